@@ -1,0 +1,82 @@
+/**
+ * Every key of the single table is built here and nowhere else (docs/data-model.md explains them).
+ * Ids are validated by the schemas to a charset without '#', so '#' is a safe separator.
+ */
+
+/** Write-sharding for index partitions that would otherwise be hot (a busy chat app, a feedback status). */
+export const INDEX_SHARDS = 4;
+
+/** FNV-1a, stable across processes: the shard of an item never changes for the same id. */
+export function shardOf(id: string, shards = INDEX_SHARDS): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % shards;
+}
+
+export const allShards = (): number[] => Array.from({ length: INDEX_SHARDS }, (_, i) => i);
+
+/** Minimum userId prefix length for the admin user search; also the length of the index bucket. */
+export const USER_PREFIX_BUCKET_LENGTH = 3;
+
+export const keys = {
+  user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
+  /** gsi1: users bucketed by the first characters of their lower-cased id, sorted by it. */
+  userPrefixIndex: (userId: string) => {
+    const lower = userId.toLowerCase();
+    return { gsi1pk: userPrefixPartition(lower), gsi1sk: lower };
+  },
+
+  session: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'META' }),
+  /** The index keys a session carries; recomputed whenever lastUpdate moves. */
+  sessionIndexes: (s: { userId: string; sessionId: string; chatAppId: string; createDate: string; lastUpdate: string }) => {
+    const shard = shardOf(s.sessionId);
+    return {
+      gsi1pk: userSessionsPartition(s.userId),
+      gsi1sk: `${s.lastUpdate}#${s.sessionId}`,
+      gsi2pk: userAppSessionsPartition(s.userId, s.chatAppId),
+      gsi2sk: `${s.lastUpdate}#${s.sessionId}`,
+      gsi3pk: appSessionsByCreatedPartition(s.chatAppId, shard),
+      gsi3sk: `${s.createDate}#${s.sessionId}`,
+      gsi4pk: appSessionsByUpdatedPartition(s.chatAppId, shard),
+      gsi4sk: `${s.lastUpdate}#${s.sessionId}`,
+    };
+  },
+  /** The sort-key values of the lastUpdate-ordered indexes, for an UpdateExpression that moves lastUpdate. */
+  sessionActivitySortKey: (lastUpdate: string, sessionId: string) => `${lastUpdate}#${sessionId}`,
+
+  /** Every item that belongs to a session lives in its partition: one Query finds them all. */
+  sessionPartition: (sessionId: string) => `SESSION#${sessionId}`,
+  message: (sessionId: string, messageId: string) => ({ pk: `SESSION#${sessionId}`, sk: `${MESSAGE_PREFIX}${messageId}` }),
+  feedback: (sessionId: string, feedbackId: string) => ({ pk: `SESSION#${sessionId}`, sk: `${FEEDBACK_PREFIX}${feedbackId}` }),
+  feedbackIndex: (f: { feedbackId: string; status: string; createDate: string }) => ({
+    gsi1pk: feedbackStatusPartition(f.status, shardOf(f.feedbackId)),
+    gsi1sk: `${f.createDate}#${f.feedbackId}`,
+  }),
+  insights: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'INSIGHTS' }),
+  /** Idempotency record of a converse turn (client message id or Idempotency-Key). */
+  idempotency: (sessionId: string, key: string) => ({ pk: `SESSION#${sessionId}`, sk: `IDEMP#${key}` }),
+
+  widgetData: (userId: string, scope: string, tag: string) => ({ pk: `USER#${userId}`, sk: `WIDGET#${scope}#${tag}` }),
+
+  chatApp: (chatAppId: string) => ({ pk: `CHATAPP#${chatAppId}`, sk: 'CONFIG' }),
+  agent: (agentId: string) => ({ pk: `AGENT#${agentId}`, sk: 'CONFIG' }),
+
+  /** Fixed-window rate-limit counter (expires through TTL). */
+  rateLimit: (userId: string, bucket: string, window: string) => ({ pk: `RATE#${userId}`, sk: `${bucket}#${window}` }),
+} as const;
+
+export const MESSAGE_PREFIX = 'MSG#';
+export const FEEDBACK_PREFIX = 'FEEDBACK#';
+
+export const userPrefixPartition = (lowerPrefix: string) => `UIDX#${lowerPrefix.slice(0, USER_PREFIX_BUCKET_LENGTH)}`;
+export const userSessionsPartition = (userId: string) => `USER#${userId}`;
+export const userAppSessionsPartition = (userId: string, chatAppId: string) => `USER#${userId}#APP#${chatAppId}`;
+export const appSessionsByCreatedPartition = (chatAppId: string, shard: number) => `APPC#${chatAppId}#${shard}`;
+export const appSessionsByUpdatedPartition = (chatAppId: string, shard: number) => `APPU#${chatAppId}#${shard}`;
+export const feedbackStatusPartition = (status: string, shard: number) => `FB#${status}#${shard}`;
+
+/** Attributes that are keys, not data: stripped before an item leaves the data layer. */
+export const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk'] as const;

@@ -1,0 +1,84 @@
+/**
+ * The one DynamoDB table, described once. The CDK construct (lib/) and the local/test table creation
+ * (scripts/local, test/setup) both build the table from this object, so they cannot drift.
+ * See docs/data-model.md for the access pattern each key and index serves.
+ */
+export interface GsiDefinition {
+  readonly indexName: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  /** What the index serves (documentation only). */
+  readonly serves: string;
+}
+
+export const TABLE_PARTITION_KEY = 'pk';
+export const TABLE_SORT_KEY = 'sk';
+/** Epoch seconds; items carrying it expire (DynamoDB TTL). Absent = kept forever. */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+/**
+ * All GSIs are sparse (only items that carry the key attributes are indexed) and overloaded: the
+ * same index serves different entity types under different partition-key prefixes.
+ * Projection is ALL so list queries need no second read.
+ */
+export const GSIS = [
+  {
+    indexName: 'gsi1',
+    partitionKey: 'gsi1pk',
+    sortKey: 'gsi1sk',
+    serves:
+      "a user's sessions by last activity (USER#u / lastUpdate#sessionId); users by userId prefix (UIDX#abc / lower(userId)); feedback by status, sharded (FB#status#shard / createDate#feedbackId)",
+  },
+  {
+    indexName: 'gsi2',
+    partitionKey: 'gsi2pk',
+    sortKey: 'gsi2sk',
+    serves: "a user's sessions in one chat app by last activity (USER#u#APP#a / lastUpdate#sessionId)",
+  },
+  {
+    indexName: 'gsi3',
+    partitionKey: 'gsi3pk',
+    sortKey: 'gsi3sk',
+    serves: 'sessions of a chat app by creation date, sharded (APPC#a#shard / createDate#sessionId)',
+  },
+  {
+    indexName: 'gsi4',
+    partitionKey: 'gsi4pk',
+    sortKey: 'gsi4sk',
+    serves: 'sessions of a chat app by last activity, sharded (APPU#a#shard / lastUpdate#sessionId)',
+  },
+] as const satisfies readonly GsiDefinition[];
+
+export type GsiName = (typeof GSIS)[number]['indexName'];
+
+export const TABLE_DEFINITION = {
+  partitionKey: TABLE_PARTITION_KEY,
+  sortKey: TABLE_SORT_KEY,
+  ttlAttribute: TTL_ATTRIBUTE,
+  gsis: GSIS,
+} as const;
+
+/**
+ * The CreateTable input for DynamoDB Local and tests (on-demand billing, same keys and GSIs as CDK).
+ * Kept as a plain object (no SDK import) so lib/ can also read it.
+ */
+export function createTableInput(tableName: string) {
+  const keyAttributes = [TABLE_PARTITION_KEY, TABLE_SORT_KEY, ...GSIS.flatMap((g) => [g.partitionKey, g.sortKey])];
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: keyAttributes.map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
+    KeySchema: [
+      { AttributeName: TABLE_PARTITION_KEY, KeyType: 'HASH' as const },
+      { AttributeName: TABLE_SORT_KEY, KeyType: 'RANGE' as const },
+    ],
+    GlobalSecondaryIndexes: GSIS.map((g) => ({
+      IndexName: g.indexName,
+      KeySchema: [
+        { AttributeName: g.partitionKey, KeyType: 'HASH' as const },
+        { AttributeName: g.sortKey, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: 'ALL' as const },
+    })),
+  };
+}
