@@ -49,7 +49,11 @@ export const keys = {
 
   /** Every item that belongs to a session lives in its partition: one Query finds them all. */
   sessionPartition: (sessionId: string) => `SESSION#${sessionId}`,
-  message: (sessionId: string, messageId: string) => ({ pk: `SESSION#${sessionId}`, sk: `${MESSAGE_PREFIX}${messageId}` }),
+  /** Hidden messages (source 'component') use another sk prefix: the user's history Query never reads them. */
+  message: (sessionId: string, messageId: string, hidden = false) => ({
+    pk: `SESSION#${sessionId}`,
+    sk: `${hidden ? HIDDEN_MESSAGE_PREFIX : MESSAGE_PREFIX}${messageId}`,
+  }),
   feedback: (sessionId: string, feedbackId: string) => ({ pk: `SESSION#${sessionId}`, sk: `${FEEDBACK_PREFIX}${feedbackId}` }),
   feedbackIndex: (f: { feedbackId: string; status: string; createDate: string }) => ({
     gsi1pk: feedbackStatusPartition(f.status, shardOf(f.feedbackId)),
@@ -69,6 +73,7 @@ export const keys = {
 } as const;
 
 export const MESSAGE_PREFIX = 'MSG#';
+export const HIDDEN_MESSAGE_PREFIX = 'HMSG#';
 export const FEEDBACK_PREFIX = 'FEEDBACK#';
 
 export const userPrefixPartition = (lowerPrefix: string) => `UIDX#${lowerPrefix.slice(0, USER_PREFIX_BUCKET_LENGTH)}`;

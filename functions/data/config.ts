@@ -1,0 +1,39 @@
+/**
+ * Chat-app and agent configuration (CHATAPP#a / CONFIG, AGENT#g / CONFIG), read on the converse hot path
+ * through a small per-container cache (CONFIG_CACHE_TTL_SECONDS, default 60; a put invalidates it here).
+ */
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { AgentConfig, ChatAppConfig } from 'pika-shared/types/chatbot/chatbot-types';
+import { ddb, tableName } from './client';
+import { fromItemOrUndefined, type RawItem } from './items';
+import { keys } from './keys';
+
+const cache = new Map<string, { value: unknown; expires: number }>();
+
+const cacheTtlMs = () => Number(process.env.CONFIG_CACHE_TTL_SECONDS ?? 60) * 1000;
+
+/** Empties this container's config cache (tests; after bulk changes). */
+export function clearConfigCache(): void {
+  cache.clear();
+}
+
+async function cachedGet<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
+  const id = `${key.pk}|${key.sk}`;
+  const hit = cache.get(id);
+  if (hit && hit.expires > Date.now()) return hit.value as T | undefined;
+  const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
+  const value = fromItemOrUndefined<T>(out.Item as RawItem | undefined);
+  cache.set(id, { value, expires: Date.now() + cacheTtlMs() });
+  return value;
+}
+
+async function put<T extends object>(key: { pk: string; sk: string }, value: T): Promise<T> {
+  await ddb().send(new PutCommand({ TableName: tableName(), Item: { ...value, ...key } }));
+  cache.delete(`${key.pk}|${key.sk}`);
+  return value;
+}
+
+export const getChatApp = async (chatAppId: string) => cachedGet<ChatAppConfig>(keys.chatApp(chatAppId));
+export const putChatApp = async (config: ChatAppConfig) => put(keys.chatApp(config.chatAppId), config);
+export const getAgent = async (agentId: string) => cachedGet<AgentConfig>(keys.agent(agentId));
+export const putAgent = async (config: AgentConfig) => put(keys.agent(config.agentId), config);

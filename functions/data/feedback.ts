@@ -1,0 +1,221 @@
+/**
+ * Feedback: SESSION#s / FEEDBACK#<ulid>, indexed across users in gsi1 by status, sharded
+ * (FB#status#shard / createDate#feedbackId). Updates are optimistic on lastUpdate: racing writers get 409.
+ */
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type {
+  ChatSessionFeedback,
+  FeedbackInternalComment,
+  SessionFeedbackSeverity,
+  SessionFeedbackStatus,
+  SessionFeedbackType,
+} from 'pika-shared/types/chatbot/chatbot-types';
+import { conflict, notFound } from '../lib/errors';
+import { ddb, tableName } from './client';
+import { fromAttributeValues, fromItem, fromItemOrUndefined, newId, nowIso, type RawItem } from './items';
+import { allShards, FEEDBACK_PREFIX, feedbackStatusPartition, keys, shardOf } from './keys';
+import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
+import { cancellationReasons, withRetry } from './retry';
+import { ttlAttribute } from './ttl';
+
+export type Feedback = ChatSessionFeedback;
+
+/** Every status, checked complete against the union at compile time. */
+const STATUS_SET: Record<SessionFeedbackStatus, true> = { new: true, in_progress: true, resolved: true, dismissed: true };
+export const FEEDBACK_STATUSES = Object.keys(STATUS_SET) as SessionFeedbackStatus[];
+
+export type CreateFeedbackInput = Pick<
+  Feedback,
+  'sessionId' | 'userId' | 'type' | 'severity' | 'title' | 'description' | 'reportedByHuman' | 'createdByCustomer'
+>;
+
+const isConditionFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+/** Creates feedback with status 'new' in a transaction that checks the session exists. */
+export async function createFeedback(input: CreateFeedbackInput): Promise<Feedback> {
+  const now = Date.now();
+  const feedbackId = newId(now);
+  const createDate = nowIso(now);
+  const feedback: Feedback = {
+    feedbackId,
+    sessionId: input.sessionId,
+    userId: input.userId,
+    type: input.type,
+    severity: input.severity,
+    status: 'new',
+    title: input.title,
+    description: input.description,
+    reportedByHuman: input.reportedByHuman,
+    createdByCustomer: input.createdByCustomer,
+    createDate,
+    lastUpdate: createDate,
+  };
+  await withRetry(async () => {
+    try {
+      return await ddb().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { ConditionCheck: { TableName: tableName(), Key: keys.session(input.sessionId), ConditionExpression: 'attribute_exists(pk)' } },
+            {
+              Put: {
+                TableName: tableName(),
+                Item: {
+                  ...keys.feedback(input.sessionId, feedbackId),
+                  ...keys.feedbackIndex({ feedbackId, status: feedback.status, createDate }),
+                  ...feedback,
+                  ...ttlAttribute(now),
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+    } catch (err) {
+      if (cancellationReasons(err)?.[0]?.Code === 'ConditionalCheckFailed') throw notFound('Session');
+      throw err;
+    }
+  });
+  return feedback;
+}
+
+export async function getFeedback(sessionId: string, feedbackId: string): Promise<Feedback | undefined> {
+  const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.feedback(sessionId, feedbackId), ConsistentRead: true }));
+  return fromItemOrUndefined<Feedback>(out.Item as RawItem | undefined);
+}
+
+/** A session's feedback, oldest first. */
+export async function listSessionFeedback(sessionId: string, page: PageRequest): Promise<Page<Feedback>> {
+  return queryPage<Feedback>(
+    {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.sessionPartition(sessionId), ':prefix': FEEDBACK_PREFIX },
+      ScanIndexForward: true,
+    },
+    { ...page, query: queryString('sessionFeedback', { sessionId }) },
+  );
+}
+
+export interface FeedbackPatch {
+  status?: SessionFeedbackStatus;
+  severity?: SessionFeedbackSeverity;
+}
+
+async function currentLastUpdate(sessionId: string, feedbackId: string): Promise<string> {
+  const current = await getFeedback(sessionId, feedbackId);
+  if (!current) throw notFound('Feedback');
+  return current.lastUpdate;
+}
+
+/**
+ * Updates status/severity only if lastUpdate still equals `expectedLastUpdate` (default: the value read
+ * just before). The new lastUpdate is strictly later, so of two racing writers exactly one wins; the other
+ * gets CONFLICT. A status change moves the item's gsi1 partition in the same write.
+ */
+export async function updateFeedback(sessionId: string, feedbackId: string, patch: FeedbackPatch, expectedLastUpdate?: string): Promise<Feedback> {
+  const expected: string = expectedLastUpdate ?? (await currentLastUpdate(sessionId, feedbackId));
+  const lastUpdate = nowIso(Math.max(Date.now(), (Date.parse(expected) || 0) + 1));
+  const names: Record<string, string> = { '#lastUpdate': 'lastUpdate' };
+  const values: Record<string, unknown> = { ':expected': expected, ':lastUpdate': lastUpdate };
+  const sets = ['#lastUpdate = :lastUpdate'];
+  if (patch.status !== undefined) {
+    Object.assign(names, { '#status': 'status' });
+    Object.assign(values, { ':status': patch.status, ':gsi1pk': feedbackStatusPartition(patch.status, shardOf(feedbackId)) });
+    sets.push('#status = :status', 'gsi1pk = :gsi1pk');
+  }
+  if (patch.severity !== undefined) {
+    Object.assign(names, { '#severity': 'severity' });
+    Object.assign(values, { ':severity': patch.severity });
+    sets.push('#severity = :severity');
+  }
+  try {
+    const out = await ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.feedback(sessionId, feedbackId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk) AND #lastUpdate = :expected',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return fromItem<Feedback>(out.Attributes as RawItem);
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+    const old = (err as { Item?: Record<string, unknown> }).Item;
+    if (!old) throw notFound('Feedback');
+    throw conflict('The feedback was changed by someone else; reload and retry', { lastUpdate: fromAttributeValues(old).lastUpdate });
+  }
+}
+
+/** Appends an internal comment atomically (list_append); concurrent comments are all kept. */
+export async function addInternalComment(sessionId: string, feedbackId: string, comment: FeedbackInternalComment): Promise<Feedback> {
+  try {
+    const out = await ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.feedback(sessionId, feedbackId),
+        UpdateExpression: 'SET internalComments = list_append(if_not_exists(internalComments, :empty), :comment), lastUpdate = :now',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':empty': [], ':comment': [comment], ':now': nowIso() },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return fromItem<Feedback>(out.Attributes as RawItem);
+  } catch (err) {
+    if (isConditionFailure(err)) throw notFound('Feedback');
+    throw err;
+  }
+}
+
+export interface ListFeedbackInput extends PageRequest {
+  status?: SessionFeedbackStatus | SessionFeedbackStatus[];
+  severity?: SessionFeedbackSeverity | SessionFeedbackSeverity[];
+  type?: SessionFeedbackType | SessionFeedbackType[];
+}
+
+/** Sorted, de-duplicated; undefined when nothing is selected (= no restriction). */
+function asSortedList<T extends string>(v: T | T[] | undefined): T[] | undefined {
+  const list = v === undefined ? [] : [...new Set(Array.isArray(v) ? v : [v])].sort();
+  return list.length ? list : undefined;
+}
+
+/**
+ * Feedback across users, newest first: a k-way merge over the status partitions (every status when none
+ * is given) × INDEX_SHARDS shards; severity and type are a FilterExpression on those Queries.
+ */
+export async function listFeedback(input: ListFeedbackInput): Promise<Page<Feedback>> {
+  const selectedStatuses = asSortedList(input.status);
+  const statuses = selectedStatuses ?? FEEDBACK_STATUSES;
+  const severities = asSortedList(input.severity);
+  const types = asSortedList(input.type);
+  const filters: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  if (severities) {
+    names['#severity'] = 'severity';
+    filters.push(`#severity IN (${severities.map((_, i) => `:sev${i}`).join(', ')})`);
+    severities.forEach((s, i) => (values[`:sev${i}`] = s));
+  }
+  if (types) {
+    names['#type'] = 'type';
+    filters.push(`#type IN (${types.map((_, i) => `:type${i}`).join(', ')})`);
+    types.forEach((t, i) => (values[`:type${i}`] = t));
+  }
+  const sources: QuerySource[] = statuses.flatMap((status) =>
+    allShards().map((shard) => ({
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': feedbackStatusPartition(status, shard), ...values },
+      ...(filters.length ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names } : {}),
+      ScanIndexForward: false,
+    })),
+  );
+  return mergedQueryPage<Feedback>(sources, {
+    ...input,
+    order: 'desc',
+    query: queryString('feedback', { status: selectedStatuses, severity: severities, type: types }),
+  });
+}

@@ -1,0 +1,34 @@
+/** Insights of a session: SESSION#s / INSIGHTS, written only while the session exists. */
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { SessionInsights } from 'pika-shared/types/chatbot/chatbot-types';
+import { notFound } from '../lib/errors';
+import { ddb, tableName } from './client';
+import { nowIso, type RawItem } from './items';
+import { keys } from './keys';
+import { cancellationReasons, withRetry } from './retry';
+import { ttlAttribute } from './ttl';
+
+export async function getInsights(sessionId: string): Promise<SessionInsights | undefined> {
+  const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.insights(sessionId), ConsistentRead: true }));
+  return (out.Item as RawItem | undefined)?.insights as SessionInsights | undefined;
+}
+
+/** Replaces the session's insights; a ConditionCheck in the same transaction makes sure the session exists. */
+export async function putInsights(sessionId: string, insights: SessionInsights): Promise<SessionInsights> {
+  await withRetry(async () => {
+    try {
+      return await ddb().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { ConditionCheck: { TableName: tableName(), Key: keys.session(sessionId), ConditionExpression: 'attribute_exists(pk)' } },
+            { Put: { TableName: tableName(), Item: { ...keys.insights(sessionId), sessionId, insights, lastUpdate: nowIso(), ...ttlAttribute() } } },
+          ],
+        }),
+      );
+    } catch (err) {
+      if (cancellationReasons(err)?.[0]?.Code === 'ConditionalCheckFailed') throw notFound('Session');
+      throw err;
+    }
+  });
+  return insights;
+}

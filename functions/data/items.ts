@@ -1,0 +1,46 @@
+/** Small helpers shared by the repositories: item shaping, clocks, ids. */
+import { monotonicFactory } from 'ulid';
+import { KEY_ATTRIBUTES } from './keys';
+import { TTL_ATTRIBUTE } from './table-definition';
+
+/** Attributes that never leave the data layer: keys and the TTL timestamp. */
+const INTERNAL_ATTRIBUTES: ReadonlySet<string> = new Set<string>([...KEY_ATTRIBUTES, TTL_ATTRIBUTE]);
+
+export type RawItem = Record<string, unknown>;
+
+/** The item as the API sees it: without key attributes and `expiresAt`. */
+export function fromItem<T>(item: RawItem): T {
+  const out: RawItem = {};
+  for (const [name, value] of Object.entries(item)) if (!INTERNAL_ATTRIBUTES.has(name)) out[name] = value;
+  return out as T;
+}
+
+export function fromItemOrUndefined<T>(item: RawItem | undefined): T | undefined {
+  return item ? fromItem<T>(item) : undefined;
+}
+
+export const nowIso = (ms = Date.now()): string => new Date(ms).toISOString();
+
+/**
+ * ULIDs from one monotonic factory per process: strictly increasing even within one millisecond, so ids
+ * sort in creation order; 80 random bits make collisions between containers practically impossible.
+ */
+const monotonicUlid = monotonicFactory();
+export const newId = (seedTimeMs?: number): string => monotonicUlid(seedTimeMs);
+
+/** The Item of a conditional-check failure is raw AttributeValues (the document client does not convert errors). */
+export function fromAttributeValues(item: Record<string, unknown>): RawItem {
+  const convert = (v: unknown): unknown => {
+    if (v === null || typeof v !== 'object') return v;
+    const av = v as Record<string, unknown>;
+    if ('S' in av) return av.S;
+    if ('N' in av) return Number(av.N);
+    if ('BOOL' in av) return av.BOOL;
+    if ('NULL' in av) return null;
+    if ('L' in av) return (av.L as unknown[]).map(convert);
+    if ('M' in av) return Object.fromEntries(Object.entries(av.M as Record<string, unknown>).map(([k, x]) => [k, convert(x)]));
+    if ('SS' in av) return av.SS;
+    return v;
+  };
+  return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, convert(v)]));
+}

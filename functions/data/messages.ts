@@ -1,0 +1,217 @@
+/**
+ * Messages: SESSION#s / MSG#<ulid> (shown) or HMSG#<ulid> (source 'component', hidden from the history).
+ * A message write and its session's lastUpdate / usage counters move in one transaction.
+ */
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { decodeTime } from 'ulid';
+import type { ChatMessage, ChatMessageFile, ChatMessageUsage, ConverseSource } from 'pika-shared/types/chatbot/chatbot-types';
+import { conflict, notFound } from '../lib/errors';
+import { ddb, tableName } from './client';
+import { fromItemOrUndefined, newId, nowIso, type RawItem } from './items';
+import { HIDDEN_MESSAGE_PREFIX, keys, MESSAGE_PREFIX } from './keys';
+import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
+import { cancellationReasons, RETRY, withRetry } from './retry';
+import { assertUsage } from './sessions';
+import { itemExpiresAt } from './ttl';
+
+// TODO: drop these local additions once pika-shared's ChatMessage carries source/status.
+export type MessageStatus = 'streaming' | 'complete' | 'failed';
+export type StoredMessage = ChatMessage & { source?: ConverseSource; status?: MessageStatus };
+
+const isHidden = (source: ConverseSource | undefined) => source === 'component';
+
+export interface AppendMessageInput {
+  userId: string;
+  sessionId: string;
+  role: ChatMessage['role'];
+  content: string;
+  source?: ConverseSource;
+  status?: MessageStatus;
+  usage?: ChatMessageUsage;
+  metadata?: Record<string, unknown>;
+  files?: ChatMessageFile[];
+}
+
+/**
+ * Appends a message in ONE transaction with the session update (lastUpdate + activity index sort keys,
+ * usage ADD). The session must exist and belong to input.userId (else NOT_FOUND, nothing written) and its
+ * lastUpdate never moves backwards: a transaction that lost the race retries with a later id/time.
+ */
+export async function appendMessage(input: AppendMessageInput): Promise<StoredMessage> {
+  if (input.usage) assertUsage(input.usage);
+  const hidden = isHidden(input.source);
+  let floorMs = 0;
+  return withRetry<StoredMessage>(async () => {
+    const messageId = newId(Math.max(Date.now(), floorMs));
+    const createMs = decodeTime(messageId);
+    const createDate = nowIso(createMs);
+    const message: StoredMessage = {
+      userId: input.userId,
+      sessionId: input.sessionId,
+      messageId,
+      role: input.role,
+      content: input.content,
+      createDate,
+      ...(input.source !== undefined ? { source: input.source } : {}),
+      ...(input.status !== undefined ? { status: input.status } : {}),
+      ...(input.usage !== undefined ? { usage: input.usage } : {}),
+      ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
+      ...(input.files !== undefined ? { files: input.files } : {}),
+    };
+    const expiresAt = itemExpiresAt(createMs);
+    const activity = keys.sessionActivitySortKey(createDate, input.sessionId);
+    const usage = input.usage;
+    try {
+      await ddb().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: tableName(),
+                Item: { ...keys.message(input.sessionId, messageId, hidden), ...message, ...(expiresAt ? { expiresAt } : {}) },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Update: {
+                TableName: tableName(),
+                Key: keys.session(input.sessionId),
+                UpdateExpression:
+                  'SET lastUpdate = :now, gsi1sk = :act, gsi2sk = :act, gsi4sk = :act' +
+                  (expiresAt ? ', expiresAt = :exp' : '') +
+                  (usage ? ' ADD inputTokens :in, outputTokens :out, totalCost :cost' : ''),
+                ConditionExpression: 'attribute_exists(pk) AND userId = :uid AND lastUpdate <= :now',
+                ExpressionAttributeValues: {
+                  ':now': createDate,
+                  ':act': activity,
+                  ':uid': input.userId,
+                  ...(expiresAt ? { ':exp': expiresAt } : {}),
+                  ...(usage ? { ':in': usage.inputTokens, ':out': usage.outputTokens, ':cost': usage.totalCost } : {}),
+                },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+          ],
+        }),
+      );
+      return message;
+    } catch (err) {
+      const [messageReason, sessionReason] = cancellationReasons(err) ?? [];
+      if (sessionReason?.Code === 'ConditionalCheckFailed') {
+        const old = sessionReason.Item;
+        if (!old || old.userId?.S !== input.userId) throw notFound('Session');
+        floorMs = Date.parse(old.lastUpdate?.S ?? '') || Date.now(); // another turn got a later time first
+        return RETRY;
+      }
+      if (messageReason?.Code === 'ConditionalCheckFailed') return RETRY; // id taken: take the next one
+      throw err;
+    }
+  });
+}
+
+export interface UpdateMessageInput {
+  sessionId: string;
+  messageId: string;
+  /** The message's source (decides its key: hidden or not). */
+  source?: ConverseSource;
+  status?: MessageStatus;
+  content?: string;
+  /** Recorded once per message; added to the session's counters in the same transaction. */
+  usage?: ChatMessageUsage;
+  metadata?: Record<string, unknown>;
+}
+
+/** Finishes a (streamed) assistant message: status/content/metadata and, once, its usage. */
+export async function updateMessage(input: UpdateMessageInput): Promise<StoredMessage> {
+  if (input.usage) assertUsage(input.usage);
+  const key = keys.message(input.sessionId, input.messageId, isHidden(input.source));
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
+  for (const field of ['status', 'content', 'usage', 'metadata'] as const) {
+    if (input[field] === undefined) continue;
+    names[`#${field}`] = field;
+    values[`:${field}`] = input[field];
+    sets.push(`#${field} = :${field}`);
+  }
+  if (sets.length > 0) {
+    const messageUpdate = {
+      TableName: tableName(),
+      Key: key,
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: `attribute_exists(pk)${input.usage ? ' AND attribute_not_exists(#usage)' : ''}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+    const usage = input.usage;
+    if (!usage) {
+      try {
+        await ddb().send(new UpdateCommand(messageUpdate));
+      } catch (err) {
+        if ((err as { name?: string }).name === 'ConditionalCheckFailedException') throw notFound('Message');
+        throw err;
+      }
+    } else {
+      await withRetry(async () => {
+        try {
+          return await ddb().send(
+            new TransactWriteCommand({
+              TransactItems: [
+                { Update: { ...messageUpdate, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
+                {
+                  Update: {
+                    TableName: tableName(),
+                    Key: keys.session(input.sessionId),
+                    UpdateExpression: 'ADD inputTokens :in, outputTokens :out, totalCost :cost',
+                    ConditionExpression: 'attribute_exists(pk)',
+                    ExpressionAttributeValues: { ':in': usage.inputTokens, ':out': usage.outputTokens, ':cost': usage.totalCost },
+                  },
+                },
+              ],
+            }),
+          );
+        } catch (err) {
+          const [messageReason, sessionReason] = cancellationReasons(err) ?? [];
+          if (messageReason?.Code === 'ConditionalCheckFailed') {
+            throw messageReason.Item ? conflict('The usage of this message is already recorded') : notFound('Message');
+          }
+          if (sessionReason?.Code === 'ConditionalCheckFailed') throw notFound('Session');
+          throw err;
+        }
+      });
+    }
+  }
+  const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
+  const message = fromItemOrUndefined<StoredMessage>(out.Item as RawItem | undefined);
+  if (!message) throw notFound('Message');
+  return message;
+}
+
+export async function getMessage(sessionId: string, messageId: string, source?: ConverseSource): Promise<StoredMessage | undefined> {
+  const out = await ddb().send(
+    new GetCommand({ TableName: tableName(), Key: keys.message(sessionId, messageId, isHidden(source)), ConsistentRead: true }),
+  );
+  return fromItemOrUndefined<StoredMessage>(out.Item as RawItem | undefined);
+}
+
+export interface ListMessagesInput extends PageRequest {
+  sessionId: string;
+  /** Also the hidden (source 'component') messages, merged in id order. Not for the user's history. */
+  includeHidden?: boolean;
+}
+
+const messagesWithPrefix = (sessionId: string, prefix: string): QuerySource => ({
+  KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+  ExpressionAttributeValues: { ':pk': keys.sessionPartition(sessionId), ':prefix': prefix },
+  ScanIndexForward: true,
+});
+
+/** A session's messages, oldest first. The history range (MSG#) holds no hidden message: no filter needed. */
+export async function listMessages(input: ListMessagesInput): Promise<Page<StoredMessage>> {
+  const query = queryString('messages', { sessionId: input.sessionId, includeHidden: input.includeHidden === true });
+  if (!input.includeHidden) return queryPage<StoredMessage>(messagesWithPrefix(input.sessionId, MESSAGE_PREFIX), { ...input, query });
+  return mergedQueryPage<StoredMessage>(
+    [messagesWithPrefix(input.sessionId, MESSAGE_PREFIX), messagesWithPrefix(input.sessionId, HIDDEN_MESSAGE_PREFIX)],
+    { ...input, query, order: 'asc', sortValue: (k) => String(k.sk).slice(String(k.sk).indexOf('#') + 1) },
+  );
+}

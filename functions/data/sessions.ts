@@ -1,0 +1,236 @@
+/** Sessions: SESSION#s / META, listed per user (gsi1/gsi2) and per chat app (sharded gsi3/gsi4). */
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ChatSession, RecordOrUndef } from 'pika-shared/types/chatbot/chatbot-types';
+import { notFound, validationFailed } from '../lib/errors';
+import { batchDelete } from './batch';
+import { ddb, tableName } from './client';
+import { fromItem, fromItemOrUndefined, newId, nowIso, type RawItem } from './items';
+import {
+  allShards,
+  appSessionsByCreatedPartition,
+  appSessionsByUpdatedPartition,
+  keys,
+  userAppSessionsPartition,
+  userSessionsPartition,
+} from './keys';
+import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
+import { ttlAttribute } from './ttl';
+
+export type Session = ChatSession<RecordOrUndef>;
+
+const isConditionFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+export interface CreateSessionInput {
+  userId: string;
+  chatAppId: string;
+  agentId: string;
+  title?: string;
+  customData?: RecordOrUndef;
+}
+
+export async function createSession(input: CreateSessionInput): Promise<Session> {
+  const now = Date.now();
+  const sessionId = newId(now);
+  const createDate = nowIso(now);
+  const session: Session = {
+    userId: input.userId,
+    sessionId,
+    chatAppId: input.chatAppId,
+    agentId: input.agentId,
+    ...(input.title !== undefined ? { title: input.title } : {}),
+    ...(input.customData !== undefined ? { customData: input.customData } : {}),
+    createDate,
+    lastUpdate: createDate,
+    inputTokens: 0,
+    outputTokens: 0,
+    totalCost: 0,
+  };
+  await ddb().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: {
+        ...keys.session(sessionId),
+        ...keys.sessionIndexes({ userId: input.userId, sessionId, chatAppId: input.chatAppId, createDate, lastUpdate: createDate }),
+        ...session,
+        ...ttlAttribute(now),
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+  return session;
+}
+
+export async function getSession(sessionId: string): Promise<Session | undefined> {
+  const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(sessionId), ConsistentRead: true }));
+  return fromItemOrUndefined<Session>(out.Item);
+}
+
+export interface ListUserSessionsInput extends PageRequest {
+  userId: string;
+  chatAppId?: string;
+}
+
+/** A user's sessions, newest activity first; in one chat app when chatAppId is given. */
+export async function listUserSessions(input: ListUserSessionsInput): Promise<Page<Session>> {
+  const source: QuerySource = input.chatAppId
+    ? {
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': userAppSessionsPartition(input.userId, input.chatAppId) },
+        ScanIndexForward: false,
+      }
+    : {
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': userSessionsPartition(input.userId) },
+        ScanIndexForward: false,
+      };
+  return queryPage<Session>(source, {
+    ...input,
+    query: queryString('userSessions', { userId: input.userId, chatAppId: input.chatAppId }),
+  });
+}
+
+export interface SessionPatch {
+  title?: string;
+  flaggedForHumanReview?: boolean;
+}
+
+/** Title / review flag; does not move lastUpdate (that is conversation activity, see docs/data-model.md). */
+export async function updateSession(sessionId: string, patch: SessionPatch): Promise<Session> {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
+  for (const field of ['title', 'flaggedForHumanReview'] as const) {
+    if (patch[field] === undefined) continue;
+    names[`#${field}`] = field;
+    values[`:${field}`] = patch[field];
+    sets.push(`#${field} = :${field}`);
+  }
+  if (sets.length === 0) {
+    const current = await getSession(sessionId);
+    if (!current) throw notFound('Session');
+    return current;
+  }
+  try {
+    const out = await ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.session(sessionId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return fromItem<Session>(out.Attributes as RawItem);
+  } catch (err) {
+    if (isConditionFailure(err)) throw notFound('Session');
+    throw err;
+  }
+}
+
+export interface UsageDelta {
+  inputTokens: number;
+  outputTokens: number;
+  totalCost: number;
+}
+
+export function assertUsage(usage: UsageDelta): void {
+  for (const k of ['inputTokens', 'outputTokens', 'totalCost'] as const) {
+    if (!Number.isFinite(usage[k]) || usage[k] < 0) throw validationFailed(`usage.${k} must be a non-negative number`);
+  }
+}
+
+/** Atomic ADD of usage (titles, failed calls, anything not tied to a message). */
+export async function addSessionUsage(sessionId: string, usage: UsageDelta): Promise<Session> {
+  assertUsage(usage);
+  try {
+    const out = await ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.session(sessionId),
+        UpdateExpression: 'ADD inputTokens :in, outputTokens :out, totalCost :cost',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':in': usage.inputTokens, ':out': usage.outputTokens, ':cost': usage.totalCost },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return fromItem<Session>(out.Attributes as RawItem);
+  } catch (err) {
+    if (isConditionFailure(err)) throw notFound('Session');
+    throw err;
+  }
+}
+
+/**
+ * Deletes the session and everything in its partition (messages, feedback, insights, idempotency records).
+ * META goes first, so the session leaves every index at once and later appends fail; a retry of an
+ * interrupted delete finishes the job.
+ */
+export async function deleteSession(sessionId: string): Promise<void> {
+  const meta = await ddb().send(new DeleteCommand({ TableName: tableName(), Key: keys.session(sessionId), ReturnValues: 'ALL_OLD' }));
+  let found = meta.Attributes !== undefined;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await ddb().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.sessionPartition(sessionId) },
+        ProjectionExpression: 'pk, sk',
+        ConsistentRead: true,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    const itemKeys = (out.Items ?? []) as Array<{ pk: string; sk: string }>;
+    if (itemKeys.length > 0) found = true;
+    await batchDelete(itemKeys);
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  if (!found) throw notFound('Session');
+}
+
+export interface ListChatAppSessionsInput extends PageRequest {
+  chatAppId: string;
+  by: 'created' | 'updated';
+  /** ISO 8601, inclusive. */
+  from?: string;
+  /** ISO 8601, inclusive. */
+  to?: string;
+  order: 'asc' | 'desc';
+}
+
+function isoBound(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw validationFailed(`${name} must be an ISO 8601 date`, { field: name });
+  return nowIso(ms);
+}
+
+/** Sessions of a chat app by creation or last activity, merged over the INDEX_SHARDS index shards. */
+export async function listChatAppSessions(input: ListChatAppSessionsInput): Promise<Page<Session>> {
+  const from = isoBound(input.from, 'from');
+  const to = isoBound(input.to, 'to');
+  if (from && to && from > to) throw validationFailed('from must not be after to');
+  const [index, partition] = input.by === 'created' ? (['gsi3', appSessionsByCreatedPartition] as const) : (['gsi4', appSessionsByUpdatedPartition] as const);
+  // Sort keys are `date#sessionId`: '#\uffff' after the upper date makes the bound inclusive of that instant.
+  const range = from && to ? ' AND #sk BETWEEN :from AND :to' : from ? ' AND #sk >= :from' : to ? ' AND #sk <= :to' : '';
+  const sources: QuerySource[] = allShards().map((shard) => ({
+    IndexName: index,
+    KeyConditionExpression: `#pk = :pk${range}`,
+    ExpressionAttributeNames: { '#pk': `${index}pk`, ...(range ? { '#sk': `${index}sk` } : {}) },
+    ExpressionAttributeValues: {
+      ':pk': partition(input.chatAppId, shard),
+      ...(from ? { ':from': from } : {}),
+      ...(to ? { ':to': `${to}#\uffff` } : {}),
+    },
+    ScanIndexForward: input.order === 'asc',
+  }));
+  return mergedQueryPage<Session>(sources, {
+    ...input,
+    order: input.order,
+    query: queryString('chatAppSessions', { chatAppId: input.chatAppId, by: input.by, from, to, order: input.order }),
+  });
+}
