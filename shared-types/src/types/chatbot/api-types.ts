@@ -1,0 +1,136 @@
+/**
+ * Types of this backend's REST API that the spec does not cover: stored configuration, pages, errors and
+ * request bodies. Re-exported by ./chatbot-types.
+ */
+import type {
+    ChatAppFeature,
+    ChatSessionFeedback,
+    ChatUser,
+    SessionFeedbackSeverity,
+    SessionFeedbackStatus,
+    SessionFeedbackType,
+    SessionInsights,
+    UserType,
+    UserWidgetData,
+} from './chatbot-types';
+
+/** Who may use a chat app. Every rule given must pass; no rules = open to every signed-in user. */
+export interface ChatAppAccessRules {
+    userTypes?: UserType[];
+    /** The caller needs at least one of these roles. */
+    roles?: string[];
+    /** The caller's customData[attributeName] must be one of `values`. */
+    entity?: { attributeName: string; values: string[] };
+}
+
+export interface ChatAppConfig {
+    chatAppId: string;
+    title: string;
+    enabled: boolean;
+    /** The agent used when a converse request names none. */
+    agentId: string;
+    /** Agents a converse request may name (always includes agentId). */
+    allowedAgentIds?: string[];
+    /** Feature settings: the only source of features for converse (never the request body). */
+    features?: Record<string, ChatAppFeature>;
+    access?: ChatAppAccessRules;
+    /** Merged over the user's customData in the session attributes sent to the agent. */
+    overrideData?: Record<string, unknown>;
+    /** Top-level customData keys never sent to Bedrock. */
+    privateAttributes?: string[];
+    /** Stream agent traces to the client (`event: trace`). */
+    streamTraces?: boolean;
+    createDate?: string;
+    lastUpdate?: string;
+}
+
+/** USD per 1 000 tokens. */
+export interface ModelPricing {
+    inputPer1kTokens: number;
+    outputPer1kTokens: number;
+}
+
+export interface BedrockAgentRef {
+    kind: 'bedrock-agent';
+    bedrockAgentId: string;
+    bedrockAgentAliasId: string;
+}
+
+export interface InlineAgentDefinition {
+    kind: 'inline';
+    foundationModel: string;
+    instruction: string;
+    idleSessionTTLInSeconds?: number;
+}
+
+export interface AgentConfig {
+    agentId: string;
+    description?: string;
+    agent: BedrockAgentRef | InlineAgentDefinition;
+    pricing: ModelPricing;
+    /** Bedrock model for session titles; without one the title is the trimmed first message. */
+    titleModel?: { modelId: string; pricing: ModelPricing };
+    createDate?: string;
+    lastUpdate?: string;
+}
+
+/** A page of a list; pass `nextCursor` back as `cursor` for the next one. Absent = last page. */
+export interface Page<T> {
+    items: T[];
+    nextCursor?: string;
+}
+
+export interface ApiErrorBody {
+    error: { code: string; message: string; details?: unknown };
+}
+
+export interface ListQuery {
+    limit?: number;
+    cursor?: string;
+}
+
+export interface UpdateMeRequest {
+    firstName?: string;
+    lastName?: string;
+}
+
+export type PutUserRequest = Omit<ChatUser<Record<string, unknown>>, 'userId' | 'createDate' | 'lastUpdate' | 'viewingContentFor'>;
+
+export interface CreateSessionRequest {
+    chatAppId: string;
+    agentId?: string;
+    title?: string;
+    customData?: Record<string, unknown>;
+}
+
+export interface UpdateSessionRequest {
+    title?: string;
+    flaggedForHumanReview?: boolean;
+}
+
+export interface CreateFeedbackRequest {
+    type: SessionFeedbackType;
+    severity: SessionFeedbackSeverity;
+    title: string;
+    description: string;
+}
+
+export interface UpdateFeedbackRequest {
+    status?: SessionFeedbackStatus;
+    severity?: SessionFeedbackSeverity;
+    /** Optimistic concurrency: the lastUpdate the writer saw; a newer one gives 409. */
+    expectedLastUpdate?: string;
+}
+
+export interface AddFeedbackCommentRequest {
+    comment: string;
+}
+
+export type PutInsightsRequest = SessionInsights;
+
+export interface SetWidgetDataBody {
+    data: UserWidgetData;
+    partial?: boolean;
+}
+
+export type FeedbackItem = ChatSessionFeedback;
