@@ -4,7 +4,7 @@
  */
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeTime } from 'ulid';
-import type { ChatMessage, ChatMessageFile, ChatMessageUsage, ConverseSource } from 'pika-shared/types/chatbot/chatbot-types';
+import type { ChatMessage, ChatMessageFile, ChatMessageStatus, ChatMessageUsage, ConverseSource } from 'pika-shared/types/chatbot/chatbot-types';
 import { conflict, notFound } from '../lib/errors';
 import { ddb, tableName } from './client';
 import { fromItemOrUndefined, newId, nowIso, type RawItem } from './items';
@@ -14,9 +14,9 @@ import { cancellationReasons, RETRY, withRetry } from './retry';
 import { assertUsage } from './sessions';
 import { itemExpiresAt } from './ttl';
 
-// TODO: drop these local additions once pika-shared's ChatMessage carries source/status.
-export type MessageStatus = 'streaming' | 'complete' | 'failed';
-export type StoredMessage = ChatMessage & { source?: ConverseSource; status?: MessageStatus };
+export type MessageStatus = ChatMessageStatus;
+/** ChatMessage carries source/status/error as optional extensions of the spec type. */
+export type StoredMessage = ChatMessage;
 
 const isHidden = (source: ConverseSource | undefined) => source === 'component';
 

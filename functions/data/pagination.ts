@@ -11,11 +11,8 @@ import { ddb, tableName } from './client';
 import { fromItem, type RawItem } from './items';
 import { GSIS, TABLE_PARTITION_KEY, TABLE_SORT_KEY } from './table-definition';
 
-// TODO: switch to Page<T> from 'pika-shared/types/chatbot/chatbot-types' once it is exported there.
-export interface Page<T> {
-  items: T[];
-  nextCursor?: string;
-}
+import type { Page } from 'pika-shared/types/chatbot/chatbot-types';
+export type { Page };
 
 export interface PageRequest {
   limit?: number;

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/** Ids travel in keys and URLs: a bounded charset without '#', '/' or spaces. */
+export const ID_PATTERN = /^[A-Za-z0-9._:@-]+$/;
+export const idSchema = z.string().min(1).max(128).regex(ID_PATTERN, 'only letters, digits and . _ : @ - are allowed');
+
+/** ISO 8601 date-time with offset or Z, e.g. 2024-01-15T10:00:00Z. */
+export const isoDateSchema = z.iso.datetime({ offset: true });
+
+export const score0to100 = z.number().min(0).max(100);
+export const nonNegative = z.number().finite().min(0);
+
+export const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const MAX_DEPTH = 16;
+
+/** True when a value has a prototype-pollution key or nests deeper than MAX_DEPTH, at any level. */
+export function hasUnsafeShape(value: unknown, depth = 0): string | undefined {
+    if (value === null || typeof value !== 'object') return undefined;
+    if (depth > MAX_DEPTH) return `nesting deeper than ${MAX_DEPTH}`;
+    for (const key of Object.keys(value)) {
+        if (FORBIDDEN_KEYS.has(key)) return `forbidden key "${key}"`;
+        const problem = hasUnsafeShape((value as Record<string, unknown>)[key], depth + 1);
+        if (problem) return problem;
+    }
+    return undefined;
+}
+
+/** A free-form JSON object (custom data, metadata, widget data): no prototype-pollution keys, bounded depth. */
+export const safeRecordSchema = z.record(z.string().max(256), z.unknown()).superRefine((value, ctx) => {
+    const problem = hasUnsafeShape(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+export const shortText = (max: number) => z.string().max(max);
+export const TITLE_MAX = 200;
+export const MESSAGE_MAX = 25_000;

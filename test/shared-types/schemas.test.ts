@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import {
+  chatSessionFeedbackSchema,
+  converseRequestSchema,
+  converseWireRequestSchema,
+  createSessionRequestSchema,
+  idSchema,
+  putInsightsRequestSchema,
+  sessionSearchRequestSchema,
+  setWidgetDataBodySchema,
+} from 'pika-shared/schemas';
+
+const insights = {
+  summary: 's',
+  goalAchievement: { score: 80, status: 'fully_achieved', explanation: 'e' },
+  userSatisfaction: { score: 70, level: 'satisfied', sentiment: 'positive', explanation: 'e' },
+  aiPerformance: { overallScore: 90, accuracy: 90, efficiency: 85, explanation: 'e' },
+  interactionQuality: { score: 75, explanation: 'e' },
+  metrics: { sessionDuration: 'short', complexity: 'simple', userEffort: 'low', aiConfidence: 'high' },
+  generateDate: '2024-01-15T10:00:00Z',
+};
+
+describe('schemas', () => {
+  it('ids: safe charset and bounded length', () => {
+    expect(idSchema.safeParse('user-123_a.b:c@d').success).toBe(true);
+    for (const bad of ['', 'a#b', 'a/b', 'a b', 'x'.repeat(129)]) expect(idSchema.safeParse(bad).success).toBe(false);
+  });
+
+  it('request bodies reject unknown keys and prototype-pollution keys at any depth', () => {
+    expect(createSessionRequestSchema.safeParse({ chatAppId: 'demo' }).success).toBe(true);
+    expect(createSessionRequestSchema.safeParse({ chatAppId: 'demo', userId: 'someone-else' }).success).toBe(false);
+    expect(setWidgetDataBodySchema.safeParse({ data: { a: { b: 1 } } }).success).toBe(true);
+    expect(setWidgetDataBodySchema.safeParse(JSON.parse('{"data": {"a": {"__proto__": {"x": 1}}}}')).success).toBe(false);
+    expect(setWidgetDataBodySchema.safeParse({ data: { constructor: 1 } }).success).toBe(false);
+    let deep: Record<string, unknown> = {};
+    const root = deep;
+    for (let i = 0; i < 40; i++) deep = (deep.n = {}) as Record<string, unknown>;
+    expect(setWidgetDataBodySchema.safeParse({ data: root }).success).toBe(false);
+  });
+
+  it('insights: scores are 0-100 and unions are enforced', () => {
+    expect(putInsightsRequestSchema.safeParse(insights).success).toBe(true);
+    expect(putInsightsRequestSchema.safeParse({ ...insights, interactionQuality: { score: 101, explanation: 'e' } }).success).toBe(false);
+    expect(putInsightsRequestSchema.safeParse({ ...insights, goalAchievement: { ...insights.goalAchievement, status: 'done' } }).success).toBe(false);
+  });
+
+  it('search request: sort fields and date types from the spec only', () => {
+    expect(sessionSearchRequestSchema.safeParse({ sortBy: [{ field: 'createDate', order: 'desc' }], size: 20 }).success).toBe(true);
+    expect(sessionSearchRequestSchema.safeParse({ sortBy: [{ field: 'title', order: 'desc' }] }).success).toBe(false);
+    expect(sessionSearchRequestSchema.safeParse({ dateFilter: { dateType: 'deleted', startDate: '2024-01-01T00:00:00Z' } }).success).toBe(false);
+  });
+
+  it('converse: the spec request needs userId and features; the wire request makes them optional', () => {
+    const wire = { message: 'hi', chatAppId: 'demo' };
+    expect(converseWireRequestSchema.safeParse(wire).success).toBe(true);
+    expect(converseRequestSchema.safeParse(wire).success).toBe(false);
+    expect(converseWireRequestSchema.safeParse({ ...wire, message: '' }).success).toBe(false);
+    expect(converseWireRequestSchema.safeParse({ ...wire, source: 'robot' }).success).toBe(false);
+  });
+
+  it('feedback records enforce the spec unions', () => {
+    const fb = {
+      feedbackId: 'f1', sessionId: 's1', userId: 'u1', type: 'other', severity: 'low', status: 'new', title: 't', description: 'd',
+      reportedByHuman: true, createdByCustomer: true, createDate: '2024-01-15T10:00:00Z', lastUpdate: '2024-01-15T10:00:00Z',
+    };
+    expect(chatSessionFeedbackSchema.safeParse(fb).success).toBe(true);
+    expect(chatSessionFeedbackSchema.safeParse({ ...fb, status: 'closed' }).success).toBe(false);
+  });
+});
