@@ -1,0 +1,34 @@
+/** Feedback on sessions: users report, content-admins triage. */
+import { addInternalComment, createFeedback, getFeedback, listFeedback, listSessionFeedback, updateFeedback } from '../data/feedback';
+import { newId, nowIso } from '../data/items';
+import { notFound } from '../lib/errors';
+import { readableSession } from '../http/access';
+import { createGroupHandler } from '../http/handler';
+
+export const handler = createGroupHandler('feedback', {
+  createFeedback: async ({ principal, params, body, route }) => {
+    const session = await readableSession(principal, params.sessionId, route.id);
+    return createFeedback({
+      ...body,
+      sessionId: session.sessionId,
+      userId: session.userId,
+      reportedByHuman: true,
+      createdByCustomer: session.userId === principal.userId,
+    });
+  },
+  listSessionFeedback: async ({ principal, params, query, route }) => {
+    await readableSession(principal, params.sessionId, route.id);
+    return listSessionFeedback(params.sessionId, { limit: query.limit, cursor: query.cursor, caller: principal.userId });
+  },
+  updateFeedback: async ({ params, body }) => {
+    if (!(await getFeedback(params.sessionId, params.feedbackId))) throw notFound('Feedback');
+    const { expectedLastUpdate, ...patch } = body;
+    return updateFeedback(params.sessionId, params.feedbackId, patch, expectedLastUpdate);
+  },
+  addFeedbackComment: async ({ principal, params, body }) => {
+    if (!(await getFeedback(params.sessionId, params.feedbackId))) throw notFound('Feedback');
+    return addInternalComment(params.sessionId, params.feedbackId, { commentId: newId(), comment: body.comment, createdBy: principal.userId, createDate: nowIso() });
+  },
+  listFeedback: async ({ principal, query }) =>
+    listFeedback({ status: query.status, severity: query.severity, type: query.type, limit: query.limit, cursor: query.cursor, caller: principal.userId }),
+});

@@ -1,0 +1,76 @@
+/**
+ * POST /sessions/search: the SessionSearchRequest filters the indexes serve, and a 400 naming every one
+ * they do not (docs/api.md lists both). A normal user searches only their own sessions.
+ */
+import type { RecordOrUndef, SessionSearchRequest, SessionSearchResponse } from 'pika-shared/types/chatbot/chatbot-types';
+import { getInsights } from '../data/insights';
+import { normalizeLimit } from '../data/pagination';
+import { searchSessions, type SessionSearchPlan } from '../data/session-search';
+import type { Session } from '../data/sessions';
+import { forbidden, validationFailed } from '../lib/errors';
+import { readableSession } from '../http/access';
+import type { Principal } from '../http/principal';
+
+type Request = SessionSearchRequest<Record<string, unknown>>;
+
+/** Filters that would need a scan or a search engine: rejected, never silently ignored. */
+const UNSUPPORTED: (keyof Request)[] = [
+  'customUserData',
+  'insights',
+  'feedbackInStatus',
+  'feedbackReportedByHuman',
+  'feedbackCreatedByCustomer',
+  'feedbackSeverity',
+  'feedbackType',
+  'feedbackUserId',
+  'includeFeedback',
+];
+
+function unsupportedFields(req: Request, scopedToUser: boolean): { path: string; message: string }[] {
+  const out = UNSUPPORTED.filter((f) => req[f] !== undefined).map((f) => ({ path: `body.${f}`, message: 'not supported by this backend' }));
+  if (req.dateFilter?.dateType === 'feedback') out.push({ path: 'body.dateFilter.dateType', message: "'feedback' is not supported" });
+  if ((req.sortBy?.length ?? 0) > 1) out.push({ path: 'body.sortBy', message: 'one sort field at most' });
+  const sort = req.sortBy?.[0]?.field;
+  if (sort && sort !== 'createDate' && sort !== 'lastUpdate') out.push({ path: 'body.sortBy.0.field', message: `sorting by ${sort} is not supported` });
+  if (sort === 'createDate' && scopedToUser) out.push({ path: 'body.sortBy.0.field', message: "a user's sessions are ordered by lastUpdate" });
+  return out;
+}
+
+export async function searchSessionsFor(principal: Principal, req: Request): Promise<SessionSearchResponse<RecordOrUndef>> {
+  const admin = (await principal.isContentAdmin()) || (await principal.isService());
+  if (!admin && req.userId !== undefined && req.userId !== principal.userId) throw forbidden("Only content admins search other users' sessions");
+  const userId = admin ? req.userId : principal.userId;
+  if (!userId && !req.chatAppId && !req.sessionId) throw validationFailed('Give userId, chatAppId or sessionId', [{ path: 'body', message: 'no scope' }]);
+  const problems = unsupportedFields(req, Boolean(userId));
+  if (problems.length) throw validationFailed(`Unsupported search fields: ${problems.map((p) => p.path).join(', ')}`, problems);
+  const size = normalizeLimit(req.size);
+
+  let sessions: Session[];
+  let scrollId: string | undefined;
+  if (req.sessionId) {
+    const one = await readableSession(principal, req.sessionId, 'searchSessions').catch(() => undefined);
+    sessions = one && (!userId || one.userId === userId) && (!req.chatAppId || one.chatAppId === req.chatAppId) ? [one] : [];
+  } else {
+    const sort = req.sortBy?.[0];
+    const plan: SessionSearchPlan = {
+      ...(userId ? { userId } : {}),
+      ...(req.chatAppId ? { chatAppId: req.chatAppId } : {}),
+      orderBy: sort?.field === 'createDate' ? 'created' : 'updated',
+      order: sort?.order ?? 'desc',
+      ...(req.dateFilter ? { date: { on: req.dateFilter.dateType as 'created' | 'updated', from: req.dateFilter.startDate, ...(req.dateFilter.endDate ? { to: req.dateFilter.endDate } : {}) } } : {}),
+      ...(req.flagged !== undefined ? { flagged: req.flagged } : {}),
+      ...(req.titlePartial ? { titlePartial: req.titlePartial } : {}),
+      limit: size,
+      ...(req.scrollId ? { cursor: req.scrollId } : {}),
+      caller: principal.userId,
+    };
+    const page = await searchSessions(plan);
+    sessions = page.items;
+    scrollId = page.nextCursor;
+  }
+  if (req.includeInsights) {
+    sessions = await Promise.all(sessions.map(async (s) => ({ ...s, ...(await getInsights(s.sessionId).then((i) => (i ? { insights: i } : {}))) })));
+  }
+  // `total` counts this page: a full count would need a scan (docs/api.md).
+  return { success: true, sessions, ...(scrollId ? { scrollId } : {}), total: sessions.length, pageSize: size };
+}

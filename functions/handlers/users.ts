@@ -1,0 +1,17 @@
+/** Users: the caller's own profile, and user management for admins and trusted services. */
+import { getUser, putUser, searchUsersByPrefix, updateUserName } from '../data/users';
+import { notFound } from '../lib/errors';
+import { createGroupHandler } from '../http/handler';
+
+export const handler = createGroupHandler('users', {
+  getMe: async ({ principal }) =>
+    (await getUser(principal.userId)) ?? {
+      userId: principal.userId,
+      roles: principal.identity.roles,
+      ...(principal.identity.userType ? { userType: principal.identity.userType } : {}),
+    },
+  updateMe: async ({ principal, body }) => updateUserName(principal.userId, body),
+  searchUsers: async ({ query }) => ({ items: await searchUsersByPrefix(query.prefix) }),
+  getUser: async ({ params }) => (await getUser(params.userId)) ?? Promise.reject(notFound('User')),
+  putUser: async ({ params, body }) => putUser({ ...body, userId: params.userId }),
+});

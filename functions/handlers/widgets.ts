@@ -1,0 +1,21 @@
+/** Widget data: always the caller's own (user + scope + tag); no role reads another user's. */
+import { deleteWidgetData, getWidgetData, setWidgetData } from '../data/widget-data';
+import { notFound } from '../lib/errors';
+import { createGroupHandler } from '../http/handler';
+
+export const handler = createGroupHandler('widgets', {
+  getWidgetData: async ({ principal, params }) => {
+    const data = await getWidgetData(principal.userId, params.scope, params.tag);
+    if (!data) throw notFound('Widget data');
+    return { scope: params.scope, tag: params.tag, data };
+  },
+  putWidgetData: async ({ principal, params, body }) => ({
+    scope: params.scope,
+    tag: params.tag,
+    data: await setWidgetData({ userId: principal.userId, scope: params.scope, tag: params.tag, data: body.data, partial: body.partial ?? false }),
+  }),
+  deleteWidgetData: async ({ principal, params }) => {
+    if (!(await deleteWidgetData(principal.userId, params.scope, params.tag))) throw notFound('Widget data');
+    return { deleted: true };
+  },
+});

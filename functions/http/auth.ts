@@ -1,0 +1,100 @@
+/**
+ * Bearer-token verification with jose: HS256 shared secret (JWT_SECRET) or an issuer's JWKS (JWT_JWKS_URL),
+ * optional JWT_ISSUER / JWT_AUDIENCE. The userId is the `sub` claim (or JWT_USER_ID_CLAIM); roles and
+ * userType come from claims (JWT_ROLES_CLAIM, JWT_USER_TYPE_CLAIM) and, lazily, from the stored user.
+ * Also used by the deployed stack's API Gateway authorizer.
+ */
+import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { UserType } from 'pika-shared/types/chatbot/chatbot-types';
+import { AppError, unauthorized } from '../lib/errors';
+
+export interface AuthConfig {
+  secret?: Uint8Array;
+  jwks?: JWTVerifyGetKey;
+  issuer?: string;
+  audience?: string;
+  userIdClaim: string;
+  rolesClaim: string;
+  userTypeClaim: string;
+}
+
+export const ROLE_NAMES = {
+  get contentAdmin() {
+    return process.env.ROLE_CONTENT_ADMIN || 'pika:content-admin';
+  },
+  get siteAdmin() {
+    return process.env.ROLE_SITE_ADMIN || 'pika:site-admin';
+  },
+  get service() {
+    return process.env.ROLE_SERVICE || 'pika:service';
+  },
+};
+
+let cached: { key: string; config: AuthConfig } | undefined;
+
+/** Built once per container (the JWKS set caches the issuer's keys). */
+export function authConfig(): AuthConfig {
+  const env = process.env;
+  const key = [env.JWT_SECRET, env.JWT_JWKS_URL, env.JWT_ISSUER, env.JWT_AUDIENCE, env.JWT_USER_ID_CLAIM, env.JWT_ROLES_CLAIM, env.JWT_USER_TYPE_CLAIM].join('\0');
+  if (cached?.key === key) return cached.config;
+  if (!env.JWT_SECRET && !env.JWT_JWKS_URL) throw new Error('Set JWT_SECRET (HS256) or JWT_JWKS_URL');
+  const config: AuthConfig = {
+    ...(env.JWT_SECRET ? { secret: new TextEncoder().encode(env.JWT_SECRET) } : {}),
+    ...(env.JWT_JWKS_URL && !env.JWT_SECRET ? { jwks: createRemoteJWKSet(new URL(env.JWT_JWKS_URL)) } : {}),
+    ...(env.JWT_ISSUER ? { issuer: env.JWT_ISSUER } : {}),
+    ...(env.JWT_AUDIENCE ? { audience: env.JWT_AUDIENCE } : {}),
+    userIdClaim: env.JWT_USER_ID_CLAIM || 'sub',
+    rolesClaim: env.JWT_ROLES_CLAIM || 'roles',
+    userTypeClaim: env.JWT_USER_TYPE_CLAIM || 'userType',
+  };
+  cached = { key, config };
+  return config;
+}
+
+export interface TokenIdentity {
+  userId: string;
+  roles: string[];
+  userType?: UserType;
+  /** Seconds since epoch. */
+  expiresAt?: number;
+}
+
+const ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+function identityOf(payload: JWTPayload, config: AuthConfig): TokenIdentity {
+  const userId = payload[config.userIdClaim];
+  if (typeof userId !== 'string' || !ID.test(userId)) throw unauthorized('The token has no usable user id claim');
+  const rawRoles = payload[config.rolesClaim];
+  const roles = Array.isArray(rawRoles) ? rawRoles.filter((r): r is string => typeof r === 'string') : typeof rawRoles === 'string' ? rawRoles.split(/[ ,]+/).filter(Boolean) : [];
+  const userType = payload[config.userTypeClaim];
+  return {
+    userId,
+    roles,
+    ...(userType === 'internal-user' || userType === 'external-user' ? { userType } : {}),
+    ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp } : {}),
+  };
+}
+
+/** Verifies `Authorization: Bearer <jwt>`; any failure is a 401 that says nothing about the token. */
+export async function verifyAuthorizationHeader(header: string | undefined, config = authConfig()): Promise<TokenIdentity> {
+  const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header?.trim() ?? '');
+  if (!match) throw unauthorized();
+  try {
+    const options = {
+      ...(config.issuer ? { issuer: config.issuer } : {}),
+      ...(config.audience ? { audience: config.audience } : {}),
+      requiredClaims: ['exp'],
+      clockTolerance: 5,
+    };
+    const { payload } = config.secret
+      ? await jwtVerify(match[1]!, config.secret, { ...options, algorithms: ['HS256'] })
+      : await jwtVerify(match[1]!, config.jwks!, { ...options, algorithms: ['RS256', 'ES256', 'PS256'] });
+    return identityOf(payload, config);
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    const code = (err as { code?: string }).code ?? '';
+    // A JWKS endpoint that cannot be reached is our failure, not the caller's.
+    if (code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JOSE_GENERIC') throw new AppError('DEPENDENCY_UNAVAILABLE', 'The token issuer keys could not be fetched');
+    throw unauthorized(code === 'ERR_JWT_EXPIRED' ? 'The token has expired' : 'The token is invalid');
+  }
+}

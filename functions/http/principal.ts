@@ -1,0 +1,75 @@
+/** The authenticated caller: token identity plus, loaded at most once per request, the stored user's roles. */
+import { getUser } from '../data/users';
+import { forbidden } from '../lib/errors';
+import { ROLE_NAMES, type TokenIdentity } from './auth';
+import type { Access } from './routes';
+
+export class Principal {
+  private stored?: Promise<{ roles: string[]; userType?: string; customData?: Record<string, unknown> }>;
+
+  constructor(readonly identity: TokenIdentity) {}
+
+  get userId(): string {
+    return this.identity.userId;
+  }
+
+  private storedUser() {
+    this.stored ??= getUser(this.userId).then((u) => ({
+      roles: u?.roles ?? [],
+      ...(u?.userType ? { userType: u.userType } : {}),
+      ...(u?.customData ? { customData: u.customData as Record<string, unknown> } : {}),
+    }));
+    return this.stored;
+  }
+
+  /** Token roles first; the stored user is read only when the token alone does not grant the role. */
+  async hasRole(role: string): Promise<boolean> {
+    if (this.identity.roles.includes(role)) return true;
+    return (await this.storedUser()).roles.includes(role);
+  }
+
+  async userType(): Promise<string | undefined> {
+    return this.identity.userType ?? (await this.storedUser()).userType;
+  }
+
+  /** The stored user's custom data (chat-app entity rules, session attributes). */
+  async customData(): Promise<Record<string, unknown> | undefined> {
+    return (await this.storedUser()).customData;
+  }
+
+  async roles(): Promise<string[]> {
+    return [...new Set([...this.identity.roles, ...(await this.storedUser()).roles])];
+  }
+
+  async isSiteAdmin(): Promise<boolean> {
+    return this.hasRole(ROLE_NAMES.siteAdmin);
+  }
+
+  /** Content-admin rights (site-admins have them too). */
+  async isContentAdmin(): Promise<boolean> {
+    return (await this.hasRole(ROLE_NAMES.contentAdmin)) || this.isSiteAdmin();
+  }
+
+  async isService(): Promise<boolean> {
+    return this.hasRole(ROLE_NAMES.service);
+  }
+
+  async can(access: Access): Promise<boolean> {
+    switch (access) {
+      case 'user':
+        return true;
+      case 'content-admin':
+        return this.isContentAdmin();
+      case 'site-admin':
+        return this.isSiteAdmin();
+      case 'service':
+        return this.isService();
+    }
+  }
+
+  /** 403 unless one of the route's access entries applies. */
+  async authorize(access: readonly Access[]): Promise<void> {
+    for (const a of access) if (await this.can(a)) return;
+    throw forbidden('This route needs a role the caller does not have');
+  }
+}

@@ -1,0 +1,66 @@
+/** Turns an API Gateway proxy event into validated params/query/body for a route. */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { AppError, payloadTooLarge, validationFailed } from '../lib/errors';
+import type { RouteDef } from './routes';
+
+/** Routes without query parameters still reject unknown ones. */
+const emptyQuery = z.strictObject({});
+
+export const MAX_BODY_BYTES = Number(process.env.MAX_BODY_BYTES ?? 256 * 1024);
+
+export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === lower) return v ?? undefined;
+  return undefined;
+}
+
+function issuesOf(where: string, error: z.ZodError) {
+  return error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
+}
+
+function validate(where: string, schema: z.ZodType | undefined, value: unknown, present: boolean): unknown {
+  if (!schema) {
+    if (present) throw validationFailed(`This route takes no ${where}`, [{ path: where, message: 'not allowed' }]);
+    return undefined;
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationFailed(`Invalid ${where}`, issuesOf(where, result.error));
+  return result.data;
+}
+
+function parseBody(event: APIGatewayProxyEvent): { present: boolean; value: unknown } {
+  if (event.body === null || event.body === undefined || event.body === '') return { present: false, value: undefined };
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  if (raw.length > MAX_BODY_BYTES) throw payloadTooLarge(`The body exceeds ${MAX_BODY_BYTES} bytes`, { maxBytes: MAX_BODY_BYTES });
+  const type = header(event, 'content-type');
+  if (type && !/^application\/(.+\+)?json\b/i.test(type)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    throw new AppError('INVALID_JSON', 'The body is not valid UTF-8');
+  }
+  try {
+    return { present: true, value: JSON.parse(text) };
+  } catch {
+    throw new AppError('INVALID_JSON', 'The body is not valid JSON');
+  }
+}
+
+export interface ParsedRequest {
+  params: unknown;
+  query: unknown;
+  body: unknown;
+}
+
+export function parseRequest(route: RouteDef, event: APIGatewayProxyEvent): ParsedRequest {
+  const params = event.pathParameters ?? {};
+  const query = event.queryStringParameters ?? {};
+  const body = parseBody(event);
+  return {
+    params: validate('path', route.params, params, Object.keys(params).length > 0),
+    query: validate('query', route.query ?? emptyQuery, query, Object.keys(query).length > 0),
+    body: validate('body', route.body, body.value, body.present),
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * npm start: DynamoDB Local (persisted under .data/ unless --in-memory), the table from the shared
+ * definition, the demo configuration, and the API at http://localhost:3000 (PORT or --port to change).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureTable } from './local/create-table';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './local/dynamodb-local';
+import { DATA_DIR, localSecrets } from './local/secrets';
+import { seedDemoConfig } from './local/seed';
+import { startLocalApi } from './local/server';
+import { mintDevToken } from './local/tokens';
+
+const { values } = parseArgs({ options: { 'in-memory': { type: 'boolean' }, port: { type: 'string' } } });
+const port = Number(values.port ?? process.env.PORT ?? 3000);
+const tableName = process.env.TABLE_NAME ?? 'pika-local';
+
+const secrets = localSecrets();
+const db = await startDynamoDbLocal(values['in-memory'] ? {} : { dbPath: join(DATA_DIR, 'dynamodb') });
+const admin = new DynamoDBClient({ endpoint: db.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+await ensureTable(admin, tableName);
+admin.destroy();
+
+Object.assign(process.env, {
+  TABLE_NAME: tableName,
+  DYNAMODB_ENDPOINT: db.endpoint,
+  AWS_REGION: LOCAL_REGION,
+  AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? LOCAL_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? LOCAL_CREDENTIALS.secretAccessKey,
+  JWT_SECRET: secrets.jwtSecret,
+  CURSOR_SECRET: secrets.cursorSecret,
+  CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://localhost:5173,http://localhost:3000',
+});
+await seedDemoConfig();
+const api = await startLocalApi({ port, host: '127.0.0.1' });
+const url = `http://localhost:${api.port}`;
+const userToken = await mintDevToken({ userId: 'demo-user', userType: 'external-user', secret: secrets.jwtSecret });
+const adminToken = await mintDevToken({ userId: 'demo-admin', roles: ['pika:content-admin'], userType: 'internal-user', secret: secrets.jwtSecret });
+
+console.log(`
+Pika chat API listening on ${url}   (DynamoDB Local: ${db.endpoint}${values['in-memory'] ? ', in memory' : ', data in .data/'})
+
+Dev token (demo-user):
+${userToken}
+
+Content-admin token (demo-admin):
+${adminToken}
+
+Try:
+  TOKEN=${userToken.slice(0, 12)}…   # the whole token above
+  curl -s -X POST ${url}/sessions -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"chatAppId":"demo"}'
+  curl -s ${url}/sessions -H "authorization: Bearer $TOKEN"
+
+More tokens: npm run token -- <userId> [--role pika:site-admin] [--user-type internal-user]
+Ctrl-C stops everything.
+`);
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  await api.close();
+  await db.stop();
+  process.exit(0);
+}
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
