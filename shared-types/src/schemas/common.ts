@@ -25,11 +25,17 @@ export function hasUnsafeShape(value: unknown, depth = 0): string | undefined {
     return undefined;
 }
 
-/** A free-form JSON object (custom data, metadata, widget data): no prototype-pollution keys, bounded depth. */
-export const safeRecordSchema = z.record(z.string().max(256), z.unknown()).superRefine((value, ctx) => {
-    const problem = hasUnsafeShape(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+/**
+ * A free-form JSON object (custom data, metadata, widget data): no prototype-pollution keys, bounded depth.
+ * The check runs on the raw input: zod's record parsing would silently drop a `__proto__` key.
+ */
+export const safeRecordSchema = z
+    .unknown()
+    .superRefine((value, ctx) => {
+        const problem = hasUnsafeShape(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .pipe(z.record(z.string().max(256), z.unknown()));
 
 export const shortText = (max: number) => z.string().max(max);
 export const TITLE_MAX = 200;
