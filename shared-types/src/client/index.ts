@@ -1,0 +1,192 @@
+/**
+ * Typed fetch client for web apps. Route ids, methods and paths come from the route table
+ * (routes.gen.ts, generated); request and response types are checked against the route table's schemas at
+ * compile time on the backend side (functions/http/client-drift-check.ts).
+ */
+import type {
+    AddFeedbackCommentRequest,
+    AgentConfig,
+    ChatAppConfig,
+    ChatMessage,
+    ChatSession,
+    ChatSessionFeedback,
+    ChatUser,
+    ConverseRequest,
+    CreateFeedbackRequest,
+    CreateSessionRequest,
+    ListQuery,
+    Page,
+    PutUserRequest,
+    RecordOrUndef,
+    SessionFeedbackSeverity,
+    SessionFeedbackStatus,
+    SessionFeedbackType,
+    SessionInsights,
+    SessionSearchRequest,
+    SessionSearchResponse,
+    SetWidgetDataBody,
+    UpdateFeedbackRequest,
+    UpdateMeRequest,
+    UpdateSessionRequest,
+    UserWidgetData,
+} from '../types/chatbot/chatbot-types';
+import { API_ROUTES } from './routes.gen';
+
+export { API_ROUTES };
+type Rec = Record<string, unknown>;
+type SessionP = { sessionId: string };
+type FeedbackP = { sessionId: string; feedbackId: string };
+type WidgetP = { scope: string; tag: string };
+type Widget = { scope: string; tag: string; data: UserWidgetData };
+type Deleted = { deleted: true };
+type ChatAppBody = Omit<ChatAppConfig, 'chatAppId' | 'createDate' | 'lastUpdate'>;
+type AgentBody = Omit<AgentConfig, 'agentId' | 'createDate' | 'lastUpdate'>;
+
+/** What POST /converse accepts: the spec's ConverseRequest; userId/features are ignored by the server. */
+export type ConverseBody = Partial<Pick<ConverseRequest, 'userId' | 'agentId' | 'source'>> &
+    Omit<ConverseRequest, 'userId' | 'features' | 'agentId' | 'source'> & { features?: Record<string, unknown>; clientMessageId?: string };
+
+export interface PikaApiRoutes {
+    getMe: { response: ChatUser<RecordOrUndef> };
+    updateMe: { body: UpdateMeRequest; response: ChatUser<RecordOrUndef> };
+    searchUsers: { query: { prefix: string }; response: { items: ChatUser<RecordOrUndef>[] } };
+    getUser: { params: { userId: string }; response: ChatUser<RecordOrUndef> };
+    putUser: { params: { userId: string }; body: PutUserRequest; response: ChatUser<RecordOrUndef> };
+    createSession: { body: CreateSessionRequest; response: ChatSession<RecordOrUndef> };
+    listSessions: { query: ListQuery & { chatAppId?: string }; response: Page<ChatSession<RecordOrUndef>> };
+    searchSessions: { body: SessionSearchRequest<Rec>; response: SessionSearchResponse<RecordOrUndef> };
+    getSession: { params: SessionP; response: ChatSession<RecordOrUndef> };
+    updateSession: { params: SessionP; body: UpdateSessionRequest; response: ChatSession<RecordOrUndef> };
+    deleteSession: { params: SessionP; response: Deleted };
+    listMessages: { params: SessionP; query: ListQuery; response: Page<ChatMessage> };
+    createFeedback: { params: SessionP; body: CreateFeedbackRequest; response: ChatSessionFeedback };
+    listSessionFeedback: { params: SessionP; query: ListQuery; response: Page<ChatSessionFeedback> };
+    updateFeedback: { params: FeedbackP; body: UpdateFeedbackRequest; response: ChatSessionFeedback };
+    addFeedbackComment: { params: FeedbackP; body: AddFeedbackCommentRequest; response: ChatSessionFeedback };
+    listFeedback: {
+        query: ListQuery & { status?: SessionFeedbackStatus; severity?: SessionFeedbackSeverity; type?: SessionFeedbackType };
+        response: Page<ChatSessionFeedback>;
+    };
+    getInsights: { params: SessionP; response: SessionInsights };
+    putInsights: { params: SessionP; body: SessionInsights; response: SessionInsights };
+    getWidgetData: { params: WidgetP; response: Widget };
+    putWidgetData: { params: WidgetP; body: SetWidgetDataBody; response: Widget };
+    deleteWidgetData: { params: WidgetP; response: Deleted };
+    getChatApp: { params: { chatAppId: string }; response: ChatAppConfig };
+    putChatApp: { params: { chatAppId: string }; body: ChatAppBody; response: ChatAppConfig };
+    getAgent: { params: { agentId: string }; response: AgentConfig };
+    putAgent: { params: { agentId: string }; body: AgentBody; response: AgentConfig };
+    converse: { body: ConverseBody; response: ConverseDone };
+}
+
+export type RouteName = keyof PikaApiRoutes;
+type InputOf<K extends RouteName> = Omit<PikaApiRoutes[K], 'response'>;
+
+/** Server-Sent Events of POST /converse. */
+export type ConverseEvent =
+    | { event: 'session'; data: { sessionId: string; userMessageId: string } }
+    | { event: 'chunk'; data: { text: string } }
+    | { event: 'trace'; data: unknown }
+    | { event: 'done'; data: ConverseDone }
+    | { event: 'error'; data: { code: string; message: string } };
+export interface ConverseDone {
+    sessionId: string;
+    userMessageId: string;
+    messageId: string;
+    usage: unknown;
+}
+
+export class PikaApiError extends Error {
+    constructor(
+        readonly status: number,
+        readonly code: string,
+        message: string,
+        readonly details?: unknown,
+    ) {
+        super(message);
+        this.name = 'PikaApiError';
+    }
+}
+
+export interface PikaClientOptions {
+    baseUrl: string;
+    /** The bearer token (called per request, so it can refresh). */
+    token: () => string | Promise<string>;
+    fetch?: typeof fetch;
+}
+
+function urlOf(baseUrl: string, path: string, input: { params?: Rec; query?: Rec }): string {
+    const filled = path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(input.params?.[name] ?? '')));
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(input.query ?? {})) if (v !== undefined) qs.set(k, String(v));
+    const q = qs.toString();
+    return `${baseUrl.replace(/\/$/, '')}${filled}${q ? `?${q}` : ''}`;
+}
+
+/** Parses a text/event-stream body into events as they arrive. */
+export async function* readServerSentEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<ConverseEvent> {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    const reader = body.getReader();
+    try {
+        for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            buffer += decoder.decode(value, { stream: true });
+            let end: number;
+            while ((end = buffer.indexOf('\n\n')) >= 0) {
+                const block = buffer.slice(0, end);
+                buffer = buffer.slice(end + 2);
+                let event = 'message';
+                const data: string[] = [];
+                for (const line of block.split('\n')) {
+                    if (line.startsWith('event:')) event = line.slice(6).trim();
+                    else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+                }
+                if (data.length) yield { event, data: JSON.parse(data.join('\n')) } as ConverseEvent;
+            }
+        }
+    } finally {
+        reader.releaseLock();
+    }
+}
+
+export function createPikaClient(opts: PikaClientOptions) {
+    const doFetch = opts.fetch ?? fetch;
+    const routeOf = (id: RouteName) => API_ROUTES.find((r) => r.id === id)!;
+
+    async function send(id: RouteName, input: { params?: Rec; query?: Rec; body?: unknown }, init: { signal?: AbortSignal; headers?: Record<string, string> } = {}) {
+        const route = routeOf(id);
+        const res = await doFetch(urlOf(opts.baseUrl, route.path, input), {
+            method: route.method,
+            headers: {
+                authorization: `Bearer ${await opts.token()}`,
+                ...(input.body !== undefined ? { 'content-type': 'application/json' } : {}),
+                ...init.headers,
+            },
+            ...(input.body !== undefined ? { body: JSON.stringify(input.body) } : {}),
+            ...(init.signal ? { signal: init.signal } : {}),
+        });
+        if (!res.ok) {
+            const payload = (await res.json().catch(() => undefined)) as { error?: { code: string; message: string; details?: unknown } } | undefined;
+            throw new PikaApiError(res.status, payload?.error?.code ?? 'HTTP_ERROR', payload?.error?.message ?? res.statusText, payload?.error?.details);
+        }
+        return res;
+    }
+
+    return {
+        /** Calls a JSON route by its id; throws PikaApiError with the server's error code on 4xx/5xx. */
+        async call<K extends Exclude<RouteName, 'converse'>>(id: K, input: InputOf<K>, init?: { signal?: AbortSignal }): Promise<PikaApiRoutes[K]['response']> {
+            const res = await send(id, input as { params?: Rec; query?: Rec; body?: unknown }, init);
+            return (await res.json()) as PikaApiRoutes[K]['response'];
+        },
+        /** POST /converse: yields session, chunk, trace, done or error events as the answer streams. */
+        async *converse(body: ConverseBody, init: { signal?: AbortSignal; idempotencyKey?: string } = {}): AsyncGenerator<ConverseEvent> {
+            const res = await send('converse', { body }, { ...(init.signal ? { signal: init.signal } : {}), ...(init.idempotencyKey ? { headers: { 'idempotency-key': init.idempotencyKey } } : {}) });
+            if (!res.body) return;
+            yield* readServerSentEvents(res.body);
+        },
+    };
+}
+
+export type PikaClient = ReturnType<typeof createPikaClient>;
