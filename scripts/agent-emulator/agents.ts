@@ -1,0 +1,74 @@
+/**
+ * The emulator's built-in agents. Each turns a request into a script of steps; the server writes each step
+ * as a frame when it is produced. Usage is deterministic so tests can assert exact numbers:
+ * inputTokens = 10 + ceil(len(inputText) / 4), outputTokens = ceil(len(answer) / 4).
+ */
+export type Step =
+  | { kind: 'trace'; trace: Record<string, unknown> }
+  | { kind: 'chunk'; text: string }
+  | { kind: 'exception'; type: string; message: string }
+  | { kind: 'hang' };
+
+export interface AgentRequest {
+  agentId: string;
+  inputText: string;
+  sessionAttributes: Record<string, string>;
+  streamFinalResponse: boolean;
+  enableTrace: boolean;
+}
+
+export const inputTokensFor = (inputText: string) => 10 + Math.ceil(inputText.length / 4);
+export const outputTokensFor = (answer: string) => Math.ceil(answer.length / 4);
+export const echoAnswer = (inputText: string) => `You said: ${inputText}`;
+
+/** Splits text into `parts` pieces (at code-point boundaries), never empty ones. */
+export function split(text: string, parts: number): string[] {
+  const chars = [...text];
+  const size = Math.max(1, Math.ceil(chars.length / parts));
+  const out: string[] = [];
+  for (let i = 0; i < chars.length; i += size) out.push(chars.slice(i, i + size).join(''));
+  return out;
+}
+
+function usageTraces(req: AgentRequest, answer: string): Step[] {
+  if (!req.enableTrace) return [];
+  const traceId = `trace-${req.agentId}-0`;
+  return [
+    { kind: 'trace', trace: { orchestrationTrace: { modelInvocationInput: { traceId, type: 'ORCHESTRATION', text: '(prompt)' } } } },
+    {
+      kind: 'trace',
+      trace: {
+        orchestrationTrace: {
+          modelInvocationOutput: {
+            traceId,
+            rawResponse: { content: '(model output)' },
+            metadata: { usage: { inputTokens: inputTokensFor(req.inputText), outputTokens: outputTokensFor(answer) } },
+          },
+        },
+      },
+    },
+  ];
+}
+
+function answerSteps(req: AgentRequest, answer: string): Step[] {
+  const pieces = req.streamFinalResponse ? split(answer, Math.min(4, Math.max(3, Math.ceil(answer.length / 40)))) : [answer];
+  return [...usageTraces(req, answer), ...pieces.map((text) => ({ kind: 'chunk' as const, text }))];
+}
+
+export const AGENTS: Record<string, (req: AgentRequest) => Step[]> = {
+  echo: (req) => answerSteps(req, echoAnswer(req.inputText)),
+  slow: (req) => answerSteps(req, echoAnswer(req.inputText)),
+  'echo-attributes': (req) => answerSteps(req, JSON.stringify(req.sessionAttributes)),
+  faulty: (req) => [
+    ...usageTraces(req, 'Partial answer'),
+    { kind: 'chunk', text: 'Partial answer' },
+    { kind: 'exception', type: 'internalServerException', message: 'The faulty agent failed on purpose' },
+  ],
+  hang: () => [{ kind: 'chunk', text: 'Thinking' }, { kind: 'hang' }],
+};
+
+/** The deterministic title the emulated Converse model gives a conversation. */
+export function titleFor(text: string): string {
+  const words = text.replace(/\s+/g, ' ').trim().split(' ').slice(0, 6).join(' ');
+  return `About: ${words}`.slice(0, 80);
+}
