@@ -5,6 +5,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startAgentEmulator } from './agent-emulator';
 import { ensureTable } from './local/create-table';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './local/dynamodb-local';
 import { DATA_DIR, localSecrets } from './local/secrets';
@@ -12,7 +13,7 @@ import { seedDemoConfig } from './local/seed';
 import { startLocalApi } from './local/server';
 import { mintDevToken } from './local/tokens';
 
-const { values } = parseArgs({ options: { 'in-memory': { type: 'boolean' }, port: { type: 'string' } } });
+const { values } = parseArgs({ options: { 'in-memory': { type: 'boolean' }, port: { type: 'string' }, 'real-bedrock': { type: 'boolean' } } });
 const port = Number(values.port ?? process.env.PORT ?? 3000);
 const tableName = process.env.TABLE_NAME ?? 'pika-local';
 
@@ -22,12 +23,15 @@ const admin = new DynamoDBClient({ endpoint: db.endpoint, region: LOCAL_REGION, 
 await ensureTable(admin, tableName);
 admin.destroy();
 
+// The agent emulator, unless --real-bedrock: then the SDK's default credentials and region reach Bedrock.
+const emulator = values['real-bedrock'] ? undefined : await startAgentEmulator({ port: 0 });
+
 Object.assign(process.env, {
+  ...(emulator ? { BEDROCK_AGENT_ENDPOINT: emulator.endpoint, BEDROCK_RUNTIME_ENDPOINT: emulator.runtimeEndpoint } : {}),
   TABLE_NAME: tableName,
   DYNAMODB_ENDPOINT: db.endpoint,
   AWS_REGION: LOCAL_REGION,
-  AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? LOCAL_CREDENTIALS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? LOCAL_CREDENTIALS.secretAccessKey,
+  ...(emulator ? { AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey } : {}),
   JWT_SECRET: secrets.jwtSecret,
   CURSOR_SECRET: secrets.cursorSecret,
   CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://localhost:5173,http://localhost:3000',
@@ -39,7 +43,10 @@ const userToken = await mintDevToken({ userId: 'demo-user', userType: 'external-
 const adminToken = await mintDevToken({ userId: 'demo-admin', roles: ['pika:content-admin'], userType: 'internal-user', secret: secrets.jwtSecret });
 
 console.log(`
-Pika chat API listening on ${url}   (DynamoDB Local: ${db.endpoint}${values['in-memory'] ? ', in memory' : ', data in .data/'})
+Pika chat API listening on ${url}
+  DynamoDB Local: ${db.endpoint}${values['in-memory'] ? ' (in memory)' : ' (data in .data/)'}
+  Bedrock: ${emulator ? `agent emulator at ${emulator.endpoint}` : 'real Bedrock (AWS credentials from the environment)'}
+  Chat apps: demo (agent echo), demo-faulty (agent faulty)
 
 Dev token (demo-user):
 ${userToken}
@@ -51,6 +58,7 @@ Try:
   TOKEN=${userToken.slice(0, 12)}…   # the whole token above
   curl -s -X POST ${url}/sessions -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"chatAppId":"demo"}'
   curl -s ${url}/sessions -H "authorization: Bearer $TOKEN"
+  curl -sN -X POST ${url}/converse -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"chatAppId":"demo","message":"Hello"}'
 
 More tokens: npm run token -- <userId> [--role pika:site-admin] [--user-type internal-user]
 Ctrl-C stops everything.
@@ -61,6 +69,7 @@ async function stop() {
   if (stopping) return;
   stopping = true;
   await api.close();
+  await emulator?.close();
   await db.stop();
   process.exit(0);
 }

@@ -30,6 +30,8 @@ export interface AppendMessageInput {
   usage?: ChatMessageUsage;
   metadata?: Record<string, unknown>;
   files?: ChatMessageFile[];
+  /** Why an assistant message failed. */
+  error?: { code: string; message: string };
 }
 
 /**
@@ -57,6 +59,7 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
       ...(input.usage !== undefined ? { usage: input.usage } : {}),
       ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
       ...(input.files !== undefined ? { files: input.files } : {}),
+      ...(input.error !== undefined ? { error: input.error } : {}),
     };
     const expiresAt = itemExpiresAt(createMs);
     const activity = keys.sessionActivitySortKey(createDate, input.sessionId);

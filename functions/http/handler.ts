@@ -55,6 +55,20 @@ export function corsOrigins(): string[] {
   return (process.env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
 }
 
+/** Authenticates, authorizes (route roles) and validates: a route implementation gets only valid input. */
+export async function resolveRequest(route: RouteDef, event: APIGatewayProxyEvent): Promise<RouteContext> {
+  const identity = await verifyAuthorizationHeader(header(event, 'authorization'));
+  const principal = new Principal(identity);
+  await principal.authorize(route.access);
+  return { ...parseRequest(route, event), principal, event, route } as RouteContext;
+}
+
+/** CORS headers for a response built by hand (streaming); JSON routes get them from @middy/http-cors. */
+export function corsHeadersFor(event: Pick<APIGatewayProxyEvent, 'headers'>): Record<string, string> {
+  const origin = header(event, 'origin');
+  return origin && corsOrigins().includes(origin) ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {};
+}
+
 /** The API Gateway proxy handler of one route group. */
 export function createGroupHandler(group: RouteGroup, impls: Partial<Record<RouteId, RouteImpl>>) {
   const routes = ROUTES.filter((r) => r.group === group && !('streaming' in r && r.streaming));
@@ -68,12 +82,9 @@ export function createGroupHandler(group: RouteGroup, impls: Partial<Record<Rout
     try {
       const route = matchRoute(routes, event);
       routeId = route.id;
-      const identity = await verifyAuthorizationHeader(header(event, 'authorization'));
-      userId = identity.userId;
-      const principal = new Principal(identity);
-      await principal.authorize(route.access);
-      const input = parseRequest(route, event);
-      const out = await impls[route.id as RouteId]!({ ...input, principal, event, route } as RouteContext);
+      const ctx = await resolveRequest(route, event);
+      userId = ctx.principal.userId;
+      const out = await impls[route.id as RouteId]!(ctx);
       result = isReply(out) ? json(out.status, out.body, out.headers) : json(route.status ?? 200, out);
     } catch (err) {
       result = errorResult(err);

@@ -1,11 +1,11 @@
 /** The authenticated caller: token identity plus, loaded at most once per request, the stored user's roles. */
-import { getUser } from '../data/users';
+import { getUser, type User } from '../data/users';
 import { forbidden } from '../lib/errors';
 import { ROLE_NAMES, type TokenIdentity } from './auth';
 import type { Access } from './routes';
 
 export class Principal {
-  private stored?: Promise<{ roles: string[]; userType?: string; customData?: Record<string, unknown> }>;
+  private stored?: Promise<{ roles: string[]; userType?: string; customData?: Record<string, unknown>; user?: User }>;
 
   constructor(readonly identity: TokenIdentity) {}
 
@@ -13,11 +13,12 @@ export class Principal {
     return this.identity.userId;
   }
 
-  private storedUser() {
+  private loadStored() {
     this.stored ??= getUser(this.userId).then((u) => ({
       roles: u?.roles ?? [],
       ...(u?.userType ? { userType: u.userType } : {}),
       ...(u?.customData ? { customData: u.customData as Record<string, unknown> } : {}),
+      ...(u ? { user: u } : {}),
     }));
     return this.stored;
   }
@@ -25,20 +26,25 @@ export class Principal {
   /** Token roles first; the stored user is read only when the token alone does not grant the role. */
   async hasRole(role: string): Promise<boolean> {
     if (this.identity.roles.includes(role)) return true;
-    return (await this.storedUser()).roles.includes(role);
+    return (await this.loadStored()).roles.includes(role);
   }
 
   async userType(): Promise<string | undefined> {
-    return this.identity.userType ?? (await this.storedUser()).userType;
+    return this.identity.userType ?? (await this.loadStored()).userType;
   }
 
   /** The stored user's custom data (chat-app entity rules, session attributes). */
   async customData(): Promise<Record<string, unknown> | undefined> {
-    return (await this.storedUser()).customData;
+    return (await this.loadStored()).customData;
+  }
+
+  /** The stored user record, if any (read at most once per request). */
+  async storedUser(): Promise<User | undefined> {
+    return (await this.loadStored()).user;
   }
 
   async roles(): Promise<string[]> {
-    return [...new Set([...this.identity.roles, ...(await this.storedUser()).roles])];
+    return [...new Set([...this.identity.roles, ...(await this.loadStored()).roles])];
   }
 
   async isSiteAdmin(): Promise<boolean> {

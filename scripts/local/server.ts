@@ -7,7 +7,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppError } from '../../functions/lib/errors';
-import { errorResult } from '../../functions/http/handler';
+import { errorResult, errorSummary } from '../../functions/http/handler';
+import { logger } from '../../functions/http/logger';
 import { ROUTES, type RouteDef, type RouteGroup } from '../../functions/http/routes';
 import { lambdaContext } from './lambda-context';
 import { toProxyEvent, type MatchedRoute } from './proxy-event';
@@ -111,7 +112,10 @@ export async function startLocalApi(opts: { port?: number; host?: string } = {})
       const handler = handlers.get(route.group)!;
       send(res, await handler(event, lambdaContext(`pika-${route.group}`)));
     } catch (err) {
-      send(res, errorResult(err));
+      if (process.env.LOCAL_SERVER_DEBUG) console.error(err);
+      const result = errorResult(err);
+      if (result.statusCode >= 500) logger.error('local server error', { error: errorSummary(err) });
+      send(res, result);
     }
   });
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));

@@ -1,0 +1,131 @@
+import { describe, expect, it, vi } from 'vitest';
+import { normalizeSessionAttributes } from 'pika-shared/util/bedrock';
+import { echoAnswer, inputTokensFor, outputTokensFor, titleFor } from '../../scripts/agent-emulator';
+import { DEMO_PRICING } from '../../scripts/local/seed';
+import { costOf } from '../../functions/converse/usage';
+import { token, uid } from '../api/harness';
+import { converse, textOf, useConverse } from './harness';
+
+const { api, emulator } = useConverse();
+
+describe('converse', () => {
+  it('streams a new session id first, then the answer in several chunks, then done; stores both sides with usage', async () => {
+    const user = uid();
+    const t = await token(user);
+    const message = 'Where is my order 42?';
+    const r = await converse(api.url, t, { chatAppId: 'demo', message });
+    expect(r.status).toBe(200);
+    expect(r.events[0]!.event).toBe('session');
+    const { sessionId, userMessageId } = r.events[0]!.data;
+    const chunks = r.events.filter((e) => e.event === 'chunk');
+    expect(chunks.length).toBeGreaterThanOrEqual(3);
+    expect(textOf(r.events)).toBe(echoAnswer(message));
+    const done = r.events.at(-1)!;
+    expect(done.event).toBe('done');
+    const usage = costOf({ inputTokens: inputTokensFor(message), outputTokens: outputTokensFor(echoAnswer(message)) }, DEMO_PRICING);
+    expect(done.data).toMatchObject({ sessionId, userMessageId, usage });
+    expect(r.reads).toBeGreaterThan(1); // chunks reached the client in separate reads, not one buffered body
+
+    const msgs = await api.call('GET', `/sessions/${sessionId}/messages`, { token: t });
+    expect(msgs.body.items.map((m: any) => [m.role, m.content, m.status])).toEqual([
+      ['user', message, undefined],
+      ['assistant', echoAnswer(message), 'complete'],
+    ]);
+    expect(msgs.body.items[1].usage).toEqual(usage);
+    // The title is made after the stream ended (it never delays the answer): wait for it.
+    const session = await vi.waitFor(async () => {
+      const s = (await api.call('GET', `/sessions/${sessionId}`, { token: t })).body;
+      if (!s.title || !(s.totalCost > usage.totalCost)) throw new Error('title and its cost not stored yet');
+      return s;
+    }, { timeout: 5000, interval: 20 });
+    // The session counters hold the answer's usage plus the title's.
+    expect(session.title).toBe(titleFor(`User: ${message}\nAssistant: ${echoAnswer(message)}`));
+    expect(session.inputTokens).toBeGreaterThan(usage.inputTokens);
+    expect(session.totalCost).toBeGreaterThan(usage.totalCost);
+  });
+
+  it('sends session attributes that normalizeSessionAttributes turns back into the user\u2019s data', async () => {
+    const user = uid();
+    const svc = await token(uid('svc'), ['pika:service']);
+    const customData = { accountId: 'acct-1', tier: 'premium', limits: { daily: 5 }, beta: true, secret: 'hide-me' };
+    await api.call('PUT', `/users/${user}`, { token: svc, body: { customData, userType: 'external-user' } });
+    const site = await token(uid(), ['pika:site-admin']);
+    const appId = uid('app');
+    await api.call('PUT', `/admin/chat-apps/${appId}`, { token: site, body: { title: 'Attrs', enabled: true, agentId: 'echo-attributes', overrideData: { tier: 'gold' }, privateAttributes: ['secret'] } });
+    const t = await token(user);
+    const r = await converse(api.url, t, { chatAppId: appId, message: 'hi', timezone: 'Europe/Paris', features: { anything: { featureId: 'anything', enabled: true } } });
+    const sent = emulator().lastRequest()!.body.sessionState.sessionAttributes;
+    const back = normalizeSessionAttributes(sent);
+    const sessionId = r.events[0]!.data.sessionId;
+    expect(back).toMatchObject({ userId: user, sessionId, chatAppId: appId, agentId: 'echo-attributes', accountId: 'acct-1', tier: 'gold', limits: { daily: 5 }, beta: true, timezone: 'Europe/Paris', userType: 'external-user' });
+    expect(back).not.toHaveProperty('secret');
+    expect(back).not.toHaveProperty('anything');
+    expect(JSON.parse(textOf(r.events))).toEqual(sent);
+  });
+
+  it('unknown session ids are 404, never a new session; another user\u2019s session is 404; admins get 403', async () => {
+    const t = await token(uid());
+    const r = await converse(api.url, t, { sessionId: 'no-such-session', message: 'hi' });
+    expect(r.status).toBe(404);
+    expect(r.error.error.code).toBe('NOT_FOUND');
+    const owner = await token(uid());
+    const first = await converse(api.url, owner, { chatAppId: 'demo', message: 'mine' });
+    const sessionId = first.events[0]!.data.sessionId;
+    expect((await converse(api.url, t, { sessionId, message: 'theirs' })).status).toBe(404);
+    expect((await converse(api.url, await token(uid(), ['pika:content-admin']), { sessionId, message: 'x' })).status).toBe(403);
+    expect((await api.call('GET', '/sessions', { token: t })).body.items).toEqual([]);
+  });
+
+  it('a failure mid-stream keeps what arrived, marks the answer failed, records the usage and ends with error', async () => {
+    const user = uid();
+    const t = await token(user);
+    const r = await converse(api.url, t, { chatAppId: 'demo-faulty', message: 'break please' });
+    expect(r.status).toBe(200);
+    expect(textOf(r.events)).toBe('Partial answer');
+    expect(r.events.at(-1)).toEqual({ event: 'error', data: { code: 'AGENT_ERROR', message: expect.any(String) } });
+    const sessionId = r.events[0]!.data.sessionId;
+    const msgs = (await api.call('GET', `/sessions/${sessionId}/messages`, { token: t })).body.items;
+    expect(msgs[1]).toMatchObject({ role: 'assistant', content: 'Partial answer', status: 'failed', error: { code: 'AGENT_ERROR' } });
+    const usage = costOf({ inputTokens: inputTokensFor('break please'), outputTokens: outputTokensFor('Partial answer') }, DEMO_PRICING);
+    expect(msgs[1].usage).toEqual(usage);
+    const session = (await api.call('GET', `/sessions/${sessionId}`, { token: t })).body;
+    expect(session).toMatchObject({ inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalCost: usage.totalCost });
+  });
+
+  it('a retried request with the same idempotency key neither stores nor bills the turn twice', async () => {
+    const t = await token(uid());
+    const first = await converse(api.url, t, { chatAppId: 'demo', message: 'once only' }, { 'idempotency-key': 'retry-1' });
+    const sessionId = first.events[0]!.data.sessionId;
+    const agentCalls = () => emulator().requests().filter((r) => r.operation === 'InvokeAgent').length;
+    const calls = agentCalls();
+    const again = await converse(api.url, t, { chatAppId: 'demo', message: 'once only' }, { 'idempotency-key': 'retry-1' });
+    expect(again.events[0]!.data.sessionId, JSON.stringify(again)).toBe(sessionId);
+    expect(textOf(again.events)).toBe(echoAnswer('once only'));
+    expect(again.events.at(-1)!.data.messageId, JSON.stringify(again.events)).toBe(first.events.at(-1)!.data.messageId);
+    expect(agentCalls()).toBe(calls);
+    expect((await api.call('GET', `/sessions/${sessionId}/messages`, { token: t })).body.items).toHaveLength(2);
+    expect((await api.call('GET', '/sessions', { token: t })).body.items).toHaveLength(1);
+  });
+
+  it('component messages are stored but hidden from the history; rules on modes are 400s', async () => {
+    const t = await token(uid());
+    const first = await converse(api.url, t, { chatAppId: 'demo', message: 'visible' });
+    const sessionId = first.events[0]!.data.sessionId;
+    const hidden = await converse(api.url, t, { sessionId, message: 'widget ping', invocationMode: 'chat-app-component', chatAppComponentConfig: { componentId: 'calc' } });
+    expect(hidden.events.at(-1)!.event).toBe('done');
+    const history = (await api.call('GET', `/sessions/${sessionId}/messages`, { token: t })).body.items;
+    expect(history.map((m: any) => m.content)).toEqual(['visible', echoAnswer('visible')]);
+    expect((await converse(api.url, t, { sessionId, message: 'x', invocationMode: 'chat-app-component' })).status).toBe(400);
+    expect((await converse(api.url, t, { sessionId, message: 'x', source: 'component' })).status).toBe(400);
+  });
+
+  it('refuses chat apps the caller may not use and agents the app does not allow', async () => {
+    const site = await token(uid(), ['pika:site-admin']);
+    const appId = uid('closed');
+    await api.call('PUT', `/admin/chat-apps/${appId}`, { token: site, body: { title: 'Staff', enabled: true, agentId: 'echo', access: { roles: ['staff'] } } });
+    const t = await token(uid());
+    expect((await converse(api.url, t, { chatAppId: appId, message: 'hi' })).status).toBe(403);
+    expect((await converse(api.url, t, { chatAppId: 'demo', agentId: 'faulty', message: 'hi' })).status).toBe(403);
+    expect((await converse(api.url, t, { chatAppId: 'demo', message: '' })).status).toBe(400);
+  });
+});
