@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { AppError, toAppError } from '../lib/errors';
+import { loadSecrets } from '../lib/secrets';
 import { verifyAuthorizationHeader } from './auth';
 import { logger } from './logger';
 import { Principal } from './principal';
@@ -57,6 +58,7 @@ export function corsOrigins(): string[] {
 
 /** Authenticates, authorizes (route roles) and validates: a route implementation gets only valid input. */
 export async function resolveRequest(route: RouteDef, event: APIGatewayProxyEvent): Promise<RouteContext> {
+  await loadSecrets();
   const identity = await verifyAuthorizationHeader(header(event, 'authorization'));
   const principal = new Principal(identity);
   await principal.authorize(route.access);

@@ -1,0 +1,35 @@
+/**
+ * Secrets of the deployed stack: JWT_SECRET_ARN / CURSOR_SECRET_ARN name Secrets Manager secrets that are
+ * read once per container into JWT_SECRET / CURSOR_SECRET (never put in the function's configuration).
+ * Locally and in tests the plain variables are set and nothing is fetched.
+ */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { AppError } from './errors';
+
+const PAIRS = [
+  ['JWT_SECRET_ARN', 'JWT_SECRET'],
+  ['CURSOR_SECRET_ARN', 'CURSOR_SECRET'],
+] as const;
+
+let loading: Promise<void> | undefined;
+
+export function loadSecrets(): Promise<void> {
+  const missing = PAIRS.filter(([arn, value]) => process.env[arn] && !process.env[value]);
+  if (missing.length === 0) return Promise.resolve();
+  loading ??= (async () => {
+    const client = new SecretsManagerClient({});
+    try {
+      for (const [arn, value] of missing) {
+        const out = await client.send(new GetSecretValueCommand({ SecretId: process.env[arn] }));
+        if (!out.SecretString) throw new Error(`secret ${arn} has no string value`);
+        process.env[value] = out.SecretString;
+      }
+    } finally {
+      client.destroy();
+    }
+  })().catch((err) => {
+    loading = undefined; // the next request tries again
+    throw new AppError('DEPENDENCY_UNAVAILABLE', 'Configuration secrets could not be loaded', { name: (err as Error).name });
+  });
+  return loading;
+}
