@@ -9,6 +9,7 @@ import type { converseWireRequestSchema } from 'pika-shared/schemas';
 import { getAgent } from '../data/config';
 import { claimIdempotencyKey, releaseIdempotencyKey, type IdempotencyRecord } from '../data/idempotency';
 import { appendMessage } from '../data/messages';
+import { consumeRateLimit, converseRateLimit } from '../data/rate-limit';
 import { createSession, getSession, type Session } from '../data/sessions';
 import { AppError, conflict, forbidden, notFound, validationFailed } from '../lib/errors';
 import { agentOf, usableChatApp } from '../http/access';
@@ -62,6 +63,7 @@ async function existingSession(principal: Principal, sessionId: string): Promise
 
 export async function prepareTurn(principal: Principal, body: ConverseBody, idempotencyKey: string | undefined): Promise<Prepared> {
   const { invocationMode, source } = modeAndSource(body);
+  await consumeRateLimit(principal.userId, 'converse', converseRateLimit());
   const found = body.sessionId ? await existingSession(principal, body.sessionId) : undefined;
   const chatAppId = body.chatAppId ?? found?.chatAppId;
   if (!chatAppId) throw validationFailed('Give chatAppId (or the sessionId of an existing session)', [{ path: 'body.chatAppId', message: 'required' }]);

@@ -129,3 +129,24 @@ describe('converse', () => {
     expect((await converse(api.url, t, { chatAppId: 'demo', message: '' })).status).toBe(400);
   });
 });
+
+describe('converse rate limit', () => {
+  it('answers 429 JSON with retryAfterSeconds once a user passes the per-window limit, other users unaffected', async () => {
+    const before = process.env.CONVERSE_RATE_LIMIT;
+    process.env.CONVERSE_RATE_LIMIT = '2';
+    process.env.CONVERSE_RATE_WINDOW_SECONDS = '3600'; // no window boundary inside the test
+    try {
+      const t = await token(uid());
+      expect((await converse(api.url, t, { chatAppId: 'demo', message: 'one' })).status).toBe(200);
+      expect((await converse(api.url, t, { chatAppId: 'demo', message: 'two' })).status).toBe(200);
+      const third = await converse(api.url, t, { chatAppId: 'demo', message: 'three' });
+      expect(third.status).toBe(429);
+      expect(third.error.error).toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterSeconds: expect.any(Number) } });
+      expect((await converse(api.url, await token(uid()), { chatAppId: 'demo', message: 'other user' })).status).toBe(200);
+    } finally {
+      delete process.env.CONVERSE_RATE_WINDOW_SECONDS;
+      if (before === undefined) delete process.env.CONVERSE_RATE_LIMIT;
+      else process.env.CONVERSE_RATE_LIMIT = before;
+    }
+  });
+});

@@ -1,0 +1,40 @@
+/**
+ * Per-user fixed-window rate limits (RATE#user / bucket#window), one atomic ADD per request; the counter
+ * item expires through TTL shortly after its window.
+ */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { rateLimited } from '../lib/errors';
+import { ddb, tableName } from './client';
+import { keys } from './keys';
+
+export interface RateLimit {
+  limit: number;
+  windowSeconds: number;
+}
+
+/** Counts this request; throws 429 RATE_LIMITED (with retryAfterSeconds) once the window's limit is passed. */
+export async function consumeRateLimit(userId: string, bucket: string, rule: RateLimit, nowMs = Date.now()): Promise<void> {
+  if (rule.limit <= 0) return;
+  const windowStart = Math.floor(nowMs / 1000 / rule.windowSeconds) * rule.windowSeconds;
+  const out = await ddb().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.rateLimit(userId, bucket, String(windowStart)),
+      UpdateExpression: 'ADD #count :one SET expiresAt = if_not_exists(expiresAt, :expires)',
+      ExpressionAttributeNames: { '#count': 'count' },
+      ExpressionAttributeValues: { ':one': 1, ':expires': windowStart + rule.windowSeconds * 2 },
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  );
+  const count = Number(out.Attributes?.count ?? 0);
+  if (count > rule.limit) {
+    const retryAfterSeconds = Math.max(1, windowStart + rule.windowSeconds - Math.floor(nowMs / 1000));
+    throw rateLimited(`At most ${rule.limit} requests per ${rule.windowSeconds} s`, { retryAfterSeconds });
+  }
+}
+
+/** CONVERSE_RATE_LIMIT turns per user per CONVERSE_RATE_WINDOW_SECONDS (defaults 30 per 60 s; 0 = off). */
+export const converseRateLimit = (): RateLimit => ({
+  limit: Number(process.env.CONVERSE_RATE_LIMIT ?? 30),
+  windowSeconds: Number(process.env.CONVERSE_RATE_WINDOW_SECONDS ?? 60),
+});
