@@ -36,3 +36,10 @@ describe('route table contract', () => {
     expect(err).toMatchObject({ status: 404, code: 'NOT_FOUND' });
   });
 });
+
+describe('docs/api.md', () => {
+  it('lists every route of the route table', () => {
+    const doc = readFileSync(join(root, 'docs/api.md'), 'utf8');
+    for (const r of ROUTES) expect(doc, r.id).toMatch(new RegExp(`\\| ${r.id} \\| ${r.method} \\| ${r.path.replace(/[{}]/g, '\\$&')}`));
+  });
+});
