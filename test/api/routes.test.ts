@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { expectErrorShape, ROLES, token, uid, useApi } from './harness';
+import { sampleInsights } from '../data/fixtures';
 
 const api = useApi();
 
-const insights = {
-  summary: 'Asked about an order',
-  goalAchievement: { score: 80, status: 'fully_achieved', explanation: 'answered' },
-  userSatisfaction: { score: 70, level: 'satisfied', sentiment: 'positive', explanation: 'thanks' },
-  aiPerformance: { overallScore: 90, accuracy: 90, efficiency: 85, explanation: 'ok' },
-  interactionQuality: { score: 75, explanation: 'ok' },
-  metrics: { sessionDuration: 'short', complexity: 'simple', userEffort: 'low', aiConfidence: 'high' },
-  generateDate: '2024-01-15T10:00:00Z',
-};
+const insights = sampleInsights();
 
 describe('users', () => {
   it('me: read and rename; admins: get, prefix search, put', async () => {

@@ -9,16 +9,9 @@ import {
   sessionSearchRequestSchema,
   setWidgetDataBodySchema,
 } from 'pika-shared/schemas';
+import { sampleInsights } from '../data/fixtures';
 
-const insights = {
-  summary: 's',
-  goalAchievement: { score: 80, status: 'fully_achieved', explanation: 'e' },
-  userSatisfaction: { score: 70, level: 'satisfied', sentiment: 'positive', explanation: 'e' },
-  aiPerformance: { overallScore: 90, accuracy: 90, efficiency: 85, explanation: 'e' },
-  interactionQuality: { score: 75, explanation: 'e' },
-  metrics: { sessionDuration: 'short', complexity: 'simple', userEffort: 'low', aiConfidence: 'high' },
-  generateDate: '2024-01-15T10:00:00Z',
-};
+const insights = sampleInsights();
 
 describe('schemas', () => {
   it('ids: safe charset and bounded length', () => {
