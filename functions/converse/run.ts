@@ -7,7 +7,7 @@
 import type { ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
 import { completeIdempotencyKey, type IdempotencyRecord } from '../data/idempotency';
 import { appendMessage, getMessage } from '../data/messages';
-import { addSessionUsage, getSession, updateSession } from '../data/sessions';
+import { setGeneratedTitle } from '../data/sessions';
 import { AppError, toAppError } from '../lib/errors';
 import { logger } from '../http/logger';
 import { invokeAgent } from './bedrock';
@@ -139,9 +139,8 @@ async function titleSession(plan: TurnPlan, answer: string): Promise<void> {
       logger.warn('title model failed; using the first message', { errorName: (err as { name?: string })?.name });
       result = { title: fallbackTitle(plan.message) };
     }
-    const current = await getSession(plan.session.sessionId);
-    if (current && !current.title) await updateSession(plan.session.sessionId, { title: result.title });
-    if (result.usage) await addSessionUsage(plan.session.sessionId, { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, totalCost: result.usage.totalCost });
+    const usage = result.usage ? { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, totalCost: result.usage.totalCost } : undefined;
+    await setGeneratedTitle(plan.session.sessionId, result.title, usage);
   } catch (err) {
     logger.warn('session title not stored', { errorName: (err as { name?: string })?.name });
   }

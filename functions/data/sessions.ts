@@ -169,6 +169,32 @@ export async function addSessionUsage(sessionId: string, usage: UsageDelta): Pro
  * META goes first, so the session leaves every index at once and later appends fail; a retry of an
  * interrupted delete finishes the job.
  */
+/**
+ * The generated title of an untitled session and the title's usage, in ONE write. A title set meanwhile
+ * (the user renamed the session) is kept: then only the usage is added. Returns whether the title was set.
+ */
+export async function setGeneratedTitle(sessionId: string, title: string, usage?: UsageDelta): Promise<boolean> {
+  if (usage) assertUsage(usage);
+  const add = usage ? ' ADD inputTokens :in, outputTokens :out, totalCost :cost' : '';
+  const values = usage ? { ':in': usage.inputTokens, ':out': usage.outputTokens, ':cost': usage.totalCost } : {};
+  try {
+    await ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.session(sessionId),
+        UpdateExpression: `SET title = :title${add}`,
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(title)',
+        ExpressionAttributeValues: { ':title': title, ...values },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+    if (usage) await addSessionUsage(sessionId, usage);
+    return false;
+  }
+}
+
 export async function deleteSession(sessionId: string): Promise<void> {
   const meta = await ddb().send(new DeleteCommand({ TableName: tableName(), Key: keys.session(sessionId), ReturnValues: 'ALL_OLD' }));
   let found = meta.Attributes !== undefined;
