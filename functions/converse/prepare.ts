@@ -64,7 +64,8 @@ async function existingSession(principal: Principal, sessionId: string): Promise
 export async function prepareTurn(principal: Principal, body: ConverseBody, idempotencyKey: string | undefined): Promise<Prepared> {
   const { invocationMode, source } = modeAndSource(body);
   await consumeRateLimit(principal.userId, 'converse', converseRateLimit());
-  const found = body.sessionId ? await existingSession(principal, body.sessionId) : undefined;
+  // The session and the caller's stored user (custom data, roles) are read in parallel: one round trip.
+  const [found] = await Promise.all([body.sessionId ? existingSession(principal, body.sessionId) : undefined, principal.storedUser()]);
   const chatAppId = body.chatAppId ?? found?.chatAppId;
   if (!chatAppId) throw validationFailed('Give chatAppId (or the sessionId of an existing session)', [{ path: 'body.chatAppId', message: 'required' }]);
   if (found && found.chatAppId !== chatAppId) throw validationFailed('The session belongs to another chat app', [{ path: 'body.chatAppId', message: 'mismatch' }]);
