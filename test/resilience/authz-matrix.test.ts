@@ -1,0 +1,118 @@
+/**
+ * The authorization matrix, generated from the route table: every route x every kind of caller, with the
+ * status each must get. A route without a row here fails the test, so a new route cannot ship unreviewed.
+ */
+import { describe, expect, it } from 'vitest';
+import { appendMessage } from '../../functions/data/messages';
+import { ROUTES, type RouteId } from '../../functions/http/routes';
+import { badTokens, expectErrorShape, ROLES, token, uid } from '../api/harness';
+import { sampleInsights } from '../data/fixtures';
+import { converse, useConverse } from '../converse/harness';
+
+const { api } = useConverse();
+
+const CALLERS = ['owner', 'other', 'contentAdmin', 'siteAdmin', 'service', 'none', 'expired', 'forged', 'wrongAudience'] as const;
+type Caller = (typeof CALLERS)[number];
+type Row = Record<'owner' | 'other' | 'contentAdmin' | 'siteAdmin' | 'service', number>;
+
+/** Expected status per route for the signed-in callers; the four bad-token callers always get 401. */
+const MATRIX: Record<RouteId, Row> = {
+  getMe: { owner: 200, other: 200, contentAdmin: 200, siteAdmin: 200, service: 200 },
+  updateMe: { owner: 200, other: 200, contentAdmin: 200, siteAdmin: 200, service: 200 },
+  searchUsers: { owner: 403, other: 403, contentAdmin: 200, siteAdmin: 200, service: 403 },
+  getUser: { owner: 403, other: 403, contentAdmin: 200, siteAdmin: 200, service: 200 },
+  putUser: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 200, service: 200 },
+  createSession: { owner: 201, other: 201, contentAdmin: 201, siteAdmin: 201, service: 201 },
+  listSessions: { owner: 200, other: 200, contentAdmin: 200, siteAdmin: 200, service: 200 },
+  searchSessions: { owner: 200, other: 403, contentAdmin: 200, siteAdmin: 200, service: 200 },
+  getSession: { owner: 200, other: 404, contentAdmin: 200, siteAdmin: 200, service: 200 },
+  updateSession: { owner: 200, other: 404, contentAdmin: 403, siteAdmin: 403, service: 403 },
+  deleteSession: { owner: 200, other: 404, contentAdmin: 404, siteAdmin: 404, service: 404 },
+  listMessages: { owner: 200, other: 404, contentAdmin: 200, siteAdmin: 200, service: 200 },
+  createFeedback: { owner: 201, other: 404, contentAdmin: 201, siteAdmin: 201, service: 201 },
+  listSessionFeedback: { owner: 200, other: 404, contentAdmin: 200, siteAdmin: 200, service: 200 },
+  updateFeedback: { owner: 403, other: 403, contentAdmin: 200, siteAdmin: 200, service: 403 },
+  addFeedbackComment: { owner: 403, other: 403, contentAdmin: 201, siteAdmin: 201, service: 403 },
+  listFeedback: { owner: 403, other: 403, contentAdmin: 200, siteAdmin: 200, service: 403 },
+  getInsights: { owner: 200, other: 404, contentAdmin: 200, siteAdmin: 200, service: 200 },
+  putInsights: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 403, service: 200 },
+  getWidgetData: { owner: 200, other: 404, contentAdmin: 404, siteAdmin: 404, service: 404 },
+  putWidgetData: { owner: 200, other: 200, contentAdmin: 200, siteAdmin: 200, service: 200 },
+  deleteWidgetData: { owner: 200, other: 404, contentAdmin: 404, siteAdmin: 404, service: 404 },
+  getChatApp: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 200, service: 403 },
+  putChatApp: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 200, service: 403 },
+  getAgent: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 200, service: 403 },
+  putAgent: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 200, service: 403 },
+  converse: { owner: 200, other: 404, contentAdmin: 403, siteAdmin: 403, service: 404 },
+};
+
+/** The owner's data, fresh per cell so that deletes and writes do not affect other cells. */
+async function ownerWorld(ownerId: string, ownerToken: string) {
+  await api.call('PUT', '/users/me', { token: ownerToken, body: { firstName: 'Owner' } });
+  const session = (await api.call('POST', '/sessions', { token: ownerToken, body: { chatAppId: 'demo' } })).body;
+  await appendMessage({ userId: ownerId, sessionId: session.sessionId, role: 'user', content: 'hello', source: 'user' });
+  const feedback = (await api.call('POST', `/sessions/${session.sessionId}/feedback`, { token: ownerToken, body: { type: 'other', severity: 'low', title: 't', description: 'd' } })).body;
+  const svc = await token(uid('svc'), [ROLES.service]);
+  await api.call('PUT', `/sessions/${session.sessionId}/insights`, { token: svc, body: sampleInsights() });
+  await api.call('PUT', '/widget-data/custom/matrix', { token: ownerToken, body: { data: { a: 1 } } });
+  return { sessionId: session.sessionId as string, feedbackId: feedback.feedbackId as string };
+}
+
+function request(routeId: RouteId, ownerId: string, ids: { sessionId: string; feedbackId: string }): { path: string; body?: unknown } {
+  const route = ROUTES.find((r) => r.id === routeId)!;
+  const params: Record<string, string> = { sessionId: ids.sessionId, feedbackId: ids.feedbackId, userId: ownerId, scope: 'custom', tag: 'matrix', chatAppId: 'demo', agentId: 'echo' };
+  let path = route.path.replace(/\{(\w+)\}/g, (_, n: string) => params[n]!);
+  const bodies: Partial<Record<RouteId, unknown>> = {
+    updateMe: { firstName: 'X' },
+    putUser: { firstName: 'Owner' },
+    createSession: { chatAppId: 'demo' },
+    searchSessions: { userId: ownerId },
+    updateSession: { title: 'renamed' },
+    createFeedback: { type: 'other', severity: 'low', title: 't', description: 'd' },
+    updateFeedback: { status: 'in_progress' },
+    addFeedbackComment: { comment: 'c' },
+    putInsights: sampleInsights(),
+    putWidgetData: { data: { b: 2 }, partial: true },
+    putChatApp: { title: 'Demo (echo agent)', enabled: true, agentId: 'echo', allowedAgentIds: ['echo', 'echo-attributes'], features: { traces: { featureId: 'traces', enabled: true } }, streamTraces: true },
+    putAgent: { agent: { kind: 'bedrock-agent', bedrockAgentId: 'echo', bedrockAgentAliasId: 'TSTALIASID' }, pricing: { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 }, titleModel: { modelId: 'title-model', pricing: { inputPer1kTokens: 0.00025, outputPer1kTokens: 0.00125 } } },
+    converse: { sessionId: ids.sessionId, message: 'matrix' },
+  };
+  if (routeId === 'searchUsers') path += `?prefix=${ownerId.slice(0, 8)}`;
+  return { path, ...(bodies[routeId] !== undefined ? { body: bodies[routeId] } : {}) };
+}
+
+describe('authorization matrix', () => {
+  it('covers every route of the route table', () => {
+    expect(Object.keys(MATRIX).sort()).toEqual(ROUTES.map((r) => r.id).sort());
+  });
+
+  for (const route of ROUTES) {
+    it(`${route.id}: ${route.method} ${route.path}`, async () => {
+      const ownerId = uid('owner');
+      const tokens: Record<Caller, string | undefined> = {
+        owner: await token(ownerId),
+        other: await token(uid('other')),
+        contentAdmin: await token(uid('cadmin'), [ROLES.contentAdmin]),
+        siteAdmin: await token(uid('sadmin'), [ROLES.siteAdmin]),
+        service: await token(uid('svc'), [ROLES.service]),
+        none: undefined,
+        ...(await badTokens(ownerId)),
+      } as Record<Caller, string | undefined>;
+      for (const caller of CALLERS) {
+        const ids = await ownerWorld(ownerId, tokens.owner!);
+        const { path, body } = request(route.id as RouteId, ownerId, ids);
+        const expected = caller in MATRIX[route.id as RouteId] ? MATRIX[route.id as RouteId][caller as keyof Row] : 401;
+        if (route.id === 'converse') {
+          const r = await converse(api.url, tokens[caller] ?? '', body);
+          expect(r.status, `${route.id} as ${caller}`).toBe(expected);
+          if (expected === 200) expect(r.events.at(-1)?.event).toBe('done');
+          else expect(r.error?.error?.code, `${route.id} as ${caller}`).toBeTruthy();
+          continue;
+        }
+        const r = await api.call(route.method, path, { ...(tokens[caller] ? { token: tokens[caller] } : {}), ...(body !== undefined ? { body } : {}) });
+        expect(r.status, `${route.id} as ${caller}: ${JSON.stringify(r.body).slice(0, 200)}`).toBe(expected);
+        if (expected >= 400) expectErrorShape(r, expected);
+      }
+    });
+  }
+});
