@@ -1,0 +1,202 @@
+/**
+ * Property-based fuzzing of every route's body, path and query (fast-check), in-process through the same
+ * group handlers API Gateway invokes, plus an HTTP sample of /converse. Every answer is a JSON 4xx — never a
+ * 5xx — and requests that are rejected change nothing in the database.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ddb, tableName } from '../../functions/data/client';
+import { appendMessage } from '../../functions/data/messages';
+import { ROUTES, type RouteDef, type RouteGroup } from '../../functions/http/routes';
+import { lambdaContext } from '../../scripts/local/lambda-context';
+import { ROLES, token, uid } from '../api/harness';
+import { converse, useConverse } from '../converse/harness';
+
+const { api } = useConverse();
+
+type Handler = (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult>;
+const handlers = {} as Record<Exclude<RouteGroup, 'converse'>, Handler>;
+let owner: string;
+let ownerToken: string;
+let adminToken: string;
+let ids: Record<string, string>;
+let cases = 0;
+
+beforeAll(async () => {
+  for (const g of ['users', 'sessions', 'feedback', 'insights', 'widgets', 'admin'] as const) {
+    handlers[g] = (await import(`../../functions/handlers/${g}.ts`)).handler as Handler;
+  }
+  owner = uid('fuzz');
+  ownerToken = await token(owner);
+  // Site- and content-admin at once: role checks pass, so inputs reach validation on admin routes too.
+  adminToken = await token(owner, [ROLES.siteAdmin, ROLES.contentAdmin, ROLES.service]);
+  const session = (await api.call('POST', '/sessions', { token: ownerToken, body: { chatAppId: 'demo', title: 'fuzz target' } })).body;
+  await appendMessage({ userId: owner, sessionId: session.sessionId, role: 'user', content: 'keep me', source: 'user' });
+  const fb = (await api.call('POST', `/sessions/${session.sessionId}/feedback`, { token: ownerToken, body: { type: 'other', severity: 'low', title: 't', description: 'd' } })).body;
+  await api.call('PUT', '/widget-data/custom/fuzz', { token: ownerToken, body: { data: { keep: true } } });
+  await api.call('PUT', '/users/me', { token: ownerToken, body: { firstName: 'Fuzz' } });
+  ids = { sessionId: session.sessionId, feedbackId: fb.feedbackId, userId: owner, scope: 'custom', tag: 'fuzz', chatAppId: 'demo', agentId: 'echo' };
+});
+
+/** Every item of the fuzz user's partitions: what rejected requests must leave untouched. */
+async function snapshot(): Promise<string> {
+  const parts = [`USER#${owner}`, `SESSION#${ids.sessionId}`, 'CHATAPP#demo', 'AGENT#echo'];
+  const items = [];
+  for (const pk of parts) items.push(...((await ddb().send(new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }))).Items ?? []));
+  return JSON.stringify(items);
+}
+
+function event(route: RouteDef, opts: { params?: Record<string, string>; query?: Record<string, string> | null; body?: string | null; base64?: boolean; token?: string }): APIGatewayProxyEvent {
+  const params = opts.params ?? Object.fromEntries([...route.path.matchAll(/\{(\w+)\}/g)].map((m) => [m[1]!, ids[m[1]!]!]));
+  return {
+    resource: route.path,
+    path: route.path.replace(/\{(\w+)\}/g, (_, n: string) => encodeURIComponent(params[n] ?? '')),
+    httpMethod: route.method,
+    headers: { authorization: `Bearer ${opts.token ?? adminToken}`, 'content-type': 'application/json' },
+    multiValueHeaders: {},
+    queryStringParameters: opts.query ?? null,
+    multiValueQueryStringParameters: null,
+    pathParameters: Object.keys(params).length ? params : null,
+    stageVariables: null,
+    body: opts.body ?? null,
+    isBase64Encoded: Boolean(opts.base64),
+    requestContext: { requestId: 'fuzz', resourcePath: route.path, httpMethod: route.method } as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+async function call(route: RouteDef, e: APIGatewayProxyEvent) {
+  cases++;
+  const res = await handlers[route.group as Exclude<RouteGroup, 'converse'>](e, lambdaContext('fuzz'));
+  let body: any;
+  try {
+    body = JSON.parse(res.body);
+  } catch {
+    throw new Error(`${route.id}: non-JSON answer ${res.statusCode} ${res.body.slice(0, 100)}`);
+  }
+  if (res.statusCode >= 500) throw new Error(`${route.id}: ${res.statusCode} ${res.body.slice(0, 300)} for ${String(e.body).slice(0, 200)}`);
+  if (res.statusCode >= 400 && (typeof body?.error?.code !== 'string' || typeof body.error.message !== 'string')) throw new Error(`${route.id}: bad error shape ${res.body}`);
+  return { status: res.statusCode, body };
+}
+
+const jsonRoutes = ROUTES.filter((r) => !('streaming' in r && r.streaming)) as RouteDef[];
+const weird = fc.oneof(
+  fc.string(),
+  fc.string({ minLength: 200, maxLength: 5000 }),
+  fc.constantFrom('__proto__', 'constructor', 'prototype', '../../etc', '%00', 'a#b', '💥', ' ', ''),
+);
+const deep = (depth: number): unknown => (depth === 0 ? 1 : { n: deep(depth - 1) });
+/** Ways to break a body that is otherwise anything: each makes it invalid for every route. */
+const breaker = fc.oneof(
+  fc.record({ kind: fc.constant('unknownKey' as const), key: weird, value: fc.jsonValue() }),
+  fc.record({ kind: fc.constant('proto' as const), key: fc.constantFrom('__proto__', 'constructor', 'prototype') }),
+  fc.record({ kind: fc.constant('deep' as const), depth: fc.integer({ min: 40, max: 300 }) }),
+  fc.record({ kind: fc.constant('notJson' as const), text: fc.string({ minLength: 1 }).filter((t) => { try { JSON.parse(t); return false; } catch { return true; } }) }),
+  fc.record({ kind: fc.constant('badUtf8' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(b)])) }),
+  fc.record({ kind: fc.constant('wrongType' as const), value: fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.jsonValue(), { maxLength: 3 }), fc.string()) }),
+  fc.record({ kind: fc.constant('huge' as const), size: fc.integer({ min: 300 * 1024, max: 400 * 1024 }) }),
+);
+
+function brokenBody(b: any): { body: string; base64?: boolean } {
+  switch (b.kind) {
+    case 'unknownKey':
+      return { body: JSON.stringify({ [`x-${b.key}`]: b.value }) };
+    case 'proto':
+      return { body: `{"data":{"${b.key}":{"polluted":true}},"customData":{"${b.key}":{"polluted":true}},"${b.key}":{"polluted":true}}` };
+    case 'deep':
+      return { body: JSON.stringify({ data: deep(b.depth), customData: deep(b.depth), title: deep(3) }) };
+    case 'notJson':
+      return { body: b.text };
+    case 'badUtf8':
+      return { body: (b.bytes as Buffer).toString('base64'), base64: true };
+    case 'wrongType':
+      return { body: JSON.stringify(b.value) };
+    default:
+      return { body: JSON.stringify({ data: { blob: 'x'.repeat(b.size) } }) };
+  }
+}
+
+describe('fuzzing every route', () => {
+  it('broken bodies, paths and queries: always a JSON 4xx, and the database is unchanged', async () => {
+    const before = await snapshot();
+    for (const route of jsonRoutes) {
+      await fc.assert(
+        fc.asyncProperty(breaker, fc.option(fc.dictionary(weird, weird, { maxKeys: 3 }), { nil: undefined }), async (b, query) => {
+          const { body, base64 } = brokenBody(b);
+          const r = await call(route, event(route, { body, ...(base64 ? { base64 } : {}), query: query ?? null }));
+          expect(r.status, `${route.id} accepted a broken body: ${body.slice(0, 120)}`).toBeGreaterThanOrEqual(400);
+        }),
+        { numRuns: 250 },
+      );
+      const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+      if (pathParams.length) {
+        await fc.assert(
+          fc.asyncProperty(fc.tuple(...pathParams.map(() => weird)), async (values) => {
+            const params = Object.fromEntries(pathParams.map((p, i) => [p, values[i]!]));
+            const r = await call(route, event(route, { params, body: route.body ? '{"x-unknown":1}' : null }));
+            expect(r.status).toBeGreaterThanOrEqual(400);
+          }),
+          { numRuns: 100 },
+        );
+      }
+    }
+    expect(await snapshot()).toBe(before);
+    expect(cases).toBeGreaterThanOrEqual(7_000);
+  }, 240_000);
+
+  it('random JSON bodies and queries never produce a 5xx or a non-JSON answer', async () => {
+    const start = cases;
+    for (const route of jsonRoutes) {
+      await fc.assert(
+        fc.asyncProperty(fc.option(fc.jsonValue({ maxDepth: 4 }), { nil: undefined }), fc.option(fc.dictionary(fc.string({ maxLength: 12 }), fc.string({ maxLength: 40 }), { maxKeys: 4 }), { nil: undefined }), async (value, query) => {
+          await call(route, event(route, { body: value === undefined ? null : JSON.stringify(value), query: query ?? null, token: ownerToken }));
+        }),
+        { numRuns: 120 },
+      );
+    }
+    expect(cases - start).toBeGreaterThanOrEqual(3_000);
+  }, 240_000);
+
+  it('tampered and replayed cursors are rejected', async () => {
+    const route = ROUTES.find((r) => r.id === 'listMessages')! as RouteDef;
+    // A session of its own: the random phase above may have renamed or deleted the shared one.
+    const session = (await api.call('POST', '/sessions', { token: ownerToken, body: { chatAppId: 'demo' } })).body;
+    for (let i = 0; i < 3; i++) await appendMessage({ userId: owner, sessionId: session.sessionId, role: 'user', content: `m${i}`, source: 'user' });
+    const params = { sessionId: session.sessionId };
+    const first = await call(route, event(route, { params, query: { limit: '1' }, token: ownerToken }));
+    const cursor: string = first.body.nextCursor;
+    expect(cursor).toBeTruthy();
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: cursor.length - 1 }), fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.'), async (at, ch) => {
+        fc.pre(cursor[at] !== ch);
+        const tampered = cursor.slice(0, at) + ch + cursor.slice(at + 1);
+        const r = await call(route, event(route, { params, query: { limit: '1', cursor: tampered }, token: ownerToken }));
+        expect(r.status).toBe(400);
+        expect(r.body.error.code).toBe('INVALID_CURSOR');
+      }),
+      { numRuns: 300 },
+    );
+    // Replayed on another list, or by another user: rejected too.
+    const feedbackList = ROUTES.find((r) => r.id === 'listSessionFeedback')! as RouteDef;
+    expect((await call(feedbackList, event(feedbackList, { params, query: { cursor }, token: ownerToken }))).body.error.code).toBe('INVALID_CURSOR');
+    expect((await call(route, event(route, { params, query: { cursor }, token: await token(uid(), [ROLES.contentAdmin]) }))).body.error.code).toBe('INVALID_CURSOR');
+  });
+
+  it('/converse over HTTP: broken bodies are JSON 4xx and start nothing', async () => {
+    const before = (await api.call('GET', '/sessions', { token: ownerToken })).body.items.length;
+    await fc.assert(
+      fc.asyncProperty(breaker, async (b) => {
+        const { body, base64 } = brokenBody(b);
+        const res = await fetch(`${api.url}/converse`, { method: 'POST', headers: { authorization: `Bearer ${ownerToken}`, 'content-type': 'application/json' }, body: base64 ? Buffer.from(body, 'base64') : body });
+        const text = await res.text();
+        expect(res.status, text).toBeGreaterThanOrEqual(400);
+        expect(res.status, text).toBeLessThan(500);
+        expect(JSON.parse(text).error.code).toBeTruthy();
+      }),
+      { numRuns: 150 },
+    );
+    expect((await converse(api.url, ownerToken, { chatAppId: 'demo', message: 'still works' })).status).toBe(200);
+    expect((await api.call('GET', '/sessions', { token: ownerToken })).body.items.length).toBe(before + 1);
+  }, 120_000);
+});
