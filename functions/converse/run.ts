@@ -89,6 +89,8 @@ export async function runTurn(plan: TurnPlan, sink: EventSink): Promise<void> {
   } finally {
     clearTimeout(timer);
   }
+  // An aborted stream may simply end instead of throwing: a timed-out answer is never a complete one.
+  if (timedOut && !failure) failure = agentError(undefined, true);
 
   const usage: ChatMessageUsage = costOf(tokens, plan.agent.pricing);
   const answer = truncateUtf8(text, MAX_ANSWER_BYTES);
