@@ -23,7 +23,7 @@ const MAX_TRACE_KINDS = 50;
 
 const agentTimeoutMs = () => Number(process.env.AGENT_TIMEOUT_MS ?? 120_000);
 
-function truncateUtf8(text: string, maxBytes: number): { text: string; truncated: boolean } {
+export function truncateUtf8(text: string, maxBytes: number): { text: string; truncated: boolean } {
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length <= maxBytes) return { text, truncated: false };
   return { text: bytes.subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, ''), truncated: true };
