@@ -41,8 +41,10 @@ const invalid = () => new AppError('INVALID_CURSOR', 'The cursor is invalid, exp
 export function decodeCursor<T = unknown>(cursor: string, binding: CursorBinding): T {
   const [payload, signature, extra] = cursor.split('.');
   if (!payload || !signature || extra !== undefined || cursor.length > 4096) throw invalid();
-  const expected = mac(payload, binding);
-  const given = Buffer.from(signature, 'base64url');
+  // Compare the canonical encodings: base64 decoders ignore the unused bits of the last character, so
+  // comparing decoded bytes would accept several spellings of one signature.
+  const expected = Buffer.from(mac(payload, binding).toString('base64url'));
+  const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
   let parsed: { p?: T; x?: number };
   try {

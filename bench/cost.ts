@@ -1,0 +1,95 @@
+/**
+ * DynamoDB requests and consumed capacity per route and per converse turn, observed on the document
+ * client every handler uses (the API runs in this process). Scans are counted too: there must be none.
+ */
+import { ddb } from '../functions/data/client';
+import type { BenchStack } from './stack';
+
+interface Tally {
+  reads: number;
+  writes: number;
+  scans: number;
+  rcu: number;
+  wcu: number;
+  commands: string[];
+}
+
+const READS = new Set(['GetCommand', 'QueryCommand', 'BatchGetCommand', 'TransactGetCommand']);
+const WRITES = new Set(['PutCommand', 'UpdateCommand', 'DeleteCommand', 'BatchWriteCommand', 'TransactWriteCommand']);
+
+let tally: Tally | undefined;
+let installed = false;
+
+function install() {
+  if (installed) return;
+  installed = true;
+  ddb().middlewareStack.add(
+    ((next: any, context: any) => async (args: any) => {
+      const input = args.input as Record<string, unknown>;
+      input.ReturnConsumedCapacity = 'TOTAL';
+      const out = (await next(args)) as { output: { ConsumedCapacity?: unknown } };
+      const name = String((context as { commandName?: string }).commandName ?? 'unknown');
+      if (tally) {
+        tally.commands.push(name.replace('Command', ''));
+        if (READS.has(name)) tally.reads++;
+        if (WRITES.has(name)) tally.writes++;
+        if (name.startsWith('Scan')) tally.scans++;
+        const caps = [out.output.ConsumedCapacity].flat().filter(Boolean) as { ReadCapacityUnits?: number; WriteCapacityUnits?: number; CapacityUnits?: number }[];
+        for (const c of caps) {
+          tally.rcu += c.ReadCapacityUnits ?? (READS.has(name) ? (c.CapacityUnits ?? 0) : 0);
+          tally.wcu += c.WriteCapacityUnits ?? (WRITES.has(name) ? (c.CapacityUnits ?? 0) : 0);
+        }
+      }
+      return out;
+    }) as never,
+    { step: 'initialize', name: 'benchCapacity' },
+  );
+}
+
+async function measure(fn: () => Promise<unknown>): Promise<Tally> {
+  install();
+  tally = { reads: 0, writes: 0, scans: 0, rcu: 0, wcu: 0, commands: [] };
+  await fn();
+  await new Promise((r) => setTimeout(r, 150)); // work after the response (titles) is part of the turn
+  const t = tally;
+  tally = undefined;
+  return t;
+}
+
+export async function dynamoCost(stack: BenchStack) {
+  const user = 'bench-cost';
+  const t = await stack.token(user);
+  const admin = await stack.token('bench-cost-admin', ['pika:site-admin', 'pika:content-admin', 'pika:service']);
+  const h = (tok: string) => ({ authorization: `Bearer ${tok}`, 'content-type': 'application/json' });
+  const call = (method: string, path: string, body?: unknown, tok = t) => fetch(`${stack.api.url}${path}`, { method, headers: h(tok), ...(body ? { body: JSON.stringify(body) } : {}) }).then(async (r) => (r.headers.get('content-type')?.includes('json') ? r.json() : r.text()));
+  await call('PUT', '/users/me', { firstName: 'Cost' });
+  const session = (await call('POST', '/sessions', { chatAppId: 'demo', title: 'cost' })) as { sessionId: string };
+  const converseTurn = (body: unknown) => call('POST', '/converse', body);
+  await converseTurn({ sessionId: session.sessionId, message: 'warm the config cache' });
+  const fb = (await call('POST', `/sessions/${session.sessionId}/feedback`, { type: 'other', severity: 'low', title: 't', description: 'd' })) as { feedbackId: string };
+  const s = session.sessionId;
+  const rows: [string, () => Promise<unknown>][] = [
+    ['GET /users/me', () => call('GET', '/users/me')],
+    ['PUT /users/me', () => call('PUT', '/users/me', { firstName: 'C' })],
+    ['POST /sessions', () => call('POST', '/sessions', { chatAppId: 'demo' })],
+    ['GET /sessions', () => call('GET', '/sessions?limit=20')],
+    ['GET /sessions/{id}', () => call('GET', `/sessions/${s}`)],
+    ['PATCH /sessions/{id}', () => call('PATCH', `/sessions/${s}`, { title: 'renamed' })],
+    ['GET /sessions/{id}/messages', () => call('GET', `/sessions/${s}/messages?limit=50`)],
+    ['POST /sessions/search', () => call('POST', '/sessions/search', { titlePartial: 'ren', size: 20 })],
+    ['POST /sessions/{id}/feedback', () => call('POST', `/sessions/${s}/feedback`, { type: 'other', severity: 'low', title: 't', description: 'd' })],
+    ['PATCH /sessions/{id}/feedback/{fid}', () => call('PATCH', `/sessions/${s}/feedback/${fb.feedbackId}`, { status: 'in_progress' }, admin)],
+    ['GET /feedback', () => call('GET', '/feedback?limit=20', undefined, admin)],
+    ['PUT /sessions/{id}/insights', () => call('PUT', `/sessions/${s}/insights`, undefined, admin).catch(() => undefined)],
+    ['PUT /widget-data (partial)', () => call('PUT', '/widget-data/custom/cost', { data: { a: 1 }, partial: true })],
+    ['GET /widget-data', () => call('GET', '/widget-data/custom/cost')],
+    ['converse turn, existing session (rate limit off)', () => converseTurn({ sessionId: s, message: 'hello' })],
+    ['converse turn, new session + title (rate limit off)', () => converseTurn({ chatAppId: 'demo', message: 'hello' })],
+  ];
+  const results: (Tally & { name: string })[] = [];
+  for (const [name, fn] of rows) results.push({ name, ...(await measure(fn)) });
+  process.env.CONVERSE_RATE_LIMIT = '1000';
+  results.push({ name: 'converse turn, existing session (rate limit on)', ...(await measure(() => converseTurn({ sessionId: s, message: 'hello again' }))) });
+  process.env.CONVERSE_RATE_LIMIT = '0';
+  return results;
+}

@@ -1,0 +1,103 @@
+/**
+ * CRUD latency through the local HTTP API vs the floor: the same raw DynamoDB call(s) with the same client,
+ * interleaved. A third column, a bare HTTP round trip on the same server stack, separates transport from
+ * the handler stack (parsing, validation, auth, logging).
+ */
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ddb, tableName } from '../functions/data/client';
+import { keys, userSessionsPartition } from '../functions/data/keys';
+import { appendMessage } from '../functions/data/messages';
+import { createSession } from '../functions/data/sessions';
+import type { BenchStack } from './stack';
+import { interleaved, percentile, time } from './stats';
+
+export interface LatencyRow {
+  name: string;
+  apiP50: number;
+  apiP99: number;
+  floorP50: number;
+  floorP99: number;
+  httpFloorP50: number;
+}
+
+async function httpFloor() {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  return { call: () => fetch(url).then((r) => r.text()), close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+export async function crudLatency(stack: BenchStack, n: number): Promise<{ rows: LatencyRow[]; rps: { concurrency: number; rps: number }[] }> {
+  const userId = 'bench-user';
+  const t = await stack.token(userId);
+  const headers = { authorization: `Bearer ${t}`, 'content-type': 'application/json' };
+  const s = await createSession({ userId, chatAppId: 'demo', agentId: 'echo', title: 'bench' });
+  for (let i = 0; i < 25; i++) await createSession({ userId, chatAppId: 'demo', agentId: 'echo' });
+  for (let i = 0; i < 60; i++) await appendMessage({ userId, sessionId: s.sessionId, role: i % 2 ? 'assistant' : 'user', content: `message ${i} `.repeat(20), source: 'user' });
+  const url = stack.api.url;
+  const floorHttp = await httpFloor();
+  let k = 0;
+  const cases: [string, () => Promise<unknown>, () => Promise<unknown>][] = [
+    ['get-session', () => fetch(`${url}/sessions/${s.sessionId}`, { headers }).then((r) => r.text()), () => ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(s.sessionId) }))],
+    [
+      'list-sessions (20)',
+      () => fetch(`${url}/sessions?limit=20`, { headers }).then((r) => r.text()),
+      () => ddb().send(new QueryCommand({ TableName: tableName(), IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': userSessionsPartition(userId) }, ScanIndexForward: false, Limit: 21 })),
+    ],
+    [
+      'list-messages (50)',
+      () => fetch(`${url}/sessions/${s.sessionId}/messages?limit=50`, { headers }).then((r) => r.text()),
+      // The handler reads the session (ownership) and then the page: the floor makes the same two calls.
+      async () => {
+        await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(s.sessionId) }));
+        await ddb().send(new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)', ExpressionAttributeValues: { ':pk': keys.sessionPartition(s.sessionId), ':m': 'MSG#' }, Limit: 51, ConsistentRead: true }));
+      },
+    ],
+    [
+      'widget partial merge',
+      () => fetch(`${url}/widget-data/custom/bench`, { method: 'PUT', headers, body: JSON.stringify({ data: { [`k${k++ % 10}`]: k }, partial: true }) }).then((r) => r.text()),
+      () =>
+        ddb().send(
+          new UpdateCommand({
+            TableName: tableName(),
+            Key: keys.widgetData(userId, 'custom', 'bench'),
+            UpdateExpression: 'SET #d.#k = :v',
+            ExpressionAttributeNames: { '#d': 'data', '#k': `k${k++ % 10}` },
+            ExpressionAttributeValues: { ':v': k },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+    ],
+  ];
+  await fetch(`${url}/widget-data/custom/bench`, { method: 'PUT', headers, body: JSON.stringify({ data: { k0: 0 } }) });
+  const rows: LatencyRow[] = [];
+  for (const [name, api, floor] of cases) {
+    const { a, b } = await interleaved(n, api, floor);
+    const transport: number[] = [];
+    for (let i = 0; i < Math.min(n, 200); i++) transport.push(await time(floorHttp.call));
+    rows.push({ name, apiP50: percentile(a, 50), apiP99: percentile(a, 99), floorP50: percentile(b, 50), floorP99: percentile(b, 99), httpFloorP50: percentile(transport, 50) });
+  }
+  await floorHttp.close();
+
+  const rps: { concurrency: number; rps: number }[] = [];
+  for (const concurrency of [1, 8, 32]) {
+    const total = concurrency * 40;
+    let done = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (done < total) {
+          done++;
+          await fetch(`${url}/sessions/${s.sessionId}`, { headers }).then((r) => r.text());
+        }
+      }),
+    );
+    rps.push({ concurrency, rps: total / ((performance.now() - started) / 1000) });
+  }
+  return { rows, rps };
+}
