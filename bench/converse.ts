@@ -7,6 +7,8 @@ import type { BenchStack } from './stack';
 import { percentile } from './stats';
 
 interface Sample {
+  /** API only: from the `session` event (pre-stream work done) to the first chunk: the relay itself. */
+  relayFirstMs: number;
   firstChunkMs: number;
   totalMs: number;
   chunks: number;
@@ -25,7 +27,7 @@ async function direct(client: BedrockAgentRuntimeClient, message: string): Promi
       chunks++;
     }
   }
-  return { firstChunkMs: first, totalMs: performance.now() - started, chunks };
+  return { relayFirstMs: first, firstChunkMs: first, totalMs: performance.now() - started, chunks };
 }
 
 async function viaApi(url: string, token: string, sessionId: string, message: string): Promise<Sample> {
@@ -35,6 +37,7 @@ async function viaApi(url: string, token: string, sessionId: string, message: st
   const decoder = new TextDecoder();
   let buffer = '';
   let first = NaN;
+  let sessionAt = NaN;
   let chunks = 0;
   for (;;) {
     const { done, value } = await reader.read();
@@ -42,6 +45,7 @@ async function viaApi(url: string, token: string, sessionId: string, message: st
     buffer += decoder.decode(value, { stream: true });
     let end: number;
     while ((end = buffer.indexOf('\n\n')) >= 0) {
+      if (buffer.startsWith('event: session')) sessionAt = performance.now() - started;
       if (buffer.startsWith('event: chunk')) {
         if (!chunks) first = performance.now() - started;
         chunks++;
@@ -49,7 +53,7 @@ async function viaApi(url: string, token: string, sessionId: string, message: st
       buffer = buffer.slice(end + 2);
     }
   }
-  return { firstChunkMs: first, totalMs: performance.now() - started, chunks };
+  return { relayFirstMs: first - sessionAt, firstChunkMs: first, totalMs: performance.now() - started, chunks };
 }
 
 export async function converseOverhead(stack: BenchStack, n: number) {
@@ -75,6 +79,7 @@ export async function converseOverhead(stack: BenchStack, n: number) {
     n,
     apiFirst: { p50: p(api, 'firstChunkMs', 50), p99: p(api, 'firstChunkMs', 99) },
     rawFirst: { p50: p(raw, 'firstChunkMs', 50), p99: p(raw, 'firstChunkMs', 99) },
+    apiRelayFirst: { p50: p(api, 'relayFirstMs', 50), p99: p(api, 'relayFirstMs', 99) },
     apiTotal: { p50: p(api, 'totalMs', 50), p99: p(api, 'totalMs', 99) },
     rawTotal: { p50: p(raw, 'totalMs', 50), p99: p(raw, 'totalMs', 99) },
     chunksEqual: api.every((s, i) => s.chunks === raw[i]!.chunks),

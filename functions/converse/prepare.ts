@@ -8,9 +8,9 @@ import type { z } from 'zod';
 import type { converseWireRequestSchema } from 'pika-shared/schemas';
 import { getAgent } from '../data/config';
 import { claimIdempotencyKey, releaseIdempotencyKey, type IdempotencyRecord } from '../data/idempotency';
-import { appendMessage } from '../data/messages';
+import { appendMessage, startSessionWithMessage } from '../data/messages';
 import { consumeRateLimit, converseRateLimit } from '../data/rate-limit';
-import { createSession, getSession, type Session } from '../data/sessions';
+import { getSessionWithUser, type Session } from '../data/sessions';
 import { AppError, conflict, forbidden, notFound, validationFailed } from '../lib/errors';
 import { agentOf, usableChatApp } from '../http/access';
 import type { Principal } from '../http/principal';
@@ -51,8 +51,10 @@ function modeAndSource(body: ConverseBody): { invocationMode: ConverseInvocation
   return { invocationMode, source };
 }
 
+/** The caller's session and stored user in one read; another user's session is a 404 (content-admins: 403). */
 async function existingSession(principal: Principal, sessionId: string): Promise<Session> {
-  const session = await getSession(sessionId);
+  const { session, user } = await getSessionWithUser(sessionId, principal.userId);
+  principal.primeStoredUser(user);
   if (!session) throw notFound('Session');
   if (session.userId !== principal.userId) {
     if (await principal.isContentAdmin()) throw forbidden("Content admins may read other users' sessions but not converse in them");
@@ -64,8 +66,7 @@ async function existingSession(principal: Principal, sessionId: string): Promise
 export async function prepareTurn(principal: Principal, body: ConverseBody, idempotencyKey: string | undefined): Promise<Prepared> {
   const { invocationMode, source } = modeAndSource(body);
   await consumeRateLimit(principal.userId, 'converse', converseRateLimit());
-  // The session and the caller's stored user (custom data, roles) are read in parallel: one round trip.
-  const [found] = await Promise.all([body.sessionId ? existingSession(principal, body.sessionId) : undefined, principal.storedUser()]);
+  const found = body.sessionId ? await existingSession(principal, body.sessionId) : undefined;
   const chatAppId = body.chatAppId ?? found?.chatAppId;
   if (!chatAppId) throw validationFailed('Give chatAppId (or the sessionId of an existing session)', [{ path: 'body.chatAppId', message: 'required' }]);
   if (found && found.chatAppId !== chatAppId) throw validationFailed('The session belongs to another chat app', [{ path: 'body.chatAppId', message: 'mismatch' }]);
@@ -84,16 +85,17 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
     }
   }
   try {
-    const session = found ?? (await createSession({ userId: principal.userId, chatAppId, agentId }));
-    const userMessage = await appendMessage({
-      userId: principal.userId,
-      sessionId: session.sessionId,
-      role: 'user',
+    const first = {
+      role: 'user' as const,
       content: body.message,
       source,
       metadata: { invocationMode, ...(body.chatAppComponentConfig ? { componentId: body.chatAppComponentConfig.componentId } : {}) },
       ...(body.files ? { files: body.files } : {}),
-    });
+    };
+    // A new session and its first message are one transaction; otherwise the message joins the session.
+    const { session, message: userMessage } = found
+      ? { session: found, message: await appendMessage({ ...first, userId: principal.userId, sessionId: found.sessionId }) }
+      : await startSessionWithMessage({ userId: principal.userId, chatAppId, agentId }, first);
     return {
       kind: 'turn',
       plan: {

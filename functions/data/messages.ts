@@ -11,7 +11,7 @@ import { fromItemOrUndefined, newId, nowIso, type RawItem } from './items';
 import { HIDDEN_MESSAGE_PREFIX, keys, MESSAGE_PREFIX } from './keys';
 import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
 import { cancellationReasons, RETRY, withRetry } from './retry';
-import { assertUsage } from './sessions';
+import { assertUsage, newSessionItem, type CreateSessionInput, type Session } from './sessions';
 import { itemExpiresAt } from './ttl';
 
 export type MessageStatus = ChatMessageStatus;
@@ -34,6 +34,58 @@ export interface AppendMessageInput {
   error?: { code: string; message: string };
 }
 
+/** The stored form of a message with its id; its createDate is the ULID's timestamp. */
+function buildMessage(input: AppendMessageInput, messageId: string) {
+  const createMs = decodeTime(messageId);
+  const createDate = nowIso(createMs);
+  const message: StoredMessage = {
+    userId: input.userId,
+    sessionId: input.sessionId,
+    messageId,
+    role: input.role,
+    content: input.content,
+    createDate,
+    ...(input.source !== undefined ? { source: input.source } : {}),
+    ...(input.status !== undefined ? { status: input.status } : {}),
+    ...(input.usage !== undefined ? { usage: input.usage } : {}),
+    ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
+    ...(input.files !== undefined ? { files: input.files } : {}),
+    ...(input.error !== undefined ? { error: input.error } : {}),
+  };
+  return { message, createMs, createDate };
+}
+
+/**
+ * A new session and its first message in ONE transaction (a converse turn without a session): the
+ * session's createDate and lastUpdate are the message's time. Both puts are conditional on absence.
+ */
+export async function startSessionWithMessage(
+  session: CreateSessionInput,
+  first: Omit<AppendMessageInput, 'userId' | 'sessionId' | 'usage'>,
+): Promise<{ session: Session; message: StoredMessage }> {
+  const sessionId = newId();
+  const messageId = newId();
+  const input: AppendMessageInput = { ...first, userId: session.userId, sessionId };
+  const { message, createMs } = buildMessage(input, messageId);
+  const created = newSessionItem(session, sessionId, createMs);
+  const expiresAt = itemExpiresAt(createMs);
+  await ddb().send(
+    new TransactWriteCommand({
+      TransactItems: [
+        { Put: { TableName: tableName(), Item: created.item, ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName: tableName(),
+            Item: { ...keys.message(sessionId, messageId, isHidden(first.source)), ...message, ...(expiresAt ? { expiresAt } : {}) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      ],
+    }),
+  );
+  return { session: created.session, message };
+}
+
 /**
  * Appends a message in ONE transaction with the session update (lastUpdate + activity index sort keys,
  * usage ADD). The session must exist and belong to input.userId (else NOT_FOUND, nothing written) and its
@@ -45,22 +97,7 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
   let floorMs = 0;
   return withRetry<StoredMessage>(async () => {
     const messageId = newId(Math.max(Date.now(), floorMs));
-    const createMs = decodeTime(messageId);
-    const createDate = nowIso(createMs);
-    const message: StoredMessage = {
-      userId: input.userId,
-      sessionId: input.sessionId,
-      messageId,
-      role: input.role,
-      content: input.content,
-      createDate,
-      ...(input.source !== undefined ? { source: input.source } : {}),
-      ...(input.status !== undefined ? { status: input.status } : {}),
-      ...(input.usage !== undefined ? { usage: input.usage } : {}),
-      ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
-      ...(input.files !== undefined ? { files: input.files } : {}),
-      ...(input.error !== undefined ? { error: input.error } : {}),
-    };
+    const { message, createMs, createDate } = buildMessage(input, messageId);
     const expiresAt = itemExpiresAt(createMs);
     const activity = keys.sessionActivitySortKey(createDate, input.sessionId);
     const usage = input.usage;

@@ -1,6 +1,6 @@
 /** Sessions: SESSION#s / META, listed per user (gsi1/gsi2) and per chat app (sharded gsi3/gsi4). */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ChatSession, RecordOrUndef } from 'pika-shared/types/chatbot/chatbot-types';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ChatSession, ChatUser, RecordOrUndef } from 'pika-shared/types/chatbot/chatbot-types';
 import { notFound, validationFailed } from '../lib/errors';
 import { batchDelete } from './batch';
 import { ddb, tableName } from './client';
@@ -28,10 +28,9 @@ export interface CreateSessionInput {
   customData?: RecordOrUndef;
 }
 
-export async function createSession(input: CreateSessionInput): Promise<Session> {
-  const now = Date.now();
-  const sessionId = newId(now);
-  const createDate = nowIso(now);
+/** A new session and its item (keys, index keys, TTL), created at `nowMs` with `sessionId`. */
+export function newSessionItem(input: CreateSessionInput, sessionId: string, nowMs: number): { session: Session; item: RawItem } {
+  const createDate = nowIso(nowMs);
   const session: Session = {
     userId: input.userId,
     sessionId,
@@ -45,19 +44,39 @@ export async function createSession(input: CreateSessionInput): Promise<Session>
     outputTokens: 0,
     totalCost: 0,
   };
-  await ddb().send(
-    new PutCommand({
-      TableName: tableName(),
-      Item: {
-        ...keys.session(sessionId),
-        ...keys.sessionIndexes({ userId: input.userId, sessionId, chatAppId: input.chatAppId, createDate, lastUpdate: createDate }),
-        ...session,
-        ...ttlAttribute(now),
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
+  const item = {
+    ...keys.session(sessionId),
+    ...keys.sessionIndexes({ userId: input.userId, sessionId, chatAppId: input.chatAppId, createDate, lastUpdate: createDate }),
+    ...session,
+    ...ttlAttribute(nowMs),
+  };
+  return { session, item };
+}
+
+export async function createSession(input: CreateSessionInput): Promise<Session> {
+  const now = Date.now();
+  const { session, item } = newSessionItem(input, newId(now), now);
+  await ddb().send(new PutCommand({ TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
   return session;
+}
+
+/**
+ * A session and a user in ONE request (BatchGetItem, strongly consistent): the converse hot path needs
+ * both. Keys DynamoDB leaves unprocessed are read again.
+ */
+export async function getSessionWithUser(sessionId: string, userId: string): Promise<{ session?: Session; user?: ChatUser<RecordOrUndef> }> {
+  let pending: Record<string, unknown>[] = [keys.session(sessionId), keys.user(userId)];
+  const found: RawItem[] = [];
+  for (let attempt = 0; pending.length && attempt < 5; attempt++) {
+    if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+    const out = await ddb().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }));
+    found.push(...((out.Responses?.[tableName()] ?? []) as RawItem[]));
+    pending = (out.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
+  }
+  if (pending.length) throw new Error('BatchGetItem left keys unprocessed');
+  const session = found.find((i) => i.sk === 'META');
+  const user = found.find((i) => i.sk === 'PROFILE');
+  return { ...(session ? { session: fromItem<Session>(session) } : {}), ...(user ? { user: fromItem<ChatUser<RecordOrUndef>>(user) } : {}) };
 }
 
 export async function getSession(sessionId: string): Promise<Session | undefined> {

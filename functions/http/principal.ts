@@ -13,6 +13,16 @@ export class Principal {
     return this.identity.userId;
   }
 
+  /** Hands over a stored user read together with other items (one request instead of two). */
+  primeStoredUser(user: User | undefined): void {
+    this.stored ??= Promise.resolve({
+      roles: user?.roles ?? [],
+      ...(user?.userType ? { userType: user.userType } : {}),
+      ...(user?.customData ? { customData: user.customData as Record<string, unknown> } : {}),
+      ...(user ? { user } : {}),
+    });
+  }
+
   private loadStored() {
     this.stored ??= getUser(this.userId).then((u) => ({
       roles: u?.roles ?? [],

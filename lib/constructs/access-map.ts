@@ -26,7 +26,7 @@ export const TABLE_ACCESS: Record<RouteGroup | 'authorizer', TableAccess> = {
   widgets: { actions: [...READ, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], indexes: [] },
   admin: { actions: [...READ, 'dynamodb:PutItem'], indexes: [] },
   converse: {
-    actions: [...READ, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:TransactWriteItems', 'dynamodb:ConditionCheckItem'],
+    actions: [...READ, 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:TransactWriteItems', 'dynamodb:ConditionCheckItem'],
     indexes: [],
   },
   authorizer: { actions: [], indexes: [] },
