@@ -100,6 +100,12 @@ try {
   l();
   l(`The message partition holds up to ${sizes.at(-1)} items; a user's sessions are capped at 1 000 in the seed (each one is a separate write through the API's own createSession).`);
   l();
+  l('## Targets missed: why, and what it would take');
+  l();
+  l('- **CRUD ≤ 1.15× the raw DynamoDB call.** The API figure carries an HTTP round trip (the bare-HTTP column) and the handler stack (proxy-event building in the local server, middy, HS256 verification ≈ 0.06 ms, zod, JSON, logging): together about 1 ms over a DynamoDB Local call of about 2 ms. From Lambda, real DynamoDB calls take several milliseconds, so the same absolute cost is a smaller ratio there; meeting 1.15× against DynamoDB Local would mean removing roughly half of that millisecond (precompiled route matching and validation, fewer per-request allocations in the middleware chain, a lighter logger), which needs profiling first.');
+  l('- **≤ 2 ms added to time to first chunk.** Before the agent is called, a turn verifies the token, reads the session and the user (one BatchGetItem) and stores the user message (one transaction) — the converse issue requires the user message to be durable before Bedrock runs. The relay itself adds nothing measurable: the first chunk follows the `session` event as fast as the direct SDK read gets its first chunk (second row). Meeting 2 ms would mean calling the agent before the user message is stored.');
+  l('- **Cold start ≤ 1.3×.** Route bundles are ~870 KiB against 535 KiB for a bare client (zod and the contract schemas, jose, Powertools, middy; the converse bundle also holds both Bedrock clients), so their load time sits at the 1.3× line and converse above it. It would take per-group schema modules (each function importing only its routes\' schemas), lazy loading of the Bedrock runtime client (titles only run after the stream), and a smaller logger.');
+  l();
   l('## Reproduce');
   l();
   l('`npm ci && npm run bench` (about a few minutes on 2 cores; `BENCH_QUICK=1 npm run bench` for a short run). Java is needed for DynamoDB Local.');

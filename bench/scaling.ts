@@ -2,7 +2,7 @@
  * Does cost grow with history? list-sessions and list-messages latency with small and large partitions,
  * and message-append latency as a session grows.
  */
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, tableName } from '../functions/data/client';
 import { keys } from '../functions/data/keys';
 import { appendMessage } from '../functions/data/messages';
@@ -13,26 +13,36 @@ import { median, percentile, time } from './stats';
 /** Seeds `count` messages straight into a session partition (BatchWrite of 25, unprocessed retried). */
 async function seedMessages(userId: string, sessionId: string, count: number) {
   const base = Date.now() - count * 10;
-  let batch: Record<string, unknown>[] = [];
-  const flush = async () => {
-    let items = batch.map((Item) => ({ PutRequest: { Item } }));
+  const write = async (chunk: Record<string, unknown>[]) => {
+    let items = chunk.map((Item) => ({ PutRequest: { Item } }));
     while (items.length) {
       const out = await ddb().send(new BatchWriteCommand({ RequestItems: { [tableName()]: items } }));
       items = (out.UnprocessedItems?.[tableName()] ?? []) as typeof items;
     }
-    batch = [];
   };
-  const pending: Promise<void>[] = [];
-  for (let i = 0; i < count; i++) {
-    const messageId = `${(base + i).toString(36).padStart(10, '0')}${String(i).padStart(16, '0')}`.toUpperCase();
-    batch.push({ ...keys.message(sessionId, messageId), userId, sessionId, messageId, role: 'user', content: `seeded message ${i}`, createDate: new Date(base + i * 10).toISOString() });
-    if (batch.length === 25) {
-      pending.push(flush());
-      if (pending.length >= 8) await Promise.all(pending.splice(0));
-    }
+  const chunks: Record<string, unknown>[][] = [];
+  for (let i = 0; i < count; i += 25) {
+    chunks.push(
+      Array.from({ length: Math.min(25, count - i) }, (_, j) => {
+        const n = i + j;
+        const messageId = `${(base + n).toString(36).padStart(10, '0')}${String(n).padStart(16, '0')}`.toUpperCase();
+        return { ...keys.message(sessionId, messageId), userId, sessionId, messageId, role: 'user', content: `seeded message ${n}`, createDate: new Date(base + n * 10).toISOString() };
+      }),
+    );
   }
-  await Promise.all(pending);
-  if (batch.length) await flush();
+  for (let i = 0; i < chunks.length; i += 8) await Promise.all(chunks.slice(i, i + 8).map(write));
+}
+
+/** Items actually in the partition (Select COUNT, paginated): the figure reports what was measured. */
+async function countMessages(sessionId: string): Promise<number> {
+  let total = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await ddb().send(new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)', ExpressionAttributeValues: { ':pk': keys.sessionPartition(sessionId), ':m': 'MSG#' }, Select: 'COUNT', ...(start ? { ExclusiveStartKey: start } : {}) }));
+    total += out.Count ?? 0;
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return total;
 }
 
 async function seedSessions(userId: string, count: number) {
@@ -50,6 +60,8 @@ export async function scaling(stack: BenchStack, sizes: number[], samples: numbe
     await seedMessages(userId, s.sessionId, size);
     await seedSessions(userId, Math.min(size, 1000));
     const seedSeconds = (performance.now() - started) / 1000;
+    const stored = await countMessages(s.sessionId);
+    if (stored !== size) throw new Error(`seeded ${stored} messages, wanted ${size}`);
     const lm: number[] = [];
     const ls: number[] = [];
     for (let i = 0; i < samples; i++) {
