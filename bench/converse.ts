@@ -3,6 +3,7 @@
  * emulator stream directly with the SDK client, interleaved. Chunks in must equal chunks out.
  */
 import { BedrockAgentRuntimeClient, InvokeAgentCommand } from '@aws-sdk/client-bedrock-agent-runtime';
+import { readServerSentEvents } from 'pika-shared/client';
 import type { BenchStack } from './stack';
 import { percentile } from './stats';
 
@@ -33,25 +34,12 @@ async function direct(client: BedrockAgentRuntimeClient, message: string): Promi
 async function viaApi(url: string, token: string, sessionId: string, message: string): Promise<Sample> {
   const started = performance.now();
   const res = await fetch(`${url}/converse`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ sessionId, message }) });
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
   let first = NaN;
   let sessionAt = NaN;
   let chunks = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      if (buffer.startsWith('event: session')) sessionAt = performance.now() - started;
-      if (buffer.startsWith('event: chunk')) {
-        if (!chunks) first = performance.now() - started;
-        chunks++;
-      }
-      buffer = buffer.slice(end + 2);
-    }
+  for await (const e of readServerSentEvents(res.body!)) {
+    if (e.event === 'session') sessionAt = performance.now() - started;
+    if (e.event === 'chunk' && !chunks++) first = performance.now() - started;
   }
   return { relayFirstMs: first - sessionAt, firstChunkMs: first, totalMs: performance.now() - started, chunks };
 }

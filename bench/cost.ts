@@ -3,6 +3,7 @@
  * client every handler uses (the API runs in this process). Scans are counted too: there must be none.
  */
 import { ddb } from '../functions/data/client';
+import { sampleInsights } from '../test/data/fixtures';
 import type { BenchStack } from './stack';
 
 interface Tally {
@@ -57,15 +58,7 @@ async function measure(fn: () => Promise<unknown>): Promise<Tally> {
   return t;
 }
 
-const INSIGHTS = {
-  summary: 'bench',
-  goalAchievement: { score: 80, status: 'fully_achieved', explanation: 'e' },
-  userSatisfaction: { score: 70, level: 'satisfied', sentiment: 'positive', explanation: 'e' },
-  aiPerformance: { overallScore: 90, accuracy: 90, efficiency: 85, explanation: 'e' },
-  interactionQuality: { score: 75, explanation: 'e' },
-  metrics: { sessionDuration: 'short', complexity: 'simple', userEffort: 'low', aiConfidence: 'high' },
-  generateDate: '2024-01-15T10:00:00Z',
-};
+const INSIGHTS = sampleInsights('bench');
 
 export async function dynamoCost(stack: BenchStack) {
   const user = 'bench-cost';

@@ -4,7 +4,7 @@ import { echoAnswer, inputTokensFor, outputTokensFor, titleFor } from '../../scr
 import { DEMO_PRICING } from '../../scripts/local/seed';
 import { costOf } from '../../functions/converse/usage';
 import { token, uid } from '../api/harness';
-import { converse, textOf, useConverse } from './harness';
+import { converse, lastAgentRequest, textOf, useConverse } from './harness';
 
 const { api, emulator } = useConverse();
 
@@ -54,7 +54,7 @@ describe('converse', () => {
     await api.call('PUT', `/admin/chat-apps/${appId}`, { token: site, body: { title: 'Attrs', enabled: true, agentId: 'echo-attributes', overrideData: { tier: 'gold' }, privateAttributes: ['secret'] } });
     const t = await token(user);
     const r = await converse(api.url, t, { chatAppId: appId, message: 'hi', timezone: 'Europe/Paris', features: { anything: { featureId: 'anything', enabled: true } } });
-    const sent = emulator().lastRequest()!.body.sessionState.sessionAttributes;
+    const sent = lastAgentRequest(emulator())!.body.sessionState.sessionAttributes;
     const back = normalizeSessionAttributes(sent);
     const sessionId = r.events[0]!.data.sessionId;
     expect(back).toMatchObject({ userId: user, sessionId, chatAppId: appId, agentId: 'echo-attributes', accountId: 'acct-1', tier: 'gold', limits: { daily: 5 }, beta: true, timezone: 'Europe/Paris', userType: 'external-user' });
@@ -148,5 +148,23 @@ describe('converse rate limit', () => {
       if (before === undefined) delete process.env.CONVERSE_RATE_LIMIT;
       else process.env.CONVERSE_RATE_LIMIT = before;
     }
+  });
+});
+
+describe('inline agents', () => {
+  it('an agent configured as an inline definition is called with InvokeInlineAgent and its session attributes', async () => {
+    const site = await token(uid(), ['pika:site-admin']);
+    const agentId = uid('inline');
+    const chatAppId = uid('app');
+    const instruction = 'You are a helpful assistant for order questions. Answer briefly.';
+    await api.call('PUT', `/admin/agents/${agentId}`, { token: site, body: { agent: { kind: 'inline', foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0', instruction }, pricing: { inputPer1kTokens: 0.001, outputPer1kTokens: 0.002 } } });
+    await api.call('PUT', `/admin/chat-apps/${chatAppId}`, { token: site, body: { title: 'Inline', enabled: true, agentId } });
+    const user = uid();
+    const r = await converse(api.url, await token(user), { chatAppId, message: 'inline question' });
+    expect(textOf(r.events)).toBe(echoAnswer('inline question'));
+    const sent = lastAgentRequest(emulator())!;
+    expect(sent.operation).toBe('InvokeInlineAgent');
+    expect(sent.body).toMatchObject({ foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0', instruction, enableTrace: true, streamingConfigurations: { streamFinalResponse: true } });
+    expect(normalizeSessionAttributes(sent.body.inlineSessionState.sessionAttributes)).toMatchObject({ userId: user, chatAppId, agentId });
   });
 });

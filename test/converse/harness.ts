@@ -51,4 +51,7 @@ export async function converse(url: string, token: string, body: unknown, header
   return { status: res.status, events, error: undefined as any, reads };
 }
 
+/** The last agent invocation the emulator saw (titles, made after a turn, are Converse calls: skipped). */
+export const lastAgentRequest = (emu: AgentEmulator) => emu.requests().filter((r) => r.operation !== 'Converse').at(-1);
+
 export const textOf = (events: SseEvent[]) => events.filter((e) => e.event === 'chunk').map((e) => e.data.text).join('');

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JWT_SECRET, ROLES, badTokens, token, uid } from '../api/harness';
-import { converse, useConverse } from '../converse/harness';
+import { converse, lastAgentRequest, useConverse } from '../converse/harness';
 
 const { api, emulator } = useConverse();
 let captured = '';
@@ -53,7 +53,7 @@ describe('secrets and privacy', () => {
     const chatAppId = uid('app');
     await api.call('PUT', `/admin/chat-apps/${chatAppId}`, { token: site, body: { title: 'P', enabled: true, agentId: 'echo', privateAttributes: ['ssn', 'apiKey'] } });
     await converse(api.url, await token(user), { chatAppId, message: 'hi' });
-    const sent = JSON.stringify(emulator().lastRequest()!.body.sessionState.sessionAttributes);
+    const sent = JSON.stringify(lastAgentRequest(emulator())!.body.sessionState.sessionAttributes);
     expect(sent).toContain('a-1');
     expect(sent).not.toContain('123-45-6789');
     expect(sent).not.toContain('k-secret');
