@@ -75,10 +75,30 @@ function identityOf(payload: JWTPayload, config: AuthConfig): TokenIdentity {
   };
 }
 
+/**
+ * Tokens verified recently, by their exact text: a web app sends the same token with every request, and the
+ * signature check is most of the handler stack's CPU. An entry lives until the token's own expiry, at most
+ * VERIFIED_TTL_MS, and only a token that passed verification is ever stored (like API Gateway's
+ * authorizer cache).
+ */
+const VERIFIED_TTL_MS = 5 * 60_000;
+const VERIFIED_MAX = 5_000;
+const verified = new Map<string, { identity: TokenIdentity; until: number; config: AuthConfig }>();
+
 /** Verifies `Authorization: Bearer <jwt>`; any failure is a 401 that says nothing about the token. */
 export async function verifyAuthorizationHeader(header: string | undefined, config = authConfig()): Promise<TokenIdentity> {
   const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header?.trim() ?? '');
   if (!match) throw unauthorized();
+  const now = Date.now();
+  const hit = verified.get(match[1]!);
+  if (hit && hit.until > now && hit.config === config) return hit.identity;
+  const identity = await verifyToken(match[1]!, config);
+  if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+  verified.set(match[1]!, { identity, config, until: Math.min(now + VERIFIED_TTL_MS, (identity.expiresAt ?? 0) * 1000) });
+  return identity;
+}
+
+async function verifyToken(token: string, config: AuthConfig): Promise<TokenIdentity> {
   try {
     const options = {
       ...(config.issuer ? { issuer: config.issuer } : {}),
@@ -87,8 +107,8 @@ export async function verifyAuthorizationHeader(header: string | undefined, conf
       clockTolerance: 5,
     };
     const { payload } = config.secret
-      ? await jwtVerify(match[1]!, config.secret, { ...options, algorithms: ['HS256'] })
-      : await jwtVerify(match[1]!, config.jwks!, { ...options, algorithms: ['RS256', 'ES256', 'PS256'] });
+      ? await jwtVerify(token, config.secret, { ...options, algorithms: ['HS256'] })
+      : await jwtVerify(token, config.jwks!, { ...options, algorithms: ['RS256', 'ES256', 'PS256'] });
     return identityOf(payload, config);
   } catch (err) {
     if (err instanceof AppError) throw err;
