@@ -23,15 +23,7 @@ export interface RouteContext<P = any, Q = any, B = any> {
   route: RouteDef;
 }
 
-/** A route answers with its JSON body (status from the route table) or a full result. */
-export interface Reply {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
-export const reply = (status: number, body: unknown, headers?: Record<string, string>): Reply => ({ status, body, ...(headers ? { headers } : {}) });
-const isReply = (v: unknown): v is Reply => v !== null && typeof v === 'object' && 'status' in v && 'body' in v && Object.keys(v).length <= 3;
-
+/** A route answers with its JSON body; the status comes from the route table (default 200). */
 export type RouteImpl = (ctx: RouteContext) => Promise<unknown>;
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
@@ -87,7 +79,7 @@ export function createGroupHandler(group: RouteGroup, impls: Partial<Record<Rout
       const ctx = await resolveRequest(route, event);
       userId = ctx.principal.userId;
       const out = await impls[route.id as RouteId]!(ctx);
-      result = isReply(out) ? json(out.status, out.body, out.headers) : json(route.status ?? 200, out);
+      result = json(route.status ?? 200, out);
     } catch (err) {
       result = errorResult(err);
       if (result.statusCode >= 500) logger.error('request failed', { routeId, error: errorSummary(err) });
