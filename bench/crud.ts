@@ -10,11 +10,18 @@ import { ddb, tableName } from '../functions/data/client';
 import { keys, userSessionsPartition } from '../functions/data/keys';
 import { appendMessage } from '../functions/data/messages';
 import { createSession } from '../functions/data/sessions';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { lambdaContext } from '../scripts/local/lambda-context';
 import type { BenchStack } from './stack';
 import { interleaved, percentile, time } from './stats';
 
 export interface LatencyRow {
   name: string;
+  /** The group handler invoked in-process with the API Gateway event (what a Lambda invocation runs). */
+  handlerP50: number;
+  handlerP99: number;
+  handlerFloorP50: number;
+  handlerFloorP99: number;
   apiP50: number;
   apiP99: number;
   floorP50: number;
@@ -42,6 +49,29 @@ export async function crudLatency(stack: BenchStack, n: number): Promise<{ rows:
   const url = stack.api.url;
   const floorHttp = await httpFloor();
   let k = 0;
+  const sessions = (await import('../functions/handlers/sessions')).handler;
+  const widgets = (await import('../functions/handlers/widgets')).handler;
+  const ctx = lambdaContext('bench');
+  const event = (resource: string, method: string, pathParameters: Record<string, string> | null, query: Record<string, string> | null, body?: unknown): APIGatewayProxyEvent => ({
+    resource,
+    path: resource,
+    httpMethod: method,
+    headers: headers,
+    multiValueHeaders: {},
+    queryStringParameters: query,
+    multiValueQueryStringParameters: null,
+    pathParameters,
+    stageVariables: null,
+    body: body === undefined ? null : JSON.stringify(body),
+    isBase64Encoded: false,
+    requestContext: { requestId: 'bench' } as APIGatewayProxyEvent['requestContext'],
+  });
+  const inProcess: Record<string, () => Promise<unknown>> = {
+    'get-session': () => sessions(event('/sessions/{sessionId}', 'GET', { sessionId: s.sessionId }, null), ctx),
+    'list-sessions (20)': () => sessions(event('/sessions', 'GET', null, { limit: '20' }), ctx),
+    'list-messages (50)': () => sessions(event('/sessions/{sessionId}/messages', 'GET', { sessionId: s.sessionId }, { limit: '50' }), ctx),
+    'widget partial merge': () => widgets(event('/widget-data/{scope}/{tag}', 'PUT', { scope: 'custom', tag: 'bench' }, null, { data: { [`k${k++ % 10}`]: k }, partial: true }), ctx),
+  };
   const cases: [string, () => Promise<unknown>, () => Promise<unknown>][] = [
     ['get-session', () => fetch(`${url}/sessions/${s.sessionId}`, { headers }).then((r) => r.text()), () => ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(s.sessionId) }))],
     [
@@ -78,9 +108,10 @@ export async function crudLatency(stack: BenchStack, n: number): Promise<{ rows:
   const rows: LatencyRow[] = [];
   for (const [name, api, floor] of cases) {
     const { a, b } = await interleaved(n, api, floor);
+    const direct = await interleaved(n, inProcess[name]!, floor);
     const transport: number[] = [];
     for (let i = 0; i < Math.min(n, 200); i++) transport.push(await time(floorHttp.call));
-    rows.push({ name, apiP50: percentile(a, 50), apiP99: percentile(a, 99), floorP50: percentile(b, 50), floorP99: percentile(b, 99), httpFloorP50: percentile(transport, 50) });
+    rows.push({ name, handlerP50: percentile(direct.a, 50), handlerP99: percentile(direct.a, 99), handlerFloorP50: percentile(direct.b, 50), handlerFloorP99: percentile(direct.b, 99), apiP50: percentile(a, 50), apiP99: percentile(a, 99), floorP50: percentile(b, 50), floorP99: percentile(b, 99), httpFloorP50: percentile(transport, 50) });
   }
   await floorHttp.close();
 
