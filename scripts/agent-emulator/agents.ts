@@ -67,8 +67,9 @@ export const AGENTS: Record<string, (req: AgentRequest) => Step[]> = {
   hang: () => [{ kind: 'chunk', text: 'Thinking' }, { kind: 'hang' }],
 };
 
-/** The deterministic title the emulated Converse model gives a conversation. */
+/** The deterministic title the emulated Converse model gives a conversation: the user's first words. */
 export function titleFor(text: string): string {
-  const words = text.replace(/\s+/g, ' ').trim().split(' ').slice(0, 6).join(' ');
+  const question = text.replace(/^\s*User:\s*/, '').split(/\n?Assistant:/)[0] ?? '';
+  const words = question.replace(/\s+/g, ' ').trim().split(' ').slice(0, 6).join(' ');
   return `About: ${words}`.slice(0, 80);
 }
