@@ -1,22 +1,29 @@
 /**
- * The CDK app: one stack per stage (`npx cdk synth -c stage=dev`, or PIKA_STAGE). Stages live side by side in
- * one account; lib/config/stages.ts holds their configuration. cdk-nag's AwsSolutions checks run at synth.
+ * The CDK app: one stack per stage, `PikaChat-<stage>`, so stages live side by side in one account.
+ *   npx cdk synth -c stage=dev       (or PIKA_STAGE=dev; default dev)
+ *   npx cdk synth -c stage=all       (every stage of lib/config/stages.ts)
+ * cdk-nag's AwsSolutions checks run at synth and fail it on any unacknowledged finding.
  */
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { stageConfig, STAGES } from '../lib/config/stages';
+import { App } from 'aws-cdk-lib';
+import { STAGE_NAMES, stageConfig } from '../lib/config/stages';
+import { addNagChecks } from '../lib/nag';
 import { PikaChatStack } from '../lib/pika-chat-stack';
 
 const app = new App();
-const requested = (app.node.tryGetContext('stage') as string | undefined) ?? process.env.PIKA_STAGE;
-const stages = requested === 'all' ? Object.keys(STAGES) : [requested ?? 'dev'];
-for (const stage of stages) {
-  const config = stageConfig(stage);
-  new PikaChatStack(app, `PikaChat-${stage}`, {
-    config,
-    ...(config.env.account || config.env.region ? { env: { account: config.env.account, region: config.env.region } } : {}),
-    description: `Pika chat backend (${stage})`,
-    tags: { app: 'pika-chat', stage },
-  });
+const requested = String(app.node.tryGetContext('stage') ?? process.env.PIKA_STAGE ?? app.node.tryGetContext('pika:defaultStage') ?? 'dev');
+const stages = requested === 'all' ? STAGE_NAMES : requested.split(',').map((s) => s.trim());
+
+try {
+  for (const stage of stages) {
+    new PikaChatStack(app, `PikaChat-${stage}`, {
+      config: stageConfig(stage),
+      description: `Pika chat backend (${stage})`,
+      tags: { app: 'pika-chat', stage },
+    });
+  }
+} catch (err) {
+  // A bad stage or configuration: one clear message, no stack trace.
+  console.error(`\n${(err as Error).message}\n`);
+  process.exit(1);
 }
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+addNagChecks(app);

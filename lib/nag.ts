@@ -1,29 +1,38 @@
 /**
- * cdk-nag (AwsSolutions) findings this design accepts, each with its reason. Everything else must pass:
- * the CDK tests fail on any unsuppressed error.
+ * cdk-nag (AwsSolutions pack) runs as a CDK validation plugin: bin/app.ts and the CDK tests register it, and
+ * synth fails on any finding that is not acknowledged. Each construct acknowledges, on its own resources
+ * only, the findings its design accepts, always with the reason.
  */
-import { type Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 
-export function addNagSuppressions(stack: Stack): void {
-  const acknowledged: { id: string; reason: string }[] = [
-    {
-      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: 'The AWS-managed minimum for Lambda logging (CreateLogStream/PutLogEvents); table, secret and Bedrock access are customer policies scoped per function.',
-    },
-    {
-      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      reason: 'The AWS-managed role API Gateway needs to write execution and access logs.',
-    },
-    {
-      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) has no resource-level permissions; AWS requires Resource "*".',
-    },
-    { id: 'AwsSolutions::AwsSolutions-APIG2', reason: 'Bodies are validated in the handlers with the same zod schemas that generate the OpenAPI document (4xx JSON naming each field); API Gateway validates path parameters.' },
-    { id: 'AwsSolutions::AwsSolutions-APIG3', reason: 'WAF is account-specific: associate your web ACL with the stage (docs/deploy.md). Stage throttling and the usage plan limit load.' },
-    { id: 'AwsSolutions::AwsSolutions-COG4', reason: 'Every method uses the Lambda REQUEST authorizer, which verifies the JWTs of any OIDC issuer (or the HS256 key), not only Cognito user pools.' },
-    { id: 'AwsSolutions::AwsSolutions-SMG4', reason: 'The cursor HMAC key and the HS256 token key rotate by redeploying: automatic rotation would invalidate live tokens and cursors mid-session.' },
-    { id: 'AwsSolutions::AwsSolutions-L1', reason: 'Node.js 22 is the runtime this code is built and tested on (the node dev dependency pins it); upgrade together with it.' },
-    { id: 'AwsSolutions::AwsSolutions-DDB3', reason: 'Point-in-time recovery is a per-stage setting (lib/config/stages.ts): on in staging and prod, off in dev.' },
-  ];
-  for (const a of acknowledged) Validations.of(stack).acknowledge(a);
+const PACK = 'AwsSolutions';
+
+/** `rule` as cdk-nag names it, e.g. `AwsSolutions-IAM5[Resource::*]` for one finding of a rule. */
+export function acknowledgeNag(scope: IConstruct, rule: string, reason: string): void {
+  if (reason.trim().length < 20) throw new Error(`cdk-nag acknowledgement of ${rule} needs a real reason`);
+  Validations.of(scope).acknowledge({ id: `${PACK}::${rule}`, reason });
+}
+
+/** Runs the AwsSolutions checks on everything under `scope` (an App or Stage) at synth. */
+export function addNagChecks(scope: IConstruct, verbose = true): void {
+  Validations.of(scope).addPlugins(new AwsSolutionsChecks(scope, { verbose }));
+}
+
+/**
+ * An ARN as cdk-nag prints it in a finding id: the stack's partition, region and account tokens become
+ * `<AWS::Partition>`, `<AWS::Region>`, `<AWS::AccountId>`; literal values (a stage with a fixed env) stay.
+ */
+export function nagArn(scope: IConstruct, arn: string): string {
+  const stack = Stack.of(scope);
+  let out = arn;
+  for (const [value, pseudo] of [
+    [stack.partition, '<AWS::Partition>'],
+    [stack.region, '<AWS::Region>'],
+    [stack.account, '<AWS::AccountId>'],
+  ] as const) {
+    if (Token.isUnresolved(value)) out = out.split(value).join(pseudo);
+  }
+  return out;
 }

@@ -1,86 +1,132 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { StageConfig } from './config/stages';
+import { ROUTES, type RouteDef } from '../functions/http/routes';
+import { bedrockAccess } from './config/bedrock';
+import { parseStageConfig, type StageConfig, type StageConfigInput } from './config/schema';
+import { acknowledgeAgentProvider, ChatAgents } from './constructs/chat-agents';
 import { ChatApi } from './constructs/chat-api';
-import { ChatFunctions } from './constructs/chat-functions';
+import { ChatFunctions, DEFAULT_SIZES, type SecretRef } from './constructs/chat-functions';
 import { ChatObservability } from './constructs/chat-observability';
 import { ChatTable } from './constructs/chat-table';
-import { addNagSuppressions } from './nag';
+import { acknowledgeNag } from './nag';
 
 export interface PikaChatStackProps extends StackProps {
-  config: StageConfig;
+  /** A stage's configuration (lib/config/stages.ts); validated here, so a bad one fails synth. */
+  readonly config: StageConfigInput | StageConfig;
 }
 
 /** One environment of the chat backend: table, functions, REST API with streaming converse, alarms. */
 export class PikaChatStack extends Stack {
+  readonly config: StageConfig;
   readonly table: ChatTable;
   readonly functions: ChatFunctions;
   readonly api: ChatApi;
+  readonly observability: ChatObservability;
 
   constructor(scope: Construct, id: string, props: PikaChatStackProps) {
-    super(scope, id, props);
-    const c = props.config;
-    this.table = new ChatTable(this, 'Data', { retainData: c.retainData, pointInTimeRecovery: c.pointInTimeRecovery });
+    const { config, ...stackProps } = props;
+    const c = parseStageConfig(config, `stack ${id}`);
+    const env = c.env.account || c.env.region ? { ...(c.env.account ? { account: c.env.account } : {}), ...(c.env.region ? { region: c.env.region } : {}) } : undefined;
+    super(scope, id, { ...(env ? { env } : {}), terminationProtection: c.retainData, ...stackProps });
+    this.config = c;
+    const routes = ROUTES as readonly RouteDef[];
 
-    const cursorSecret = new secretsmanager.Secret(this, 'CursorSecret', {
-      description: `Pika chat ${c.stage}: HMAC key of pagination cursors`,
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
-    });
-    const secrets: Record<string, secretsmanager.ISecret> = { CURSOR_SECRET_ARN: cursorSecret };
-    const jwtEnv: Record<string, string> = {};
-    if (c.jwt.kind === 'hs256') {
-      secrets.JWT_SECRET_ARN = c.jwt.secretArn
-        ? secretsmanager.Secret.fromSecretCompleteArn(this, 'JwtSecret', c.jwt.secretArn)
-        : new secretsmanager.Secret(this, 'JwtSecret', {
-            description: `Pika chat ${c.stage}: HS256 key of bearer tokens (share it with your token issuer)`,
-            generateSecretString: { passwordLength: 48, excludePunctuation: true },
-          });
-      if (c.jwt.issuer) jwtEnv.JWT_ISSUER = c.jwt.issuer;
-      if (c.jwt.audience) jwtEnv.JWT_AUDIENCE = c.jwt.audience;
-    } else {
-      Object.assign(jwtEnv, { JWT_JWKS_URL: c.jwt.jwksUrl, JWT_ISSUER: c.jwt.issuer, JWT_AUDIENCE: c.jwt.audience });
+    this.table = new ChatTable(this, 'Data', { retainData: c.retainData, pointInTimeRecovery: c.pointInTimeRecovery });
+    if (!c.pointInTimeRecovery) {
+      acknowledgeNag(this.table, 'AwsSolutions-DDB3', `Point-in-time recovery is a per-stage setting (lib/config/stages.ts), off for the disposable "${c.stage}" stage.`);
     }
+
+    const { jwtSecret, cursorSecret } = this.secrets(c);
+    const jwtEnv: Record<string, string> =
+      c.jwt.kind === 'jwks'
+        ? { JWT_JWKS_URL: c.jwt.jwksUrl, JWT_ISSUER: c.jwt.issuer, JWT_AUDIENCE: c.jwt.audience }
+        : { ...(c.jwt.issuer ? { JWT_ISSUER: c.jwt.issuer } : {}), ...(c.jwt.audience ? { JWT_AUDIENCE: c.jwt.audience } : {}) };
 
     this.functions = new ChatFunctions(this, 'Functions', {
       table: this.table.table,
       serviceName: `pika-chat-${c.stage}`,
+      logLevel: c.logLevel,
       logRetentionDays: c.logRetentionDays,
       environment: {
         ...jwtEnv,
+        JWT_USER_ID_CLAIM: c.jwt.claims.userId,
+        JWT_ROLES_CLAIM: c.jwt.claims.roles,
+        JWT_USER_TYPE_CLAIM: c.jwt.claims.userType,
         ROLE_CONTENT_ADMIN: c.roles.contentAdmin,
         ROLE_SITE_ADMIN: c.roles.siteAdmin,
         ROLE_SERVICE: c.roles.service,
         CORS_ORIGINS: c.corsOrigins.join(','),
+        // The agent call is cut 10 s before the function's timeout, so a failed turn is still stored.
         AGENT_TIMEOUT_MS: String((c.converseTimeoutSeconds - 10) * 1000),
         ...(c.itemTtlDays ? { ITEM_TTL_DAYS: String(c.itemTtlDays) } : {}),
+        ...(c.converseRateLimit ? { CONVERSE_RATE_LIMIT: String(c.converseRateLimit.limit), CONVERSE_RATE_WINDOW_SECONDS: String(c.converseRateLimit.windowSeconds) } : {}),
       },
-      secrets,
-      bedrock: c.bedrock,
-      converseTimeoutSeconds: c.converseTimeoutSeconds,
+      ...(jwtSecret ? { jwtSecret } : {}),
+      cursorSecret,
+      bedrock: bedrockAccess(this, c.bedrock),
+      sizes: { converse: { ...DEFAULT_SIZES.converse, timeoutSeconds: c.converseTimeoutSeconds } },
     });
+
+    new ChatAgents(this, 'Agents', { table: this.table.table, agents: c.bedrock.agents });
+    acknowledgeAgentProvider(this);
 
     this.api = new ChatApi(this, 'Http', {
       stage: c.stage,
+      routes,
       functions: this.functions.byGroup,
       authorizer: this.functions.authorizer,
+      authorizerCacheSeconds: c.authorizerCacheSeconds,
       corsOrigins: c.corsOrigins,
       throttling: c.throttling,
+      ...(c.converseThrottling ? { streamingThrottling: c.converseThrottling } : {}),
       logRetentionDays: c.logRetentionDays,
       streamingTimeoutSeconds: c.converseTimeoutSeconds,
+      detailedMetrics: c.detailedMetrics,
     });
 
-    new ChatObservability(this, 'Observability', {
+    this.observability = new ChatObservability(this, 'Observability', {
       stage: c.stage,
       api: this.api.api,
+      routes,
       table: this.table.table,
       functions: new Map([...this.functions.byGroup, ['authorizer', this.functions.authorizer]]),
+      detailedMetrics: c.detailedMetrics,
+      thresholds: c.alarms,
+      streamingTimeoutSeconds: c.converseTimeoutSeconds,
       ...(c.alarmEmail ? { alarmEmail: c.alarmEmail } : {}),
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Base URL of the REST API (the stage is part of it)' });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
-    for (const [group, fn] of this.functions.byGroup) new CfnOutput(this, `Fn${group}`, { value: fn.functionName });
-    addNagSuppressions(this);
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
+    if (jwtSecret && c.jwt.kind === 'hs256' && !c.jwt.secretName && !c.jwt.secretArn) {
+      new CfnOutput(this, 'JwtSecretArn', { value: jwtSecret.secret.secretArn, description: 'Generated HS256 key: give it to your token issuer' });
+    }
+    for (const fn of this.functions.all) {
+      const name = fn.node.id;
+      new CfnOutput(this, `Fn${name[0]!.toUpperCase()}${name.slice(1)}`, { value: fn.functionName, description: `Lambda of ${name}` });
+    }
+  }
+
+  private secrets(c: StageConfig): { jwtSecret?: SecretRef; cursorSecret: SecretRef } {
+    const cursor = new secretsmanager.Secret(this, 'CursorSecret', {
+      description: `Pika chat ${c.stage}: HMAC key of pagination cursors`,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    const reason = 'Rotating these keys is a redeploy-time decision: automatic rotation would invalidate live tokens (HS256) or cursors mid-session.';
+    acknowledgeNag(cursor, 'AwsSolutions-SMG4', reason);
+    const cursorSecret = { secret: cursor, id: cursor.secretArn };
+    if (c.jwt.kind !== 'hs256') return { cursorSecret };
+    if (c.jwt.secretArn) return { cursorSecret, jwtSecret: { secret: secretsmanager.Secret.fromSecretCompleteArn(this, 'JwtSecret', c.jwt.secretArn), id: c.jwt.secretArn } };
+    // GetSecretValue takes the name as SecretId; IAM needs the ARN with its random suffix wildcarded.
+    if (c.jwt.secretName) return { cursorSecret, jwtSecret: { secret: secretsmanager.Secret.fromSecretNameV2(this, 'JwtSecret', c.jwt.secretName), id: c.jwt.secretName, byName: true } };
+    const generated = new secretsmanager.Secret(this, 'JwtSecret', {
+      description: `Pika chat ${c.stage}: HS256 key of bearer tokens (share it with your token issuer)`,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy: c.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    acknowledgeNag(generated, 'AwsSolutions-SMG4', reason);
+    return { cursorSecret, jwtSecret: { secret: generated, id: generated.secretArn } };
   }
 }

@@ -1,33 +1,51 @@
 /**
- * What each Lambda may do to the table: only the actions its code uses and only the indexes it queries.
- * Derived from functions/data/* (the repositories each group's handlers call); the CDK tests check that no
- * function gets more.
+ * What each Lambda may do to the table: the DynamoDB operations its code calls and the indexes it queries,
+ * nothing more. test/cdk/access-map.test.ts bundles every handler (tree-shaken, as deployed) and fails if
+ * this map grants an operation or index the code does not use, or misses one it does.
+ *
+ * Transactions have no IAM action of their own: each Put/Update/Delete inside TransactWriteItems needs
+ * PutItem/UpdateItem/DeleteItem, and a ConditionCheck needs ConditionCheckItem.
  */
-import type { RouteGroup } from '../../functions/http/routes';
 import type { GsiName } from '../../functions/data/table-definition';
+import type { RouteGroup } from '../../functions/http/routes';
+
+export type TableOperation =
+  | 'GetItem'
+  | 'BatchGetItem'
+  | 'Query'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'BatchWriteItem'
+  | 'ConditionCheckItem';
 
 export interface TableAccess {
-  actions: string[];
-  /** Indexes the function queries. */
-  indexes: GsiName[];
+  readonly operations: readonly TableOperation[];
+  /** Indexes the function queries (Query on `<table>/index/<name>`). */
+  readonly indexes: readonly GsiName[];
 }
 
-/** Every route function reads the caller's stored user (roles) and config. */
-const READ = ['dynamodb:GetItem', 'dynamodb:Query'];
+export type FunctionName = RouteGroup | 'authorizer';
 
-export const TABLE_ACCESS: Record<RouteGroup | 'authorizer', TableAccess> = {
-  users: { actions: [...READ, 'dynamodb:PutItem', 'dynamodb:UpdateItem'], indexes: ['gsi1'] },
-  sessions: {
-    actions: [...READ, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
-    indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4'],
-  },
-  feedback: { actions: [...READ, 'dynamodb:UpdateItem', 'dynamodb:TransactWriteItems', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem'], indexes: ['gsi1'] },
-  insights: { actions: [...READ, 'dynamodb:PutItem', 'dynamodb:TransactWriteItems', 'dynamodb:ConditionCheckItem'], indexes: [] },
-  widgets: { actions: [...READ, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], indexes: [] },
-  admin: { actions: [...READ, 'dynamodb:PutItem'], indexes: [] },
-  converse: {
-    actions: [...READ, 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:TransactWriteItems', 'dynamodb:ConditionCheckItem'],
-    indexes: [],
-  },
-  authorizer: { actions: [], indexes: [] },
+export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
+  users: { operations: ['GetItem', 'Query', 'UpdateItem'], indexes: ['gsi1'] },
+  sessions: { operations: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'], indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4'] },
+  feedback: { operations: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'], indexes: ['gsi1'] },
+  insights: { operations: ['GetItem', 'PutItem', 'ConditionCheckItem'], indexes: [] },
+  widgets: { operations: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: [] },
+  admin: { operations: ['GetItem', 'PutItem'], indexes: [] },
+  converse: { operations: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: [] },
+  // The authorizer only verifies tokens.
+  authorizer: { operations: [], indexes: [] },
 };
+
+/** The IAM statements' shape: item operations on the table, Query on the table and the listed indexes. */
+export function tableStatements(access: TableAccess, tableArn: string): { actions: string[]; resources: string[] }[] {
+  const itemOps = access.operations.filter((op) => op !== 'Query');
+  const out: { actions: string[]; resources: string[] }[] = [];
+  if (itemOps.length) out.push({ actions: itemOps.map((op) => `dynamodb:${op}`), resources: [tableArn] });
+  if (access.operations.includes('Query')) {
+    out.push({ actions: ['dynamodb:Query'], resources: [tableArn, ...access.indexes.map((i) => `${tableArn}/index/${i}`)] });
+  }
+  return out;
+}

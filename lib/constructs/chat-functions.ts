@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -6,99 +6,153 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROUTE_GROUPS, type RouteGroup } from '../../functions/http/routes';
-import { TABLE_ACCESS } from './access-map';
+import type { BedrockAccess } from '../config/bedrock';
+import { acknowledgeNag, nagArn } from '../nag';
+import { TABLE_ACCESS, tableStatements, type FunctionName } from './access-map';
 
-const ROOT = join(import.meta.dirname, '../..');
+/** The repository root: entries, package-lock.json and the esbuild used for bundling live here. */
+export const PROJECT_ROOT = join(import.meta.dirname, '../..');
 
-export interface ChatFunctionsProps {
-  table: dynamodb.ITable;
-  serviceName: string;
-  logRetentionDays: number;
-  /** Plain settings (JWT issuer/audience/JWKS, roles, CORS, TTL...). */
-  environment: Record<string, string>;
-  /** Secrets read at cold start (JWT_SECRET_ARN, CURSOR_SECRET_ARN). */
-  secrets: Record<string, secretsmanager.ISecret>;
-  bedrock: { agentAliasArns: string[]; modelArns: string[] };
-  converseTimeoutSeconds: number;
+/** The Lambda entry of a route group (or the authorizer): functions/handlers/<name>.ts, exporting `handler`. */
+export const handlerEntry = (name: FunctionName): string => join(PROJECT_ROOT, 'functions/handlers', `${name}.ts`);
+
+export interface FunctionSize {
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
 }
 
-/** Memory and timeout per function: converse waits on agents; the others are short DynamoDB calls. */
-const SIZES: Record<RouteGroup | 'authorizer', { memoryMb: number; timeoutSeconds?: number }> = {
-  users: { memoryMb: 512 },
-  sessions: { memoryMb: 1024 },
-  feedback: { memoryMb: 512 },
-  insights: { memoryMb: 512 },
-  widgets: { memoryMb: 512 },
-  admin: { memoryMb: 512 },
-  converse: { memoryMb: 1024 },
-  authorizer: { memoryMb: 256 },
+/** Converse waits on agents (its timeout comes from the stage); the others are a few DynamoDB calls. */
+export const DEFAULT_SIZES: Record<FunctionName, FunctionSize> = {
+  users: { memoryMb: 512, timeoutSeconds: 29 },
+  sessions: { memoryMb: 1024, timeoutSeconds: 29 },
+  feedback: { memoryMb: 512, timeoutSeconds: 29 },
+  insights: { memoryMb: 512, timeoutSeconds: 29 },
+  widgets: { memoryMb: 512, timeoutSeconds: 29 },
+  admin: { memoryMb: 512, timeoutSeconds: 29 },
+  converse: { memoryMb: 1024, timeoutSeconds: 300 },
+  authorizer: { memoryMb: 256, timeoutSeconds: 10 },
 };
 
-/** One NodejsFunction per route group (functions/handlers/<group>.ts) plus the authorizer, least privilege each. */
+/** A Secrets Manager secret a function reads at cold start; `id` (its ARN or name) goes in the environment. */
+export interface SecretRef {
+  readonly secret: secretsmanager.ISecret;
+  readonly id: string;
+  /** Referenced by name: IAM needs the `-??????` suffix wildcard Secrets Manager adds to ARNs. */
+  readonly byName?: boolean;
+}
+
+export interface ChatFunctionsProps {
+  readonly table: dynamodb.ITable;
+  /** POWERTOOLS_SERVICE_NAME */
+  readonly serviceName: string;
+  readonly logLevel: string;
+  readonly logRetentionDays: number;
+  /** Plain settings for every function (JWT issuer/audience/JWKS URL and claims, roles, CORS, TTL...). */
+  readonly environment: Record<string, string>;
+  /** The HS256 key (JWT_SECRET_ARN); absent with a JWKS issuer. */
+  readonly jwtSecret?: SecretRef;
+  /** The HMAC key of pagination cursors (CURSOR_SECRET_ARN); not given to the authorizer. */
+  readonly cursorSecret: SecretRef;
+  readonly bedrock: BedrockAccess;
+  /** Per-function overrides of DEFAULT_SIZES. */
+  readonly sizes?: Partial<Record<FunctionName, FunctionSize>>;
+  /** Route groups to deploy (default: every group of the route table). */
+  readonly groups?: readonly RouteGroup[];
+}
+
+/**
+ * One NodejsFunction per route group (functions/handlers/<group>.ts) plus the API authorizer: ESM bundles
+ * (minified, source maps, AWS SDK v3 bundled and tree-shaken), arm64, Node.js 22, X-Ray active, and only the
+ * table operations, indexes, secrets and Bedrock resources each one uses.
+ */
 export class ChatFunctions extends Construct {
   readonly byGroup = new Map<RouteGroup, NodejsFunction>();
   readonly authorizer: NodejsFunction;
 
   constructor(scope: Construct, id: string, props: ChatFunctionsProps) {
     super(scope, id);
-    for (const group of ROUTE_GROUPS) this.byGroup.set(group, this.makeFunction(group, props));
+    for (const group of props.groups ?? ROUTE_GROUPS) this.byGroup.set(group, this.makeFunction(group, props));
     this.authorizer = this.makeFunction('authorizer', props);
+    const converse = this.byGroup.get('converse');
+    if (converse) this.grantBedrock(converse, props.bedrock);
 
-    const converse = this.byGroup.get('converse')!;
-    if (props.bedrock.agentAliasArns.length) {
-      converse.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeAgent'], resources: props.bedrock.agentAliasArns }));
-    }
-    if (props.bedrock.modelArns.length) {
-      converse.addToRolePolicy(
-        new iam.PolicyStatement({ actions: ['bedrock:InvokeInlineAgent', 'bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'], resources: props.bedrock.modelArns }),
-      );
-    }
+    acknowledgeNag(this, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'The AWS-managed minimum for Lambda logging (CreateLogStream/PutLogEvents); table, secret and Bedrock access are per-function inline policies.');
+    acknowledgeNag(this, 'AwsSolutions-IAM5[Resource::*]', 'Only actions without resource-level permissions, where AWS requires Resource "*": xray:PutTraceSegments/PutTelemetryRecords (active tracing) and bedrock:InvokeInlineAgent (the inline agent\u2019s model calls are still limited to the configured model ARNs).');
+    acknowledgeNag(this, 'AwsSolutions-L1', 'Node.js 22 is the runtime this code is built and tested on (the node dev dependency pins it); upgrade both together.');
   }
 
-  private makeFunction(name: RouteGroup | 'authorizer', props: ChatFunctionsProps): NodejsFunction {
+  /** Every function, the authorizer last. */
+  get all(): NodejsFunction[] {
+    return [...this.byGroup.values(), this.authorizer];
+  }
+
+  private makeFunction(name: FunctionName, props: ChatFunctionsProps): NodejsFunction {
+    const entry = handlerEntry(name);
+    if (!existsSync(entry)) throw new Error(`ChatFunctions: no Lambda entry for "${name}" at ${entry} (one per route group, exporting handler)`);
+    const size = { ...DEFAULT_SIZES[name], ...props.sizes?.[name] };
+    const secrets = name === 'authorizer' ? { JWT_SECRET_ARN: props.jwtSecret } : { JWT_SECRET_ARN: props.jwtSecret, CURSOR_SECRET_ARN: props.cursorSecret };
     const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: props.logRetentionDays as logs.RetentionDays });
     const fn = new NodejsFunction(this, name, {
-      entry: join(ROOT, `functions/handlers/${name}.ts`),
+      entry,
       handler: 'handler',
-      projectRoot: ROOT,
-      depsLockFilePath: join(ROOT, 'package-lock.json'),
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: SIZES[name].memoryMb,
-      timeout: Duration.seconds(name === 'converse' ? props.converseTimeoutSeconds : (SIZES[name].timeoutSeconds ?? 29)),
+      memorySize: size.memoryMb,
+      timeout: Duration.seconds(size.timeoutSeconds),
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
+      description: `Pika chat: ${name === 'authorizer' ? 'API authorizer (JWT)' : `${name} routes`}`,
       environment: {
         ...props.environment,
         TABLE_NAME: props.table.tableName,
         POWERTOOLS_SERVICE_NAME: props.serviceName,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
-        ...Object.fromEntries(Object.entries(props.secrets).map(([env, secret]) => [env, secret.secretArn])),
+        ...Object.fromEntries(Object.entries(secrets).flatMap(([env, ref]) => (ref ? [[env, ref.id]] : []))),
       },
       bundling: {
         format: OutputFormat.ESM,
         target: 'node22',
         minify: true,
         sourceMap: true,
+        // ESM builds of dependencies first (better tree-shaking), CommonJS otherwise.
         mainFields: ['module', 'main'],
-        // The AWS SDK is bundled (tree-shaken) rather than taken from the runtime.
+        // Bundle the AWS SDK v3 (tree-shaken, pinned by package-lock) instead of using the runtime's copy.
         externalModules: [],
-        banner: "import { createRequire as __pikaCreateRequire } from 'module'; const require = __pikaCreateRequire(import.meta.url);",
+        // CommonJS dependencies inside an ESM bundle still call require(): give them one.
+        banner: "import { createRequire as __pikaCreateRequire } from 'node:module'; const require = __pikaCreateRequire(import.meta.url);",
       },
     });
-    for (const secret of Object.values(props.secrets)) secret.grantRead(fn);
-    const access = TABLE_ACCESS[name];
-    if (access.actions.length) {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: access.actions,
-          resources: [props.table.tableArn, ...access.indexes.map((i) => `${props.table.tableArn}/index/${i}`)],
-        }),
-      );
-    }
+    for (const ref of Object.values(secrets)) if (ref) this.grantSecret(fn, ref);
+    for (const st of tableStatements(TABLE_ACCESS[name], props.table.tableArn)) fn.addToRolePolicy(new iam.PolicyStatement(st));
     return fn;
+  }
+
+  private grantSecret(fn: NodejsFunction, ref: SecretRef): void {
+    ref.secret.grantRead(fn);
+    if (ref.byName) {
+      const { partition, region, account } = Stack.of(this);
+      const arn = nagArn(this, `arn:${partition}:secretsmanager:${region}:${account}:secret:${ref.id}-??????`);
+      acknowledgeNag(fn, `AwsSolutions-IAM5[Resource::${arn}]`, 'Secrets Manager appends a random 6-character suffix to every secret ARN: a secret referenced by name can only be granted as name-??????, which matches that one secret.');
+    }
+  }
+
+  private grantBedrock(fn: NodejsFunction, access: BedrockAccess): void {
+    if (access.agentAliasArns.length) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeAgent'], resources: access.agentAliasArns }));
+    if (access.streamingModelArns.length) {
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'], resources: access.streamingModelArns }));
+    }
+    if (access.modelArns.length) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: access.modelArns }));
+    // InvokeInlineAgent has no resource-level permissions (AWS requires "*"); what the inline agent may run is
+    // bounded by the InvokeModel statement above.
+    if (access.inlineAgents) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeInlineAgent'], resources: ['*'] }));
+    for (const arn of [...access.streamingModelArns, ...access.modelArns].filter((a) => a.includes(':bedrock:*::'))) {
+      acknowledgeNag(fn, `AwsSolutions-IAM5[Resource::${nagArn(this, arn)}]`, 'A cross-region inference profile routes to the foundation model in regions AWS chooses: the model is granted in every region, the profile itself only in this one.');
+    }
   }
 }

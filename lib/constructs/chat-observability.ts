@@ -7,62 +7,114 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { TABLE_DEFINITION } from '../../functions/data/table-definition';
+import type { RouteDef } from '../../functions/http/routes';
 
 export interface ChatObservabilityProps {
-  stage: string;
-  api: apigw.RestApi;
-  table: dynamodb.Table;
-  functions: ReadonlyMap<string, lambda.Function>;
-  alarmEmail?: string;
+  readonly stage: string;
+  readonly api: apigw.RestApi;
+  readonly routes: readonly RouteDef[];
+  readonly table: dynamodb.ITable;
+  /** By name (route group or authorizer). */
+  readonly functions: ReadonlyMap<string, lambda.IFunction>;
+  /** Per-method API metrics are on (ChatApi detailedMetrics): latency alarms per route group. */
+  readonly detailedMetrics: boolean;
+  readonly thresholds: { latencyP99Ms: number; serverErrorPercent: number; clientErrorsPer5Min: number };
+  /** A streamed answer may take this long: the streaming routes' latency alarm sits at 90% of it. */
+  readonly streamingTimeoutSeconds: number;
+  readonly alarmEmail?: string;
 }
 
-/** Alarms (5xx rate, p99 latency, throttles, Lambda errors, DynamoDB throttling), a dashboard, optional email. */
+const period = Duration.minutes(5);
+
+/**
+ * Alarms (API 5xx rate, p99 latency, 4xx spikes, Lambda errors and throttles, DynamoDB throttling) to one SNS
+ * topic (optionally mailed), and a dashboard.
+ */
 export class ChatObservability extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
   readonly topic: sns.Topic;
+  readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: ChatObservabilityProps) {
     super(scope, id);
     this.topic = new sns.Topic(this, 'Alarms', { displayName: `Pika chat ${props.stage} alarms`, enforceSSL: true });
     if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
-    const period = Duration.minutes(5);
+    const { api, thresholds } = props;
+    const apiName = api.restApiName;
+    const stageName = api.deploymentStage.stageName;
+    const apiMetric = (metricName: string, statistic: string, extra: Record<string, string> = {}) =>
+      new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName, statistic, period, dimensionsMap: { ApiName: apiName, Stage: stageName, ...extra } });
 
-    const serverErrorRate = new cloudwatch.MathExpression({
-      expression: '100 * errors / MAX([requests, 1])',
-      usingMetrics: { errors: props.api.metricServerError({ period, statistic: 'Sum' }), requests: props.api.metricCount({ period, statistic: 'Sum' }) },
-      label: '5xx %',
-      period,
-    });
-    this.alarm('Api5xxRate', serverErrorRate, 1, 'More than 1% of requests answered 5xx');
-    this.alarm('ApiLatencyP99', props.api.metricLatency({ period, statistic: 'p99' }), 3000, 'p99 latency above 3 s (streamed answers excluded by the integration latency)');
-    this.alarm('Api4xxSpike', props.api.metricClientError({ period, statistic: 'Sum' }), 500, 'Unusual number of 4xx (throttling or abuse)');
-    this.alarm(
-      'DynamoDbThrottles',
-      new cloudwatch.MathExpression({
-        expression: 'r + w',
-        usingMetrics: {
-          r: props.table.metric('ReadThrottleEvents', { period, statistic: 'Sum' }),
-          w: props.table.metric('WriteThrottleEvents', { period, statistic: 'Sum' }),
-        },
-        label: 'DynamoDB throttle events',
-        period,
-      }),
-      1,
-      'DynamoDB throttled requests',
-    );
+    const requests = apiMetric('Count', 'Sum');
+    const serverErrors = apiMetric('5XXError', 'Sum');
+    const clientErrors = apiMetric('4XXError', 'Sum');
+    this.alarm('Api5xxRate', new cloudwatch.MathExpression({ expression: '100 * e / MAX([r, 1])', usingMetrics: { e: serverErrors, r: requests }, label: '5xx %', period }), thresholds.serverErrorPercent, `More than ${thresholds.serverErrorPercent}% of requests answered 5xx`);
+    this.alarm('Api4xxSpike', clientErrors, thresholds.clientErrorsPer5Min, 'Unusual number of 4xx answers (throttling, abuse or a broken client)');
+    const latencyWidgets = this.latencyAlarms(props, apiMetric);
+
+    const tableMetrics: Record<string, cloudwatch.IMetric> = {};
+    const tableName = props.table.tableName;
+    for (const kind of ['Read', 'Write']) {
+      const dims = { TableName: tableName };
+      tableMetrics[`t${kind}`] = new cloudwatch.Metric({ namespace: 'AWS/DynamoDB', metricName: `${kind}ThrottleEvents`, dimensionsMap: dims, statistic: 'Sum', period });
+      TABLE_DEFINITION.gsis.forEach((g, i) => {
+        tableMetrics[`g${i}${kind}`] = new cloudwatch.Metric({ namespace: 'AWS/DynamoDB', metricName: `${kind}ThrottleEvents`, dimensionsMap: { ...dims, GlobalSecondaryIndexName: g.indexName }, statistic: 'Sum', period });
+      });
+    }
+    const ddbThrottles = new cloudwatch.MathExpression({ expression: Object.keys(tableMetrics).join(' + '), usingMetrics: tableMetrics, label: 'DynamoDB throttle events (table and indexes)', period });
+    this.alarm('DynamoDbThrottles', ddbThrottles, 1, 'DynamoDB throttled requests on the table or an index');
+
     const widgets: cloudwatch.IWidget[] = [
-      new cloudwatch.GraphWidget({ title: 'Requests / 5xx / 4xx', left: [props.api.metricCount({ period }), props.api.metricServerError({ period }), props.api.metricClientError({ period })] }),
-      new cloudwatch.GraphWidget({ title: 'Latency p50 / p99', left: [props.api.metricLatency({ period, statistic: 'p50' }), props.api.metricLatency({ period, statistic: 'p99' })] }),
+      new cloudwatch.GraphWidget({ title: 'Requests / 5xx / 4xx', left: [requests, serverErrors, clientErrors] }),
+      ...latencyWidgets,
+      new cloudwatch.GraphWidget({ title: 'DynamoDB throttles', left: [ddbThrottles] }),
     ];
     for (const [name, fn] of props.functions) {
-      this.alarm(`${name}Errors`, fn.metricErrors({ period, statistic: 'Sum' }), 1, `Lambda ${name} errors`);
-      this.alarm(`${name}Throttles`, fn.metricThrottles({ period, statistic: 'Sum' }), 1, `Lambda ${name} throttled`);
-      widgets.push(new cloudwatch.GraphWidget({ title: `λ ${name}`, left: [fn.metricInvocations({ period }), fn.metricErrors({ period }), fn.metricThrottles({ period })], right: [fn.metricDuration({ period, statistic: 'p99' })] }));
+      this.alarm(`${name}Errors`, fn.metricErrors({ period, statistic: 'Sum' }), 1, `Lambda ${name} failed (an unhandled error, a timeout or out of memory)`);
+      this.alarm(`${name}Throttles`, fn.metricThrottles({ period, statistic: 'Sum' }), 1, `Lambda ${name} was throttled (account or reserved concurrency reached)`);
+      widgets.push(
+        new cloudwatch.GraphWidget({
+          title: `\u03bb ${name}`,
+          left: [fn.metricInvocations({ period }), fn.metricErrors({ period }), fn.metricThrottles({ period })],
+          right: [fn.metricDuration({ period, statistic: 'p99' })],
+        }),
+      );
     }
-    new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `pika-chat-${props.stage}`, widgets: [widgets] });
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `pika-chat-${props.stage}`, widgets: chunk(widgets, 3) });
   }
 
-  private alarm(id: string, metric: cloudwatch.IMetric, threshold: number, description: string) {
+  /**
+   * A streamed answer lasts as long as the agent talks, so one API-wide p99 would only measure converse. With
+   * per-method metrics each route group gets its own alarm (worst method's p99), and the streaming routes one
+   * near their timeout; without them, the non-streaming functions' p99 duration stands in.
+   */
+  private latencyAlarms(props: ChatObservabilityProps, apiMetric: (m: string, s: string, d?: Record<string, string>) => cloudwatch.Metric): cloudwatch.IWidget[] {
+    const { latencyP99Ms } = props.thresholds;
+    const streamingLimitMs = Math.round(props.streamingTimeoutSeconds * 900);
+    const widgets: cloudwatch.IWidget[] = [];
+    const groups = [...new Set(props.routes.map((r) => r.group))];
+    for (const group of groups) {
+      const routes = props.routes.filter((r) => r.group === group);
+      const streaming = routes.every((r) => r.streaming);
+      const threshold = streaming ? streamingLimitMs : latencyP99Ms;
+      let metric: cloudwatch.IMetric;
+      if (props.detailedMetrics) {
+        // At most 10 metrics per alarm; a group has fewer routes than that.
+        const perMethod = Object.fromEntries(routes.slice(0, 10).map((r, i) => [`m${i}`, apiMetric('Latency', 'p99', { Resource: r.path, Method: r.method })]));
+        metric = new cloudwatch.MathExpression({ expression: `MAX([${Object.keys(perMethod).join(', ')}])`, usingMetrics: perMethod, label: `${group} p99 latency (worst route)`, period });
+      } else {
+        const fn = props.functions.get(group);
+        if (!fn) continue;
+        metric = fn.metricDuration({ period, statistic: 'p99', label: `${group} p99 duration` });
+      }
+      this.alarm(`${group}LatencyP99`, metric, threshold, `${group}: p99 latency above ${threshold} ms`);
+      widgets.push(new cloudwatch.GraphWidget({ title: `${group} p99 latency`, left: [metric], leftAnnotations: [{ value: threshold, label: 'alarm' }] }));
+    }
+    return widgets;
+  }
+
+  private alarm(id: string, metric: cloudwatch.IMetric, threshold: number, description: string): void {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric,
       threshold,
@@ -72,6 +124,13 @@ export class ChatObservability extends Construct {
       alarmDescription: description,
     });
     alarm.addAlarmAction(new actions.SnsAction(this.topic));
+    alarm.addOkAction(new actions.SnsAction(this.topic));
     this.alarms.push(alarm);
   }
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const rows: T[][] = [];
+  for (let i = 0; i < items.length; i += size) rows.push(items.slice(i, i + size));
+  return rows;
 }

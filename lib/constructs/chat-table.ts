@@ -1,16 +1,20 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { GSIS, TABLE_DEFINITION } from '../../functions/data/table-definition';
+import { TABLE_DEFINITION } from '../../functions/data/table-definition';
 
 export interface ChatTableProps {
-  /** RETAIN + deletion protection (prod) or DESTROY (other stages). */
-  retainData: boolean;
-  pointInTimeRecovery: boolean;
-  tableName?: string;
+  /** RETAIN with deletion protection (production data) or DESTROY with the stack. */
+  readonly retainData: boolean;
+  readonly pointInTimeRecovery: boolean;
+  /** A fixed name; default: generated, so that several stages live side by side. */
+  readonly tableName?: string;
 }
 
-/** The single table, built from the same definition as the local/test table (functions/data/table-definition.ts). */
+/**
+ * The single table, built from the same definition as the local and test table
+ * (functions/data/table-definition.ts): pk/sk, the sparse overloaded GSIs (projection ALL), TTL, on-demand.
+ */
 export class ChatTable extends Construct {
   readonly table: dynamodb.Table;
 
@@ -28,7 +32,7 @@ export class ChatTable extends Construct {
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
     });
-    for (const gsi of GSIS) {
+    for (const gsi of TABLE_DEFINITION.gsis) {
       this.table.addGlobalSecondaryIndex({
         indexName: gsi.indexName,
         partitionKey: key(gsi.partitionKey),

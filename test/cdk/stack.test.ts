@@ -1,141 +1,279 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { GSIS, TABLE_DEFINITION } from '../../functions/data/table-definition';
-import { ROUTES, ROUTE_GROUPS } from '../../functions/http/routes';
+/**
+ * The synthesized stack: table = shared definition, every route of the route table with its method,
+ * authorizer and integration (converse streaming), Lambda settings and bundles, stage settings, alarms,
+ * outputs. dev is bundled for real (local esbuild) and checked by CloudFormation validation; prod is not.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTableInput } from '../../functions/data/table-definition';
+import { keys } from '../../functions/data/keys';
+import { ROUTES, ROUTE_GROUPS, type RouteDef } from '../../functions/http/routes';
 import { stageConfig } from '../../lib/config/stages';
-import { TABLE_ACCESS } from '../../lib/constructs/access-map';
-import { PikaChatStack } from '../../lib/pika-chat-stack';
+import { pathParams, requiredQueryParams } from '../../lib/constructs/chat-api';
+import { flat, logicalIdOf, resourcePaths, resourcesOf, synthStage, type Synthesized } from './helpers';
 
-const templates: Record<string, Template> = {};
-
-function synth(stage: string) {
-  const app = new App({ context: { stage } });
-  const stack = new PikaChatStack(app, `PikaChat-${stage}`, { config: stageConfig(stage) });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  app.synth(); // runs cdk-nag: throws on any unacknowledged finding
-  return Template.fromStack(stack);
-}
+let dev: Synthesized;
+let prod: Synthesized;
+const routes = ROUTES as readonly RouteDef[];
 
 beforeAll(() => {
-  for (const stage of ['dev', 'prod']) templates[stage] = synth(stage);
+  dev = synthStage('dev', { bundle: true, cfnValidation: true });
+  prod = synthStage('prod');
 }, 120_000);
+afterAll(() => {
+  dev?.cleanup();
+  prod?.cleanup();
+});
 
-const resources = (t: Template, type: string) => Object.entries(t.findResources(type)) as [string, any][];
+const fnLogicalId = (s: Synthesized, name: string) => {
+  const fn = name === 'authorizer' ? s.stack.functions.authorizer : s.stack.functions.byGroup.get(name as never);
+  if (!fn) throw new Error(`no function ${name}`);
+  return logicalIdOf(s, fn);
+};
 
-describe('CDK stack', () => {
-  it('passes cdk-nag AwsSolutions for every stage (synth above would have thrown)', () => {
-    expect(Object.keys(templates)).toEqual(['dev', 'prod']);
-  });
-
-  it('cdk-nag really fails synth on an unacknowledged finding', () => {
-    const app = new App();
-    const stack = new Stack(app, 'Bad');
-    new iam.Role(stack, 'Wide', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }).addToPolicy(
-      new iam.PolicyStatement({ actions: ['dynamodb:*'], resources: ['*'] }),
-    );
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    expect(() => app.synth()).toThrow(/[Vv]alidation/);
-  });
-
-  it('builds the table from the shared definition; prod retains it with PITR and deletion protection', () => {
-    for (const [stage, t] of Object.entries(templates)) {
-      const [, table] = resources(t, 'AWS::DynamoDB::Table')[0]!;
-      const p = table.Properties;
-      expect(p.KeySchema).toEqual([
-        { AttributeName: TABLE_DEFINITION.partitionKey, KeyType: 'HASH' },
-        { AttributeName: TABLE_DEFINITION.sortKey, KeyType: 'RANGE' },
-      ]);
-      expect(p.GlobalSecondaryIndexes.map((g: any) => [g.IndexName, g.KeySchema.map((k: any) => k.AttributeName), g.Projection.ProjectionType])).toEqual(
-        GSIS.map((g) => [g.indexName, [g.partitionKey, g.sortKey], 'ALL']),
+describe('table', () => {
+  it('has exactly the keys, GSIs (projection ALL), billing and TTL of the shared definition used locally', () => {
+    const local = createTableInput('x');
+    for (const s of [dev, prod]) {
+      const tables = resourcesOf(s, 'AWS::DynamoDB::Table');
+      expect(tables).toHaveLength(1);
+      const p = tables[0]![1].Properties;
+      expect(p.KeySchema).toEqual(local.KeySchema);
+      expect(p.GlobalSecondaryIndexes).toEqual(local.GlobalSecondaryIndexes);
+      expect([...p.AttributeDefinitions].sort((a, b) => a.AttributeName.localeCompare(b.AttributeName))).toEqual(
+        [...local.AttributeDefinitions].sort((a, b) => a.AttributeName.localeCompare(b.AttributeName)),
       );
-      expect(p.TimeToLiveSpecification).toEqual({ AttributeName: TABLE_DEFINITION.ttlAttribute, Enabled: true });
-      expect(p.BillingMode).toBe('PAY_PER_REQUEST');
-      if (stage === 'prod') {
-        expect(table.DeletionPolicy).toBe('Retain');
-        expect(p.DeletionProtectionEnabled).toBe(true);
-        expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
-      } else expect(table.DeletionPolicy).toBe('Delete');
+      expect(p.BillingMode).toBe(local.BillingMode);
+      expect(p.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+      expect(p.TableName).toBeUndefined(); // generated: stages live side by side
     }
   });
 
-  it('has every route of the route table, with the authorizer and a Lambda proxy integration; converse streams', () => {
-    const t = templates.dev!;
-    const methods = resources(t, 'AWS::ApiGateway::Method').filter(([, m]) => m.Properties.HttpMethod !== 'OPTIONS');
-    expect(methods).toHaveLength(ROUTES.length);
-    for (const route of ROUTES) {
-      const found = methods.find(([, m]) => m.Properties.OperationName === route.id);
-      expect(found, route.id).toBeDefined();
-      const p = found![1].Properties;
-      expect(p.HttpMethod).toBe(route.method);
-      expect(p.AuthorizationType).toBe('CUSTOM');
-      expect(p.AuthorizerId).toBeDefined();
-      expect(p.Integration.Type).toBe('AWS_PROXY');
-      const uri = JSON.stringify(p.Integration.Uri);
-      if (route.id === 'converse') {
-        expect(p.Integration.ResponseTransferMode).toBe('STREAM');
-        expect(uri).toContain('response-streaming-invocations');
-        expect(p.Integration.TimeoutInMillis).toBe(stageConfig('dev').converseTimeoutSeconds * 1000);
-      } else {
-        expect(p.Integration.ResponseTransferMode ?? 'BUFFERED').toBe('BUFFERED');
-        expect(uri).not.toContain('response-streaming');
+  it('prod retains its data with PITR, deletion and termination protection; dev is disposable', () => {
+    const [, prodTable] = resourcesOf(prod, 'AWS::DynamoDB::Table')[0]!;
+    expect(prodTable.DeletionPolicy).toBe('Retain');
+    expect(prodTable.UpdateReplacePolicy).toBe('Retain');
+    expect(prodTable.Properties.DeletionProtectionEnabled).toBe(true);
+    expect(prodTable.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(prod.stack.terminationProtection).toBe(true);
+    const [, devTable] = resourcesOf(dev, 'AWS::DynamoDB::Table')[0]!;
+    expect(devTable.DeletionPolicy).toBe('Delete');
+    expect(devTable.Properties.DeletionProtectionEnabled).toBe(false);
+    expect(devTable.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: false });
+    expect(dev.stack.terminationProtection).toBe(false);
+  });
+});
+
+describe('REST API generated from the route table', () => {
+  it('has one method per route at its path, behind the REQUEST authorizer, proxied to its group\u2019s function', () => {
+    for (const s of [dev, prod]) {
+      const paths = resourcePaths(s);
+      const authorizerId = logicalIdOf(s, s.stack.api.requestAuthorizer as never);
+      const methods = resourcesOf(s, 'AWS::ApiGateway::Method').filter(([, m]) => !['OPTIONS', 'ANY'].includes(m.Properties.HttpMethod));
+      expect(methods).toHaveLength(routes.length);
+      for (const route of routes) {
+        const found = methods.filter(([, m]) => paths.get(m.Properties.ResourceId.Ref) === route.path && m.Properties.HttpMethod === route.method);
+        expect(found, `${route.method} ${route.path}`).toHaveLength(1);
+        const p = found[0]![1].Properties;
+        expect(p.OperationName).toBe(route.id);
+        expect(p.AuthorizationType).toBe('CUSTOM');
+        expect(p.AuthorizerId).toEqual({ Ref: authorizerId });
+        expect(p.Integration.Type).toBe('AWS_PROXY');
+        expect(p.Integration.IntegrationHttpMethod).toBe('POST');
+        const uri = flat(p.Integration.Uri);
+        expect(uri).toContain(`<${fnLogicalId(s, route.group)}.Arn>`);
+        const expectedParams = Object.fromEntries([...pathParams(route.path).map((n) => [`method.request.path.${n}`, true]), ...requiredQueryParams(route).map((n) => [`method.request.querystring.${n}`, true])]);
+        expect(p.RequestParameters ?? {}).toEqual(expectedParams);
+        if (route.streaming) {
+          expect(p.Integration.ResponseTransferMode).toBe('STREAM');
+          expect(uri).toMatch(/\/functions\/.*\/response-streaming-invocations$/);
+          expect(p.Integration.TimeoutInMillis).toBe(stageConfig(s === dev ? 'dev' : 'prod').converseTimeoutSeconds * 1000);
+        } else {
+          expect(p.Integration.ResponseTransferMode ?? 'BUFFERED').toBe('BUFFERED');
+          expect(uri).toMatch(/\/functions\/.*\/invocations$/);
+          expect(uri).not.toContain('response-streaming');
+        }
       }
     }
-    t.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'REQUEST', IdentitySource: 'method.request.header.Authorization', AuthorizerResultTtlInSeconds: 300 });
-    t.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true, AccessLogSetting: Match.anyValue() });
   });
 
-  it('one Lambda per route group plus the authorizer: Node.js 22, arm64, tracing on', () => {
-    const fns = resources(templates.dev!, 'AWS::Lambda::Function');
-    expect(fns).toHaveLength(ROUTE_GROUPS.length + 1);
-    for (const [, fn] of fns) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
-      expect(fn.Properties.Environment.Variables).toHaveProperty('TABLE_NAME');
-      expect(JSON.stringify(fn.Properties.Environment.Variables)).not.toMatch(/JWT_SECRET"|CURSOR_SECRET"/);
+  it('streams exactly the streaming routes, and converse is one of them', () => {
+    expect(routes.filter((r) => r.streaming).map((r) => r.id)).toEqual(['converse']);
+    const streamed = resourcesOf(dev, 'AWS::ApiGateway::Method').filter(([, m]) => m.Properties.Integration?.ResponseTransferMode === 'STREAM');
+    expect(streamed.map(([, m]) => m.Properties.OperationName)).toEqual(['converse']);
+  });
+
+  it('answers 405 with Allow for undefined methods on each route path (mock, no function reached)', () => {
+    const paths = resourcePaths(dev);
+    const any = resourcesOf(dev, 'AWS::ApiGateway::Method').filter(([, m]) => m.Properties.HttpMethod === 'ANY');
+    const routePaths = [...new Set(routes.map((r) => r.path))];
+    expect(any.map(([, m]) => paths.get(m.Properties.ResourceId.Ref)).sort()).toEqual([...routePaths].sort());
+    for (const [, m] of any) {
+      const path = paths.get(m.Properties.ResourceId.Ref)!;
+      const allow = routes.filter((r) => r.path === path).map((r) => r.method).sort().join(', ');
+      expect(m.Properties.Integration.Type).toBe('MOCK');
+      const response = m.Properties.Integration.IntegrationResponses[0];
+      expect(response.StatusCode).toBe('405');
+      expect(response.ResponseParameters['method.response.header.Allow']).toBe(`'${allow}'`);
+      const body = response.ResponseTemplates['application/json'].replace('$context.httpMethod', 'TRACE');
+      expect(JSON.parse(body)).toEqual({ error: { code: 'METHOD_NOT_ALLOWED', message: 'Method TRACE is not allowed here', details: { allow } } });
     }
   });
 
-  it('grants each function only its table actions and indexes, Bedrock only on configured ARNs, "*" only for X-Ray', () => {
-    const t = templates.dev!;
-    const config = stageConfig('dev');
-    const policies = resources(t, 'AWS::IAM::Policy');
-    const fnLogicalIds = resources(t, 'AWS::Lambda::Function').map(([id, fn]) => [id, fn.Properties.Role['Fn::GetAtt'][0]] as const);
-    for (const [, policy] of policies) {
-      for (const st of policy.Properties.PolicyDocument.Statement) {
-        const actions: string[] = [st.Action].flat();
-        const res: unknown[] = [st.Resource].flat();
-        if (res.includes('*')) expect(actions.every((a) => a.startsWith('xray:'))).toBe(true);
-        if (actions.some((a) => a.startsWith('bedrock:InvokeAgent'))) expect(res).toEqual(config.bedrock.agentAliasArns);
-        if (actions.some((a) => a.startsWith('bedrock:InvokeModel') || a === 'bedrock:InvokeInlineAgent')) expect(res).toEqual(config.bedrock.modelArns);
-      }
-    }
-    for (const group of [...ROUTE_GROUPS, 'authorizer'] as const) {
-      const roleId = fnLogicalIds.find(([id]) => id.startsWith(`Functions${group}`))?.[1];
-      expect(roleId, group).toBeDefined();
-      const statements = policies.filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId)).flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
-      const ddbActions = new Set(statements.flatMap((s: any) => [s.Action].flat()).filter((a: string) => a.startsWith('dynamodb:')));
-      expect([...ddbActions].sort(), group).toEqual([...TABLE_ACCESS[group].actions].sort());
-      const indexes = JSON.stringify(statements).match(/\/index\/(gsi\d)/g)?.map((m) => m.slice(7)) ?? [];
-      expect([...new Set(indexes)].sort(), group).toEqual([...TABLE_ACCESS[group].indexes].sort());
-      const bedrock = statements.some((s: any) => JSON.stringify(s.Action).includes('bedrock:'));
-      expect(bedrock, group).toBe(group === 'converse');
+  it('caches the REQUEST authorizer by the Authorization header, for the configured time', () => {
+    const authorizers = resourcesOf(dev, 'AWS::ApiGateway::Authorizer');
+    expect(authorizers).toHaveLength(1);
+    const authorizer = authorizers[0]![1];
+    expect(authorizer!.Properties).toMatchObject({
+      Type: 'REQUEST',
+      IdentitySource: 'method.request.header.Authorization',
+      AuthorizerResultTtlInSeconds: stageConfig('dev').authorizerCacheSeconds,
+    });
+    expect(flat(authorizer!.Properties.AuthorizerUri)).toMatch(new RegExp(`/functions/<${fnLogicalId(dev, 'authorizer')}\\.Arn>/invocations$`));
+  });
+
+  it('answers API Gateway\u2019s own errors as JSON in the API\u2019s error shape, with CORS headers', () => {
+    const responses = new Map(resourcesOf(dev, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => [r.Properties.ResponseType, r.Properties]));
+    const expectations: [string, string | undefined, string][] = [
+      ['UNAUTHORIZED', '401', 'UNAUTHORIZED'],
+      ['MISSING_AUTHENTICATION_TOKEN', '404', 'NOT_FOUND'],
+      ['THROTTLED', '429', 'RATE_LIMITED'],
+      ['BAD_REQUEST_PARAMETERS', '400', 'VALIDATION_FAILED'],
+      ['AUTHORIZER_FAILURE', '503', 'DEPENDENCY_UNAVAILABLE'],
+      ['DEFAULT_4XX', undefined, 'BAD_REQUEST'],
+      ['DEFAULT_5XX', undefined, 'INTERNAL'],
+    ];
+    for (const [type, status, code] of expectations) {
+      const r = responses.get(type);
+      expect(r, type).toBeDefined();
+      expect(r!.StatusCode).toBe(status);
+      const body = r!.ResponseTemplates['application/json'].replace('$context.error.messageString', '"Unauthorized"');
+      expect(JSON.parse(body)).toEqual({ error: { code, message: 'Unauthorized' } });
+      expect(r!.ResponseParameters['gatewayresponse.header.Access-Control-Allow-Origin']).toBe("'http://localhost:5173'");
     }
   });
 
-  it('alarms on 5xx rate, p99 latency, DynamoDB throttles and each function\u2019s errors and throttles', () => {
-    const alarms = resources(templates.prod!, 'AWS::CloudWatch::Alarm').map(([id]) => id);
-    for (const name of ['Api5xxRate', 'ApiLatencyP99', 'DynamoDbThrottles', 'converseErrors', 'converseThrottles']) {
-      expect(alarms.some((id) => id.includes(name)), name).toBe(true);
+  it('sets the stage: regional endpoint, throttling, JSON access logs without bodies, tracing, usage plan', () => {
+    for (const [s, stage] of [[dev, 'dev'], [prod, 'prod']] as const) {
+      const c = stageConfig(stage);
+      s.template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+      const [, st] = resourcesOf(s, 'AWS::ApiGateway::Stage')[0]!;
+      const p = st.Properties;
+      expect(p.StageName).toBe(stage);
+      expect(p.TracingEnabled).toBe(true);
+      const all = p.MethodSettings.find((m: any) => m.HttpMethod === '*' && m.ResourcePath === '/*');
+      expect(all).toMatchObject({ ThrottlingRateLimit: c.throttling.rateLimit, ThrottlingBurstLimit: c.throttling.burstLimit, DataTraceEnabled: false, LoggingLevel: 'ERROR', MetricsEnabled: c.detailedMetrics });
+      const converse = p.MethodSettings.find((m: any) => m.ResourcePath === '/~1converse' && m.HttpMethod === 'POST');
+      if (c.converseThrottling) expect(converse).toMatchObject({ ThrottlingRateLimit: c.converseThrottling.rateLimit, ThrottlingBurstLimit: c.converseThrottling.burstLimit });
+      else expect(converse).toBeUndefined();
+      const format = JSON.parse(p.AccessLogSetting.Format);
+      expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', resource: '$context.resourcePath', userId: '$context.authorizer.principalId' });
+      expect(p.AccessLogSetting.Format).not.toMatch(/requestBody|header|authorization/i);
+      s.template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: c.throttling.rateLimit, BurstLimit: c.throttling.burstLimit } });
     }
-    templates.prod!.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: stageConfig('prod').alarmEmail });
-    templates.prod!.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
-  it('a bad stage configuration fails with a message naming the field', () => {
-    expect(() => stageConfig('dev', { throttling: { rateLimit: -1, burstLimit: 10 } })).toThrow(/throttling\.rateLimit/);
-    expect(() => stageConfig('dev', { bedrock: { agentAliasArns: ['not-an-arn'], modelArns: [] } })).toThrow(/bedrock\.agentAliasArns\.0: must be an bedrock ARN/);
-    expect(() => stageConfig('nope')).toThrow(/Unknown stage "nope"/);
+  it('answers CORS preflights for the configured origins on every route path', () => {
+    const paths = resourcePaths(dev);
+    const options = resourcesOf(dev, 'AWS::ApiGateway::Method').filter(([, m]) => m.Properties.HttpMethod === 'OPTIONS');
+    const optionPaths = new Set(options.map(([, m]) => paths.get(m.Properties.ResourceId?.Ref) ?? '/'));
+    for (const r of routes) expect(optionPaths.has(r.path), r.path).toBe(true);
+    const origin = options[0]![1].Properties.Integration.IntegrationResponses[0].ResponseParameters['method.response.header.Access-Control-Allow-Origin'];
+    expect(origin).toBe("'http://localhost:5173'");
+    for (const [, m] of options) expect(m.Properties.AuthorizationType).toBe('NONE');
+  });
+});
+
+describe('functions', () => {
+  it('one bundled NodejsFunction per route group plus the authorizer: Node.js 22, arm64, X-Ray, sizes, environment', () => {
+    const c = stageConfig('dev');
+    for (const name of [...ROUTE_GROUPS, 'authorizer']) {
+      const p = dev.json.Resources[fnLogicalId(dev, name)]!.Properties;
+      expect(p).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, Handler: 'index.handler' });
+      expect(p.Timeout).toBe(name === 'converse' ? c.converseTimeoutSeconds : name === 'authorizer' ? 10 : 29);
+      expect(p.MemorySize).toBeGreaterThanOrEqual(256);
+      const env = p.Environment.Variables;
+      expect(env.TABLE_NAME).toEqual({ Ref: logicalIdOf(dev, dev.stack.table.table) });
+      expect(env).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'pika-chat-dev', POWERTOOLS_LOG_LEVEL: c.logLevel, CORS_ORIGINS: c.corsOrigins.join(','), NODE_OPTIONS: '--enable-source-maps' });
+      // Secrets are referenced, never inlined.
+      expect(env.JWT_SECRET_ARN).toBeDefined();
+      expect(env).not.toHaveProperty('JWT_SECRET');
+      expect(env).not.toHaveProperty('CURSOR_SECRET');
+      if (name === 'authorizer') expect(env).not.toHaveProperty('CURSOR_SECRET_ARN');
+      else expect(env.CURSOR_SECRET_ARN).toBeDefined();
+    }
+    const prodEnv = prod.json.Resources[fnLogicalId(prod, 'users')]!.Properties.Environment.Variables;
+    expect(prodEnv).toMatchObject({ JWT_JWKS_URL: 'https://auth.example.com/.well-known/jwks.json', JWT_ISSUER: 'https://auth.example.com/', JWT_AUDIENCE: 'pika-chat', CONVERSE_RATE_LIMIT: '30' });
+    expect(prodEnv).not.toHaveProperty('JWT_SECRET_ARN');
+  });
+
+  it('bundles each entry with local esbuild to one minified ESM file with a source map, the AWS SDK inside', () => {
+    for (const name of [...ROUTE_GROUPS, 'authorizer']) {
+      const assetPath = dev.json.Resources[fnLogicalId(dev, name)]!.Metadata!['aws:asset:path'];
+      const dir = join(dev.outdir, assetPath);
+      expect(existsSync(join(dir, 'index.mjs.map')), name).toBe(true);
+      const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+      expect(code.startsWith("import { createRequire as __pikaCreateRequire } from 'node:module'; const require = __pikaCreateRequire(import.meta.url);")).toBe(true);
+      expect(code.length / code.split('\n').length).toBeGreaterThan(1000); // minified
+      // Minified module specifiers: from"x", import("x"), require("x"); not the SDK's error message quoting `[require("...")]`.
+      const imports = [...code.matchAll(/(?<!\[)(?:\bfrom|\bimport\(|\brequire\()"((?:node:)?[@a-z][\w@/.-]*)"/g)].map((m) => m[1]!);
+      expect(imports).toContain('node:crypto');
+      expect(imports.filter((i) => !i.startsWith('node:')), name).toEqual([]); // the AWS SDK and everything else bundled
+      if (name !== 'authorizer') expect(code).toContain('DynamoDBDocumentClient');
+    }
+  });
+});
+
+describe('agents, alarms and outputs', () => {
+  it('registers the configured agents in the table with the admin API\u2019s keys and shape', () => {
+    const calls = resourcesOf(dev, 'Custom::AWS').map(([, r]) => JSON.parse(flat(r.Properties.Create)));
+    const agents = stageConfig('dev').bedrock.agents;
+    expect(calls).toHaveLength(Object.keys(agents).length);
+    for (const [agentId, agent] of Object.entries(agents)) {
+      const call = calls.find((c) => c.parameters.Item.agentId.S === agentId);
+      expect(call, agentId).toMatchObject({ service: 'DynamoDB', action: 'PutItem' });
+      const item = call.parameters.Item;
+      expect(item.pk.S).toBe(keys.agent(agentId).pk);
+      expect(item.sk.S).toBe(keys.agent(agentId).sk);
+      expect(item.pricing.M.inputPer1kTokens.N).toBe(String(agent.pricing.inputPer1kTokens));
+      expect(item.agent.M.kind.S).toBe(agent.agent.kind);
+    }
+  });
+
+  it('alarms on 5xx rate, latency per route group, 4xx, DynamoDB throttles and each function\u2019s errors and throttles', () => {
+    for (const s of [dev, prod]) {
+      const alarms = resourcesOf(s, 'AWS::CloudWatch::Alarm').map(([id, a]) => [id, a.Properties] as const);
+      const names = ['Api5xxRate', 'Api4xxSpike', 'DynamoDbThrottles', ...ROUTE_GROUPS.map((g) => `${g}LatencyP99`), ...[...ROUTE_GROUPS, 'authorizer'].flatMap((f) => [`${f}Errors`, `${f}Throttles`])];
+      for (const name of names) expect(alarms.some(([id]) => id.startsWith(`Observability${name}`)), name).toBe(true);
+      for (const [, a] of alarms) expect(a.AlarmActions).toHaveLength(1);
+      const throttles = alarms.find(([id]) => id.startsWith('ObservabilityDynamoDbThrottles'))![1];
+      expect(throttles.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.Dimensions.find((d: any) => d.Name === 'GlobalSecondaryIndexName')?.Value ?? 'table').sort()).toEqual(
+        ['gsi1', 'gsi1', 'gsi2', 'gsi2', 'gsi3', 'gsi3', 'gsi4', 'gsi4', 'table', 'table'],
+      );
+    }
+    // prod has per-method metrics: each group's alarm takes the worst of its routes' p99.
+    const [, sessions] = resourcesOf(prod, 'AWS::CloudWatch::Alarm').find(([id]) => id.startsWith('ObservabilitysessionsLatencyP99'))!;
+    expect(sessions.Properties.Metrics.filter((m: any) => m.MetricStat)).toHaveLength(routes.filter((r) => r.group === 'sessions').length);
+    expect(sessions.Properties.Threshold).toBe(stageConfig('prod').alarms.latencyP99Ms);
+    const [, converse] = resourcesOf(prod, 'AWS::CloudWatch::Alarm').find(([id]) => id.startsWith('ObservabilityconverseLatencyP99'))!;
+    expect(converse.Properties.Threshold).toBe(stageConfig('prod').converseTimeoutSeconds * 900);
+    // dev has none: the functions' p99 duration stands in.
+    const [, devSessions] = resourcesOf(dev, 'AWS::CloudWatch::Alarm').find(([id]) => id.startsWith('ObservabilitysessionsLatencyP99'))!;
+    expect(devSessions.Properties.Metrics).toMatchObject([{ MetricStat: { Metric: { MetricName: 'Duration', Namespace: 'AWS/Lambda' }, Stat: 'p99' } }]);
+    prod.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: stageConfig('prod').alarmEmail });
+    dev.template.resourceCountIs('AWS::SNS::Subscription', 0);
+    prod.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('outputs the API URL, the table name and every function name', () => {
+    const outputs = dev.json.Outputs!;
+    expect(flat(outputs.ApiUrl!.Value)).toMatch(/^https:\/\/<HttpApi\w+>\.execute-api\.<AWS::Region>\.<AWS::URLSuffix>\/<HttpApiDeploymentStagedev\w+>\/$/);
+    expect(outputs.TableName!.Value).toEqual({ Ref: logicalIdOf(dev, dev.stack.table.table) });
+    for (const name of [...ROUTE_GROUPS, 'authorizer']) {
+      expect(outputs[`Fn${name[0]!.toUpperCase()}${name.slice(1)}`]!.Value).toEqual({ Ref: fnLogicalId(dev, name) });
+    }
+    expect(outputs.JwtSecretArn).toBeDefined(); // dev generates its HS256 key
+    expect(prod.json.Outputs!.JwtSecretArn).toBeUndefined(); // prod uses a JWKS issuer
   });
 });

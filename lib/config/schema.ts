@@ -1,0 +1,148 @@
+/**
+ * The shape of a stage's configuration, validated with zod at synth: a bad value stops `cdk synth` with a
+ * message naming every bad field. The stages themselves are in ./stages.ts.
+ */
+import { agentConfigSchema, idSchema } from 'pika-shared/schemas';
+import { z } from 'zod';
+
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653] as const;
+const logRetentionSchema = z.number().refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+  message: `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
+});
+
+/** Bedrock agent and alias ids are 10 upper-case letters or digits (TSTALIASID is an agent's draft alias). */
+const BEDROCK_ID = /^[0-9A-Z]{10}$/;
+/** A foundation-model id, a (cross-region) inference-profile id, or the full ARN of either. */
+const MODEL_ID = /^(arn:aws[a-z-]*:bedrock:[a-z0-9-]*:\d{0,12}:(foundation-model|inference-profile|application-inference-profile)\/[\w.:/-]+|[a-z0-9-]+(\.[\w-]+)+(:\d+)?(:[\w.-]+)?)$/;
+
+const throttleSchema = z.strictObject({
+  /** Steady-state requests per second. */
+  rateLimit: z.number().positive().max(10_000),
+  burstLimit: z.number().int().positive().max(5_000),
+});
+
+/** An agent registered at deploy: the body of `PUT /admin/agents/{agentId}`, validated by the same schema. */
+const agentSchema = agentConfigSchema
+  .omit({ agentId: true, createDate: true, lastUpdate: true })
+  .strict()
+  .superRefine((a, ctx) => {
+    if (a.agent.kind === 'bedrock-agent') {
+      if (!BEDROCK_ID.test(a.agent.bedrockAgentId)) ctx.addIssue({ code: 'custom', path: ['agent', 'bedrockAgentId'], message: 'must be a Bedrock agent id (10 upper-case letters or digits)' });
+      if (!BEDROCK_ID.test(a.agent.bedrockAgentAliasId)) ctx.addIssue({ code: 'custom', path: ['agent', 'bedrockAgentAliasId'], message: 'must be a Bedrock agent alias id (10 upper-case letters or digits)' });
+    } else if (!MODEL_ID.test(a.agent.foundationModel)) {
+      ctx.addIssue({ code: 'custom', path: ['agent', 'foundationModel'], message: 'must be a Bedrock model id, inference-profile id or ARN' });
+    }
+    if (a.titleModel && !MODEL_ID.test(a.titleModel.modelId)) {
+      ctx.addIssue({ code: 'custom', path: ['titleModel', 'modelId'], message: 'must be a Bedrock model id, inference-profile id or ARN' });
+    }
+  });
+
+const jwtClaimsSchema = z
+  .strictObject({ userId: z.string().min(1).default('sub'), roles: z.string().min(1).default('roles'), userType: z.string().min(1).default('userType') })
+  .default({ userId: 'sub', roles: 'roles', userType: 'userType' });
+
+const jwtSchema = z.discriminatedUnion('kind', [
+  /**
+   * A shared HS256 key in Secrets Manager: an existing secret by name or complete ARN, or (neither given)
+   * one the stack generates. Its SecretString is the key.
+   */
+  z
+    .strictObject({
+      kind: z.literal('hs256'),
+      secretName: z.string().regex(/^[\w/+=.@-]{1,512}$/, 'must be a Secrets Manager secret name').optional(),
+      secretArn: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/, 'must be the complete ARN of a secret (with its 6-character suffix)').optional(),
+      issuer: z.string().min(1).optional(),
+      audience: z.string().min(1).optional(),
+      claims: jwtClaimsSchema,
+    })
+    .refine((j) => !(j.secretName && j.secretArn), { message: 'give secretName or secretArn, not both', path: ['secretArn'] }),
+  /** An OIDC issuer's signing keys (Cognito, Auth0, Entra ID, Okta...). */
+  z.strictObject({
+    kind: z.literal('jwks'),
+    jwksUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }),
+    issuer: z.string().min(1),
+    audience: z.string().min(1),
+    claims: jwtClaimsSchema,
+  }),
+]);
+
+export const stageConfigSchema = z
+  .strictObject({
+    stage: z.string().regex(/^[a-z][a-z0-9-]{1,15}$/, 'lower-case letters, digits and dashes, 2-16 characters, starting with a letter'),
+    /** Account and region to deploy to. Absent: the stack is environment-agnostic (the CLI's credentials decide). */
+    env: z.strictObject({ account: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id').optional(), region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region such as us-east-1').optional() }).default({}),
+    /** RETAIN the table (and the generated JWT key) on stack deletion, with deletion and termination protection. */
+    retainData: z.boolean(),
+    pointInTimeRecovery: z.boolean(),
+    logRetentionDays: logRetentionSchema,
+    logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+    /** API Gateway stage throttle (also the usage plan's). */
+    throttling: throttleSchema,
+    /** A tighter throttle for POST /converse (each call runs an agent). */
+    converseThrottling: throttleSchema.optional(),
+    /** Browser origins allowed by CORS (`*` allows any). */
+    corsOrigins: z.array(z.union([z.url({ protocol: /^https?$/, error: 'must be an http(s) origin' }), z.literal('*')])).min(1),
+    jwt: jwtSchema,
+    roles: z
+      .strictObject({ contentAdmin: z.string().min(1), siteAdmin: z.string().min(1), service: z.string().min(1) })
+      .default({ contentAdmin: 'pika:content-admin', siteAdmin: 'pika:site-admin', service: 'pika:service' }),
+    /** How long API Gateway caches the authorizer's answer for one Authorization header (0 = no cache). */
+    authorizerCacheSeconds: z.number().int().min(0).max(3600).default(300),
+    bedrock: z
+      .strictObject({
+        /**
+         * Agents registered in the table at deploy (as `PUT /admin/agents/{agentId}` would, overwriting it when
+         * this config changes), with their pricing and title model. Converse may invoke these and nothing else
+         * beyond the two lists below.
+         */
+        agents: z.record(idSchema, agentSchema).default({}),
+        /** Agent aliases of agents you register later through /admin/agents: arn:aws:bedrock:<region>:<account>:agent-alias/<agentId>/<aliasId>. */
+        additionalAgentAliasArns: z.array(z.string().regex(/^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{12}:agent-alias\/[0-9A-Z]{10}\/[0-9A-Z]{10}$/, 'must be an agent-alias ARN')).default([]),
+        /** Models of agents registered later (inline foundation models, title models). */
+        additionalModelIds: z.array(z.string().regex(MODEL_ID, 'must be a Bedrock model id, inference-profile id or ARN')).default([]),
+        /** Allow InvokeInlineAgent although no configured agent is inline (for inline agents registered later). */
+        inlineAgents: z.boolean().default(false),
+      })
+      .default({ agents: {}, additionalAgentAliasArns: [], additionalModelIds: [], inlineAgents: false }),
+    /** Sessions, messages, feedback and insights expire after this many days (DynamoDB TTL); absent = kept. */
+    itemTtlDays: z.number().int().positive().max(3650).optional(),
+    /** The longest agent answer: converse's Lambda and integration timeout (streaming allows up to 15 minutes). */
+    converseTimeoutSeconds: z.number().int().min(30).max(900),
+    /** Converse turns per user and window (the functions' own rate limit, stored in the table). */
+    converseRateLimit: z.strictObject({ limit: z.number().int().positive(), windowSeconds: z.number().int().positive() }).optional(),
+    /** Per-method API metrics (needed for per-route-group latency alarms; billed as custom metrics). */
+    detailedMetrics: z.boolean().default(true),
+    alarms: z
+      .strictObject({
+        /** p99 latency of the non-streaming routes. */
+        latencyP99Ms: z.number().int().positive().default(3000),
+        /** Share of requests answered 5xx. */
+        serverErrorPercent: z.number().positive().max(100).default(1),
+        /** 4xx answers (throttling, abuse, broken clients) per 5 minutes. */
+        clientErrorsPer5Min: z.number().int().positive().default(500),
+      })
+      .default({ latencyP99Ms: 3000, serverErrorPercent: 1, clientErrorsPer5Min: 500 }),
+    /** Alarm notifications go to this address (SNS email subscription, confirmed by mail). */
+    alarmEmail: z.email().optional(),
+  })
+  .superRefine((c, ctx) => {
+    const agentRegions = c.bedrock.additionalAgentAliasArns.map((arn) => arn.split(':')[3]);
+    if (c.env.region && agentRegions.some((r) => r !== c.env.region)) {
+      ctx.addIssue({ code: 'custom', path: ['bedrock', 'additionalAgentAliasArns'], message: `agents must be in the stack's region ${c.env.region}` });
+    }
+    if (c.converseThrottling && c.converseThrottling.rateLimit > c.throttling.rateLimit) {
+      ctx.addIssue({ code: 'custom', path: ['converseThrottling', 'rateLimit'], message: 'must not exceed throttling.rateLimit' });
+    }
+  });
+
+export type StageConfig = z.infer<typeof stageConfigSchema>;
+export type StageConfigInput = z.input<typeof stageConfigSchema>;
+export type AgentRegistration = z.infer<typeof agentSchema>;
+
+/** Validates a stage configuration; throws one message that names every bad field. */
+export function parseStageConfig(input: unknown, label = 'stage'): StageConfig {
+  const parsed = stageConfigSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `  - ${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('\n');
+  throw new Error(`Invalid configuration for ${label} (lib/config/stages.ts):\n${problems}`);
+}

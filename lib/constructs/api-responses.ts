@@ -1,0 +1,83 @@
+/**
+ * Answers API Gateway gives by itself, in the API's JSON error shape `{ "error": { "code", "message" } }`
+ * (functions/lib/errors.ts), so clients see the same errors deployed as locally: unknown route 404,
+ * wrong method 405 with Allow, missing or refused token 401, throttled 429, and so on.
+ */
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type { ErrorCode } from '../../functions/lib/errors';
+import { acknowledgeNag } from '../nag';
+
+/** [type, status (absent: API Gateway's own), code]. */
+const GATEWAY_ERRORS: [apigw.ResponseType, number | undefined, ErrorCode][] = [
+  [apigw.ResponseType.UNAUTHORIZED, 401, 'UNAUTHORIZED'],
+  [apigw.ResponseType.ACCESS_DENIED, 403, 'FORBIDDEN'],
+  // API Gateway answers "Missing Authentication Token" for a path no resource matches.
+  [apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, 404, 'NOT_FOUND'],
+  [apigw.ResponseType.RESOURCE_NOT_FOUND, 404, 'NOT_FOUND'],
+  [apigw.ResponseType.THROTTLED, 429, 'RATE_LIMITED'],
+  [apigw.ResponseType.QUOTA_EXCEEDED, 429, 'RATE_LIMITED'],
+  [apigw.ResponseType.REQUEST_TOO_LARGE, 413, 'PAYLOAD_TOO_LARGE'],
+  [apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+  [apigw.ResponseType.BAD_REQUEST_PARAMETERS, 400, 'VALIDATION_FAILED'],
+  [apigw.ResponseType.BAD_REQUEST_BODY, 400, 'VALIDATION_FAILED'],
+  [apigw.ResponseType.WAF_FILTERED, 403, 'FORBIDDEN'],
+  // The authorizer could not decide (e.g. the issuer's JWKS endpoint is down): a dependency failure, not a bad token.
+  [apigw.ResponseType.AUTHORIZER_FAILURE, 503, 'DEPENDENCY_UNAVAILABLE'],
+  [apigw.ResponseType.INTEGRATION_TIMEOUT, 504, 'DEPENDENCY_TIMEOUT'],
+  [apigw.ResponseType.INTEGRATION_FAILURE, 502, 'DEPENDENCY_UNAVAILABLE'],
+  [apigw.ResponseType.DEFAULT_4XX, undefined, 'BAD_REQUEST'],
+  [apigw.ResponseType.DEFAULT_5XX, undefined, 'INTERNAL'],
+];
+
+/**
+ * Gateway responses carry CORS headers too, or browsers could not read a 401. A single origin (or `*`) is
+ * sent as is; with several, the request's Origin is echoed: these bodies hold no data, and the Lambda
+ * answers (which do) apply the exact origin list.
+ */
+function corsHeaders(origins: readonly string[]): Record<string, string> {
+  const allowOrigin = origins.length === 1 ? `'${origins[0]}'` : 'method.request.header.origin';
+  return { 'Access-Control-Allow-Origin': allowOrigin, Vary: "'Origin'" };
+}
+
+export function addGatewayResponses(api: apigw.RestApi, corsOrigins: readonly string[]): void {
+  for (const [type, status, code] of GATEWAY_ERRORS) {
+    api.addGatewayResponse(`Gw${type.responseType}`, {
+      type,
+      ...(status ? { statusCode: String(status) } : {}),
+      responseHeaders: corsHeaders(corsOrigins),
+      templates: { 'application/json': `{"error":{"code":"${code}","message":$context.error.messageString}}` },
+    });
+  }
+}
+
+/**
+ * `ANY` on a resource answers 405 for the methods the route table does not define there (API Gateway would
+ * otherwise say 403 "Missing Authentication Token"). A mock integration: it reaches no function and no data.
+ */
+export function addMethodNotAllowed(resource: apigw.IResource, allowed: readonly string[]): apigw.Method {
+  const allow = [...allowed].sort().join(', ');
+  const method = resource.addMethod(
+    'ANY',
+    new apigw.MockIntegration({
+      requestTemplates: { 'application/json': '{ "statusCode": 405 }' },
+      integrationResponses: [
+        {
+          statusCode: '405',
+          responseParameters: { 'method.response.header.Allow': `'${allow}'` },
+          responseTemplates: {
+            'application/json': `{"error":{"code":"METHOD_NOT_ALLOWED","message":"Method $context.httpMethod is not allowed here","details":{"allow":"${allow}"}}}`,
+          },
+        },
+      ],
+    }),
+    {
+      authorizationType: apigw.AuthorizationType.NONE,
+      operationName: `methodNotAllowed:${resource.path}`,
+      methodResponses: [{ statusCode: '405', responseParameters: { 'method.response.header.Allow': true } }],
+    },
+  );
+  const reason = 'Mock integration answering 405 for undefined methods, as the local server does: it invokes nothing and returns no data, so there is nothing to authorize.';
+  acknowledgeNag(method, 'AwsSolutions-APIG4', reason);
+  acknowledgeNag(method, 'AwsSolutions-COG4', reason);
+  return method;
+}
