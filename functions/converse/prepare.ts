@@ -4,8 +4,9 @@
  * chat app and its access rules, the agent, idempotency, and the user message stored before Bedrock runs.
  */
 import type { AgentConfig, ChatAppConfig, ConverseInvocationMode, ConverseSource, RecordOrUndef, ChatUser } from 'pika-shared/types/chatbot/chatbot-types';
+import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import type { converseWireRequestSchema } from 'pika-shared/schemas';
+import { idSchema, type converseWireRequestSchema } from 'pika-shared/schemas';
 import { getAgent } from '../data/config';
 import { claimIdempotencyKey, releaseIdempotencyKey, type IdempotencyRecord } from '../data/idempotency';
 import { appendMessage, startSessionWithMessage } from '../data/messages';
@@ -30,6 +31,8 @@ export interface TurnPlan {
   source: ConverseSource;
   invocationMode: ConverseInvocationMode;
   timezone?: string;
+  /** The caller's effective user type (token claim, else stored user). */
+  userType?: string;
   userMessageId: string;
   idempotency?: { scope: string; key: string };
 }
@@ -63,8 +66,45 @@ async function existingSession(principal: Principal, sessionId: string): Promise
   return session;
 }
 
-export async function prepareTurn(principal: Principal, body: ConverseBody, idempotencyKey: string | undefined): Promise<Prepared> {
+/** The Idempotency-Key header obeys the same rule as `clientMessageId`; checked before anything is spent. */
+function idempotencyKeyOf(header: string | undefined, body: ConverseBody): string | undefined {
+  if (header === undefined) return body.clientMessageId;
+  if (!idSchema.safeParse(header).success) {
+    throw validationFailed('Invalid Idempotency-Key header', [{ path: 'header.idempotency-key', message: '1-128 characters: letters, digits and . _ : @ -' }]);
+  }
+  return header;
+}
+
+/**
+ * What makes two requests "the same turn" for an idempotency key: the whole body but the key itself, and
+ * the fields the server ignores. A key reused with another request is refused rather than replayed.
+ */
+function requestHash(body: ConverseBody): string {
+  const { clientMessageId: _key, userId: _ignoredUser, features: _ignoredFeatures, ...rest } = body;
+  return createHash('sha256').update(canonicalJson(rest)).digest('base64url');
+}
+
+/** JSON with object keys sorted at every depth: equal values, equal text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export interface PrepareOptions {
+  /**
+   * Epoch ms when the invocation ends: a running turn holds its idempotency key and the session's title
+   * claim until then, no longer (a turn that dies frees them).
+   */
+  deadlineMs: number;
+}
+
+export async function prepareTurn(principal: Principal, body: ConverseBody, idempotencyHeader: string | undefined, opts: PrepareOptions): Promise<Prepared> {
   const { invocationMode, source } = modeAndSource(body);
+  const key = idempotencyKeyOf(idempotencyHeader, body);
   await consumeRateLimit(principal.userId, 'converse', converseRateLimit());
   const found = body.sessionId ? await existingSession(principal, body.sessionId) : undefined;
   const chatAppId = body.chatAppId ?? found?.chatAppId;
@@ -75,14 +115,13 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
   const agent = await getAgent(agentId);
   if (!agent) throw new AppError('NOT_FOUND', `Agent ${agentId} has no configuration`);
 
-  const key = idempotencyKey ?? body.clientMessageId;
   const idempotency = key ? { scope: found?.sessionId ?? `u.${principal.userId}`, key } : undefined;
   if (idempotency) {
-    const claim = await claimIdempotencyKey(idempotency.scope, idempotency.key, IDEMPOTENCY_TTL_SECONDS);
-    if (!claim.isNew) {
-      if (claim.record.status === 'completed') return { kind: 'replay', record: claim.record };
-      throw conflict('A request with this idempotency key is still running');
-    }
+    const hash = requestHash(body);
+    const claim = await claimIdempotencyKey(idempotency.scope, idempotency.key, { ttlSeconds: IDEMPOTENCY_TTL_SECONDS, leaseSeconds: Math.max(1, Math.ceil((opts.deadlineMs - Date.now()) / 1000)), requestHash: hash });
+    if (claim.outcome === 'reused') throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was used for another request');
+    if (claim.outcome === 'completed') return { kind: 'replay', record: claim.record };
+    if (claim.outcome === 'running') throw conflict('A request with this idempotency key is still running', { retryAfterSeconds: claim.retryAfterSeconds });
   }
   try {
     const first = {
@@ -95,7 +134,8 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
     // A new session and its first message are one transaction; otherwise the message joins the session.
     const { session, message: userMessage } = found
       ? { session: found, message: await appendMessage({ ...first, userId: principal.userId, sessionId: found.sessionId }) }
-      : await startSessionWithMessage({ userId: principal.userId, chatAppId, agentId }, first);
+      : await startSessionWithMessage({ userId: principal.userId, chatAppId, agentId, titleClaimUntilMs: opts.deadlineMs }, first);
+    const userType = await principal.userType();
     return {
       kind: 'turn',
       plan: {
@@ -109,6 +149,7 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
         source,
         invocationMode,
         ...(body.timezone ? { timezone: body.timezone } : {}),
+        ...(userType ? { userType } : {}),
         userMessageId: userMessage.messageId,
         ...(idempotency ? { idempotency } : {}),
       },

@@ -7,7 +7,7 @@
 import type { ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
 import { completeIdempotencyKey, type IdempotencyRecord } from '../data/idempotency';
 import { appendMessage, getMessage } from '../data/messages';
-import { setGeneratedTitle } from '../data/sessions';
+import { claimTitle, setGeneratedTitle } from '../data/sessions';
 import { AppError, toAppError } from '../lib/errors';
 import { logger } from '../http/logger';
 import { invokeAgent } from './bedrock';
@@ -22,6 +22,15 @@ export const MAX_ANSWER_BYTES = 300 * 1024;
 const MAX_TRACE_KINDS = 50;
 
 const agentTimeoutMs = () => Number(process.env.AGENT_TIMEOUT_MS ?? 120_000);
+/** Time kept after the agent's deadline to store the answer before the invocation ends. */
+const PERSIST_RESERVE_MS = 3_000;
+/** Below this much time left, the title is the trimmed first message instead of a model call. */
+const TITLE_MIN_MS = 1_500;
+
+export interface RunOptions {
+  /** Epoch ms when the invocation ends (Lambda: now + getRemainingTimeInMillis()). */
+  deadlineMs: number;
+}
 
 export function truncateUtf8(text: string, maxBytes: number): { text: string; truncated: boolean } {
   const bytes = Buffer.from(text, 'utf8');
@@ -46,7 +55,7 @@ function traceKind(trace: Record<string, unknown>): string {
   return inner && typeof inner === 'object' ? `${kind}.${Object.keys(inner)[0] ?? ''}` : kind;
 }
 
-export async function runTurn(plan: TurnPlan, sink: EventSink): Promise<void> {
+export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions): Promise<void> {
   const { session } = plan;
   sink.send('session', { sessionId: session.sessionId, userMessageId: plan.userMessageId });
   const attributes = sessionAttributesFor({
@@ -57,16 +66,19 @@ export async function runTurn(plan: TurnPlan, sink: EventSink): Promise<void> {
     agentId: plan.agent.agentId,
     app: plan.app,
     ...(plan.timezone ? { timezone: plan.timezone } : {}),
+    ...(plan.userType ? { userType: plan.userType } : {}),
     invocationMode: plan.invocationMode,
     source: plan.source,
   });
   const streamTraces = Boolean(plan.app.streamTraces && plan.app.features?.traces?.enabled !== false);
   const abort = new AbortController();
   let timedOut = false;
+  // The agent gets AGENT_TIMEOUT_MS, but never so long that the answer could not be stored in time.
+  const agentMs = Math.max(0, Math.min(agentTimeoutMs(), opts.deadlineMs - PERSIST_RESERVE_MS - Date.now()));
   const timer = setTimeout(() => {
     timedOut = true;
     abort.abort();
-  }, agentTimeoutMs());
+  }, agentMs);
 
   let text = '';
   let tokens = { inputTokens: 0, outputTokens: 0 };
@@ -128,15 +140,21 @@ export async function runTurn(plan: TurnPlan, sink: EventSink): Promise<void> {
   else sink.send('done', { sessionId: session.sessionId, userMessageId: plan.userMessageId, messageId, usage });
   sink.end();
 
-  if (!failure && !session.title) await titleSession(plan, text);
+  if (!failure && !session.title) await titleSession(plan, text, opts.deadlineMs);
 }
 
-/** After the answer: a title for an untitled session, its cost added to the session's counters. */
-async function titleSession(plan: TurnPlan, answer: string): Promise<void> {
+/**
+ * After the answer: a title for an untitled session, its cost added to the session's counters. One turn
+ * titles a session (the one that created it, or the one that wins the claim), within the invocation's time.
+ */
+async function titleSession(plan: TurnPlan, answer: string, deadlineMs: number): Promise<void> {
   try {
+    if (!plan.sessionCreated && !(await claimTitle(plan.session.sessionId, deadlineMs))) return;
     let result: Awaited<ReturnType<typeof generateTitle>>;
     try {
-      result = await generateTitle(plan.agent, plan.message, answer);
+      const leftMs = deadlineMs - Date.now() - 500; // room for the write that stores it
+      if (leftMs < TITLE_MIN_MS) throw new AppError('DEPENDENCY_TIMEOUT', 'No time left for the title model');
+      result = await generateTitle(plan.agent, plan.message, answer, AbortSignal.timeout(leftMs - 500));
     } catch (err) {
       logger.warn('title model failed; using the first message', { errorName: (err as { name?: string })?.name });
       result = { title: fallbackTitle(plan.message) };

@@ -14,14 +14,16 @@ export interface AttributeInput {
   chatAppId: string;
   agentId: string;
   app: ChatAppConfig;
+  /** The caller's effective user type: the token's claim, else the stored user's. */
+  userType?: string;
   timezone?: string;
   invocationMode: string;
   source: string;
   now?: Date;
 }
 
-/** Keys the backend owns: custom data can never overwrite them. */
-const RESERVED = ['userId', 'sessionId', 'chatAppId', 'agentId'];
+/** Keys the backend owns: custom data can never supply or overwrite them. */
+const RESERVED = ['userId', 'sessionId', 'chatAppId', 'agentId', 'userType', 'timezone', 'currentDate', 'invocationMode', 'source'];
 
 export function sessionDataFor(input: AttributeInput): Record<string, unknown> {
   const custom: Record<string, unknown> = {
@@ -36,7 +38,7 @@ export function sessionDataFor(input: AttributeInput): Record<string, unknown> {
     sessionId: input.sessionId,
     chatAppId: input.chatAppId,
     agentId: input.agentId,
-    ...(input.user?.userType ? { userType: input.user.userType } : {}),
+    ...(input.userType ? { userType: input.userType } : {}),
     ...(input.timezone ? { timezone: input.timezone } : {}),
     currentDate: (input.now ?? new Date()).toISOString(),
     invocationMode: input.invocationMode,

@@ -10,6 +10,12 @@ export function sseFrame(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
+/** An SSE comment: ignored by every SSE parser, but traffic for proxies and API Gateway's idle timeout. */
+export const HEARTBEAT_FRAME = ': ping\n\n';
+
+/** Silence after which a heartbeat is sent: below the 15 s proxies commonly allow (HEARTBEAT_MS). */
+export const heartbeatMs = () => Number(process.env.HEARTBEAT_MS ?? 10_000);
+
 export interface WritableLike {
   write(chunk: string): unknown;
   end(): unknown;
@@ -18,20 +24,40 @@ export interface WritableLike {
   destroyed?: boolean;
 }
 
-export function sseSink(stream: WritableLike): EventSink {
+/** The sink of one response; `heartbeat` ms of silence (no event written) sends a heartbeat comment. */
+export function sseSink(stream: WritableLike, opts: { heartbeatMs?: number } = {}): EventSink {
   let open = true;
-  stream.on?.('close', () => (open = false));
-  stream.on?.('error', () => (open = false));
+  const every = opts.heartbeatMs ?? heartbeatMs();
+  let timer: NodeJS.Timeout | undefined;
+  const isOpen = () => open && !stream.destroyed && !stream.writableEnded;
+  const arm = () => {
+    clearTimeout(timer);
+    if (every > 0 && isOpen()) {
+      timer = setTimeout(() => {
+        if (isOpen()) stream.write(HEARTBEAT_FRAME);
+        arm();
+      }, every);
+    }
+  };
+  const close = () => {
+    open = false;
+    clearTimeout(timer);
+  };
+  stream.on?.('close', close);
+  stream.on?.('error', close);
+  arm();
   return {
     get open() {
-      return open && !stream.destroyed && !stream.writableEnded;
+      return isOpen();
     },
     send(event, data) {
-      if (this.open) stream.write(sseFrame(event, data));
+      if (!isOpen()) return;
+      stream.write(sseFrame(event, data));
+      arm();
     },
     end() {
+      close();
       if (!stream.writableEnded) stream.end();
-      open = false;
     },
   };
 }

@@ -16,7 +16,7 @@ export function fallbackTitle(message: string): string {
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), 40))}…`;
 }
 
-export async function generateTitle(agent: AgentConfig, userMessage: string, answer: string): Promise<{ title: string; usage?: ChatMessageUsage }> {
+export async function generateTitle(agent: AgentConfig, userMessage: string, answer: string, signal?: AbortSignal): Promise<{ title: string; usage?: ChatMessageUsage }> {
   if (!agent.titleModel) return { title: fallbackTitle(userMessage) };
   const out = await bedrockRuntimeClient().send(
     new ConverseCommand({
@@ -25,6 +25,7 @@ export async function generateTitle(agent: AgentConfig, userMessage: string, ans
       messages: [{ role: 'user', content: [{ text: `User: ${userMessage.slice(0, 2000)}\nAssistant: ${answer.slice(0, 2000)}` }] }],
       inferenceConfig: { maxTokens: 30, temperature: 0.2 },
     }),
+    signal ? { abortSignal: signal } : {},
   );
   const text = out.output?.message?.content?.find((c) => 'text' in c && c.text)?.text?.replace(/^["'\s]+|["'\s.]+$/g, '') ?? '';
   const usage = out.usage ? costOf({ inputTokens: out.usage.inputTokens ?? 0, outputTokens: out.usage.outputTokens ?? 0 }, agent.titleModel.pricing) : undefined;

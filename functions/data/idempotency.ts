@@ -18,32 +18,53 @@ export interface IdempotencyRecord {
   key: string;
   status: 'in_progress' | 'completed';
   createDate: string;
+  /** A hash of the request the key was first used with. */
+  requestHash?: string;
+  /** Epoch seconds until which a running turn holds the key; after it, the same request may run again. */
+  leaseExpiresAt?: number;
   result?: IdempotencyResult;
 }
 
+export interface ClaimOptions {
+  ttlSeconds: number;
+  leaseSeconds: number;
+  requestHash: string;
+}
+
+export type ClaimOutcome =
+  | { outcome: 'claimed'; record: IdempotencyRecord }
+  | { outcome: 'completed'; record: IdempotencyRecord }
+  | { outcome: 'running'; record: IdempotencyRecord; retryAfterSeconds: number }
+  /** The key was first used with another request. */
+  | { outcome: 'reused'; record: IdempotencyRecord };
+
 /**
- * Claims `key` for this session. `isNew` is false when an unexpired record exists; `record` is then the
- * existing one (with the stored result once completed).
+ * Claims `key` in `scope` for one request. The claim succeeds when no record exists, the record expired
+ * (TTL deletion lags), or the same request's earlier turn died holding the key (its lease ran out).
  */
-export async function claimIdempotencyKey(sessionId: string, key: string, ttlSeconds: number): Promise<{ isNew: boolean; record: IdempotencyRecord }> {
-  const nowMs = Date.now();
-  const record: IdempotencyRecord = { sessionId, key, status: 'in_progress', createDate: nowIso(nowMs) };
+export async function claimIdempotencyKey(scope: string, key: string, opts: ClaimOptions, nowMs = Date.now()): Promise<ClaimOutcome> {
+  const now = Math.floor(nowMs / 1000);
+  const record: IdempotencyRecord = { sessionId: scope, key, status: 'in_progress', createDate: nowIso(nowMs), requestHash: opts.requestHash, leaseExpiresAt: now + opts.leaseSeconds };
   try {
     await ddb().send(
       new PutCommand({
         TableName: tableName(),
-        Item: { ...keys.idempotency(sessionId, key), ...record, expiresAt: expiresInSeconds(ttlSeconds, nowMs) },
-        // TTL deletion lags: an expired record that still exists counts as absent.
-        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSeconds',
-        ExpressionAttributeValues: { ':nowSeconds': Math.floor(nowMs / 1000) },
+        Item: { ...keys.idempotency(scope, key), ...record, expiresAt: expiresInSeconds(opts.ttlSeconds, nowMs) },
+        ConditionExpression:
+          'attribute_not_exists(pk) OR expiresAt < :now OR (#status = :running AND leaseExpiresAt < :now AND requestHash = :hash)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':now': now, ':running': 'in_progress', ':hash': opts.requestHash },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
-    return { isNew: true, record };
+    return { outcome: 'claimed', record };
   } catch (err) {
     const e = err as { name?: string; Item?: Record<string, unknown> };
     if (e.name !== 'ConditionalCheckFailedException') throw err;
-    return { isNew: false, record: fromItem<IdempotencyRecord>(fromAttributeValues(e.Item ?? {})) };
+    const existing = fromItem<IdempotencyRecord>(fromAttributeValues(e.Item ?? {}));
+    if (existing.requestHash !== undefined && existing.requestHash !== opts.requestHash) return { outcome: 'reused', record: existing };
+    if (existing.status === 'completed') return { outcome: 'completed', record: existing };
+    return { outcome: 'running', record: existing, retryAfterSeconds: Math.max(1, (existing.leaseExpiresAt ?? now + 1) - now) };
   }
 }
 

@@ -3,12 +3,15 @@ import { monotonicFactory } from 'ulid';
 import { KEY_ATTRIBUTES } from './keys';
 import { TTL_ATTRIBUTE } from './table-definition';
 
-/** Attributes that never leave the data layer: keys and the TTL timestamp. */
-const INTERNAL_ATTRIBUTES: ReadonlySet<string> = new Set<string>([...KEY_ATTRIBUTES, TTL_ATTRIBUTE]);
+/** Epoch ms until which one converse turn holds the right to title an untitled session (sessions.ts). */
+export const TITLE_CLAIM_ATTRIBUTE = 'titleClaimUntil';
+
+/** Attributes that never leave the data layer: keys, the TTL timestamp, internal claims. */
+const INTERNAL_ATTRIBUTES: ReadonlySet<string> = new Set<string>([...KEY_ATTRIBUTES, TTL_ATTRIBUTE, TITLE_CLAIM_ATTRIBUTE]);
 
 export type RawItem = Record<string, unknown>;
 
-/** The item as the API sees it: without key attributes and `expiresAt`. */
+/** The item as the API sees it: without key attributes, `expiresAt` and internal claims. */
 export function fromItem<T>(item: RawItem): T {
   const out: RawItem = {};
   for (const [name, value] of Object.entries(item)) if (!INTERNAL_ATTRIBUTES.has(name)) out[name] = value;

@@ -18,14 +18,21 @@ export function shardOf(id: string, shards = INDEX_SHARDS): number {
 
 export const allShards = (): number[] => Array.from({ length: INDEX_SHARDS }, (_, i) => i);
 
+/**
+ * A user id as a key part. Ids are validated to a charset without '#' (USER_ID_PATTERN), and this encoding
+ * ('%' and '#' percent-encoded) keeps the separator impossible to inject even if one slipped through; for
+ * every valid id it is the identity, so existing keys never change.
+ */
+export const userPart = (userId: string): string => userId.replaceAll('%', '%25').replaceAll('#', '%23');
+
 /** Minimum userId prefix length for the admin user search; also the length of the index bucket. */
 export const USER_PREFIX_BUCKET_LENGTH = 3;
 
 export const keys = {
-  user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
+  user: (userId: string) => ({ pk: `USER#${userPart(userId)}`, sk: 'PROFILE' }),
   /** gsi1: users bucketed by the first characters of their lower-cased id, sorted by it. */
   userPrefixIndex: (userId: string) => {
-    const lower = userId.toLowerCase();
+    const lower = userPart(userId).toLowerCase();
     return { gsi1pk: userPrefixPartition(lower), gsi1sk: lower };
   },
 
@@ -63,13 +70,13 @@ export const keys = {
   /** Idempotency record of a converse turn (client message id or Idempotency-Key). */
   idempotency: (sessionId: string, key: string) => ({ pk: `SESSION#${sessionId}`, sk: `IDEMP#${key}` }),
 
-  widgetData: (userId: string, scope: string, tag: string) => ({ pk: `USER#${userId}`, sk: `WIDGET#${scope}#${tag}` }),
+  widgetData: (userId: string, scope: string, tag: string) => ({ pk: `USER#${userPart(userId)}`, sk: `WIDGET#${scope}#${tag}` }),
 
   chatApp: (chatAppId: string) => ({ pk: `CHATAPP#${chatAppId}`, sk: 'CONFIG' }),
   agent: (agentId: string) => ({ pk: `AGENT#${agentId}`, sk: 'CONFIG' }),
 
   /** Fixed-window rate-limit counter (expires through TTL). */
-  rateLimit: (userId: string, bucket: string, window: string) => ({ pk: `RATE#${userId}`, sk: `${bucket}#${window}` }),
+  rateLimit: (userId: string, bucket: string, window: string) => ({ pk: `RATE#${userPart(userId)}`, sk: `${bucket}#${window}` }),
 } as const;
 
 export const MESSAGE_PREFIX = 'MSG#';
@@ -77,8 +84,8 @@ export const HIDDEN_MESSAGE_PREFIX = 'HMSG#';
 export const FEEDBACK_PREFIX = 'FEEDBACK#';
 
 export const userPrefixPartition = (lowerPrefix: string) => `UIDX#${lowerPrefix.slice(0, USER_PREFIX_BUCKET_LENGTH)}`;
-export const userSessionsPartition = (userId: string) => `USER#${userId}`;
-export const userAppSessionsPartition = (userId: string, chatAppId: string) => `USER#${userId}#APP#${chatAppId}`;
+export const userSessionsPartition = (userId: string) => `USER#${userPart(userId)}`;
+export const userAppSessionsPartition = (userId: string, chatAppId: string) => `USER#${userPart(userId)}#APP#${chatAppId}`;
 export const appSessionsByCreatedPartition = (chatAppId: string, shard: number) => `APPC#${chatAppId}#${shard}`;
 export const appSessionsByUpdatedPartition = (chatAppId: string, shard: number) => `APPU#${chatAppId}#${shard}`;
 export const feedbackStatusPartition = (status: string, shard: number) => `FB#${status}#${shard}`;

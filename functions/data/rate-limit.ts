@@ -38,3 +38,9 @@ export const converseRateLimit = (): RateLimit => ({
   limit: Number(process.env.CONVERSE_RATE_LIMIT ?? 30),
   windowSeconds: Number(process.env.CONVERSE_RATE_WINDOW_SECONDS ?? 60),
 });
+
+/** WRITE_RATE_LIMIT writes per user per WRITE_RATE_WINDOW_SECONDS on the users' own write routes (defaults 120 per 60 s; 0 = off). */
+export const writeRateLimit = (): RateLimit => ({
+  limit: Number(process.env.WRITE_RATE_LIMIT ?? 120),
+  windowSeconds: Number(process.env.WRITE_RATE_WINDOW_SECONDS ?? 60),
+});

@@ -4,7 +4,7 @@ import type { ChatSession, ChatUser, RecordOrUndef } from 'pika-shared/types/cha
 import { notFound, validationFailed } from '../lib/errors';
 import { batchDelete } from './batch';
 import { ddb, tableName } from './client';
-import { fromItem, fromItemOrUndefined, newId, nowIso, type RawItem } from './items';
+import { fromItem, fromItemOrUndefined, newId, nowIso, TITLE_CLAIM_ATTRIBUTE, type RawItem } from './items';
 import {
   allShards,
   appSessionsByCreatedPartition,
@@ -26,6 +26,8 @@ export interface CreateSessionInput {
   agentId: string;
   title?: string;
   customData?: RecordOrUndef;
+  /** A converse turn that creates the session claims its title at once (see claimTitle). */
+  titleClaimUntilMs?: number;
 }
 
 /** A new session and its item (keys, index keys, TTL), created at `nowMs` with `sessionId`. */
@@ -48,6 +50,7 @@ export function newSessionItem(input: CreateSessionInput, sessionId: string, now
     ...keys.session(sessionId),
     ...keys.sessionIndexes({ userId: input.userId, sessionId, chatAppId: input.chatAppId, createDate, lastUpdate: createDate }),
     ...session,
+    ...(input.titleClaimUntilMs !== undefined ? { [TITLE_CLAIM_ATTRIBUTE]: input.titleClaimUntilMs } : {}),
     ...ttlAttribute(nowMs),
   };
   return { session, item };
@@ -188,9 +191,37 @@ export async function addSessionUsage(sessionId: string, usage: UsageDelta): Pro
  * META goes first, so the session leaves every index at once and later appends fail; a retry of an
  * interrupted delete finishes the job.
  */
+/** An untitled session: no title, or a legacy empty one. */
+const UNTITLED = '(attribute_not_exists(title) OR title = :empty)';
+
 /**
- * The generated title of an untitled session and the title's usage, in ONE write. A title set meanwhile
- * (the user renamed the session) is kept: then only the usage is added. Returns whether the title was set.
+ * Claims the title of an untitled session for one turn until `untilMs`, so that concurrent first turns
+ * call (and bill) the title model once: true for exactly one caller while the claim holds. A claim whose
+ * turn died expires with that turn's invocation.
+ */
+export async function claimTitle(sessionId: string, untilMs: number, nowMs = Date.now()): Promise<boolean> {
+  try {
+    await ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.session(sessionId),
+        UpdateExpression: 'SET #claim = :until',
+        ConditionExpression: `attribute_exists(pk) AND ${UNTITLED} AND (attribute_not_exists(#claim) OR #claim < :now)`,
+        ExpressionAttributeNames: { '#claim': TITLE_CLAIM_ATTRIBUTE },
+        ExpressionAttributeValues: { ':until': untilMs, ':now': nowMs, ':empty': '' },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+/**
+ * The generated title of an untitled session and the title's usage, in ONE write (the claim is released).
+ * A title set meanwhile (the user renamed the session) is kept: then only the usage is added. Returns
+ * whether the title was set.
  */
 export async function setGeneratedTitle(sessionId: string, title: string, usage?: UsageDelta): Promise<boolean> {
   if (usage) assertUsage(usage);
@@ -201,9 +232,10 @@ export async function setGeneratedTitle(sessionId: string, title: string, usage?
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.session(sessionId),
-        UpdateExpression: `SET title = :title${add}`,
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(title)',
-        ExpressionAttributeValues: { ':title': title, ...values },
+        UpdateExpression: `SET title = :title REMOVE #claim${add}`,
+        ConditionExpression: `attribute_exists(pk) AND ${UNTITLED}`,
+        ExpressionAttributeNames: { '#claim': TITLE_CLAIM_ATTRIBUTE },
+        ExpressionAttributeValues: { ':title': title, ':empty': '', ...values },
       }),
     );
     return true;

@@ -24,18 +24,19 @@ declare const awslambda: Awslambda;
 
 const routes = routesOfGroup('converse');
 
-async function converse(event: APIGatewayProxyEvent, responseStream: ResponseStream): Promise<void> {
+async function converse(event: APIGatewayProxyEvent, responseStream: ResponseStream, context: Context): Promise<void> {
   const started = performance.now();
+  const deadlineMs = Date.now() + context.getRemainingTimeInMillis();
   const cors = corsHeadersFor(event);
   let prepared;
   try {
     const route = matchRoute(routes, event);
     const ctx = await resolveRequest(route, event);
-    prepared = await prepareTurn(ctx.principal, ctx.body as ConverseBody, header(event, 'idempotency-key'));
+    prepared = await prepareTurn(ctx.principal, ctx.body as ConverseBody, header(event, 'idempotency-key'), { deadlineMs });
   } catch (err) {
     const app = toAppError(err);
     if (app.status >= 500) logger.error('converse refused', { error: errorSummary(err) });
-    const out = awslambda.HttpResponseStream.from(responseStream, { statusCode: app.status, headers: { 'content-type': 'application/json', ...cors } });
+    const out = awslambda.HttpResponseStream.from(responseStream, { statusCode: app.status, headers: { 'content-type': 'application/json', ...app.headers(), ...cors } });
     out.write(JSON.stringify(app.toBody()));
     out.end();
     logger.info('request', { routeId: 'converse', status: app.status, latencyMs: Math.round(performance.now() - started) });
@@ -48,7 +49,7 @@ async function converse(event: APIGatewayProxyEvent, responseStream: ResponseStr
   const sink = sseSink(out);
   try {
     if (prepared.kind === 'replay') await replayTurn(prepared.record, sink);
-    else await runTurn(prepared.plan, sink);
+    else await runTurn(prepared.plan, sink, { deadlineMs });
   } catch (err) {
     const app = toAppError(err);
     logger.error('converse failed mid-stream', { error: errorSummary(err) });

@@ -2,7 +2,7 @@
 import { addInternalComment, createFeedback, getFeedback, listFeedback, listSessionFeedback, updateFeedback } from '../data/feedback';
 import { newId, nowIso } from '../data/items';
 import { notFound } from '../lib/errors';
-import { readableSession } from '../http/access';
+import { readableSession, visibleFeedback } from '../http/access';
 import { createGroupHandler } from '../http/handler';
 
 export const handler = createGroupHandler('feedback', {
@@ -18,7 +18,8 @@ export const handler = createGroupHandler('feedback', {
   },
   listSessionFeedback: async ({ principal, params, query, route }) => {
     await readableSession(principal, params.sessionId, route.id);
-    return listSessionFeedback(params.sessionId, { limit: query.limit, cursor: query.cursor, caller: principal.userId });
+    const page = await listSessionFeedback(params.sessionId, { limit: query.limit, cursor: query.cursor, caller: principal.userId });
+    return { ...page, items: await visibleFeedback(principal, page.items) };
   },
   updateFeedback: async ({ params, body }) => {
     if (!(await getFeedback(params.sessionId, params.feedbackId))) throw notFound('Feedback');

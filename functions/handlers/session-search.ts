@@ -7,7 +7,7 @@ import { getInsights } from '../data/insights';
 import { normalizeLimit } from '../data/pagination';
 import { searchSessions, type SessionSearchPlan } from '../data/session-search';
 import type { Session } from '../data/sessions';
-import { forbidden, validationFailed } from '../lib/errors';
+import { AppError, forbidden, validationFailed } from '../lib/errors';
 import { readableSession } from '../http/access';
 import type { Principal } from '../http/principal';
 
@@ -36,6 +36,18 @@ function unsupportedFields(req: Request, scopedToUser: boolean): { path: string;
   return out;
 }
 
+/**
+ * Date bounds as the stored dates are written (`toISOString()`: UTC with milliseconds), so that string
+ * comparison in key conditions and filters is time comparison: `+05:00` offsets and second precision are
+ * accepted by the schema and must not silently drop sessions.
+ */
+function dateRange(filter: NonNullable<Request['dateFilter']>): { from: string; to?: string } {
+  const from = new Date(filter.startDate).toISOString();
+  const to = filter.endDate ? new Date(filter.endDate).toISOString() : undefined;
+  if (to !== undefined && to < from) throw validationFailed('endDate is before startDate', [{ path: 'body.dateFilter.endDate', message: 'before startDate' }]);
+  return { from, ...(to !== undefined ? { to } : {}) };
+}
+
 export async function searchSessionsFor(principal: Principal, req: Request): Promise<SessionSearchResponse<RecordOrUndef>> {
   const admin = (await principal.isContentAdmin()) || (await principal.isService());
   if (!admin && req.userId !== undefined && req.userId !== principal.userId) throw forbidden("Only content admins search other users' sessions");
@@ -44,11 +56,16 @@ export async function searchSessionsFor(principal: Principal, req: Request): Pro
   const problems = unsupportedFields(req, Boolean(userId));
   if (problems.length) throw validationFailed(`Unsupported search fields: ${problems.map((p) => p.path).join(', ')}`, problems);
   const size = normalizeLimit(req.size);
+  const date = req.dateFilter ? { on: req.dateFilter.dateType as 'created' | 'updated', ...dateRange(req.dateFilter) } : undefined;
 
   let sessions: Session[];
   let scrollId: string | undefined;
   if (req.sessionId) {
-    const one = await readableSession(principal, req.sessionId, 'searchSessions').catch(() => undefined);
+    // Only "not found" means no result: a database failure is the 503 it is everywhere else.
+    const one = await readableSession(principal, req.sessionId, 'searchSessions').catch((err) => {
+      if (err instanceof AppError && err.code === 'NOT_FOUND') return undefined;
+      throw err;
+    });
     sessions = one && (!userId || one.userId === userId) && (!req.chatAppId || one.chatAppId === req.chatAppId) ? [one] : [];
   } else {
     const sort = req.sortBy?.[0];
@@ -57,7 +74,7 @@ export async function searchSessionsFor(principal: Principal, req: Request): Pro
       ...(req.chatAppId ? { chatAppId: req.chatAppId } : {}),
       orderBy: sort?.field === 'createDate' ? 'created' : 'updated',
       order: sort?.order ?? 'desc',
-      ...(req.dateFilter ? { date: { on: req.dateFilter.dateType as 'created' | 'updated', from: req.dateFilter.startDate, ...(req.dateFilter.endDate ? { to: req.dateFilter.endDate } : {}) } } : {}),
+      ...(date ? { date } : {}),
       ...(req.flagged !== undefined ? { flagged: req.flagged } : {}),
       ...(req.titlePartial ? { titlePartial: req.titlePartial } : {}),
       limit: size,

@@ -29,6 +29,15 @@ export async function readableSession(p: Principal, sessionId: string, routeId: 
   throw notFound('Session');
 }
 
+/**
+ * Feedback as the caller may see it: internal comments (an admin's notes, with their author's userId) only
+ * for content-admins and the service role, never for the session's owner.
+ */
+export async function visibleFeedback<T extends { internalComments?: unknown }>(p: Principal, items: T[]): Promise<T[]> {
+  if ((await p.isContentAdmin()) || (await p.isService())) return items;
+  return items.map(({ internalComments: _hidden, ...rest }) => rest as T);
+}
+
 /** The chat app if it exists, is enabled and its access rules admit the caller (403 names the failed rule). */
 export async function usableChatApp(p: Principal, chatAppId: string): Promise<ChatAppConfig> {
   const app = await getChatApp(chatAppId);

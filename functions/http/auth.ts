@@ -5,7 +5,7 @@
  * Also used by the deployed stack's API Gateway authorizer.
  */
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { UserType } from 'pika-shared/types/chatbot/chatbot-types';
+import { USER_ID_PATTERN, type UserType } from 'pika-shared/types/chatbot/chatbot-types';
 import { AppError, unauthorized } from '../lib/errors';
 
 export interface AuthConfig {
@@ -59,11 +59,10 @@ export interface TokenIdentity {
   expiresAt?: number;
 }
 
-const ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 
 function identityOf(payload: JWTPayload, config: AuthConfig): TokenIdentity {
   const userId = payload[config.userIdClaim];
-  if (typeof userId !== 'string' || !ID.test(userId)) throw unauthorized('The token has no usable user id claim');
+  if (typeof userId !== 'string' || !USER_ID_PATTERN.test(userId)) throw unauthorized('The token has no usable user id claim');
   const rawRoles = payload[config.rolesClaim];
   const roles = Array.isArray(rawRoles) ? rawRoles.filter((r): r is string => typeof r === 'string') : typeof rawRoles === 'string' ? rawRoles.split(/[ ,]+/).filter(Boolean) : [];
   const userType = payload[config.userTypeClaim];
@@ -87,7 +86,8 @@ const verified = new Map<string, { identity: TokenIdentity; until: number; confi
 
 /** Verifies `Authorization: Bearer <jwt>`; any failure is a 401 that says nothing about the token. */
 export async function verifyAuthorizationHeader(header: string | undefined, config = authConfig()): Promise<TokenIdentity> {
-  const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header?.trim() ?? '');
+  // The scheme is case-insensitive (RFC 9110 §11.1).
+  const match = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i.exec(header?.trim() ?? '');
   if (!match) throw unauthorized();
   const now = Date.now();
   const hit = verified.get(match[1]!);

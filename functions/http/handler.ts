@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { AppError, toAppError } from '../lib/errors';
+import { consumeRateLimit, writeRateLimit } from '../data/rate-limit';
 import { loadSecrets } from '../lib/secrets';
 import { verifyAuthorizationHeader } from './auth';
 import { logger } from './logger';
@@ -32,7 +33,7 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 
 export function errorResult(err: unknown): APIGatewayProxyResult {
   const app = toAppError(err);
-  return json(app.status, app.toBody(), app.status === 405 && app.details ? { allow: String((app.details as { allow: string }).allow) } : {});
+  return json(app.status, app.toBody(), app.headers());
 }
 
 /** Finds the route of an event: by API Gateway `resource` + method; 404/405 JSON when there is none. */
@@ -78,6 +79,8 @@ export function createGroupHandler(group: RouteGroup, impls: Partial<Record<Rout
       routeId = route.id;
       const ctx = await resolveRequest(route, event);
       userId = ctx.principal.userId;
+      // Counted only once the request is valid and authorized: a refused request spends nothing.
+      if (isUserWrite(route)) await consumeRateLimit(userId, 'writes', writeRateLimit());
       const out = await impls[route.id as RouteId]!(ctx);
       result = json(route.status ?? 200, out);
     } catch (err) {
@@ -98,6 +101,9 @@ export function createGroupHandler(group: RouteGroup, impls: Partial<Record<Rout
     })
     .handler(core);
 }
+
+/** A write any user may make (admin and service routes are not rate-limited per user). */
+const isUserWrite = (route: RouteDef) => route.method !== 'GET' && route.access.includes('user') && route.id !== 'searchSessions';
 
 /** Name and code of an error, never its payload. */
 export function errorSummary(err: unknown) {

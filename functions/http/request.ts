@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { AppError, payloadTooLarge, validationFailed } from '../lib/errors';
 import type { RouteDef } from './routes';
+import { unstorableValues } from './storable';
 
 /** Routes without query parameters still reject unknown ones. */
 const emptyQuery = z.strictObject({});
@@ -58,6 +59,10 @@ export function parseRequest(route: RouteDef, event: APIGatewayProxyEvent): Pars
   const params = event.pathParameters ?? {};
   const query = event.queryStringParameters ?? {};
   const body = parseBody(event);
+  if (body.present) {
+    const unstorable = unstorableValues(body.value, 'body');
+    if (unstorable.length) throw validationFailed('The body has values that cannot be stored', unstorable);
+  }
   return {
     params: validate('path', route.params, params, Object.keys(params).length > 0),
     query: validate('query', route.query ?? emptyQuery, query, Object.keys(query).length > 0),

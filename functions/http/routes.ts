@@ -17,6 +17,7 @@ import {
   createSessionRequestSchema,
   feedbackListQuerySchema,
   idSchema,
+  userIdSchema,
   listQuerySchema,
   putInsightsRequestSchema,
   putUserRequestSchema,
@@ -73,8 +74,8 @@ export const ROUTES = [
   { id: 'getMe', method: 'GET', path: '/users/me', group: 'users', summary: 'The caller\u2019s user', access: ['user'], response: chatUserSchema },
   { id: 'updateMe', method: 'PUT', path: '/users/me', group: 'users', summary: 'Set the caller\u2019s first/last name', access: ['user'], body: updateMeRequestSchema, response: chatUserSchema },
   { id: 'searchUsers', method: 'GET', path: '/users', group: 'users', summary: 'Users whose id starts with prefix (\u2265 3 chars, \u2264 20 results)', access: ADMIN_READ, query: z.strictObject({ prefix: z.string().min(3).max(128) }), response: z.object({ items: z.array(chatUserSchema) }) },
-  { id: 'getUser', method: 'GET', path: '/users/{userId}', group: 'users', summary: 'One user', access: [...ADMIN_READ, 'service'], params: z.strictObject({ userId: idSchema }), response: chatUserSchema },
-  { id: 'putUser', method: 'PUT', path: '/users/{userId}', group: 'users', summary: 'Create or replace a user (custom data, roles, user type)', access: ['site-admin', 'service'], params: z.strictObject({ userId: idSchema }), body: putUserRequestSchema, response: chatUserSchema },
+  { id: 'getUser', method: 'GET', path: '/users/{userId}', group: 'users', summary: 'One user', access: [...ADMIN_READ, 'service'], params: z.strictObject({ userId: userIdSchema }), response: chatUserSchema },
+  { id: 'putUser', method: 'PUT', path: '/users/{userId}', group: 'users', summary: 'Create or replace a user (custom data, roles, user type)', access: ['site-admin', 'service'], params: z.strictObject({ userId: userIdSchema }), body: putUserRequestSchema, response: chatUserSchema },
   // sessions
   { id: 'createSession', method: 'POST', path: '/sessions', group: 'sessions', summary: 'Start a session in a chat app', access: ['user'], body: createSessionRequestSchema, response: chatSessionSchema, status: 201 },
   { id: 'listSessions', method: 'GET', path: '/sessions', group: 'sessions', summary: 'The caller\u2019s sessions, newest activity first', access: ['user'], query: listQuerySchema.extend({ chatAppId: idSchema.optional() }), response: pageOf(chatSessionSchema) },

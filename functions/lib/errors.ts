@@ -15,6 +15,7 @@ export const ERROR_STATUS = {
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  IDEMPOTENCY_KEY_REUSED: 422,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   INTERNAL: 500,
@@ -36,6 +37,14 @@ export class AppError extends Error {
     super(message);
     this.name = 'AppError';
     this.status = ERROR_STATUS[code];
+  }
+
+  /** Headers the status calls for: `Allow` on a 405, `Retry-After` on a 429 or 503 that says when. */
+  headers(): Record<string, string> {
+    const d = (this.details ?? {}) as { allow?: unknown; retryAfterSeconds?: unknown };
+    if (this.status === 405 && typeof d.allow === 'string') return { allow: d.allow };
+    if ((this.status === 429 || this.status === 503) && typeof d.retryAfterSeconds === 'number') return { 'retry-after': String(Math.ceil(d.retryAfterSeconds)) };
+    return {};
   }
 
   toBody(): { error: { code: string; message: string; details?: unknown } } {

@@ -33,7 +33,7 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   feedback: { operations: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'], indexes: ['gsi1'] },
   insights: { operations: ['GetItem', 'PutItem', 'ConditionCheckItem'], indexes: [] },
   widgets: { operations: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: [] },
-  admin: { operations: ['GetItem', 'PutItem'], indexes: [] },
+  admin: { operations: ['GetItem', 'PutItem', 'UpdateItem'], indexes: [] },
   converse: { operations: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: [] },
   // The authorizer only verifies tokens.
   authorizer: { operations: [], indexes: [] },

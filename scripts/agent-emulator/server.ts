@@ -109,6 +109,7 @@ export async function startAgentEmulator(opts: { port?: number; host?: string; c
 
     if (route.op === 'Converse') {
       if (params.modelId === 'fail-title') return sendError(stream, 500, 'InternalServerException', 'The title model failed on purpose');
+      if (params.modelId === 'hang-title') return; // never answers: the caller's deadline must end the call
       const texts: string[] = (body.messages ?? []).flatMap((m: any) => (m.content ?? []).map((c: any) => c.text ?? ''));
       const title = titleFor(texts.join(' '));
       const inputTokens = 10 + Math.ceil(texts.join(' ').length / 4);

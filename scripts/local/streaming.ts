@@ -55,7 +55,8 @@ export const streamingHandlers = {
     if (!handlers.has(route.group)) handlers.set(route.group, MODULES[route.group]!().then((m) => m.handler as StreamingHandler));
     const handler = await handlers.get(route.group)!;
     const stream = new LocalResponseStream(res);
-    await handler(event, stream, lambdaContext(`pika-${route.group}`, 300_000));
+    // The function's timeout, as deployed (stage converseTimeoutSeconds); CONVERSE_TIMEOUT_SECONDS locally.
+    await handler(event, stream, lambdaContext(`pika-${route.group}`, Number(process.env.CONVERSE_TIMEOUT_SECONDS ?? 300) * 1000));
     // Like the runtime: the response ends when the handler has ended its stream and every write is flushed.
     if (!stream.writableEnded) stream.end();
     await finished(stream).catch(() => undefined);

@@ -45,23 +45,44 @@ describe('chat-app and agent config', () => {
 });
 
 describe('idempotency records', () => {
+  const opts = (ttlSeconds: number, requestHash = 'h1', leaseSeconds = 300) => ({ ttlSeconds, leaseSeconds, requestHash });
+
   it('claims a key once, stores the result, can be released, and ignores expired records', async () => {
     const s = await newSession();
-    const first = await claimIdempotencyKey(s.sessionId, 'turn-1', 600);
-    expect(first).toMatchObject({ isNew: true, record: { status: 'in_progress', key: 'turn-1' } });
-    const concurrent = await Promise.all(Array.from({ length: 5 }, () => claimIdempotencyKey(s.sessionId, 'turn-2', 600)));
-    expect(concurrent.filter((c) => c.isNew)).toHaveLength(1);
+    const first = await claimIdempotencyKey(s.sessionId, 'turn-1', opts(600));
+    expect(first).toMatchObject({ outcome: 'claimed', record: { status: 'in_progress', key: 'turn-1' } });
+    const concurrent = await Promise.all(Array.from({ length: 5 }, () => claimIdempotencyKey(s.sessionId, 'turn-2', opts(600))));
+    expect(concurrent.filter((c) => c.outcome === 'claimed')).toHaveLength(1);
 
-    const again = await claimIdempotencyKey(s.sessionId, 'turn-1', 600);
-    expect(again).toMatchObject({ isNew: false, record: { status: 'in_progress', createDate: first.record.createDate } });
+    const again = await claimIdempotencyKey(s.sessionId, 'turn-1', opts(600));
+    expect(again).toMatchObject({ outcome: 'running', record: { status: 'in_progress', createDate: first.record.createDate } });
     await completeIdempotencyKey(s.sessionId, 'turn-1', { messageIds: ['m1', 'm2'] });
-    expect(await claimIdempotencyKey(s.sessionId, 'turn-1', 600)).toMatchObject({ isNew: false, record: { status: 'completed', result: { messageIds: ['m1', 'm2'] } } });
+    expect(await claimIdempotencyKey(s.sessionId, 'turn-1', opts(600))).toMatchObject({ outcome: 'completed', record: { status: 'completed', result: { messageIds: ['m1', 'm2'] } } });
 
     await releaseIdempotencyKey(s.sessionId, 'turn-1');
-    expect((await claimIdempotencyKey(s.sessionId, 'turn-1', 600)).isNew).toBe(true);
+    expect((await claimIdempotencyKey(s.sessionId, 'turn-1', opts(600))).outcome).toBe('claimed');
 
-    await claimIdempotencyKey(s.sessionId, 'expired', -10);
-    expect((await claimIdempotencyKey(s.sessionId, 'expired', 600)).isNew).toBe(true);
+    await claimIdempotencyKey(s.sessionId, 'expired', opts(-10));
+    expect((await claimIdempotencyKey(s.sessionId, 'expired', opts(600))).outcome).toBe('claimed');
     await expect(completeIdempotencyKey(s.sessionId, 'never-claimed', { messageIds: [] })).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+  });
+
+  it('binds a key to its request, and lets a running claim go when its lease ends', async () => {
+    const s = await newSession();
+    await claimIdempotencyKey(s.sessionId, 'k', opts(600, 'h1', 300));
+    // Another request under the same key: refused, whatever the record's state.
+    expect((await claimIdempotencyKey(s.sessionId, 'k', opts(600, 'h2'))).outcome).toBe('reused');
+    const running = await claimIdempotencyKey(s.sessionId, 'k', opts(600, 'h1'));
+    expect(running).toMatchObject({ outcome: 'running' });
+    expect(running.outcome === 'running' && running.retryAfterSeconds).toBeGreaterThan(200);
+
+    // A turn that died: its lease (already over here) no longer holds the key for the same request...
+    await claimIdempotencyKey(s.sessionId, 'dead', opts(600, 'h1', -5));
+    expect((await claimIdempotencyKey(s.sessionId, 'dead', opts(600, 'h2'))).outcome).toBe('reused');
+    expect((await claimIdempotencyKey(s.sessionId, 'dead', opts(600, 'h1'))).outcome).toBe('claimed');
+    // ...and a completed turn is replayed, never run again, even after its lease.
+    await claimIdempotencyKey(s.sessionId, 'done', opts(600, 'h1', -5));
+    await completeIdempotencyKey(s.sessionId, 'done', { messageIds: ['m'] });
+    expect((await claimIdempotencyKey(s.sessionId, 'done', opts(600, 'h1'))).outcome).toBe('completed');
   });
 });

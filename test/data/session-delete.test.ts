@@ -19,7 +19,7 @@ describe('session delete', () => {
     }
     await createFeedback({ sessionId: s.sessionId, userId: s.userId, type: 'other', severity: 'low', title: 't', description: 'd', reportedByHuman: true, createdByCustomer: true });
     await putInsights(s.sessionId, sampleInsights());
-    await claimIdempotencyKey(s.sessionId, 'turn-1', 3600);
+    await claimIdempotencyKey(s.sessionId, 'turn-1', { ttlSeconds: 3600, leaseSeconds: 300, requestHash: 'h' });
     expect((await rawPartition(keys.sessionPartition(s.sessionId))).length).toBe(1 + 60 + 1 + 1 + 1);
 
     await deleteSession(s.sessionId);

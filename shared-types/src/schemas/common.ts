@@ -1,8 +1,12 @@
 import { z } from 'zod';
+import { USER_ID_PATTERN } from '../types/chatbot/chatbot-types';
 
 /** Ids travel in keys and URLs: a bounded charset without '#', '/' or spaces. */
 export const ID_PATTERN = /^[A-Za-z0-9._:@-]+$/;
 export const idSchema = z.string().min(1).max(128).regex(ID_PATTERN, 'only letters, digits and . _ : @ - are allowed');
+
+/** User ids: identity-provider subjects such as `auth0|abc` (USER_ID_PATTERN). */
+export const userIdSchema = z.string().min(1).max(128).regex(USER_ID_PATTERN, 'only letters, digits and . _ : @ | + - are allowed');
 
 /** ISO 8601 date-time with offset or Z, e.g. 2024-01-15T10:00:00Z. */
 export const isoDateSchema = z.iso.datetime({ offset: true });

@@ -16,19 +16,19 @@ import {
     SESSION_INSIGHT_USER_SENTIMENTS,
     USER_TYPES,
 } from '../types/chatbot/chatbot-types';
-import { idSchema, isoDateSchema, nonNegative, safeRecordSchema, score0to100, shortText, TITLE_MAX } from './common';
+import { idSchema, userIdSchema, isoDateSchema, nonNegative, safeRecordSchema, score0to100, shortText, TITLE_MAX } from './common';
 
 export const userTypeSchema = z.enum(USER_TYPES);
 
 export const chatUserLiteSchema = z.object({
-    userId: idSchema,
+    userId: userIdSchema,
     firstName: shortText(100).optional(),
     lastName: shortText(100).optional(),
     userType: userTypeSchema.optional(),
 });
 
 export const chatUserSchema = z.object({
-    userId: idSchema,
+    userId: userIdSchema,
     firstName: shortText(100).optional(),
     lastName: shortText(100).optional(),
     customData: safeRecordSchema.optional(),
@@ -70,7 +70,7 @@ export const sessionInsightsSchema = z.object({
 });
 
 export const chatSessionSchema = z.object({
-    userId: idSchema,
+    userId: userIdSchema,
     sessionId: idSchema,
     chatAppId: idSchema,
     agentId: idSchema,
@@ -103,7 +103,7 @@ export const chatMessageFileSchema = z.object({
 });
 
 export const chatMessageSchema = z.object({
-    userId: idSchema,
+    userId: userIdSchema,
     sessionId: idSchema,
     messageId: idSchema,
     role: z.enum(CHAT_MESSAGE_ROLES),
@@ -120,14 +120,14 @@ export const chatMessageSchema = z.object({
 export const feedbackInternalCommentSchema = z.object({
     commentId: idSchema,
     comment: shortText(5_000),
-    createdBy: idSchema,
+    createdBy: userIdSchema,
     createDate: isoDateSchema,
 });
 
 export const chatSessionFeedbackSchema = z.object({
     feedbackId: idSchema,
     sessionId: idSchema,
-    userId: idSchema,
+    userId: userIdSchema,
     type: z.enum(SESSION_FEEDBACK_TYPES),
     severity: z.enum(SESSION_FEEDBACK_SEVERITIES),
     status: z.enum(SESSION_FEEDBACK_STATUSES),

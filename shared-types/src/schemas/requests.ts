@@ -12,7 +12,7 @@ import {
     SESSION_INSIGHT_USER_SENTIMENTS,
     SESSION_SEARCH_SORT_FIELDS,
 } from '../types/chatbot/chatbot-types';
-import { idSchema, isoDateSchema, MESSAGE_MAX, safeRecordSchema, score0to100, shortText, TITLE_MAX } from './common';
+import { idSchema, userIdSchema, isoDateSchema, MESSAGE_MAX, safeRecordSchema, score0to100, shortText, TITLE_MAX } from './common';
 import { chatAppFeatureSchema, chatMessageFileSchema, chatUserSchema, sessionInsightsSchema, userTypeSchema } from './records';
 
 export const LIST_LIMIT_MAX = 100;
@@ -41,7 +41,8 @@ export const putUserRequestSchema = z.strictObject({
 export const createSessionRequestSchema = z.strictObject({
     chatAppId: idSchema,
     agentId: idSchema.optional(),
-    title: shortText(TITLE_MAX).optional(),
+    /** Absent: the first converse turn generates one. */
+    title: shortText(TITLE_MAX).min(1).optional(),
     customData: safeRecordSchema.optional(),
 });
 
@@ -89,7 +90,7 @@ export const insightsSearchParamsSchema = z.strictObject({
 });
 
 export const sessionSearchRequestSchema = z.strictObject({
-    userId: idSchema.optional(),
+    userId: userIdSchema.optional(),
     chatAppId: idSchema.optional(),
     sessionId: idSchema.optional(),
     customUserData: safeRecordSchema.optional(),
@@ -105,7 +106,7 @@ export const sessionSearchRequestSchema = z.strictObject({
     feedbackCreatedByCustomer: z.boolean().optional(),
     feedbackSeverity: z.array(z.enum(SESSION_FEEDBACK_SEVERITIES)).optional(),
     feedbackType: z.array(z.enum(SESSION_FEEDBACK_TYPES)).optional(),
-    feedbackUserId: idSchema.optional(),
+    feedbackUserId: userIdSchema.optional(),
     includeInsights: z.boolean().optional(),
     includeFeedback: z.boolean().optional(),
     sortBy: z.array(z.strictObject({ field: z.enum(SESSION_SEARCH_SORT_FIELDS), order: z.enum(['asc', 'desc']) })).max(3).optional(),
@@ -130,7 +131,7 @@ const converseCommon = {
 /** The spec's ConverseRequest exactly (userId and features required). */
 export const converseRequestSchema = z.object({
     ...converseCommon,
-    userId: idSchema,
+    userId: userIdSchema,
     features: z.record(z.string(), chatAppFeatureSchema),
 });
 
@@ -141,7 +142,7 @@ export const converseRequestSchema = z.object({
  */
 export const converseWireRequestSchema = z.strictObject({
     ...converseCommon,
-    userId: idSchema.optional(),
+    userId: userIdSchema.optional(),
     features: z.record(z.string(), z.unknown()).optional(),
     agentId: idSchema.optional(),
     source: z.enum(CONVERSE_SOURCES).optional(),

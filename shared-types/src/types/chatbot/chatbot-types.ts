@@ -9,6 +9,13 @@
 export type RecordOrUndef = Record<string, any> | undefined;
 
 export const USER_TYPES = ['internal-user', 'external-user'] as const;
+
+/**
+ * A user id is the identity provider's subject (the token's `sub`), so besides letters, digits and `. _ : @ -`
+ * it may hold `|` and `+`, as in `auth0|abc` or `google-oauth2|123`; never `#` (the backend's key separator).
+ * At most 128 characters.
+ */
+export const USER_ID_PATTERN = /^[A-Za-z0-9._:@|+-]{1,128}$/;
 export type UserType = (typeof USER_TYPES)[number];
 
 export interface ChatUser<T extends RecordOrUndef = undefined> {
