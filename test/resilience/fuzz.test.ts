@@ -101,6 +101,15 @@ const breaker = fc.oneof(
   fc.record({ kind: fc.constant('badUtf8' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(b)])) }),
   fc.record({ kind: fc.constant('wrongType' as const), value: fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.jsonValue(), { maxLength: 3 }), fc.string()) }),
   fc.record({ kind: fc.constant('huge' as const), size: fc.integer({ min: 300 * 1024, max: 400 * 1024 }) }),
+  // Values DynamoDB cannot store, in free-form data and in typed fields alike.
+  fc.record({
+    kind: fc.constant('unstorable' as const),
+    value: fc.oneof(
+      fc.constantFrom('1e400', '-1e400', '9007199254740993', '-9007199254740993', '1e-131', '-5e-324', '"\\ud800"', '"a\\udfffb"', '{"":1}', '{"\\udc00":1}'),
+      fc.bigInt({ min: 2n ** 53n, max: 2n ** 80n }).map((n) => String(n)),
+      fc.double({ min: 1e-300, max: 1e-131, noNaN: true }).map((n) => String(n)),
+    ),
+  }),
 );
 
 function brokenBody(b: any): { body: string; base64?: boolean } {
@@ -117,6 +126,8 @@ function brokenBody(b: any): { body: string; base64?: boolean } {
       return { body: (b.bytes as Buffer).toString('base64'), base64: true };
     case 'wrongType':
       return { body: JSON.stringify(b.value) };
+    case 'unstorable':
+      return { body: `{"data":{"x":[${b.value}]},"customData":{"k":${b.value}},"message":${b.value},"title":${b.value},"inputTokens":${b.value}}` };
     default:
       return { body: JSON.stringify({ data: { blob: 'x'.repeat(b.size) } }) };
   }
