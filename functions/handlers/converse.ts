@@ -3,14 +3,14 @@
  * before the answer starts are plain JSON errors with their status; then Server-Sent Events.
  */
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { prepareTurn, type ConverseBody } from '../converse/prepare';
+import { prepareTurn } from '../converse/prepare';
 import { replayTurn, runTurn } from '../converse/run';
 import { sseSink, type WritableLike } from '../converse/sse';
 import { toAppError } from '../lib/errors';
 import { corsHeadersFor, errorSummary, matchRoute, resolveRequest } from '../http/handler';
 import { logger } from '../http/logger';
 import { header } from '../http/request';
-import { routesOfGroup } from '../http/routes';
+import { ROUTES } from '../http/routes';
 
 interface ResponseStream extends WritableLike {
   setContentType?(type: string): void;
@@ -22,7 +22,7 @@ interface Awslambda {
 /** Provided by the Lambda Node.js runtime (and by scripts/local/streaming.ts locally). */
 declare const awslambda: Awslambda;
 
-const routes = routesOfGroup('converse');
+const routes = ROUTES.filter((r) => r.group === 'converse');
 
 async function converse(event: APIGatewayProxyEvent, responseStream: ResponseStream, context: Context): Promise<void> {
   const started = performance.now();
@@ -32,7 +32,7 @@ async function converse(event: APIGatewayProxyEvent, responseStream: ResponseStr
   try {
     const route = matchRoute(routes, event);
     const ctx = await resolveRequest(route, event);
-    prepared = await prepareTurn(ctx.principal, ctx.body as ConverseBody, header(event, 'idempotency-key'), { deadlineMs });
+    prepared = await prepareTurn(ctx.principal, ctx.body, header(event, 'idempotency-key'), { deadlineMs });
   } catch (err) {
     const app = toAppError(err);
     if (app.status >= 500) logger.error('converse refused', { error: errorSummary(err) });

@@ -13,19 +13,36 @@ import { verifyAuthorizationHeader } from './auth';
 import { logger } from './logger';
 import { Principal } from './principal';
 import { header, parseRequest } from './request';
-import { ROUTES, type RouteDef, type RouteGroup, type RouteId } from './routes';
+import type { z } from 'zod';
+import { ROUTES, type RouteDef, type RouteGroup } from './routes';
 
-export interface RouteContext<P = any, Q = any, B = any> {
-  params: P;
-  query: Q;
-  body: B;
+type AnyRoute = (typeof ROUTES)[number];
+/** The routes of a group that answer JSON (streaming routes have their own handler). */
+export type JsonRoute<G extends RouteGroup = RouteGroup> = Exclude<Extract<AnyRoute, { group: G }>, { streaming: true }>;
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+type FieldOf<R, K extends 'params' | 'body'> = R extends { readonly [P in K]: infer S } ? Parsed<S> : undefined;
+/** A route without a query schema accepts none (request.ts validates against an empty strict object). */
+type QueryOf<R> = R extends { readonly query: infer S } ? Parsed<S> : Record<string, never>;
+
+/** What an implementation gets: its route's validated input, typed from the route's own schemas. */
+export interface RouteContext<R extends RouteDef = RouteDef> {
+  params: FieldOf<R, 'params'>;
+  query: QueryOf<R>;
+  body: FieldOf<R, 'body'>;
   principal: Principal;
   event: APIGatewayProxyEvent;
-  route: RouteDef;
+  route: R;
 }
 
-/** A route answers with its JSON body; the status comes from the route table (default 200). */
-export type RouteImpl = (ctx: RouteContext) => Promise<unknown>;
+/** What an implementation answers: a value its route's response schema accepts. */
+export type RouteResult<R> = R extends { readonly response: infer S extends z.ZodType } ? z.input<S> : never;
+
+/**
+ * The implementations of a group: exactly one per JSON route of the group (a missing one, or one without a
+ * route, fails `tsc`), each typed from its route.
+ */
+export type GroupImpls<G extends RouteGroup> = { readonly [R in JsonRoute<G> as R['id']]: (ctx: RouteContext<R>) => Promise<RouteResult<R>> };
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
   return { statusCode: status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
@@ -37,7 +54,7 @@ export function errorResult(err: unknown): APIGatewayProxyResult {
 }
 
 /** Finds the route of an event: by API Gateway `resource` + method; 404/405 JSON when there is none. */
-export function matchRoute(routes: readonly RouteDef[], event: Pick<APIGatewayProxyEvent, 'resource' | 'httpMethod'>): RouteDef {
+export function matchRoute<R extends RouteDef>(routes: readonly R[], event: Pick<APIGatewayProxyEvent, 'resource' | 'httpMethod'>): R {
   const samePath = routes.filter((r) => r.path === event.resource);
   if (samePath.length === 0) throw new AppError('NOT_FOUND', 'No such route');
   const route = samePath.find((r) => r.method === event.httpMethod);
@@ -50,12 +67,13 @@ export function corsOrigins(): string[] {
 }
 
 /** Authenticates, authorizes (route roles) and validates: a route implementation gets only valid input. */
-export async function resolveRequest(route: RouteDef, event: APIGatewayProxyEvent): Promise<RouteContext> {
+export async function resolveRequest<R extends RouteDef>(route: R, event: APIGatewayProxyEvent): Promise<RouteContext<R>> {
   await loadSecrets();
   const identity = await verifyAuthorizationHeader(header(event, 'authorization'));
   const principal = new Principal(identity);
   await principal.authorize(route.access);
-  return { ...parseRequest(route, event), principal, event, route } as RouteContext;
+  // parseRequest validated each part with the route's own schema: the casts restate what it proved.
+  return { ...(parseRequest(route, event) as Pick<RouteContext<R>, 'params' | 'query' | 'body'>), principal, event, route };
 }
 
 /** CORS headers for a response built by hand (streaming); JSON routes get them from @middy/http-cors. */
@@ -65,9 +83,10 @@ export function corsHeadersFor(event: Pick<APIGatewayProxyEvent, 'headers'>): Re
 }
 
 /** The API Gateway proxy handler of one route group. */
-export function createGroupHandler(group: RouteGroup, impls: Partial<Record<RouteId, RouteImpl>>) {
-  const routes = ROUTES.filter((r) => r.group === group && !('streaming' in r && r.streaming));
-  for (const r of routes) if (!impls[r.id as RouteId]) throw new Error(`route ${r.id} of group ${group} has no implementation`);
+export function createGroupHandler<G extends RouteGroup>(group: G, impls: NoInfer<GroupImpls<G>>) {
+  const routes = ROUTES.filter((r): r is JsonRoute<G> => r.group === group && !('streaming' in r && r.streaming));
+  // Each implementation was checked against its own route by GroupImpls; here they are looked up by id.
+  const implOf = (route: RouteDef) => (impls as unknown as Record<string, (ctx: RouteContext) => Promise<unknown>>)[route.id]!;
 
   const core = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const started = performance.now();
@@ -75,13 +94,13 @@ export function createGroupHandler(group: RouteGroup, impls: Partial<Record<Rout
     let userId: string | undefined;
     let result: APIGatewayProxyResult;
     try {
-      const route = matchRoute(routes, event);
+      const route: RouteDef = matchRoute(routes, event);
       routeId = route.id;
       const ctx = await resolveRequest(route, event);
       userId = ctx.principal.userId;
       // Counted only once the request is valid and authorized: a refused request spends nothing.
       if (isUserWrite(route)) await consumeRateLimit(userId, 'writes', writeRateLimit());
-      const out = await impls[route.id as RouteId]!(ctx);
+      const out = await implOf(route)(ctx);
       result = json(route.status ?? 200, out);
     } catch (err) {
       result = errorResult(err);

@@ -1,0 +1,40 @@
+/**
+ * Compile-fail fixtures for the typed route implementations (functions/http/handler.ts): `tsc` (run by
+ * `npm test`) fails if any line marked @ts-expect-error stops being an error, so each mistake below is proved
+ * to be rejected. Never executed.
+ */
+import { createGroupHandler } from '../../functions/http/handler';
+
+export function fixtures() {
+  createGroupHandler('widgets', {
+    // @ts-expect-error a path parameter the route does not have (it is `scope`)
+    getWidgetData: async ({ params }) => ({ scope: params.scop, tag: params.tag, data: {} }),
+    // @ts-expect-error a body field the route's schema does not have (it is `data`)
+    putWidgetData: async ({ params, body }) => ({ scope: params.scope, tag: params.tag, data: body.datum }),
+    // @ts-expect-error an answer the route's response schema does not accept (`deleted: true` expected)
+    deleteWidgetData: async () => ({ deleted: 'yes' }),
+  });
+
+  createGroupHandler('users', {
+    // @ts-expect-error a query parameter the route does not take (it is `prefix`)
+    searchUsers: async ({ query }) => ({ items: [], q: query.prefx }),
+    getMe: async ({ principal }) => ({ userId: principal.userId }),
+    updateMe: async ({ principal }) => ({ userId: principal.userId }),
+    getUser: async ({ params }) => ({ userId: params.userId }),
+    putUser: async ({ params }) => ({ userId: params.userId }),
+  });
+
+  // @ts-expect-error a route of the group without its implementation (deleteWidgetData)
+  createGroupHandler('widgets', {
+    getWidgetData: async ({ params }) => ({ scope: params.scope, tag: params.tag, data: {} }),
+    putWidgetData: async ({ params, body }) => ({ scope: params.scope, tag: params.tag, data: body.data }),
+  });
+
+  createGroupHandler('widgets', {
+    getWidgetData: async ({ params }) => ({ scope: params.scope, tag: params.tag, data: {} }),
+    putWidgetData: async ({ params, body }) => ({ scope: params.scope, tag: params.tag, data: body.data }),
+    deleteWidgetData: async () => ({ deleted: true as const }),
+    // @ts-expect-error an implementation without a route in the group
+    listWidgetData: async () => ({ items: [] }),
+  });
+}
