@@ -12,9 +12,9 @@ import { claimIdempotencyKey, releaseIdempotencyKey, type IdempotencyRecord } fr
 import { appendMessage, startSessionWithMessage } from '../data/messages';
 import { consumeRateLimit, converseRateLimit } from '../data/rate-limit';
 import { getSessionWithUser, type Session } from '../data/sessions';
-import { AppError, conflict, forbidden, notFound, validationFailed } from '../lib/errors';
-import { agentOf, usableChatApp } from '../http/access';
-import type { Principal } from '../http/principal';
+import { AppError, conflict, validationFailed } from '../lib/errors';
+import { agentOf, authorizeSession, usableChatApp } from '../policy/access';
+import type { Principal } from '../policy/principal';
 
 export type ConverseBody = z.infer<typeof converseWireRequestSchema>;
 
@@ -54,16 +54,11 @@ function modeAndSource(body: ConverseBody): { invocationMode: ConverseInvocation
   return { invocationMode, source };
 }
 
-/** The caller's session and stored user in one read; another user's session is a 404 (content-admins: 403). */
+/** The caller's session and stored user in one read, then the ownership rule for conversing. */
 async function existingSession(principal: Principal, sessionId: string): Promise<Session> {
   const { session, user } = await getSessionWithUser(sessionId, principal.userId);
   principal.primeStoredUser(user);
-  if (!session) throw notFound('Session');
-  if (session.userId !== principal.userId) {
-    if (await principal.isContentAdmin()) throw forbidden("Content admins may read other users' sessions but not converse in them");
-    throw notFound('Session');
-  }
-  return session;
+  return authorizeSession(principal, session, 'converse', 'converse');
 }
 
 /** The Idempotency-Key header obeys the same rule as `clientMessageId`; checked before anything is spent. */

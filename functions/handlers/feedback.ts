@@ -2,12 +2,12 @@
 import { addInternalComment, createFeedback, getFeedback, listFeedback, listSessionFeedback, updateFeedback } from '../data/feedback';
 import { newId, nowIso } from '../data/items';
 import { notFound } from '../lib/errors';
-import { readableSession, visibleFeedback } from '../http/access';
+import { sessionFor, visibleFeedback } from '../policy/access';
 import { createGroupHandler } from '../http/handler';
 
 export const handler = createGroupHandler('feedback', {
   createFeedback: async ({ principal, params, body, route }) => {
-    const session = await readableSession(principal, params.sessionId, route.id);
+    const session = await sessionFor(principal, params.sessionId, 'read', route.id);
     return createFeedback({
       ...body,
       sessionId: session.sessionId,
@@ -17,7 +17,7 @@ export const handler = createGroupHandler('feedback', {
     });
   },
   listSessionFeedback: async ({ principal, params, query, route }) => {
-    await readableSession(principal, params.sessionId, route.id);
+    await sessionFor(principal, params.sessionId, 'read', route.id);
     const page = await listSessionFeedback(params.sessionId, { limit: query.limit, cursor: query.cursor, caller: principal.userId });
     return { ...page, items: await visibleFeedback(principal, page.items) };
   },

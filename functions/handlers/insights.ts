@@ -1,12 +1,12 @@
 /** Session insights: read by the owner or content-admins, written by the trusted insights service. */
 import { getInsights, putInsights } from '../data/insights';
 import { notFound } from '../lib/errors';
-import { readableSession } from '../http/access';
+import { sessionFor } from '../policy/access';
 import { createGroupHandler } from '../http/handler';
 
 export const handler = createGroupHandler('insights', {
   getInsights: async ({ principal, params, route }) => {
-    await readableSession(principal, params.sessionId, route.id);
+    await sessionFor(principal, params.sessionId, 'read', route.id);
     return (await getInsights(params.sessionId)) ?? Promise.reject(notFound('Insights'));
   },
   putInsights: async ({ params, body }) => putInsights(params.sessionId, body),

@@ -8,8 +8,8 @@ import { normalizeLimit } from '../data/pagination';
 import { searchSessions, type SessionSearchPlan } from '../data/session-search';
 import type { Session } from '../data/sessions';
 import { AppError, forbidden, validationFailed } from '../lib/errors';
-import { readableSession } from '../http/access';
-import type { Principal } from '../http/principal';
+import { sessionFor } from '../policy/access';
+import type { Principal } from '../policy/principal';
 
 type Request = SessionSearchRequest<Record<string, unknown>>;
 
@@ -62,7 +62,7 @@ export async function searchSessionsFor(principal: Principal, req: Request): Pro
   let scrollId: string | undefined;
   if (req.sessionId) {
     // Only "not found" means no result: a database failure is the 503 it is everywhere else.
-    const one = await readableSession(principal, req.sessionId, 'searchSessions').catch((err) => {
+    const one = await sessionFor(principal, req.sessionId, 'read', 'searchSessions').catch((err) => {
       if (err instanceof AppError && err.code === 'NOT_FOUND') return undefined;
       throw err;
     });

@@ -1,8 +1,7 @@
 /** Sessions and their message history. */
 import { listMessages } from '../data/messages';
 import { createSession, deleteSession, listUserSessions, updateSession } from '../data/sessions';
-import { forbidden } from '../lib/errors';
-import { agentOf, ownedSession, readableSession, usableChatApp } from '../http/access';
+import { agentOf, sessionFor, usableChatApp, type SessionAction } from '../policy/access';
 import { createGroupHandler } from '../http/handler';
 import { searchSessionsFor } from './session-search';
 
@@ -20,23 +19,19 @@ export const handler = createGroupHandler('sessions', {
   listSessions: async ({ principal, query }) =>
     listUserSessions({ userId: principal.userId, chatAppId: query.chatAppId, limit: query.limit, cursor: query.cursor, caller: principal.userId }),
   searchSessions: async ({ principal, body }) => searchSessionsFor(principal, body),
-  getSession: async ({ principal, params, route }) => readableSession(principal, params.sessionId, route.id),
+  getSession: async ({ principal, params, route }) => sessionFor(principal, params.sessionId, 'read', route.id),
   updateSession: async ({ principal, params, body, route }) => {
-    // Owners rename; only content-admins set the review flag (on any session they can read).
-    if (body.flaggedForHumanReview !== undefined && !(await principal.isContentAdmin())) {
-      throw forbidden('Only content admins flag sessions for human review');
-    }
-    const session = await readableSession(principal, params.sessionId, route.id);
-    if (body.title !== undefined && session.userId !== principal.userId) throw forbidden('Only the owner renames a session');
+    const actions: SessionAction[] = [...(body.title !== undefined ? ['rename' as const] : []), ...(body.flaggedForHumanReview !== undefined ? ['flag' as const] : [])];
+    const session = await sessionFor(principal, params.sessionId, actions, route.id);
     return updateSession(session.sessionId, body);
   },
-  deleteSession: async ({ principal, params }) => {
-    await ownedSession(principal, params.sessionId);
+  deleteSession: async ({ principal, params, route }) => {
+    await sessionFor(principal, params.sessionId, 'delete', route.id);
     await deleteSession(params.sessionId);
     return { deleted: true };
   },
   listMessages: async ({ principal, params, query, route }) => {
-    await readableSession(principal, params.sessionId, route.id);
+    await sessionFor(principal, params.sessionId, 'read', route.id);
     return listMessages({ sessionId: params.sessionId, limit: query.limit, cursor: query.cursor, caller: principal.userId });
   },
 });

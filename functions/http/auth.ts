@@ -18,17 +18,6 @@ export interface AuthConfig {
   userTypeClaim: string;
 }
 
-export const ROLE_NAMES = {
-  get contentAdmin() {
-    return process.env.ROLE_CONTENT_ADMIN || 'pika:content-admin';
-  },
-  get siteAdmin() {
-    return process.env.ROLE_SITE_ADMIN || 'pika:site-admin';
-  },
-  get service() {
-    return process.env.ROLE_SERVICE || 'pika:service';
-  },
-};
 
 let cached: { key: string; config: AuthConfig } | undefined;
 

@@ -11,7 +11,7 @@ import { consumeRateLimit, writeRateLimit } from '../data/rate-limit';
 import { loadSecrets } from '../lib/secrets';
 import { verifyAuthorizationHeader } from './auth';
 import { logger } from './logger';
-import { Principal } from './principal';
+import { Principal } from '../policy/principal';
 import { header, parseRequest } from './request';
 import type { z } from 'zod';
 import { ROUTES, type RouteDef, type RouteGroup } from './routes';

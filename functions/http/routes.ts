@@ -4,6 +4,7 @@
  * CDK RestApi are all derived from it. Pure data + schemas: it imports no handler code.
  */
 import { z } from 'zod';
+import type { Access } from '../policy/principal';
 import {
   addFeedbackCommentRequestSchema,
   agentConfigSchema,
@@ -37,11 +38,7 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 export const ROUTE_GROUPS = ['users', 'sessions', 'feedback', 'insights', 'widgets', 'admin', 'converse'] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 
-/**
- * Who may call a route: 'user' = any signed-in principal (ownership is then checked per item);
- * a role name = principals holding that role (site-admin implies content-admin).
- */
-export type Access = 'user' | 'content-admin' | 'site-admin' | 'service';
+export type { Access } from '../policy/principal';
 
 export interface RouteDef {
   readonly id: string;

@@ -1,8 +1,27 @@
 /** The authenticated caller: token identity plus, loaded at most once per request, the stored user's roles. */
 import { getUser, type User } from '../data/users';
+import type { TokenIdentity } from '../http/auth';
 import { forbidden } from '../lib/errors';
-import { ROLE_NAMES, type TokenIdentity } from './auth';
-import type { Access } from './routes';
+
+/**
+ * Who may call a route: 'user' = any signed-in principal (ownership is then checked per item, see
+ * ./access.ts); a role name = principals holding that role (site-admin implies content-admin).
+ */
+export type Access = 'user' | 'content-admin' | 'site-admin' | 'service';
+
+/** The role names in tokens and stored users (configurable per stage). */
+export const ROLE_NAMES = {
+  get contentAdmin() {
+    return process.env.ROLE_CONTENT_ADMIN || 'pika:content-admin';
+  },
+  get siteAdmin() {
+    return process.env.ROLE_SITE_ADMIN || 'pika:site-admin';
+  },
+  get service() {
+    return process.env.ROLE_SERVICE || 'pika:service';
+  },
+};
+
 
 export class Principal {
   private stored?: Promise<{ roles: string[]; userType?: string; customData?: Record<string, unknown>; user?: User }>;
