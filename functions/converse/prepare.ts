@@ -12,7 +12,7 @@ import { claimIdempotencyKey, releaseIdempotencyKey, type IdempotencyRecord } fr
 import { appendMessage, startSessionWithMessage } from '../data/messages';
 import { consumeRateLimit, converseRateLimit } from '../data/rate-limit';
 import { getSessionWithUser, type Session } from '../data/sessions';
-import { AppError, conflict, validationFailed } from '../lib/errors';
+import { ConverseError } from './errors';
 import { agentOf, authorizeSession, usableChatApp } from '../policy/access';
 import type { Principal } from '../policy/principal';
 
@@ -43,13 +43,13 @@ function modeAndSource(body: ConverseBody): { invocationMode: ConverseInvocation
   const invocationMode = body.invocationMode ?? 'chat-app';
   const source = body.source ?? (invocationMode === 'chat-app-component' ? 'component' : 'user');
   if (invocationMode === 'chat-app-component' && !body.chatAppComponentConfig) {
-    throw validationFailed('chat-app-component mode needs chatAppComponentConfig', [{ path: 'body.chatAppComponentConfig', message: 'required' }]);
+    throw new ConverseError('VALIDATION_FAILED', 'chat-app-component mode needs chatAppComponentConfig', [{ path: 'body.chatAppComponentConfig', message: 'required' }]);
   }
   if (source !== 'user' && invocationMode !== 'chat-app-component') {
-    throw validationFailed(`source '${source}' is for chat-app-component mode`, [{ path: 'body.source', message: 'needs invocationMode chat-app-component' }]);
+    throw new ConverseError('VALIDATION_FAILED', `source '${source}' is for chat-app-component mode`, [{ path: 'body.source', message: 'needs invocationMode chat-app-component' }]);
   }
   if (invocationMode === 'direct-agent-invoke' && !body.agentId) {
-    throw validationFailed('direct-agent-invoke mode names its agent', [{ path: 'body.agentId', message: 'required' }]);
+    throw new ConverseError('VALIDATION_FAILED', 'direct-agent-invoke mode names its agent', [{ path: 'body.agentId', message: 'required' }]);
   }
   return { invocationMode, source };
 }
@@ -65,7 +65,7 @@ async function existingSession(principal: Principal, sessionId: string): Promise
 function idempotencyKeyOf(header: string | undefined, body: ConverseBody): string | undefined {
   if (header === undefined) return body.clientMessageId;
   if (!idSchema.safeParse(header).success) {
-    throw validationFailed('Invalid Idempotency-Key header', [{ path: 'header.idempotency-key', message: '1-128 characters: letters, digits and . _ : @ -' }]);
+    throw new ConverseError('VALIDATION_FAILED', 'Invalid Idempotency-Key header', [{ path: 'header.idempotency-key', message: '1-128 characters: letters, digits and . _ : @ -' }]);
   }
   return header;
 }
@@ -103,20 +103,20 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
   await consumeRateLimit(principal.userId, 'converse', converseRateLimit());
   const found = body.sessionId ? await existingSession(principal, body.sessionId) : undefined;
   const chatAppId = body.chatAppId ?? found?.chatAppId;
-  if (!chatAppId) throw validationFailed('Give chatAppId (or the sessionId of an existing session)', [{ path: 'body.chatAppId', message: 'required' }]);
-  if (found && found.chatAppId !== chatAppId) throw validationFailed('The session belongs to another chat app', [{ path: 'body.chatAppId', message: 'mismatch' }]);
+  if (!chatAppId) throw new ConverseError('VALIDATION_FAILED', 'Give chatAppId (or the sessionId of an existing session)', [{ path: 'body.chatAppId', message: 'required' }]);
+  if (found && found.chatAppId !== chatAppId) throw new ConverseError('VALIDATION_FAILED', 'The session belongs to another chat app', [{ path: 'body.chatAppId', message: 'mismatch' }]);
   const app = await usableChatApp(principal, chatAppId);
   const agentId = agentOf(app, body.agentId ?? found?.agentId);
   const agent = await getAgent(agentId);
-  if (!agent) throw new AppError('NOT_FOUND', `Agent ${agentId} has no configuration`);
+  if (!agent) throw new ConverseError('NOT_FOUND', `Agent ${agentId} has no configuration`);
 
   const idempotency = key ? { scope: found?.sessionId ?? `u.${principal.userId}`, key } : undefined;
   if (idempotency) {
     const hash = requestHash(body);
     const claim = await claimIdempotencyKey(idempotency.scope, idempotency.key, { ttlSeconds: IDEMPOTENCY_TTL_SECONDS, leaseSeconds: Math.max(1, Math.ceil((opts.deadlineMs - Date.now()) / 1000)), requestHash: hash });
-    if (claim.outcome === 'reused') throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was used for another request');
+    if (claim.outcome === 'reused') throw new ConverseError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was used for another request');
     if (claim.outcome === 'completed') return { kind: 'replay', record: claim.record };
-    if (claim.outcome === 'running') throw conflict('A request with this idempotency key is still running', { retryAfterSeconds: claim.retryAfterSeconds });
+    if (claim.outcome === 'running') throw new ConverseError('CONFLICT', 'A request with this idempotency key is still running', { retryAfterSeconds: claim.retryAfterSeconds });
   }
   try {
     const first = {

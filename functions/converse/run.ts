@@ -8,7 +8,8 @@ import type { ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
 import { completeIdempotencyKey, type IdempotencyRecord } from '../data/idempotency';
 import { appendMessage, getMessage } from '../data/messages';
 import { claimTitle, setGeneratedTitle } from '../data/sessions';
-import { AppError, toAppError } from '../lib/errors';
+import { toDomainError, type DomainError } from '../lib/errors';
+import { agentError, ConverseError } from './errors';
 import { logger } from '../http/logger';
 import { invokeAgent } from './bedrock';
 import type { TurnPlan } from './prepare';
@@ -36,17 +37,6 @@ export function truncateUtf8(text: string, maxBytes: number): { text: string; tr
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length <= maxBytes) return { text, truncated: false };
   return { text: bytes.subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, ''), truncated: true };
-}
-
-/** Bedrock failures as the client sees them: a code, never a stack or an internal message. */
-function agentError(err: unknown, timedOut: boolean): AppError {
-  if (timedOut) return new AppError('DEPENDENCY_TIMEOUT', 'The agent did not answer in time');
-  const name = (err as { name?: string })?.name ?? '';
-  if (name === 'ThrottlingException' || name === 'ServiceQuotaExceededException') return new AppError('DEPENDENCY_THROTTLED', 'The agent is throttling requests; retry later');
-  if (err instanceof AppError) return err;
-  const mapped = toAppError(err);
-  if (mapped.code === 'INTERNAL' || mapped.code === 'CONFLICT') return new AppError('AGENT_ERROR', 'The agent failed while answering');
-  return mapped;
 }
 
 function traceKind(trace: Record<string, unknown>): string {
@@ -83,7 +73,7 @@ export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions)
   let text = '';
   let tokens = { inputTokens: 0, outputTokens: 0 };
   const traceKinds: string[] = [];
-  let failure: AppError | undefined;
+  let failure: DomainError | undefined;
   try {
     for await (const event of invokeAgent(plan.agent, { sessionId: session.sessionId, inputText: plan.message, sessionAttributes: attributes, signal: abort.signal })) {
       if (event.type === 'chunk') {
@@ -121,7 +111,7 @@ export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions)
     });
     messageId = stored.messageId;
   } catch (err) {
-    failure ??= toAppError(err);
+    failure ??= toDomainError(err);
     logger.error('assistant message not stored', { sessionId: session.sessionId, errorName: (err as { name?: string })?.name });
   }
 
@@ -153,7 +143,7 @@ async function titleSession(plan: TurnPlan, answer: string, deadlineMs: number):
     let result: Awaited<ReturnType<typeof generateTitle>>;
     try {
       const leftMs = deadlineMs - Date.now() - 500; // room for the write that stores it
-      if (leftMs < TITLE_MIN_MS) throw new AppError('DEPENDENCY_TIMEOUT', 'No time left for the title model');
+      if (leftMs < TITLE_MIN_MS) throw new ConverseError('DEPENDENCY_TIMEOUT', 'No time left for the title model');
       result = await generateTitle(plan.agent, plan.message, answer, AbortSignal.timeout(leftMs - 500));
     } catch (err) {
       logger.warn('title model failed; using the first message', { errorName: (err as { name?: string })?.name });

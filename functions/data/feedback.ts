@@ -10,7 +10,7 @@ import type {
   SessionFeedbackStatus,
   SessionFeedbackType,
 } from 'pika-shared/types/chatbot/chatbot-types';
-import { conflict, notFound } from '../lib/errors';
+import { conflict, notFound } from './errors';
 import { ddb, tableName } from './client';
 import { fromAttributeValues, fromItem, fromItemOrUndefined, newId, nowIso, type RawItem } from './items';
 import { allShards, FEEDBACK_PREFIX, feedbackStatusPartition, keys, shardOf } from './keys';

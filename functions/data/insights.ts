@@ -1,7 +1,7 @@
 /** Insights of a session: SESSION#s / INSIGHTS, written only while the session exists. */
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { SessionInsights } from 'pika-shared/types/chatbot/chatbot-types';
-import { notFound } from '../lib/errors';
+import { notFound } from './errors';
 import { ddb, tableName } from './client';
 import { nowIso, type RawItem } from './items';
 import { keys } from './keys';

@@ -5,7 +5,7 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeTime } from 'ulid';
 import type { ChatMessage, ChatMessageFile, ChatMessageStatus, ChatMessageUsage, ConverseSource } from 'pika-shared/types/chatbot/chatbot-types';
-import { conflict, notFound } from '../lib/errors';
+import { conflict, notFound } from './errors';
 import { ddb, tableName } from './client';
 import { fromItemOrUndefined, newId, nowIso, type RawItem } from './items';
 import { HIDDEN_MESSAGE_PREFIX, keys, MESSAGE_PREFIX } from './keys';

@@ -5,7 +5,7 @@
  * source's position. Pages look one item ahead, so the last page carries no cursor.
  */
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { AppError } from '../lib/errors';
+import { invalidCursor as invalidCursorError } from './errors';
 import { decodeCursor, encodeCursor } from '../lib/cursor';
 import { ddb, tableName } from './client';
 import { fromItem, type RawItem } from './items';
@@ -102,7 +102,7 @@ export interface MergeOptions {
 /** One source's position in a merged cursor: null = from the start, key = after it, false = exhausted. */
 type Position = Key | null | false;
 
-const invalidCursor = () => new AppError('INVALID_CURSOR', 'The cursor is invalid, expired or belongs to another query');
+const invalidCursor = () => invalidCursorError('The cursor is invalid, expired or belongs to another query');
 
 /**
  * k-way merge of several Queries that are each sorted by `sortValue` in `order` (their ScanIndexForward

@@ -3,7 +3,7 @@
  * item expires through TTL shortly after its window.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { rateLimited } from '../lib/errors';
+import { rateLimited } from './errors';
 import { ddb, tableName } from './client';
 import { keys } from './keys';
 

@@ -3,7 +3,7 @@
  * `TransactionConflict`, and some conditional writes are retried with fresh values by their caller.
  */
 
-import { conflict } from '../lib/errors';
+import { conflict } from './errors';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

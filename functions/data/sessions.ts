@@ -1,7 +1,7 @@
 /** Sessions: SESSION#s / META, listed per user (gsi1/gsi2) and per chat app (sharded gsi3/gsi4). */
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChatSession, ChatUser, RecordOrUndef } from 'pika-shared/types/chatbot/chatbot-types';
-import { notFound, validationFailed } from '../lib/errors';
+import { notFound, validationFailed } from './errors';
 import { batchDelete } from './batch';
 import { ddb, tableName } from './client';
 import { fromItem, fromItemOrUndefined, newId, nowIso, TITLE_CLAIM_ATTRIBUTE, type RawItem } from './items';

@@ -1,7 +1,7 @@
 /** Users: USER#u / PROFILE, indexed by id prefix in gsi1 (UIDX#<first 3 lower-case chars> / lower(userId)). */
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChatUser, RecordOrUndef } from 'pika-shared/types/chatbot/chatbot-types';
-import { validationFailed } from '../lib/errors';
+import { validationFailed } from './errors';
 import { ddb, tableName } from './client';
 import { fromItem, fromItemOrUndefined, nowIso, type RawItem } from './items';
 import { keys, USER_PREFIX_BUCKET_LENGTH, userPrefixPartition } from './keys';

@@ -4,7 +4,8 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { UserWidgetData } from 'pika-shared/types/chatbot/chatbot-types';
-import { conflict, payloadTooLarge, toAppError, validationFailed } from '../lib/errors';
+import { dependencyErrorOf } from '../lib/errors';
+import { conflict, payloadTooLarge, validationFailed } from './errors';
 import { ddb, tableName } from './client';
 import { nowIso, type RawItem } from './items';
 import { keys } from './keys';
@@ -89,7 +90,7 @@ export async function setWidgetData(input: SetWidgetDataInput): Promise<UserWidg
     }
     throw conflict('Widget data kept changing (created and deleted concurrently); retry');
   } catch (err) {
-    throw toAppError(err); // maps DynamoDB's 400 KB item limit to PAYLOAD_TOO_LARGE
+    throw dependencyErrorOf(err) ?? err; // DynamoDB's 400 KB item limit is PAYLOAD_TOO_LARGE
   }
 }
 

@@ -6,7 +6,7 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { prepareTurn } from '../converse/prepare';
 import { replayTurn, runTurn } from '../converse/run';
 import { sseSink, type WritableLike } from '../converse/sse';
-import { toAppError } from '../lib/errors';
+import { httpErrorOf } from '../http/errors';
 import { corsHeadersFor, errorSummary, matchRoute, resolveRequest } from '../http/handler';
 import { logger } from '../http/logger';
 import { header } from '../http/request';
@@ -34,12 +34,12 @@ async function converse(event: APIGatewayProxyEvent, responseStream: ResponseStr
     const ctx = await resolveRequest(route, event);
     prepared = await prepareTurn(ctx.principal, ctx.body, header(event, 'idempotency-key'), { deadlineMs });
   } catch (err) {
-    const app = toAppError(err);
-    if (app.status >= 500) logger.error('converse refused', { error: errorSummary(err) });
-    const out = awslambda.HttpResponseStream.from(responseStream, { statusCode: app.status, headers: { 'content-type': 'application/json', ...app.headers(), ...cors } });
-    out.write(JSON.stringify(app.toBody()));
+    const answer = httpErrorOf(err);
+    if (answer.status >= 500) logger.error('converse refused', { error: errorSummary(err) });
+    const out = awslambda.HttpResponseStream.from(responseStream, { statusCode: answer.status, headers: { 'content-type': 'application/json', ...answer.headers, ...cors } });
+    out.write(JSON.stringify(answer.body));
     out.end();
-    logger.info('request', { routeId: 'converse', status: app.status, latencyMs: Math.round(performance.now() - started) });
+    logger.info('request', { routeId: 'converse', status: answer.status, latencyMs: Math.round(performance.now() - started) });
     return;
   }
   const out = awslambda.HttpResponseStream.from(responseStream, {
@@ -51,9 +51,9 @@ async function converse(event: APIGatewayProxyEvent, responseStream: ResponseStr
     if (prepared.kind === 'replay') await replayTurn(prepared.record, sink);
     else await runTurn(prepared.plan, sink, { deadlineMs });
   } catch (err) {
-    const app = toAppError(err);
+    const { body } = httpErrorOf(err);
     logger.error('converse failed mid-stream', { error: errorSummary(err) });
-    sink.send('error', { code: app.code, message: app.message });
+    sink.send('error', { code: body.error.code, message: body.error.message });
     sink.end();
   }
   logger.info('request', { routeId: 'converse', status: 200, latencyMs: Math.round(performance.now() - started), replay: prepared.kind === 'replay' });

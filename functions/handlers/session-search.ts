@@ -7,7 +7,7 @@ import { getInsights } from '../data/insights';
 import { normalizeLimit } from '../data/pagination';
 import { searchSessions, type SessionSearchPlan } from '../data/session-search';
 import type { Session } from '../data/sessions';
-import { AppError, forbidden, validationFailed } from '../lib/errors';
+import { DomainError, forbidden, validationFailed } from '../lib/errors';
 import { sessionFor } from '../policy/access';
 import type { Principal } from '../policy/principal';
 
@@ -63,7 +63,7 @@ export async function searchSessionsFor(principal: Principal, req: Request): Pro
   if (req.sessionId) {
     // Only "not found" means no result: a database failure is the 503 it is everywhere else.
     const one = await sessionFor(principal, req.sessionId, 'read', 'searchSessions').catch((err) => {
-      if (err instanceof AppError && err.code === 'NOT_FOUND') return undefined;
+      if (err instanceof DomainError && err.code === 'NOT_FOUND') return undefined;
       throw err;
     });
     sessions = one && (!userId || one.userId === userId) && (!req.chatAppId || one.chatAppId === req.chatAppId) ? [one] : [];

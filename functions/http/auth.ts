@@ -6,7 +6,7 @@
  */
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { USER_ID_PATTERN, type UserType } from 'pika-shared/types/chatbot/chatbot-types';
-import { AppError, unauthorized } from '../lib/errors';
+import { DomainError, unauthorized } from '../lib/errors';
 
 export interface AuthConfig {
   secret?: Uint8Array;
@@ -100,10 +100,10 @@ async function verifyToken(token: string, config: AuthConfig): Promise<TokenIden
       : await jwtVerify(token, config.jwks!, { ...options, algorithms: ['RS256', 'ES256', 'PS256'] });
     return identityOf(payload, config);
   } catch (err) {
-    if (err instanceof AppError) throw err;
+    if (err instanceof DomainError) throw err;
     const code = (err as { code?: string }).code ?? '';
     // A JWKS endpoint that cannot be reached is our failure, not the caller's.
-    if (code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JOSE_GENERIC') throw new AppError('DEPENDENCY_UNAVAILABLE', 'The token issuer keys could not be fetched');
+    if (code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JOSE_GENERIC') throw new DomainError('DEPENDENCY_UNAVAILABLE', 'The token issuer keys could not be fetched');
     throw unauthorized(code === 'ERR_JWT_EXPIRED' ? 'The token has expired' : 'The token is invalid');
   }
 }

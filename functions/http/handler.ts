@@ -6,7 +6,8 @@
 import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { AppError, toAppError } from '../lib/errors';
+import { DomainError } from '../lib/errors';
+import { httpErrorOf } from './errors';
 import { consumeRateLimit, writeRateLimit } from '../data/rate-limit';
 import { loadSecrets } from '../lib/secrets';
 import { verifyAuthorizationHeader } from './auth';
@@ -49,16 +50,16 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 export function errorResult(err: unknown): APIGatewayProxyResult {
-  const app = toAppError(err);
-  return json(app.status, app.toBody(), app.headers());
+  const answer = httpErrorOf(err);
+  return json(answer.status, answer.body, answer.headers);
 }
 
 /** Finds the route of an event: by API Gateway `resource` + method; 404/405 JSON when there is none. */
 export function matchRoute<R extends RouteDef>(routes: readonly R[], event: Pick<APIGatewayProxyEvent, 'resource' | 'httpMethod'>): R {
   const samePath = routes.filter((r) => r.path === event.resource);
-  if (samePath.length === 0) throw new AppError('NOT_FOUND', 'No such route');
+  if (samePath.length === 0) throw new DomainError('NOT_FOUND', 'No such route');
   const route = samePath.find((r) => r.method === event.httpMethod);
-  if (!route) throw new AppError('METHOD_NOT_ALLOWED', `Method ${event.httpMethod} is not allowed here`, { allow: samePath.map((r) => r.method).join(', ') });
+  if (!route) throw new DomainError('METHOD_NOT_ALLOWED', `Method ${event.httpMethod} is not allowed here`, { allow: samePath.map((r) => r.method).join(', ') });
   return route;
 }
 
@@ -127,5 +128,5 @@ const isUserWrite = (route: RouteDef) => route.method !== 'GET' && route.access.
 /** Name and code of an error, never its payload. */
 export function errorSummary(err: unknown) {
   const e = err as { name?: string; code?: string; message?: string };
-  return { name: e?.name, code: e?.code, ...(err instanceof AppError ? { message: e.message } : {}) };
+  return { name: e?.name, code: e?.code, ...(err instanceof DomainError ? { message: e.message } : {}) };
 }

@@ -1,6 +1,6 @@
 /** The OpenAPI 3.1 document, generated from the route table's zod schemas (never written by hand). */
 import { z } from 'zod';
-import { ERROR_STATUS } from '../lib/errors';
+import { ERROR_STATUS } from './errors';
 import { ROUTES, type RouteDef } from './routes';
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>

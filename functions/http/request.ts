@@ -1,7 +1,7 @@
 /** Turns an API Gateway proxy event into validated params/query/body for a route. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { AppError, payloadTooLarge, validationFailed } from '../lib/errors';
+import { DomainError, payloadTooLarge, validationFailed } from '../lib/errors';
 import type { RouteDef } from './routes';
 import { unstorableValues } from './storable';
 
@@ -35,17 +35,17 @@ function parseBody(event: APIGatewayProxyEvent): { present: boolean; value: unkn
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
   if (raw.length > MAX_BODY_BYTES) throw payloadTooLarge(`The body exceeds ${MAX_BODY_BYTES} bytes`, { maxBytes: MAX_BODY_BYTES });
   const type = header(event, 'content-type');
-  if (type && !/^application\/(.+\+)?json\b/i.test(type)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
+  if (type && !/^application\/(.+\+)?json\b/i.test(type)) throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
   } catch {
-    throw new AppError('INVALID_JSON', 'The body is not valid UTF-8');
+    throw new DomainError('INVALID_JSON', 'The body is not valid UTF-8');
   }
   try {
     return { present: true, value: JSON.parse(text) };
   } catch {
-    throw new AppError('INVALID_JSON', 'The body is not valid JSON');
+    throw new DomainError('INVALID_JSON', 'The body is not valid JSON');
   }
 }
 

@@ -4,7 +4,7 @@
  * edited, used by another caller or on another query fails verification (400 INVALID_CURSOR).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { AppError } from './errors';
+import { DomainError } from './errors';
 
 export interface CursorBinding {
   /** Who the cursor was issued to (userId, or the admin's id for admin queries). */
@@ -36,7 +36,7 @@ export function encodeCursor(position: unknown, binding: CursorBinding, ttlSecon
   return `${payload}.${mac(payload, binding).toString('base64url')}`;
 }
 
-const invalid = () => new AppError('INVALID_CURSOR', 'The cursor is invalid, expired or belongs to another query');
+const invalid = () => new DomainError('INVALID_CURSOR', 'The cursor is invalid, expired or belongs to another query');
 
 export function decodeCursor<T = unknown>(cursor: string, binding: CursorBinding): T {
   const [payload, signature, extra] = cursor.split('.');

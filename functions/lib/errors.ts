@@ -1,95 +1,88 @@
 /**
- * The one place where failures become HTTP answers. Everything a handler throws ends up as
- * `{ "error": { "code", "message", "details"? } }` with the status below; unknown errors become a
- * 500 INTERNAL without leaking internals, dependency failures a 5xx with a clear code.
+ * Domain errors: what went wrong, as a typed code with details and the original `cause`. Nothing here knows
+ * HTTP: functions/http/errors.ts is the one place where a code becomes a status. The data and converse
+ * layers have their own subclasses (functions/data/errors.ts, functions/converse/errors.ts) whose code
+ * unions say what each can report.
  */
 
-export const ERROR_STATUS = {
-  BAD_REQUEST: 400,
-  VALIDATION_FAILED: 400,
-  INVALID_JSON: 400,
-  INVALID_CURSOR: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  CONFLICT: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  IDEMPOTENCY_KEY_REUSED: 422,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  RATE_LIMITED: 429,
-  INTERNAL: 500,
-  AGENT_ERROR: 502,
-  DEPENDENCY_UNAVAILABLE: 503,
-  DEPENDENCY_THROTTLED: 503,
-  DEPENDENCY_TIMEOUT: 504,
-} as const;
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'VALIDATION_FAILED',
+  'INVALID_JSON',
+  'INVALID_CURSOR',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'CONFLICT',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'IDEMPOTENCY_KEY_REUSED',
+  'RATE_LIMITED',
+  'INTERNAL',
+  'AGENT_ERROR',
+  'DEPENDENCY_UNAVAILABLE',
+  'DEPENDENCY_THROTTLED',
+  'DEPENDENCY_TIMEOUT',
+] as const;
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export class AppError extends Error {
-  readonly status: number;
+/** Failures of our dependencies (DynamoDB, Bedrock, Secrets Manager, the token issuer). */
+export type DependencyErrorCode = Extract<ErrorCode, 'DEPENDENCY_UNAVAILABLE' | 'DEPENDENCY_THROTTLED' | 'DEPENDENCY_TIMEOUT'>;
+
+export class DomainError<C extends ErrorCode = ErrorCode> extends Error {
   constructor(
-    readonly code: ErrorCode,
+    readonly code: C,
     message: string,
     readonly details?: unknown,
+    options?: ErrorOptions,
   ) {
-    super(message);
-    this.name = 'AppError';
-    this.status = ERROR_STATUS[code];
-  }
-
-  /** Headers the status calls for: `Allow` on a 405, `Retry-After` on a 429 or 503 that says when. */
-  headers(): Record<string, string> {
-    const d = (this.details ?? {}) as { allow?: unknown; retryAfterSeconds?: unknown };
-    if (this.status === 405 && typeof d.allow === 'string') return { allow: d.allow };
-    if ((this.status === 429 || this.status === 503) && typeof d.retryAfterSeconds === 'number') return { 'retry-after': String(Math.ceil(d.retryAfterSeconds)) };
-    return {};
-  }
-
-  toBody(): { error: { code: string; message: string; details?: unknown } } {
-    return { error: { code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) } };
+    super(message, options);
+    this.name = 'DomainError';
   }
 }
 
-export const badRequest = (message: string, details?: unknown) => new AppError('BAD_REQUEST', message, details);
-export const validationFailed = (message: string, details?: unknown) => new AppError('VALIDATION_FAILED', message, details);
-export const unauthorized = (message = 'Missing or invalid bearer token') => new AppError('UNAUTHORIZED', message);
-export const forbidden = (message = 'Not allowed') => new AppError('FORBIDDEN', message);
+export const badRequest = (message: string, details?: unknown) => new DomainError('BAD_REQUEST', message, details);
+export const validationFailed = (message: string, details?: unknown) => new DomainError('VALIDATION_FAILED', message, details);
+export const unauthorized = (message = 'Missing or invalid bearer token') => new DomainError('UNAUTHORIZED', message);
+export const forbidden = (message = 'Not allowed') => new DomainError('FORBIDDEN', message);
 /** Also used for other users' data: existence is never revealed. */
-export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
-export const conflict = (message: string, details?: unknown) => new AppError('CONFLICT', message, details);
-export const payloadTooLarge = (message: string, details?: unknown) => new AppError('PAYLOAD_TOO_LARGE', message, details);
-export const rateLimited = (message: string, details?: unknown) => new AppError('RATE_LIMITED', message, details);
+export const notFound = (what: string) => new DomainError('NOT_FOUND', `${what} not found`);
+export const conflict = (message: string, details?: unknown) => new DomainError('CONFLICT', message, details);
+export const payloadTooLarge = (message: string, details?: unknown) => new DomainError('PAYLOAD_TOO_LARGE', message, details);
+export const rateLimited = (message: string, details?: unknown) => new DomainError('RATE_LIMITED', message, details);
 
-const THROTTLE_NAMES = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'LimitExceededException',
-]);
+const THROTTLE_NAMES = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'LimitExceededException']);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 
-/** Maps anything thrown to an AppError. AWS SDK errors are recognised by name, network errors by code. */
-export function toAppError(err: unknown): AppError {
-  if (err instanceof AppError) return err;
+/**
+ * What an error thrown by an AWS SDK client (or the network under it) means for us, or undefined for an
+ * error that is not a dependency's: recognised by name, network errors by code. The original is the cause.
+ */
+export function dependencyErrorOf(err: unknown): DomainError | undefined {
+  if (err instanceof DomainError) return err;
   const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string } } | undefined;
   const name = e?.name ?? '';
   const message = e?.message ?? '';
-  if (THROTTLE_NAMES.has(name)) return new AppError('DEPENDENCY_THROTTLED', 'The database is throttling requests; retry later');
+  const cause = { cause: err };
+  if (THROTTLE_NAMES.has(name)) return new DomainError('DEPENDENCY_THROTTLED', 'A dependency is throttling requests; retry later', undefined, cause);
   if (name === 'ValidationException' && /item size|size has exceeded|exceeds the maximum/i.test(message)) {
-    return payloadTooLarge('The item would exceed the DynamoDB item size limit (400 KB)');
+    return new DomainError('PAYLOAD_TOO_LARGE', 'The item would exceed the DynamoDB item size limit (400 KB)', undefined, cause);
   }
-  if (name === 'ItemCollectionSizeLimitExceededException') return payloadTooLarge('The collection is too large');
-  if (name === 'ConditionalCheckFailedException') return conflict('The item changed or does not exist');
+  if (name === 'ItemCollectionSizeLimitExceededException') return new DomainError('PAYLOAD_TOO_LARGE', 'The collection is too large', undefined, cause);
+  if (name === 'ConditionalCheckFailedException') return new DomainError('CONFLICT', 'The item changed or does not exist', undefined, cause);
   if (name === 'TransactionCanceledException' || name === 'TransactionConflictException') {
-    return conflict('A concurrent change conflicted with this request; retry');
+    return new DomainError('CONFLICT', 'A concurrent change conflicted with this request; retry', undefined, cause);
   }
-  if (name === 'TimeoutError' || name === 'RequestTimeout' || /timed? ?out/i.test(message)) {
-    return new AppError('DEPENDENCY_TIMEOUT', 'A dependency timed out');
-  }
+  if (name === 'TimeoutError' || name === 'RequestTimeout' || /timed? ?out/i.test(message)) return new DomainError('DEPENDENCY_TIMEOUT', 'A dependency timed out', undefined, cause);
   if (NETWORK_CODES.has(e?.code ?? '') || NETWORK_CODES.has(e?.cause?.code ?? '') || name === 'ResourceNotFoundException' || name === 'InternalServerError') {
-    return new AppError('DEPENDENCY_UNAVAILABLE', 'A dependency is unavailable; retry later');
+    return new DomainError('DEPENDENCY_UNAVAILABLE', 'A dependency is unavailable; retry later', undefined, cause);
   }
-  return new AppError('INTERNAL', 'Internal error');
+  return undefined;
+}
+
+/** Any error as a domain error: a dependency's as classified above, anything else INTERNAL (the cause kept). */
+export function toDomainError(err: unknown): DomainError {
+  return dependencyErrorOf(err) ?? new DomainError('INTERNAL', 'Internal error', undefined, { cause: err });
 }

@@ -4,7 +4,7 @@
  * Locally and in tests the plain variables are set and nothing is fetched.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { AppError } from './errors';
+import { DomainError } from './errors';
 
 const PAIRS = [
   ['JWT_SECRET_ARN', 'JWT_SECRET'],
@@ -29,7 +29,7 @@ export function loadSecrets(): Promise<void> {
     }
   })().catch((err) => {
     loading = undefined; // the next request tries again
-    throw new AppError('DEPENDENCY_UNAVAILABLE', 'Configuration secrets could not be loaded', { name: (err as Error).name });
+    throw new DomainError('DEPENDENCY_UNAVAILABLE', 'Configuration secrets could not be loaded', { name: (err as Error).name });
   });
   return loading;
 }

@@ -1,6 +1,6 @@
 /**
  * Answers API Gateway gives by itself, in the API's JSON error shape `{ "error": { "code", "message" } }`
- * (functions/lib/errors.ts), so clients see the same errors deployed as locally: unknown route 404,
+ * (functions/http/errors.ts), so clients see the same errors deployed as locally: unknown route 404,
  * wrong method 405 with Allow, missing or refused token 401, throttled 429, and so on.
  */
 import * as apigw from 'aws-cdk-lib/aws-apigateway';

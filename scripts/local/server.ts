@@ -6,7 +6,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppError } from '../../functions/lib/errors';
+import { DomainError } from '../../functions/lib/errors';
 import { errorResult, errorSummary } from '../../functions/http/handler';
 import { logger } from '../../functions/http/logger';
 import { ROUTES, type RouteDef, type RouteGroup } from '../../functions/http/routes';
@@ -97,15 +97,15 @@ export async function startLocalApi(opts: { port?: number; host?: string } = {})
         res.writeHead(204, { 'access-control-allow-origin': req.headers.origin ?? '*', 'access-control-allow-headers': 'authorization,content-type,idempotency-key', 'access-control-allow-methods': 'GET,POST,PUT,PATCH,DELETE,OPTIONS' });
         return void res.end();
       }
-      if (!found) return send(res, errorResult(new AppError('NOT_FOUND', 'No such route')));
-      if (found.params === null && found.candidates.length === 0) return send(res, errorResult(new AppError('BAD_REQUEST', 'Malformed path')));
+      if (!found) return send(res, errorResult(new DomainError('NOT_FOUND', 'No such route')));
+      if (found.params === null && found.candidates.length === 0) return send(res, errorResult(new DomainError('BAD_REQUEST', 'Malformed path')));
       const route = found.candidates.find((c) => c.route.method === req.method)?.route;
       if (!route) {
         const allow = found.candidates.map((c) => c.route.method).join(', ');
-        return send(res, errorResult(new AppError('METHOD_NOT_ALLOWED', `Method ${req.method} is not allowed here`, { allow })));
+        return send(res, errorResult(new DomainError('METHOD_NOT_ALLOWED', `Method ${req.method} is not allowed here`, { allow })));
       }
       const body = await readBody(req);
-      if (!body) return send(res, errorResult(new AppError('PAYLOAD_TOO_LARGE', 'The body is too large')));
+      if (!body) return send(res, errorResult(new DomainError('PAYLOAD_TOO_LARGE', 'The body is too large')));
       const matched: MatchedRoute = { resource: found.resource, pathParameters: found.params };
       const event = toProxyEvent(req, url, matched, body);
       if (route.streaming) return await streamingHandlers.serve(route, event, res);

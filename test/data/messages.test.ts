@@ -4,6 +4,7 @@ import { keys } from '../../functions/data/keys';
 import { appendMessage, getMessage, listMessages, updateMessage } from '../../functions/data/messages';
 import { getSession } from '../../functions/data/sessions';
 import { drain, newSession, rawPartition } from './helpers';
+import { httpErrorOf } from '../../functions/http/errors';
 
 const usage = (n: number) => ({ inputTokens: n, outputTokens: 2 * n, inputCost: n / 1e6, outputCost: (2 * n) / 1e6, totalCost: (3 * n) / 1e6 });
 
@@ -98,7 +99,11 @@ describe('messages', () => {
       listMessages({ sessionId: s.sessionId, caller: s.userId, cursor: `${payload}.` }),
       listMessages({ sessionId: s.sessionId, caller: s.userId, cursor: 'garbage' }),
     ];
-    for (const a of attempts) await expect(a).rejects.toMatchObject({ code: 'INVALID_CURSOR', status: 400 });
+    for (const a of attempts) {
+      const err = await a.catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'INVALID_CURSOR' });
+      expect(httpErrorOf(err).status).toBe(400);
+    }
     const second = await listMessages({ sessionId: s.sessionId, caller: s.userId, limit: 1, cursor });
     expect(second.items[0]!.content).toBe('1');
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deleteWidgetData, getWidgetData, setWidgetData, WIDGET_DATA_MAX_BYTES } from '../../functions/data/widget-data';
 import { uid } from './helpers';
+import { httpErrorOf } from '../../functions/http/errors';
 
 describe('widget data', () => {
   it('replaces, merges top-level keys, deletes', async () => {
@@ -40,7 +41,9 @@ describe('widget data', () => {
     const userId = uid('u');
     const chunk = (n: number) => 'x'.repeat(n);
     const tooBig = { blob: chunk(WIDGET_DATA_MAX_BYTES) };
-    await expect(setWidgetData({ userId, scope: 's', tag: 't', data: tooBig })).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE', status: 413 });
+    const err = await setWidgetData({ userId, scope: 's', tag: 't', data: tooBig }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    expect(httpErrorOf(err).status).toBe(413);
     await expect(setWidgetData({ userId, scope: 's', tag: 't', data: tooBig, partial: true })).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
     expect(await getWidgetData(userId, 's', 't')).toBeUndefined();
 
