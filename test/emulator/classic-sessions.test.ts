@@ -37,7 +37,7 @@ describe('classic provider sessions', () => {
   });
 
   it('inline agents pick a built-in agent by agentName and read inlineSessionState.conversationHistory', async () => {
-    const conversationHistory = { messages: [{ role: 'user', content: [{ text: 'hi' }] }] };
+    const conversationHistory = { messages: [{ role: 'user' as const, content: [{ text: 'hi' }] }] };
     const out = await client.send(
       new InvokeInlineAgentCommand({ sessionId: 'i-1', agentName: 'recall', inputText: 'q', foundationModel: 'm', instruction: 'x'.repeat(40), inlineSessionState: { conversationHistory } }),
     );
