@@ -379,8 +379,10 @@ export async function handleAgentCore(ctx: AgentCoreContext, req: IncomingMessag
             : {},
       agent === 'slow' ? opts.chunkDelayMs * 10 : opts.chunkDelayMs,
     );
-    session.turns.push({ role: 'user', content: hreq.input }, { role: 'assistant', content: text });
-    ctx.sessions.touch(session);
+    if (ctx.sessions.isCurrent(session)) {
+      session.turns.push({ role: 'user', content: hreq.input }, { role: 'assistant', content: text });
+      ctx.sessions.touch(session);
+    }
     return true;
   }
 
@@ -431,7 +433,7 @@ export async function handleAgentCore(ctx: AgentCoreContext, req: IncomingMessag
     (step) => (step.kind === 'write' ? { data: step.data, ...(step.text ? { text: step.text } : {}) } : {}),
     agent === 'slow' ? opts.chunkDelayMs * 10 : opts.chunkDelayMs,
   );
-  if (ctx.sessions.find(session.key) === session) {
+  if (ctx.sessions.isCurrent(session)) {
     session.turns.push({ role: 'user', content: payload.prompt }, { role: 'assistant', content: answer });
     ctx.sessions.touch(session);
   }

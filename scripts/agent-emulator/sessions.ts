@@ -49,6 +49,11 @@ export class SessionStore {
     return this.live(key);
   }
 
+  /** False once the session was stopped or replaced (its answer then adds nothing to what it remembers). */
+  isCurrent(s: ProviderSession): boolean {
+    return this.sessions.get(s.key) === s;
+  }
+
   touch(s: ProviderSession) {
     s.lastUsedAt = this.now();
   }
