@@ -20,6 +20,7 @@ import { providerSessionId, providerSessionMayBeGone } from '../../functions/con
 import { harnessHistory, invokeHarness } from '../../functions/converse/providers/agentcore-harness';
 import { AgentRuntimeError, invokeAgentRuntime, stopRuntimeSession } from '../../functions/converse/providers/agentcore-runtime';
 import type { AgentCoreInvokeInput, ProviderEvent } from '../../functions/converse/providers/events';
+import { invokeAgentCore } from '../../functions/converse/providers';
 import { utf8Stream } from '../../functions/converse/providers/utf8';
 
 let emu: AgentEmulator;
@@ -242,6 +243,15 @@ describe('invokeAgentRuntime', () => {
     expect(r.error).toBeUndefined();
     expect(lastOp('StopRuntimeSession').params.runtimeSessionId).toBe(providerSessionId(i.sessionId));
     expect(await stopRuntimeSession(runtime('hang'), i.sessionId)).toBe(false);
+  });
+});
+
+describe('invokeAgentCore', () => {
+  it('runs the adapter of the agent’s kind', async () => {
+    expect((await collect(invokeAgentCore(harness('echo'), input('a')))).text).toBe(echoAnswer('a'));
+    expect(lastOp('InvokeHarness')).toBe(emu.requests().at(-1));
+    expect((await collect(invokeAgentCore(runtime('echo'), input('b')))).text).toBe(echoAnswer('b'));
+    expect(lastOp('InvokeAgentRuntime')).toBe(emu.requests().at(-1));
   });
 });
 
