@@ -119,6 +119,16 @@ describe('InvokeHarness', () => {
     expect(JSON.parse(text)).toEqual(data);
   });
 
+  it('echo-system-prompt answers with the system prompt blocks it was sent', async () => {
+    const { text } = await harness('echo-system-prompt', [{ role: 'user', text: 'hi' }], { systemPrompt: [{ text: 'One.' }, { text: 'Two.' }] });
+    expect(JSON.parse(text)).toEqual(['One.', 'Two.']);
+  });
+
+  it('the request log is served over HTTP/1.1 too (plain fetch)', async () => {
+    const log = (await (await fetch(`${emu.agentCoreEndpoint}/_emulator/requests`)).json()) as { operation: string }[];
+    expect(log.at(-1)?.operation).toBe('InvokeHarness');
+  });
+
   it('unknown harnesses are ResourceNotFoundException; short session ids are ValidationException', async () => {
     const messages = [{ role: 'user' as const, content: [{ text: 'x' }] }];
     await expect(client.send(new InvokeHarnessCommand({ harnessArn: emulatorHarnessArn('nobody'), runtimeSessionId: sid('x'), messages }))).rejects.toBeInstanceOf(ResourceNotFoundException);
