@@ -89,6 +89,7 @@ describe('SSE helpers and parser', () => {
     expect(parseAgentRuntimeSseData('{"error":"bad","error_type":"ValueError","message":"An error occurred"}')).toEqual({ type: 'error', message: 'bad', errorType: 'ValueError' });
     expect(parseAgentRuntimeSseData('plain words')).toEqual({ type: 'text', text: 'plain words' });
     expect(parseAgentRuntimeSseData('{"event":{"x":1}}')).toEqual({ type: 'other', value: { event: { x: 1 } } });
+    expect(parseAgentRuntimeSseData('{"data":"Hel","delta":{"text":"Hel"}}')).toEqual({ type: 'text', text: 'Hel' });
   });
 
   it('parses events however the text is split, with LF, CRLF or CR line ends, comments and multi-line data', () => {

@@ -13,7 +13,8 @@
  *   `{"type":"text","text":"…"}` (an answer delta, `sseText`), `{"type":"usage","inputTokens":n,"outputTokens":n}`
  *   (token usage, `sseUsage`; several are summed), `{"type":"error","message":"…"}` (the agent failed, `sseError`).
  *   Also understood: a JSON string (`data: "delta"`, what BedrockAgentCoreApp sends for a yielded string),
- *   `{"error":"…","error_type":"…"}` (BedrockAgentCoreApp's error event) and non-JSON data (a raw text delta).
+ *   `{"data":"…"}` (a Strands agent's text delta event), `{"error":"…","error_type":"…"}` (BedrockAgentCoreApp's
+ *   error event) and non-JSON data (a raw text delta); other JSON objects are `other` (the relay ignores them).
  *   Or `application/json` once: `{"text":"…","usage"?:{inputTokens,outputTokens}}` (or `{"result":…}`).
  *   Any other content type is read as plain text deltas.
  *
@@ -163,6 +164,8 @@ export function parseAgentRuntimeSseData(data: string): AgentRuntimeStreamEvent 
         if (value.type === 'text' && typeof value.text === 'string') return { type: 'text', text: value.text };
         if (value.type === 'usage') return { type: 'usage', ...(usageOf(value) ?? { inputTokens: 0, outputTokens: 0 }) };
         if (value.type === 'error') return { type: 'error', message: typeof value.message === 'string' ? value.message : 'The agent failed' };
+        // Strands agents streamed by BedrockAgentCoreApp: text deltas are the events' `data` (other events are ignored).
+        if (typeof value.data === 'string' && value.type === undefined) return { type: 'text', text: value.data };
         if (typeof value.error === 'string' && value.type === undefined) {
             return { type: 'error', message: value.error, ...(typeof value.error_type === 'string' ? { errorType: value.error_type } : {}) };
         }
