@@ -227,6 +227,24 @@ export const RUNTIME_AGENTS: Record<string, (req: RuntimeRequest) => RuntimeScri
     contentType: 'text/plain; charset=utf-8',
     steps: pieces(echoAnswer(req.payload.prompt)).map((text): RuntimeStep => ({ kind: 'write', data: text, text })),
   }),
+  /**
+   * A Strands agent served by BedrockAgentCoreApp (`yield event` of `stream_async`): lifecycle and raw model
+   * events, text deltas as `{"data": …}`, a JSON-string delta, a final `{"result": …}`; no usage.
+   */
+  strands: (req) => {
+    const [first = '', ...rest] = pieces(echoAnswer(req.payload.prompt));
+    const ev = (value: unknown, text?: string): RuntimeStep => ({ kind: 'write', data: `data: ${JSON.stringify(value)}\n\n`, ...(text ? { text } : {}) });
+    return {
+      contentType: SSE,
+      steps: [
+        ev({ init_event_loop: true }),
+        ev({ event: { messageStart: { role: 'assistant' } } }),
+        ev(first, first),
+        ...rest.flatMap((text) => [ev({ event: { contentBlockDelta: { delta: { text } } } }), ev({ data: text, delta: { text } }, text)]),
+        ev({ result: 'AgentResult(…)' }),
+      ],
+    };
+  },
   /** One delta, then BedrockAgentCoreApp's error event ({"error","error_type"}). */
   faulty: () => ({
     contentType: SSE,

@@ -201,6 +201,12 @@ describe('invokeAgentRuntime', () => {
     expect(plain.events.every((e) => e.type === 'chunk')).toBe(true);
   });
 
+  it('reads a Strands agent served by BedrockAgentCoreApp: JSON-string and {data} deltas, other events ignored', async () => {
+    const r = await collect(invokeAgentRuntime(runtime('strands'), input('strands ✓')));
+    expect(r.text).toBe(echoAnswer('strands ✓'));
+    expect(r.events.every((e) => e.type === 'chunk')).toBe(true);
+  });
+
   it('a failure after the first chunk: the chunk, then AgentRuntimeError', async () => {
     const r = await collect(invokeAgentRuntime(runtime('faulty'), input('hi')));
     expect(r.events).toEqual([{ type: 'chunk', text: 'Partial answer' }]);
