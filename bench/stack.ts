@@ -27,6 +27,7 @@ export async function startStack() {
     CURSOR_SECRET: randomBytes(24).toString('hex'),
     BEDROCK_AGENT_ENDPOINT: emulator.endpoint,
     BEDROCK_RUNTIME_ENDPOINT: emulator.runtimeEndpoint,
+    BEDROCK_AGENTCORE_ENDPOINT: emulator.agentCoreEndpoint,
     POWERTOOLS_LOG_LEVEL: 'ERROR',
     CONVERSE_RATE_LIMIT: '0',
   });

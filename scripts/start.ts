@@ -27,7 +27,9 @@ admin.destroy();
 const emulator = values['real-bedrock'] ? undefined : await startAgentEmulator({ port: 0 });
 
 Object.assign(process.env, {
-  ...(emulator ? { BEDROCK_AGENT_ENDPOINT: emulator.endpoint, BEDROCK_RUNTIME_ENDPOINT: emulator.runtimeEndpoint } : {}),
+  ...(emulator
+    ? { BEDROCK_AGENT_ENDPOINT: emulator.endpoint, BEDROCK_RUNTIME_ENDPOINT: emulator.runtimeEndpoint, BEDROCK_AGENTCORE_ENDPOINT: emulator.agentCoreEndpoint }
+    : {}),
   TABLE_NAME: tableName,
   DYNAMODB_ENDPOINT: db.endpoint,
   AWS_REGION: LOCAL_REGION,

@@ -3,10 +3,15 @@
  * as a frame when it is produced. Usage is deterministic so tests can assert exact numbers:
  * inputTokens = 10 + ceil(len(inputText) / 4), outputTokens = ceil(len(answer) / 4).
  */
+import { recallAnswer, type Turn } from './sessions';
+
 export type Step =
   | { kind: 'trace'; trace: Record<string, unknown> }
   | { kind: 'chunk'; text: string }
   | { kind: 'exception'; type: string; message: string }
+  | { kind: 'sleep'; ms: number }
+  /** A chunk of raw answer bytes: may end in the middle of a multi-byte character. */
+  | { kind: 'bytes'; bytes: Uint8Array }
   | { kind: 'hang' };
 
 export interface AgentRequest {
@@ -15,6 +20,12 @@ export interface AgentRequest {
   sessionAttributes: Record<string, string>;
   streamFinalResponse: boolean;
   enableTrace: boolean;
+  /** `sessionState.conversationHistory` / `inlineSessionState.conversationHistory`, as turns. */
+  history: Turn[];
+  /** What the provider session remembers from earlier calls (empty for a new or expired session). */
+  remembered: Turn[];
+  /** How long `silent` waits before answering. */
+  silentMs: number;
 }
 
 export const inputTokensFor = (inputText: string) => 10 + Math.ceil(inputText.length / 4);
@@ -65,7 +76,25 @@ export const AGENTS: Record<string, (req: AgentRequest) => Step[]> = {
     { kind: 'exception', type: 'internalServerException', message: 'The faulty agent failed on purpose' },
   ],
   hang: () => [{ kind: 'chunk', text: 'Thinking' }, { kind: 'hang' }],
+  recall: (req) => answerSteps(req, recallAnswer(req.history, req.remembered)),
+  silent: (req) => [{ kind: 'sleep', ms: req.silentMs }, ...answerSteps(req, echoAnswer(req.inputText))],
+  /** The echo answer's UTF-8 bytes in 5-byte chunks: multi-byte characters are split across chunks. */
+  'split-bytes': (req) => {
+    const bytes = new TextEncoder().encode(echoAnswer(req.inputText));
+    const steps: Step[] = usageTraces(req, echoAnswer(req.inputText));
+    for (let i = 0; i < bytes.length; i += 5) steps.push({ kind: 'bytes', bytes: bytes.slice(i, i + 5) });
+    return steps;
+  },
 };
+
+/** Turns of a Bedrock `conversationHistory` ({ messages: [{ role, content: [{ text }] }] }). */
+export function turnsOfConversationHistory(history: any): Turn[] {
+  const messages: any[] = Array.isArray(history?.messages) ? history.messages : [];
+  return messages.flatMap((m) => {
+    const text = (Array.isArray(m?.content) ? m.content : []).map((c: any) => (typeof c?.text === 'string' ? c.text : '')).join('');
+    return m?.role === 'user' || m?.role === 'assistant' ? [{ role: m.role, content: text } as Turn] : [];
+  });
+}
 
 /** The deterministic title the emulated Converse model gives a conversation: the user's first words. */
 export function titleFor(text: string): string {

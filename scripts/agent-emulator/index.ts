@@ -1,2 +1,13 @@
-export { startAgentEmulator, type AgentEmulator, type RecordedRequest } from './server';
+export { startAgentEmulator, type AgentEmulator, type EmulatorOptions, type RecordedRequest } from './server';
 export { AGENTS, echoAnswer, inputTokensFor, outputTokensFor, titleFor } from './agents';
+export { recallAnswer, type Turn } from './sessions';
+export {
+  EMULATOR_ACCOUNT,
+  EMULATOR_REGION,
+  HARNESS_AGENTS,
+  HARNESS_TOOL,
+  RUNTIME_AGENTS,
+  agentOfArn,
+  emulatorHarnessArn,
+  emulatorRuntimeArn,
+} from './agentcore';

@@ -14,6 +14,7 @@ export function useConverse(): { api: Api; emulator: () => AgentEmulator } {
     emu = await startAgentEmulator({ chunkDelayMs: 2 });
     process.env.BEDROCK_AGENT_ENDPOINT = emu.endpoint;
     process.env.BEDROCK_RUNTIME_ENDPOINT = emu.runtimeEndpoint;
+    process.env.BEDROCK_AGENTCORE_ENDPOINT = emu.agentCoreEndpoint;
   });
   afterAll(async () => emu?.close());
   return { api: useApi(), emulator: () => emu! };

@@ -1,0 +1,107 @@
+/**
+ * An AgentCore harness (a managed agent loop) as provider events: `InvokeHarness` with the real client, its
+ * event stream (message start/stop, content block start/delta/stop, metadata, hook events, errors) turned
+ * into `ProviderEvent`s.
+ *
+ * What is sent:
+ * - `runtimeSessionId`: `providerSessionId(chat session id)`; `runtimeUserId`: the caller; `baggage`: the chat's ids.
+ * - `messages`: the `history` given (consecutive turns of one role merged, a leading assistant turn and a
+ *   trailing unanswered user turn dropped — the harness wants user/assistant alternating, starting with user),
+ *   then the user's message.
+ * - The session context (`sessionContextBlock`: the session attributes, decoded). A `systemPrompt` replaces the
+ *   harness's own, so the context goes there only with a configured `overrides.systemPrompt` (sent first);
+ *   otherwise it is the first text block of the user's message.
+ * - `overrides`: model id (as a Bedrock model config), allowed tools, max iterations / tokens, timeout.
+ */
+import { InvokeHarnessCommand, type HarnessMessage, type InvokeHarnessRequest } from '@aws-sdk/client-bedrock-agentcore';
+import type { AgentCoreHarnessRef } from 'pika-shared/types/chatbot/agentcore-types';
+import { sessionContextBlock } from 'pika-shared/util/agentcore';
+import { abortable, agentCoreClient, baggageFor, providerSessionId } from './agentcore-client';
+import type { AgentCoreInvokeInput, ProviderEvent } from './events';
+
+type Turn = { role: 'user' | 'assistant'; content: string };
+
+/** The history as harness messages: roles alternate, starting with user and ending with assistant. */
+export function harnessHistory(history: Turn[]): Turn[] {
+  const merged: Turn[] = [];
+  for (const t of history) {
+    if (!t.content.trim()) continue;
+    const last = merged.at(-1);
+    if (last?.role === t.role) last.content = `${last.content}\n\n${t.content}`;
+    else if (last || t.role === 'user') merged.push({ role: t.role, content: t.content });
+  }
+  if (merged.at(-1)?.role === 'user') merged.pop();
+  return merged;
+}
+
+export function harnessRequest(agent: AgentCoreHarnessRef, input: AgentCoreInvokeInput): InvokeHarnessRequest {
+  const o = agent.overrides ?? {};
+  const context = sessionContextBlock(input.sessionAttributes);
+  const messages: HarnessMessage[] = [
+    ...harnessHistory(input.history ?? []).map((t): HarnessMessage => ({ role: t.role, content: [{ text: t.content }] })),
+    { role: 'user', content: o.systemPrompt ? [{ text: input.inputText }] : [{ text: context }, { text: input.inputText }] },
+  ];
+  const baggage = baggageFor(input.sessionAttributes);
+  return {
+    harnessArn: agent.harnessArn,
+    ...(agent.qualifier ? { qualifier: agent.qualifier } : {}),
+    runtimeSessionId: providerSessionId(input.sessionId),
+    runtimeUserId: input.userId,
+    ...(baggage ? { baggage } : {}),
+    ...(input.traceParent ? { traceParent: input.traceParent } : {}),
+    messages,
+    ...(o.systemPrompt ? { systemPrompt: [{ text: o.systemPrompt }, { text: context }] } : {}),
+    ...(o.modelId ? { model: { bedrockModelConfig: { modelId: o.modelId } } } : {}),
+    ...(o.allowedTools ? { allowedTools: o.allowedTools } : {}),
+    ...(o.maxIterations ? { maxIterations: o.maxIterations } : {}),
+    ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}),
+    ...(o.timeoutSeconds ? { timeoutSeconds: o.timeoutSeconds } : {}),
+  };
+}
+
+/** InvokeHarness; yields chunks, tool summaries, usage, hook traces and, last, the stop reason. */
+export async function* invokeHarness(agent: AgentCoreHarnessRef, input: AgentCoreInvokeInput): AsyncGenerator<ProviderEvent> {
+  const out = await agentCoreClient().send(new InvokeHarnessCommand(harnessRequest(agent, input)), { abortSignal: input.signal });
+  if (!out.stream) return;
+  let role: string | undefined;
+  let stopReason: string | undefined;
+  const open = new Map<number, { kind: 'use'; toolUseId: string; name: string; input: string; toolType?: string; serverName?: string } | { kind: 'result'; toolUseId: string; status?: 'success' | 'error' }>();
+  for await (const e of abortable(out.stream, input.signal)) {
+    if (e.messageStart) {
+      role = e.messageStart.role;
+      open.clear();
+    } else if (e.contentBlockStart) {
+      const { contentBlockIndex = 0, start } = e.contentBlockStart;
+      if (start?.toolUse) {
+        const t = start.toolUse;
+        open.set(contentBlockIndex, { kind: 'use', toolUseId: t.toolUseId ?? '', name: t.name ?? '', input: '', ...(t.type ? { toolType: t.type } : {}), ...(t.serverName ? { serverName: t.serverName } : {}) });
+      } else if (start?.toolResult) {
+        open.set(contentBlockIndex, { kind: 'result', toolUseId: start.toolResult.toolUseId ?? '', ...(start.toolResult.status ? { status: start.toolResult.status } : {}) });
+      }
+    } else if (e.contentBlockDelta) {
+      const { contentBlockIndex = 0, delta } = e.contentBlockDelta;
+      if (typeof delta?.text === 'string' && delta.text && role !== 'user') yield { type: 'chunk', text: delta.text };
+      else if (delta?.toolUse) {
+        const block = open.get(contentBlockIndex);
+        if (block?.kind === 'use') block.input += delta.toolUse.input ?? '';
+      }
+    } else if (e.contentBlockStop) {
+      const index = e.contentBlockStop.contentBlockIndex ?? 0;
+      const block = open.get(index);
+      open.delete(index);
+      if (block?.kind === 'use') {
+        yield { type: 'tool', phase: 'use', toolUseId: block.toolUseId, name: block.name, input: block.input, ...(block.toolType ? { toolType: block.toolType } : {}), ...(block.serverName ? { serverName: block.serverName } : {}) };
+      } else if (block?.kind === 'result') {
+        yield { type: 'tool', phase: 'result', toolUseId: block.toolUseId, ...(block.status ? { status: block.status } : {}) };
+      }
+    } else if (e.messageStop) {
+      stopReason = e.messageStop.stopReason ?? stopReason;
+    } else if (e.metadata?.usage) {
+      yield { type: 'usage', inputTokens: Number(e.metadata.usage.inputTokens ?? 0), outputTokens: Number(e.metadata.usage.outputTokens ?? 0) };
+    } else if (e.hookEvent) {
+      yield { type: 'trace', trace: { harnessHook: { ...e.hookEvent } } };
+    }
+    // Modeled errors (internalServerException, validationException, runtimeClientError) are thrown by the SDK.
+  }
+  if (stopReason) yield { type: 'stop', reason: stopReason };
+}

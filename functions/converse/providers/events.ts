@@ -1,0 +1,44 @@
+/**
+ * What every provider adapter yields: the classic `AgentEvent` (bedrock.ts) plus AgentCore's tool summaries,
+ * usage and stop reason.
+ *
+ * | event | meaning |
+ * |---|---|
+ * | `{ type: 'chunk', text }` | answer text, in order; never a broken character (decoded as a stream) |
+ * | `{ type: 'trace', trace, usage? }` | classic traces (usage summed from them); harness hook events as `{ harnessHook }` |
+ * | `{ type: 'tool', phase: 'use', toolUseId, name, input }` | the agent called a tool (`input`: the JSON text it sent) |
+ * | `{ type: 'tool', phase: 'result', toolUseId, status? }` | the tool answered (`success` / `error`); its content is not relayed |
+ * | `{ type: 'usage', inputTokens, outputTokens }` | tokens consumed; several may come: add them up |
+ * | `{ type: 'stop', reason }` | once, at the end of a harness answer: its last stop reason (`end_turn`, `max_tokens`, …) |
+ */
+import type { ChatMessageFile } from 'pika-shared/types/chatbot/chatbot-types';
+import type { AgentEvent } from '../bedrock';
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export type ToolEvent =
+  | { type: 'tool'; phase: 'use'; toolUseId: string; name: string; input: string; toolType?: string; serverName?: string }
+  | { type: 'tool'; phase: 'result'; toolUseId: string; status?: 'success' | 'error' };
+
+export type ProviderEvent = AgentEvent | ToolEvent | ({ type: 'usage' } & TokenUsage) | { type: 'stop'; reason: string };
+
+/** The input of an AgentCore invocation (harness or runtime). */
+export interface AgentCoreInvokeInput {
+  /** The chat session id: the provider session id is derived from it (`providerSessionId`). */
+  sessionId: string;
+  /** The caller (sent as `runtimeUserId`). */
+  userId: string;
+  inputText: string;
+  /** The session attributes as sent to classic agents: private attributes removed, encoded (`sessionAttributesFor`). */
+  sessionAttributes: Record<string, string>;
+  /** Earlier turns, oldest first. Send them when the provider session may be gone (see `providerSessionMayBeGone`). */
+  history?: { role: 'user' | 'assistant'; content: string }[];
+  /** Runtime only: files of the message, passed in the payload. */
+  files?: ChatMessageFile[];
+  signal: AbortSignal;
+  /** W3C trace context to pass on (`traceparent`). */
+  traceParent?: string;
+}

@@ -1,0 +1,264 @@
+/**
+ * The contract between the chat backend and agents on Amazon Bedrock AgentCore.
+ *
+ * AgentCore Runtime (`InvokeAgentRuntime`) passes an opaque payload to a code-defined agent and streams the
+ * agent's response body back. Ours:
+ *
+ * - Request payload (JSON, `encodeAgentRuntimePayload`):
+ *   `{ "prompt": string, "sessionAttributes": Record<string, string>, "history"?: [{ "role": "user" | "assistant",
+ *   "content": string }], "files"?: ChatMessageFile[] }`. `sessionAttributes` use the encoding of Bedrock session
+ *   attributes (`encodeSessionAttributes`), so `parseAgentRuntimePayload` gives the agent the same
+ *   `SessionDataWithChatUserCustomDataSpreadIn` that `normalizeSessionAttributes` gives an action-group Lambda.
+ * - Response: `text/event-stream` with one JSON object per `data:` line —
+ *   `{"type":"text","text":"…"}` (an answer delta, `sseText`), `{"type":"usage","inputTokens":n,"outputTokens":n}`
+ *   (token usage, `sseUsage`; several are summed), `{"type":"error","message":"…"}` (the agent failed, `sseError`).
+ *   Also understood: a JSON string (`data: "delta"`, what BedrockAgentCoreApp sends for a yielded string),
+ *   `{"data":"…"}` (a Strands agent's text delta event), `{"error":"…","error_type":"…"}` (BedrockAgentCoreApp's
+ *   error event) and non-JSON data (a raw text delta); other JSON objects are `other` (the relay ignores them).
+ *   Or `application/json` once: `{"text":"…","usage"?:{inputTokens,outputTokens}}` (or `{"result":…}`).
+ *   Any other content type is read as plain text deltas.
+ *
+ * AgentCore harness (`InvokeHarness`) has no payload of ours: the session context travels as a text block
+ * (`sessionContextBlock`) that `parseSessionContextBlock` reads back.
+ *
+ * No zod and no Node built-ins: this runs in any agent runtime (Node, Bun, Deno, browsers).
+ */
+import type { ChatMessageFile, SessionDataWithChatUserCustomDataSpreadIn } from '../types/chatbot/chatbot-types';
+import { encodeSessionAttributes, normalizeSessionAttributes } from './bedrock';
+
+export interface AgentRuntimeHistoryTurn {
+    role: 'user' | 'assistant';
+    content: string;
+}
+
+/** What the relay sends an AgentCore Runtime agent (the JSON payload of `InvokeAgentRuntime`). */
+export interface AgentRuntimePayload {
+    prompt: string;
+    /** Encoded like Bedrock session attributes (`encodeSessionAttributes`). */
+    sessionAttributes: Record<string, string>;
+    history?: AgentRuntimeHistoryTurn[];
+    files?: ChatMessageFile[];
+}
+
+/** What an agent gets from `parseAgentRuntimePayload`. */
+export interface ParsedAgentRuntimePayload {
+    prompt: string;
+    /** The decoded session data: customData spread in, userId/sessionId/chatAppId/agentId, timezone, … */
+    session: SessionDataWithChatUserCustomDataSpreadIn;
+    /** The attributes as sent (still encoded). */
+    sessionAttributes: Record<string, string>;
+    history: AgentRuntimeHistoryTurn[];
+    files: ChatMessageFile[];
+}
+
+export class AgentRuntimePayloadError extends Error {
+    override readonly name = 'AgentRuntimePayloadError';
+}
+
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function payloadObject(payload: unknown): Record<string, unknown> {
+    let value = payload;
+    if (value instanceof Uint8Array || value instanceof ArrayBuffer) value = new TextDecoder().decode(value);
+    if (typeof value === 'string') {
+        try {
+            value = JSON.parse(value);
+        } catch {
+            throw new AgentRuntimePayloadError('The payload is not JSON');
+        }
+    }
+    if (!isRecord(value)) throw new AgentRuntimePayloadError('The payload is not a JSON object');
+    return value;
+}
+
+/**
+ * Reads the payload an agent received (a parsed object, a JSON string or its UTF-8 bytes). Lenient like
+ * `normalizeSessionAttributes`: a missing prompt is '', non-string attributes and malformed history turns are
+ * dropped. Throws `AgentRuntimePayloadError` only when the payload is not a JSON object at all.
+ */
+export function parseAgentRuntimePayload(payload: unknown): ParsedAgentRuntimePayload {
+    const obj = payloadObject(payload);
+    const sessionAttributes: Record<string, string> = {};
+    if (isRecord(obj.sessionAttributes)) {
+        for (const [k, v] of Object.entries(obj.sessionAttributes)) if (typeof v === 'string' && !UNSAFE_KEYS.has(k)) sessionAttributes[k] = v;
+    }
+    const history = (Array.isArray(obj.history) ? obj.history : []).flatMap((t): AgentRuntimeHistoryTurn[] =>
+        isRecord(t) && (t.role === 'user' || t.role === 'assistant') && typeof t.content === 'string' ? [{ role: t.role, content: t.content }] : [],
+    );
+    const files = (Array.isArray(obj.files) ? obj.files : []).filter(
+        (f): f is ChatMessageFile => isRecord(f) && typeof f.fileId === 'string' && typeof f.s3Key === 'string',
+    );
+    return {
+        prompt: typeof obj.prompt === 'string' ? obj.prompt : '',
+        session: normalizeSessionAttributes(sessionAttributes),
+        sessionAttributes,
+        history,
+        files,
+    };
+}
+
+export interface EncodeAgentRuntimePayloadInput {
+    prompt: string;
+    /** Already-encoded attributes (what the relay sends classic agents), or … */
+    sessionAttributes?: Record<string, string>;
+    /** … the session data, encoded here with `encodeSessionAttributes`. */
+    sessionData?: Record<string, unknown>;
+    history?: AgentRuntimeHistoryTurn[];
+    files?: ChatMessageFile[];
+}
+
+/** The relay side: the JSON payload text for `InvokeAgentRuntime` (`history`/`files` only when non-empty). */
+export function encodeAgentRuntimePayload(input: EncodeAgentRuntimePayloadInput): string {
+    const payload: AgentRuntimePayload = {
+        prompt: input.prompt,
+        sessionAttributes: input.sessionAttributes ?? encodeSessionAttributes(input.sessionData ?? {}),
+        ...(input.history?.length ? { history: input.history.map((t) => ({ role: t.role, content: t.content })) } : {}),
+        ...(input.files?.length ? { files: input.files } : {}),
+    };
+    return JSON.stringify(payload);
+}
+
+export interface AgentRuntimeUsage {
+    inputTokens: number;
+    outputTokens: number;
+}
+
+const sse = (value: unknown) => `data: ${JSON.stringify(value)}\n\n`;
+
+/** One answer delta as an SSE event: `data: {"type":"text","text":"…"}`. */
+export const sseText = (delta: string): string => sse({ type: 'text', text: delta });
+
+/** Token usage as an SSE event: `data: {"type":"usage","inputTokens":n,"outputTokens":n}`. */
+export const sseUsage = (usage: AgentRuntimeUsage): string =>
+    sse({ type: 'usage', inputTokens: usage.inputTokens, outputTokens: usage.outputTokens });
+
+/** A failure as an SSE event: `data: {"type":"error","message":"…"}`; the relay ends the turn as failed. */
+export const sseError = (message: string): string => sse({ type: 'error', message });
+
+/** An event of an agent's answer, as the relay reads it. */
+export type AgentRuntimeStreamEvent =
+    | { type: 'text'; text: string }
+    | { type: 'usage'; inputTokens: number; outputTokens: number }
+    | { type: 'error'; message: string; errorType?: string }
+    | { type: 'other'; value: unknown };
+
+const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0);
+
+function usageOf(v: unknown): AgentRuntimeUsage | undefined {
+    if (!isRecord(v) || (typeof v.inputTokens !== 'number' && typeof v.outputTokens !== 'number')) return undefined;
+    return { inputTokens: count(v.inputTokens), outputTokens: count(v.outputTokens) };
+}
+
+/** Reads the data of one SSE event (see the contract above). */
+export function parseAgentRuntimeSseData(data: string): AgentRuntimeStreamEvent {
+    let value: unknown;
+    try {
+        value = JSON.parse(data);
+    } catch {
+        return { type: 'text', text: data };
+    }
+    if (typeof value === 'string') return { type: 'text', text: value };
+    if (isRecord(value)) {
+        if (value.type === 'text' && typeof value.text === 'string') return { type: 'text', text: value.text };
+        if (value.type === 'usage') return { type: 'usage', ...(usageOf(value) ?? { inputTokens: 0, outputTokens: 0 }) };
+        if (value.type === 'error') return { type: 'error', message: typeof value.message === 'string' ? value.message : 'The agent failed' };
+        // Strands agents streamed by BedrockAgentCoreApp: text deltas are the events' `data` (other events are ignored).
+        if (typeof value.data === 'string' && value.type === undefined) return { type: 'text', text: value.data };
+        if (typeof value.error === 'string' && value.type === undefined) {
+            return { type: 'error', message: value.error, ...(typeof value.error_type === 'string' ? { errorType: value.error_type } : {}) };
+        }
+    }
+    return { type: 'other', value };
+}
+
+/** Reads an `application/json` answer: `{ text, usage? }`, `{ result }` (a string or a message), or a string. */
+export function parseAgentRuntimeJsonAnswer(value: unknown): { text: string; usage?: AgentRuntimeUsage } {
+    if (typeof value === 'string') return { text: value };
+    if (isRecord(value)) {
+        const usage = usageOf(value.usage);
+        if (typeof value.text === 'string') return { text: value.text, ...(usage ? { usage } : {}) };
+        const result = value.result;
+        if (typeof result === 'string') return { text: result, ...(usage ? { usage } : {}) };
+        if (isRecord(result) && Array.isArray(result.content)) {
+            const text = result.content.map((c) => (isRecord(c) && typeof c.text === 'string' ? c.text : '')).join('');
+            return { text, ...(usage ? { usage } : {}) };
+        }
+    }
+    return { text: JSON.stringify(value) };
+}
+
+/**
+ * An incremental Server-Sent Events parser over decoded text: `push` returns the data of every event completed
+ * so far (multi-line `data:` joined with '\n'), `end` the data of a last event without its blank line.
+ * Comments (`:`) and `event:`/`id:`/`retry:` fields are ignored; CRLF, CR and LF line ends are accepted.
+ */
+export function createSseParser(): { push(text: string): string[]; end(): string[] } {
+    let buffer = '';
+    let data: string[] = [];
+    const line = (l: string, out: string[]) => {
+        if (l === '') {
+            if (data.length) out.push(data.join('\n'));
+            data = [];
+        } else if (l.startsWith('data:')) {
+            data.push(l.slice(l.startsWith('data: ') ? 6 : 5));
+        }
+    };
+    return {
+        push(text) {
+            buffer += text;
+            const out: string[] = [];
+            let m: RegExpExecArray | null;
+            const re = /\r\n|\r(?!$)|\n/g;
+            let start = 0;
+            while ((m = re.exec(buffer))) {
+                line(buffer.slice(start, m.index), out);
+                start = m.index + m[0].length;
+            }
+            buffer = buffer.slice(start);
+            return out;
+        },
+        end() {
+            const out: string[] = [];
+            if (buffer) line(buffer.replace(/\r$/, ''), out);
+            buffer = '';
+            line('', out);
+            return out;
+        },
+    };
+}
+
+const CONTEXT_OPEN = '<session_context format="json">';
+const CONTEXT_CLOSE = '</session_context>';
+
+/**
+ * The session context for an AgentCore harness, as one text block: the decoded session data (the same data a
+ * classic agent gets as session attributes, private attributes already removed by the caller) as JSON between
+ * `<session_context format="json">` and `</session_context>`.
+ */
+export function sessionContextBlock(sessionAttributes: Record<string, string>): string {
+    const data = { ...normalizeSessionAttributes(sessionAttributes) };
+    for (const k of Object.keys(data)) if (data[k] === undefined) delete data[k];
+    return `${CONTEXT_OPEN}\n${JSON.stringify(data)}\n${CONTEXT_CLOSE}`;
+}
+
+/** The session data of the first context block in `text`, or undefined when there is none (or it is malformed). */
+export function parseSessionContextBlock(text: string): SessionDataWithChatUserCustomDataSpreadIn | undefined {
+    const start = text.indexOf(CONTEXT_OPEN);
+    const end = text.indexOf(CONTEXT_CLOSE, start + CONTEXT_OPEN.length);
+    if (start < 0 || end < 0) return undefined;
+    try {
+        const value: unknown = JSON.parse(text.slice(start + CONTEXT_OPEN.length, end));
+        if (!isRecord(value)) return undefined;
+        const safe: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) if (!UNSAFE_KEYS.has(k)) safe[k] = v;
+        const str = (v: unknown) => (typeof v === 'string' ? v : '');
+        return { ...safe, userId: str(safe.userId), sessionId: str(safe.sessionId), chatAppId: str(safe.chatAppId), agentId: str(safe.agentId) } as SessionDataWithChatUserCustomDataSpreadIn;
+    } catch {
+        return undefined;
+    }
+}
+
+/** True when a text block is a session context block (the harness emulator and relays skip it as user words). */
+export const isSessionContextBlock = (text: string): boolean => text.trimStart().startsWith(CONTEXT_OPEN);
