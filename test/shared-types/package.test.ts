@@ -20,7 +20,7 @@ import { packedTarball, ROOT } from '../setup/pika-shared-package';
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 const ATTW = join(ROOT, 'node_modules/@arethetypeswrong/cli/dist/index.js');
 const SPEC_EXAMPLES = join(ROOT, 'test/fixtures/spec-examples');
-const EVENT_FILE = join(ROOT, 'test/fixtures/action-group-event.json');
+const EVENT_FILE = join(ROOT, 'examples/action-group/events/get-order-status.json');
 
 /** './types/chatbot/bedrock', './schemas', … : the subpaths the build's entries are published under. */
 const SUBPATHS = entry.map((e) => e.replace(/^src\//, './').replace(/(\/index)?\.ts$/, ''));
