@@ -46,6 +46,13 @@ function project(name: string, pkg: Record<string, unknown>, files: Record<strin
   return dir;
 }
 
+/** The README's TypeScript examples (```ts blocks; ```ts placeholder ones are not in this release). */
+function withReadmeExamples(dir: string): number {
+  const blocks = [...readFileSync(join(ROOT, 'shared-types/README.md'), 'utf8').matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+  blocks.forEach((code, i) => writeFileSync(join(dir, `readme-${i + 1}.ts`), code));
+  return blocks.length;
+}
+
 /** The spec's examples, byte for byte (test/fixtures/spec-examples, checked against the spec elsewhere). */
 function withSpecExamples(dir: string): string[] {
   const files = readdirSync(SPEC_EXAMPLES).filter((f) => f.endsWith('.ts'));
@@ -112,7 +119,7 @@ describe('the packed pika-shared', () => {
     expect(r.status, r.out).toBe(0);
   });
 
-  it('1. TypeScript nodenext, ESM: the spec examples compile unchanged; the schemas and the client type-check and run', () => {
+  it('1. TypeScript nodenext, ESM: the spec examples and the README examples compile unchanged; the schemas and the client type-check and run', () => {
     const dir = project(
       'ts-nodenext-esm',
       { type: 'module' },
@@ -136,6 +143,7 @@ console.log(JSON.stringify({ answer: await handler(event), parsed: createSession
       { zod: true },
     );
     withSpecExamples(dir);
+    expect(withReadmeExamples(dir)).toBe(2); // action-group Lambda, web app
     const r = tsc(dir);
     expect(r.out).toBe('');
     expect(r.status).toBe(0);
