@@ -66,7 +66,7 @@ const expectError = (c: Call, status: number, code: string) => {
 const sse = (body: string) =>
   body
     .split('\n\n')
-    .filter(Boolean)
+    .filter((block) => block && !block.startsWith(':')) // heartbeat comments
     .map((block) => {
       const event = /^event: (.+)$/m.exec(block)?.[1];
       const data = /^data: (.+)$/m.exec(block)?.[1];
@@ -161,7 +161,7 @@ describe('streaming converse', () => {
     // Each SSE frame is its own write, and the body never starts with the prelude or its NUL delimiter.
     expect(res.chunks.length).toBeGreaterThan(3);
     expect(res.body.startsWith('event: session\n')).toBe(true);
-    for (const chunk of res.chunks) expect(chunk).toMatch(/^event: \w+\ndata: .+\n\n$/s);
+    for (const chunk of res.chunks) expect(chunk).toMatch(/^(event: \w+\ndata: .+|: \w+)\n\n$/s);
     const events = sse(res.body);
     expect(events[0]!.event).toBe('session');
     expect(events.at(-1)!.event).toBe('done');

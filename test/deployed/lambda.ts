@@ -4,7 +4,6 @@
  * caller), run in a worker-thread container (./lambda-worker.mjs). One container per function, one
  * invocation at a time, kept warm until disposed (a cold start again). Output is captured, never printed.
  */
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 export interface FunctionDef {
@@ -149,5 +148,3 @@ export class LambdaService {
     );
   }
 }
-
-export const workerFile = join(import.meta.dirname, 'lambda-worker.mjs');
