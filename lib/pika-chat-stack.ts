@@ -65,6 +65,7 @@ export class PikaChatStack extends Stack {
       ...(jwtSecret ? { jwtSecret } : {}),
       cursorSecret,
       bedrock: bedrockAccess(this, c.bedrock),
+      sourceMaps: c.sourceMaps,
       sizes: { converse: { ...DEFAULT_SIZES.converse, timeoutSeconds: c.converseTimeoutSeconds } },
     });
 
@@ -90,6 +91,7 @@ export class PikaChatStack extends Stack {
       api: this.api.api,
       routes,
       table: this.table.table,
+      serviceName: `pika-chat-${c.stage}`,
       functions: new Map([...this.functions.byGroup, ['authorizer', this.functions.authorizer]]),
       detailedMetrics: c.detailedMetrics,
       thresholds: c.alarms,

@@ -101,9 +101,20 @@ async function verifyToken(token: string, config: AuthConfig): Promise<TokenIden
     return identityOf(payload, config);
   } catch (err) {
     if (err instanceof DomainError) throw err;
+    if (config.jwks && jwksUnavailable(err)) throw new DomainError('DEPENDENCY_UNAVAILABLE', 'The token issuer keys could not be fetched; retry later');
     const code = (err as { code?: string }).code ?? '';
-    // A JWKS endpoint that cannot be reached is our failure, not the caller's.
-    if (code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JOSE_GENERIC') throw new DomainError('DEPENDENCY_UNAVAILABLE', 'The token issuer keys could not be fetched');
     throw unauthorized(code === 'ERR_JWT_EXPIRED' ? 'The token has expired' : 'The token is invalid');
   }
+}
+
+/**
+ * The issuer's key set could not be had: our failure (503, retryable), not the caller's. jose throws
+ * ERR_JWKS_TIMEOUT, ERR_JOSE_GENERIC for a non-200 answer, ERR_JWKS_INVALID for a body that is no key set,
+ * and lets fetch's own errors through (TypeError 'fetch failed', AbortError). A token whose key is not in
+ * the set (ERR_JWKS_NO_MATCHING_KEY) or whose signature fails stays a 401.
+ */
+function jwksUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string' && code.startsWith('ERR_J')) return code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JOSE_GENERIC' || code === 'ERR_JWKS_INVALID';
+  return true; // not a jose verdict on the token: fetching the key set failed
 }

@@ -11,13 +11,21 @@ const PAIRS = [
   ['CURSOR_SECRET_ARN', 'CURSOR_SECRET'],
 ] as const;
 
+/**
+ * A hung Secrets Manager call must fail well inside the shortest function timeout (the authorizer's 10 s):
+ * at most 2 attempts of 1 s to connect + 2 s without an answer each.
+ */
+export const SECRETS_CLIENT_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 2_000, maxAttempts: 2 } as const;
+
 let loading: Promise<void> | undefined;
 
 export function loadSecrets(): Promise<void> {
   const missing = PAIRS.filter(([arn, value]) => process.env[arn] && !process.env[value]);
   if (missing.length === 0) return Promise.resolve();
   loading ??= (async () => {
-    const client = new SecretsManagerClient({});
+    const { connectionTimeout, requestTimeout, maxAttempts } = SECRETS_CLIENT_TIMEOUTS;
+    // throwOnRequestTimeout: without it the SDK only logs a warning and keeps waiting.
+    const client = new SecretsManagerClient({ maxAttempts, requestHandler: { connectionTimeout, requestTimeout, throwOnRequestTimeout: true } });
     try {
       for (const [arn, value] of missing) {
         const out = await client.send(new GetSecretValueCommand({ SecretId: process.env[arn] }));
@@ -27,9 +35,14 @@ export function loadSecrets(): Promise<void> {
     } finally {
       client.destroy();
     }
-  })().catch((err) => {
-    loading = undefined; // the next request tries again
-    throw new DomainError('DEPENDENCY_UNAVAILABLE', 'Configuration secrets could not be loaded', { name: (err as Error).name });
-  });
+  })().then(
+    () => {
+      loading = undefined; // the values are in the environment now
+    },
+    (err: unknown) => {
+      loading = undefined; // dropped: the next request tries again
+      throw new DomainError('DEPENDENCY_UNAVAILABLE', 'Configuration secrets could not be loaded', { name: (err as Error).name });
+    },
+  );
   return loading;
 }

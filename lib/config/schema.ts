@@ -110,6 +110,8 @@ export const stageConfigSchema = z
     converseTimeoutSeconds: z.number().int().min(30).max(900),
     /** Converse turns per user and window (the functions' own rate limit, stored in the table). */
     converseRateLimit: z.strictObject({ limit: z.number().int().positive(), windowSeconds: z.number().int().positive() }).optional(),
+    /** Bundle source maps and run with NODE_OPTIONS=--enable-source-maps: readable stack traces, slower cold starts. */
+    sourceMaps: z.boolean().default(false),
     /** Per-method API metrics (needed for per-route-group latency alarms; billed as custom metrics). */
     detailedMetrics: z.boolean().default(true),
     alarms: z

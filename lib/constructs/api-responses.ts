@@ -7,7 +7,10 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type { ErrorCode } from '../../functions/lib/errors';
 import { acknowledgeNag } from '../nag';
 
-/** [type, status (absent: API Gateway's own), code]. */
+/**
+ * [type, status, code]. DEFAULT_4XX/DEFAULT_5XX have no status: they shape the body of every type not listed
+ * here, which keeps its own status (a 403 stays a 403).
+ */
 const GATEWAY_ERRORS: [apigw.ResponseType, number | undefined, ErrorCode][] = [
   [apigw.ResponseType.UNAUTHORIZED, 401, 'UNAUTHORIZED'],
   [apigw.ResponseType.ACCESS_DENIED, 403, 'FORBIDDEN'],
@@ -21,7 +24,10 @@ const GATEWAY_ERRORS: [apigw.ResponseType, number | undefined, ErrorCode][] = [
   [apigw.ResponseType.BAD_REQUEST_PARAMETERS, 400, 'VALIDATION_FAILED'],
   [apigw.ResponseType.BAD_REQUEST_BODY, 400, 'VALIDATION_FAILED'],
   [apigw.ResponseType.WAF_FILTERED, 403, 'FORBIDDEN'],
-  // The authorizer could not decide (e.g. the issuer's JWKS endpoint is down): a dependency failure, not a bad token.
+  // The authorizer could not decide (the issuer's JWKS or Secrets Manager down): a retryable dependency failure,
+  // not a bad token. A Lambda authorizer that throws anything but 'Unauthorized' ends in
+  // AUTHORIZER_CONFIGURATION_ERROR; AUTHORIZER_FAILURE is its sibling (an unusable answer).
+  [apigw.ResponseType.AUTHORIZER_CONFIGURATION_ERROR, 503, 'DEPENDENCY_UNAVAILABLE'],
   [apigw.ResponseType.AUTHORIZER_FAILURE, 503, 'DEPENDENCY_UNAVAILABLE'],
   [apigw.ResponseType.INTEGRATION_TIMEOUT, 504, 'DEPENDENCY_TIMEOUT'],
   [apigw.ResponseType.INTEGRATION_FAILURE, 502, 'DEPENDENCY_UNAVAILABLE'],

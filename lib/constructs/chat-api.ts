@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -55,6 +55,8 @@ export class ChatApi extends Construct {
   /** By route id. */
   readonly methods = new Map<string, apigw.Method>();
   readonly accessLogs: logs.LogGroup;
+  /** API Gateway's execution log group (`API-Gateway-Execution-Logs_{restApiId}/{stage}`), created here to set its retention. */
+  readonly executionLogs: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: ChatApiProps) {
     super(scope, id);
@@ -123,12 +125,18 @@ export class ChatApi extends Construct {
     }
     for (const [path, methods] of methodsByPath) addMethodNotAllowed(this.api.root.resourceForPath(path), methods);
 
-    const plan = this.api.addUsagePlan('UsagePlan', { name: `pika-chat-${props.stage}`, throttle: props.throttling });
-    plan.addApiStage({ stage: this.api.deploymentStage });
+    // API Gateway would create this group itself, without retention, on its first execution log line: the stage
+    // (which turns logging on) waits for it.
+    this.executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${props.stage}`,
+      retention: props.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.api.deploymentStage.node.addDependency(this.executionLogs);
 
     acknowledgeNag(this, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]', 'The AWS-managed role API Gateway needs to write execution logs (account-wide setting).');
     acknowledgeNag(this, 'AwsSolutions-APIG2', 'API Gateway validates path and required query parameters; bodies are validated by the handlers with the route table\u2019s zod schemas, which answer 400 naming each bad field (a JSON Schema model would be a second, drifting copy).');
-    acknowledgeNag(this, 'AwsSolutions-APIG3', 'WAF is account-specific: associate your web ACL with the stage (docs/deploy.md). Stage and per-route throttling, the usage plan and per-user converse rate limits bound load.');
+    acknowledgeNag(this, 'AwsSolutions-APIG3', 'WAF is account-specific: associate your web ACL with the stage (docs/deploy.md). Stage and per-route throttling and per-user converse rate limits bound load.');
     acknowledgeNag(this, 'AwsSolutions-COG4', 'Every route uses the Lambda REQUEST authorizer, which verifies the JWTs of any OIDC issuer (or the HS256 key), not only Cognito user pools.');
   }
 }

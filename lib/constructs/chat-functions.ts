@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -57,6 +57,8 @@ export interface ChatFunctionsProps {
   /** The HMAC key of pagination cursors (CURSOR_SECRET_ARN); not given to the authorizer. */
   readonly cursorSecret: SecretRef;
   readonly bedrock: BedrockAccess;
+  /** Ship source maps and run with --enable-source-maps (readable stack traces; slower cold starts). Default false. */
+  readonly sourceMaps?: boolean;
   /** Per-function overrides of DEFAULT_SIZES. */
   readonly sizes?: Partial<Record<FunctionName, FunctionSize>>;
   /** Route groups to deploy (default: every group of the route table). */
@@ -65,7 +67,7 @@ export interface ChatFunctionsProps {
 
 /**
  * One NodejsFunction per route group (functions/handlers/<group>.ts) plus the API authorizer: ESM bundles
- * (minified, source maps, AWS SDK v3 bundled and tree-shaken), arm64, Node.js 22, X-Ray active, and only the
+ * (minified, source maps when asked, AWS SDK v3 bundled and tree-shaken), arm64, Node.js 22, X-Ray active, and only the
  * table operations, indexes, secrets and Bedrock resources each one uses.
  */
 export class ChatFunctions extends Construct {
@@ -112,14 +114,14 @@ export class ChatFunctions extends Construct {
         TABLE_NAME: props.table.tableName,
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
-        NODE_OPTIONS: '--enable-source-maps',
+        ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
         ...Object.fromEntries(Object.entries(secrets).flatMap(([env, ref]) => (ref ? [[env, ref.id]] : []))),
       },
       bundling: {
         format: OutputFormat.ESM,
         target: 'node22',
         minify: true,
-        sourceMap: true,
+        sourceMap: props.sourceMaps ?? false,
         // ESM builds of dependencies first (better tree-shaking), CommonJS otherwise.
         mainFields: ['module', 'main'],
         // Bundle the AWS SDK v3 (tree-shaken, pinned by package-lock) instead of using the runtime's copy.
@@ -133,12 +135,14 @@ export class ChatFunctions extends Construct {
     return fn;
   }
 
+  /** GetSecretValue only (grantRead would add DescribeSecret, which the code never calls). */
   private grantSecret(fn: NodejsFunction, ref: SecretRef): void {
-    ref.secret.grantRead(fn);
+    // By name: the ARN in the stage's partition, region and account, with the random suffix wildcarded.
+    const arn = ref.byName ? Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${ref.id}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) : ref.secret.secretArn;
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [arn] }));
+    if (ref.secret.encryptionKey) ref.secret.encryptionKey.grantDecrypt(fn);
     if (ref.byName) {
-      const { partition, region, account } = Stack.of(this);
-      const arn = nagArn(this, `arn:${partition}:secretsmanager:${region}:${account}:secret:${ref.id}-??????`);
-      acknowledgeNag(fn, `AwsSolutions-IAM5[Resource::${arn}]`, 'Secrets Manager appends a random 6-character suffix to every secret ARN: a secret referenced by name can only be granted as name-??????, which matches that one secret.');
+      acknowledgeNag(fn, `AwsSolutions-IAM5[Resource::${nagArn(this, arn)}]`, 'Secrets Manager appends a random 6-character suffix to every secret ARN: a secret referenced by name can only be granted as name-??????, which matches that one secret.');
     }
   }
 
@@ -150,7 +154,8 @@ export class ChatFunctions extends Construct {
     if (access.modelArns.length) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: access.modelArns }));
     // InvokeInlineAgent has no resource-level permissions (AWS requires "*"); what the inline agent may run is
     // bounded by the InvokeModel statement above.
-    if (access.inlineAgents) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeInlineAgent'], resources: ['*'] }));
+    // Its own statement (a sid keeps CDK from merging it with X-Ray's "*" statement).
+    if (access.inlineAgents) fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'InvokeInlineAgent', actions: ['bedrock:InvokeInlineAgent'], resources: ['*'] }));
     for (const arn of [...access.streamingModelArns, ...access.modelArns].filter((a) => a.includes(':bedrock:*::'))) {
       acknowledgeNag(fn, `AwsSolutions-IAM5[Resource::${nagArn(this, arn)}]`, 'A cross-region inference profile routes to the foundation model in regions AWS chooses: the model is granted in every region, the profile itself only in this one.');
     }

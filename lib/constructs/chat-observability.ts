@@ -9,6 +9,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { TABLE_DEFINITION } from '../../functions/data/table-definition';
 import type { RouteDef } from '../../functions/http/routes';
+import { AUTHORIZER_FAILURES, METRICS_NAMESPACE } from '../../functions/lib/metrics';
 
 export interface ChatObservabilityProps {
   readonly stage: string;
@@ -17,6 +18,8 @@ export interface ChatObservabilityProps {
   readonly table: dynamodb.ITable;
   /** By name (route group or authorizer). */
   readonly functions: ReadonlyMap<string, lambda.IFunction>;
+  /** The functions' POWERTOOLS_SERVICE_NAME: the dimension of their custom metrics (functions/lib/metrics.ts). */
+  readonly serviceName: string;
   /** Per-method API metrics are on (ChatApi detailedMetrics): latency alarms per route group. */
   readonly detailedMetrics: boolean;
   readonly thresholds: { latencyP99Ms: number; serverErrorPercent: number; clientErrorsPer5Min: number };
@@ -71,6 +74,15 @@ export class ChatObservability extends Construct {
       new cloudwatch.GraphWidget({ title: 'DynamoDB throttles', left: [ddbThrottles] }),
     ];
     for (const [name, fn] of props.functions) {
+      if (name === 'authorizer') {
+        // Every refused token is a Lambda error ('Unauthorized' is how a 401 is asked for): alarm on the
+        // failures the authorizer counts itself instead (JWKS or Secrets Manager down, a bug).
+        const failures = new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: AUTHORIZER_FAILURES, dimensionsMap: { service: props.serviceName }, statistic: 'Sum', period });
+        this.alarm('authorizerFailures', failures, 1, 'The authorizer could not decide (issuer keys or secrets unavailable, or a bug): callers got 503');
+        widgets.push(new cloudwatch.GraphWidget({ title: '\u03bb authorizer', left: [fn.metricInvocations({ period }), failures, fn.metricThrottles({ period })], right: [fn.metricDuration({ period, statistic: 'p99' })] }));
+        this.alarm(`${name}Throttles`, fn.metricThrottles({ period, statistic: 'Sum' }), 1, `Lambda ${name} was throttled (account or reserved concurrency reached)`);
+        continue;
+      }
       this.alarm(`${name}Errors`, fn.metricErrors({ period, statistic: 'Sum' }), 1, `Lambda ${name} failed (an unhandled error, a timeout or out of memory)`);
       this.alarm(`${name}Throttles`, fn.metricThrottles({ period, statistic: 'Sum' }), 1, `Lambda ${name} was throttled (account or reserved concurrency reached)`);
       widgets.push(

@@ -109,6 +109,7 @@ describe('Bedrock, secrets and wildcards', () => {
       for (const arn of invokeModel) expect(arn).toMatch(/^arn:<AWS::Partition>:bedrock:(<AWS::Region>:(<AWS::AccountId>)?|\*:):(foundation-model|inference-profile)\/[\w.:-]+$/);
       const inline = agents.some((a) => a.agent.kind === 'inline');
       expect(g.has('bedrock:InvokeInlineAgent'), `${stage} inline agents`).toBe(inline);
+      if (inline) expect([...g.get('bedrock:InvokeInlineAgent')!]).toEqual(['*']); // no resource-level permissions
       if (inline) expect([...g.get('bedrock:InvokeModelWithResponseStream')!]).toEqual(expect.arrayContaining([expect.stringMatching(/foundation-model\/anthropic/)]));
     }
   });

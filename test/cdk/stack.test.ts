@@ -154,7 +154,7 @@ describe('REST API generated from the route table', () => {
     }
   });
 
-  it('sets the stage: regional endpoint, throttling, JSON access logs without bodies, tracing, usage plan', () => {
+  it('sets the stage: regional endpoint, throttling, JSON access logs without bodies, tracing, execution logs with retention, no usage plan', () => {
     for (const [s, stage] of [[dev, 'dev'], [prod, 'prod']] as const) {
       const c = stageConfig(stage);
       s.template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
@@ -170,7 +170,16 @@ describe('REST API generated from the route table', () => {
       const format = JSON.parse(p.AccessLogSetting.Format);
       expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', resource: '$context.resourcePath', userId: '$context.authorizer.principalId' });
       expect(p.AccessLogSetting.Format).not.toMatch(/requestBody|header|authorization/i);
-      s.template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: c.throttling.rateLimit, BurstLimit: c.throttling.burstLimit } });
+      // No API keys are issued, so a usage plan would only repeat the stage throttle.
+      s.template.resourceCountIs('AWS::ApiGateway::UsagePlan', 0);
+      s.template.resourceCountIs('AWS::ApiGateway::ApiKey', 0);
+      // API Gateway's execution log group, created by the stack with the stage's retention, before the stage.
+      const apiId = logicalIdOf(s, s.stack.api.api);
+      const [execId, exec] = resourcesOf(s, 'AWS::Logs::LogGroup').find(([, g]) => flat(g.Properties.LogGroupName ?? '').startsWith('API-Gateway-Execution-Logs_'))!;
+      expect(flat(exec.Properties.LogGroupName)).toBe(`API-Gateway-Execution-Logs_<${apiId}>/${stage}`);
+      expect(exec.Properties.RetentionInDays).toBe(c.logRetentionDays);
+      const [, stageResource] = resourcesOf(s, 'AWS::ApiGateway::Stage')[0]! as unknown as [string, { DependsOn?: string[] }];
+      expect(stageResource.DependsOn).toContain(execId);
     }
   });
 
@@ -195,7 +204,8 @@ describe('functions', () => {
       expect(p.MemorySize).toBeGreaterThanOrEqual(256);
       const env = p.Environment.Variables;
       expect(env.TABLE_NAME).toEqual({ Ref: logicalIdOf(dev, dev.stack.table.table) });
-      expect(env).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'pika-chat-dev', POWERTOOLS_LOG_LEVEL: c.logLevel, CORS_ORIGINS: c.corsOrigins.join(','), NODE_OPTIONS: '--enable-source-maps' });
+      expect(env).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'pika-chat-dev', POWERTOOLS_LOG_LEVEL: c.logLevel, CORS_ORIGINS: c.corsOrigins.join(',') });
+      expect(env).not.toHaveProperty('NODE_OPTIONS'); // source maps are off unless the stage asks (sourceMaps)
       // Secrets are referenced, never inlined.
       expect(env.JWT_SECRET_ARN).toBeDefined();
       expect(env).not.toHaveProperty('JWT_SECRET');
@@ -208,11 +218,11 @@ describe('functions', () => {
     expect(prodEnv).not.toHaveProperty('JWT_SECRET_ARN');
   });
 
-  it('bundles each entry with local esbuild to one minified ESM file with a source map, the AWS SDK inside', () => {
+  it('bundles each entry with local esbuild to one minified ESM file, no source map by default, the AWS SDK inside', () => {
     for (const name of [...ROUTE_GROUPS, 'authorizer']) {
       const assetPath = dev.json.Resources[fnLogicalId(dev, name)]!.Metadata!['aws:asset:path'];
       const dir = join(dev.outdir, assetPath);
-      expect(existsSync(join(dir, 'index.mjs.map')), name).toBe(true);
+      expect(existsSync(join(dir, 'index.mjs.map')), name).toBe(false);
       const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
       expect(code.startsWith("import { createRequire as __pikaCreateRequire } from 'node:module'; const require = __pikaCreateRequire(import.meta.url);")).toBe(true);
       expect(code.length / code.split('\n').length).toBeGreaterThan(1000); // minified
@@ -244,7 +254,7 @@ describe('agents, alarms and outputs', () => {
   it('alarms on 5xx rate, latency per route group, 4xx, DynamoDB throttles and each function\u2019s errors and throttles', () => {
     for (const s of [dev, prod]) {
       const alarms = resourcesOf(s, 'AWS::CloudWatch::Alarm').map(([id, a]) => [id, a.Properties] as const);
-      const names = ['Api5xxRate', 'Api4xxSpike', 'DynamoDbThrottles', ...ROUTE_GROUPS.map((g) => `${g}LatencyP99`), ...[...ROUTE_GROUPS, 'authorizer'].flatMap((f) => [`${f}Errors`, `${f}Throttles`])];
+      const names = ['Api5xxRate', 'Api4xxSpike', 'DynamoDbThrottles', ...ROUTE_GROUPS.map((g) => `${g}LatencyP99`), ...ROUTE_GROUPS.map((g) => `${g}Errors`), 'authorizerFailures', ...[...ROUTE_GROUPS, 'authorizer'].map((f) => `${f}Throttles`)];
       for (const name of names) expect(alarms.some(([id]) => id.startsWith(`Observability${name}`)), name).toBe(true);
       for (const [, a] of alarms) expect(a.AlarmActions).toHaveLength(1);
       const throttles = alarms.find(([id]) => id.startsWith('ObservabilityDynamoDbThrottles'))![1];

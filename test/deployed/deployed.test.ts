@@ -1,0 +1,268 @@
+/**
+ * The deployed tier: the staging stage synthesized with its real bundles, each Lambda loaded from its asset
+ * directory the way the Node.js 22 runtime loads it (ESM import of index.mjs, `handler`, the `awslambda`
+ * streaming global), with the template's environment, behind an API Gateway emulation read from the same
+ * template (routes, REQUEST authorizer and its cache, proxy vs streaming integrations, MOCK 405s, gateway
+ * responses). Real DynamoDB Local, the agent emulator, a Secrets Manager stand-in.
+ *
+ * Not covered here: IAM evaluation in AWS (a function calling something its role does not allow still works
+ * locally; test/cdk/iam.test.ts and hardening.test.ts assert the policies), API Gateway quotas and
+ * throttling, X-Ray, CloudWatch (EMF lines are checked as written, not as extracted).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ulid } from 'ulid';
+import { ROUTES } from '../../functions/http/routes';
+import { AUTHORIZER_FAILURES } from '../../functions/lib/metrics';
+import { startAgentEmulator, type AgentEmulator } from '../../scripts/agent-emulator';
+import { mintDevToken } from '../../scripts/local/tokens';
+import { stageConfig } from '../../lib/config/stages';
+import { sampleInsights } from '../data/fixtures';
+import type { GatewayResponse } from './gateway';
+import { deployStage, type DeployedStack } from './stack';
+
+const STAGE = 'staging';
+const config = stageConfig(STAGE);
+const ORIGIN = config.corsOrigins[0]!;
+let stack: DeployedStack;
+let emulator: AgentEmulator;
+
+beforeAll(async () => {
+  emulator = await startAgentEmulator({ chunkDelayMs: 2 });
+  stack = await deployStage(STAGE, { tableName: process.env.TABLE_NAME!, dynamoEndpoint: process.env.DYNAMODB_ENDPOINT!, agentEndpoint: emulator.endpoint, runtimeEndpoint: emulator.runtimeEndpoint });
+}, 120_000);
+afterAll(async () => {
+  await stack?.close();
+  await emulator?.close();
+});
+
+const uid = (prefix: string) => `${prefix}-${ulid().toLowerCase()}`;
+const token = (userId: string, roles: string[] = [], userType?: 'internal-user' | 'external-user') => {
+  const env = stack.envOf('authorizer');
+  if (config.jwt.kind !== 'hs256') throw new Error('this tier mints HS256 tokens');
+  return mintDevToken({ userId, roles, secret: stack.secretValues[env.JWT_SECRET_ARN!]!, issuer: config.jwt.issuer, audience: config.jwt.audience, ...(userType ? { userType } : {}) });
+};
+
+interface Call {
+  status: number;
+  body: any;
+  res: GatewayResponse;
+}
+async function call(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Call> {
+  const headers: Record<string, string> = { Origin: ORIGIN, 'User-Agent': 'deployed-tier', ...(opts.headers ?? {}) };
+  if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await stack.gateway.request({ method, path, headers, ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}) });
+  const json = (res.headers['content-type'] ?? '').startsWith('application/json') && res.body ? JSON.parse(res.body) : res.body;
+  return { status: res.status, body: json, res };
+}
+const expectCors = (r: GatewayResponse) => {
+  expect(r.headers['access-control-allow-origin']).toBe(ORIGIN);
+  expect(r.headers.vary ?? '').toMatch(/Origin/);
+};
+const expectError = (c: Call, status: number, code: string) => {
+  expect(c.status, JSON.stringify(c.body)).toBe(status);
+  expect(c.body).toMatchObject({ error: { code, message: expect.any(String) } });
+};
+const sse = (body: string) =>
+  body
+    .split('\n\n')
+    .filter((block) => block && !block.startsWith(':')) // heartbeat comments
+    .map((block) => {
+      const event = /^event: (.+)$/m.exec(block)?.[1];
+      const data = /^data: (.+)$/m.exec(block)?.[1];
+      return { event, data: data === undefined ? undefined : JSON.parse(data) };
+    });
+
+describe('every route through its deployed bundle', () => {
+  it('answers a happy path of each route of the route table', async () => {
+    const covered = new Set<string>();
+    const ok = async (routeId: string, method: string, path: string, opts: Parameters<typeof call>[2], status = 200) => {
+      const route = ROUTES.find((r) => r.id === routeId)!;
+      expect(route.method).toBe(method);
+      const c = await call(method, path, opts);
+      expect(c.status, `${routeId}: ${JSON.stringify(c.body)}`).toBe(status);
+      expectCors(c.res);
+      covered.add(routeId);
+      return c.body;
+    };
+    const site = await token(uid('site'), [config.roles.siteAdmin]);
+    const admin = await token(uid('content'), [config.roles.contentAdmin]);
+    const service = await token(uid('svc'), [config.roles.service]);
+    const userId = uid('tier');
+    const user = await token(userId, [], 'external-user');
+
+    // Admin configuration: the agent registered at deploy (Custom::AWS) is there; a chat app uses it.
+    const deployedAgent = Object.keys(config.bedrock.agents).find((id) => config.bedrock.agents[id]!.agent.kind === 'inline')!;
+    expect((await ok('getAgent', 'GET', `/admin/agents/${deployedAgent}`, { token: site })).agentId).toBe(deployedAgent);
+    const agentId = uid('agent');
+    await ok('putAgent', 'PUT', `/admin/agents/${agentId}`, { token: site, body: { agent: { kind: 'inline', foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0', instruction: 'You answer questions about the product briefly and politely.' }, pricing: { inputPer1kTokens: 0.001, outputPer1kTokens: 0.002 } } });
+    const appId = uid('app');
+    await ok('putChatApp', 'PUT', `/admin/chat-apps/${appId}`, { token: site, body: { title: 'Tier', enabled: true, agentId: deployedAgent } });
+    expect((await ok('getChatApp', 'GET', `/admin/chat-apps/${appId}`, { token: site })).title).toBe('Tier');
+
+    // Users.
+    await ok('putUser', 'PUT', `/users/${userId}`, { token: service, body: { firstName: 'Tess', roles: [] } });
+    expect((await ok('getMe', 'GET', '/users/me', { token: user })).userId).toBe(userId);
+    expect((await ok('updateMe', 'PUT', '/users/me', { token: user, body: { firstName: 'Tia', lastName: 'R' } })).firstName).toBe('Tia');
+    expect((await ok('getUser', 'GET', `/users/${userId}`, { token: admin })).firstName).toBe('Tia');
+    expect((await ok('searchUsers', 'GET', `/users?prefix=${userId.slice(0, 12)}`, { token: admin })).items.map((u: any) => u.userId)).toContain(userId);
+
+    // Sessions and messages.
+    const session = await ok('createSession', 'POST', '/sessions', { token: user, body: { chatAppId: appId } }, 201);
+    expect((await ok('listSessions', 'GET', '/sessions?limit=5', { token: user })).items.map((s: any) => s.sessionId)).toContain(session.sessionId);
+    expect((await ok('getSession', 'GET', `/sessions/${session.sessionId}`, { token: user })).chatAppId).toBe(appId);
+    expect((await ok('updateSession', 'PATCH', `/sessions/${session.sessionId}`, { token: user, body: { title: 'Renamed' } })).title).toBe('Renamed');
+    expect((await ok('searchSessions', 'POST', '/sessions/search', { token: user, body: { sessionId: session.sessionId } })).sessions.map((s: any) => s.sessionId)).toEqual([session.sessionId]);
+
+    // One turn (its SSE is checked in detail below), then the history.
+    const turn = await call('POST', '/converse', { token: user, body: { chatAppId: appId, sessionId: session.sessionId, message: 'Hello tier' } });
+    expect(turn.status).toBe(200);
+    covered.add('converse');
+    const messages = await ok('listMessages', 'GET', `/sessions/${session.sessionId}/messages`, { token: user });
+    expect(messages.items).toHaveLength(2); // the question and the answer
+
+    // Feedback.
+    const fb = await ok('createFeedback', 'POST', `/sessions/${session.sessionId}/feedback`, { token: user, body: { type: 'incorrect_response', severity: 'high', title: 'Wrong', description: 'It said 3' } }, 201);
+    expect((await ok('listSessionFeedback', 'GET', `/sessions/${session.sessionId}/feedback`, { token: user })).items).toHaveLength(1);
+    const updated = await ok('updateFeedback', 'PATCH', `/sessions/${session.sessionId}/feedback/${fb.feedbackId}`, { token: admin, body: { status: 'in_progress', expectedLastUpdate: fb.lastUpdate } });
+    expect(updated.status).toBe('in_progress');
+    expect((await ok('addFeedbackComment', 'POST', `/sessions/${session.sessionId}/feedback/${fb.feedbackId}/comments`, { token: admin, body: { comment: 'looking' } }, 201)).internalComments).toHaveLength(1);
+    expect((await ok('listFeedback', 'GET', '/feedback?status=in_progress&limit=100', { token: admin })).items.map((f: any) => f.feedbackId)).toContain(fb.feedbackId);
+
+    // Insights.
+    const insights = sampleInsights();
+    await ok('putInsights', 'PUT', `/sessions/${session.sessionId}/insights`, { token: service, body: insights });
+    expect(await ok('getInsights', 'GET', `/sessions/${session.sessionId}/insights`, { token: user })).toEqual(insights);
+
+    // Widget data.
+    await ok('putWidgetData', 'PUT', '/widget-data/custom/form', { token: user, body: { data: { a: 1 } } });
+    expect(await ok('getWidgetData', 'GET', '/widget-data/custom/form', { token: user })).toEqual({ scope: 'custom', tag: 'form', data: { a: 1 } });
+    expect(await ok('deleteWidgetData', 'DELETE', '/widget-data/custom/form', { token: user })).toEqual({ deleted: true });
+
+    expect(await ok('deleteSession', 'DELETE', `/sessions/${session.sessionId}`, { token: user })).toEqual({ deleted: true });
+    expectError(await call('GET', `/sessions/${session.sessionId}`, { token: user }), 404, 'NOT_FOUND');
+
+    expect([...covered].sort()).toEqual(ROUTES.map((r) => r.id).sort());
+  }, 60_000);
+});
+
+describe('streaming converse', () => {
+  it('streams Server-Sent Events through the response-streaming integration: prelude status and headers, then session, chunks, done', async () => {
+    const site = await token(uid('site'), [config.roles.siteAdmin]);
+    const appId = uid('app');
+    const agentId = Object.keys(config.bedrock.agents).find((id) => config.bedrock.agents[id]!.agent.kind === 'inline')!;
+    expect((await call('PUT', `/admin/chat-apps/${appId}`, { token: site, body: { title: 'Stream', enabled: true, agentId } })).status).toBe(200);
+    const user = await token(uid('streamer'));
+    const { res } = await call('POST', '/converse', { token: user, body: { chatAppId: appId, message: 'Tell me something' } });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/event-stream');
+    expect(res.headers['cache-control']).toBe('no-cache');
+    expectCors(res);
+    // Each SSE frame is its own write, and the body never starts with the prelude or its NUL delimiter.
+    expect(res.chunks.length).toBeGreaterThan(3);
+    expect(res.body.startsWith('event: session\n')).toBe(true);
+    for (const chunk of res.chunks) expect(chunk).toMatch(/^(event: \w+\ndata: .+|: \w+)\n\n$/s);
+    const events = sse(res.body);
+    expect(events[0]!.event).toBe('session');
+    expect(events.at(-1)!.event).toBe('done');
+    const text = events.filter((e) => e.event === 'chunk').map((e) => e.data.text ?? e.data.chunk ?? e.data.content ?? '').join('');
+    expect(text).toBe('You said: Tell me something');
+    expect(events.at(-1)!.data).toMatchObject({ sessionId: events[0]!.data.sessionId, messageId: expect.any(String) });
+
+    // A refusal before the stream starts is a plain JSON error with its status, through the same integration.
+    const refused = await call('POST', '/converse', { token: user, body: { chatAppId: uid('nope'), message: 'x' } });
+    expect(refused.res.headers['content-type']).toBe('application/json');
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(refused.status).toBeLessThan(500);
+    expect(refused.body.error.code).toMatch(/^[A-Z_]+$/);
+    expectCors(refused.res);
+  }, 30_000);
+});
+
+describe('the authorizer at the edge', () => {
+  it('answers a missing or refused token with the 401 gateway response in the API\u2019s error shape, with CORS', async () => {
+    const before = stack.gateway.authorizerCalls.length;
+    const missing = await call('GET', '/users/me');
+    expectError(missing, 401, 'UNAUTHORIZED');
+    expectCors(missing.res);
+    expect(stack.gateway.authorizerCalls.length).toBe(before); // not even invoked without the identity source
+
+    const forged = await mintDevToken({ userId: 'mallory', secret: 'not-the-key-0123456789-0123456789', issuer: 'https://auth.example.com/', audience: 'pika-chat' });
+    const refused = await call('GET', '/sessions', { token: forged });
+    expectError(refused, 401, 'UNAUTHORIZED');
+    expect(refused.body.error.message).toBe('Unauthorized');
+    expect(refused.res.gatewayResponse).toBe('UNAUTHORIZED');
+    expectCors(refused.res);
+    const authorizerId = stack.functionIds.authorizer!;
+    expect(stack.lambda.invocations.filter((i) => i.functionId === authorizerId).at(-1)).toMatchObject({ outcome: 'error', error: { errorMessage: 'Unauthorized' } });
+  });
+
+  it('is asked once per Authorization header, its answer cached across routes and functions', async () => {
+    const t = await token(uid('cached'));
+    const header = `Bearer ${t}`;
+    for (const [method, path] of [['GET', '/users/me'], ['GET', '/sessions'], ['GET', '/widget-data/custom/none'], ['GET', '/users/me']] as const) {
+      const c = await call(method, path, { token: t });
+      expect(c.status, `${method} ${path}`).toBeLessThan(500);
+      expect(c.status).not.toBe(401);
+    }
+    expect(stack.gateway.authorizerCalls.filter((h) => h === header)).toHaveLength(1);
+    // Another token is another cache entry.
+    await call('GET', '/users/me', { token: await token(uid('other')) });
+    expect(stack.gateway.authorizerCalls.filter((h) => h === header)).toHaveLength(1);
+  });
+
+  it('answers API Gateway\u2019s own errors as JSON with CORS: unknown route 404, wrong method 405 with Allow, missing query 400', async () => {
+    const t = await token(uid('gw'));
+    const unknown = await call('GET', '/no/such/route', { token: t });
+    expectError(unknown, 404, 'NOT_FOUND');
+    expectCors(unknown.res);
+    const wrong = await call('DELETE', '/users/me', { token: t });
+    expectError(wrong, 405, 'METHOD_NOT_ALLOWED');
+    expect(wrong.res.headers.allow).toBe('GET, PUT');
+    const noPrefix = await call('GET', '/users', { token: await token(uid('admin'), [config.roles.contentAdmin]) });
+    expectError(noPrefix, 400, 'VALIDATION_FAILED');
+    expectCors(noPrefix.res);
+  });
+});
+
+describe('secrets at cold start', () => {
+  const authorizerId = () => stack.functionIds.authorizer!;
+  const lastOf = (fnId: string) => stack.lambda.invocations.filter((i) => i.functionId === fnId).at(-1);
+
+  it('a hung Secrets Manager in the authorizer\u2019s cold start: 503 DEPENDENCY_UNAVAILABLE with CORS (not a Lambda timeout), counted; the next request succeeds', async () => {
+    await stack.lambda.dispose(); // every function cold
+    stack.gateway.clearAuthorizerCache();
+    const t = await token(uid('cold'));
+    stack.secrets.mode = 'hang';
+    const asked = stack.secrets.requests.length;
+    const failed = await call('GET', '/users/me', { token: t });
+    expectError(failed, 503, 'DEPENDENCY_UNAVAILABLE');
+    expect(failed.res.gatewayResponse).toBe('AUTHORIZER_CONFIGURATION_ERROR');
+    expectCors(failed.res);
+    expect(stack.secrets.requests.length).toBeGreaterThan(asked);
+    // The authorizer itself gave up (SDK timeouts), well before its Lambda timeout, and said so.
+    expect(lastOf(authorizerId())).toMatchObject({ outcome: 'error' });
+    expect(lastOf(authorizerId())!.error!.errorMessage).not.toBe('Unauthorized');
+    const emf = (stack.lambda.output.get(authorizerId()) ?? []).filter((l) => l.startsWith('{') && JSON.parse(l)[AUTHORIZER_FAILURES] === 1);
+    expect(emf).toHaveLength(1);
+    expect(JSON.parse(emf[0]!)).toMatchObject({ service: `pika-chat-${STAGE}`, _aws: { CloudWatchMetrics: [{ Namespace: 'PikaChat', Metrics: [{ Name: AUTHORIZER_FAILURES }] }] } });
+
+    stack.secrets.mode = 'answer';
+    const retried = await call('GET', '/users/me', { token: t });
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+  }, 30_000);
+
+  it('a hung Secrets Manager in a route function\u2019s cold start: its own 503 JSON within its timeout; the next request succeeds', async () => {
+    const usersId = stack.functionIds.users!;
+    await stack.lambda.dispose(usersId);
+    const t = await token(uid('cold-fn'));
+    stack.secrets.mode = 'hang';
+    const failed = await call('GET', '/users/me', { token: t }); // the warm authorizer has its key already
+    expectError(failed, 503, 'DEPENDENCY_UNAVAILABLE');
+    expect(failed.res.gatewayResponse).toBeUndefined();
+    expectCors(failed.res);
+    expect(lastOf(usersId)).toMatchObject({ outcome: 'ok' });
+    stack.secrets.mode = 'answer';
+    expect((await call('GET', '/users/me', { token: t })).status).toBe(200);
+  }, 30_000);
+});

@@ -1,0 +1,63 @@
+/**
+ * Secrets loaded at cold start (functions/lib/secrets.ts) against a local Secrets Manager stand-in: a hung
+ * or failing call ends with a clear 503 instead of holding every later request, and the next request
+ * fetches again.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { httpErrorOf } from '../../functions/http/errors';
+import { DomainError } from '../../functions/lib/errors';
+import { loadSecrets } from '../../functions/lib/secrets';
+import { startSecretsStandIn, type SecretsStandIn } from '../support/secrets-manager';
+
+const ARN = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:pika/jwt-AbCdEf';
+let sm: SecretsStandIn;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  sm = await startSecretsStandIn({ [ARN]: 'the-jwt-key-from-secrets-manager-0123456789' });
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = sm.endpoint;
+  process.env.JWT_SECRET_ARN = ARN;
+});
+afterAll(async () => {
+  process.env = saved;
+  await sm.close();
+});
+beforeEach(() => {
+  delete process.env.JWT_SECRET;
+  sm.requests.length = 0;
+});
+
+const failure = async (p: Promise<unknown>) => {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(DomainError);
+  return Object.assign(err as DomainError, { status: httpErrorOf(err).status });
+};
+
+describe('loadSecrets', () => {
+  it('fails a hung fetch with DEPENDENCY_UNAVAILABLE (every waiting request), then fetches again once Secrets Manager answers', async () => {
+    sm.mode = 'hang';
+    const [a, b] = await Promise.all([failure(loadSecrets()), failure(loadSecrets())]);
+    for (const e of [a, b]) expect([e.status, e.code]).toEqual([503, 'DEPENDENCY_UNAVAILABLE']);
+    expect(sm.requests.length).toBeGreaterThanOrEqual(1);
+    expect(process.env.JWT_SECRET).toBeUndefined();
+
+    sm.mode = 'answer';
+    await loadSecrets();
+    expect(process.env.JWT_SECRET).toBe('the-jwt-key-from-secrets-manager-0123456789');
+  }, 20_000);
+
+  it('drops a failed load (5xx from Secrets Manager): the next call retries and succeeds', async () => {
+    sm.mode = 'fail';
+    const e = await failure(loadSecrets());
+    expect(e.code).toBe('DEPENDENCY_UNAVAILABLE');
+    expect(e.toBody().error).not.toHaveProperty('details.message'); // the error's name only, never its payload
+    const asked = sm.requests.length;
+    sm.mode = 'answer';
+    await loadSecrets();
+    expect(sm.requests.length).toBeGreaterThan(asked);
+    expect(process.env.JWT_SECRET).toBe('the-jwt-key-from-secrets-manager-0123456789');
+  }, 20_000);
+});
