@@ -53,7 +53,7 @@ describe('loadSecrets', () => {
     sm.mode = 'fail';
     const e = await failure(loadSecrets());
     expect(e.code).toBe('DEPENDENCY_UNAVAILABLE');
-    expect(e.toBody().error).not.toHaveProperty('details.message'); // the error's name only, never its payload
+    expect(httpErrorOf(e).body.error).not.toHaveProperty('details.message'); // the error's name only, never its payload
     const asked = sm.requests.length;
     sm.mode = 'answer';
     await loadSecrets();
