@@ -48,7 +48,8 @@ console.log(`
 Pika chat API listening on ${url}
   DynamoDB Local: ${db.endpoint}${values['in-memory'] ? ' (in memory)' : ' (data in .data/)'}
   Bedrock: ${emulator ? `agent emulator at ${emulator.endpoint}` : 'real Bedrock (AWS credentials from the environment)'}
-  Chat apps: demo (agent echo), demo-faulty (agent faulty)
+  Chat apps: demo (AgentCore harness agent echo), demo-runtime (AgentCore Runtime agent echo-runtime),
+             demo-classic (Agents Classic agent echo-classic), demo-faulty (agent faulty)
 
 Dev token (demo-user):
 ${userToken}

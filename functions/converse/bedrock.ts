@@ -10,7 +10,9 @@ import {
   type InlineAgentResponseStream,
 } from '@aws-sdk/client-bedrock-agent-runtime';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import type { AgentConfig } from 'pika-shared/types/chatbot/chatbot-types';
+import type { BedrockAgentRef, InlineAgentDefinition } from 'pika-shared/types/chatbot/chatbot-types';
+import type { AgentCoreInvokeInput as ProviderInput } from './providers/events';
+import { utf8Stream } from './providers/utf8';
 
 let agentClient: { client: BedrockAgentRuntimeClient; endpoint: string | undefined } | undefined;
 let runtimeClient: { client: BedrockRuntimeClient; endpoint: string | undefined } | undefined;
@@ -37,13 +39,6 @@ export type AgentEvent =
   | { type: 'chunk'; text: string }
   | { type: 'trace'; trace: Record<string, unknown>; usage?: { inputTokens: number; outputTokens: number } };
 
-export interface InvokeInput {
-  sessionId: string;
-  inputText: string;
-  sessionAttributes: Record<string, string>;
-  signal: AbortSignal;
-}
-
 /** Token usage of a trace event: the model-invocation metadata of any trace kind that carries it. */
 export function usageOfTrace(trace: Record<string, any> | undefined): { inputTokens: number; outputTokens: number } | undefined {
   if (!trace) return undefined;
@@ -56,39 +51,52 @@ export function usageOfTrace(trace: Record<string, any> | undefined): { inputTok
   return undefined;
 }
 
-/** InvokeAgent (agent + alias) or InvokeInlineAgent (inline definition), with traces and token streaming on. */
-export async function* invokeAgent(agent: AgentConfig, input: InvokeInput): AsyncGenerator<AgentEvent> {
+/** Earlier turns in Bedrock's `conversationHistory` shape (InvokeAgent and InvokeInlineAgent alike). */
+function conversationHistory(history: ProviderInput['history']) {
+  return history?.length ? { conversationHistory: { messages: history.map((t) => ({ role: t.role, content: [{ text: t.content }] })) } } : {};
+}
+
+/**
+ * Agents Classic: InvokeAgent (agent + alias) or InvokeInlineAgent (inline definition), with traces and
+ * token streaming on. Text is decoded as a stream: a character split across chunks is never broken.
+ */
+export async function* invokeClassic(agent: BedrockAgentRef | InlineAgentDefinition, input: ProviderInput): AsyncGenerator<AgentEvent> {
   const common = {
     sessionId: input.sessionId,
     inputText: input.inputText,
     enableTrace: true,
     streamingConfigurations: { streamFinalResponse: true },
   };
-  const def = agent.agent;
+  const state = { sessionAttributes: input.sessionAttributes, ...conversationHistory(input.history) };
   const out =
-    def.kind === 'bedrock-agent'
+    agent.kind === 'bedrock-agent'
       ? await bedrockAgentClient().send(
-          new InvokeAgentCommand({ ...common, agentId: def.bedrockAgentId, agentAliasId: def.bedrockAgentAliasId, sessionState: { sessionAttributes: input.sessionAttributes } }),
+          new InvokeAgentCommand({ ...common, agentId: agent.bedrockAgentId, agentAliasId: agent.bedrockAgentAliasId, sessionState: state }),
           { abortSignal: input.signal },
         )
       : await bedrockAgentClient().send(
           new InvokeInlineAgentCommand({
             ...common,
-            foundationModel: def.foundationModel,
-            instruction: def.instruction,
-            ...(def.idleSessionTTLInSeconds ? { idleSessionTTLInSeconds: def.idleSessionTTLInSeconds } : {}),
-            inlineSessionState: { sessionAttributes: input.sessionAttributes },
+            foundationModel: agent.foundationModel,
+            instruction: agent.instruction,
+            ...(agent.idleSessionTTLInSeconds ? { idleSessionTTLInSeconds: agent.idleSessionTTLInSeconds } : {}),
+            inlineSessionState: state,
           }),
           { abortSignal: input.signal },
         );
   const stream = out.completion as AsyncIterable<ResponseStream | InlineAgentResponseStream> | undefined;
   if (!stream) return;
+  const text = utf8Stream();
   for await (const event of stream) {
-    if (event.chunk?.bytes) yield { type: 'chunk', text: Buffer.from(event.chunk.bytes).toString('utf8') };
-    else if (event.trace?.trace) {
+    if (event.chunk?.bytes) {
+      const piece = text.write(event.chunk.bytes);
+      if (piece) yield { type: 'chunk', text: piece };
+    } else if (event.trace?.trace) {
       const trace = event.trace.trace as unknown as Record<string, unknown>;
       const usage = usageOfTrace(trace);
       yield { type: 'trace', trace, ...(usage ? { usage } : {}) };
     }
   }
+  const rest = text.end();
+  if (rest) yield { type: 'chunk', text: rest };
 }

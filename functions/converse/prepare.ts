@@ -12,6 +12,7 @@ import { claimIdempotencyKey, releaseIdempotencyKey, type IdempotencyRecord } fr
 import { appendMessage, startSessionWithMessage } from '../data/messages';
 import { consumeRateLimit, converseRateLimit } from '../data/rate-limit';
 import { getSessionWithUser, type Session } from '../data/sessions';
+import { turnStarted, type ProviderState } from '../data/turns';
 import { ConverseError } from './errors';
 import { agentOf, authorizeSession, usableChatApp } from '../policy/access';
 import type { Principal } from '../policy/principal';
@@ -34,6 +35,10 @@ export interface TurnPlan {
   /** The caller's effective user type (token claim, else stored user). */
   userType?: string;
   userMessageId: string;
+  /** When the turn started (its user message's time): stop requests after it are for this turn. */
+  startedAt: string;
+  /** Which provider session answered this chat session last (whether history must be sent again). */
+  provider: ProviderState;
   idempotency?: { scope: string; key: string };
 }
 
@@ -55,10 +60,10 @@ function modeAndSource(body: ConverseBody): { invocationMode: ConverseInvocation
 }
 
 /** The caller's session and stored user in one read, then the ownership rule for conversing. */
-async function existingSession(principal: Principal, sessionId: string): Promise<Session> {
-  const { session, user } = await getSessionWithUser(sessionId, principal.userId);
+async function existingSession(principal: Principal, sessionId: string): Promise<{ session: Session; provider: ProviderState }> {
+  const { session, user, provider } = await getSessionWithUser(sessionId, principal.userId);
   principal.primeStoredUser(user);
-  return authorizeSession(principal, session, 'converse', 'converse');
+  return { session: await authorizeSession(principal, session, 'converse', 'converse'), provider };
 }
 
 /** The Idempotency-Key header obeys the same rule as `clientMessageId`; checked before anything is spent. */
@@ -101,7 +106,8 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
   const { invocationMode, source } = modeAndSource(body);
   const key = idempotencyKeyOf(idempotencyHeader, body);
   await consumeRateLimit(principal.userId, 'converse', converseRateLimit());
-  const found = body.sessionId ? await existingSession(principal, body.sessionId) : undefined;
+  const existing = body.sessionId ? await existingSession(principal, body.sessionId) : undefined;
+  const found = existing?.session;
   const chatAppId = body.chatAppId ?? found?.chatAppId;
   if (!chatAppId) throw new ConverseError('VALIDATION_FAILED', 'Give chatAppId (or the sessionId of an existing session)', [{ path: 'body.chatAppId', message: 'required' }]);
   if (found && found.chatAppId !== chatAppId) throw new ConverseError('VALIDATION_FAILED', 'The session belongs to another chat app', [{ path: 'body.chatAppId', message: 'mismatch' }]);
@@ -125,6 +131,7 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
       source,
       metadata: { invocationMode, ...(body.chatAppComponentConfig ? { componentId: body.chatAppComponentConfig.componentId } : {}) },
       ...(body.files ? { files: body.files } : {}),
+      sessionExtras: turnStarted(new Date(opts.deadlineMs).toISOString()),
     };
     // A new session and its first message are one transaction; otherwise the message joins the session.
     const { session, message: userMessage } = found
@@ -146,6 +153,8 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
         ...(body.timezone ? { timezone: body.timezone } : {}),
         ...(userType ? { userType } : {}),
         userMessageId: userMessage.messageId,
+        startedAt: userMessage.createDate,
+        provider: existing?.provider ?? {},
         ...(idempotency ? { idempotency } : {}),
       },
     };

@@ -1,18 +1,25 @@
 /**
- * A converse turn once it streams: relays the agent's chunks as they arrive, sums token usage from the
- * traces, stores the assistant message with its usage and cost (ADDed to the session in the same
- * transaction), and ends with `done` or `error`. A failure mid-stream still stores what arrived and the
- * usage consumed. The title is made after the stream has ended, so it never delays the answer.
+ * A converse turn once it streams, as named steps — each testable alone:
+ *   input   the provider input: session attributes, and the stored history when the provider session may be gone
+ *   relay   the provider's events to the client as they arrive (chunks, traces and tool summaries, usage),
+ *           watching for a stop request and the deadline
+ *   persist the answer with its usage and cost, ADDed to the session in the same transaction (failed and
+ *           cancelled answers too: what arrived and the usage consumed)
+ *   finish  the idempotency record, then `done` or `error`; the title after the stream has ended
+ * (prepare.ts is the step before: everything refusable, and the user message stored.)
  */
 import type { ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
 import { completeIdempotencyKey, type IdempotencyRecord } from '../data/idempotency';
+import { nowIso } from '../data/items';
 import { appendMessage, getMessage } from '../data/messages';
 import { claimTitle, setGeneratedTitle } from '../data/sessions';
+import { recentTurns, stopRequestedSince, turnEnded } from '../data/turns';
 import { toDomainError, type DomainError } from '../lib/errors';
-import { agentError, ConverseError } from './errors';
 import { logger } from '../http/logger';
-import { invokeAgent } from './bedrock';
+import { agentError, ConverseError } from './errors';
 import type { TurnPlan } from './prepare';
+import { invokeProvider, providerIdleSeconds, stopRuntimeSession } from './providers';
+import type { AgentCoreInvokeInput as ProviderInput, ToolEvent } from './providers/events';
 import { sessionAttributesFor } from './session-attributes';
 import type { EventSink } from './sse';
 import { fallbackTitle, generateTitle } from './title';
@@ -21,8 +28,14 @@ import { addTokens, costOf } from './usage';
 /** Answers are cut to fit the 400 KB item limit with room for the other attributes (docs/converse.md). */
 export const MAX_ANSWER_BYTES = 300 * 1024;
 const MAX_TRACE_KINDS = 50;
+const MAX_TOOLS = 50;
 
 const agentTimeoutMs = () => Number(process.env.AGENT_TIMEOUT_MS ?? 120_000);
+/** How much earlier conversation is sent to a provider whose session may be gone (HISTORY_MAX_CHARS). */
+const historyMaxChars = () => Number(process.env.HISTORY_MAX_CHARS ?? 40_000);
+const HISTORY_MAX_MESSAGES = 100;
+/** How often a streaming turn checks for a stop request (STOP_POLL_MS): at most one small read a second. */
+const stopPollMs = () => Math.max(1000, Number(process.env.STOP_POLL_MS ?? 1000));
 /** Time kept after the agent's deadline to store the answer before the invocation ends. */
 const PERSIST_RESERVE_MS = 3_000;
 /** Below this much time left, the title is the trimmed first message instead of a model call. */
@@ -45,13 +58,38 @@ function traceKind(trace: Record<string, unknown>): string {
   return inner && typeof inner === 'object' ? `${kind}.${Object.keys(inner)[0] ?? ''}` : kind;
 }
 
-export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions): Promise<void> {
-  const { session } = plan;
-  sink.send('session', { sessionId: session.sessionId, userMessageId: plan.userMessageId });
-  const attributes = sessionAttributesFor({
+/** What the relay step gathered. */
+export interface Relayed {
+  text: string;
+  tokens: { inputTokens: number; outputTokens: number };
+  /** False when the provider reported no usage at all: the message says so rather than invent numbers. */
+  usageReported: boolean;
+  traceKinds: string[];
+  tools: { name: string; status?: string }[];
+  stopReason?: string;
+  /** The provider answered at least once: its session now holds this turn. */
+  reached: boolean;
+  cancelled: boolean;
+  failure?: DomainError;
+}
+
+/**
+ * Whether the provider may have lost the conversation: another agent answered last, or its session idled
+ * longer than the provider keeps one. A session's first turn has nothing to resend.
+ */
+export function needsHistory(plan: Pick<TurnPlan, 'sessionCreated' | 'provider' | 'agent'>, nowMs = Date.now()): boolean {
+  if (plan.sessionCreated) return false;
+  const { agentId, reachedAt } = plan.provider;
+  if (agentId !== plan.agent.agentId || !reachedAt) return true;
+  return nowMs - Date.parse(reachedAt) >= providerIdleSeconds(plan.agent) * 1000;
+}
+
+/** Step 1: what the provider is sent. */
+export async function providerInput(plan: TurnPlan): Promise<Omit<ProviderInput, 'signal'>> {
+  const sessionAttributes = sessionAttributesFor({
     user: plan.user,
     userId: plan.userId,
-    sessionId: session.sessionId,
+    sessionId: plan.session.sessionId,
     chatAppId: plan.app.chatAppId,
     agentId: plan.agent.agentId,
     app: plan.app,
@@ -60,7 +98,16 @@ export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions)
     invocationMode: plan.invocationMode,
     source: plan.source,
   });
+  const history = needsHistory(plan)
+    ? await recentTurns(plan.session.sessionId, { maxChars: historyMaxChars(), maxItems: HISTORY_MAX_MESSAGES, excludeMessageId: plan.userMessageId })
+    : [];
+  return { sessionId: plan.session.sessionId, userId: plan.userId, inputText: plan.message, sessionAttributes, ...(history.length ? { history } : {}) };
+}
+
+/** Step 2: the provider's answer to the client as it arrives; stops on a stop request or the deadline. */
+export async function relay(plan: TurnPlan, input: Omit<ProviderInput, 'signal'>, sink: EventSink, opts: RunOptions): Promise<Relayed> {
   const streamTraces = Boolean(plan.app.streamTraces && plan.app.features?.traces?.enabled !== false);
+  const out: Relayed = { text: '', tokens: { inputTokens: 0, outputTokens: 0 }, usageReported: false, traceKinds: [], tools: [], reached: false, cancelled: false };
   const abort = new AbortController();
   let timedOut = false;
   // The agent gets AGENT_TIMEOUT_MS, but never so long that the answer could not be stored in time.
@@ -69,52 +116,117 @@ export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions)
     timedOut = true;
     abort.abort();
   }, agentMs);
-
-  let text = '';
-  let tokens = { inputTokens: 0, outputTokens: 0 };
-  const traceKinds: string[] = [];
-  let failure: DomainError | undefined;
+  const stopWatch = watchForStop(plan, () => {
+    out.cancelled = true;
+    abort.abort();
+  });
   try {
-    for await (const event of invokeAgent(plan.agent, { sessionId: session.sessionId, inputText: plan.message, sessionAttributes: attributes, signal: abort.signal })) {
+    for await (const event of invokeProvider(plan.agent.agent, { ...input, signal: abort.signal })) {
+      out.reached = true;
       if (event.type === 'chunk') {
-        text += event.text;
+        out.text += event.text;
         sink.send('chunk', { text: event.text });
-      } else {
-        if (event.usage) tokens = addTokens(tokens, event.usage);
-        if (traceKinds.length < MAX_TRACE_KINDS) traceKinds.push(traceKind(event.trace));
+      } else if (event.type === 'trace') {
+        if (event.usage) {
+          out.tokens = addTokens(out.tokens, event.usage);
+          out.usageReported = true;
+        }
+        if (out.traceKinds.length < MAX_TRACE_KINDS) out.traceKinds.push(traceKind(event.trace));
         if (streamTraces) sink.send('trace', event.trace);
+      } else if (event.type === 'usage') {
+        out.tokens = addTokens(out.tokens, event);
+        out.usageReported = true;
+      } else if (event.type === 'tool') {
+        recordTool(out, event);
+        if (streamTraces) sink.send('tool', toolSummary(event));
+      } else if (event.type === 'stop') {
+        out.stopReason = event.reason;
       }
     }
   } catch (err) {
-    failure = agentError(err, timedOut);
-    logger.warn('agent failed', { sessionId: session.sessionId, code: failure.code, errorName: (err as { name?: string })?.name });
+    if (!out.cancelled) {
+      out.failure = agentError(err, timedOut);
+      logger.warn('agent failed', { sessionId: plan.session.sessionId, code: out.failure.code, errorName: (err as { name?: string })?.name });
+    }
   } finally {
     clearTimeout(timer);
+    stopWatch.stop();
   }
   // An aborted stream may simply end instead of throwing: a timed-out answer is never a complete one.
-  if (timedOut && !failure) failure = agentError(undefined, true);
+  if (timedOut && !out.failure && !out.cancelled) out.failure = agentError(undefined, true);
+  if (out.cancelled && plan.agent.agent.kind === 'agentcore-runtime') {
+    // The runtime agent's own work stops too, not only our read of it.
+    await stopRuntimeSession(plan.agent.agent, plan.session.sessionId).catch((err) => logger.warn('runtime session not stopped', { errorName: (err as Error)?.name }));
+  }
+  return out;
+}
 
-  const usage: ChatMessageUsage = costOf(tokens, plan.agent.pricing);
-  const answer = truncateUtf8(text, MAX_ANSWER_BYTES);
-  let messageId: string | undefined;
+/** Checks for a stop request at most once per STOP_POLL_MS while the turn streams. */
+function watchForStop(plan: TurnPlan, onStop: () => void): { stop(): void } {
+  let checking = false;
+  const timer = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    stopRequestedSince(plan.session.sessionId, plan.startedAt)
+      .then((stop) => {
+        if (stop) {
+          clearInterval(timer);
+          onStop();
+        }
+      })
+      .catch((err) => logger.warn('stop check failed', { errorName: (err as Error)?.name }))
+      .finally(() => (checking = false));
+  }, stopPollMs());
+  return { stop: () => clearInterval(timer) };
+}
+
+function recordTool(out: Relayed, event: ToolEvent): void {
+  if (event.phase === 'use') {
+    if (out.tools.length < MAX_TOOLS) out.tools.push({ name: event.name });
+  } else {
+    const tool = out.tools.at(-1);
+    if (tool && event.status) tool.status = event.status;
+  }
+}
+
+/** What the client is told of a tool: its name and outcome, never its input or output. */
+const toolSummary = (event: ToolEvent) =>
+  event.phase === 'use' ? { phase: 'use', toolUseId: event.toolUseId, name: event.name } : { phase: 'result', toolUseId: event.toolUseId, ...(event.status ? { status: event.status } : {}) };
+
+/** Step 3: the answer stored (with the session's counters and turn bookkeeping in the same transaction). */
+export async function persist(plan: TurnPlan, r: Relayed): Promise<{ messageId?: string; usage: ChatMessageUsage; failure?: DomainError }> {
+  const usage = costOf(r.tokens, plan.agent.pricing);
+  const answer = truncateUtf8(r.text, MAX_ANSWER_BYTES);
   try {
     const stored = await appendMessage({
       userId: plan.userId,
-      sessionId: session.sessionId,
+      sessionId: plan.session.sessionId,
       role: 'assistant',
       content: answer.text,
       source: plan.source,
-      status: failure ? 'failed' : 'complete',
+      status: r.failure ? 'failed' : r.cancelled ? 'cancelled' : 'complete',
       usage,
-      metadata: { traces: traceKinds, ...(answer.truncated ? { truncated: true } : {}) },
-      ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
+      metadata: {
+        traces: r.traceKinds,
+        ...(r.tools.length ? { tools: r.tools } : {}),
+        ...(r.stopReason ? { stopReason: r.stopReason } : {}),
+        ...(r.usageReported ? {} : { usageReported: false }),
+        ...(answer.truncated ? { truncated: true } : {}),
+      },
+      ...(r.failure ? { error: { code: r.failure.code, message: r.failure.message } } : {}),
+      sessionExtras: turnEnded(r.reached ? { agentId: plan.agent.agentId, atIso: nowIso() } : undefined),
     });
-    messageId = stored.messageId;
+    return { messageId: stored.messageId, usage, ...(r.failure ? { failure: r.failure } : {}) };
   } catch (err) {
-    failure ??= toDomainError(err);
-    logger.error('assistant message not stored', { sessionId: session.sessionId, errorName: (err as { name?: string })?.name });
+    logger.error('assistant message not stored', { sessionId: plan.session.sessionId, errorName: (err as { name?: string })?.name });
+    return { usage, failure: r.failure ?? toDomainError(err) };
   }
+}
 
+/** Step 4: the idempotency record, then the stream's last event. */
+export async function finish(plan: TurnPlan, r: Relayed, stored: Awaited<ReturnType<typeof persist>>, sink: EventSink): Promise<void> {
+  const { session } = plan;
+  const { messageId, usage, failure } = stored;
   if (plan.idempotency && messageId) {
     await completeIdempotencyKey(plan.idempotency.scope, plan.idempotency.key, {
       messageIds: [plan.userMessageId, messageId],
@@ -125,12 +237,23 @@ export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions)
       ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
     }).catch((err) => logger.warn('idempotency record not completed', { errorName: (err as { name?: string })?.name }));
   }
-
   if (failure) sink.send('error', { code: failure.code, message: failure.message });
-  else sink.send('done', { sessionId: session.sessionId, userMessageId: plan.userMessageId, messageId, usage });
+  else sink.send('done', { sessionId: session.sessionId, userMessageId: plan.userMessageId, messageId, usage, ...(r.cancelled ? { cancelled: true } : {}) });
   sink.end();
+}
 
-  if (!failure && !session.title) await titleSession(plan, text, opts.deadlineMs);
+export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions): Promise<void> {
+  sink.send('session', { sessionId: plan.session.sessionId, userMessageId: plan.userMessageId });
+  let r: Relayed;
+  try {
+    r = await relay(plan, await providerInput(plan), sink, opts);
+  } catch (err) {
+    // Reading the history failed: the turn is stored as failed like any dependency failure.
+    r = { text: '', tokens: { inputTokens: 0, outputTokens: 0 }, usageReported: false, traceKinds: [], tools: [], reached: false, cancelled: false, failure: toDomainError(err) };
+  }
+  const stored = await persist(plan, r);
+  await finish(plan, r, stored, sink);
+  if (!stored.failure && !r.cancelled && !plan.session.title) await titleSession(plan, r.text, opts.deadlineMs);
 }
 
 /**

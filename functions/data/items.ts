@@ -6,8 +6,21 @@ import { TTL_ATTRIBUTE } from './table-definition';
 /** Epoch ms until which one converse turn holds the right to title an untitled session (sessions.ts). */
 export const TITLE_CLAIM_ATTRIBUTE = 'titleClaimUntil';
 
-/** Attributes that never leave the data layer: keys, the TTL timestamp, internal claims. */
-const INTERNAL_ATTRIBUTES: ReadonlySet<string> = new Set<string>([...KEY_ATTRIBUTES, TTL_ATTRIBUTE, TITLE_CLAIM_ATTRIBUTE]);
+/** Turn bookkeeping on a session item (turns.ts). */
+export const TURN_ATTRIBUTES = {
+  /** Turns running now (ADD +1 with the user message, −1 with the answer). */
+  running: 'runningTurns',
+  /** ISO time until which the latest running turn may run (its invocation's deadline). */
+  runningUntil: 'runningUntil',
+  /** ISO time of the last stop request. */
+  cancelRequestedAt: 'cancelRequestedAt',
+  /** The agent whose provider session the last answer came from, and when. */
+  providerAgentId: 'providerAgentId',
+  providerReachedAt: 'providerReachedAt',
+} as const;
+
+/** Attributes that never leave the data layer: keys, the TTL timestamp, internal claims and bookkeeping. */
+const INTERNAL_ATTRIBUTES: ReadonlySet<string> = new Set<string>([...KEY_ATTRIBUTES, TTL_ATTRIBUTE, TITLE_CLAIM_ATTRIBUTE, ...Object.values(TURN_ATTRIBUTES)]);
 
 export type RawItem = Record<string, unknown>;
 

@@ -32,6 +32,29 @@ export interface AppendMessageInput {
   files?: ChatMessageFile[];
   /** Why an assistant message failed. */
   error?: { code: string; message: string };
+  /** Turn bookkeeping written on the session in the same transaction (functions/data/turns.ts). */
+  sessionExtras?: SessionExtras;
+}
+
+/** Extra attributes SET, and counters ADDed, on the session item with a message. */
+export interface SessionExtras {
+  set?: Record<string, unknown>;
+  add?: Record<string, number>;
+}
+
+/** The clauses and values of `extras`, with placeholders of their own (#x0…, :x0…). */
+function extrasExpression(extras: SessionExtras | undefined): { set: string[]; add: string[]; names: Record<string, string>; values: Record<string, unknown> } {
+  const out = { set: [] as string[], add: [] as string[], names: {} as Record<string, string>, values: {} as Record<string, unknown> };
+  let i = 0;
+  for (const [kind, entries] of [['set', extras?.set], ['add', extras?.add]] as const) {
+    for (const [name, value] of Object.entries(entries ?? {})) {
+      out.names[`#x${i}`] = name;
+      out.values[`:x${i}`] = value;
+      out[kind].push(kind === 'set' ? `#x${i} = :x${i}` : `#x${i} :x${i}`);
+      i++;
+    }
+  }
+  return out;
 }
 
 /** The stored form of a message with its id; its createDate is the ULID's timestamp. */
@@ -72,7 +95,8 @@ export async function startSessionWithMessage(
   await ddb().send(
     new TransactWriteCommand({
       TransactItems: [
-        { Put: { TableName: tableName(), Item: created.item, ConditionExpression: 'attribute_not_exists(pk)' } },
+        // A new item: the extras' counters start at their increment.
+        { Put: { TableName: tableName(), Item: { ...created.item, ...first.sessionExtras?.set, ...first.sessionExtras?.add }, ConditionExpression: 'attribute_not_exists(pk)' } },
         {
           Put: {
             TableName: tableName(),
@@ -101,6 +125,8 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
     const expiresAt = itemExpiresAt(createMs);
     const activity = keys.sessionActivitySortKey(createDate, input.sessionId);
     const usage = input.usage;
+    const extra = extrasExpression(input.sessionExtras);
+    const adds = [...(usage ? ['inputTokens :in', 'outputTokens :out', 'totalCost :cost'] : []), ...extra.add];
     try {
       await ddb().send(
         new TransactWriteCommand({
@@ -119,9 +145,12 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
                 UpdateExpression:
                   'SET lastUpdate = :now, gsi1sk = :act, gsi2sk = :act, gsi4sk = :act' +
                   (expiresAt ? ', expiresAt = :exp' : '') +
-                  (usage ? ' ADD inputTokens :in, outputTokens :out, totalCost :cost' : ''),
+                  extra.set.map((c) => `, ${c}`).join('') +
+                  (adds.length ? ` ADD ${adds.join(', ')}` : ''),
                 ConditionExpression: 'attribute_exists(pk) AND userId = :uid AND lastUpdate <= :now',
+                ...(Object.keys(extra.names).length ? { ExpressionAttributeNames: extra.names } : {}),
                 ExpressionAttributeValues: {
+                  ...extra.values,
                   ':now': createDate,
                   ':act': activity,
                   ':uid': input.userId,

@@ -15,6 +15,7 @@ import {
 } from './keys';
 import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
 import { ttlAttribute } from './ttl';
+import { providerStateOf, type ProviderState } from './turns';
 
 export type Session = ChatSession<RecordOrUndef>;
 
@@ -67,7 +68,7 @@ export async function createSession(input: CreateSessionInput): Promise<Session>
  * A session and a user in ONE request (BatchGetItem, strongly consistent): the converse hot path needs
  * both. Keys DynamoDB leaves unprocessed are read again.
  */
-export async function getSessionWithUser(sessionId: string, userId: string): Promise<{ session?: Session; user?: ChatUser<RecordOrUndef> }> {
+export async function getSessionWithUser(sessionId: string, userId: string): Promise<{ session?: Session; user?: ChatUser<RecordOrUndef>; provider: ProviderState }> {
   let pending: Record<string, unknown>[] = [keys.session(sessionId), keys.user(userId)];
   const found: RawItem[] = [];
   for (let attempt = 0; pending.length && attempt < 5; attempt++) {
@@ -79,7 +80,11 @@ export async function getSessionWithUser(sessionId: string, userId: string): Pro
   if (pending.length) throw new Error('BatchGetItem left keys unprocessed');
   const session = found.find((i) => i.sk === 'META');
   const user = found.find((i) => i.sk === 'PROFILE');
-  return { ...(session ? { session: fromItem<Session>(session) } : {}), ...(user ? { user: fromItem<ChatUser<RecordOrUndef>>(user) } : {}) };
+  return {
+    ...(session ? { session: fromItem<Session>(session) } : {}),
+    ...(user ? { user: fromItem<ChatUser<RecordOrUndef>>(user) } : {}),
+    provider: session ? providerStateOf(session) : {},
+  };
 }
 
 export async function getSession(sessionId: string): Promise<Session | undefined> {

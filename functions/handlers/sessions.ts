@@ -3,6 +3,9 @@ import { listMessages } from '../data/messages';
 import { createSession, deleteSession, listUserSessions, updateSession } from '../data/sessions';
 import { agentOf, sessionFor, usableChatApp, type SessionAction } from '../policy/access';
 import { createGroupHandler } from '../http/handler';
+import { nowIso } from '../data/items';
+import { requestStop } from '../data/turns';
+import { conflict } from '../lib/errors';
 import { searchSessionsFor } from './session-search';
 
 export const handler = createGroupHandler('sessions', {
@@ -29,6 +32,11 @@ export const handler = createGroupHandler('sessions', {
     await sessionFor(principal, params.sessionId, 'delete', route.id);
     await deleteSession(params.sessionId);
     return { deleted: true };
+  },
+  cancelSession: async ({ principal, params, route }) => {
+    const session = await sessionFor(principal, params.sessionId, 'cancel', route.id);
+    if (!(await requestStop(session.sessionId, principal.userId, nowIso()))) throw conflict('Nothing is running in this session');
+    return { cancelRequested: true };
   },
   listMessages: async ({ principal, params, query, route }) => {
     await sessionFor(principal, params.sessionId, 'read', route.id);

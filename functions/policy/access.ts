@@ -14,11 +14,11 @@ import type { Principal } from './principal';
  * - read: the owner; content-admins and the service role too (each such read logged as viewingContentFor);
  * - rename: the owner only; a caller who may read it gets 403;
  * - flag (for human review): content-admins only (403 for anyone else), on any session they may read;
- * - delete: the owner only; everyone else 404 (admins read, never remove);
+ * - delete, cancel (stop a running answer): the owner only; everyone else 404 (admins read, never remove);
  * - converse: the owner only; content-admins get 403 (they may read, not converse), everyone else 404.
  * Whoever may not read a session gets 404: its existence is never revealed.
  */
-export type SessionAction = 'read' | 'rename' | 'flag' | 'delete' | 'converse';
+export type SessionAction = 'read' | 'rename' | 'flag' | 'delete' | 'cancel' | 'converse';
 
 /** The one ownership rule: `session` if the caller may do every one of `actions` on it; 404/403 otherwise. */
 export async function authorizeSession(p: Principal, session: Session | undefined, actions: SessionAction | SessionAction[], routeId: string): Promise<Session> {
@@ -51,6 +51,7 @@ async function authorizeOne(p: Principal, session: Session, action: SessionActio
       if (await p.isContentAdmin()) throw forbidden("Content admins may read other users' sessions but not converse in them");
       break;
     case 'delete':
+    case 'cancel':
       break;
   }
   throw notFound('Session');

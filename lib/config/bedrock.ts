@@ -16,6 +16,10 @@ export interface BedrockAccess {
   modelArns: string[];
   /** bedrock:InvokeInlineAgent, which has no resource-level permissions. */
   inlineAgents: boolean;
+  /** bedrock-agentcore:InvokeHarness (+ InvokeAgentRuntime, which the harness runs on). */
+  harnessArns: string[];
+  /** bedrock-agentcore:InvokeAgentRuntime(+ForUser) and StopRuntimeSession, on the runtimes and their endpoints. */
+  runtimeArns: string[];
 }
 
 /** Geography prefixes of cross-region inference profiles (us.anthropic..., eu.amazon..., global....). */
@@ -53,7 +57,13 @@ export function bedrockAccess(scope: IConstruct, bedrock: StageConfig['bedrock']
   const titleModels = agents.flatMap((a) => (a.titleModel ? [a.titleModel.modelId] : []));
   const unique = (ids: string[]) => [...new Set(ids.flatMap((id) => modelResourceArns(scope, id)))];
   const streaming = unique([...inlineModels, ...bedrock.additionalModelIds]);
+  const agentCoreArns = [
+    ...agents.flatMap((a) => (a.agent.kind === 'agentcore-harness' ? [a.agent.harnessArn] : a.agent.kind === 'agentcore-runtime' ? [a.agent.agentRuntimeArn] : [])),
+    ...bedrock.additionalAgentCoreArns,
+  ];
   return {
+    harnessArns: [...new Set(agentCoreArns.filter((arn) => arn.includes(':harness/')))],
+    runtimeArns: [...new Set(agentCoreArns.filter((arn) => arn.includes(':runtime/')))],
     agentAliasArns: [...new Set([...aliasArns, ...bedrock.additionalAgentAliasArns])],
     streamingModelArns: streaming,
     modelArns: unique(titleModels).filter((arn) => !streaming.includes(arn)),

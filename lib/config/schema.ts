@@ -4,6 +4,7 @@
  */
 import { agentConfigSchema, idSchema } from 'pika-shared/schemas';
 import { z } from 'zod';
+import { AGENT_RUNTIME_ARN_PATTERN, HARNESS_ARN_PATTERN } from 'pika-shared/schemas/agentcore';
 
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653] as const;
 const logRetentionSchema = z.number().refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
@@ -13,6 +14,7 @@ const logRetentionSchema = z.number().refine((d) => (LOG_RETENTION_DAYS as reado
 /** Bedrock agent and alias ids are 10 upper-case letters or digits (TSTALIASID is an agent's draft alias). */
 const BEDROCK_ID = /^[0-9A-Z]{10}$/;
 /** A foundation-model id, a (cross-region) inference-profile id, or the full ARN of either. */
+const AGENTCORE_ARN = new RegExp(`(${HARNESS_ARN_PATTERN.source})|(${AGENT_RUNTIME_ARN_PATTERN.source})`);
 const MODEL_ID = /^(arn:aws[a-z-]*:bedrock:[a-z0-9-]*:\d{0,12}:(foundation-model|inference-profile|application-inference-profile)\/[\w.:/-]+|[a-z0-9-]+(\.[\w-]+)+(:\d+)?(:[\w.-]+)?)$/;
 
 const throttleSchema = z.strictObject({
@@ -29,7 +31,7 @@ const agentSchema = agentConfigSchema
     if (a.agent.kind === 'bedrock-agent') {
       if (!BEDROCK_ID.test(a.agent.bedrockAgentId)) ctx.addIssue({ code: 'custom', path: ['agent', 'bedrockAgentId'], message: 'must be a Bedrock agent id (10 upper-case letters or digits)' });
       if (!BEDROCK_ID.test(a.agent.bedrockAgentAliasId)) ctx.addIssue({ code: 'custom', path: ['agent', 'bedrockAgentAliasId'], message: 'must be a Bedrock agent alias id (10 upper-case letters or digits)' });
-    } else if (!MODEL_ID.test(a.agent.foundationModel)) {
+    } else if (a.agent.kind === 'inline' && !MODEL_ID.test(a.agent.foundationModel)) {
       ctx.addIssue({ code: 'custom', path: ['agent', 'foundationModel'], message: 'must be a Bedrock model id, inference-profile id or ARN' });
     }
     if (a.titleModel && !MODEL_ID.test(a.titleModel.modelId)) {
@@ -98,12 +100,14 @@ export const stageConfigSchema = z
         agents: z.record(idSchema, agentSchema).default({}),
         /** Agent aliases of agents you register later through /admin/agents: arn:aws:bedrock:<region>:<account>:agent-alias/<agentId>/<aliasId>. */
         additionalAgentAliasArns: z.array(z.string().regex(/^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{12}:agent-alias\/[0-9A-Z]{10}\/[0-9A-Z]{10}$/, 'must be an agent-alias ARN')).default([]),
+        /** AgentCore harness and runtime ARNs of agents you register later through /admin/agents. */
+        additionalAgentCoreArns: z.array(z.string().regex(AGENTCORE_ARN, 'must be an AgentCore harness or runtime ARN')).default([]),
         /** Models of agents registered later (inline foundation models, title models). */
         additionalModelIds: z.array(z.string().regex(MODEL_ID, 'must be a Bedrock model id, inference-profile id or ARN')).default([]),
         /** Allow InvokeInlineAgent although no configured agent is inline (for inline agents registered later). */
         inlineAgents: z.boolean().default(false),
       })
-      .default({ agents: {}, additionalAgentAliasArns: [], additionalModelIds: [], inlineAgents: false }),
+      .default({ agents: {}, additionalAgentAliasArns: [], additionalAgentCoreArns: [], additionalModelIds: [], inlineAgents: false }),
     /** Sessions, messages, feedback and insights expire after this many days (DynamoDB TTL); absent = kept. */
     itemTtlDays: z.number().int().positive().max(3650).optional(),
     /** The longest agent answer: converse's Lambda and integration timeout (streaming allows up to 15 minutes). */
@@ -128,9 +132,13 @@ export const stageConfigSchema = z
     alarmEmail: z.email().optional(),
   })
   .superRefine((c, ctx) => {
-    const agentRegions = c.bedrock.additionalAgentAliasArns.map((arn) => arn.split(':')[3]);
-    if (c.env.region && agentRegions.some((r) => r !== c.env.region)) {
-      ctx.addIssue({ code: 'custom', path: ['bedrock', 'additionalAgentAliasArns'], message: `agents must be in the stack's region ${c.env.region}` });
+    for (const field of ['additionalAgentAliasArns', 'additionalAgentCoreArns'] as const) {
+      const regions = c.bedrock[field].map((arn) => arn.split(':')[3]);
+      if (c.env.region && regions.some((r) => r !== c.env.region)) ctx.addIssue({ code: 'custom', path: ['bedrock', field], message: `agents must be in the stack's region ${c.env.region}` });
+    }
+    for (const [id, a] of Object.entries(c.bedrock.agents)) {
+      const arn = a.agent.kind === 'agentcore-harness' ? a.agent.harnessArn : a.agent.kind === 'agentcore-runtime' ? a.agent.agentRuntimeArn : undefined;
+      if (arn && c.env.region && arn.split(':')[3] !== c.env.region) ctx.addIssue({ code: 'custom', path: ['bedrock', 'agents', id, 'agent'], message: `AgentCore agents must be in the stack's region ${c.env.region}` });
     }
     if (c.converseThrottling && c.converseThrottling.rateLimit > c.throttling.rateLimit) {
       ctx.addIssue({ code: 'custom', path: ['converseThrottling', 'rateLimit'], message: 'must not exceed throttling.rateLimit' });

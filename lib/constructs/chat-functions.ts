@@ -156,6 +156,20 @@ export class ChatFunctions extends Construct {
     // bounded by the InvokeModel statement above.
     // Its own statement (a sid keeps CDK from merging it with X-Ray's "*" statement).
     if (access.inlineAgents) fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'InvokeInlineAgent', actions: ['bedrock:InvokeInlineAgent'], resources: ['*'] }));
+    // AgentCore: a harness runs on AgentCore Runtime, so invoking it needs both actions on the harness ARN; a
+    // runtime agent is invoked for a user (runtimeUserId) and stopped on cancel, on the runtime and its endpoints.
+    if (access.harnessArns.length) {
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock-agentcore:InvokeHarness', 'bedrock-agentcore:InvokeAgentRuntime'], resources: access.harnessArns }));
+    }
+    if (access.runtimeArns.length) {
+      const resources = access.runtimeArns.flatMap((arn) => [arn, `${arn}/runtime-endpoint/*`]);
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['bedrock-agentcore:InvokeAgentRuntime', 'bedrock-agentcore:InvokeAgentRuntimeForUser', 'bedrock-agentcore:StopRuntimeSession'], resources }),
+      );
+      for (const arn of access.runtimeArns) {
+        acknowledgeNag(fn, `AwsSolutions-IAM5[Resource::${nagArn(this, `${arn}/runtime-endpoint/*`)}]`, 'The endpoints (qualifiers) of one configured AgentCore runtime: a runtime is invoked through the endpoint its config names.');
+      }
+    }
     for (const arn of [...access.streamingModelArns, ...access.modelArns].filter((a) => a.includes(':bedrock:*::'))) {
       acknowledgeNag(fn, `AwsSolutions-IAM5[Resource::${nagArn(this, arn)}]`, 'A cross-region inference profile routes to the foundation model in regions AWS chooses: the model is granted in every region, the profile itself only in this one.');
     }

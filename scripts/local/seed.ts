@@ -1,21 +1,31 @@
-/** The demo configuration `npm start` registers: chat apps `demo` (agent `echo`) and `demo-faulty` (agent `faulty`). */
+/** The demo configuration `npm start` registers: a chat app per agent kind (see demoChatApps). */
 import type { AgentConfig, ChatAppConfig } from 'pika-shared/types/chatbot/chatbot-types';
 import { getAgent, getChatApp, putAgent, putChatApp } from '../../functions/data/config';
 import { nowIso } from '../../functions/data/items';
+import { emulatorHarnessArn, emulatorRuntimeArn } from '../agent-emulator/agentcore';
 
 export const DEMO_PRICING = { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 };
 
-export const demoAgents = (): AgentConfig[] =>
-  ['echo', 'faulty', 'hang', 'echo-attributes'].map((id) => ({
-    agentId: id,
-    description: `Agent emulator: ${id}`,
-    agent: { kind: 'bedrock-agent', bedrockAgentId: id, bedrockAgentAliasId: 'TSTALIASID' },
-    pricing: DEMO_PRICING,
-    titleModel: { modelId: 'title-model', pricing: { inputPer1kTokens: 0.00025, outputPer1kTokens: 0.00125 } },
-  }));
+const TITLE_MODEL = { modelId: 'title-model', pricing: { inputPer1kTokens: 0.00025, outputPer1kTokens: 0.00125 } };
+const agent = (agentId: string, def: AgentConfig['agent']): AgentConfig => ({ agentId, description: `Agent emulator: ${agentId}`, agent: def, pricing: DEMO_PRICING, titleModel: TITLE_MODEL });
+const classic = (id: string): AgentConfig['agent'] => ({ kind: 'bedrock-agent', bedrockAgentId: id, bedrockAgentAliasId: 'TSTALIASID' });
+
+/**
+ * One echo agent of every kind — `echo` is the AgentCore harness (the recommended path), `echo-runtime` a
+ * code-defined agent on AgentCore Runtime, `echo-classic` an Agents Classic agent — and the classic agents the
+ * tests use (`faulty`, `hang`, `echo-attributes`).
+ */
+export const demoAgents = (): AgentConfig[] => [
+  agent('echo', { kind: 'agentcore-harness', harnessArn: emulatorHarnessArn('echo') }),
+  agent('echo-runtime', { kind: 'agentcore-runtime', agentRuntimeArn: emulatorRuntimeArn('echo') }),
+  agent('echo-classic', classic('echo')),
+  ...['faulty', 'hang', 'echo-attributes'].map((id) => agent(id, classic(id))),
+];
 
 export const demoChatApps = (): ChatAppConfig[] => [
-  { chatAppId: 'demo', title: 'Demo (echo agent)', enabled: true, agentId: 'echo', allowedAgentIds: ['echo', 'echo-attributes'], features: { traces: { featureId: 'traces', enabled: true } }, streamTraces: true },
+  { chatAppId: 'demo', title: 'Demo (AgentCore harness echo agent)', enabled: true, agentId: 'echo', allowedAgentIds: ['echo', 'echo-attributes'], features: { traces: { featureId: 'traces', enabled: true } }, streamTraces: true },
+  { chatAppId: 'demo-runtime', title: 'Demo (AgentCore Runtime echo agent)', enabled: true, agentId: 'echo-runtime' },
+  { chatAppId: 'demo-classic', title: 'Demo (Agents Classic echo agent)', enabled: true, agentId: 'echo-classic' },
   { chatAppId: 'demo-faulty', title: 'Demo (faulty agent)', enabled: true, agentId: 'faulty', allowedAgentIds: ['hang'] },
 ];
 

@@ -28,6 +28,8 @@ const MATRIX: Record<RouteId, Row> = {
   getSession: { owner: 200, other: 404, contentAdmin: 200, siteAdmin: 200, service: 200 },
   updateSession: { owner: 200, other: 404, contentAdmin: 403, siteAdmin: 403, service: 403 },
   deleteSession: { owner: 200, other: 404, contentAdmin: 404, siteAdmin: 404, service: 404 },
+  // Nothing runs in the owner's session here: 409 shows the owner got past authorization.
+  cancelSession: { owner: 409, other: 404, contentAdmin: 404, siteAdmin: 404, service: 404 },
   listMessages: { owner: 200, other: 404, contentAdmin: 200, siteAdmin: 200, service: 200 },
   createFeedback: { owner: 201, other: 404, contentAdmin: 201, siteAdmin: 201, service: 201 },
   listSessionFeedback: { owner: 200, other: 404, contentAdmin: 200, siteAdmin: 200, service: 200 },

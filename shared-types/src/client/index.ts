@@ -58,6 +58,7 @@ export interface PikaApiRoutes {
     getSession: { params: SessionP; response: ChatSession<RecordOrUndef> };
     updateSession: { params: SessionP; body: UpdateSessionRequest; response: ChatSession<RecordOrUndef> };
     deleteSession: { params: SessionP; response: Deleted };
+    cancelSession: { params: SessionP; response: { cancelRequested: true } };
     listMessages: { params: SessionP; query: ListQuery; response: Page<ChatMessage> };
     createFeedback: { params: SessionP; body: CreateFeedbackRequest; response: ChatSessionFeedback };
     listSessionFeedback: { params: SessionP; query: ListQuery; response: Page<ChatSessionFeedback> };
@@ -87,6 +88,7 @@ export type ConverseEvent =
     | { event: 'session'; data: { sessionId: string; userMessageId: string } }
     | { event: 'chunk'; data: { text: string } }
     | { event: 'trace'; data: unknown }
+    | { event: 'tool'; data: { phase: 'use'; toolUseId: string; name: string } | { phase: 'result'; toolUseId: string; status?: 'success' | 'error' } }
     | { event: 'done'; data: ConverseDone }
     | { event: 'error'; data: { code: string; message: string } };
 export interface ConverseDone {
@@ -94,6 +96,10 @@ export interface ConverseDone {
     userMessageId: string;
     messageId: string;
     usage: unknown;
+    /** The user stopped the answer (cancelSession); the partial answer is stored as `cancelled`. */
+    cancelled?: boolean;
+    /** A retried request: the stored outcome, not a new turn. */
+    replayed?: boolean;
 }
 
 export class PikaApiError extends Error {

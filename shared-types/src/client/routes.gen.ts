@@ -11,6 +11,7 @@ export const API_ROUTES = [
   { id: 'getSession', method: 'GET', path: '/sessions/{sessionId}', streaming: false },
   { id: 'updateSession', method: 'PATCH', path: '/sessions/{sessionId}', streaming: false },
   { id: 'deleteSession', method: 'DELETE', path: '/sessions/{sessionId}', streaming: false },
+  { id: 'cancelSession', method: 'POST', path: '/sessions/{sessionId}/cancel', streaming: false },
   { id: 'listMessages', method: 'GET', path: '/sessions/{sessionId}/messages', streaming: false },
   { id: 'createFeedback', method: 'POST', path: '/sessions/{sessionId}/feedback', streaming: false },
   { id: 'listSessionFeedback', method: 'GET', path: '/sessions/{sessionId}/feedback', streaming: false },

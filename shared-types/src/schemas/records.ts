@@ -17,6 +17,7 @@ import {
     USER_TYPES,
 } from '../types/chatbot/chatbot-types';
 import { idSchema, userIdSchema, isoDateSchema, nonNegative, safeRecordSchema, score0to100, shortText, TITLE_MAX } from './common';
+import { agentCoreHarnessSchema, agentCoreRuntimeSchema } from './agentcore';
 
 export const userTypeSchema = z.enum(USER_TYPES);
 
@@ -178,7 +179,10 @@ export const agentConfigSchema = z.object({
             instruction: shortText(20_000).min(40),
             idleSessionTTLInSeconds: z.number().int().min(60).max(3600).optional(),
         }),
+        agentCoreHarnessSchema,
+        agentCoreRuntimeSchema,
     ]),
+    providerSessionIdleSeconds: z.number().int().min(60).max(28_800).optional(),
     pricing: modelPricingSchema,
     titleModel: z.object({ modelId: shortText(256).min(1), pricing: modelPricingSchema }).optional(),
     createDate: isoDateSchema.optional(),

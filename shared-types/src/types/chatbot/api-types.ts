@@ -2,6 +2,7 @@
  * Types of this backend's REST API that the spec does not cover: stored configuration, pages, errors and
  * request bodies. Re-exported by ./chatbot-types.
  */
+import type { AgentCoreHarnessRef, AgentCoreRuntimeRef } from './agentcore-types';
 import type {
     ChatAppFeature,
     ChatSessionFeedback,
@@ -66,7 +67,13 @@ export interface InlineAgentDefinition {
 export interface AgentConfig {
     agentId: string;
     description?: string;
-    agent: BedrockAgentRef | InlineAgentDefinition;
+    /** Agents Classic (an agent and alias, or an inline definition) or AgentCore (a harness or a runtime agent). */
+    agent: BedrockAgentRef | InlineAgentDefinition | AgentCoreHarnessRef | AgentCoreRuntimeRef;
+    /**
+     * After this many seconds without a turn the provider session may have expired, so the stored history is
+     * sent again (default: the inline agent's idleSessionTTLInSeconds, 600 for Agents Classic, 900 for AgentCore).
+     */
+    providerSessionIdleSeconds?: number;
     pricing: ModelPricing;
     /** Bedrock model for session titles; without one the title is the trimmed first message. */
     titleModel?: { modelId: string; pricing: ModelPricing };

@@ -88,7 +88,8 @@ export interface ChatMessage {
     error?: { code: string; message: string };
 }
 
-export const CHAT_MESSAGE_STATUSES = ['streaming', 'complete', 'failed'] as const;
+/** `cancelled`: the user stopped the answer (POST /sessions/{sessionId}/cancel); the partial text is kept. */
+export const CHAT_MESSAGE_STATUSES = ['streaming', 'complete', 'failed', 'cancelled'] as const;
 export type ChatMessageStatus = (typeof CHAT_MESSAGE_STATUSES)[number];
 
 export interface ChatMessageUsage {
