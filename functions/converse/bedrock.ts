@@ -80,6 +80,7 @@ export async function* invokeClassic(agent: BedrockAgentRef | InlineAgentDefinit
             foundationModel: agent.foundationModel,
             instruction: agent.instruction,
             ...(agent.idleSessionTTLInSeconds ? { idleSessionTTLInSeconds: agent.idleSessionTTLInSeconds } : {}),
+            ...(agent.agentName ? { agentName: agent.agentName } : {}),
             inlineSessionState: state,
           }),
           { abortSignal: input.signal },

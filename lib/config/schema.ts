@@ -136,10 +136,6 @@ export const stageConfigSchema = z
       const regions = c.bedrock[field].map((arn) => arn.split(':')[3]);
       if (c.env.region && regions.some((r) => r !== c.env.region)) ctx.addIssue({ code: 'custom', path: ['bedrock', field], message: `agents must be in the stack's region ${c.env.region}` });
     }
-    for (const [id, a] of Object.entries(c.bedrock.agents)) {
-      const arn = a.agent.kind === 'agentcore-harness' ? a.agent.harnessArn : a.agent.kind === 'agentcore-runtime' ? a.agent.agentRuntimeArn : undefined;
-      if (arn && c.env.region && arn.split(':')[3] !== c.env.region) ctx.addIssue({ code: 'custom', path: ['bedrock', 'agents', id, 'agent'], message: `AgentCore agents must be in the stack's region ${c.env.region}` });
-    }
     if (c.converseThrottling && c.converseThrottling.rateLimit > c.throttling.rateLimit) {
       ctx.addIssue({ code: 'custom', path: ['converseThrottling', 'rateLimit'], message: 'must not exceed throttling.rateLimit' });
     }

@@ -29,6 +29,12 @@ export const STAGES = {
           pricing: { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 },
           titleModel: { modelId: haiku, pricing: haikuPricing },
         },
+        assistant: {
+          description: 'An AgentCore harness, the recommended path for new agents (placeholder ARN: put yours here)',
+          agent: { kind: 'agentcore-harness', harnessArn: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:harness/assistant-DEVHARNES1' },
+          pricing: { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 },
+          titleModel: { modelId: haiku, pricing: haikuPricing },
+        },
       },
     },
     itemTtlDays: 30,
@@ -51,6 +57,11 @@ export const STAGES = {
           agent: { kind: 'bedrock-agent', bedrockAgentId: 'STGAGENT01', bedrockAgentAliasId: 'STGALIAS01' },
           pricing: { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 },
           titleModel: { modelId: haiku, pricing: haikuPricing },
+        },
+        orders: {
+          description: 'A code-defined agent on AgentCore Runtime (placeholder ARN: put yours here)',
+          agent: { kind: 'agentcore-runtime', agentRuntimeArn: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/orders_agent-STGRUNTIM1' },
+          pricing: { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 },
         },
         faq: {
           description: 'An inline agent: no Bedrock agent resource, the definition is sent with each call',

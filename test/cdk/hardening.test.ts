@@ -158,7 +158,10 @@ describe('IAM and configuration (item 10)', () => {
           .replace('<AWS::Partition>', '{partition}')
           .replace('<AWS::Region>', '{region}')
           .replace('<AWS::AccountId>', '{account}');
+      // ARNs the stage configures whole (AgentCore harnesses and runtimes) are the user's, as written.
+      const configured = new Set(Object.values(s.stack.config.bedrock.agents).flatMap((x) => (x.agent.kind === 'agentcore-harness' ? [x.agent.harnessArn] : x.agent.kind === 'agentcore-runtime' ? [x.agent.agentRuntimeArn] : [])));
       for (const arn of arns) {
+        if ([...configured].some((c) => arn.startsWith(c))) continue;
         const [, partition, service, r, a] = pseudo(arn).split(':');
         if (r === '{own-region}') continue;
         if (service === 'iam' && r === '' && a === 'aws') continue; // AWS-managed policies: arn:<partition>:iam::aws:policy/...

@@ -75,7 +75,7 @@ describe('table access', () => {
     for (const name of FUNCTIONS) {
       const out = await build({ entryPoints: [handlerEntry(name)], bundle: true, write: false, format: 'esm', platform: 'node', packages: 'external', treeShaking: true, logLevel: 'silent' });
       const code = out.outputFiles[0]!.text;
-      const commands = new Set([...code.matchAll(/\bnew (\w+Command)\(/g)].map((m) => m[1]!));
+      const commands = new Set([...code.matchAll(/\bnew (\w+Command)\d*\(/g)].map((m) => m[1]!));
       const ops = new Set([...commands].flatMap((c) => COMMAND_OPS[c] ?? []));
       if (commands.has('TransactWriteCommand')) for (const m of code.matchAll(/\b(Put|Update|Delete|ConditionCheck)\s*:/g)) ops.add(TRANSACT_OPS[m[1]!]!);
       // Index names as used in queries (not the table definition's own `indexName: "gsiN"`).
@@ -114,6 +114,27 @@ describe('Bedrock, secrets and wildcards', () => {
     }
   });
 
+  it('AgentCore: InvokeHarness (and the runtime action it needs) on the configured harnesses, runtime actions on the configured runtimes and their endpoints', () => {
+    for (const stage of STAGES) {
+      const agents = Object.values(stageConfig(stage).bedrock.agents);
+      const harnesses = agents.flatMap((a) => (a.agent.kind === 'agentcore-harness' ? [a.agent.harnessArn] : []));
+      const runtimes = agents.flatMap((a) => (a.agent.kind === 'agentcore-runtime' ? [a.agent.agentRuntimeArn] : []));
+      for (const name of FUNCTIONS) {
+        const actions = [...grants(synthesized[stage], name).keys()].filter((a) => a.startsWith('bedrock-agentcore:'));
+        if (name !== 'converse') expect(actions, `${stage} ${name}`).toEqual([]);
+      }
+      const g = grants(synthesized[stage], 'converse');
+      const arns = (action: string) => [...(g.get(`bedrock-agentcore:${action}`) ?? [])].sort();
+      expect(arns('InvokeHarness'), stage).toEqual([...harnesses].sort());
+      const runtimeResources = runtimes.flatMap((arn) => [arn, `${arn}/runtime-endpoint/*`]);
+      expect(arns('InvokeAgentRuntimeForUser'), stage).toEqual([...runtimeResources].sort());
+      expect(arns('StopRuntimeSession'), stage).toEqual([...runtimeResources].sort());
+      expect(arns('InvokeAgentRuntime'), stage).toEqual([...harnesses, ...runtimeResources].sort());
+    }
+    expect(STAGES.some((s) => Object.values(stageConfig(s).bedrock.agents).some((a) => a.agent.kind === 'agentcore-harness'))).toBe(true);
+    expect(STAGES.some((s) => Object.values(stageConfig(s).bedrock.agents).some((a) => a.agent.kind === 'agentcore-runtime'))).toBe(true);
+  });
+
   it('"*" only for actions without resource-level permissions; no wildcard actions anywhere in the stack', () => {
     const starOk = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'bedrock:InvokeInlineAgent']);
     for (const stage of STAGES) {
@@ -124,7 +145,7 @@ describe('Bedrock, secrets and wildcards', () => {
           const resources = [st.Resource].flat().map(flat);
           if (resources.includes('*')) for (const a of actions) expect(starOk.has(a), `${stage} ${role}: ${a} on *`).toBe(true);
           // Other wildcards: the region of a cross-region inference profile's model, a named secret's suffix.
-          for (const r of resources.filter((x) => x !== '*' && x.includes('*'))) expect(r).toMatch(/:bedrock:\*::foundation-model\/|:secret:[\w/+=.@-]+-\?{6}$/);
+          for (const r of resources.filter((x) => x !== '*' && x.includes('*'))) expect(r).toMatch(/:bedrock:\*::foundation-model\/|:secret:[\w/+=.@-]+-\?{6}$|:runtime\/[\w]+-[a-zA-Z0-9]{10}\/runtime-endpoint\/\*$/);
         }
       }
     }

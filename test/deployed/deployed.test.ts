@@ -139,6 +139,8 @@ describe('every route through its deployed bundle', () => {
     expect(await ok('getWidgetData', 'GET', '/widget-data/custom/form', { token: user })).toEqual({ scope: 'custom', tag: 'form', data: { a: 1 } });
     expect(await ok('deleteWidgetData', 'DELETE', '/widget-data/custom/form', { token: user })).toEqual({ deleted: true });
 
+    // Nothing runs in the session now: the owner's stop request reaches the function and is a 409.
+    expect((await ok('cancelSession', 'POST', `/sessions/${session.sessionId}/cancel`, { token: user }, 409)).error.code).toBe('CONFLICT');
     expect(await ok('deleteSession', 'DELETE', `/sessions/${session.sessionId}`, { token: user })).toEqual({ deleted: true });
     expectError(await call('GET', `/sessions/${session.sessionId}`, { token: user }), 404, 'NOT_FOUND');
 

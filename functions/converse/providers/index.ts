@@ -17,7 +17,7 @@ export function invokeProvider(agent: AgentConfig['agent'], input: AgentCoreInvo
 
 /** How long a provider session outlives its last turn (after that, the stored history is sent again). */
 export function providerIdleSeconds(config: AgentConfig): number {
-  if (config.providerSessionIdleSeconds) return config.providerSessionIdleSeconds;
+  if (config.providerSessionIdleSeconds !== undefined) return config.providerSessionIdleSeconds;
   if (config.agent.kind === 'inline') return config.agent.idleSessionTTLInSeconds ?? CLASSIC_IDLE_SECONDS;
   return config.agent.kind === 'bedrock-agent' ? CLASSIC_IDLE_SECONDS : DEFAULT_PROVIDER_IDLE_SECONDS;
 }

@@ -62,6 +62,8 @@ export interface InlineAgentDefinition {
     foundationModel: string;
     instruction: string;
     idleSessionTTLInSeconds?: number;
+    /** The inline agent's name (InvokeInlineAgent `agentName`). */
+    agentName?: string;
 }
 
 export interface AgentConfig {
@@ -71,7 +73,8 @@ export interface AgentConfig {
     agent: BedrockAgentRef | InlineAgentDefinition | AgentCoreHarnessRef | AgentCoreRuntimeRef;
     /**
      * After this many seconds without a turn the provider session may have expired, so the stored history is
-     * sent again (default: the inline agent's idleSessionTTLInSeconds, 600 for Agents Classic, 900 for AgentCore).
+     * sent again (default: the inline agent's idleSessionTTLInSeconds, 600 for Agents Classic, 900 for AgentCore;
+     * 0: every turn, for a provider that keeps no session).
      */
     providerSessionIdleSeconds?: number;
     pricing: ModelPricing;
