@@ -1,15 +1,51 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * The test tiers, one vitest project each, by directory: a new test file lands in the tier of its directory
+ * (test/unit/tiers.test.ts fails when a test file is in no tier or in two).
+ * - unit: pure modules — no DynamoDB Local, no servers, no package build; runs in seconds (no global setup).
+ * - integration: the real DynamoDB Local (started once by test/setup/global-setup.ts), the local API, the agent
+ *   emulator.
+ * - slow: the generated authorization matrix and the fuzzing, CDK synthesis, the deployed bundles, pika-shared as
+ *   its users install it (built and packed once by test/setup/package-setup.ts) and the examples.
+ */
+const SLOW = [
+  'test/resilience/authz-matrix.test.ts',
+  'test/resilience/fuzz.test.ts',
+  'test/cdk/**/*.test.ts',
+  'test/deployed/**/*.test.ts',
+  'test/shared-types/package.test.ts',
+  'examples/*/test/**/*.test.ts',
+];
+const DYNAMODB = 'test/setup/global-setup.ts';
+const PACKAGE = 'test/setup/package-setup.ts';
+export const TIERS: Record<'unit' | 'integration' | 'slow', { include: string[]; exclude: string[]; globalSetup: string[] }> = {
+  unit: { include: ['test/shared-types/**/*.test.ts', 'test/unit/**/*.test.ts'], exclude: SLOW, globalSetup: [] },
+  integration: { include: ['test/{data,api,converse,emulator,resilience}/**/*.test.ts'], exclude: SLOW, globalSetup: [DYNAMODB] },
+  slow: { include: SLOW, exclude: [], globalSetup: [DYNAMODB, PACKAGE] },
+};
 
 export default defineConfig({
   // pika-shared/* from source, as tsconfig.json's paths say (its package exports point at the built dist/).
   resolve: { tsconfigPaths: true },
   test: {
-    include: ['test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
-    globalSetup: ['test/setup/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // The JSON report lets .ci/run print a plain 'N passed, N failed' line.
+    // Output of the code under test (logs, bundling) is held back: printed after a failing test; TEST_LOGS=1 prints all.
+    setupFiles: ['test/setup/quiet-output.ts'],
+    // The JSON report lets .ci/run print a plain 'N passed, N failed' line (one report for all tiers).
     reporters: ['default', ['json', { outputFile: '.test-results/vitest.json' }]],
+    // `npm test` runs every tier; `npm run test:unit|test:integration|test:slow` one. A tier's global setup
+    // runs only when that tier has files to run; tiers share what the setups start (one DynamoDB Local a run).
+    projects: Object.entries(TIERS).map(([name, tier]) => ({
+      extends: true,
+      test: {
+        name,
+        include: tier.include,
+        exclude: [...configDefaults.exclude, ...tier.exclude],
+        ...(tier.globalSetup.length ? { globalSetup: tier.globalSetup } : {}),
+      },
+    })),
   },
 });

@@ -4,6 +4,7 @@
  */
 import { BedrockAgentRuntimeClient, InvokeAgentCommand } from '@aws-sdk/client-bedrock-agent-runtime';
 import { readServerSentEvents } from 'pika-shared/client';
+import { uniqueId } from '../scripts/local/ids';
 import type { BenchStack } from './stack';
 import { percentile } from './stats';
 
@@ -18,7 +19,7 @@ interface Sample {
 async function direct(client: BedrockAgentRuntimeClient, message: string): Promise<Sample> {
   const started = performance.now();
   const out = await client.send(
-    new InvokeAgentCommand({ agentId: 'echo', agentAliasId: 'TSTALIASID', sessionId: `direct-${Math.random().toString(36).slice(2)}`, inputText: message, enableTrace: true, streamingConfigurations: { streamFinalResponse: true }, sessionState: { sessionAttributes: { userId: 'bench' } } }),
+    new InvokeAgentCommand({ agentId: 'echo', agentAliasId: 'TSTALIASID', sessionId: uniqueId('direct'), inputText: message, enableTrace: true, streamingConfigurations: { streamFinalResponse: true }, sessionState: { sessionAttributes: { userId: 'bench' } } }),
   );
   let first = NaN;
   let chunks = 0;

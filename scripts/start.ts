@@ -2,15 +2,10 @@
  * npm start: DynamoDB Local (persisted under .data/ unless --in-memory), the table from the shared
  * definition, the demo configuration, and the API at http://localhost:3000 (PORT or --port to change).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startAgentEmulator } from './agent-emulator';
-import { ensureTable } from './local/create-table';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './local/dynamodb-local';
 import { DATA_DIR, localSecrets } from './local/secrets';
-import { seedDemoConfig } from './local/seed';
-import { startLocalApi } from './local/server';
+import { startLocalStack } from './local/stack';
 import { mintDevToken } from './local/tokens';
 
 const { values } = parseArgs({ options: { 'in-memory': { type: 'boolean' }, port: { type: 'string' }, 'real-bedrock': { type: 'boolean' } } });
@@ -18,35 +13,23 @@ const port = Number(values.port ?? process.env.PORT ?? 3000);
 const tableName = process.env.TABLE_NAME ?? 'pika-local';
 
 const secrets = localSecrets();
-const db = await startDynamoDbLocal(values['in-memory'] ? {} : { dbPath: join(DATA_DIR, 'dynamodb') });
-const admin = new DynamoDBClient({ endpoint: db.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-await ensureTable(admin, tableName);
-admin.destroy();
-
 // The agent emulator, unless --real-bedrock: then the SDK's default credentials and region reach Bedrock.
-const emulator = values['real-bedrock'] ? undefined : await startAgentEmulator({ port: 0 });
-
-Object.assign(process.env, {
-  ...(emulator
-    ? { BEDROCK_AGENT_ENDPOINT: emulator.endpoint, BEDROCK_RUNTIME_ENDPOINT: emulator.runtimeEndpoint, BEDROCK_AGENTCORE_ENDPOINT: emulator.agentCoreEndpoint }
-    : {}),
-  TABLE_NAME: tableName,
-  DYNAMODB_ENDPOINT: db.endpoint,
-  AWS_REGION: LOCAL_REGION,
-  ...(emulator ? { AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey } : {}),
-  JWT_SECRET: secrets.jwtSecret,
-  CURSOR_SECRET: secrets.cursorSecret,
-  CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://localhost:5173,http://localhost:3000',
+const stack = await startLocalStack({
+  tableName,
+  ...(values['in-memory'] ? {} : { dbPath: join(DATA_DIR, 'dynamodb') }),
+  ...(values['real-bedrock'] ? { realBedrock: true } : { emulator: { port: 0 } }),
+  api: { port, host: '127.0.0.1' },
+  env: { JWT_SECRET: secrets.jwtSecret, CURSOR_SECRET: secrets.cursorSecret, CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://localhost:5173,http://localhost:3000' },
 });
-await seedDemoConfig();
-const api = await startLocalApi({ port, host: '127.0.0.1' });
+const { db, emulator } = stack;
+const api = stack.api!;
 const url = `http://localhost:${api.port}`;
 const userToken = await mintDevToken({ userId: 'demo-user', userType: 'external-user', secret: secrets.jwtSecret });
 const adminToken = await mintDevToken({ userId: 'demo-admin', roles: ['pika:content-admin'], userType: 'internal-user', secret: secrets.jwtSecret });
 
 console.log(`
 Pika chat API listening on ${url}
-  DynamoDB Local: ${db.endpoint}${values['in-memory'] ? ' (in memory)' : ' (data in .data/)'}
+  DynamoDB Local: ${db!.endpoint}${values['in-memory'] ? ' (in memory)' : ' (data in .data/)'}
   Bedrock: ${emulator ? `agent emulator at ${emulator.endpoint}` : 'real Bedrock (AWS credentials from the environment)'}
   Chat apps: demo (AgentCore harness agent echo), demo-runtime (AgentCore Runtime agent echo-runtime),
              demo-classic (Agents Classic agent echo-classic), demo-faulty (agent faulty)
@@ -71,9 +54,7 @@ let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
-  await api.close();
-  await emulator?.close();
-  await db.stop();
+  await stack.stop();
   process.exit(0);
 }
 process.on('SIGINT', stop);

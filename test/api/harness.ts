@@ -1,10 +1,9 @@
 /** Starts the local API in this test worker (real HTTP, real DynamoDB Local) and mints tokens for it. */
 import { SignJWT } from 'jose';
-import { ulid } from 'ulid';
-import { afterAll, beforeAll } from 'vitest';
-import { seedDemoConfig } from '../../scripts/local/seed';
-import { startLocalApi, type LocalApi } from '../../scripts/local/server';
+import { uniqueId } from '../../scripts/local/ids';
+import type { LocalApi } from '../../scripts/local/server';
 import { mintDevToken } from '../../scripts/local/tokens';
+import { useLocalStack } from '../support/stack';
 
 export const JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
 export const ISSUER = 'https://issuer.test';
@@ -13,7 +12,7 @@ export const ROLES = { contentAdmin: 'pika:content-admin', siteAdmin: 'pika:site
 
 Object.assign(process.env, { JWT_SECRET, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, CORS_ORIGINS: 'https://app.example.com' });
 
-export const uid = (prefix = 'u') => `${prefix}-${ulid().toLowerCase()}`;
+export const uid = uniqueId;
 
 export const token = (userId: string, roles: string[] = [], extra: { userType?: 'internal-user' | 'external-user'; ttlSeconds?: number } = {}) =>
   mintDevToken({ userId, roles, secret: JWT_SECRET, issuer: ISSUER, audience: AUDIENCE, ...extra });
@@ -40,15 +39,14 @@ export interface Api {
 
 /** One local API per test file, started before its tests. */
 export function useApi(): Api {
-  let api: LocalApi | undefined;
-  beforeAll(async () => {
-    await seedDemoConfig();
-    api = await startLocalApi();
-  });
-  afterAll(async () => api?.close());
+  return apiClient(useLocalStack({ emulator: false }).api);
+}
+
+/** Calls to a local API started by useLocalStack. */
+export function apiClient(local: () => LocalApi): Api {
   return {
     get url() {
-      return api!.url;
+      return local().url;
     },
     async call(method, path, opts = {}) {
       const headers: Record<string, string> = { ...(opts.headers ?? {}) };
@@ -59,7 +57,7 @@ export function useApi(): Api {
         body = JSON.stringify(opts.body);
         headers['content-type'] ??= 'application/json';
       }
-      const res = await fetch(`${api!.url}${path}`, { method, headers, ...(body !== undefined ? { body: body as RequestInit["body"] } : {}) });
+      const res = await fetch(`${local().url}${path}`, { method, headers, ...(body !== undefined ? { body: body as RequestInit["body"] } : {}) });
       const text = await res.text();
       let parsed: unknown = text;
       try {

@@ -11,6 +11,7 @@ import type { IConstruct } from 'constructs';
 import { stageConfig, type StageConfigInput } from '../../lib/config/stages';
 import { addNagChecks } from '../../lib/nag';
 import { PikaChatStack } from '../../lib/pika-chat-stack';
+import { quietChildProcesses } from '../support/output';
 
 export const ROOT = join(import.meta.dirname, '../..');
 export const CDK_CONTEXT: Record<string, unknown> = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')).context;
@@ -57,9 +58,12 @@ export function synthStage(stage: string, options: SynthOptions = {}): Synthesiz
     builtinCloudFormationValidation: options.cfnValidation ?? false,
     context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': options.bundle ? ['**'] : [], 'aws:cdk:enable-asset-metadata': true },
   });
-  const stack = new PikaChatStack(app, `PikaChat-${stage}`, { config: stageConfig(stage, options.overrides) });
-  addNagChecks(app, false);
-  const assembly = app.synth();
+  // esbuild (when bundling) writes to pipes, held back like the rest of the test output (test/support/output.ts).
+  const { stack, assembly } = quietChildProcesses(() => {
+    const stack = new PikaChatStack(app, `PikaChat-${stage}`, { config: stageConfig(stage, options.overrides) });
+    addNagChecks(app, false);
+    return { stack, assembly: app.synth() };
+  });
   const json = assembly.getStackByName(stack.stackName).template;
   const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as ValidationReport;
   return { stack, template: Template.fromJSON(json), json, outdir, report, cleanup: () => rmSync(outdir, { recursive: true, force: true }) };

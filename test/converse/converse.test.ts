@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { readServerSentEvents } from 'pika-shared/client';
 import { normalizeSessionAttributes } from 'pika-shared/util/bedrock';
 import { echoAnswer, inputTokensFor, outputTokensFor, titleFor } from '../../scripts/agent-emulator';
 import { DEMO_PRICING } from '../../scripts/local/seed';
@@ -24,7 +25,7 @@ describe('converse', () => {
     expect(done.event).toBe('done');
     const usage = costOf({ inputTokens: inputTokensFor(message), outputTokens: outputTokensFor(echoAnswer(message)) }, DEMO_PRICING);
     expect(done.data).toMatchObject({ sessionId, userMessageId, usage });
-    expect(r.reads).toBeGreaterThan(1); // chunks reached the client in separate reads, not one buffered body
+    // That the chunks reach the client as they are produced, not in one buffered body: the next test.
 
     const msgs = await api.call('GET', `/sessions/${sessionId}/messages`, { token: t });
     expect(msgs.body.items.map((m: any) => [m.role, m.content, m.status])).toEqual([
@@ -42,6 +43,39 @@ describe('converse', () => {
     expect(session.title).toBe(titleFor(`User: ${message}\nAssistant: ${echoAnswer(message)}`));
     expect(session.inputTokens).toBeGreaterThan(usage.inputTokens);
     expect(session.totalCost).toBeGreaterThan(usage.totalCost);
+  });
+
+  it('a chunk reaches the client while the turn is still open, not in one body when it ends', async () => {
+    // The `hang` agent sends one chunk, then nothing until AGENT_TIMEOUT_MS ends the turn; the answer is stored
+    // (as failed) only then. A relay that buffered the body would deliver the chunk after the answer is stored.
+    process.env.AGENT_TIMEOUT_MS = '10000';
+    const controller = new AbortController();
+    try {
+      const t = await token(uid());
+      const res = await fetch(`${api.url}/converse`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ chatAppId: 'demo-faulty', agentId: 'hang', message: 'take your time' }),
+        signal: controller.signal,
+      });
+      const seen: string[] = [];
+      let sessionId = '';
+      let storedWhenTheChunkArrived: string[] = [];
+      for await (const e of readServerSentEvents(res.body!)) {
+        seen.push(e.event);
+        if (e.event === 'session') sessionId = e.data.sessionId;
+        if (e.event === 'chunk') {
+          storedWhenTheChunkArrived = (await api.call('GET', `/sessions/${sessionId}/messages`, { token: t })).body.items.map((m: any) => m.role);
+          break;
+        }
+        if (seen.length >= 20) break; // bounded: the turn sends far fewer events before its first chunk
+      }
+      expect(seen).toEqual(['session', 'chunk']);
+      expect(storedWhenTheChunkArrived).toEqual(['user']);
+    } finally {
+      controller.abort();
+      delete process.env.AGENT_TIMEOUT_MS;
+    }
   });
 
   it('sends session attributes that normalizeSessionAttributes turns back into the user\u2019s data', async () => {

@@ -1,11 +1,11 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
 import { ddb, tableName } from '../../functions/data/client';
 import type { Page } from '../../functions/data/pagination';
 import { createSession } from '../../functions/data/sessions';
+import { uniqueId } from '../../scripts/local/ids';
 
 /** Unique ids per test: tests share one table. */
-export const uid = (prefix: string) => `${prefix}-${ulid().toLowerCase()}`;
+export const uid = (prefix: string) => uniqueId(prefix);
 
 /** Follows nextCursor to the end; fails if a page is empty while more is promised or if it never ends. */
 export async function drain<T>(fetch: (cursor?: string) => Promise<Page<T>>, maxPages = 100): Promise<{ items: T[]; pages: T[][] }> {

@@ -10,10 +10,11 @@
  * throttling, X-Ray, CloudWatch (EMF lines are checked as written, not as extracted).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ulid } from 'ulid';
+import { readServerSentEvents } from 'pika-shared/client';
 import { ROUTES } from '../../functions/http/routes';
 import { AUTHORIZER_FAILURES } from '../../functions/lib/metrics';
 import { startAgentEmulator, type AgentEmulator } from '../../scripts/agent-emulator';
+import { uniqueId } from '../../scripts/local/ids';
 import { mintDevToken } from '../../scripts/local/tokens';
 import { stageConfig } from '../../lib/config/stages';
 import { sampleInsights } from '../data/fixtures';
@@ -35,7 +36,7 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-const uid = (prefix: string) => `${prefix}-${ulid().toLowerCase()}`;
+const uid = (prefix: string) => uniqueId(prefix);
 const token = (userId: string, roles: string[] = [], userType?: 'internal-user' | 'external-user') => {
   const env = stack.envOf('authorizer');
   if (config.jwt.kind !== 'hs256') throw new Error('this tier mints HS256 tokens');
@@ -63,15 +64,12 @@ const expectError = (c: Call, status: number, code: string) => {
   expect(c.status, JSON.stringify(c.body)).toBe(status);
   expect(c.body).toMatchObject({ error: { code, message: expect.any(String) } });
 };
-const sse = (body: string) =>
-  body
-    .split('\n\n')
-    .filter((block) => block && !block.startsWith(':')) // heartbeat comments
-    .map((block) => {
-      const event = /^event: (.+)$/m.exec(block)?.[1];
-      const data = /^data: (.+)$/m.exec(block)?.[1];
-      return { event, data: data === undefined ? undefined : JSON.parse(data) };
-    });
+/** The typed client's reader (pika-shared/client) over the whole body; it skips heartbeat comments. */
+const sse = async (body: string) => {
+  const events: { event: string; data: any }[] = [];
+  for await (const e of readServerSentEvents(new Response(body).body!)) events.push(e);
+  return events;
+};
 
 describe('every route through its deployed bundle', () => {
   it('answers a happy path of each route of the route table', async () => {
@@ -164,7 +162,7 @@ describe('streaming converse', () => {
     expect(res.chunks.length).toBeGreaterThan(3);
     expect(res.body.startsWith('event: session\n')).toBe(true);
     for (const chunk of res.chunks) expect(chunk).toMatch(/^(event: \w+\ndata: .+|: \w+)\n\n$/s);
-    const events = sse(res.body);
+    const events = await sse(res.body);
     expect(events[0]!.event).toBe('session');
     expect(events.at(-1)!.event).toBe('done');
     const text = events.filter((e) => e.event === 'chunk').map((e) => e.data.text ?? e.data.chunk ?? e.data.content ?? '').join('');

@@ -2,6 +2,7 @@
  * Fault injection: the agent failing before and during the answer, hanging past the timeout, a client that
  * goes away mid-stream, and DynamoDB unreachable. Always a clear code, never a 500, never a half-written turn.
  */
+import { readServerSentEvents } from 'pika-shared/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clearConfigCache } from '../../functions/data/config';
 import { ROLES, token, uid } from '../api/harness';
@@ -62,11 +63,18 @@ describe('faults', () => {
       body: JSON.stringify({ chatAppId, message: 'I will not wait for the answer' }),
       signal: controller.signal,
     });
-    const reader = res.body!.getReader();
-    let seen = '';
-    while (!seen.includes('event: chunk')) seen += new TextDecoder().decode((await reader.read()).value);
+    let sessionId = '';
+    let chunkSeen = false;
+    // Read up to the first chunk, then go away; the loop ends with the body at the latest.
+    for await (const e of readServerSentEvents(res.body!)) {
+      if (e.event === 'session') sessionId = e.data.sessionId;
+      if (e.event === 'chunk') {
+        chunkSeen = true;
+        break;
+      }
+    }
     controller.abort();
-    const sessionId = JSON.parse(/event: session\ndata: (.*)\n/.exec(seen)![1]!).sessionId;
+    expect(chunkSeen).toBe(true);
     const msgs = await vi.waitFor(async () => {
       const m = await messagesOf(t, sessionId);
       if (m.length < 2) throw new Error('answer not stored yet');

@@ -2,42 +2,34 @@
  * Logs carry no tokens, secrets or message text; session attributes sent to Bedrock leave out the chat
  * app's private attributes. Everything the process writes during an end-to-end run is captured and searched.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JWT_SECRET, ROLES, badTokens, token, uid } from '../api/harness';
 import { converse, lastAgentRequest, useConverse } from '../converse/harness';
+import { captureLogs } from '../support/output';
 
 const { api, emulator } = useConverse();
-let captured = '';
-const originals = { out: process.stdout.write, err: process.stderr.write };
-
-beforeAll(() => {
-  const tap = (orig: typeof process.stdout.write) =>
-    function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
-      captured += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
-      return (orig as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-    } as typeof process.stdout.write;
-  process.stdout.write = tap(originals.out);
-  process.stderr.write = tap(originals.err);
-});
-afterAll(() => {
-  process.stdout.write = originals.out;
-  process.stderr.write = originals.err;
-});
 
 describe('secrets and privacy', () => {
   it('an end-to-end run logs requests but no token, secret or message text', async () => {
     const secretText = `my password is hunter2-${uid()}`;
     const user = uid('private');
-    const t = await token(user);
-    const admin = await token(uid(), [ROLES.contentAdmin]);
-    const turn = await converse(api.url, t, { chatAppId: 'demo', message: secretText });
-    const sessionId = turn.events[0]!.data.sessionId;
-    await api.call('GET', `/sessions/${sessionId}/messages`, { token: t });
-    await api.call('GET', `/sessions/${sessionId}/messages`, { token: admin });
-    await converse(api.url, t, { chatAppId: 'demo-faulty', message: secretText });
-    await api.call('GET', '/users/me', { token: (await badTokens(user)).forged });
-    await api.call('POST', '/sessions', { token: t, body: { chatAppId: 'demo', title: secretText } });
-    const page = await api.call('GET', '/sessions?limit=1', { token: t });
+    let t = '';
+    let admin = '';
+    let page: { body: { nextCursor?: string } } = { body: {} };
+    // Every line the process writes (stdout and stderr) while the run goes on.
+    const lines = await captureLogs(async () => {
+      t = await token(user);
+      admin = await token(uid(), [ROLES.contentAdmin]);
+      const turn = await converse(api.url, t, { chatAppId: 'demo', message: secretText });
+      const sessionId = turn.events[0]!.data.sessionId;
+      await api.call('GET', `/sessions/${sessionId}/messages`, { token: t });
+      await api.call('GET', `/sessions/${sessionId}/messages`, { token: admin });
+      await converse(api.url, t, { chatAppId: 'demo-faulty', message: secretText });
+      await api.call('GET', '/users/me', { token: (await badTokens(user)).forged });
+      await api.call('POST', '/sessions', { token: t, body: { chatAppId: 'demo', title: secretText } });
+      page = await api.call('GET', '/sessions?limit=1', { token: t });
+    });
+    const captured = lines.join('\n');
 
     expect(captured).toContain('"routeId":"listMessages"'); // the capture works: requests are logged
     expect(captured).toContain('viewingContentFor'); // the admin read is logged

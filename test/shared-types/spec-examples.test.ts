@@ -4,30 +4,18 @@
  * them with tsc, proves the check can fail, and proves the fixtures still match the spec text.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { committedBlocks, exampleLines, findBlock, normalized, specSource } from '../support/spec-blocks';
 
 const root = resolve(import.meta.dirname, '../..');
 const fixtures = join(root, 'test/fixtures/spec-examples');
-const spec = resolve(root, '../shared/spec/session-user-types.md');
+// ../shared/spec where present (CI), else the committed copy of the blocks the fixtures come from: never skipped.
+const spec = specSource();
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
 
 const runTsc = (project: string) => spawnSync(process.execPath, [tsc, '--noEmit', '-p', project], { cwd: root, encoding: 'utf8' });
-
-function exampleLines(file: string): string[] {
-  const lines = readFileSync(join(fixtures, file), 'utf8').split('\n');
-  const out: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i]!.trim().startsWith('// prelude')) {
-      i++; // the marked line is prelude too
-      continue;
-    }
-    const norm = lines[i]!.replace(/\s+/g, ' ').trim();
-    if (norm) out.push(norm);
-  }
-  return out;
-}
 
 const files = readdirSync(fixtures).filter((f) => f.endsWith('.ts'));
 
@@ -53,14 +41,19 @@ describe('spec examples', () => {
     }
   });
 
-  it.runIf(existsSync(spec))('fixtures are the spec text, verbatim', () => {
-    const specLines = readFileSync(spec, 'utf8').split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).filter(Boolean);
+  it(`fixtures are the spec text, verbatim (${relative(root, spec.path)})`, () => {
+    const specLines = normalized(readFileSync(spec.path, 'utf8'));
     for (const file of files) {
       const lines = exampleLines(file);
       expect(lines.length, file).toBeGreaterThan(0);
-      const start = specLines.findIndex((l, i) => lines.every((x, j) => specLines[i + j] === x));
+      const start = findBlock(specLines, lines);
       expect(start, `${file} is not a contiguous block of the spec`).toBeGreaterThanOrEqual(0);
+    }
+    if (spec.shared) {
+      // The committed copy, used where ../shared is absent, is still the spec's text (refresh: npx tsx test/support/spec-blocks.ts).
+      const blocks = committedBlocks();
+      expect(blocks.map((b) => b.file).sort()).toEqual([...files].sort());
+      for (const b of blocks) expect(findBlock(specLines, normalized(b.text)), `${b.file}: test/fixtures/spec is stale`).toBeGreaterThanOrEqual(0);
     }
   });
 });
-

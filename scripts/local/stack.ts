@@ -1,0 +1,89 @@
+/**
+ * The local stack, started one way for `npm start`, the tests and the benchmarks: DynamoDB Local with the
+ * table, the agent emulator, the demo configuration and the local API, each optional. The process
+ * environment is set the way the handlers read it (TABLE_NAME, DYNAMODB_ENDPOINT, BEDROCK_*_ENDPOINT, …), as
+ * in Lambda; `stop()` stops what this call started, newest first.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AgentEmulator } from '../agent-emulator';
+import { ensureTable } from './create-table';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import type { LocalApi } from './server';
+
+export interface LocalStackOptions {
+  /** Default 'pika-local'. */
+  tableName?: string;
+  /** A DynamoDB Local already running (the tests' global setup): used as is, not started nor stopped. */
+  dynamoDbEndpoint?: string;
+  /** Persist DynamoDB Local's data here; in memory without. */
+  dbPath?: string;
+  /** The agent emulator (default), or false: none (the tests' global setup, where each worker starts its own). */
+  emulator?: false | { chunkDelayMs?: number; port?: number };
+  /** No emulator, and the SDK's own AWS credentials kept so it reaches real Bedrock (DynamoDB Local accepts any). */
+  realBedrock?: boolean;
+  /** The local API (default: a free loopback port), or false. */
+  api?: false | { port?: number; host?: string };
+  /** Put the demo chat apps and agents in the table (default true). */
+  seed?: boolean;
+  /** More environment for the handlers (JWT_SECRET, CURSOR_SECRET, CORS_ORIGINS, …), set before the API starts. */
+  env?: Record<string, string>;
+}
+
+export interface LocalStack {
+  tableName: string;
+  dynamoDbEndpoint: string;
+  /** Set only when this stack started DynamoDB Local. */
+  db: DynamoDbLocal | undefined;
+  emulator: AgentEmulator | undefined;
+  api: LocalApi | undefined;
+  stop(): Promise<void>;
+}
+
+/** Starts DynamoDB Local unless given an endpoint, and creates the table from the shared definition. */
+async function dynamoDb(opts: LocalStackOptions): Promise<{ endpoint: string; db: DynamoDbLocal | undefined }> {
+  const db = opts.dynamoDbEndpoint ? undefined : await startDynamoDbLocal(opts.dbPath ? { dbPath: opts.dbPath } : {});
+  const endpoint = opts.dynamoDbEndpoint ?? db!.endpoint;
+  const admin = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    await ensureTable(admin, opts.tableName ?? 'pika-local');
+  } catch (err) {
+    await db?.stop();
+    throw err;
+  } finally {
+    admin.destroy();
+  }
+  return { endpoint, db };
+}
+
+export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
+  const tableName = opts.tableName ?? 'pika-local';
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.splice(0).reverse()) await s();
+  };
+  try {
+    const { endpoint, db } = await dynamoDb({ ...opts, tableName });
+    if (db) stops.push(() => db.stop());
+    // The emulator, seed and server modules load the handlers: imported only when used.
+    const emulator = opts.emulator === false || opts.realBedrock ? undefined : await (await import('../agent-emulator')).startAgentEmulator(opts.emulator ?? {});
+    if (emulator) stops.push(() => emulator.close());
+    Object.assign(process.env, {
+      TABLE_NAME: tableName,
+      DYNAMODB_ENDPOINT: endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoint, // honoured by every SDK v3 DynamoDB client
+      AWS_REGION: LOCAL_REGION,
+      ...(opts.realBedrock ? {} : { AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey }),
+      ...(emulator
+        ? { BEDROCK_AGENT_ENDPOINT: emulator.endpoint, BEDROCK_RUNTIME_ENDPOINT: emulator.runtimeEndpoint, BEDROCK_AGENTCORE_ENDPOINT: emulator.agentCoreEndpoint }
+        : {}),
+      ...opts.env,
+    });
+    if (opts.seed ?? true) await (await import('./seed')).seedDemoConfig();
+    const api = opts.api === false ? undefined : await (await import('./server')).startLocalApi(opts.api ?? {});
+    if (api) stops.push(() => api.close());
+    return { tableName, dynamoDbEndpoint: endpoint, db, emulator, api, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
