@@ -8,10 +8,10 @@ const { api } = useConverse();
 describe('concurrency', () => {
   it('concurrent converse turns on one session: every turn stored in order, counters equal the sum of the messages', async () => {
     const t = await token(uid());
-    const first = await converse(api.url, t, { chatAppId: 'demo', message: 'start' });
-    const sessionId = first.events[0]!.data.sessionId;
-    // A title of our own: no generated title (and its cost) lands while we count.
-    await api.call('PATCH', `/sessions/${sessionId}`, { token: t, body: { title: 'fixed' } });
+    // A title of our own from the start: no generated title (and its cost) lands while we count.
+    const sessionId = (await api.call('POST', '/sessions', { token: t, body: { chatAppId: 'demo', title: 'fixed' } })).body.sessionId as string;
+    const first = await converse(api.url, t, { sessionId, message: 'start' });
+    expect(first.events.at(-1)!.event).toBe('done');
     const before = (await api.call('GET', `/sessions/${sessionId}`, { token: t })).body;
     const turns = await Promise.all(Array.from({ length: 8 }, (_, i) => converse(api.url, t, { sessionId, message: `turn ${i}` })));
     for (const [i, r] of turns.entries()) {
