@@ -2,10 +2,10 @@
  * Messages: SESSION#s / MSG#<ulid> (shown) or HMSG#<ulid> (source 'component', hidden from the history).
  * A message write and its session's lastUpdate / usage counters move in one transaction.
  */
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeTime } from 'ulid';
 import type { ChatMessage, ChatMessageFile, ChatMessageStatus, ChatMessageUsage, ConverseSource } from 'pika-shared/types/chatbot/chatbot-types';
-import { conflict, notFound } from './errors';
+import { notFound } from './errors';
 import { ddb, tableName } from './client';
 import { fromItemOrUndefined, newId, nowIso, type RawItem } from './items';
 import { HIDDEN_MESSAGE_PREFIX, keys, MESSAGE_PREFIX } from './keys';
@@ -176,84 +176,6 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
       throw err;
     }
   });
-}
-
-export interface UpdateMessageInput {
-  sessionId: string;
-  messageId: string;
-  /** The message's source (decides its key: hidden or not). */
-  source?: ConverseSource;
-  status?: MessageStatus;
-  content?: string;
-  /** Recorded once per message; added to the session's counters in the same transaction. */
-  usage?: ChatMessageUsage;
-  metadata?: Record<string, unknown>;
-}
-
-/** Finishes a (streamed) assistant message: status/content/metadata and, once, its usage. */
-export async function updateMessage(input: UpdateMessageInput): Promise<StoredMessage> {
-  if (input.usage) assertUsage(input.usage);
-  const key = keys.message(input.sessionId, input.messageId, isHidden(input.source));
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const sets: string[] = [];
-  for (const field of ['status', 'content', 'usage', 'metadata'] as const) {
-    if (input[field] === undefined) continue;
-    names[`#${field}`] = field;
-    values[`:${field}`] = input[field];
-    sets.push(`#${field} = :${field}`);
-  }
-  if (sets.length > 0) {
-    const messageUpdate = {
-      TableName: tableName(),
-      Key: key,
-      UpdateExpression: `SET ${sets.join(', ')}`,
-      ConditionExpression: `attribute_exists(pk)${input.usage ? ' AND attribute_not_exists(#usage)' : ''}`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    };
-    const usage = input.usage;
-    if (!usage) {
-      try {
-        await ddb().send(new UpdateCommand(messageUpdate));
-      } catch (err) {
-        if ((err as { name?: string }).name === 'ConditionalCheckFailedException') throw notFound('Message');
-        throw err;
-      }
-    } else {
-      await withRetry(async () => {
-        try {
-          return await ddb().send(
-            new TransactWriteCommand({
-              TransactItems: [
-                { Update: { ...messageUpdate, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
-                {
-                  Update: {
-                    TableName: tableName(),
-                    Key: keys.session(input.sessionId),
-                    UpdateExpression: 'ADD inputTokens :in, outputTokens :out, totalCost :cost',
-                    ConditionExpression: 'attribute_exists(pk)',
-                    ExpressionAttributeValues: { ':in': usage.inputTokens, ':out': usage.outputTokens, ':cost': usage.totalCost },
-                  },
-                },
-              ],
-            }),
-          );
-        } catch (err) {
-          const [messageReason, sessionReason] = cancellationReasons(err) ?? [];
-          if (messageReason?.Code === 'ConditionalCheckFailed') {
-            throw messageReason.Item ? conflict('The usage of this message is already recorded') : notFound('Message');
-          }
-          if (sessionReason?.Code === 'ConditionalCheckFailed') throw notFound('Session');
-          throw err;
-        }
-      });
-    }
-  }
-  const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
-  const message = fromItemOrUndefined<StoredMessage>(out.Item as RawItem | undefined);
-  if (!message) throw notFound('Message');
-  return message;
 }
 
 export async function getMessage(sessionId: string, messageId: string, source?: ConverseSource): Promise<StoredMessage | undefined> {

@@ -106,5 +106,3 @@ export const ROUTES = [
 
 export type RouteId = (typeof ROUTES)[number]['id'];
 
-export const routeById = (id: string): RouteDef | undefined => ROUTES.find((r) => r.id === id);
-export const routesOfGroup = (group: RouteGroup): RouteDef[] => ROUTES.filter((r) => r.group === group);

@@ -43,7 +43,6 @@ export class DomainError<C extends ErrorCode = ErrorCode> extends Error {
   }
 }
 
-export const badRequest = (message: string, details?: unknown) => new DomainError('BAD_REQUEST', message, details);
 export const validationFailed = (message: string, details?: unknown) => new DomainError('VALIDATION_FAILED', message, details);
 export const unauthorized = (message = 'Missing or invalid bearer token') => new DomainError('UNAUTHORIZED', message);
 export const forbidden = (message = 'Not allowed') => new DomainError('FORBIDDEN', message);

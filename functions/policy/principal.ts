@@ -72,10 +72,6 @@ export class Principal {
     return (await this.loadStored()).user;
   }
 
-  async roles(): Promise<string[]> {
-    return [...new Set([...this.identity.roles, ...(await this.loadStored()).roles])];
-  }
-
   async isSiteAdmin(): Promise<boolean> {
     return this.hasRole(ROLE_NAMES.siteAdmin);
   }

@@ -1,7 +1,7 @@
 import { decodeTime } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import { keys } from '../../functions/data/keys';
-import { appendMessage, getMessage, listMessages, updateMessage } from '../../functions/data/messages';
+import { appendMessage, getMessage, listMessages } from '../../functions/data/messages';
 import { getSession } from '../../functions/data/sessions';
 import { drain, newSession, rawPartition } from './helpers';
 import { httpErrorOf } from '../../functions/http/errors';
@@ -65,20 +65,6 @@ describe('messages', () => {
     await expect(appendMessage({ userId: 'intruder', sessionId: s.sessionId, role: 'user', content: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect((await rawPartition(keys.sessionPartition(s.sessionId))).map((i) => i.sk)).toEqual(['META']);
     expect(await getSession(s.sessionId)).toEqual(s);
-  });
-
-  it('finishes a streamed assistant message: usage recorded once, together with the session counters', async () => {
-    const s = await newSession();
-    const streaming = await appendMessage({ userId: s.userId, sessionId: s.sessionId, role: 'assistant', content: '', status: 'streaming' });
-    const done = await updateMessage({ sessionId: s.sessionId, messageId: streaming.messageId, status: 'complete', content: 'full answer', usage: usage(10) });
-    expect(done).toMatchObject({ messageId: streaming.messageId, status: 'complete', content: 'full answer', usage: usage(10), createDate: streaming.createDate });
-    expect(await getSession(s.sessionId)).toMatchObject({ inputTokens: 10, outputTokens: 20, totalCost: 0.00003 });
-
-    await expect(updateMessage({ sessionId: s.sessionId, messageId: streaming.messageId, usage: usage(10) })).rejects.toMatchObject({ code: 'CONFLICT' });
-    expect(await getSession(s.sessionId)).toMatchObject({ inputTokens: 10, outputTokens: 20 });
-    expect(await updateMessage({ sessionId: s.sessionId, messageId: streaming.messageId, metadata: { verified: true } })).toMatchObject({ metadata: { verified: true }, content: 'full answer' });
-    await expect(updateMessage({ sessionId: s.sessionId, messageId: '01ARZ3NDEKTSV4RRFFQ69G5FAV', status: 'failed' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(updateMessage({ sessionId: s.sessionId, messageId: '01ARZ3NDEKTSV4RRFFQ69G5FAV', usage: usage(1) })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('rejects message cursors used by another caller, on another session or query, or edited', async () => {
