@@ -114,6 +114,12 @@ export const stageConfigSchema = z
     converseTimeoutSeconds: z.number().int().min(30).max(900),
     /** Converse turns per user and window (the functions' own rate limit, stored in the table). */
     converseRateLimit: z.strictObject({ limit: z.number().int().positive(), windowSeconds: z.number().int().positive() }).optional(),
+    /** Writes per user and window on the users' own write routes (default 120 per 60 s; limit 0 = off). */
+    writeRateLimit: z.strictObject({ limit: z.number().int().min(0), windowSeconds: z.number().int().positive() }).optional(),
+    /** Seconds of agent silence after which converse sends an SSE heartbeat comment (default 10; below proxies' idle timeouts). */
+    heartbeatSeconds: z.number().int().min(1).max(60).optional(),
+    /** How much earlier conversation (characters) is resent to a provider whose session may have expired (default 40 000). */
+    historyMaxChars: z.number().int().min(0).max(1_000_000).optional(),
     /** Bundle source maps and run with NODE_OPTIONS=--enable-source-maps: readable stack traces, slower cold starts. */
     sourceMaps: z.boolean().default(false),
     /** Per-method API metrics (needed for per-route-group latency alarms; billed as custom metrics). */

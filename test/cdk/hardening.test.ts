@@ -25,7 +25,7 @@ beforeAll(() => {
   staging = synthStage('staging');
   prod = synthStage('prod');
   pinned = synthStage('staging', { overrides: { env: { account: ACCOUNT, region: REGION } } });
-  devMaps = synthStage('dev', { overrides: { sourceMaps: true } });
+  devMaps = synthStage('dev', { overrides: { sourceMaps: true, writeRateLimit: { limit: 7, windowSeconds: 30 }, heartbeatSeconds: 5, historyMaxChars: 1234 } });
 }, 120_000);
 afterAll(() => {
   for (const s of [dev, staging, prod, pinned, devMaps]) s?.cleanup();
@@ -189,5 +189,12 @@ describe('IAM and configuration (item 10)', () => {
         else expect(env).not.toHaveProperty('NODE_OPTIONS');
       }
     }
+  });
+
+  it('turns the stage’s runtime knobs into the functions’ environment (write rate limit, heartbeat, history budget)', () => {
+    const env = (st: Synthesized) => st.json.Resources[logicalIdOf(st, st.stack.functions.byGroup.get('converse')!)]!.Properties.Environment.Variables;
+    expect(env(devMaps)).toMatchObject({ WRITE_RATE_LIMIT: '7', WRITE_RATE_WINDOW_SECONDS: '30', HEARTBEAT_MS: '5000', HISTORY_MAX_CHARS: '1234' });
+    // Unset: the functions' defaults apply.
+    for (const name of ['WRITE_RATE_LIMIT', 'HEARTBEAT_MS', 'HISTORY_MAX_CHARS']) expect(env(prod)).not.toHaveProperty(name);
   });
 });
