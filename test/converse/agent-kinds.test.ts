@@ -4,7 +4,8 @@
  */
 import type { AgentConfig } from 'pika-shared/types/chatbot/chatbot-types';
 import { normalizeSessionAttributes } from 'pika-shared/util/bedrock';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readServerSentEvents } from 'pika-shared/client';
+import { afterEach, describe, expect, it } from 'vitest';
 import { costOf } from '../../functions/converse/usage';
 import { echoAnswer, emulatorHarnessArn, emulatorRuntimeArn, inputTokensFor, outputTokensFor } from '../../scripts/agent-emulator';
 import { ROLES, token, uid } from '../api/harness';
@@ -126,32 +127,28 @@ describe.each(Object.keys(KINDS))('%s agents', (kind) => {
     expect(textOf(second.events)).toMatch(/history: 0, session: 2/);
   });
 
-  it('cancel stops a long answer: stored as cancelled with what arrived, the stream ends with done cancelled', async () => {
+  it('stream the first chunk while the answer is still open; cancel stops it: stored as cancelled, done with cancelled', async () => {
     const t = await token(uid());
-    const chatAppId = await appFor(kind, 'hang');
-    const turn = converse(api.url, t, { chatAppId, message: 'take your time' });
-    const sessionId = await vi.waitFor(
-      async () => {
-        const items = (await api.call('GET', '/sessions', { token: t })).body.items;
-        if (!items.length) throw new Error('no session yet');
-        return items[0].sessionId as string;
-      },
-      { timeout: 5000, interval: 20 },
-    );
-    // The stop is accepted once the turn is running (its user message is stored with the session).
-    const stop = await vi.waitFor(
-      async () => {
-        const res = await api.call('POST', `/sessions/${sessionId}/cancel`, { token: t });
-        if (res.status !== 202) throw new Error(`cancel: ${res.status}`);
-        return res;
-      },
-      { timeout: 5000, interval: 50 },
-    );
+    const res = await fetch(`${api.url}/converse`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ chatAppId: await appFor(kind, 'hang'), message: 'take your time' }),
+    });
+    const events: { event: string; data: any }[] = [];
+    const stream = readServerSentEvents(res.body!);
+    // The `hang` agent sends one chunk, then nothing: the chunk can only be here because it was relayed
+    // before the answer ended (the answer ends only once we stop it). Read event by event (no break, which
+    // would close the stream).
+    for (let next = await stream.next(); !next.done; next = next.value.event === 'chunk' ? { done: true, value: undefined } : await stream.next()) events.push(next.value);
+    expect(events.map((e) => e.event)).toEqual(['session', 'chunk']);
+    const sessionId = events[0]!.data.sessionId as string;
+    const stop = await api.call('POST', `/sessions/${sessionId}/cancel`, { token: t });
+    expect(stop.status).toBe(202);
     expect(stop.body).toEqual({ cancelRequested: true });
-    const r = await turn;
-    expect(r.events.at(-1)).toMatchObject({ event: 'done', data: { cancelled: true } });
+    for (let next = await stream.next(); !next.done; next = await stream.next()) events.push(next.value);
+    expect(events.at(-1)).toMatchObject({ event: 'done', data: { cancelled: true } });
     const stored = await messagesOf(t, sessionId);
-    expect(stored[1]).toMatchObject({ role: 'assistant', status: 'cancelled', content: textOf(r.events) });
+    expect(stored[1]).toMatchObject({ role: 'assistant', status: 'cancelled', content: textOf(events) });
     if (kind === 'runtime') expect(emulator().requests().some((q) => q.operation === 'StopRuntimeSession')).toBe(true);
     // Nothing runs any more.
     expect((await api.call('POST', `/sessions/${sessionId}/cancel`, { token: t })).status).toBe(409);
