@@ -33,7 +33,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     // Output of the code under test (logs, bundling) is held back: printed after a failing test; TEST_LOGS=1 prints all.
-    setupFiles: ['test/setup/quiet-output.ts'],
+    setupFiles: ['test/setup/quiet-output.ts', 'test/setup/config-reset.ts'],
     // The JSON report lets .ci/run print a plain 'N passed, N failed' line (one report for all tiers).
     reporters: ['default', ['json', { outputFile: '.test-results/vitest.json' }]],
     // `npm test` runs every tier; `npm run test:unit|test:integration|test:slow` one. A tier's global setup

@@ -5,6 +5,7 @@
 import { ddb } from '../functions/data/client';
 import { sampleInsights } from '../test/data/fixtures';
 import type { BenchStack } from './stack';
+import { resetConfig } from '../functions/lib/config';
 
 interface Tally {
   reads: number;
@@ -93,7 +94,9 @@ export async function dynamoCost(stack: BenchStack) {
   const results: (Tally & { name: string })[] = [];
   for (const [name, fn] of rows) results.push({ name, ...(await measure(fn)) });
   process.env.CONVERSE_RATE_LIMIT = '1000';
+  resetConfig();
   results.push({ name: 'converse turn, existing session (rate limit on)', ...(await measure(() => converseTurn({ sessionId: s, message: 'hello again' }))) });
   process.env.CONVERSE_RATE_LIMIT = '0';
+  resetConfig();
   return results;
 }

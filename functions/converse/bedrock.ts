@@ -13,12 +13,13 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { BedrockAgentRef, InlineAgentDefinition } from 'pika-shared/types/chatbot/chatbot-types';
 import type { AgentCoreInvokeInput as ProviderInput } from './providers/events';
 import { utf8Stream } from './providers/utf8';
+import { config } from '../lib/config';
 
 let agentClient: { client: BedrockAgentRuntimeClient; endpoint: string | undefined } | undefined;
 let runtimeClient: { client: BedrockRuntimeClient; endpoint: string | undefined } | undefined;
 
 export function bedrockAgentClient(): BedrockAgentRuntimeClient {
-  const endpoint = process.env.BEDROCK_AGENT_ENDPOINT || undefined;
+  const endpoint = config().BEDROCK_AGENT_ENDPOINT;
   if (agentClient?.endpoint !== endpoint || !agentClient) {
     agentClient?.client.destroy();
     agentClient = { client: new BedrockAgentRuntimeClient({ ...(endpoint ? { endpoint } : {}), maxAttempts: 2 }), endpoint };
@@ -27,7 +28,7 @@ export function bedrockAgentClient(): BedrockAgentRuntimeClient {
 }
 
 export function bedrockRuntimeClient(): BedrockRuntimeClient {
-  const endpoint = process.env.BEDROCK_RUNTIME_ENDPOINT || undefined;
+  const endpoint = config().BEDROCK_RUNTIME_ENDPOINT;
   if (runtimeClient?.endpoint !== endpoint || !runtimeClient) {
     runtimeClient?.client.destroy();
     runtimeClient = { client: new BedrockRuntimeClient({ ...(endpoint ? { endpoint } : {}), maxAttempts: 2 }), endpoint };

@@ -14,6 +14,7 @@ import { nowIso } from '../data/items';
 import { appendMessage, getMessage } from '../data/messages';
 import { claimTitle, setGeneratedTitle } from '../data/sessions';
 import { recentTurns, stopRequestedSince, turnEnded } from '../data/turns';
+import { config } from '../lib/config';
 import { toDomainError, type DomainError } from '../lib/errors';
 import { logger } from '../http/logger';
 import { agentError, ConverseError } from './errors';
@@ -30,12 +31,12 @@ export const MAX_ANSWER_BYTES = 300 * 1024;
 const MAX_TRACE_KINDS = 50;
 const MAX_TOOLS = 50;
 
-const agentTimeoutMs = () => Number(process.env.AGENT_TIMEOUT_MS ?? 120_000);
+const agentTimeoutMs = () => config().AGENT_TIMEOUT_MS;
 /** How much earlier conversation is sent to a provider whose session may be gone (HISTORY_MAX_CHARS). */
-const historyMaxChars = () => Number(process.env.HISTORY_MAX_CHARS ?? 40_000);
+const historyMaxChars = () => config().HISTORY_MAX_CHARS;
 const HISTORY_MAX_MESSAGES = 100;
 /** How often a streaming turn checks for a stop request (STOP_POLL_MS): at most one small read a second. */
-const stopPollMs = () => Math.max(1000, Number(process.env.STOP_POLL_MS ?? 1000));
+const stopPollMs = () => config().STOP_POLL_MS;
 /** Time kept after the agent's deadline to store the answer before the invocation ends. */
 const PERSIST_RESERVE_MS = 3_000;
 /** Below this much time left, the title is the trimmed first message instead of a model call. */

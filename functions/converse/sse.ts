@@ -1,4 +1,6 @@
 /** Server-Sent Events on a Lambda response stream: each event is written (and flushed) as it happens. */
+import { config } from '../lib/config';
+
 export interface EventSink {
   /** False once the client went away; writes are then dropped, the turn still completes. */
   readonly open: boolean;
@@ -14,7 +16,7 @@ export function sseFrame(event: string, data: unknown): string {
 export const HEARTBEAT_FRAME = ': ping\n\n';
 
 /** Silence after which a heartbeat is sent: below the 15 s proxies commonly allow (HEARTBEAT_MS). */
-export const heartbeatMs = () => Number(process.env.HEARTBEAT_MS ?? 10_000);
+export const heartbeatMs = () => config().HEARTBEAT_MS;
 
 export interface WritableLike {
   write(chunk: string): unknown;

@@ -4,13 +4,14 @@
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AgentConfig, ChatAppConfig } from 'pika-shared/types/chatbot/chatbot-types';
+import { config } from '../lib/config';
 import { ddb, tableName } from './client';
 import { fromItemOrUndefined, type RawItem } from './items';
 import { keys } from './keys';
 
 const cache = new Map<string, { value: unknown; expires: number }>();
 
-const cacheTtlMs = () => Number(process.env.CONFIG_CACHE_TTL_SECONDS ?? 60) * 1000;
+const cacheTtlMs = () => config().CONFIG_CACHE_TTL_SECONDS * 1000;
 
 /** Empties this container's config cache (tests; after bulk changes). */
 export function clearConfigCache(): void {

@@ -4,6 +4,7 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { rateLimited } from './errors';
+import { config } from '../lib/config';
 import { ddb, tableName } from './client';
 import { keys } from './keys';
 
@@ -34,13 +35,7 @@ export async function consumeRateLimit(userId: string, bucket: string, rule: Rat
 }
 
 /** CONVERSE_RATE_LIMIT turns per user per CONVERSE_RATE_WINDOW_SECONDS (defaults 30 per 60 s; 0 = off). */
-export const converseRateLimit = (): RateLimit => ({
-  limit: Number(process.env.CONVERSE_RATE_LIMIT ?? 30),
-  windowSeconds: Number(process.env.CONVERSE_RATE_WINDOW_SECONDS ?? 60),
-});
+export const converseRateLimit = (): RateLimit => ({ limit: config().CONVERSE_RATE_LIMIT, windowSeconds: config().CONVERSE_RATE_WINDOW_SECONDS });
 
 /** WRITE_RATE_LIMIT writes per user per WRITE_RATE_WINDOW_SECONDS on the users' own write routes (defaults 120 per 60 s; 0 = off). */
-export const writeRateLimit = (): RateLimit => ({
-  limit: Number(process.env.WRITE_RATE_LIMIT ?? 120),
-  windowSeconds: Number(process.env.WRITE_RATE_WINDOW_SECONDS ?? 60),
-});
+export const writeRateLimit = (): RateLimit => ({ limit: config().WRITE_RATE_LIMIT, windowSeconds: config().WRITE_RATE_WINDOW_SECONDS });

@@ -1,16 +1,12 @@
 /**
- * Item expiry (DynamoDB TTL on `expiresAt`, epoch seconds). Env ITEM_TTL_DAYS (positive number) applies to
+ * Item expiry (DynamoDB TTL on `expiresAt`, epoch seconds). ITEM_TTL_DAYS (positive number) applies to
  * sessions, messages, feedback and insights; unset or empty keeps items forever.
  */
+import { config } from '../lib/config';
+
 const DAY_SECONDS = 24 * 3600;
 
-export function itemTtlDays(): number | undefined {
-  const raw = process.env.ITEM_TTL_DAYS;
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const days = Number(raw);
-  if (!Number.isFinite(days) || days <= 0) throw new Error(`ITEM_TTL_DAYS must be a positive number, got "${raw}"`);
-  return days;
-}
+export const itemTtlDays = (): number | undefined => config().ITEM_TTL_DAYS;
 
 /** `expiresAt` for a session-scoped item written now, or undefined when no TTL is configured. */
 export function itemExpiresAt(nowMs = Date.now()): number | undefined {

@@ -7,6 +7,8 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { USER_ID_PATTERN, type UserType } from 'pika-shared/types/chatbot/chatbot-types';
 import { DomainError, unauthorized } from '../lib/errors';
+import { config, type RuntimeConfig } from '../lib/config';
+import { secretValue } from '../lib/secrets';
 
 export interface AuthConfig {
   secret?: Uint8Array;
@@ -19,25 +21,25 @@ export interface AuthConfig {
 }
 
 
-let cached: { key: string; config: AuthConfig } | undefined;
+let cached: { runtime: RuntimeConfig; key: string | undefined; config: AuthConfig } | undefined;
 
-/** Built once per container (the JWKS set caches the issuer's keys). */
+/** Built once per configuration (the JWKS set caches the issuer's keys); the HS256 key from ../lib/secrets.ts. */
 export function authConfig(): AuthConfig {
-  const env = process.env;
-  const key = [env.JWT_SECRET, env.JWT_JWKS_URL, env.JWT_ISSUER, env.JWT_AUDIENCE, env.JWT_USER_ID_CLAIM, env.JWT_ROLES_CLAIM, env.JWT_USER_TYPE_CLAIM].join('\0');
-  if (cached?.key === key) return cached.config;
-  if (!env.JWT_SECRET && !env.JWT_JWKS_URL) throw new Error('Set JWT_SECRET (HS256) or JWT_JWKS_URL');
-  const config: AuthConfig = {
-    ...(env.JWT_SECRET ? { secret: new TextEncoder().encode(env.JWT_SECRET) } : {}),
-    ...(env.JWT_JWKS_URL && !env.JWT_SECRET ? { jwks: createRemoteJWKSet(new URL(env.JWT_JWKS_URL)) } : {}),
-    ...(env.JWT_ISSUER ? { issuer: env.JWT_ISSUER } : {}),
-    ...(env.JWT_AUDIENCE ? { audience: env.JWT_AUDIENCE } : {}),
-    userIdClaim: env.JWT_USER_ID_CLAIM || 'sub',
-    rolesClaim: env.JWT_ROLES_CLAIM || 'roles',
-    userTypeClaim: env.JWT_USER_TYPE_CLAIM || 'userType',
+  const c = config();
+  const key = secretValue('jwt');
+  if (cached?.runtime === c && cached.key === key) return cached.config;
+  if (!key && !c.JWT_JWKS_URL) throw new Error('Set JWT_SECRET or JWT_SECRET_ARN (HS256), or JWT_JWKS_URL');
+  const auth: AuthConfig = {
+    ...(key ? { secret: new TextEncoder().encode(key) } : {}),
+    ...(c.JWT_JWKS_URL && !key ? { jwks: createRemoteJWKSet(new URL(c.JWT_JWKS_URL)) } : {}),
+    ...(c.JWT_ISSUER ? { issuer: c.JWT_ISSUER } : {}),
+    ...(c.JWT_AUDIENCE ? { audience: c.JWT_AUDIENCE } : {}),
+    userIdClaim: c.JWT_USER_ID_CLAIM,
+    rolesClaim: c.JWT_ROLES_CLAIM,
+    userTypeClaim: c.JWT_USER_TYPE_CLAIM,
   };
-  cached = { key, config };
-  return config;
+  cached = { runtime: c, key, config: auth };
+  return auth;
 }
 
 export interface TokenIdentity {

@@ -6,6 +6,7 @@
 import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { config } from '../lib/config';
 import { DomainError } from '../lib/errors';
 import { httpErrorOf } from './errors';
 import { consumeRateLimit, writeRateLimit } from '../data/rate-limit';
@@ -63,9 +64,7 @@ export function matchRoute<R extends RouteDef>(routes: readonly R[], event: Pick
   return route;
 }
 
-export function corsOrigins(): string[] {
-  return (process.env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
-}
+export const corsOrigins = (): string[] => config().CORS_ORIGINS;
 
 /** Authenticates, authorizes (route roles) and validates: a route implementation gets only valid input. */
 export async function resolveRequest<R extends RouteDef>(route: R, event: APIGatewayProxyEvent): Promise<RouteContext<R>> {

@@ -1,6 +1,7 @@
 /** Turns an API Gateway proxy event into validated params/query/body for a route. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { config } from '../lib/config';
 import { DomainError, payloadTooLarge, validationFailed } from '../lib/errors';
 import type { RouteDef } from './routes';
 import { unstorableValues } from './storable';
@@ -8,7 +9,8 @@ import { unstorableValues } from './storable';
 /** Routes without query parameters still reject unknown ones. */
 const emptyQuery = z.strictObject({});
 
-export const MAX_BODY_BYTES = Number(process.env.MAX_BODY_BYTES ?? 256 * 1024);
+/** The largest body a route accepts (MAX_BODY_BYTES, default 256 KiB). */
+export const maxBodyBytes = () => config().MAX_BODY_BYTES;
 
 export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
   const lower = name.toLowerCase();
@@ -33,7 +35,8 @@ function validate(where: string, schema: z.ZodType | undefined, value: unknown, 
 function parseBody(event: APIGatewayProxyEvent): { present: boolean; value: unknown } {
   if (event.body === null || event.body === undefined || event.body === '') return { present: false, value: undefined };
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
-  if (raw.length > MAX_BODY_BYTES) throw payloadTooLarge(`The body exceeds ${MAX_BODY_BYTES} bytes`, { maxBytes: MAX_BODY_BYTES });
+  const max = maxBodyBytes();
+  if (raw.length > max) throw payloadTooLarge(`The body exceeds ${max} bytes`, { maxBytes: max });
   const type = header(event, 'content-type');
   if (type && !/^application\/(.+\+)?json\b/i.test(type)) throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
   let text: string;

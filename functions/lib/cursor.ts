@@ -5,6 +5,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DomainError } from './errors';
+import { secretValue } from './secrets';
 
 export interface CursorBinding {
   /** Who the cursor was issued to (userId, or the admin's id for admin queries). */
@@ -16,8 +17,8 @@ export interface CursorBinding {
 const DEFAULT_TTL_SECONDS = 24 * 3600;
 
 function secret(): string {
-  const s = process.env.CURSOR_SECRET;
-  if (!s || s.length < 16) throw new Error('CURSOR_SECRET must be set (at least 16 characters)');
+  const s = secretValue('cursor');
+  if (!s || s.length < 16) throw new Error('CURSOR_SECRET (or CURSOR_SECRET_ARN) must be set (at least 16 characters)');
   return s;
 }
 

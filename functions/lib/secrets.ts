@@ -1,15 +1,28 @@
 /**
  * Secrets of the deployed stack: JWT_SECRET_ARN / CURSOR_SECRET_ARN name Secrets Manager secrets that are
- * read once per container into JWT_SECRET / CURSOR_SECRET (never put in the function's configuration).
- * Locally and in tests the plain variables are set and nothing is fetched.
+ * read once per container into this module (never into the function's configuration or process.env).
+ * Locally and in tests the plain JWT_SECRET / CURSOR_SECRET are set and nothing is fetched.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { config } from './config';
 import { DomainError } from './errors';
 
-const PAIRS = [
-  ['JWT_SECRET_ARN', 'JWT_SECRET'],
-  ['CURSOR_SECRET_ARN', 'CURSOR_SECRET'],
-] as const;
+export type SecretName = 'jwt' | 'cursor';
+
+const SOURCES = {
+  jwt: { arn: 'JWT_SECRET_ARN', plain: 'JWT_SECRET' },
+  cursor: { arn: 'CURSOR_SECRET_ARN', plain: 'CURSOR_SECRET' },
+} as const;
+
+/** Values fetched from Secrets Manager, by secret ARN. */
+const fetched = new Map<string, string>();
+
+/** The secret's value: the plain one (local, tests) or the one fetched for its ARN; undefined until loaded. */
+export function secretValue(name: SecretName): string | undefined {
+  const c = config();
+  const { arn, plain } = SOURCES[name];
+  return c[plain] ?? (c[arn] ? fetched.get(c[arn]) : undefined);
+}
 
 /**
  * A hung Secrets Manager call must fail well inside the shortest function timeout (the authorizer's 10 s):
@@ -20,24 +33,25 @@ export const SECRETS_CLIENT_TIMEOUTS = { connectionTimeout: 1_000, requestTimeou
 let loading: Promise<void> | undefined;
 
 export function loadSecrets(): Promise<void> {
-  const missing = PAIRS.filter(([arn, value]) => process.env[arn] && !process.env[value]);
+  const c = config();
+  const missing = Object.values(SOURCES).flatMap(({ arn, plain }) => (c[arn] && !c[plain] && !fetched.has(c[arn]) ? [c[arn]] : []));
   if (missing.length === 0) return Promise.resolve();
   loading ??= (async () => {
     const { connectionTimeout, requestTimeout, maxAttempts } = SECRETS_CLIENT_TIMEOUTS;
     // throwOnRequestTimeout: without it the SDK only logs a warning and keeps waiting.
     const client = new SecretsManagerClient({ maxAttempts, requestHandler: { connectionTimeout, requestTimeout, throwOnRequestTimeout: true } });
     try {
-      for (const [arn, value] of missing) {
-        const out = await client.send(new GetSecretValueCommand({ SecretId: process.env[arn] }));
-        if (!out.SecretString) throw new Error(`secret ${arn} has no string value`);
-        process.env[value] = out.SecretString;
+      for (const arn of missing) {
+        const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+        if (!out.SecretString) throw new Error('a secret has no string value');
+        fetched.set(arn, out.SecretString);
       }
     } finally {
       client.destroy();
     }
   })().then(
     () => {
-      loading = undefined; // the values are in the environment now
+      loading = undefined; // the values are in `fetched` now
     },
     (err: unknown) => {
       loading = undefined; // dropped: the next request tries again

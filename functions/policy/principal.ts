@@ -1,6 +1,7 @@
 /** The authenticated caller: token identity plus, loaded at most once per request, the stored user's roles. */
 import { getUser, type User } from '../data/users';
 import type { TokenIdentity } from '../http/auth';
+import { config } from '../lib/config';
 import { forbidden } from '../lib/errors';
 
 /**
@@ -12,13 +13,13 @@ export type Access = 'user' | 'content-admin' | 'site-admin' | 'service';
 /** The role names in tokens and stored users (configurable per stage). */
 export const ROLE_NAMES = {
   get contentAdmin() {
-    return process.env.ROLE_CONTENT_ADMIN || 'pika:content-admin';
+    return config().ROLE_CONTENT_ADMIN;
   },
   get siteAdmin() {
-    return process.env.ROLE_SITE_ADMIN || 'pika:site-admin';
+    return config().ROLE_SITE_ADMIN;
   },
   get service() {
-    return process.env.ROLE_SERVICE || 'pika:service';
+    return config().ROLE_SERVICE;
   },
 };
 

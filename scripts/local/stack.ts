@@ -9,6 +9,7 @@ import type { AgentEmulator } from '../agent-emulator';
 import { ensureTable } from './create-table';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import type { LocalApi } from './server';
+import { resetConfig } from '../../functions/lib/config';
 
 export interface LocalStackOptions {
   /** Default 'pika-local'. */
@@ -78,6 +79,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         : {}),
       ...opts.env,
     });
+    resetConfig(); // the functions parse their configuration again, from this environment
     if (opts.seed ?? true) await (await import('./seed')).seedDemoConfig();
     const api = opts.api === false ? undefined : await (await import('./server')).startLocalApi(opts.api ?? {});
     if (api) stops.push(() => api.close());

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { addInternalComment, createFeedback } from '../../functions/data/feedback';
 import { newId, nowIso } from '../../functions/data/items';
 import { expectErrorShape, ROLES, token, uid, useApi } from './harness';
+import { restoreEnv } from '../support/env';
 
 const api = useApi();
 const admin = () => token(uid('ca'), [ROLES.contentAdmin]);
@@ -106,7 +107,7 @@ describe('session search dates', () => {
       const r = await api.call('POST', '/sessions/search', { token: t, body: { sessionId: newId() } });
       expectErrorShape(r, 503, 'DEPENDENCY_UNAVAILABLE');
     } finally {
-      Object.assign(process.env, saved);
+      restoreEnv(saved);
     }
   });
 });

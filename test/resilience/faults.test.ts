@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clearConfigCache } from '../../functions/data/config';
 import { ROLES, token, uid } from '../api/harness';
 import { converse, textOf, useConverse } from '../converse/harness';
+import { restoreEnv } from '../support/env';
 
 const { api } = useConverse();
 const site = () => token(uid('site'), [ROLES.siteAdmin]);
@@ -104,7 +105,7 @@ describe('faults', () => {
       expect(turn.status).toBe(503);
       expect(turn.error.error.code).toBe('DEPENDENCY_UNAVAILABLE');
     } finally {
-      Object.assign(process.env, saved);
+      restoreEnv(saved);
     }
     const msgs = await messagesOf(t, sessionId);
     expect(msgs.map((m) => m.content)).toEqual(['before the outage', 'You said: before the outage']);

@@ -6,15 +6,18 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { httpErrorOf } from '../../functions/http/errors';
 import { DomainError } from '../../functions/lib/errors';
-import { loadSecrets } from '../../functions/lib/secrets';
+import { loadSecrets, secretValue } from '../../functions/lib/secrets';
 import { startSecretsStandIn, type SecretsStandIn } from '../support/secrets-manager';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:pika/jwt-AbCdEf';
+// A second secret: a container keeps what it fetched, so the second case reads another one.
+const ARN_2 = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:pika/jwt2-GhIjKl';
+const KEY = 'the-jwt-key-from-secrets-manager-0123456789';
 let sm: SecretsStandIn;
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  sm = await startSecretsStandIn({ [ARN]: 'the-jwt-key-from-secrets-manager-0123456789' });
+  sm = await startSecretsStandIn({ [ARN]: KEY, [ARN_2]: KEY });
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = sm.endpoint;
   process.env.JWT_SECRET_ARN = ARN;
 });
@@ -42,14 +45,16 @@ describe('loadSecrets', () => {
     const [a, b] = await Promise.all([failure(loadSecrets()), failure(loadSecrets())]);
     for (const e of [a, b]) expect([e.status, e.code]).toEqual([503, 'DEPENDENCY_UNAVAILABLE']);
     expect(sm.requests.length).toBeGreaterThanOrEqual(1);
-    expect(process.env.JWT_SECRET).toBeUndefined();
+    expect(secretValue('jwt')).toBeUndefined();
 
     sm.mode = 'answer';
     await loadSecrets();
-    expect(process.env.JWT_SECRET).toBe('the-jwt-key-from-secrets-manager-0123456789');
+    expect(secretValue('jwt')).toBe(KEY);
+    expect(process.env.JWT_SECRET).toBeUndefined(); // never written into the environment
   }, 20_000);
 
   it('drops a failed load (5xx from Secrets Manager): the next call retries and succeeds', async () => {
+    process.env.JWT_SECRET_ARN = ARN_2;
     sm.mode = 'fail';
     const e = await failure(loadSecrets());
     expect(e.code).toBe('DEPENDENCY_UNAVAILABLE');
@@ -58,6 +63,6 @@ describe('loadSecrets', () => {
     sm.mode = 'answer';
     await loadSecrets();
     expect(sm.requests.length).toBeGreaterThan(asked);
-    expect(process.env.JWT_SECRET).toBe('the-jwt-key-from-secrets-manager-0123456789');
+    expect(secretValue('jwt')).toBe(KEY);
   }, 20_000);
 });

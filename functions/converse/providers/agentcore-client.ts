@@ -4,11 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
+import { config } from '../../lib/config';
 
 let cached: { client: BedrockAgentCoreClient; endpoint: string | undefined } | undefined;
 
 export function agentCoreClient(): BedrockAgentCoreClient {
-  const endpoint = process.env.BEDROCK_AGENTCORE_ENDPOINT || undefined;
+  const endpoint = config().BEDROCK_AGENTCORE_ENDPOINT;
   if (!cached || cached.endpoint !== endpoint) {
     cached?.client.destroy();
     cached = { client: new BedrockAgentCoreClient({ ...(endpoint ? { endpoint } : {}), maxAttempts: 2 }), endpoint };

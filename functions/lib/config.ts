@@ -1,0 +1,80 @@
+/**
+ * The runtime configuration of every function: the environment the stack (lib/pika-chat-stack.ts) or the
+ * local server sets, parsed once per container with zod. A bad value stops the function with an error naming
+ * the variable. docs/deploy.md lists each knob with the stage setting that sets it. Secrets are never here:
+ * only the ARNs of Secrets Manager secrets (./secrets.ts reads them), or, locally and in tests, the plain
+ * values.
+ */
+import { z } from 'zod';
+
+const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const optionalUrl = z.url().optional().or(z.literal('').transform(() => undefined));
+const list = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+const ENV = z.object({
+  // Data
+  TABLE_NAME: z.string().min(1).optional(),
+  DYNAMODB_ENDPOINT: optionalUrl,
+  DYNAMODB_MAX_ATTEMPTS: int(1, 10, 3),
+  AWS_REGION: z.string().min(1).optional(),
+  ITEM_TTL_DAYS: z.literal('').transform(() => undefined).or(z.coerce.number().positive().max(3650)).optional(),
+  CONFIG_CACHE_TTL_SECONDS: int(0, 3600, 60),
+  // HTTP
+  CORS_ORIGINS: list,
+  MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024, 256 * 1024),
+  // Auth (the HS256 key or the issuer's JWKS; claims; role names)
+  JWT_SECRET: z.string().min(16).optional(),
+  JWT_SECRET_ARN: z.string().min(1).optional(),
+  JWT_JWKS_URL: optionalUrl,
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  JWT_USER_ID_CLAIM: z.string().min(1).default('sub'),
+  JWT_ROLES_CLAIM: z.string().min(1).default('roles'),
+  JWT_USER_TYPE_CLAIM: z.string().min(1).default('userType'),
+  ROLE_CONTENT_ADMIN: z.string().min(1).default('pika:content-admin'),
+  ROLE_SITE_ADMIN: z.string().min(1).default('pika:site-admin'),
+  ROLE_SERVICE: z.string().min(1).default('pika:service'),
+  CURSOR_SECRET: z.string().min(16).optional(),
+  CURSOR_SECRET_ARN: z.string().min(1).optional(),
+  // Rate limits (0 = off)
+  CONVERSE_RATE_LIMIT: int(0, 1_000_000, 30),
+  CONVERSE_RATE_WINDOW_SECONDS: int(1, 86_400, 60),
+  WRITE_RATE_LIMIT: int(0, 1_000_000, 120),
+  WRITE_RATE_WINDOW_SECONDS: int(1, 86_400, 60),
+  // Converse
+  AGENT_TIMEOUT_MS: int(1, 900_000, 120_000),
+  HEARTBEAT_MS: int(0, 60_000, 10_000),
+  HISTORY_MAX_CHARS: int(0, 1_000_000, 40_000),
+  STOP_POLL_MS: int(1000, 60_000, 1000),
+  BEDROCK_AGENT_ENDPOINT: optionalUrl,
+  BEDROCK_RUNTIME_ENDPOINT: optionalUrl,
+  BEDROCK_AGENTCORE_ENDPOINT: optionalUrl,
+});
+
+export type RuntimeConfig = z.output<typeof ENV>;
+
+/** Parses an environment; throws an Error naming every bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): RuntimeConfig {
+  const parsed = ENV.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  throw new Error(`Invalid function configuration (environment): ${problems}`);
+}
+
+let current: RuntimeConfig | undefined;
+
+/** This container's configuration, parsed at first use. */
+export function config(): RuntimeConfig {
+  return (current ??= parseConfig(process.env));
+}
+
+/**
+ * Forgets the parsed configuration, so the next use parses the environment again: for tests and the local
+ * server, which change the environment of one long-lived process (test/setup/config-reset.ts).
+ */
+export function resetConfig(): void {
+  current = undefined;
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../functions/lib/config';
+
+describe('runtime configuration (functions/lib/config.ts)', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    expect(parseConfig({})).toMatchObject({
+      CONVERSE_RATE_LIMIT: 30,
+      WRITE_RATE_LIMIT: 120,
+      HEARTBEAT_MS: 10_000,
+      HISTORY_MAX_CHARS: 40_000,
+      MAX_BODY_BYTES: 256 * 1024,
+      CORS_ORIGINS: [],
+      ROLE_CONTENT_ADMIN: 'pika:content-admin',
+      JWT_USER_ID_CLAIM: 'sub',
+    });
+  });
+
+  it('coerces numbers and lists', () => {
+    const c = parseConfig({ CONVERSE_RATE_LIMIT: '0', CORS_ORIGINS: 'https://a.example.com, https://b.example.com', ITEM_TTL_DAYS: '0.5' });
+    expect(c.CONVERSE_RATE_LIMIT).toBe(0);
+    expect(c.CORS_ORIGINS).toEqual(['https://a.example.com', 'https://b.example.com']);
+    expect(c.ITEM_TTL_DAYS).toBe(0.5);
+  });
+
+  it('refuses a bad value with an error naming every bad variable', () => {
+    const message = (() => {
+      try {
+        parseConfig({ HEARTBEAT_MS: 'soon', DYNAMODB_ENDPOINT: 'not a url', JWT_SECRET: 'short' });
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return '';
+    })();
+    for (const name of ['HEARTBEAT_MS', 'DYNAMODB_ENDPOINT', 'JWT_SECRET']) expect(message).toContain(name);
+  });
+});
