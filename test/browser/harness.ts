@@ -3,7 +3,7 @@
  * emulator) on another — so every call is a real CORS request —, and one headless Chromium per test file
  * (playwright-core driving /usr/bin/chromium; nothing is downloaded).
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -97,6 +97,7 @@ export function useBrowserEnv(): BrowserEnv {
       chatApps: [...TEST_CHAT_APPS, { chatAppId: 'demo', title: 'Demo (echo agent)' }, { chatAppId: 'demo-faulty', title: 'Demo (faulty agent)' }],
     } satisfies PlaygroundConfig);
 
+    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,

@@ -6,23 +6,28 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../functions/http/routes';
+import { createPlaygroundHandler } from '../../scripts/local/playground';
+import { startLocalApi } from '../../scripts/local/server';
 import { badTokens, token, uid } from '../api/harness';
 import { DESKTOP, PHONE, shot, signIn, useBrowserEnv } from './harness';
 
 const env = useBrowserEnv();
 
+// Code run in the page: strings or globalThis, as the test tree is type-checked without the DOM library.
+
 /** Records the streaming answer's text at every DOM change while the answer is still marked busy. */
-async function recordStreaming(page: Page) {
-  await page.evaluate(() => {
-    const seen: string[] = [];
-    (window as unknown as { __streamed: string[] }).__streamed = seen;
+const recordStreaming = (page: Page) =>
+  page.evaluate(`{
+    const seen = (window.__streamed = []);
     new MutationObserver(() => {
       const busy = document.querySelector('.message.assistant[aria-busy="true"] .text');
       if (busy && busy.textContent && seen.at(-1) !== busy.textContent) seen.push(busy.textContent);
-    }).observe(document.getElementById('messages')!, { subtree: true, childList: true, characterData: true });
-  });
-}
-const streamed = (page: Page) => page.evaluate(() => (window as unknown as { __streamed: string[] }).__streamed);
+    }).observe(document.getElementById('messages'), { subtree: true, childList: true, characterData: true });
+  }`);
+const streamed = (page: Page) => page.evaluate('window.__streamed') as Promise<string[]>;
+/** Part of the answer is in the page while the answer is still streaming (a function: the page's CSP forbids eval). */
+const PARTIAL_WHILE_BUSY = () =>
+  ((globalThis as any).document.querySelector('.message.assistant[aria-busy="true"] .text')?.textContent ?? '').length > 0;
 
 /** Every request the page made went to the pages' origin or the API's: nothing from a CDN. */
 function trackOrigins(page: Page) {
@@ -32,8 +37,15 @@ function trackOrigins(page: Page) {
 }
 
 describe('playground', () => {
-  it('is served from another origin than the API (real CORS)', () => {
+  it('is served from another origin than the API, and CORS decides which origins may read the API', async () => {
     expect(new URL(env.pagesUrl).origin).not.toBe(new URL(env.apiUrl).origin);
+    // The same pages from an origin CORS_ORIGINS does not list (localhost, not 127.0.0.1): the browser refuses
+    // to hand the answer to the page.
+    const page = await (await env.context(DESKTOP)).newPage();
+    await page.goto(env.pagesUrl.replace('127.0.0.1', 'localhost'));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#signin-error', { hasText: /^Cannot reach the API at / }).waitFor();
+    expect(await page.locator('#app').isHidden()).toBe(true);
   });
 
   it('streams an answer chunk by chunk, then shows history and tokens after a reload', async () => {
@@ -55,7 +67,7 @@ describe('playground', () => {
 
     // Mid-stream: part of the answer is in the page while the stream is still open.
     const busy = page.locator('.message.assistant[aria-busy="true"] .text');
-    await page.waitForFunction(() => (document.querySelector('.message.assistant[aria-busy="true"] .text')?.textContent ?? '').length > 0);
+    await page.waitForFunction(PARTIAL_WHILE_BUSY);
     await shot(page, 'desktop-streaming');
     expect(await page.getByRole('button', { name: 'Stop' }).isEnabled()).toBe(true);
     expect(`You said: ${message}`.startsWith((await busy.textContent()) ?? '∅')).toBe(true);
@@ -100,7 +112,7 @@ describe('playground', () => {
     await box.fill('Never finishes');
     await page.getByRole('button', { name: 'Send' }).click();
     // The hanging agent's one chunk arrives; the stream stays open until stopped.
-    await page.waitForFunction(() => (document.querySelector('.message.assistant[aria-busy="true"] .text')?.textContent ?? '').length > 0);
+    await page.waitForFunction(PARTIAL_WHILE_BUSY);
     await page.getByRole('button', { name: 'Stop' }).click();
     await page.getByRole('status').getByText('Stopped.').waitFor();
     expect(await page.locator('.message.assistant').last().getAttribute('aria-busy')).toBeNull();
@@ -125,7 +137,7 @@ describe('playground', () => {
     await page.getByRole('button', { name: 'More sessions' }).click();
     await expect.poll(() => sessions.count()).toBe(12);
     expect(await page.getByRole('button', { name: 'More sessions' }).isHidden()).toBe(true);
-    expect(new Set(await sessions.evaluateAll((bs) => bs.map((b) => (b as HTMLElement).dataset.sessionId)))).toEqual(new Set(created));
+    expect(new Set(await sessions.evaluateAll((bs) => bs.map((b) => b.getAttribute('data-session-id'))))).toEqual(new Set(created));
     await shot(page, 'phone-sessions');
 
     // Open one (keyboard), rename it.
@@ -177,7 +189,7 @@ describe('playground', () => {
     await page.getByLabel(/^Token/).fill(env.userToken);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText(`Signed in as ${env.userId}`).waitFor();
-    await page.evaluate((t) => sessionStorage.setItem('pika.playground', JSON.stringify({ ...JSON.parse(sessionStorage.getItem('pika.playground')!), token: t })), expired);
+    await page.evaluate(`sessionStorage.setItem('pika.playground', JSON.stringify({ ...JSON.parse(sessionStorage.getItem('pika.playground')), token: ${JSON.stringify(expired)} }))`);
     await page.reload();
     await page.locator('#signin-error', { hasText: refusal.body.error.message }).waitFor();
   });
@@ -222,5 +234,34 @@ describe('/docs', () => {
     expect((await status.textContent())?.trim()).toBe('200');
     expect(await getMe.locator('.live-responses-table tr.response .response-col_description').first().textContent()).toContain(env.userId);
     expect([...origins].sort()).toEqual([env.apiUrl, env.pagesUrl].sort());
+  });
+});
+
+describe('npm start wiring', () => {
+  it('serves the pages on the API server itself, in front of the routes, from local files only', async () => {
+    const api = await startLocalApi({ pages: createPlaygroundHandler({ token: 'dev-token' }) });
+    try {
+      const get = (path: string) => fetch(`${api.url}${path}`);
+      for (const path of ['/', '/playground', '/playground/']) {
+        const res = await get(path);
+        expect(res.status).toBe(200);
+        const html = await res.text();
+        expect(html).toContain('<title>Pika playground</title>');
+        expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+      }
+      const docs = await (await get('/docs')).text();
+      expect(docs).not.toMatch(/(src|href)="(https?:)?\/\//);
+      const app = await get('/playground/app.js');
+      expect([app.status, app.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
+      expect(await (await get('/playground/config.json')).json()).toEqual({ token: 'dev-token' });
+      const spec = (await (await get('/docs/openapi.json')).json()) as { servers: unknown };
+      expect(spec.servers).toEqual([{ url: api.url, description: 'local API' }]);
+      expect((await get('/playground/nothing-here')).status).toBe(404);
+      // The API is untouched: its routes and its JSON 404.
+      expect((await get('/sessions')).status).toBe(401);
+      expect(await (await get('/no-such-route')).json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    } finally {
+      await api.close();
+    }
   });
 });
