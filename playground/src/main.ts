@@ -129,7 +129,8 @@ async function loadSessions(reset: boolean) {
 function sessionItem(s: Session) {
   const button = el('button', { type: 'button', className: 'session' }, sessionLabel(s), el('small', {}, new Date(s.lastUpdate).toLocaleString()));
   button.dataset.sessionId = s.sessionId;
-  button.addEventListener('click', () => void openSession(s.sessionId));
+  // Opened by the user: focus (and, on a phone, scroll) moves to the session.
+  button.addEventListener('click', () => void openSession(s.sessionId).then(() => state.session?.sessionId === s.sessionId && $('chat-title').focus()));
   return el('li', {}, button);
 }
 

@@ -239,7 +239,7 @@ describe('/docs', () => {
 
 describe('npm start wiring', () => {
   it('serves the pages on the API server itself, in front of the routes, from local files only', async () => {
-    const api = await startLocalApi({ pages: createPlaygroundHandler({ token: 'dev-token' }) });
+    const api = await startLocalApi({ pages: createPlaygroundHandler({ token: env.userToken }) });
     try {
       const get = (path: string) => fetch(`${api.url}${path}`);
       for (const path of ['/', '/playground', '/playground/']) {
@@ -253,13 +253,24 @@ describe('npm start wiring', () => {
       expect(docs).not.toMatch(/(src|href)="(https?:)?\/\//);
       const app = await get('/playground/app.js');
       expect([app.status, app.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
-      expect(await (await get('/playground/config.json')).json()).toEqual({ token: 'dev-token' });
+      expect(await (await get('/playground/config.json')).json()).toEqual({ token: env.userToken });
       const spec = (await (await get('/docs/openapi.json')).json()) as { servers: unknown };
       expect(spec.servers).toEqual([{ url: api.url, description: 'local API' }]);
       expect((await get('/playground/nothing-here')).status).toBe(404);
       // The API is untouched: its routes and its JSON 404.
       expect((await get('/sessions')).status).toBe(401);
       expect(await (await get('/no-such-route')).json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+
+      // What a new user does: open the URL, sign in with the prefilled token, chat (same origin as the API).
+      const page = await (await env.context(DESKTOP)).newPage();
+      await page.goto(`${api.url}/`);
+      await expect.poll(() => page.getByLabel('API URL').inputValue()).toBe(api.url);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const box = page.getByRole('textbox', { name: 'Message' });
+      await box.fill('Hi');
+      await box.press('Enter');
+      await page.locator('.message.assistant .usage').waitFor();
+      expect(await page.locator('.message.assistant .text').textContent()).toBe('You said: Hi');
     } finally {
       await api.close();
     }
