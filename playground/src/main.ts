@@ -212,6 +212,7 @@ function usageText(u: Partial<ChatMessageUsage>) {
 function messageItem(m: Pick<ChatMessage, 'role' | 'content' | 'usage' | 'status' | 'error'>) {
   const li = el('li', { className: `message ${m.role}` }, el('div', { className: 'who' }, m.role === 'user' ? 'You' : m.role === 'assistant' ? 'Assistant' : 'System'), el('p', { className: 'text' }, m.content));
   if (m.error) li.append(el('p', { className: 'error' }, `Error ${m.error.code}: ${m.error.message}`));
+  if (m.status === 'cancelled') li.append(el('p', { className: 'note' }, 'Stopped: the partial answer is kept.'));
   if (m.usage) li.append(el('p', { className: 'usage' }, usageText(m.usage)));
   return li;
 }
@@ -240,7 +241,10 @@ async function send(text: string) {
       } else if (ev.event === 'chunk') {
         textNode.append(ev.data.text);
         answer.scrollIntoView({ block: 'nearest' });
+      } else if (ev.event === 'tool') {
+        if (ev.data.phase === 'use') setStatus(`The agent is using ${ev.data.name}…`);
       } else if (ev.event === 'done') {
+        if (ev.data.cancelled) answer.append(el('p', { className: 'note' }, 'Stopped: the partial answer is kept.'));
         answer.append(el('p', { className: 'usage' }, usageText((ev.data.usage ?? {}) as Partial<ChatMessageUsage>)));
       } else if (ev.event === 'error') {
         answer.append(el('p', { className: 'error', role: 'alert' } as Partial<HTMLParagraphElement>, `Error ${ev.data.code}: ${ev.data.message}`));
@@ -248,7 +252,7 @@ async function send(text: string) {
         isError = true;
       }
     }
-    if (streaming.stopping) outcome = 'Stopped.';
+    if (streaming.stopping) [outcome, isError] = ['Stopped.', false];
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') outcome = 'Stopped.';
     else {
@@ -283,11 +287,12 @@ async function stop() {
   if (!s || s.stopping) return;
   s.stopping = true;
   setStatus('Stopping…');
-  const cancel = API_ROUTES.find((r) => (r.id as string) === 'cancelSession');
-  if (cancel && s.sessionId && state.client) {
+  if (API_ROUTES.some((r) => r.id === 'cancelSession') && s.sessionId && state.client) {
     try {
-      // Not in PikaApiRoutes' types yet where the generated list predates it: called by id all the same.
-      await (state.client.call as (id: string, input: object) => Promise<unknown>)('cancelSession', { params: { sessionId: s.sessionId } });
+      // The server stops the agent, stores the partial answer as cancelled and ends the stream (done, cancelled).
+      await state.client.call('cancelSession', { params: { sessionId: s.sessionId } });
+      // The server ends the stream; should it not within a few seconds, the fetch is aborted after all.
+      setTimeout(() => state.streaming === s && s.controller.abort(), 5_000);
       return;
     } catch {
       /* fall back to aborting the fetch */

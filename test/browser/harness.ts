@@ -9,11 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { logger } from '../../functions/http/logger';
-import { startAgentEmulator, type AgentEmulator } from '../../scripts/agent-emulator';
 import { createPlaygroundHandler, type PlaygroundConfig } from '../../scripts/local/playground';
-import { seedDemoConfig } from '../../scripts/local/seed';
-import { startLocalApi, type LocalApi } from '../../scripts/local/server';
+import type { LocalApi } from '../../scripts/local/server';
+import { startLocalStack, type LocalStack } from '../../scripts/local/stack';
 import { ROLES, token, uid } from '../api/harness';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -44,16 +42,14 @@ export interface BrowserEnv {
 
 export function useBrowserEnv(): BrowserEnv {
   let pages: Server | undefined;
+  let stack: LocalStack | undefined;
   let api: LocalApi | undefined;
-  let emulator: AgentEmulator | undefined;
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
   const config: PlaygroundConfig = {};
   const env = { userId: uid('browser'), userToken: '' } as BrowserEnv & { pagesUrl: string; apiUrl: string };
 
   beforeAll(async () => {
-    // Quiet output: the request log of every page action is not this suite's subject (errors still show).
-    logger.setLogLevel('ERROR');
     mkdirSync(SCREENSHOTS, { recursive: true });
     const serve = createPlaygroundHandler(config);
     pages = createServer((req, res) => {
@@ -65,18 +61,17 @@ export function useBrowserEnv(): BrowserEnv {
     await new Promise<void>((resolve) => pages!.listen(0, '127.0.0.1', resolve));
     env.pagesUrl = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
 
-    emulator = await startAgentEmulator({ chunkDelayMs: 25 });
-    Object.assign(process.env, {
-      BEDROCK_AGENT_ENDPOINT: emulator.endpoint,
-      BEDROCK_RUNTIME_ENDPOINT: emulator.runtimeEndpoint,
-      BEDROCK_AGENTCORE_ENDPOINT: emulator.agentCoreEndpoint,
+    const dynamoDbEndpoint = process.env.DYNAMODB_ENDPOINT;
+    if (!dynamoDbEndpoint) throw new Error('No DynamoDB Local in this run: test/browser belongs in a tier with the global setup');
+    stack = await startLocalStack({
+      dynamoDbEndpoint,
+      tableName: process.env.TABLE_NAME!,
+      emulator: { chunkDelayMs: 25 },
+      api: {},
       // Only the pages' origin may read the API's answers.
-      CORS_ORIGINS: env.pagesUrl,
-      // A stopped turn of the hanging agent ends (and is stored) soon after.
-      AGENT_TIMEOUT_MS: '4000',
+      env: { CORS_ORIGINS: env.pagesUrl },
     });
-    await seedDemoConfig();
-    api = await startLocalApi();
+    api = stack.api!;
     env.apiUrl = api.url;
 
     const admin = await token(uid('site-admin'), [ROLES.siteAdmin]);
@@ -110,8 +105,7 @@ export function useBrowserEnv(): BrowserEnv {
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
-    await api?.close();
-    await emulator?.close();
+    await stack?.stop();
     await new Promise<void>((resolve) => (pages ? pages.close(() => resolve()) : resolve()));
   });
 

@@ -115,7 +115,16 @@ describe('playground', () => {
     await page.waitForFunction(PARTIAL_WHILE_BUSY);
     await page.getByRole('button', { name: 'Stop' }).click();
     await page.getByRole('status').getByText('Stopped.').waitFor();
-    expect(await page.locator('.message.assistant').last().getAttribute('aria-busy')).toBeNull();
+    const answer = page.locator('.message.assistant').last();
+    expect(await answer.getAttribute('aria-busy')).toBeNull();
+    // Through the cancel route (the client's route list has it): the server ended the turn and kept the partial answer.
+    await answer.getByText('Stopped: the partial answer is kept.').waitFor();
+    const sessionId = decodeURIComponent(new URL(page.url()).hash.replace('#/sessions/', ''));
+    const messages = await env.call('GET', `/sessions/${sessionId}/messages`, env.userToken);
+    expect(messages.body.items.map((m: { role: string; status?: string }) => [m.role, m.status ?? 'complete'])).toEqual([
+      ['user', 'complete'],
+      ['assistant', 'cancelled'],
+    ]);
     expect(await page.getByRole('button', { name: 'Send' }).isEnabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'Stop' }).isDisabled()).toBe(true);
   });
