@@ -199,6 +199,22 @@ async function refreshSession(sessionId: string) {
   }
 }
 
+async function refreshTitle(sessionId: string) {
+  if (!state.client || state.streaming) return;
+  try {
+    const session = await state.client.call('getSession', { params: { sessionId } });
+    if (!session.title) return;
+    listItemOf(sessionId)?.replaceWith(sessionItem(session));
+    if (state.session?.sessionId === sessionId) {
+      state.session = session;
+      $('chat-title').textContent = sessionLabel(session);
+    }
+    markCurrent();
+  } catch {
+    /* the title is a nicety: the next list refresh shows it */
+  }
+}
+
 // ---- messages -------------------------------------------------------------------------------------------
 
 function money(usd: number) {
@@ -270,6 +286,8 @@ async function send(text: string) {
   if (streaming.sessionId) {
     await refreshSession(streaming.sessionId);
     await loadSessions(true);
+    // A new session's title is written just after the stream ends (docs/converse.md): picked up once, a bit later.
+    if (!state.session?.title) setTimeout(() => void refreshTitle(streaming.sessionId!), 1_500);
   }
   $('message').focus();
 }
