@@ -7,7 +7,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * - integration: the real DynamoDB Local (started once by test/setup/global-setup.ts), the local API, the agent
  *   emulator.
  * - slow: the generated authorization matrix and the fuzzing, CDK synthesis, the deployed bundles, pika-shared as
- *   its users install it (built and packed once by test/setup/package-setup.ts) and the examples.
+ *   its users install it (built and packed once by test/setup/package-setup.ts), the examples and the browser
+ *   tests (headless Chromium).
  */
 const SLOW = [
   'test/resilience/authz-matrix.test.ts',
@@ -16,6 +17,7 @@ const SLOW = [
   'test/deployed/**/*.test.ts',
   'test/shared-types/package.test.ts',
   'examples/*/test/**/*.test.ts',
+  'test/browser/**/*.test.ts',
 ];
 const DYNAMODB = 'test/setup/global-setup.ts';
 const PACKAGE = 'test/setup/package-setup.ts';

@@ -1,10 +1,13 @@
 /**
  * npm start: DynamoDB Local (persisted under .data/ unless --in-memory), the table from the shared
- * definition, the demo configuration, and the API at http://localhost:3000 (PORT or --port to change).
+ * definition, the demo configuration, and the API at http://localhost:3000 (PORT or --port to change), with the
+ * browser playground at / and the interactive API reference at /docs (scripts/local/playground.ts).
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DATA_DIR, localSecrets } from './local/secrets';
+import { buildPlayground, createPlaygroundHandler } from './local/playground';
+import { demoChatApps } from './local/seed';
 import { startLocalStack } from './local/stack';
 import { mintDevToken } from './local/tokens';
 
@@ -13,22 +16,27 @@ const port = Number(values.port ?? process.env.PORT ?? 3000);
 const tableName = process.env.TABLE_NAME ?? 'pika-local';
 
 const secrets = localSecrets();
+const userToken = await mintDevToken({ userId: 'demo-user', userType: 'external-user', secret: secrets.jwtSecret });
+const adminToken = await mintDevToken({ userId: 'demo-admin', roles: ['pika:content-admin'], userType: 'internal-user', secret: secrets.jwtSecret });
+// The playground (/) and the API reference (/docs), on the API's origin, the dev token prefilled.
+const pages = createPlaygroundHandler({ token: userToken, chatApps: demoChatApps().map(({ chatAppId, title }) => ({ chatAppId, title })) });
+void buildPlayground().catch((err: unknown) => console.error('The playground did not build:', err));
 // The agent emulator, unless --real-bedrock: then the SDK's default credentials and region reach Bedrock.
 const stack = await startLocalStack({
   tableName,
   ...(values['in-memory'] ? {} : { dbPath: join(DATA_DIR, 'dynamodb') }),
   ...(values['real-bedrock'] ? { realBedrock: true } : { emulator: { port: 0 } }),
-  api: { port, host: '127.0.0.1' },
+  api: { port, host: '127.0.0.1', pages },
   env: { JWT_SECRET: secrets.jwtSecret, CURSOR_SECRET: secrets.cursorSecret, CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://localhost:5173,http://localhost:3000' },
 });
 const { db, emulator } = stack;
 const api = stack.api!;
 const url = `http://localhost:${api.port}`;
-const userToken = await mintDevToken({ userId: 'demo-user', userType: 'external-user', secret: secrets.jwtSecret });
-const adminToken = await mintDevToken({ userId: 'demo-admin', roles: ['pika:content-admin'], userType: 'internal-user', secret: secrets.jwtSecret });
 
 console.log(`
 Pika chat API listening on ${url}
+  Playground: ${url}/  (sign in with the dev token below, prefilled)
+  API reference: ${url}/docs
   DynamoDB Local: ${db!.endpoint}${values['in-memory'] ? ' (in memory)' : ' (data in .data/)'}
   Bedrock: ${emulator ? `agent emulator at ${emulator.endpoint}` : 'real Bedrock (AWS credentials from the environment)'}
   Chat apps: demo (AgentCore harness agent echo), demo-runtime (AgentCore Runtime agent echo-runtime),

@@ -84,12 +84,20 @@ export interface LocalApi {
   close(): Promise<void>;
 }
 
-export async function startLocalApi(opts: { port?: number; host?: string } = {}): Promise<LocalApi> {
+export interface LocalApiOptions {
+  port?: number;
+  host?: string;
+  /** Static pages served before the API's routes (npm start: the playground and /docs); false = not handled. */
+  pages?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+}
+
+export async function startLocalApi(opts: LocalApiOptions = {}): Promise<LocalApi> {
   const handlers = new Map<RouteGroup, ProxyHandler>();
   for (const [group, load] of Object.entries(GROUP_MODULES)) handlers.set(group as RouteGroup, (await load()).handler);
 
   const server = createServer(async (req, res) => {
     try {
+      if (opts.pages && (await opts.pages(req, res))) return;
       const url = new URL(req.url ?? '/', 'http://localhost');
       const found = match(url.pathname);
       if (req.method === 'OPTIONS') {

@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AgentEmulator } from '../agent-emulator';
 import { ensureTable } from './create-table';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
-import type { LocalApi } from './server';
+import type { LocalApi, LocalApiOptions } from './server';
 import { resetConfig } from '../../functions/lib/config';
 
 export interface LocalStackOptions {
@@ -22,8 +22,8 @@ export interface LocalStackOptions {
   emulator?: false | { chunkDelayMs?: number; port?: number };
   /** No emulator, and the SDK's own AWS credentials kept so it reaches real Bedrock (DynamoDB Local accepts any). */
   realBedrock?: boolean;
-  /** The local API (default: a free loopback port), or false. */
-  api?: false | { port?: number; host?: string };
+  /** The local API (default: a free loopback port; `pages`: npm start's playground), or false. */
+  api?: false | LocalApiOptions;
   /** Put the demo chat apps and agents in the table (default true). */
   seed?: boolean;
   /** More environment for the handlers (JWT_SECRET, CURSOR_SECRET, CORS_ORIGINS, …), set before the API starts. */
