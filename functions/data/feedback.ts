@@ -53,11 +53,14 @@ function feedbackSummaryUpdate(sessionId: string, feedback: Feedback, whole: boo
 }
 
 /**
- * Runs a feedback transaction whose LAST item is the session summary update: when that update fails only
- * because the session has no summary map yet, once more with `whole`; a missing session is NOT_FOUND.
+ * Runs a feedback transaction whose LAST item is the session summary update. When only that update failed
+ * because the session has no summary map (a session written before the map existed), it runs again with
+ * `whole`; when a racing writer created the map first, again without. A missing session is NOT_FOUND;
+ * any other failure goes to `onOtherFailure`.
  */
 async function withSummary(run: (whole: boolean) => Promise<unknown>, onOtherFailure: (err: unknown) => never): Promise<void> {
-  for (const whole of [false, true]) {
+  let whole = false;
+  for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await withRetry(() => run(whole));
       return;
@@ -66,12 +69,13 @@ async function withSummary(run: (whole: boolean) => Promise<unknown>, onOtherFai
       const last = reasons?.[reasons.length - 1];
       if (last?.Code === 'ConditionalCheckFailed' && reasons!.slice(0, -1).every((r) => r.Code !== 'ConditionalCheckFailed')) {
         if (!last.Item) throw notFound('Session');
-        if (!whole) continue;
+        whole = !whole;
+        continue;
       }
       onOtherFailure(err);
     }
   }
-  throw notFound('Session');
+  throw conflict('Concurrent changes kept conflicting with this request; retry');
 }
 
 /** Creates feedback with status 'new' and its entry in the session's summary, in one transaction. */
