@@ -3,9 +3,11 @@
  *
  * 1. Candidates: the sessions of ONE narrowing key, read with Queries on an index whose key condition
  *    carries the date range where the index order allows it — a session (GetItem), a user's sessions
- *    (gsi1, or gsi2 with a chat app: `lastUpdate#sessionId`), or a chat app's sessions (the 4 shards of gsi3
- *    by creation or gsi4 by last activity). At most `budget` items are read: a candidate set larger than
- *    that is a 400 SEARCH_TOO_BROAD saying how to narrow it — never a partial answer.
+ *    (gsi1, or gsi2 with a chat app: `lastUpdate#sessionId`), a chat app's sessions (the 4 shards of gsi3
+ *    by creation or gsi4 by last activity), or, with none of those, the sessions of the feedback with the
+ *    given statuses / in the feedback date range (feedback gsi1, then BatchGetItem). At most `budget` items
+ *    are read (per index read): a candidate set larger than that is a 400 SEARCH_TOO_BROAD saying how to
+ *    narrow it — never a partial answer.
  * 2. Filters: evaluated on the session items, which carry everything they need (customData, flag, title,
  *    dates, and the insights and feedback summaries written with the insights/feedback: search-summaries.ts).
  * 3. Order: every SessionSearchSortField, asc/desc, further fields as tie-breaks, then sessionId; sessions
@@ -13,7 +15,7 @@
  * 4. Page: `limit` sessions after the cursor, a keyset position (the last sort tuple) in a signed cursor
  *    bound to the caller and the query. `total` is the exact number of sessions matching the whole request.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   InsightsSearchParams,
   SessionFeedbackSeverity,
@@ -26,7 +28,16 @@ import { searchTooBroad } from '../lib/errors';
 import { ddb, tableName } from './client';
 import { invalidCursor } from './errors';
 import { fromItem, type RawItem } from './items';
-import { allShards, appSessionsByCreatedPartition, appSessionsByUpdatedPartition, keys, userAppSessionsPartition, userSessionsPartition } from './keys';
+import { FEEDBACK_STATUSES } from './feedback';
+import {
+  allShards,
+  appSessionsByCreatedPartition,
+  appSessionsByUpdatedPartition,
+  feedbackStatusPartition,
+  keys,
+  userAppSessionsPartition,
+  userSessionsPartition,
+} from './keys';
 import { normalizeLimit, queryString, type Page, type QuerySource } from './pagination';
 import { FEEDBACK_SUMMARY_ATTRIBUTE, INSIGHTS_SUMMARY_ATTRIBUTE, type FeedbackSummary, type InsightsSummary } from './search-summaries';
 import type { Session } from './sessions';
@@ -110,20 +121,17 @@ export function candidateSources(plan: SessionSearchPlan): QuerySource[] {
 }
 
 const HOW_TO_NARROW =
-  'give a chatAppId or userId (content admins), a sessionId, or a dateFilter of type created or updated (a shorter one if you gave one)';
+  'give a chatAppId or userId (content admins), a sessionId, a dateFilter of type created or updated (a shorter one if you gave one), or, without those, feedbackInStatus or a feedback dateFilter (a shorter one)';
 
 function tooBroad(budget: number) {
-  return searchTooBroad(`This search would read more than ${budget} sessions: ${HOW_TO_NARROW}`, { budget, narrowWith: ['sessionId', 'userId', 'chatAppId', 'dateFilter'] });
+  return searchTooBroad(`This search would read more than ${budget} sessions: ${HOW_TO_NARROW}`, {
+    budget,
+    narrowWith: ['sessionId', 'userId', 'chatAppId', 'dateFilter', 'feedbackInStatus'],
+  });
 }
 
 /** Every item of the sources, or SEARCH_TOO_BROAD as soon as more than `budget` were read. */
-async function readCandidates(plan: SessionSearchPlan, budget: number): Promise<RawItem[]> {
-  if (plan.sessionId) {
-    const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(plan.sessionId), ConsistentRead: true }));
-    return out.Item ? [out.Item as RawItem] : [];
-  }
-  const sources = candidateSources(plan);
-  if (sources.length === 0) throw tooBroad(budget);
+async function readAll(sources: QuerySource[], budget: number): Promise<RawItem[]> {
   const items: RawItem[] = [];
   let read = 0;
   for (const source of sources) {
@@ -139,6 +147,50 @@ async function readCandidates(plan: SessionSearchPlan, budget: number): Promise<
     } while (startKey);
   }
   return items;
+}
+
+/**
+ * Without a session, user or chat app, feedback narrows: the feedback-by-status index (gsi1
+ * `FB#status#shard / createDate#feedbackId`, the statuses asked for or all 4, × 4 shards, a feedback date
+ * range as key range) gives the sessions' ids, then BatchGetItem their items. Both reads are budgeted.
+ */
+export function feedbackSources(plan: SessionSearchPlan): QuerySource[] | undefined {
+  if (plan.sessionId || plan.userId || plan.chatAppId) return undefined;
+  const range = plan.date?.on === 'feedback' ? plan.date : undefined;
+  if (!plan.feedback?.status && !range) return undefined;
+  return (plan.feedback?.status ?? FEEDBACK_STATUSES).flatMap((status) =>
+    allShards().map((shard) => ({ ...indexSource('gsi1', feedbackStatusPartition(status, shard), range), ProjectionExpression: 'sessionId' })),
+  );
+}
+
+async function batchGetSessions(sessionIds: string[]): Promise<RawItem[]> {
+  const found: RawItem[] = [];
+  for (let i = 0; i < sessionIds.length; i += 100) {
+    let pending: Record<string, unknown>[] = sessionIds.slice(i, i + 100).map((id) => keys.session(id));
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt >= 8) throw new Error('BatchGetItem left keys unprocessed');
+      if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      const out = await ddb().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending } } }));
+      found.push(...((out.Responses?.[tableName()] ?? []) as RawItem[]));
+      pending = (out.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
+    }
+  }
+  return found;
+}
+
+async function readCandidates(plan: SessionSearchPlan, budget: number): Promise<RawItem[]> {
+  if (plan.sessionId) {
+    const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(plan.sessionId), ConsistentRead: true }));
+    return out.Item ? [out.Item as RawItem] : [];
+  }
+  const byFeedback = feedbackSources(plan);
+  if (byFeedback) {
+    const ids = [...new Set((await readAll(byFeedback, budget)).map((f) => f.sessionId as string))];
+    return batchGetSessions(ids);
+  }
+  const sources = candidateSources(plan);
+  if (sources.length === 0) throw tooBroad(budget);
+  return readAll(sources, budget);
 }
 
 // ---------------------------------------------------------------------------------------------------------

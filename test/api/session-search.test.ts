@@ -84,6 +84,8 @@ describe('POST /sessions/search', () => {
       labelsOf(await search(adminToken, { chatAppId: d.A, insights: { goalCompletionStatus: ['fully_achieved'], minGoalAchievementScore: 90 }, sortBy: [{ field: 'insightGoalAchievementScore', order: 'desc' }] })),
     ).toEqual(['s5']);
     expect(labelsOf(await search(userToken, { sessionId: d.s[2]!, includeFeedback: true }))).toEqual(['s2']);
+    // An admin without a chat app or user: the feedback index narrows (feedbackUserId keeps it to this data set).
+    expect(labelsOf(await search(adminToken, { feedbackInStatus: ['in_progress'], feedbackUserId: d.U }))).toEqual(['s2']);
 
     const [f2] = (await listSessionFeedback(d.s[2]!, { caller: 'test' })).items;
     await addInternalComment(d.s[2]!, f2!.feedbackId, { commentId: uid('c'), comment: 'internal note', createdBy: 'admin', createDate: new Date().toISOString() });

@@ -114,6 +114,22 @@ describe('session search (DynamoDB Local)', () => {
     expect(await labels({ userId: d.U, date: { on: 'feedback', from: d.feedbackFrom }, feedback: { severity: ['low'] } })).toEqual(['s3']);
   });
 
+  it('without a session, user or chat app, narrows by feedback status or feedback date (feedback index)', async () => {
+    // The table is shared with other tests: feedbackUserId (unique to this data set) keeps the answer ours.
+    const window = { on: 'feedback' as const, from: d.feedbackFrom, to: d.feedbackTo };
+    expect(await labels({ feedback: { status: ['new'], userId: d.U } })).toEqual(['s3']);
+    expect(await labels({ feedback: { status: ['new', 'in_progress'], userId: d.U } })).toEqual(['s2', 's3']);
+    expect(await labels({ date: window, feedback: { userId: d.U } })).toEqual(['s2', 's3']);
+    expect(await labels({ date: window, feedback: { userId: d.V, severity: ['critical'] } })).toEqual(['s5']);
+    // Same feedback must match status and severity: s2's high feedback is in_progress, not new.
+    expect(await labels({ feedback: { status: ['new'], severity: ['high'], userId: d.U } })).toEqual([]);
+    expect(await labels({ date: { on: 'feedback', from: '2024-01-01T00:00:00.000Z', to: '2024-01-02T00:00:00.000Z' } })).toEqual([]);
+    // The feedback read is budgeted: at least 3 feedback (s2, s3, s5) are in the window.
+    await expect(searchSessions(plan({ date: window, budget: 2 }))).rejects.toMatchObject({ code: 'SEARCH_TOO_BROAD' });
+    // Other feedback filters alone do not narrow.
+    await expect(searchSessions(plan({ feedback: { severity: ['low'] } }))).rejects.toMatchObject({ code: 'SEARCH_TOO_BROAD' });
+  });
+
   it('keeps the summaries on the session item in step with insights and feedback, and never returns them', async () => {
     const s = await newSession({ title: 'x' });
     const f = await createFeedback({ sessionId: s.sessionId, userId: s.userId, type: 'other', severity: 'low', title: 't', description: 'd', reportedByHuman: true, createdByCustomer: true });
