@@ -1,10 +1,11 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SessionSearchSortField } from 'pika-shared/types/chatbot/chatbot-types';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ddb, tableName } from '../../functions/data/client';
 import { createFeedback, updateFeedback } from '../../functions/data/feedback';
 import { putInsights } from '../../functions/data/insights';
 import { keys } from '../../functions/data/keys';
+import { backfillSessionSummaries } from '../../functions/data/search-backfill';
 import { searchSessions, type SessionSearchPlan } from '../../functions/data/session-search';
 import { getSession } from '../../functions/data/sessions';
 import { sampleInsights } from './fixtures';
@@ -161,6 +162,41 @@ describe('session search (DynamoDB Local)', () => {
     const racing = await Promise.all([1, 2, 3].map(() => fb(d.s[4]!, d.U)));
     expect(Object.keys(await summaryOf(d.s[4]!)).sort()).toEqual(racing.map((f) => f.feedbackId).sort());
     await expect(fb('no-such-session', d.U)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('backfills the summaries of a session written before they existed, never overwriting newer entries', async () => {
+    const s = await newSession({ title: 'legacy' });
+    const strip = () =>
+      ddb().send(new UpdateCommand({ TableName: tableName(), Key: keys.session(s.sessionId), UpdateExpression: 'REMOVE feedbackSummary, insightsSummary' }));
+    const fb = (status: 'new' | 'resolved') =>
+      createFeedback({ sessionId: s.sessionId, userId: s.userId, type: 'other', severity: 'low', title: 't', description: 'd', reportedByHuman: true, createdByCustomer: true }).then(
+        async (f) => (status === 'new' ? f : updateFeedback(s.sessionId, f.feedbackId, { status })),
+      );
+    const older = [await fb('new'), await fb('resolved')];
+    await putInsights(s.sessionId, sampleInsights());
+    await strip(); // as if written before the summaries existed
+    const newer = await fb('new'); // the first write after the deploy creates the map with its own entry only
+    // A stale entry must not win over what is there: pretend the backfill raced a newer write of older[0].
+    await ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.session(s.sessionId),
+        UpdateExpression: 'SET feedbackSummary.#id = :s',
+        ExpressionAttributeNames: { '#id': older[0]!.feedbackId },
+        ExpressionAttributeValues: { ':s': { status: 'dismissed', severity: 'low', type: 'other', reportedByHuman: true, createdByCustomer: true, userId: s.userId, createDate: older[0]!.createDate } },
+      }),
+    );
+    expect(await searchSessions(plan({ userId: s.userId, feedback: { status: ['resolved'] } }))).toMatchObject({ total: 0 });
+    expect(await backfillSessionSummaries(s.sessionId)).toEqual({ feedback: 3, insights: true });
+    const raw = (await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(s.sessionId), ConsistentRead: true }))).Item!;
+    expect(Object.fromEntries(Object.entries(raw.feedbackSummary as Record<string, { status: string }>).map(([id, e]) => [id, e.status]))).toEqual({
+      [older[0]!.feedbackId]: 'dismissed',
+      [older[1]!.feedbackId]: 'resolved',
+      [newer.feedbackId]: 'new',
+    });
+    expect(raw.insightsSummary).toMatchObject({ goalScore: 80 });
+    expect(await searchSessions(plan({ userId: s.userId, feedback: { status: ['resolved'] } }))).toMatchObject({ total: 1 });
+    expect(await backfillSessionSummaries('no-such-session')).toBe(false);
   });
 
   it('refuses a search whose candidate set exceeds the read budget, and serves it once narrowed', async () => {
