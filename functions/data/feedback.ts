@@ -16,6 +16,7 @@ import { fromAttributeValues, fromItem, fromItemOrUndefined, newId, nowIso, type
 import { allShards, FEEDBACK_PREFIX, feedbackStatusPartition, keys, shardOf } from './keys';
 import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
 import { cancellationReasons, withRetry } from './retry';
+import { FEEDBACK_SUMMARY_ATTRIBUTE, feedbackSummaryOf } from './search-summaries';
 import { ttlAttribute } from './ttl';
 
 export type Feedback = ChatSessionFeedback;
@@ -31,7 +32,53 @@ export type CreateFeedbackInput = Pick<
 
 const isConditionFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 
-/** Creates feedback with status 'new' in a transaction that checks the session exists. */
+/**
+ * The session-side half of a feedback write: its entry in the session's feedback summary (search,
+ * search-summaries.ts), in the same transaction. `whole` creates the map on a session written before the
+ * summary existed (its older feedback is not in it until backfilled).
+ */
+function feedbackSummaryUpdate(sessionId: string, feedback: Feedback, whole: boolean) {
+  const summary = feedbackSummaryOf(feedback);
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: keys.session(sessionId),
+      UpdateExpression: whole ? 'SET #fbs = :map' : 'SET #fbs.#fid = :summary',
+      ConditionExpression: whole ? 'attribute_exists(pk) AND attribute_not_exists(#fbs)' : 'attribute_exists(pk) AND attribute_exists(#fbs)',
+      ExpressionAttributeNames: { '#fbs': FEEDBACK_SUMMARY_ATTRIBUTE, ...(whole ? {} : { '#fid': feedback.feedbackId }) },
+      ExpressionAttributeValues: whole ? { ':map': { [feedback.feedbackId]: summary } } : { ':summary': summary },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    },
+  };
+}
+
+/**
+ * Runs a feedback transaction whose LAST item is the session summary update. When only that update failed
+ * because the session has no summary map (a session written before the map existed), it runs again with
+ * `whole`; when a racing writer created the map first, again without. A missing session is NOT_FOUND;
+ * any other failure goes to `onOtherFailure`.
+ */
+async function withSummary(run: (whole: boolean) => Promise<unknown>, onOtherFailure: (err: unknown) => never): Promise<void> {
+  let whole = false;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await withRetry(() => run(whole));
+      return;
+    } catch (err) {
+      const reasons = cancellationReasons(err);
+      const last = reasons?.[reasons.length - 1];
+      if (last?.Code === 'ConditionalCheckFailed' && reasons!.slice(0, -1).every((r) => r.Code !== 'ConditionalCheckFailed')) {
+        if (!last.Item) throw notFound('Session');
+        whole = !whole;
+        continue;
+      }
+      onOtherFailure(err);
+    }
+  }
+  throw conflict('Concurrent changes kept conflicting with this request; retry');
+}
+
+/** Creates feedback with status 'new' and its entry in the session's summary, in one transaction. */
 export async function createFeedback(input: CreateFeedbackInput): Promise<Feedback> {
   const now = Date.now();
   const feedbackId = newId(now);
@@ -50,12 +97,11 @@ export async function createFeedback(input: CreateFeedbackInput): Promise<Feedba
     createDate,
     lastUpdate: createDate,
   };
-  await withRetry(async () => {
-    try {
-      return await ddb().send(
+  await withSummary(
+    (whole) =>
+      ddb().send(
         new TransactWriteCommand({
           TransactItems: [
-            { ConditionCheck: { TableName: tableName(), Key: keys.session(input.sessionId), ConditionExpression: 'attribute_exists(pk)' } },
             {
               Put: {
                 TableName: tableName(),
@@ -68,14 +114,14 @@ export async function createFeedback(input: CreateFeedbackInput): Promise<Feedba
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
+            feedbackSummaryUpdate(input.sessionId, feedback, whole),
           ],
         }),
-      );
-    } catch (err) {
-      if (cancellationReasons(err)?.[0]?.Code === 'ConditionalCheckFailed') throw notFound('Session');
+      ),
+    (err) => {
       throw err;
-    }
-  });
+    },
+  );
   return feedback;
 }
 
@@ -101,19 +147,16 @@ export interface FeedbackPatch {
   severity?: SessionFeedbackSeverity;
 }
 
-async function currentLastUpdate(sessionId: string, feedbackId: string): Promise<string> {
-  const current = await getFeedback(sessionId, feedbackId);
-  if (!current) throw notFound('Feedback');
-  return current.lastUpdate;
-}
-
 /**
  * Updates status/severity only if lastUpdate still equals `expectedLastUpdate` (default: the value read
  * just before). The new lastUpdate is strictly later, so of two racing writers exactly one wins; the other
- * gets CONFLICT. A status change moves the item's gsi1 partition in the same write.
+ * gets CONFLICT. A status change moves the item's gsi1 partition in the same write, and the session's
+ * feedback summary (search) is updated in the same transaction.
  */
 export async function updateFeedback(sessionId: string, feedbackId: string, patch: FeedbackPatch, expectedLastUpdate?: string): Promise<Feedback> {
-  const expected: string = expectedLastUpdate ?? (await currentLastUpdate(sessionId, feedbackId));
+  const current = await getFeedback(sessionId, feedbackId);
+  if (!current) throw notFound('Feedback');
+  const expected: string = expectedLastUpdate ?? current.lastUpdate;
   const lastUpdate = nowIso(Math.max(Date.now(), (Date.parse(expected) || 0) + 1));
   const names: Record<string, string> = { '#lastUpdate': 'lastUpdate' };
   const values: Record<string, unknown> = { ':expected': expected, ':lastUpdate': lastUpdate };
@@ -128,26 +171,42 @@ export async function updateFeedback(sessionId: string, feedbackId: string, patc
     Object.assign(values, { ':severity': patch.severity });
     sets.push('#severity = :severity');
   }
-  try {
-    const out = await ddb().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.feedback(sessionId, feedbackId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: 'attribute_exists(pk) AND #lastUpdate = :expected',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
-    return fromItem<Feedback>(out.Attributes as RawItem);
-  } catch (err) {
-    if (!isConditionFailure(err)) throw err;
-    const old = (err as { Item?: Record<string, unknown> }).Item;
-    if (!old) throw notFound('Feedback');
-    throw conflict('The feedback was changed by someone else; reload and retry', { lastUpdate: fromAttributeValues(old).lastUpdate });
-  }
+  const updated: Feedback = {
+    ...current,
+    ...(patch.status !== undefined ? { status: patch.status } : {}),
+    ...(patch.severity !== undefined ? { severity: patch.severity } : {}),
+    lastUpdate,
+  };
+  await withSummary(
+    (whole) =>
+      ddb().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName(),
+                Key: keys.feedback(sessionId, feedbackId),
+                UpdateExpression: `SET ${sets.join(', ')}`,
+                ConditionExpression: 'attribute_exists(pk) AND #lastUpdate = :expected',
+                ExpressionAttributeNames: names,
+                ExpressionAttributeValues: values,
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            feedbackSummaryUpdate(sessionId, updated, whole),
+          ],
+        }),
+      ),
+    (err) => {
+      const first = cancellationReasons(err)?.[0];
+      if (first?.Code !== 'ConditionalCheckFailed') throw err;
+      if (!first.Item) throw notFound('Feedback');
+      throw conflict('The feedback was changed by someone else; reload and retry', {
+        lastUpdate: fromAttributeValues(first.Item as Record<string, unknown>).lastUpdate,
+      });
+    },
+  );
+  return updated;
 }
 
 /** Appends an internal comment atomically (list_append); concurrent comments are all kept. */

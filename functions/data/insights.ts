@@ -6,6 +6,7 @@ import { ddb, tableName } from './client';
 import { nowIso, type RawItem } from './items';
 import { keys } from './keys';
 import { cancellationReasons, withRetry } from './retry';
+import { INSIGHTS_SUMMARY_ATTRIBUTE, insightsSummaryOf } from './search-summaries';
 import { ttlAttribute } from './ttl';
 
 export async function getInsights(sessionId: string): Promise<SessionInsights | undefined> {
@@ -13,14 +14,27 @@ export async function getInsights(sessionId: string): Promise<SessionInsights | 
   return (out.Item as RawItem | undefined)?.insights as SessionInsights | undefined;
 }
 
-/** Replaces the session's insights; a ConditionCheck in the same transaction makes sure the session exists. */
+/**
+ * Replaces the session's insights and, in the same transaction, the session's insights summary (search,
+ * search-summaries.ts); the session update's condition makes sure the session exists.
+ */
 export async function putInsights(sessionId: string, insights: SessionInsights): Promise<SessionInsights> {
   await withRetry(async () => {
     try {
       return await ddb().send(
         new TransactWriteCommand({
           TransactItems: [
-            { ConditionCheck: { TableName: tableName(), Key: keys.session(sessionId), ConditionExpression: 'attribute_exists(pk)' } },
+            // The session's search summary moves with the insights, in the same transaction.
+            {
+              Update: {
+                TableName: tableName(),
+                Key: keys.session(sessionId),
+                UpdateExpression: 'SET #summary = :summary',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeNames: { '#summary': INSIGHTS_SUMMARY_ATTRIBUTE },
+                ExpressionAttributeValues: { ':summary': insightsSummaryOf(insights) },
+              },
+            },
             { Put: { TableName: tableName(), Item: { ...keys.insights(sessionId), sessionId, insights, lastUpdate: nowIso(), ...ttlAttribute() } } },
           ],
         }),

@@ -1,6 +1,7 @@
 /** Small helpers shared by the repositories: item shaping, clocks, ids. */
 import { monotonicFactory } from 'ulid';
 import { KEY_ATTRIBUTES } from './keys';
+import { SEARCH_SUMMARY_ATTRIBUTES } from './search-summaries';
 import { TTL_ATTRIBUTE } from './table-definition';
 
 /** Epoch ms until which one converse turn holds the right to title an untitled session (sessions.ts). */
@@ -19,8 +20,14 @@ export const TURN_ATTRIBUTES = {
   providerReachedAt: 'providerReachedAt',
 } as const;
 
-/** Attributes that never leave the data layer: keys, the TTL timestamp, internal claims and bookkeeping. */
-const INTERNAL_ATTRIBUTES: ReadonlySet<string> = new Set<string>([...KEY_ATTRIBUTES, TTL_ATTRIBUTE, TITLE_CLAIM_ATTRIBUTE, ...Object.values(TURN_ATTRIBUTES)]);
+/** Attributes that never leave the data layer: keys, the TTL timestamp, internal claims, bookkeeping, search summaries. */
+const INTERNAL_ATTRIBUTES: ReadonlySet<string> = new Set<string>([
+  ...KEY_ATTRIBUTES,
+  TTL_ATTRIBUTE,
+  TITLE_CLAIM_ATTRIBUTE,
+  ...Object.values(TURN_ATTRIBUTES),
+  ...SEARCH_SUMMARY_ATTRIBUTES,
+]);
 
 export type RawItem = Record<string, unknown>;
 

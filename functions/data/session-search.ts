@@ -1,98 +1,329 @@
 /**
- * Session search over the indexes: a user's sessions (gsi1, or gsi2 with a chat app) ordered by last
- * activity, or a chat app's sessions (sharded gsi3 by creation / gsi4 by last activity). A date range on the
- * index's own order is a key condition; flagged, title and the other date are FilterExpressions, read in
- * bounded rounds (functions/data/pagination.ts), so a page may hold fewer items but the cursor goes on.
+ * Session search: every SessionSearchRequest field, on DynamoDB, without a Scan.
+ *
+ * 1. Candidates: the sessions of ONE narrowing key, read with Queries on an index whose key condition
+ *    carries the date range where the index order allows it — a session (GetItem), a user's sessions
+ *    (gsi1, or gsi2 with a chat app: `lastUpdate#sessionId`), a chat app's sessions (the 4 shards of gsi3
+ *    by creation or gsi4 by last activity), or, with none of those, the sessions of the feedback with the
+ *    given statuses / in the feedback date range (feedback gsi1, then BatchGetItem). At most `budget` items
+ *    are read (per index read): a candidate set larger than that is a 400 SEARCH_TOO_BROAD saying how to
+ *    narrow it — never a partial answer.
+ * 2. Filters: evaluated on the session items, which carry everything they need (customData, flag, title,
+ *    dates, and the insights and feedback summaries written with the insights/feedback: search-summaries.ts).
+ * 3. Order: every SessionSearchSortField, asc/desc, further fields as tie-breaks, then sessionId; sessions
+ *    without a value (no insights yet) come last in either order.
+ * 4. Page: `limit` sessions after the cursor, a keyset position (the last sort tuple) in a signed cursor
+ *    bound to the caller and the query. `total` is the exact number of sessions matching the whole request.
  */
+import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type {
+  InsightsSearchParams,
+  SessionFeedbackSeverity,
+  SessionFeedbackStatus,
+  SessionFeedbackType,
+  SessionSearchSortField,
+} from 'pika-shared/types/chatbot/chatbot-types';
+import { decodeCursor, encodeCursor } from '../lib/cursor';
+import { searchTooBroad } from '../lib/errors';
+import { ddb, tableName } from './client';
+import { invalidCursor } from './errors';
+import { fromItem, type RawItem } from './items';
+import { FEEDBACK_STATUSES } from './feedback';
 import {
   allShards,
   appSessionsByCreatedPartition,
   appSessionsByUpdatedPartition,
+  feedbackStatusPartition,
+  keys,
   userAppSessionsPartition,
   userSessionsPartition,
 } from './keys';
-import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
+import { normalizeLimit, queryString, type Page, type QuerySource } from './pagination';
+import { FEEDBACK_SUMMARY_ATTRIBUTE, INSIGHTS_SUMMARY_ATTRIBUTE, type FeedbackSummary, type InsightsSummary } from './search-summaries';
 import type { Session } from './sessions';
 
-export interface SessionSearchPlan extends PageRequest {
-  /** Exactly one scope: a user (optionally in one chat app) or a chat app. */
+/** Session items one search may read before it is refused as too broad (env SEARCH_READ_BUDGET). */
+export const DEFAULT_SEARCH_READ_BUDGET = 1000;
+
+export function searchReadBudget(): number {
+  const n = Number(process.env.SEARCH_READ_BUDGET);
+  return Number.isInteger(n) && n > 0 ? n : DEFAULT_SEARCH_READ_BUDGET;
+}
+
+export interface FeedbackFilter {
+  status?: SessionFeedbackStatus[];
+  severity?: SessionFeedbackSeverity[];
+  type?: SessionFeedbackType[];
+  reportedByHuman?: boolean;
+  createdByCustomer?: boolean;
+  userId?: string;
+}
+
+export interface SessionSearchPlan {
+  /** Narrowing keys: at least one (sessionId, userId or chatAppId). */
+  sessionId?: string;
   userId?: string;
   chatAppId?: string;
-  /** What the results are ordered by; a user scope is ordered by last activity only. */
-  orderBy: 'created' | 'updated';
-  order: 'asc' | 'desc';
-  date?: { on: 'created' | 'updated'; from: string; to?: string };
+  /** Bounds are ISO strings as stored (UTC, milliseconds), both inclusive. */
+  date?: { on: 'created' | 'updated' | 'feedback'; from: string; to?: string };
   flagged?: boolean;
   titlePartial?: string;
+  customData?: Record<string, unknown>;
+  insights?: InsightsSearchParams;
+  /** Present when any feedback* filter is: a session matches when ONE of its feedback matches all of them. */
+  feedback?: FeedbackFilter;
+  sortBy: { field: SessionSearchSortField; order: 'asc' | 'desc' }[];
+  limit?: number;
+  cursor?: string;
+  caller: string;
+  budget?: number;
 }
 
-interface Filters {
-  expr: string[];
-  names: Record<string, string>;
-  values: Record<string, unknown>;
+export interface SessionSearchPage extends Page<Session> {
+  /** Sessions matching the whole request (all pages). */
+  total: number;
 }
 
-function filtersOf(plan: SessionSearchPlan, keyRangeOn: 'created' | 'updated'): Filters {
-  const f: Filters = { expr: [], names: {}, values: {} };
-  if (plan.flagged !== undefined) {
-    f.names['#flag'] = 'flaggedForHumanReview';
-    f.values[':flag'] = true;
-    f.expr.push(plan.flagged ? '#flag = :flag' : '(attribute_not_exists(#flag) OR #flag <> :flag)');
-  }
-  if (plan.titlePartial) {
-    f.names['#title'] = 'title';
-    f.values[':title'] = plan.titlePartial;
-    f.expr.push('contains(#title, :title)');
-  }
-  if (plan.date && plan.date.on !== keyRangeOn) {
-    f.names['#date'] = plan.date.on === 'created' ? 'createDate' : 'lastUpdate';
-    f.values[':dfrom'] = plan.date.from;
-    if (plan.date.to) {
-      f.values[':dto'] = plan.date.to;
-      f.expr.push('#date BETWEEN :dfrom AND :dto');
-    } else f.expr.push('#date >= :dfrom');
-  }
-  return f;
-}
+// ---------------------------------------------------------------------------------------------------------
+// 1. candidates
 
-function source(index: string, partition: string, plan: SessionSearchPlan, keyRangeOn: 'created' | 'updated'): QuerySource {
-  const range = plan.date && plan.date.on === keyRangeOn ? plan.date : undefined;
-  const f = filtersOf(plan, keyRangeOn);
-  // Sort keys are `date#sessionId`: '#\uffff' after the upper date makes that instant inclusive.
+/** Sort keys are `date#sessionId`: '#\uffff' after the upper date makes that instant inclusive. */
+function indexSource(index: 'gsi1' | 'gsi2' | 'gsi3' | 'gsi4', partition: string, range?: { from: string; to?: string }): QuerySource {
   const rangeExpr = range ? (range.to ? ' AND #sk BETWEEN :from AND :to' : ' AND #sk >= :from') : '';
   return {
     IndexName: index,
     KeyConditionExpression: `#pk = :pk${rangeExpr}`,
-    ...(f.expr.length ? { FilterExpression: f.expr.join(' AND ') } : {}),
-    ExpressionAttributeNames: { '#pk': `${index}pk`, ...(range ? { '#sk': `${index}sk` } : {}), ...f.names },
-    ExpressionAttributeValues: {
-      ':pk': partition,
-      ...(range ? { ':from': range.from, ...(range.to ? { ':to': `${range.to}#\uffff` } : {}) } : {}),
-      ...f.values,
-    },
-    ScanIndexForward: plan.order === 'asc',
+    ExpressionAttributeNames: { '#pk': `${index}pk`, ...(range ? { '#sk': `${index}sk` } : {}) },
+    ExpressionAttributeValues: { ':pk': partition, ...(range ? { ':from': range.from, ...(range.to ? { ':to': `${range.to}#\uffff` } : {}) } : {}) },
   };
 }
 
-export async function searchSessions(plan: SessionSearchPlan): Promise<Page<Session>> {
-  const query = queryString('sessionSearch', {
+/** The Queries whose union holds every session the plan can match (sessionId is a GetItem instead). */
+export function candidateSources(plan: SessionSearchPlan): QuerySource[] {
+  const d = plan.date;
+  if (plan.userId) {
+    const [index, partition] = plan.chatAppId
+      ? (['gsi2', userAppSessionsPartition(plan.userId, plan.chatAppId)] as const)
+      : (['gsi1', userSessionsPartition(plan.userId)] as const);
+    // Ordered by lastUpdate: an `updated` range is the key range; a `created` range still bounds it below
+    // (a session's lastUpdate is never before its createDate).
+    const range = d?.on === 'updated' ? d : d?.on === 'created' ? { from: d.from } : undefined;
+    return [indexSource(index, partition, range)];
+  }
+  if (plan.chatAppId) {
+    const byUpdated = d?.on === 'updated';
+    const range = d && d.on !== 'feedback' ? d : undefined;
+    return allShards().map((shard) =>
+      byUpdated ? indexSource('gsi4', appSessionsByUpdatedPartition(plan.chatAppId!, shard), range) : indexSource('gsi3', appSessionsByCreatedPartition(plan.chatAppId!, shard), range),
+    );
+  }
+  return [];
+}
+
+const HOW_TO_NARROW =
+  'give a chatAppId or userId (content admins), a sessionId, a dateFilter of type created or updated (a shorter one if you gave one), or, without those, feedbackInStatus or a feedback dateFilter (a shorter one)';
+
+function tooBroad(budget: number) {
+  return searchTooBroad(`This search would read more than ${budget} sessions: ${HOW_TO_NARROW}`, {
+    budget,
+    narrowWith: ['sessionId', 'userId', 'chatAppId', 'dateFilter', 'feedbackInStatus'],
+  });
+}
+
+/** Every item of the sources, or SEARCH_TOO_BROAD as soon as more than `budget` were read. */
+async function readAll(sources: QuerySource[], budget: number): Promise<RawItem[]> {
+  const items: RawItem[] = [];
+  let read = 0;
+  for (const source of sources) {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await ddb().send(
+        new QueryCommand({ ...source, TableName: tableName(), Limit: budget + 1 - read, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+      );
+      read += out.ScannedCount ?? out.Items?.length ?? 0;
+      if (read > budget) throw tooBroad(budget);
+      items.push(...((out.Items ?? []) as RawItem[]));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+  }
+  return items;
+}
+
+/**
+ * Without a session, user or chat app, feedback narrows: the feedback-by-status index (gsi1
+ * `FB#status#shard / createDate#feedbackId`, the statuses asked for or all 4, × 4 shards, a feedback date
+ * range as key range) gives the sessions' ids, then BatchGetItem their items. Both reads are budgeted.
+ */
+export function feedbackSources(plan: SessionSearchPlan): QuerySource[] | undefined {
+  if (plan.sessionId || plan.userId || plan.chatAppId) return undefined;
+  const range = plan.date?.on === 'feedback' ? plan.date : undefined;
+  if (!plan.feedback?.status && !range) return undefined;
+  return (plan.feedback?.status ?? FEEDBACK_STATUSES).flatMap((status) =>
+    allShards().map((shard) => ({ ...indexSource('gsi1', feedbackStatusPartition(status, shard), range), ProjectionExpression: 'sessionId' })),
+  );
+}
+
+async function batchGetSessions(sessionIds: string[]): Promise<RawItem[]> {
+  const found: RawItem[] = [];
+  for (let i = 0; i < sessionIds.length; i += 100) {
+    let pending: Record<string, unknown>[] = sessionIds.slice(i, i + 100).map((id) => keys.session(id));
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt >= 8) throw new Error('BatchGetItem left keys unprocessed');
+      if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      const out = await ddb().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending } } }));
+      found.push(...((out.Responses?.[tableName()] ?? []) as RawItem[]));
+      pending = (out.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
+    }
+  }
+  return found;
+}
+
+async function readCandidates(plan: SessionSearchPlan, budget: number): Promise<RawItem[]> {
+  if (plan.sessionId) {
+    const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(plan.sessionId), ConsistentRead: true }));
+    return out.Item ? [out.Item as RawItem] : [];
+  }
+  const byFeedback = feedbackSources(plan);
+  if (byFeedback) {
+    const ids = [...new Set((await readAll(byFeedback, budget)).map((f) => f.sessionId as string))];
+    return batchGetSessions(ids);
+  }
+  const sources = candidateSources(plan);
+  if (sources.length === 0) throw tooBroad(budget);
+  return readAll(sources, budget);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 2. filters
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as RawItem)[k], (b as RawItem)[k]));
+}
+
+const inList = <T>(list: T[] | undefined, v: T | undefined) => !list || list.length === 0 || (v !== undefined && list.includes(v));
+const inRange = (v: string | undefined, r: { from: string; to?: string }) => v !== undefined && v >= r.from && (r.to === undefined || v <= r.to);
+
+function feedbackMatches(f: FeedbackSummary, filter: FeedbackFilter | undefined, date: SessionSearchPlan['date']): boolean {
+  if (date?.on === 'feedback' && !inRange(f.createDate, date)) return false;
+  if (!filter) return true;
+  return (
+    inList(filter.status, f.status) &&
+    inList(filter.severity, f.severity) &&
+    inList(filter.type, f.type) &&
+    (filter.reportedByHuman === undefined || f.reportedByHuman === filter.reportedByHuman) &&
+    (filter.createdByCustomer === undefined || f.createdByCustomer === filter.createdByCustomer) &&
+    (filter.userId === undefined || f.userId === filter.userId)
+  );
+}
+
+function insightsMatch(s: InsightsSummary | undefined, p: InsightsSearchParams): boolean {
+  if (!s) return false;
+  return (
+    inList(p.goalCompletionStatus, s.goalStatus) &&
+    inList(p.satisfactionLevel, s.satisfaction) &&
+    inList(p.sentiment, s.sentiment) &&
+    inList(p.complexity, s.complexity) &&
+    (p.minGoalAchievementScore === undefined || s.goalScore >= p.minGoalAchievementScore) &&
+    (p.maxGoalAchievementScore === undefined || s.goalScore <= p.maxGoalAchievementScore)
+  );
+}
+
+export function matches(item: RawItem, plan: SessionSearchPlan): boolean {
+  if (plan.sessionId !== undefined && item.sessionId !== plan.sessionId) return false;
+  if (plan.userId !== undefined && item.userId !== plan.userId) return false;
+  if (plan.chatAppId !== undefined && item.chatAppId !== plan.chatAppId) return false;
+  const d = plan.date;
+  if (d?.on === 'created' && !inRange(item.createDate as string | undefined, d)) return false;
+  if (d?.on === 'updated' && !inRange(item.lastUpdate as string | undefined, d)) return false;
+  if (plan.flagged !== undefined && (item.flaggedForHumanReview === true) !== plan.flagged) return false;
+  if (plan.titlePartial && !(typeof item.title === 'string' && item.title.toLowerCase().includes(plan.titlePartial.toLowerCase()))) return false;
+  if (plan.customData) {
+    const cd = (item.customData ?? {}) as RawItem;
+    if (typeof cd !== 'object' || !Object.entries(plan.customData).every(([k, v]) => Object.prototype.hasOwnProperty.call(cd, k) && deepEqual(cd[k], v))) return false;
+  }
+  if (plan.insights && !insightsMatch(item[INSIGHTS_SUMMARY_ATTRIBUTE] as InsightsSummary | undefined, plan.insights)) return false;
+  if (plan.feedback || d?.on === 'feedback') {
+    const all = Object.values((item[FEEDBACK_SUMMARY_ATTRIBUTE] ?? {}) as Record<string, FeedbackSummary>);
+    if (!all.some((f) => feedbackMatches(f, plan.feedback, d))) return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 3. order
+
+type SortValue = string | number | null;
+
+function sortValueOf(item: RawItem, field: SessionSearchSortField): SortValue {
+  const v = field === 'insightGoalAchievementScore' ? (item[INSIGHTS_SUMMARY_ATTRIBUTE] as InsightsSummary | undefined)?.goalScore : item[field];
+  return typeof v === 'string' || typeof v === 'number' ? v : null;
+}
+
+/** The full sort tuple of an item: one value per sort field, then the sessionId. */
+const tupleOf = (item: RawItem, sortBy: SessionSearchPlan['sortBy']): SortValue[] => [...sortBy.map((s) => sortValueOf(item, s.field)), item.sessionId as string];
+
+/** Missing values last in either order; the final sessionId goes the first field's way. */
+function compareTuples(a: SortValue[], b: SortValue[], sortBy: SessionSearchPlan['sortBy']): number {
+  const orders = [...sortBy.map((s) => s.order), sortBy[0]?.order ?? 'asc'];
+  for (let i = 0; i < orders.length; i++) {
+    const x = a[i] ?? null;
+    const y = b[i] ?? null;
+    if (x === y) continue;
+    if (x === null) return 1;
+    if (y === null) return -1;
+    const c = x < y ? -1 : x > y ? 1 : 0;
+    if (c !== 0) return orders[i] === 'asc' ? c : -c;
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 4. page
+
+function validTuple(v: unknown, length: number): v is SortValue[] {
+  return Array.isArray(v) && v.length === length && v.every((x) => x === null || typeof x === 'string' || typeof x === 'number') && typeof v[length - 1] === 'string';
+}
+
+export function searchQueryString(plan: SessionSearchPlan): string {
+  return queryString('sessionSearch', {
+    sessionId: plan.sessionId,
     userId: plan.userId,
     chatAppId: plan.chatAppId,
-    orderBy: plan.orderBy,
-    order: plan.order,
     date: plan.date,
     flagged: plan.flagged,
     titlePartial: plan.titlePartial,
+    customData: plan.customData,
+    insights: plan.insights,
+    feedback: plan.feedback,
+    sortBy: plan.sortBy,
   });
-  const page = { limit: plan.limit, cursor: plan.cursor, caller: plan.caller, query };
-  if (plan.userId) {
-    const s = plan.chatAppId
-      ? source('gsi2', userAppSessionsPartition(plan.userId, plan.chatAppId), plan, 'updated')
-      : source('gsi1', userSessionsPartition(plan.userId), plan, 'updated');
-    return queryPage<Session>(s, page);
+}
+
+export async function searchSessions(plan: SessionSearchPlan): Promise<SessionSearchPage> {
+  const limit = normalizeLimit(plan.limit);
+  const binding = { caller: plan.caller, query: searchQueryString(plan) };
+  let after: SortValue[] | undefined;
+  if (plan.cursor !== undefined) {
+    const decoded = decodeCursor<unknown>(plan.cursor, binding);
+    if (!validTuple(decoded, plan.sortBy.length + 1)) throw invalidCursor('The cursor is invalid, expired or belongs to another query');
+    after = decoded;
   }
-  if (!plan.chatAppId) throw new Error('searchSessions needs a userId or a chatAppId');
-  const [index, partition] = plan.orderBy === 'created' ? (['gsi3', appSessionsByCreatedPartition] as const) : (['gsi4', appSessionsByUpdatedPartition] as const);
-  const sources = allShards().map((shard) => source(index, partition(plan.chatAppId!, shard), plan, plan.orderBy));
-  return mergedQueryPage<Session>(sources, { ...page, order: plan.order });
+  const candidates = await readCandidates(plan, plan.budget ?? searchReadBudget());
+  const matched = candidates
+    .filter((item) => matches(item, plan))
+    .map((item) => ({ item, tuple: tupleOf(item, plan.sortBy) }))
+    .sort((a, b) => compareTuples(a.tuple, b.tuple, plan.sortBy));
+  const rest = after ? matched.filter((m) => compareTuples(m.tuple, after!, plan.sortBy) > 0) : matched;
+  const page = rest.slice(0, limit);
+  const more = rest.length > limit;
+  return {
+    items: page.map((m) => fromItem<Session>(m.item)),
+    total: matched.length,
+    ...(more ? { nextCursor: encodeCursor(page[page.length - 1]!.tuple, binding) } : {}),
+  };
 }

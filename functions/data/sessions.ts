@@ -14,6 +14,7 @@ import {
   userSessionsPartition,
 } from './keys';
 import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
+import { FEEDBACK_SUMMARY_ATTRIBUTE } from './search-summaries';
 import { ttlAttribute } from './ttl';
 import { providerStateOf, type ProviderState } from './turns';
 
@@ -52,6 +53,8 @@ export function newSessionItem(input: CreateSessionInput, sessionId: string, now
     ...keys.sessionIndexes({ userId: input.userId, sessionId, chatAppId: input.chatAppId, createDate, lastUpdate: createDate }),
     ...session,
     ...(input.titleClaimUntilMs !== undefined ? { [TITLE_CLAIM_ATTRIBUTE]: input.titleClaimUntilMs } : {}),
+    // The feedback summary (session search) starts empty, so that feedback adds its entry in place.
+    [FEEDBACK_SUMMARY_ATTRIBUTE]: {},
     ...ttlAttribute(nowMs),
   };
   return { session, item };

@@ -1,40 +1,23 @@
 /**
- * POST /sessions/search: the SessionSearchRequest filters the indexes serve, and a 400 naming every one
- * they do not (docs/api.md lists both). A normal user searches only their own sessions.
+ * POST /sessions/search: every SessionSearchRequest field (docs/api.md, "Session search"). A normal user
+ * searches only their own sessions; content admins (and the service role) anyone's. The data layer
+ * (functions/data/session-search.ts) reads a bounded candidate set and refuses a broader search with a
+ * 400 SEARCH_TOO_BROAD.
  */
-import type { RecordOrUndef, SessionSearchRequest, SessionSearchResponse } from 'pika-shared/types/chatbot/chatbot-types';
+import type { ChatSessionFeedback, RecordOrUndef, SessionSearchRequest, SessionSearchResponse } from 'pika-shared/types/chatbot/chatbot-types';
+import { listSessionFeedback } from '../data/feedback';
 import { getInsights } from '../data/insights';
 import { normalizeLimit } from '../data/pagination';
-import { searchSessions, type SessionSearchPlan } from '../data/session-search';
+import { searchSessions, type FeedbackFilter, type SessionSearchPlan } from '../data/session-search';
 import type { Session } from '../data/sessions';
-import { DomainError, forbidden, validationFailed } from '../lib/errors';
-import { sessionFor } from '../policy/access';
+import { forbidden, validationFailed } from '../lib/errors';
+import { authorizeSession, visibleFeedback } from '../policy/access';
 import type { Principal } from '../policy/principal';
 
 type Request = SessionSearchRequest<Record<string, unknown>>;
 
-/** Filters that would need a scan or a search engine: rejected, never silently ignored. */
-const UNSUPPORTED: (keyof Request)[] = [
-  'customUserData',
-  'insights',
-  'feedbackInStatus',
-  'feedbackReportedByHuman',
-  'feedbackCreatedByCustomer',
-  'feedbackSeverity',
-  'feedbackType',
-  'feedbackUserId',
-  'includeFeedback',
-];
-
-function unsupportedFields(req: Request, scopedToUser: boolean): { path: string; message: string }[] {
-  const out = UNSUPPORTED.filter((f) => req[f] !== undefined).map((f) => ({ path: `body.${f}`, message: 'not supported by this backend' }));
-  if (req.dateFilter?.dateType === 'feedback') out.push({ path: 'body.dateFilter.dateType', message: "'feedback' is not supported" });
-  if ((req.sortBy?.length ?? 0) > 1) out.push({ path: 'body.sortBy', message: 'one sort field at most' });
-  const sort = req.sortBy?.[0]?.field;
-  if (sort && sort !== 'createDate' && sort !== 'lastUpdate') out.push({ path: 'body.sortBy.0.field', message: `sorting by ${sort} is not supported` });
-  if (sort === 'createDate' && scopedToUser) out.push({ path: 'body.sortBy.0.field', message: "a user's sessions are ordered by lastUpdate" });
-  return out;
-}
+/** Feedback returned per session with `includeFeedback` (oldest first; one Query each). */
+export const SEARCH_FEEDBACK_PER_SESSION = 100;
 
 /**
  * Date bounds as the stored dates are written (`toISOString()`: UTC with milliseconds), so that string
@@ -48,46 +31,85 @@ function dateRange(filter: NonNullable<Request['dateFilter']>): { from: string; 
   return { from, ...(to !== undefined ? { to } : {}) };
 }
 
-export async function searchSessionsFor(principal: Principal, req: Request): Promise<SessionSearchResponse<RecordOrUndef>> {
+const sortedSet = <T extends string>(v: T[] | undefined): T[] | undefined => (v && v.length ? [...new Set(v)].sort() : undefined);
+
+function feedbackFilterOf(req: Request): FeedbackFilter | undefined {
+  const f: FeedbackFilter = {
+    ...(sortedSet(req.feedbackInStatus) ? { status: sortedSet(req.feedbackInStatus)! } : {}),
+    ...(sortedSet(req.feedbackSeverity) ? { severity: sortedSet(req.feedbackSeverity)! } : {}),
+    ...(sortedSet(req.feedbackType) ? { type: sortedSet(req.feedbackType)! } : {}),
+    ...(req.feedbackReportedByHuman !== undefined ? { reportedByHuman: req.feedbackReportedByHuman } : {}),
+    ...(req.feedbackCreatedByCustomer !== undefined ? { createdByCustomer: req.feedbackCreatedByCustomer } : {}),
+    ...(req.feedbackUserId !== undefined ? { userId: req.feedbackUserId } : {}),
+  };
+  return Object.keys(f).length ? f : undefined;
+}
+
+function insightsFilterOf(req: Request): SessionSearchPlan['insights'] {
+  const p = req.insights;
+  if (!p) return undefined;
+  if (p.minGoalAchievementScore !== undefined && p.maxGoalAchievementScore !== undefined && p.minGoalAchievementScore > p.maxGoalAchievementScore) {
+    throw validationFailed('minGoalAchievementScore is above maxGoalAchievementScore', [{ path: 'body.insights.maxGoalAchievementScore', message: 'below minGoalAchievementScore' }]);
+  }
+  const out: NonNullable<SessionSearchPlan['insights']> = {
+    ...(sortedSet(p.goalCompletionStatus) ? { goalCompletionStatus: sortedSet(p.goalCompletionStatus)! } : {}),
+    ...(sortedSet(p.satisfactionLevel) ? { satisfactionLevel: sortedSet(p.satisfactionLevel)! } : {}),
+    ...(sortedSet(p.sentiment) ? { sentiment: sortedSet(p.sentiment)! } : {}),
+    ...(sortedSet(p.complexity) ? { complexity: sortedSet(p.complexity)! } : {}),
+    ...(p.minGoalAchievementScore !== undefined ? { minGoalAchievementScore: p.minGoalAchievementScore } : {}),
+    ...(p.maxGoalAchievementScore !== undefined ? { maxGoalAchievementScore: p.maxGoalAchievementScore } : {}),
+  };
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** The requested order, a field given twice counted once; default: newest activity first. */
+function sortOf(req: Request): SessionSearchPlan['sortBy'] {
+  const seen = new Set<string>();
+  const out = (req.sortBy ?? []).filter((s) => !seen.has(s.field) && seen.add(s.field));
+  return out.length ? out : [{ field: 'lastUpdate', order: 'desc' }];
+}
+
+type SearchedSession = Session & { feedback?: ChatSessionFeedback[] };
+
+export async function searchSessionsFor(principal: Principal, req: Request): Promise<SessionSearchResponse<RecordOrUndef> & { sessions: SearchedSession[] }> {
   const admin = (await principal.isContentAdmin()) || (await principal.isService());
   if (!admin && req.userId !== undefined && req.userId !== principal.userId) throw forbidden("Only content admins search other users' sessions");
   const userId = admin ? req.userId : principal.userId;
-  if (!userId && !req.chatAppId && !req.sessionId) throw validationFailed('Give userId, chatAppId or sessionId', [{ path: 'body', message: 'no scope' }]);
-  const problems = unsupportedFields(req, Boolean(userId));
-  if (problems.length) throw validationFailed(`Unsupported search fields: ${problems.map((p) => p.path).join(', ')}`, problems);
   const size = normalizeLimit(req.size);
-  const date = req.dateFilter ? { on: req.dateFilter.dateType as 'created' | 'updated', ...dateRange(req.dateFilter) } : undefined;
+  const date = req.dateFilter ? { on: req.dateFilter.dateType, ...dateRange(req.dateFilter) } : undefined;
+  const insights = insightsFilterOf(req);
+  const feedback = feedbackFilterOf(req);
+  const plan: SessionSearchPlan = {
+    ...(req.sessionId ? { sessionId: req.sessionId } : {}),
+    ...(userId ? { userId } : {}),
+    ...(req.chatAppId ? { chatAppId: req.chatAppId } : {}),
+    ...(date ? { date } : {}),
+    ...(req.flagged !== undefined ? { flagged: req.flagged } : {}),
+    ...(req.titlePartial ? { titlePartial: req.titlePartial } : {}),
+    ...(req.customUserData && Object.keys(req.customUserData).length ? { customData: req.customUserData } : {}),
+    ...(insights ? { insights } : {}),
+    ...(feedback ? { feedback } : {}),
+    sortBy: sortOf(req),
+    limit: size,
+    ...(req.scrollId ? { cursor: req.scrollId } : {}),
+    caller: principal.userId,
+  };
+  const page = await searchSessions(plan);
+  // Another user's session shown to an admin is logged as viewingContentFor, as any other read of it.
+  for (const s of page.items) if (s.userId !== principal.userId) await authorizeSession(principal, s, 'read', 'searchSessions');
 
-  let sessions: Session[];
-  let scrollId: string | undefined;
-  if (req.sessionId) {
-    // Only "not found" means no result: a database failure is the 503 it is everywhere else.
-    const one = await sessionFor(principal, req.sessionId, 'read', 'searchSessions').catch((err) => {
-      if (err instanceof DomainError && err.code === 'NOT_FOUND') return undefined;
-      throw err;
-    });
-    sessions = one && (!userId || one.userId === userId) && (!req.chatAppId || one.chatAppId === req.chatAppId) ? [one] : [];
-  } else {
-    const sort = req.sortBy?.[0];
-    const plan: SessionSearchPlan = {
-      ...(userId ? { userId } : {}),
-      ...(req.chatAppId ? { chatAppId: req.chatAppId } : {}),
-      orderBy: sort?.field === 'createDate' ? 'created' : 'updated',
-      order: sort?.order ?? 'desc',
-      ...(date ? { date } : {}),
-      ...(req.flagged !== undefined ? { flagged: req.flagged } : {}),
-      ...(req.titlePartial ? { titlePartial: req.titlePartial } : {}),
-      limit: size,
-      ...(req.scrollId ? { cursor: req.scrollId } : {}),
-      caller: principal.userId,
-    };
-    const page = await searchSessions(plan);
-    sessions = page.items;
-    scrollId = page.nextCursor;
-  }
-  if (req.includeInsights) {
-    sessions = await Promise.all(sessions.map(async (s) => ({ ...s, ...(await getInsights(s.sessionId).then((i) => (i ? { insights: i } : {}))) })));
-  }
-  // `total` counts this page: a full count would need a scan (docs/api.md).
-  return { success: true, sessions, ...(scrollId ? { scrollId } : {}), total: sessions.length, pageSize: size };
+  const sessions: SearchedSession[] = await Promise.all(
+    page.items.map(async (s) => {
+      const [ins, fb] = await Promise.all([
+        req.includeInsights ? getInsights(s.sessionId) : undefined,
+        req.includeFeedback ? listSessionFeedback(s.sessionId, { limit: SEARCH_FEEDBACK_PER_SESSION, caller: principal.userId }) : undefined,
+      ]);
+      return {
+        ...s,
+        ...(ins ? { insights: ins } : {}),
+        ...(fb ? { feedback: await visibleFeedback(principal, fb.items) } : {}),
+      };
+    }),
+  );
+  return { success: true, sessions, ...(page.nextCursor ? { scrollId: page.nextCursor } : {}), total: page.total, pageSize: size };
 }

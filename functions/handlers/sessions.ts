@@ -11,12 +11,14 @@ import { searchSessionsFor } from './session-search';
 export const handler = createGroupHandler('sessions', {
   createSession: async ({ principal, body }) => {
     const app = await usableChatApp(principal, body.chatAppId);
+    // A session inherits the creating user's stored customData unless the request gives its own (the spec).
+    const customData = body.customData ?? (await principal.customData());
     return createSession({
       userId: principal.userId,
       chatAppId: app.chatAppId,
       agentId: agentOf(app, body.agentId),
       ...(body.title !== undefined ? { title: body.title } : {}),
-      ...(body.customData !== undefined ? { customData: body.customData } : {}),
+      ...(customData !== undefined ? { customData } : {}),
     });
   },
   listSessions: async ({ principal, query }) =>

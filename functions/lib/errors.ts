@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'VALIDATION_FAILED',
   'INVALID_JSON',
   'INVALID_CURSOR',
+  'SEARCH_TOO_BROAD',
   'UNAUTHORIZED',
   'FORBIDDEN',
   'NOT_FOUND',
@@ -43,6 +44,8 @@ export class DomainError<C extends ErrorCode = ErrorCode> extends Error {
   }
 }
 
+/** A search whose candidate set exceeds its read budget: the message says how to narrow it. */
+export const searchTooBroad = (message: string, details?: unknown) => new DomainError('SEARCH_TOO_BROAD', message, details);
 export const validationFailed = (message: string, details?: unknown) => new DomainError('VALIDATION_FAILED', message, details);
 export const unauthorized = (message = 'Missing or invalid bearer token') => new DomainError('UNAUTHORIZED', message);
 export const forbidden = (message = 'Not allowed') => new DomainError('FORBIDDEN', message);
