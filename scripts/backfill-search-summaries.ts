@@ -7,7 +7,7 @@
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, tableName } from '../functions/data/client';
-import { backfillSessionSummaries } from '../functions/data/search-backfill';
+import { backfillSessionSummaries } from './local/search-backfill';
 
 let sessions = 0;
 let feedback = 0;

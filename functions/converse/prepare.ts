@@ -133,10 +133,12 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
       ...(body.files ? { files: body.files } : {}),
       sessionExtras: turnStarted(new Date(opts.deadlineMs).toISOString()),
     };
-    // A new session and its first message are one transaction; otherwise the message joins the session.
+    // A new session and its first message are one transaction; otherwise the message joins the session. A new
+    // session keeps the user's custom data ("inherits from user"), which session search filters on.
+    const customData = found ? undefined : await principal.customData();
     const { session, message: userMessage } = found
       ? { session: found, message: await appendMessage({ ...first, userId: principal.userId, sessionId: found.sessionId }) }
-      : await startSessionWithMessage({ userId: principal.userId, chatAppId, agentId, titleClaimUntilMs: opts.deadlineMs }, first);
+      : await startSessionWithMessage({ userId: principal.userId, chatAppId, agentId, titleClaimUntilMs: opts.deadlineMs, ...(customData ? { customData } : {}) }, first);
     const userType = await principal.userType();
     return {
       kind: 'turn',

@@ -5,7 +5,7 @@ import { ddb, tableName } from '../../functions/data/client';
 import { createFeedback, updateFeedback } from '../../functions/data/feedback';
 import { putInsights } from '../../functions/data/insights';
 import { keys } from '../../functions/data/keys';
-import { backfillSessionSummaries } from '../../functions/data/search-backfill';
+import { backfillSessionSummaries } from '../../scripts/local/search-backfill';
 import { searchSessions, type SessionSearchPlan } from '../../functions/data/session-search';
 import { getSession } from '../../functions/data/sessions';
 import { sampleInsights } from './fixtures';

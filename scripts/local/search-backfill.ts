@@ -6,11 +6,11 @@
  */
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SessionInsights } from 'pika-shared/types/chatbot/chatbot-types';
-import { ddb, tableName } from './client';
-import type { Feedback } from './feedback';
-import type { RawItem } from './items';
-import { FEEDBACK_PREFIX, keys } from './keys';
-import { FEEDBACK_SUMMARY_ATTRIBUTE, feedbackSummaryOf, INSIGHTS_SUMMARY_ATTRIBUTE, insightsSummaryOf } from './search-summaries';
+import { ddb, tableName } from '../../functions/data/client';
+import type { Feedback } from '../../functions/data/feedback';
+import type { RawItem } from '../../functions/data/items';
+import { FEEDBACK_PREFIX, keys } from '../../functions/data/keys';
+import { FEEDBACK_SUMMARY_ATTRIBUTE, feedbackSummaryOf, INSIGHTS_SUMMARY_ATTRIBUTE, insightsSummaryOf } from '../../functions/data/search-summaries';
 
 const isConditionFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 
