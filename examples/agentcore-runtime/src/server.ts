@@ -99,8 +99,8 @@ export function createAgentServer(options: AgentServerOptions = {}): Server {
     const path = new URL(req.url ?? '/', 'http://agent').pathname;
     if (path === '/ping') {
       if (req.method !== 'GET') return json(res, 405, { error: 'Method not allowed' });
-      // "HealthyBusy" would tell the runtime this session is still working in the background.
-      return json(res, 200, { status: 'Healthy', time_of_last_update: Math.floor(Date.now() / 1000) });
+      // "HealthyBusy" (with `time_of_last_update`) would tell the runtime this session still works in the background.
+      return json(res, 200, { status: 'Healthy' });
     }
     if (path === '/invocations') {
       if (req.method !== 'POST') return json(res, 405, { error: 'Method not allowed' });

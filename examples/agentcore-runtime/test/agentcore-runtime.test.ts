@@ -164,7 +164,7 @@ describe('examples/agentcore-runtime', () => {
     const res = await fetch(`${agentUrl}/ping`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
-    expect(await res.json()).toMatchObject({ status: 'Healthy', time_of_last_update: expect.any(Number) });
+    expect(await res.json()).toEqual({ status: 'Healthy' });
   });
 
   it("streams a greeting built from the session data (customData spread in) and the history, in several deltas, then one usage event", async () => {
