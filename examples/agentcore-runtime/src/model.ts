@@ -13,7 +13,7 @@ export interface Turn extends ParsedAgentRuntimePayload {
   signal: AbortSignal;
 }
 
-/** What a model streams: text deltas, then (once, at the end) the turn's token usage. */
+/** What a model streams: text deltas and the token usage of each model call (the chat backend sums them). */
 export type ModelEvent = { type: 'text'; text: string } | { type: 'usage'; usage: AgentRuntimeUsage };
 
 export type Model = (turn: Turn) => AsyncIterable<ModelEvent>;

@@ -7,6 +7,7 @@
  * `encodeAgentRuntimePayload`) and reads a `text/event-stream` answer: `sseText` deltas, one `sseUsage`, and
  * `sseError` when the agent fails (the chat turn then ends as failed, with that message).
  */
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { AgentRuntimePayloadError, parseAgentRuntimePayload, sseError, sseText, sseUsage } from 'pika-shared/util/agentcore';
 import { toyModel, type Model } from './model.js';
@@ -17,6 +18,8 @@ export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 export interface AgentServerOptions {
   model?: Model;
+  /** MAX_PAYLOAD_BYTES by default. */
+  maxPayloadBytes?: number;
   /** One JSON line per event on stdout by default (the runtime sends stdout to CloudWatch Logs). */
   log?: (entry: Record<string, unknown>) => void;
 }
@@ -25,12 +28,12 @@ const defaultLog = (entry: Record<string, unknown>) => console.log(JSON.stringif
 
 class PayloadTooLarge extends Error {}
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
+async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_PAYLOAD_BYTES) throw new PayloadTooLarge();
+    if (size > max) throw new PayloadTooLarge();
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
@@ -42,15 +45,16 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
 
-async function invocation(req: IncomingMessage, res: ServerResponse, model: Model, log: NonNullable<AgentServerOptions['log']>) {
+async function invocation(req: IncomingMessage, res: ServerResponse, options: Required<AgentServerOptions>) {
+  const { model, log, maxPayloadBytes } = options;
   const header = req.headers[SESSION_ID_HEADER];
   const runtimeSessionId = typeof header === 'string' ? header : undefined;
   let body: Buffer;
   try {
-    body = await readBody(req);
+    body = await readBody(req, maxPayloadBytes);
   } catch (err) {
     if (!(err instanceof PayloadTooLarge)) throw err;
-    res.writeHead(413, SSE_HEADERS).end(sseError(`The payload is larger than ${MAX_PAYLOAD_BYTES} bytes`));
+    res.writeHead(413, { ...SSE_HEADERS, connection: 'close' }).end(sseError(`The payload is larger than ${maxPayloadBytes} bytes`));
     return;
   }
   let payload;
@@ -73,28 +77,37 @@ async function invocation(req: IncomingMessage, res: ServerResponse, model: Mode
   log({ level: 'info', msg: 'invocation', runtimeSessionId, userId: session.userId, chatAppId: session.chatAppId, sessionId: session.sessionId, historyTurns: payload.history.length });
 
   res.writeHead(200, SSE_HEADERS);
-  let usageSent = false;
+  // Waits for a slow reader (the response buffer is full) instead of buffering the whole answer in memory.
+  const send = async (event: string) => {
+    if (!res.write(event)) await once(res, 'drain', { signal: stop.signal });
+  };
   try {
     for await (const event of model({ ...payload, runtimeSessionId, signal: stop.signal })) {
       if (stop.signal.aborted) break;
-      if (event.type === 'text' && event.text) res.write(sseText(event.text));
-      else if (event.type === 'usage' && !usageSent) {
-        res.write(sseUsage(event.usage));
-        usageSent = true;
-      }
+      if (event.type === 'text' && event.text) await send(sseText(event.text));
+      // Several usage events (an agent loop calling its model more than once) are summed by the chat backend.
+      else if (event.type === 'usage') await send(sseUsage(event.usage));
     }
   } catch (err) {
-    log({ level: 'error', msg: 'model failed', runtimeSessionId, error: err instanceof Error ? err.message : String(err) });
-    // The text streamed so far stays; the chat turn ends as failed with this message (shown to the user).
-    if (!stop.signal.aborted) res.write(sseError(`The agent failed: ${err instanceof Error ? err.message : String(err)}`));
+    if (!stop.signal.aborted) {
+      const message = err instanceof Error ? err.message : String(err);
+      log({ level: 'error', msg: 'model failed', runtimeSessionId, error: message });
+      // The text streamed so far stays; the chat turn ends as failed with this message (shown to the user).
+      res.write(sseError(`The agent failed: ${message}`));
+    }
   }
+  if (stop.signal.aborted) log({ level: 'info', msg: 'stopped by the caller', runtimeSessionId });
   res.end();
 }
 
 /** The agent's HTTP server (not listening yet): `createAgentServer().listen(8080, '0.0.0.0')`. */
 export function createAgentServer(options: AgentServerOptions = {}): Server {
-  const model = options.model ?? toyModel;
-  const log = options.log ?? defaultLog;
+  const resolved: Required<AgentServerOptions> = {
+    model: options.model ?? toyModel,
+    log: options.log ?? defaultLog,
+    maxPayloadBytes: options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES,
+  };
+  const { log } = resolved;
   return createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://agent').pathname;
     if (path === '/ping') {
@@ -104,7 +117,7 @@ export function createAgentServer(options: AgentServerOptions = {}): Server {
     }
     if (path === '/invocations') {
       if (req.method !== 'POST') return json(res, 405, { error: 'Method not allowed' });
-      invocation(req, res, model, log).catch((err: unknown) => {
+      invocation(req, res, resolved).catch((err: unknown) => {
         log({ level: 'error', msg: 'invocation failed', error: err instanceof Error ? err.message : String(err) });
         if (!res.headersSent) res.writeHead(500, SSE_HEADERS);
         res.end(sseError('The agent failed'));

@@ -22,7 +22,7 @@ import {
   type AgentRuntimeStreamEvent,
 } from 'pika-shared/util/agentcore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Model, Turn } from '../src/model.js';
+import { toyModel, type Model, type Turn } from '../src/model.js';
 import { createAgentServer } from '../src/server.js';
 
 const HERE = resolve(import.meta.dirname, '..');
@@ -137,8 +137,8 @@ async function invoke(url: string, body: string, init: { signal?: AbortSignal; o
 const textOf = (events: AgentRuntimeStreamEvent[]) => events.map((e) => (e.type === 'text' ? e.text : '')).join('');
 
 /** The server in-process, with a stand-in model, on a free loopback port. */
-async function withServer(model: Model, run: (url: string) => Promise<void>) {
-  const server: Server = createAgentServer({ model, log: () => {} });
+async function withServer(model: Model, run: (url: string) => Promise<void>, options: { maxPayloadBytes?: number } = {}) {
+  const server: Server = createAgentServer({ model, log: () => {}, ...options });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
     await run(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
@@ -242,6 +242,38 @@ describe('examples/agentcore-runtime', () => {
           { type: 'error', message: 'The agent failed: ThrottlingException: slow down' },
         ]);
       },
+    );
+  });
+
+  it('every usage event of the model is passed on (an agent loop with several model calls; the relay sums them)', async () => {
+    await withServer(
+      async function* () {
+        yield { type: 'text', text: 'Looking it up. ' };
+        yield { type: 'usage', usage: { inputTokens: 10, outputTokens: 3 } };
+        yield { type: 'text', text: 'Shipped.' };
+        yield { type: 'usage', usage: { inputTokens: 20, outputTokens: 2 } };
+      },
+      async (url) => {
+        const answer = await invoke(url, PAYLOAD);
+        expect(answer.events).toEqual([
+          { type: 'text', text: 'Looking it up. ' },
+          { type: 'usage', inputTokens: 10, outputTokens: 3 },
+          { type: 'text', text: 'Shipped.' },
+          { type: 'usage', inputTokens: 20, outputTokens: 2 },
+        ]);
+      },
+    );
+  });
+
+  it('a payload over the size limit is a 413 with an error event', async () => {
+    await withServer(
+      toyModel,
+      async (url) => {
+        const answer = await invoke(url, encodeAgentRuntimePayload({ prompt: 'x'.repeat(2000), sessionData: SESSION_DATA }));
+        expect(answer.status).toBe(413);
+        expect(answer.events).toEqual([{ type: 'error', message: 'The payload is larger than 1024 bytes' }]);
+      },
+      { maxPayloadBytes: 1024 },
     );
   });
 
