@@ -7,6 +7,8 @@ import type { AgentRuntimeUsage, ParsedAgentRuntimePayload } from 'pika-shared/u
 
 /** One chat turn, as the agent received it. */
 export interface Turn extends ParsedAgentRuntimePayload {
+  /** The earlier turns, oldest first: the payload's history when the chat backend sent it, else what this runtime session remembers (src/memory.ts). */
+  history: ParsedAgentRuntimePayload['history'];
   /** AgentCore's runtime session id (the `X-Amzn-Bedrock-AgentCore-Runtime-Session-Id` header): one per chat session. */
   runtimeSessionId: string | undefined;
   /** Aborted when the caller goes away (the chat user stopped the answer, or the session was stopped). */

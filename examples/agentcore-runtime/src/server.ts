@@ -10,6 +10,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { AgentRuntimePayloadError, parseAgentRuntimePayload, sseError, sseText, sseUsage } from 'pika-shared/util/agentcore';
+import { SessionMemory } from './memory.js';
 import { toyModel, type Model } from './model.js';
 
 export const SESSION_ID_HEADER = 'x-amzn-bedrock-agentcore-runtime-session-id';
@@ -45,7 +46,7 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
 
-async function invocation(req: IncomingMessage, res: ServerResponse, options: Required<AgentServerOptions>) {
+async function invocation(req: IncomingMessage, res: ServerResponse, options: Required<AgentServerOptions>, memory: SessionMemory) {
   const { model, log, maxPayloadBytes } = options;
   const header = req.headers[SESSION_ID_HEADER];
   const runtimeSessionId = typeof header === 'string' ? header : undefined;
@@ -75,20 +76,27 @@ async function invocation(req: IncomingMessage, res: ServerResponse, options: Re
   });
   const { session } = payload;
   log({ level: 'info', msg: 'invocation', runtimeSessionId, userId: session.userId, chatAppId: session.chatAppId, sessionId: session.sessionId, historyTurns: payload.history.length });
+  const history = memory.earlierTurns(runtimeSessionId, payload.history);
 
   res.writeHead(200, SSE_HEADERS);
   // Waits for a slow reader (the response buffer is full) instead of buffering the whole answer in memory.
   const send = async (event: string) => {
     if (!res.write(event)) await once(res, 'drain', { signal: stop.signal });
   };
+  let answer = '';
+  let failed = false;
   try {
-    for await (const event of model({ ...payload, runtimeSessionId, signal: stop.signal })) {
+    for await (const event of model({ ...payload, history, runtimeSessionId, signal: stop.signal })) {
       if (stop.signal.aborted) break;
-      if (event.type === 'text' && event.text) await send(sseText(event.text));
+      if (event.type === 'text' && event.text) {
+        answer += event.text;
+        await send(sseText(event.text));
+      }
       // Several usage events (an agent loop calling its model more than once) are summed by the chat backend.
       else if (event.type === 'usage') await send(sseUsage(event.usage));
     }
   } catch (err) {
+    failed = true;
     if (!stop.signal.aborted) {
       const message = err instanceof Error ? err.message : String(err);
       log({ level: 'error', msg: 'model failed', runtimeSessionId, error: message });
@@ -97,6 +105,7 @@ async function invocation(req: IncomingMessage, res: ServerResponse, options: Re
     }
   }
   if (stop.signal.aborted) log({ level: 'info', msg: 'stopped by the caller', runtimeSessionId });
+  else if (!failed) memory.remember(runtimeSessionId, payload.prompt, answer);
   res.end();
 }
 
@@ -108,6 +117,7 @@ export function createAgentServer(options: AgentServerOptions = {}): Server {
     maxPayloadBytes: options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES,
   };
   const { log } = resolved;
+  const memory = new SessionMemory();
   return createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://agent').pathname;
     if (path === '/ping') {
@@ -117,7 +127,7 @@ export function createAgentServer(options: AgentServerOptions = {}): Server {
     }
     if (path === '/invocations') {
       if (req.method !== 'POST') return json(res, 405, { error: 'Method not allowed' });
-      invocation(req, res, resolved).catch((err: unknown) => {
+      invocation(req, res, resolved, memory).catch((err: unknown) => {
         log({ level: 'error', msg: 'invocation failed', error: err instanceof Error ? err.message : String(err) });
         if (!res.headersSent) res.writeHead(500, SSE_HEADERS);
         res.end(sseError('The agent failed'));

@@ -47,6 +47,9 @@ const HISTORY = [
 const PROMPT = 'Where is my order?';
 const PAYLOAD = encodeAgentRuntimePayload({ prompt: PROMPT, sessionData: SESSION_DATA, history: HISTORY });
 const RUNTIME_SESSION_ID = 'pika-session-456-0123456789abcdef0123456789abcdef';
+let sessions = 0;
+/** A runtime session id of its own for each test (the agent remembers each session's turns). */
+const newRuntimeSessionId = () => `pika-test-${++sessions}-0123456789abcdef0123456789abcdef`;
 
 let out: string;
 let bundleInputs: string[];
@@ -100,13 +103,17 @@ interface Answer {
 }
 
 /** POSTs a payload to /invocations and reads the answer as the relay does: SSE data, then parseAgentRuntimeSseData. */
-async function invoke(url: string, body: string, init: { signal?: AbortSignal; onEvent?: (e: AgentRuntimeStreamEvent) => void } = {}): Promise<Answer> {
+async function invoke(
+  url: string,
+  body: string,
+  init: { signal?: AbortSignal; onEvent?: (e: AgentRuntimeStreamEvent) => void; runtimeSessionId?: string } = {},
+): Promise<Answer> {
   const res = await fetch(`${url}/invocations`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       accept: 'text/event-stream, application/json;q=0.9, text/plain;q=0.8',
-      'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id': RUNTIME_SESSION_ID,
+      'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id': init.runtimeSessionId ?? newRuntimeSessionId(),
     },
     body,
     ...(init.signal ? { signal: init.signal } : {}),
@@ -191,6 +198,40 @@ describe('examples/agentcore-runtime', () => {
     expect(answer.events.at(-1)).toEqual({ type: 'usage', inputTokens: 1, outputTokens: 17 });
   });
 
+  it("remembers the runtime session's turns when the backend sends no history; a sent history replaces them", async () => {
+    const id = newRuntimeSessionId();
+    const ask = async (prompt: string, history: typeof HISTORY = [], runtimeSessionId = id) =>
+      textOf((await invoke(agentUrl, encodeAgentRuntimePayload({ prompt, sessionData: SESSION_DATA, history }), { runtimeSessionId })).events);
+    expect(await ask('Hi')).toMatch(/this is our first exchange\.$/);
+    expect(await ask('Where is my order?')).toMatch(/you asked 1 question before\.$/);
+    expect(await ask('And my invoice?')).toMatch(/you asked 2 questions before\.$/);
+    // The backend resends the history when the runtime session may be gone: it is the truth from then on.
+    expect(await ask('Hello again', HISTORY)).toMatch(/you asked 1 question before\.$/);
+    expect(await ask('Still there?')).toMatch(/you asked 2 questions before\.$/);
+    // Another runtime session (another chat session) remembers nothing of this one.
+    expect(await ask('Hi', [], newRuntimeSessionId())).toMatch(/this is our first exchange\.$/);
+  });
+
+  it('a failed answer is not remembered', async () => {
+    let calls = 0;
+    let lastHistory: Turn['history'] = [];
+    await withServer(
+      async function* (turn) {
+        lastHistory = turn.history;
+        if (++calls === 2) throw new Error('boom');
+        yield { type: 'text', text: `answer ${calls}` };
+      },
+      async (url) => {
+        const runtimeSessionId = newRuntimeSessionId();
+        for (const prompt of ['one', 'two', 'three']) await invoke(url, encodeAgentRuntimePayload({ prompt, sessionData: SESSION_DATA }), { runtimeSessionId });
+      },
+    );
+    expect(lastHistory).toEqual([
+      { role: 'user', content: 'one' },
+      { role: 'assistant', content: 'answer 1' },
+    ]);
+  });
+
   it.each([
     ['not JSON', '{"prompt": "unterminated', 'The payload is not JSON'],
     ['not an object', '["Where is my order?"]', 'The payload is not a JSON object'],
@@ -220,7 +261,7 @@ describe('examples/agentcore-runtime', () => {
         yield { type: 'text', text: 'ok' };
       },
       async (url) => {
-        const answer = await invoke(url, PAYLOAD);
+        const answer = await invoke(url, PAYLOAD, { runtimeSessionId: RUNTIME_SESSION_ID });
         expect(answer.events).toEqual([{ type: 'text', text: 'ok' }]);
       },
     );
