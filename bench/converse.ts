@@ -1,35 +1,125 @@
 /**
- * Streaming overhead: time to first chunk and total time through POST /converse (SSE) vs reading the same
- * emulator stream directly with the SDK client, interleaved. Chunks in must equal chunks out.
+ * Streaming overhead per agent kind (Agents Classic `bedrock-agent`, `inline`; AgentCore `agentcore-harness`,
+ * `agentcore-runtime`): time to first chunk (TTFC) through POST /converse (SSE) against, interleaved,
+ *  - direct: the same emulator echo agent read with the same SDK client, called directly;
+ *  - floor: the direct stream preceded by the raw DynamoDB requests a turn cannot skip before the provider
+ *    call — the context read (BatchGetItem of the session and the user) and the durable user-message write
+ *    (TransactWriteItems: message Put + session Update) — issued with the handlers' own document client.
+ * Relay overhead = converse TTFC − floor TTFC. Chunks in must equal chunks out.
  */
-import { BedrockAgentRuntimeClient, InvokeAgentCommand } from '@aws-sdk/client-bedrock-agent-runtime';
+import { BedrockAgentRuntimeClient, InvokeAgentCommand, InvokeInlineAgentCommand } from '@aws-sdk/client-bedrock-agent-runtime';
+import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand, InvokeHarnessCommand } from '@aws-sdk/client-bedrock-agentcore';
+import { BatchGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { readServerSentEvents } from 'pika-shared/client';
+import { ddb, tableName } from '../functions/data/client';
+import { keys } from '../functions/data/keys';
+import { emulatorHarnessArn, emulatorRuntimeArn } from '../scripts/agent-emulator';
 import { uniqueId } from '../scripts/local/ids';
 import type { BenchStack } from './stack';
 import { percentile } from './stats';
 
+export const KINDS = ['bedrock-agent', 'inline', 'agentcore-harness', 'agentcore-runtime'] as const;
+export type Kind = (typeof KINDS)[number];
+
+const AGENT: Record<Kind, Record<string, unknown>> = {
+  'bedrock-agent': { kind: 'bedrock-agent', bedrockAgentId: 'echo', bedrockAgentAliasId: 'TSTALIASID' },
+  inline: { kind: 'inline', foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0', instruction: 'You are the local emulator echo agent; answer as it does.', agentName: 'echo' },
+  'agentcore-harness': { kind: 'agentcore-harness', harnessArn: emulatorHarnessArn('echo') },
+  'agentcore-runtime': { kind: 'agentcore-runtime', agentRuntimeArn: emulatorRuntimeArn('echo') },
+};
+
 interface Sample {
-  /** API only: from the `session` event (pre-stream work done) to the first chunk: the relay itself. */
-  relayFirstMs: number;
   firstChunkMs: number;
+  /** API only: from the `session` event (pre-stream work done) to the first chunk. */
+  relayFirstMs: number;
   totalMs: number;
   chunks: number;
 }
 
-async function direct(client: BedrockAgentRuntimeClient, message: string): Promise<Sample> {
-  const started = performance.now();
-  const out = await client.send(
-    new InvokeAgentCommand({ agentId: 'echo', agentAliasId: 'TSTALIASID', sessionId: uniqueId('direct'), inputText: message, enableTrace: true, streamingConfigurations: { streamFinalResponse: true }, sessionState: { sessionAttributes: { userId: 'bench' } } }),
-  );
+interface Clients {
+  agents: BedrockAgentRuntimeClient;
+  core: BedrockAgentCoreClient;
+}
+
+const providerSession = () => `pika-${uniqueId('bench-direct')}-0123456789abcdef`; // ≥ 33 characters, as AgentCore wants
+
+/** The same emulator echo agent, called directly with the same SDK client the adapter uses; `t0` is when the turn started. */
+async function directStream(kind: Kind, c: Clients, message: string, t0: number): Promise<{ first: number; chunks: number }> {
   let first = NaN;
   let chunks = 0;
-  for await (const e of out.completion!) {
-    if (e.chunk?.bytes) {
-      if (!chunks) first = performance.now() - started;
-      chunks++;
+  const hit = () => {
+    if (!chunks++) first = performance.now() - t0;
+  };
+  const attributes = { userId: 'bench', chatAppId: 'bench' };
+  if (kind === 'bedrock-agent' || kind === 'inline') {
+    const common = { sessionId: uniqueId('direct'), inputText: message, enableTrace: true, streamingConfigurations: { streamFinalResponse: true } };
+    const out =
+      kind === 'bedrock-agent'
+        ? await c.agents.send(new InvokeAgentCommand({ ...common, agentId: 'echo', agentAliasId: 'TSTALIASID', sessionState: { sessionAttributes: attributes } }))
+        : await c.agents.send(new InvokeInlineAgentCommand({ ...common, foundationModel: AGENT.inline.foundationModel as string, instruction: AGENT.inline.instruction as string, agentName: 'echo', inlineSessionState: { sessionAttributes: attributes } }));
+    for await (const e of out.completion!) if (e.chunk?.bytes) hit();
+  } else if (kind === 'agentcore-harness') {
+    const out = await c.core.send(
+      new InvokeHarnessCommand({ harnessArn: emulatorHarnessArn('echo'), runtimeSessionId: providerSession(), runtimeUserId: 'bench', messages: [{ role: 'user', content: [{ text: JSON.stringify(attributes) }, { text: message }] }] }),
+    );
+    for await (const e of out.stream!) if (typeof e.contentBlockDelta?.delta?.text === 'string' && e.contentBlockDelta.delta.text) hit();
+  } else {
+    const out = await c.core.send(
+      new InvokeAgentRuntimeCommand({
+        agentRuntimeArn: emulatorRuntimeArn('echo'),
+        runtimeSessionId: providerSession(),
+        runtimeUserId: 'bench',
+        contentType: 'application/json',
+        accept: 'text/event-stream, application/json;q=0.9, text/plain;q=0.8',
+        payload: new TextEncoder().encode(JSON.stringify({ prompt: message, sessionAttributes: attributes })),
+      }),
+    );
+    // A chunk is a complete SSE text event (the emulator writes each event in two halves).
+    const decoder = new TextDecoder();
+    let buf = '';
+    for await (const bytes of out.response as AsyncIterable<Uint8Array>) {
+      buf += decoder.decode(bytes, { stream: true });
+      let end: number;
+      while ((end = buf.indexOf('\n\n')) >= 0) {
+        if (buf.slice(0, end).includes('"type":"text"')) hit();
+        buf = buf.slice(end + 2);
+      }
     }
   }
-  return { relayFirstMs: first, firstChunkMs: first, totalMs: performance.now() - started, chunks };
+  return { first, chunks };
+}
+
+async function direct(kind: Kind, c: Clients, message: string): Promise<Sample> {
+  const t0 = performance.now();
+  const { first, chunks } = await directStream(kind, c, message, t0);
+  return { firstChunkMs: first, relayFirstMs: first, totalMs: performance.now() - t0, chunks };
+}
+
+/** The floor: the raw requests a turn cannot skip before the provider call, then the direct stream. */
+async function floor(kind: Kind, c: Clients, message: string, ctx: { sessionId: string; userId: string }): Promise<Sample> {
+  const t0 = performance.now();
+  const table = tableName();
+  await ddb().send(new BatchGetCommand({ RequestItems: { [table]: { Keys: [keys.session(ctx.sessionId), keys.user(ctx.userId)], ConsistentRead: true } } }));
+  const now = new Date().toISOString();
+  const messageId = uniqueId('m');
+  await ddb().send(
+    new TransactWriteCommand({
+      TransactItems: [
+        { Put: { TableName: table, Item: { ...keys.message(ctx.sessionId, messageId), messageId, sessionId: ctx.sessionId, userId: ctx.userId, role: 'user', content: message, createDate: now }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Update: {
+            TableName: table,
+            Key: keys.session(ctx.sessionId),
+            UpdateExpression: 'SET lastUpdate = :now, gsi1sk = :sk, gsi2sk = :sk, gsi4sk = :sk',
+            ConditionExpression: 'attribute_exists(pk) AND userId = :user',
+            ExpressionAttributeValues: { ':now': now, ':sk': keys.sessionActivitySortKey(now, ctx.sessionId), ':user': ctx.userId },
+          },
+        },
+      ],
+    }),
+  );
+  const { first, chunks } = await directStream(kind, c, message, t0);
+  return { firstChunkMs: first, relayFirstMs: NaN, totalMs: performance.now() - t0, chunks };
 }
 
 async function viaApi(url: string, token: string, sessionId: string, message: string): Promise<Sample> {
@@ -41,37 +131,84 @@ async function viaApi(url: string, token: string, sessionId: string, message: st
   for await (const e of readServerSentEvents(res.body!)) {
     if (e.event === 'session') sessionAt = performance.now() - started;
     if (e.event === 'chunk' && !chunks++) first = performance.now() - started;
+    if (e.event === 'error') throw new Error(`converse error: ${JSON.stringify(e.data)}`);
   }
   return { relayFirstMs: first - sessionAt, firstChunkMs: first, totalMs: performance.now() - started, chunks };
 }
 
-export async function converseOverhead(stack: BenchStack, n: number) {
-  const token = await stack.token('bench-converse');
-  const client = new BedrockAgentRuntimeClient({ endpoint: stack.emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
-  const message = 'How long will my order take to arrive in Lisbon?';
-  // One session, titled up front so no title generation runs during the measurement.
-  const create = await fetch(`${stack.api.url}/sessions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ chatAppId: 'demo', title: 'bench' }) });
-  const { sessionId } = (await create.json()) as { sessionId: string };
-  const api: Sample[] = [];
-  const raw: Sample[] = [];
-  for (let i = 0; i < 10; i++) {
-    await direct(client, message);
-    await viaApi(stack.api.url, token, sessionId, message);
-  }
-  for (let i = 0; i < n; i++) {
-    raw.push(await direct(client, message));
-    api.push(await viaApi(stack.api.url, token, sessionId, message));
-  }
-  client.destroy();
-  const p = (xs: Sample[], k: keyof Sample, q: number) => percentile(xs.map((x) => x[k]), q);
-  return {
-    n,
-    apiFirst: { p50: p(api, 'firstChunkMs', 50), p99: p(api, 'firstChunkMs', 99) },
-    rawFirst: { p50: p(raw, 'firstChunkMs', 50), p99: p(raw, 'firstChunkMs', 99) },
-    apiRelayFirst: { p50: p(api, 'relayFirstMs', 50), p99: p(api, 'relayFirstMs', 99) },
-    apiTotal: { p50: p(api, 'totalMs', 50), p99: p(api, 'totalMs', 99) },
-    rawTotal: { p50: p(raw, 'totalMs', 50), p99: p(raw, 'totalMs', 99) },
-    chunksEqual: api.every((s, i) => s.chunks === raw[i]!.chunks),
-    chunksPerAnswer: raw[0]?.chunks ?? 0,
+const jsonHeaders = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
+
+async function setupKind(stack: BenchStack, kind: Kind, admin: string, userId: string, token: string) {
+  const agentId = `bench-${kind}`;
+  const chatAppId = `bench-app-${kind}`;
+  const put = await fetch(`${stack.api.url}/admin/agents/${agentId}`, { method: 'PUT', headers: jsonHeaders(admin), body: JSON.stringify({ agent: AGENT[kind], pricing: { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 } }) });
+  if (put.status !== 200) throw new Error(`PUT agent ${kind}: ${put.status} ${await put.text()}`);
+  const app = await fetch(`${stack.api.url}/admin/chat-apps/${chatAppId}`, { method: 'PUT', headers: jsonHeaders(admin), body: JSON.stringify({ title: kind, enabled: true, agentId }) });
+  if (app.status !== 200) throw new Error(`PUT chat app ${kind}: ${app.status} ${await app.text()}`);
+  // Sessions titled up front so no title generation runs during the measurement; the floor writes to its own.
+  const session = async () => {
+    const r = await fetch(`${stack.api.url}/sessions`, { method: 'POST', headers: jsonHeaders(token), body: JSON.stringify({ chatAppId, title: 'bench' }) });
+    return ((await r.json()) as { sessionId: string }).sessionId;
   };
+  return { apiSession: await session(), floorSession: { sessionId: await session(), userId } };
+}
+
+export interface KindResult {
+  kind: Kind;
+  api: number[];
+  floor: number[];
+  direct: number[];
+  apiFirst: { p50: number; p99: number };
+  directFirst: { p50: number; p99: number };
+  floorFirst: { p50: number; p99: number };
+  apiRelayFirst: { p50: number; p99: number };
+  apiTotal: { p50: number; p99: number };
+  directTotal: { p50: number; p99: number };
+  chunksEqual: boolean;
+  chunksPerAnswer: number;
+}
+
+export async function converseOverhead(stack: BenchStack, n: number) {
+  const userId = 'bench-converse';
+  const token = await stack.token(userId);
+  const admin = await stack.token('bench-admin', ['pika:site-admin']);
+  const creds = { region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } };
+  const c: Clients = { agents: new BedrockAgentRuntimeClient({ endpoint: stack.emulator.endpoint, ...creds }), core: new BedrockAgentCoreClient({ endpoint: stack.emulator.endpoint, ...creds }) };
+  const message = 'How long will my order take to arrive in Lisbon?';
+  const ctx = Object.fromEntries(await Promise.all(KINDS.map(async (k) => [k, await setupKind(stack, k, admin, userId, token)] as const))) as Record<Kind, Awaited<ReturnType<typeof setupKind>>>;
+  const samples = Object.fromEntries(KINDS.map((k) => [k, { api: [] as Sample[], floor: [] as Sample[], direct: [] as Sample[] }])) as Record<Kind, { api: Sample[]; floor: Sample[]; direct: Sample[] }>;
+  const runners = (k: Kind) => [
+    async () => samples[k].direct.push(await direct(k, c, message)),
+    async () => samples[k].floor.push(await floor(k, c, message, ctx[k].floorSession)),
+    async () => samples[k].api.push(await viaApi(stack.api.url, token, ctx[k].apiSession, message)),
+  ];
+  const warmup = 8;
+  for (let i = 0; i < warmup + n; i++) {
+    // Interleaved: every round runs each kind's three measurements, the order rotated each round.
+    const order = KINDS.flatMap((k) => runners(k));
+    const shift = i % order.length;
+    for (const run of [...order.slice(shift), ...order.slice(0, shift)]) await run();
+    if (i === warmup - 1) for (const k of KINDS) samples[k] = { api: [], floor: [], direct: [] };
+  }
+  c.agents.destroy();
+  c.core.destroy();
+  const q = (xs: Sample[], key: keyof Sample) => ({ p50: percentile(xs.map((x) => x[key]), 50), p99: percentile(xs.map((x) => x[key]), 99) });
+  const kinds: KindResult[] = KINDS.map((kind) => {
+    const s = samples[kind];
+    return {
+      kind,
+      api: s.api.map((x) => x.firstChunkMs),
+      floor: s.floor.map((x) => x.firstChunkMs),
+      direct: s.direct.map((x) => x.firstChunkMs),
+      apiFirst: q(s.api, 'firstChunkMs'),
+      directFirst: q(s.direct, 'firstChunkMs'),
+      floorFirst: q(s.floor, 'firstChunkMs'),
+      apiRelayFirst: q(s.api, 'relayFirstMs'),
+      apiTotal: q(s.api, 'totalMs'),
+      directTotal: q(s.direct, 'totalMs'),
+      chunksEqual: s.api.every((x, i) => x.chunks === s.direct[i]!.chunks),
+      chunksPerAnswer: s.direct[0]?.chunks ?? 0,
+    };
+  });
+  return { n, kinds };
 }
