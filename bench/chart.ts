@@ -17,13 +17,14 @@ export function ttfcSvg(groups: ChartGroup[], title: string): string {
   // The axis ends at the largest p99 (outliers beyond it are drawn pinned to the edge), so the bulk stays readable.
   const max = Math.max(...groups.flatMap((g) => g.rows.map((r) => percentile(r.samples, 99))), 1);
   const top = Math.ceil(max / 5) * 5;
-  const left = 250;
+  const left = 200;
   const width = 900;
   const plotW = width - left - 30;
   const rowH = 22;
   const groupGap = 18;
   const head = 50;
-  const height = head + groups.length * (groups[0]!.rows.length * rowH + groupGap) + 40;
+  const labelH = 18;
+  const height = head + groups.length * (labelH + groups[0]!.rows.length * rowH + groupGap) + 40;
   const x = (ms: number) => left + (Math.min(ms, top) / top) * plotW;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
@@ -39,7 +40,8 @@ export function ttfcSvg(groups: ChartGroup[], title: string): string {
   out.push(`<text x="${left + plotW / 2}" y="${axisY + 28}" text-anchor="middle" fill="#333">time to first chunk, ms</text>`);
   let y = head;
   for (const g of groups) {
-    out.push(`<text x="8" y="${y + (g.rows.length * rowH) / 2 + 4}" font-weight="bold">${esc(g.label)}</text>`);
+    out.push(`<text x="8" y="${y + 12}" font-weight="bold">${esc(g.label)}</text>`);
+    y += labelH;
     for (const r of g.rows) {
       const cy = y + rowH / 2;
       const s = r.samples.filter(Number.isFinite);
