@@ -266,7 +266,9 @@ export async function startAgentEmulator(
     handleHttp1(req, res).catch((err) => sendJsonError(res, 500, 'InternalServerException', String(err)));
   });
   // One port for both: an HTTP/2 connection starts with its preface ("PRI * HTTP/2.0…"), HTTP/1.1 with a method.
-  const server = net.createServer((socket) => {
+  // TCP_NODELAY: node:http servers set it, a plain net.Server does not; without it the small event-stream
+  // frames wait for the client's delayed ACK (~40 ms), a latency no AWS endpoint has.
+  const server = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
