@@ -28,7 +28,7 @@ async function converse(event: APIGatewayProxyEvent, responseStream: ResponseStr
   const started = performance.now();
   const deadlineMs = Date.now() + context.getRemainingTimeInMillis();
   const cors = corsHeadersFor(event);
-  let prepared;
+  let prepared: Awaited<ReturnType<typeof prepareTurn>>;
   try {
     const route = matchRoute(routes, event);
     const ctx = await resolveRequest(route, event);

@@ -54,7 +54,7 @@ function match(path: string): { candidates: CompiledRoute[]; params: Record<stri
   const best = hits.filter((h) => h.c.route.path === resource);
   const params: Record<string, string> = {};
   try {
-    best[0]!.c.names.forEach((n, i) => (params[n] = decodeURIComponent(best[0]!.m![i + 1]!)));
+    for (const [i, n] of best[0]!.c.names.entries()) params[n] = decodeURIComponent(best[0]!.m![i + 1]!);
   } catch {
     return { candidates: [], params: null, resource };
   }

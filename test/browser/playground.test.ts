@@ -84,7 +84,7 @@ describe('playground', () => {
     // The answer grew in the page in several steps before the stream ended.
     const steps = await streamed(page);
     expect(steps.length).toBeGreaterThanOrEqual(2);
-    steps.forEach((s, i) => i > 0 && expect(s.startsWith(steps[i - 1]!)).toBe(true));
+    for (let i = 1; i < steps.length; i++) expect(steps[i]!.startsWith(steps[i - 1]!)).toBe(true);
     expect(steps[0]!.length).toBeLessThan(`You said: ${message}`.length);
     await page.getByRole('status').getByText('Answer complete.').waitFor();
     await page.locator('#session-list button[aria-current="true"]').waitFor();

@@ -142,11 +142,11 @@ describe('IAM and configuration (item 10)', () => {
     const fromOwnArn = /\{"Fn::Select":\[(\d),\{"Fn::Split":\[":",\{"Fn::GetAtt":\["\w+","Arn"\]\}\]\}\]\}/g;
     const arnsOf = (value: unknown, out: string[] = []): string[] => {
       if (typeof value === 'string') out.push(...(value.replace(fromOwnArn, (_m, i: string) => (i === '1' ? '<AWS::Partition>' : '{own-region}')).match(/arn:[^"\s,]+/g) ?? []));
-      else if (Array.isArray(value)) value.forEach((v) => arnsOf(v, out));
+      else if (Array.isArray(value)) for (const v of value) arnsOf(v, out);
       else if (value && typeof value === 'object') {
         const v = value as Record<string, unknown>;
         if (v['Fn::Join']) arnsOf(flat(v), out);
-        else Object.values(v).forEach((x) => arnsOf(x, out));
+        else for (const x of Object.values(v)) arnsOf(x, out);
       }
       return out;
     };
