@@ -15,7 +15,7 @@ import { verifyAuthorizationHeader } from './auth';
 import { logger } from './logger';
 import { Principal } from '../policy/principal';
 import { header, parseRequest } from './request';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ROUTES, type RouteDef, type RouteGroup } from './routes';
 
 type AnyRoute = (typeof ROUTES)[number];

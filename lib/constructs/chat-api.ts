@@ -3,7 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROUTES, type RouteDef, type RouteGroup } from '../../functions/http/routes';
 import { acknowledgeNag } from '../nag';
 import { addGatewayResponses, addMethodNotAllowed } from './api-responses';

@@ -4,7 +4,7 @@
  * ARNs follow the shapes the service documents: `…:harness/<name>-<10 letters or digits>` (name
  * `[a-zA-Z][a-zA-Z0-9_]{0,39}`) and `…:runtime/<name>-<10 letters or digits>` (name `[a-zA-Z][a-zA-Z0-9_]{0,47}`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AgentCoreHarnessRef, AgentCoreRuntimeRef } from '../types/chatbot/agentcore-types';
 import { shortText } from './common';
 

@@ -1,5 +1,5 @@
 /** Schemas of the stored records (what the API returns). Drift against the types is checked in ./drift-check. */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
     CHAT_MESSAGE_ROLES,
     CHAT_MESSAGE_STATUSES,
