@@ -1,3 +1,4 @@
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS } from '../../functions/http/cors';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -86,9 +87,10 @@ export class ChatApi extends Construct {
       },
       defaultCorsPreflightOptions: {
         allowOrigins: [...props.corsOrigins],
-        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
-        allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-        maxAge: Duration.minutes(10),
+        allowHeaders: [...CORS_ALLOW_HEADERS],
+        allowMethods: [...CORS_ALLOW_METHODS],
+        exposeHeaders: [...CORS_EXPOSE_HEADERS],
+        maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
       },
     });
     addGatewayResponses(this.api, props.corsOrigins);

@@ -85,10 +85,10 @@ describe('gateway responses (items 3, 6, 8)', () => {
   it('every gateway response carries Vary: Origin and the stage\u2019s origin (one origin: as is; several: the request\u2019s Origin echoed)', () => {
     const single = `'${stageConfig('prod').corsOrigins[0]}'`;
     for (const [type, r] of gatewayResponses(prod)) {
-      expect(r.ResponseParameters, type).toEqual({ 'gatewayresponse.header.Access-Control-Allow-Origin': single, 'gatewayresponse.header.Vary': "'Origin'" });
+      expect(r.ResponseParameters, type).toEqual({ 'gatewayresponse.header.Access-Control-Allow-Origin': single, 'gatewayresponse.header.Access-Control-Expose-Headers': "'Retry-After, Allow'", 'gatewayresponse.header.Vary': "'Origin'" });
     }
     for (const [type, r] of gatewayResponses(dev)) {
-      expect(r.ResponseParameters, type).toEqual({ 'gatewayresponse.header.Access-Control-Allow-Origin': 'method.request.header.origin', 'gatewayresponse.header.Vary': "'Origin'" });
+      expect(r.ResponseParameters, type).toEqual({ 'gatewayresponse.header.Access-Control-Allow-Origin': 'method.request.header.origin', 'gatewayresponse.header.Access-Control-Expose-Headers': "'Retry-After, Allow'", 'gatewayresponse.header.Vary': "'Origin'" });
     }
   });
 });
