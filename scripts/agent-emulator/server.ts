@@ -13,6 +13,7 @@ import { handleAgentCore, sendJsonError, type AgentCoreOptions } from './agentco
 import { chunkFrame, eventFrame, exceptionFrame } from './frames';
 import { answerToolCall } from './model-tools';
 import { SessionStore, type Turn } from './sessions';
+import './verification';
 
 export interface RecordedRequest {
   operation: 'InvokeAgent' | 'InvokeInlineAgent' | 'Converse' | 'InvokeHarness' | 'InvokeAgentRuntime' | 'StopRuntimeSession';
