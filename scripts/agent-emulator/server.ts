@@ -12,9 +12,10 @@ import { AGENTS, echoAnswer, titleFor, turnsOfConversationHistory, type AgentReq
 import { handleAgentCore, sendJsonError, type AgentCoreOptions } from './agentcore';
 import { chunkFrame, eventFrame, exceptionFrame } from './frames';
 import { SessionStore, type Turn } from './sessions';
+import { handleMemory, MemoryStore, type MemoryOperation } from './memory';
 
 export interface RecordedRequest {
-  operation: 'InvokeAgent' | 'InvokeInlineAgent' | 'Converse' | 'InvokeHarness' | 'InvokeAgentRuntime' | 'StopRuntimeSession';
+  operation: 'InvokeAgent' | 'InvokeInlineAgent' | 'Converse' | 'InvokeHarness' | 'InvokeAgentRuntime' | 'StopRuntimeSession' | MemoryOperation;
   path: string;
   params: Record<string, string>;
   body: any;
@@ -50,6 +51,8 @@ export interface AgentEmulator {
   expireSessions(prefix?: string): void;
   /** Answers being written right now (AgentCore operations). */
   activeStreams(): number;
+  /** The emulated AgentCore memories (memory.ts): their events and records. */
+  memory: MemoryStore;
   close(): Promise<void>;
 }
 
@@ -121,6 +124,7 @@ export async function startAgentEmulator(
   const options: EmulatorOptions = { chunkDelayMs: opts.chunkDelayMs ?? 5, silentMs: opts.silentMs ?? 20_000, sessionIdleMs: opts.sessionIdleMs ?? 15 * 60_000 };
   const providerSessions = new SessionStore(() => options.sessionIdleMs, opts.now ?? Date.now);
   const streams = new Set<ServerResponse>();
+  const memory = new MemoryStore(opts.now ?? Date.now);
   let closing = false;
   const safe = (headers: Record<string, unknown>) =>
     Object.fromEntries(Object.entries(headers).filter(([k]) => k !== 'authorization' && !k.startsWith(':')).map(([k, v]) => [k, String(v)]));
@@ -239,6 +243,7 @@ export async function startAgentEmulator(
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end(JSON.stringify(recorded));
     }
+    if (await handleMemory({ record: (r) => recorded.push({ ...r, at: new Date().toISOString() }), store: memory }, req, res)) return;
     const handled = await handleAgentCore(
       {
         record: (r) => recorded.push({ ...r, at: new Date().toISOString() }),
@@ -307,6 +312,7 @@ export async function startAgentEmulator(
     providerSessions: () => providerSessions.list(),
     expireSessions: (prefix) => providerSessions.expire(prefix),
     activeStreams: () => streams.size,
+    memory,
     close: async () => {
       closing = true;
       for (const s of sessions) s.destroy();

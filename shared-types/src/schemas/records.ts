@@ -18,6 +18,7 @@ import {
 } from '../types/chatbot/chatbot-types';
 import { idSchema, userIdSchema, isoDateSchema, nonNegative, safeRecordSchema, score0to100, shortText, TITLE_MAX } from './common';
 import { agentCoreHarnessSchema, agentCoreRuntimeSchema } from './agentcore';
+import { checkKnownFeatures } from './features';
 
 export const userTypeSchema = z.enum(USER_TYPES);
 
@@ -151,7 +152,7 @@ export const chatAppConfigSchema = z.object({
     enabled: z.boolean(),
     agentId: idSchema,
     allowedAgentIds: z.array(idSchema).max(50).optional(),
-    features: z.record(idSchema, chatAppFeatureSchema).optional(),
+    features: z.record(idSchema, chatAppFeatureSchema).superRefine(checkKnownFeatures).optional(),
     access: z
         .object({
             userTypes: z.array(userTypeSchema).optional(),
