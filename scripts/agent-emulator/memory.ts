@@ -8,6 +8,7 @@
  * - ListSessions             POST   /memories/{memoryId}/actor/{actorId}/sessions                → { sessionSummaries, nextToken? }
  * - ListMemoryRecords        POST   /memories/{memoryId}/memoryRecords                           → { memoryRecordSummaries, nextToken? }
  * - RetrieveMemoryRecords    POST   /memories/{memoryId}/retrieve                                → { memoryRecordSummaries, nextToken? }
+ * - GetMemoryRecord          GET    /memories/{memoryId}/memoryRecord/{memoryRecordId}           → { memoryRecord }
  * - DeleteMemoryRecord       DELETE /memories/{memoryId}/memoryRecords/{memoryRecordId}          → { memoryRecordId }
  * - BatchDeleteMemoryRecords POST   /memories/{memoryId}/memoryRecords/batchDelete               → { successfulRecords, failedRecords }
  *
@@ -28,10 +29,13 @@ export type MemoryOperation =
   | 'ListSessions'
   | 'ListMemoryRecords'
   | 'RetrieveMemoryRecords'
+  | 'GetMemoryRecord'
   | 'DeleteMemoryRecord'
   | 'BatchDeleteMemoryRecords';
 
 export const EMULATOR_MEMORY_STRATEGY = 'facts-emulator01';
+/** The ARN of an emulated memory: `arn:aws:bedrock-agentcore:us-east-1:123456789012:memory/<name>-emulator01`. */
+export const emulatorMemoryArn = (name: string) => `arn:aws:bedrock-agentcore:us-east-1:123456789012:memory/${name.replace(/-/g, '_')}-emulator01`;
 /** Where the emulated strategy writes a user's records. */
 export const emulatorMemoryNamespace = (actorId: string) => `/users/${actorId}/facts`;
 
@@ -167,6 +171,7 @@ const ROUTES: [string, RegExp, MemoryOperation, string[]][] = [
   ['POST', /^\/memories\/([^/]+)\/memoryRecords$/, 'ListMemoryRecords', ['memoryId']],
   ['POST', /^\/memories\/([^/]+)\/retrieve$/, 'RetrieveMemoryRecords', ['memoryId']],
   ['DELETE', /^\/memories\/([^/]+)\/memoryRecords\/([^/]+)$/, 'DeleteMemoryRecord', ['memoryId', 'memoryRecordId']],
+  ['GET', /^\/memories\/([^/]+)\/memoryRecord\/([^/]+)$/, 'GetMemoryRecord', ['memoryId', 'memoryRecordId']],
 ];
 
 /** Handles an AgentCore Memory request; false when the path is not one. */
@@ -266,6 +271,11 @@ export async function handleMemory(ctx: MemoryContext, req: IncomingMessage, res
       const p = page(scored, body);
       if (p === 'invalid') return validation(res, 'Invalid nextToken or maxResults'), true;
       return json(res, 200, { memoryRecordSummaries: p.items.map((x) => recordSummary(x.r, Math.round(x.score * 1000) / 1000)), ...(p.nextToken ? { nextToken: p.nextToken } : {}) }), true;
+    }
+    case 'GetMemoryRecord': {
+      const record = memory.records.get(params.memoryRecordId!);
+      if (!record) return notFound(res, `Memory record ${params.memoryRecordId} not found`), true;
+      return json(res, 200, { memoryRecord: recordSummary(record) }), true;
     }
     case 'DeleteMemoryRecord': {
       if (!memory.records.delete(params.memoryRecordId!)) return notFound(res, `Memory record ${params.memoryRecordId} not found`), true;

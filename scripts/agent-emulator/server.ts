@@ -13,6 +13,7 @@ import { handleAgentCore, sendJsonError, type AgentCoreOptions } from './agentco
 import { chunkFrame, eventFrame, exceptionFrame } from './frames';
 import { SessionStore, type Turn } from './sessions';
 import { handleMemory, MemoryStore, type MemoryOperation } from './memory';
+import { parseUserMemoryBlock } from 'pika-shared/util/agentcore';
 
 export interface RecordedRequest {
   operation: 'InvokeAgent' | 'InvokeInlineAgent' | 'Converse' | 'InvokeHarness' | 'InvokeAgentRuntime' | 'StopRuntimeSession' | MemoryOperation;
@@ -222,6 +223,7 @@ export async function startAgentEmulator(
       history: turnsOfConversationHistory(state?.conversationHistory),
       remembered: [...session.turns],
       silentMs: options.silentMs,
+      memory: parseUserMemoryBlock(String(state?.promptSessionAttributes?.userMemory ?? '')),
     };
     const running = () => undefined; // a running session never idles out
     session.running.add(running);

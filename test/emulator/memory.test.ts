@@ -5,6 +5,7 @@ import {
   CreateEventCommand,
   DeleteEventCommand,
   DeleteMemoryRecordCommand,
+  GetMemoryRecordCommand,
   ListEventsCommand,
   ListMemoryRecordsCommand,
   ListSessionsCommand,
@@ -89,9 +90,12 @@ describe('AgentCore Memory emulation', () => {
     await say('erin', 's1', 'second fact');
     const records = (await client.send(new ListMemoryRecordsCommand({ memoryId: MEMORY, namespace: '/users/erin' }))).memoryRecordSummaries ?? [];
     expect(records).toHaveLength(2);
+    const got = await client.send(new GetMemoryRecordCommand({ memoryId: MEMORY, memoryRecordId: records[0]!.memoryRecordId! }));
+    expect(got.memoryRecord).toMatchObject({ memoryRecordId: records[0]!.memoryRecordId, content: records[0]!.content, namespaces: records[0]!.namespaces });
     const deleted = await client.send(new DeleteMemoryRecordCommand({ memoryId: MEMORY, memoryRecordId: records[0]!.memoryRecordId!, namespace: records[0]!.namespaces![0] }));
     expect(deleted.memoryRecordId).toBe(records[0]!.memoryRecordId);
     await expect(client.send(new DeleteMemoryRecordCommand({ memoryId: MEMORY, memoryRecordId: records[0]!.memoryRecordId! }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(client.send(new GetMemoryRecordCommand({ memoryId: MEMORY, memoryRecordId: records[0]!.memoryRecordId! }))).rejects.toBeInstanceOf(ResourceNotFoundException);
     const batch = await client.send(new BatchDeleteMemoryRecordsCommand({ memoryId: MEMORY, records: [{ memoryRecordId: records[1]!.memoryRecordId! }, { memoryRecordId: 'mem-missing' }] }));
     expect(batch.successfulRecords).toEqual([{ memoryRecordId: records[1]!.memoryRecordId, status: 'SUCCEEDED' }]);
     expect(batch.failedRecords).toEqual([expect.objectContaining({ memoryRecordId: 'mem-missing', status: 'FAILED', errorCode: 404 })]);
