@@ -154,7 +154,9 @@ describe('fuzzing every route', () => {
           fc.asyncProperty(fc.tuple(...pathParams.map(() => weird)), async (values) => {
             const params = Object.fromEntries(pathParams.map((p, i) => [p, values[i]!]));
             const r = await call(route, event(route, { params, body: route.body ? '{"x-unknown":1}' : null }));
-            expect(r.status).toBeGreaterThanOrEqual(400);
+            // Any valid user id names a user whose memory may simply be empty.
+            if (route.id === 'listUserMemory' && route.params!.safeParse(params).success) expect(r.body.items).toEqual([]);
+            else expect(r.status).toBeGreaterThanOrEqual(400);
           }),
           { numRuns: 100 },
         );
@@ -208,7 +210,7 @@ describe('fuzzing every route', () => {
     const meToken = await token(me);
     for (let i = 0; i < 3; i++) emulator().memory.addRecord(memoryIdOf(DEMO_MEMORY_ARN)!, actorIdFor(me), `fact ${i}`);
     const first = await call(route, event(route, { query: { limit: '1' }, token: meToken }));
-    expect(first.body.items).toHaveLength(1);
+    expect(first.body.items, JSON.stringify(first.body)).toHaveLength(1);
     const cursor: string = first.body.nextCursor;
     expect(cursor).toBeTruthy();
     await fc.assert(
@@ -223,7 +225,7 @@ describe('fuzzing every route', () => {
     expect((await call(route, event(route, { query: { cursor }, token: ownerToken }))).body.error.code).toBe('INVALID_CURSOR');
     const adminList = ROUTES.find((r) => r.id === 'listUserMemory')! as RouteDef;
     expect((await call(adminList, event(adminList, { params: { userId: me }, query: { cursor } }))).body.error.code).toBe('INVALID_CURSOR');
-    expect((await call(route, event(route, { query: { cursor }, token: meToken }))).body.items).toHaveLength(1);
+    expect((await call(route, event(route, { query: { cursor }, token: meToken }))).body.items).toHaveLength(2);
   });
 
   it('/converse over HTTP: broken bodies are JSON 4xx and start nothing', async () => {
