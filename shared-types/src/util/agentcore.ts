@@ -280,7 +280,8 @@ const MEMORY_CLOSE = '</user_memory>';
  * `<user_memory format="json">` and `</user_memory>`.
  */
 export function userMemoryBlock(memory: string[]): string {
-    return `${MEMORY_OPEN}\n${JSON.stringify(memory)}\n${MEMORY_CLOSE}`;
+    // `<` escaped: a record's text can never close the block early.
+    return `${MEMORY_OPEN}\n${JSON.stringify(memory).replace(/</g, '\\u003c')}\n${MEMORY_CLOSE}`;
 }
 
 /** The memory of the first user memory block in `text` ([] when there is none or it is malformed). */
