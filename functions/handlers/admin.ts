@@ -8,7 +8,7 @@ import { checkUserMemoryFeature } from '../memory/registry';
 export const handler = createGroupHandler('admin', {
   getChatApp: async ({ params }) => (await getChatApp(params.chatAppId)) ?? Promise.reject(notFound('Chat app')),
   putChatApp: async ({ params, body }) => {
-    checkUserMemoryFeature(body.features?.userMemory as never);
+    checkUserMemoryFeature(body.features?.userMemory);
     const now = nowIso();
     const existing = await getChatApp(params.chatAppId);
     return putChatApp({ ...body, chatAppId: params.chatAppId, createDate: existing?.createDate ?? now, lastUpdate: now });

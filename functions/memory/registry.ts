@@ -77,8 +77,13 @@ export function userMemoryOf(app: Pick<ChatAppConfig, 'features'>): UserMemorySe
 /** Stands for every actor when comparing templates: no actor id holds it, so no user's path can contain another's. */
 const ANY_ACTOR = '\u0000';
 
-/** A chat app's userMemory setting as PUT: the memory must be registered, its namespace under the registered one. */
-export function checkUserMemoryFeature(feature: UserMemoryFeature | undefined): void {
+/**
+ * A chat app's userMemory setting as PUT (its shape already validated by the chat app schema): the memory must
+ * be registered, its namespace under the registered one.
+ */
+export function checkUserMemoryFeature(setting: unknown): void {
+  const parsed = userMemoryFeatureSchema.safeParse(setting);
+  const feature: UserMemoryFeature | undefined = parsed.success ? parsed.data : undefined;
   if (!feature?.memory) return;
   const memory = registeredMemory(feature.memory);
   if (!memory) {
