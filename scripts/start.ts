@@ -40,7 +40,8 @@ Pika chat API listening on ${url}
   DynamoDB Local: ${db!.endpoint}${values['in-memory'] ? ' (in memory)' : ' (data in .data/)'}
   Bedrock: ${emulator ? `agent emulator at ${emulator.endpoint}` : 'real Bedrock (AWS credentials from the environment)'}
   Chat apps: demo (AgentCore harness agent echo), demo-runtime (AgentCore Runtime agent echo-runtime),
-             demo-classic (Agents Classic agent echo-classic), demo-faulty (agent faulty)
+             demo-classic (Agents Classic agent echo-classic), demo-faulty (agent faulty),
+             demo-memory (harness echo agent with user memory: GET/DELETE /users/me/memory)
 
 Dev token (demo-user):
 ${userToken}

@@ -13,6 +13,7 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { BedrockAgentRef, InlineAgentDefinition } from 'pika-shared/types/chatbot/chatbot-types';
 import type { AgentCoreInvokeInput as ProviderInput } from './providers/events';
 import { utf8Stream } from './providers/utf8';
+import { userMemoryBlock } from 'pika-shared/util/agentcore';
 import { config } from '../lib/config';
 
 let agentClient: { client: BedrockAgentRuntimeClient; endpoint: string | undefined } | undefined;
@@ -69,7 +70,11 @@ export async function* invokeClassic(agent: BedrockAgentRef | InlineAgentDefinit
     enableTrace: true,
     streamingConfigurations: { streamFinalResponse: true },
   };
-  const state = { sessionAttributes: input.sessionAttributes, ...conversationHistory(input.history) };
+  const state = {
+    sessionAttributes: input.sessionAttributes,
+    ...(input.memory?.length ? { promptSessionAttributes: { userMemory: userMemoryBlock(input.memory) } } : {}),
+    ...conversationHistory(input.history),
+  };
   const out =
     agent.kind === 'bedrock-agent'
       ? await bedrockAgentClient().send(

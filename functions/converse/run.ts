@@ -18,6 +18,7 @@ import { config } from '../lib/config';
 import { toDomainError, type DomainError } from '../lib/errors';
 import { logger } from '../http/logger';
 import { agentError, ConverseError } from './errors';
+import { recallMemory, rememberTurn } from './memory';
 import type { TurnPlan } from './prepare';
 import { invokeProvider, providerIdleSeconds, stopRuntimeSession } from './providers';
 import type { AgentCoreInvokeInput as ProviderInput, ToolEvent } from './providers/events';
@@ -92,6 +93,7 @@ export function needsHistory(plan: Pick<TurnPlan, 'sessionCreated' | 'provider' 
 
 /** Step 1: what the provider is sent. */
 export async function providerInput(plan: TurnPlan): Promise<Omit<ProviderInput, 'signal'>> {
+  const recall = recallMemory(plan); // alongside the history read; bounded in time, never throws
   const sessionAttributes = sessionAttributesFor({
     user: plan.user,
     userId: plan.userId,
@@ -107,7 +109,7 @@ export async function providerInput(plan: TurnPlan): Promise<Omit<ProviderInput,
   const history = needsHistory(plan)
     ? await recentTurns(plan.session.sessionId, { maxChars: historyMaxChars(), maxItems: HISTORY_MAX_MESSAGES, excludeMessageId: plan.userMessageId })
     : [];
-  return { sessionId: plan.session.sessionId, userId: plan.userId, inputText: plan.message, sessionAttributes, ...(history.length ? { history } : {}) };
+  return { sessionId: plan.session.sessionId, userId: plan.userId, inputText: plan.message, sessionAttributes, ...(history.length ? { history } : {}), ...(await recall) };
 }
 
 /** Step 2: the provider's answer to the client as it arrives; stops on a stop request or the deadline. */
@@ -263,7 +265,7 @@ export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions)
     // Reading the history failed: the turn is stored as failed like any dependency failure.
     r = { text: '', tokens: { inputTokens: 0, outputTokens: 0 }, usageReported: false, traceKinds: [], tools: [], reached: false, cancelled: false, failure: toDomainError(err) };
   }
-  const stored = await persist(plan, r);
+  const [stored] = await Promise.all([persist(plan, r), r.failure || r.cancelled ? undefined : rememberTurn(plan, r.text, opts.deadlineMs)]);
   await finish(plan, r, stored, sink);
   if (!stored.failure && !r.cancelled && !plan.session.title) await titleSession(plan, r.text, opts.deadlineMs);
 }

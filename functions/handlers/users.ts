@@ -2,6 +2,12 @@
 import { getUser, putUser, searchUsersByPrefix, updateUserName } from '../data/users';
 import { notFound } from '../lib/errors';
 import { createGroupHandler } from '../http/handler';
+import { memoryOwner } from '../policy/access';
+import { deleteUserMemoryRecord, forgetUserMemory, listUserMemory } from '../memory/user-memory';
+import { LIST_LIMIT_DEFAULT } from 'pika-shared/schemas';
+
+const memoryPage = (caller: string, userId: string, query: { limit?: number; cursor?: string }) =>
+  listUserMemory(userId, { limit: query.limit ?? LIST_LIMIT_DEFAULT, ...(query.cursor ? { cursor: query.cursor } : {}), binding: { caller, query: `memory:${userId}` } });
 
 export const handler = createGroupHandler('users', {
   getMe: async ({ principal }) =>
@@ -14,4 +20,11 @@ export const handler = createGroupHandler('users', {
   searchUsers: async ({ query }) => ({ items: await searchUsersByPrefix(query.prefix) }),
   getUser: async ({ params }) => (await getUser(params.userId)) ?? Promise.reject(notFound('User')),
   putUser: async ({ params, body }) => putUser({ ...body, userId: params.userId }),
+  listMyMemory: async ({ principal, query }) => memoryPage(principal.userId, principal.userId, query),
+  deleteMyMemoryRecord: async ({ principal, params }) => {
+    await deleteUserMemoryRecord(principal.userId, params.recordId);
+    return { deleted: true };
+  },
+  forgetMyMemory: async ({ principal }) => ({ deleted: true, ...(await forgetUserMemory(principal.userId)) }),
+  listUserMemory: async ({ principal, params, query, route }) => memoryPage(principal.userId, await memoryOwner(principal, params.userId, route.id), query),
 });

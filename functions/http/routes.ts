@@ -29,6 +29,8 @@ import {
   updateMeRequestSchema,
   updateSessionRequestSchema,
   userWidgetDataSchema,
+  memoryRecordIdSchema,
+  userMemoryRecordSchema,
 } from 'pika-shared/schemas';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -72,6 +74,10 @@ export const ROUTES = [
   { id: 'updateMe', method: 'PUT', path: '/users/me', group: 'users', summary: 'Set the caller\u2019s first/last name', access: ['user'], body: updateMeRequestSchema, response: chatUserSchema },
   { id: 'searchUsers', method: 'GET', path: '/users', group: 'users', summary: 'Users whose id starts with prefix (\u2265 3 chars, \u2264 20 results)', access: ADMIN_READ, query: z.strictObject({ prefix: z.string().min(3).max(128) }), response: z.object({ items: z.array(chatUserSchema) }) },
   { id: 'getUser', method: 'GET', path: '/users/{userId}', group: 'users', summary: 'One user', access: [...ADMIN_READ, 'service'], params: z.strictObject({ userId: userIdSchema }), response: chatUserSchema },
+  { id: 'listMyMemory', method: 'GET', path: '/users/me/memory', group: 'users', summary: 'The caller\u2019s memory: their records in every memory the chat apps use, with namespaces and dates', access: ['user'], query: listQuerySchema, response: pageOf(userMemoryRecordSchema) },
+  { id: 'forgetMyMemory', method: 'DELETE', path: '/users/me/memory', group: 'users', summary: 'Forget me: every memory record and event of the caller, in every memory the chat apps use', access: ['user'], response: z.object({ deleted: z.literal(true), records: z.number().int(), events: z.number().int() }) },
+  { id: 'deleteMyMemoryRecord', method: 'DELETE', path: '/users/me/memory/{recordId}', group: 'users', summary: 'Delete one of the caller\u2019s memory records', access: ['user'], params: z.strictObject({ recordId: memoryRecordIdSchema }), response: deleted },
+  { id: 'listUserMemory', method: 'GET', path: '/users/{userId}/memory', group: 'users', summary: 'A user\u2019s memory records (content admins; logged as viewingContentFor)', access: ADMIN_READ, params: z.strictObject({ userId: userIdSchema }), query: listQuerySchema, response: pageOf(userMemoryRecordSchema) },
   { id: 'putUser', method: 'PUT', path: '/users/{userId}', group: 'users', summary: 'Create or replace a user (custom data, roles, user type)', access: ['site-admin', 'service'], params: z.strictObject({ userId: userIdSchema }), body: putUserRequestSchema, response: chatUserSchema },
   // sessions
   { id: 'createSession', method: 'POST', path: '/sessions', group: 'sessions', summary: 'Start a session in a chat app', access: ['user'], body: createSessionRequestSchema, response: chatSessionSchema, status: 201 },

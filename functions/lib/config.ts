@@ -6,6 +6,7 @@
  * values.
  */
 import * as z from 'zod';
+import { MEMORY_ARN_PATTERN, memoryNamespaceSchema } from 'pika-shared/schemas';
 
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 const optionalUrl = z.url().optional().or(z.literal('').transform(() => undefined));
@@ -13,6 +14,23 @@ const list = z
   .string()
   .default('')
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+/**
+ * The AgentCore memories chat apps may use (AGENTCORE_MEMORIES, JSON): `[{ "arn", "namespace"? }]`. `namespace`
+ * (default `/users/{actorId}`) holds every record of one user in that memory: listing and "forget me" work under it.
+ */
+const memories = z
+  .string()
+  .default('[]')
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(z.strictObject({ arn: z.string().regex(MEMORY_ARN_PATTERN, 'an AgentCore Memory ARN'), namespace: memoryNamespaceSchema.default('/users/{actorId}') })).max(20));
 
 const ENV = z.object({
   // Data
@@ -52,6 +70,10 @@ const ENV = z.object({
   BEDROCK_AGENT_ENDPOINT: optionalUrl,
   BEDROCK_RUNTIME_ENDPOINT: optionalUrl,
   BEDROCK_AGENTCORE_ENDPOINT: optionalUrl,
+  // User memory (AgentCore Memory)
+  AGENTCORE_MEMORIES: memories,
+  /** Bounds each memory call of a turn: the recall (before the first chunk) and recording the exchange (before `done`). */
+  MEMORY_TIMEOUT_MS: int(50, 10_000, 1_500),
 });
 
 export type RuntimeConfig = z.output<typeof ENV>;

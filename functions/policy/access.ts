@@ -69,6 +69,17 @@ async function mayViewOthers(p: Principal): Promise<boolean> {
 }
 
 /**
+ * Whose memory a caller may read: their own; another user's for content-admins, logged as viewingContentFor
+ * (the route admits only admins). Deleting memory is the owner's alone (the /users/me routes).
+ */
+export async function memoryOwner(p: Principal, userId: string, routeId: string): Promise<string> {
+  if (userId === p.userId) return userId;
+  if (!(await p.isContentAdmin())) throw forbidden('Only content admins read another user\u2019s memory');
+  logger.info('viewing content for another user', { routeId, viewerUserId: p.userId, viewingContentFor: userId });
+  return userId;
+}
+
+/**
  * Feedback as the caller may see it: internal comments (an admin's notes, with their author's userId) only
  * for content-admins and the service role, never for the session's owner.
  */

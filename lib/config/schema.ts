@@ -5,6 +5,7 @@
 import { agentConfigSchema, idSchema } from 'pika-shared/schemas';
 import * as z from 'zod';
 import { AGENT_RUNTIME_ARN_PATTERN, HARNESS_ARN_PATTERN } from 'pika-shared/schemas/agentcore';
+import { MEMORY_ARN_PATTERN, memoryNamespaceSchema } from 'pika-shared/schemas';
 
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653] as const;
 const logRetentionSchema = z.number().refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
@@ -108,6 +109,12 @@ export const stageConfigSchema = z
         inlineAgents: z.boolean().default(false),
       })
       .default({ agents: {}, additionalAgentAliasArns: [], additionalAgentCoreArns: [], additionalModelIds: [], inlineAgents: false }),
+    /**
+     * AgentCore memories the chat apps may use for user memory (the `userMemory` feature; docs/deploy.md): each
+     * ARN, and the namespace holding one user's records (default `/users/{actorId}`). Converse may recall and
+     * record in these only; the users functions list and delete a user's records and events in them.
+     */
+    agentCoreMemories: z.array(z.strictObject({ arn: z.string().regex(MEMORY_ARN_PATTERN, 'must be an AgentCore Memory ARN'), namespace: memoryNamespaceSchema.optional() })).max(20).default([]),
     /** Sessions, messages, feedback and insights expire after this many days (DynamoDB TTL); absent = kept. */
     itemTtlDays: z.number().int().positive().max(3650).optional(),
     /** The longest agent answer: converse's Lambda and integration timeout (streaming allows up to 15 minutes). */

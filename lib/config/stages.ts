@@ -37,6 +37,8 @@ export const STAGES = {
         },
       },
     },
+    // User memory: the AgentCore memory chat apps may use (placeholder ARN: create yours, docs/deploy.md).
+    agentCoreMemories: [{ arn: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:memory/pika_users-DEVMEMORY1' }],
     itemTtlDays: 30,
     converseTimeoutSeconds: 300,
     detailedMetrics: false,

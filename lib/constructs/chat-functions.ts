@@ -61,9 +61,17 @@ export interface ChatFunctionsProps {
   readonly sourceMaps?: boolean;
   /** Per-function overrides of DEFAULT_SIZES. */
   readonly sizes?: Partial<Record<FunctionName, FunctionSize>>;
+  /** AgentCore memories of user memory (stage `agentCoreMemories`): converse recalls and records, users lists and deletes. */
+  readonly memoryArns?: readonly string[];
   /** Route groups to deploy (default: every group of the route table). */
   readonly groups?: readonly RouteGroup[];
 }
+
+/** The AgentCore Memory calls of each function (functions/memory/client.ts), on the registered memories only. */
+export const MEMORY_ACTIONS: Partial<Record<RouteGroup, readonly string[]>> = {
+  converse: ['RetrieveMemoryRecords', 'CreateEvent'],
+  users: ['ListMemoryRecords', 'GetMemoryRecord', 'DeleteMemoryRecord', 'BatchDeleteMemoryRecords', 'ListSessions', 'ListEvents', 'DeleteEvent'],
+};
 
 /**
  * One NodejsFunction per route group (functions/handlers/<group>.ts) plus the API authorizer: ESM bundles
@@ -80,6 +88,10 @@ export class ChatFunctions extends Construct {
     this.authorizer = this.makeFunction('authorizer', props);
     const converse = this.byGroup.get('converse');
     if (converse) this.grantBedrock(converse, props.bedrock);
+    for (const [group, actions] of Object.entries(MEMORY_ACTIONS)) {
+      const fn = this.byGroup.get(group as RouteGroup);
+      if (fn && props.memoryArns?.length) fn.addToRolePolicy(new iam.PolicyStatement({ actions: actions.map((a) => `bedrock-agentcore:${a}`), resources: [...props.memoryArns] }));
+    }
 
     acknowledgeNag(this, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'The AWS-managed minimum for Lambda logging (CreateLogStream/PutLogEvents); table, secret and Bedrock access are per-function inline policies.');
     acknowledgeNag(this, 'AwsSolutions-IAM5[Resource::*]', 'Only actions without resource-level permissions, where AWS requires Resource "*": xray:PutTraceSegments/PutTelemetryRecords (active tracing) and bedrock:InvokeInlineAgent (the inline agent\u2019s model calls are still limited to the configured model ARNs).');

@@ -12,7 +12,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   isSessionContextBlock,
+  isUserMemoryBlock,
   parseAgentRuntimePayload,
+  parseUserMemoryBlock,
   parseSessionContextBlock,
   sseText,
   sseUsage,
@@ -70,6 +72,8 @@ export interface HarnessRequest {
   context: Record<string, unknown> | undefined;
   systemPrompt: string[];
   silentMs: number;
+  /** The user memory block's records, if one was sent. */
+  memory: string[];
 }
 
 type HarnessStep =
@@ -101,7 +105,7 @@ const harnessAnswer = (req: HarnessRequest, answer: string): HarnessStep[] => [.
 export const HARNESS_TOOL = { toolUseId: 'tooluse-emulator-1', name: 'lookup_order', result: 'Order 42 shipped yesterday' };
 
 export const HARNESS_AGENTS: Record<string, (req: HarnessRequest) => HarnessStep[]> = {
-  echo: (req) => harnessAnswer(req, echoAnswer(req.input)),
+  echo: (req) => harnessAnswer(req, echoAnswer(req.input, req.memory)),
   slow: (req) => harnessAnswer(req, echoAnswer(req.input)),
   recall: (req) => harnessAnswer(req, recallAnswer(req.history, req.remembered)),
   silent: (req) => [{ kind: 'sleep', ms: req.silentMs }, ...harnessAnswer(req, echoAnswer(req.input))],
@@ -147,22 +151,24 @@ function harnessRequestOf(agent: string, body: any, remembered: Turn[], silentMs
   const messages: any[] = Array.isArray(body?.messages) ? body.messages : [];
   let last = -1;
   messages.forEach((m, i) => {
-    if (m?.role === 'user' && textsOf(m.content).some((t) => !isSessionContextBlock(t))) last = i;
+    if (m?.role === 'user' && textsOf(m.content).some((t) => !isSessionContextBlock(t) && !isUserMemoryBlock(t))) last = i;
   });
+  const words = (t: string) => !isSessionContextBlock(t) && !isUserMemoryBlock(t);
   const systemPrompt = textsOf(body?.systemPrompt);
   const allTexts = [...systemPrompt, ...messages.flatMap((m) => textsOf(m?.content))];
   const contextText = allTexts.find(isSessionContextBlock);
   return {
     agent,
-    input: last >= 0 ? textsOf(messages[last].content).filter((t) => !isSessionContextBlock(t)).join('') : '',
+    input: last >= 0 ? textsOf(messages[last].content).filter(words).join('') : '',
     history: messages.slice(0, Math.max(0, last)).flatMap((m) => {
-      const text = textsOf(m?.content).filter((t) => !isSessionContextBlock(t)).join('');
+      const text = textsOf(m?.content).filter(words).join('');
       return (m?.role === 'user' || m?.role === 'assistant') && text ? [{ role: m.role, content: text } as Turn] : [];
     }),
     remembered,
     context: contextText ? parseSessionContextBlock(contextText) : undefined,
     systemPrompt,
     silentMs,
+    memory: parseUserMemoryBlock(allTexts.find(isUserMemoryBlock) ?? ''),
   };
 }
 
@@ -196,7 +202,7 @@ function sseAnswer(req: RuntimeRequest, answer: string, opts: { usage?: boolean 
 }
 
 export const RUNTIME_AGENTS: Record<string, (req: RuntimeRequest) => RuntimeScript> = {
-  echo: (req) => sseAnswer(req, echoAnswer(req.payload.prompt)),
+  echo: (req) => sseAnswer(req, echoAnswer(req.payload.prompt, req.payload.memory)),
   slow: (req) => sseAnswer(req, echoAnswer(req.payload.prompt)),
   recall: (req) => sseAnswer(req, recallAnswer(req.payload.history, req.remembered)),
   silent: (req) => {

@@ -26,11 +26,14 @@ export interface AgentRequest {
   remembered: Turn[];
   /** How long `silent` waits before answering. */
   silentMs: number;
+  /** The user memory given (the `userMemory` prompt session attribute, a user memory block). */
+  memory?: string[];
 }
 
 export const inputTokensFor = (inputText: string) => 10 + Math.ceil(inputText.length / 4);
 export const outputTokensFor = (answer: string) => Math.ceil(answer.length / 4);
-export const echoAnswer = (inputText: string) => `You said: ${inputText}`;
+/** `You said: <input>`, and the user memory the agent was given, if any: ` [memory: a | b]`. */
+export const echoAnswer = (inputText: string, memory: string[] = []) => `You said: ${inputText}${memory.length ? ` [memory: ${memory.join(' | ')}]` : ''}`;
 
 /** Splits text into `parts` pieces (at code-point boundaries), never empty ones. */
 export function split(text: string, parts: number): string[] {
@@ -67,7 +70,7 @@ function answerSteps(req: AgentRequest, answer: string): Step[] {
 }
 
 export const AGENTS: Record<string, (req: AgentRequest) => Step[]> = {
-  echo: (req) => answerSteps(req, echoAnswer(req.inputText)),
+  echo: (req) => answerSteps(req, echoAnswer(req.inputText, req.memory)),
   slow: (req) => answerSteps(req, echoAnswer(req.inputText)),
   'echo-attributes': (req) => answerSteps(req, JSON.stringify(req.sessionAttributes)),
   faulty: (req) => [

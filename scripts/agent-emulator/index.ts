@@ -11,3 +11,4 @@ export {
   emulatorHarnessArn,
   emulatorRuntimeArn,
 } from './agentcore';
+export { EMULATOR_MEMORY_STRATEGY, emulatorMemoryArn, emulatorMemoryNamespace, MemoryStore, type MemoryOperation } from './memory';

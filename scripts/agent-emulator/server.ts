@@ -14,9 +14,11 @@ import { chunkFrame, eventFrame, exceptionFrame } from './frames';
 import { answerToolCall } from './model-tools';
 import { SessionStore, type Turn } from './sessions';
 import './verification';
+import { handleMemory, MemoryStore, type MemoryOperation } from './memory';
+import { parseUserMemoryBlock } from 'pika-shared/util/agentcore';
 
 export interface RecordedRequest {
-  operation: 'InvokeAgent' | 'InvokeInlineAgent' | 'Converse' | 'InvokeHarness' | 'InvokeAgentRuntime' | 'StopRuntimeSession';
+  operation: 'InvokeAgent' | 'InvokeInlineAgent' | 'Converse' | 'InvokeHarness' | 'InvokeAgentRuntime' | 'StopRuntimeSession' | MemoryOperation;
   path: string;
   params: Record<string, string>;
   body: any;
@@ -52,6 +54,8 @@ export interface AgentEmulator {
   expireSessions(prefix?: string): void;
   /** Answers being written right now (AgentCore operations). */
   activeStreams(): number;
+  /** The emulated AgentCore memories (memory.ts): their events and records. */
+  memory: MemoryStore;
   close(): Promise<void>;
 }
 
@@ -123,6 +127,7 @@ export async function startAgentEmulator(
   const options: EmulatorOptions = { chunkDelayMs: opts.chunkDelayMs ?? 5, silentMs: opts.silentMs ?? 20_000, sessionIdleMs: opts.sessionIdleMs ?? 15 * 60_000 };
   const providerSessions = new SessionStore(() => options.sessionIdleMs, opts.now ?? Date.now);
   const streams = new Set<ServerResponse>();
+  const memory = new MemoryStore(opts.now ?? Date.now);
   let closing = false;
   const safe = (headers: Record<string, unknown>) =>
     Object.fromEntries(Object.entries(headers).filter(([k]) => k !== 'authorization' && !k.startsWith(':')).map(([k, v]) => [k, String(v)]));
@@ -226,6 +231,7 @@ export async function startAgentEmulator(
       history: turnsOfConversationHistory(state?.conversationHistory),
       remembered: [...session.turns],
       silentMs: options.silentMs,
+      memory: parseUserMemoryBlock(String(state?.promptSessionAttributes?.userMemory ?? '')),
     };
     const running = () => undefined; // a running session never idles out
     session.running.add(running);
@@ -247,6 +253,7 @@ export async function startAgentEmulator(
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end(JSON.stringify(recorded));
     }
+    if (await handleMemory({ record: (r) => recorded.push({ ...r, at: new Date().toISOString() }), store: memory }, req, res)) return;
     const handled = await handleAgentCore(
       {
         record: (r) => recorded.push({ ...r, at: new Date().toISOString() }),
@@ -315,6 +322,7 @@ export async function startAgentEmulator(
     providerSessions: () => providerSessions.list(),
     expireSessions: (prefix) => providerSessions.expire(prefix),
     activeStreams: () => streams.size,
+    memory,
     close: async () => {
       closing = true;
       for (const s of sessions) s.destroy();

@@ -3,6 +3,7 @@ import type { AgentConfig, ChatAppConfig } from 'pika-shared/types/chatbot/chatb
 import { getAgent, getChatApp, putAgent, putChatApp } from '../../functions/data/config';
 import { nowIso } from '../../functions/data/items';
 import { emulatorHarnessArn, emulatorRuntimeArn } from '../agent-emulator/agentcore';
+import { DEMO_MEMORY_APP } from './demo-memory';
 
 export const DEMO_PRICING = { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 };
 
@@ -27,6 +28,7 @@ export const demoChatApps = (): ChatAppConfig[] => [
   { chatAppId: 'demo-runtime', title: 'Demo (AgentCore Runtime echo agent)', enabled: true, agentId: 'echo-runtime' },
   { chatAppId: 'demo-classic', title: 'Demo (Agents Classic echo agent)', enabled: true, agentId: 'echo-classic' },
   { chatAppId: 'demo-faulty', title: 'Demo (faulty agent)', enabled: true, agentId: 'faulty', allowedAgentIds: ['hang'] },
+  DEMO_MEMORY_APP,
 ];
 
 /** Idempotent: existing configuration (maybe edited through the admin API) is kept. */

@@ -10,6 +10,7 @@ import { ensureTable } from './create-table';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import type { LocalApi, LocalApiOptions } from './server';
 import { resetConfig } from '../../functions/lib/config';
+import { DEMO_MEMORIES } from './demo-memory';
 
 export interface LocalStackOptions {
   /** Default 'pika-local'. */
@@ -75,7 +76,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       AWS_REGION: LOCAL_REGION,
       ...(opts.realBedrock ? {} : { AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey }),
       ...(emulator
-        ? { BEDROCK_AGENT_ENDPOINT: emulator.endpoint, BEDROCK_RUNTIME_ENDPOINT: emulator.runtimeEndpoint, BEDROCK_AGENTCORE_ENDPOINT: emulator.agentCoreEndpoint }
+        ? { BEDROCK_AGENT_ENDPOINT: emulator.endpoint, BEDROCK_RUNTIME_ENDPOINT: emulator.runtimeEndpoint, BEDROCK_AGENTCORE_ENDPOINT: emulator.agentCoreEndpoint, AGENTCORE_MEMORIES: JSON.stringify(DEMO_MEMORIES) }
         : {}),
       ...opts.env,
     });

@@ -104,6 +104,12 @@ describe('every route through its deployed bundle', () => {
     expect((await ok('updateMe', 'PUT', '/users/me', { token: user, body: { firstName: 'Tia', lastName: 'R' } })).firstName).toBe('Tia');
     expect((await ok('getUser', 'GET', `/users/${userId}`, { token: admin })).firstName).toBe('Tia');
     expect((await ok('searchUsers', 'GET', `/users?prefix=${userId.slice(0, 12)}`, { token: admin })).items.map((u: any) => u.userId)).toContain(userId);
+    // User memory: this stage registers no memory (the memory itself is covered in test/converse/memory.test.ts).
+    expect(config.agentCoreMemories).toEqual([]);
+    expect(await ok('listMyMemory', 'GET', '/users/me/memory', { token: user })).toEqual({ items: [] });
+    expect(await ok('listUserMemory', 'GET', `/users/${userId}/memory`, { token: admin })).toEqual({ items: [] });
+    expect((await ok('deleteMyMemoryRecord', 'DELETE', '/users/me/memory/pika_users-AbCdE12345:mem-1', { token: user }, 404)).error.code).toBe('NOT_FOUND');
+    expect(await ok('forgetMyMemory', 'DELETE', '/users/me/memory', { token: user })).toEqual({ deleted: true, records: 0, events: 0 });
 
     // Sessions and messages.
     const session = await ok('createSession', 'POST', '/sessions', { token: user, body: { chatAppId: appId } }, 201);

@@ -8,8 +8,11 @@ import { ROUTES, type RouteId } from '../../functions/http/routes';
 import { badTokens, expectErrorShape, ROLES, token, uid } from '../api/harness';
 import { sampleInsights } from '../data/fixtures';
 import { converse, useConverse } from '../converse/harness';
+import { memoryIdOf } from 'pika-shared/schemas';
+import { actorIdFor } from '../../functions/memory/registry';
+import { DEMO_MEMORY_ARN } from '../../scripts/local/demo-memory';
 
-const { api } = useConverse();
+const { api, emulator } = useConverse();
 
 const CALLERS = ['owner', 'other', 'contentAdmin', 'siteAdmin', 'service', 'none', 'expired', 'forged', 'wrongAudience'] as const;
 type Caller = (typeof CALLERS)[number];
@@ -22,6 +25,11 @@ const MATRIX: Record<RouteId, Row> = {
   searchUsers: { owner: 403, other: 403, contentAdmin: 200, siteAdmin: 200, service: 403 },
   getUser: { owner: 403, other: 403, contentAdmin: 200, siteAdmin: 200, service: 200 },
   putUser: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 200, service: 200 },
+  listMyMemory: { owner: 200, other: 200, contentAdmin: 200, siteAdmin: 200, service: 200 },
+  forgetMyMemory: { owner: 200, other: 200, contentAdmin: 200, siteAdmin: 200, service: 200 },
+  // Everyone names the owner's record under /users/me: only the owner finds it.
+  deleteMyMemoryRecord: { owner: 200, other: 404, contentAdmin: 404, siteAdmin: 404, service: 404 },
+  listUserMemory: { owner: 403, other: 403, contentAdmin: 200, siteAdmin: 200, service: 403 },
   createSession: { owner: 201, other: 201, contentAdmin: 201, siteAdmin: 201, service: 201 },
   listSessions: { owner: 200, other: 200, contentAdmin: 200, siteAdmin: 200, service: 200 },
   searchSessions: { owner: 200, other: 403, contentAdmin: 200, siteAdmin: 200, service: 200 },
@@ -57,12 +65,13 @@ async function ownerWorld(ownerId: string, ownerToken: string) {
   const svc = await token(uid('svc'), [ROLES.service]);
   await api.call('PUT', `/sessions/${session.sessionId}/insights`, { token: svc, body: sampleInsights() });
   await api.call('PUT', '/widget-data/custom/matrix', { token: ownerToken, body: { data: { a: 1 } } });
-  return { sessionId: session.sessionId as string, feedbackId: feedback.feedbackId as string };
+  const record = emulator().memory.addRecord(memoryIdOf(DEMO_MEMORY_ARN)!, actorIdFor(ownerId), 'matrix fact');
+  return { sessionId: session.sessionId as string, feedbackId: feedback.feedbackId as string, recordId: `${memoryIdOf(DEMO_MEMORY_ARN)}:${record.memoryRecordId}` };
 }
 
-function request(routeId: RouteId, ownerId: string, ids: { sessionId: string; feedbackId: string }): { path: string; body?: unknown } {
+function request(routeId: RouteId, ownerId: string, ids: { sessionId: string; feedbackId: string; recordId: string }): { path: string; body?: unknown } {
   const route = ROUTES.find((r) => r.id === routeId)!;
-  const params: Record<string, string> = { sessionId: ids.sessionId, feedbackId: ids.feedbackId, userId: ownerId, scope: 'custom', tag: 'matrix', chatAppId: 'demo', agentId: 'echo' };
+  const params: Record<string, string> = { sessionId: ids.sessionId, feedbackId: ids.feedbackId, userId: ownerId, scope: 'custom', tag: 'matrix', chatAppId: 'demo', agentId: 'echo', recordId: ids.recordId };
   let path = route.path.replace(/\{(\w+)\}/g, (_, n: string) => params[n]!);
   const bodies: Partial<Record<RouteId, unknown>> = {
     updateMe: { firstName: 'X' },

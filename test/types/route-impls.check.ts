@@ -22,6 +22,10 @@ export function fixtures() {
     updateMe: async ({ principal }) => ({ userId: principal.userId }),
     getUser: async ({ params }) => ({ userId: params.userId }),
     putUser: async ({ params }) => ({ userId: params.userId }),
+    listMyMemory: async () => ({ items: [] }),
+    forgetMyMemory: async () => ({ deleted: true as const, records: 0, events: 0 }),
+    deleteMyMemoryRecord: async () => ({ deleted: true as const }),
+    listUserMemory: async () => ({ items: [] }),
   });
 
   // @ts-expect-error a route of the group without its implementation (deleteWidgetData)

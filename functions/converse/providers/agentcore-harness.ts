@@ -11,11 +11,13 @@
  * - The session context (`sessionContextBlock`: the session attributes, decoded). A `systemPrompt` replaces the
  *   harness's own, so the context goes there only with a configured `overrides.systemPrompt` (sent first);
  *   otherwise it is the first text block of the user's message.
+ * - User memory (the chat app's userMemory): `actorId` (the caller's memory actor, for a harness with memory of
+ *   its own) and the recalled records as a `userMemoryBlock` just before the user's words.
  * - `overrides`: model id (as a Bedrock model config), allowed tools, max iterations / tokens, timeout.
  */
 import { InvokeHarnessCommand, type HarnessMessage, type InvokeHarnessRequest } from '@aws-sdk/client-bedrock-agentcore';
 import type { AgentCoreHarnessRef } from 'pika-shared/types/chatbot/agentcore-types';
-import { sessionContextBlock } from 'pika-shared/util/agentcore';
+import { sessionContextBlock, userMemoryBlock } from 'pika-shared/util/agentcore';
 import { abortable, agentCoreClient, baggageFor, providerSessionId } from './agentcore-client';
 import type { AgentCoreInvokeInput, ProviderEvent } from './events';
 
@@ -39,7 +41,7 @@ export function harnessRequest(agent: AgentCoreHarnessRef, input: AgentCoreInvok
   const context = sessionContextBlock(input.sessionAttributes);
   const messages: HarnessMessage[] = [
     ...harnessHistory(input.history ?? []).map((t): HarnessMessage => ({ role: t.role, content: [{ text: t.content }] })),
-    { role: 'user', content: o.systemPrompt ? [{ text: input.inputText }] : [{ text: context }, { text: input.inputText }] },
+    { role: 'user', content: [...(o.systemPrompt ? [] : [{ text: context }]), ...(input.memory?.length ? [{ text: userMemoryBlock(input.memory) }] : []), { text: input.inputText }] },
   ];
   const baggage = baggageFor(input.sessionAttributes);
   return {
@@ -47,6 +49,7 @@ export function harnessRequest(agent: AgentCoreHarnessRef, input: AgentCoreInvok
     ...(agent.qualifier ? { qualifier: agent.qualifier } : {}),
     runtimeSessionId: providerSessionId(input.sessionId),
     runtimeUserId: input.userId,
+    ...(input.memoryActorId ? { actorId: input.memoryActorId } : {}),
     ...(baggage ? { baggage } : {}),
     ...(input.traceParent ? { traceParent: input.traceParent } : {}),
     messages,

@@ -35,6 +35,7 @@ export async function* invokeAgentRuntime(agent: AgentCoreRuntimeRef, input: Age
     sessionAttributes: input.sessionAttributes,
     ...(input.history?.length ? { history: input.history } : {}),
     ...(input.files?.length ? { files: input.files } : {}),
+    ...(input.memory?.length ? { memory: input.memory } : {}),
   });
   const baggage = baggageFor(input.sessionAttributes);
   const out = await agentCoreClient().send(

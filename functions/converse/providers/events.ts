@@ -38,6 +38,10 @@ export interface AgentCoreInvokeInput {
   history?: { role: 'user' | 'assistant'; content: string }[];
   /** Runtime only: files of the message, passed in the payload. */
   files?: ChatMessageFile[];
+  /** Recalled user memory, most relevant first (the chat app's userMemory feature; converse/memory.ts). */
+  memory?: string[];
+  /** The caller's AgentCore Memory actor id when the chat app has user memory (the harness's `actorId`). */
+  memoryActorId?: string;
   signal: AbortSignal;
   /** W3C trace context to pass on (`traceparent`). */
   traceParent?: string;

@@ -40,6 +40,8 @@ type FeedbackP = { sessionId: string; feedbackId: string };
 type WidgetP = { scope: string; tag: string };
 type Widget = { scope: string; tag: string; data: UserWidgetData };
 type Deleted = { deleted: true };
+/** One record of a user's memory (GET /users/me/memory): `recordId` is `<memory id>:<memory record id>`. */
+export type UserMemoryRecord = { recordId: string; memoryId: string; content: string; namespaces: string[]; strategyId?: string; createdAt: string };
 type ChatAppBody = Omit<ChatAppConfig, 'chatAppId' | 'createDate' | 'lastUpdate'>;
 type AgentBody = Omit<AgentConfig, 'agentId' | 'createDate' | 'lastUpdate'>;
 
@@ -53,6 +55,10 @@ export interface PikaApiRoutes {
     searchUsers: { query: { prefix: string }; response: { items: ChatUser<RecordOrUndef>[] } };
     getUser: { params: { userId: string }; response: ChatUser<RecordOrUndef> };
     putUser: { params: { userId: string }; body: PutUserRequest; response: ChatUser<RecordOrUndef> };
+    listMyMemory: { query: ListQuery; response: Page<UserMemoryRecord> };
+    forgetMyMemory: { response: { deleted: true; records: number; events: number } };
+    deleteMyMemoryRecord: { params: { recordId: string }; response: Deleted };
+    listUserMemory: { params: { userId: string }; query: ListQuery; response: Page<UserMemoryRecord> };
     createSession: { body: CreateSessionRequest; response: ChatSession<RecordOrUndef> };
     listSessions: { query: ListQuery & { chatAppId?: string }; response: Page<ChatSession<RecordOrUndef>> };
     searchSessions: { body: SessionSearchRequest<Rec>; response: SessionSearchResponse<RecordOrUndef> };

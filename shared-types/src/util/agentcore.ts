@@ -6,7 +6,8 @@
  *
  * - Request payload (JSON, `encodeAgentRuntimePayload`):
  *   `{ "prompt": string, "sessionAttributes": Record<string, string>, "history"?: [{ "role": "user" | "assistant",
- *   "content": string }], "files"?: ChatMessageFile[] }`. `sessionAttributes` use the encoding of Bedrock session
+ *   "content": string }], "files"?: ChatMessageFile[], "memory"?: string[] }` (`memory`: what the backend recalled
+ *   of the user, AgentCore Memory records relevant to the prompt). `sessionAttributes` use the encoding of Bedrock session
  *   attributes (`encodeSessionAttributes`), so `parseAgentRuntimePayload` gives the agent the same
  *   `SessionDataWithChatUserCustomDataSpreadIn` that `normalizeSessionAttributes` gives an action-group Lambda.
  * - Response: `text/event-stream` with one JSON object per `data:` line —
@@ -38,6 +39,8 @@ export interface AgentRuntimePayload {
     sessionAttributes: Record<string, string>;
     history?: AgentRuntimeHistoryTurn[];
     files?: ChatMessageFile[];
+    /** What the backend recalled of this user (AgentCore Memory records relevant to the prompt), most relevant first. */
+    memory?: string[];
 }
 
 /** What an agent gets from `parseAgentRuntimePayload`. */
@@ -49,6 +52,8 @@ export interface ParsedAgentRuntimePayload {
     sessionAttributes: Record<string, string>;
     history: AgentRuntimeHistoryTurn[];
     files: ChatMessageFile[];
+    /** Recalled user memory (empty when the chat app has none or nothing was relevant). */
+    memory: string[];
 }
 
 export class AgentRuntimePayloadError extends Error {
@@ -96,6 +101,7 @@ export function parseAgentRuntimePayload(payload: unknown): ParsedAgentRuntimePa
         sessionAttributes,
         history,
         files,
+        memory: (Array.isArray(obj.memory) ? obj.memory : []).filter((m): m is string => typeof m === 'string'),
     };
 }
 
@@ -107,6 +113,7 @@ export interface EncodeAgentRuntimePayloadInput {
     sessionData?: Record<string, unknown>;
     history?: AgentRuntimeHistoryTurn[];
     files?: ChatMessageFile[];
+    memory?: string[];
 }
 
 /** The relay side: the JSON payload text for `InvokeAgentRuntime` (`history`/`files` only when non-empty). */
@@ -116,6 +123,7 @@ export function encodeAgentRuntimePayload(input: EncodeAgentRuntimePayloadInput)
         sessionAttributes: input.sessionAttributes ?? encodeSessionAttributes(input.sessionData ?? {}),
         ...(input.history?.length ? { history: input.history.map((t) => ({ role: t.role, content: t.content })) } : {}),
         ...(input.files?.length ? { files: input.files } : {}),
+        ...(input.memory?.length ? { memory: input.memory } : {}),
     };
     return JSON.stringify(payload);
 }
@@ -262,3 +270,32 @@ export function parseSessionContextBlock(text: string): SessionDataWithChatUserC
 
 /** True when a text block is a session context block (the harness emulator and relays skip it as user words). */
 export const isSessionContextBlock = (text: string): boolean => text.trimStart().startsWith(CONTEXT_OPEN);
+
+const MEMORY_OPEN = '<user_memory format="json">';
+const MEMORY_CLOSE = '</user_memory>';
+
+/**
+ * Recalled user memory as one text block (harness messages; classic and inline agents get it as the prompt
+ * session attribute `userMemory`): the records' contents, most relevant first, as a JSON array between
+ * `<user_memory format="json">` and `</user_memory>`.
+ */
+export function userMemoryBlock(memory: string[]): string {
+    // `<` escaped: a record's text can never close the block early.
+    return `${MEMORY_OPEN}\n${JSON.stringify(memory).replace(/</g, '\\u003c')}\n${MEMORY_CLOSE}`;
+}
+
+/** The memory of the first user memory block in `text` ([] when there is none or it is malformed). */
+export function parseUserMemoryBlock(text: string): string[] {
+    const start = text.indexOf(MEMORY_OPEN);
+    const end = text.indexOf(MEMORY_CLOSE, start + MEMORY_OPEN.length);
+    if (start < 0 || end < 0) return [];
+    try {
+        const value: unknown = JSON.parse(text.slice(start + MEMORY_OPEN.length, end));
+        return Array.isArray(value) ? value.filter((m): m is string => typeof m === 'string') : [];
+    } catch {
+        return [];
+    }
+}
+
+/** True when a text block is a user memory block (not the user's words). */
+export const isUserMemoryBlock = (text: string): boolean => text.trimStart().startsWith(MEMORY_OPEN);

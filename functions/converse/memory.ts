@@ -1,0 +1,64 @@
+/**
+ * User memory in a converse turn (the chat app's `userMemory` feature, AgentCore Memory):
+ * - before: the caller's records relevant to the message (RetrieveMemoryRecords under their namespace), within
+ *   MEMORY_TIMEOUT_MS since it delays the first chunk, given to the agent with their actor id
+ *   (providers: classic/inline prompt session attribute `userMemory`, harness `actorId` and a memory block,
+ *   runtime payload `memory`);
+ * - after a complete answer: the exchange as an event of the caller's actor (CreateEvent), the session being
+ *   the chat session's provider session id.
+ * A memory failure never fails the turn: the answer goes on without recall; it is logged and counted
+ * (metric UserMemoryFailures).
+ */
+import { logger } from '../http/logger';
+import { config } from '../lib/config';
+import { countMetric } from '../lib/metrics';
+import { createExchangeEvent, retrieveRecords } from '../memory/client';
+import { actorIdFor, isUnder, namespaceFor, userMemoryOf } from '../memory/registry';
+import type { TurnPlan } from './prepare';
+import { providerSessionId } from './providers/agentcore-client';
+
+export const MEMORY_FAILURES = 'UserMemoryFailures';
+/** The search query sent for recall: the message, cut to this many characters. */
+const MAX_QUERY_CHARS = 10_000;
+/** Each side of a recorded exchange is cut to this many characters. */
+const MAX_EVENT_CHARS = 10_000;
+
+type Plan = Pick<TurnPlan, 'app' | 'userId' | 'message' | 'session'>;
+
+function failed(op: 'recall' | 'record', plan: Plan, err: unknown): void {
+  logger.warn('user memory failed', { op, sessionId: plan.session.sessionId, errorName: (err as { name?: string })?.name });
+  countMetric(MEMORY_FAILURES);
+}
+
+/** What the provider gets of the user's memory: nothing when the chat app has none. Never throws. */
+export async function recallMemory(plan: Plan): Promise<{ memory?: string[]; memoryActorId?: string }> {
+  const settings = userMemoryOf(plan.app);
+  if (!settings) return {};
+  const memoryActorId = actorIdFor(plan.userId);
+  if (!settings.recall || !plan.message.trim()) return { memoryActorId };
+  const scope = namespaceFor(settings.namespace, memoryActorId);
+  try {
+    const records = await retrieveRecords(settings.memory.memoryId, scope, plan.message.slice(0, MAX_QUERY_CHARS), settings.recallCount, AbortSignal.timeout(config().MEMORY_TIMEOUT_MS));
+    const memory = records.filter((r) => r.namespaces.some((n) => isUnder(n, scope)) && r.content).map((r) => r.content).slice(0, settings.recallCount);
+    return { memoryActorId, ...(memory.length ? { memory } : {}) };
+  } catch (err) {
+    failed('recall', plan, err);
+    return { memoryActorId };
+  }
+}
+
+/**
+ * Records a complete exchange in the user's memory (short-term), alongside storing the answer (before `done`,
+ * so the user's next turn finds it), within MEMORY_TIMEOUT_MS. Never throws.
+ */
+export async function rememberTurn(plan: Plan, answer: string, deadlineMs: number): Promise<void> {
+  const settings = userMemoryOf(plan.app);
+  if (!settings?.record || !plan.message.trim()) return;
+  const ms = Math.min(config().MEMORY_TIMEOUT_MS, deadlineMs - Date.now() - 500);
+  try {
+    if (ms <= 0) throw Object.assign(new Error('No time left to record the exchange'), { name: 'TimeoutError' });
+    await createExchangeEvent(settings.memory.memoryId, actorIdFor(plan.userId), providerSessionId(plan.session.sessionId), plan.message.slice(0, MAX_EVENT_CHARS), answer.slice(0, MAX_EVENT_CHARS), AbortSignal.timeout(ms));
+  } catch (err) {
+    failed('record', plan, err);
+  }
+}

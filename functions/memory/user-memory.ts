@@ -1,0 +1,114 @@
+/**
+ * A user's own memory through the API: their records in every registered memory (listed page by page, one
+ * memory after the other), one record deleted, or everything forgotten — every record under their namespace
+ * and every event of their actor, in every registered memory. Only records under the user's namespace are
+ * ever shown or deleted: another user's record is "not found".
+ */
+import { decodeCursor, encodeCursor, type CursorBinding } from '../lib/cursor';
+import { DomainError, dependencyErrorOf, notFound } from '../lib/errors';
+import { actorSessions, deleteRecord, deleteRecords, deleteSessionEvents, getRecord, listRecords, type MemoryRecord } from './client';
+import { actorIdFor, isUnder, namespaceFor, registeredMemories, registeredMemory, type RegisteredMemory } from './registry';
+
+export interface UserMemoryItem {
+  recordId: string;
+  memoryId: string;
+  content: string;
+  namespaces: string[];
+  strategyId?: string;
+  createdAt: string;
+}
+
+/** A memory failure as a dependency failure (503), never a 500 or an empty answer. */
+export function memoryError(err: unknown): DomainError {
+  const known = dependencyErrorOf(err);
+  if (known && known.code !== 'CONFLICT' && known.code !== 'PAYLOAD_TOO_LARGE') return known;
+  return new DomainError('DEPENDENCY_UNAVAILABLE', 'AgentCore Memory is unavailable; retry later', undefined, { cause: err });
+}
+
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof DomainError && (err.code === 'NOT_FOUND' || err.code === 'INVALID_CURSOR')) throw err;
+    throw memoryError(err);
+  }
+}
+
+const scopeOf = (memory: RegisteredMemory, userId: string) => namespaceFor(memory.namespace, actorIdFor(userId));
+const owned = (record: MemoryRecord, scope: string) => record.namespaces.some((n) => isUnder(n, scope));
+
+const toItem = (r: MemoryRecord): UserMemoryItem => ({
+  recordId: `${r.memoryId}:${r.memoryRecordId}`,
+  memoryId: r.memoryId,
+  content: r.content,
+  namespaces: r.namespaces,
+  ...(r.strategyId ? { strategyId: r.strategyId } : {}),
+  createdAt: r.createdAt.toISOString(),
+});
+
+interface Position {
+  /** Index of the registered memory. */
+  m: number;
+  /** The memory's own nextToken. */
+  t?: string;
+}
+
+/** One page of the user's records; the cursor wraps the provider's nextToken, signed and bound to the caller. */
+export async function listUserMemory(userId: string, opts: { limit: number; cursor?: string; binding: CursorBinding }): Promise<{ items: UserMemoryItem[]; nextCursor?: string }> {
+  const memories = registeredMemories();
+  let pos: Position = opts.cursor ? decodeCursor<Position>(opts.cursor, opts.binding) : { m: 0 };
+  if (!Number.isInteger(pos?.m) || pos.m < 0 || (pos.t !== undefined && typeof pos.t !== 'string')) throw new DomainError('INVALID_CURSOR', 'The cursor is invalid, expired or belongs to another query');
+  const items: UserMemoryItem[] = [];
+  await guarded(async () => {
+    while (items.length < opts.limit && pos.m < memories.length) {
+      const memory = memories[pos.m]!;
+      const scope = scopeOf(memory, userId);
+      const page = await listRecords(memory.memoryId, scope, opts.limit - items.length, pos.t);
+      items.push(...page.records.filter((r) => owned(r, scope)).map(toItem));
+      if (page.nextToken) {
+        pos = { m: pos.m, t: page.nextToken };
+        break;
+      }
+      pos = { m: pos.m + 1 };
+    }
+  });
+  return { items, ...(pos.m < memories.length ? { nextCursor: encodeCursor(pos, opts.binding) } : {}) };
+}
+
+/** Deletes one of the user's records; any other id (unknown memory, unknown record, another user's) is 404. */
+export async function deleteUserMemoryRecord(userId: string, recordId: string): Promise<void> {
+  const [memoryId = '', memoryRecordId = ''] = recordId.split(':');
+  const memory = registeredMemory(memoryId);
+  if (!memory || !memoryRecordId) throw notFound('Memory record');
+  const scope = scopeOf(memory, userId);
+  await guarded(async () => {
+    const record = await getRecord(memory.memoryId, memoryRecordId);
+    if (!record || !owned(record, scope)) throw notFound('Memory record');
+    if (!(await deleteRecord(memory.memoryId, memoryRecordId, record.namespaces.find((n) => isUnder(n, scope))))) throw notFound('Memory record');
+  });
+}
+
+/** "Forget me": every event of the user's actor and every record under their namespace, in every registered memory. */
+export async function forgetUserMemory(userId: string): Promise<{ records: number; events: number }> {
+  const actorId = actorIdFor(userId);
+  let records = 0;
+  let events = 0;
+  await guarded(async () => {
+    for (const memory of registeredMemories()) {
+      // Events first: a strategy could otherwise extract a record again from an event still there.
+      const sessions: string[] = [];
+      for await (const sessionId of actorSessions(memory.memoryId, actorId)) sessions.push(sessionId);
+      for (const sessionId of sessions) events += await deleteSessionEvents(memory.memoryId, actorId, sessionId);
+      const scope = scopeOf(memory, userId);
+      const mine: { memoryRecordId: string; namespace?: string }[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await listRecords(memory.memoryId, scope, 100, nextToken);
+        for (const r of page.records) if (owned(r, scope)) mine.push({ memoryRecordId: r.memoryRecordId, namespace: r.namespaces.find((n) => isUnder(n, scope))! });
+        nextToken = page.nextToken;
+      } while (nextToken);
+      if (mine.length) records += await deleteRecords(memory.memoryId, mine);
+    }
+  });
+  return { records, events };
+}
