@@ -52,6 +52,11 @@ const ENV = z.object({
   BEDROCK_AGENT_ENDPOINT: optionalUrl,
   BEDROCK_RUNTIME_ENDPOINT: optionalUrl,
   BEDROCK_AGENTCORE_ENDPOINT: optionalUrl,
+  // Files: the bucket of uploads (absent: file routes answer 503); S3_ENDPOINT for a local S3 (path-style)
+  FILES_BUCKET: z.string().min(3).max(63).optional(),
+  S3_ENDPOINT: optionalUrl,
+  FILE_UPLOAD_URL_SECONDS: int(30, 3600, 300),
+  FILE_DOWNLOAD_URL_SECONDS: int(30, 3600, 300),
 });
 
 export type RuntimeConfig = z.output<typeof ENV>;

@@ -17,7 +17,11 @@ import {
   sseText,
   sseUsage,
   type ParsedAgentRuntimePayload,
+  isAttachedFilesBlock,
+  parseAttachedFilesBlock,
+  type AgentRuntimeFile,
 } from 'pika-shared/util/agentcore';
+import { filesAnswer } from './files';
 import { echoAnswer, inputTokensFor, outputTokensFor, split } from './agents';
 import { eventFrame, exceptionFrame } from './frames';
 import { recallAnswer, type ProviderSession, type SessionStore, type Turn } from './sessions';
@@ -70,6 +74,8 @@ export interface HarnessRequest {
   context: Record<string, unknown> | undefined;
   systemPrompt: string[];
   silentMs: number;
+  /** The attached-files block of the last user message (pika-shared/util/agentcore `attachedFilesBlock`). */
+  files: AgentRuntimeFile[];
 }
 
 type HarnessStep =
@@ -102,6 +108,7 @@ export const HARNESS_TOOL = { toolUseId: 'tooluse-emulator-1', name: 'lookup_ord
 
 export const HARNESS_AGENTS: Record<string, (req: HarnessRequest) => HarnessStep[]> = {
   echo: (req) => harnessAnswer(req, echoAnswer(req.input)),
+  'echo-files': (req) => harnessAnswer(req, filesAnswer(req.input, req.files.map((f) => f.fileName))),
   slow: (req) => harnessAnswer(req, echoAnswer(req.input)),
   recall: (req) => harnessAnswer(req, recallAnswer(req.history, req.remembered)),
   silent: (req) => [{ kind: 'sleep', ms: req.silentMs }, ...harnessAnswer(req, echoAnswer(req.input))],
@@ -147,22 +154,23 @@ function harnessRequestOf(agent: string, body: any, remembered: Turn[], silentMs
   const messages: any[] = Array.isArray(body?.messages) ? body.messages : [];
   let last = -1;
   messages.forEach((m, i) => {
-    if (m?.role === 'user' && textsOf(m.content).some((t) => !isSessionContextBlock(t))) last = i;
+    if (m?.role === 'user' && textsOf(m.content).some((t) => !isSessionContextBlock(t) && !isAttachedFilesBlock(t))) last = i;
   });
   const systemPrompt = textsOf(body?.systemPrompt);
   const allTexts = [...systemPrompt, ...messages.flatMap((m) => textsOf(m?.content))];
   const contextText = allTexts.find(isSessionContextBlock);
   return {
     agent,
-    input: last >= 0 ? textsOf(messages[last].content).filter((t) => !isSessionContextBlock(t)).join('') : '',
+    input: last >= 0 ? textsOf(messages[last].content).filter((t) => !isSessionContextBlock(t) && !isAttachedFilesBlock(t)).join('') : '',
     history: messages.slice(0, Math.max(0, last)).flatMap((m) => {
-      const text = textsOf(m?.content).filter((t) => !isSessionContextBlock(t)).join('');
+      const text = textsOf(m?.content).filter((t) => !isSessionContextBlock(t) && !isAttachedFilesBlock(t)).join('');
       return (m?.role === 'user' || m?.role === 'assistant') && text ? [{ role: m.role, content: text } as Turn] : [];
     }),
     remembered,
     context: contextText ? parseSessionContextBlock(contextText) : undefined,
     systemPrompt,
     silentMs,
+    files: last >= 0 ? textsOf(messages[last].content).filter(isAttachedFilesBlock).flatMap(parseAttachedFilesBlock) : [],
   };
 }
 
@@ -197,6 +205,7 @@ function sseAnswer(req: RuntimeRequest, answer: string, opts: { usage?: boolean 
 
 export const RUNTIME_AGENTS: Record<string, (req: RuntimeRequest) => RuntimeScript> = {
   echo: (req) => sseAnswer(req, echoAnswer(req.payload.prompt)),
+  'echo-files': (req) => sseAnswer(req, filesAnswer(req.payload.prompt, req.payload.files.map((f) => f.fileName))),
   slow: (req) => sseAnswer(req, echoAnswer(req.payload.prompt)),
   recall: (req) => sseAnswer(req, recallAnswer(req.payload.history, req.remembered)),
   silent: (req) => {

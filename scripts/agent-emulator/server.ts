@@ -12,6 +12,7 @@ import { AGENTS, echoAnswer, titleFor, turnsOfConversationHistory, type AgentReq
 import { handleAgentCore, sendJsonError, type AgentCoreOptions } from './agentcore';
 import { chunkFrame, eventFrame, exceptionFrame } from './frames';
 import { SessionStore, type Turn } from './sessions';
+import { classicFiles } from './files';
 
 export interface RecordedRequest {
   operation: 'InvokeAgent' | 'InvokeInlineAgent' | 'Converse' | 'InvokeHarness' | 'InvokeAgentRuntime' | 'StopRuntimeSession';
@@ -218,6 +219,7 @@ export async function startAgentEmulator(
       history: turnsOfConversationHistory(state?.conversationHistory),
       remembered: [...session.turns],
       silentMs: options.silentMs,
+      files: classicFiles(state),
     };
     const running = () => undefined; // a running session never idles out
     session.running.add(running);
