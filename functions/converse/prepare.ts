@@ -120,6 +120,7 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
   const agent = await getAgent(agentId);
   if (!agent) throw new ConverseError('NOT_FOUND', `Agent ${agentId} has no configuration`);
   const files = await filesForTurn(principal.userId, found, app, body.files);
+  await attachFiles(found?.sessionId ?? '', files);
 
   const idempotency = key ? { scope: found?.sessionId ?? `u.${principal.userId}`, key } : undefined;
   if (idempotency) {
@@ -144,7 +145,6 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
     const { session, message: userMessage } = found
       ? { session: found, message: await appendMessage({ ...first, userId: principal.userId, sessionId: found.sessionId }) }
       : await startSessionWithMessage({ userId: principal.userId, chatAppId, agentId, titleClaimUntilMs: opts.deadlineMs, ...(customData ? { customData } : {}) }, first);
-    if (files.length) await attachFiles(session.sessionId, files);
     const userType = await principal.userType();
     return {
       kind: 'turn',

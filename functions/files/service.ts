@@ -14,7 +14,7 @@ import type { Session } from '../data/sessions';
 import { config } from '../lib/config';
 import { DomainError, forbidden, notFound, payloadTooLarge, validationFailed } from '../lib/errors';
 import { logger } from '../http/logger';
-import { deleteObjects, headObject, presignDownload, presignUpload, s3Uri } from './storage';
+import { deleteObjects, headObject, presignDownload, presignUpload, s3Uri, tagObject } from './storage';
 
 export interface FileSettings {
   enabled: boolean;
@@ -109,11 +109,15 @@ export async function filesForTurn(userId: string, session: Session | undefined,
   );
 }
 
-/** Records that a message now uses these files (they are kept from then on; see docs/data-model.md). */
+/**
+ * Keeps files a message is about to use: their objects tagged `attached` (out of reach of the rule that
+ * expires pending uploads), their records marked. Before the message is stored: a failure refuses the turn.
+ */
 export async function attachFiles(sessionId: string, records: FileRecord[]): Promise<void> {
   const fresh = records.filter((r) => !r.attachedAt);
-  // Bookkeeping after the message is stored: a failure is logged, never the turn's.
-  if (fresh.length) await markFilesAttached(sessionId, fresh.map((r) => r.fileId), nowIso()).catch((err) => logger.warn('files not marked attached', { sessionId, errorName: (err as Error)?.name }));
+  if (!fresh.length) return;
+  await Promise.all(fresh.map((r) => tagObject(r.s3Key, 'attached')));
+  await markFilesAttached(sessionId, fresh.map((r) => r.fileId), nowIso());
 }
 
 /** What an agent is given of a file: where it is (S3 URI) and a short-lived link to read it. */

@@ -3,7 +3,7 @@
  * HeadObject, batch deletes. FILES_BUCKET names the bucket; S3_ENDPOINT points the client at a local S3
  * (path-style URLs), as BEDROCK_*_ENDPOINT do for the agent emulator.
  */
-import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { config } from '../lib/config';
@@ -35,14 +35,22 @@ function s3Failure(err: unknown): DomainError {
   return dependencyErrorOf(err) ?? new DomainError('DEPENDENCY_UNAVAILABLE', 'The file store failed; retry later', undefined, { cause: err });
 }
 
-/** A browser form upload of exactly one object: key, content type and size range pinned by the policy. */
+/**
+ * The object tag the bucket's lifecycle rules read: uploads start `pending` (expired after a day or so by the
+ * bucket's rule, lib/constructs/chat-files.ts) and become `attached` when a message first uses them.
+ */
+export const FILE_STATE_TAG = 'pika-file';
+export type FileState = 'pending' | 'attached';
+const taggingXml = (state: FileState) => `<Tagging><TagSet><Tag><Key>${FILE_STATE_TAG}</Key><Value>${state}</Value></Tag></TagSet></Tagging>`;
+
+/** A browser form upload of exactly one object: key, content type, size range and the pending tag pinned by the policy. */
 export async function presignUpload(key: string, contentType: string, maxBytes: number, expiresSeconds: number): Promise<{ url: string; fields: Record<string, string> }> {
   try {
     return await createPresignedPost(s3Client(), {
       Bucket: filesBucket(),
       Key: key,
-      Conditions: [['eq', '$Content-Type', contentType], ['content-length-range', 1, maxBytes]],
-      Fields: { 'Content-Type': contentType },
+      Conditions: [['eq', '$Content-Type', contentType], ['content-length-range', 1, maxBytes], ['eq', '$tagging', taggingXml('pending')]],
+      Fields: { 'Content-Type': contentType, tagging: taggingXml('pending') },
       Expires: expiresSeconds,
     });
   } catch (err) {
@@ -68,6 +76,15 @@ export async function headObject(key: string): Promise<{ size: number; contentTy
   } catch (err) {
     const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
     if (e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return undefined;
+    throw s3Failure(err);
+  }
+}
+
+/** Sets the object's lifecycle state tag. */
+export async function tagObject(key: string, state: FileState): Promise<void> {
+  try {
+    await s3Client().send(new PutObjectTaggingCommand({ Bucket: filesBucket(), Key: key, Tagging: { TagSet: [{ Key: FILE_STATE_TAG, Value: state }] } }));
+  } catch (err) {
     throw s3Failure(err);
   }
 }

@@ -2,8 +2,10 @@
  * A local S3 on loopback for `npm start` and the tests: s3rver (the S3 REST API over a directory) behind a
  * small front that does what s3rver leaves out and the files feature relies on — browser POST uploads
  * checked as S3 checks them: the policy's SigV4 signature, its expiration and every condition (bucket, key,
- * Content-Type, content-length-range, other form fields). Everything else is passed through unchanged (s3rver
- * verifies SigV4 headers and presigned query strings itself). The functions reach it through the real
+ * Content-Type, content-length-range, other form fields) — and object tags (the POST's `tagging` field,
+ * PutObjectTagging, GetObjectTagging), kept in memory, which the bucket's lifecycle rules read in AWS. Everything
+ * else is passed through unchanged (s3rver verifies SigV4 headers and presigned query strings itself; the tagging
+ * calls are answered without checking their signature). The functions reach it through the real
  * `@aws-sdk/client-s3` (S3_ENDPOINT, path-style). docs/deploy.md, *Files locally*.
  */
 import { createHmac } from 'node:crypto';
@@ -23,6 +25,8 @@ export interface LocalS3 {
   endpoint: string;
   bucket: string;
   port: number;
+  /** The tags of an object (POST `tagging` field, PutObjectTagging). */
+  tags(key: string): Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -119,6 +123,24 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
   });
 }
 
+/** `<Tag><Key>k</Key><Value>v</Value></Tag>`… of a Tagging document. */
+function parseTagging(xml: string): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const m of xml.matchAll(/<Tag>\s*<Key>([^<]*)<\/Key>\s*<Value>([^<]*)<\/Value>\s*<\/Tag>/g)) tags[m[1]!] = m[2]!;
+  return tags;
+}
+
+function exists(target: { port: number }, path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.request({ host: '127.0.0.1', port: target.port, method: 'HEAD', path }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
 function forward(target: { port: number }, req: IncomingMessage, res: ServerResponse, body?: Buffer): void {
   const headers = { ...req.headers, ...(body ? { 'content-length': String(body.length) } : {}) };
   if (body) delete headers['transfer-encoding'];
@@ -141,8 +163,28 @@ export async function startLocalS3(opts: LocalS3Options): Promise<LocalS3> {
   const backendAddress = (await backend.run()) as unknown as AddressInfo;
   const target = { port: backendAddress.port };
 
+  const tags = new Map<string, Record<string, string>>();
+  const objectKey = (path: string) => decodeURIComponent(path.split('/').slice(2).join('/'));
+
+  async function tagging(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    if (!(await exists(target, path))) return xmlError(res, 404, 'NoSuchKey', 'The specified key does not exist.');
+    if (req.method === 'PUT') {
+      const body = await readBody(req, 64 * 1024);
+      tags.set(objectKey(path), parseTagging(body?.toString('utf8') ?? ''));
+      res.writeHead(200);
+      return void res.end();
+    }
+    const set = Object.entries(tags.get(objectKey(path)) ?? {}).map(([k, v]) => `<Tag><Key>${k}</Key><Value>${v}</Value></Tag>`).join('');
+    res.writeHead(200, { 'content-type': 'application/xml' });
+    res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Tagging><TagSet>${set}</TagSet></Tagging>`);
+  }
+
   const front = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
+    const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+    if (query.has('tagging') && (req.method === 'PUT' || req.method === 'GET') && /^\/[^/]+\/.+/.test(path)) {
+      return void tagging(req, res, path).catch((err) => xmlError(res, 500, 'InternalError', String(err)));
+    }
     const isPostUpload = req.method === 'POST' && /^multipart\/form-data/i.test(req.headers['content-type'] ?? '') && /^\/[^/]+\/?$/.test(path);
     if (!isPostUpload) return forward(target, req, res);
     void (async () => {
@@ -167,6 +209,7 @@ export async function startLocalS3(opts: LocalS3Options): Promise<LocalS3> {
         if (err instanceof PolicyError) return xmlError(res, err.status, err.code, err.message);
         throw err;
       }
+      tags.set(fields.get('key') ?? '', parseTagging(fields.get('tagging') ?? ''));
       forward(target, req, res, body);
     })().catch((err) => xmlError(res, 500, 'InternalError', String(err)));
   });
@@ -176,6 +219,7 @@ export async function startLocalS3(opts: LocalS3Options): Promise<LocalS3> {
     endpoint: `http://127.0.0.1:${port}`,
     bucket: opts.bucket,
     port,
+    tags: (key) => ({ ...tags.get(key) }),
     async stop() {
       front.closeAllConnections();
       await new Promise<void>((resolve) => front.close(() => resolve()));

@@ -7,7 +7,8 @@
 import type { AgentConfig } from 'pika-shared/types/chatbot/chatbot-types';
 import { parseAttachedFilesBlock } from 'pika-shared/util/agentcore';
 import { describe, expect, it } from 'vitest';
-import { headObject } from '../../functions/files/storage';
+import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
+import { filesBucket, headObject, s3Client } from '../../functions/files/storage';
 import { emulatorHarnessArn, emulatorRuntimeArn } from '../../scripts/agent-emulator';
 import { filesAnswer } from '../../scripts/agent-emulator/files';
 import { captureLogs } from '../support/output';
@@ -44,6 +45,7 @@ async function sessionIn(t: string, chatAppId: string): Promise<string> {
   return r.body.sessionId;
 }
 
+const stateTag = async (key: string) => (await s3Client().send(new GetObjectTaggingCommand({ Bucket: filesBucket(), Key: key }))).TagSet?.find((t) => t.Key === 'pika-file')?.Value;
 const messagesOf = async (t: string, sessionId: string) => (await api.call('GET', `/sessions/${sessionId}/messages?limit=100`, { token: t })).body.items as any[];
 const lastRequestOf = (kind: string) => emulator().requests().filter((r) => r.operation === OPERATION[kind]).at(-1)!;
 
@@ -60,7 +62,7 @@ describe('announcing a file (POST /sessions/{sessionId}/files)', () => {
     expect(upload.fields.key).toBe(file.s3Key);
     expect(upload.fields['Content-Type']).toBe('application/pdf');
     const policy = JSON.parse(Buffer.from(upload.fields.Policy!, 'base64').toString('utf8'));
-    expect(policy.conditions).toEqual(expect.arrayContaining([['eq', '$Content-Type', 'application/pdf'], ['content-length-range', 1, 1234], { key: file.s3Key }]));
+    expect(policy.conditions).toEqual(expect.arrayContaining([['eq', '$Content-Type', 'application/pdf'], ['content-length-range', 1, 1234], { key: file.s3Key }, ['eq', '$tagging', upload.fields.tagging]]));
   });
 
   it('refuses a type the chat app does not accept (400 naming the rule) and a size over its limit (413)', async () => {
@@ -107,6 +109,8 @@ describe('the browser upload (multipart POST to the presigned URL)', () => {
     expect(otherType.status).toBe(403);
     const otherKey = await browserUpload(a.upload, 'hello', 'text/plain', { key: `files/someone-else/${sessionId}/x` });
     expect(otherKey.status).toBe(403);
+    const untagged = await browserUpload(a.upload, 'hello', 'text/plain', { tagging: '<Tagging><TagSet></TagSet></Tagging>' });
+    expect(untagged.status).toBe(403);
     expect(await headObject(a.file.s3Key)).toBeUndefined();
     expect((await browserUpload(a.upload, 'hello', 'text/plain')).status).toBe(204);
     expect(await headObject(a.file.s3Key)).toEqual({ size: 5, contentType: 'text/plain' });
@@ -140,6 +144,22 @@ describe.each(Object.keys(KINDS))('a file reaches %s agents', (kind) => {
     }
     const stored = await messagesOf(t, sessionId);
     expect(stored[0].files).toEqual([file]);
+  });
+});
+
+describe('lifecycle state', () => {
+  it('an upload is tagged pending (the bucket expires those) until a message uses it: then attached', async () => {
+    const t = await token(uid('u'));
+    const sessionId = await sessionIn(t, await appFor('classic'));
+    const used = await uploadFile(api, t, sessionId, 'used.txt', 'text/plain', 'used');
+    const unused = await uploadFile(api, t, sessionId, 'unused.txt', 'text/plain', 'unused');
+    expect(await stateTag(used.s3Key)).toBe('pending');
+    expect((await converse(api.url, t, { sessionId, message: 'read it', files: [used] })).events.at(-1)?.event).toBe('done');
+    expect(await stateTag(used.s3Key)).toBe('attached');
+    expect(await stateTag(unused.s3Key)).toBe('pending');
+    // Used again: still attached, and the turn goes on.
+    expect((await converse(api.url, t, { sessionId, message: 'again', files: [used] })).events.at(-1)?.event).toBe('done');
+    expect(await stateTag(used.s3Key)).toBe('attached');
   });
 });
 
