@@ -37,6 +37,16 @@ export function fileSettings(app: Pick<ChatAppConfig, 'features' | 'chatAppId'>)
   };
 }
 
+/** A chat app's `fileUpload` feature as a site admin sets it: a 400 naming each bad field (putChatApp). */
+export function checkFileUploadFeature(features: ChatAppConfig['features']): void {
+  const raw = features?.fileUpload;
+  if (raw === undefined) return;
+  const parsed = fileUploadFeatureSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw validationFailed('Invalid fileUpload feature', parsed.error.issues.map((i) => ({ path: ['body', 'features', 'fileUpload', ...i.path.map(String)].join('.'), message: i.message })));
+  }
+}
+
 /** The spec's ChatMessageFile of a record (what clients and messages carry). */
 export const messageFileOf = (r: FileRecord): ChatMessageFile => ({ fileId: r.fileId, fileName: r.fileName, mimeType: r.mimeType, size: r.size, s3Key: r.s3Key, uploadDate: r.uploadDate });
 

@@ -88,6 +88,16 @@ describe('announcing a file (POST /sessions/{sessionId}/files)', () => {
     expectErrorShape(await announce(api, t, off, { fileName: 'a.txt', mimeType: 'text/plain', size: 1 }), 403, 'FORBIDDEN');
   });
 
+  it('a malformed fileUpload feature is refused when the chat app is stored (400 naming the field)', async () => {
+    const admin = await token(uid('site'), [ROLES.siteAdmin]);
+    const r = await api.call('PUT', `/admin/chat-apps/${uid('app')}`, {
+      token: admin,
+      body: { title: 'x', enabled: true, agentId: 'echo', features: { fileUpload: { featureId: 'fileUpload', enabled: true, maxSizeBytes: -1, allowedMimeTypes: ['PDF'] } } },
+    });
+    expectErrorShape(r, 400, 'VALIDATION_FAILED');
+    expect(r.body.error.details.map((d: any) => d.path).sort()).toEqual(['body.features.fileUpload.allowedMimeTypes.0', 'body.features.fileUpload.maxSizeBytes']);
+  });
+
   it('is the owner\u2019s alone: another user and a content admin get 404', async () => {
     const t = await token(uid('u'));
     const sessionId = await sessionIn(t, 'demo');
