@@ -6,7 +6,7 @@
  */
 import type { ChatAppConfig, ChatMessageFile } from 'pika-shared/types/chatbot/chatbot-types';
 import { DEFAULT_FILE_MAX_BYTES, DEFAULT_FILE_MIME_TYPES, fileUploadFeatureSchema } from 'pika-shared/schemas';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { getFileRecord, listSessionFiles, markFilesAttached, putFileRecord, type FileRecord } from '../data/files';
 import { newId, nowIso } from '../data/items';
 import { fileObjectKey } from '../data/keys';
@@ -35,16 +35,6 @@ export function fileSettings(app: Pick<ChatAppConfig, 'features' | 'chatAppId'>)
     maxSizeBytes: f.maxSizeBytes ?? DEFAULT_FILE_MAX_BYTES,
     useCase: f.useCase ?? 'CHAT',
   };
-}
-
-/** A chat app's `fileUpload` feature as a site admin sets it: a 400 naming each bad field (putChatApp). */
-export function checkFileUploadFeature(features: ChatAppConfig['features']): void {
-  const raw = features?.fileUpload;
-  if (raw === undefined) return;
-  const parsed = fileUploadFeatureSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw validationFailed('Invalid fileUpload feature', parsed.error.issues.map((i) => ({ path: ['body', 'features', 'fileUpload', ...i.path.map(String)].join('.'), message: i.message })));
-  }
 }
 
 /** The spec's ChatMessageFile of a record (what clients and messages carry). */

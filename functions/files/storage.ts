@@ -3,7 +3,7 @@
  * HeadObject, batch deletes. FILES_BUCKET names the bucket; S3_ENDPOINT points the client at a local S3
  * (path-style URLs), as BEDROCK_*_ENDPOINT do for the agent emulator.
  */
-import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, type DeleteObjectsCommandOutput, GetObjectCommand, HeadObjectCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { config } from '../lib/config';
@@ -93,7 +93,7 @@ export async function tagObject(key: string, state: FileState): Promise<void> {
 export async function deleteObjects(keys: string[]): Promise<void> {
   for (let i = 0; i < keys.length; i += 1000) {
     const batch = keys.slice(i, i + 1000);
-    let out;
+    let out: DeleteObjectsCommandOutput;
     try {
       out = await s3Client().send(new DeleteObjectsCommand({ Bucket: filesBucket(), Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
     } catch (err) {

@@ -3,12 +3,10 @@ import { getAgent, getChatApp, putAgent, putChatApp } from '../data/config';
 import { nowIso } from '../data/items';
 import { notFound } from '../lib/errors';
 import { createGroupHandler } from '../http/handler';
-import { checkFileUploadFeature } from '../files/service';
 
 export const handler = createGroupHandler('admin', {
   getChatApp: async ({ params }) => (await getChatApp(params.chatAppId)) ?? Promise.reject(notFound('Chat app')),
   putChatApp: async ({ params, body }) => {
-    checkFileUploadFeature(body.features);
     const now = nowIso();
     const existing = await getChatApp(params.chatAppId);
     return putChatApp({ ...body, chatAppId: params.chatAppId, createDate: existing?.createDate ?? now, lastUpdate: now });

@@ -11,8 +11,10 @@ import { Duplex } from 'node:stream';
 import { AGENTS, echoAnswer, titleFor, turnsOfConversationHistory, type AgentRequest, type Step } from './agents';
 import { handleAgentCore, sendJsonError, type AgentCoreOptions } from './agentcore';
 import { chunkFrame, eventFrame, exceptionFrame } from './frames';
+import { answerToolCall } from './model-tools';
 import { SessionStore, type Turn } from './sessions';
 import { classicFiles } from './files';
+import './verification';
 
 export interface RecordedRequest {
   operation: 'InvokeAgent' | 'InvokeInlineAgent' | 'Converse' | 'InvokeHarness' | 'InvokeAgentRuntime' | 'StopRuntimeSession';
@@ -188,6 +190,12 @@ export async function startAgentEmulator(
     if (route.op === 'Converse') {
       if (params.modelId === 'fail-title') return sendError(stream, 500, 'InternalServerException', 'The title model failed on purpose');
       if (params.modelId === 'hang-title') return; // never answers: the caller's deadline must end the call
+      if (body.toolConfig) {
+        const answer = answerToolCall(params.modelId!, body);
+        if ('error' in answer) return sendError(stream, answer.status, answer.error.type, answer.error.message);
+        stream.respond({ ':status': 200, 'content-type': 'application/json' });
+        return void stream.end(JSON.stringify(answer.json));
+      }
       const texts: string[] = (body.messages ?? []).flatMap((m: any) => (m.content ?? []).map((c: any) => c.text ?? ''));
       const title = titleFor(texts.join(' '));
       const inputTokens = 10 + Math.ceil(texts.join(' ').length / 4);

@@ -2,3 +2,4 @@ export * from './common';
 export * from './records';
 export * from './requests';
 export * from './files';
+export * from './file-feature';
