@@ -9,6 +9,7 @@ import { ChatApi } from './constructs/chat-api';
 import { ChatFunctions, DEFAULT_SIZES, type SecretRef } from './constructs/chat-functions';
 import { ChatObservability } from './constructs/chat-observability';
 import { ChatTable } from './constructs/chat-table';
+import { ChatFiles } from './constructs/chat-files';
 import { acknowledgeNag } from './nag';
 
 export interface PikaChatStackProps extends StackProps {
@@ -20,6 +21,7 @@ export interface PikaChatStackProps extends StackProps {
 export class PikaChatStack extends Stack {
   readonly config: StageConfig;
   readonly table: ChatTable;
+  readonly files: ChatFiles;
   readonly functions: ChatFunctions;
   readonly api: ChatApi;
   readonly observability: ChatObservability;
@@ -36,6 +38,14 @@ export class PikaChatStack extends Stack {
     if (!c.pointInTimeRecovery) {
       acknowledgeNag(this.table, 'AwsSolutions-DDB3', `Point-in-time recovery is a per-stage setting (lib/config/stages.ts), off for the disposable "${c.stage}" stage.`);
     }
+
+    this.files = new ChatFiles(this, 'Files', {
+      retainData: c.retainData,
+      corsOrigins: c.corsOrigins,
+      pendingUploadExpiryDays: c.files.pendingUploadExpiryDays,
+      ...(c.itemTtlDays ? { retentionDays: c.itemTtlDays } : {}),
+      logRetentionDays: c.logRetentionDays,
+    });
 
     const { jwtSecret, cursorSecret } = this.secrets(c);
     const jwtEnv: Record<string, string> =
@@ -57,6 +67,7 @@ export class PikaChatStack extends Stack {
         ROLE_SITE_ADMIN: c.roles.siteAdmin,
         ROLE_SERVICE: c.roles.service,
         CORS_ORIGINS: c.corsOrigins.join(','),
+        FILES_BUCKET: this.files.bucket.bucketName,
         // The agent call is cut 10 s before the function's timeout, so a failed turn is still stored.
         AGENT_TIMEOUT_MS: String((c.converseTimeoutSeconds - 10) * 1000),
         ...(c.itemTtlDays ? { ITEM_TTL_DAYS: String(c.itemTtlDays) } : {}),
@@ -73,6 +84,8 @@ export class PikaChatStack extends Stack {
       sourceMaps: c.sourceMaps,
       sizes: { converse: { ...DEFAULT_SIZES.converse, timeoutSeconds: c.converseTimeoutSeconds } },
     });
+
+    for (const [name, fn] of [...this.functions.byGroup, ['authorizer', this.functions.authorizer] as const]) this.files.grant(name, fn);
 
     new ChatAgents(this, 'Agents', { table: this.table.table, agents: c.bedrock.agents });
     acknowledgeAgentProvider(this);
@@ -106,6 +119,7 @@ export class PikaChatStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Base URL of the REST API (the stage is part of it)' });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
+    new CfnOutput(this, 'FilesBucketName', { value: this.files.bucket.bucketName, description: 'Bucket of files attached to messages' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
     if (jwtSecret && c.jwt.kind === 'hs256' && !c.jwt.secretName && !c.jwt.secretArn) {
       new CfnOutput(this, 'JwtSecretArn', { value: jwtSecret.secret.secretArn, description: 'Generated HS256 key: give it to your token issuer' });

@@ -26,10 +26,11 @@ const stack = await startLocalStack({
   tableName,
   ...(values['in-memory'] ? {} : { dbPath: join(DATA_DIR, 'dynamodb') }),
   ...(values['real-bedrock'] ? { realBedrock: true } : { emulator: { port: 0 } }),
+  s3: { ...(values['in-memory'] ? {} : { directory: join(DATA_DIR, 's3') }), corsOrigins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`] },
   api: { port, host: '127.0.0.1', pages },
   env: { JWT_SECRET: secrets.jwtSecret, CURSOR_SECRET: secrets.cursorSecret, CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://localhost:5173,http://localhost:3000' },
 });
-const { db, emulator } = stack;
+const { db, emulator, s3 } = stack;
 const api = stack.api!;
 const url = `http://localhost:${api.port}`;
 
@@ -38,6 +39,7 @@ Pika chat API listening on ${url}
   Playground: ${url}/  (sign in with the dev token below, prefilled)
   API reference: ${url}/docs
   DynamoDB Local: ${db!.endpoint}${values['in-memory'] ? ' (in memory)' : ' (data in .data/)'}
+  S3 (uploaded files): ${s3!.endpoint}, bucket ${s3!.bucket}${values['in-memory'] ? ' (temporary)' : ' (objects in .data/s3)'}
   Bedrock: ${emulator ? `agent emulator at ${emulator.endpoint}` : 'real Bedrock (AWS credentials from the environment)'}
   Chat apps: demo (AgentCore harness agent echo), demo-runtime (AgentCore Runtime agent echo-runtime),
              demo-classic (Agents Classic agent echo-classic), demo-faulty (agent faulty),

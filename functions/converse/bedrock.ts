@@ -59,6 +59,11 @@ function conversationHistory(history: ProviderInput['history']) {
   return history?.length ? { conversationHistory: { messages: history.map((t) => ({ role: t.role, content: [{ text: t.content }] })) } } : {};
 }
 
+/** The message's files as `sessionState.files` / `inlineSessionState.files`: S3 sources, the chat app's use case. */
+function sessionFiles(files: ProviderInput['files']) {
+  return files?.length ? { files: files.map((f) => ({ name: f.fileName, source: { sourceType: 'S3' as const, s3Location: { uri: f.s3Uri } }, useCase: f.useCase })) } : {};
+}
+
 /**
  * Agents Classic: InvokeAgent (agent + alias) or InvokeInlineAgent (inline definition), with traces and
  * token streaming on. Text is decoded as a stream: a character split across chunks is never broken.
@@ -74,6 +79,7 @@ export async function* invokeClassic(agent: BedrockAgentRef | InlineAgentDefinit
     sessionAttributes: input.sessionAttributes,
     ...(input.memory?.length ? { promptSessionAttributes: { userMemory: userMemoryBlock(input.memory) } } : {}),
     ...conversationHistory(input.history),
+    ...sessionFiles(input.files),
   };
   const out =
     agent.kind === 'bedrock-agent'

@@ -16,6 +16,8 @@ import { turnStarted, type ProviderState } from '../data/turns';
 import { ConverseError } from './errors';
 import { agentOf, authorizeSession, usableChatApp } from '../policy/access';
 import type { Principal } from '../policy/principal';
+import { attachFiles, filesForTurn, messageFileOf } from '../files/service';
+import type { FileRecord } from '../data/files';
 
 export type ConverseBody = z.infer<typeof converseWireRequestSchema>;
 
@@ -40,6 +42,8 @@ export interface TurnPlan {
   /** Which provider session answered this chat session last (whether history must be sent again). */
   provider: ProviderState;
   idempotency?: { scope: string; key: string };
+  /** The message's files as the server stored them (verified in prepare; see functions/files/service.ts). */
+  files?: FileRecord[];
 }
 
 export type Prepared = { kind: 'turn'; plan: TurnPlan } | { kind: 'replay'; record: IdempotencyRecord };
@@ -115,6 +119,8 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
   const agentId = agentOf(app, body.agentId ?? found?.agentId);
   const agent = await getAgent(agentId);
   if (!agent) throw new ConverseError('NOT_FOUND', `Agent ${agentId} has no configuration`);
+  const files = await filesForTurn(principal.userId, found, app, body.files);
+  await attachFiles(found?.sessionId ?? '', files);
 
   const idempotency = key ? { scope: found?.sessionId ?? `u.${principal.userId}`, key } : undefined;
   if (idempotency) {
@@ -130,7 +136,7 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
       content: body.message,
       source,
       metadata: { invocationMode, ...(body.chatAppComponentConfig ? { componentId: body.chatAppComponentConfig.componentId } : {}) },
-      ...(body.files ? { files: body.files } : {}),
+      ...(files.length ? { files: files.map(messageFileOf) } : {}),
       sessionExtras: turnStarted(new Date(opts.deadlineMs).toISOString()),
     };
     // A new session and its first message are one transaction; otherwise the message joins the session. A new
@@ -158,6 +164,7 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
         startedAt: userMessage.createDate,
         provider: existing?.provider ?? {},
         ...(idempotency ? { idempotency } : {}),
+        ...(files.length ? { files } : {}),
       },
     };
   } catch (err) {

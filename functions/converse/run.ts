@@ -27,6 +27,7 @@ import type { EventSink } from './sse';
 import { fallbackTitle, generateTitle } from './title';
 import { addTokens, addUsage, costOf } from './usage';
 import { addEvidence, verificationOf, verifyAnswer } from './verify';
+import { agentFiles } from '../files/service';
 
 /** Answers are cut to fit the 400 KB item limit with room for the other attributes (docs/converse.md). */
 export const MAX_ANSWER_BYTES = 300 * 1024;
@@ -109,7 +110,8 @@ export async function providerInput(plan: TurnPlan): Promise<Omit<ProviderInput,
   const history = needsHistory(plan)
     ? await recentTurns(plan.session.sessionId, { maxChars: historyMaxChars(), maxItems: HISTORY_MAX_MESSAGES, excludeMessageId: plan.userMessageId })
     : [];
-  return { sessionId: plan.session.sessionId, userId: plan.userId, inputText: plan.message, sessionAttributes, ...(history.length ? { history } : {}), ...(await recall) };
+  const files = plan.files?.length ? await agentFiles(plan.app, plan.files) : [];
+  return { sessionId: plan.session.sessionId, userId: plan.userId, inputText: plan.message, sessionAttributes, ...(history.length ? { history } : {}), ...(files.length ? { files } : {}), ...(await recall) };
 }
 
 /** Step 2: the provider's answer to the client as it arrives; stops on a stop request or the deadline. */

@@ -67,6 +67,8 @@ export const keys = {
     gsi1sk: `${f.createDate}#${f.feedbackId}`,
   }),
   insights: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'INSIGHTS' }),
+  /** A file uploaded to a session (its S3 object is `fileObjectKey`). */
+  file: (sessionId: string, fileId: string) => ({ pk: `SESSION#${sessionId}`, sk: `${FILE_PREFIX}${fileId}` }),
   /** Idempotency record of a converse turn (client message id or Idempotency-Key). */
   idempotency: (sessionId: string, key: string) => ({ pk: `SESSION#${sessionId}`, sk: `IDEMP#${key}` }),
 
@@ -82,6 +84,11 @@ export const keys = {
 export const MESSAGE_PREFIX = 'MSG#';
 export const HIDDEN_MESSAGE_PREFIX = 'HMSG#';
 export const FEEDBACK_PREFIX = 'FEEDBACK#';
+export const FILE_PREFIX = 'FILE#';
+/** Every uploaded object's key starts with this (the functions' S3 permissions are scoped to it). */
+export const FILE_OBJECT_PREFIX = 'files/';
+/** The S3 key of an uploaded file: under its owner's prefix, then the session's. */
+export const fileObjectKey = (userId: string, sessionId: string, fileId: string) => `${FILE_OBJECT_PREFIX}${encodeURIComponent(userId)}/${sessionId}/${fileId}`;
 
 export const userPrefixPartition = (lowerPrefix: string) => `UIDX#${lowerPrefix.slice(0, USER_PREFIX_BUCKET_LENGTH)}`;
 export const userSessionsPartition = (userId: string) => `USER#${userPart(userId)}`;

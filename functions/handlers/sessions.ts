@@ -7,6 +7,7 @@ import { nowIso } from '../data/items';
 import { requestStop } from '../data/turns';
 import { conflict } from '../lib/errors';
 import { searchSessionsFor } from './session-search';
+import { announceUpload, deleteSessionObjects, downloadLink } from '../files/service';
 
 export const handler = createGroupHandler('sessions', {
   createSession: async ({ principal, body }) => {
@@ -32,6 +33,7 @@ export const handler = createGroupHandler('sessions', {
   },
   deleteSession: async ({ principal, params, route }) => {
     await sessionFor(principal, params.sessionId, 'delete', route.id);
+    await deleteSessionObjects(params.sessionId);
     await deleteSession(params.sessionId);
     return { deleted: true };
   },
@@ -39,6 +41,14 @@ export const handler = createGroupHandler('sessions', {
     const session = await sessionFor(principal, params.sessionId, 'cancel', route.id);
     if (!(await requestStop(session.sessionId, principal.userId, nowIso()))) throw conflict('Nothing is running in this session');
     return { cancelRequested: true };
+  },
+  createFileUpload: async ({ principal, params, body, route }) => {
+    const session = await sessionFor(principal, params.sessionId, 'upload', route.id);
+    return announceUpload(session, await usableChatApp(principal, session.chatAppId), body);
+  },
+  getFile: async ({ principal, params, route }) => {
+    await sessionFor(principal, params.sessionId, 'read', route.id);
+    return downloadLink(params.sessionId, params.fileId);
   },
   listMessages: async ({ principal, params, query, route }) => {
     await sessionFor(principal, params.sessionId, 'read', route.id);

@@ -31,6 +31,9 @@ import {
   userWidgetDataSchema,
   memoryRecordIdSchema,
   userMemoryRecordSchema,
+  createFileUploadRequestSchema,
+  fileDownloadSchema,
+  fileUploadSchema,
 } from 'pika-shared/schemas';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -87,6 +90,8 @@ export const ROUTES = [
   { id: 'updateSession', method: 'PATCH', path: '/sessions/{sessionId}', group: 'sessions', summary: 'Rename a session; content-admins flag it for human review', access: ['user'], params: sessionParams, body: updateSessionRequestSchema, response: chatSessionSchema },
   { id: 'deleteSession', method: 'DELETE', path: '/sessions/{sessionId}', group: 'sessions', summary: 'Delete a session with its messages, feedback and insights', access: ['user'], params: sessionParams, response: deleted },
   { id: 'cancelSession', method: 'POST', path: '/sessions/{sessionId}/cancel', group: 'sessions', summary: 'Stop the answer being streamed in a session (within a second; the partial answer is stored as cancelled)', access: ['user'], params: sessionParams, response: z.object({ cancelRequested: z.literal(true) }), status: 202 },
+  { id: 'createFileUpload', method: 'POST', path: '/sessions/{sessionId}/files', group: 'sessions', summary: 'Announce a file for this session: its record and a presigned POST form to upload it (type and size per the chat app)', access: ['user'], params: sessionParams, body: createFileUploadRequestSchema, response: fileUploadSchema, status: 201 },
+  { id: 'getFile', method: 'GET', path: '/sessions/{sessionId}/files/{fileId}', group: 'sessions', summary: 'A short-lived download link to a session\u2019s file (owner; content-admins)', access: ['user'], params: z.strictObject({ sessionId: idSchema, fileId: idSchema }), response: fileDownloadSchema },
   { id: 'listMessages', method: 'GET', path: '/sessions/{sessionId}/messages', group: 'sessions', summary: 'Messages of a session, oldest first (component messages hidden)', access: ['user'], params: sessionParams, query: listQuerySchema, response: pageOf(chatMessageSchema) },
   // feedback
   { id: 'createFeedback', method: 'POST', path: '/sessions/{sessionId}/feedback', group: 'feedback', summary: 'Report feedback on a session', access: ['user'], params: sessionParams, body: createFeedbackRequestSchema, response: chatSessionFeedbackSchema, status: 201 },

@@ -74,6 +74,11 @@ const ENV = z.object({
   AGENTCORE_MEMORIES: memories,
   /** Bounds each memory call of a turn: the recall (before the first chunk) and recording the exchange (before `done`). */
   MEMORY_TIMEOUT_MS: int(50, 10_000, 1_500),
+  // Files: the bucket of uploads (absent: file routes answer 503); S3_ENDPOINT for a local S3 (path-style)
+  FILES_BUCKET: z.string().min(3).max(63).optional(),
+  S3_ENDPOINT: optionalUrl,
+  FILE_UPLOAD_URL_SECONDS: int(30, 3600, 300),
+  FILE_DOWNLOAD_URL_SECONDS: int(30, 3600, 300),
 });
 
 export type RuntimeConfig = z.output<typeof ENV>;

@@ -16,9 +16,10 @@ import type { Principal } from './principal';
  * - flag (for human review): content-admins only (403 for anyone else), on any session they may read;
  * - delete, cancel (stop a running answer): the owner only; everyone else 404 (admins read, never remove);
  * - converse: the owner only; content-admins get 403 (they may read, not converse), everyone else 404.
+ * - upload (announce a file): the owner only; everyone else 404.
  * Whoever may not read a session gets 404: its existence is never revealed.
  */
-export type SessionAction = 'read' | 'rename' | 'flag' | 'delete' | 'cancel' | 'converse';
+export type SessionAction = 'read' | 'rename' | 'flag' | 'delete' | 'cancel' | 'converse' | 'upload';
 
 /** The one ownership rule: `session` if the caller may do every one of `actions` on it; 404/403 otherwise. */
 export async function authorizeSession(p: Principal, session: Session | undefined, actions: SessionAction | SessionAction[], routeId: string): Promise<Session> {
@@ -52,6 +53,7 @@ async function authorizeOne(p: Principal, session: Session, action: SessionActio
       break;
     case 'delete':
     case 'cancel':
+    case 'upload':
       break;
   }
   throw notFound('Session');

@@ -141,6 +141,13 @@ export const stageConfigSchema = z
         clientErrorsPer5Min: z.number().int().positive().default(500),
       })
       .default({ latencyP99Ms: 3000, serverErrorPercent: 1, clientErrorsPer5Min: 500 }),
+    /** Files attached to messages (the files bucket, lib/constructs/chat-files.ts). */
+    files: z
+      .strictObject({
+        /** Uploads that no message used are deleted this many days after upload. */
+        pendingUploadExpiryDays: z.number().int().min(1).max(365).default(1),
+      })
+      .default({ pendingUploadExpiryDays: 1 }),
     /** Alarm notifications go to this address (SNS email subscription, confirmed by mail). */
     alarmEmail: z.email().optional(),
   })

@@ -29,7 +29,7 @@ export type FunctionName = RouteGroup | 'authorizer';
 
 export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   users: { operations: ['GetItem', 'Query', 'UpdateItem'], indexes: ['gsi1'] },
-  sessions: { operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'], indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4'] },
+  sessions: { operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'], indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4'] },
   feedback: { operations: ['GetItem', 'Query', 'PutItem', 'UpdateItem'], indexes: ['gsi1'] },
   insights: { operations: ['GetItem', 'PutItem', 'UpdateItem'], indexes: [] },
   widgets: { operations: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: [] },
@@ -49,3 +49,17 @@ export function tableStatements(access: TableAccess, tableArn: string): { action
   }
   return out;
 }
+
+/**
+ * What each function may do in the files bucket, on `files/*` only (lib/constructs/chat-files.ts); the rest
+ * none. test/cdk/files.test.ts checks this against the S3 calls in each deployed bundle.
+ * - sessions: signs the upload POST (PutObject, and PutObjectTagging for its `tagging` field), HeadObject and
+ *   signs download links (GetObject), deletes a session's objects (DeleteObject, through DeleteObjects);
+ * - converse: HeadObject and signs the agents' links (GetObject; Agents Classic read `sessionState.files` with
+ *   the caller's permission too), tags a file attached (PutObjectTagging).
+ */
+export type FilesAction = 's3:GetObject' | 's3:PutObject' | 's3:PutObjectTagging' | 's3:DeleteObject';
+export const FILES_ACCESS: Partial<Record<FunctionName, readonly FilesAction[]>> = {
+  sessions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging', 's3:DeleteObject'],
+  converse: ['s3:GetObject', 's3:PutObjectTagging'],
+};

@@ -19,7 +19,11 @@ import {
   sseText,
   sseUsage,
   type ParsedAgentRuntimePayload,
+  isAttachedFilesBlock,
+  parseAttachedFilesBlock,
+  type AgentRuntimeFile,
 } from 'pika-shared/util/agentcore';
+import { filesAnswer } from './files';
 import { echoAnswer, inputTokensFor, outputTokensFor, split } from './agents';
 import { eventFrame, exceptionFrame } from './frames';
 import { recallAnswer, type ProviderSession, type SessionStore, type Turn } from './sessions';
@@ -74,6 +78,8 @@ export interface HarnessRequest {
   silentMs: number;
   /** The user memory block's records, if one was sent. */
   memory: string[];
+  /** The attached-files block of the last user message (pika-shared/util/agentcore `attachedFilesBlock`). */
+  files: AgentRuntimeFile[];
 }
 
 type HarnessStep =
@@ -106,6 +112,7 @@ export const HARNESS_TOOL = { toolUseId: 'tooluse-emulator-1', name: 'lookup_ord
 
 export const HARNESS_AGENTS: Record<string, (req: HarnessRequest) => HarnessStep[]> = {
   echo: (req) => harnessAnswer(req, echoAnswer(req.input, req.memory)),
+  'echo-files': (req) => harnessAnswer(req, filesAnswer(req.input, req.files.map((f) => f.fileName))),
   slow: (req) => harnessAnswer(req, echoAnswer(req.input)),
   recall: (req) => harnessAnswer(req, recallAnswer(req.history, req.remembered)),
   silent: (req) => [{ kind: 'sleep', ms: req.silentMs }, ...harnessAnswer(req, echoAnswer(req.input))],
@@ -149,11 +156,12 @@ const textsOf = (content: unknown): string[] =>
 
 function harnessRequestOf(agent: string, body: any, remembered: Turn[], silentMs: number): HarnessRequest {
   const messages: any[] = Array.isArray(body?.messages) ? body.messages : [];
+  // The user's words: blocks the backend adds (session context, user memory, attached files) left out.
+  const words = (t: string) => !isSessionContextBlock(t) && !isUserMemoryBlock(t) && !isAttachedFilesBlock(t);
   let last = -1;
   messages.forEach((m, i) => {
-    if (m?.role === 'user' && textsOf(m.content).some((t) => !isSessionContextBlock(t) && !isUserMemoryBlock(t))) last = i;
+    if (m?.role === 'user' && textsOf(m.content).some(words)) last = i;
   });
-  const words = (t: string) => !isSessionContextBlock(t) && !isUserMemoryBlock(t);
   const systemPrompt = textsOf(body?.systemPrompt);
   const allTexts = [...systemPrompt, ...messages.flatMap((m) => textsOf(m?.content))];
   const contextText = allTexts.find(isSessionContextBlock);
@@ -169,6 +177,7 @@ function harnessRequestOf(agent: string, body: any, remembered: Turn[], silentMs
     systemPrompt,
     silentMs,
     memory: parseUserMemoryBlock(allTexts.find(isUserMemoryBlock) ?? ''),
+    files: last >= 0 ? textsOf(messages[last].content).filter(isAttachedFilesBlock).flatMap(parseAttachedFilesBlock) : [],
   };
 }
 
@@ -203,6 +212,7 @@ function sseAnswer(req: RuntimeRequest, answer: string, opts: { usage?: boolean 
 
 export const RUNTIME_AGENTS: Record<string, (req: RuntimeRequest) => RuntimeScript> = {
   echo: (req) => sseAnswer(req, echoAnswer(req.payload.prompt, req.payload.memory)),
+  'echo-files': (req) => sseAnswer(req, filesAnswer(req.payload.prompt, req.payload.files.map((f) => f.fileName))),
   slow: (req) => sseAnswer(req, echoAnswer(req.payload.prompt)),
   recall: (req) => sseAnswer(req, recallAnswer(req.payload.history, req.remembered)),
   silent: (req) => {

@@ -4,6 +4,7 @@
  * inputTokens = 10 + ceil(len(inputText) / 4), outputTokens = ceil(len(answer) / 4).
  */
 import { recallAnswer, type Turn } from './sessions';
+import { filesAnswer, type ReceivedFile } from './files';
 
 export type Step =
   | { kind: 'trace'; trace: Record<string, unknown> }
@@ -28,6 +29,8 @@ export interface AgentRequest {
   silentMs: number;
   /** The user memory given (the `userMemory` prompt session attribute, a user memory block). */
   memory?: string[];
+  /** `sessionState.files` / `inlineSessionState.files` received (./files.ts). */
+  files?: ReceivedFile[];
 }
 
 export const inputTokensFor = (inputText: string) => 10 + Math.ceil(inputText.length / 4);
@@ -73,6 +76,7 @@ export const AGENTS: Record<string, (req: AgentRequest) => Step[]> = {
   echo: (req) => answerSteps(req, echoAnswer(req.inputText, req.memory)),
   slow: (req) => answerSteps(req, echoAnswer(req.inputText)),
   'echo-attributes': (req) => answerSteps(req, JSON.stringify(req.sessionAttributes)),
+  'echo-files': (req) => answerSteps(req, filesAnswer(req.inputText, (req.files ?? []).map((f) => f.name))),
   faulty: (req) => [
     ...usageTraces(req, 'Partial answer'),
     { kind: 'chunk', text: 'Partial answer' },

@@ -13,6 +13,7 @@ import { handleAgentCore, sendJsonError, type AgentCoreOptions } from './agentco
 import { chunkFrame, eventFrame, exceptionFrame } from './frames';
 import { answerToolCall } from './model-tools';
 import { SessionStore, type Turn } from './sessions';
+import { classicFiles } from './files';
 import './verification';
 import { handleMemory, MemoryStore, type MemoryOperation } from './memory';
 import { parseUserMemoryBlock } from 'pika-shared/util/agentcore';
@@ -232,6 +233,7 @@ export async function startAgentEmulator(
       remembered: [...session.turns],
       silentMs: options.silentMs,
       memory: parseUserMemoryBlock(String(state?.promptSessionAttributes?.userMemory ?? '')),
+      files: classicFiles(state),
     };
     const running = () => undefined; // a running session never idles out
     session.running.add(running);

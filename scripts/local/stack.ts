@@ -9,6 +9,10 @@ import type { AgentEmulator } from '../agent-emulator';
 import { ensureTable } from './create-table';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import type { LocalApi, LocalApiOptions } from './server';
+import { startLocalS3, type LocalS3 } from './s3-server';
+
+/** The bucket of uploaded files in the local S3. */
+export const LOCAL_FILES_BUCKET = 'pika-files-local';
 import { resetConfig } from '../../functions/lib/config';
 import { DEMO_MEMORIES } from './demo-memory';
 
@@ -27,6 +31,11 @@ export interface LocalStackOptions {
   api?: false | LocalApiOptions;
   /** Put the demo chat apps and agents in the table (default true). */
   seed?: boolean;
+  /**
+   * The local S3 of uploaded files (scripts/local/s3-server.ts; default: started, objects in a temporary
+   * directory), or false: none (the tests' global setup, where each file's stack starts its own).
+   */
+  s3?: false | { directory?: string; corsOrigins?: string[] };
   /** More environment for the handlers (JWT_SECRET, CURSOR_SECRET, CORS_ORIGINS, …), set before the API starts. */
   env?: Record<string, string>;
 }
@@ -37,6 +46,7 @@ export interface LocalStack {
   /** Set only when this stack started DynamoDB Local. */
   db: DynamoDbLocal | undefined;
   emulator: AgentEmulator | undefined;
+  s3: LocalS3 | undefined;
   api: LocalApi | undefined;
   stop(): Promise<void>;
 }
@@ -69,6 +79,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     // The emulator, seed and server modules load the handlers: imported only when used.
     const emulator = opts.emulator === false || opts.realBedrock ? undefined : await (await import('../agent-emulator')).startAgentEmulator(opts.emulator ?? {});
     if (emulator) stops.push(() => emulator.close());
+    const s3 = opts.s3 === false ? undefined : await startLocalS3({ bucket: LOCAL_FILES_BUCKET, ...(opts.s3 ?? {}) });
+    if (s3) stops.push(() => s3.stop());
     Object.assign(process.env, {
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: endpoint,
@@ -78,13 +90,14 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       ...(emulator
         ? { BEDROCK_AGENT_ENDPOINT: emulator.endpoint, BEDROCK_RUNTIME_ENDPOINT: emulator.runtimeEndpoint, BEDROCK_AGENTCORE_ENDPOINT: emulator.agentCoreEndpoint, AGENTCORE_MEMORIES: JSON.stringify(DEMO_MEMORIES) }
         : {}),
+      ...(s3 ? { FILES_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint } : {}),
       ...opts.env,
     });
     resetConfig(); // the functions parse their configuration again, from this environment
     if (opts.seed ?? true) await (await import('./seed')).seedDemoConfig();
     const api = opts.api === false ? undefined : await (await import('./server')).startLocalApi(opts.api ?? {});
     if (api) stops.push(() => api.close());
-    return { tableName, dynamoDbEndpoint: endpoint, db, emulator, api, stop };
+    return { tableName, dynamoDbEndpoint: endpoint, db, emulator, s3, api, stop };
   } catch (err) {
     await stop();
     throw err;

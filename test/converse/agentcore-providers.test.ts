@@ -162,7 +162,8 @@ describe('invokeHarness', () => {
 
 describe('invokeAgentRuntime', () => {
   it('streams SSE chunks and usage; the payload and headers reach the agent', async () => {
-    const i = input('Hello ✓', { files: [{ fileId: 'f1', fileName: 'a.txt', mimeType: 'text/plain', size: 1, s3Key: 'k', uploadDate: '2026-01-01T00:00:00Z' }] });
+    const file = { fileId: 'f1', fileName: 'a.txt', mimeType: 'text/plain', size: 1, s3Key: 'k', uploadDate: '2026-01-01T00:00:00Z', s3Uri: 's3://b/k', url: 'https://b.example/k', urlExpiresAt: '2026-01-01T00:05:00Z' };
+    const i = input('Hello ✓', { files: [{ ...file, useCase: 'CHAT' }] });
     const r = await collect(invokeAgentRuntime(runtime('echo', { qualifier: 'DEFAULT' }), i));
     expect(r.error).toBeUndefined();
     expect(r.text).toBe(echoAnswer(i.inputText));
@@ -170,7 +171,7 @@ describe('invokeAgentRuntime', () => {
     expect(r.events.at(-1)).toEqual({ type: 'usage', inputTokens: inputTokensFor(i.inputText), outputTokens: outputTokensFor(echoAnswer(i.inputText)) });
     const req = lastOp('InvokeAgentRuntime');
     expect(req.params).toEqual({ agentRuntimeArn: emulatorRuntimeArn('echo'), runtimeSessionId: providerSessionId(i.sessionId), qualifier: 'DEFAULT' });
-    expect(req.body).toEqual({ prompt: i.inputText, sessionAttributes: i.sessionAttributes, files: i.files });
+    expect(req.body).toEqual({ prompt: i.inputText, sessionAttributes: i.sessionAttributes, files: [file] });
     expect(req.headers['x-amzn-bedrock-agentcore-runtime-user-id']).toBe('user-1');
     expect(req.headers['content-type']).toBe('application/json');
     expect(req.headers.accept).toMatch(/^text\/event-stream/);

@@ -20,20 +20,24 @@ import { stageConfig } from '../../lib/config/stages';
 import { sampleInsights } from '../data/fixtures';
 import type { GatewayResponse } from './gateway';
 import { deployStage, type DeployedStack } from './stack';
+import { startLocalS3, type LocalS3 } from '../../scripts/local/s3-server';
 
 const STAGE = 'staging';
 const config = stageConfig(STAGE);
 const ORIGIN = config.corsOrigins[0]!;
 let stack: DeployedStack;
 let emulator: AgentEmulator;
+let s3: LocalS3;
 
 beforeAll(async () => {
   emulator = await startAgentEmulator({ chunkDelayMs: 2 });
-  stack = await deployStage(STAGE, { tableName: process.env.TABLE_NAME!, dynamoEndpoint: process.env.DYNAMODB_ENDPOINT!, agentEndpoint: emulator.endpoint, runtimeEndpoint: emulator.runtimeEndpoint });
+  s3 = await startLocalS3({ bucket: 'pika-files-deployed' });
+  stack = await deployStage(STAGE, { tableName: process.env.TABLE_NAME!, dynamoEndpoint: process.env.DYNAMODB_ENDPOINT!, agentEndpoint: emulator.endpoint, runtimeEndpoint: emulator.runtimeEndpoint, s3 });
 }, 120_000);
 afterAll(async () => {
   await stack?.close();
   await emulator?.close();
+  await s3?.stop();
 });
 
 const uid = (prefix: string) => uniqueId(prefix);
@@ -124,6 +128,15 @@ describe('every route through its deployed bundle', () => {
     covered.add('converse');
     const messages = await ok('listMessages', 'GET', `/sessions/${session.sessionId}/messages`, { token: user });
     expect(messages.items).toHaveLength(2); // the question and the answer
+
+    // Files: announced, uploaded as a browser does, read back through a download link.
+    const announced = await ok('createFileUpload', 'POST', `/sessions/${session.sessionId}/files`, { token: user, body: { fileName: 'tier.txt', mimeType: 'text/plain', size: 4 } }, 201);
+    const form = new FormData();
+    for (const [k, v] of Object.entries(announced.upload.fields as Record<string, string>)) form.append(k, v);
+    form.append('file', new Blob(['tier'], { type: 'text/plain' }), 'tier.txt');
+    expect((await fetch(announced.upload.url, { method: 'POST', body: form })).status).toBe(204);
+    const link = await ok('getFile', 'GET', `/sessions/${session.sessionId}/files/${announced.file.fileId}`, { token: user });
+    expect(await (await fetch(link.url)).text()).toBe('tier');
 
     // Feedback.
     const fb = await ok('createFeedback', 'POST', `/sessions/${session.sessionId}/feedback`, { token: user, body: { type: 'incorrect_response', severity: 'high', title: 'Wrong', description: 'It said 3' } }, 201);

@@ -35,7 +35,7 @@ export interface DeployedStack {
   close(): Promise<void>;
 }
 
-export async function deployStage(stage: string, local: { tableName: string; dynamoEndpoint: string; agentEndpoint: string; runtimeEndpoint: string }): Promise<DeployedStack> {
+export async function deployStage(stage: string, local: { tableName: string; dynamoEndpoint: string; agentEndpoint: string; runtimeEndpoint: string; s3?: { endpoint: string; bucket: string } }): Promise<DeployedStack> {
   const outdir = mkdtempSync(join(tmpdir(), `pika-deployed-${stage}-`));
   const synth = spawnSync(process.execPath, ['--import', 'tsx', 'test/deployed/synth-main.ts', stage, outdir], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' } });
   if (synth.status !== 0) throw new Error(`synth of ${stage} failed:\n${synth.stdout}\n${synth.stderr}`);
@@ -52,6 +52,7 @@ export async function deployStage(stage: string, local: { tableName: string; dyn
     if (o.Ref === 'AWS::AccountId') return '111122223333';
     const r = o.Ref ? template.Resources[o.Ref] : undefined;
     if (r?.Type === 'AWS::DynamoDB::Table') return local.tableName;
+    if (r?.Type === 'AWS::S3::Bucket') return local.s3?.bucket ?? `pika-files-${stage}-deployed`;
     if (r?.Type === 'AWS::SecretsManager::Secret') return `arn:aws:secretsmanager:${LOCAL_REGION}:111122223333:secret:${o.Ref}-AbCdEf`;
     throw new Error(`cannot resolve ${JSON.stringify(v)} locally`);
   };
@@ -89,6 +90,7 @@ export async function deployStage(stage: string, local: { tableName: string; dyn
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
     BEDROCK_AGENT_ENDPOINT: local.agentEndpoint,
     BEDROCK_RUNTIME_ENDPOINT: local.runtimeEndpoint,
+    ...(local.s3 ? { S3_ENDPOINT: local.s3.endpoint } : {}),
   });
   const gateway = new Gateway(template, lambda, LOCAL_REGION);
   return {

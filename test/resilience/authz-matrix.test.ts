@@ -11,6 +11,7 @@ import { converse, useConverse } from '../converse/harness';
 import { memoryIdOf } from 'pika-shared/schemas';
 import { actorIdFor } from '../../functions/memory/registry';
 import { DEMO_MEMORY_ARN } from '../../scripts/local/demo-memory';
+import { uploadedFile } from '../api/files-harness';
 
 const { api, emulator } = useConverse();
 
@@ -39,6 +40,8 @@ const MATRIX: Record<RouteId, Row> = {
   // Nothing runs in the owner's session here: 409 shows the owner got past authorization.
   cancelSession: { owner: 409, other: 404, contentAdmin: 404, siteAdmin: 404, service: 404 },
   listMessages: { owner: 200, other: 404, contentAdmin: 200, siteAdmin: 200, service: 200 },
+  createFileUpload: { owner: 201, other: 404, contentAdmin: 404, siteAdmin: 404, service: 404 },
+  getFile: { owner: 200, other: 404, contentAdmin: 200, siteAdmin: 200, service: 200 },
   createFeedback: { owner: 201, other: 404, contentAdmin: 201, siteAdmin: 201, service: 201 },
   listSessionFeedback: { owner: 200, other: 404, contentAdmin: 200, siteAdmin: 200, service: 200 },
   updateFeedback: { owner: 403, other: 403, contentAdmin: 200, siteAdmin: 200, service: 403 },
@@ -57,7 +60,7 @@ const MATRIX: Record<RouteId, Row> = {
 };
 
 /** The owner's data, fresh per cell so that deletes and writes do not affect other cells. */
-async function ownerWorld(ownerId: string, ownerToken: string) {
+async function ownerWorld(ownerId: string, ownerToken: string, withFile = false) {
   await api.call('PUT', '/users/me', { token: ownerToken, body: { firstName: 'Owner' } });
   const session = (await api.call('POST', '/sessions', { token: ownerToken, body: { chatAppId: 'demo' } })).body;
   await appendMessage({ userId: ownerId, sessionId: session.sessionId, role: 'user', content: 'hello', source: 'user' });
@@ -66,12 +69,13 @@ async function ownerWorld(ownerId: string, ownerToken: string) {
   await api.call('PUT', `/sessions/${session.sessionId}/insights`, { token: svc, body: sampleInsights() });
   await api.call('PUT', '/widget-data/custom/matrix', { token: ownerToken, body: { data: { a: 1 } } });
   const record = emulator().memory.addRecord(memoryIdOf(DEMO_MEMORY_ARN)!, actorIdFor(ownerId), 'matrix fact');
-  return { sessionId: session.sessionId as string, feedbackId: feedback.feedbackId as string, recordId: `${memoryIdOf(DEMO_MEMORY_ARN)}:${record.memoryRecordId}` };
+  const fileId = withFile ? await uploadedFile(api, ownerToken, session.sessionId, 'matrix.txt', 'text/plain', 'matrix') : '';
+  return { sessionId: session.sessionId as string, feedbackId: feedback.feedbackId as string, recordId: `${memoryIdOf(DEMO_MEMORY_ARN)}:${record.memoryRecordId}`, fileId };
 }
 
-function request(routeId: RouteId, ownerId: string, ids: { sessionId: string; feedbackId: string; recordId: string }): { path: string; body?: unknown } {
+function request(routeId: RouteId, ownerId: string, ids: { sessionId: string; feedbackId: string; recordId: string; fileId: string }): { path: string; body?: unknown } {
   const route = ROUTES.find((r) => r.id === routeId)!;
-  const params: Record<string, string> = { sessionId: ids.sessionId, feedbackId: ids.feedbackId, userId: ownerId, scope: 'custom', tag: 'matrix', chatAppId: 'demo', agentId: 'echo', recordId: ids.recordId };
+  const params: Record<string, string> = { sessionId: ids.sessionId, feedbackId: ids.feedbackId, fileId: ids.fileId, userId: ownerId, scope: 'custom', tag: 'matrix', chatAppId: 'demo', agentId: 'echo', recordId: ids.recordId };
   let path = route.path.replace(/\{(\w+)\}/g, (_, n: string) => params[n]!);
   const bodies: Partial<Record<RouteId, unknown>> = {
     updateMe: { firstName: 'X' },
@@ -82,6 +86,7 @@ function request(routeId: RouteId, ownerId: string, ids: { sessionId: string; fe
     createFeedback: { type: 'other', severity: 'low', title: 't', description: 'd' },
     updateFeedback: { status: 'in_progress' },
     addFeedbackComment: { comment: 'c' },
+    createFileUpload: { fileName: 'a.txt', mimeType: 'text/plain', size: 5 },
     putInsights: sampleInsights(),
     putWidgetData: { data: { b: 2 }, partial: true },
     putChatApp: { title: 'Demo (echo agent)', enabled: true, agentId: 'echo', allowedAgentIds: ['echo', 'echo-attributes'], features: { traces: { featureId: 'traces', enabled: true } }, streamTraces: true },
@@ -110,7 +115,7 @@ describe('authorization matrix', () => {
         ...(await badTokens(ownerId)),
       } as Record<Caller, string | undefined>;
       for (const caller of CALLERS) {
-        const ids = await ownerWorld(ownerId, tokens.owner!);
+        const ids = await ownerWorld(ownerId, tokens.owner!, route.id === 'getFile');
         const { path, body } = request(route.id as RouteId, ownerId, ids);
         const expected = caller in MATRIX[route.id as RouteId] ? MATRIX[route.id as RouteId][caller as keyof Row] : 401;
         if (route.id === 'converse') {

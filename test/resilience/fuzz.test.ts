@@ -16,6 +16,7 @@ import { converse, useConverse } from '../converse/harness';
 import { memoryIdOf } from 'pika-shared/schemas';
 import { actorIdFor } from '../../functions/memory/registry';
 import { DEMO_MEMORY_ARN } from '../../scripts/local/demo-memory';
+import { uploadFile } from '../api/files-harness';
 
 const { api, emulator } = useConverse();
 
@@ -45,7 +46,8 @@ beforeAll(async () => {
   const fb = (await api.call('POST', `/sessions/${session.sessionId}/feedback`, { token: ownerToken, body: { type: 'other', severity: 'low', title: 't', description: 'd' } })).body;
   await api.call('PUT', '/widget-data/custom/fuzz', { token: ownerToken, body: { data: { keep: true } } });
   await api.call('PUT', '/users/me', { token: ownerToken, body: { firstName: 'Fuzz' } });
-  ids = { sessionId: session.sessionId, feedbackId: fb.feedbackId, userId: owner, scope: 'custom', tag: 'fuzz', chatAppId: 'demo', agentId: 'echo', recordId: `${memoryIdOf(DEMO_MEMORY_ARN)}:mem-fuzz` };
+  const file = await uploadFile(api, ownerToken, session.sessionId, 'fuzz.txt', 'text/plain', 'fuzz');
+  ids = { sessionId: session.sessionId, feedbackId: fb.feedbackId, userId: owner, scope: 'custom', tag: 'fuzz', chatAppId: 'demo', agentId: 'echo', recordId: `${memoryIdOf(DEMO_MEMORY_ARN)}:mem-fuzz`, fileId: file.fileId, s3Key: file.s3Key };
 });
 
 /** Every item of the fuzz user's partitions: what rejected requests must leave untouched. */
@@ -243,5 +245,35 @@ describe('fuzzing every route', () => {
     );
     expect((await converse(api.url, ownerToken, { chatAppId: 'demo', message: 'still works' })).status).toBe(200);
     expect((await api.call('GET', '/sessions', { token: ownerToken })).body.items.length).toBe(before + 1);
+  }, 120_000);
+
+  it('/converse files over HTTP: random, forged and foreign file references are JSON 4xx and store nothing', async () => {
+    const session = (await api.call('POST', '/sessions', { token: ownerToken, body: { chatAppId: 'demo' } })).body;
+    const real = { fileId: ids.fileId!, fileName: 'fuzz.txt', mimeType: 'text/plain', size: 4, s3Key: ids.s3Key!, uploadDate: new Date().toISOString() };
+    const fileRef = fc.record({
+      fileId: fc.oneof(fc.constant(real.fileId), fc.stringMatching(/^[A-Za-z0-9._:@-]{1,40}$/), weird),
+      fileName: fc.oneof(fc.constant(real.fileName), weird),
+      mimeType: fc.oneof(fc.constant(real.mimeType), weird),
+      size: fc.oneof(fc.constant(real.size), fc.integer({ min: -5, max: 2 ** 40 }), fc.double()),
+      s3Key: fc.oneof(fc.constant(real.s3Key), weird, fc.constant(`files/someone-else/${session.sessionId}/x`)),
+      uploadDate: fc.oneof(fc.constant(real.uploadDate), weird),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fileRef, { minLength: 1, maxLength: 3 }), fc.boolean(), async (files, ownSession) => {
+        // The real file is only valid in its own session: in another one every reference must be refused.
+        fc.pre(ownSession === false || files.some((f) => f.fileId !== real.fileId || f.s3Key !== real.s3Key));
+        const res = await fetch(`${api.url}/converse`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ownerToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ sessionId: ownSession ? ids.sessionId : session.sessionId, message: 'fuzz', files }),
+        });
+        const text = await res.text();
+        expect(res.status, text).toBeGreaterThanOrEqual(400);
+        expect(res.status, text).toBeLessThan(500);
+        expect(JSON.parse(text).error.code).toBeTruthy();
+      }),
+      { numRuns: 150 },
+    );
+    expect((await api.call('GET', `/sessions/${session.sessionId}/messages`, { token: ownerToken })).body.items).toEqual([]);
   }, 120_000);
 });

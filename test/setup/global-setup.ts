@@ -11,8 +11,8 @@ import { shareAcrossProjects } from './shared';
 
 export default () =>
   shareAcrossProjects('dynamodb-local', async () => {
-    // No emulator, API nor seed here: each test file starts its own (test/support/stack.ts).
-    const stack = await startLocalStack({ tableName: 'pika-test', emulator: false, api: false, seed: false });
+    // No emulator, S3, API nor seed here: each test file starts its own (test/support/stack.ts).
+    const stack = await startLocalStack({ tableName: 'pika-test', emulator: false, s3: false, api: false, seed: false });
     process.env.CURSOR_SECRET ??= 'test-cursor-secret-0123456789abcdef';
     return () => stack.stop();
   });

@@ -13,11 +13,14 @@
  *   otherwise it is the first text block of the user's message.
  * - User memory (the chat app's userMemory): `actorId` (the caller's memory actor, for a harness with memory of
  *   its own) and the recalled records as a `userMemoryBlock` just before the user's words.
+ * - The message's files (verified by converse) as one text block (`attachedFilesBlock`: name, type, size, S3 URI and
+ *   a short-lived HTTPS link each) before the user's text: the harness's message content models text, tool and
+ *   reasoning blocks only, no document or image blocks, so the agent reads a file through a tool (fetch the link).
  * - `overrides`: model id (as a Bedrock model config), allowed tools, max iterations / tokens, timeout.
  */
 import { InvokeHarnessCommand, type HarnessMessage, type InvokeHarnessRequest } from '@aws-sdk/client-bedrock-agentcore';
 import type { AgentCoreHarnessRef } from 'pika-shared/types/chatbot/agentcore-types';
-import { sessionContextBlock, userMemoryBlock } from 'pika-shared/util/agentcore';
+import { attachedFilesBlock, sessionContextBlock, userMemoryBlock } from 'pika-shared/util/agentcore';
 import { abortable, agentCoreClient, baggageFor, providerSessionId } from './agentcore-client';
 import type { AgentCoreInvokeInput, ProviderEvent } from './events';
 
@@ -41,7 +44,15 @@ export function harnessRequest(agent: AgentCoreHarnessRef, input: AgentCoreInvok
   const context = sessionContextBlock(input.sessionAttributes);
   const messages: HarnessMessage[] = [
     ...harnessHistory(input.history ?? []).map((t): HarnessMessage => ({ role: t.role, content: [{ text: t.content }] })),
-    { role: 'user', content: [...(o.systemPrompt ? [] : [{ text: context }]), ...(input.memory?.length ? [{ text: userMemoryBlock(input.memory) }] : []), { text: input.inputText }] },
+    {
+      role: 'user',
+      content: [
+        ...(o.systemPrompt ? [] : [{ text: context }]),
+        ...(input.memory?.length ? [{ text: userMemoryBlock(input.memory) }] : []),
+        ...(input.files?.length ? [{ text: attachedFilesBlock(input.files) }] : []),
+        { text: input.inputText },
+      ],
+    },
   ];
   const baggage = baggageFor(input.sessionAttributes);
   return {

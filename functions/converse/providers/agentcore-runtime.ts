@@ -34,7 +34,7 @@ export async function* invokeAgentRuntime(agent: AgentCoreRuntimeRef, input: Age
     prompt: input.inputText,
     sessionAttributes: input.sessionAttributes,
     ...(input.history?.length ? { history: input.history } : {}),
-    ...(input.files?.length ? { files: input.files } : {}),
+    ...(input.files?.length ? { files: input.files.map(({ useCase: _classicOnly, ...file }) => file) } : {}),
     ...(input.memory?.length ? { memory: input.memory } : {}),
   });
   const baggage = baggageFor(input.sessionAttributes);

@@ -11,7 +11,7 @@
  * | `{ type: 'usage', inputTokens, outputTokens }` | tokens consumed; several may come: add them up |
  * | `{ type: 'stop', reason }` | once, at the end of a harness answer: its last stop reason (`end_turn`, `max_tokens`, …) |
  */
-import type { ChatMessageFile } from 'pika-shared/types/chatbot/chatbot-types';
+import type { AgentFile } from '../../files/service';
 import type { AgentEvent } from '../bedrock';
 
 export interface TokenUsage {
@@ -36,8 +36,8 @@ export interface AgentCoreInvokeInput {
   sessionAttributes: Record<string, string>;
   /** Earlier turns, oldest first. Send them when the provider session may be gone (see `providerSessionMayBeGone`). */
   history?: { role: 'user' | 'assistant'; content: string }[];
-  /** Runtime only: files of the message, passed in the payload. */
-  files?: ChatMessageFile[];
+  /** Files of the message (verified, with their S3 URI and a short-lived link): each provider passes them natively. */
+  files?: AgentFile[];
   /** Recalled user memory, most relevant first (the chat app's userMemory feature; converse/memory.ts). */
   memory?: string[];
   /** The caller's AgentCore Memory actor id when the chat app has user memory (the harness's `actorId`). */

@@ -14,7 +14,10 @@ import type {
     ChatUser,
     ConverseRequest,
     CreateFeedbackRequest,
+    CreateFileUploadRequest,
     CreateSessionRequest,
+    FileDownload,
+    FileUpload,
     ListQuery,
     Page,
     PutUserRequest,
@@ -66,6 +69,8 @@ export interface PikaApiRoutes {
     updateSession: { params: SessionP; body: UpdateSessionRequest; response: ChatSession<RecordOrUndef> };
     deleteSession: { params: SessionP; response: Deleted };
     cancelSession: { params: SessionP; response: { cancelRequested: true } };
+    createFileUpload: { params: SessionP; body: CreateFileUploadRequest; response: FileUpload };
+    getFile: { params: { sessionId: string; fileId: string }; response: FileDownload };
     listMessages: { params: SessionP; query: ListQuery; response: Page<ChatMessage> };
     createFeedback: { params: SessionP; body: CreateFeedbackRequest; response: ChatSessionFeedback };
     listSessionFeedback: { params: SessionP; query: ListQuery; response: Page<ChatSessionFeedback> };

@@ -16,6 +16,8 @@ export const API_ROUTES = [
   { id: 'updateSession', method: 'PATCH', path: '/sessions/{sessionId}', streaming: false },
   { id: 'deleteSession', method: 'DELETE', path: '/sessions/{sessionId}', streaming: false },
   { id: 'cancelSession', method: 'POST', path: '/sessions/{sessionId}/cancel', streaming: false },
+  { id: 'createFileUpload', method: 'POST', path: '/sessions/{sessionId}/files', streaming: false },
+  { id: 'getFile', method: 'GET', path: '/sessions/{sessionId}/files/{fileId}', streaming: false },
   { id: 'listMessages', method: 'GET', path: '/sessions/{sessionId}/messages', streaming: false },
   { id: 'createFeedback', method: 'POST', path: '/sessions/{sessionId}/feedback', streaming: false },
   { id: 'listSessionFeedback', method: 'GET', path: '/sessions/{sessionId}/feedback', streaming: false },

@@ -20,6 +20,7 @@ import {
 import { idSchema, userIdSchema, isoDateSchema, nonNegative, safeRecordSchema, score0to100, shortText, TITLE_MAX } from './common';
 import { agentCoreHarnessSchema, agentCoreRuntimeSchema } from './agentcore';
 import { userMemoryFeatureSchema } from './memory';
+import { fileUploadFeatureSchema } from './file-feature';
 
 export const userTypeSchema = z.enum(USER_TYPES);
 
@@ -161,7 +162,7 @@ export const verifyResponseFeatureSchema = z
 /** A chat app's features by id; the features the server implements are checked against their own schema. */
 export const chatAppFeaturesSchema = z
     .record(idSchema, chatAppFeatureSchema)
-    .pipe(z.object({ verifyResponse: verifyResponseFeatureSchema.optional(), userMemory: userMemoryFeatureSchema.optional() }).catchall(chatAppFeatureSchema));
+    .pipe(z.object({ verifyResponse: verifyResponseFeatureSchema.optional(), userMemory: userMemoryFeatureSchema.optional(), fileUpload: fileUploadFeatureSchema.optional() }).catchall(chatAppFeatureSchema));
 
 export const chatAppConfigSchema = z.object({
     chatAppId: idSchema,

@@ -32,13 +32,24 @@ export interface AgentRuntimeHistoryTurn {
     content: string;
 }
 
+/**
+ * A file of the user's message as an agent receives it: the server's record (ChatMessageFile), where it is
+ * (`s3Uri`, readable with the agent's own S3 permissions) and a short-lived HTTPS link to read it without any
+ * (`url`, valid until `urlExpiresAt`).
+ */
+export interface AgentRuntimeFile extends ChatMessageFile {
+    s3Uri?: string;
+    url?: string;
+    urlExpiresAt?: string;
+}
+
 /** What the relay sends an AgentCore Runtime agent (the JSON payload of `InvokeAgentRuntime`). */
 export interface AgentRuntimePayload {
     prompt: string;
     /** Encoded like Bedrock session attributes (`encodeSessionAttributes`). */
     sessionAttributes: Record<string, string>;
     history?: AgentRuntimeHistoryTurn[];
-    files?: ChatMessageFile[];
+    files?: AgentRuntimeFile[];
     /** What the backend recalled of this user (AgentCore Memory records relevant to the prompt), most relevant first. */
     memory?: string[];
 }
@@ -51,7 +62,7 @@ export interface ParsedAgentRuntimePayload {
     /** The attributes as sent (still encoded). */
     sessionAttributes: Record<string, string>;
     history: AgentRuntimeHistoryTurn[];
-    files: ChatMessageFile[];
+    files: AgentRuntimeFile[];
     /** Recalled user memory (empty when the chat app has none or nothing was relevant). */
     memory: string[];
 }
@@ -93,7 +104,7 @@ export function parseAgentRuntimePayload(payload: unknown): ParsedAgentRuntimePa
         isRecord(t) && (t.role === 'user' || t.role === 'assistant') && typeof t.content === 'string' ? [{ role: t.role, content: t.content }] : [],
     );
     const files = (Array.isArray(obj.files) ? obj.files : []).filter(
-        (f): f is ChatMessageFile => isRecord(f) && typeof f.fileId === 'string' && typeof f.s3Key === 'string',
+        (f): f is AgentRuntimeFile => isRecord(f) && typeof f.fileId === 'string' && typeof f.s3Key === 'string',
     );
     return {
         prompt: typeof obj.prompt === 'string' ? obj.prompt : '',
@@ -112,7 +123,7 @@ export interface EncodeAgentRuntimePayloadInput {
     /** … the session data, encoded here with `encodeSessionAttributes`. */
     sessionData?: Record<string, unknown>;
     history?: AgentRuntimeHistoryTurn[];
-    files?: ChatMessageFile[];
+    files?: AgentRuntimeFile[];
     memory?: string[];
 }
 
@@ -267,6 +278,35 @@ export function parseSessionContextBlock(text: string): SessionDataWithChatUserC
         return undefined;
     }
 }
+
+const FILES_OPEN = '<attached_files format="json">';
+const FILES_CLOSE = '</attached_files>';
+
+/**
+ * The files of the user's message for an AgentCore harness, as one text block: a JSON array of
+ * `AgentRuntimeFile` (name, type, size, S3 URI, short-lived link) between `<attached_files format="json">` and
+ * `</attached_files>`. `parseAttachedFilesBlock` reads it back.
+ */
+export function attachedFilesBlock(files: AgentRuntimeFile[]): string {
+    const list = files.map((f) => ({ fileId: f.fileId, fileName: f.fileName, mimeType: f.mimeType, size: f.size, s3Key: f.s3Key, uploadDate: f.uploadDate, s3Uri: f.s3Uri, url: f.url, urlExpiresAt: f.urlExpiresAt }));
+    return `${FILES_OPEN}\n${JSON.stringify(list)}\n${FILES_CLOSE}`;
+}
+
+/** The files of the first attached-files block in `text` ([] when there is none or it is malformed). */
+export function parseAttachedFilesBlock(text: string): AgentRuntimeFile[] {
+    const start = text.indexOf(FILES_OPEN);
+    const end = text.indexOf(FILES_CLOSE, start + FILES_OPEN.length);
+    if (start < 0 || end < 0) return [];
+    try {
+        const value: unknown = JSON.parse(text.slice(start + FILES_OPEN.length, end));
+        return Array.isArray(value) ? value.filter((f): f is AgentRuntimeFile => isRecord(f) && typeof f.fileId === 'string' && typeof f.fileName === 'string') : [];
+    } catch {
+        return [];
+    }
+}
+
+/** True when a text block is an attached-files block (not the user's words). */
+export const isAttachedFilesBlock = (text: string): boolean => text.trimStart().startsWith(FILES_OPEN);
 
 /** True when a text block is a session context block (the harness emulator and relays skip it as user words). */
 export const isSessionContextBlock = (text: string): boolean => text.trimStart().startsWith(CONTEXT_OPEN);

@@ -5,6 +5,7 @@
 import type { AgentCoreHarnessRef, AgentCoreRuntimeRef } from './agentcore-types';
 import type {
     ChatAppFeature,
+    ChatMessageFile,
     ChatSessionFeedback,
     ChatUser,
     SessionFeedbackSeverity,
@@ -46,7 +47,7 @@ export interface ChatAppConfig {
 }
 
 /** A chat app's features by id; the features the server implements have typed settings. */
-export type ChatAppFeatures = Record<string, ChatAppFeature> & { verifyResponse?: VerifyResponseFeature };
+export type ChatAppFeatures = Record<string, ChatAppFeature> & { verifyResponse?: VerifyResponseFeature; fileUpload?: FileUploadFeature };
 
 /** Grades of answer verification, best first. */
 export const ANSWER_GRADES = ['A', 'B', 'C', 'F'] as const;
@@ -169,3 +170,32 @@ export interface SetWidgetDataBody {
 }
 
 export type FeedbackItem = ChatSessionFeedback;
+
+/** POST /sessions/{sessionId}/files: the file to upload (checked against the chat app's `fileUpload` feature). */
+export interface CreateFileUploadRequest {
+    fileName: string;
+    mimeType: string;
+    size: number;
+}
+
+/** Its answer: the file's record, and the form that uploads it (POST `url` with `fields`, then `file`). */
+export interface FileUpload {
+    file: ChatMessageFile;
+    upload: { url: string; fields: Record<string, string>; expiresAt: string };
+}
+
+/** GET /sessions/{sessionId}/files/{fileId}: a short-lived link to the file. */
+export interface FileDownload {
+    file: ChatMessageFile;
+    url: string;
+    expiresAt: string;
+}
+
+/** The chat app feature `fileUpload` (features.fileUpload); absent, uploads follow the defaults. */
+export interface FileUploadFeature {
+    featureId: 'fileUpload';
+    enabled: boolean;
+    allowedMimeTypes?: string[];
+    maxSizeBytes?: number;
+    useCase?: 'CHAT' | 'CODE_INTERPRETER';
+}

@@ -1,0 +1,83 @@
+/**
+ * Files uploaded to a session: SESSION#s / FILE#<fileId>, one item per file (its S3 object is
+ * `fileObjectKey(owner, session, file)`). Written only while the session exists; read by key; a session's
+ * files by a Query on its partition (`FILE#` prefix), which is bounded by the session's size.
+ */
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ChatMessageFile } from 'pika-shared/types/chatbot/chatbot-types';
+import { notFound } from './errors';
+import { ddb, tableName } from './client';
+import { fromItem, type RawItem } from './items';
+import { FILE_PREFIX, keys } from './keys';
+import { cancellationReasons, withRetry } from './retry';
+import { ttlAttribute } from './ttl';
+
+/** The stored record: the spec's ChatMessageFile plus its owner and session. */
+export interface FileRecord extends ChatMessageFile {
+  userId: string;
+  sessionId: string;
+  /** When a message first referenced it (absent: uploaded, or announced, and never used). */
+  attachedAt?: string;
+}
+
+/** Stores a new file record; the session must exist (one transaction: the session's condition and the Put). */
+export async function putFileRecord(record: FileRecord): Promise<FileRecord> {
+  await withRetry(async () => {
+    try {
+      return await ddb().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { ConditionCheck: { TableName: tableName(), Key: keys.session(record.sessionId), ConditionExpression: 'attribute_exists(pk)' } },
+            { Put: { TableName: tableName(), Item: { ...keys.file(record.sessionId, record.fileId), ...record, ...ttlAttribute() }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          ],
+        }),
+      );
+    } catch (err) {
+      if (cancellationReasons(err)?.[0]?.Code === 'ConditionalCheckFailed') throw notFound('Session');
+      throw err;
+    }
+  });
+  return record;
+}
+
+export async function getFileRecord(sessionId: string, fileId: string): Promise<FileRecord | undefined> {
+  const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.file(sessionId, fileId), ConsistentRead: true }));
+  return out.Item ? fromItem<FileRecord>(out.Item as RawItem) : undefined;
+}
+
+/** Marks files as used by a message (kept as they are when already marked). */
+export async function markFilesAttached(sessionId: string, fileIds: string[], atIso: string): Promise<void> {
+  for (const fileId of fileIds) {
+    await withRetry(() =>
+      ddb().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.file(sessionId, fileId),
+          UpdateExpression: 'SET attachedAt = if_not_exists(attachedAt, :at)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': atIso },
+        }),
+      ),
+    );
+  }
+}
+
+/** Every file record of a session (one Query per 1 MB page on the session's partition). */
+export async function listSessionFiles(sessionId: string): Promise<FileRecord[]> {
+  const out: FileRecord[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.sessionPartition(sessionId), ':prefix': FILE_PREFIX },
+        ConsistentRead: true,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    out.push(...(page.Items ?? []).map((i) => fromItem<FileRecord>(i as RawItem)));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return out;
+}

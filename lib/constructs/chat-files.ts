@@ -1,0 +1,72 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { FILE_OBJECT_PREFIX } from '../../functions/data/keys';
+import { FILE_STATE_TAG } from '../../functions/files/storage';
+import { acknowledgeNag } from '../nag';
+import { FILES_ACCESS, type FunctionName } from './access-map';
+
+export interface ChatFilesProps {
+  /** RETAIN both buckets (production data) or DESTROY them with the stack (they must be empty then). */
+  readonly retainData: boolean;
+  /** Browser origins that upload with the presigned POST and read with presigned GETs (`*` allows any). */
+  readonly corsOrigins: readonly string[];
+  /** Uploads no message used are deleted this many days after upload (lifecycle rule on the `pending` tag). */
+  readonly pendingUploadExpiryDays: number;
+  /** Every file is deleted this long after upload, with the messages that use it (the stage's itemTtlDays). */
+  readonly retentionDays?: number;
+  readonly logRetentionDays: number;
+}
+
+/**
+ * The bucket of files attached to messages: private (public access blocked, TLS only, SSE-S3, owner-enforced
+ * objects), CORS for the web origins' uploads, lifecycle rules (pending uploads expire; everything expires
+ * with the stage's item TTL; incomplete multipart uploads are aborted), server access logs to a log bucket.
+ * Functions get only the S3 actions of lib/constructs/access-map.ts FILES_ACCESS, on `files/*`.
+ */
+export class ChatFiles extends Construct {
+  readonly bucket: s3.Bucket;
+  readonly logBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: ChatFilesProps) {
+    super(scope, id);
+    const removalPolicy = props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const common = { blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL, encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, removalPolicy, objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED };
+    this.logBucket = new s3.Bucket(this, 'AccessLogs', {
+      ...common,
+      // Server access log delivery needs the bucket-owner-preferred ownership or enforced with a policy: CDK adds the policy.
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(Math.max(1, props.logRetentionDays)) }],
+    });
+    acknowledgeNag(this.logBucket, 'AwsSolutions-S1', 'This is the server access log bucket of the files bucket: logging it into itself (or another log bucket) adds nothing.');
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      ...common,
+      serverAccessLogsBucket: this.logBucket,
+      serverAccessLogsPrefix: 'files-bucket/',
+      cors: [
+        {
+          allowedOrigins: [...props.corsOrigins],
+          allowedMethods: [s3.HttpMethods.POST, s3.HttpMethods.GET, s3.HttpMethods.HEAD],
+          allowedHeaders: ['*'],
+          exposedHeaders: ['ETag', 'Location'],
+          maxAge: 3000,
+        },
+      ],
+      lifecycleRules: [
+        { id: 'expire-pending-uploads', prefix: FILE_OBJECT_PREFIX, tagFilters: { [FILE_STATE_TAG]: 'pending' }, expiration: Duration.days(props.pendingUploadExpiryDays) },
+        { id: 'abort-incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        ...(props.retentionDays ? [{ id: 'expire-with-messages', prefix: FILE_OBJECT_PREFIX, expiration: Duration.days(props.retentionDays) }] : []),
+      ],
+    });
+  }
+
+  /** The function's S3 actions (FILES_ACCESS) on the uploaded objects only. */
+  grant(name: FunctionName, fn: IFunction): void {
+    const actions = FILES_ACCESS[name];
+    if (!actions?.length) return;
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...actions], resources: [this.bucket.arnForObjects(`${FILE_OBJECT_PREFIX}*`)] }));
+    const bucketId = Stack.of(this).resolve((this.bucket.node.defaultChild as s3.CfnBucket).logicalId) as string;
+    acknowledgeNag(fn, `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${FILE_OBJECT_PREFIX}*]`, 'Uploaded files have generated keys under files/<user>/<session>/<file>: the function acts on objects it cannot name in advance, only under that prefix of the one files bucket.');
+  }
+}

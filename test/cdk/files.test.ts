@@ -1,0 +1,96 @@
+/**
+ * The files bucket (lib/constructs/chat-files.ts): private, TLS only, encrypted, CORS for the stage's web
+ * origins, lifecycle rules for pending uploads, access logs; each function's S3 actions are exactly
+ * FILES_ACCESS, on `files/*` only, and FILES_ACCESS is exactly what each deployed bundle calls.
+ */
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTE_GROUPS } from '../../functions/http/routes';
+import { stageConfig } from '../../lib/config/stages';
+import { FILES_ACCESS, type FunctionName } from '../../lib/constructs/access-map';
+import { handlerEntry } from '../../lib/constructs/chat-functions';
+import { flat, logicalIdOf, resourcesOf, statementsByRole, synthStage, type Synthesized } from './helpers';
+
+const FUNCTIONS: FunctionName[] = [...ROUTE_GROUPS, 'authorizer'];
+let dev: Synthesized;
+let prod: Synthesized;
+
+beforeAll(() => {
+  dev = synthStage('dev');
+  prod = synthStage('prod');
+}, 60_000);
+afterAll(() => {
+  dev?.cleanup();
+  prod?.cleanup();
+});
+
+const bucketOf = (s: Synthesized) => s.json.Resources[logicalIdOf(s, s.stack.files.bucket)]!;
+
+describe('files bucket', () => {
+  it('is private, encrypted, TLS-only, logged, with CORS for the stage\u2019s origins', () => {
+    for (const s of [dev, prod]) {
+      const b = bucketOf(s).Properties;
+      expect(b.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(b.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+      expect(flat(b.LoggingConfiguration.DestinationBucketName)).toBe(`<${logicalIdOf(s, s.stack.files.logBucket)}>`);
+      const origins = stageConfig(s.stack.config.stage).corsOrigins;
+      expect(b.CorsConfiguration.CorsRules).toEqual([expect.objectContaining({ AllowedOrigins: origins, AllowedMethods: ['POST', 'GET', 'HEAD'] })]);
+      const policies = resourcesOf(s, 'AWS::S3::BucketPolicy').filter(([, p]) => flat(p.Properties.Bucket) === `<${logicalIdOf(s, s.stack.files.bucket)}>`);
+      const denyInsecure = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement).find((st: any) => st.Effect === 'Deny' && st.Condition?.Bool?.['aws:SecureTransport'] === 'false');
+      expect(denyInsecure).toBeDefined();
+    }
+  });
+
+  it('expires pending uploads (tag pika-file=pending) after the stage\u2019s days, and every file with the stage\u2019s item TTL', () => {
+    const rules = (s: Synthesized) => bucketOf(s).Properties.LifecycleConfiguration.Rules as any[];
+    const pending = rules(dev).find((r) => r.Id === 'expire-pending-uploads');
+    expect(pending).toMatchObject({ Prefix: 'files/', TagFilters: [{ Key: 'pika-file', Value: 'pending' }], ExpirationInDays: 1, Status: 'Enabled' });
+    expect(rules(dev).find((r) => r.Id === 'expire-with-messages')).toMatchObject({ Prefix: 'files/', ExpirationInDays: stageConfig('dev').itemTtlDays });
+    expect(rules(prod).find((r) => r.Id === 'expire-with-messages')).toBeUndefined(); // prod keeps messages
+    const custom = synthStage('dev', { overrides: { files: { pendingUploadExpiryDays: 3 } } });
+    try {
+      expect(rules(custom).find((r) => r.Id === 'expire-pending-uploads').ExpirationInDays).toBe(3);
+    } finally {
+      custom.cleanup();
+    }
+  });
+
+  it('keeps the buckets of a stage that retains data, and gives the functions the bucket name', () => {
+    expect(prod.json.Resources[logicalIdOf(prod, prod.stack.files.bucket)]!.DeletionPolicy).toBe('Retain');
+    expect(dev.json.Resources[logicalIdOf(dev, dev.stack.files.bucket)]!.DeletionPolicy).toBe('Delete');
+    for (const [, fn] of resourcesOf(dev, 'AWS::Lambda::Function').filter(([, r]) => r.Properties.Environment?.Variables?.TABLE_NAME)) {
+      expect(flat(fn.Properties.Environment.Variables.FILES_BUCKET)).toBe(`<${logicalIdOf(dev, dev.stack.files.bucket)}>`);
+    }
+  });
+});
+
+describe('S3 permissions', () => {
+  it('each function gets exactly its FILES_ACCESS actions, on files/* of the bucket only', () => {
+    const objects = `<${logicalIdOf(dev, dev.stack.files.bucket)}.Arn>/files/*`;
+    for (const name of FUNCTIONS) {
+      const fn = name === 'authorizer' ? dev.stack.functions.authorizer : dev.stack.functions.byGroup.get(name)!;
+      const statements = statementsByRole(dev).get(logicalIdOf(dev, fn.role!)) ?? [];
+      const s3 = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('s3:')));
+      const actions = s3.flatMap((st) => [st.Action].flat()).sort();
+      expect(actions, name).toEqual([...(FILES_ACCESS[name] ?? [])].sort());
+      for (const st of s3) expect([st.Resource].flat().map(flat), name).toEqual([objects]);
+    }
+  });
+
+  it('FILES_ACCESS is what each deployed (tree-shaken) bundle calls', async () => {
+    const ACTIONS: Record<string, string[]> = {
+      HeadObjectCommand: ['s3:GetObject'],
+      GetObjectCommand: ['s3:GetObject'],
+      PutObjectTaggingCommand: ['s3:PutObjectTagging'],
+      DeleteObjectsCommand: ['s3:DeleteObject'],
+      // The presigned POST carries a tagging field: S3 checks PutObject and PutObjectTagging of its signer.
+      createPresignedPost: ['s3:PutObject', 's3:PutObjectTagging'],
+    };
+    for (const name of FUNCTIONS) {
+      const out = await build({ entryPoints: [handlerEntry(name)], bundle: true, write: false, format: 'esm', platform: 'node', packages: 'external', treeShaking: true, logLevel: 'silent' });
+      const code = out.outputFiles[0]!.text;
+      const used = new Set(Object.entries(ACTIONS).flatMap(([call, actions]) => (new RegExp(`\\b(new )?${call}\\d*\\(`).test(code) ? actions : [])));
+      expect([...used].sort(), name).toEqual([...(FILES_ACCESS[name] ?? [])].sort());
+    }
+  }, 60_000);
+});

@@ -1,0 +1,61 @@
+/**
+ * The local S3's POST-policy check (scripts/local/s3-server.ts), on policies signed by the real
+ * @aws-sdk/s3-presigned-post: what S3 refuses, it refuses — expired, re-signed, tampered, extra fields, sizes.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { describe, expect, it } from 'vitest';
+import { checkPostPolicy } from '../../scripts/local/s3-server';
+
+const SECRETS = new Map([['local', 'local']]);
+const client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: 'http://127.0.0.1:1', forcePathStyle: true });
+
+async function signed(expires = 60) {
+  const { fields } = await createPresignedPost(client, {
+    Bucket: 'b',
+    Key: 'files/u/s/f',
+    Conditions: [['eq', '$Content-Type', 'text/plain'], ['content-length-range', 1, 10]],
+    Fields: { 'Content-Type': 'text/plain' },
+    Expires: expires,
+  });
+  return new Map(Object.entries(fields).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+const codeOf = (fn: () => void) => {
+  try {
+    fn();
+    return 'accepted';
+  } catch (err) {
+    return (err as { code: string }).code;
+  }
+};
+
+describe('local S3 POST policy check', () => {
+  it('accepts the signed form as issued, within the size range', async () => {
+    const f = await signed();
+    expect(codeOf(() => checkPostPolicy('b', f, 10, SECRETS))).toBe('accepted');
+    expect(codeOf(() => checkPostPolicy('b', f, 1, SECRETS))).toBe('accepted');
+  });
+
+  it('refuses a size outside the range, another bucket, key or type, and fields no condition covers', async () => {
+    const f = await signed();
+    expect(codeOf(() => checkPostPolicy('b', f, 11, SECRETS))).toBe('EntityTooLarge');
+    expect(codeOf(() => checkPostPolicy('b', f, 0, SECRETS))).toBe('EntityTooSmall');
+    expect(codeOf(() => checkPostPolicy('other', f, 5, SECRETS))).toBe('AccessDenied');
+    expect(codeOf(() => checkPostPolicy('b', new Map([...f, ['key', 'files/u/s/other']]), 5, SECRETS))).toBe('AccessDenied');
+    expect(codeOf(() => checkPostPolicy('b', new Map([...f, ['content-type', 'text/html']]), 5, SECRETS))).toBe('AccessDenied');
+    expect(codeOf(() => checkPostPolicy('b', new Map([...f, ['acl', 'public-read']]), 5, SECRETS))).toBe('AccessDenied');
+  });
+
+  it('refuses an expired policy, a tampered one, an unknown key id and an unsigned form', async () => {
+    const f = await signed(60);
+    expect(codeOf(() => checkPostPolicy('b', f, 5, SECRETS, Date.now() + 61_000))).toBe('AccessDenied');
+    const policy = JSON.parse(Buffer.from(f.get('policy')!, 'base64').toString('utf8'));
+    policy.conditions.push(['content-length-range', 1, 10_000]);
+    expect(codeOf(() => checkPostPolicy('b', new Map([...f, ['policy', Buffer.from(JSON.stringify(policy)).toString('base64')]]), 5, SECRETS))).toBe('SignatureDoesNotMatch');
+    expect(codeOf(() => checkPostPolicy('b', f, 5, new Map([['someone', 'else']])))).toBe('InvalidAccessKeyId');
+    const unsigned = new Map(f);
+    unsigned.delete('policy');
+    expect(codeOf(() => checkPostPolicy('b', unsigned, 5, SECRETS))).toBe('AccessDenied');
+  });
+});
