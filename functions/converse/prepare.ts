@@ -13,6 +13,7 @@ import { appendMessage, startSessionWithMessage } from '../data/messages';
 import { consumeRateLimit, converseRateLimit } from '../data/rate-limit';
 import { getSessionWithUser, type Session } from '../data/sessions';
 import { turnStarted, type ProviderState } from '../data/turns';
+import { assertWithinBudget, entityOf } from './budget';
 import { ConverseError } from './errors';
 import { agentOf, authorizeSession, usableChatApp } from '../policy/access';
 import type { Principal } from '../policy/principal';
@@ -40,6 +41,8 @@ export interface TurnPlan {
   /** Which provider session answered this chat session last (whether history must be sent again). */
   provider: ProviderState;
   idempotency?: { scope: string; key: string };
+  /** The user's entity in this chat app (budgets and usage are attributed to it too). */
+  entityId?: string;
 }
 
 export type Prepared = { kind: 'turn'; plan: TurnPlan } | { kind: 'replay'; record: IdempotencyRecord };
@@ -124,7 +127,10 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
     if (claim.outcome === 'completed') return { kind: 'replay', record: claim.record };
     if (claim.outcome === 'running') throw new ConverseError('CONFLICT', 'A request with this idempotency key is still running', { retryAfterSeconds: claim.retryAfterSeconds });
   }
+  const entityId = entityOf(app, await principal.customData());
   try {
+    // Over a budget: 429 before the user message is stored or the agent called (the claim is released below).
+    await assertWithinBudget({ app, userId: principal.userId, ...(entityId !== undefined ? { entityId } : {}) });
     const first = {
       role: 'user' as const,
       content: body.message,
@@ -158,6 +164,7 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
         startedAt: userMessage.createDate,
         provider: existing?.provider ?? {},
         ...(idempotency ? { idempotency } : {}),
+        ...(entityId !== undefined ? { entityId } : {}),
       },
     };
   } catch (err) {

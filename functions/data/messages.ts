@@ -34,7 +34,17 @@ export interface AppendMessageInput {
   error?: { code: string; message: string };
   /** Turn bookkeeping written on the session in the same transaction (functions/data/turns.ts). */
   sessionExtras?: SessionExtras;
+  /**
+   * Writes of other concerns that must commit with the message (e.g. usage aggregates): appended to the
+   * transaction as they are. Each must target an item the transaction does not already touch (DynamoDB
+   * refuses two operations on one item), and carry no condition (a failed one would be taken for this
+   * message's); with the message and the session, at most MAX_TRANSACTION_ITEMS in all.
+   */
+  transactItems?: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 }
+
+/** DynamoDB's limit on the items of one TransactWriteItems. */
+export const MAX_TRANSACTION_ITEMS = 100;
 
 /** Extra attributes SET, and counters ADDed, on the session item with a message. */
 export interface SessionExtras {
@@ -117,6 +127,7 @@ export async function startSessionWithMessage(
  */
 export async function appendMessage(input: AppendMessageInput): Promise<StoredMessage> {
   if (input.usage) assertUsage(input.usage);
+  if ((input.transactItems?.length ?? 0) + 2 > MAX_TRANSACTION_ITEMS) throw new Error(`appendMessage: more than ${MAX_TRANSACTION_ITEMS} transaction items`);
   const hidden = isHidden(input.source);
   let floorMs = 0;
   return withRetry<StoredMessage>(async () => {
@@ -160,6 +171,7 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
             },
+            ...(input.transactItems ?? []),
           ],
         }),
       );

@@ -1,5 +1,7 @@
 /** Users: the caller's own profile, and user management for admins and trusted services. */
+import { budgetOverview } from '../converse/budget';
 import { getUser, putUser, searchUsersByPrefix, updateUserName } from '../data/users';
+import { reportRange, userDailyUsage } from '../data/usage-reports';
 import { notFound } from '../lib/errors';
 import { createGroupHandler } from '../http/handler';
 
@@ -14,4 +16,9 @@ export const handler = createGroupHandler('users', {
   searchUsers: async ({ query }) => ({ items: await searchUsersByPrefix(query.prefix) }),
   getUser: async ({ params }) => (await getUser(params.userId)) ?? Promise.reject(notFound('User')),
   putUser: async ({ params, body }) => putUser({ ...body, userId: params.userId }),
+  getMyBudget: async ({ principal, query }) => budgetOverview(principal, query.chatAppId),
+  getMyUsage: async ({ principal, query }) => {
+    const range = reportRange(query.from, query.to);
+    return { chatAppId: query.chatAppId, ...range, ...(await userDailyUsage(principal.userId, query.chatAppId, range)) };
+  },
 });

@@ -42,7 +42,7 @@ beforeAll(async () => {
   const fb = (await api.call('POST', `/sessions/${session.sessionId}/feedback`, { token: ownerToken, body: { type: 'other', severity: 'low', title: 't', description: 'd' } })).body;
   await api.call('PUT', '/widget-data/custom/fuzz', { token: ownerToken, body: { data: { keep: true } } });
   await api.call('PUT', '/users/me', { token: ownerToken, body: { firstName: 'Fuzz' } });
-  ids = { sessionId: session.sessionId, feedbackId: fb.feedbackId, userId: owner, scope: 'custom', tag: 'fuzz', chatAppId: 'demo', agentId: 'echo' };
+  ids = { sessionId: session.sessionId, feedbackId: fb.feedbackId, userId: owner, scope: 'custom', tag: 'fuzz', chatAppId: 'demo', agentId: 'echo', entityId: 'fuzz-entity' };
 });
 
 /** Every item of the fuzz user's partitions: what rejected requests must leave untouched. */

@@ -22,6 +22,8 @@ export function fixtures() {
     updateMe: async ({ principal }) => ({ userId: principal.userId }),
     getUser: async ({ params }) => ({ userId: params.userId }),
     putUser: async ({ params }) => ({ userId: params.userId }),
+    getMyBudget: async () => ({ items: [] }),
+    getMyUsage: async ({ query }) => ({ chatAppId: query.chatAppId, from: '2026-01-01', to: '2026-01-01', totals: { inputTokens: 0, outputTokens: 0, totalCost: 0, turns: 0 }, items: [] }),
   });
 
   // @ts-expect-error a route of the group without its implementation (deleteWidgetData)

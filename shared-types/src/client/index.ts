@@ -6,6 +6,8 @@
 import type {
     AddFeedbackCommentRequest,
     AgentConfig,
+    BudgetLimits,
+    BudgetOverride,
     ChatAppConfig,
     ChatMessage,
     ChatSession,
@@ -15,6 +17,8 @@ import type {
     CreateFeedbackRequest,
     CreateSessionRequest,
     ListQuery,
+    MyBudget,
+    MyUsage,
     Page,
     PutUserRequest,
     RecordOrUndef,
@@ -28,6 +32,8 @@ import type {
     UpdateFeedbackRequest,
     UpdateMeRequest,
     UpdateSessionRequest,
+    UsageGroupBy,
+    UsageReport,
     UserWidgetData,
 } from '../types/chatbot/chatbot-types';
 import { API_ROUTES } from './routes.gen';
@@ -77,6 +83,15 @@ export interface PikaApiRoutes {
     putChatApp: { params: { chatAppId: string }; body: ChatAppBody; response: ChatAppConfig };
     getAgent: { params: { agentId: string }; response: AgentConfig };
     putAgent: { params: { agentId: string }; body: AgentBody; response: AgentConfig };
+    getMyBudget: { query: { chatAppId?: string }; response: MyBudget };
+    getMyUsage: { query: { chatAppId: string; from?: string; to?: string }; response: MyUsage };
+    getUserBudget: { params: { chatAppId: string; userId: string }; response: BudgetOverride };
+    putUserBudget: { params: { chatAppId: string; userId: string }; body: BudgetLimits; response: BudgetOverride };
+    deleteUserBudget: { params: { chatAppId: string; userId: string }; response: Deleted };
+    getEntityBudget: { params: { chatAppId: string; entityId: string }; response: BudgetOverride };
+    putEntityBudget: { params: { chatAppId: string; entityId: string }; body: BudgetLimits; response: BudgetOverride };
+    deleteEntityBudget: { params: { chatAppId: string; entityId: string }; response: Deleted };
+    getUsageReport: { query: { chatAppId: string; from?: string; to?: string; groupBy?: UsageGroupBy; limit?: number; cursor?: string }; response: UsageReport };
     converse: { body: ConverseBody; response: ConverseDone };
 }
 

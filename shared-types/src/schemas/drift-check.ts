@@ -38,4 +38,10 @@ export type DriftChecks = [
     Assert<Agree<z.infer<typeof S.putInsightsRequestSchema>, T.PutInsightsRequest>>,
     Assert<Agree<z.infer<typeof S.setWidgetDataBodySchema>, T.SetWidgetDataBody>>,
     Assert<Agree<z.infer<typeof S.listQuerySchema>, T.ListQuery>>,
+    Assert<Agree<z.infer<typeof S.chatAppBudgetsSchema>, T.ChatAppBudgets>>,
+    Assert<Agree<z.infer<typeof S.budgetLimitsSchema>, T.BudgetLimits>>,
+    Assert<Agree<z.infer<typeof S.budgetOverrideSchema>, T.BudgetOverride>>,
+    Assert<Agree<z.infer<typeof S.myBudgetSchema>, T.MyBudget>>,
+    Assert<Agree<z.infer<typeof S.myUsageSchema>, T.MyUsage>>,
+    Assert<Agree<z.infer<typeof S.adminUsageSchema>, T.UsageReport>>,
 ];

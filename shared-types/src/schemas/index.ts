@@ -1,3 +1,4 @@
 export * from './common';
 export * from './records';
 export * from './requests';
+export * from './budgets';

@@ -18,6 +18,7 @@ import {
 } from '../types/chatbot/chatbot-types';
 import { idSchema, userIdSchema, isoDateSchema, nonNegative, safeRecordSchema, score0to100, shortText, TITLE_MAX } from './common';
 import { agentCoreHarnessSchema, agentCoreRuntimeSchema } from './agentcore';
+import { chatAppBudgetsSchema } from './budgets';
 
 export const userTypeSchema = z.enum(USER_TYPES);
 
@@ -162,6 +163,7 @@ export const chatAppConfigSchema = z.object({
     overrideData: safeRecordSchema.optional(),
     privateAttributes: z.array(shortText(128)).max(100).optional(),
     streamTraces: z.boolean().optional(),
+    budgets: chatAppBudgetsSchema.optional(),
     createDate: isoDateSchema.optional(),
     lastUpdate: isoDateSchema.optional(),
 });
