@@ -92,9 +92,9 @@ try {
   l();
   l('Requests observed on the document client the handlers use (config reads are cached per container and were warm). Capacity as DynamoDB Local reports it with `ReturnConsumedCapacity: TOTAL`.');
   l();
-  l('| operation | reads | writes | scans | RCU | WCU | requests |');
-  l('|---|---|---|---|---|---|---|');
-  for (const c of cost) l(`| ${c.name} | ${c.reads} | ${c.writes} | ${c.scans} | ${fmt(c.rcu, 1)} | ${fmt(c.wcu, 1)} | ${c.commands.join(', ')} |`);
+  l('| operation | reads | writes | scans | RCU | WCU | usage aggregate items written | requests |');
+  l('|---|---|---|---|---|---|---|---|');
+  for (const c of cost) l(`| ${c.name} | ${c.reads} | ${c.writes} | ${c.scans} | ${fmt(c.rcu, 1)} | ${fmt(c.wcu, 1)} | ${c.aggregateWrites} | ${c.commands.join(', ')} |`);
   const turn = cost.find((c) => c.name.startsWith('converse turn, new session'))!;
   const steady = cost.find((c) => c.name === 'converse turn, existing session (rate limit off)')!;
   const totalScans = cost.reduce((s, c) => s + c.scans, 0);
