@@ -99,6 +99,7 @@ export class PikaChatStack extends Stack {
       detailedMetrics: c.detailedMetrics,
       thresholds: c.alarms,
       streamingTimeoutSeconds: c.converseTimeoutSeconds,
+      dailyCostWarnings: c.dailyCostWarnings,
       ...(c.alarmEmail ? { alarmEmail: c.alarmEmail } : {}),
     });
 

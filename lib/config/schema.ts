@@ -134,6 +134,11 @@ export const stageConfigSchema = z
         clientErrorsPer5Min: z.number().int().positive().default(500),
       })
       .default({ latencyP99Ms: 3000, serverErrorPercent: 1, clientErrorsPer5Min: 500 }),
+    /** An alarm per chat app when its cost of one UTC day reaches `usd` (the CostUsd metric, functions/lib/usage-metrics.ts). */
+    dailyCostWarnings: z
+      .array(z.strictObject({ chatAppId: z.string().regex(/^[A-Za-z0-9._:@-]{1,128}$/), usd: z.number().positive() }))
+      .max(50)
+      .default([]),
     /** Alarm notifications go to this address (SNS email subscription, confirmed by mail). */
     alarmEmail: z.email().optional(),
   })
