@@ -14,7 +14,7 @@ import { nowIso } from '../data/items';
 import { appendMessage, getMessage } from '../data/messages';
 import { claimTitle, setGeneratedTitle } from '../data/sessions';
 import { recentTurns, stopRequestedSince, turnEnded } from '../data/turns';
-import { debitUsage, usageAggregateWrites, type UsageDebit } from '../data/usage-aggregates';
+import { usageAggregateWrites, type UsageDebit } from '../data/usage-aggregates';
 import { config } from '../lib/config';
 import { toDomainError, type DomainError } from '../lib/errors';
 import { logger } from '../http/logger';
@@ -280,12 +280,10 @@ async function titleSession(plan: TurnPlan, answer: string, deadlineMs: number):
       result = { title: fallbackTitle(plan.message) };
     }
     const usage = result.usage ? { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, totalCost: result.usage.totalCost } : undefined;
-    await setGeneratedTitle(plan.session.sessionId, result.title, usage);
-    if (usage) {
-      const debit = debitOf(plan, usage, 0);
-      recordUsage({ ...debit, turns: 0 });
-      await debitUsage(debit);
-    }
+    const debit = usage ? debitOf(plan, usage, 0) : undefined;
+    if (debit) recordUsage({ ...debit, turns: 0 });
+    // The title's cost joins the usage aggregates in the title's own write (a transaction then).
+    await setGeneratedTitle(plan.session.sessionId, result.title, usage, debit ? usageAggregateWrites(debit) : undefined);
   } catch (err) {
     logger.warn('session title not stored', { errorName: (err as { name?: string })?.name });
   }

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ddb, tableName } from '../../functions/data/client';
 import { keys } from '../../functions/data/keys';
 import { appendMessage, MAX_TRANSACTION_ITEMS } from '../../functions/data/messages';
+import { getSession, setGeneratedTitle } from '../../functions/data/sessions';
 import { aggregateTargets, dayOf, debitUsage, monthOf, usageAggregateWrites, type UsageDebit } from '../../functions/data/usage-aggregates';
 import { rangeBuckets, reportRange, userDailyUsage } from '../../functions/data/usage-reports';
 import { newSession, uid } from './helpers';
@@ -54,6 +55,18 @@ describe('usage aggregates', () => {
     await expect(appendMessage({ userId: missing.userId, sessionId: uid('nosession'), role: 'assistant', content: 'hi', transactItems: usageAggregateWrites(missing) })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     for (const { key } of aggregateTargets(missing)) expect(await get(key)).toBeUndefined();
     await expect(appendMessage({ userId: s.userId, sessionId: s.sessionId, role: 'assistant', content: 'x', transactItems: Array.from({ length: 99 }, () => usageAggregateWrites(d)[0]!) })).rejects.toThrow(/transaction items/);
+  });
+
+  it("a title's cost commits with the title; a session titled meanwhile keeps its title and is still debited", async () => {
+    const s = await newSession();
+    const d = debit({ userId: s.userId, chatAppId: s.chatAppId, turns: 0 });
+    const usage = { inputTokens: 10, outputTokens: 5, totalCost: 0.0001 };
+    expect(await setGeneratedTitle(s.sessionId, 'Generated', usage, usageAggregateWrites({ ...d, usage }))).toBe(true);
+    expect(await get(keys.usageUserDay(s.userId, s.chatAppId, dayOf(d.at)))).toMatchObject({ ...usage, turns: 0 });
+    // Titled already: the title stays, the usage goes to the session and the aggregates all the same.
+    expect(await setGeneratedTitle(s.sessionId, 'Another', usage, usageAggregateWrites({ ...d, usage }))).toBe(false);
+    expect(await getSession(s.sessionId)).toMatchObject({ title: 'Generated', inputTokens: 20, outputTokens: 10 });
+    expect(await get(keys.usageUserDay(s.userId, s.chatAppId, dayOf(d.at)))).toMatchObject({ inputTokens: 20, outputTokens: 10, totalCost: 0.0002 });
   });
 
   it('concurrent debits of the same items add up exactly (ADD is atomic; conflicts are retried)', async () => {
