@@ -101,6 +101,8 @@ try {
   l();
   l(`Targets: a converse turn ≤ 3 write requests — new session with title: ${turn.writes} (${pass(turn.writes <= 3)}), existing session: ${steady.writes} (${pass(steady.writes <= 3)}); the per-user rate limit adds one write when enabled. ≤ 1 read beyond config lookups — existing session: ${steady.reads} (${pass(steady.reads <= 1)}). Scans anywhere: ${totalScans} (${pass(totalScans === 0)}).`);
   l();
+  l(`Usage aggregates (budgets and reports, docs/data-model.md#usage-and-budgets): a turn with a new session and title writes ${turn.aggregateWrites} aggregate items, an existing-session turn ${steady.aggregateWrites} (10 per debit, 8 without an entity: the demo users have none), inside the transactions the turn makes anyway — no extra write request; a chat app with budgets adds one BatchGetItem per turn (the budget check).`);
+  l();
   l('## 4. Cold start');
   l();
   l('Each bundle built with the deployed stack\'s esbuild options; load = a fresh `node` importing it (module init included), median of runs, vs a bundle holding only a bare lib-dynamodb client.');
