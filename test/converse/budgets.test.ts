@@ -4,6 +4,7 @@
  * billed; overrides; what a user has left; 50 parallel turns at the edge of a budget.
  */
 import { describe, expect, it, vi } from 'vitest';
+import { ddb } from '../../functions/data/client';
 import { dayOf } from '../../functions/data/usage-aggregates';
 import { ROLES, token, uid } from '../api/harness';
 import { restoreEnv } from '../support/env';
@@ -127,6 +128,40 @@ describe('usage reports', () => {
     expect((await api.call('GET', `/users/me/usage?chatAppId=${chatAppId}&from=2026-03-01&to=2026-02-01`, { token: users[0]!.t })).status).toBe(400);
     expect((await api.call('GET', `/users/me/usage?chatAppId=${chatAppId}&from=2026-02-30`, { token: users[0]!.t })).status).toBe(400);
     expect((await api.call('GET', `/users/me/usage?chatAppId=${chatAppId}&from=2025-01-01&to=2026-02-04`, { token: users[0]!.t })).status).toBe(200);
+  });
+});
+
+describe('write cost per turn', () => {
+  it('a turn writes its aggregates inside the transactions it makes anyway: 10 items with the answer, 10 with the title', async () => {
+    const chatAppId = await chatApp();
+    const { t } = await user('acme');
+    const warm = await converse(api.url, t, { chatAppId, message: 'warm the config cache' });
+    await titledSession(warm.events[0]!.data.sessionId, t);
+    // Every write request of the turn, observed on the document client the local API uses (nothing mocked).
+    const writes: Array<{ name: string; usageItems: number; items: number }> = [];
+    const observer = ((next: any, context: any) => async (args: any) => {
+      const name = String(context.commandName ?? '').replace(/Command$/, '');
+      if (/Put|Update|Delete|Write/.test(name)) {
+        const items = (args.input.TransactItems ?? [args.input]) as any[];
+        const usageItems = items.filter((i) => String((i.Update ?? i.Put ?? i).Key?.pk ?? (i.Put ?? i).Item?.pk ?? '').startsWith('USAGE#')).length;
+        writes.push({ name, usageItems, items: items.length });
+      }
+      return next(args);
+    }) as never;
+    ddb().middlewareStack.add(observer, { step: 'initialize', name: 'budgetsWriteObserver' });
+    try {
+      const r = await converse(api.url, t, { chatAppId, message: 'count my writes' });
+      await titledSession(r.events[0]!.data.sessionId, t);
+    } finally {
+      ddb().middlewareStack.remove('budgetsWriteObserver');
+    }
+    // The rate-limit counter, the new session with the user message, the answer (+ 10 aggregates), the title (+ 10 aggregates).
+    expect(writes.map((w) => [w.name, w.usageItems, w.items])).toEqual([
+      ['UpdateItem', 0, 1],
+      ['TransactWriteItems', 0, 2],
+      ['TransactWriteItems', 10, 12],
+      ['TransactWriteItems', 10, 11],
+    ]);
   });
 });
 
