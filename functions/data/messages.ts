@@ -13,6 +13,7 @@ import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, t
 import { cancellationReasons, RETRY, withRetry } from './retry';
 import { assertUsage, newSessionItem, type CreateSessionInput, type Session } from './sessions';
 import { itemExpiresAt } from './ttl';
+import { assertJoinable, MAX_TRANSACTION_ITEMS, type TransactItems } from './transact';
 
 export type MessageStatus = ChatMessageStatus;
 /** ChatMessage carries source/status/error as optional extensions of the spec type. */
@@ -40,11 +41,10 @@ export interface AppendMessageInput {
    * refuses two operations on one item), and carry no condition (a failed one would be taken for this
    * message's); with the message and the session, at most MAX_TRANSACTION_ITEMS in all.
    */
-  transactItems?: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+  transactItems?: TransactItems;
 }
 
-/** DynamoDB's limit on the items of one TransactWriteItems. */
-export const MAX_TRANSACTION_ITEMS = 100;
+export { MAX_TRANSACTION_ITEMS };
 
 /** Extra attributes SET, and counters ADDed, on the session item with a message. */
 export interface SessionExtras {
@@ -127,7 +127,6 @@ export async function startSessionWithMessage(
  */
 export async function appendMessage(input: AppendMessageInput): Promise<StoredMessage> {
   if (input.usage) assertUsage(input.usage);
-  if ((input.transactItems?.length ?? 0) + 2 > MAX_TRANSACTION_ITEMS) throw new Error(`appendMessage: more than ${MAX_TRANSACTION_ITEMS} transaction items`);
   const hidden = isHidden(input.source);
   let floorMs = 0;
   return withRetry<StoredMessage>(async () => {
@@ -137,6 +136,7 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
     const activity = keys.sessionActivitySortKey(createDate, input.sessionId);
     const usage = input.usage;
     const extra = extrasExpression(input.sessionExtras);
+    assertJoinable([keys.message(input.sessionId, messageId, hidden), keys.session(input.sessionId)], input.transactItems);
     const adds = [...(usage ? ['inputTokens :in', 'outputTokens :out', 'totalCost :cost'] : []), ...extra.add];
     try {
       await ddb().send(

@@ -1,9 +1,7 @@
 /** Sessions: SESSION#s / META, listed per user (gsi1/gsi2) and per chat app (sharded gsi3/gsi4). */
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { cancellationReasons, withRetry } from './retry';
-
-/** Items of a TransactWriteItems (lib-dynamodb). */
-type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+import { assertJoinable, type TransactItems } from './transact';
 import type { ChatSession, ChatUser, RecordOrUndef } from 'pika-shared/types/chatbot/chatbot-types';
 import { notFound, validationFailed } from './errors';
 import { batchDelete } from './batch';
@@ -249,6 +247,7 @@ export async function setGeneratedTitle(sessionId: string, title: string, usage?
   };
   // Writes of other concerns (usage aggregates) commit with the title: one transaction instead of one update.
   if (transactItems?.length) {
+    assertJoinable([keys.session(sessionId)], transactItems);
     const titled = await withRetry(async () => {
       try {
         await ddb().send(new TransactWriteCommand({ TransactItems: [{ Update: update }, ...transactItems] }));

@@ -10,6 +10,7 @@ import { ddb, tableName } from './client';
 import type { RawItem } from './items';
 import { keys, type UsageDimension } from './keys';
 import { withRetry } from './retry';
+import type { TransactItems } from './transact';
 
 export interface UsageAmount {
   inputTokens: number;
@@ -35,7 +36,7 @@ export interface UsageDebit {
 }
 
 /** One item of a TransactWriteCommand (lib-dynamodb). */
-export type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+export type TransactItem = TransactItems[number];
 
 export const dayOf = (at: string | number): string => new Date(at).toISOString().slice(0, 10);
 export const monthOf = (at: string | number): string => new Date(at).toISOString().slice(0, 7);
