@@ -14,6 +14,15 @@ interface Tally {
   rcu: number;
   wcu: number;
   commands: string[];
+  /** Usage aggregate items (USAGE#…) written, inside transactions or alone. */
+  aggregateWrites: number;
+}
+
+/** How many of a write request's items are usage aggregates. */
+function aggregateItems(input: Record<string, unknown>): number {
+  const isUsage = (key: unknown) => String((key as { pk?: unknown } | undefined)?.pk ?? '').startsWith('USAGE#');
+  const items = (input.TransactItems as Array<Record<string, { Key?: unknown; Item?: unknown }>> | undefined) ?? [];
+  return items.filter((i) => Object.values(i).some((op) => isUsage(op.Key ?? op.Item))).length + (isUsage(input.Key) ? 1 : 0);
 }
 
 /** Names as the low-level client reports them (commandName without the `Command` suffix). */
@@ -37,6 +46,7 @@ function install() {
         if (READS.has(name)) tally.reads++;
         if (WRITES.has(name)) tally.writes++;
         if (name.startsWith('Scan')) tally.scans++;
+        if (WRITES.has(name)) tally.aggregateWrites += aggregateItems(input);
         const caps = [out.output.ConsumedCapacity].flat().filter(Boolean) as { ReadCapacityUnits?: number; WriteCapacityUnits?: number; CapacityUnits?: number }[];
         for (const c of caps) {
           tally.rcu += c.ReadCapacityUnits ?? (READS.has(name) ? (c.CapacityUnits ?? 0) : 0);
@@ -51,7 +61,7 @@ function install() {
 
 async function measure(fn: () => Promise<unknown>): Promise<Tally> {
   install();
-  tally = { reads: 0, writes: 0, scans: 0, rcu: 0, wcu: 0, commands: [] };
+  tally = { reads: 0, writes: 0, scans: 0, rcu: 0, wcu: 0, commands: [], aggregateWrites: 0 };
   await fn();
   await new Promise((r) => setTimeout(r, 150)); // work after the response (titles) is part of the turn
   const t = tally;
@@ -73,6 +83,12 @@ export async function dynamoCost(stack: BenchStack) {
   await converseTurn({ sessionId: session.sessionId, message: 'warm the config cache' });
   const fb = (await call('POST', `/sessions/${session.sessionId}/feedback`, { type: 'other', severity: 'low', title: 't', description: 'd' })) as { feedbackId: string };
   const s = session.sessionId;
+  // A chat app with budgets: its turns read the budget state (one BatchGetItem) before the user message.
+  const demo = (await call('GET', '/admin/chat-apps/demo', undefined, admin)) as Record<string, unknown>;
+  const { chatAppId: _id, createDate: _c, lastUpdate: _l, ...demoConfig } = demo;
+  await call('PUT', '/admin/chat-apps/bench-budget', { ...demoConfig, title: 'Budgeted demo', budgets: { user: { daily: { usd: 1000 } }, chatApp: { monthly: { usd: 100000 } } } }, admin);
+  const budgeted = (await call('POST', '/sessions', { chatAppId: 'bench-budget', title: 'cost' })) as { sessionId: string };
+  await converseTurn({ sessionId: budgeted.sessionId, message: 'warm the config cache' });
   const rows: [string, () => Promise<unknown>][] = [
     ['GET /users/me', () => call('GET', '/users/me')],
     ['PUT /users/me', () => call('PUT', '/users/me', { firstName: 'C' })],
@@ -90,6 +106,10 @@ export async function dynamoCost(stack: BenchStack) {
     ['GET /widget-data', () => call('GET', '/widget-data/custom/cost')],
     ['converse turn, existing session (rate limit off)', () => converseTurn({ sessionId: s, message: 'hello' })],
     ['converse turn, new session + title (rate limit off)', () => converseTurn({ chatAppId: 'demo', message: 'hello' })],
+    ['converse turn, existing session, chat app with budgets (rate limit off)', () => converseTurn({ sessionId: budgeted.sessionId, message: 'hello' })],
+    ['GET /users/me/budget', () => call('GET', '/users/me/budget')],
+    ['GET /users/me/usage (this month)', () => call('GET', '/users/me/usage?chatAppId=demo')],
+    ['GET /admin/usage?groupBy=user (this month)', () => call('GET', '/admin/usage?chatAppId=demo&groupBy=user', undefined, admin)],
   ];
   const results: (Tally & { name: string })[] = [];
   for (const [name, fn] of rows) results.push({ name, ...(await measure(fn)) });

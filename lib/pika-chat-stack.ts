@@ -114,6 +114,7 @@ export class PikaChatStack extends Stack {
       detailedMetrics: c.detailedMetrics,
       thresholds: c.alarms,
       streamingTimeoutSeconds: c.converseTimeoutSeconds,
+      dailyCostWarnings: c.dailyCostWarnings,
       ...(c.alarmEmail ? { alarmEmail: c.alarmEmail } : {}),
     });
 

@@ -13,6 +13,7 @@ import { appendMessage, startSessionWithMessage } from '../data/messages';
 import { consumeRateLimit, converseRateLimit } from '../data/rate-limit';
 import { getSessionWithUser, type Session } from '../data/sessions';
 import { turnStarted, type ProviderState } from '../data/turns';
+import { assertWithinBudget, entityOf } from './budget';
 import { ConverseError } from './errors';
 import { agentOf, authorizeSession, usableChatApp } from '../policy/access';
 import type { Principal } from '../policy/principal';
@@ -44,6 +45,8 @@ export interface TurnPlan {
   idempotency?: { scope: string; key: string };
   /** The message's files as the server stored them (verified in prepare; see functions/files/service.ts). */
   files?: FileRecord[];
+  /** The user's entity in this chat app (budgets and usage are attributed to it too). */
+  entityId?: string;
 }
 
 export type Prepared = { kind: 'turn'; plan: TurnPlan } | { kind: 'replay'; record: IdempotencyRecord };
@@ -130,7 +133,10 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
     if (claim.outcome === 'completed') return { kind: 'replay', record: claim.record };
     if (claim.outcome === 'running') throw new ConverseError('CONFLICT', 'A request with this idempotency key is still running', { retryAfterSeconds: claim.retryAfterSeconds });
   }
+  const entityId = entityOf(app, await principal.customData());
   try {
+    // Over a budget: 429 before the user message is stored or the agent called (the claim is released below).
+    await assertWithinBudget({ app, userId: principal.userId, ...(entityId !== undefined ? { entityId } : {}) });
     const first = {
       role: 'user' as const,
       content: body.message,
@@ -165,6 +171,7 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
         provider: existing?.provider ?? {},
         ...(idempotency ? { idempotency } : {}),
         ...(files.length ? { files } : {}),
+        ...(entityId !== undefined ? { entityId } : {}),
       },
     };
   } catch (err) {

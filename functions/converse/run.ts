@@ -14,9 +14,11 @@ import { nowIso } from '../data/items';
 import { appendMessage, getMessage } from '../data/messages';
 import { claimTitle, setGeneratedTitle } from '../data/sessions';
 import { recentTurns, stopRequestedSince, turnEnded } from '../data/turns';
+import { usageAggregateWrites, type UsageDebit } from '../data/usage-aggregates';
 import { config } from '../lib/config';
 import { toDomainError, type DomainError } from '../lib/errors';
 import { logger } from '../http/logger';
+import { recordUsage } from '../lib/usage-metrics';
 import { agentError, ConverseError } from './errors';
 import { recallMemory, rememberTurn } from './memory';
 import type { TurnPlan } from './prepare';
@@ -209,6 +211,8 @@ const toolSummary = (event: ToolEvent) =>
 export async function persist(plan: TurnPlan, r: Relayed): Promise<{ messageId?: string; usage: ChatMessageUsage; failure?: DomainError }> {
   const usage = addUsage(costOf(r.tokens, plan.agent.pricing), r.extra?.usage);
   const answer = truncateUtf8(r.text, MAX_ANSWER_BYTES);
+  const debit = debitOf(plan, usage, 1);
+  recordUsage({ ...debit, turns: 1, failed: Boolean(r.failure) });
   try {
     const stored = await appendMessage({
       userId: plan.userId,
@@ -228,6 +232,8 @@ export async function persist(plan: TurnPlan, r: Relayed): Promise<{ messageId?:
       },
       ...(r.failure ? { error: { code: r.failure.code, message: r.failure.message } } : {}),
       sessionExtras: turnEnded(r.reached ? { agentId: plan.agent.agentId, atIso: nowIso() } : undefined),
+      // The turn's cost joins the usage aggregates (budgets, reports) in the answer's transaction.
+      transactItems: usageAggregateWrites(debit),
     });
     return { messageId: stored.messageId, usage, ...(r.failure ? { failure: r.failure } : {}) };
   } catch (err) {
@@ -289,10 +295,26 @@ async function titleSession(plan: TurnPlan, answer: string, deadlineMs: number):
       result = { title: fallbackTitle(plan.message) };
     }
     const usage = result.usage ? { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, totalCost: result.usage.totalCost } : undefined;
-    await setGeneratedTitle(plan.session.sessionId, result.title, usage);
+    const debit = usage ? debitOf(plan, usage, 0) : undefined;
+    if (debit) recordUsage({ ...debit, turns: 0 });
+    // The title's cost joins the usage aggregates in the title's own write (a transaction then).
+    await setGeneratedTitle(plan.session.sessionId, result.title, usage, debit ? usageAggregateWrites(debit) : undefined);
   } catch (err) {
     logger.warn('session title not stored', { errorName: (err as { name?: string })?.name });
   }
+}
+
+/** What a turn (or its title) spent, for the usage aggregates: attributed to the user, entity, chat app and agent. */
+function debitOf(plan: TurnPlan, usage: { inputTokens: number; outputTokens: number; totalCost: number }, turns: number): UsageDebit {
+  return {
+    chatAppId: plan.app.chatAppId,
+    userId: plan.userId,
+    ...(plan.entityId !== undefined ? { entityId: plan.entityId } : {}),
+    agentId: plan.agent.agentId,
+    at: Date.now(),
+    usage: { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalCost: usage.totalCost },
+    turns,
+  };
 }
 
 /** A retried request with a used idempotency key: the stored outcome again, without calling the agent. */

@@ -77,6 +77,18 @@ export const keys = {
   chatApp: (chatAppId: string) => ({ pk: `CHATAPP#${chatAppId}`, sk: 'CONFIG' }),
   agent: (agentId: string) => ({ pk: `AGENT#${agentId}`, sk: 'CONFIG' }),
 
+  /**
+   * Usage aggregates (usage-aggregates.ts): a chat app's own day/month buckets (`D#<day>`, `M#<month>`); the
+   * users, entities and agents of one chat app and bucket in one partition (top-by-cost reports); a user's
+   * days in a chat app (their usage report); a user's chat apps of a month (their budget overview).
+   */
+  usageChatApp: (chatAppId: string, bucket: string) => ({ pk: usageChatAppPartition(chatAppId), sk: bucket }),
+  usageDimension: (chatAppId: string, bucket: string, dimension: UsageDimension, id: string) => ({ pk: usageBucketPartition(chatAppId, bucket), sk: `${dimension}#${userPart(id)}` }),
+  usageUserDay: (userId: string, chatAppId: string, day: string) => ({ pk: usageUserDaysPartition(userId, chatAppId), sk: `D#${day}` }),
+  usageUserMonth: (userId: string, month: string, chatAppId: string) => ({ pk: usageUserMonthsPartition(userId), sk: `M#${month}#${chatAppId}` }),
+  /** A per-user or per-entity budget override of a chat app (budgets.ts). */
+  budgetOverride: (chatAppId: string, level: 'user' | 'entity', id: string) => ({ pk: `BUDGET#A#${chatAppId}`, sk: `${level === 'user' ? 'U' : 'E'}#${userPart(id)}` }),
+
   /** Fixed-window rate-limit counter (expires through TTL). */
   rateLimit: (userId: string, bucket: string, window: string) => ({ pk: `RATE#${userPart(userId)}`, sk: `${bucket}#${window}` }),
 } as const;
@@ -96,6 +108,13 @@ export const userAppSessionsPartition = (userId: string, chatAppId: string) => `
 export const appSessionsByCreatedPartition = (chatAppId: string, shard: number) => `APPC#${chatAppId}#${shard}`;
 export const appSessionsByUpdatedPartition = (chatAppId: string, shard: number) => `APPU#${chatAppId}#${shard}`;
 export const feedbackStatusPartition = (status: string, shard: number) => `FB#${status}#${shard}`;
+
+/** The sort-key prefix of a usage dimension inside a chat app's bucket partition. */
+export type UsageDimension = 'U' | 'E' | 'G';
+export const usageChatAppPartition = (chatAppId: string) => `USAGE#A#${chatAppId}`;
+export const usageBucketPartition = (chatAppId: string, bucket: string) => `USAGE#A#${chatAppId}#${bucket}`;
+export const usageUserDaysPartition = (userId: string, chatAppId: string) => `USAGE#U#${userPart(userId)}#A#${chatAppId}`;
+export const usageUserMonthsPartition = (userId: string) => `USAGE#U#${userPart(userId)}`;
 
 /** Attributes that are keys, not data: stripped before an item leaves the data layer. */
 export const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk'] as const;

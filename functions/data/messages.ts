@@ -13,6 +13,7 @@ import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, t
 import { cancellationReasons, RETRY, withRetry } from './retry';
 import { assertUsage, newSessionItem, type CreateSessionInput, type Session } from './sessions';
 import { itemExpiresAt } from './ttl';
+import { assertJoinable, MAX_TRANSACTION_ITEMS, type TransactItems } from './transact';
 
 export type MessageStatus = ChatMessageStatus;
 /** ChatMessage carries source/status/error as optional extensions of the spec type. */
@@ -34,7 +35,16 @@ export interface AppendMessageInput {
   error?: { code: string; message: string };
   /** Turn bookkeeping written on the session in the same transaction (functions/data/turns.ts). */
   sessionExtras?: SessionExtras;
+  /**
+   * Writes of other concerns that must commit with the message (e.g. usage aggregates): appended to the
+   * transaction as they are. Each must target an item the transaction does not already touch (DynamoDB
+   * refuses two operations on one item), and carry no condition (a failed one would be taken for this
+   * message's); with the message and the session, at most MAX_TRANSACTION_ITEMS in all.
+   */
+  transactItems?: TransactItems;
 }
+
+export { MAX_TRANSACTION_ITEMS };
 
 /** Extra attributes SET, and counters ADDed, on the session item with a message. */
 export interface SessionExtras {
@@ -126,6 +136,7 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
     const activity = keys.sessionActivitySortKey(createDate, input.sessionId);
     const usage = input.usage;
     const extra = extrasExpression(input.sessionExtras);
+    assertJoinable([keys.message(input.sessionId, messageId, hidden), keys.session(input.sessionId)], input.transactItems);
     const adds = [...(usage ? ['inputTokens :in', 'outputTokens :out', 'totalCost :cost'] : []), ...extra.add];
     try {
       await ddb().send(
@@ -160,6 +171,7 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
             },
+            ...(input.transactItems ?? []),
           ],
         }),
       );

@@ -1,5 +1,7 @@
 /** Sessions: SESSION#s / META, listed per user (gsi1/gsi2) and per chat app (sharded gsi3/gsi4). */
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { cancellationReasons, withRetry } from './retry';
+import { assertJoinable, type TransactItems } from './transact';
 import type { ChatSession, ChatUser, RecordOrUndef } from 'pika-shared/types/chatbot/chatbot-types';
 import { notFound, validationFailed } from './errors';
 import { batchDelete } from './batch';
@@ -231,21 +233,37 @@ export async function claimTitle(sessionId: string, untilMs: number, nowMs = Dat
  * A title set meanwhile (the user renamed the session) is kept: then only the usage is added. Returns
  * whether the title was set.
  */
-export async function setGeneratedTitle(sessionId: string, title: string, usage?: UsageDelta): Promise<boolean> {
+export async function setGeneratedTitle(sessionId: string, title: string, usage?: UsageDelta, transactItems?: TransactItems): Promise<boolean> {
   if (usage) assertUsage(usage);
   const add = usage ? ' ADD inputTokens :in, outputTokens :out, totalCost :cost' : '';
   const values = usage ? { ':in': usage.inputTokens, ':out': usage.outputTokens, ':cost': usage.totalCost } : {};
+  const update = {
+    TableName: tableName(),
+    Key: keys.session(sessionId),
+    UpdateExpression: `SET title = :title REMOVE #claim${add}`,
+    ConditionExpression: `attribute_exists(pk) AND ${UNTITLED}`,
+    ExpressionAttributeNames: { '#claim': TITLE_CLAIM_ATTRIBUTE },
+    ExpressionAttributeValues: { ':title': title, ':empty': '', ...values },
+  };
+  // Writes of other concerns (usage aggregates) commit with the title: one transaction instead of one update.
+  if (transactItems?.length) {
+    assertJoinable([keys.session(sessionId)], transactItems);
+    const titled = await withRetry(async () => {
+      try {
+        await ddb().send(new TransactWriteCommand({ TransactItems: [{ Update: update }, ...transactItems] }));
+        return true;
+      } catch (err) {
+        if (cancellationReasons(err)?.[0]?.Code === 'ConditionalCheckFailed') return false;
+        throw err;
+      }
+    });
+    if (titled) return true;
+    if (usage) await addSessionUsage(sessionId, usage);
+    await withRetry(() => ddb().send(new TransactWriteCommand({ TransactItems: transactItems })));
+    return false;
+  }
   try {
-    await ddb().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.session(sessionId),
-        UpdateExpression: `SET title = :title REMOVE #claim${add}`,
-        ConditionExpression: `attribute_exists(pk) AND ${UNTITLED}`,
-        ExpressionAttributeNames: { '#claim': TITLE_CLAIM_ATTRIBUTE },
-        ExpressionAttributeValues: { ':title': title, ':empty': '', ...values },
-      }),
-    );
+    await ddb().send(new UpdateCommand(update));
     return true;
   } catch (err) {
     if (!isConditionFailure(err)) throw err;

@@ -1,9 +1,22 @@
 /** Chat-app and agent configuration (site-admins). */
+import { deleteBudgetOverride, getBudgetOverride, putBudgetOverride, type OverrideLevel } from '../data/budgets';
 import { getAgent, getChatApp, putAgent, putChatApp } from '../data/config';
+import { chatAppUsage, reportRange } from '../data/usage-reports';
+import { logger } from '../http/logger';
 import { nowIso } from '../data/items';
 import { notFound } from '../lib/errors';
 import { createGroupHandler } from '../http/handler';
 import { checkUserMemoryFeature } from '../memory/registry';
+
+/** An override of an existing chat app (404 for an unknown one: nothing is stored for it). */
+async function putOverride(chatAppId: string, level: OverrideLevel, id: string, limits: Parameters<typeof putBudgetOverride>[3]) {
+  if (!(await getChatApp(chatAppId))) throw notFound('Chat app');
+  return putBudgetOverride(chatAppId, level, id, limits);
+}
+const deleted = async (removal: Promise<void>) => {
+  await removal;
+  return { deleted: true as const };
+};
 
 export const handler = createGroupHandler('admin', {
   getChatApp: async ({ params }) => (await getChatApp(params.chatAppId)) ?? Promise.reject(notFound('Chat app')),
@@ -18,5 +31,16 @@ export const handler = createGroupHandler('admin', {
     const now = nowIso();
     const existing = await getAgent(params.agentId);
     return putAgent({ ...body, agentId: params.agentId, createDate: existing?.createDate ?? now, lastUpdate: now });
+  },
+  getUserBudget: async ({ params }) => (await getBudgetOverride(params.chatAppId, 'user', params.userId)) ?? Promise.reject(notFound('Budget override')),
+  putUserBudget: async ({ params, body }) => putOverride(params.chatAppId, 'user', params.userId, body),
+  deleteUserBudget: async ({ params }) => deleted(deleteBudgetOverride(params.chatAppId, 'user', params.userId)),
+  getEntityBudget: async ({ params }) => (await getBudgetOverride(params.chatAppId, 'entity', params.entityId)) ?? Promise.reject(notFound('Budget override')),
+  putEntityBudget: async ({ params, body }) => putOverride(params.chatAppId, 'entity', params.entityId, body),
+  deleteEntityBudget: async ({ params }) => deleted(deleteBudgetOverride(params.chatAppId, 'entity', params.entityId)),
+  getUsageReport: async ({ principal, query }) => {
+    const range = reportRange(query.from, query.to);
+    logger.info('viewing usage of a chat app', { routeId: 'getUsageReport', viewerUserId: principal.userId, chatAppId: query.chatAppId, groupBy: query.groupBy ?? 'day' });
+    return chatAppUsage({ chatAppId: query.chatAppId, range, groupBy: query.groupBy ?? 'day', caller: principal.userId, ...(query.limit !== undefined ? { limit: query.limit } : {}), ...(query.cursor !== undefined ? { cursor: query.cursor } : {}) });
   },
 });

@@ -1,5 +1,7 @@
 /** Users: the caller's own profile, and user management for admins and trusted services. */
+import { budgetOverview } from '../converse/budget';
 import { getUser, putUser, searchUsersByPrefix, updateUserName } from '../data/users';
+import { reportRange, userDailyUsage } from '../data/usage-reports';
 import { notFound } from '../lib/errors';
 import { createGroupHandler } from '../http/handler';
 import { memoryOwner } from '../policy/access';
@@ -27,4 +29,9 @@ export const handler = createGroupHandler('users', {
   },
   forgetMyMemory: async ({ principal }) => ({ deleted: true, ...(await forgetUserMemory(principal.userId)) }),
   listUserMemory: async ({ principal, params, query, route }) => memoryPage(principal.userId, await memoryOwner(principal, params.userId, route.id), query),
+  getMyBudget: async ({ principal, query }) => budgetOverview(principal, query.chatAppId),
+  getMyUsage: async ({ principal, query }) => {
+    const range = reportRange(query.from, query.to);
+    return { chatAppId: query.chatAppId, ...range, ...(await userDailyUsage(principal.userId, query.chatAppId, range)) };
+  },
 });

@@ -7,7 +7,14 @@ import * as z from 'zod';
 import type { Access } from '../policy/principal';
 import {
   addFeedbackCommentRequestSchema,
+  adminUsageQuerySchema,
+  adminUsageSchema,
   agentConfigSchema,
+  budgetLimitsSchema,
+  budgetOverrideSchema,
+  myBudgetSchema,
+  myUsageQuerySchema,
+  myUsageSchema,
   chatAppConfigSchema,
   chatMessageSchema,
   chatSessionFeedbackSchema,
@@ -70,6 +77,8 @@ const sessionParams = z.strictObject({ sessionId: idSchema });
 const feedbackParams = z.strictObject({ sessionId: idSchema, feedbackId: idSchema });
 const deleted = z.object({ deleted: z.literal(true) });
 const ADMIN_READ = ['content-admin', 'site-admin'] as const;
+const budgetUserParams = z.strictObject({ chatAppId: idSchema, userId: userIdSchema });
+const budgetEntityParams = z.strictObject({ chatAppId: idSchema, entityId: idSchema });
 
 export const ROUTES = [
   // users
@@ -82,6 +91,8 @@ export const ROUTES = [
   { id: 'deleteMyMemoryRecord', method: 'DELETE', path: '/users/me/memory/{recordId}', group: 'users', summary: 'Delete one of the caller\u2019s memory records', access: ['user'], params: z.strictObject({ recordId: memoryRecordIdSchema }), response: deleted },
   { id: 'listUserMemory', method: 'GET', path: '/users/{userId}/memory', group: 'users', summary: 'A user\u2019s memory records (content admins; logged as viewingContentFor)', access: ADMIN_READ, params: z.strictObject({ userId: userIdSchema }), query: listQuerySchema, response: pageOf(userMemoryRecordSchema) },
   { id: 'putUser', method: 'PUT', path: '/users/{userId}', group: 'users', summary: 'Create or replace a user (custom data, roles, user type)', access: ['site-admin', 'service'], params: z.strictObject({ userId: userIdSchema }), body: putUserRequestSchema, response: chatUserSchema },
+  { id: 'getMyBudget', method: 'GET', path: '/users/me/budget', group: 'users', summary: 'What the caller has left of each budget: in chatAppId, or in every chat app they used this month', access: ['user'], query: z.strictObject({ chatAppId: idSchema.optional() }), response: myBudgetSchema },
+  { id: 'getMyUsage', method: 'GET', path: '/users/me/usage', group: 'users', summary: 'The caller\u2019s tokens and cost per day in a chat app (\u2264 400 days)', access: ['user'], query: myUsageQuerySchema, response: myUsageSchema },
   // sessions
   { id: 'createSession', method: 'POST', path: '/sessions', group: 'sessions', summary: 'Start a session in a chat app', access: ['user'], body: createSessionRequestSchema, response: chatSessionSchema, status: 201 },
   { id: 'listSessions', method: 'GET', path: '/sessions', group: 'sessions', summary: 'The caller\u2019s sessions, newest activity first', access: ['user'], query: listQuerySchema.extend({ chatAppId: idSchema.optional() }), response: pageOf(chatSessionSchema) },
@@ -111,6 +122,13 @@ export const ROUTES = [
   { id: 'putChatApp', method: 'PUT', path: '/admin/chat-apps/{chatAppId}', group: 'admin', summary: 'Create or replace a chat app', access: ['site-admin'], params: z.strictObject({ chatAppId: idSchema }), body: chatAppConfigSchema.omit({ chatAppId: true, createDate: true, lastUpdate: true }).strict(), response: chatAppConfigSchema },
   { id: 'getAgent', method: 'GET', path: '/admin/agents/{agentId}', group: 'admin', summary: 'An agent\u2019s configuration', access: ['site-admin'], params: z.strictObject({ agentId: idSchema }), response: agentConfigSchema },
   { id: 'putAgent', method: 'PUT', path: '/admin/agents/{agentId}', group: 'admin', summary: 'Create or replace an agent (Bedrock agent + alias or inline definition, pricing)', access: ['site-admin'], params: z.strictObject({ agentId: idSchema }), body: agentConfigSchema.omit({ agentId: true, createDate: true, lastUpdate: true }).strict(), response: agentConfigSchema },
+  { id: 'getUserBudget', method: 'GET', path: '/admin/chat-apps/{chatAppId}/budgets/users/{userId}', group: 'admin', summary: 'A user\u2019s budget override in a chat app', access: ['site-admin'], params: budgetUserParams, response: budgetOverrideSchema },
+  { id: 'putUserBudget', method: 'PUT', path: '/admin/chat-apps/{chatAppId}/budgets/users/{userId}', group: 'admin', summary: 'Set a user\u2019s budget override in a chat app (replaces the default limit of each period it names)', access: ['site-admin'], params: budgetUserParams, body: budgetLimitsSchema, response: budgetOverrideSchema },
+  { id: 'deleteUserBudget', method: 'DELETE', path: '/admin/chat-apps/{chatAppId}/budgets/users/{userId}', group: 'admin', summary: 'Remove a user\u2019s budget override', access: ['site-admin'], params: budgetUserParams, response: deleted },
+  { id: 'getEntityBudget', method: 'GET', path: '/admin/chat-apps/{chatAppId}/budgets/entities/{entityId}', group: 'admin', summary: 'An entity\u2019s budget override in a chat app', access: ['site-admin'], params: budgetEntityParams, response: budgetOverrideSchema },
+  { id: 'putEntityBudget', method: 'PUT', path: '/admin/chat-apps/{chatAppId}/budgets/entities/{entityId}', group: 'admin', summary: 'Set an entity\u2019s budget override in a chat app', access: ['site-admin'], params: budgetEntityParams, body: budgetLimitsSchema, response: budgetOverrideSchema },
+  { id: 'deleteEntityBudget', method: 'DELETE', path: '/admin/chat-apps/{chatAppId}/budgets/entities/{entityId}', group: 'admin', summary: 'Remove an entity\u2019s budget override', access: ['site-admin'], params: budgetEntityParams, response: deleted },
+  { id: 'getUsageReport', method: 'GET', path: '/admin/usage', group: 'admin', summary: 'A chat app\u2019s usage per day, or its top users / entities / agents by cost, with totals (\u2264 400 days)', access: ADMIN_READ, query: adminUsageQuerySchema, response: adminUsageSchema },
   // converse
   { id: 'converse', method: 'POST', path: '/converse', group: 'converse', summary: 'Send a message; the answer streams back as Server-Sent Events', access: ['user'], body: converseWireRequestSchema, response: z.object({ sessionId: z.string(), userMessageId: z.string(), messageId: z.string(), usage: z.unknown() }), streaming: true },
 ] as const satisfies readonly RouteDef[];

@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'UNSUPPORTED_MEDIA_TYPE',
   'IDEMPOTENCY_KEY_REUSED',
   'RATE_LIMITED',
+  'BUDGET_EXCEEDED',
   'INTERNAL',
   'AGENT_ERROR',
   'DEPENDENCY_UNAVAILABLE',
@@ -54,6 +55,8 @@ export const notFound = (what: string) => new DomainError('NOT_FOUND', `${what} 
 export const conflict = (message: string, details?: unknown) => new DomainError('CONFLICT', message, details);
 export const payloadTooLarge = (message: string, details?: unknown) => new DomainError('PAYLOAD_TOO_LARGE', message, details);
 export const rateLimited = (message: string, details?: unknown) => new DomainError('RATE_LIMITED', message, details);
+/** A budget limit reached: details say which, the amount used, the limit and when it resets. */
+export const budgetExceeded = (message: string, details?: unknown) => new DomainError('BUDGET_EXCEEDED', message, details);
 
 const THROTTLE_NAMES = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'LimitExceededException']);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);

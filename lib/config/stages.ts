@@ -94,6 +94,7 @@ export const STAGES = {
     },
     converseTimeoutSeconds: 300,
     converseRateLimit: { limit: 30, windowSeconds: 60 },
+    dailyCostWarnings: [{ chatAppId: 'support', usd: 100 }],
     alarmEmail: 'oncall@example.com',
   },
 } satisfies Record<string, StageConfigInput>;

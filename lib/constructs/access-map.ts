@@ -28,12 +28,12 @@ export interface TableAccess {
 export type FunctionName = RouteGroup | 'authorizer';
 
 export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
-  users: { operations: ['GetItem', 'Query', 'UpdateItem'], indexes: ['gsi1'] },
+  users: { operations: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem'], indexes: ['gsi1'] },
   sessions: { operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'], indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4'] },
   feedback: { operations: ['GetItem', 'Query', 'PutItem', 'UpdateItem'], indexes: ['gsi1'] },
   insights: { operations: ['GetItem', 'PutItem', 'UpdateItem'], indexes: [] },
   widgets: { operations: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: [] },
-  admin: { operations: ['GetItem', 'PutItem', 'UpdateItem'], indexes: [] },
+  admin: { operations: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: [] },
   converse: { operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: [] },
   // The authorizer only verifies tokens.
   authorizer: { operations: [], indexes: [] },

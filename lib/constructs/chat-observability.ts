@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { TABLE_DEFINITION } from '../../functions/data/table-definition';
 import type { RouteDef } from '../../functions/http/routes';
 import { AUTHORIZER_FAILURES, METRICS_NAMESPACE } from '../../functions/lib/metrics';
+import { USAGE_METRICS } from '../../functions/lib/usage-metrics';
 
 export interface ChatObservabilityProps {
   readonly stage: string;
@@ -26,6 +27,8 @@ export interface ChatObservabilityProps {
   /** A streamed answer may take this long: the streaming routes' latency alarm sits at 90% of it. */
   readonly streamingTimeoutSeconds: number;
   readonly alarmEmail?: string;
+  /** Chat apps whose cost of one UTC day raises an alarm at `usd`. */
+  readonly dailyCostWarnings?: readonly { chatAppId: string; usd: number }[];
 }
 
 const period = Duration.minutes(5);
@@ -93,7 +96,7 @@ export class ChatObservability extends Construct {
         }),
       );
     }
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `pika-chat-${props.stage}`, widgets: chunk(widgets, 3) });
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `pika-chat-${props.stage}`, widgets: [...chunk(widgets, 3), this.usageRow(props)] });
   }
 
   /**
@@ -110,20 +113,41 @@ export class ChatObservability extends Construct {
       const routes = props.routes.filter((r) => r.group === group);
       const streaming = routes.every((r) => r.streaming);
       const threshold = streaming ? streamingLimitMs : latencyP99Ms;
-      let metric: cloudwatch.IMetric;
+      const metrics: cloudwatch.IMetric[] = [];
       if (props.detailedMetrics) {
-        // At most 10 metrics per alarm; a group has fewer routes than that.
-        const perMethod = Object.fromEntries(routes.slice(0, 10).map((r, i) => [`m${i}`, apiMetric('Latency', 'p99', { Resource: r.path, Method: r.method })]));
-        metric = new cloudwatch.MathExpression({ expression: `MAX([${Object.keys(perMethod).join(', ')}])`, usingMetrics: perMethod, label: `${group} p99 latency (worst route)`, period });
+        // At most 10 metrics per alarm: a group with more routes gets an alarm per 10 of them.
+        chunk([...routes], 10).forEach((part, n) => {
+          const perMethod = Object.fromEntries(part.map((r, i) => [n ? `p${n}m${i}` : `m${i}`, apiMetric('Latency', 'p99', { Resource: r.path, Method: r.method })]));
+          metrics.push(new cloudwatch.MathExpression({ expression: `MAX([${Object.keys(perMethod).join(', ')}])`, usingMetrics: perMethod, label: `${group} p99 latency (worst route${n ? `, part ${n + 1}` : ''})`, period }));
+        });
       } else {
         const fn = props.functions.get(group);
         if (!fn) continue;
-        metric = fn.metricDuration({ period, statistic: 'p99', label: `${group} p99 duration` });
+        metrics.push(fn.metricDuration({ period, statistic: 'p99', label: `${group} p99 duration` }));
       }
-      this.alarm(`${group}LatencyP99`, metric, threshold, `${group}: p99 latency above ${threshold} ms`);
-      widgets.push(new cloudwatch.GraphWidget({ title: `${group} p99 latency`, left: [metric], leftAnnotations: [{ value: threshold, label: 'alarm' }] }));
+      for (const [n, metric] of metrics.entries()) this.alarm(`${group}LatencyP99${n ? n + 1 : ''}`, metric, threshold, `${group}: p99 latency above ${threshold} ms`);
+      widgets.push(new cloudwatch.GraphWidget({ title: `${group} p99 latency`, left: metrics, leftAnnotations: [{ value: threshold, label: 'alarm' }] }));
     }
     return widgets;
+  }
+
+  /**
+   * Usage (functions/lib/usage-metrics.ts): a dashboard row of cost, tokens and turns per chat app (SEARCH:
+   * every chat app, none named at deploy time), and an alarm per configured chat app on its daily cost.
+   */
+  private usageRow(props: ChatObservabilityProps): cloudwatch.IWidget[] {
+    const hour = Duration.hours(1);
+    const search = (metric: string, label: string) =>
+      new cloudwatch.MathExpression({ expression: `SEARCH('{${METRICS_NAMESPACE},chatAppId,service} MetricName="${metric}" service="${props.serviceName}"', 'Sum', 3600)`, usingMetrics: {}, label, period: hour });
+    (props.dailyCostWarnings ?? []).forEach(({ chatAppId, usd }, i) => {
+      const cost = new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: USAGE_METRICS.cost, dimensionsMap: { service: props.serviceName, chatAppId }, statistic: 'Sum', period: Duration.days(1), label: `${chatAppId} cost (USD per day)` });
+      this.alarm(`DailyCost${i}`, cost, usd, `Chat app ${chatAppId} cost at least ${usd} USD in one day`);
+    });
+    return [
+      new cloudwatch.GraphWidget({ title: 'Cost per chat app (USD per hour)', left: [search(USAGE_METRICS.cost, 'USD')] }),
+      new cloudwatch.GraphWidget({ title: 'Tokens per chat app (per hour)', left: [search(USAGE_METRICS.inputTokens, 'input')], right: [search(USAGE_METRICS.outputTokens, 'output')] }),
+      new cloudwatch.GraphWidget({ title: 'Turns, failures, budget refusals per chat app', left: [search(USAGE_METRICS.turns, 'turns'), search(USAGE_METRICS.failures, 'failures'), search(USAGE_METRICS.budgetRefusals, 'budget refusals')] }),
+    ];
   }
 
   private alarm(id: string, metric: cloudwatch.IMetric, threshold: number, description: string): void {

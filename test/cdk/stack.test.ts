@@ -276,6 +276,23 @@ describe('agents, alarms and outputs', () => {
     prod.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
+  it('usage: an alarm per configured chat app on its daily cost, a dashboard row, no alarm over 10 metrics', () => {
+    const warning = stageConfig('prod').dailyCostWarnings[0]!;
+    const [, cost] = resourcesOf(prod, 'AWS::CloudWatch::Alarm').find(([id]) => id.startsWith('ObservabilityDailyCost0'))!;
+    expect(cost.Properties.Threshold).toBe(warning.usd);
+    const stat = cost.Properties.Metrics[0].MetricStat;
+    expect(stat).toMatchObject({ Metric: { MetricName: 'CostUsd', Namespace: 'PikaChat' }, Stat: 'Sum', Period: 86_400 });
+    expect(stat.Metric.Dimensions).toEqual(expect.arrayContaining([{ Name: 'chatAppId', Value: warning.chatAppId }, { Name: 'service', Value: 'pika-chat-prod' }]));
+    expect(resourcesOf(dev, 'AWS::CloudWatch::Alarm').some(([id]) => id.startsWith('ObservabilityDailyCost'))).toBe(false);
+    const [, dashboard] = resourcesOf(prod, 'AWS::CloudWatch::Dashboard')[0]!;
+    const body = flat(dashboard.Properties.DashboardBody);
+    for (const metric of ['CostUsd', 'InputTokens', 'OutputTokens', 'Turns', 'TurnFailures', 'BudgetRefusals']) expect(body).toContain(`MetricName=\\"${metric}\\"`);
+    // CloudWatch refuses an alarm on more than 10 metrics: a route group with more routes gets several.
+    for (const s of [dev, prod]) for (const [id, a] of resourcesOf(s, 'AWS::CloudWatch::Alarm')) expect((a.Properties.Metrics ?? []).filter((m: any) => m.MetricStat).length, id).toBeLessThanOrEqual(10);
+    const adminAlarms = resourcesOf(prod, 'AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('ObservabilityadminLatencyP99'));
+    expect(adminAlarms.reduce((n, [, a]) => n + a.Properties.Metrics.filter((m: any) => m.MetricStat).length, 0)).toBe(routes.filter((r) => r.group === 'admin').length);
+  });
+
   it('outputs the API URL, the table name and every function name', () => {
     const outputs = dev.json.Outputs!;
     expect(flat(outputs.ApiUrl!.Value)).toMatch(/^https:\/\/<HttpApi\w+>\.execute-api\.<AWS::Region>\.<AWS::URLSuffix>\/<HttpApiDeploymentStagedev\w+>\/$/);

@@ -156,6 +156,17 @@ describe('every route through its deployed bundle', () => {
     expect(await ok('getWidgetData', 'GET', '/widget-data/custom/form', { token: user })).toEqual({ scope: 'custom', tag: 'form', data: { a: 1 } });
     expect(await ok('deleteWidgetData', 'DELETE', '/widget-data/custom/form', { token: user })).toEqual({ deleted: true });
 
+    // Budgets and usage: the turn above is in the caller's usage and the chat app's report; overrides.
+    expect((await ok('getMyUsage', 'GET', `/users/me/usage?chatAppId=${appId}`, { token: user })).totals.turns).toBe(1);
+    expect((await ok('getMyBudget', 'GET', '/users/me/budget', { token: user })).items.map((i: any) => i.chatAppId)).toEqual([appId]);
+    expect((await ok('getUsageReport', 'GET', `/admin/usage?chatAppId=${appId}&groupBy=user`, { token: admin })).items.map((i: any) => i.key)).toEqual([userId]);
+    for (const [level, id] of [['User', userId], ['Entity', 'acme']] as const) {
+      const path = `/admin/chat-apps/${appId}/budgets/${level === 'User' ? 'users' : 'entities'}/${id}`;
+      await ok(`put${level}Budget`, 'PUT', path, { token: site, body: { daily: { usd: 1 } } });
+      expect((await ok(`get${level}Budget`, 'GET', path, { token: site })).daily).toEqual({ usd: 1 });
+      expect(await ok(`delete${level}Budget`, 'DELETE', path, { token: site })).toEqual({ deleted: true });
+    }
+
     // Nothing runs in the session now: the owner's stop request reaches the function and is a 409.
     expect((await ok('cancelSession', 'POST', `/sessions/${session.sessionId}/cancel`, { token: user }, 409)).error.code).toBe('CONFLICT');
     expect(await ok('deleteSession', 'DELETE', `/sessions/${session.sessionId}`, { token: user })).toEqual({ deleted: true });

@@ -3,6 +3,7 @@
  * status each must get. A route without a row here fails the test, so a new route cannot ship unreviewed.
  */
 import { describe, expect, it } from 'vitest';
+import { putBudgetOverride } from '../../functions/data/budgets';
 import { appendMessage } from '../../functions/data/messages';
 import { ROUTES, type RouteId } from '../../functions/http/routes';
 import { badTokens, expectErrorShape, ROLES, token, uid } from '../api/harness';
@@ -57,6 +58,16 @@ const MATRIX: Record<RouteId, Row> = {
   getAgent: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 200, service: 403 },
   putAgent: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 200, service: 403 },
   converse: { owner: 200, other: 404, contentAdmin: 403, siteAdmin: 403, service: 404 },
+  // Budgets and usage: everyone reads their own; overrides are site-admin config; reports for content-admins.
+  getMyBudget: { owner: 200, other: 200, contentAdmin: 200, siteAdmin: 200, service: 200 },
+  getMyUsage: { owner: 200, other: 200, contentAdmin: 200, siteAdmin: 200, service: 200 },
+  getUserBudget: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 200, service: 403 },
+  putUserBudget: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 200, service: 403 },
+  deleteUserBudget: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 200, service: 403 },
+  getEntityBudget: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 200, service: 403 },
+  putEntityBudget: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 200, service: 403 },
+  deleteEntityBudget: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 200, service: 403 },
+  getUsageReport: { owner: 403, other: 403, contentAdmin: 200, siteAdmin: 200, service: 403 },
 };
 
 /** The owner's data, fresh per cell so that deletes and writes do not affect other cells. */
@@ -70,12 +81,14 @@ async function ownerWorld(ownerId: string, ownerToken: string, withFile = false)
   await api.call('PUT', '/widget-data/custom/matrix', { token: ownerToken, body: { data: { a: 1 } } });
   const record = emulator().memory.addRecord(memoryIdOf(DEMO_MEMORY_ARN)!, actorIdFor(ownerId), 'matrix fact');
   const fileId = withFile ? await uploadedFile(api, ownerToken, session.sessionId, 'matrix.txt', 'text/plain', 'matrix') : '';
+  await putBudgetOverride('demo', 'user', ownerId, { daily: { usd: 100 } });
+  await putBudgetOverride('demo', 'entity', 'matrix-entity', { monthly: { tokens: 1_000_000 } });
   return { sessionId: session.sessionId as string, feedbackId: feedback.feedbackId as string, recordId: `${memoryIdOf(DEMO_MEMORY_ARN)}:${record.memoryRecordId}`, fileId };
 }
 
 function request(routeId: RouteId, ownerId: string, ids: { sessionId: string; feedbackId: string; recordId: string; fileId: string }): { path: string; body?: unknown } {
   const route = ROUTES.find((r) => r.id === routeId)!;
-  const params: Record<string, string> = { sessionId: ids.sessionId, feedbackId: ids.feedbackId, fileId: ids.fileId, userId: ownerId, scope: 'custom', tag: 'matrix', chatAppId: 'demo', agentId: 'echo', recordId: ids.recordId };
+  const params: Record<string, string> = { sessionId: ids.sessionId, feedbackId: ids.feedbackId, fileId: ids.fileId, userId: ownerId, scope: 'custom', tag: 'matrix', chatAppId: 'demo', agentId: 'echo', recordId: ids.recordId, entityId: 'matrix-entity' };
   let path = route.path.replace(/\{(\w+)\}/g, (_, n: string) => params[n]!);
   const bodies: Partial<Record<RouteId, unknown>> = {
     updateMe: { firstName: 'X' },
@@ -92,8 +105,11 @@ function request(routeId: RouteId, ownerId: string, ids: { sessionId: string; fe
     putChatApp: { title: 'Demo (echo agent)', enabled: true, agentId: 'echo', allowedAgentIds: ['echo', 'echo-attributes'], features: { traces: { featureId: 'traces', enabled: true } }, streamTraces: true },
     putAgent: { agent: { kind: 'bedrock-agent', bedrockAgentId: 'echo', bedrockAgentAliasId: 'TSTALIASID' }, pricing: { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 }, titleModel: { modelId: 'title-model', pricing: { inputPer1kTokens: 0.00025, outputPer1kTokens: 0.00125 } } },
     converse: { sessionId: ids.sessionId, message: 'matrix' },
+    putUserBudget: { daily: { usd: 100 } },
+    putEntityBudget: { monthly: { tokens: 1_000_000 } },
   };
   if (routeId === 'searchUsers') path += `?prefix=${ownerId.slice(0, 8)}`;
+  if (routeId === 'getMyUsage' || routeId === 'getUsageReport') path += '?chatAppId=demo';
   return { path, ...(bodies[routeId] !== undefined ? { body: bodies[routeId] } : {}) };
 }
 

@@ -47,12 +47,12 @@ beforeAll(async () => {
   await api.call('PUT', '/widget-data/custom/fuzz', { token: ownerToken, body: { data: { keep: true } } });
   await api.call('PUT', '/users/me', { token: ownerToken, body: { firstName: 'Fuzz' } });
   const file = await uploadFile(api, ownerToken, session.sessionId, 'fuzz.txt', 'text/plain', 'fuzz');
-  ids = { sessionId: session.sessionId, feedbackId: fb.feedbackId, userId: owner, scope: 'custom', tag: 'fuzz', chatAppId: 'demo', agentId: 'echo', recordId: `${memoryIdOf(DEMO_MEMORY_ARN)}:mem-fuzz`, fileId: file.fileId, s3Key: file.s3Key };
+  ids = { sessionId: session.sessionId, feedbackId: fb.feedbackId, userId: owner, scope: 'custom', tag: 'fuzz', chatAppId: 'demo', agentId: 'echo', recordId: `${memoryIdOf(DEMO_MEMORY_ARN)}:mem-fuzz`, fileId: file.fileId, s3Key: file.s3Key, entityId: 'fuzz-entity' };
 });
 
 /** Every item of the fuzz user's partitions: what rejected requests must leave untouched. */
 async function snapshot(): Promise<string> {
-  const parts = [`USER#${owner}`, `SESSION#${ids.sessionId}`, 'CHATAPP#demo', 'AGENT#echo'];
+  const parts = [`USER#${owner}`, `SESSION#${ids.sessionId}`, 'CHATAPP#demo', 'AGENT#echo', 'BUDGET#A#demo'];
   const items = [];
   for (const pk of parts) items.push(...((await ddb().send(new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }))).Items ?? []));
   return JSON.stringify(items);
@@ -229,6 +229,33 @@ describe('fuzzing every route', () => {
     expect((await call(adminList, event(adminList, { params: { userId: me }, query: { cursor } }))).body.error.code).toBe('INVALID_CURSOR');
     expect((await call(route, event(route, { query: { cursor }, token: meToken }))).body.items).toHaveLength(2);
   });
+
+  it('usage reports and budget overrides: any dates, groupings, limits, cursors and amounts are a 2xx or a JSON 4xx', async () => {
+    const day = fc.oneof(fc.date({ min: new Date('1900-01-01'), max: new Date('2200-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)), weird, fc.constantFrom('2026-02-30', '2026-13-01', '0000-00-00', '2026-1-1'));
+    const query = fc.record(
+      { chatAppId: fc.oneof(fc.constant('demo'), weird), from: day, to: day, groupBy: fc.oneof(fc.constantFrom('day', 'user', 'entity', 'agent'), weird), limit: fc.oneof(fc.integer({ min: -5, max: 500 }).map(String), weird), cursor: weird },
+      { requiredKeys: [] },
+    );
+    for (const id of ['getUsageReport', 'getMyUsage', 'getMyBudget'] as const) {
+      const route = ROUTES.find((r) => r.id === id)! as RouteDef;
+      await fc.assert(
+        fc.asyncProperty(query, async (q) => {
+          const r = await call(route, event(route, { query: q as Record<string, string> }));
+          expect(r.status === 200 || (r.status >= 400 && r.status < 500), `${id} ${JSON.stringify(q)}: ${r.status}`).toBe(true);
+        }),
+        { numRuns: 200 },
+      );
+    }
+    const amount = fc.record({ usd: fc.oneof(fc.double(), fc.integer(), fc.string()), tokens: fc.oneof(fc.double(), fc.integer(), fc.constant(1e300)) }, { requiredKeys: [] });
+    const put = ROUTES.find((r) => r.id === 'putEntityBudget')! as RouteDef;
+    await fc.assert(
+      fc.asyncProperty(fc.record({ daily: amount, monthly: amount }, { requiredKeys: [] }), async (body) => {
+        const r = await call(put, event(put, { body: JSON.stringify(body) }));
+        expect(r.status === 200 || (r.status >= 400 && r.status < 500)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  }, 120_000);
 
   it('/converse over HTTP: broken bodies are JSON 4xx and start nothing', async () => {
     const before = (await api.call('GET', '/sessions', { token: ownerToken })).body.items.length;

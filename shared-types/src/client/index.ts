@@ -7,6 +7,8 @@ import type {
     AddFeedbackCommentRequest,
     AgentConfig,
     AnswerVerification,
+    BudgetLimits,
+    BudgetOverride,
     ChatAppConfig,
     ChatMessage,
     ChatSession,
@@ -19,6 +21,8 @@ import type {
     FileDownload,
     FileUpload,
     ListQuery,
+    MyBudget,
+    MyUsage,
     Page,
     PutUserRequest,
     RecordOrUndef,
@@ -32,6 +36,8 @@ import type {
     UpdateFeedbackRequest,
     UpdateMeRequest,
     UpdateSessionRequest,
+    UsageGroupBy,
+    UsageReport,
     UserWidgetData,
 } from '../types/chatbot/chatbot-types';
 import { API_ROUTES } from './routes.gen';
@@ -89,6 +95,15 @@ export interface PikaApiRoutes {
     putChatApp: { params: { chatAppId: string }; body: ChatAppBody; response: ChatAppConfig };
     getAgent: { params: { agentId: string }; response: AgentConfig };
     putAgent: { params: { agentId: string }; body: AgentBody; response: AgentConfig };
+    getMyBudget: { query: { chatAppId?: string }; response: MyBudget };
+    getMyUsage: { query: { chatAppId: string; from?: string; to?: string }; response: MyUsage };
+    getUserBudget: { params: { chatAppId: string; userId: string }; response: BudgetOverride };
+    putUserBudget: { params: { chatAppId: string; userId: string }; body: BudgetLimits; response: BudgetOverride };
+    deleteUserBudget: { params: { chatAppId: string; userId: string }; response: Deleted };
+    getEntityBudget: { params: { chatAppId: string; entityId: string }; response: BudgetOverride };
+    putEntityBudget: { params: { chatAppId: string; entityId: string }; body: BudgetLimits; response: BudgetOverride };
+    deleteEntityBudget: { params: { chatAppId: string; entityId: string }; response: Deleted };
+    getUsageReport: { query: { chatAppId: string; from?: string; to?: string; groupBy?: UsageGroupBy; limit?: number; cursor?: string }; response: UsageReport };
     converse: { body: ConverseBody; response: ConverseDone };
 }
 

@@ -41,4 +41,10 @@ export type DriftChecks = [
     Assert<Agree<z.infer<typeof S.createFileUploadRequestSchema>, T.CreateFileUploadRequest>>,
     Assert<Agree<z.infer<typeof S.fileUploadSchema>, T.FileUpload>>,
     Assert<Agree<z.infer<typeof S.fileDownloadSchema>, T.FileDownload>>,
+    Assert<Agree<z.infer<typeof S.chatAppBudgetsSchema>, T.ChatAppBudgets>>,
+    Assert<Agree<z.infer<typeof S.budgetLimitsSchema>, T.BudgetLimits>>,
+    Assert<Agree<z.infer<typeof S.budgetOverrideSchema>, T.BudgetOverride>>,
+    Assert<Agree<z.infer<typeof S.myBudgetSchema>, T.MyBudget>>,
+    Assert<Agree<z.infer<typeof S.myUsageSchema>, T.MyUsage>>,
+    Assert<Agree<z.infer<typeof S.adminUsageSchema>, T.UsageReport>>,
 ];

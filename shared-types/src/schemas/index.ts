@@ -4,3 +4,4 @@ export * from './requests';
 export * from './memory';
 export * from './files';
 export * from './file-feature';
+export * from './budgets';

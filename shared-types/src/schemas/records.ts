@@ -21,6 +21,7 @@ import { idSchema, userIdSchema, isoDateSchema, nonNegative, safeRecordSchema, s
 import { agentCoreHarnessSchema, agentCoreRuntimeSchema } from './agentcore';
 import { userMemoryFeatureSchema } from './memory';
 import { fileUploadFeatureSchema } from './file-feature';
+import { chatAppBudgetsSchema } from './budgets';
 
 export const userTypeSchema = z.enum(USER_TYPES);
 
@@ -181,6 +182,7 @@ export const chatAppConfigSchema = z.object({
     overrideData: safeRecordSchema.optional(),
     privateAttributes: z.array(shortText(128)).max(100).optional(),
     streamTraces: z.boolean().optional(),
+    budgets: chatAppBudgetsSchema.optional(),
     createDate: isoDateSchema.optional(),
     lastUpdate: isoDateSchema.optional(),
 });

@@ -3,6 +3,7 @@
  * request bodies. Re-exported by ./chatbot-types.
  */
 import type { AgentCoreHarnessRef, AgentCoreRuntimeRef } from './agentcore-types';
+import type { ChatAppBudgets } from './budget-types';
 import type {
     ChatAppFeature,
     ChatMessageFile,
@@ -42,6 +43,8 @@ export interface ChatAppConfig {
     privateAttributes?: string[];
     /** Stream agent traces to the client (`event: trace`). */
     streamTraces?: boolean;
+    /** Budget defaults: per user, per entity (access.entity's attribute) and for the whole chat app. */
+    budgets?: ChatAppBudgets;
     createDate?: string;
     lastUpdate?: string;
 }

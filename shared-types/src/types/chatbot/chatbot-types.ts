@@ -324,3 +324,4 @@ export interface SetUserWidgetDataRequest {
 }
 
 export * from './api-types';
+export * from './budget-types';

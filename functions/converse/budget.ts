@@ -1,0 +1,138 @@
+/**
+ * Budgets: the limits that apply to a user in a chat app (the chat app's defaults, a user's or entity's
+ * override replacing a level's limit period by period), what is left of each, and the converse check —
+ * 429 BUDGET_EXCEEDED before anything is stored or the agent called. A chat app without `budgets` is not
+ * checked (no read on its turns); usage is aggregated either way.
+ */
+import type { BudgetLimits, ChatAppConfig } from 'pika-shared/types/chatbot/chatbot-types';
+import { readBudgetState, type BudgetState } from '../data/budgets';
+import { getChatApp } from '../data/config';
+import { monthOf, type UsageTotals } from '../data/usage-aggregates';
+import { userChatAppsOfMonth } from '../data/usage-reports';
+import { budgetExceeded, notFound } from '../lib/errors';
+import type { Principal } from '../policy/principal';
+import { recordBudgetRefusal } from '../lib/usage-metrics';
+
+export type BudgetLevel = 'user' | 'entity' | 'chatApp';
+export type BudgetPeriod = 'daily' | 'monthly';
+export type BudgetUnit = 'usd' | 'tokens';
+
+export interface BudgetLine {
+  level: BudgetLevel;
+  period: BudgetPeriod;
+  unit: BudgetUnit;
+  used: number;
+  limit: number;
+  remaining: number;
+  resetsAt: string;
+}
+
+/** The user's entity in a chat app: the value of its access.entity attribute in the user's customData. */
+export function entityOf(app: ChatAppConfig, customData: Record<string, unknown> | undefined): string | undefined {
+  const attribute = app.access?.entity?.attributeName;
+  const value = attribute ? customData?.[attribute] : undefined;
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** Next UTC midnight / first day of next month, as ISO. */
+export function resetsAt(period: BudgetPeriod, nowMs: number): string {
+  const d = new Date(nowMs);
+  const next = period === 'daily' ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1) : Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+  return new Date(next).toISOString();
+}
+
+const merged = (defaults: BudgetLimits | undefined, override: BudgetLimits | undefined): BudgetLimits => ({
+  ...(override?.daily ?? defaults?.daily ? { daily: override?.daily ?? defaults?.daily } : {}),
+  ...(override?.monthly ?? defaults?.monthly ? { monthly: override?.monthly ?? defaults?.monthly } : {}),
+});
+
+const amountOf = (t: UsageTotals, unit: BudgetUnit) => (unit === 'usd' ? t.totalCost : t.inputTokens + t.outputTokens);
+
+/** Every limit that applies, with what is used and left of it. */
+export function budgetLines(app: ChatAppConfig, state: BudgetState, nowMs: number): BudgetLine[] {
+  if (!app.budgets) return []; // not budgeted: overrides apply only where the chat app has budgets
+  const budgets = app.budgets;
+  const levels: Array<[BudgetLevel, BudgetLimits, { daily: UsageTotals; monthly: UsageTotals } | undefined]> = [
+    ['user', merged(budgets.user, state.overrides.user), state.used.user],
+    ['entity', merged(budgets.entity, state.overrides.entity), state.used.entity],
+    ['chatApp', merged(budgets.chatApp, undefined), state.used.chatApp],
+  ];
+  const lines: BudgetLine[] = [];
+  for (const [level, limits, used] of levels) {
+    if (!used) continue; // no entity: no entity level
+    for (const period of ['daily', 'monthly'] as const) {
+      for (const unit of ['usd', 'tokens'] as const) {
+        const limit = limits[period]?.[unit];
+        if (limit === undefined) continue;
+        const amount = amountOf(used[period], unit);
+        lines.push({ level, period, unit, used: amount, limit, remaining: Math.max(0, Math.round((limit - amount) * 1e6) / 1e6), resetsAt: resetsAt(period, nowMs) });
+      }
+    }
+  }
+  return lines;
+}
+
+export const isExceeded = (line: BudgetLine) => line.used >= line.limit;
+
+/**
+ * The converse check: one BatchGetItem (overrides and the day/month aggregates), then 429 BUDGET_EXCEEDED
+ * naming the exceeded limit that resets last (retrying before then is pointless), with Retry-After.
+ */
+export async function assertWithinBudget(input: { app: ChatAppConfig; userId: string; entityId?: string; nowMs?: number }): Promise<void> {
+  if (!input.app.budgets) return;
+  const nowMs = input.nowMs ?? Date.now();
+  const state = await readBudgetState({ chatAppId: input.app.chatAppId, userId: input.userId, nowMs, ...(input.entityId !== undefined ? { entityId: input.entityId } : {}) });
+  const exceeded = budgetLines(input.app, state, nowMs).filter(isExceeded);
+  if (!exceeded.length) return;
+  const line = exceeded.reduce((a, b) => (b.resetsAt > a.resetsAt ? b : a));
+  recordBudgetRefusal(input.app.chatAppId);
+  const retryAfterSeconds = Math.max(1, Math.ceil((Date.parse(line.resetsAt) - nowMs) / 1000));
+  throw budgetExceeded(`The ${line.period} ${line.unit === 'usd' ? 'cost' : 'token'} budget of this ${line.level === 'chatApp' ? 'chat app' : line.level} is used up until ${line.resetsAt}`, {
+    level: line.level,
+    period: line.period,
+    unit: line.unit,
+    used: line.used,
+    limit: line.limit,
+    resetsAt: line.resetsAt,
+    retryAfterSeconds,
+    ...(line.level === 'entity' && input.entityId !== undefined ? { entityId: input.entityId } : {}),
+  });
+}
+
+export interface ChatAppBudgetView {
+  chatAppId: string;
+  entityId?: string;
+  daily: { used: UsageTotals; resetsAt: string };
+  monthly: { used: UsageTotals; resetsAt: string };
+  limits: BudgetLine[];
+  exceeded: boolean;
+}
+
+/**
+ * What a user has left: in one chat app, or in each chat app they have usage in this month (a Query of
+ * their month items, at most MAX_BUDGET_APPS; a chat app not used yet this month has all its budget left).
+ */
+export async function budgetOverview(p: Principal, chatAppId: string | undefined, nowMs = Date.now()): Promise<{ items: ChatAppBudgetView[] }> {
+  const ids = chatAppId ? [chatAppId] : await userChatAppsOfMonth(p.userId, monthOf(nowMs));
+  const customData = await p.customData();
+  const items: ChatAppBudgetView[] = [];
+  for (const id of ids) {
+    const app = await getChatApp(id);
+    if (!app) {
+      if (chatAppId) throw notFound('Chat app');
+      continue;
+    }
+    const entityId = entityOf(app, customData);
+    const state = await readBudgetState({ chatAppId: id, userId: p.userId, nowMs, ...(entityId !== undefined ? { entityId } : {}) });
+    const limits = budgetLines(app, state, nowMs);
+    items.push({
+      chatAppId: id,
+      ...(entityId !== undefined ? { entityId } : {}),
+      daily: { used: state.used.user.daily, resetsAt: resetsAt('daily', nowMs) },
+      monthly: { used: state.used.user.monthly, resetsAt: resetsAt('monthly', nowMs) },
+      limits,
+      exceeded: limits.some(isExceeded),
+    });
+  }
+  return { items };
+}

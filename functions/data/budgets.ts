@@ -1,0 +1,99 @@
+/**
+ * Budget overrides (BUDGET#A#a / U#u | E#e): per-user and per-entity limits of a chat app set by site-admins,
+ * and the converse check's one read: the overrides and the used amounts of the current day and month in ONE
+ * strongly consistent BatchGetItem (at most 8 items).
+ */
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { BudgetLimits } from 'pika-shared/types/chatbot/chatbot-types';
+import { ddb, tableName } from './client';
+import { notFound } from './errors';
+import { fromItemOrUndefined, nowIso, type RawItem } from './items';
+import { keys } from './keys';
+import { dayBucket, dayOf, monthBucket, monthOf, totalsOf, type UsageTotals } from './usage-aggregates';
+
+export type OverrideLevel = 'user' | 'entity';
+
+export interface BudgetOverride extends BudgetLimits {
+  chatAppId: string;
+  level: OverrideLevel;
+  /** The userId or entity value. */
+  id: string;
+  lastUpdate?: string;
+}
+
+const limitsOf = (o: BudgetOverride | undefined): BudgetLimits | undefined =>
+  o ? { ...(o.daily ? { daily: o.daily } : {}), ...(o.monthly ? { monthly: o.monthly } : {}) } : undefined;
+
+export async function putBudgetOverride(chatAppId: string, level: OverrideLevel, id: string, limits: BudgetLimits): Promise<BudgetOverride> {
+  const record: BudgetOverride = { chatAppId, level, id, ...limitsOf({ chatAppId, level, id, ...limits }), lastUpdate: nowIso() };
+  await ddb().send(new PutCommand({ TableName: tableName(), Item: { ...record, ...keys.budgetOverride(chatAppId, level, id) } }));
+  return record;
+}
+
+export async function getBudgetOverride(chatAppId: string, level: OverrideLevel, id: string): Promise<BudgetOverride | undefined> {
+  const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.budgetOverride(chatAppId, level, id), ConsistentRead: true }));
+  return fromItemOrUndefined<BudgetOverride>(out.Item as RawItem | undefined);
+}
+
+/** Deletes an override; NOT_FOUND when there was none. */
+export async function deleteBudgetOverride(chatAppId: string, level: OverrideLevel, id: string): Promise<void> {
+  const out = await ddb().send(new DeleteCommand({ TableName: tableName(), Key: keys.budgetOverride(chatAppId, level, id), ReturnValues: 'ALL_OLD' }));
+  if (!out.Attributes) throw notFound('Budget override');
+}
+
+export interface UsedWindows {
+  daily: UsageTotals;
+  monthly: UsageTotals;
+}
+
+/** What a budget check needs, read at once. */
+export interface BudgetState {
+  overrides: { user?: BudgetLimits; entity?: BudgetLimits };
+  used: { user: UsedWindows; entity?: UsedWindows; chatApp: UsedWindows };
+}
+
+export async function readBudgetState(input: { chatAppId: string; userId: string; entityId?: string; nowMs: number }): Promise<BudgetState> {
+  const { chatAppId, userId, entityId } = input;
+  const day = dayOf(input.nowMs);
+  const month = monthOf(input.nowMs);
+  const wanted = {
+    userOverride: keys.budgetOverride(chatAppId, 'user', userId),
+    userDay: keys.usageUserDay(userId, chatAppId, day),
+    userMonth: keys.usageUserMonth(userId, month, chatAppId),
+    appDay: keys.usageChatApp(chatAppId, dayBucket(day)),
+    appMonth: keys.usageChatApp(chatAppId, monthBucket(month)),
+    ...(entityId !== undefined
+      ? {
+          entityOverride: keys.budgetOverride(chatAppId, 'entity', entityId),
+          entityDay: keys.usageDimension(chatAppId, dayBucket(day), 'E', entityId),
+          entityMonth: keys.usageDimension(chatAppId, monthBucket(month), 'E', entityId),
+        }
+      : {}),
+  };
+  const found = await batchGet(Object.values(wanted));
+  const item = (k: { pk: string; sk: string } | undefined) => (k ? found.get(`${k.pk}|${k.sk}`) : undefined);
+  const window = (d: { pk: string; sk: string } | undefined, m: { pk: string; sk: string } | undefined): UsedWindows => ({ daily: totalsOf(item(d)), monthly: totalsOf(item(m)) });
+  const userOverride = limitsOf(fromItemOrUndefined<BudgetOverride>(item(wanted.userOverride)));
+  const entityOverride = limitsOf(fromItemOrUndefined<BudgetOverride>(item(wanted.entityOverride)));
+  return {
+    overrides: { ...(userOverride ? { user: userOverride } : {}), ...(entityOverride ? { entity: entityOverride } : {}) },
+    used: {
+      user: window(wanted.userDay, wanted.userMonth),
+      ...(entityId !== undefined ? { entity: window(wanted.entityDay, wanted.entityMonth) } : {}),
+      chatApp: window(wanted.appDay, wanted.appMonth),
+    },
+  };
+}
+
+async function batchGet(wanted: Array<{ pk: string; sk: string }>): Promise<Map<string, RawItem>> {
+  let pending: Record<string, unknown>[] = wanted;
+  const found = new Map<string, RawItem>();
+  for (let attempt = 0; pending.length && attempt < 5; attempt++) {
+    if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+    const out = await ddb().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }));
+    for (const i of (out.Responses?.[tableName()] ?? []) as RawItem[]) found.set(`${i.pk}|${i.sk}`, i);
+    pending = (out.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
+  }
+  if (pending.length) throw new Error('BatchGetItem left keys unprocessed');
+  return found;
+}

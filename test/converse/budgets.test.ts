@@ -1,0 +1,326 @@
+/**
+ * Budgets and usage over HTTP on the local stack: a turn's full cost (answer and title) in the usage
+ * reports for the right day, user, entity and agent; 429 BUDGET_EXCEEDED at a limit with nothing stored or
+ * billed; overrides; what a user has left; 50 parallel turns at the edge of a budget.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { ddb } from '../../functions/data/client';
+import { dayOf } from '../../functions/data/usage-aggregates';
+import { ROLES, token, uid } from '../api/harness';
+import { restoreEnv } from '../support/env';
+import { converse, useConverse } from './harness';
+
+const { api, emulator } = useConverse();
+
+const admin = () => token(uid('sadmin'), [ROLES.siteAdmin, ROLES.contentAdmin]);
+
+/** A chat app of its own per test (its aggregates start empty), open to entity `account` values. */
+async function chatApp(budgets?: unknown): Promise<string> {
+  const chatAppId = uid('budget-app');
+  const r = await api.call('PUT', `/admin/chat-apps/${chatAppId}`, {
+    token: await admin(),
+    body: { title: 'Budgets', enabled: true, agentId: 'echo', access: { entity: { attributeName: 'account', values: ['acme', 'globex'] } }, ...(budgets ? { budgets } : {}) },
+  });
+  expect(r.status).toBe(200);
+  return chatAppId;
+}
+
+async function user(account = 'acme'): Promise<{ userId: string; t: string }> {
+  const userId = uid('budget-user');
+  const r = await api.call('PUT', `/users/${userId}`, { token: await admin(), body: { customData: { account } } });
+  expect(r.status).toBe(200);
+  return { userId, t: await token(userId) };
+}
+
+/** The session's counters once its title (and the title's cost) is stored. */
+async function titledSession(sessionId: string, t: string) {
+  return vi.waitFor(
+    async () => {
+      const s = (await api.call('GET', `/sessions/${sessionId}`, { token: t })).body;
+      if (!s.title) throw new Error('no title yet');
+      return s as { inputTokens: number; outputTokens: number; totalCost: number };
+    },
+    { timeout: 10_000, interval: 20 },
+  );
+}
+
+async function myUsage(chatAppId: string, t: string) {
+  return (await api.call('GET', `/users/me/usage?chatAppId=${chatAppId}`, { token: t })).body;
+}
+
+/** POST /converse with the raw answer (status, headers, body) for refusals. */
+async function converseRaw(t: string, body: unknown) {
+  const res = await fetch(`${api.url}/converse`, { method: 'POST', headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, text };
+}
+
+const tokensOf = (u: { inputTokens: number; outputTokens: number }) => u.inputTokens + u.outputTokens;
+
+describe('usage reports', () => {
+  it("a turn's full cost (answer and title) is in /users/me/usage and /admin/usage for its day, user, entity and agent", async () => {
+    const chatAppId = await chatApp();
+    const { userId, t } = await user('acme');
+    const r = await converse(api.url, t, { chatAppId, message: 'What does my plan cost?' });
+    expect(r.events.at(-1)?.event).toBe('done');
+    const answer = r.events.at(-1)!.data.usage;
+    const session = await titledSession(r.events[0]!.data.sessionId, t);
+    expect(session.totalCost).toBeGreaterThan(answer.totalCost); // the title cost something too
+    const full = { inputTokens: session.inputTokens, outputTokens: session.outputTokens, totalCost: session.totalCost, turns: 1 };
+    const today = dayOf(Date.now());
+
+    // The title is debited after the stream: wait until the user's report holds it.
+    const mine = await vi.waitFor(
+      async () => {
+        const u = await myUsage(chatAppId, t);
+        if (u.totals.totalCost !== full.totalCost) throw new Error('title not debited yet');
+        return u;
+      },
+      { timeout: 5000, interval: 20 },
+    );
+    expect(mine).toMatchObject({ chatAppId, to: today, totals: full, items: [{ date: today, ...full }] });
+
+    const sadmin = await admin();
+    const report = async (groupBy: string) => (await api.call('GET', `/admin/usage?chatAppId=${chatAppId}&groupBy=${groupBy}`, { token: sadmin })).body;
+    expect(await report('day')).toMatchObject({ groupBy: 'day', totals: full, items: [{ key: today, ...full }] });
+    expect(await report('user')).toMatchObject({ totals: full, items: [{ key: userId, ...full }] });
+    expect(await report('entity')).toMatchObject({ totals: full, items: [{ key: 'acme', ...full }] });
+    expect(await report('agent')).toMatchObject({ totals: full, items: [{ key: 'echo', ...full }] });
+    // A content admin reads reports; a plain user does not.
+    expect((await api.call('GET', `/admin/usage?chatAppId=${chatAppId}`, { token: await token(uid('cadmin'), [ROLES.contentAdmin]) })).status).toBe(200);
+    expect((await api.call('GET', `/admin/usage?chatAppId=${chatAppId}`, { token: t })).status).toBe(403);
+  });
+
+  it('ranks users by cost, pages with a signed cursor, keeps totals, and refuses ranges over 400 days', async () => {
+    const chatAppId = await chatApp();
+    const users = [await user('acme'), await user('globex'), await user('acme')];
+    // Longer messages cost more: user i spends more than user i-1.
+    let spent = 0;
+    for (const [i, u] of users.entries()) {
+      const r = await converse(api.url, u.t, { chatAppId, message: `question ${'x'.repeat(200 * (i + 1))}` });
+      spent += tokensOf(await titledSession(r.events[0]!.data.sessionId, u.t));
+    }
+    const sadmin = await admin();
+    const first = await vi.waitFor(
+      async () => {
+        const b = (await api.call('GET', `/admin/usage?chatAppId=${chatAppId}&groupBy=user&limit=2`, { token: sadmin })).body;
+        if (tokensOf(b.totals) !== spent) throw new Error('not all debited');
+        return b;
+      },
+      { timeout: 5000, interval: 20 },
+    );
+    expect(first.items.map((i: any) => i.key)).toEqual([users[2]!.userId, users[1]!.userId]);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = (await api.call('GET', `/admin/usage?chatAppId=${chatAppId}&groupBy=user&limit=2&cursor=${encodeURIComponent(first.nextCursor)}`, { token: sadmin })).body;
+    expect(second.items.map((i: any) => i.key)).toEqual([users[0]!.userId]);
+    expect(second.nextCursor).toBeUndefined();
+    expect(second.totals).toEqual(first.totals);
+    const entities = (await api.call('GET', `/admin/usage?chatAppId=${chatAppId}&groupBy=entity`, { token: sadmin })).body;
+    expect(entities.items.map((i: any) => i.key).sort()).toEqual(['acme', 'globex']);
+    // The cursor is bound to its query.
+    const other = await api.call('GET', `/admin/usage?chatAppId=${chatAppId}&groupBy=entity&limit=2&cursor=${encodeURIComponent(first.nextCursor)}`, { token: sadmin });
+    expect(other.status).toBe(400);
+    expect(other.body.error.code).toBe('INVALID_CURSOR');
+
+    const tooLong = await api.call('GET', `/admin/usage?chatAppId=${chatAppId}&from=2025-01-01&to=2026-02-05`, { token: sadmin });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error.code).toBe('VALIDATION_FAILED');
+    expect((await api.call('GET', `/users/me/usage?chatAppId=${chatAppId}&from=2026-03-01&to=2026-02-01`, { token: users[0]!.t })).status).toBe(400);
+    expect((await api.call('GET', `/users/me/usage?chatAppId=${chatAppId}&from=2026-02-30`, { token: users[0]!.t })).status).toBe(400);
+    expect((await api.call('GET', `/users/me/usage?chatAppId=${chatAppId}&from=2025-01-01&to=2026-02-04`, { token: users[0]!.t })).status).toBe(200);
+  });
+});
+
+describe('write cost per turn', () => {
+  it('a turn writes its aggregates inside the transactions it makes anyway: 10 items with the answer, 10 with the title', async () => {
+    const chatAppId = await chatApp();
+    const { t } = await user('acme');
+    const warm = await converse(api.url, t, { chatAppId, message: 'warm the config cache' });
+    await titledSession(warm.events[0]!.data.sessionId, t);
+    // Every write request of the turn, observed on the document client the local API uses (nothing mocked).
+    const writes: Array<{ name: string; usageItems: number; items: number }> = [];
+    const observer = ((next: any, context: any) => async (args: any) => {
+      const name = String(context.commandName ?? '').replace(/Command$/, '');
+      if (/Put|Update|Delete|Write/.test(name)) {
+        const items = (args.input.TransactItems ?? [args.input]) as any[];
+        const usageItems = items.filter((i) => String((i.Update ?? i.Put ?? i).Key?.pk ?? (i.Put ?? i).Item?.pk ?? '').startsWith('USAGE#')).length;
+        writes.push({ name, usageItems, items: items.length });
+      }
+      return next(args);
+    }) as never;
+    ddb().middlewareStack.add(observer, { step: 'initialize', name: 'budgetsWriteObserver' });
+    try {
+      const r = await converse(api.url, t, { chatAppId, message: 'count my writes' });
+      await titledSession(r.events[0]!.data.sessionId, t);
+    } finally {
+      ddb().middlewareStack.remove('budgetsWriteObserver');
+    }
+    // The rate-limit counter, the new session with the user message, the answer (+ 10 aggregates), the title (+ 10 aggregates).
+    expect(writes.map((w) => [w.name, w.usageItems, w.items])).toEqual([
+      ['UpdateItem', 0, 1],
+      ['TransactWriteItems', 0, 2],
+      ['TransactWriteItems', 10, 12],
+      ['TransactWriteItems', 10, 11],
+    ]);
+  });
+});
+
+describe('budgets', () => {
+  it('at the limit: 429 BUDGET_EXCEEDED with the limit, the amount used and the reset time; nothing stored or billed', async () => {
+    const chatAppId = await chatApp({ user: { daily: { tokens: 1 } } });
+    const { t } = await user();
+    const first = await converse(api.url, t, { chatAppId, message: 'one' });
+    expect(first.events.at(-1)?.event).toBe('done');
+    const sessionId = first.events[0]!.data.sessionId;
+    const session = await titledSession(sessionId, t);
+    const used = await vi.waitFor(async () => {
+      const u = await myUsage(chatAppId, t);
+      if (u.totals.totalCost !== session.totalCost) throw new Error('title not debited yet');
+      return tokensOf(u.totals);
+    });
+
+    const invocations = emulator().requests().length;
+    const sessionsBefore = (await api.call('GET', `/sessions?chatAppId=${chatAppId}`, { token: t })).body.items.length;
+    for (const body of [{ chatAppId, message: 'two' }, { sessionId, message: 'two' }]) {
+      const r = await converseRaw(t, body);
+      expect(r.status).toBe(429);
+      const error = JSON.parse(r.text).error;
+      const midnight = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + 1)).toISOString();
+      expect(error).toMatchObject({ code: 'BUDGET_EXCEEDED', details: { level: 'user', period: 'daily', unit: 'tokens', used, limit: 1, resetsAt: midnight } });
+      expect(Number(r.headers.get('retry-after'))).toBe(error.details.retryAfterSeconds);
+      expect(error.details.retryAfterSeconds).toBeGreaterThan(0);
+      expect(error.details.retryAfterSeconds).toBeLessThanOrEqual(86_400);
+    }
+    // Nothing stored (no session, no message), nothing billed (the agent was not called), nothing debited.
+    expect((await api.call('GET', `/sessions?chatAppId=${chatAppId}`, { token: t })).body.items.length).toBe(sessionsBefore);
+    expect((await api.call('GET', `/sessions/${sessionId}/messages`, { token: t })).body.items).toHaveLength(2);
+    expect(emulator().requests().length).toBe(invocations);
+    expect(tokensOf((await myUsage(chatAppId, t)).totals)).toBe(used);
+
+    // The same key again replays nothing either: an idempotent retry is refused the same way and stores nothing.
+    const keyed = await converseRaw(t, { sessionId, message: 'three', clientMessageId: uid('k') });
+    expect(keyed.status).toBe(429);
+  });
+
+  it('user and entity overrides replace the defaults period by period; the chat app level too; GET/DELETE them', async () => {
+    const chatAppId = await chatApp({ user: { daily: { tokens: 1 } }, entity: { monthly: { usd: 1000 } } });
+    const { userId, t } = await user('globex');
+    const sadmin = await admin();
+    expect((await converse(api.url, t, { chatAppId, message: 'first' })).status).toBe(200);
+    await vi.waitFor(async () => {
+      if ((await converseRaw(t, { chatAppId, message: 'x' })).status !== 429) throw new Error('not refused yet');
+    });
+
+    // A user override lifts the daily limit for this user only.
+    const put = await api.call('PUT', `/admin/chat-apps/${chatAppId}/budgets/users/${userId}`, { token: sadmin, body: { daily: { tokens: 1_000_000 } } });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ chatAppId, level: 'user', id: userId, daily: { tokens: 1_000_000 } });
+    expect((await api.call('GET', `/admin/chat-apps/${chatAppId}/budgets/users/${userId}`, { token: sadmin })).body).toMatchObject({ daily: { tokens: 1_000_000 } });
+    expect((await converse(api.url, t, { chatAppId, message: 'allowed again' })).events.at(-1)?.event).toBe('done');
+
+    // The entity's override: its monthly cost limit is used up → refused at the entity level until next month.
+    expect((await api.call('PUT', `/admin/chat-apps/${chatAppId}/budgets/entities/globex`, { token: sadmin, body: { monthly: { usd: 0.000001 } } })).status).toBe(200);
+    const refused = await converseRaw(t, { chatAppId, message: 'entity over' });
+    expect(refused.status).toBe(429);
+    const now = new Date();
+    expect(JSON.parse(refused.text).error.details).toMatchObject({ level: 'entity', period: 'monthly', unit: 'usd', entityId: 'globex', limit: 0.000001, resetsAt: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString() });
+    // Another entity of the same chat app is not affected.
+    expect((await converse(api.url, (await user('acme')).t, { chatAppId, message: 'acme is fine' })).status).toBe(200);
+
+    expect((await api.call('DELETE', `/admin/chat-apps/${chatAppId}/budgets/entities/globex`, { token: sadmin })).body).toEqual({ deleted: true });
+    expect((await api.call('GET', `/admin/chat-apps/${chatAppId}/budgets/entities/globex`, { token: sadmin })).status).toBe(404);
+    expect((await api.call('DELETE', `/admin/chat-apps/${chatAppId}/budgets/entities/globex`, { token: sadmin })).status).toBe(404);
+    expect((await converse(api.url, t, { chatAppId, message: 'entity default again' })).status).toBe(200);
+    // An override of an unknown chat app is refused, nothing stored.
+    expect((await api.call('PUT', `/admin/chat-apps/${uid('nope')}/budgets/users/${userId}`, { token: sadmin, body: { daily: { usd: 1 } } })).status).toBe(404);
+
+    // The chat app's own limit applies to everyone.
+    const app = (await api.call('GET', `/admin/chat-apps/${chatAppId}`, { token: sadmin })).body;
+    const { chatAppId: _id, createDate: _c, lastUpdate: _l, ...config } = app;
+    expect((await api.call('PUT', `/admin/chat-apps/${chatAppId}`, { token: sadmin, body: { ...config, budgets: { chatApp: { monthly: { tokens: 10 } } } } })).status).toBe(200);
+    const appRefused = await converseRaw((await user('acme')).t, { chatAppId, message: 'app over' });
+    expect(appRefused.status).toBe(429);
+    expect(JSON.parse(appRefused.text).error.details).toMatchObject({ level: 'chatApp', period: 'monthly', unit: 'tokens', limit: 10 });
+  });
+
+  it('GET /users/me/budget: what is left per limit, in one chat app or in every chat app used this month', async () => {
+    const chatAppId = await chatApp({ user: { daily: { tokens: 1_000_000, usd: 5 } }, chatApp: { monthly: { usd: 1000 } } });
+    const unbudgeted = await chatApp();
+    const { t } = await user('acme');
+    expect((await api.call('GET', '/users/me/budget', { token: t })).body).toEqual({ items: [] });
+    for (const app of [chatAppId, unbudgeted]) expect((await converse(api.url, t, { chatAppId: app, message: 'hello' })).status).toBe(200);
+    const usage = await vi.waitFor(async () => {
+      const u = await myUsage(chatAppId, t);
+      if (u.totals.turns !== 1) throw new Error('not debited');
+      return u.totals;
+    });
+    const one = (await api.call('GET', `/users/me/budget?chatAppId=${chatAppId}`, { token: t })).body.items[0];
+    expect(one).toMatchObject({ chatAppId, entityId: 'acme', exceeded: false, daily: { used: { turns: 1 } } });
+    const tokensLine = one.limits.find((l: any) => l.level === 'user' && l.unit === 'tokens');
+    expect(tokensLine).toMatchObject({ period: 'daily', limit: 1_000_000 });
+    expect(tokensLine.used + tokensLine.remaining).toBe(1_000_000);
+    expect(tokensLine.used).toBeGreaterThanOrEqual(tokensOf(usage));
+    expect(one.limits.map((l: any) => `${l.level}.${l.period}.${l.unit}`).sort()).toEqual(['chatApp.monthly.usd', 'user.daily.tokens', 'user.daily.usd']);
+
+    const all = (await api.call('GET', '/users/me/budget', { token: t })).body.items;
+    expect(all.map((i: any) => i.chatAppId).sort()).toEqual([chatAppId, unbudgeted].sort());
+    expect(all.find((i: any) => i.chatAppId === unbudgeted).limits).toEqual([]);
+    expect((await api.call('GET', `/users/me/budget?chatAppId=${uid('nope')}`, { token: t })).status).toBe(404);
+  });
+
+  it('50 parallel turns at the edge of a budget: each admitted or 429, exact accounting, overshoot within the turns in flight', async () => {
+    const saved = { CONVERSE_RATE_LIMIT: process.env.CONVERSE_RATE_LIMIT };
+    process.env.CONVERSE_RATE_LIMIT = '0'; // one user's 50 turns at once: the rate limit is not what is tested
+    try {
+      const limit = 5_000;
+      const chatAppId = await chatApp({ user: { daily: { tokens: limit } } });
+      const { userId, t } = await user('acme');
+      // Spend up to just under the limit: one token left.
+      const sadmin = await admin();
+      expect((await converse(api.url, t, { chatAppId, message: 'warm up' })).status).toBe(200);
+      const warm = await vi.waitFor(async () => {
+        const u = await myUsage(chatAppId, t);
+        const s = (await api.call('GET', `/sessions?chatAppId=${chatAppId}`, { token: t })).body.items[0];
+        if (!s?.title || u.totals.totalCost !== s.totalCost) throw new Error('title not debited yet');
+        return tokensOf(u.totals);
+      });
+      const edge = warm + 1;
+      await api.call('PUT', `/admin/chat-apps/${chatAppId}/budgets/users/${userId}`, { token: sadmin, body: { daily: { tokens: edge } } });
+
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => converse(api.url, t, { chatAppId, message: `race ${i}` })));
+      const admitted = results.filter((r) => r.status === 200);
+      const refused = results.filter((r) => r.status !== 200);
+      for (const r of admitted) expect(r.events.at(-1)?.event).toBe('done');
+      for (const r of refused) expect([r.status, r.error.error.code]).toEqual([429, 'BUDGET_EXCEEDED']);
+      expect(admitted.length).toBeGreaterThanOrEqual(1);
+
+      // Exact accounting: every admitted turn (answer and title) debited once, none lost, refused turns nothing.
+      const sessions = await Promise.all(admitted.map((r) => titledSession(r.events[0]!.data.sessionId, t)));
+      const spent = sessions.reduce((sum, s) => sum + tokensOf(s), 0);
+      const final = await vi.waitFor(
+        async () => {
+          const u = await myUsage(chatAppId, t);
+          if (tokensOf(u.totals) !== warm + spent) throw new Error(`usage ${tokensOf(u.totals)} != ${warm + spent}`);
+          return u.totals;
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+      expect(final.turns).toBe(1 + admitted.length);
+      expect((await api.call('GET', `/sessions?chatAppId=${chatAppId}&limit=100`, { token: t })).body.items).toHaveLength(1 + admitted.length);
+      const byUser = (await api.call('GET', `/admin/usage?chatAppId=${chatAppId}&groupBy=user`, { token: sadmin })).body;
+      expect(byUser.totals).toEqual(final);
+      expect(byUser.items).toEqual([{ key: userId, ...final }]);
+
+      // The documented bound (docs/converse.md#budgets): the overshoot is at most the cost of the admitted
+      // turns that were in flight when the limit was reached — here at most all of them but the one that
+      // reached it, as all 50 started together — and a turn that starts afterwards is refused.
+      const maxTurn = Math.max(...sessions.map(tokensOf));
+      expect(tokensOf(final) - edge).toBeLessThanOrEqual((admitted.length - 1) * maxTurn + maxTurn - 1);
+      expect(admitted.length).toBeLessThanOrEqual(50);
+      const after = await converse(api.url, t, { chatAppId, message: 'after the race' });
+      expect([after.status, after.error?.error?.code]).toEqual([429, 'BUDGET_EXCEEDED']);
+    } finally {
+      restoreEnv(saved);
+    }
+  }, 120_000);
+});
