@@ -17,6 +17,7 @@ import { recentTurns, stopRequestedSince, turnEnded } from '../data/turns';
 import { config } from '../lib/config';
 import { toDomainError, type DomainError } from '../lib/errors';
 import { logger } from '../http/logger';
+import { insightsDueCompanion } from '../insights/due';
 import { agentError, ConverseError } from './errors';
 import type { TurnPlan } from './prepare';
 import { invokeProvider, providerIdleSeconds, stopRuntimeSession } from './providers';
@@ -216,6 +217,8 @@ export async function persist(plan: TurnPlan, r: Relayed): Promise<{ messageId?:
       },
       ...(r.failure ? { error: { code: r.failure.code, message: r.failure.message } } : {}),
       sessionExtras: turnEnded(r.reached ? { agentId: plan.agent.agentId, atIso: nowIso() } : undefined),
+      // This activity's insights become due (chat apps with an insights model): written with the answer.
+      companionItems: insightsDueCompanion(plan.app, plan.session),
     });
     return { messageId: stored.messageId, usage, ...(r.failure ? { failure: r.failure } : {}) };
   } catch (err) {

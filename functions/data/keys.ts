@@ -67,6 +67,10 @@ export const keys = {
     gsi1sk: `${f.createDate}#${f.feedbackId}`,
   }),
   insights: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'INSIGHTS' }),
+  /** Where the session's generated insights stand (insights-status.ts); in gsi1 only while due. */
+  insightsStatus: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'INSIGHTS_STATUS' }),
+  /** gsi1: sessions whose latest activity awaits insights, sharded, by the time they count as idle. */
+  insightsDueIndex: (sessionId: string, dueIso: string) => ({ gsi1pk: insightsDuePartition(shardOf(sessionId)), gsi1sk: `${dueIso}#${sessionId}` }),
   /** Idempotency record of a converse turn (client message id or Idempotency-Key). */
   idempotency: (sessionId: string, key: string) => ({ pk: `SESSION#${sessionId}`, sk: `IDEMP#${key}` }),
 
@@ -89,6 +93,7 @@ export const userAppSessionsPartition = (userId: string, chatAppId: string) => `
 export const appSessionsByCreatedPartition = (chatAppId: string, shard: number) => `APPC#${chatAppId}#${shard}`;
 export const appSessionsByUpdatedPartition = (chatAppId: string, shard: number) => `APPU#${chatAppId}#${shard}`;
 export const feedbackStatusPartition = (status: string, shard: number) => `FB#${status}#${shard}`;
+export const insightsDuePartition = (shard: number) => `INSDUE#${shard}`;
 
 /** Attributes that are keys, not data: stripped before an item leaves the data layer. */
 export const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk'] as const;

@@ -34,6 +34,8 @@ export interface AppendMessageInput {
   error?: { code: string; message: string };
   /** Turn bookkeeping written on the session in the same transaction (functions/data/turns.ts). */
   sessionExtras?: SessionExtras;
+  /** Items of the session's partition Put in the same transaction (after the session update), given the message's time. */
+  companionItems?: (at: { createDate: string; createMs: number }) => Record<string, unknown>[];
 }
 
 /** Extra attributes SET, and counters ADDed, on the session item with a message. */
@@ -160,6 +162,7 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
             },
+            ...(input.companionItems?.({ createDate, createMs }) ?? []).map((Item) => ({ Put: { TableName: tableName(), Item } })),
           ],
         }),
       );

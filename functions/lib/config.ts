@@ -52,6 +52,15 @@ const ENV = z.object({
   BEDROCK_AGENT_ENDPOINT: optionalUrl,
   BEDROCK_RUNTIME_ENDPOINT: optionalUrl,
   BEDROCK_AGENTCORE_ENDPOINT: optionalUrl,
+  // Generated session insights (functions/insights)
+  /** Overrides every chat app's insightsIdleMinutes (seconds; demos and tests). */
+  INSIGHTS_IDLE_SECONDS: z.literal('').transform(() => undefined).or(z.coerce.number().int().min(0).max(30 * 86_400)).optional(),
+  /** How often `npm start` sweeps for idle sessions (in AWS the EventBridge schedule decides). */
+  INSIGHTS_SWEEP_SECONDS: int(1, 86_400, 60),
+  /** A queued activity is not queued again for this long (longer than the queue's retries of one job). */
+  INSIGHTS_LEASE_SECONDS: int(1, 86_400, 900),
+  /** The SQS queue the sweep sends due sessions to (AWS; locally the worker runs in-process). */
+  INSIGHTS_QUEUE_URL: optionalUrl,
 });
 
 export type RuntimeConfig = z.output<typeof ENV>;

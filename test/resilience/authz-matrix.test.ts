@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { appendMessage } from '../../functions/data/messages';
+import { pendingStatusItem } from '../../functions/data/insights-status';
 import { ROUTES, type RouteId } from '../../functions/http/routes';
 import { badTokens, expectErrorShape, ROLES, token, uid } from '../api/harness';
 import { sampleInsights } from '../data/fixtures';
@@ -38,6 +39,7 @@ const MATRIX: Record<RouteId, Row> = {
   listFeedback: { owner: 403, other: 403, contentAdmin: 200, siteAdmin: 200, service: 403 },
   getInsights: { owner: 200, other: 404, contentAdmin: 200, siteAdmin: 200, service: 200 },
   putInsights: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 403, service: 200 },
+  getInsightsStatus: { owner: 403, other: 403, contentAdmin: 200, siteAdmin: 200, service: 403 },
   getWidgetData: { owner: 200, other: 404, contentAdmin: 404, siteAdmin: 404, service: 404 },
   putWidgetData: { owner: 200, other: 200, contentAdmin: 200, siteAdmin: 200, service: 200 },
   deleteWidgetData: { owner: 200, other: 404, contentAdmin: 404, siteAdmin: 404, service: 404 },
@@ -52,7 +54,7 @@ const MATRIX: Record<RouteId, Row> = {
 async function ownerWorld(ownerId: string, ownerToken: string) {
   await api.call('PUT', '/users/me', { token: ownerToken, body: { firstName: 'Owner' } });
   const session = (await api.call('POST', '/sessions', { token: ownerToken, body: { chatAppId: 'demo' } })).body;
-  await appendMessage({ userId: ownerId, sessionId: session.sessionId, role: 'user', content: 'hello', source: 'user' });
+  await appendMessage({ userId: ownerId, sessionId: session.sessionId, role: 'user', content: 'hello', source: 'user', companionItems: (at) => [pendingStatusItem(session, at.createDate, at.createDate)] });
   const feedback = (await api.call('POST', `/sessions/${session.sessionId}/feedback`, { token: ownerToken, body: { type: 'other', severity: 'low', title: 't', description: 'd' } })).body;
   const svc = await token(uid('svc'), [ROLES.service]);
   await api.call('PUT', `/sessions/${session.sessionId}/insights`, { token: svc, body: sampleInsights() });
