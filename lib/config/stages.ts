@@ -37,6 +37,8 @@ export const STAGES = {
         },
       },
     },
+    // Chat apps may set insightsModel to this model (generated session insights).
+    insights: { modelIds: [haiku] },
     itemTtlDays: 30,
     converseTimeoutSeconds: 300,
     detailedMetrics: false,
@@ -90,6 +92,7 @@ export const STAGES = {
         },
       },
     },
+    insights: { modelIds: [`us.${haiku}`], sweepMinutes: 5, maxConcurrency: 5 },
     converseTimeoutSeconds: 300,
     converseRateLimit: { limit: 30, windowSeconds: 60 },
     alarmEmail: 'oncall@example.com',
