@@ -5,6 +5,9 @@
  * INSIGHTS_IDLE_SECONDS=1 and a sweep "2 s later" (its clock is a parameter): no waiting.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { sessionInsightsSchema, sessionInsightsStatusSchema } from 'pika-shared/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ddb, tableName } from '../../functions/data/client';
@@ -15,6 +18,7 @@ import { getInsightsStatus } from '../../functions/data/insights-status';
 import { keys } from '../../functions/data/keys';
 import { appendMessage } from '../../functions/data/messages';
 import { getSession } from '../../functions/data/sessions';
+import { handler as sweepHandler } from '../../functions/handlers/insights-sweep';
 import { handler as worker } from '../../functions/handlers/insights-worker';
 import { MAX_ATTEMPTS } from '../../functions/insights/sweep';
 import { runLocalInsightsSweep, sqsEventOf } from '../../scripts/local/insights';
@@ -201,6 +205,43 @@ describe('generated insights', () => {
     for (let i = 0; i <= MAX_ATTEMPTS; i++) await runLocalInsightsSweep(start + 2_000 + i * 3_000);
     expect(await getInsightsStatus(sessionId)).toMatchObject({ status: 'failed', attempts: MAX_ATTEMPTS, error: { code: 'GAVE_UP' } });
     expect(await getInsights(sessionId)).toBeUndefined();
+  });
+
+  it('as deployed: the scheduled sweep handler sends due activities with SQS SendMessageBatch; the worker generates from those messages', async () => {
+    // A loopback SQS (JSON protocol) that accepts and records the batches: the real @aws-sdk/client-sqs talks to it.
+    const batches: { target: string; body: any }[] = [];
+    const sqs = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c) => (raw += c));
+      req.on('end', () => {
+        const body = JSON.parse(raw);
+        batches.push({ target: String(req.headers['x-amz-target']), body });
+        const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify({ Successful: body.Entries.map((e: any) => ({ Id: e.Id, MessageId: randomUUID(), MD5OfMessageBody: md5(e.MessageBody) })), Failed: [] }));
+      });
+    });
+    await new Promise<void>((resolve) => sqs.listen(0, '127.0.0.1', resolve));
+    const env = { INSIGHTS_QUEUE_URL: process.env.INSIGHTS_QUEUE_URL, INSIGHTS_IDLE_SECONDS: process.env.INSIGHTS_IDLE_SECONDS };
+    try {
+      process.env.INSIGHTS_QUEUE_URL = `http://127.0.0.1:${(sqs.address() as AddressInfo).port}/000000000000/insights-jobs`;
+      process.env.INSIGHTS_IDLE_SECONDS = '0'; // due at once: the handler sweeps at the real now
+      const t = await token(uid('ins'));
+      const marker = uid('deployed');
+      const { sessionId } = await turn(t, { chatAppId: 'demo', message: `Deployed path ${marker}` });
+      const result = await sweepHandler();
+      expect(result.queued).toBeGreaterThanOrEqual(1);
+      expect(batches.every((b) => b.target === 'AmazonSQS.SendMessageBatch' && b.body.QueueUrl === process.env.INSIGHTS_QUEUE_URL)).toBe(true);
+      const mine = batches.flatMap((b) => b.body.Entries).map((e: any) => JSON.parse(e.MessageBody)).filter((j) => j.sessionId === sessionId);
+      expect(mine).toEqual([{ sessionId, activity: (await getInsightsStatus(sessionId))!.activity }]);
+      expect(modelCallsFor(marker)).toHaveLength(0); // the sweep only queues
+      expect((await worker(sqsEventOf(mine))).batchItemFailures).toEqual([]);
+      expect(modelCallsFor(marker)).toHaveLength(1);
+      expect(sessionInsightsSchema.safeParse(await getInsights(sessionId)).success).toBe(true);
+    } finally {
+      restoreEnv(env);
+      await new Promise((resolve) => sqs.close(resolve));
+    }
   });
 
   it('a malformed job is dropped, not retried forever', async () => {
