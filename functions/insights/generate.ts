@@ -89,6 +89,9 @@ export async function generateInsights(job: InsightsJob): Promise<JobOutcome> {
         messages: [{ role: 'user', text: `Transcript of the session (oldest first):\n\n${transcript}` }],
         tool: { name: INSIGHTS_TOOL, description: 'Records the insights of the chat session.', schema: generatedInsightsSchema },
         maxTokens: 2048,
+      }).catch(async (err: unknown) => {
+        await chargeInsightsUsage(session, usage); // an earlier (invalid) answer of this job was still paid for
+        throw err;
       });
       usage = sum(usage, out.usage);
       if (out.ok) value = out.value;
