@@ -4,7 +4,7 @@
  * insights model — the emulator's Converse with the forced SessionInsights tool — on DynamoDB Local.
  * INSIGHTS_IDLE_SECONDS=1 and a sweep "2 s later" (its clock is a parameter): no waiting.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,13 +14,14 @@ import { ddb, tableName } from '../../functions/data/client';
 import { putChatApp } from '../../functions/data/config';
 import { listSessionFeedback } from '../../functions/data/feedback';
 import { getInsights } from '../../functions/data/insights';
-import { getInsightsStatus } from '../../functions/data/insights-status';
-import { keys } from '../../functions/data/keys';
+import { getInsightsStatus, pendingStatusItem } from '../../functions/data/insights-status';
+import { newId, nowIso } from '../../functions/data/items';
+import { INDEX_SHARDS, keys, shardOf } from '../../functions/data/keys';
 import { appendMessage } from '../../functions/data/messages';
 import { getSession } from '../../functions/data/sessions';
 import { handler as sweepHandler } from '../../functions/handlers/insights-sweep';
 import { handler as worker } from '../../functions/handlers/insights-worker';
-import { MAX_ATTEMPTS } from '../../functions/insights/sweep';
+import { MAX_ATTEMPTS, SWEEP_PAGE, sweepDueInsights } from '../../functions/insights/sweep';
 import { runLocalInsightsSweep, sqsEventOf } from '../../scripts/local/insights';
 import { INSIGHTS_MODEL } from '../../scripts/local/seed';
 import { ROLES, token, uid } from '../api/harness';
@@ -242,6 +243,36 @@ describe('generated insights', () => {
       restoreEnv(env);
       await new Promise((resolve) => sqs.close(resolve));
     }
+  });
+
+  it('the sweep reads one bounded page per shard of the sparse index (oldest due first); the rest waits for the next sweep', async () => {
+    // 60 due entries in each shard, due an hour ago (before anything else this file left pending).
+    const perShard = new Map<number, string[]>();
+    while ([...perShard.values()].filter((ids) => ids.length >= 60).length < INDEX_SHARDS) {
+      const id = newId();
+      const ids = perShard.get(shardOf(id)) ?? [];
+      if (ids.length < 60) perShard.set(shardOf(id), [...ids, id]);
+    }
+    const hourAgo = Date.now() - 3_600_000;
+    const mine = new Set([...perShard.values()].flat());
+    let n = 0;
+    for (const sessionId of mine) {
+      const at = nowIso(hourAgo + n++);
+      await ddb().send(new PutCommand({ TableName: tableName(), Item: pendingStatusItem({ sessionId, userId: 'sweep-bound', chatAppId: 'demo' }, at, at) }));
+    }
+    const sent: string[][] = [];
+    // One clock for both sweeps and a long lease: the second sweep cannot see the first one's leased entries again.
+    const leaseEnv = { INSIGHTS_LEASE_SECONDS: process.env.INSIGHTS_LEASE_SECONDS };
+    process.env.INSIGHTS_LEASE_SECONDS = '600';
+    const now = Date.now();
+    const first = await sweepDueInsights(async (jobs) => void sent.push(jobs.map((j) => j.sessionId)), now);
+    expect(first.due).toBe(SWEEP_PAGE * INDEX_SHARDS);
+    expect(sent.flat().filter((id) => mine.has(id))).toHaveLength(SWEEP_PAGE * INDEX_SHARDS);
+    const second = await sweepDueInsights(async (jobs) => void sent.push(jobs.map((j) => j.sessionId)), now);
+    restoreEnv(leaseEnv);
+    expect(second.due).toBeGreaterThanOrEqual(mine.size - SWEEP_PAGE * INDEX_SHARDS);
+    expect(new Set(sent.flat().filter((id) => mine.has(id))).size).toBe(mine.size); // every entry queued once
+    expect(sent.flat().filter((id) => mine.has(id))).toHaveLength(mine.size);
   });
 
   it('a malformed job is dropped, not retried forever', async () => {
