@@ -14,9 +14,16 @@ import { median } from './stats';
 const ROOT = join(import.meta.dirname, '..');
 const BANNER = "import { createRequire as __pikaCreateRequire } from 'module'; const require = __pikaCreateRequire(import.meta.url);";
 
+/** The bundle's size and its largest parts by package (or source directory), from esbuild's metafile. */
 async function bundle(entry: string, outfile: string) {
-  await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true, mainFields: ['module', 'main'], banner: { js: BANNER }, logLevel: 'silent' });
-  return statSync(outfile).size;
+  const result = await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true, mainFields: ['module', 'main'], banner: { js: BANNER }, metafile: true, logLevel: 'silent' });
+  const parts = new Map<string, number>();
+  for (const [file, input] of Object.entries(Object.values(result.metafile.outputs)[0]!.inputs)) {
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? file.replace(/\/[^/]+$/, '');
+    parts.set(pkg, (parts.get(pkg) ?? 0) + input.bytesInOutput);
+  }
+  const top = [...parts].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([name, bytes]) => ({ name, kb: bytes / 1024 }));
+  return { size: statSync(outfile).size, top };
 }
 
 /** Milliseconds from process start to the bundle's module being loaded (module init included). */
@@ -46,14 +53,14 @@ export async function coldStart(runs: number) {
     const rows = [];
     for (const group of [...ROUTE_GROUPS, 'authorizer'] as const) {
       const out = join(dir, `${group}.mjs`);
-      const size = await bundle(join(ROOT, `functions/handlers/${group}.ts`), out);
+      const { size, top } = await bundle(join(ROOT, `functions/handlers/${group}.ts`), out);
       const fn: number[] = [];
       const base: number[] = [];
       for (let i = 0; i < runs; i++) {
         fn.push(loadTime(out, dir));
         base.push(loadTime(baselineOut, dir));
       }
-      rows.push({ group, sizeKb: size / 1024, baselineKb: baselineSize / 1024, loadMs: median(fn), baselineMs: median(base) });
+      rows.push({ group, top, sizeKb: size / 1024, baselineKb: baselineSize / 1024, loadMs: median(fn), baselineMs: median(base) });
     }
     return rows;
   } finally {

@@ -36,7 +36,7 @@ interface Sample {
   chunks: number;
 }
 
-interface Clients {
+export interface Clients {
   agents: BedrockAgentRuntimeClient;
   core: BedrockAgentCoreClient;
 }
@@ -44,7 +44,7 @@ interface Clients {
 const providerSession = () => `pika-${uniqueId('bench-direct')}-0123456789abcdef`; // ≥ 33 characters, as AgentCore wants
 
 /** The same emulator echo agent, called directly with the same SDK client the adapter uses; `t0` is when the turn started. */
-async function directStream(kind: Kind, c: Clients, message: string, t0: number): Promise<{ first: number; chunks: number }> {
+export async function directStream(kind: Kind, c: Clients, message: string, t0: number): Promise<{ first: number; chunks: number }> {
   let first = NaN;
   let chunks = 0;
   const hit = () => {
@@ -96,7 +96,7 @@ async function direct(kind: Kind, c: Clients, message: string): Promise<Sample> 
 }
 
 /** The floor: the raw requests a turn cannot skip before the provider call, then the direct stream. */
-async function floor(kind: Kind, c: Clients, message: string, ctx: { sessionId: string; userId: string }): Promise<Sample> {
+export async function floor(kind: Kind, c: Clients, message: string, ctx: { sessionId: string; userId: string }): Promise<Sample> {
   const t0 = performance.now();
   const table = tableName();
   await ddb().send(new BatchGetCommand({ RequestItems: { [table]: { Keys: [keys.session(ctx.sessionId), keys.user(ctx.userId)], ConsistentRead: true } } }));
@@ -122,7 +122,7 @@ async function floor(kind: Kind, c: Clients, message: string, ctx: { sessionId: 
   return { firstChunkMs: first, relayFirstMs: NaN, totalMs: performance.now() - t0, chunks };
 }
 
-async function viaApi(url: string, token: string, sessionId: string, message: string): Promise<Sample> {
+export async function viaApi(url: string, token: string, sessionId: string, message: string): Promise<Sample> {
   const started = performance.now();
   const res = await fetch(`${url}/converse`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ sessionId, message }) });
   let first = NaN;
@@ -138,7 +138,7 @@ async function viaApi(url: string, token: string, sessionId: string, message: st
 
 const jsonHeaders = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
 
-async function setupKind(stack: BenchStack, kind: Kind, admin: string, userId: string, token: string) {
+export async function setupKind(stack: BenchStack, kind: Kind, admin: string, userId: string, token: string) {
   const agentId = `bench-${kind}`;
   const chatAppId = `bench-app-${kind}`;
   const put = await fetch(`${stack.api.url}/admin/agents/${agentId}`, { method: 'PUT', headers: jsonHeaders(admin), body: JSON.stringify({ agent: AGENT[kind], pricing: { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 } }) });

@@ -41,10 +41,11 @@ export type AgentEvent =
   | { type: 'trace'; trace: Record<string, unknown>; usage?: { inputTokens: number; outputTokens: number } };
 
 /** Token usage of a trace event: the model-invocation metadata of any trace kind that carries it. */
-export function usageOfTrace(trace: Record<string, any> | undefined): { inputTokens: number; outputTokens: number } | undefined {
+type TraceWithUsage = { modelInvocationOutput?: { metadata?: { usage?: { inputTokens?: number; outputTokens?: number } } } };
+export function usageOfTrace(trace: Record<string, unknown> | undefined): { inputTokens: number; outputTokens: number } | undefined {
   if (!trace) return undefined;
   for (const kind of ['orchestrationTrace', 'preProcessingTrace', 'postProcessingTrace', 'routingClassifierTrace', 'customOrchestrationTrace']) {
-    const usage = trace[kind]?.modelInvocationOutput?.metadata?.usage;
+    const usage = (trace[kind] as TraceWithUsage | undefined)?.modelInvocationOutput?.metadata?.usage;
     if (usage && (Number.isFinite(usage.inputTokens) || Number.isFinite(usage.outputTokens))) {
       return { inputTokens: Number(usage.inputTokens ?? 0), outputTokens: Number(usage.outputTokens ?? 0) };
     }

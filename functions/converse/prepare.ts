@@ -5,7 +5,7 @@
  */
 import type { AgentConfig, ChatAppConfig, ConverseInvocationMode, ConverseSource, RecordOrUndef, ChatUser } from 'pika-shared/types/chatbot/chatbot-types';
 import { createHash } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { idSchema, type converseWireRequestSchema } from 'pika-shared/schemas';
 import { getAgent } from '../data/config';
 import { claimIdempotencyKey, releaseIdempotencyKey, type IdempotencyRecord } from '../data/idempotency';

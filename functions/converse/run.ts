@@ -8,7 +8,7 @@
  *   finish  the idempotency record, then `done` or `error`; the title after the stream has ended
  * (prepare.ts is the step before: everything refusable, and the user message stored.)
  */
-import type { ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
+import type { AnswerVerification, ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
 import { completeIdempotencyKey, type IdempotencyRecord } from '../data/idempotency';
 import { nowIso } from '../data/items';
 import { appendMessage, getMessage } from '../data/messages';
@@ -25,7 +25,8 @@ import type { AgentCoreInvokeInput as ProviderInput, ToolEvent } from './provide
 import { sessionAttributesFor } from './session-attributes';
 import type { EventSink } from './sse';
 import { fallbackTitle, generateTitle } from './title';
-import { addTokens, costOf } from './usage';
+import { addTokens, addUsage, costOf } from './usage';
+import { addEvidence, verificationOf, verifyAnswer } from './verify';
 
 /** Answers are cut to fit the 400 KB item limit with room for the other attributes (docs/converse.md). */
 export const MAX_ANSWER_BYTES = 300 * 1024;
@@ -73,6 +74,10 @@ export interface Relayed {
   reached: boolean;
   cancelled: boolean;
   failure?: DomainError;
+  /** What the agent used (tool results, knowledge-base references), bounded; gathered only for answer verification. */
+  evidence?: string[];
+  /** Added by answer verification (verify.ts): the gradings' usage (at the grader's prices) and message metadata. */
+  extra?: { usage?: ChatMessageUsage; metadata: Record<string, unknown> };
 }
 
 /**
@@ -110,6 +115,7 @@ export async function providerInput(plan: TurnPlan): Promise<Omit<ProviderInput,
 export async function relay(plan: TurnPlan, input: Omit<ProviderInput, 'signal'>, sink: EventSink, opts: RunOptions): Promise<Relayed> {
   const streamTraces = Boolean(plan.app.streamTraces && plan.app.features?.traces?.enabled !== false);
   const out: Relayed = { text: '', tokens: { inputTokens: 0, outputTokens: 0 }, usageReported: false, traceKinds: [], tools: [], reached: false, cancelled: false };
+  if (verificationOf(plan.app)) out.evidence = [];
   const abort = new AbortController();
   let timedOut = false;
   // The agent gets AGENT_TIMEOUT_MS, but never so long that the answer could not be stored in time.
@@ -125,6 +131,7 @@ export async function relay(plan: TurnPlan, input: Omit<ProviderInput, 'signal'>
   try {
     for await (const event of invokeProvider(plan.agent.agent, { ...input, signal: abort.signal })) {
       out.reached = true;
+      if (out.evidence) addEvidence(out.evidence, event);
       if (event.type === 'chunk') {
         out.text += event.text;
         sink.send('chunk', { text: event.text });
@@ -197,7 +204,7 @@ const toolSummary = (event: ToolEvent) =>
 
 /** Step 3: the answer stored (with the session's counters and turn bookkeeping in the same transaction). */
 export async function persist(plan: TurnPlan, r: Relayed): Promise<{ messageId?: string; usage: ChatMessageUsage; failure?: DomainError }> {
-  const usage = costOf(r.tokens, plan.agent.pricing);
+  const usage = addUsage(costOf(r.tokens, plan.agent.pricing), r.extra?.usage);
   const answer = truncateUtf8(r.text, MAX_ANSWER_BYTES);
   try {
     const stored = await appendMessage({
@@ -214,6 +221,7 @@ export async function persist(plan: TurnPlan, r: Relayed): Promise<{ messageId?:
         ...(r.stopReason ? { stopReason: r.stopReason } : {}),
         ...(r.usageReported ? {} : { usageReported: false }),
         ...(answer.truncated ? { truncated: true } : {}),
+        ...r.extra?.metadata,
       },
       ...(r.failure ? { error: { code: r.failure.code, message: r.failure.message } } : {}),
       sessionExtras: turnEnded(r.reached ? { agentId: plan.agent.agentId, atIso: nowIso() } : undefined),
@@ -250,7 +258,10 @@ export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions)
   sink.send('session', { sessionId: plan.session.sessionId, userMessageId: plan.userMessageId });
   let r: Relayed;
   try {
-    r = await relay(plan, await providerInput(plan), sink, opts);
+    const input = await providerInput(plan);
+    r = await relay(plan, input, sink, opts);
+    // Answer verification (verify.ts); a retry is a follow-up in the same provider session, so no history.
+    r = await verifyAnswer(plan, r, sink, opts, (inputText) => relay(plan, { ...input, inputText, history: undefined }, sink, opts));
   } catch (err) {
     // Reading the history failed: the turn is stored as failed like any dependency failure.
     r = { text: '', tokens: { inputTokens: 0, outputTokens: 0 }, usageReported: false, traceKinds: [], tools: [], reached: false, cancelled: false, failure: toDomainError(err) };
@@ -289,6 +300,8 @@ export async function replayTurn(record: IdempotencyRecord, sink: EventSink): Pr
   sink.send('session', { sessionId: r.sessionId, userMessageId: r.userMessageId });
   const message = await getMessage(r.sessionId, r.messageId, r.source as never);
   if (message?.content) sink.send('chunk', { text: message.content });
+  const verification = message?.metadata?.verification as AnswerVerification | undefined;
+  if (verification) sink.send('verification', { grade: verification.grade, reason: verification.reason });
   if (r.error) sink.send('error', r.error);
   else sink.send('done', { sessionId: r.sessionId, userMessageId: r.userMessageId, messageId: r.messageId, usage: message?.usage, replayed: true });
   sink.end();

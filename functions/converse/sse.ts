@@ -4,7 +4,7 @@ import { config } from '../lib/config';
 export interface EventSink {
   /** False once the client went away; writes are then dropped, the turn still completes. */
   readonly open: boolean;
-  send(event: 'session' | 'chunk' | 'trace' | 'tool' | 'done' | 'error', data: unknown): void;
+  send(event: 'session' | 'chunk' | 'trace' | 'tool' | 'verification' | 'retry' | 'done' | 'error', data: unknown): void;
   end(): void;
 }
 

@@ -12,3 +12,18 @@ export const addTokens = (a: { inputTokens: number; outputTokens: number }, b: {
   inputTokens: a.inputTokens + b.inputTokens,
   outputTokens: a.outputTokens + b.outputTokens,
 });
+
+/** Two priced usages added up (e.g. an answer and its gradings, each at its own model's prices). */
+export function addUsage(a: ChatMessageUsage | undefined, b: ChatMessageUsage | undefined): ChatMessageUsage {
+  const round = (n: number) => Math.round(n * 1e6) / 1e6;
+  const zero = { inputTokens: 0, outputTokens: 0, inputCost: 0, outputCost: 0, totalCost: 0 };
+  const x = a ?? zero;
+  const y = b ?? zero;
+  return {
+    inputTokens: x.inputTokens + y.inputTokens,
+    outputTokens: x.outputTokens + y.outputTokens,
+    inputCost: round(x.inputCost + y.inputCost),
+    outputCost: round(x.outputCost + y.outputCost),
+    totalCost: round(x.totalCost + y.totalCost),
+  };
+}

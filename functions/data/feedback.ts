@@ -256,12 +256,12 @@ export async function listFeedback(input: ListFeedbackInput): Promise<Page<Feedb
   if (severities) {
     names['#severity'] = 'severity';
     filters.push(`#severity IN (${severities.map((_, i) => `:sev${i}`).join(', ')})`);
-    severities.forEach((s, i) => (values[`:sev${i}`] = s));
+    for (const [i, s] of severities.entries()) values[`:sev${i}`] = s;
   }
   if (types) {
     names['#type'] = 'type';
     filters.push(`#type IN (${types.map((_, i) => `:type${i}`).join(', ')})`);
-    types.forEach((t, i) => (values[`:type${i}`] = t));
+    for (const [i, t] of types.entries()) values[`:type${i}`] = t;
   }
   const sources: QuerySource[] = statuses.flatMap((status) =>
     allShards().map((shard) => ({

@@ -202,7 +202,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as RawItem)[k], (b as RawItem)[k]));
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual((a as RawItem)[k], (b as RawItem)[k]));
 }
 
 const inList = <T>(list: T[] | undefined, v: T | undefined) => !list || list.length === 0 || (v !== undefined && list.includes(v));
@@ -244,7 +244,7 @@ export function matches(item: RawItem, plan: SessionSearchPlan): boolean {
   if (plan.titlePartial && !(typeof item.title === 'string' && item.title.toLowerCase().includes(plan.titlePartial.toLowerCase()))) return false;
   if (plan.customData) {
     const cd = (item.customData ?? {}) as RawItem;
-    if (typeof cd !== 'object' || !Object.entries(plan.customData).every(([k, v]) => Object.prototype.hasOwnProperty.call(cd, k) && deepEqual(cd[k], v))) return false;
+    if (typeof cd !== 'object' || !Object.entries(plan.customData).every(([k, v]) => Object.hasOwn(cd, k) && deepEqual(cd[k], v))) return false;
   }
   if (plan.insights && !insightsMatch(item[INSIGHTS_SUMMARY_ATTRIBUTE] as InsightsSummary | undefined, plan.insights)) return false;
   if (plan.feedback || d?.on === 'feedback') {

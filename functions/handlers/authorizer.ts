@@ -15,7 +15,7 @@ import { AUTHORIZER_FAILURES, countMetric } from '../lib/metrics';
 import { loadSecrets } from '../lib/secrets';
 
 /** arn:aws:execute-api:region:account:apiId/stage/METHOD/path -> arn:...:apiId/stage/* */
-export const wholeApiArn = (methodArn: string) => methodArn.split('/').slice(0, 2).join('/') + '/*';
+export const wholeApiArn = (methodArn: string) => `${methodArn.split('/').slice(0, 2).join('/')}/*`;
 
 export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   const headerValue = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'authorization')?.[1];

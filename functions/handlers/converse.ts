@@ -7,7 +7,8 @@ import { prepareTurn } from '../converse/prepare';
 import { replayTurn, runTurn } from '../converse/run';
 import { sseSink, type WritableLike } from '../converse/sse';
 import { httpErrorOf } from '../http/errors';
-import { corsHeadersFor, errorSummary, matchRoute, resolveRequest } from '../http/handler';
+import { corsHeadersFor } from '../http/cors';
+import { errorSummary, matchRoute, resolveRequest } from '../http/handler';
 import { logger } from '../http/logger';
 import { header } from '../http/request';
 import { ROUTES } from '../http/routes';
@@ -28,7 +29,7 @@ async function converse(event: APIGatewayProxyEvent, responseStream: ResponseStr
   const started = performance.now();
   const deadlineMs = Date.now() + context.getRemainingTimeInMillis();
   const cors = corsHeadersFor(event);
-  let prepared;
+  let prepared: Awaited<ReturnType<typeof prepareTurn>>;
   try {
     const route = matchRoute(routes, event);
     const ctx = await resolveRequest(route, event);

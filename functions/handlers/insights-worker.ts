@@ -8,11 +8,12 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { logger } from '../http/logger';
 import { generateInsights } from '../insights/generate';
 import { insightsJobSchema } from '../insights/queue';
+import type { InsightsJob } from '../data/insights-status';
 
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
-    let job;
+    let job: InsightsJob;
     try {
       job = insightsJobSchema.parse(JSON.parse(record.body));
     } catch {

@@ -31,7 +31,7 @@ function dateRange(filter: NonNullable<Request['dateFilter']>): { from: string; 
   return { from, ...(to !== undefined ? { to } : {}) };
 }
 
-const sortedSet = <T extends string>(v: T[] | undefined): T[] | undefined => (v && v.length ? [...new Set(v)].sort() : undefined);
+const sortedSet = <T extends string>(v: T[] | undefined): T[] | undefined => (v?.length ? [...new Set(v)].sort() : undefined);
 
 function feedbackFilterOf(req: Request): FeedbackFilter | undefined {
   const f: FeedbackFilter = {

@@ -2,7 +2,7 @@
  * Compile-time proof that the typed client (pika-shared/client) agrees with the route table: the same route
  * ids, and for each route request types that the route's schemas accept. `tsc` fails on any drift.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { PikaApiRoutes, RouteName } from 'pika-shared/client';
 import type { ROUTES, RouteId } from './routes';
 

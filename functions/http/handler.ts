@@ -4,10 +4,9 @@
  * Route implementations stay thin: they get validated input and a Principal and return the answer.
  */
 import middy from '@middy/core';
-import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { config } from '../lib/config';
 import { DomainError } from '../lib/errors';
+import { corsHeadersFor } from './cors';
 import { httpErrorOf } from './errors';
 import { consumeRateLimit, writeRateLimit } from '../data/rate-limit';
 import { loadSecrets } from '../lib/secrets';
@@ -15,7 +14,7 @@ import { verifyAuthorizationHeader } from './auth';
 import { logger } from './logger';
 import { Principal } from '../policy/principal';
 import { header, parseRequest } from './request';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ROUTES, type RouteDef, type RouteGroup } from './routes';
 
 type AnyRoute = (typeof ROUTES)[number];
@@ -64,7 +63,6 @@ export function matchRoute<R extends RouteDef>(routes: readonly R[], event: Pick
   return route;
 }
 
-export const corsOrigins = (): string[] => config().CORS_ORIGINS;
 
 /** Authenticates, authorizes (route roles) and validates: a route implementation gets only valid input. */
 export async function resolveRequest<R extends RouteDef>(route: R, event: APIGatewayProxyEvent): Promise<RouteContext<R>> {
@@ -76,11 +74,6 @@ export async function resolveRequest<R extends RouteDef>(route: R, event: APIGat
   return { ...(parseRequest(route, event) as Pick<RouteContext<R>, 'params' | 'query' | 'body'>), principal, event, route };
 }
 
-/** CORS headers for a response built by hand (streaming); JSON routes get them from @middy/http-cors. */
-export function corsHeadersFor(event: Pick<APIGatewayProxyEvent, 'headers'>): Record<string, string> {
-  const origin = header(event, 'origin');
-  return origin && corsOrigins().includes(origin) ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {};
-}
 
 /** The API Gateway proxy handler of one route group. */
 export function createGroupHandler<G extends RouteGroup>(group: G, impls: NoInfer<GroupImpls<G>>) {
@@ -110,12 +103,16 @@ export function createGroupHandler<G extends RouteGroup>(group: G, impls: NoInfe
     return result;
   };
 
+  const withCors = (request: { event: APIGatewayProxyEvent; response: APIGatewayProxyResult | null }) => {
+    if (request.response) request.response.headers = { ...request.response.headers, ...corsHeadersFor(request.event) };
+  };
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
-    .use(httpCors({ origins: corsOrigins(), headers: 'authorization,content-type,idempotency-key', methods: 'GET,POST,PUT,PATCH,DELETE,OPTIONS', maxAge: 600 }))
     .use({
-      // Last line of defence: anything middy itself throws still becomes JSON.
+      after: async (request) => withCors(request),
+      // Last line of defence: anything middy itself throws still becomes JSON (with CORS, so a browser can read it).
       onError: async (request) => {
         request.response = errorResult(request.error);
+        withCors(request);
       },
     })
     .handler(core);

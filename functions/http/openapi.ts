@@ -1,5 +1,5 @@
 /** The OpenAPI 3.1 document, generated from the route table's zod schemas (never written by hand). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ERROR_STATUS } from './errors';
 import { ROUTES, type RouteDef } from './routes';
 

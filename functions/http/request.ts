@@ -1,6 +1,6 @@
 /** Turns an API Gateway proxy event into validated params/query/body for a route. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { config } from '../lib/config';
 import { DomainError, payloadTooLarge, validationFailed } from '../lib/errors';
 import type { RouteDef } from './routes';

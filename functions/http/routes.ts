@@ -3,7 +3,7 @@
  * server's router, the OpenAPI document (scripts/openapi.ts), the typed client (pika-shared/client) and the
  * CDK RestApi are all derived from it. Pure data + schemas: it imports no handler code.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Access } from '../policy/principal';
 import {
   addFeedbackCommentRequestSchema,

@@ -31,7 +31,7 @@ export function unstorableValues(value: unknown, root: string): Unstorable[] {
     } else if (typeof v === 'string') {
       if (!v.isWellFormed()) out.push({ path, message: 'text has a lone surrogate (not well-formed Unicode)' });
     } else if (Array.isArray(v)) {
-      v.forEach((item, i) => walk(item, `${path}.${i}`, depth + 1));
+      for (const [i, item] of v.entries()) walk(item, `${path}.${i}`, depth + 1);
     } else if (v !== null && typeof v === 'object') {
       for (const [key, item] of Object.entries(v)) {
         if (key === '') out.push({ path, message: 'empty key' });

@@ -1,6 +1,6 @@
 /** The jobs' wire format (one SQS message per session activity) and the SQS sender of the sweep. */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { idSchema } from 'pika-shared/schemas';
 import type { InsightsJob } from '../data/insights-status';
 import type { JobSender } from './sweep';

@@ -5,7 +5,7 @@
  * only the ARNs of Secrets Manager secrets (./secrets.ts reads them), or, locally and in tests, the plain
  * values.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 const optionalUrl = z.url().optional().or(z.literal('').transform(() => undefined));

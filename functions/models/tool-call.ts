@@ -5,7 +5,7 @@
  */
 import { ConverseCommand, type Message } from '@aws-sdk/client-bedrock-runtime';
 import type { ChatMessageUsage, ModelPricing } from 'pika-shared/types/chatbot/chatbot-types';
-import { z } from 'zod';
+import * as z from 'zod';
 import { bedrockRuntimeClient } from '../converse/bedrock';
 import { costOf } from '../converse/usage';
 

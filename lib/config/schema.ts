@@ -3,7 +3,7 @@
  * message naming every bad field. The stages themselves are in ./stages.ts.
  */
 import { agentConfigSchema, idSchema } from 'pika-shared/schemas';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AGENT_RUNTIME_ARN_PATTERN, HARNESS_ARN_PATTERN } from 'pika-shared/schemas/agentcore';
 
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653] as const;

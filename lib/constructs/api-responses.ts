@@ -3,6 +3,7 @@
  * (functions/http/errors.ts), so clients see the same errors deployed as locally: unknown route 404,
  * wrong method 405 with Allow, missing or refused token 401, throttled 429, and so on.
  */
+import { CORS_EXPOSE_HEADERS } from '../../functions/http/cors';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type { ErrorCode } from '../../functions/lib/errors';
 import { acknowledgeNag } from '../nag';
@@ -42,7 +43,7 @@ const GATEWAY_ERRORS: [apigw.ResponseType, number | undefined, ErrorCode][] = [
  */
 function corsHeaders(origins: readonly string[]): Record<string, string> {
   const allowOrigin = origins.length === 1 ? `'${origins[0]}'` : 'method.request.header.origin';
-  return { 'Access-Control-Allow-Origin': allowOrigin, Vary: "'Origin'" };
+  return { 'Access-Control-Allow-Origin': allowOrigin, 'Access-Control-Expose-Headers': `'${CORS_EXPOSE_HEADERS.join(', ')}'`, Vary: "'Origin'" };
 }
 
 export function addGatewayResponses(api: apigw.RestApi, corsOrigins: readonly string[]): void {

@@ -1,9 +1,10 @@
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS } from '../../functions/http/cors';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROUTES, type RouteDef, type RouteGroup } from '../../functions/http/routes';
 import { acknowledgeNag } from '../nag';
 import { addGatewayResponses, addMethodNotAllowed } from './api-responses';
@@ -86,9 +87,10 @@ export class ChatApi extends Construct {
       },
       defaultCorsPreflightOptions: {
         allowOrigins: [...props.corsOrigins],
-        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
-        allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-        maxAge: Duration.minutes(10),
+        allowHeaders: [...CORS_ALLOW_HEADERS],
+        allowMethods: [...CORS_ALLOW_METHODS],
+        exposeHeaders: [...CORS_EXPOSE_HEADERS],
+        maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
       },
     });
     addGatewayResponses(this.api, props.corsOrigins);

@@ -259,6 +259,11 @@ async function send(text: string) {
         answer.scrollIntoView({ block: 'nearest' });
       } else if (ev.event === 'tool') {
         if (ev.data.phase === 'use') setStatus(`The agent is using ${ev.data.name}…`);
+      } else if (ev.event === 'verification') {
+        answer.append(el('p', { className: 'note' }, ev.data.grade ? `Verified: grade ${ev.data.grade}. ${ev.data.reason}` : ev.data.reason));
+      } else if (ev.event === 'retry') {
+        textNode.textContent = '';
+        setStatus(`Graded ${ev.data.grade}: the agent is correcting its answer…`);
       } else if (ev.event === 'done') {
         if (ev.data.cancelled) answer.append(el('p', { className: 'note' }, 'Stopped: the partial answer is kept.'));
         answer.append(el('p', { className: 'usage' }, usageText((ev.data.usage ?? {}) as Partial<ChatMessageUsage>)));

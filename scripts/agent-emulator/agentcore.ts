@@ -107,7 +107,7 @@ export const HARNESS_AGENTS: Record<string, (req: HarnessRequest) => HarnessStep
   silent: (req) => [{ kind: 'sleep', ms: req.silentMs }, ...harnessAnswer(req, echoAnswer(req.input))],
   'echo-attributes': (req) => harnessAnswer(req, JSON.stringify(req.context ?? null)),
   'echo-system-prompt': (req) => harnessAnswer(req, JSON.stringify(req.systemPrompt)),
-  faulty: (req) => [
+  faulty: (_req) => [
     { kind: 'event', type: 'messageStart', payload: { role: 'assistant' } },
     { kind: 'event', type: 'contentBlockDelta', payload: { contentBlockIndex: 0, delta: { text: 'Partial answer' } }, text: 'Partial answer' },
     { kind: 'exception', type: 'internalServerException', message: 'The faulty harness failed on purpose' },

@@ -14,6 +14,7 @@ import { chunkFrame, eventFrame, exceptionFrame } from './frames';
 import { answerToolCall } from './model-tools';
 import './insights-answerer';
 import { SessionStore, type Turn } from './sessions';
+import './verification';
 
 export interface RecordedRequest {
   operation: 'InvokeAgent' | 'InvokeInlineAgent' | 'Converse' | 'InvokeHarness' | 'InvokeAgentRuntime' | 'StopRuntimeSession';

@@ -3,6 +3,7 @@
  * Gateway proxy event the deployed stack produces and invokes the same group handler. Streaming routes are
  * served through the Lambda response-streaming shim (./streaming).
  */
+import { preflightHeadersFor } from '../../functions/http/cors';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -54,7 +55,7 @@ function match(path: string): { candidates: CompiledRoute[]; params: Record<stri
   const best = hits.filter((h) => h.c.route.path === resource);
   const params: Record<string, string> = {};
   try {
-    best[0]!.c.names.forEach((n, i) => (params[n] = decodeURIComponent(best[0]!.m![i + 1]!)));
+    for (const [i, n] of best[0]!.c.names.entries()) params[n] = decodeURIComponent(best[0]!.m![i + 1]!);
   } catch {
     return { candidates: [], params: null, resource };
   }
@@ -101,8 +102,8 @@ export async function startLocalApi(opts: LocalApiOptions = {}): Promise<LocalAp
       const url = new URL(req.url ?? '/', 'http://localhost');
       const found = match(url.pathname);
       if (req.method === 'OPTIONS') {
-        // CORS preflight: answered by API Gateway's CORS configuration in the deployed stack.
-        res.writeHead(204, { 'access-control-allow-origin': req.headers.origin ?? '*', 'access-control-allow-headers': 'authorization,content-type,idempotency-key', 'access-control-allow-methods': 'GET,POST,PUT,PATCH,DELETE,OPTIONS' });
+        // CORS preflight: answered by API Gateway's CORS configuration in the deployed stack (the same lists).
+        res.writeHead(204, preflightHeadersFor({ headers: req.headers as Record<string, string> }));
         return void res.end();
       }
       if (!found) return send(res, errorResult(new DomainError('NOT_FOUND', 'No such route')));

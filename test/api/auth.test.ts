@@ -59,4 +59,23 @@ describe('authentication and errors', () => {
     const other = await api.call('GET', '/users/me', { token: t, headers: { origin: 'https://evil.example.com' } });
     expect(other.headers.get('access-control-allow-origin')).not.toBe('https://evil.example.com');
   });
+
+  it('lets a web app read Retry-After and Allow, on answers and errors alike, and preflights only for allowed origins', async () => {
+    const origin = 'https://app.example.com';
+    const t = await token(uid());
+    const answers = [await api.call('GET', '/users/me', { token: t, headers: { origin } }), await api.call('GET', '/sessions/nope', { token: t, headers: { origin } }), await api.call('GET', '/users/me', { headers: { origin } })];
+    for (const r of answers) {
+      expect(r.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(r.headers.get('access-control-expose-headers')).toBe('Retry-After, Allow');
+      expect(r.headers.get('vary')).toContain('Origin');
+    }
+    const preflight = (o: string) => fetch(`${api.url}/converse`, { method: 'OPTIONS', headers: { origin: o, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,idempotency-key' } });
+    const allowed = await preflight(origin);
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(allowed.headers.get('access-control-allow-headers')).toBe('Authorization, Content-Type, Idempotency-Key');
+    expect(allowed.headers.get('access-control-allow-methods')).toContain('POST');
+    const refused = await preflight('https://evil.example.com');
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+  });
 });

@@ -3,6 +3,7 @@
  * emulator) on another — so every call is a real CORS request —, and one headless Chromium per test file
  * (playwright-core driving /usr/bin/chromium; nothing is downloaded).
  */
+import { createRequire } from 'node:module';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,7 +33,7 @@ export interface BrowserEnv {
   apiUrl: string;
   browser: Browser;
   /** A fresh context (its own storage) at a viewport; closed after the file. */
-  context(viewport?: { width: number; height: number }): Promise<BrowserContext>;
+  context(viewport?: { width: number; height: number }, options?: { bypassCSP?: boolean }): Promise<BrowserContext>;
   /** A real API call from the test (setup and checks), with a bearer token. */
   call<T = any>(method: string, path: string, bearer: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** The dev token prefilled in the sign-in form. */
@@ -109,8 +110,8 @@ export function useBrowserEnv(): BrowserEnv {
     await new Promise<void>((resolve) => (pages ? pages.close(() => resolve()) : resolve()));
   });
 
-  env.context = async (viewport = DESKTOP) => {
-    const context = await browser!.newContext({ viewport, deviceScaleFactor: 1 });
+  env.context = async (viewport = DESKTOP, options = {}) => {
+    const context = await browser!.newContext({ viewport, deviceScaleFactor: 1, ...options });
     context.setDefaultTimeout(15_000);
     contexts.push(context);
     return context;
@@ -136,3 +137,15 @@ export async function signIn(page: Page, env: BrowserEnv, opts: { query?: string
 }
 
 export const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+/**
+ * axe-core's WCAG 2.x A/AA rules run in the page (its CSP allows no injected script, so the context must be
+ * opened with bypassCSP). The violations: rule id, impact and the first offending elements.
+ */
+export async function axeViolations(page: Page): Promise<{ id: string; impact: string | null; nodes: string[] }[]> {
+  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  const result = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })`)) as {
+    violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[];
+  };
+  return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+}

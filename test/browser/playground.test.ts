@@ -9,7 +9,7 @@ import { ROUTES } from '../../functions/http/routes';
 import { createPlaygroundHandler } from '../../scripts/local/playground';
 import { startLocalApi } from '../../scripts/local/server';
 import { badTokens, token, uid } from '../api/harness';
-import { DESKTOP, PHONE, shot, signIn, useBrowserEnv } from './harness';
+import { axeViolations, DESKTOP, PHONE, shot, signIn, useBrowserEnv } from './harness';
 
 const env = useBrowserEnv();
 
@@ -84,7 +84,7 @@ describe('playground', () => {
     // The answer grew in the page in several steps before the stream ended.
     const steps = await streamed(page);
     expect(steps.length).toBeGreaterThanOrEqual(2);
-    steps.forEach((s, i) => i > 0 && expect(s.startsWith(steps[i - 1]!)).toBe(true));
+    for (let i = 1; i < steps.length; i++) expect(steps[i]!.startsWith(steps[i - 1]!)).toBe(true);
     expect(steps[0]!.length).toBeLessThan(`You said: ${message}`.length);
     await page.getByRole('status').getByText('Answer complete.').waitFor();
     await page.locator('#session-list button[aria-current="true"]').waitFor();
@@ -282,6 +282,32 @@ describe('npm start wiring', () => {
       expect(await page.locator('.message.assistant .text').textContent()).toBe('You said: Hi');
     } finally {
       await api.close();
+    }
+  });
+});
+
+describe('accessibility', () => {
+  it('axe-core finds violations when there are some (an unlabeled field, low contrast)', async () => {
+    const page = await (await env.context(DESKTOP, { bypassCSP: true })).newPage();
+    await page.setContent('<html lang="en"><head><title>t</title></head><body><main><input type="text"><p style="color:#bbb;background:#fff">faint</p></main></body></html>');
+    expect((await axeViolations(page)).map((v) => v.id).sort()).toEqual(['color-contrast', 'label']);
+  });
+
+  it('passes axe-core\'s WCAG 2.1 A/AA rules: sign-in, a conversation with feedback open, on desktop and phone', async () => {
+    for (const viewport of [DESKTOP, PHONE]) {
+      const page = await (await env.context(viewport, { bypassCSP: true })).newPage();
+      await page.goto(`${env.pagesUrl}/?chatApp=demo`);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const box = page.getByRole('textbox', { name: 'Message' });
+      await box.fill('Hello, accessibility');
+      await box.press('Enter');
+      await page.locator('.message.assistant .usage').waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.getByRole('button', { name: 'Feedback' }).click();
+      await page.getByLabel('Description').waitFor();
+      expect(await axeViolations(page)).toEqual([]);
     }
   });
 });

@@ -85,10 +85,10 @@ describe('gateway responses (items 3, 6, 8)', () => {
   it('every gateway response carries Vary: Origin and the stage\u2019s origin (one origin: as is; several: the request\u2019s Origin echoed)', () => {
     const single = `'${stageConfig('prod').corsOrigins[0]}'`;
     for (const [type, r] of gatewayResponses(prod)) {
-      expect(r.ResponseParameters, type).toEqual({ 'gatewayresponse.header.Access-Control-Allow-Origin': single, 'gatewayresponse.header.Vary': "'Origin'" });
+      expect(r.ResponseParameters, type).toEqual({ 'gatewayresponse.header.Access-Control-Allow-Origin': single, 'gatewayresponse.header.Access-Control-Expose-Headers': "'Retry-After, Allow'", 'gatewayresponse.header.Vary': "'Origin'" });
     }
     for (const [type, r] of gatewayResponses(dev)) {
-      expect(r.ResponseParameters, type).toEqual({ 'gatewayresponse.header.Access-Control-Allow-Origin': 'method.request.header.origin', 'gatewayresponse.header.Vary': "'Origin'" });
+      expect(r.ResponseParameters, type).toEqual({ 'gatewayresponse.header.Access-Control-Allow-Origin': 'method.request.header.origin', 'gatewayresponse.header.Access-Control-Expose-Headers': "'Retry-After, Allow'", 'gatewayresponse.header.Vary': "'Origin'" });
     }
   });
 });
@@ -142,11 +142,11 @@ describe('IAM and configuration (item 10)', () => {
     const fromOwnArn = /\{"Fn::Select":\[(\d),\{"Fn::Split":\[":",\{"Fn::GetAtt":\["\w+","Arn"\]\}\]\}\]\}/g;
     const arnsOf = (value: unknown, out: string[] = []): string[] => {
       if (typeof value === 'string') out.push(...(value.replace(fromOwnArn, (_m, i: string) => (i === '1' ? '<AWS::Partition>' : '{own-region}')).match(/arn:[^"\s,]+/g) ?? []));
-      else if (Array.isArray(value)) value.forEach((v) => arnsOf(v, out));
+      else if (Array.isArray(value)) for (const v of value) arnsOf(v, out);
       else if (value && typeof value === 'object') {
         const v = value as Record<string, unknown>;
         if (v['Fn::Join']) arnsOf(flat(v), out);
-        else Object.values(v).forEach((x) => arnsOf(x, out));
+        else for (const x of Object.values(v)) arnsOf(x, out);
       }
       return out;
     };

@@ -113,7 +113,7 @@ describe('invokeHarness', () => {
     const r = await collect(invokeHarness(harness('tools'), input('status?')));
     expect(r.events.filter((e) => e.type === 'tool')).toEqual([
       { type: 'tool', phase: 'use', toolUseId: HARNESS_TOOL.toolUseId, name: HARNESS_TOOL.name, toolType: 'tool_use', input: JSON.stringify({ orderId: '42', question: 'status?' }) },
-      { type: 'tool', phase: 'result', toolUseId: HARNESS_TOOL.toolUseId, status: 'success' },
+      { type: 'tool', phase: 'result', toolUseId: HARNESS_TOOL.toolUseId, status: 'success', output: HARNESS_TOOL.result },
     ]);
     expect(r.text).toBe(echoAnswer('status?'));
     expect(r.events.at(-1)).toEqual({ type: 'stop', reason: 'end_turn' });

@@ -3,7 +3,7 @@
  * real @aws-sdk/client-bedrock-runtime against the emulator, validated with the zod schema the tool came from.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { callTool, toolInputSchema } from '../../functions/models/tool-call';
 import { exampleOf } from '../../scripts/agent-emulator/model-tools';
 import { registerToolAnswerer } from '../../scripts/agent-emulator/model-tools';

@@ -23,6 +23,7 @@ beforeEach((ctx) => {
 });
 
 // A hook that failed (beforeAll: the stack did not start…) fails the file without a failed test: show all of it.
+// biome-ignore lint/correctness/noEmptyPattern: vitest passes the suite as the second argument of afterAll
 afterAll(({}, suite) => {
   if (process.env.TEST_LOGS === '1' || shown) return;
   if (suite.result?.state === 'fail' || suite.result?.errors?.length) show(`${suite.name}, which failed`, heldSince(fileMark));

@@ -52,7 +52,7 @@ function project(name: string, pkg: Record<string, unknown>, files: Record<strin
 /** The README's TypeScript examples (```ts blocks). */
 function withReadmeExamples(dir: string): number {
   const blocks = [...readFileSync(join(ROOT, 'shared-types/README.md'), 'utf8').matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
-  blocks.forEach((code, i) => writeFileSync(join(dir, `readme-${i + 1}.ts`), code));
+  for (const [i, code] of blocks.entries()) writeFileSync(join(dir, `readme-${i + 1}.ts`), code);
   return blocks.length;
 }
 

@@ -58,7 +58,7 @@ async function invocation(req: IncomingMessage, res: ServerResponse, options: Re
     res.writeHead(413, { ...SSE_HEADERS, connection: 'close' }).end(sseError(`The payload is larger than ${maxPayloadBytes} bytes`));
     return;
   }
-  let payload;
+  let payload: ReturnType<typeof parseAgentRuntimePayload>;
   try {
     payload = parseAgentRuntimePayload(body);
   } catch (err) {

@@ -59,13 +59,21 @@ export function harnessRequest(agent: AgentCoreHarnessRef, input: AgentCoreInvok
   };
 }
 
+/** How much of a tool result's content is kept (evidence for answer verification; never relayed). */
+const MAX_TOOL_OUTPUT_CHARS = 4_000;
+
+function toolResultText(sofar: string, parts: { text?: string; json?: unknown }[]): string {
+  const text = parts.map((p) => (typeof p.text === 'string' ? p.text : p.json !== undefined ? JSON.stringify(p.json) : '')).join('');
+  return (sofar + text).slice(0, MAX_TOOL_OUTPUT_CHARS);
+}
+
 /** InvokeHarness; yields chunks, tool summaries, usage, hook traces and, last, the stop reason. */
 export async function* invokeHarness(agent: AgentCoreHarnessRef, input: AgentCoreInvokeInput): AsyncGenerator<ProviderEvent> {
   const out = await agentCoreClient().send(new InvokeHarnessCommand(harnessRequest(agent, input)), { abortSignal: input.signal });
   if (!out.stream) return;
   let role: string | undefined;
   let stopReason: string | undefined;
-  const open = new Map<number, { kind: 'use'; toolUseId: string; name: string; input: string; toolType?: string; serverName?: string } | { kind: 'result'; toolUseId: string; status?: 'success' | 'error' }>();
+  const open = new Map<number, { kind: 'use'; toolUseId: string; name: string; input: string; toolType?: string; serverName?: string } | { kind: 'result'; toolUseId: string; status?: 'success' | 'error'; output: string }>();
   for await (const e of abortable(out.stream, input.signal)) {
     if (e.messageStart) {
       role = e.messageStart.role;
@@ -76,7 +84,7 @@ export async function* invokeHarness(agent: AgentCoreHarnessRef, input: AgentCor
         const t = start.toolUse;
         open.set(contentBlockIndex, { kind: 'use', toolUseId: t.toolUseId ?? '', name: t.name ?? '', input: '', ...(t.type ? { toolType: t.type } : {}), ...(t.serverName ? { serverName: t.serverName } : {}) });
       } else if (start?.toolResult) {
-        open.set(contentBlockIndex, { kind: 'result', toolUseId: start.toolResult.toolUseId ?? '', ...(start.toolResult.status ? { status: start.toolResult.status } : {}) });
+        open.set(contentBlockIndex, { kind: 'result', toolUseId: start.toolResult.toolUseId ?? '', ...(start.toolResult.status ? { status: start.toolResult.status } : {}), output: '' });
       }
     } else if (e.contentBlockDelta) {
       const { contentBlockIndex = 0, delta } = e.contentBlockDelta;
@@ -84,6 +92,9 @@ export async function* invokeHarness(agent: AgentCoreHarnessRef, input: AgentCor
       else if (delta?.toolUse) {
         const block = open.get(contentBlockIndex);
         if (block?.kind === 'use') block.input += delta.toolUse.input ?? '';
+      } else if (delta?.toolResult) {
+        const block = open.get(contentBlockIndex);
+        if (block?.kind === 'result' && block.output.length < MAX_TOOL_OUTPUT_CHARS) block.output = toolResultText(block.output, delta.toolResult);
       }
     } else if (e.contentBlockStop) {
       const index = e.contentBlockStop.contentBlockIndex ?? 0;
@@ -92,7 +103,7 @@ export async function* invokeHarness(agent: AgentCoreHarnessRef, input: AgentCor
       if (block?.kind === 'use') {
         yield { type: 'tool', phase: 'use', toolUseId: block.toolUseId, name: block.name, input: block.input, ...(block.toolType ? { toolType: block.toolType } : {}), ...(block.serverName ? { serverName: block.serverName } : {}) };
       } else if (block?.kind === 'result') {
-        yield { type: 'tool', phase: 'result', toolUseId: block.toolUseId, ...(block.status ? { status: block.status } : {}) };
+        yield { type: 'tool', phase: 'result', toolUseId: block.toolUseId, ...(block.status ? { status: block.status } : {}), ...(block.output ? { output: block.output } : {}) };
       }
     } else if (e.messageStop) {
       stopReason = e.messageStop.stopReason ?? stopReason;

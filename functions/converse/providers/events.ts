@@ -7,7 +7,7 @@
  * | `{ type: 'chunk', text }` | answer text, in order; never a broken character (decoded as a stream) |
  * | `{ type: 'trace', trace, usage? }` | classic traces (usage summed from them); harness hook events as `{ harnessHook }` |
  * | `{ type: 'tool', phase: 'use', toolUseId, name, input }` | the agent called a tool (`input`: the JSON text it sent) |
- * | `{ type: 'tool', phase: 'result', toolUseId, status? }` | the tool answered (`success` / `error`); its content is not relayed |
+ * | `{ type: 'tool', phase: 'result', toolUseId, status?, output? }` | the tool answered (`success` / `error`); `output`: its text (bounded), for answer verification only, never relayed |
  * | `{ type: 'usage', inputTokens, outputTokens }` | tokens consumed; several may come: add them up |
  * | `{ type: 'stop', reason }` | once, at the end of a harness answer: its last stop reason (`end_turn`, `max_tokens`, …) |
  */
@@ -21,7 +21,7 @@ export interface TokenUsage {
 
 export type ToolEvent =
   | { type: 'tool'; phase: 'use'; toolUseId: string; name: string; input: string; toolType?: string; serverName?: string }
-  | { type: 'tool'; phase: 'result'; toolUseId: string; status?: 'success' | 'error' };
+  | { type: 'tool'; phase: 'result'; toolUseId: string; status?: 'success' | 'error'; output?: string };
 
 export type ProviderEvent = AgentEvent | ToolEvent | ({ type: 'usage' } & TokenUsage) | { type: 'stop'; reason: string };
 

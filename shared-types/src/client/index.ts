@@ -6,6 +6,7 @@
 import type {
     AddFeedbackCommentRequest,
     AgentConfig,
+    AnswerVerification,
     ChatAppConfig,
     ChatMessage,
     ChatSession,
@@ -91,6 +92,10 @@ export type ConverseEvent =
     | { event: 'chunk'; data: { text: string } }
     | { event: 'trace'; data: unknown }
     | { event: 'tool'; data: { phase: 'use'; toolUseId: string; name: string } | { phase: 'result'; toolUseId: string; status?: 'success' | 'error' } }
+    /** Answer verification (chat app feature verifyResponse): the grade of the answer just streamed; grade null = not verified. */
+    | { event: 'verification'; data: AnswerVerification }
+    /** The answer was graded too low and is being retried: the corrected answer's chunks follow. */
+    | { event: 'retry'; data: AnswerVerification }
     | { event: 'done'; data: ConverseDone }
     | { event: 'error'; data: { code: string; message: string } };
 export interface ConverseDone {
@@ -188,7 +193,7 @@ export function createPikaClient(opts: PikaClientOptions) {
             const res = await send(id, input as { params?: Rec; query?: Rec; body?: unknown }, init);
             return (await res.json()) as PikaApiRoutes[K]['response'];
         },
-        /** POST /converse: yields session, chunk, trace, done or error events as the answer streams. */
+        /** POST /converse: yields session, chunk, trace, tool, verification, retry, done or error events as the answer streams. */
         async *converse(body: ConverseBody, init: { signal?: AbortSignal; idempotencyKey?: string } = {}): AsyncGenerator<ConverseEvent> {
             const res = await send('converse', { body }, { ...(init.signal ? { signal: init.signal } : {}), ...(init.idempotencyKey ? { headers: { 'idempotency-key': init.idempotencyKey } } : {}) });
             if (!res.body) return;

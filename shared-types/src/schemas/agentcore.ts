@@ -4,13 +4,13 @@
  * ARNs follow the shapes the service documents: `…:harness/<name>-<10 letters or digits>` (name
  * `[a-zA-Z][a-zA-Z0-9_]{0,39}`) and `…:runtime/<name>-<10 letters or digits>` (name `[a-zA-Z][a-zA-Z0-9_]{0,47}`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AgentCoreHarnessRef, AgentCoreRuntimeRef } from '../types/chatbot/agentcore-types';
 import { shortText } from './common';
 
 const ARN_PREFIX = String.raw`^arn:aws(?:-[a-z]+)*:bedrock-agentcore:[a-z0-9-]+:\d{12}:`;
-export const HARNESS_ARN_PATTERN = new RegExp(ARN_PREFIX + String.raw`harness/[a-zA-Z][a-zA-Z0-9_]{0,39}-[a-zA-Z0-9]{10}$`);
-export const AGENT_RUNTIME_ARN_PATTERN = new RegExp(ARN_PREFIX + String.raw`runtime/[a-zA-Z][a-zA-Z0-9_]{0,47}-[a-zA-Z0-9]{10}$`);
+export const HARNESS_ARN_PATTERN = new RegExp(`${ARN_PREFIX}harness/[a-zA-Z][a-zA-Z0-9_]{0,39}-[a-zA-Z0-9]{10}$`);
+export const AGENT_RUNTIME_ARN_PATTERN = new RegExp(`${ARN_PREFIX}runtime/[a-zA-Z][a-zA-Z0-9_]{0,47}-[a-zA-Z0-9]{10}$`);
 /** Endpoint names (`DEFAULT` or one you created). */
 export const AGENTCORE_QUALIFIER_PATTERN = /^[a-zA-Z][a-zA-Z0-9_]{0,47}$/;
 

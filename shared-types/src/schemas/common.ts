@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { USER_ID_PATTERN } from '../types/chatbot/chatbot-types';
 
 /** Ids travel in keys and URLs: a bounded charset without '#', '/' or spaces. */

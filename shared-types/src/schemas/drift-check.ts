@@ -3,7 +3,7 @@
  * field, its optionality or a union value differs on either side. (Mutual assignability, so `any` in the
  * spec's types matches `unknown` in the schemas.)
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type * as T from '../types/chatbot/chatbot-types';
 import type * as S from './index';
 

@@ -1,6 +1,7 @@
 /** Schemas of the stored records (what the API returns). Drift against the types is checked in ./drift-check. */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
+    ANSWER_GRADES,
     CHAT_MESSAGE_ROLES,
     CHAT_MESSAGE_STATUSES,
     CONVERSE_SOURCES,
@@ -145,13 +146,29 @@ export const userWidgetDataSchema = safeRecordSchema;
 
 export const chatAppFeatureSchema = z.looseObject({ featureId: idSchema, enabled: z.boolean() });
 
+/** Chat app feature `verifyResponse` (answer verification, docs/converse.md). */
+export const verifyResponseFeatureSchema = z
+    .strictObject({
+        featureId: z.literal('verifyResponse'),
+        enabled: z.boolean(),
+        graderModel: z.object({ modelId: shortText(256).min(1), pricing: z.lazy(() => modelPricingSchema) }).optional(),
+        retryAtOrBelow: z.enum(ANSWER_GRADES).optional(),
+        maxRetries: z.union([z.literal(0), z.literal(1)]).optional(),
+    })
+    .refine((f) => !f.enabled || f.graderModel, { path: ['graderModel'], message: 'required when the feature is enabled' });
+
+/** A chat app's features by id; the features the server implements are checked against their own schema. */
+export const chatAppFeaturesSchema = z
+    .record(idSchema, chatAppFeatureSchema)
+    .pipe(z.object({ verifyResponse: verifyResponseFeatureSchema.optional() }).catchall(chatAppFeatureSchema));
+
 export const chatAppConfigSchema = z.object({
     chatAppId: idSchema,
     title: shortText(TITLE_MAX),
     enabled: z.boolean(),
     agentId: idSchema,
     allowedAgentIds: z.array(idSchema).max(50).optional(),
-    features: z.record(idSchema, chatAppFeatureSchema).optional(),
+    features: chatAppFeaturesSchema.optional(),
     access: z
         .object({
             userTypes: z.array(userTypeSchema).optional(),

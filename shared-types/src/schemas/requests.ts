@@ -1,5 +1,5 @@
 /** Schemas of request bodies and queries. Request objects are strict: unknown keys are rejected. */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
     CONVERSE_INVOCATION_MODES,
     CONVERSE_SOURCES,

@@ -33,7 +33,7 @@ export interface ChatAppConfig {
     /** Agents a converse request may name (always includes agentId). */
     allowedAgentIds?: string[];
     /** Feature settings: the only source of features for converse (never the request body). */
-    features?: Record<string, ChatAppFeature>;
+    features?: ChatAppFeatures;
     access?: ChatAppAccessRules;
     /** Merged over the user's customData in the session attributes sent to the agent. */
     overrideData?: Record<string, unknown>;
@@ -70,6 +70,31 @@ export interface SessionInsightsStatus {
     /** failed: why (the validation issues of the model's last answer, or the error). */
     error?: { code: string; message: string; issues?: string[] };
     lastUpdate: string;
+}
+
+/** A chat app's features by id; the features the server implements have typed settings. */
+export type ChatAppFeatures = Record<string, ChatAppFeature> & { verifyResponse?: VerifyResponseFeature };
+
+/** Grades of answer verification, best first. */
+export const ANSWER_GRADES = ['A', 'B', 'C', 'F'] as const;
+export type AnswerGrade = (typeof ANSWER_GRADES)[number];
+
+/** Chat app feature `verifyResponse`: a grader model rates each answer; a low grade may be retried once. */
+export interface VerifyResponseFeature {
+    featureId: 'verifyResponse';
+    enabled: boolean;
+    /** The Bedrock model that grades (Converse with a forced tool); required when enabled. */
+    graderModel?: { modelId: string; pricing: ModelPricing };
+    /** Retry an answer graded this or worse (absent: never retry). */
+    retryAtOrBelow?: AnswerGrade;
+    /** Retries of one answer (default 1 when retryAtOrBelow is set). */
+    maxRetries?: 0 | 1;
+}
+
+/** A grader's verdict (`event: verification`, `metadata.verification`); grade null: the grader failed, reason says how. */
+export interface AnswerVerification {
+    grade: AnswerGrade | null;
+    reason: string;
 }
 
 /** USD per 1 000 tokens. */

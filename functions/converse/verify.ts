@@ -1,0 +1,211 @@
+/**
+ * Answer verification (chat app feature `verifyResponse`, docs/converse.md): after the answer, a grader model
+ * rates it A/B/C/F with a short reason — against the question and the evidence the agent used where its
+ * provider exposes it (classic traces: action-group results, knowledge-base references, code-interpreter and
+ * collaborator outputs; harness: tool calls and tool results), not only the answer text. The grader is Bedrock
+ * Converse with a forced tool (`callTool`). The verdict streams as `event: verification` and is stored on the
+ * answer (`metadata.verification`). An answer graded at or below `retryAtOrBelow` is retried once: the agent
+ * gets a follow-up in the same provider session with the grader's reason (`event: retry`), the corrected answer
+ * streams and is graded too, and it is the stored answer (the first one in `metadata.firstAnswer`). Every
+ * grading's tokens and cost join the message's usage, hence the session's counters, in the answer's own write.
+ * A grader failure (error or invalid verdict) never fails the turn: `grade: null` and the reason.
+ */
+import { ANSWER_GRADES, type AnswerGrade, type AnswerVerification, type ChatAppConfig, type ChatMessageUsage, type VerifyResponseFeature } from 'pika-shared/types/chatbot/chatbot-types';
+import { verifyResponseFeatureSchema } from 'pika-shared/schemas';
+import * as z from 'zod';
+import type { OrchestrationTrace } from '@aws-sdk/client-bedrock-agent-runtime';
+import { logger } from '../http/logger';
+import { toDomainError } from '../lib/errors';
+import { callTool } from '../models/tool-call';
+import type { TurnPlan } from './prepare';
+import type { ProviderEvent } from './providers/events';
+import type { Relayed, RunOptions } from './run';
+import type { EventSink } from './sse';
+import { addTokens, addUsage } from './usage';
+
+export const VERDICT_TOOL = 'grade_answer';
+export const verdictSchema = z.object({
+  grade: z.enum(ANSWER_GRADES).describe('A: correct, complete and supported by the evidence; B: correct with minor gaps; C: partly wrong, incomplete or unsupported; F: wrong, contradicted by the evidence, or not an answer'),
+  reason: z.string().min(1).max(1000).describe('One or two sentences: what is wrong or missing (what a corrected answer must fix), or why the answer is sound'),
+});
+
+/** Bounds of what the grader reads (its input tokens are billed). */
+export const MAX_EVIDENCE_ITEMS = 20;
+export const MAX_EVIDENCE_ITEM_CHARS = 2_000;
+export const MAX_EVIDENCE_CHARS = 12_000;
+const MAX_QUESTION_CHARS = 8_000;
+const MAX_GRADED_ANSWER_CHARS = 24_000;
+/** The first answer kept in the stored message's metadata (the item stays within DynamoDB's 400 KB). */
+export const MAX_FIRST_ANSWER_CHARS = 32_000;
+/** The question repeated in the retry's follow-up (the provider's input limit is 25 000 characters). */
+const MAX_FOLLOW_UP_QUESTION_CHARS = 4_000;
+const GRADER_TIMEOUT_MS = 30_000;
+/** Time kept after a grading or a retry to store the answer (as run.ts keeps for the agent). */
+const PERSIST_RESERVE_MS = 3_000;
+const MIN_GRADER_MS = 1_000;
+const MIN_RETRY_MS = 5_000;
+
+const SYSTEM = [
+  "You review an AI assistant's answer to a user's question before the user relies on it.",
+  'Judge it against the question and, when given, the evidence the assistant used (tool results, knowledge-base passages): an answer that contradicts or goes beyond its evidence is unsupported.',
+  `Call ${VERDICT_TOOL} with a grade (A correct and complete; B correct with minor gaps; C partly wrong, incomplete or unsupported; F wrong or not an answer) and a short reason the assistant can act on.`,
+].join(' ');
+
+export type ActiveVerification = VerifyResponseFeature & { graderModel: NonNullable<VerifyResponseFeature['graderModel']> };
+
+/** The chat app's verification settings when verification is on (a stored config that no longer parses is off). */
+export function verificationOf(app: ChatAppConfig): ActiveVerification | undefined {
+  const raw = app.features?.verifyResponse;
+  if (!raw?.enabled) return undefined;
+  const parsed = verifyResponseFeatureSchema.safeParse(raw);
+  if (!parsed.success || !parsed.data.graderModel) {
+    logger.warn('verifyResponse feature ignored: invalid settings', { chatAppId: app.chatAppId });
+    return undefined;
+  }
+  return parsed.data as ActiveVerification;
+}
+
+const cut = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max)}… [cut]`);
+const flat = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value ?? ''));
+
+/** What one provider event tells of the evidence the agent used (none for most events). */
+export function evidenceOf(event: ProviderEvent): string[] {
+  if (event.type === 'tool') {
+    if (event.phase === 'use') return [`Tool call ${event.name}: ${event.input || '{}'}`];
+    return event.output ? [`Tool result (${event.status ?? 'unknown'}): ${event.output}`] : [];
+  }
+  if (event.type !== 'trace') return [];
+  const o = event.trace.orchestrationTrace as OrchestrationTrace | undefined;
+  const out: string[] = [];
+  const call = o?.invocationInput?.actionGroupInvocationInput;
+  if (call) out.push(`Action ${[call.actionGroupName, call.function ?? call.apiPath].filter(Boolean).join('.')}: ${flat(call.parameters ?? call.requestBody ?? {})}`);
+  const obs = o?.observation;
+  if (obs?.actionGroupInvocationOutput?.text) out.push(`Action result: ${obs.actionGroupInvocationOutput.text}`);
+  for (const ref of obs?.knowledgeBaseLookupOutput?.retrievedReferences ?? []) {
+    const where = ref?.location?.s3Location?.uri ?? ref?.location?.webLocation?.url ?? ref?.location?.type ?? 'knowledge base';
+    if (ref?.content?.text) out.push(`Knowledge base reference (${where}): ${ref.content.text}`);
+  }
+  const code = obs?.codeInterpreterInvocationOutput;
+  if (code?.executionOutput || code?.executionError) out.push(`Code interpreter: ${code.executionOutput ?? code.executionError}`);
+  const collaborator = obs?.agentCollaboratorInvocationOutput;
+  if (collaborator?.output?.text) out.push(`Collaborator ${collaborator.agentCollaboratorName ?? ''}: ${collaborator.output.text}`);
+  return out;
+}
+
+/** Adds an event's evidence to `items`, within the item and character bounds. */
+export function addEvidence(items: string[], event: ProviderEvent): void {
+  for (const text of evidenceOf(event)) {
+    const used = items.reduce((n, s) => n + s.length, 0);
+    if (items.length >= MAX_EVIDENCE_ITEMS || used >= MAX_EVIDENCE_CHARS) return;
+    items.push(cut(text, Math.min(MAX_EVIDENCE_ITEM_CHARS, MAX_EVIDENCE_CHARS - used)));
+  }
+}
+
+/** The grader's input: tagged sections (a retry's grading also sees the earlier verdict). */
+export function graderPrompt(question: string, answer: string, evidence: string[], previous?: AnswerVerification): string {
+  const parts = [`<question>\n${cut(question, MAX_QUESTION_CHARS)}\n</question>`];
+  parts.push(evidence.length ? `<evidence>\n${evidence.map((e, i) => `[${i + 1}] ${e}`).join('\n')}\n</evidence>` : '<evidence>none exposed by the agent</evidence>');
+  if (previous) parts.push(`<previous_grading grade="${previous.grade}">\n${previous.reason}\n</previous_grading>\nThe answer below is the assistant's corrected answer.`);
+  parts.push(`<answer>\n${cut(answer, MAX_GRADED_ANSWER_CHARS)}\n</answer>`);
+  return parts.join('\n');
+}
+
+/** What the agent is asked when its answer is retried. */
+export function followUpFor(question: string, verdict: AnswerVerification): string {
+  return [
+    `A reviewer graded your previous answer ${verdict.grade}: ${verdict.reason}`,
+    'Please answer my question again, correcting what the reviewer pointed out. My question was:',
+    cut(question, MAX_FOLLOW_UP_QUESTION_CHARS),
+  ].join('\n');
+}
+
+export interface Grading {
+  verification: AnswerVerification;
+  /** The grader's tokens and cost (absent when the call failed before the model answered). */
+  usage?: ChatMessageUsage;
+}
+
+/** One grading; never throws (a failure is `grade: null` with the reason). */
+export async function gradeAnswer(
+  feature: Pick<ActiveVerification, 'graderModel'>,
+  input: { question: string; answer: string; evidence: string[]; previous?: AnswerVerification; sessionId: string },
+  deadlineMs: number,
+): Promise<Grading> {
+  const leftMs = Math.min(GRADER_TIMEOUT_MS, deadlineMs - PERSIST_RESERVE_MS - Date.now());
+  if (leftMs < MIN_GRADER_MS) return { verification: { grade: null, reason: 'Not verified: no time was left to grade the answer' } };
+  try {
+    const out = await callTool({
+      modelId: feature.graderModel.modelId,
+      pricing: feature.graderModel.pricing,
+      system: SYSTEM,
+      messages: [{ role: 'user', text: graderPrompt(input.question, input.answer, input.evidence, input.previous) }],
+      tool: { name: VERDICT_TOOL, description: 'Records the grade of the answer and the reason for it.', schema: verdictSchema },
+      maxTokens: 512,
+      signal: AbortSignal.timeout(leftMs),
+    });
+    if (out.ok) return { verification: out.value, usage: out.usage };
+    logger.warn('grader answered without a valid verdict', { sessionId: input.sessionId, issues: out.issues });
+    return { verification: { grade: null, reason: 'Not verified: the grader did not return a valid verdict' }, usage: out.usage };
+  } catch (err) {
+    const e = toDomainError(err);
+    logger.warn('grader failed', { sessionId: input.sessionId, code: e.code, errorName: (err as { name?: string })?.name });
+    return { verification: { grade: null, reason: `Not verified: the grader failed (${e.code})` } };
+  }
+}
+
+/** Whether a grade calls for a retry under these settings. */
+export function shouldRetry(feature: VerifyResponseFeature, grade: AnswerGrade | null): boolean {
+  if (grade === null || !feature.retryAtOrBelow || (feature.maxRetries ?? 1) < 1) return false;
+  return ANSWER_GRADES.indexOf(grade) >= ANSWER_GRADES.indexOf(feature.retryAtOrBelow);
+}
+
+const stored = (g: Grading) => ({ ...g.verification, ...(g.usage ? { usage: g.usage } : {}) });
+const sumUsage = (gradings: Grading[]) => gradings.reduce<ChatMessageUsage | undefined>((sum, g) => (g.usage ? addUsage(sum, g.usage) : sum), undefined);
+
+/**
+ * The verification step, between relay and persist: grades a complete answer, retries it once when its grade
+ * calls for it (`retry` relays the follow-up to the same provider session), and returns what persist stores:
+ * the answer (the retry's when there was one), with the gradings' usage and metadata in `extra`.
+ * Failed and cancelled answers are not graded. Never throws.
+ */
+export async function verifyAnswer(plan: TurnPlan, r: Relayed, sink: EventSink, opts: RunOptions, retry: (inputText: string) => Promise<Relayed>): Promise<Relayed> {
+  const feature = verificationOf(plan.app);
+  if (!feature || r.failure || r.cancelled) return r;
+  const sessionId = plan.session.sessionId;
+  const first = await gradeAnswer(feature, { question: plan.message, answer: r.text, evidence: r.evidence ?? [], sessionId }, opts.deadlineMs);
+  sink.send('verification', first.verification);
+  const retryWanted = shouldRetry(feature, first.verification.grade);
+  if (!retryWanted || opts.deadlineMs - Date.now() < PERSIST_RESERVE_MS + MIN_RETRY_MS) {
+    return withExtra(r, [first], { verification: stored(first), ...(retryWanted ? { retrySkipped: 'too little time left' } : {}) });
+  }
+  sink.send('retry', first.verification);
+  let second: Relayed;
+  try {
+    second = await retry(followUpFor(plan.message, first.verification));
+  } catch (err) {
+    logger.warn('answer retry failed', { sessionId, errorName: (err as { name?: string })?.name });
+    second = { text: '', tokens: { inputTokens: 0, outputTokens: 0 }, usageReported: false, traceKinds: [], tools: [], reached: false, cancelled: false, failure: toDomainError(err) };
+  }
+  const firstAnswer = { content: cut(r.text, MAX_FIRST_ANSWER_CHARS), verification: stored(first), ...(r.text.length > MAX_FIRST_ANSWER_CHARS ? { truncated: true } : {}) };
+  const merged: Relayed = {
+    ...second,
+    tokens: addTokens(r.tokens, second.tokens),
+    usageReported: r.usageReported || second.usageReported,
+    traceKinds: [...r.traceKinds, ...second.traceKinds].slice(0, 50),
+    tools: [...r.tools, ...second.tools].slice(0, 50),
+    reached: true,
+  };
+  if (second.failure || second.cancelled) return withExtra(merged, [first], { firstAnswer, retried: true });
+  const again = await gradeAnswer(
+    feature,
+    { question: plan.message, answer: second.text, evidence: second.evidence ?? [], previous: first.verification, sessionId },
+    opts.deadlineMs,
+  );
+  sink.send('verification', again.verification);
+  return withExtra(merged, [first, again], { verification: stored(again), firstAnswer, retried: true });
+}
+
+function withExtra(r: Relayed, gradings: Grading[], metadata: Record<string, unknown>): Relayed {
+  const usage = sumUsage(gradings);
+  return { ...r, extra: { ...(usage ? { usage } : {}), metadata } };
+}
