@@ -7,6 +7,8 @@ import { parseStageConfig, type StageConfig, type StageConfigInput } from './con
 import { acknowledgeAgentProvider, ChatAgents } from './constructs/chat-agents';
 import { ChatApi } from './constructs/chat-api';
 import { ChatFunctions, DEFAULT_SIZES, type SecretRef } from './constructs/chat-functions';
+import { ChatInsights } from './constructs/chat-insights';
+import { modelResourceArns } from './config/bedrock';
 import { ChatObservability } from './constructs/chat-observability';
 import { ChatTable } from './constructs/chat-table';
 import { ChatFiles } from './constructs/chat-files';
@@ -25,6 +27,8 @@ export class PikaChatStack extends Stack {
   readonly functions: ChatFunctions;
   readonly api: ChatApi;
   readonly observability: ChatObservability;
+  /** Generated session insights (schedule, queue, dead-letter queue), unless the stage disables them. */
+  readonly insights: ChatInsights | undefined;
 
   constructor(scope: Construct, id: string, props: PikaChatStackProps) {
     const { config, ...stackProps } = props;
@@ -83,7 +87,11 @@ export class PikaChatStack extends Stack {
       bedrock: bedrockAccess(this, c.bedrock),
       sourceMaps: c.sourceMaps,
       sizes: { converse: { ...DEFAULT_SIZES.converse, timeoutSeconds: c.converseTimeoutSeconds } },
+      ...(c.insights.enabled ? { insights: { modelArns: [...new Set(c.insights.modelIds.flatMap((id) => modelResourceArns(this, id)))] } } : {}),
     });
+    const sweep = this.functions.background.get('insights-sweep');
+    const worker = this.functions.background.get('insights-worker');
+    this.insights = sweep && worker ? new ChatInsights(this, 'Insights', { sweep, worker, sweepMinutes: c.insights.sweepMinutes, maxConcurrency: c.insights.maxConcurrency, batchSize: c.insights.batchSize }) : undefined;
 
     for (const [name, fn] of [...this.functions.byGroup, ['authorizer', this.functions.authorizer] as const]) this.files.grant(name, fn);
 
@@ -110,7 +118,8 @@ export class PikaChatStack extends Stack {
       routes,
       table: this.table.table,
       serviceName: `pika-chat-${c.stage}`,
-      functions: new Map([...this.functions.byGroup, ['authorizer', this.functions.authorizer]]),
+      functions: new Map([...this.functions.byGroup, ['authorizer', this.functions.authorizer], ...this.functions.background]),
+      ...(this.insights ? { deadLetterQueues: { insights: this.insights.deadLetterQueue } } : {}),
       detailedMetrics: c.detailedMetrics,
       thresholds: c.alarms,
       streamingTimeoutSeconds: c.converseTimeoutSeconds,
@@ -125,7 +134,7 @@ export class PikaChatStack extends Stack {
     if (jwtSecret && c.jwt.kind === 'hs256' && !c.jwt.secretName && !c.jwt.secretArn) {
       new CfnOutput(this, 'JwtSecretArn', { value: jwtSecret.secret.secretArn, description: 'Generated HS256 key: give it to your token issuer' });
     }
-    for (const fn of this.functions.all) {
+    for (const fn of [...this.functions.all, ...this.functions.background.values()]) {
       const name = fn.node.id;
       new CfnOutput(this, `Fn${name[0]!.toUpperCase()}${name.slice(1)}`, { value: fn.functionName, description: `Lambda of ${name}` });
     }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DATA_DIR, localSecrets } from './local/secrets';
 import { buildPlayground, createPlaygroundHandler } from './local/playground';
+import { localInsightsPages, startInsightsLoop } from './local/insights';
 import { demoChatApps } from './local/seed';
 import { startLocalStack } from './local/stack';
 import { mintDevToken } from './local/tokens';
@@ -19,7 +20,9 @@ const secrets = localSecrets();
 const userToken = await mintDevToken({ userId: 'demo-user', userType: 'external-user', secret: secrets.jwtSecret });
 const adminToken = await mintDevToken({ userId: 'demo-admin', roles: ['pika:content-admin'], userType: 'internal-user', secret: secrets.jwtSecret });
 // The playground (/) and the API reference (/docs), on the API's origin, the dev token prefilled.
-const pages = createPlaygroundHandler({ token: userToken, chatApps: demoChatApps().map(({ chatAppId, title }) => ({ chatAppId, title })) });
+const playground = createPlaygroundHandler({ token: userToken, chatApps: demoChatApps().map(({ chatAppId, title }) => ({ chatAppId, title })) });
+// POST /_local/insights/sweep: `npm run insights` (one sweep now); the loop below sweeps every INSIGHTS_SWEEP_SECONDS.
+const pages = localInsightsPages(playground);
 void buildPlayground().catch((err: unknown) => console.error('The playground did not build:', err));
 // The agent emulator, unless --real-bedrock: then the SDK's default credentials and region reach Bedrock.
 const stack = await startLocalStack({
@@ -31,6 +34,7 @@ const stack = await startLocalStack({
   env: { JWT_SECRET: secrets.jwtSecret, CURSOR_SECRET: secrets.cursorSecret, CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://localhost:5173,http://localhost:3000' },
 });
 const { db, emulator, s3 } = stack;
+const insightsLoop = startInsightsLoop((line) => console.log(line));
 const api = stack.api!;
 const url = `http://localhost:${api.port}`;
 
@@ -57,6 +61,7 @@ Try:
   curl -s ${url}/sessions -H "authorization: Bearer $TOKEN"
   curl -sN -X POST ${url}/converse -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"chatAppId":"demo","message":"Hello"}'
 
+Insights: idle sessions of chat app demo get generated insights (a sweep every ${process.env.INSIGHTS_SWEEP_SECONDS ?? 60} s; npm run insights sweeps now).
 More tokens: npm run token -- <userId> [--role pika:site-admin] [--user-type internal-user]
 Ctrl-C stops everything.
 `);
@@ -65,6 +70,7 @@ let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
+  insightsLoop.stop();
   await stack.stop();
   process.exit(0);
 }

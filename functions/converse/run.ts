@@ -19,6 +19,7 @@ import { config } from '../lib/config';
 import { toDomainError, type DomainError } from '../lib/errors';
 import { logger } from '../http/logger';
 import { recordUsage } from '../lib/usage-metrics';
+import { insightsDueWrites } from '../insights/due';
 import { agentError, ConverseError } from './errors';
 import { recallMemory, rememberTurn } from './memory';
 import type { TurnPlan } from './prepare';
@@ -232,8 +233,9 @@ export async function persist(plan: TurnPlan, r: Relayed): Promise<{ messageId?:
       },
       ...(r.failure ? { error: { code: r.failure.code, message: r.failure.message } } : {}),
       sessionExtras: turnEnded(r.reached ? { agentId: plan.agent.agentId, atIso: nowIso() } : undefined),
-      // The turn's cost joins the usage aggregates (budgets, reports) in the answer's transaction.
-      transactItems: usageAggregateWrites(debit),
+      // The turn's cost joins the usage aggregates (budgets, reports) in the answer's transaction, and this
+      // activity's insights become due (chat apps with an insights model).
+      transactItems: (at) => [...usageAggregateWrites(debit), ...insightsDueWrites(plan.app, plan.session, at)],
     });
     return { messageId: stored.messageId, usage, ...(r.failure ? { failure: r.failure } : {}) };
   } catch (err) {

@@ -16,9 +16,10 @@ export async function getInsights(sessionId: string): Promise<SessionInsights | 
 
 /**
  * Replaces the session's insights and, in the same transaction, the session's insights summary (search,
- * search-summaries.ts); the session update's condition makes sure the session exists.
+ * search-summaries.ts); the session update's condition makes sure the session exists. `also`: more
+ * TransactItems written with them (a failed condition there cancels the whole write).
  */
-export async function putInsights(sessionId: string, insights: SessionInsights): Promise<SessionInsights> {
+export async function putInsights(sessionId: string, insights: SessionInsights, also: readonly Record<string, unknown>[] = []): Promise<SessionInsights> {
   await withRetry(async () => {
     try {
       return await ddb().send(
@@ -36,6 +37,8 @@ export async function putInsights(sessionId: string, insights: SessionInsights):
               },
             },
             { Put: { TableName: tableName(), Item: { ...keys.insights(sessionId), sessionId, insights, lastUpdate: nowIso(), ...ttlAttribute() } } },
+            // More writes of the same transaction (the generator's status update, insights-status.ts).
+            ...(also as never[]),
           ],
         }),
       );

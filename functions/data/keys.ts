@@ -69,6 +69,10 @@ export const keys = {
   insights: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'INSIGHTS' }),
   /** A file uploaded to a session (its S3 object is `fileObjectKey`). */
   file: (sessionId: string, fileId: string) => ({ pk: `SESSION#${sessionId}`, sk: `${FILE_PREFIX}${fileId}` }),
+  /** Where the session's generated insights stand (insights-status.ts); in gsi1 only while due. */
+  insightsStatus: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'INSIGHTS_STATUS' }),
+  /** gsi1: sessions whose latest activity awaits insights, sharded, by the time they count as idle. */
+  insightsDueIndex: (sessionId: string, dueIso: string) => ({ gsi1pk: insightsDuePartition(shardOf(sessionId)), gsi1sk: `${dueIso}#${sessionId}` }),
   /** Idempotency record of a converse turn (client message id or Idempotency-Key). */
   idempotency: (sessionId: string, key: string) => ({ pk: `SESSION#${sessionId}`, sk: `IDEMP#${key}` }),
 
@@ -108,6 +112,7 @@ export const userAppSessionsPartition = (userId: string, chatAppId: string) => `
 export const appSessionsByCreatedPartition = (chatAppId: string, shard: number) => `APPC#${chatAppId}#${shard}`;
 export const appSessionsByUpdatedPartition = (chatAppId: string, shard: number) => `APPU#${chatAppId}#${shard}`;
 export const feedbackStatusPartition = (status: string, shard: number) => `FB#${status}#${shard}`;
+export const insightsDuePartition = (shard: number) => `INSDUE#${shard}`;
 
 /** The sort-key prefix of a usage dimension inside a chat app's bucket partition. */
 export type UsageDimension = 'U' | 'E' | 'G';

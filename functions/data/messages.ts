@@ -41,7 +41,7 @@ export interface AppendMessageInput {
    * refuses two operations on one item), and carry no condition (a failed one would be taken for this
    * message's); with the message and the session, at most MAX_TRANSACTION_ITEMS in all.
    */
-  transactItems?: TransactItems;
+  transactItems?: TransactItems | ((at: { createDate: string; createMs: number }) => TransactItems);
 }
 
 export { MAX_TRANSACTION_ITEMS };
@@ -136,7 +136,8 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
     const activity = keys.sessionActivitySortKey(createDate, input.sessionId);
     const usage = input.usage;
     const extra = extrasExpression(input.sessionExtras);
-    assertJoinable([keys.message(input.sessionId, messageId, hidden), keys.session(input.sessionId)], input.transactItems);
+    const extraItems = (typeof input.transactItems === 'function' ? input.transactItems({ createDate, createMs }) : input.transactItems) ?? [];
+    assertJoinable([keys.message(input.sessionId, messageId, hidden), keys.session(input.sessionId)], extraItems);
     const adds = [...(usage ? ['inputTokens :in', 'outputTokens :out', 'totalCost :cost'] : []), ...extra.add];
     try {
       await ddb().send(
@@ -171,7 +172,7 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
             },
-            ...(input.transactItems ?? []),
+            ...extraItems,
           ],
         }),
       );

@@ -175,23 +175,28 @@ export function assertUsage(usage: UsageDelta): void {
   }
 }
 
-/** Atomic ADD of usage (titles, failed calls, anything not tied to a message). */
-export async function addSessionUsage(sessionId: string, usage: UsageDelta): Promise<Session> {
+/**
+ * Atomic ADD of usage (failed calls, generated insights, anything not tied to a message). With `transactItems`
+ * (e.g. the usage aggregates), one transaction: the session's counters and those writes move together.
+ */
+export async function addSessionUsage(sessionId: string, usage: UsageDelta, transactItems?: TransactItems): Promise<void> {
   assertUsage(usage);
+  const update = {
+    TableName: tableName(),
+    Key: keys.session(sessionId),
+    UpdateExpression: 'ADD inputTokens :in, outputTokens :out, totalCost :cost',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':in': usage.inputTokens, ':out': usage.outputTokens, ':cost': usage.totalCost },
+  };
   try {
-    const out = await ddb().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.session(sessionId),
-        UpdateExpression: 'ADD inputTokens :in, outputTokens :out, totalCost :cost',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':in': usage.inputTokens, ':out': usage.outputTokens, ':cost': usage.totalCost },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return fromItem<Session>(out.Attributes as RawItem);
+    if (transactItems?.length) {
+      assertJoinable([keys.session(sessionId)], transactItems);
+      await withRetry(() => ddb().send(new TransactWriteCommand({ TransactItems: [{ Update: update }, ...transactItems] })));
+    } else {
+      await ddb().send(new UpdateCommand(update));
+    }
   } catch (err) {
-    if (isConditionFailure(err)) throw notFound('Session');
+    if (isConditionFailure(err) || cancellationReasons(err)?.[0]?.Code === 'ConditionalCheckFailed') throw notFound('Session');
     throw err;
   }
 }

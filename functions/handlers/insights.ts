@@ -1,5 +1,6 @@
 /** Session insights: read by the owner or content-admins, written by the trusted insights service. */
 import { getInsights, putInsights } from '../data/insights';
+import { getInsightsStatus } from '../data/insights-status';
 import { notFound } from '../lib/errors';
 import { sessionFor } from '../policy/access';
 import { createGroupHandler } from '../http/handler';
@@ -10,4 +11,8 @@ export const handler = createGroupHandler('insights', {
     return (await getInsights(params.sessionId)) ?? Promise.reject(notFound('Insights'));
   },
   putInsights: async ({ params, body }) => putInsights(params.sessionId, body),
+  getInsightsStatus: async ({ principal, params, route }) => {
+    await sessionFor(principal, params.sessionId, 'read', route.id);
+    return (await getInsightsStatus(params.sessionId)) ?? Promise.reject(notFound('Insights status'));
+  },
 });

@@ -30,6 +30,7 @@ import {
   putInsightsRequestSchema,
   putUserRequestSchema,
   sessionInsightsSchema,
+  sessionInsightsStatusSchema,
   sessionSearchRequestSchema,
   setWidgetDataBodySchema,
   updateFeedbackRequestSchema,
@@ -113,6 +114,7 @@ export const ROUTES = [
   // insights
   { id: 'getInsights', method: 'GET', path: '/sessions/{sessionId}/insights', group: 'insights', summary: 'Insights of a session', access: ['user'], params: sessionParams, response: sessionInsightsSchema },
   { id: 'putInsights', method: 'PUT', path: '/sessions/{sessionId}/insights', group: 'insights', summary: 'Store insights of a session', access: ['service'], params: sessionParams, body: putInsightsRequestSchema, response: sessionInsightsSchema },
+  { id: 'getInsightsStatus', method: 'GET', path: '/sessions/{sessionId}/insights/status', group: 'insights', summary: 'Where the session\u2019s generated insights stand: pending, generated, or failed and why (admins)', access: ADMIN_READ, params: sessionParams, response: sessionInsightsStatusSchema },
   // widget data
   { id: 'getWidgetData', method: 'GET', path: '/widget-data/{scope}/{tag}', group: 'widgets', summary: 'The caller\u2019s data of a widget', access: ['user'], params: scopeTag, response: z.object({ scope: z.string(), tag: z.string(), data: userWidgetDataSchema }) },
   { id: 'putWidgetData', method: 'PUT', path: '/widget-data/{scope}/{tag}', group: 'widgets', summary: 'Replace, or merge (partial: true), the caller\u2019s widget data', access: ['user'], params: scopeTag, body: setWidgetDataBodySchema, response: z.object({ scope: z.string(), tag: z.string(), data: userWidgetDataSchema }) },

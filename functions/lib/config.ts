@@ -79,6 +79,15 @@ const ENV = z.object({
   S3_ENDPOINT: optionalUrl,
   FILE_UPLOAD_URL_SECONDS: int(30, 3600, 300),
   FILE_DOWNLOAD_URL_SECONDS: int(30, 3600, 300),
+  // Generated session insights (functions/insights)
+  /** Overrides every chat app's insightsIdleMinutes (seconds; demos and tests). */
+  INSIGHTS_IDLE_SECONDS: z.literal('').transform(() => undefined).or(z.coerce.number().int().min(0).max(30 * 86_400)).optional(),
+  /** How often `npm start` sweeps for idle sessions (in AWS the EventBridge schedule decides). */
+  INSIGHTS_SWEEP_SECONDS: int(1, 86_400, 60),
+  /** A queued activity is not queued again for this long (longer than the queue's retries of one job). */
+  INSIGHTS_LEASE_SECONDS: int(1, 86_400, 900),
+  /** The SQS queue the sweep sends due sessions to (AWS; locally the worker runs in-process). */
+  INSIGHTS_QUEUE_URL: optionalUrl,
 });
 
 export type RuntimeConfig = z.output<typeof ENV>;

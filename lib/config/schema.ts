@@ -115,6 +115,22 @@ export const stageConfigSchema = z
      * record in these only; the users functions list and delete a user's records and events in them.
      */
     agentCoreMemories: z.array(z.strictObject({ arn: z.string().regex(MEMORY_ARN_PATTERN, 'must be an AgentCore Memory ARN'), namespace: memoryNamespaceSchema.optional() })).max(20).default([]),
+    /**
+     * Generated session insights (docs/deploy.md, *Generated insights*): the sweep's schedule, the worker's
+     * bounded concurrency, and the Bedrock models chat apps may name as `insightsModel` (the worker may call
+     * these and nothing else).
+     */
+    insights: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        modelIds: z.array(z.string().regex(MODEL_ID, 'must be a Bedrock model id, inference-profile id or ARN')).default([]),
+        sweepMinutes: z.number().int().min(1).max(60).default(5),
+        /** Concurrent worker invocations (the SQS event source's maxConcurrency, 2..1000). */
+        maxConcurrency: z.number().int().min(2).max(1000).default(2),
+        /** Jobs per worker invocation (handled one after the other). */
+        batchSize: z.number().int().min(1).max(10).default(5),
+      })
+      .default({ enabled: true, modelIds: [], sweepMinutes: 5, maxConcurrency: 2, batchSize: 5 }),
     /** Sessions, messages, feedback and insights expire after this many days (DynamoDB TTL); absent = kept. */
     itemTtlDays: z.number().int().positive().max(3650).optional(),
     /** The longest agent answer: converse's Lambda and integration timeout (streaming allows up to 15 minutes). */

@@ -39,6 +39,8 @@ export const STAGES = {
     },
     // User memory: the AgentCore memory chat apps may use (placeholder ARN: create yours, docs/deploy.md).
     agentCoreMemories: [{ arn: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:memory/pika_users-DEVMEMORY1' }],
+    // Chat apps may set insightsModel to this model (generated session insights).
+    insights: { modelIds: [haiku] },
     itemTtlDays: 30,
     converseTimeoutSeconds: 300,
     detailedMetrics: false,
@@ -92,6 +94,7 @@ export const STAGES = {
         },
       },
     },
+    insights: { modelIds: [`us.${haiku}`], sweepMinutes: 5, maxConcurrency: 5 },
     converseTimeoutSeconds: 300,
     converseRateLimit: { limit: 30, windowSeconds: 60 },
     dailyCostWarnings: [{ chatAppId: 'support', usd: 100 }],

@@ -25,7 +25,11 @@ export interface TableAccess {
   readonly indexes: readonly GsiName[];
 }
 
-export type FunctionName = RouteGroup | 'authorizer';
+/** Functions outside the API: the generated-insights sweep (EventBridge schedule) and worker (SQS). */
+export const BACKGROUND_FUNCTIONS = ['insights-sweep', 'insights-worker'] as const;
+export type BackgroundFunction = (typeof BACKGROUND_FUNCTIONS)[number];
+
+export type FunctionName = RouteGroup | 'authorizer' | BackgroundFunction;
 
 export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   users: { operations: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem'], indexes: ['gsi1'] },
@@ -37,6 +41,10 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   converse: { operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: [] },
   // The authorizer only verifies tokens.
   authorizer: { operations: [], indexes: [] },
+  // Due sessions from the sparse gsi1 entries, each leased (or given up) with a conditional update.
+  'insights-sweep': { operations: ['Query', 'UpdateItem'], indexes: ['gsi1'] },
+  // Claim, session + chat app, transcript (base-table Query), insights + status transaction, usage, feedback.
+  'insights-worker': { operations: ['GetItem', 'Query', 'PutItem', 'UpdateItem'], indexes: [] },
 };
 
 /** The IAM statements' shape: item operations on the table, Query on the table and the listed indexes. */

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { ROUTE_GROUPS, type RouteGroup } from '../../functions/http/routes';
 import type { BedrockAccess } from '../config/bedrock';
 import { acknowledgeNag, nagArn } from '../nag';
-import { TABLE_ACCESS, tableStatements, type FunctionName } from './access-map';
+import { BACKGROUND_FUNCTIONS, TABLE_ACCESS, tableStatements, type BackgroundFunction, type FunctionName } from './access-map';
+
+const isBackground = (name: FunctionName): name is BackgroundFunction => (BACKGROUND_FUNCTIONS as readonly string[]).includes(name);
 
 /** The repository root: entries, package-lock.json and the esbuild used for bundling live here. */
 export const PROJECT_ROOT = join(import.meta.dirname, '../..');
@@ -34,6 +36,9 @@ export const DEFAULT_SIZES: Record<FunctionName, FunctionSize> = {
   admin: { memoryMb: 512, timeoutSeconds: 29 },
   converse: { memoryMb: 1024, timeoutSeconds: 300 },
   authorizer: { memoryMb: 256, timeoutSeconds: 10 },
+  'insights-sweep': { memoryMb: 256, timeoutSeconds: 60 },
+  // Two model calls at most per job, a few jobs per batch.
+  'insights-worker': { memoryMb: 512, timeoutSeconds: 180 },
 };
 
 /** A Secrets Manager secret a function reads at cold start; `id` (its ARN or name) goes in the environment. */
@@ -65,6 +70,8 @@ export interface ChatFunctionsProps {
   readonly memoryArns?: readonly string[];
   /** Route groups to deploy (default: every group of the route table). */
   readonly groups?: readonly RouteGroup[];
+  /** Generated insights: the sweep and worker functions, the worker allowed InvokeModel on these models. */
+  readonly insights?: { readonly modelArns: readonly string[] };
 }
 
 /** The AgentCore Memory calls of each function (functions/memory/client.ts), on the registered memories only. */
@@ -81,11 +88,21 @@ export const MEMORY_ACTIONS: Partial<Record<RouteGroup, readonly string[]>> = {
 export class ChatFunctions extends Construct {
   readonly byGroup = new Map<RouteGroup, NodejsFunction>();
   readonly authorizer: NodejsFunction;
+  /** The functions outside the API (generated insights' sweep and worker), when enabled. */
+  readonly background = new Map<BackgroundFunction, NodejsFunction>();
 
   constructor(scope: Construct, id: string, props: ChatFunctionsProps) {
     super(scope, id);
     for (const group of props.groups ?? ROUTE_GROUPS) this.byGroup.set(group, this.makeFunction(group, props));
     this.authorizer = this.makeFunction('authorizer', props);
+    if (props.insights) {
+      for (const name of BACKGROUND_FUNCTIONS) this.background.set(name, this.makeFunction(name, props));
+      const models = [...props.insights.modelArns];
+      if (models.length) this.background.get('insights-worker')!.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: models }));
+      for (const arn of models.filter((a) => a.includes(':bedrock:*::'))) {
+        acknowledgeNag(this.background.get('insights-worker')!, `AwsSolutions-IAM5[Resource::${nagArn(this, arn)}]`, 'A cross-region inference profile routes to the foundation model in regions AWS chooses: the model is granted in every region, the profile itself only in this one.');
+      }
+    }
     const converse = this.byGroup.get('converse');
     if (converse) this.grantBedrock(converse, props.bedrock);
     for (const [group, actions] of Object.entries(MEMORY_ACTIONS)) {
@@ -98,7 +115,7 @@ export class ChatFunctions extends Construct {
     acknowledgeNag(this, 'AwsSolutions-L1', 'Node.js 22 is the runtime this code is built and tested on (the node dev dependency pins it); upgrade both together.');
   }
 
-  /** Every function, the authorizer last. */
+  /** Every function of the API, the authorizer last. */
   get all(): NodejsFunction[] {
     return [...this.byGroup.values(), this.authorizer];
   }
@@ -107,7 +124,7 @@ export class ChatFunctions extends Construct {
     const entry = handlerEntry(name);
     if (!existsSync(entry)) throw new Error(`ChatFunctions: no Lambda entry for "${name}" at ${entry} (one per route group, exporting handler)`);
     const size = { ...DEFAULT_SIZES[name], ...props.sizes?.[name] };
-    const secrets = name === 'authorizer' ? { JWT_SECRET_ARN: props.jwtSecret } : { JWT_SECRET_ARN: props.jwtSecret, CURSOR_SECRET_ARN: props.cursorSecret };
+    const secrets = name === 'authorizer' ? { JWT_SECRET_ARN: props.jwtSecret } : isBackground(name) ? {} : { JWT_SECRET_ARN: props.jwtSecret, CURSOR_SECRET_ARN: props.cursorSecret };
     const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: props.logRetentionDays as logs.RetentionDays });
     const fn = new NodejsFunction(this, name, {
       entry,
@@ -120,7 +137,7 @@ export class ChatFunctions extends Construct {
       timeout: Duration.seconds(size.timeoutSeconds),
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
-      description: `Pika chat: ${name === 'authorizer' ? 'API authorizer (JWT)' : `${name} routes`}`,
+      description: `Pika chat: ${name === 'authorizer' ? 'API authorizer (JWT)' : isBackground(name) ? `generated insights (${name})` : `${name} routes`}`,
       environment: {
         ...props.environment,
         TABLE_NAME: props.table.tableName,

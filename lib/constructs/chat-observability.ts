@@ -6,6 +6,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLE_DEFINITION } from '../../functions/data/table-definition';
 import type { RouteDef } from '../../functions/http/routes';
@@ -29,6 +30,8 @@ export interface ChatObservabilityProps {
   readonly alarmEmail?: string;
   /** Chat apps whose cost of one UTC day raises an alarm at `usd`. */
   readonly dailyCostWarnings?: readonly { chatAppId: string; usd: number }[];
+  /** Dead-letter queues by name: any message in one is a job that failed every delivery. */
+  readonly deadLetterQueues?: Readonly<Record<string, sqs.IQueue>>;
 }
 
 const period = Duration.minutes(5);
@@ -95,6 +98,11 @@ export class ChatObservability extends Construct {
           right: [fn.metricDuration({ period, statistic: 'p99' })],
         }),
       );
+    }
+    for (const [name, dlq] of Object.entries(props.deadLetterQueues ?? {})) {
+      const dead = dlq.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' });
+      this.alarm(`${name}DeadLetters`, dead, 1, `${name}: jobs failed every delivery and wait in the dead-letter queue ${dlq.queueName}`);
+      widgets.push(new cloudwatch.GraphWidget({ title: `${name} dead-letter queue`, left: [dead] }));
     }
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `pika-chat-${props.stage}`, widgets: [...chunk(widgets, 3), this.usageRow(props)] });
   }

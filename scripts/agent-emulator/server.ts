@@ -12,6 +12,7 @@ import { AGENTS, echoAnswer, titleFor, turnsOfConversationHistory, type AgentReq
 import { handleAgentCore, sendJsonError, type AgentCoreOptions } from './agentcore';
 import { chunkFrame, eventFrame, exceptionFrame } from './frames';
 import { answerToolCall } from './model-tools';
+import './insights-answerer';
 import { SessionStore, type Turn } from './sessions';
 import { classicFiles } from './files';
 import './verification';

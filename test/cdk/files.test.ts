@@ -7,11 +7,13 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTE_GROUPS } from '../../functions/http/routes';
 import { stageConfig } from '../../lib/config/stages';
-import { FILES_ACCESS, type FunctionName } from '../../lib/constructs/access-map';
+import { BACKGROUND_FUNCTIONS, FILES_ACCESS, type BackgroundFunction, type FunctionName } from '../../lib/constructs/access-map';
 import { handlerEntry } from '../../lib/constructs/chat-functions';
 import { flat, logicalIdOf, resourcesOf, statementsByRole, synthStage, type Synthesized } from './helpers';
 
-const FUNCTIONS: FunctionName[] = [...ROUTE_GROUPS, 'authorizer'];
+const FUNCTIONS: FunctionName[] = [...ROUTE_GROUPS, 'authorizer', ...BACKGROUND_FUNCTIONS];
+const functionOf = (s: Synthesized, name: FunctionName) =>
+  name === 'authorizer' ? s.stack.functions.authorizer : (BACKGROUND_FUNCTIONS as readonly string[]).includes(name) ? s.stack.functions.background.get(name as BackgroundFunction)! : s.stack.functions.byGroup.get(name as never)!;
 let dev: Synthesized;
 let prod: Synthesized;
 
@@ -68,7 +70,7 @@ describe('S3 permissions', () => {
   it('each function gets exactly its FILES_ACCESS actions, on files/* of the bucket only', () => {
     const objects = `<${logicalIdOf(dev, dev.stack.files.bucket)}.Arn>/files/*`;
     for (const name of FUNCTIONS) {
-      const fn = name === 'authorizer' ? dev.stack.functions.authorizer : dev.stack.functions.byGroup.get(name)!;
+      const fn = functionOf(dev, name);
       const statements = statementsByRole(dev).get(logicalIdOf(dev, fn.role!)) ?? [];
       const s3 = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('s3:')));
       const actions = s3.flatMap((st) => [st.Action].flat()).sort();

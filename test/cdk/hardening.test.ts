@@ -104,9 +104,9 @@ describe('alarms (items 4, 7)', () => {
       expect(failures[0]![1]).toMatchObject({ Namespace: METRICS_NAMESPACE, Dimensions: [{ Name: 'service', Value: service }], Statistic: 'Sum', Threshold: 1 });
       const lambdaErrorsOfAuthorizer = alarms(s).filter(([, a]) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors' && a.Dimensions?.some((d: any) => d.Value?.Ref === authorizerFn));
       expect(lambdaErrorsOfAuthorizer).toEqual([]);
-      // The route functions keep their Errors alarms.
+      // The route functions (and the generated-insights sweep and worker) keep their Errors alarms.
       const routeErrorAlarms = alarms(s).filter(([, a]) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors');
-      expect(routeErrorAlarms).toHaveLength(ROUTE_GROUPS.length);
+      expect(routeErrorAlarms).toHaveLength(ROUTE_GROUPS.length + s.stack.functions.background.size);
     }
   });
 

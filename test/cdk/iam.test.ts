@@ -8,12 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GSIS } from '../../functions/data/table-definition';
 import { ROUTE_GROUPS, type RouteGroup } from '../../functions/http/routes';
 import { stageConfig } from '../../lib/config/stages';
-import { TABLE_ACCESS, type FunctionName } from '../../lib/constructs/access-map';
+import { BACKGROUND_FUNCTIONS, TABLE_ACCESS, type BackgroundFunction, type FunctionName } from '../../lib/constructs/access-map';
 import { handlerEntry, MEMORY_ACTIONS } from '../../lib/constructs/chat-functions';
 import { flat, logicalIdOf, statementsByRole, synthStage, type Synthesized } from './helpers';
 
 const STAGES = ['dev', 'staging', 'prod'] as const;
-const FUNCTIONS: FunctionName[] = [...ROUTE_GROUPS, 'authorizer'];
+const FUNCTIONS: FunctionName[] = [...ROUTE_GROUPS, 'authorizer', ...BACKGROUND_FUNCTIONS];
+/** Bedrock callers: converse (agents, titles) and the generated-insights worker (its models only, test/cdk/insights.test.ts). */
+const BEDROCK_CALLERS: FunctionName[] = ['converse', 'insights-worker'];
 const synthesized = {} as Record<(typeof STAGES)[number], Synthesized>;
 
 beforeAll(() => {
@@ -27,7 +29,7 @@ type Statement = { Action: string | string[]; Resource: unknown; Effect: string 
 
 /** action -> resources (flattened), over every statement of the function's role. */
 function grants(s: Synthesized, name: FunctionName): Map<string, Set<string>> {
-  const fn = name === 'authorizer' ? s.stack.functions.authorizer : s.stack.functions.byGroup.get(name)!;
+  const fn = name === 'authorizer' ? s.stack.functions.authorizer : (BACKGROUND_FUNCTIONS as readonly string[]).includes(name) ? s.stack.functions.background.get(name as BackgroundFunction)! : s.stack.functions.byGroup.get(name as never)!;
   const roleId = logicalIdOf(s, fn.role!);
   const out = new Map<string, Set<string>>();
   for (const st of statementsByRole(s).get(roleId) ?? []) {
@@ -84,7 +86,7 @@ describe('table access', () => {
       expect([...indexes].sort(), `${name} indexes`).toEqual([...TABLE_ACCESS[name].indexes].sort());
       expect(ops.has('Scan'), `${name} must not Scan on a request path`).toBe(false);
       const bedrock = [...commands].filter((c) => /^(InvokeAgent|InvokeInlineAgent|Converse|ConverseStream|InvokeModel)/.test(c));
-      expect(bedrock.length > 0, `${name} Bedrock calls`).toBe(name === 'converse');
+      expect(bedrock.length > 0, `${name} Bedrock calls`).toBe(BEDROCK_CALLERS.includes(name));
     }
   }, 60_000);
 });
@@ -96,7 +98,7 @@ describe('Bedrock, secrets and wildcards', () => {
       const agents = Object.values(stageConfig(stage).bedrock.agents);
       for (const name of FUNCTIONS) {
         const bedrockActions = [...grants(s, name).keys()].filter((a) => a.startsWith('bedrock:'));
-        if (name !== 'converse') expect(bedrockActions, `${stage} ${name}`).toEqual([]);
+        if (!BEDROCK_CALLERS.includes(name)) expect(bedrockActions, `${stage} ${name}`).toEqual([]);
       }
       const g = grants(s, 'converse');
       const aliases = agents.flatMap((a) => (a.agent.kind === 'bedrock-agent' ? [`agent-alias/${a.agent.bedrockAgentId}/${a.agent.bedrockAgentAliasId}`] : []));

@@ -99,7 +99,7 @@ describe('every route through its deployed bundle', () => {
     const agentId = uid('agent');
     await ok('putAgent', 'PUT', `/admin/agents/${agentId}`, { token: site, body: { agent: { kind: 'inline', foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0', instruction: 'You answer questions about the product briefly and politely.' }, pricing: { inputPer1kTokens: 0.001, outputPer1kTokens: 0.002 } } });
     const appId = uid('app');
-    await ok('putChatApp', 'PUT', `/admin/chat-apps/${appId}`, { token: site, body: { title: 'Tier', enabled: true, agentId: deployedAgent } });
+    await ok('putChatApp', 'PUT', `/admin/chat-apps/${appId}`, { token: site, body: { title: 'Tier', enabled: true, agentId: deployedAgent, insightsModel: { modelId: 'insights-model', pricing: { inputPer1kTokens: 0.001, outputPer1kTokens: 0.002 } } } });
     expect((await ok('getChatApp', 'GET', `/admin/chat-apps/${appId}`, { token: site })).title).toBe('Tier');
 
     // Users.
@@ -150,6 +150,8 @@ describe('every route through its deployed bundle', () => {
     const insights = sampleInsights();
     await ok('putInsights', 'PUT', `/sessions/${session.sessionId}/insights`, { token: service, body: insights });
     expect(await ok('getInsights', 'GET', `/sessions/${session.sessionId}/insights`, { token: user })).toEqual(insights);
+    // The turn's answer marked its activity due for generated insights (the chat app has an insightsModel).
+    expect((await ok('getInsightsStatus', 'GET', `/sessions/${session.sessionId}/insights/status`, { token: admin })).status).toBe('pending');
 
     // Widget data.
     await ok('putWidgetData', 'PUT', '/widget-data/custom/form', { token: user, body: { data: { a: 1 } } });

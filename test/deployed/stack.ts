@@ -54,6 +54,7 @@ export async function deployStage(stage: string, local: { tableName: string; dyn
     if (r?.Type === 'AWS::DynamoDB::Table') return local.tableName;
     if (r?.Type === 'AWS::S3::Bucket') return local.s3?.bucket ?? `pika-files-${stage}-deployed`;
     if (r?.Type === 'AWS::SecretsManager::Secret') return `arn:aws:secretsmanager:${LOCAL_REGION}:111122223333:secret:${o.Ref}-AbCdEf`;
+    if (r?.Type === 'AWS::SQS::Queue') return `https://sqs.${LOCAL_REGION}.amazonaws.com/111122223333/${o.Ref}`; // the insights queue (not emulated)
     throw new Error(`cannot resolve ${JSON.stringify(v)} locally`);
   };
 

@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { putBudgetOverride } from '../../functions/data/budgets';
+import { tableName } from '../../functions/data/client';
 import { appendMessage } from '../../functions/data/messages';
+import { pendingStatusItem } from '../../functions/data/insights-status';
 import { ROUTES, type RouteId } from '../../functions/http/routes';
 import { badTokens, expectErrorShape, ROLES, token, uid } from '../api/harness';
 import { sampleInsights } from '../data/fixtures';
@@ -50,6 +52,7 @@ const MATRIX: Record<RouteId, Row> = {
   listFeedback: { owner: 403, other: 403, contentAdmin: 200, siteAdmin: 200, service: 403 },
   getInsights: { owner: 200, other: 404, contentAdmin: 200, siteAdmin: 200, service: 200 },
   putInsights: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 403, service: 200 },
+  getInsightsStatus: { owner: 403, other: 403, contentAdmin: 200, siteAdmin: 200, service: 403 },
   getWidgetData: { owner: 200, other: 404, contentAdmin: 404, siteAdmin: 404, service: 404 },
   putWidgetData: { owner: 200, other: 200, contentAdmin: 200, siteAdmin: 200, service: 200 },
   deleteWidgetData: { owner: 200, other: 404, contentAdmin: 404, siteAdmin: 404, service: 404 },
@@ -74,7 +77,7 @@ const MATRIX: Record<RouteId, Row> = {
 async function ownerWorld(ownerId: string, ownerToken: string, withFile = false) {
   await api.call('PUT', '/users/me', { token: ownerToken, body: { firstName: 'Owner' } });
   const session = (await api.call('POST', '/sessions', { token: ownerToken, body: { chatAppId: 'demo' } })).body;
-  await appendMessage({ userId: ownerId, sessionId: session.sessionId, role: 'user', content: 'hello', source: 'user' });
+  await appendMessage({ userId: ownerId, sessionId: session.sessionId, role: 'user', content: 'hello', source: 'user', transactItems: (at) => [{ Put: { TableName: tableName(), Item: pendingStatusItem(session, at.createDate, at.createDate) } }] });
   const feedback = (await api.call('POST', `/sessions/${session.sessionId}/feedback`, { token: ownerToken, body: { type: 'other', severity: 'low', title: 't', description: 'd' } })).body;
   const svc = await token(uid('svc'), [ROLES.service]);
   await api.call('PUT', `/sessions/${session.sessionId}/insights`, { token: svc, body: sampleInsights() });

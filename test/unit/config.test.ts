@@ -22,6 +22,15 @@ describe('runtime configuration (functions/lib/config.ts)', () => {
     expect(c.ITEM_TTL_DAYS).toBe(0.5);
   });
 
+  it('generated insights: sweep every 60 s, no idle override by default; INSIGHTS_IDLE_SECONDS overrides, a bad one is refused', () => {
+    expect(parseConfig({})).toMatchObject({ INSIGHTS_SWEEP_SECONDS: 60, INSIGHTS_LEASE_SECONDS: 900 });
+    expect(parseConfig({}).INSIGHTS_IDLE_SECONDS).toBeUndefined();
+    expect(parseConfig({ INSIGHTS_IDLE_SECONDS: '5', INSIGHTS_SWEEP_SECONDS: '2' })).toMatchObject({ INSIGHTS_IDLE_SECONDS: 5, INSIGHTS_SWEEP_SECONDS: 2 });
+    expect(parseConfig({ INSIGHTS_IDLE_SECONDS: '' }).INSIGHTS_IDLE_SECONDS).toBeUndefined();
+    expect(() => parseConfig({ INSIGHTS_IDLE_SECONDS: '-1' })).toThrow(/INSIGHTS_IDLE_SECONDS/);
+    expect(() => parseConfig({ INSIGHTS_SWEEP_SECONDS: '0' })).toThrow(/INSIGHTS_SWEEP_SECONDS/);
+  });
+
   it('refuses a bad value with an error naming every bad variable', () => {
     const message = (() => {
       try {

@@ -30,6 +30,7 @@ import type {
     SessionFeedbackStatus,
     SessionFeedbackType,
     SessionInsights,
+    SessionInsightsStatus,
     SessionSearchRequest,
     SessionSearchResponse,
     SetWidgetDataBody,
@@ -88,6 +89,7 @@ export interface PikaApiRoutes {
     };
     getInsights: { params: SessionP; response: SessionInsights };
     putInsights: { params: SessionP; body: SessionInsights; response: SessionInsights };
+    getInsightsStatus: { params: SessionP; response: SessionInsightsStatus };
     getWidgetData: { params: WidgetP; response: Widget };
     putWidgetData: { params: WidgetP; body: SetWidgetDataBody; response: Widget };
     deleteWidgetData: { params: WidgetP; response: Deleted };

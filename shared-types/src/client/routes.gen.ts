@@ -28,6 +28,7 @@ export const API_ROUTES = [
   { id: 'listFeedback', method: 'GET', path: '/feedback', streaming: false },
   { id: 'getInsights', method: 'GET', path: '/sessions/{sessionId}/insights', streaming: false },
   { id: 'putInsights', method: 'PUT', path: '/sessions/{sessionId}/insights', streaming: false },
+  { id: 'getInsightsStatus', method: 'GET', path: '/sessions/{sessionId}/insights/status', streaming: false },
   { id: 'getWidgetData', method: 'GET', path: '/widget-data/{scope}/{tag}', streaming: false },
   { id: 'putWidgetData', method: 'PUT', path: '/widget-data/{scope}/{tag}', streaming: false },
   { id: 'deleteWidgetData', method: 'DELETE', path: '/widget-data/{scope}/{tag}', streaming: false },

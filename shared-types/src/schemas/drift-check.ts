@@ -24,6 +24,7 @@ export type DriftChecks = [
     Assert<Agree<z.infer<typeof S.userWidgetDataSchema>, T.UserWidgetData>>,
     Assert<Agree<z.infer<typeof S.chatAppConfigSchema>, T.ChatAppConfig>>,
     Assert<Agree<z.infer<typeof S.agentConfigSchema>, T.AgentConfig>>,
+    Assert<Agree<z.infer<typeof S.sessionInsightsStatusSchema>, T.SessionInsightsStatus>>,
     Assert<Agree<z.infer<typeof S.converseRequestSchema>, T.ConverseRequest>>,
     Assert<Agree<z.infer<typeof S.sessionSearchRequestSchema>, T.SessionSearchRequest<Rec>>>,
     Assert<Agree<z.infer<typeof S.insightsSearchParamsSchema>, T.InsightsSearchParams>>,

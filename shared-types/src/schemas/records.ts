@@ -183,11 +183,26 @@ export const chatAppConfigSchema = z.object({
     privateAttributes: z.array(shortText(128)).max(100).optional(),
     streamTraces: z.boolean().optional(),
     budgets: chatAppBudgetsSchema.optional(),
+    insightsModel: z.object({ modelId: shortText(256).min(1), pricing: z.object({ inputPer1kTokens: nonNegative, outputPer1kTokens: nonNegative }) }).optional(),
+    insightsIdleMinutes: z.number().int().min(1).max(10_080).optional(),
+    insightsReportPoorOutcomes: z.boolean().optional(),
     createDate: isoDateSchema.optional(),
     lastUpdate: isoDateSchema.optional(),
 });
 
 export const modelPricingSchema = z.object({ inputPer1kTokens: nonNegative, outputPer1kTokens: nonNegative });
+
+export const sessionInsightsStatusSchema = z.object({
+    sessionId: idSchema,
+    status: z.enum(['pending', 'generated', 'failed']),
+    activity: isoDateSchema,
+    dueDate: isoDateSchema.optional(),
+    attempts: nonNegative,
+    modelId: z.string().optional(),
+    usage: z.object({ inputTokens: nonNegative, outputTokens: nonNegative, totalCost: nonNegative }).optional(),
+    error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.string()).optional() }).optional(),
+    lastUpdate: isoDateSchema,
+});
 
 export const agentConfigSchema = z.object({
     agentId: idSchema,

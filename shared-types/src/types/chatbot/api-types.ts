@@ -45,8 +45,35 @@ export interface ChatAppConfig {
     streamTraces?: boolean;
     /** Budget defaults: per user, per entity (access.entity's attribute) and for the whole chat app. */
     budgets?: ChatAppBudgets;
+    /** Bedrock model that writes the sessions' insights (Converse with a tool); absent = no generated insights. */
+    insightsModel?: { modelId: string; pricing: ModelPricing };
+    /** A session idle this long after its last answer gets insights for that activity (default 30). */
+    insightsIdleMinutes?: number;
+    /** A poor outcome (goal not_achieved, user (very_)dissatisfied) opens AI-reported feedback (default false). */
+    insightsReportPoorOutcomes?: boolean;
     createDate?: string;
     lastUpdate?: string;
+}
+
+/**
+ * Where a session's generated insights stand (admins: `GET /sessions/{id}/insights/status`): due for the
+ * latest activity, generated for it, or failed (never stored half-valid).
+ */
+export interface SessionInsightsStatus {
+    sessionId: string;
+    status: 'pending' | 'generated' | 'failed';
+    /** The session activity (time of its last answer) this status is about. */
+    activity: string;
+    /** pending: when the session counts as idle. */
+    dueDate?: string;
+    /** Times the sweep queued this activity. */
+    attempts: number;
+    modelId?: string;
+    /** The model's usage for this activity (also added to the session's counters). */
+    usage?: { inputTokens: number; outputTokens: number; totalCost: number };
+    /** failed: why (the validation issues of the model's last answer, or the error). */
+    error?: { code: string; message: string; issues?: string[] };
+    lastUpdate: string;
 }
 
 /** A chat app's features by id; the features the server implements have typed settings. */

@@ -1,0 +1,221 @@
+/**
+ * Where a session's generated insights stand: SESSION#s / INSIGHTS_STATUS, one item per session.
+ *
+ * The answer of a converse turn Puts it as `pending` for its activity (the answer's time) in the same
+ * transaction (messages.appendMessage transactItems), with a sparse gsi1 entry `INSDUE#<shard>` /
+ * `<due>#<sessionId>`: the sweep finds idle sessions with a Query of the 4 shards up to now, never a Scan.
+ * The entry leaves the index (REMOVE gsi1pk, gsi1sk) when the activity's insights are generated or have
+ * failed; a later turn Puts a new pending status for its own activity.
+ *
+ * Idempotency per activity: a worker generates only after a conditional claim (`activity = :a`, pending,
+ * no live claim), and stores the insights in the same transaction as the status update conditioned on its
+ * claim, so a redelivered or duplicated job never calls the model twice for one activity.
+ */
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { SessionInsightsStatus } from 'pika-shared/types/chatbot/chatbot-types';
+import { ddb, tableName } from './client';
+import type { RawItem } from './items';
+import { allShards, insightsDuePartition, keys } from './keys';
+import { ttlAttribute } from './ttl';
+
+const isConditionFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+/** Attribute names (several are DynamoDB reserved words). */
+const N = { '#status': 'status', '#activity': 'activity', '#attempts': 'attempts', '#claim': 'claimId', '#until': 'claimUntil', '#due': 'dueDate', '#lu': 'lastUpdate', '#usage': 'usage', '#model': 'modelId', '#error': 'error' };
+const names = (...keep: (keyof typeof N)[]) => Object.fromEntries(keep.map((k) => [k, N[k]]));
+
+/** A job of the sweep for the worker: one session activity that is due. */
+export interface InsightsJob {
+  sessionId: string;
+  activity: string;
+}
+
+/** The pending status a turn's answer writes with itself: the activity is due at `dueIso`. */
+export function pendingStatusItem(s: { sessionId: string; userId: string; chatAppId: string }, activityIso: string, dueIso: string, nowMs = Date.now()): RawItem {
+  return {
+    ...keys.insightsStatus(s.sessionId),
+    ...keys.insightsDueIndex(s.sessionId, dueIso),
+    sessionId: s.sessionId,
+    userId: s.userId,
+    chatAppId: s.chatAppId,
+    status: 'pending',
+    activity: activityIso,
+    dueDate: dueIso,
+    attempts: 0,
+    lastUpdate: activityIso,
+    ...ttlAttribute(nowMs),
+  };
+}
+
+export interface DueEntry extends InsightsJob {
+  attempts: number;
+  /** The entry's gsi1 sort key (the lease moves it). */
+  dueKey: string;
+}
+
+/**
+ * The sessions due by `nowIso`: one Query page (`Limit`) per shard of the sparse index, oldest due first.
+ * Eventually consistent (a GSI): the lease below re-checks each entry on the item itself.
+ */
+export async function listDueInsights(nowIso: string, limitPerShard: number): Promise<DueEntry[]> {
+  const pages = await Promise.all(
+    allShards().map((shard) =>
+      ddb().send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p AND gsi1sk < :bound',
+          // '$' sorts after '#': every entry due at or before now.
+          ExpressionAttributeValues: { ':p': insightsDuePartition(shard), ':bound': `${nowIso}$` },
+          Limit: limitPerShard,
+        }),
+      ),
+    ),
+  );
+  return pages.flatMap((p) =>
+    (p.Items ?? []).map((i) => ({ sessionId: String(i.sessionId), activity: String(i.activity), attempts: Number(i.attempts ?? 0), dueKey: String(i.gsi1sk) })),
+  );
+}
+
+/**
+ * Queues an entry: its due time moves to `leaseUntilIso` (the sweep does not send it again meanwhile; if the
+ * job is lost, it is due again then) and its attempts grow by one. False when the entry changed since it was
+ * listed (a new turn, another sweep, done).
+ */
+export async function leaseDue(e: DueEntry, leaseUntilIso: string): Promise<boolean> {
+  try {
+    await ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.insightsStatus(e.sessionId),
+        UpdateExpression: 'SET gsi1sk = :key, #due = :lease ADD #attempts :one',
+        ConditionExpression: 'gsi1sk = :old AND #status = :pending',
+        ExpressionAttributeNames: names('#due', '#attempts', '#status'),
+        ExpressionAttributeValues: { ':key': keys.insightsDueIndex(e.sessionId, leaseUntilIso).gsi1sk, ':lease': leaseUntilIso, ':one': 1, ':old': e.dueKey, ':pending': 'pending' },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+/** Ends an entry that was queued too often without an outcome (its jobs keep failing): recorded as failed. */
+export async function giveUpDue(e: DueEntry, error: { code: string; message: string }, nowIso: string): Promise<boolean> {
+  try {
+    await ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.insightsStatus(e.sessionId),
+        UpdateExpression: 'SET #status = :failed, #error = :error, #lu = :now REMOVE gsi1pk, gsi1sk, #due',
+        ConditionExpression: 'gsi1sk = :old AND #status = :pending',
+        ExpressionAttributeNames: names('#status', '#error', '#lu', '#due'),
+        ExpressionAttributeValues: { ':failed': 'failed', ':error': error, ':now': nowIso, ':old': e.dueKey, ':pending': 'pending' },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+/**
+ * The right to generate the insights of one activity, for `token` until `untilMs`: true for exactly one
+ * caller while the activity is pending and unclaimed (or its claim expired). False: done, failed, superseded
+ * by a newer activity, or being generated elsewhere.
+ */
+export async function claimActivity(job: InsightsJob, token: string, untilMs: number, nowMs = Date.now()): Promise<boolean> {
+  try {
+    await ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.insightsStatus(job.sessionId),
+        UpdateExpression: 'SET #claim = :token, #until = :until',
+        ConditionExpression: '#activity = :activity AND #status = :pending AND (attribute_not_exists(#until) OR #until < :now)',
+        ExpressionAttributeNames: names('#claim', '#until', '#activity', '#status'),
+        ExpressionAttributeValues: { ':token': token, ':until': untilMs, ':activity': job.activity, ':pending': 'pending', ':now': nowMs },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+/** Gives a claim back (the generation failed in a way a retry may fix): the job's redelivery can claim again. */
+export async function releaseClaim(sessionId: string, token: string): Promise<void> {
+  try {
+    await ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.insightsStatus(sessionId),
+        UpdateExpression: 'REMOVE #claim, #until',
+        ConditionExpression: '#claim = :token',
+        ExpressionAttributeNames: names('#claim', '#until'),
+        ExpressionAttributeValues: { ':token': token },
+      }),
+    );
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+  }
+}
+
+export interface Outcome {
+  modelId: string;
+  usage: { inputTokens: number; outputTokens: number; totalCost: number };
+  error?: { code: string; message: string; issues?: string[] };
+}
+
+/** The status update that ends a claimed activity (a TransactItem for putInsights, or a write of its own). */
+function outcomeUpdate(sessionId: string, token: string, outcome: Outcome, nowIso: string) {
+  return {
+    TableName: tableName(),
+    Key: keys.insightsStatus(sessionId),
+    UpdateExpression: `SET #status = :status, #model = :model, #usage = :usage, #lu = :now${outcome.error ? ', #error = :error' : ''} REMOVE gsi1pk, gsi1sk, #due, #claim, #until${outcome.error ? '' : ', #error'}`,
+    ConditionExpression: '#claim = :token',
+    ExpressionAttributeNames: names('#status', '#model', '#usage', '#lu', '#error', '#due', '#claim', '#until'),
+    ExpressionAttributeValues: {
+      ':status': outcome.error ? 'failed' : 'generated',
+      ':model': outcome.modelId,
+      ':usage': outcome.usage,
+      ':now': nowIso,
+      ':token': token,
+      ...(outcome.error ? { ':error': outcome.error } : {}),
+    },
+  };
+}
+
+/** For putInsights' transaction: the activity is generated (conditioned on the claim). */
+export const generatedStatusWrite = (sessionId: string, token: string, outcome: Outcome, nowIso: string) => ({ Update: outcomeUpdate(sessionId, token, outcome, nowIso) });
+
+/** The activity failed (no insights stored). False when the claim was lost (a newer activity replaced it). */
+export async function recordFailed(sessionId: string, token: string, outcome: Outcome & { error: NonNullable<Outcome['error']> }, nowIso: string): Promise<boolean> {
+  try {
+    await ddb().send(new UpdateCommand(outcomeUpdate(sessionId, token, outcome, nowIso)));
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+/** The status as admins see it (no keys, claims or owner fields). */
+export async function getInsightsStatus(sessionId: string): Promise<SessionInsightsStatus | undefined> {
+  const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.insightsStatus(sessionId), ConsistentRead: true }));
+  const i = out.Item as RawItem | undefined;
+  if (!i) return undefined;
+  return {
+    sessionId: String(i.sessionId),
+    status: i.status as SessionInsightsStatus['status'],
+    activity: String(i.activity),
+    ...(i.dueDate ? { dueDate: String(i.dueDate) } : {}),
+    attempts: Number(i.attempts ?? 0),
+    ...(i.modelId ? { modelId: String(i.modelId) } : {}),
+    ...(i.usage ? { usage: i.usage as NonNullable<SessionInsightsStatus['usage']> } : {}),
+    ...(i.error ? { error: i.error as NonNullable<SessionInsightsStatus['error']> } : {}),
+    lastUpdate: String(i.lastUpdate),
+  };
+}

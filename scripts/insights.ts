@@ -1,0 +1,23 @@
+/**
+ * npm run insights: one sweep of generated session insights (idle sessions whose latest activity has none).
+ * Asks the running `npm start` (PORT, default 3000) to sweep; without one, sweeps the data under .data/
+ * itself with the agent emulator. INSIGHTS_IDLE_SECONDS shortens the idle time of turns written from now on.
+ */
+import { join } from 'node:path';
+import { DATA_DIR } from './local/secrets';
+
+const port = Number(process.env.PORT ?? 3000);
+const viaServer = await fetch(`http://127.0.0.1:${port}/_local/insights/sweep`, { method: 'POST' }).catch(() => undefined);
+if (viaServer?.ok) {
+  console.log('npm start swept:', await viaServer.text());
+} else {
+  console.log('npm start is not running here: sweeping .data/ with the agent emulator');
+  const { startLocalStack } = await import('./local/stack');
+  const stack = await startLocalStack({ dbPath: join(DATA_DIR, 'dynamodb'), api: false });
+  try {
+    const { runLocalInsightsSweep } = await import('./local/insights');
+    console.log(JSON.stringify(await runLocalInsightsSweep()));
+  } finally {
+    await stack.stop();
+  }
+}
