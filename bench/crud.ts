@@ -7,7 +7,8 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ddb, tableName } from '../functions/data/client';
-import { keys, userSessionsPartition } from '../functions/data/keys';
+import { keys, usageUserDaysPartition, userSessionsPartition } from '../functions/data/keys';
+import { debitUsage } from '../functions/data/usage-aggregates';
 import { appendMessage } from '../functions/data/messages';
 import { createSession } from '../functions/data/sessions';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
@@ -46,11 +47,16 @@ export async function crudLatency(stack: BenchStack, n: number): Promise<{ rows:
   const s = await createSession({ userId, chatAppId: 'demo', agentId: 'echo', title: 'bench' });
   for (let i = 0; i < 25; i++) await createSession({ userId, chatAppId: 'demo', agentId: 'echo' });
   for (let i = 0; i < 60; i++) await appendMessage({ userId, sessionId: s.sessionId, role: i % 2 ? 'assistant' : 'user', content: `message ${i} `.repeat(20), source: 'user' });
+  // A month of usage for the caller's usage report (one debit per day).
+  const days = Array.from({ length: 30 }, (_, i) => new Date(Date.UTC(2026, 9, 1 + i)).toISOString().slice(0, 10));
+  for (const day of days) await debitUsage({ chatAppId: 'demo', userId, agentId: 'echo', at: `${day}T12:00:00.000Z`, usage: { inputTokens: 100, outputTokens: 50, totalCost: 0.001 }, turns: 1 });
+  const usageQuery = { chatAppId: 'demo', from: days[0]!, to: days.at(-1)! };
   const url = stack.api.url;
   const floorHttp = await httpFloor();
   let k = 0;
   const sessions = (await import('../functions/handlers/sessions')).handler;
   const widgets = (await import('../functions/handlers/widgets')).handler;
+  const users = (await import('../functions/handlers/users')).handler;
   const ctx = lambdaContext('bench');
   const event = (resource: string, method: string, pathParameters: Record<string, string> | null, query: Record<string, string> | null, body?: unknown): APIGatewayProxyEvent => ({
     resource,
@@ -70,6 +76,7 @@ export async function crudLatency(stack: BenchStack, n: number): Promise<{ rows:
     'get-session': () => sessions(event('/sessions/{sessionId}', 'GET', { sessionId: s.sessionId }, null), ctx),
     'list-sessions (20)': () => sessions(event('/sessions', 'GET', null, { limit: '20' }), ctx),
     'list-messages (50)': () => sessions(event('/sessions/{sessionId}/messages', 'GET', { sessionId: s.sessionId }, { limit: '50' }), ctx),
+    'my usage (30 days)': () => users(event('/users/me/usage', 'GET', null, usageQuery), ctx),
     'widget partial merge': () => widgets(event('/widget-data/{scope}/{tag}', 'PUT', { scope: 'custom', tag: 'bench' }, null, { data: { [`k${k++ % 10}`]: k }, partial: true }), ctx),
   };
   const cases: [string, () => Promise<unknown>, () => Promise<unknown>][] = [
@@ -87,6 +94,18 @@ export async function crudLatency(stack: BenchStack, n: number): Promise<{ rows:
         await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(s.sessionId) }));
         await ddb().send(new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)', ExpressionAttributeValues: { ':pk': keys.sessionPartition(s.sessionId), ':m': 'MSG#' }, Limit: 51, ConsistentRead: true }));
       },
+    ],
+    [
+      'my usage (30 days)',
+      () => fetch(`${url}/users/me/usage?${new URLSearchParams(usageQuery)}`, { headers }).then((r) => r.text()),
+      () =>
+        ddb().send(
+          new QueryCommand({
+            TableName: tableName(),
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: { ':pk': usageUserDaysPartition(userId, 'demo'), ':from': `D#${usageQuery.from}`, ':to': `D#${usageQuery.to}` },
+          }),
+        ),
     ],
     [
       'widget partial merge',
