@@ -27,10 +27,14 @@ export function ttfcSvg(groups: ChartGroup[], title: string): string {
   const height = head + groups.length * (labelH + groups[0]!.rows.length * rowH + groupGap) + 40;
   const x = (ms: number) => left + (Math.min(ms, top) / top) * plotW;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+  );
   out.push(`<rect width="100%" height="100%" fill="#fff"/>`);
   out.push(`<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${esc(title)}</text>`);
-  out.push(`<text x="${width / 2}" y="36" text-anchor="middle" fill="#555">ticks: samples · box: p10–p90 · bar: p50 (${all.length} samples; beyond ${top} ms drawn at the edge)</text>`);
+  out.push(
+    `<text x="${width / 2}" y="36" text-anchor="middle" fill="#555">ticks: samples · box: p10–p90 · bar: p50 (${all.length} samples; beyond ${top} ms drawn at the edge)</text>`,
+  );
   const axisY = height - 30;
   const step = top <= 20 ? 2 : top <= 50 ? 5 : 10;
   for (let v = 0; v <= top; v += step) {
@@ -46,11 +50,14 @@ export function ttfcSvg(groups: ChartGroup[], title: string): string {
       const cy = y + rowH / 2;
       const s = r.samples.filter(Number.isFinite);
       out.push(`<text x="${left - 8}" y="${cy + 4}" text-anchor="end" fill="#333">${esc(r.label)}</text>`);
-      for (const v of s) out.push(`<line x1="${x(v).toFixed(1)}" x2="${x(v).toFixed(1)}" y1="${cy - 7}" y2="${cy + 7}" stroke="${r.color}" stroke-opacity="0.35"/>`);
+      for (const v of s)
+        out.push(`<line x1="${x(v).toFixed(1)}" x2="${x(v).toFixed(1)}" y1="${cy - 7}" y2="${cy + 7}" stroke="${r.color}" stroke-opacity="0.35"/>`);
       const p10 = percentile(s, 10);
       const p50 = percentile(s, 50);
       const p90 = percentile(s, 90);
-      out.push(`<rect x="${x(p10).toFixed(1)}" y="${cy - 5}" width="${Math.max(1, x(p90) - x(p10)).toFixed(1)}" height="10" fill="${r.color}" fill-opacity="0.25" stroke="${r.color}"/>`);
+      out.push(
+        `<rect x="${x(p10).toFixed(1)}" y="${cy - 5}" width="${Math.max(1, x(p90) - x(p10)).toFixed(1)}" height="10" fill="${r.color}" fill-opacity="0.25" stroke="${r.color}"/>`,
+      );
       out.push(`<line x1="${x(p50).toFixed(1)}" x2="${x(p50).toFixed(1)}" y1="${cy - 9}" y2="${cy + 9}" stroke="${r.color}" stroke-width="3"/>`);
       out.push(`<text x="${(x(p90) + 6).toFixed(1)}" y="${cy + 4}" fill="${r.color}">p50 ${p50.toFixed(2)}</text>`);
       y += rowH;

@@ -16,13 +16,28 @@ const BANNER = "import { createRequire as __pikaCreateRequire } from 'module'; c
 
 /** The bundle's size and its largest parts by package (or source directory), from esbuild's metafile. */
 async function bundle(entry: string, outfile: string) {
-  const result = await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true, mainFields: ['module', 'main'], banner: { js: BANNER }, metafile: true, logLevel: 'silent' });
+  const result = await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    minify: true,
+    mainFields: ['module', 'main'],
+    banner: { js: BANNER },
+    metafile: true,
+    logLevel: 'silent',
+  });
   const parts = new Map<string, number>();
   for (const [file, input] of Object.entries(Object.values(result.metafile.outputs)[0]!.inputs)) {
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? file.replace(/\/[^/]+$/, '');
     parts.set(pkg, (parts.get(pkg) ?? 0) + input.bytesInOutput);
   }
-  const top = [...parts].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([name, bytes]) => ({ name, kb: bytes / 1024 }));
+  const top = [...parts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([name, bytes]) => ({ name, kb: bytes / 1024 }));
   return { size: statSync(outfile).size, top };
 }
 
@@ -36,7 +51,10 @@ const t0 = performance.now();
 await import(${JSON.stringify(bundlePath)});
 console.log(JSON.stringify({ ms: performance.now() - t0 }));`,
   );
-  const out = spawnSync(process.execPath, [loader], { encoding: 'utf8', env: { ...process.env, TABLE_NAME: 'x', AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'ERROR' } });
+  const out = spawnSync(process.execPath, [loader], {
+    encoding: 'utf8',
+    env: { ...process.env, TABLE_NAME: 'x', AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+  });
   if (out.status !== 0) throw new Error(`loading ${bundlePath} failed: ${out.stderr}`);
   return JSON.parse(out.stdout.trim().split('\n').at(-1)!).ms;
 }
@@ -45,10 +63,24 @@ export async function coldStart(runs: number) {
   const dir = mkdtempSync(join(tmpdir(), 'pika-bench-'));
   try {
     const baselineEntry = join(dir, 'baseline.ts');
-    writeFileSync(baselineEntry, "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nexport const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));\nexport const handler = async () => doc;\n");
+    writeFileSync(
+      baselineEntry,
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nexport const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));\nexport const handler = async () => doc;\n",
+    );
     const baselineOut = join(dir, 'baseline.mjs');
     // Resolve the SDK from the project, not the temp dir.
-    await build({ entryPoints: [baselineEntry], outfile: baselineOut, bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true, nodePaths: [join(ROOT, 'node_modules')], banner: { js: BANNER }, logLevel: 'silent' });
+    await build({
+      entryPoints: [baselineEntry],
+      outfile: baselineOut,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      minify: true,
+      nodePaths: [join(ROOT, 'node_modules')],
+      banner: { js: BANNER },
+      logLevel: 'silent',
+    });
     const baselineSize = statSync(baselineOut).size;
     const rows = [];
     for (const group of [...ROUTE_GROUPS, 'authorizer'] as const) {

@@ -23,7 +23,12 @@ export type Kind = (typeof KINDS)[number];
 
 const AGENT: Record<Kind, Record<string, unknown>> = {
   'bedrock-agent': { kind: 'bedrock-agent', bedrockAgentId: 'echo', bedrockAgentAliasId: 'TSTALIASID' },
-  inline: { kind: 'inline', foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0', instruction: 'You are the local emulator echo agent; answer as it does.', agentName: 'echo' },
+  inline: {
+    kind: 'inline',
+    foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0',
+    instruction: 'You are the local emulator echo agent; answer as it does.',
+    agentName: 'echo',
+  },
   'agentcore-harness': { kind: 'agentcore-harness', harnessArn: emulatorHarnessArn('echo') },
   'agentcore-runtime': { kind: 'agentcore-runtime', agentRuntimeArn: emulatorRuntimeArn('echo') },
 };
@@ -55,12 +60,27 @@ export async function directStream(kind: Kind, c: Clients, message: string, t0: 
     const common = { sessionId: uniqueId('direct'), inputText: message, enableTrace: true, streamingConfigurations: { streamFinalResponse: true } };
     const out =
       kind === 'bedrock-agent'
-        ? await c.agents.send(new InvokeAgentCommand({ ...common, agentId: 'echo', agentAliasId: 'TSTALIASID', sessionState: { sessionAttributes: attributes } }))
-        : await c.agents.send(new InvokeInlineAgentCommand({ ...common, foundationModel: AGENT.inline.foundationModel as string, instruction: AGENT.inline.instruction as string, agentName: 'echo', inlineSessionState: { sessionAttributes: attributes } }));
+        ? await c.agents.send(
+            new InvokeAgentCommand({ ...common, agentId: 'echo', agentAliasId: 'TSTALIASID', sessionState: { sessionAttributes: attributes } }),
+          )
+        : await c.agents.send(
+            new InvokeInlineAgentCommand({
+              ...common,
+              foundationModel: AGENT.inline.foundationModel as string,
+              instruction: AGENT.inline.instruction as string,
+              agentName: 'echo',
+              inlineSessionState: { sessionAttributes: attributes },
+            }),
+          );
     for await (const e of out.completion!) if (e.chunk?.bytes) hit();
   } else if (kind === 'agentcore-harness') {
     const out = await c.core.send(
-      new InvokeHarnessCommand({ harnessArn: emulatorHarnessArn('echo'), runtimeSessionId: providerSession(), runtimeUserId: 'bench', messages: [{ role: 'user', content: [{ text: JSON.stringify(attributes) }, { text: message }] }] }),
+      new InvokeHarnessCommand({
+        harnessArn: emulatorHarnessArn('echo'),
+        runtimeSessionId: providerSession(),
+        runtimeUserId: 'bench',
+        messages: [{ role: 'user', content: [{ text: JSON.stringify(attributes) }, { text: message }] }],
+      }),
     );
     for await (const e of out.stream!) if (typeof e.contentBlockDelta?.delta?.text === 'string' && e.contentBlockDelta.delta.text) hit();
   } else {
@@ -105,7 +125,21 @@ export async function floor(kind: Kind, c: Clients, message: string, ctx: { sess
   await ddb().send(
     new TransactWriteCommand({
       TransactItems: [
-        { Put: { TableName: table, Item: { ...keys.message(ctx.sessionId, messageId), messageId, sessionId: ctx.sessionId, userId: ctx.userId, role: 'user', content: message, createDate: now }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName: table,
+            Item: {
+              ...keys.message(ctx.sessionId, messageId),
+              messageId,
+              sessionId: ctx.sessionId,
+              userId: ctx.userId,
+              role: 'user',
+              content: message,
+              createDate: now,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
         {
           Update: {
             TableName: table,
@@ -124,7 +158,11 @@ export async function floor(kind: Kind, c: Clients, message: string, ctx: { sess
 
 export async function viaApi(url: string, token: string, sessionId: string, message: string): Promise<Sample> {
   const started = performance.now();
-  const res = await fetch(`${url}/converse`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ sessionId, message }) });
+  const res = await fetch(`${url}/converse`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ sessionId, message }),
+  });
   let first = NaN;
   let sessionAt = NaN;
   let chunks = 0;
@@ -141,9 +179,17 @@ const jsonHeaders = (token: string) => ({ authorization: `Bearer ${token}`, 'con
 export async function setupKind(stack: BenchStack, kind: Kind, admin: string, userId: string, token: string) {
   const agentId = `bench-${kind}`;
   const chatAppId = `bench-app-${kind}`;
-  const put = await fetch(`${stack.api.url}/admin/agents/${agentId}`, { method: 'PUT', headers: jsonHeaders(admin), body: JSON.stringify({ agent: AGENT[kind], pricing: { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 } }) });
+  const put = await fetch(`${stack.api.url}/admin/agents/${agentId}`, {
+    method: 'PUT',
+    headers: jsonHeaders(admin),
+    body: JSON.stringify({ agent: AGENT[kind], pricing: { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 } }),
+  });
   if (put.status !== 200) throw new Error(`PUT agent ${kind}: ${put.status} ${await put.text()}`);
-  const app = await fetch(`${stack.api.url}/admin/chat-apps/${chatAppId}`, { method: 'PUT', headers: jsonHeaders(admin), body: JSON.stringify({ title: kind, enabled: true, agentId }) });
+  const app = await fetch(`${stack.api.url}/admin/chat-apps/${chatAppId}`, {
+    method: 'PUT',
+    headers: jsonHeaders(admin),
+    body: JSON.stringify({ title: kind, enabled: true, agentId }),
+  });
   if (app.status !== 200) throw new Error(`PUT chat app ${kind}: ${app.status} ${await app.text()}`);
   // Sessions titled up front so no title generation runs during the measurement; the floor writes to its own.
   const session = async () => {
@@ -173,10 +219,19 @@ export async function converseOverhead(stack: BenchStack, n: number) {
   const token = await stack.token(userId);
   const admin = await stack.token('bench-admin', ['pika:site-admin']);
   const creds = { region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } };
-  const c: Clients = { agents: new BedrockAgentRuntimeClient({ endpoint: stack.emulator.endpoint, ...creds }), core: new BedrockAgentCoreClient({ endpoint: stack.emulator.endpoint, ...creds }) };
+  const c: Clients = {
+    agents: new BedrockAgentRuntimeClient({ endpoint: stack.emulator.endpoint, ...creds }),
+    core: new BedrockAgentCoreClient({ endpoint: stack.emulator.endpoint, ...creds }),
+  };
   const message = 'How long will my order take to arrive in Lisbon?';
-  const ctx = Object.fromEntries(await Promise.all(KINDS.map(async (k) => [k, await setupKind(stack, k, admin, userId, token)] as const))) as Record<Kind, Awaited<ReturnType<typeof setupKind>>>;
-  const samples = Object.fromEntries(KINDS.map((k) => [k, { api: [] as Sample[], floor: [] as Sample[], direct: [] as Sample[] }])) as Record<Kind, { api: Sample[]; floor: Sample[]; direct: Sample[] }>;
+  const ctx = Object.fromEntries(await Promise.all(KINDS.map(async (k) => [k, await setupKind(stack, k, admin, userId, token)] as const))) as Record<
+    Kind,
+    Awaited<ReturnType<typeof setupKind>>
+  >;
+  const samples = Object.fromEntries(KINDS.map((k) => [k, { api: [] as Sample[], floor: [] as Sample[], direct: [] as Sample[] }])) as Record<
+    Kind,
+    { api: Sample[]; floor: Sample[]; direct: Sample[] }
+  >;
   const runners = (k: Kind) => [
     async () => samples[k].direct.push(await direct(k, c, message)),
     async () => samples[k].floor.push(await floor(k, c, message, ctx[k].floorSession)),
@@ -192,7 +247,16 @@ export async function converseOverhead(stack: BenchStack, n: number) {
   }
   c.agents.destroy();
   c.core.destroy();
-  const q = (xs: Sample[], key: keyof Sample) => ({ p50: percentile(xs.map((x) => x[key]), 50), p99: percentile(xs.map((x) => x[key]), 99) });
+  const q = (xs: Sample[], key: keyof Sample) => ({
+    p50: percentile(
+      xs.map((x) => x[key]),
+      50,
+    ),
+    p99: percentile(
+      xs.map((x) => x[key]),
+      99,
+    ),
+  });
   const kinds: KindResult[] = KINDS.map((kind) => {
     const s = samples[kind];
     return {

@@ -48,7 +48,11 @@ function install() {
         if (WRITES.has(name)) tally.writes++;
         if (name.startsWith('Scan')) tally.scans++;
         if (WRITES.has(name)) tally.aggregateWrites += aggregateItems(input);
-        const caps = [out.output.ConsumedCapacity].flat().filter(Boolean) as { ReadCapacityUnits?: number; WriteCapacityUnits?: number; CapacityUnits?: number }[];
+        const caps = [out.output.ConsumedCapacity].flat().filter(Boolean) as {
+          ReadCapacityUnits?: number;
+          WriteCapacityUnits?: number;
+          CapacityUnits?: number;
+        }[];
         for (const c of caps) {
           tally.rcu += c.ReadCapacityUnits ?? (READS.has(name) ? (c.CapacityUnits ?? 0) : 0);
           tally.wcu += c.WriteCapacityUnits ?? (WRITES.has(name) ? (c.CapacityUnits ?? 0) : 0);
@@ -80,17 +84,27 @@ export async function dynamoCost(stack: BenchStack) {
   const t = await stack.token(user);
   const admin = await stack.token('bench-cost-admin', ['pika:site-admin', 'pika:content-admin', 'pika:service']);
   const h = (tok: string) => ({ authorization: `Bearer ${tok}`, 'content-type': 'application/json' });
-  const call = (method: string, path: string, body?: unknown, tok = t) => fetch(`${stack.api.url}${path}`, { method, headers: h(tok), ...(body ? { body: JSON.stringify(body) } : {}) }).then(async (r) => (r.headers.get('content-type')?.includes('json') ? r.json() : r.text()));
+  const call = (method: string, path: string, body?: unknown, tok = t) =>
+    fetch(`${stack.api.url}${path}`, { method, headers: h(tok), ...(body ? { body: JSON.stringify(body) } : {}) }).then(async (r) =>
+      r.headers.get('content-type')?.includes('json') ? r.json() : r.text(),
+    );
   await call('PUT', '/users/me', { firstName: 'Cost' });
   const session = (await call('POST', '/sessions', { chatAppId: 'demo', title: 'cost' })) as { sessionId: string };
   const converseTurn = (body: unknown) => call('POST', '/converse', body);
   await converseTurn({ sessionId: session.sessionId, message: 'warm the config cache' });
-  const fb = (await call('POST', `/sessions/${session.sessionId}/feedback`, { type: 'other', severity: 'low', title: 't', description: 'd' })) as { feedbackId: string };
+  const fb = (await call('POST', `/sessions/${session.sessionId}/feedback`, { type: 'other', severity: 'low', title: 't', description: 'd' })) as {
+    feedbackId: string;
+  };
   const s = session.sessionId;
   // A chat app with budgets: its turns read the budget state (one BatchGetItem) before the user message.
   const demo = (await call('GET', '/admin/chat-apps/demo', undefined, admin)) as Record<string, unknown>;
   const { chatAppId: _id, createDate: _c, lastUpdate: _l, ...demoConfig } = demo;
-  await call('PUT', '/admin/chat-apps/bench-budget', { ...demoConfig, title: 'Budgeted demo', budgets: { user: { daily: { usd: 1000 } }, chatApp: { monthly: { usd: 100000 } } } }, admin);
+  await call(
+    'PUT',
+    '/admin/chat-apps/bench-budget',
+    { ...demoConfig, title: 'Budgeted demo', budgets: { user: { daily: { usd: 1000 } }, chatApp: { monthly: { usd: 100000 } } } },
+    admin,
+  );
   const budgeted = (await call('POST', '/sessions', { chatAppId: 'bench-budget', title: 'cost' })) as { sessionId: string };
   await converseTurn({ sessionId: budgeted.sessionId, message: 'warm the config cache' });
   const rows: [string, () => Promise<unknown>][] = [

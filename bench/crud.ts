@@ -46,10 +46,19 @@ export async function crudLatency(stack: BenchStack, n: number): Promise<{ rows:
   const headers = { authorization: `Bearer ${t}`, 'content-type': 'application/json' };
   const s = await createSession({ userId, chatAppId: 'demo', agentId: 'echo', title: 'bench' });
   for (let i = 0; i < 25; i++) await createSession({ userId, chatAppId: 'demo', agentId: 'echo' });
-  for (let i = 0; i < 60; i++) await appendMessage({ userId, sessionId: s.sessionId, role: i % 2 ? 'assistant' : 'user', content: `message ${i} `.repeat(20), source: 'user' });
+  for (let i = 0; i < 60; i++)
+    await appendMessage({ userId, sessionId: s.sessionId, role: i % 2 ? 'assistant' : 'user', content: `message ${i} `.repeat(20), source: 'user' });
   // A month of usage for the caller's usage report (one debit per day).
   const days = Array.from({ length: 30 }, (_, i) => new Date(Date.UTC(2026, 9, 1 + i)).toISOString().slice(0, 10));
-  for (const day of days) await debitUsage({ chatAppId: 'demo', userId, agentId: 'echo', at: `${day}T12:00:00.000Z`, usage: { inputTokens: 100, outputTokens: 50, totalCost: 0.001 }, turns: 1 });
+  for (const day of days)
+    await debitUsage({
+      chatAppId: 'demo',
+      userId,
+      agentId: 'echo',
+      at: `${day}T12:00:00.000Z`,
+      usage: { inputTokens: 100, outputTokens: 50, totalCost: 0.001 },
+      turns: 1,
+    });
   const usageQuery = { chatAppId: 'demo', from: days[0]!, to: days.at(-1)! };
   const url = stack.api.url;
   const floorHttp = await httpFloor();
@@ -58,7 +67,13 @@ export async function crudLatency(stack: BenchStack, n: number): Promise<{ rows:
   const widgets = (await import('../functions/handlers/widgets')).handler;
   const users = (await import('../functions/handlers/users')).handler;
   const ctx = lambdaContext('bench');
-  const event = (resource: string, method: string, pathParameters: Record<string, string> | null, query: Record<string, string> | null, body?: unknown): APIGatewayProxyEvent => ({
+  const event = (
+    resource: string,
+    method: string,
+    pathParameters: Record<string, string> | null,
+    query: Record<string, string> | null,
+    body?: unknown,
+  ): APIGatewayProxyEvent => ({
     resource,
     path: resource,
     httpMethod: method,
@@ -77,14 +92,29 @@ export async function crudLatency(stack: BenchStack, n: number): Promise<{ rows:
     'list-sessions (20)': () => sessions(event('/sessions', 'GET', null, { limit: '20' }), ctx),
     'list-messages (50)': () => sessions(event('/sessions/{sessionId}/messages', 'GET', { sessionId: s.sessionId }, { limit: '50' }), ctx),
     'my usage (30 days)': () => users(event('/users/me/usage', 'GET', null, usageQuery), ctx),
-    'widget partial merge': () => widgets(event('/widget-data/{scope}/{tag}', 'PUT', { scope: 'custom', tag: 'bench' }, null, { data: { [`k${k++ % 10}`]: k }, partial: true }), ctx),
+    'widget partial merge': () =>
+      widgets(event('/widget-data/{scope}/{tag}', 'PUT', { scope: 'custom', tag: 'bench' }, null, { data: { [`k${k++ % 10}`]: k }, partial: true }), ctx),
   };
   const cases: [string, () => Promise<unknown>, () => Promise<unknown>][] = [
-    ['get-session', () => fetch(`${url}/sessions/${s.sessionId}`, { headers }).then((r) => r.text()), () => ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(s.sessionId) }))],
+    [
+      'get-session',
+      () => fetch(`${url}/sessions/${s.sessionId}`, { headers }).then((r) => r.text()),
+      () => ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(s.sessionId) })),
+    ],
     [
       'list-sessions (20)',
       () => fetch(`${url}/sessions?limit=20`, { headers }).then((r) => r.text()),
-      () => ddb().send(new QueryCommand({ TableName: tableName(), IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': userSessionsPartition(userId) }, ScanIndexForward: false, Limit: 21 })),
+      () =>
+        ddb().send(
+          new QueryCommand({
+            TableName: tableName(),
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk',
+            ExpressionAttributeValues: { ':pk': userSessionsPartition(userId) },
+            ScanIndexForward: false,
+            Limit: 21,
+          }),
+        ),
     ],
     [
       'list-messages (50)',
@@ -92,7 +122,15 @@ export async function crudLatency(stack: BenchStack, n: number): Promise<{ rows:
       // The handler reads the session (ownership) and then the page: the floor makes the same two calls.
       async () => {
         await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(s.sessionId) }));
-        await ddb().send(new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)', ExpressionAttributeValues: { ':pk': keys.sessionPartition(s.sessionId), ':m': 'MSG#' }, Limit: 51, ConsistentRead: true }));
+        await ddb().send(
+          new QueryCommand({
+            TableName: tableName(),
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
+            ExpressionAttributeValues: { ':pk': keys.sessionPartition(s.sessionId), ':m': 'MSG#' },
+            Limit: 51,
+            ConsistentRead: true,
+          }),
+        );
       },
     ],
     [
@@ -109,7 +147,10 @@ export async function crudLatency(stack: BenchStack, n: number): Promise<{ rows:
     ],
     [
       'widget partial merge',
-      () => fetch(`${url}/widget-data/custom/bench`, { method: 'PUT', headers, body: JSON.stringify({ data: { [`k${k++ % 10}`]: k }, partial: true }) }).then((r) => r.text()),
+      () =>
+        fetch(`${url}/widget-data/custom/bench`, { method: 'PUT', headers, body: JSON.stringify({ data: { [`k${k++ % 10}`]: k }, partial: true }) }).then((r) =>
+          r.text(),
+        ),
       () =>
         ddb().send(
           new UpdateCommand({
@@ -130,7 +171,18 @@ export async function crudLatency(stack: BenchStack, n: number): Promise<{ rows:
     const direct = await interleaved(n, inProcess[name]!, floor);
     const transport: number[] = [];
     for (let i = 0; i < Math.min(n, 200); i++) transport.push(await time(floorHttp.call));
-    rows.push({ name, handlerP50: percentile(direct.a, 50), handlerP99: percentile(direct.a, 99), handlerFloorP50: percentile(direct.b, 50), handlerFloorP99: percentile(direct.b, 99), apiP50: percentile(a, 50), apiP99: percentile(a, 99), floorP50: percentile(b, 50), floorP99: percentile(b, 99), httpFloorP50: percentile(transport, 50) });
+    rows.push({
+      name,
+      handlerP50: percentile(direct.a, 50),
+      handlerP99: percentile(direct.a, 99),
+      handlerFloorP50: percentile(direct.b, 50),
+      handlerFloorP99: percentile(direct.b, 99),
+      apiP50: percentile(a, 50),
+      apiP99: percentile(a, 99),
+      floorP50: percentile(b, 50),
+      floorP99: percentile(b, 99),
+      httpFloorP50: percentile(transport, 50),
+    });
   }
   await floorHttp.close();
 

@@ -46,7 +46,10 @@ export async function load(stack: BenchStack, rounds: number): Promise<LoadResul
   const token = await stack.token(userId);
   const admin = await stack.token('bench-admin', ['pika:site-admin']);
   const creds = { region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } };
-  const c: Clients = { agents: new BedrockAgentRuntimeClient({ endpoint: stack.emulator.endpoint, ...creds }), core: new BedrockAgentCoreClient({ endpoint: stack.emulator.endpoint, ...creds }) };
+  const c: Clients = {
+    agents: new BedrockAgentRuntimeClient({ endpoint: stack.emulator.endpoint, ...creds }),
+    core: new BedrockAgentCoreClient({ endpoint: stack.emulator.endpoint, ...creds }),
+  };
   const sessions: { kind: Kind; sessionId: string }[] = [];
   for (const kind of KINDS) {
     for (let i = 0; i < SESSIONS_PER_KIND / 2; i++) {
@@ -80,10 +83,17 @@ export async function load(stack: BenchStack, rounds: number): Promise<LoadResul
       }),
     );
     const floorTurns = sessions.flatMap((s) =>
-      Array.from({ length: TURNS_PER_SESSION }, (_, i) => async () => (await floor(s.kind, c, `load round ${round} turn ${i}`, floorSessions.get(s.sessionId)!)).firstChunkMs),
+      Array.from(
+        { length: TURNS_PER_SESSION },
+        (_, i) => async () => (await floor(s.kind, c, `load round ${round} turn ${i}`, floorSessions.get(s.sessionId)!)).firstChunkMs,
+      ),
     );
     // Rotate which side goes first, so none always meets a warmer or a busier stack.
-    const sides: [(() => Promise<number>)[], Side][] = [[apiTurns, api], [directTurns, direct], [floorTurns, floorSide]];
+    const sides: [(() => Promise<number>)[], Side][] = [
+      [apiTurns, api],
+      [directTurns, direct],
+      [floorTurns, floorSide],
+    ];
     for (let k = 0; k < sides.length; k++) {
       const [turns, side] = sides[(k + round) % sides.length]!;
       await timed(turns, side);
@@ -98,7 +108,9 @@ export async function load(stack: BenchStack, rounds: number): Promise<LoadResul
     const items: { messageId: string; role: string; content: string; usage?: { inputTokens?: number; outputTokens?: number; totalCost?: number } }[] = [];
     let cursor: string | undefined;
     do {
-      const r = await fetch(`${stack.api.url}/sessions/${sessionId}/messages?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+      const r = await fetch(`${stack.api.url}/sessions/${sessionId}/messages?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       const page = (await r.json()) as { items: typeof items; nextCursor?: string };
       items.push(...page.items);
       cursor = page.nextCursor;
@@ -112,10 +124,19 @@ export async function load(stack: BenchStack, rounds: number): Promise<LoadResul
       if (items.filter((m) => m.role === 'user' && m.content === q).length !== 1) stored.duplicates++;
       if (at < 0 || !items.slice(at + 1).some((m) => m.role === 'assistant' && m.content.endsWith(q))) stored.unanswered++;
     }
-    const session = (await (await fetch(`${stack.api.url}/sessions/${sessionId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { inputTokens?: number; outputTokens?: number; totalCost?: number };
-    const sum = items.reduce((s, m) => ({ i: s.i + (m.usage?.inputTokens ?? 0), o: s.o + (m.usage?.outputTokens ?? 0), c: s.c + (m.usage?.totalCost ?? 0) }), { i: 0, o: 0, c: 0 });
+    const session = (await (await fetch(`${stack.api.url}/sessions/${sessionId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      inputTokens?: number;
+      outputTokens?: number;
+      totalCost?: number;
+    };
+    const sum = items.reduce((s, m) => ({ i: s.i + (m.usage?.inputTokens ?? 0), o: s.o + (m.usage?.outputTokens ?? 0), c: s.c + (m.usage?.totalCost ?? 0) }), {
+      i: 0,
+      o: 0,
+      c: 0,
+    });
     stored.sessionsChecked++;
-    if ((session.inputTokens ?? 0) !== sum.i || (session.outputTokens ?? 0) !== sum.o || Math.abs((session.totalCost ?? 0) - sum.c) > 1e-6) stored.countersMismatched++;
+    if ((session.inputTokens ?? 0) !== sum.i || (session.outputTokens ?? 0) !== sum.o || Math.abs((session.totalCost ?? 0) - sum.c) > 1e-6)
+      stored.countersMismatched++;
   }
   const side = (s: Side) => ({ p50: percentile(s.ttfc, 50), p99: percentile(s.ttfc, 99), turnsPerSecond: s.turns / s.seconds, errors: s.errors });
   return { rounds, api: side(api), direct: side(direct), floor: side(floorSide), stored };

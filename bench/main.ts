@@ -46,92 +46,152 @@ try {
   const l = (s = '') => lines.push(s);
   l('# Benchmarks');
   l();
-  l(`Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, DynamoDB Local (in memory) and the agent emulator on loopback, everything in one process except DynamoDB Local. Run time ${fmt(seconds, 0)} s${quick ? ' (BENCH_QUICK)' : ''}; 1-minute load average seen during the run ${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)} on ${cpus().length} cores (the machine is shared with other work). Each figure stands beside a floor measured in the same run; ratios, not absolute numbers, are what carries over to AWS.`);
+  l(
+    `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, DynamoDB Local (in memory) and the agent emulator on loopback, everything in one process except DynamoDB Local. Run time ${fmt(seconds, 0)} s${quick ? ' (BENCH_QUICK)' : ''}; 1-minute load average seen during the run ${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)} on ${cpus().length} cores (the machine is shared with other work). Each figure stands beside a floor measured in the same run; ratios, not absolute numbers, are what carries over to AWS.`,
+  );
   l();
   l('## 1. CRUD latency: the handler stack vs the raw DynamoDB call(s)');
   l();
-  l('Floor: the same DynamoDB call(s) the handler makes, with the same document client, interleaved. The per-user rate limits are off in these runs (their one UpdateItem per write request is counted in section 3). **Handler**: the group Lambda handler invoked in-process with the API Gateway proxy event — what a Lambda invocation runs (parsing, validation, auth, ownership, logging). **HTTP API**: the same through the local HTTP server, which adds an HTTP round trip (bare round trip in the last column) and the local stand-in for API Gateway\'s event building.');
+  l(
+    "Floor: the same DynamoDB call(s) the handler makes, with the same document client, interleaved. The per-user rate limits are off in these runs (their one UpdateItem per write request is counted in section 3). **Handler**: the group Lambda handler invoked in-process with the API Gateway proxy event — what a Lambda invocation runs (parsing, validation, auth, ownership, logging). **HTTP API**: the same through the local HTTP server, which adds an HTTP round trip (bare round trip in the last column) and the local stand-in for API Gateway's event building.",
+  );
   l();
-  l('| operation | floor p50 ms | handler p50 ms | ratio | floor p99 ms | handler p99 ms | ratio | target ≤ 1.15× | HTTP API p50 ms | ratio | HTTP API p99 ms | ratio | bare HTTP p50 ms |');
+  l(
+    '| operation | floor p50 ms | handler p50 ms | ratio | floor p99 ms | handler p99 ms | ratio | target ≤ 1.15× | HTTP API p50 ms | ratio | HTTP API p99 ms | ratio | bare HTTP p50 ms |',
+  );
   l('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of crud.rows) {
     const h50 = r.handlerP50 / r.handlerFloorP50;
     const h99 = r.handlerP99 / r.handlerFloorP99;
-    l(`| ${r.name} | ${fmt(r.handlerFloorP50)} | ${fmt(r.handlerP50)} | ${fmt(h50)} | ${fmt(r.handlerFloorP99)} | ${fmt(r.handlerP99)} | ${fmt(h99)} | ${pass(h50 <= 1.15 && h99 <= 1.15)} | ${fmt(r.apiP50)} | ${fmt(r.apiP50 / r.floorP50)} | ${fmt(r.apiP99)} | ${fmt(r.apiP99 / r.floorP99)} | ${fmt(r.httpFloorP50)} |`);
+    l(
+      `| ${r.name} | ${fmt(r.handlerFloorP50)} | ${fmt(r.handlerP50)} | ${fmt(h50)} | ${fmt(r.handlerFloorP99)} | ${fmt(r.handlerP99)} | ${fmt(h99)} | ${pass(h50 <= 1.15 && h99 <= 1.15)} | ${fmt(r.apiP50)} | ${fmt(r.apiP50 / r.floorP50)} | ${fmt(r.apiP99)} | ${fmt(r.apiP99 / r.floorP99)} | ${fmt(r.httpFloorP50)} |`,
+    );
   }
   l();
-  l('Through local HTTP the ratios stay above 1.15×: an HTTP round trip plus the local event building cost about as much as a third of a DynamoDB Local call, which is far faster than DynamoDB is from Lambda. In AWS that part is API Gateway\'s and the same for any backend.');
+  l(
+    "Through local HTTP the ratios stay above 1.15×: an HTTP round trip plus the local event building cost about as much as a third of a DynamoDB Local call, which is far faster than DynamoDB is from Lambda. In AWS that part is API Gateway's and the same for any backend.",
+  );
   l();
-  l(`Requests per second, get-session: ${crud.rps.map((x) => `concurrency ${x.concurrency}: ${fmt(x.rps, 0)}/s`).join(', ')} (one process serves the API and the load; DynamoDB Local is a single JVM).`);
+  l(
+    `Requests per second, get-session: ${crud.rps.map((x) => `concurrency ${x.concurrency}: ${fmt(x.rps, 0)}/s`).join(', ')} (one process serves the API and the load; DynamoDB Local is a single JVM).`,
+  );
   l();
   l('## 2. Converse time to first chunk, per agent kind');
   l();
-  l(`${conv.n} turns per kind and per measurement, all twelve measurements (4 kinds × 3) interleaved round by round in a rotating order, after ${8} warm-up rounds. Each kind is the emulator's \`echo\` agent reached through the real SDK client: Agents Classic \`bedrock-agent\` (InvokeAgent) and \`inline\` (InvokeInlineAgent), AgentCore \`agentcore-harness\` (InvokeHarness) and \`agentcore-runtime\` (InvokeAgentRuntime). Times from the start of the request to the first chunk (TTFC).`);
+  l(
+    `${conv.n} turns per kind and per measurement, all twelve measurements (4 kinds × 3) interleaved round by round in a rotating order, after ${8} warm-up rounds. Each kind is the emulator's \`echo\` agent reached through the real SDK client: Agents Classic \`bedrock-agent\` (InvokeAgent) and \`inline\` (InvokeInlineAgent), AgentCore \`agentcore-harness\` (InvokeHarness) and \`agentcore-runtime\` (InvokeAgentRuntime). Times from the start of the request to the first chunk (TTFC).`,
+  );
   l();
-  l('- **converse**: POST /converse on an existing titled session, read as SSE (token verification, config (cached), context read, user-message write, provider call, relay).');
+  l(
+    '- **converse**: POST /converse on an existing titled session, read as SSE (token verification, config (cached), context read, user-message write, provider call, relay).',
+  );
   l('- **direct**: the same emulator agent called directly with the same SDK client, its stream read until the first text chunk.');
-  l('- **floor** (issue 18): the direct stream preceded by the raw DynamoDB requests a turn cannot skip before the provider call — the context read (BatchGetItem of the session and the user, strongly consistent) and the durable user-message write (TransactWriteItems: the message Put and the session Update) — issued with the handlers\' own document client.');
+  l(
+    "- **floor** (issue 18): the direct stream preceded by the raw DynamoDB requests a turn cannot skip before the provider call — the context read (BatchGetItem of the session and the user, strongly consistent) and the durable user-message write (TransactWriteItems: the message Put and the session Update) — issued with the handlers' own document client.",
+  );
   l('- **relay overhead** = converse TTFC − floor TTFC, target ≤ 2 ms at p50.');
   l();
-  l('| agent kind | converse p50 ms | direct p50 ms | added vs direct p50 | floor p50 ms | **relay overhead p50 ms** | target ≤ 2 ms | converse p99 ms | direct p99 ms | floor p99 ms | overhead p99 ms |');
+  l(
+    '| agent kind | converse p50 ms | direct p50 ms | added vs direct p50 | floor p50 ms | **relay overhead p50 ms** | target ≤ 2 ms | converse p99 ms | direct p99 ms | floor p99 ms | overhead p99 ms |',
+  );
   l('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const k of conv.kinds) {
     const over = k.apiFirst.p50 - k.floorFirst.p50;
-    l(`| \`${k.kind}\` | ${fmt(k.apiFirst.p50)} | ${fmt(k.directFirst.p50)} | ${fmt(k.apiFirst.p50 - k.directFirst.p50)} | ${fmt(k.floorFirst.p50)} | **${fmt(over)}** | ${pass(over <= 2)} | ${fmt(k.apiFirst.p99)} | ${fmt(k.directFirst.p99)} | ${fmt(k.floorFirst.p99)} | ${fmt(k.apiFirst.p99 - k.floorFirst.p99)} |`);
+    l(
+      `| \`${k.kind}\` | ${fmt(k.apiFirst.p50)} | ${fmt(k.directFirst.p50)} | ${fmt(k.apiFirst.p50 - k.directFirst.p50)} | ${fmt(k.floorFirst.p50)} | **${fmt(over)}** | ${pass(over <= 2)} | ${fmt(k.apiFirst.p99)} | ${fmt(k.directFirst.p99)} | ${fmt(k.floorFirst.p99)} | ${fmt(k.apiFirst.p99 - k.floorFirst.p99)} |`,
+    );
   }
   l();
   l('![time to first chunk per agent kind: direct, floor, converse](benchmarks-ttfc.svg)');
   l();
-  l('The relay alone (first chunk after the `session` event, which converse sends once the user message is stored and the provider call starts) and whole answers:');
+  l(
+    'The relay alone (first chunk after the `session` event, which converse sends once the user message is stored and the provider call starts) and whole answers:',
+  );
   l();
-  l('| agent kind | relay alone p50 ms | direct TTFC p50 ms | relay alone p99 ms | converse total p50 ms | direct total p50 ms | chunks in = out | chunks per answer |');
+  l(
+    '| agent kind | relay alone p50 ms | direct TTFC p50 ms | relay alone p99 ms | converse total p50 ms | direct total p50 ms | chunks in = out | chunks per answer |',
+  );
   l('|---|---|---|---|---|---|---|---|');
-  for (const k of conv.kinds) l(`| \`${k.kind}\` | ${fmt(k.apiRelayFirst.p50)} | ${fmt(k.directFirst.p50)} | ${fmt(k.apiRelayFirst.p99)} | ${fmt(k.apiTotal.p50)} | ${fmt(k.directTotal.p50)} | ${k.chunksEqual ? 'yes' : '**no**'} | ${k.chunksPerAnswer} |`);
+  for (const k of conv.kinds)
+    l(
+      `| \`${k.kind}\` | ${fmt(k.apiRelayFirst.p50)} | ${fmt(k.directFirst.p50)} | ${fmt(k.apiRelayFirst.p99)} | ${fmt(k.apiTotal.p50)} | ${fmt(k.directTotal.p50)} | ${k.chunksEqual ? 'yes' : '**no**'} | ${k.chunksPerAnswer} |`,
+    );
   l();
   const missed = conv.kinds.filter((k) => k.apiFirst.p50 - k.floorFirst.p50 > 2);
-  l(missed.length ? `Relay overhead above 2 ms at p50: ${missed.map((k) => `\`${k.kind}\``).join(', ')} — see *Targets missed* below.` : 'Relay overhead ≤ 2 ms at p50 for every agent kind.');
+  l(
+    missed.length
+      ? `Relay overhead above 2 ms at p50: ${missed.map((k) => `\`${k.kind}\``).join(', ')} — see *Targets missed* below.`
+      : 'Relay overhead ≤ 2 ms at p50 for every agent kind.',
+  );
   l();
   l('## 2b. Load: 64 concurrent turns');
   l();
-  l(`${loaded.rounds} round(s) of ${CONCURRENCY} concurrent converse turns — 16 per agent kind, four at a time on each of four sessions — beside the same ${CONCURRENCY} streams read directly from the provider and the same streams each preceded by the floor's raw DynamoDB requests (section 2), on sessions of their own; the three loads one after the other, their order rotated per round.`);
+  l(
+    `${loaded.rounds} round(s) of ${CONCURRENCY} concurrent converse turns — 16 per agent kind, four at a time on each of four sessions — beside the same ${CONCURRENCY} streams read directly from the provider and the same streams each preceded by the floor's raw DynamoDB requests (section 2), on sessions of their own; the three loads one after the other, their order rotated per round.`,
+  );
   l();
   l('| load | TTFC p50 ms | TTFC p99 ms | turns per second | errors |');
   l('|---|---|---|---|---|');
-  for (const [name, x] of [['POST /converse', loaded.api], ['floor: direct + DynamoDB', loaded.floor], ['direct SDK stream', loaded.direct]] as const) l(`| ${name} | ${fmt(x.p50)} | ${fmt(x.p99)} | ${fmt(x.turnsPerSecond, 1)} | ${x.errors} |`);
+  for (const [name, x] of [
+    ['POST /converse', loaded.api],
+    ['floor: direct + DynamoDB', loaded.floor],
+    ['direct SDK stream', loaded.direct],
+  ] as const)
+    l(`| ${name} | ${fmt(x.p50)} | ${fmt(x.p99)} | ${fmt(x.turnsPerSecond, 1)} | ${x.errors} |`);
   l();
   const st = loaded.stored;
-  l(`After the load: ${st.found} of ${st.expected} messages stored (${pass(st.found === st.expected)}), ${st.duplicates} duplicated (${pass(st.duplicates === 0)}), ${st.unanswered} questions without their answer (${pass(st.unanswered === 0)}), errors ${loaded.api.errors} (${pass(loaded.api.errors === 0)}); session counters equal the sum of their messages' usage in ${st.sessionsChecked - st.countersMismatched} of ${st.sessionsChecked} sessions (${pass(st.countersMismatched === 0)}).`);
+  l(
+    `After the load: ${st.found} of ${st.expected} messages stored (${pass(st.found === st.expected)}), ${st.duplicates} duplicated (${pass(st.duplicates === 0)}), ${st.unanswered} questions without their answer (${pass(st.unanswered === 0)}), errors ${loaded.api.errors} (${pass(loaded.api.errors === 0)}); session counters equal the sum of their messages' usage in ${st.sessionsChecked - st.countersMismatched} of ${st.sessionsChecked} sessions (${pass(st.countersMismatched === 0)}).`,
+  );
   l();
-  l('Under this load the local stack is bound by DynamoDB Local (one JVM; every turn makes a BatchGetItem and two TransactWriteItems, the floor one of each) and by the one Node process that serves the API and generates the load on the same two cores; the direct streams touch neither. The floor row shows how much of the difference DynamoDB Local alone accounts for; in AWS, DynamoDB and Lambda scale out per request and this contention does not arise.');
+  l(
+    'Under this load the local stack is bound by DynamoDB Local (one JVM; every turn makes a BatchGetItem and two TransactWriteItems, the floor one of each) and by the one Node process that serves the API and generates the load on the same two cores; the direct streams touch neither. The floor row shows how much of the difference DynamoDB Local alone accounts for; in AWS, DynamoDB and Lambda scale out per request and this contention does not arise.',
+  );
   l();
   l('## 3. DynamoDB cost per operation');
   l();
-  l('Requests observed on the document client the handlers use (config reads are cached per container and were warm). Capacity as DynamoDB Local reports it with `ReturnConsumedCapacity: TOTAL`.');
+  l(
+    'Requests observed on the document client the handlers use (config reads are cached per container and were warm). Capacity as DynamoDB Local reports it with `ReturnConsumedCapacity: TOTAL`.',
+  );
   l();
   l('| operation | reads | writes | scans | RCU | WCU | usage aggregate items written | requests |');
   l('|---|---|---|---|---|---|---|---|');
-  for (const c of cost) l(`| ${c.name} | ${c.reads} | ${c.writes} | ${c.scans} | ${fmt(c.rcu, 1)} | ${fmt(c.wcu, 1)} | ${c.aggregateWrites} | ${c.commands.join(', ')} |`);
+  for (const c of cost)
+    l(`| ${c.name} | ${c.reads} | ${c.writes} | ${c.scans} | ${fmt(c.rcu, 1)} | ${fmt(c.wcu, 1)} | ${c.aggregateWrites} | ${c.commands.join(', ')} |`);
   const turn = cost.find((c) => c.name.startsWith('converse turn, new session'))!;
   const steady = cost.find((c) => c.name === 'converse turn, existing session (rate limit off)')!;
   const totalScans = cost.reduce((s, c) => s + c.scans, 0);
   l();
-  l(`Targets: a converse turn ≤ 3 write requests — new session with title: ${turn.writes} (${pass(turn.writes <= 3)}), existing session: ${steady.writes} (${pass(steady.writes <= 3)}); the per-user rate limit adds one write when enabled. ≤ 1 read beyond config lookups — existing session: ${steady.reads} (${pass(steady.reads <= 1)}). Scans anywhere: ${totalScans} (${pass(totalScans === 0)}).`);
+  l(
+    `Targets: a converse turn ≤ 3 write requests — new session with title: ${turn.writes} (${pass(turn.writes <= 3)}), existing session: ${steady.writes} (${pass(steady.writes <= 3)}); the per-user rate limit adds one write when enabled. ≤ 1 read beyond config lookups — existing session: ${steady.reads} (${pass(steady.reads <= 1)}). Scans anywhere: ${totalScans} (${pass(totalScans === 0)}).`,
+  );
   l();
   const wcuOk = steady.wcu <= 12 && turn.wcu <= 16;
-  l(`Write cost (issue 18): a turn on an existing session ${fmt(steady.wcu, 0)} WCU (target ≤ 12: ${pass(steady.wcu <= 12)}), a new session with its title ${fmt(turn.wcu, 0)} WCU (target ≤ 16: ${pass(turn.wcu <= 16)}).`);
+  l(
+    `Write cost (issue 18): a turn on an existing session ${fmt(steady.wcu, 0)} WCU (target ≤ 12: ${pass(steady.wcu <= 12)}), a new session with its title ${fmt(turn.wcu, 0)} WCU (target ≤ 16: ${pass(turn.wcu <= 16)}).`,
+  );
   l();
-  l(`Usage aggregates (budgets and reports, docs/data-model.md#usage-and-budgets): a turn with a new session and title writes ${turn.aggregateWrites} aggregate items, an existing-session turn ${steady.aggregateWrites} (10 per debit, 8 without an entity: the demo users have none), inside the transactions the turn makes anyway — no extra write request; a chat app with budgets adds one BatchGetItem per turn (the budget check).`);
+  l(
+    `Usage aggregates (budgets and reports, docs/data-model.md#usage-and-budgets): a turn with a new session and title writes ${turn.aggregateWrites} aggregate items, an existing-session turn ${steady.aggregateWrites} (10 per debit, 8 without an entity: the demo users have none), inside the transactions the turn makes anyway — no extra write request; a chat app with budgets adds one BatchGetItem per turn (the budget check).`,
+  );
   l();
   l('## 4. Cold start');
   l();
-  l('Each bundle built with the deployed stack\'s esbuild options (ESM, minified, no source maps unless a stage enables them); load = a fresh `node` importing it (module init included), median of runs, vs a bundle holding only a bare lib-dynamodb client. Targets (issue 18): route functions ≤ 1.10×, converse ≤ 1.25× (it needs the agent clients). The largest parts of each bundle come from esbuild\'s metafile.');
+  l(
+    "Each bundle built with the deployed stack's esbuild options (ESM, minified, no source maps unless a stage enables them); load = a fresh `node` importing it (module init included), median of runs, vs a bundle holding only a bare lib-dynamodb client. Targets (issue 18): route functions ≤ 1.10×, converse ≤ 1.25× (it needs the agent clients). The largest parts of each bundle come from esbuild's metafile.",
+  );
   l();
   l('| function | bundle KiB | baseline KiB | load ms | baseline ms | ratio | target | largest parts (KiB) |');
   l('|---|---|---|---|---|---|---|---|');
   const coldTarget = (group: string) => (group === 'converse' ? 1.25 : 1.1);
-  for (const c of cold) l(`| ${c.group} | ${fmt(c.sizeKb, 0)} | ${fmt(c.baselineKb, 0)} | ${fmt(c.loadMs)} | ${fmt(c.baselineMs)} | ${fmt(c.loadMs / c.baselineMs)} | ≤ ${coldTarget(c.group)}× ${pass(c.loadMs / c.baselineMs <= coldTarget(c.group))} | ${c.top.map((t) => `${t.name} ${fmt(t.kb, 0)}`).join(', ')} |`);
+  for (const c of cold)
+    l(
+      `| ${c.group} | ${fmt(c.sizeKb, 0)} | ${fmt(c.baselineKb, 0)} | ${fmt(c.loadMs)} | ${fmt(c.baselineMs)} | ${fmt(c.loadMs / c.baselineMs)} | ≤ ${coldTarget(c.group)}× ${pass(c.loadMs / c.baselineMs <= coldTarget(c.group))} | ${c.top.map((t) => `${t.name} ${fmt(t.kb, 0)}`).join(', ')} |`,
+    );
   l();
-  l('zod is imported as a namespace (`import * as z from \'zod\'`, enforced by the lint): the named `z` export is a namespace object that made esbuild keep every zod locale, about 260 KiB of each bundle.');
+  l(
+    "zod is imported as a namespace (`import * as z from 'zod'`, enforced by the lint): the named `z` export is a namespace object that made esbuild keep every zod locale, about 260 KiB of each bundle.",
+  );
   l();
   l('## 5. Scaling with history');
   l();
@@ -139,22 +199,35 @@ try {
   l('|---|---|---|---|');
   for (const r of scale.rows) l(`| ${r.size} | ${fmt(r.listMessagesP50)} | ${fmt(r.listSessionsP50)} | ${fmt(r.seedSeconds, 1)} |`);
   l();
-  l(`Message append as a session grows to 1 000 messages: first 100 p50 ${fmt(scale.appendFirst100.p50)} ms (p99 ${fmt(scale.appendFirst100.p99)}), last 100 p50 ${fmt(scale.appendLast100.p50)} ms (p99 ${fmt(scale.appendLast100.p99)}).`);
+  l(
+    `Message append as a session grows to 1 000 messages: first 100 p50 ${fmt(scale.appendFirst100.p50)} ms (p99 ${fmt(scale.appendFirst100.p99)}), last 100 p50 ${fmt(scale.appendLast100.p50)} ms (p99 ${fmt(scale.appendLast100.p99)}).`,
+  );
   l();
-  l(`The message partition holds up to ${sizes.at(-1)} items; a user's sessions are capped at 1 000 in the seed (each one is a separate write through the API's own createSession).`);
+  l(
+    `The message partition holds up to ${sizes.at(-1)} items; a user's sessions are capped at 1 000 in the seed (each one is a separate write through the API's own createSession).`,
+  );
   l();
   l('## Targets missed: why, and what it would take');
   l();
-  l('- **CRUD through the local HTTP server.** The handler stack itself is measured against the target above; through the local HTTP server the ratio also carries an HTTP round trip and the local event building (about 0.4–0.7 ms over a ~2 ms DynamoDB Local call). Token verification was the largest part of the handler stack in a CPU profile; verified tokens are now cached per container until their expiry. Closing the rest would need precompiled routing and validation in the local server, which does not run in AWS.');
+  l(
+    '- **CRUD through the local HTTP server.** The handler stack itself is measured against the target above; through the local HTTP server the ratio also carries an HTTP round trip and the local event building (about 0.4–0.7 ms over a ~2 ms DynamoDB Local call). Token verification was the largest part of the handler stack in a CPU profile; verified tokens are now cached per container until their expiry. Closing the rest would need precompiled routing and validation in the local server, which does not run in AWS.',
+  );
   const getRow = crud.rows.find((r) => r.name === 'get-session');
   const httpLayer = getRow ? getRow.apiP50 - getRow.handlerP50 : NaN;
   if (missed.length)
-    l(`- **Relay overhead ≤ 2 ms at p50** (${missed.map((k) => `\`${k.kind}\` ${fmt(k.apiFirst.p50 - k.floorFirst.p50)} ms`).join(', ')}). The floor holds exactly the DynamoDB requests an existing-session turn makes before the provider call (section 3: BatchGetItem, TransactWriteItems), so the overhead is CPU and loopback work: the request through the local HTTP server with its API Gateway event building, the handler stack (token verification, cached; validation; logging), the turn plan (config, cached; authorization; session attributes) and the SSE framing. The local HTTP layer alone costs about as much as the target: for get-session in section 1, HTTP API p50 − handler p50 = ${fmt(httpLayer)} ms in this run (bare round trip ${fmt(getRow?.httpFloorP50 ?? NaN)} ms). In AWS that layer is API Gateway and the Lambda response stream and the same for any backend; measured without it (the converse handler invoked in-process on its response stream) the remaining overhead would be about ${missed.map((k) => `\`${k.kind}\` ${fmt(k.apiFirst.p50 - k.floorFirst.p50 - httpLayer)}`).join(', ')} ms — a figure this bench does not measure directly yet. Going below the floor would mean calling the agent before the user message is durable, which issue 18 rules out.`);
+    l(
+      `- **Relay overhead ≤ 2 ms at p50** (${missed.map((k) => `\`${k.kind}\` ${fmt(k.apiFirst.p50 - k.floorFirst.p50)} ms`).join(', ')}). The floor holds exactly the DynamoDB requests an existing-session turn makes before the provider call (section 3: BatchGetItem, TransactWriteItems), so the overhead is CPU and loopback work: the request through the local HTTP server with its API Gateway event building, the handler stack (token verification, cached; validation; logging), the turn plan (config, cached; authorization; session attributes) and the SSE framing. The local HTTP layer alone costs about as much as the target: for get-session in section 1, HTTP API p50 − handler p50 = ${fmt(httpLayer)} ms in this run (bare round trip ${fmt(getRow?.httpFloorP50 ?? NaN)} ms). In AWS that layer is API Gateway and the Lambda response stream and the same for any backend; measured without it (the converse handler invoked in-process on its response stream) the remaining overhead would be about ${missed.map((k) => `\`${k.kind}\` ${fmt(k.apiFirst.p50 - k.floorFirst.p50 - httpLayer)}`).join(', ')} ms — a figure this bench does not measure directly yet. Going below the floor would mean calling the agent before the user message is durable, which issue 18 rules out.`,
+    );
   else l('- **Relay overhead ≤ 2 ms at p50**: met for every agent kind in this run.');
   if (!wcuOk)
-    l(`- **Write cost per turn** (existing session ${fmt(steady.wcu, 0)} WCU, new session with title ${fmt(turn.wcu, 0)}). Where it goes: the session item sits in all four GSIs with projection ALL, and each message write moves its activity sort key in three of them (a delete and a put of the whole item in each) — twice per turn (the user message, then the answer); both writes are transactions, which DynamoDB bills at twice the WCU; the answer's transaction also carries the usage aggregates (8–10 items under 1 KB) and, for chat apps with insights, the insights status item. What it would take: KEYS_ONLY or INCLUDE projections for the session indexes (lists then read the page with one BatchGetItem), one activity re-sort per turn instead of per message, and the usage aggregates in a separate, non-transactional write — trading the "message and counters never disagree" guarantee of the single transaction for cost, which this round did not do.`);
+    l(
+      `- **Write cost per turn** (existing session ${fmt(steady.wcu, 0)} WCU, new session with title ${fmt(turn.wcu, 0)}). Where it goes: the session item sits in all four GSIs with projection ALL, and each message write moves its activity sort key in three of them (a delete and a put of the whole item in each) — twice per turn (the user message, then the answer); both writes are transactions, which DynamoDB bills at twice the WCU; the answer's transaction also carries the usage aggregates (8–10 items under 1 KB) and, for chat apps with insights, the insights status item. What it would take: KEYS_ONLY or INCLUDE projections for the session indexes (lists then read the page with one BatchGetItem), one activity re-sort per turn instead of per message, and the usage aggregates in a separate, non-transactional write — trading the "message and counters never disagree" guarantee of the single transaction for cost, which this round did not do.`,
+    );
   const coldMissed = cold.filter((c) => c.loadMs / c.baselineMs > coldTarget(c.group));
-  if (coldMissed.length) l(`- **Cold start** (${coldMissed.map((c) => `${c.group} ${fmt(c.loadMs / c.baselineMs)}×`).join(', ')}): see the largest parts in section 4 — every route function bundles the DynamoDB client, zod with the route table's schemas, jose and the Powertools logger; users also holds the AgentCore client (the user-memory routes), sessions the S3 client (file routes, and deleting a session's files), converse three Bedrock/AgentCore clients and S3. What is left to cut: per-group schema modules (each function importing only its routes' schemas), the memory and file routes in functions of their own (the session delete would hand its S3 cleanup to them), and the agent clients of the kinds a function never calls loaded lazily.`);
+  if (coldMissed.length)
+    l(
+      `- **Cold start** (${coldMissed.map((c) => `${c.group} ${fmt(c.loadMs / c.baselineMs)}×`).join(', ')}): see the largest parts in section 4 — every route function bundles the DynamoDB client, zod with the route table's schemas, jose and the Powertools logger; users also holds the AgentCore client (the user-memory routes), sessions the S3 client (file routes, and deleting a session's files), converse three Bedrock/AgentCore clients and S3. What is left to cut: per-group schema modules (each function importing only its routes' schemas), the memory and file routes in functions of their own (the session delete would hand its S3 cleanup to them), and the agent clients of the kinds a function never calls loaded lazily.`,
+    );
   else l('- **Cold start**: met for every function in this run.');
   l();
   l('## Reproduce');
@@ -165,7 +238,14 @@ try {
   writeFileSync(
     join(import.meta.dirname, '../docs/benchmarks-ttfc.svg'),
     ttfcSvg(
-      conv.kinds.map((k) => ({ label: `${k.kind}: relay overhead (converse − floor) p50 ${fmt(k.apiFirst.p50 - k.floorFirst.p50)} ms`, rows: [{ label: 'direct SDK stream', samples: k.direct, color: colors.direct }, { label: 'floor: direct + DynamoDB', samples: k.floor, color: colors.floor }, { label: 'POST /converse', samples: k.api, color: colors.converse }] })),
+      conv.kinds.map((k) => ({
+        label: `${k.kind}: relay overhead (converse − floor) p50 ${fmt(k.apiFirst.p50 - k.floorFirst.p50)} ms`,
+        rows: [
+          { label: 'direct SDK stream', samples: k.direct, color: colors.direct },
+          { label: 'floor: direct + DynamoDB', samples: k.floor, color: colors.floor },
+          { label: 'POST /converse', samples: k.api, color: colors.converse },
+        ],
+      })),
       `Time to first chunk per agent kind, ${conv.n} interleaved samples each (${quick ? 'BENCH_QUICK' : 'full run'})`,
     ),
   );

@@ -26,7 +26,15 @@ async function seedMessages(userId: string, sessionId: string, count: number) {
       Array.from({ length: Math.min(25, count - i) }, (_, j) => {
         const n = i + j;
         const messageId = `${(base + n).toString(36).padStart(10, '0')}${String(n).padStart(16, '0')}`.toUpperCase();
-        return { ...keys.message(sessionId, messageId), userId, sessionId, messageId, role: 'user', content: `seeded message ${n}`, createDate: new Date(base + n * 10).toISOString() };
+        return {
+          ...keys.message(sessionId, messageId),
+          userId,
+          sessionId,
+          messageId,
+          role: 'user',
+          content: `seeded message ${n}`,
+          createDate: new Date(base + n * 10).toISOString(),
+        };
       }),
     );
   }
@@ -38,7 +46,15 @@ async function countMessages(sessionId: string): Promise<number> {
   let total = 0;
   let start: Record<string, unknown> | undefined;
   do {
-    const out = await ddb().send(new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)', ExpressionAttributeValues: { ':pk': keys.sessionPartition(sessionId), ':m': 'MSG#' }, Select: 'COUNT', ...(start ? { ExclusiveStartKey: start } : {}) }));
+    const out = await ddb().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
+        ExpressionAttributeValues: { ':pk': keys.sessionPartition(sessionId), ':m': 'MSG#' },
+        Select: 'COUNT',
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
     total += out.Count ?? 0;
     start = out.LastEvaluatedKey;
   } while (start);
@@ -46,7 +62,8 @@ async function countMessages(sessionId: string): Promise<number> {
 }
 
 async function seedSessions(userId: string, count: number) {
-  for (let i = 0; i < count; i += 20) await Promise.all(Array.from({ length: Math.min(20, count - i) }, () => createSession({ userId, chatAppId: 'demo', agentId: 'echo' })));
+  for (let i = 0; i < count; i += 20)
+    await Promise.all(Array.from({ length: Math.min(20, count - i) }, () => createSession({ userId, chatAppId: 'demo', agentId: 'echo' })));
 }
 
 export async function scaling(stack: BenchStack, sizes: number[], samples: number) {
@@ -73,7 +90,8 @@ export async function scaling(stack: BenchStack, sizes: number[], samples: numbe
   const userId = 'scale-append';
   const s = await createSession({ userId, chatAppId: 'demo', agentId: 'echo' });
   const appends: number[] = [];
-  for (let i = 0; i < 1000; i++) appends.push(await time(() => appendMessage({ userId, sessionId: s.sessionId, role: 'user', content: `append ${i}`, source: 'user' })));
+  for (let i = 0; i < 1000; i++)
+    appends.push(await time(() => appendMessage({ userId, sessionId: s.sessionId, role: 'user', content: `append ${i}`, source: 'user' })));
   return {
     rows,
     appendFirst100: { p50: median(appends.slice(0, 100)), p99: percentile(appends.slice(0, 100), 99) },

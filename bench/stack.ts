@@ -9,7 +9,13 @@ export async function startStack() {
   const stack = await startLocalStack({
     tableName,
     emulator: { chunkDelayMs: 2 },
-    env: { JWT_SECRET: jwtSecret, CURSOR_SECRET: randomBytes(24).toString('hex'), POWERTOOLS_LOG_LEVEL: 'ERROR', CONVERSE_RATE_LIMIT: '0', WRITE_RATE_LIMIT: '0' },
+    env: {
+      JWT_SECRET: jwtSecret,
+      CURSOR_SECRET: randomBytes(24).toString('hex'),
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      CONVERSE_RATE_LIMIT: '0',
+      WRITE_RATE_LIMIT: '0',
+    },
   });
   return {
     db: stack.db!,

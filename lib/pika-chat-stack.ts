@@ -33,14 +33,19 @@ export class PikaChatStack extends Stack {
   constructor(scope: Construct, id: string, props: PikaChatStackProps) {
     const { config, ...stackProps } = props;
     const c = parseStageConfig(config, `stack ${id}`);
-    const env = c.env.account || c.env.region ? { ...(c.env.account ? { account: c.env.account } : {}), ...(c.env.region ? { region: c.env.region } : {}) } : undefined;
+    const env =
+      c.env.account || c.env.region ? { ...(c.env.account ? { account: c.env.account } : {}), ...(c.env.region ? { region: c.env.region } : {}) } : undefined;
     super(scope, id, { ...(env ? { env } : {}), terminationProtection: c.retainData, ...stackProps });
     this.config = c;
     const routes = ROUTES as readonly RouteDef[];
 
     this.table = new ChatTable(this, 'Data', { retainData: c.retainData, pointInTimeRecovery: c.pointInTimeRecovery });
     if (!c.pointInTimeRecovery) {
-      acknowledgeNag(this.table, 'AwsSolutions-DDB3', `Point-in-time recovery is a per-stage setting (lib/config/stages.ts), off for the disposable "${c.stage}" stage.`);
+      acknowledgeNag(
+        this.table,
+        'AwsSolutions-DDB3',
+        `Point-in-time recovery is a per-stage setting (lib/config/stages.ts), off for the disposable "${c.stage}" stage.`,
+      );
     }
 
     this.files = new ChatFiles(this, 'Files', {
@@ -75,7 +80,9 @@ export class PikaChatStack extends Stack {
         // The agent call is cut 10 s before the function's timeout, so a failed turn is still stored.
         AGENT_TIMEOUT_MS: String((c.converseTimeoutSeconds - 10) * 1000),
         ...(c.itemTtlDays ? { ITEM_TTL_DAYS: String(c.itemTtlDays) } : {}),
-        ...(c.converseRateLimit ? { CONVERSE_RATE_LIMIT: String(c.converseRateLimit.limit), CONVERSE_RATE_WINDOW_SECONDS: String(c.converseRateLimit.windowSeconds) } : {}),
+        ...(c.converseRateLimit
+          ? { CONVERSE_RATE_LIMIT: String(c.converseRateLimit.limit), CONVERSE_RATE_WINDOW_SECONDS: String(c.converseRateLimit.windowSeconds) }
+          : {}),
         ...(c.writeRateLimit ? { WRITE_RATE_LIMIT: String(c.writeRateLimit.limit), WRITE_RATE_WINDOW_SECONDS: String(c.writeRateLimit.windowSeconds) } : {}),
         ...(c.heartbeatSeconds !== undefined ? { HEARTBEAT_MS: String(c.heartbeatSeconds * 1000) } : {}),
         ...(c.historyMaxChars !== undefined ? { HISTORY_MAX_CHARS: String(c.historyMaxChars) } : {}),
@@ -91,7 +98,16 @@ export class PikaChatStack extends Stack {
     });
     const sweep = this.functions.background.get('insights-sweep');
     const worker = this.functions.background.get('insights-worker');
-    this.insights = sweep && worker ? new ChatInsights(this, 'Insights', { sweep, worker, sweepMinutes: c.insights.sweepMinutes, maxConcurrency: c.insights.maxConcurrency, batchSize: c.insights.batchSize }) : undefined;
+    this.insights =
+      sweep && worker
+        ? new ChatInsights(this, 'Insights', {
+            sweep,
+            worker,
+            sweepMinutes: c.insights.sweepMinutes,
+            maxConcurrency: c.insights.maxConcurrency,
+            batchSize: c.insights.batchSize,
+          })
+        : undefined;
 
     for (const [name, fn] of [...this.functions.byGroup, ['authorizer', this.functions.authorizer] as const]) this.files.grant(name, fn);
 
@@ -149,9 +165,14 @@ export class PikaChatStack extends Stack {
     acknowledgeNag(cursor, 'AwsSolutions-SMG4', reason);
     const cursorSecret = { secret: cursor, id: cursor.secretArn };
     if (c.jwt.kind !== 'hs256') return { cursorSecret };
-    if (c.jwt.secretArn) return { cursorSecret, jwtSecret: { secret: secretsmanager.Secret.fromSecretCompleteArn(this, 'JwtSecret', c.jwt.secretArn), id: c.jwt.secretArn } };
+    if (c.jwt.secretArn)
+      return { cursorSecret, jwtSecret: { secret: secretsmanager.Secret.fromSecretCompleteArn(this, 'JwtSecret', c.jwt.secretArn), id: c.jwt.secretArn } };
     // GetSecretValue takes the name as SecretId; IAM needs the ARN with its random suffix wildcarded.
-    if (c.jwt.secretName) return { cursorSecret, jwtSecret: { secret: secretsmanager.Secret.fromSecretNameV2(this, 'JwtSecret', c.jwt.secretName), id: c.jwt.secretName, byName: true } };
+    if (c.jwt.secretName)
+      return {
+        cursorSecret,
+        jwtSecret: { secret: secretsmanager.Secret.fromSecretNameV2(this, 'JwtSecret', c.jwt.secretName), id: c.jwt.secretName, byName: true },
+      };
     const generated = new secretsmanager.Secret(this, 'JwtSecret', {
       description: `Pika chat ${c.stage}: HS256 key of bearer tokens (share it with your token issuer)`,
       generateSecretString: { passwordLength: 48, excludePunctuation: true },

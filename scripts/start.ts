@@ -31,7 +31,11 @@ const stack = await startLocalStack({
   ...(values['real-bedrock'] ? { realBedrock: true } : { emulator: { port: 0 } }),
   s3: { ...(values['in-memory'] ? {} : { directory: join(DATA_DIR, 's3') }), corsOrigins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`] },
   api: { port, host: '127.0.0.1', pages },
-  env: { JWT_SECRET: secrets.jwtSecret, CURSOR_SECRET: secrets.cursorSecret, CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://localhost:5173,http://localhost:3000' },
+  env: {
+    JWT_SECRET: secrets.jwtSecret,
+    CURSOR_SECRET: secrets.cursorSecret,
+    CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://localhost:5173,http://localhost:3000',
+  },
 });
 const { db, emulator, s3 } = stack;
 const insightsLoop = startInsightsLoop((line) => console.log(line));

@@ -61,7 +61,9 @@ function conversationHistory(history: ProviderInput['history']) {
 
 /** The message's files as `sessionState.files` / `inlineSessionState.files`: S3 sources, the chat app's use case. */
 function sessionFiles(files: ProviderInput['files']) {
-  return files?.length ? { files: files.map((f) => ({ name: f.fileName, source: { sourceType: 'S3' as const, s3Location: { uri: f.s3Uri } }, useCase: f.useCase })) } : {};
+  return files?.length
+    ? { files: files.map((f) => ({ name: f.fileName, source: { sourceType: 'S3' as const, s3Location: { uri: f.s3Uri } }, useCase: f.useCase })) }
+    : {};
 }
 
 /**

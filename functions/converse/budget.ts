@@ -42,8 +42,8 @@ export function resetsAt(period: BudgetPeriod, nowMs: number): string {
 }
 
 const merged = (defaults: BudgetLimits | undefined, override: BudgetLimits | undefined): BudgetLimits => ({
-  ...(override?.daily ?? defaults?.daily ? { daily: override?.daily ?? defaults?.daily } : {}),
-  ...(override?.monthly ?? defaults?.monthly ? { monthly: override?.monthly ?? defaults?.monthly } : {}),
+  ...((override?.daily ?? defaults?.daily) ? { daily: override?.daily ?? defaults?.daily } : {}),
+  ...((override?.monthly ?? defaults?.monthly) ? { monthly: override?.monthly ?? defaults?.monthly } : {}),
 });
 
 const amountOf = (t: UsageTotals, unit: BudgetUnit) => (unit === 'usd' ? t.totalCost : t.inputTokens + t.outputTokens);
@@ -65,7 +65,15 @@ export function budgetLines(app: ChatAppConfig, state: BudgetState, nowMs: numbe
         const limit = limits[period]?.[unit];
         if (limit === undefined) continue;
         const amount = amountOf(used[period], unit);
-        lines.push({ level, period, unit, used: amount, limit, remaining: Math.max(0, Math.round((limit - amount) * 1e6) / 1e6), resetsAt: resetsAt(period, nowMs) });
+        lines.push({
+          level,
+          period,
+          unit,
+          used: amount,
+          limit,
+          remaining: Math.max(0, Math.round((limit - amount) * 1e6) / 1e6),
+          resetsAt: resetsAt(period, nowMs),
+        });
       }
     }
   }
@@ -81,22 +89,30 @@ export const isExceeded = (line: BudgetLine) => line.used >= line.limit;
 export async function assertWithinBudget(input: { app: ChatAppConfig; userId: string; entityId?: string; nowMs?: number }): Promise<void> {
   if (!input.app.budgets) return;
   const nowMs = input.nowMs ?? Date.now();
-  const state = await readBudgetState({ chatAppId: input.app.chatAppId, userId: input.userId, nowMs, ...(input.entityId !== undefined ? { entityId: input.entityId } : {}) });
+  const state = await readBudgetState({
+    chatAppId: input.app.chatAppId,
+    userId: input.userId,
+    nowMs,
+    ...(input.entityId !== undefined ? { entityId: input.entityId } : {}),
+  });
   const exceeded = budgetLines(input.app, state, nowMs).filter(isExceeded);
   if (!exceeded.length) return;
   const line = exceeded.reduce((a, b) => (b.resetsAt > a.resetsAt ? b : a));
   recordBudgetRefusal(input.app.chatAppId);
   const retryAfterSeconds = Math.max(1, Math.ceil((Date.parse(line.resetsAt) - nowMs) / 1000));
-  throw budgetExceeded(`The ${line.period} ${line.unit === 'usd' ? 'cost' : 'token'} budget of this ${line.level === 'chatApp' ? 'chat app' : line.level} is used up until ${line.resetsAt}`, {
-    level: line.level,
-    period: line.period,
-    unit: line.unit,
-    used: line.used,
-    limit: line.limit,
-    resetsAt: line.resetsAt,
-    retryAfterSeconds,
-    ...(line.level === 'entity' && input.entityId !== undefined ? { entityId: input.entityId } : {}),
-  });
+  throw budgetExceeded(
+    `The ${line.period} ${line.unit === 'usd' ? 'cost' : 'token'} budget of this ${line.level === 'chatApp' ? 'chat app' : line.level} is used up until ${line.resetsAt}`,
+    {
+      level: line.level,
+      period: line.period,
+      unit: line.unit,
+      used: line.used,
+      limit: line.limit,
+      resetsAt: line.resetsAt,
+      retryAfterSeconds,
+      ...(line.level === 'entity' && input.entityId !== undefined ? { entityId: input.entityId } : {}),
+    },
+  );
 }
 
 export interface ChatAppBudgetView {

@@ -3,7 +3,15 @@ import { DomainError, dependencyErrorOf, type ErrorCode } from '../lib/errors';
 
 export type ConverseErrorCode = Extract<
   ErrorCode,
-  'AGENT_ERROR' | 'DEPENDENCY_TIMEOUT' | 'DEPENDENCY_THROTTLED' | 'DEPENDENCY_UNAVAILABLE' | 'IDEMPOTENCY_KEY_REUSED' | 'CONFLICT' | 'VALIDATION_FAILED' | 'NOT_FOUND' | 'INTERNAL'
+  | 'AGENT_ERROR'
+  | 'DEPENDENCY_TIMEOUT'
+  | 'DEPENDENCY_THROTTLED'
+  | 'DEPENDENCY_UNAVAILABLE'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'CONFLICT'
+  | 'VALIDATION_FAILED'
+  | 'NOT_FOUND'
+  | 'INTERNAL'
 >;
 
 export class ConverseError extends DomainError<ConverseErrorCode> {

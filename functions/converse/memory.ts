@@ -38,8 +38,17 @@ export async function recallMemory(plan: Plan): Promise<{ memory?: string[]; mem
   if (!settings.recall || !plan.message.trim()) return { memoryActorId };
   const scope = namespaceFor(settings.namespace, memoryActorId);
   try {
-    const records = await retrieveRecords(settings.memory.memoryId, scope, plan.message.slice(0, MAX_QUERY_CHARS), settings.recallCount, AbortSignal.timeout(config().MEMORY_TIMEOUT_MS));
-    const memory = records.filter((r) => r.namespaces.some((n) => isUnder(n, scope)) && r.content).map((r) => r.content).slice(0, settings.recallCount);
+    const records = await retrieveRecords(
+      settings.memory.memoryId,
+      scope,
+      plan.message.slice(0, MAX_QUERY_CHARS),
+      settings.recallCount,
+      AbortSignal.timeout(config().MEMORY_TIMEOUT_MS),
+    );
+    const memory = records
+      .filter((r) => r.namespaces.some((n) => isUnder(n, scope)) && r.content)
+      .map((r) => r.content)
+      .slice(0, settings.recallCount);
     return { memoryActorId, ...(memory.length ? { memory } : {}) };
   } catch (err) {
     failed('recall', plan, err);
@@ -57,7 +66,14 @@ export async function rememberTurn(plan: Plan, answer: string, deadlineMs: numbe
   const ms = Math.min(config().MEMORY_TIMEOUT_MS, deadlineMs - Date.now() - 500);
   try {
     if (ms <= 0) throw Object.assign(new Error('No time left to record the exchange'), { name: 'TimeoutError' });
-    await createExchangeEvent(settings.memory.memoryId, actorIdFor(plan.userId), providerSessionId(plan.session.sessionId), plan.message.slice(0, MAX_EVENT_CHARS), answer.slice(0, MAX_EVENT_CHARS), AbortSignal.timeout(ms));
+    await createExchangeEvent(
+      settings.memory.memoryId,
+      actorIdFor(plan.userId),
+      providerSessionId(plan.session.sessionId),
+      plan.message.slice(0, MAX_EVENT_CHARS),
+      answer.slice(0, MAX_EVENT_CHARS),
+      AbortSignal.timeout(ms),
+    );
   } catch (err) {
     failed('record', plan, err);
   }

@@ -55,10 +55,14 @@ function modeAndSource(body: ConverseBody): { invocationMode: ConverseInvocation
   const invocationMode = body.invocationMode ?? 'chat-app';
   const source = body.source ?? (invocationMode === 'chat-app-component' ? 'component' : 'user');
   if (invocationMode === 'chat-app-component' && !body.chatAppComponentConfig) {
-    throw new ConverseError('VALIDATION_FAILED', 'chat-app-component mode needs chatAppComponentConfig', [{ path: 'body.chatAppComponentConfig', message: 'required' }]);
+    throw new ConverseError('VALIDATION_FAILED', 'chat-app-component mode needs chatAppComponentConfig', [
+      { path: 'body.chatAppComponentConfig', message: 'required' },
+    ]);
   }
   if (source !== 'user' && invocationMode !== 'chat-app-component') {
-    throw new ConverseError('VALIDATION_FAILED', `source '${source}' is for chat-app-component mode`, [{ path: 'body.source', message: 'needs invocationMode chat-app-component' }]);
+    throw new ConverseError('VALIDATION_FAILED', `source '${source}' is for chat-app-component mode`, [
+      { path: 'body.source', message: 'needs invocationMode chat-app-component' },
+    ]);
   }
   if (invocationMode === 'direct-agent-invoke' && !body.agentId) {
     throw new ConverseError('VALIDATION_FAILED', 'direct-agent-invoke mode names its agent', [{ path: 'body.agentId', message: 'required' }]);
@@ -77,7 +81,9 @@ async function existingSession(principal: Principal, sessionId: string): Promise
 function idempotencyKeyOf(header: string | undefined, body: ConverseBody): string | undefined {
   if (header === undefined) return body.clientMessageId;
   if (!idSchema.safeParse(header).success) {
-    throw new ConverseError('VALIDATION_FAILED', 'Invalid Idempotency-Key header', [{ path: 'header.idempotency-key', message: '1-128 characters: letters, digits and . _ : @ -' }]);
+    throw new ConverseError('VALIDATION_FAILED', 'Invalid Idempotency-Key header', [
+      { path: 'header.idempotency-key', message: '1-128 characters: letters, digits and . _ : @ -' },
+    ]);
   }
   return header;
 }
@@ -95,7 +101,9 @@ function requestHash(body: ConverseBody): string {
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -116,8 +124,10 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
   const existing = body.sessionId ? await existingSession(principal, body.sessionId) : undefined;
   const found = existing?.session;
   const chatAppId = body.chatAppId ?? found?.chatAppId;
-  if (!chatAppId) throw new ConverseError('VALIDATION_FAILED', 'Give chatAppId (or the sessionId of an existing session)', [{ path: 'body.chatAppId', message: 'required' }]);
-  if (found && found.chatAppId !== chatAppId) throw new ConverseError('VALIDATION_FAILED', 'The session belongs to another chat app', [{ path: 'body.chatAppId', message: 'mismatch' }]);
+  if (!chatAppId)
+    throw new ConverseError('VALIDATION_FAILED', 'Give chatAppId (or the sessionId of an existing session)', [{ path: 'body.chatAppId', message: 'required' }]);
+  if (found && found.chatAppId !== chatAppId)
+    throw new ConverseError('VALIDATION_FAILED', 'The session belongs to another chat app', [{ path: 'body.chatAppId', message: 'mismatch' }]);
   const app = await usableChatApp(principal, chatAppId);
   const agentId = agentOf(app, body.agentId ?? found?.agentId);
   const agent = await getAgent(agentId);
@@ -128,10 +138,15 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
   const idempotency = key ? { scope: found?.sessionId ?? `u.${principal.userId}`, key } : undefined;
   if (idempotency) {
     const hash = requestHash(body);
-    const claim = await claimIdempotencyKey(idempotency.scope, idempotency.key, { ttlSeconds: IDEMPOTENCY_TTL_SECONDS, leaseSeconds: Math.max(1, Math.ceil((opts.deadlineMs - Date.now()) / 1000)), requestHash: hash });
+    const claim = await claimIdempotencyKey(idempotency.scope, idempotency.key, {
+      ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
+      leaseSeconds: Math.max(1, Math.ceil((opts.deadlineMs - Date.now()) / 1000)),
+      requestHash: hash,
+    });
     if (claim.outcome === 'reused') throw new ConverseError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was used for another request');
     if (claim.outcome === 'completed') return { kind: 'replay', record: claim.record };
-    if (claim.outcome === 'running') throw new ConverseError('CONFLICT', 'A request with this idempotency key is still running', { retryAfterSeconds: claim.retryAfterSeconds });
+    if (claim.outcome === 'running')
+      throw new ConverseError('CONFLICT', 'A request with this idempotency key is still running', { retryAfterSeconds: claim.retryAfterSeconds });
   }
   const entityId = entityOf(app, await principal.customData());
   try {
@@ -150,7 +165,10 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
     const customData = found ? undefined : await principal.customData();
     const { session, message: userMessage } = found
       ? { session: found, message: await appendMessage({ ...first, userId: principal.userId, sessionId: found.sessionId }) }
-      : await startSessionWithMessage({ userId: principal.userId, chatAppId, agentId, titleClaimUntilMs: opts.deadlineMs, ...(customData ? { customData } : {}) }, first);
+      : await startSessionWithMessage(
+          { userId: principal.userId, chatAppId, agentId, titleClaimUntilMs: opts.deadlineMs, ...(customData ? { customData } : {}) },
+          first,
+        );
     const userType = await principal.userType();
     return {
       kind: 'turn',

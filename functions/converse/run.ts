@@ -56,7 +56,13 @@ export interface RunOptions {
 export function truncateUtf8(text: string, maxBytes: number): { text: string; truncated: boolean } {
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length <= maxBytes) return { text, truncated: false };
-  return { text: bytes.subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, ''), truncated: true };
+  return {
+    text: bytes
+      .subarray(0, maxBytes)
+      .toString('utf8')
+      .replace(/\uFFFD$/, ''),
+    truncated: true,
+  };
 }
 
 function traceKind(trace: Record<string, unknown>): string {
@@ -114,13 +120,29 @@ export async function providerInput(plan: TurnPlan): Promise<Omit<ProviderInput,
     ? await recentTurns(plan.session.sessionId, { maxChars: historyMaxChars(), maxItems: HISTORY_MAX_MESSAGES, excludeMessageId: plan.userMessageId })
     : [];
   const files = plan.files?.length ? await agentFiles(plan.app, plan.files) : [];
-  return { sessionId: plan.session.sessionId, userId: plan.userId, inputText: plan.message, sessionAttributes, ...(history.length ? { history } : {}), ...(files.length ? { files } : {}), ...(await recall) };
+  return {
+    sessionId: plan.session.sessionId,
+    userId: plan.userId,
+    inputText: plan.message,
+    sessionAttributes,
+    ...(history.length ? { history } : {}),
+    ...(files.length ? { files } : {}),
+    ...(await recall),
+  };
 }
 
 /** Step 2: the provider's answer to the client as it arrives; stops on a stop request or the deadline. */
 export async function relay(plan: TurnPlan, input: Omit<ProviderInput, 'signal'>, sink: EventSink, opts: RunOptions): Promise<Relayed> {
   const streamTraces = Boolean(plan.app.streamTraces && plan.app.features?.traces?.enabled !== false);
-  const out: Relayed = { text: '', tokens: { inputTokens: 0, outputTokens: 0 }, usageReported: false, traceKinds: [], tools: [], reached: false, cancelled: false };
+  const out: Relayed = {
+    text: '',
+    tokens: { inputTokens: 0, outputTokens: 0 },
+    usageReported: false,
+    traceKinds: [],
+    tools: [],
+    reached: false,
+    cancelled: false,
+  };
   if (verificationOf(plan.app)) out.evidence = [];
   const abort = new AbortController();
   let timedOut = false;
@@ -171,7 +193,9 @@ export async function relay(plan: TurnPlan, input: Omit<ProviderInput, 'signal'>
   if (timedOut && !out.failure && !out.cancelled) out.failure = agentError(undefined, true);
   if (out.cancelled && plan.agent.agent.kind === 'agentcore-runtime') {
     // The runtime agent's own work stops too, not only our read of it.
-    await stopRuntimeSession(plan.agent.agent, plan.session.sessionId).catch((err) => logger.warn('runtime session not stopped', { errorName: (err as Error)?.name }));
+    await stopRuntimeSession(plan.agent.agent, plan.session.sessionId).catch((err) =>
+      logger.warn('runtime session not stopped', { errorName: (err as Error)?.name }),
+    );
   }
   return out;
 }
@@ -206,7 +230,9 @@ function recordTool(out: Relayed, event: ToolEvent): void {
 
 /** What the client is told of a tool: its name and outcome, never its input or output. */
 const toolSummary = (event: ToolEvent) =>
-  event.phase === 'use' ? { phase: 'use', toolUseId: event.toolUseId, name: event.name } : { phase: 'result', toolUseId: event.toolUseId, ...(event.status ? { status: event.status } : {}) };
+  event.phase === 'use'
+    ? { phase: 'use', toolUseId: event.toolUseId, name: event.name }
+    : { phase: 'result', toolUseId: event.toolUseId, ...(event.status ? { status: event.status } : {}) };
 
 /** Step 3: the answer stored (with the session's counters and turn bookkeeping in the same transaction). */
 export async function persist(plan: TurnPlan, r: Relayed): Promise<{ messageId?: string; usage: ChatMessageUsage; failure?: DomainError }> {
@@ -273,7 +299,16 @@ export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions)
     r = await verifyAnswer(plan, r, sink, opts, (inputText) => relay(plan, { ...input, inputText, history: undefined }, sink, opts));
   } catch (err) {
     // Reading the history failed: the turn is stored as failed like any dependency failure.
-    r = { text: '', tokens: { inputTokens: 0, outputTokens: 0 }, usageReported: false, traceKinds: [], tools: [], reached: false, cancelled: false, failure: toDomainError(err) };
+    r = {
+      text: '',
+      tokens: { inputTokens: 0, outputTokens: 0 },
+      usageReported: false,
+      traceKinds: [],
+      tools: [],
+      reached: false,
+      cancelled: false,
+      failure: toDomainError(err),
+    };
   }
   const [stored] = await Promise.all([persist(plan, r), r.failure || r.cancelled ? undefined : rememberTurn(plan, r.text, opts.deadlineMs)]);
   await finish(plan, r, stored, sink);
@@ -296,7 +331,9 @@ async function titleSession(plan: TurnPlan, answer: string, deadlineMs: number):
       logger.warn('title model failed; using the first message', { errorName: (err as { name?: string })?.name });
       result = { title: fallbackTitle(plan.message) };
     }
-    const usage = result.usage ? { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, totalCost: result.usage.totalCost } : undefined;
+    const usage = result.usage
+      ? { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, totalCost: result.usage.totalCost }
+      : undefined;
     const debit = usage ? debitOf(plan, usage, 0) : undefined;
     if (debit) recordUsage({ ...debit, turns: 0 });
     // The title's cost joins the usage aggregates in the title's own write (a transaction then).
@@ -321,7 +358,13 @@ function debitOf(plan: TurnPlan, usage: { inputTokens: number; outputTokens: num
 
 /** A retried request with a used idempotency key: the stored outcome again, without calling the agent. */
 export async function replayTurn(record: IdempotencyRecord, sink: EventSink): Promise<void> {
-  const r = record.result as unknown as { sessionId: string; userMessageId: string; messageId: string; source?: string; error?: { code: string; message: string } };
+  const r = record.result as unknown as {
+    sessionId: string;
+    userMessageId: string;
+    messageId: string;
+    source?: string;
+    error?: { code: string; message: string };
+  };
   sink.send('session', { sessionId: r.sessionId, userMessageId: r.userMessageId });
   const message = await getMessage(r.sessionId, r.messageId, r.source as never);
   if (message?.content) sink.send('chunk', { text: message.content });

@@ -16,7 +16,12 @@ export function fallbackTitle(message: string): string {
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), 40))}…`;
 }
 
-export async function generateTitle(agent: AgentConfig, userMessage: string, answer: string, signal?: AbortSignal): Promise<{ title: string; usage?: ChatMessageUsage }> {
+export async function generateTitle(
+  agent: AgentConfig,
+  userMessage: string,
+  answer: string,
+  signal?: AbortSignal,
+): Promise<{ title: string; usage?: ChatMessageUsage }> {
   if (!agent.titleModel) return { title: fallbackTitle(userMessage) };
   const out = await bedrockRuntimeClient().send(
     new ConverseCommand({
@@ -28,6 +33,8 @@ export async function generateTitle(agent: AgentConfig, userMessage: string, ans
     signal ? { abortSignal: signal } : {},
   );
   const text = out.output?.message?.content?.find((c) => 'text' in c && c.text)?.text?.replace(/^["'\s]+|["'\s.]+$/g, '') ?? '';
-  const usage = out.usage ? costOf({ inputTokens: out.usage.inputTokens ?? 0, outputTokens: out.usage.outputTokens ?? 0 }, agent.titleModel.pricing) : undefined;
+  const usage = out.usage
+    ? costOf({ inputTokens: out.usage.inputTokens ?? 0, outputTokens: out.usage.outputTokens ?? 0 }, agent.titleModel.pricing)
+    : undefined;
   return { title: text ? text.slice(0, TITLE_MAX_CHARS) : fallbackTitle(userMessage), ...(usage ? { usage } : {}) };
 }

@@ -10,7 +10,14 @@
  * grading's tokens and cost join the message's usage, hence the session's counters, in the answer's own write.
  * A grader failure (error or invalid verdict) never fails the turn: `grade: null` and the reason.
  */
-import { ANSWER_GRADES, type AnswerGrade, type AnswerVerification, type ChatAppConfig, type ChatMessageUsage, type VerifyResponseFeature } from 'pika-shared/types/chatbot/chatbot-types';
+import {
+  ANSWER_GRADES,
+  type AnswerGrade,
+  type AnswerVerification,
+  type ChatAppConfig,
+  type ChatMessageUsage,
+  type VerifyResponseFeature,
+} from 'pika-shared/types/chatbot/chatbot-types';
 import { verifyResponseFeatureSchema } from 'pika-shared/schemas';
 import * as z from 'zod';
 import type { OrchestrationTrace } from '@aws-sdk/client-bedrock-agent-runtime';
@@ -25,7 +32,11 @@ import { addTokens, addUsage } from './usage';
 
 export const VERDICT_TOOL = 'grade_answer';
 export const verdictSchema = z.object({
-  grade: z.enum(ANSWER_GRADES).describe('A: correct, complete and supported by the evidence; B: correct with minor gaps; C: partly wrong, incomplete or unsupported; F: wrong, contradicted by the evidence, or not an answer'),
+  grade: z
+    .enum(ANSWER_GRADES)
+    .describe(
+      'A: correct, complete and supported by the evidence; B: correct with minor gaps; C: partly wrong, incomplete or unsupported; F: wrong, contradicted by the evidence, or not an answer',
+    ),
   reason: z.string().min(1).max(1000).describe('One or two sentences: what is wrong or missing (what a corrected answer must fix), or why the answer is sound'),
 });
 
@@ -78,7 +89,8 @@ export function evidenceOf(event: ProviderEvent): string[] {
   const o = event.trace.orchestrationTrace as OrchestrationTrace | undefined;
   const out: string[] = [];
   const call = o?.invocationInput?.actionGroupInvocationInput;
-  if (call) out.push(`Action ${[call.actionGroupName, call.function ?? call.apiPath].filter(Boolean).join('.')}: ${flat(call.parameters ?? call.requestBody ?? {})}`);
+  if (call)
+    out.push(`Action ${[call.actionGroupName, call.function ?? call.apiPath].filter(Boolean).join('.')}: ${flat(call.parameters ?? call.requestBody ?? {})}`);
   const obs = o?.observation;
   if (obs?.actionGroupInvocationOutput?.text) out.push(`Action result: ${obs.actionGroupInvocationOutput.text}`);
   for (const ref of obs?.knowledgeBaseLookupOutput?.retrievedReferences ?? []) {
@@ -104,8 +116,11 @@ export function addEvidence(items: string[], event: ProviderEvent): void {
 /** The grader's input: tagged sections (a retry's grading also sees the earlier verdict). */
 export function graderPrompt(question: string, answer: string, evidence: string[], previous?: AnswerVerification): string {
   const parts = [`<question>\n${cut(question, MAX_QUESTION_CHARS)}\n</question>`];
-  parts.push(evidence.length ? `<evidence>\n${evidence.map((e, i) => `[${i + 1}] ${e}`).join('\n')}\n</evidence>` : '<evidence>none exposed by the agent</evidence>');
-  if (previous) parts.push(`<previous_grading grade="${previous.grade}">\n${previous.reason}\n</previous_grading>\nThe answer below is the assistant's corrected answer.`);
+  parts.push(
+    evidence.length ? `<evidence>\n${evidence.map((e, i) => `[${i + 1}] ${e}`).join('\n')}\n</evidence>` : '<evidence>none exposed by the agent</evidence>',
+  );
+  if (previous)
+    parts.push(`<previous_grading grade="${previous.grade}">\n${previous.reason}\n</previous_grading>\nThe answer below is the assistant's corrected answer.`);
   parts.push(`<answer>\n${cut(answer, MAX_GRADED_ANSWER_CHARS)}\n</answer>`);
   return parts.join('\n');
 }
@@ -168,7 +183,13 @@ const sumUsage = (gradings: Grading[]) => gradings.reduce<ChatMessageUsage | und
  * the answer (the retry's when there was one), with the gradings' usage and metadata in `extra`.
  * Failed and cancelled answers are not graded. Never throws.
  */
-export async function verifyAnswer(plan: TurnPlan, r: Relayed, sink: EventSink, opts: RunOptions, retry: (inputText: string) => Promise<Relayed>): Promise<Relayed> {
+export async function verifyAnswer(
+  plan: TurnPlan,
+  r: Relayed,
+  sink: EventSink,
+  opts: RunOptions,
+  retry: (inputText: string) => Promise<Relayed>,
+): Promise<Relayed> {
   const feature = verificationOf(plan.app);
   if (!feature || r.failure || r.cancelled) return r;
   const sessionId = plan.session.sessionId;
@@ -184,9 +205,22 @@ export async function verifyAnswer(plan: TurnPlan, r: Relayed, sink: EventSink, 
     second = await retry(followUpFor(plan.message, first.verification));
   } catch (err) {
     logger.warn('answer retry failed', { sessionId, errorName: (err as { name?: string })?.name });
-    second = { text: '', tokens: { inputTokens: 0, outputTokens: 0 }, usageReported: false, traceKinds: [], tools: [], reached: false, cancelled: false, failure: toDomainError(err) };
+    second = {
+      text: '',
+      tokens: { inputTokens: 0, outputTokens: 0 },
+      usageReported: false,
+      traceKinds: [],
+      tools: [],
+      reached: false,
+      cancelled: false,
+      failure: toDomainError(err),
+    };
   }
-  const firstAnswer = { content: cut(r.text, MAX_FIRST_ANSWER_CHARS), verification: stored(first), ...(r.text.length > MAX_FIRST_ANSWER_CHARS ? { truncated: true } : {}) };
+  const firstAnswer = {
+    content: cut(r.text, MAX_FIRST_ANSWER_CHARS),
+    verification: stored(first),
+    ...(r.text.length > MAX_FIRST_ANSWER_CHARS ? { truncated: true } : {}),
+  };
   const merged: Relayed = {
     ...second,
     tokens: addTokens(r.tokens, second.tokens),

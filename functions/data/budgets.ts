@@ -72,7 +72,10 @@ export async function readBudgetState(input: { chatAppId: string; userId: string
   };
   const found = await batchGet(Object.values(wanted));
   const item = (k: { pk: string; sk: string } | undefined) => (k ? found.get(`${k.pk}|${k.sk}`) : undefined);
-  const window = (d: { pk: string; sk: string } | undefined, m: { pk: string; sk: string } | undefined): UsedWindows => ({ daily: totalsOf(item(d)), monthly: totalsOf(item(m)) });
+  const window = (d: { pk: string; sk: string } | undefined, m: { pk: string; sk: string } | undefined): UsedWindows => ({
+    daily: totalsOf(item(d)),
+    monthly: totalsOf(item(m)),
+  });
   const userOverride = limitsOf(fromItemOrUndefined<BudgetOverride>(item(wanted.userOverride)));
   const entityOverride = limitsOf(fromItemOrUndefined<BudgetOverride>(item(wanted.entityOverride)));
   return {

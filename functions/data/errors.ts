@@ -1,7 +1,10 @@
 /** What the data layer reports: its own error type and codes (functions/http/errors.ts maps them to statuses). */
 import { DomainError, type ErrorCode } from '../lib/errors';
 
-export type DataErrorCode = Extract<ErrorCode, 'NOT_FOUND' | 'CONFLICT' | 'VALIDATION_FAILED' | 'INVALID_CURSOR' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'DEPENDENCY_THROTTLED'>;
+export type DataErrorCode = Extract<
+  ErrorCode,
+  'NOT_FOUND' | 'CONFLICT' | 'VALIDATION_FAILED' | 'INVALID_CURSOR' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'DEPENDENCY_THROTTLED'
+>;
 
 export class DataError extends DomainError<DataErrorCode> {
   override readonly name = 'DataError';

@@ -28,7 +28,13 @@ export async function putFileRecord(record: FileRecord): Promise<FileRecord> {
         new TransactWriteCommand({
           TransactItems: [
             { ConditionCheck: { TableName: tableName(), Key: keys.session(record.sessionId), ConditionExpression: 'attribute_exists(pk)' } },
-            { Put: { TableName: tableName(), Item: { ...keys.file(record.sessionId, record.fileId), ...record, ...ttlAttribute() }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: tableName(),
+                Item: { ...keys.file(record.sessionId, record.fileId), ...record, ...ttlAttribute() },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
           ],
         }),
       );

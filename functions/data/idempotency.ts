@@ -44,14 +44,20 @@ export type ClaimOutcome =
  */
 export async function claimIdempotencyKey(scope: string, key: string, opts: ClaimOptions, nowMs = Date.now()): Promise<ClaimOutcome> {
   const now = Math.floor(nowMs / 1000);
-  const record: IdempotencyRecord = { sessionId: scope, key, status: 'in_progress', createDate: nowIso(nowMs), requestHash: opts.requestHash, leaseExpiresAt: now + opts.leaseSeconds };
+  const record: IdempotencyRecord = {
+    sessionId: scope,
+    key,
+    status: 'in_progress',
+    createDate: nowIso(nowMs),
+    requestHash: opts.requestHash,
+    leaseExpiresAt: now + opts.leaseSeconds,
+  };
   try {
     await ddb().send(
       new PutCommand({
         TableName: tableName(),
         Item: { ...keys.idempotency(scope, key), ...record, expiresAt: expiresInSeconds(opts.ttlSeconds, nowMs) },
-        ConditionExpression:
-          'attribute_not_exists(pk) OR expiresAt < :now OR (#status = :running AND leaseExpiresAt < :now AND requestHash = :hash)',
+        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR (#status = :running AND leaseExpiresAt < :now AND requestHash = :hash)',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':now': now, ':running': 'in_progress', ':hash': opts.requestHash },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -21,7 +21,18 @@ import { ttlAttribute } from './ttl';
 const isConditionFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** Attribute names (several are DynamoDB reserved words). */
-const N = { '#status': 'status', '#activity': 'activity', '#attempts': 'attempts', '#claim': 'claimId', '#until': 'claimUntil', '#due': 'dueDate', '#lu': 'lastUpdate', '#usage': 'usage', '#model': 'modelId', '#error': 'error' };
+const N = {
+  '#status': 'status',
+  '#activity': 'activity',
+  '#attempts': 'attempts',
+  '#claim': 'claimId',
+  '#until': 'claimUntil',
+  '#due': 'dueDate',
+  '#lu': 'lastUpdate',
+  '#usage': 'usage',
+  '#model': 'modelId',
+  '#error': 'error',
+};
 const names = (...keep: (keyof typeof N)[]) => Object.fromEntries(keep.map((k) => [k, N[k]]));
 
 /** A job of the sweep for the worker: one session activity that is due. */
@@ -31,7 +42,12 @@ export interface InsightsJob {
 }
 
 /** The pending status a turn's answer writes with itself: the activity is due at `dueIso`. */
-export function pendingStatusItem(s: { sessionId: string; userId: string; chatAppId: string }, activityIso: string, dueIso: string, nowMs = Date.now()): RawItem {
+export function pendingStatusItem(
+  s: { sessionId: string; userId: string; chatAppId: string },
+  activityIso: string,
+  dueIso: string,
+  nowMs = Date.now(),
+): RawItem {
   return {
     ...keys.insightsStatus(s.sessionId),
     ...keys.insightsDueIndex(s.sessionId, dueIso),
@@ -91,7 +107,13 @@ export async function leaseDue(e: DueEntry, leaseUntilIso: string): Promise<bool
         UpdateExpression: 'SET gsi1sk = :key, #due = :lease ADD #attempts :one',
         ConditionExpression: 'gsi1sk = :old AND #status = :pending',
         ExpressionAttributeNames: names('#due', '#attempts', '#status'),
-        ExpressionAttributeValues: { ':key': keys.insightsDueIndex(e.sessionId, leaseUntilIso).gsi1sk, ':lease': leaseUntilIso, ':one': 1, ':old': e.dueKey, ':pending': 'pending' },
+        ExpressionAttributeValues: {
+          ':key': keys.insightsDueIndex(e.sessionId, leaseUntilIso).gsi1sk,
+          ':lease': leaseUntilIso,
+          ':one': 1,
+          ':old': e.dueKey,
+          ':pending': 'pending',
+        },
       }),
     );
     return true;
@@ -189,10 +211,17 @@ function outcomeUpdate(sessionId: string, token: string, outcome: Outcome, nowIs
 }
 
 /** For putInsights' transaction: the activity is generated (conditioned on the claim). */
-export const generatedStatusWrite = (sessionId: string, token: string, outcome: Outcome, nowIso: string) => ({ Update: outcomeUpdate(sessionId, token, outcome, nowIso) });
+export const generatedStatusWrite = (sessionId: string, token: string, outcome: Outcome, nowIso: string) => ({
+  Update: outcomeUpdate(sessionId, token, outcome, nowIso),
+});
 
 /** The activity failed (no insights stored). False when the claim was lost (a newer activity replaced it). */
-export async function recordFailed(sessionId: string, token: string, outcome: Outcome & { error: NonNullable<Outcome['error']> }, nowIso: string): Promise<boolean> {
+export async function recordFailed(
+  sessionId: string,
+  token: string,
+  outcome: Outcome & { error: NonNullable<Outcome['error']> },
+  nowIso: string,
+): Promise<boolean> {
   try {
     await ddb().send(new UpdateCommand(outcomeUpdate(sessionId, token, outcome, nowIso)));
     return true;

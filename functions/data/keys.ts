@@ -87,11 +87,17 @@ export const keys = {
    * days in a chat app (their usage report); a user's chat apps of a month (their budget overview).
    */
   usageChatApp: (chatAppId: string, bucket: string) => ({ pk: usageChatAppPartition(chatAppId), sk: bucket }),
-  usageDimension: (chatAppId: string, bucket: string, dimension: UsageDimension, id: string) => ({ pk: usageBucketPartition(chatAppId, bucket), sk: `${dimension}#${userPart(id)}` }),
+  usageDimension: (chatAppId: string, bucket: string, dimension: UsageDimension, id: string) => ({
+    pk: usageBucketPartition(chatAppId, bucket),
+    sk: `${dimension}#${userPart(id)}`,
+  }),
   usageUserDay: (userId: string, chatAppId: string, day: string) => ({ pk: usageUserDaysPartition(userId, chatAppId), sk: `D#${day}` }),
   usageUserMonth: (userId: string, month: string, chatAppId: string) => ({ pk: usageUserMonthsPartition(userId), sk: `M#${month}#${chatAppId}` }),
   /** A per-user or per-entity budget override of a chat app (budgets.ts). */
-  budgetOverride: (chatAppId: string, level: 'user' | 'entity', id: string) => ({ pk: `BUDGET#A#${chatAppId}`, sk: `${level === 'user' ? 'U' : 'E'}#${userPart(id)}` }),
+  budgetOverride: (chatAppId: string, level: 'user' | 'entity', id: string) => ({
+    pk: `BUDGET#A#${chatAppId}`,
+    sk: `${level === 'user' ? 'U' : 'E'}#${userPart(id)}`,
+  }),
 
   /** Fixed-window rate-limit counter (expires through TTL). */
   rateLimit: (userId: string, bucket: string, window: string) => ({ pk: `RATE#${userPart(userId)}`, sk: `${bucket}#${window}` }),

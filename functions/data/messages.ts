@@ -56,7 +56,10 @@ export interface SessionExtras {
 function extrasExpression(extras: SessionExtras | undefined): { set: string[]; add: string[]; names: Record<string, string>; values: Record<string, unknown> } {
   const out = { set: [] as string[], add: [] as string[], names: {} as Record<string, string>, values: {} as Record<string, unknown> };
   let i = 0;
-  for (const [kind, entries] of [['set', extras?.set], ['add', extras?.add]] as const) {
+  for (const [kind, entries] of [
+    ['set', extras?.set],
+    ['add', extras?.add],
+  ] as const) {
     for (const [name, value] of Object.entries(entries ?? {})) {
       out.names[`#x${i}`] = name;
       out.values[`:x${i}`] = value;
@@ -106,7 +109,13 @@ export async function startSessionWithMessage(
     new TransactWriteCommand({
       TransactItems: [
         // A new item: the extras' counters start at their increment.
-        { Put: { TableName: tableName(), Item: { ...created.item, ...first.sessionExtras?.set, ...first.sessionExtras?.add }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName: tableName(),
+            Item: { ...created.item, ...first.sessionExtras?.set, ...first.sessionExtras?.add },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
         {
           Put: {
             TableName: tableName(),
@@ -192,9 +201,7 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
 }
 
 export async function getMessage(sessionId: string, messageId: string, source?: ConverseSource): Promise<StoredMessage | undefined> {
-  const out = await ddb().send(
-    new GetCommand({ TableName: tableName(), Key: keys.message(sessionId, messageId, isHidden(source)), ConsistentRead: true }),
-  );
+  const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.message(sessionId, messageId, isHidden(source)), ConsistentRead: true }));
   return fromItemOrUndefined<StoredMessage>(out.Item as RawItem | undefined);
 }
 
@@ -214,8 +221,10 @@ const messagesWithPrefix = (sessionId: string, prefix: string): QuerySource => (
 export async function listMessages(input: ListMessagesInput): Promise<Page<StoredMessage>> {
   const query = queryString('messages', { sessionId: input.sessionId, includeHidden: input.includeHidden === true });
   if (!input.includeHidden) return queryPage<StoredMessage>(messagesWithPrefix(input.sessionId, MESSAGE_PREFIX), { ...input, query });
-  return mergedQueryPage<StoredMessage>(
-    [messagesWithPrefix(input.sessionId, MESSAGE_PREFIX), messagesWithPrefix(input.sessionId, HIDDEN_MESSAGE_PREFIX)],
-    { ...input, query, order: 'asc', sortValue: (k) => String(k.sk).slice(String(k.sk).indexOf('#') + 1) },
-  );
+  return mergedQueryPage<StoredMessage>([messagesWithPrefix(input.sessionId, MESSAGE_PREFIX), messagesWithPrefix(input.sessionId, HIDDEN_MESSAGE_PREFIX)], {
+    ...input,
+    query,
+    order: 'asc',
+    sortValue: (k) => String(k.sk).slice(String(k.sk).indexOf('#') + 1),
+  });
 }

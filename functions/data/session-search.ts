@@ -114,7 +114,9 @@ export function candidateSources(plan: SessionSearchPlan): QuerySource[] {
     const byUpdated = d?.on === 'updated';
     const range = d && d.on !== 'feedback' ? d : undefined;
     return allShards().map((shard) =>
-      byUpdated ? indexSource('gsi4', appSessionsByUpdatedPartition(plan.chatAppId!, shard), range) : indexSource('gsi3', appSessionsByCreatedPartition(plan.chatAppId!, shard), range),
+      byUpdated
+        ? indexSource('gsi4', appSessionsByUpdatedPartition(plan.chatAppId!, shard), range)
+        : indexSource('gsi3', appSessionsByCreatedPartition(plan.chatAppId!, shard), range),
     );
   }
   return [];
@@ -265,7 +267,10 @@ function sortValueOf(item: RawItem, field: SessionSearchSortField): SortValue {
 }
 
 /** The full sort tuple of an item: one value per sort field, then the sessionId. */
-const tupleOf = (item: RawItem, sortBy: SessionSearchPlan['sortBy']): SortValue[] => [...sortBy.map((s) => sortValueOf(item, s.field)), item.sessionId as string];
+const tupleOf = (item: RawItem, sortBy: SessionSearchPlan['sortBy']): SortValue[] => [
+  ...sortBy.map((s) => sortValueOf(item, s.field)),
+  item.sessionId as string,
+];
 
 /** Missing values last in either order; the final sessionId goes the first field's way. */
 function compareTuples(a: SortValue[], b: SortValue[], sortBy: SessionSearchPlan['sortBy']): number {
@@ -286,7 +291,9 @@ function compareTuples(a: SortValue[], b: SortValue[], sortBy: SessionSearchPlan
 // 4. page
 
 function validTuple(v: unknown, length: number): v is SortValue[] {
-  return Array.isArray(v) && v.length === length && v.every((x) => x === null || typeof x === 'string' || typeof x === 'number') && typeof v[length - 1] === 'string';
+  return (
+    Array.isArray(v) && v.length === length && v.every((x) => x === null || typeof x === 'string' || typeof x === 'number') && typeof v[length - 1] === 'string'
+  );
 }
 
 export function searchQueryString(plan: SessionSearchPlan): string {

@@ -7,14 +7,7 @@ import { notFound, validationFailed } from './errors';
 import { batchDelete } from './batch';
 import { ddb, tableName } from './client';
 import { fromItem, fromItemOrUndefined, newId, nowIso, TITLE_CLAIM_ATTRIBUTE, type RawItem } from './items';
-import {
-  allShards,
-  appSessionsByCreatedPartition,
-  appSessionsByUpdatedPartition,
-  keys,
-  userAppSessionsPartition,
-  userSessionsPartition,
-} from './keys';
+import { allShards, appSessionsByCreatedPartition, appSessionsByUpdatedPartition, keys, userAppSessionsPartition, userSessionsPartition } from './keys';
 import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
 import { FEEDBACK_SUMMARY_ATTRIBUTE } from './search-summaries';
 import { ttlAttribute } from './ttl';
@@ -73,7 +66,10 @@ export async function createSession(input: CreateSessionInput): Promise<Session>
  * A session and a user in ONE request (BatchGetItem, strongly consistent): the converse hot path needs
  * both. Keys DynamoDB leaves unprocessed are read again.
  */
-export async function getSessionWithUser(sessionId: string, userId: string): Promise<{ session?: Session; user?: ChatUser<RecordOrUndef>; provider: ProviderState }> {
+export async function getSessionWithUser(
+  sessionId: string,
+  userId: string,
+): Promise<{ session?: Session; user?: ChatUser<RecordOrUndef>; provider: ProviderState }> {
   let pending: Record<string, unknown>[] = [keys.session(sessionId), keys.user(userId)];
   const found: RawItem[] = [];
   for (let attempt = 0; pending.length && attempt < 5; attempt++) {

@@ -59,7 +59,13 @@ export async function requestStop(sessionId: string, userId: string, nowIso: str
 /** Whether a stop was requested after `sinceIso` (one small strongly consistent read). */
 export async function stopRequestedSince(sessionId: string, sinceIso: string): Promise<boolean> {
   const out = await ddb().send(
-    new GetCommand({ TableName: tableName(), Key: keys.session(sessionId), ProjectionExpression: '#cancel', ExpressionAttributeNames: { '#cancel': T.cancelRequestedAt }, ConsistentRead: true }),
+    new GetCommand({
+      TableName: tableName(),
+      Key: keys.session(sessionId),
+      ProjectionExpression: '#cancel',
+      ExpressionAttributeNames: { '#cancel': T.cancelRequestedAt },
+      ConsistentRead: true,
+    }),
   );
   const at = out.Item?.[T.cancelRequestedAt];
   return typeof at === 'string' && at >= sinceIso;

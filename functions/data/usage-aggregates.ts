@@ -52,7 +52,12 @@ export function totalsOf(item: RawItem | undefined): UsageTotals {
 }
 
 export function addTotals(a: UsageTotals, b: UsageTotals): UsageTotals {
-  return { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens, totalCost: roundUsd(a.totalCost + b.totalCost), turns: a.turns + b.turns };
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    totalCost: roundUsd(a.totalCost + b.totalCost),
+    turns: a.turns + b.turns,
+  };
 }
 
 /** Sums of decimals read as JS numbers: back to micro-dollars (what costOf rounds to). */
@@ -73,11 +78,15 @@ export function aggregateTargets(d: UsageDebit): Array<{ key: { pk: string; sk: 
     out.push({ key: keys.usageChatApp(d.chatAppId, bucket), set: { chatAppId: d.chatAppId, bucket, kind: 'chatApp' } });
     for (const dim of DIMENSIONS) {
       const id = dim.id(d);
-      if (id !== undefined) out.push({ key: keys.usageDimension(d.chatAppId, bucket, dim.dimension, id), set: { chatAppId: d.chatAppId, bucket, kind: dim.kind, id } });
+      if (id !== undefined)
+        out.push({ key: keys.usageDimension(d.chatAppId, bucket, dim.dimension, id), set: { chatAppId: d.chatAppId, bucket, kind: dim.kind, id } });
     }
   }
   out.push({ key: keys.usageUserDay(d.userId, d.chatAppId, day), set: { chatAppId: d.chatAppId, bucket: dayBucket(day), kind: 'userDay', id: d.userId, day } });
-  out.push({ key: keys.usageUserMonth(d.userId, month, d.chatAppId), set: { chatAppId: d.chatAppId, bucket: monthBucket(month), kind: 'userMonth', id: d.userId } });
+  out.push({
+    key: keys.usageUserMonth(d.userId, month, d.chatAppId),
+    set: { chatAppId: d.chatAppId, bucket: monthBucket(month), kind: 'userMonth', id: d.userId },
+  });
   return out;
 }
 

@@ -65,7 +65,11 @@ export function rangeBuckets(range: DateRange): string[] {
 const rowTotals = (item: RawItem) => totalsOf(item);
 
 /** A user's tokens and cost per day in one chat app (days without usage are absent). */
-export async function userDailyUsage(userId: string, chatAppId: string, range: DateRange): Promise<{ totals: UsageTotals; items: Array<UsageTotals & { date: string }> }> {
+export async function userDailyUsage(
+  userId: string,
+  chatAppId: string,
+  range: DateRange,
+): Promise<{ totals: UsageTotals; items: Array<UsageTotals & { date: string }> }> {
   const rows = await queryAll(usageUserDaysPartition(userId, chatAppId), { from: dayBucket(range.from), to: dayBucket(range.to) }, MAX_REPORT_DAYS);
   const items = rows.map((r) => ({ date: String(r.sk).slice(2), ...rowTotals(r) }));
   return { totals: items.reduce<UsageTotals>((a, b) => addTotals(a, b), ZERO_TOTALS), items };
@@ -99,13 +103,21 @@ export interface ChatAppUsageReport {
  * A chat app's usage in a range: per day (oldest first), or its users / entities / agents by cost (highest
  * first), a page at a time; totals are the chat app's own over the range.
  */
-export async function chatAppUsage(input: { chatAppId: string; range: DateRange; groupBy: UsageGroupBy; limit?: number; cursor?: string; caller: string }): Promise<ChatAppUsageReport> {
+export async function chatAppUsage(input: {
+  chatAppId: string;
+  range: DateRange;
+  groupBy: UsageGroupBy;
+  limit?: number;
+  cursor?: string;
+  caller: string;
+}): Promise<ChatAppUsageReport> {
   const { chatAppId, range, groupBy } = input;
   const binding = { caller: input.caller, query: queryString('usage', { chatAppId, from: range.from, to: range.to, groupBy }) };
   let offset = 0;
   if (input.cursor !== undefined) {
     const decoded = decodeCursor<unknown>(input.cursor, binding);
-    if (typeof decoded !== 'number' || !Number.isInteger(decoded) || decoded < 0) throw invalidCursor('The cursor is invalid, expired or belongs to another query');
+    if (typeof decoded !== 'number' || !Number.isInteger(decoded) || decoded < 0)
+      throw invalidCursor('The cursor is invalid, expired or belongs to another query');
     offset = decoded;
   }
   const days = await chatAppDays(chatAppId, range);
@@ -129,10 +141,13 @@ async function groupedRows(chatAppId: string, range: DateRange, dimension: Usage
   const sums = new Map<string, UsageTotals>();
   let read = 0;
   for (let i = 0; i < buckets.length; i += QUERY_CONCURRENCY) {
-    const batch = await Promise.all(buckets.slice(i, i + QUERY_CONCURRENCY).map((b) => queryAll(usageBucketPartition(chatAppId, b), { prefix: `${dimension}#` }, MAX_REPORT_ROWS)));
+    const batch = await Promise.all(
+      buckets.slice(i, i + QUERY_CONCURRENCY).map((b) => queryAll(usageBucketPartition(chatAppId, b), { prefix: `${dimension}#` }, MAX_REPORT_ROWS)),
+    );
     for (const rows of batch) {
       read += rows.length;
-      if (read > MAX_REPORT_ROWS) throw searchTooBroad(`This report would read more than ${MAX_REPORT_ROWS} rows; narrow the date range`, { maxRows: MAX_REPORT_ROWS });
+      if (read > MAX_REPORT_ROWS)
+        throw searchTooBroad(`This report would read more than ${MAX_REPORT_ROWS} rows; narrow the date range`, { maxRows: MAX_REPORT_ROWS });
       for (const r of rows) {
         const id = String(r.id);
         sums.set(id, addTotals(sums.get(id) ?? ZERO_TOTALS, rowTotals(r)));

@@ -38,14 +38,24 @@ export function fileSettings(app: Pick<ChatAppConfig, 'features' | 'chatAppId'>)
 }
 
 /** The spec's ChatMessageFile of a record (what clients and messages carry). */
-export const messageFileOf = (r: FileRecord): ChatMessageFile => ({ fileId: r.fileId, fileName: r.fileName, mimeType: r.mimeType, size: r.size, s3Key: r.s3Key, uploadDate: r.uploadDate });
+export const messageFileOf = (r: FileRecord): ChatMessageFile => ({
+  fileId: r.fileId,
+  fileName: r.fileName,
+  mimeType: r.mimeType,
+  size: r.size,
+  s3Key: r.s3Key,
+  uploadDate: r.uploadDate,
+});
 
 function checkAnnouncement(settings: FileSettings, mimeType: string, size: number): void {
   if (!settings.enabled) throw forbidden('File uploads are turned off in this chat app');
   if (!settings.allowedMimeTypes.includes(mimeType)) {
-    throw validationFailed(`Files of type ${mimeType} are not accepted in this chat app`, [{ path: 'body.mimeType', message: `allowed types: ${settings.allowedMimeTypes.join(', ')}` }]);
+    throw validationFailed(`Files of type ${mimeType} are not accepted in this chat app`, [
+      { path: 'body.mimeType', message: `allowed types: ${settings.allowedMimeTypes.join(', ')}` },
+    ]);
   }
-  if (size > settings.maxSizeBytes) throw payloadTooLarge(`Files are limited to ${settings.maxSizeBytes} bytes in this chat app`, { maxSizeBytes: settings.maxSizeBytes, size });
+  if (size > settings.maxSizeBytes)
+    throw payloadTooLarge(`Files are limited to ${settings.maxSizeBytes} bytes in this chat app`, { maxSizeBytes: settings.maxSizeBytes, size });
 }
 
 /** A new file in the caller's session: its record, and the form that uploads exactly it. */
@@ -86,10 +96,20 @@ export async function downloadLink(sessionId: string, fileId: string): Promise<{
  * this session and caller (else 404), the client's `s3Key` (when sent) must be the record's (else 400), and
  * the object must be uploaded as announced: its size and type (HeadObject) match the record (else 400).
  */
-export async function filesForTurn(userId: string, session: Session | undefined, app: ChatAppConfig, files: ChatMessageFile[] | undefined): Promise<FileRecord[]> {
+export async function filesForTurn(
+  userId: string,
+  session: Session | undefined,
+  app: ChatAppConfig,
+  files: ChatMessageFile[] | undefined,
+): Promise<FileRecord[]> {
   if (!files?.length) return [];
   const bad = (message: string, path: string, detail: string) => new DomainError('VALIDATION_FAILED', message, [{ path, message: detail }]);
-  if (!session) throw bad('Files belong to a session: upload them to one (POST /sessions/{sessionId}/files) and give its sessionId', 'body.sessionId', 'required with files');
+  if (!session)
+    throw bad(
+      'Files belong to a session: upload them to one (POST /sessions/{sessionId}/files) and give its sessionId',
+      'body.sessionId',
+      'required with files',
+    );
   if (!fileSettings(app).enabled) throw forbidden('File uploads are turned off in this chat app');
   const ids = files.map((f) => f.fileId);
   if (new Set(ids).size !== ids.length) throw bad('A file is attached twice', 'body.files', 'duplicate fileId');
@@ -117,7 +137,11 @@ export async function attachFiles(sessionId: string, records: FileRecord[]): Pro
   const fresh = records.filter((r) => !r.attachedAt);
   if (!fresh.length) return;
   await Promise.all(fresh.map((r) => tagObject(r.s3Key, 'attached')));
-  await markFilesAttached(sessionId, fresh.map((r) => r.fileId), nowIso());
+  await markFilesAttached(
+    sessionId,
+    fresh.map((r) => r.fileId),
+    nowIso(),
+  );
 }
 
 /** What an agent is given of a file: where it is (S3 URI) and a short-lived link to read it. */
@@ -132,7 +156,9 @@ export async function agentFiles(app: ChatAppConfig, records: ChatMessageFile[])
   const seconds = config().FILE_DOWNLOAD_URL_SECONDS;
   const { useCase } = fileSettings(app);
   const urlExpiresAt = nowIso(Date.now() + seconds * 1000);
-  return Promise.all(records.map(async (r) => ({ ...r, s3Uri: s3Uri(r.s3Key), url: await presignDownload(r.s3Key, r.fileName, seconds), urlExpiresAt, useCase })));
+  return Promise.all(
+    records.map(async (r) => ({ ...r, s3Uri: s3Uri(r.s3Key), url: await presignDownload(r.s3Key, r.fileName, seconds), urlExpiresAt, useCase })),
+  );
 }
 
 /** Removes a session's objects (before its items: a failure leaves the records to retry with). */

@@ -3,7 +3,14 @@
  * HeadObject, batch deletes. FILES_BUCKET names the bucket; S3_ENDPOINT points the client at a local S3
  * (path-style URLs), as BEDROCK_*_ENDPOINT do for the agent emulator.
  */
-import { DeleteObjectsCommand, type DeleteObjectsCommandOutput, GetObjectCommand, HeadObjectCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectsCommand,
+  type DeleteObjectsCommandOutput,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectTaggingCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { config } from '../lib/config';
@@ -16,7 +23,12 @@ export function s3Client(): S3Client {
   if (!client || client.endpoint !== endpoint) {
     client?.s3.destroy();
     client = {
-      s3: new S3Client({ ...(endpoint ? { endpoint, forcePathStyle: true } : {}), maxAttempts: 3, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }),
+      s3: new S3Client({
+        ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+        maxAttempts: 3,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      }),
       endpoint,
     };
   }
@@ -44,12 +56,21 @@ export type FileState = 'pending' | 'attached';
 const taggingXml = (state: FileState) => `<Tagging><TagSet><Tag><Key>${FILE_STATE_TAG}</Key><Value>${state}</Value></Tag></TagSet></Tagging>`;
 
 /** A browser form upload of exactly one object: key, content type, size range and the pending tag pinned by the policy. */
-export async function presignUpload(key: string, contentType: string, maxBytes: number, expiresSeconds: number): Promise<{ url: string; fields: Record<string, string> }> {
+export async function presignUpload(
+  key: string,
+  contentType: string,
+  maxBytes: number,
+  expiresSeconds: number,
+): Promise<{ url: string; fields: Record<string, string> }> {
   try {
     return await createPresignedPost(s3Client(), {
       Bucket: filesBucket(),
       Key: key,
-      Conditions: [['eq', '$Content-Type', contentType], ['content-length-range', 1, maxBytes], ['eq', '$tagging', taggingXml('pending')]],
+      Conditions: [
+        ['eq', '$Content-Type', contentType],
+        ['content-length-range', 1, maxBytes],
+        ['eq', '$tagging', taggingXml('pending')],
+      ],
       Fields: { 'Content-Type': contentType, tagging: taggingXml('pending') },
       Expires: expiresSeconds,
     });
@@ -62,7 +83,9 @@ export async function presignUpload(key: string, contentType: string, maxBytes: 
 export async function presignDownload(key: string, fileName: string, expiresSeconds: number): Promise<string> {
   try {
     const disposition = `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`;
-    return await getSignedUrl(s3Client(), new GetObjectCommand({ Bucket: filesBucket(), Key: key, ResponseContentDisposition: disposition }), { expiresIn: expiresSeconds });
+    return await getSignedUrl(s3Client(), new GetObjectCommand({ Bucket: filesBucket(), Key: key, ResponseContentDisposition: disposition }), {
+      expiresIn: expiresSeconds,
+    });
   } catch (err) {
     throw s3Failure(err);
   }
@@ -99,7 +122,10 @@ export async function deleteObjects(keys: string[]): Promise<void> {
     } catch (err) {
       throw s3Failure(err);
     }
-    if (out.Errors?.length) throw new DomainError('DEPENDENCY_UNAVAILABLE', `The file store did not delete ${out.Errors.length} object(s); retry`, { keys: out.Errors.map((e) => e.Key) });
+    if (out.Errors?.length)
+      throw new DomainError('DEPENDENCY_UNAVAILABLE', `The file store did not delete ${out.Errors.length} object(s); retry`, {
+        keys: out.Errors.map((e) => e.Key),
+      });
   }
 }
 

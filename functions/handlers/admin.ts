@@ -40,7 +40,19 @@ export const handler = createGroupHandler('admin', {
   deleteEntityBudget: async ({ params }) => deleted(deleteBudgetOverride(params.chatAppId, 'entity', params.entityId)),
   getUsageReport: async ({ principal, query }) => {
     const range = reportRange(query.from, query.to);
-    logger.info('viewing usage of a chat app', { routeId: 'getUsageReport', viewerUserId: principal.userId, chatAppId: query.chatAppId, groupBy: query.groupBy ?? 'day' });
-    return chatAppUsage({ chatAppId: query.chatAppId, range, groupBy: query.groupBy ?? 'day', caller: principal.userId, ...(query.limit !== undefined ? { limit: query.limit } : {}), ...(query.cursor !== undefined ? { cursor: query.cursor } : {}) });
+    logger.info('viewing usage of a chat app', {
+      routeId: 'getUsageReport',
+      viewerUserId: principal.userId,
+      chatAppId: query.chatAppId,
+      groupBy: query.groupBy ?? 'day',
+    });
+    return chatAppUsage({
+      chatAppId: query.chatAppId,
+      range,
+      groupBy: query.groupBy ?? 'day',
+      caller: principal.userId,
+      ...(query.limit !== undefined ? { limit: query.limit } : {}),
+      ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+    });
   },
 });

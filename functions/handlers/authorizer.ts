@@ -33,7 +33,9 @@ export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<
       throw new Error('Unauthorized'); // API Gateway answers 401 (its gateway response is JSON, see lib/constructs/api-responses.ts)
     }
     countMetric(AUTHORIZER_FAILURES);
-    logger.error('authorizer could not decide', { error: { name: (err as Error)?.name, code: (err as DomainError)?.code, message: err instanceof DomainError ? err.message : undefined } });
+    logger.error('authorizer could not decide', {
+      error: { name: (err as Error)?.name, code: (err as DomainError)?.code, message: err instanceof DomainError ? err.message : undefined },
+    });
     throw new Error('Authorizer unavailable'); // anything but 'Unauthorized': API Gateway's 503 gateway response
   }
 }

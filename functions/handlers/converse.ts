@@ -37,7 +37,10 @@ async function converse(event: APIGatewayProxyEvent, responseStream: ResponseStr
   } catch (err) {
     const answer = httpErrorOf(err);
     if (answer.status >= 500) logger.error('converse refused', { error: errorSummary(err) });
-    const out = awslambda.HttpResponseStream.from(responseStream, { statusCode: answer.status, headers: { 'content-type': 'application/json', ...answer.headers, ...cors } });
+    const out = awslambda.HttpResponseStream.from(responseStream, {
+      statusCode: answer.status,
+      headers: { 'content-type': 'application/json', ...answer.headers, ...cors },
+    });
     out.write(JSON.stringify(answer.body));
     out.end();
     logger.info('request', { routeId: 'converse', status: answer.status, latencyMs: Math.round(performance.now() - started) });

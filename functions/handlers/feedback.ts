@@ -28,7 +28,12 @@ export const handler = createGroupHandler('feedback', {
   },
   addFeedbackComment: async ({ principal, params, body }) => {
     if (!(await getFeedback(params.sessionId, params.feedbackId))) throw notFound('Feedback');
-    return addInternalComment(params.sessionId, params.feedbackId, { commentId: newId(), comment: body.comment, createdBy: principal.userId, createDate: nowIso() });
+    return addInternalComment(params.sessionId, params.feedbackId, {
+      commentId: newId(),
+      comment: body.comment,
+      createdBy: principal.userId,
+      createDate: nowIso(),
+    });
   },
   listFeedback: async ({ principal, query }) =>
     listFeedback({ status: query.status, severity: query.severity, type: query.type, limit: query.limit, cursor: query.cursor, caller: principal.userId }),

@@ -24,7 +24,11 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
       const outcome = await generateInsights(job);
       logger.info('insights job', { sessionId: job.sessionId, activity: job.activity, outcome });
     } catch (err) {
-      logger.error('insights job failed; retried by the queue', { sessionId: job.sessionId, errorName: (err as { name?: string })?.name, message: (err as Error)?.message });
+      logger.error('insights job failed; retried by the queue', {
+        sessionId: job.sessionId,
+        errorName: (err as { name?: string })?.name,
+        message: (err as Error)?.message,
+      });
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }
   }

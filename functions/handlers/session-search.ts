@@ -49,7 +49,9 @@ function insightsFilterOf(req: Request): SessionSearchPlan['insights'] {
   const p = req.insights;
   if (!p) return undefined;
   if (p.minGoalAchievementScore !== undefined && p.maxGoalAchievementScore !== undefined && p.minGoalAchievementScore > p.maxGoalAchievementScore) {
-    throw validationFailed('minGoalAchievementScore is above maxGoalAchievementScore', [{ path: 'body.insights.maxGoalAchievementScore', message: 'below minGoalAchievementScore' }]);
+    throw validationFailed('minGoalAchievementScore is above maxGoalAchievementScore', [
+      { path: 'body.insights.maxGoalAchievementScore', message: 'below minGoalAchievementScore' },
+    ]);
   }
   const out: NonNullable<SessionSearchPlan['insights']> = {
     ...(sortedSet(p.goalCompletionStatus) ? { goalCompletionStatus: sortedSet(p.goalCompletionStatus)! } : {}),

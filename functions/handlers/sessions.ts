@@ -27,7 +27,10 @@ export const handler = createGroupHandler('sessions', {
   searchSessions: async ({ principal, body }) => searchSessionsFor(principal, body),
   getSession: async ({ principal, params, route }) => sessionFor(principal, params.sessionId, 'read', route.id),
   updateSession: async ({ principal, params, body, route }) => {
-    const actions: SessionAction[] = [...(body.title !== undefined ? ['rename' as const] : []), ...(body.flaggedForHumanReview !== undefined ? ['flag' as const] : [])];
+    const actions: SessionAction[] = [
+      ...(body.title !== undefined ? ['rename' as const] : []),
+      ...(body.flaggedForHumanReview !== undefined ? ['flag' as const] : []),
+    ];
     const session = await sessionFor(principal, params.sessionId, actions, route.id);
     return updateSession(session.sessionId, body);
   },

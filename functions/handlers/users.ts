@@ -9,7 +9,11 @@ import { deleteUserMemoryRecord, forgetUserMemory, listUserMemory } from '../mem
 import { LIST_LIMIT_DEFAULT } from 'pika-shared/schemas';
 
 const memoryPage = (caller: string, userId: string, query: { limit?: number; cursor?: string }) =>
-  listUserMemory(userId, { limit: query.limit ?? LIST_LIMIT_DEFAULT, ...(query.cursor ? { cursor: query.cursor } : {}), binding: { caller, query: `memory:${userId}` } });
+  listUserMemory(userId, {
+    limit: query.limit ?? LIST_LIMIT_DEFAULT,
+    ...(query.cursor ? { cursor: query.cursor } : {}),
+    binding: { caller, query: `memory:${userId}` },
+  });
 
 export const handler = createGroupHandler('users', {
   getMe: async ({ principal }) =>

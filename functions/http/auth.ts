@@ -20,7 +20,6 @@ export interface AuthConfig {
   userTypeClaim: string;
 }
 
-
 let cached: { runtime: RuntimeConfig; key: string | undefined; config: AuthConfig } | undefined;
 
 /** Built once per configuration (the JWKS set caches the issuer's keys); the HS256 key from ../lib/secrets.ts. */
@@ -50,12 +49,15 @@ export interface TokenIdentity {
   expiresAt?: number;
 }
 
-
 function identityOf(payload: JWTPayload, config: AuthConfig): TokenIdentity {
   const userId = payload[config.userIdClaim];
   if (typeof userId !== 'string' || !USER_ID_PATTERN.test(userId)) throw unauthorized('The token has no usable user id claim');
   const rawRoles = payload[config.rolesClaim];
-  const roles = Array.isArray(rawRoles) ? rawRoles.filter((r): r is string => typeof r === 'string') : typeof rawRoles === 'string' ? rawRoles.split(/[ ,]+/).filter(Boolean) : [];
+  const roles = Array.isArray(rawRoles)
+    ? rawRoles.filter((r): r is string => typeof r === 'string')
+    : typeof rawRoles === 'string'
+      ? rawRoles.split(/[ ,]+/).filter(Boolean)
+      : [];
   const userType = payload[config.userTypeClaim];
   return {
     userId,

@@ -14,8 +14,14 @@ type ClientPart<K extends RouteName, P extends string> = PikaApiRoutes[K] extend
 
 /** The client's input type must be assignable to what the route's schema accepts (input side). */
 type Fits<K extends RouteName & RouteId> = {
-  [P in 'params' | 'query' | 'body']: [ClientPart<K, P>] extends [never] ? ([Part<K, P>] extends [never] ? true : false) : ClientPart<K, P> extends Part<K, P> ? true : false;
-}[('params' | 'query' | 'body')];
+  [P in 'params' | 'query' | 'body']: [ClientPart<K, P>] extends [never]
+    ? [Part<K, P>] extends [never]
+      ? true
+      : false
+    : ClientPart<K, P> extends Part<K, P>
+      ? true
+      : false;
+}['params' | 'query' | 'body'];
 
 /** Union of every route's verdict: a single `false` makes it `boolean`, which fails the assertion. */
 type AllRoutesFit = { [K in RouteName & RouteId]: Fits<K> }[RouteName & RouteId];

@@ -42,6 +42,12 @@ export function httpErrorOf(err: unknown): HttpError {
   const d = (error.details ?? {}) as { allow?: unknown; retryAfterSeconds?: unknown };
   const headers: Record<string, string> = {};
   if (status === 405 && typeof d.allow === 'string') headers.allow = d.allow;
-  if ((status === 409 || status === 429 || status === 503) && typeof d.retryAfterSeconds === 'number') headers['retry-after'] = String(Math.ceil(d.retryAfterSeconds));
-  return { status, headers, error, body: { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } } };
+  if ((status === 409 || status === 429 || status === 503) && typeof d.retryAfterSeconds === 'number')
+    headers['retry-after'] = String(Math.ceil(d.retryAfterSeconds));
+  return {
+    status,
+    headers,
+    error,
+    body: { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } },
+  };
 }

@@ -59,10 +59,10 @@ export function matchRoute<R extends RouteDef>(routes: readonly R[], event: Pick
   const samePath = routes.filter((r) => r.path === event.resource);
   if (samePath.length === 0) throw new DomainError('NOT_FOUND', 'No such route');
   const route = samePath.find((r) => r.method === event.httpMethod);
-  if (!route) throw new DomainError('METHOD_NOT_ALLOWED', `Method ${event.httpMethod} is not allowed here`, { allow: samePath.map((r) => r.method).join(', ') });
+  if (!route)
+    throw new DomainError('METHOD_NOT_ALLOWED', `Method ${event.httpMethod} is not allowed here`, { allow: samePath.map((r) => r.method).join(', ') });
   return route;
 }
-
 
 /** Authenticates, authorizes (route roles) and validates: a route implementation gets only valid input. */
 export async function resolveRequest<R extends RouteDef>(route: R, event: APIGatewayProxyEvent): Promise<RouteContext<R>> {
@@ -73,7 +73,6 @@ export async function resolveRequest<R extends RouteDef>(route: R, event: APIGat
   // parseRequest validated each part with the route's own schema: the casts restate what it proved.
   return { ...(parseRequest(route, event) as Pick<RouteContext<R>, 'params' | 'query' | 'body'>), principal, event, route };
 }
-
 
 /** The API Gateway proxy handler of one route group. */
 export function createGroupHandler<G extends RouteGroup>(group: G, impls: NoInfer<GroupImpls<G>>) {

@@ -17,7 +17,11 @@ export function idleSecondsOf(app: ChatAppConfig): number {
  * For a turn's answer (run.ts persist): the pending status Put in the answer's transaction, due when the
  * session has been idle long enough. Nothing for chat apps without an insights model.
  */
-export function insightsDueWrites(app: ChatAppConfig, session: { sessionId: string; userId: string; chatAppId: string }, at: { createDate: string; createMs: number }): TransactItems {
+export function insightsDueWrites(
+  app: ChatAppConfig,
+  session: { sessionId: string; userId: string; chatAppId: string },
+  at: { createDate: string; createMs: number },
+): TransactItems {
   if (!app.insightsModel) return [];
   const idleMs = idleSecondsOf(app) * 1000;
   return [{ Put: { TableName: tableName(), Item: pendingStatusItem(session, at.createDate, nowIso(at.createMs + idleMs), at.createMs) } }];

@@ -59,8 +59,20 @@ export const INSIGHTS_USAGE_AGENT = 'insights';
 async function chargeInsightsUsage(session: Session, app: ChatAppConfig, usage: ChatMessageUsage): Promise<void> {
   if (usage.inputTokens + usage.outputTokens === 0) return;
   const entityId = entityOf(app, session.customData);
-  const debit = { chatAppId: session.chatAppId, userId: session.userId, ...(entityId !== undefined ? { entityId } : {}), agentId: INSIGHTS_USAGE_AGENT, at: Date.now(), usage, turns: 0 };
-  await addSessionUsage(session.sessionId, { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalCost: usage.totalCost }, usageAggregateWrites(debit));
+  const debit = {
+    chatAppId: session.chatAppId,
+    userId: session.userId,
+    ...(entityId !== undefined ? { entityId } : {}),
+    agentId: INSIGHTS_USAGE_AGENT,
+    at: Date.now(),
+    usage,
+    turns: 0,
+  };
+  await addSessionUsage(
+    session.sessionId,
+    { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalCost: usage.totalCost },
+    usageAggregateWrites(debit),
+  );
 }
 
 export type JobOutcome = 'generated' | 'failed' | 'skipped';
@@ -77,12 +89,26 @@ export async function generateInsights(job: InsightsJob): Promise<JobOutcome> {
     const app = session && (await getChatApp(session.chatAppId));
     const model = app?.insightsModel;
     if (!session || !app || !model) {
-      await recordFailed(job.sessionId, token, { modelId: model?.modelId ?? 'none', usage: NO_USAGE, error: { code: 'INSIGHTS_DISABLED', message: 'The session or its chat app is gone, or the chat app has no insightsModel' } }, nowIso());
+      await recordFailed(
+        job.sessionId,
+        token,
+        {
+          modelId: model?.modelId ?? 'none',
+          usage: NO_USAGE,
+          error: { code: 'INSIGHTS_DISABLED', message: 'The session or its chat app is gone, or the chat app has no insightsModel' },
+        },
+        nowIso(),
+      );
       return 'failed';
     }
     const turns = await recentTurns(job.sessionId, { maxChars: TRANSCRIPT_MAX_CHARS, maxItems: TRANSCRIPT_MAX_MESSAGES });
     if (!turns.length) {
-      await recordFailed(job.sessionId, token, { modelId: model.modelId, usage: NO_USAGE, error: { code: 'NO_TRANSCRIPT', message: 'The session has no answered message to judge' } }, nowIso());
+      await recordFailed(
+        job.sessionId,
+        token,
+        { modelId: model.modelId, usage: NO_USAGE, error: { code: 'NO_TRANSCRIPT', message: 'The session has no answered message to judge' } },
+        nowIso(),
+      );
       return 'failed';
     }
     const transcript = turns.map((t) => `${t.role === 'user' ? 'User' : 'Assistant'}: ${t.content}`).join('\n\n');
@@ -110,7 +136,16 @@ export async function generateInsights(job: InsightsJob): Promise<JobOutcome> {
     const now = nowIso();
     if (!value) {
       logger.warn('insights model answered invalidly twice', { sessionId: job.sessionId, issues: issues.slice(0, 5) });
-      await recordFailed(job.sessionId, token, { modelId: model.modelId, usage: spent, error: { code: 'INVALID_MODEL_OUTPUT', message: `The model's answer failed validation ${MAX_MODEL_CALLS} times`, issues } }, now);
+      await recordFailed(
+        job.sessionId,
+        token,
+        {
+          modelId: model.modelId,
+          usage: spent,
+          error: { code: 'INVALID_MODEL_OUTPUT', message: `The model's answer failed validation ${MAX_MODEL_CALLS} times`, issues },
+        },
+        now,
+      );
       return 'failed';
     }
     const insights: SessionInsights = { ...value, generateDate: now };

@@ -9,11 +9,19 @@ import * as z from 'zod';
 import { MEMORY_ARN_PATTERN, memoryNamespaceSchema } from 'pika-shared/schemas';
 
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
-const optionalUrl = z.url().optional().or(z.literal('').transform(() => undefined));
+const optionalUrl = z
+  .url()
+  .optional()
+  .or(z.literal('').transform(() => undefined));
 const list = z
   .string()
   .default('')
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
 
 /**
  * The AgentCore memories chat apps may use (AGENTCORE_MEMORIES, JSON): `[{ "arn", "namespace"? }]`. `namespace`
@@ -30,7 +38,13 @@ const memories = z
       return z.NEVER;
     }
   })
-  .pipe(z.array(z.strictObject({ arn: z.string().regex(MEMORY_ARN_PATTERN, 'an AgentCore Memory ARN'), namespace: memoryNamespaceSchema.default('/users/{actorId}') })).max(20));
+  .pipe(
+    z
+      .array(
+        z.strictObject({ arn: z.string().regex(MEMORY_ARN_PATTERN, 'an AgentCore Memory ARN'), namespace: memoryNamespaceSchema.default('/users/{actorId}') }),
+      )
+      .max(20),
+  );
 
 const ENV = z.object({
   // Data
@@ -38,7 +52,11 @@ const ENV = z.object({
   DYNAMODB_ENDPOINT: optionalUrl,
   DYNAMODB_MAX_ATTEMPTS: int(1, 10, 3),
   AWS_REGION: z.string().min(1).optional(),
-  ITEM_TTL_DAYS: z.literal('').transform(() => undefined).or(z.coerce.number().positive().max(3650)).optional(),
+  ITEM_TTL_DAYS: z
+    .literal('')
+    .transform(() => undefined)
+    .or(z.coerce.number().positive().max(3650))
+    .optional(),
   CONFIG_CACHE_TTL_SECONDS: int(0, 3600, 60),
   // HTTP
   CORS_ORIGINS: list,
@@ -81,7 +99,17 @@ const ENV = z.object({
   FILE_DOWNLOAD_URL_SECONDS: int(30, 3600, 300),
   // Generated session insights (functions/insights)
   /** Overrides every chat app's insightsIdleMinutes (seconds; demos and tests). */
-  INSIGHTS_IDLE_SECONDS: z.literal('').transform(() => undefined).or(z.coerce.number().int().min(0).max(30 * 86_400)).optional(),
+  INSIGHTS_IDLE_SECONDS: z
+    .literal('')
+    .transform(() => undefined)
+    .or(
+      z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(30 * 86_400),
+    )
+    .optional(),
   /** How often `npm start` sweeps for idle sessions (in AWS the EventBridge schedule decides). */
   INSIGHTS_SWEEP_SECONDS: int(1, 86_400, 60),
   /** A queued activity is not queued again for this long (longer than the queue's retries of one job). */

@@ -23,13 +23,7 @@ function secret(): string {
 }
 
 function mac(payload: string, binding: CursorBinding): Buffer {
-  return createHmac('sha256', secret())
-    .update(payload)
-    .update('\0')
-    .update(binding.caller)
-    .update('\0')
-    .update(binding.query)
-    .digest();
+  return createHmac('sha256', secret()).update(payload).update('\0').update(binding.caller).update('\0').update(binding.query).digest();
 }
 
 export function encodeCursor(position: unknown, binding: CursorBinding, ttlSeconds = DEFAULT_TTL_SECONDS): string {

@@ -80,7 +80,8 @@ export function dependencyErrorOf(err: unknown): DomainError | undefined {
   if (name === 'TransactionCanceledException' || name === 'TransactionConflictException') {
     return new DomainError('CONFLICT', 'A concurrent change conflicted with this request; retry', undefined, cause);
   }
-  if (name === 'TimeoutError' || name === 'RequestTimeout' || /timed? ?out/i.test(message)) return new DomainError('DEPENDENCY_TIMEOUT', 'A dependency timed out', undefined, cause);
+  if (name === 'TimeoutError' || name === 'RequestTimeout' || /timed? ?out/i.test(message))
+    return new DomainError('DEPENDENCY_TIMEOUT', 'A dependency timed out', undefined, cause);
   if (NETWORK_CODES.has(e?.code ?? '') || NETWORK_CODES.has(e?.cause?.code ?? '') || name === 'ResourceNotFoundException' || name === 'InternalServerError') {
     return new DomainError('DEPENDENCY_UNAVAILABLE', 'A dependency is unavailable; retry later', undefined, cause);
   }

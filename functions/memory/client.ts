@@ -45,7 +45,14 @@ export async function retrieveRecords(memoryId: string, namespace: string, query
 }
 
 /** One exchange as an event of the actor's session (the memory's strategies extract long-term records from it). */
-export async function createExchangeEvent(memoryId: string, actorId: string, sessionId: string, user: string, assistant: string, signal?: AbortSignal): Promise<void> {
+export async function createExchangeEvent(
+  memoryId: string,
+  actorId: string,
+  sessionId: string,
+  user: string,
+  assistant: string,
+  signal?: AbortSignal,
+): Promise<void> {
   await agentCoreClient().send(
     new CreateEventCommand({
       memoryId,
@@ -61,7 +68,12 @@ export async function createExchangeEvent(memoryId: string, actorId: string, ses
   );
 }
 
-export async function listRecords(memoryId: string, namespace: string, maxResults: number, nextToken?: string): Promise<{ records: MemoryRecord[]; nextToken?: string }> {
+export async function listRecords(
+  memoryId: string,
+  namespace: string,
+  maxResults: number,
+  nextToken?: string,
+): Promise<{ records: MemoryRecord[]; nextToken?: string }> {
   const out = await agentCoreClient().send(new ListMemoryRecordsCommand({ memoryId, namespace, maxResults, ...(nextToken ? { nextToken } : {}) }));
   return { records: (out.memoryRecordSummaries ?? []).map((r) => toRecord(memoryId, r)), ...(out.nextToken ? { nextToken: out.nextToken } : {}) };
 }

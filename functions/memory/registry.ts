@@ -87,9 +87,13 @@ export function checkUserMemoryFeature(setting: unknown): void {
   if (!feature?.memory) return;
   const memory = registeredMemory(feature.memory);
   if (!memory) {
-    throw validationFailed('This memory is not registered for the stage', [{ path: 'body.features.userMemory.memory', message: 'register it in the stage config (agentCoreMemories)' }]);
+    throw validationFailed('This memory is not registered for the stage', [
+      { path: 'body.features.userMemory.memory', message: 'register it in the stage config (agentCoreMemories)' },
+    ]);
   }
   if (feature.namespace && !isUnder(namespaceFor(feature.namespace, ANY_ACTOR), namespaceFor(memory.namespace, ANY_ACTOR))) {
-    throw validationFailed('The namespace must be under the memory\u2019s registered namespace', [{ path: 'body.features.userMemory.namespace', message: `under ${memory.namespace}` }]);
+    throw validationFailed('The namespace must be under the memory\u2019s registered namespace', [
+      { path: 'body.features.userMemory.namespace', message: `under ${memory.namespace}` },
+    ]);
   }
 }

@@ -54,10 +54,14 @@ interface Position {
 }
 
 /** One page of the user's records; the cursor wraps the provider's nextToken, signed and bound to the caller. */
-export async function listUserMemory(userId: string, opts: { limit: number; cursor?: string; binding: CursorBinding }): Promise<{ items: UserMemoryItem[]; nextCursor?: string }> {
+export async function listUserMemory(
+  userId: string,
+  opts: { limit: number; cursor?: string; binding: CursorBinding },
+): Promise<{ items: UserMemoryItem[]; nextCursor?: string }> {
   const memories = registeredMemories();
   let pos: Position = opts.cursor ? decodeCursor<Position>(opts.cursor, opts.binding) : { m: 0 };
-  if (!Number.isInteger(pos?.m) || pos.m < 0 || (pos.t !== undefined && typeof pos.t !== 'string')) throw new DomainError('INVALID_CURSOR', 'The cursor is invalid, expired or belongs to another query');
+  if (!Number.isInteger(pos?.m) || pos.m < 0 || (pos.t !== undefined && typeof pos.t !== 'string'))
+    throw new DomainError('INVALID_CURSOR', 'The cursor is invalid, expired or belongs to another query');
   const items: UserMemoryItem[] = [];
   await guarded(async () => {
     while (items.length < opts.limit && pos.m < memories.length) {
@@ -84,7 +88,14 @@ export async function deleteUserMemoryRecord(userId: string, recordId: string): 
   await guarded(async () => {
     const record = await getRecord(memory.memoryId, memoryRecordId);
     if (!record || !owned(record, scope)) throw notFound('Memory record');
-    if (!(await deleteRecord(memory.memoryId, memoryRecordId, record.namespaces.find((n) => isUnder(n, scope))))) throw notFound('Memory record');
+    if (
+      !(await deleteRecord(
+        memory.memoryId,
+        memoryRecordId,
+        record.namespaces.find((n) => isUnder(n, scope)),
+      ))
+    )
+      throw notFound('Memory record');
   });
 }
 
@@ -104,7 +115,8 @@ export async function forgetUserMemory(userId: string): Promise<{ records: numbe
       let nextToken: string | undefined;
       do {
         const page = await listRecords(memory.memoryId, scope, 100, nextToken);
-        for (const r of page.records) if (owned(r, scope)) mine.push({ memoryRecordId: r.memoryRecordId, namespace: r.namespaces.find((n) => isUnder(n, scope))! });
+        for (const r of page.records)
+          if (owned(r, scope)) mine.push({ memoryRecordId: r.memoryRecordId, namespace: r.namespaces.find((n) => isUnder(n, scope))! });
         nextToken = page.nextToken;
       } while (nextToken);
       if (mine.length) records += await deleteRecords(memory.memoryId, mine);

@@ -58,4 +58,3 @@ export async function callTool<T>(req: ToolCallRequest<T>): Promise<ToolCallResu
   if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).slice(0, 20), usage };
   return { ok: true, value: parsed.data, usage };
 }
-

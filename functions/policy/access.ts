@@ -22,7 +22,12 @@ import type { Principal } from './principal';
 export type SessionAction = 'read' | 'rename' | 'flag' | 'delete' | 'cancel' | 'converse' | 'upload';
 
 /** The one ownership rule: `session` if the caller may do every one of `actions` on it; 404/403 otherwise. */
-export async function authorizeSession(p: Principal, session: Session | undefined, actions: SessionAction | SessionAction[], routeId: string): Promise<Session> {
+export async function authorizeSession(
+  p: Principal,
+  session: Session | undefined,
+  actions: SessionAction | SessionAction[],
+  routeId: string,
+): Promise<Session> {
   const all = Array.isArray(actions) ? actions : [actions];
   await checkRoles(p, all);
   if (!session) throw notFound('Session');

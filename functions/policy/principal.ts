@@ -23,7 +23,6 @@ export const ROLE_NAMES = {
   },
 };
 
-
 export class Principal {
   private stored?: Promise<{ roles: string[]; userType?: string; customData?: Record<string, unknown>; user?: User }>;
 

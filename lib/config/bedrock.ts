@@ -51,14 +51,18 @@ export function bedrockAccess(scope: IConstruct, bedrock: StageConfig['bedrock']
   const { partition, region, account } = Stack.of(scope);
   const agents = Object.values(bedrock.agents);
   const aliasArns = agents.flatMap((a) =>
-    a.agent.kind === 'bedrock-agent' ? [`arn:${partition}:bedrock:${region}:${account}:agent-alias/${a.agent.bedrockAgentId}/${a.agent.bedrockAgentAliasId}`] : [],
+    a.agent.kind === 'bedrock-agent'
+      ? [`arn:${partition}:bedrock:${region}:${account}:agent-alias/${a.agent.bedrockAgentId}/${a.agent.bedrockAgentAliasId}`]
+      : [],
   );
   const inlineModels = agents.flatMap((a) => (a.agent.kind === 'inline' ? [a.agent.foundationModel] : []));
   const titleModels = agents.flatMap((a) => (a.titleModel ? [a.titleModel.modelId] : []));
   const unique = (ids: string[]) => [...new Set(ids.flatMap((id) => modelResourceArns(scope, id)))];
   const streaming = unique([...inlineModels, ...bedrock.additionalModelIds]);
   const agentCoreArns = [
-    ...agents.flatMap((a) => (a.agent.kind === 'agentcore-harness' ? [a.agent.harnessArn] : a.agent.kind === 'agentcore-runtime' ? [a.agent.agentRuntimeArn] : [])),
+    ...agents.flatMap((a) =>
+      a.agent.kind === 'agentcore-harness' ? [a.agent.harnessArn] : a.agent.kind === 'agentcore-runtime' ? [a.agent.agentRuntimeArn] : [],
+    ),
     ...bedrock.additionalAgentCoreArns,
   ];
   return {

@@ -16,7 +16,8 @@ const logRetentionSchema = z.number().refine((d) => (LOG_RETENTION_DAYS as reado
 const BEDROCK_ID = /^[0-9A-Z]{10}$/;
 /** A foundation-model id, a (cross-region) inference-profile id, or the full ARN of either. */
 const AGENTCORE_ARN = new RegExp(`(${HARNESS_ARN_PATTERN.source})|(${AGENT_RUNTIME_ARN_PATTERN.source})`);
-const MODEL_ID = /^(arn:aws[a-z-]*:bedrock:[a-z0-9-]*:\d{0,12}:(foundation-model|inference-profile|application-inference-profile)\/[\w.:/-]+|[a-z0-9-]+(\.[\w-]+)+(:\d+)?(:[\w.-]+)?)$/;
+const MODEL_ID =
+  /^(arn:aws[a-z-]*:bedrock:[a-z0-9-]*:\d{0,12}:(foundation-model|inference-profile|application-inference-profile)\/[\w.:/-]+|[a-z0-9-]+(\.[\w-]+)+(:\d+)?(:[\w.-]+)?)$/;
 
 const throttleSchema = z.strictObject({
   /** Steady-state requests per second. */
@@ -30,8 +31,10 @@ const agentSchema = agentConfigSchema
   .strict()
   .superRefine((a, ctx) => {
     if (a.agent.kind === 'bedrock-agent') {
-      if (!BEDROCK_ID.test(a.agent.bedrockAgentId)) ctx.addIssue({ code: 'custom', path: ['agent', 'bedrockAgentId'], message: 'must be a Bedrock agent id (10 upper-case letters or digits)' });
-      if (!BEDROCK_ID.test(a.agent.bedrockAgentAliasId)) ctx.addIssue({ code: 'custom', path: ['agent', 'bedrockAgentAliasId'], message: 'must be a Bedrock agent alias id (10 upper-case letters or digits)' });
+      if (!BEDROCK_ID.test(a.agent.bedrockAgentId))
+        ctx.addIssue({ code: 'custom', path: ['agent', 'bedrockAgentId'], message: 'must be a Bedrock agent id (10 upper-case letters or digits)' });
+      if (!BEDROCK_ID.test(a.agent.bedrockAgentAliasId))
+        ctx.addIssue({ code: 'custom', path: ['agent', 'bedrockAgentAliasId'], message: 'must be a Bedrock agent alias id (10 upper-case letters or digits)' });
     } else if (a.agent.kind === 'inline' && !MODEL_ID.test(a.agent.foundationModel)) {
       ctx.addIssue({ code: 'custom', path: ['agent', 'foundationModel'], message: 'must be a Bedrock model id, inference-profile id or ARN' });
     }
@@ -52,8 +55,17 @@ const jwtSchema = z.discriminatedUnion('kind', [
   z
     .strictObject({
       kind: z.literal('hs256'),
-      secretName: z.string().regex(/^[\w/+=.@-]{1,512}$/, 'must be a Secrets Manager secret name').optional(),
-      secretArn: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/, 'must be the complete ARN of a secret (with its 6-character suffix)').optional(),
+      secretName: z
+        .string()
+        .regex(/^[\w/+=.@-]{1,512}$/, 'must be a Secrets Manager secret name')
+        .optional(),
+      secretArn: z
+        .string()
+        .regex(
+          /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/,
+          'must be the complete ARN of a secret (with its 6-character suffix)',
+        )
+        .optional(),
       issuer: z.string().min(1).optional(),
       audience: z.string().min(1).optional(),
       claims: jwtClaimsSchema,
@@ -73,7 +85,18 @@ export const stageConfigSchema = z
   .strictObject({
     stage: z.string().regex(/^[a-z][a-z0-9-]{1,15}$/, 'lower-case letters, digits and dashes, 2-16 characters, starting with a letter'),
     /** Account and region to deploy to. Absent: the stack is environment-agnostic (the CLI's credentials decide). */
-    env: z.strictObject({ account: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id').optional(), region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region such as us-east-1').optional() }).default({}),
+    env: z
+      .strictObject({
+        account: z
+          .string()
+          .regex(/^\d{12}$/, 'must be a 12-digit account id')
+          .optional(),
+        region: z
+          .string()
+          .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region such as us-east-1')
+          .optional(),
+      })
+      .default({}),
     /** RETAIN the table (and the generated JWT key) on stack deletion, with deletion and termination protection. */
     retainData: z.boolean(),
     pointInTimeRecovery: z.boolean(),
@@ -100,7 +123,9 @@ export const stageConfigSchema = z
          */
         agents: z.record(idSchema, agentSchema).default({}),
         /** Agent aliases of agents you register later through /admin/agents: arn:aws:bedrock:<region>:<account>:agent-alias/<agentId>/<aliasId>. */
-        additionalAgentAliasArns: z.array(z.string().regex(/^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{12}:agent-alias\/[0-9A-Z]{10}\/[0-9A-Z]{10}$/, 'must be an agent-alias ARN')).default([]),
+        additionalAgentAliasArns: z
+          .array(z.string().regex(/^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{12}:agent-alias\/[0-9A-Z]{10}\/[0-9A-Z]{10}$/, 'must be an agent-alias ARN'))
+          .default([]),
         /** AgentCore harness and runtime ARNs of agents you register later through /admin/agents. */
         additionalAgentCoreArns: z.array(z.string().regex(AGENTCORE_ARN, 'must be an AgentCore harness or runtime ARN')).default([]),
         /** Models of agents registered later (inline foundation models, title models). */
@@ -114,7 +139,10 @@ export const stageConfigSchema = z
      * ARN, and the namespace holding one user's records (default `/users/{actorId}`). Converse may recall and
      * record in these only; the users functions list and delete a user's records and events in them.
      */
-    agentCoreMemories: z.array(z.strictObject({ arn: z.string().regex(MEMORY_ARN_PATTERN, 'must be an AgentCore Memory ARN'), namespace: memoryNamespaceSchema.optional() })).max(20).default([]),
+    agentCoreMemories: z
+      .array(z.strictObject({ arn: z.string().regex(MEMORY_ARN_PATTERN, 'must be an AgentCore Memory ARN'), namespace: memoryNamespaceSchema.optional() }))
+      .max(20)
+      .default([]),
     /**
      * Generated session insights (docs/deploy.md, *Generated insights*): the sweep's schedule, the worker's
      * bounded concurrency, and the Bedrock models chat apps may name as `insightsModel` (the worker may call
@@ -175,7 +203,8 @@ export const stageConfigSchema = z
   .superRefine((c, ctx) => {
     for (const field of ['additionalAgentAliasArns', 'additionalAgentCoreArns'] as const) {
       const regions = c.bedrock[field].map((arn) => arn.split(':')[3]);
-      if (c.env.region && regions.some((r) => r !== c.env.region)) ctx.addIssue({ code: 'custom', path: ['bedrock', field], message: `agents must be in the stack's region ${c.env.region}` });
+      if (c.env.region && regions.some((r) => r !== c.env.region))
+        ctx.addIssue({ code: 'custom', path: ['bedrock', field], message: `agents must be in the stack's region ${c.env.region}` });
     }
     if (c.converseThrottling && c.converseThrottling.rateLimit > c.throttling.rateLimit) {
       ctx.addIssue({ code: 'custom', path: ['converseThrottling', 'rateLimit'], message: 'must not exceed throttling.rateLimit' });

@@ -69,7 +69,11 @@ export const STAGES = {
         },
         faq: {
           description: 'An inline agent: no Bedrock agent resource, the definition is sent with each call',
-          agent: { kind: 'inline', foundationModel: haiku, instruction: 'You answer questions about our product briefly and politely, in the language of the question.' },
+          agent: {
+            kind: 'inline',
+            foundationModel: haiku,
+            instruction: 'You answer questions about our product briefly and politely, in the language of the question.',
+          },
           pricing: haikuPricing,
         },
       },

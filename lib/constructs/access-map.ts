@@ -9,15 +9,7 @@
 import type { GsiName } from '../../functions/data/table-definition';
 import type { RouteGroup } from '../../functions/http/routes';
 
-export type TableOperation =
-  | 'GetItem'
-  | 'BatchGetItem'
-  | 'Query'
-  | 'PutItem'
-  | 'UpdateItem'
-  | 'DeleteItem'
-  | 'BatchWriteItem'
-  | 'ConditionCheckItem';
+export type TableOperation = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem' | 'ConditionCheckItem';
 
 export interface TableAccess {
   readonly operations: readonly TableOperation[];
@@ -33,7 +25,10 @@ export type FunctionName = RouteGroup | 'authorizer' | BackgroundFunction;
 
 export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   users: { operations: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem'], indexes: ['gsi1'] },
-  sessions: { operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'], indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4'] },
+  sessions: {
+    operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'],
+    indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4'],
+  },
   feedback: { operations: ['GetItem', 'Query', 'PutItem', 'UpdateItem'], indexes: ['gsi1'] },
   insights: { operations: ['GetItem', 'PutItem', 'UpdateItem'], indexes: [] },
   widgets: { operations: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: [] },

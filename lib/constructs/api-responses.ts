@@ -83,7 +83,8 @@ export function addMethodNotAllowed(resource: apigw.IResource, allowed: readonly
       methodResponses: [{ statusCode: '405', responseParameters: { 'method.response.header.Allow': true } }],
     },
   );
-  const reason = 'Mock integration answering 405 for undefined methods, as the local server does: it invokes nothing and returns no data, so there is nothing to authorize.';
+  const reason =
+    'Mock integration answering 405 for undefined methods, as the local server does: it invokes nothing and returns no data, so there is nothing to authorize.';
   acknowledgeNag(method, 'AwsSolutions-APIG4', reason);
   acknowledgeNag(method, 'AwsSolutions-COG4', reason);
   return method;

@@ -76,5 +76,9 @@ export class ChatAgents extends Construct {
 export function acknowledgeAgentProvider(stackScope: Construct): void {
   const provider = stackScope.node.tryFindChild('AWS679f53fac002430cb0da5b7982bd2287');
   if (!provider) return;
-  acknowledgeNag(provider, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'CDK\u2019s AwsCustomResource provider writes its logs with the AWS-managed minimum; its only other permission is PutItem/DeleteItem on the table.');
+  acknowledgeNag(
+    provider,
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    'CDK\u2019s AwsCustomResource provider writes its logs with the AWS-managed minimum; its only other permission is PutItem/DeleteItem on the table.',
+  );
 }

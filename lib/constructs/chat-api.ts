@@ -76,7 +76,12 @@ export class ChatApi extends Construct {
         throttlingRateLimit: props.throttling.rateLimit,
         throttlingBurstLimit: props.throttling.burstLimit,
         methodOptions: Object.fromEntries(
-          props.streamingThrottling ? streamingPaths.map((p) => [p, { throttlingRateLimit: props.streamingThrottling!.rateLimit, throttlingBurstLimit: props.streamingThrottling!.burstLimit }]) : [],
+          props.streamingThrottling
+            ? streamingPaths.map((p) => [
+                p,
+                { throttlingRateLimit: props.streamingThrottling!.rateLimit, throttlingBurstLimit: props.streamingThrottling!.burstLimit },
+              ])
+            : [],
         ),
         accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
         accessLogFormat: accessLogFormat(),
@@ -136,10 +141,26 @@ export class ChatApi extends Construct {
     });
     this.api.deploymentStage.node.addDependency(this.executionLogs);
 
-    acknowledgeNag(this, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]', 'The AWS-managed role API Gateway needs to write execution logs (account-wide setting).');
-    acknowledgeNag(this, 'AwsSolutions-APIG2', 'API Gateway validates path and required query parameters; bodies are validated by the handlers with the route table\u2019s zod schemas, which answer 400 naming each bad field (a JSON Schema model would be a second, drifting copy).');
-    acknowledgeNag(this, 'AwsSolutions-APIG3', 'WAF is account-specific: associate your web ACL with the stage (docs/deploy.md). Stage and per-route throttling and per-user converse rate limits bound load.');
-    acknowledgeNag(this, 'AwsSolutions-COG4', 'Every route uses the Lambda REQUEST authorizer, which verifies the JWTs of any OIDC issuer (or the HS256 key), not only Cognito user pools.');
+    acknowledgeNag(
+      this,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      'The AWS-managed role API Gateway needs to write execution logs (account-wide setting).',
+    );
+    acknowledgeNag(
+      this,
+      'AwsSolutions-APIG2',
+      'API Gateway validates path and required query parameters; bodies are validated by the handlers with the route table\u2019s zod schemas, which answer 400 naming each bad field (a JSON Schema model would be a second, drifting copy).',
+    );
+    acknowledgeNag(
+      this,
+      'AwsSolutions-APIG3',
+      'WAF is account-specific: associate your web ACL with the stage (docs/deploy.md). Stage and per-route throttling and per-user converse rate limits bound load.',
+    );
+    acknowledgeNag(
+      this,
+      'AwsSolutions-COG4',
+      'Every route uses the Lambda REQUEST authorizer, which verifies the JWTs of any OIDC issuer (or the HS256 key), not only Cognito user pools.',
+    );
   }
 }
 

@@ -33,13 +33,23 @@ export class ChatFiles extends Construct {
   constructor(scope: Construct, id: string, props: ChatFilesProps) {
     super(scope, id);
     const removalPolicy = props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    const common = { blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL, encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, removalPolicy, objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED };
+    const common = {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      removalPolicy,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    };
     this.logBucket = new s3.Bucket(this, 'AccessLogs', {
       ...common,
       // Server access log delivery needs the bucket-owner-preferred ownership or enforced with a policy: CDK adds the policy.
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(Math.max(1, props.logRetentionDays)) }],
     });
-    acknowledgeNag(this.logBucket, 'AwsSolutions-S1', 'This is the server access log bucket of the files bucket: logging it into itself (or another log bucket) adds nothing.');
+    acknowledgeNag(
+      this.logBucket,
+      'AwsSolutions-S1',
+      'This is the server access log bucket of the files bucket: logging it into itself (or another log bucket) adds nothing.',
+    );
     this.bucket = new s3.Bucket(this, 'Bucket', {
       ...common,
       serverAccessLogsBucket: this.logBucket,
@@ -54,7 +64,12 @@ export class ChatFiles extends Construct {
         },
       ],
       lifecycleRules: [
-        { id: 'expire-pending-uploads', prefix: FILE_OBJECT_PREFIX, tagFilters: { [FILE_STATE_TAG]: 'pending' }, expiration: Duration.days(props.pendingUploadExpiryDays) },
+        {
+          id: 'expire-pending-uploads',
+          prefix: FILE_OBJECT_PREFIX,
+          tagFilters: { [FILE_STATE_TAG]: 'pending' },
+          expiration: Duration.days(props.pendingUploadExpiryDays),
+        },
         { id: 'abort-incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
         ...(props.retentionDays ? [{ id: 'expire-with-messages', prefix: FILE_OBJECT_PREFIX, expiration: Duration.days(props.retentionDays) }] : []),
       ],
@@ -67,6 +82,10 @@ export class ChatFiles extends Construct {
     if (!actions?.length) return;
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...actions], resources: [this.bucket.arnForObjects(`${FILE_OBJECT_PREFIX}*`)] }));
     const bucketId = Stack.of(this).resolve((this.bucket.node.defaultChild as s3.CfnBucket).logicalId) as string;
-    acknowledgeNag(fn, `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${FILE_OBJECT_PREFIX}*]`, 'Uploaded files have generated keys under files/<user>/<session>/<file>: the function acts on objects it cannot name in advance, only under that prefix of the one files bucket.');
+    acknowledgeNag(
+      fn,
+      `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${FILE_OBJECT_PREFIX}*]`,
+      'Uploaded files have generated keys under files/<user>/<session>/<file>: the function acts on objects it cannot name in advance, only under that prefix of the one files bucket.',
+    );
   }
 }

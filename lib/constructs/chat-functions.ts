@@ -98,21 +98,39 @@ export class ChatFunctions extends Construct {
     if (props.insights) {
       for (const name of BACKGROUND_FUNCTIONS) this.background.set(name, this.makeFunction(name, props));
       const models = [...props.insights.modelArns];
-      if (models.length) this.background.get('insights-worker')!.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: models }));
+      if (models.length)
+        this.background.get('insights-worker')!.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: models }));
       for (const arn of models.filter((a) => a.includes(':bedrock:*::'))) {
-        acknowledgeNag(this.background.get('insights-worker')!, `AwsSolutions-IAM5[Resource::${nagArn(this, arn)}]`, 'A cross-region inference profile routes to the foundation model in regions AWS chooses: the model is granted in every region, the profile itself only in this one.');
+        acknowledgeNag(
+          this.background.get('insights-worker')!,
+          `AwsSolutions-IAM5[Resource::${nagArn(this, arn)}]`,
+          'A cross-region inference profile routes to the foundation model in regions AWS chooses: the model is granted in every region, the profile itself only in this one.',
+        );
       }
     }
     const converse = this.byGroup.get('converse');
     if (converse) this.grantBedrock(converse, props.bedrock);
     for (const [group, actions] of Object.entries(MEMORY_ACTIONS)) {
       const fn = this.byGroup.get(group as RouteGroup);
-      if (fn && props.memoryArns?.length) fn.addToRolePolicy(new iam.PolicyStatement({ actions: actions.map((a) => `bedrock-agentcore:${a}`), resources: [...props.memoryArns] }));
+      if (fn && props.memoryArns?.length)
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: actions.map((a) => `bedrock-agentcore:${a}`), resources: [...props.memoryArns] }));
     }
 
-    acknowledgeNag(this, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'The AWS-managed minimum for Lambda logging (CreateLogStream/PutLogEvents); table, secret and Bedrock access are per-function inline policies.');
-    acknowledgeNag(this, 'AwsSolutions-IAM5[Resource::*]', 'Only actions without resource-level permissions, where AWS requires Resource "*": xray:PutTraceSegments/PutTelemetryRecords (active tracing) and bedrock:InvokeInlineAgent (the inline agent\u2019s model calls are still limited to the configured model ARNs).');
-    acknowledgeNag(this, 'AwsSolutions-L1', 'Node.js 22 is the runtime this code is built and tested on (the node dev dependency pins it); upgrade both together.');
+    acknowledgeNag(
+      this,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'The AWS-managed minimum for Lambda logging (CreateLogStream/PutLogEvents); table, secret and Bedrock access are per-function inline policies.',
+    );
+    acknowledgeNag(
+      this,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Only actions without resource-level permissions, where AWS requires Resource "*": xray:PutTraceSegments/PutTelemetryRecords (active tracing) and bedrock:InvokeInlineAgent (the inline agent\u2019s model calls are still limited to the configured model ARNs).',
+    );
+    acknowledgeNag(
+      this,
+      'AwsSolutions-L1',
+      'Node.js 22 is the runtime this code is built and tested on (the node dev dependency pins it); upgrade both together.',
+    );
   }
 
   /** Every function of the API, the authorizer last. */
@@ -124,7 +142,12 @@ export class ChatFunctions extends Construct {
     const entry = handlerEntry(name);
     if (!existsSync(entry)) throw new Error(`ChatFunctions: no Lambda entry for "${name}" at ${entry} (one per route group, exporting handler)`);
     const size = { ...DEFAULT_SIZES[name], ...props.sizes?.[name] };
-    const secrets = name === 'authorizer' ? { JWT_SECRET_ARN: props.jwtSecret } : isBackground(name) ? {} : { JWT_SECRET_ARN: props.jwtSecret, CURSOR_SECRET_ARN: props.cursorSecret };
+    const secrets =
+      name === 'authorizer'
+        ? { JWT_SECRET_ARN: props.jwtSecret }
+        : isBackground(name)
+          ? {}
+          : { JWT_SECRET_ARN: props.jwtSecret, CURSOR_SECRET_ARN: props.cursorSecret };
     const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: props.logRetentionDays as logs.RetentionDays });
     const fn = new NodejsFunction(this, name, {
       entry,
@@ -167,40 +190,62 @@ export class ChatFunctions extends Construct {
   /** GetSecretValue only (grantRead would add DescribeSecret, which the code never calls). */
   private grantSecret(fn: NodejsFunction, ref: SecretRef): void {
     // By name: the ARN in the stage's partition, region and account, with the random suffix wildcarded.
-    const arn = ref.byName ? Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${ref.id}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) : ref.secret.secretArn;
+    const arn = ref.byName
+      ? Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${ref.id}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })
+      : ref.secret.secretArn;
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [arn] }));
     if (ref.secret.encryptionKey) ref.secret.encryptionKey.grantDecrypt(fn);
     if (ref.byName) {
-      acknowledgeNag(fn, `AwsSolutions-IAM5[Resource::${nagArn(this, arn)}]`, 'Secrets Manager appends a random 6-character suffix to every secret ARN: a secret referenced by name can only be granted as name-??????, which matches that one secret.');
+      acknowledgeNag(
+        fn,
+        `AwsSolutions-IAM5[Resource::${nagArn(this, arn)}]`,
+        'Secrets Manager appends a random 6-character suffix to every secret ARN: a secret referenced by name can only be granted as name-??????, which matches that one secret.',
+      );
     }
   }
 
   private grantBedrock(fn: NodejsFunction, access: BedrockAccess): void {
     if (access.agentAliasArns.length) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeAgent'], resources: access.agentAliasArns }));
     if (access.streamingModelArns.length) {
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'], resources: access.streamingModelArns }));
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'], resources: access.streamingModelArns }),
+      );
     }
     if (access.modelArns.length) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: access.modelArns }));
     // InvokeInlineAgent has no resource-level permissions (AWS requires "*"); what the inline agent may run is
     // bounded by the InvokeModel statement above.
     // Its own statement (a sid keeps CDK from merging it with X-Ray's "*" statement).
-    if (access.inlineAgents) fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'InvokeInlineAgent', actions: ['bedrock:InvokeInlineAgent'], resources: ['*'] }));
+    if (access.inlineAgents)
+      fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'InvokeInlineAgent', actions: ['bedrock:InvokeInlineAgent'], resources: ['*'] }));
     // AgentCore: a harness runs on AgentCore Runtime, so invoking it needs both actions on the harness ARN; a
     // runtime agent is invoked for a user (runtimeUserId) and stopped on cancel, on the runtime and its endpoints.
     if (access.harnessArns.length) {
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock-agentcore:InvokeHarness', 'bedrock-agentcore:InvokeAgentRuntime'], resources: access.harnessArns }));
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['bedrock-agentcore:InvokeHarness', 'bedrock-agentcore:InvokeAgentRuntime'], resources: access.harnessArns }),
+      );
     }
     if (access.runtimeArns.length) {
       const resources = access.runtimeArns.flatMap((arn) => [arn, `${arn}/runtime-endpoint/*`]);
       fn.addToRolePolicy(
-        new iam.PolicyStatement({ actions: ['bedrock-agentcore:InvokeAgentRuntime', 'bedrock-agentcore:InvokeAgentRuntimeForUser', 'bedrock-agentcore:StopRuntimeSession'], resources }),
+        new iam.PolicyStatement({
+          actions: ['bedrock-agentcore:InvokeAgentRuntime', 'bedrock-agentcore:InvokeAgentRuntimeForUser', 'bedrock-agentcore:StopRuntimeSession'],
+          resources,
+        }),
       );
       for (const arn of access.runtimeArns) {
-        acknowledgeNag(fn, `AwsSolutions-IAM5[Resource::${nagArn(this, `${arn}/runtime-endpoint/*`)}]`, 'The endpoints (qualifiers) of one configured AgentCore runtime: a runtime is invoked through the endpoint its config names.');
+        acknowledgeNag(
+          fn,
+          `AwsSolutions-IAM5[Resource::${nagArn(this, `${arn}/runtime-endpoint/*`)}]`,
+          'The endpoints (qualifiers) of one configured AgentCore runtime: a runtime is invoked through the endpoint its config names.',
+        );
       }
     }
     for (const arn of [...access.streamingModelArns, ...access.modelArns].filter((a) => a.includes(':bedrock:*::'))) {
-      acknowledgeNag(fn, `AwsSolutions-IAM5[Resource::${nagArn(this, arn)}]`, 'A cross-region inference profile routes to the foundation model in regions AWS chooses: the model is granted in every region, the profile itself only in this one.');
+      acknowledgeNag(
+        fn,
+        `AwsSolutions-IAM5[Resource::${nagArn(this, arn)}]`,
+        'A cross-region inference profile routes to the foundation model in regions AWS chooses: the model is granted in every region, the profile itself only in this one.',
+      );
     }
   }
 }

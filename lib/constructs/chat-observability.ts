@@ -58,7 +58,12 @@ export class ChatObservability extends Construct {
     const requests = apiMetric('Count', 'Sum');
     const serverErrors = apiMetric('5XXError', 'Sum');
     const clientErrors = apiMetric('4XXError', 'Sum');
-    this.alarm('Api5xxRate', new cloudwatch.MathExpression({ expression: '100 * e / MAX([r, 1])', usingMetrics: { e: serverErrors, r: requests }, label: '5xx %', period }), thresholds.serverErrorPercent, `More than ${thresholds.serverErrorPercent}% of requests answered 5xx`);
+    this.alarm(
+      'Api5xxRate',
+      new cloudwatch.MathExpression({ expression: '100 * e / MAX([r, 1])', usingMetrics: { e: serverErrors, r: requests }, label: '5xx %', period }),
+      thresholds.serverErrorPercent,
+      `More than ${thresholds.serverErrorPercent}% of requests answered 5xx`,
+    );
     this.alarm('Api4xxSpike', clientErrors, thresholds.clientErrorsPer5Min, 'Unusual number of 4xx answers (throttling, abuse or a broken client)');
     const latencyWidgets = this.latencyAlarms(props, apiMetric);
 
@@ -66,12 +71,29 @@ export class ChatObservability extends Construct {
     const tableName = props.table.tableName;
     for (const kind of ['Read', 'Write']) {
       const dims = { TableName: tableName };
-      tableMetrics[`t${kind}`] = new cloudwatch.Metric({ namespace: 'AWS/DynamoDB', metricName: `${kind}ThrottleEvents`, dimensionsMap: dims, statistic: 'Sum', period });
+      tableMetrics[`t${kind}`] = new cloudwatch.Metric({
+        namespace: 'AWS/DynamoDB',
+        metricName: `${kind}ThrottleEvents`,
+        dimensionsMap: dims,
+        statistic: 'Sum',
+        period,
+      });
       TABLE_DEFINITION.gsis.forEach((g, i) => {
-        tableMetrics[`g${i}${kind}`] = new cloudwatch.Metric({ namespace: 'AWS/DynamoDB', metricName: `${kind}ThrottleEvents`, dimensionsMap: { ...dims, GlobalSecondaryIndexName: g.indexName }, statistic: 'Sum', period });
+        tableMetrics[`g${i}${kind}`] = new cloudwatch.Metric({
+          namespace: 'AWS/DynamoDB',
+          metricName: `${kind}ThrottleEvents`,
+          dimensionsMap: { ...dims, GlobalSecondaryIndexName: g.indexName },
+          statistic: 'Sum',
+          period,
+        });
       });
     }
-    const ddbThrottles = new cloudwatch.MathExpression({ expression: Object.keys(tableMetrics).join(' + '), usingMetrics: tableMetrics, label: 'DynamoDB throttle events (table and indexes)', period });
+    const ddbThrottles = new cloudwatch.MathExpression({
+      expression: Object.keys(tableMetrics).join(' + '),
+      usingMetrics: tableMetrics,
+      label: 'DynamoDB throttle events (table and indexes)',
+      period,
+    });
     this.alarm('DynamoDbThrottles', ddbThrottles, 1, 'DynamoDB throttled requests on the table or an index');
 
     const widgets: cloudwatch.IWidget[] = [
@@ -83,14 +105,36 @@ export class ChatObservability extends Construct {
       if (name === 'authorizer') {
         // Every refused token is a Lambda error ('Unauthorized' is how a 401 is asked for): alarm on the
         // failures the authorizer counts itself instead (JWKS or Secrets Manager down, a bug).
-        const failures = new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: AUTHORIZER_FAILURES, dimensionsMap: { service: props.serviceName }, statistic: 'Sum', period });
+        const failures = new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: AUTHORIZER_FAILURES,
+          dimensionsMap: { service: props.serviceName },
+          statistic: 'Sum',
+          period,
+        });
         this.alarm('authorizerFailures', failures, 1, 'The authorizer could not decide (issuer keys or secrets unavailable, or a bug): callers got 503');
-        widgets.push(new cloudwatch.GraphWidget({ title: '\u03bb authorizer', left: [fn.metricInvocations({ period }), failures, fn.metricThrottles({ period })], right: [fn.metricDuration({ period, statistic: 'p99' })] }));
-        this.alarm(`${name}Throttles`, fn.metricThrottles({ period, statistic: 'Sum' }), 1, `Lambda ${name} was throttled (account or reserved concurrency reached)`);
+        widgets.push(
+          new cloudwatch.GraphWidget({
+            title: '\u03bb authorizer',
+            left: [fn.metricInvocations({ period }), failures, fn.metricThrottles({ period })],
+            right: [fn.metricDuration({ period, statistic: 'p99' })],
+          }),
+        );
+        this.alarm(
+          `${name}Throttles`,
+          fn.metricThrottles({ period, statistic: 'Sum' }),
+          1,
+          `Lambda ${name} was throttled (account or reserved concurrency reached)`,
+        );
         continue;
       }
       this.alarm(`${name}Errors`, fn.metricErrors({ period, statistic: 'Sum' }), 1, `Lambda ${name} failed (an unhandled error, a timeout or out of memory)`);
-      this.alarm(`${name}Throttles`, fn.metricThrottles({ period, statistic: 'Sum' }), 1, `Lambda ${name} was throttled (account or reserved concurrency reached)`);
+      this.alarm(
+        `${name}Throttles`,
+        fn.metricThrottles({ period, statistic: 'Sum' }),
+        1,
+        `Lambda ${name} was throttled (account or reserved concurrency reached)`,
+      );
       widgets.push(
         new cloudwatch.GraphWidget({
           title: `\u03bb ${name}`,
@@ -104,7 +148,10 @@ export class ChatObservability extends Construct {
       this.alarm(`${name}DeadLetters`, dead, 1, `${name}: jobs failed every delivery and wait in the dead-letter queue ${dlq.queueName}`);
       widgets.push(new cloudwatch.GraphWidget({ title: `${name} dead-letter queue`, left: [dead] }));
     }
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `pika-chat-${props.stage}`, widgets: [...chunk(widgets, 3), this.usageRow(props)] });
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `pika-chat-${props.stage}`,
+      widgets: [...chunk(widgets, 3), this.usageRow(props)],
+    });
   }
 
   /**
@@ -112,7 +159,10 @@ export class ChatObservability extends Construct {
    * per-method metrics each route group gets its own alarm (worst method's p99), and the streaming routes one
    * near their timeout; without them, the non-streaming functions' p99 duration stands in.
    */
-  private latencyAlarms(props: ChatObservabilityProps, apiMetric: (m: string, s: string, d?: Record<string, string>) => cloudwatch.Metric): cloudwatch.IWidget[] {
+  private latencyAlarms(
+    props: ChatObservabilityProps,
+    apiMetric: (m: string, s: string, d?: Record<string, string>) => cloudwatch.Metric,
+  ): cloudwatch.IWidget[] {
     const { latencyP99Ms } = props.thresholds;
     const streamingLimitMs = Math.round(props.streamingTimeoutSeconds * 900);
     const widgets: cloudwatch.IWidget[] = [];
@@ -125,15 +175,25 @@ export class ChatObservability extends Construct {
       if (props.detailedMetrics) {
         // At most 10 metrics per alarm: a group with more routes gets an alarm per 10 of them.
         chunk([...routes], 10).forEach((part, n) => {
-          const perMethod = Object.fromEntries(part.map((r, i) => [n ? `p${n}m${i}` : `m${i}`, apiMetric('Latency', 'p99', { Resource: r.path, Method: r.method })]));
-          metrics.push(new cloudwatch.MathExpression({ expression: `MAX([${Object.keys(perMethod).join(', ')}])`, usingMetrics: perMethod, label: `${group} p99 latency (worst route${n ? `, part ${n + 1}` : ''})`, period }));
+          const perMethod = Object.fromEntries(
+            part.map((r, i) => [n ? `p${n}m${i}` : `m${i}`, apiMetric('Latency', 'p99', { Resource: r.path, Method: r.method })]),
+          );
+          metrics.push(
+            new cloudwatch.MathExpression({
+              expression: `MAX([${Object.keys(perMethod).join(', ')}])`,
+              usingMetrics: perMethod,
+              label: `${group} p99 latency (worst route${n ? `, part ${n + 1}` : ''})`,
+              period,
+            }),
+          );
         });
       } else {
         const fn = props.functions.get(group);
         if (!fn) continue;
         metrics.push(fn.metricDuration({ period, statistic: 'p99', label: `${group} p99 duration` }));
       }
-      for (const [n, metric] of metrics.entries()) this.alarm(`${group}LatencyP99${n ? n + 1 : ''}`, metric, threshold, `${group}: p99 latency above ${threshold} ms`);
+      for (const [n, metric] of metrics.entries())
+        this.alarm(`${group}LatencyP99${n ? n + 1 : ''}`, metric, threshold, `${group}: p99 latency above ${threshold} ms`);
       widgets.push(new cloudwatch.GraphWidget({ title: `${group} p99 latency`, left: metrics, leftAnnotations: [{ value: threshold, label: 'alarm' }] }));
     }
     return widgets;
@@ -146,15 +206,34 @@ export class ChatObservability extends Construct {
   private usageRow(props: ChatObservabilityProps): cloudwatch.IWidget[] {
     const hour = Duration.hours(1);
     const search = (metric: string, label: string) =>
-      new cloudwatch.MathExpression({ expression: `SEARCH('{${METRICS_NAMESPACE},chatAppId,service} MetricName="${metric}" service="${props.serviceName}"', 'Sum', 3600)`, usingMetrics: {}, label, period: hour });
+      new cloudwatch.MathExpression({
+        expression: `SEARCH('{${METRICS_NAMESPACE},chatAppId,service} MetricName="${metric}" service="${props.serviceName}"', 'Sum', 3600)`,
+        usingMetrics: {},
+        label,
+        period: hour,
+      });
     (props.dailyCostWarnings ?? []).forEach(({ chatAppId, usd }, i) => {
-      const cost = new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: USAGE_METRICS.cost, dimensionsMap: { service: props.serviceName, chatAppId }, statistic: 'Sum', period: Duration.days(1), label: `${chatAppId} cost (USD per day)` });
+      const cost = new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: USAGE_METRICS.cost,
+        dimensionsMap: { service: props.serviceName, chatAppId },
+        statistic: 'Sum',
+        period: Duration.days(1),
+        label: `${chatAppId} cost (USD per day)`,
+      });
       this.alarm(`DailyCost${i}`, cost, usd, `Chat app ${chatAppId} cost at least ${usd} USD in one day`);
     });
     return [
       new cloudwatch.GraphWidget({ title: 'Cost per chat app (USD per hour)', left: [search(USAGE_METRICS.cost, 'USD')] }),
-      new cloudwatch.GraphWidget({ title: 'Tokens per chat app (per hour)', left: [search(USAGE_METRICS.inputTokens, 'input')], right: [search(USAGE_METRICS.outputTokens, 'output')] }),
-      new cloudwatch.GraphWidget({ title: 'Turns, failures, budget refusals per chat app', left: [search(USAGE_METRICS.turns, 'turns'), search(USAGE_METRICS.failures, 'failures'), search(USAGE_METRICS.budgetRefusals, 'budget refusals')] }),
+      new cloudwatch.GraphWidget({
+        title: 'Tokens per chat app (per hour)',
+        left: [search(USAGE_METRICS.inputTokens, 'input')],
+        right: [search(USAGE_METRICS.outputTokens, 'output')],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Turns, failures, budget refusals per chat app',
+        left: [search(USAGE_METRICS.turns, 'turns'), search(USAGE_METRICS.failures, 'failures'), search(USAGE_METRICS.budgetRefusals, 'budget refusals')],
+      }),
     ];
   }
 

@@ -59,7 +59,10 @@ function setStatus(text: string, isError = false) {
 function report(err: unknown, what: string) {
   if (err instanceof PikaApiError && err.status === 401) return showSignIn(`${err.message} (${err.code}). Sign in again with a valid token.`);
   if (err instanceof DOMException && err.name === 'AbortError') return;
-  const text = err instanceof PikaApiError ? `${what} failed: ${err.message} (${err.status} ${err.code})` : `${what} failed: ${err instanceof Error ? err.message : String(err)}`;
+  const text =
+    err instanceof PikaApiError
+      ? `${what} failed: ${err.message} (${err.status} ${err.code})`
+      : `${what} failed: ${err instanceof Error ? err.message : String(err)}`;
   setStatus(text, true);
 }
 
@@ -113,7 +116,9 @@ async function loadSessions(reset: boolean) {
   if (!state.client) return;
   if (reset) state.cursor = undefined;
   try {
-    const page = await state.client.call('listSessions', { query: { chatAppId: state.chatAppId, limit: PAGE_SIZE, ...(state.cursor ? { cursor: state.cursor } : {}) } });
+    const page = await state.client.call('listSessions', {
+      query: { chatAppId: state.chatAppId, limit: PAGE_SIZE, ...(state.cursor ? { cursor: state.cursor } : {}) },
+    });
     const list = $('session-list');
     if (reset) list.replaceChildren();
     for (const s of page.items) list.append(sessionItem(s));
@@ -150,7 +155,8 @@ function showSessionHeader() {
   $('session-actions').hidden = !s;
   const usage = $('session-usage');
   usage.hidden = !s;
-  if (s) usage.textContent = `Session: ${s.inputTokens ?? 0} input + ${s.outputTokens ?? 0} output tokens, cost ${money(s.totalCost ?? 0)} · ${s.chatAppId} · agent ${s.agentId}`;
+  if (s)
+    usage.textContent = `Session: ${s.inputTokens ?? 0} input + ${s.outputTokens ?? 0} output tokens, cost ${money(s.totalCost ?? 0)} · ${s.chatAppId} · agent ${s.agentId}`;
   for (const id of ['rename-form', 'feedback-form']) closeSub(id);
   markCurrent();
 }
@@ -226,7 +232,12 @@ function usageText(u: Partial<ChatMessageUsage>) {
 }
 
 function messageItem(m: Pick<ChatMessage, 'role' | 'content' | 'usage' | 'status' | 'error'>) {
-  const li = el('li', { className: `message ${m.role}` }, el('div', { className: 'who' }, m.role === 'user' ? 'You' : m.role === 'assistant' ? 'Assistant' : 'System'), el('p', { className: 'text' }, m.content));
+  const li = el(
+    'li',
+    { className: `message ${m.role}` },
+    el('div', { className: 'who' }, m.role === 'user' ? 'You' : m.role === 'assistant' ? 'Assistant' : 'System'),
+    el('p', { className: 'text' }, m.content),
+  );
   if (m.error) li.append(el('p', { className: 'error' }, `Error ${m.error.code}: ${m.error.message}`));
   if (m.status === 'cancelled') li.append(el('p', { className: 'note' }, 'Stopped: the partial answer is kept.'));
   if (m.usage) li.append(el('p', { className: 'usage' }, usageText(m.usage)));
@@ -249,7 +260,10 @@ async function send(text: string) {
   let outcome = 'Answer complete.';
   let isError = false;
   try {
-    const events = state.client.converse({ chatAppId: state.chatAppId, message: text, ...(streaming.sessionId ? { sessionId: streaming.sessionId } : {}) }, { signal: streaming.controller.signal });
+    const events = state.client.converse(
+      { chatAppId: state.chatAppId, message: text, ...(streaming.sessionId ? { sessionId: streaming.sessionId } : {}) },
+      { signal: streaming.controller.signal },
+    );
     for await (const ev of events as AsyncGenerator<ConverseEvent>) {
       if (ev.event === 'session') {
         streaming.sessionId = ev.data.sessionId;
@@ -407,7 +421,10 @@ function fillOptions(id: string, values: readonly string[]) {
 }
 
 async function main() {
-  const config: Config = await fetch('/playground/config.json').then((r) => (r.ok ? r.json() : {}), () => ({}));
+  const config: Config = await fetch('/playground/config.json').then(
+    (r) => (r.ok ? r.json() : {}),
+    () => ({}),
+  );
   const saved = stored();
   const params = new URLSearchParams(location.search);
   state.apiUrl = params.get('api') ?? saved.apiUrl ?? config.apiUrl ?? location.origin;
@@ -421,7 +438,9 @@ async function main() {
   $('signin-form').addEventListener('submit', (e) => {
     e.preventDefault();
     state.apiUrl = $<HTMLInputElement>('api-url').value.trim().replace(/\/$/, '');
-    state.token = $<HTMLTextAreaElement>('token').value.trim().replace(/^Bearer\s+/i, '');
+    state.token = $<HTMLTextAreaElement>('token')
+      .value.trim()
+      .replace(/^Bearer\s+/i, '');
     void signIn();
   });
   $('sign-out').addEventListener('click', () => {

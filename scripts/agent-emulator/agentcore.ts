@@ -91,7 +91,11 @@ type HarnessStep =
 const usageEvent = (input: string, answer: string): HarnessStep => {
   const inputTokens = inputTokensFor(input);
   const outputTokens = outputTokensFor(answer);
-  return { kind: 'event', type: 'metadata', payload: { usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens }, metrics: { latencyMs: 1 } } };
+  return {
+    kind: 'event',
+    type: 'metadata',
+    payload: { usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens }, metrics: { latencyMs: 1 } },
+  };
 };
 
 const pieces = (answer: string) => split(answer, Math.min(4, Math.max(3, Math.ceil(answer.length / 40))));
@@ -112,7 +116,14 @@ export const HARNESS_TOOL = { toolUseId: 'tooluse-emulator-1', name: 'lookup_ord
 
 export const HARNESS_AGENTS: Record<string, (req: HarnessRequest) => HarnessStep[]> = {
   echo: (req) => harnessAnswer(req, echoAnswer(req.input, req.memory)),
-  'echo-files': (req) => harnessAnswer(req, filesAnswer(req.input, req.files.map((f) => f.fileName))),
+  'echo-files': (req) =>
+    harnessAnswer(
+      req,
+      filesAnswer(
+        req.input,
+        req.files.map((f) => f.fileName),
+      ),
+    ),
   slow: (req) => harnessAnswer(req, echoAnswer(req.input)),
   recall: (req) => harnessAnswer(req, recallAnswer(req.history, req.remembered)),
   silent: (req) => [{ kind: 'sleep', ms: req.silentMs }, ...harnessAnswer(req, echoAnswer(req.input))],
@@ -135,13 +146,21 @@ export const HARNESS_AGENTS: Record<string, (req: HarnessRequest) => HarnessStep
     const answer = echoAnswer(req.input);
     return [
       { kind: 'event', type: 'messageStart', payload: { role: 'assistant' } },
-      { kind: 'event', type: 'contentBlockStart', payload: { contentBlockIndex: 0, start: { toolUse: { toolUseId: HARNESS_TOOL.toolUseId, name: HARNESS_TOOL.name, type: 'tool_use' } } } },
+      {
+        kind: 'event',
+        type: 'contentBlockStart',
+        payload: { contentBlockIndex: 0, start: { toolUse: { toolUseId: HARNESS_TOOL.toolUseId, name: HARNESS_TOOL.name, type: 'tool_use' } } },
+      },
       { kind: 'event', type: 'contentBlockDelta', payload: { contentBlockIndex: 0, delta: { toolUse: { input: input.slice(0, half) } } } },
       { kind: 'event', type: 'contentBlockDelta', payload: { contentBlockIndex: 0, delta: { toolUse: { input: input.slice(half) } } } },
       { kind: 'event', type: 'contentBlockStop', payload: { contentBlockIndex: 0 } },
       { kind: 'event', type: 'messageStop', payload: { stopReason: 'tool_use' } },
       { kind: 'event', type: 'messageStart', payload: { role: 'user' } },
-      { kind: 'event', type: 'contentBlockStart', payload: { contentBlockIndex: 0, start: { toolResult: { toolUseId: HARNESS_TOOL.toolUseId, status: 'success' } } } },
+      {
+        kind: 'event',
+        type: 'contentBlockStart',
+        payload: { contentBlockIndex: 0, start: { toolResult: { toolUseId: HARNESS_TOOL.toolUseId, status: 'success' } } },
+      },
       { kind: 'event', type: 'contentBlockDelta', payload: { contentBlockIndex: 0, delta: { toolResult: [{ text: HARNESS_TOOL.result }] } } },
       { kind: 'event', type: 'contentBlockStop', payload: { contentBlockIndex: 0 } },
       { kind: 'event', type: 'messageStop', payload: { stopReason: 'tool_result' } },
@@ -206,13 +225,21 @@ function sseAnswer(req: RuntimeRequest, answer: string, opts: { usage?: boolean 
     const mid = Math.floor(bytes.length / 2);
     steps.push({ kind: 'write', data: bytes.slice(0, mid), text }, { kind: 'write', data: bytes.slice(mid) });
   }
-  if (opts.usage !== false) steps.push({ kind: 'write', data: sseUsage({ inputTokens: inputTokensFor(req.payload.prompt), outputTokens: outputTokensFor(answer) }) });
+  if (opts.usage !== false)
+    steps.push({ kind: 'write', data: sseUsage({ inputTokens: inputTokensFor(req.payload.prompt), outputTokens: outputTokensFor(answer) }) });
   return { contentType: SSE, steps };
 }
 
 export const RUNTIME_AGENTS: Record<string, (req: RuntimeRequest) => RuntimeScript> = {
   echo: (req) => sseAnswer(req, echoAnswer(req.payload.prompt, req.payload.memory)),
-  'echo-files': (req) => sseAnswer(req, filesAnswer(req.payload.prompt, req.payload.files.map((f) => f.fileName))),
+  'echo-files': (req) =>
+    sseAnswer(
+      req,
+      filesAnswer(
+        req.payload.prompt,
+        req.payload.files.map((f) => f.fileName),
+      ),
+    ),
   slow: (req) => sseAnswer(req, echoAnswer(req.payload.prompt)),
   recall: (req) => sseAnswer(req, recallAnswer(req.payload.history, req.remembered)),
   silent: (req) => {
@@ -266,7 +293,10 @@ export const RUNTIME_AGENTS: Record<string, (req: RuntimeRequest) => RuntimeScri
     contentType: SSE,
     steps: [
       { kind: 'write', data: sseText('Partial answer'), text: 'Partial answer' },
-      { kind: 'write', data: `data: ${JSON.stringify({ error: 'The faulty runtime agent failed on purpose', error_type: 'RuntimeError', message: 'An error occurred during streaming' })}\n\n` },
+      {
+        kind: 'write',
+        data: `data: ${JSON.stringify({ error: 'The faulty runtime agent failed on purpose', error_type: 'RuntimeError', message: 'An error occurred during streaming' })}\n\n`,
+      },
     ],
   }),
   /** One delta, then nothing until the client goes away or StopRuntimeSession ends the session. */
@@ -362,7 +392,11 @@ async function play<S extends { kind: string }>(
 }
 
 function safeHeaders(headers: IncomingMessage['headers']): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([k]) => k !== 'authorization').map(([k, v]) => [k, String(v)]));
+  return Object.fromEntries(
+    Object.entries(headers)
+      .filter(([k]) => k !== 'authorization')
+      .map(([k, v]) => [k, String(v)]),
+  );
 }
 
 /** Handles an AgentCore request; false when the path is not an AgentCore operation. */
@@ -391,11 +425,17 @@ export async function handleAgentCore(ctx: AgentCoreContext, req: IncomingMessag
       validation(res, 'Malformed JSON body');
       return true;
     }
-    ctx.record({ operation: 'InvokeHarness', path: rawPath, params: { harnessArn, ...(qualifier ? { qualifier } : {}), runtimeSessionId: sessionId }, body, headers });
+    ctx.record({
+      operation: 'InvokeHarness',
+      path: rawPath,
+      params: { harnessArn, ...(qualifier ? { qualifier } : {}), runtimeSessionId: sessionId },
+      body,
+      headers,
+    });
     const agent = agentOfArn(harnessArn, 'harness', Object.keys(HARNESS_AGENTS));
-    if (!agent) return sendJsonError(res, 404, 'ResourceNotFoundException', `Harness ${harnessArn} not found`), true;
-    if (sessionId.length < MIN_SESSION_ID) return validation(res, `runtimeSessionId must be at least ${MIN_SESSION_ID} characters`), true;
-    if (!Array.isArray(body.messages) || body.messages.length === 0) return validation(res, 'messages must not be empty'), true;
+    if (!agent) return (sendJsonError(res, 404, 'ResourceNotFoundException', `Harness ${harnessArn} not found`), true);
+    if (sessionId.length < MIN_SESSION_ID) return (validation(res, `runtimeSessionId must be at least ${MIN_SESSION_ID} characters`), true);
+    if (!Array.isArray(body.messages) || body.messages.length === 0) return (validation(res, 'messages must not be empty'), true);
     const session = ctx.sessions.open(`harness:${agent}:${sessionId}`);
     const hreq = harnessRequestOf(agent, body, [...session.turns], opts.silentMs);
     res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', [SESSION_HEADER]: sessionId });
@@ -430,9 +470,16 @@ export async function handleAgentCore(ctx: AgentCoreContext, req: IncomingMessag
     } catch {
       /* the body only carries a client token */
     }
-    ctx.record({ operation: 'StopRuntimeSession', path: rawPath, params: { agentRuntimeArn, runtimeSessionId: sessionId, ...(qualifier ? { qualifier } : {}) }, body, headers });
-    if (!agent) return sendJsonError(res, 404, 'ResourceNotFoundException', `Runtime ${agentRuntimeArn} not found`), true;
-    if (!ctx.sessions.stop(`runtime:${agent}:${sessionId}`)) return sendJsonError(res, 404, 'ResourceNotFoundException', `No running session ${sessionId}`), true;
+    ctx.record({
+      operation: 'StopRuntimeSession',
+      path: rawPath,
+      params: { agentRuntimeArn, runtimeSessionId: sessionId, ...(qualifier ? { qualifier } : {}) },
+      body,
+      headers,
+    });
+    if (!agent) return (sendJsonError(res, 404, 'ResourceNotFoundException', `Runtime ${agentRuntimeArn} not found`), true);
+    if (!ctx.sessions.stop(`runtime:${agent}:${sessionId}`))
+      return (sendJsonError(res, 404, 'ResourceNotFoundException', `No running session ${sessionId}`), true);
     res.writeHead(200, { 'content-type': 'application/json', [SESSION_HEADER]: sessionId });
     res.end('{}');
     return true;
@@ -445,15 +492,21 @@ export async function handleAgentCore(ctx: AgentCoreContext, req: IncomingMessag
   } catch {
     /* recorded as the raw text */
   }
-  ctx.record({ operation: 'InvokeAgentRuntime', path: rawPath, params: { agentRuntimeArn, runtimeSessionId: sessionId, ...(qualifier ? { qualifier } : {}) }, body: recorded, headers });
-  if (!agent) return sendJsonError(res, 404, 'ResourceNotFoundException', `Runtime ${agentRuntimeArn} not found`), true;
-  if (sessionId.length < MIN_SESSION_ID) return validation(res, `runtimeSessionId must be at least ${MIN_SESSION_ID} characters`), true;
+  ctx.record({
+    operation: 'InvokeAgentRuntime',
+    path: rawPath,
+    params: { agentRuntimeArn, runtimeSessionId: sessionId, ...(qualifier ? { qualifier } : {}) },
+    body: recorded,
+    headers,
+  });
+  if (!agent) return (sendJsonError(res, 404, 'ResourceNotFoundException', `Runtime ${agentRuntimeArn} not found`), true);
+  if (sessionId.length < MIN_SESSION_ID) return (validation(res, `runtimeSessionId must be at least ${MIN_SESSION_ID} characters`), true);
   let payload: ParsedAgentRuntimePayload;
   try {
     payload = parseAgentRuntimePayload(text);
   } catch (err) {
     // What the agent's own code would answer to a payload it cannot read; the service relays it as an error.
-    return sendJsonError(res, 424, 'RuntimeClientError', `The agent could not read its payload: ${(err as Error).message}`), true;
+    return (sendJsonError(res, 424, 'RuntimeClientError', `The agent could not read its payload: ${(err as Error).message}`), true);
   }
   const session = ctx.sessions.open(`runtime:${agent}:${sessionId}`);
   const script = RUNTIME_AGENTS[agent]!({ agent, payload, remembered: [...session.turns], silentMs: opts.silentMs });

@@ -76,7 +76,14 @@ export const AGENTS: Record<string, (req: AgentRequest) => Step[]> = {
   echo: (req) => answerSteps(req, echoAnswer(req.inputText, req.memory)),
   slow: (req) => answerSteps(req, echoAnswer(req.inputText)),
   'echo-attributes': (req) => answerSteps(req, JSON.stringify(req.sessionAttributes)),
-  'echo-files': (req) => answerSteps(req, filesAnswer(req.inputText, (req.files ?? []).map((f) => f.name))),
+  'echo-files': (req) =>
+    answerSteps(
+      req,
+      filesAnswer(
+        req.inputText,
+        (req.files ?? []).map((f) => f.name),
+      ),
+    ),
   faulty: (req) => [
     ...usageTraces(req, 'Partial answer'),
     { kind: 'chunk', text: 'Partial answer' },

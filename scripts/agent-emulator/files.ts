@@ -16,7 +16,11 @@ export interface ReceivedFile {
 /** `sessionState.files` / `inlineSessionState.files` of an InvokeAgent / InvokeInlineAgent body. */
 export function classicFiles(state: any): ReceivedFile[] {
   const files: any[] = Array.isArray(state?.files) ? state.files : [];
-  return files.map((f) => ({ name: String(f?.name ?? ''), ...(f?.source?.s3Location?.uri ? { uri: String(f.source.s3Location.uri) } : {}), ...(f?.useCase ? { useCase: String(f.useCase) } : {}) }));
+  return files.map((f) => ({
+    name: String(f?.name ?? ''),
+    ...(f?.source?.s3Location?.uri ? { uri: String(f.source.s3Location.uri) } : {}),
+    ...(f?.useCase ? { useCase: String(f.useCase) } : {}),
+  }));
 }
 
 /** The echo answer plus the files received: `You said: …; files: a.pdf, b.png` (or `files: none`). */

@@ -190,13 +190,17 @@ export async function handleMemory(ctx: MemoryContext, req: IncomingMessage, res
   try {
     body = raw ? JSON.parse(raw) : {};
   } catch {
-    return validation(res, 'Malformed JSON body'), true;
+    return (validation(res, 'Malformed JSON body'), true);
   }
-  const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'authorization').map(([k, v]) => [k, String(v)]));
+  const headers = Object.fromEntries(
+    Object.entries(req.headers)
+      .filter(([k]) => k !== 'authorization')
+      .map(([k, v]) => [k, String(v)]),
+  );
   ctx.record({ operation: route.op, path: url.pathname, params, body, headers });
   const memoryId = params.memoryId!;
-  if (!MEMORY_ID.test(memoryId)) return validation(res, `Invalid memoryId ${memoryId}`), true;
-  if (memoryId.startsWith('unavailable')) return sendJsonError(res, 500, 'ServiceException', 'The memory is unavailable (emulated failure)'), true;
+  if (!MEMORY_ID.test(memoryId)) return (validation(res, `Invalid memoryId ${memoryId}`), true);
+  if (memoryId.startsWith('unavailable')) return (sendJsonError(res, 500, 'ServiceException', 'The memory is unavailable (emulated failure)'), true);
   if (memoryId.startsWith('hang')) {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 10 * 60_000);
@@ -210,16 +214,25 @@ export async function handleMemory(ctx: MemoryContext, req: IncomingMessage, res
   const memory = store.memory(memoryId);
   for (const k of ['actorId', 'sessionId'] as const) {
     const v = params[k] ?? (route.op === 'CreateEvent' ? body[k] : undefined);
-    if (v !== undefined && (typeof v !== 'string' || v.length > 255 || !ACTOR_OR_SESSION.test(v))) return validation(res, `Invalid ${k}`), true;
+    if (v !== undefined && (typeof v !== 'string' || v.length > 255 || !ACTOR_OR_SESSION.test(v))) return (validation(res, `Invalid ${k}`), true);
   }
 
   switch (route.op) {
     case 'CreateEvent': {
-      if (typeof body.actorId !== 'string') return validation(res, 'actorId is required'), true;
-      if (typeof body.eventTimestamp !== 'number') return validation(res, 'eventTimestamp is required'), true;
-      if (!Array.isArray(body.payload) || body.payload.length === 0 || body.payload.length > 100) return validation(res, 'payload must hold 1-100 items'), true;
+      if (typeof body.actorId !== 'string') return (validation(res, 'actorId is required'), true);
+      if (typeof body.eventTimestamp !== 'number') return (validation(res, 'eventTimestamp is required'), true);
+      if (!Array.isArray(body.payload) || body.payload.length === 0 || body.payload.length > 100)
+        return (validation(res, 'payload must hold 1-100 items'), true);
       const sessionId = typeof body.sessionId === 'string' ? body.sessionId : 'default';
-      const event: StoredEvent = { memoryId, actorId: body.actorId, sessionId, eventId: store.nextEventId(), eventTimestamp: body.eventTimestamp, payload: body.payload, ...(body.metadata ? { metadata: body.metadata } : {}) };
+      const event: StoredEvent = {
+        memoryId,
+        actorId: body.actorId,
+        sessionId,
+        eventId: store.nextEventId(),
+        eventTimestamp: body.eventTimestamp,
+        payload: body.payload,
+        ...(body.metadata ? { metadata: body.metadata } : {}),
+      };
       memory.events.push(event);
       if (body.extractionMode !== 'SKIP') {
         for (const p of body.payload) {
@@ -227,41 +240,49 @@ export async function handleMemory(ctx: MemoryContext, req: IncomingMessage, res
           if (p?.conversational?.role === 'USER' && typeof text === 'string' && text.trim()) store.addRecord(memoryId, body.actorId, text.trim());
         }
       }
-      return json(res, 201, { event }), true;
+      return (json(res, 201, { event }), true);
     }
     case 'ListEvents': {
       const events = memory.events.filter((e) => e.actorId === params.actorId && e.sessionId === params.sessionId);
       const p = page(events, body);
-      if (p === 'invalid') return validation(res, 'Invalid nextToken or maxResults'), true;
+      if (p === 'invalid') return (validation(res, 'Invalid nextToken or maxResults'), true);
       const includePayloads = body.includePayloads !== false;
-      return json(res, 200, { events: p.items.map((e) => (includePayloads ? e : { ...e, payload: [] })), ...(p.nextToken ? { nextToken: p.nextToken } : {}) }), true;
+      return (
+        json(res, 200, { events: p.items.map((e) => (includePayloads ? e : { ...e, payload: [] })), ...(p.nextToken ? { nextToken: p.nextToken } : {}) }), true
+      );
     }
     case 'DeleteEvent': {
       const i = memory.events.findIndex((e) => e.actorId === params.actorId && e.sessionId === params.sessionId && e.eventId === params.eventId);
-      if (i < 0) return notFound(res, `Event ${params.eventId} not found`), true;
+      if (i < 0) return (notFound(res, `Event ${params.eventId} not found`), true);
       memory.events.splice(i, 1);
-      return json(res, 200, { eventId: params.eventId }), true;
+      return (json(res, 200, { eventId: params.eventId }), true);
     }
     case 'ListSessions': {
       const first = new Map<string, number>();
       for (const e of memory.events) if (e.actorId === params.actorId && !first.has(e.sessionId)) first.set(e.sessionId, e.eventTimestamp);
       const p = page([...first], body);
-      if (p === 'invalid') return validation(res, 'Invalid nextToken or maxResults'), true;
-      return json(res, 200, { sessionSummaries: p.items.map(([sessionId, createdAt]) => ({ sessionId, actorId: params.actorId, createdAt })), ...(p.nextToken ? { nextToken: p.nextToken } : {}) }), true;
+      if (p === 'invalid') return (validation(res, 'Invalid nextToken or maxResults'), true);
+      return (
+        json(res, 200, {
+          sessionSummaries: p.items.map(([sessionId, createdAt]) => ({ sessionId, actorId: params.actorId, createdAt })),
+          ...(p.nextToken ? { nextToken: p.nextToken } : {}),
+        }),
+        true
+      );
     }
     case 'ListMemoryRecords':
     case 'RetrieveMemoryRecords': {
-      if (typeof body.namespace !== 'string' || !body.namespace) return validation(res, 'namespace is required'), true;
+      if (typeof body.namespace !== 'string' || !body.namespace) return (validation(res, 'namespace is required'), true);
       let records = store.records(memoryId, body.namespace).sort((a, b) => b.createdAt - a.createdAt);
       const strategy = route.op === 'RetrieveMemoryRecords' ? body.searchCriteria?.memoryStrategyId : body.memoryStrategyId;
       if (strategy) records = records.filter((r) => r.memoryStrategyId === strategy);
       if (route.op === 'ListMemoryRecords') {
         const p = page(records, body);
-        if (p === 'invalid') return validation(res, 'Invalid nextToken or maxResults'), true;
-        return json(res, 200, { memoryRecordSummaries: p.items.map((r) => recordSummary(r)), ...(p.nextToken ? { nextToken: p.nextToken } : {}) }), true;
+        if (p === 'invalid') return (validation(res, 'Invalid nextToken or maxResults'), true);
+        return (json(res, 200, { memoryRecordSummaries: p.items.map((r) => recordSummary(r)), ...(p.nextToken ? { nextToken: p.nextToken } : {}) }), true);
       }
       const query = body.searchCriteria?.searchQuery;
-      if (typeof query !== 'string' || !query.trim()) return validation(res, 'searchCriteria.searchQuery is required'), true;
+      if (typeof query !== 'string' || !query.trim()) return (validation(res, 'searchCriteria.searchQuery is required'), true);
       const q = words(query);
       const scored = records
         .map((r) => ({ r, score: relevance(q, r.content) }))
@@ -269,20 +290,27 @@ export async function handleMemory(ctx: MemoryContext, req: IncomingMessage, res
         .sort((a, b) => b.score - a.score || b.r.createdAt - a.r.createdAt)
         .slice(0, body.searchCriteria?.topK ?? 10);
       const p = page(scored, body);
-      if (p === 'invalid') return validation(res, 'Invalid nextToken or maxResults'), true;
-      return json(res, 200, { memoryRecordSummaries: p.items.map((x) => recordSummary(x.r, Math.round(x.score * 1000) / 1000)), ...(p.nextToken ? { nextToken: p.nextToken } : {}) }), true;
+      if (p === 'invalid') return (validation(res, 'Invalid nextToken or maxResults'), true);
+      return (
+        json(res, 200, {
+          memoryRecordSummaries: p.items.map((x) => recordSummary(x.r, Math.round(x.score * 1000) / 1000)),
+          ...(p.nextToken ? { nextToken: p.nextToken } : {}),
+        }),
+        true
+      );
     }
     case 'GetMemoryRecord': {
       const record = memory.records.get(params.memoryRecordId!);
-      if (!record) return notFound(res, `Memory record ${params.memoryRecordId} not found`), true;
-      return json(res, 200, { memoryRecord: recordSummary(record) }), true;
+      if (!record) return (notFound(res, `Memory record ${params.memoryRecordId} not found`), true);
+      return (json(res, 200, { memoryRecord: recordSummary(record) }), true);
     }
     case 'DeleteMemoryRecord': {
-      if (!memory.records.delete(params.memoryRecordId!)) return notFound(res, `Memory record ${params.memoryRecordId} not found`), true;
-      return json(res, 200, { memoryRecordId: params.memoryRecordId }), true;
+      if (!memory.records.delete(params.memoryRecordId!)) return (notFound(res, `Memory record ${params.memoryRecordId} not found`), true);
+      return (json(res, 200, { memoryRecordId: params.memoryRecordId }), true);
     }
     case 'BatchDeleteMemoryRecords': {
-      if (!Array.isArray(body.records) || body.records.length === 0 || body.records.length > 100) return validation(res, 'records must hold 1-100 items'), true;
+      if (!Array.isArray(body.records) || body.records.length === 0 || body.records.length > 100)
+        return (validation(res, 'records must hold 1-100 items'), true);
       const successfulRecords: unknown[] = [];
       const failedRecords: unknown[] = [];
       for (const r of body.records) {
@@ -290,7 +318,7 @@ export async function handleMemory(ctx: MemoryContext, req: IncomingMessage, res
         if (memory.records.delete(id)) successfulRecords.push({ memoryRecordId: id, status: 'SUCCEEDED' });
         else failedRecords.push({ memoryRecordId: id, status: 'FAILED', errorCode: 404, errorMessage: 'Memory record not found' });
       }
-      return json(res, 200, { successfulRecords, failedRecords }), true;
+      return (json(res, 200, { successfulRecords, failedRecords }), true);
     }
   }
   return false;

@@ -39,7 +39,9 @@ export function answerToolCall(modelId: string, body: any): ToolCallAnswer {
   const texts: string[] = (body.messages ?? []).flatMap((m: any) => (m.content ?? []).map((c: any) => c.text ?? ''));
   const system = (body.system ?? []).map((s: any) => s.text ?? '').join('\n');
   const req: ToolRequest = { modelId, texts, system, toolName: spec.name, inputSchema: spec.inputSchema?.json ?? {}, body };
-  const conversation = createHash('sha256').update(JSON.stringify([system, texts])).digest('hex');
+  const conversation = createHash('sha256')
+    .update(JSON.stringify([system, texts]))
+    .digest('hex');
   let input: unknown;
   if (modelId === 'invalid-tool' || (modelId === 'invalid-tool-once' && !refusedOnce.has(conversation))) {
     refusedOnce.add(conversation);
@@ -65,7 +67,11 @@ export function exampleOf(schema: any, root: any = schema, depth = 0): unknown {
   if (!schema || typeof schema !== 'object' || depth > 20) return null;
   if (schema.$ref) {
     const path = String(schema.$ref).replace(/^#\/?/, '').split('/').filter(Boolean);
-    return exampleOf(path.reduce((s: any, k) => s?.[k], root), root, depth + 1);
+    return exampleOf(
+      path.reduce((s: any, k) => s?.[k], root),
+      root,
+      depth + 1,
+    );
   }
   if ('const' in schema) return schema.const;
   if (Array.isArray(schema.enum)) return schema.enum[0];

@@ -120,19 +120,25 @@ function replaying(socket: Socket, head: Buffer): Duplex {
   return d;
 }
 
-export async function startAgentEmulator(
-  opts: { port?: number; host?: string; now?: () => number } & Partial<EmulatorOptions> = {},
-): Promise<AgentEmulator> {
+export async function startAgentEmulator(opts: { port?: number; host?: string; now?: () => number } & Partial<EmulatorOptions> = {}): Promise<AgentEmulator> {
   const recorded: RecordedRequest[] = [];
   const sessions = new Set<ServerHttp2Session>();
   const sockets = new Set<Socket>();
-  const options: EmulatorOptions = { chunkDelayMs: opts.chunkDelayMs ?? 5, silentMs: opts.silentMs ?? 20_000, sessionIdleMs: opts.sessionIdleMs ?? 15 * 60_000 };
+  const options: EmulatorOptions = {
+    chunkDelayMs: opts.chunkDelayMs ?? 5,
+    silentMs: opts.silentMs ?? 20_000,
+    sessionIdleMs: opts.sessionIdleMs ?? 15 * 60_000,
+  };
   const providerSessions = new SessionStore(() => options.sessionIdleMs, opts.now ?? Date.now);
   const streams = new Set<ServerResponse>();
   const memory = new MemoryStore(opts.now ?? Date.now);
   let closing = false;
   const safe = (headers: Record<string, unknown>) =>
-    Object.fromEntries(Object.entries(headers).filter(([k]) => k !== 'authorization' && !k.startsWith(':')).map(([k, v]) => [k, String(v)]));
+    Object.fromEntries(
+      Object.entries(headers)
+        .filter(([k]) => k !== 'authorization' && !k.startsWith(':'))
+        .map(([k, v]) => [k, String(v)]),
+    );
 
   /** Plays a classic agent's steps as event-stream frames; returns the answer text written. */
   async function play(stream: ServerHttp2Stream, steps: Step[], sessionId: string, agentId: string, slow: boolean): Promise<string> {
@@ -169,9 +175,16 @@ export async function startAgentEmulator(
           ? chunkFrame(step.text)
           : step.kind === 'bytes'
             ? eventFrame('chunk', { bytes: Buffer.from(step.bytes).toString('base64') })
-          : step.kind === 'trace'
-            ? eventFrame('trace', { agentId, agentAliasId: 'TSTALIASID', agentVersion: 'DRAFT', sessionId, eventTime: new Date().toISOString(), trace: step.trace })
-            : exceptionFrame(step.type, step.message);
+            : step.kind === 'trace'
+              ? eventFrame('trace', {
+                  agentId,
+                  agentAliasId: 'TSTALIASID',
+                  agentVersion: 'DRAFT',
+                  sessionId,
+                  eventTime: new Date().toISOString(),
+                  trace: step.trace,
+                })
+              : exceptionFrame(step.type, step.message);
       stream.write(frame);
       if (step.kind === 'exception') break;
       await sleep(slow ? delay * 10 : delay);

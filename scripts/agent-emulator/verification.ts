@@ -26,7 +26,8 @@ export function emulatedGrade(modelId: string, prompt: string): 'A' | 'B' | 'C' 
 }
 
 /** How many numbered evidence items (`[n] …`) the grader's prompt carried. */
-export const evidenceCount = (prompt: string) => (/<evidence>\n([\s\S]*?)\n<\/evidence>/.exec(prompt)?.[1] ?? '').split('\n').filter((l) => /^\[\d+\] /.test(l)).length;
+export const evidenceCount = (prompt: string) =>
+  (/<evidence>\n([\s\S]*?)\n<\/evidence>/.exec(prompt)?.[1] ?? '').split('\n').filter((l) => /^\[\d+\] /.test(l)).length;
 
 registerToolAnswerer(VERDICT_TOOL, (req: ToolRequest) => {
   const prompt = req.texts.join('\n');
@@ -51,7 +52,10 @@ function evidenceSteps(req: AgentRequest): Step[] {
         },
       },
     },
-    { kind: 'trace', trace: { orchestrationTrace: { observation: { traceId, type: 'ACTION_GROUP', actionGroupInvocationOutput: { text: EVIDENCE_ACTION_RESULT } } } } },
+    {
+      kind: 'trace',
+      trace: { orchestrationTrace: { observation: { traceId, type: 'ACTION_GROUP', actionGroupInvocationOutput: { text: EVIDENCE_ACTION_RESULT } } } },
+    },
     {
       kind: 'trace',
       trace: {
@@ -59,7 +63,9 @@ function evidenceSteps(req: AgentRequest): Step[] {
           observation: {
             traceId,
             type: 'KNOWLEDGE_BASE',
-            knowledgeBaseLookupOutput: { retrievedReferences: [{ content: { text: EVIDENCE_KB_PASSAGE }, location: { type: 'S3', s3Location: { uri: EVIDENCE_KB_URI } } }] },
+            knowledgeBaseLookupOutput: {
+              retrievedReferences: [{ content: { text: EVIDENCE_KB_PASSAGE }, location: { type: 'S3', s3Location: { uri: EVIDENCE_KB_URI } } }],
+            },
           },
         },
       },
@@ -70,7 +76,19 @@ function evidenceSteps(req: AgentRequest): Step[] {
 AGENTS.evidence = (req) => {
   const answer = echoAnswer(req.inputText);
   const usage: Step[] = req.enableTrace
-    ? [{ kind: 'trace', trace: { orchestrationTrace: { modelInvocationOutput: { traceId: `trace-${req.agentId}-0`, metadata: { usage: { inputTokens: inputTokensFor(req.inputText), outputTokens: outputTokensFor(answer) } } } } } }]
+    ? [
+        {
+          kind: 'trace',
+          trace: {
+            orchestrationTrace: {
+              modelInvocationOutput: {
+                traceId: `trace-${req.agentId}-0`,
+                metadata: { usage: { inputTokens: inputTokensFor(req.inputText), outputTokens: outputTokensFor(answer) } },
+              },
+            },
+          },
+        },
+      ]
     : [];
   return [...evidenceSteps(req), ...usage, ...(req.streamFinalResponse ? split(answer, 3) : [answer]).map((text) => ({ kind: 'chunk' as const, text }))];
 };

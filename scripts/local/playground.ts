@@ -79,19 +79,19 @@ export function createPlaygroundHandler(config: PlaygroundConfig = {}) {
       send(req, res, 200, TYPES['.html']!, body, {
         'content-security-policy': "default-src 'self'; connect-src *; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
       });
-    if (path === '/' || path === '/playground' || path === '/playground/') return html(await page('index.html')), true;
-    if (path === '/docs' || path === '/docs/') return html(await page('docs.html')), true;
-    if (path === '/playground/app.js') return send(req, res, 200, TYPES['.js']!, await buildPlayground()), true;
-    if (path === '/playground/config.json' || path === '/docs/config.json') return send(req, res, 200, TYPES['.json']!, JSON.stringify(config)), true;
+    if (path === '/' || path === '/playground' || path === '/playground/') return (html(await page('index.html')), true);
+    if (path === '/docs' || path === '/docs/') return (html(await page('docs.html')), true);
+    if (path === '/playground/app.js') return (send(req, res, 200, TYPES['.js']!, await buildPlayground()), true);
+    if (path === '/playground/config.json' || path === '/docs/config.json') return (send(req, res, 200, TYPES['.json']!, JSON.stringify(config)), true);
     if (path === '/docs/openapi.json') {
       const spec = JSON.parse(await readFile(join(ROOT, 'docs/openapi.json'), 'utf8')) as { servers?: unknown };
       // "Try it out" goes to this API: the configured URL, else the origin the page was loaded from.
       spec.servers = [{ url: config.apiUrl || `http://${req.headers.host ?? 'localhost:3000'}`, description: 'local API' }];
-      return send(req, res, 200, TYPES['.json']!, JSON.stringify(spec)), true;
+      return (send(req, res, 200, TYPES['.json']!, JSON.stringify(spec)), true);
     }
     const file = FILES[path];
-    if (file) return send(req, res, 200, TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream', await readFile(file)), true;
-    if (path.startsWith('/playground/') || path.startsWith('/docs/')) return send(req, res, 404, 'text/plain; charset=utf-8', 'Not found'), true;
+    if (file) return (send(req, res, 200, TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream', await readFile(file)), true);
+    if (path.startsWith('/playground/') || path.startsWith('/docs/')) return (send(req, res, 404, 'text/plain; charset=utf-8', 'Not found'), true);
     return false;
   };
 }

@@ -53,7 +53,10 @@ export function toProxyEvent(req: IncomingMessage, url: URL, match: MatchedRoute
       authorizer: null,
       protocol: 'HTTP/1.1',
       httpMethod: method,
-      identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? null } as APIGatewayProxyEvent['requestContext']['identity'],
+      identity: {
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: req.headers['user-agent'] ?? null,
+      } as APIGatewayProxyEvent['requestContext']['identity'],
       path: `/local${url.pathname}`,
       stage: 'local',
       requestId,

@@ -73,7 +73,9 @@ export function checkPostPolicy(bucket: string, fields: Map<string, string>, fil
   const [keyId, date, region, service] = (fields.get('x-amz-credential') ?? '').split('/');
   const secret = keyId ? secrets.get(keyId) : undefined;
   if (!secret || !date || !region || !service) throw new PolicyError('InvalidAccessKeyId', 'The AWS access key id of the credential is unknown');
-  const expected = createHmac('sha256', signingKey(secret, date, region, service)).update(policyText, 'utf8').digest('hex');
+  const expected = createHmac('sha256', signingKey(secret, date, region, service))
+    .update(policyText, 'utf8')
+    .digest('hex');
   if (expected !== fields.get('x-amz-signature')) throw new PolicyError('SignatureDoesNotMatch', 'The policy signature does not match');
   let policy: { expiration?: string; conditions?: unknown[] };
   try {
@@ -174,7 +176,9 @@ export async function startLocalS3(opts: LocalS3Options): Promise<LocalS3> {
       res.writeHead(200);
       return void res.end();
     }
-    const set = Object.entries(tags.get(objectKey(path)) ?? {}).map(([k, v]) => `<Tag><Key>${k}</Key><Value>${v}</Value></Tag>`).join('');
+    const set = Object.entries(tags.get(objectKey(path)) ?? {})
+      .map(([k, v]) => `<Tag><Key>${k}</Key><Value>${v}</Value></Tag>`)
+      .join('');
     res.writeHead(200, { 'content-type': 'application/xml' });
     res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Tagging><TagSet>${set}</TagSet></Tagging>`);
   }

@@ -67,6 +67,7 @@ export async function backfillSessionSummaries(sessionId: string): Promise<{ fee
     });
     if (!(await update(`SET ${sets.join(', ')}`, names, values))) return false;
   }
-  if (insights && !(await update('SET #ins = if_not_exists(#ins, :ins)', { '#ins': INSIGHTS_SUMMARY_ATTRIBUTE }, { ':ins': insightsSummaryOf(insights) }))) return false;
+  if (insights && !(await update('SET #ins = if_not_exists(#ins, :ins)', { '#ins': INSIGHTS_SUMMARY_ATTRIBUTE }, { ':ins': insightsSummaryOf(insights) })))
+    return false;
   return { feedback: feedback.length, insights: insights !== undefined };
 }

@@ -10,7 +10,13 @@ export const DEMO_PRICING = { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 
 const TITLE_MODEL = { modelId: 'title-model', pricing: { inputPer1kTokens: 0.00025, outputPer1kTokens: 0.00125 } };
 /** The emulator answers the insights tool (scripts/agent-emulator/insights-answerer.ts). */
 export const INSIGHTS_MODEL = { modelId: 'insights-model', pricing: { inputPer1kTokens: 0.00025, outputPer1kTokens: 0.00125 } };
-const agent = (agentId: string, def: AgentConfig['agent']): AgentConfig => ({ agentId, description: `Agent emulator: ${agentId}`, agent: def, pricing: DEMO_PRICING, titleModel: TITLE_MODEL });
+const agent = (agentId: string, def: AgentConfig['agent']): AgentConfig => ({
+  agentId,
+  description: `Agent emulator: ${agentId}`,
+  agent: def,
+  pricing: DEMO_PRICING,
+  titleModel: TITLE_MODEL,
+});
 const classic = (id: string): AgentConfig['agent'] => ({ kind: 'bedrock-agent', bedrockAgentId: id, bedrockAgentAliasId: 'TSTALIASID' });
 
 /**
@@ -26,7 +32,17 @@ export const demoAgents = (): AgentConfig[] => [
 ];
 
 export const demoChatApps = (): ChatAppConfig[] => [
-  { chatAppId: 'demo', title: 'Demo (AgentCore harness echo agent)', enabled: true, agentId: 'echo', allowedAgentIds: ['echo', 'echo-attributes'], features: { traces: { featureId: 'traces', enabled: true } }, streamTraces: true, insightsModel: INSIGHTS_MODEL, insightsReportPoorOutcomes: true },
+  {
+    chatAppId: 'demo',
+    title: 'Demo (AgentCore harness echo agent)',
+    enabled: true,
+    agentId: 'echo',
+    allowedAgentIds: ['echo', 'echo-attributes'],
+    features: { traces: { featureId: 'traces', enabled: true } },
+    streamTraces: true,
+    insightsModel: INSIGHTS_MODEL,
+    insightsReportPoorOutcomes: true,
+  },
   { chatAppId: 'demo-runtime', title: 'Demo (AgentCore Runtime echo agent)', enabled: true, agentId: 'echo-runtime' },
   { chatAppId: 'demo-classic', title: 'Demo (Agents Classic echo agent)', enabled: true, agentId: 'echo-classic' },
   { chatAppId: 'demo-faulty', title: 'Demo (faulty agent)', enabled: true, agentId: 'faulty', allowedAgentIds: ['hang'] },

@@ -77,7 +77,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const { endpoint, db } = await dynamoDb({ ...opts, tableName });
     if (db) stops.push(() => db.stop());
     // The emulator, seed and server modules load the handlers: imported only when used.
-    const emulator = opts.emulator === false || opts.realBedrock ? undefined : await (await import('../agent-emulator')).startAgentEmulator(opts.emulator ?? {});
+    const emulator =
+      opts.emulator === false || opts.realBedrock ? undefined : await (await import('../agent-emulator')).startAgentEmulator(opts.emulator ?? {});
     if (emulator) stops.push(() => emulator.close());
     const s3 = opts.s3 === false ? undefined : await startLocalS3({ bucket: LOCAL_FILES_BUCKET, ...(opts.s3 ?? {}) });
     if (s3) stops.push(() => s3.stop());
@@ -88,7 +89,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       AWS_REGION: LOCAL_REGION,
       ...(opts.realBedrock ? {} : { AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey }),
       ...(emulator
-        ? { BEDROCK_AGENT_ENDPOINT: emulator.endpoint, BEDROCK_RUNTIME_ENDPOINT: emulator.runtimeEndpoint, BEDROCK_AGENTCORE_ENDPOINT: emulator.agentCoreEndpoint, AGENTCORE_MEMORIES: JSON.stringify(DEMO_MEMORIES) }
+        ? {
+            BEDROCK_AGENT_ENDPOINT: emulator.endpoint,
+            BEDROCK_RUNTIME_ENDPOINT: emulator.runtimeEndpoint,
+            BEDROCK_AGENTCORE_ENDPOINT: emulator.agentCoreEndpoint,
+            AGENTCORE_MEMORIES: JSON.stringify(DEMO_MEMORIES),
+          }
         : {}),
       ...(s3 ? { FILES_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint } : {}),
       ...opts.env,

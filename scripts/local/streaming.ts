@@ -52,7 +52,11 @@ const MODULES: Record<string, () => Promise<{ handler: unknown }>> = {
 
 export const streamingHandlers = {
   async serve(route: RouteDef, event: APIGatewayProxyEvent, res: ServerResponse): Promise<void> {
-    if (!handlers.has(route.group)) handlers.set(route.group, MODULES[route.group]!().then((m) => m.handler as StreamingHandler));
+    if (!handlers.has(route.group))
+      handlers.set(
+        route.group,
+        MODULES[route.group]!().then((m) => m.handler as StreamingHandler),
+      );
     const handler = await handlers.get(route.group)!;
     const stream = new LocalResponseStream(res);
     // The function's timeout, as deployed (stage converseTimeoutSeconds); CONVERSE_TIMEOUT_SECONDS locally.

@@ -26,9 +26,17 @@ describe('authentication and errors', () => {
   it('refuses oversized bodies with 413 and non-JSON bodies with 415', async () => {
     const t = await token(uid());
     const big = JSON.stringify({ data: { blob: 'x'.repeat(300 * 1024) } });
-    expectErrorShape(await api.call('PUT', '/widget-data/custom/big', { token: t, raw: big, headers: { 'content-type': 'application/json' } }), 413, 'PAYLOAD_TOO_LARGE');
+    expectErrorShape(
+      await api.call('PUT', '/widget-data/custom/big', { token: t, raw: big, headers: { 'content-type': 'application/json' } }),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    );
     expectErrorShape(await api.call('PUT', '/users/me', { token: t, raw: 'firstName=x', headers: { 'content-type': 'text/plain' } }), 415);
-    expectErrorShape(await api.call('PUT', '/users/me', { token: t, raw: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), headers: { 'content-type': 'application/json' } }), 400, 'INVALID_JSON');
+    expectErrorShape(
+      await api.call('PUT', '/users/me', { token: t, raw: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), headers: { 'content-type': 'application/json' } }),
+      400,
+      'INVALID_JSON',
+    );
   });
 
   it('keeps admin routes to their roles (403 for others)', async () => {
@@ -63,13 +71,21 @@ describe('authentication and errors', () => {
   it('lets a web app read Retry-After and Allow, on answers and errors alike, and preflights only for allowed origins', async () => {
     const origin = 'https://app.example.com';
     const t = await token(uid());
-    const answers = [await api.call('GET', '/users/me', { token: t, headers: { origin } }), await api.call('GET', '/sessions/nope', { token: t, headers: { origin } }), await api.call('GET', '/users/me', { headers: { origin } })];
+    const answers = [
+      await api.call('GET', '/users/me', { token: t, headers: { origin } }),
+      await api.call('GET', '/sessions/nope', { token: t, headers: { origin } }),
+      await api.call('GET', '/users/me', { headers: { origin } }),
+    ];
     for (const r of answers) {
       expect(r.headers.get('access-control-allow-origin')).toBe(origin);
       expect(r.headers.get('access-control-expose-headers')).toBe('Retry-After, Allow');
       expect(r.headers.get('vary')).toContain('Origin');
     }
-    const preflight = (o: string) => fetch(`${api.url}/converse`, { method: 'OPTIONS', headers: { origin: o, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,idempotency-key' } });
+    const preflight = (o: string) =>
+      fetch(`${api.url}/converse`, {
+        method: 'OPTIONS',
+        headers: { origin: o, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,idempotency-key' },
+      });
     const allowed = await preflight(origin);
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe(origin);

@@ -12,7 +12,10 @@ describe('cross-user isolation', () => {
     const tb = await token(uid('b'));
     const { body: s } = await api.call('POST', '/sessions', { token: ta, body: { chatAppId: 'demo', title: 'A' } });
     await appendMessage({ userId: a, sessionId: s.sessionId, role: 'user', content: 'secret', source: 'user' });
-    const { body: fb } = await api.call('POST', `/sessions/${s.sessionId}/feedback`, { token: ta, body: { type: 'other', severity: 'low', title: 't', description: 'd' } });
+    const { body: fb } = await api.call('POST', `/sessions/${s.sessionId}/feedback`, {
+      token: ta,
+      body: { type: 'other', severity: 'low', title: 't', description: 'd' },
+    });
     await api.call('PUT', '/widget-data/custom/w', { token: ta, body: { data: { mine: true } } });
 
     const attempts: [string, string, unknown?][] = [

@@ -26,7 +26,16 @@ describe('feedback internal comments', () => {
     const owner = uid();
     const t = await token(owner);
     const s = await sessionOf(t);
-    const fb = await createFeedback({ sessionId: s.sessionId, userId: owner, type: 'incorrect_response', severity: 'low', title: 'Broken', description: 'x', reportedByHuman: true, createdByCustomer: true });
+    const fb = await createFeedback({
+      sessionId: s.sessionId,
+      userId: owner,
+      type: 'incorrect_response',
+      severity: 'low',
+      title: 'Broken',
+      description: 'x',
+      reportedByHuman: true,
+      createdByCustomer: true,
+    });
     await addInternalComment(s.sessionId, fb.feedbackId, { commentId: newId(), comment: 'customer is wrong', createdBy: 'admin-7', createDate: nowIso() });
 
     const mine = await api.call('GET', `/sessions/${s.sessionId}/feedback`, { token: t });
@@ -51,7 +60,11 @@ describe('values DynamoDB cannot store', () => {
   ];
   it.each(cases)('%s anywhere in a body is a 400 naming the field, and nothing is written', async (_name, customData, path) => {
     const t = await token(uid());
-    const r = await api.call('POST', '/sessions', { token: t, raw: `{"chatAppId":"demo","customData":${customData}}`, headers: { 'content-type': 'application/json' } });
+    const r = await api.call('POST', '/sessions', {
+      token: t,
+      raw: `{"chatAppId":"demo","customData":${customData}}`,
+      headers: { 'content-type': 'application/json' },
+    });
     expectErrorShape(r, 400, 'VALIDATION_FAILED');
     expect(r.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
     expect((await api.call('GET', '/sessions', { token: t })).body.items).toEqual([]);
@@ -59,7 +72,11 @@ describe('values DynamoDB cannot store', () => {
 
   it('in widget data, and numeric fields, too; storable extremes still pass', async () => {
     const t = await token(uid());
-    const bad = await api.call('PUT', '/widget-data/w/t', { token: t, raw: '{"data":{"x":[0, 1e300, -9007199254740992]}}', headers: { 'content-type': 'application/json' } });
+    const bad = await api.call('PUT', '/widget-data/w/t', {
+      token: t,
+      raw: '{"data":{"x":[0, 1e300, -9007199254740992]}}',
+      headers: { 'content-type': 'application/json' },
+    });
     expectErrorShape(bad, 400, 'VALIDATION_FAILED');
     expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(['body.data.x.1', 'body.data.x.2']);
     expect((await api.call('GET', '/widget-data/w/t', { token: t })).status).toBe(404);
@@ -93,7 +110,10 @@ describe('session search dates', () => {
   it('an endDate before the startDate is a 400, for both date types', async () => {
     const t = await token(uid());
     for (const dateType of ['created', 'updated'] as const) {
-      const r = await api.call('POST', '/sessions/search', { token: t, body: { dateFilter: { dateType, startDate: '2025-01-02T00:00:00Z', endDate: '2025-01-01T23:00:00+00:00' } } });
+      const r = await api.call('POST', '/sessions/search', {
+        token: t,
+        body: { dateFilter: { dateType, startDate: '2025-01-02T00:00:00Z', endDate: '2025-01-01T23:00:00+00:00' } },
+      });
       expectErrorShape(r, 400, 'VALIDATION_FAILED');
       expect(r.body.error.details[0].path).toBe('body.dateFilter.endDate');
     }
@@ -101,7 +121,11 @@ describe('session search dates', () => {
 
   it('a database outage during a lookup by session id is a 503, not an empty result', async () => {
     const t = await admin();
-    const saved = { DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT, AWS_ENDPOINT_URL_DYNAMODB: process.env.AWS_ENDPOINT_URL_DYNAMODB, DYNAMODB_MAX_ATTEMPTS: process.env.DYNAMODB_MAX_ATTEMPTS };
+    const saved = {
+      DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT,
+      AWS_ENDPOINT_URL_DYNAMODB: process.env.AWS_ENDPOINT_URL_DYNAMODB,
+      DYNAMODB_MAX_ATTEMPTS: process.env.DYNAMODB_MAX_ATTEMPTS,
+    };
     Object.assign(process.env, { DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9', DYNAMODB_MAX_ATTEMPTS: '1' });
     try {
       const r = await api.call('POST', '/sessions/search', { token: t, body: { sessionId: newId() } });

@@ -19,10 +19,21 @@ export const token = (userId: string, roles: string[] = [], extra: { userType?: 
 
 /** Tokens that must be refused: expired, signed with another key, for another audience, without exp. */
 export const badTokens = async (userId: string) => ({
-  expired: await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime(Math.floor(Date.now() / 1000) - 3600).sign(new TextEncoder().encode(JWT_SECRET)),
+  expired: await new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(userId)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
+    .sign(new TextEncoder().encode(JWT_SECRET)),
   forged: await mintDevToken({ userId, secret: 'another-secret-of-sufficient-length-xx', issuer: ISSUER, audience: AUDIENCE }),
   wrongAudience: await mintDevToken({ userId, secret: JWT_SECRET, issuer: ISSUER, audience: 'someone-else' }),
-  noExpiry: await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setIssuer(ISSUER).setAudience(AUDIENCE).sign(new TextEncoder().encode(JWT_SECRET)),
+  noExpiry: await new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(userId)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .sign(new TextEncoder().encode(JWT_SECRET)),
   algNone: `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: userId, aud: AUDIENCE, iss: ISSUER, exp: 9999999999 })).toString('base64url')}.`,
 });
 
@@ -34,7 +45,11 @@ export interface CallResult<T = any> {
 
 export interface Api {
   url: string;
-  call<T = any>(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string | Buffer; headers?: Record<string, string> }): Promise<CallResult<T>>;
+  call<T = any>(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; raw?: string | Buffer; headers?: Record<string, string> },
+  ): Promise<CallResult<T>>;
 }
 
 /** One local API per test file, started before its tests. */
@@ -57,7 +72,7 @@ export function apiClient(local: () => LocalApi): Api {
         body = JSON.stringify(opts.body);
         headers['content-type'] ??= 'application/json';
       }
-      const res = await fetch(`${local().url}${path}`, { method, headers, ...(body !== undefined ? { body: body as RequestInit["body"] } : {}) });
+      const res = await fetch(`${local().url}${path}`, { method, headers, ...(body !== undefined ? { body: body as RequestInit['body'] } : {}) });
       const text = await res.text();
       let parsed: unknown = text;
       try {

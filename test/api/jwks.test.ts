@@ -122,7 +122,11 @@ describe('the authorizer', () => {
     expect(err!.message).not.toBe('Unauthorized');
     const metrics = failureMetrics(out());
     expect(metrics).toHaveLength(1);
-    expect(metrics[0]!._aws.CloudWatchMetrics[0]).toEqual({ Namespace: METRICS_NAMESPACE, Dimensions: [['service']], Metrics: [{ Name: AUTHORIZER_FAILURES, Unit: 'Count' }] });
+    expect(metrics[0]!._aws.CloudWatchMetrics[0]).toEqual({
+      Namespace: METRICS_NAMESPACE,
+      Dimensions: [['service']],
+      Metrics: [{ Name: AUTHORIZER_FAILURES, Unit: 'Count' }],
+    });
   });
 
   it('allows a good token on the whole API for that identity', async () => {
@@ -130,7 +134,9 @@ describe('the authorizer', () => {
     const out = captureStdout();
     const result = await authorizer(event(`Bearer ${await token(key, 'carol')}`));
     expect(result.principalId).toBe('carol');
-    expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:us-east-1:111122223333:abc123/dev/*' }]);
+    expect(result.policyDocument.Statement).toEqual([
+      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:us-east-1:111122223333:abc123/dev/*' },
+    ]);
     expect(failureMetrics(out())).toEqual([]);
   });
 });

@@ -29,18 +29,30 @@ describe('feedback', () => {
   it('users report on their sessions; content admins triage with optimistic concurrency', async () => {
     const t = await token(uid());
     const { body: s } = await api.call('POST', '/sessions', { token: t, body: { chatAppId: 'demo' } });
-    const fb = await api.call('POST', `/sessions/${s.sessionId}/feedback`, { token: t, body: { type: 'incorrect_response', severity: 'high', title: 'Wrong', description: 'It said 3' } });
+    const fb = await api.call('POST', `/sessions/${s.sessionId}/feedback`, {
+      token: t,
+      body: { type: 'incorrect_response', severity: 'high', title: 'Wrong', description: 'It said 3' },
+    });
     expect(fb.status).toBe(201);
     expect(fb.body).toMatchObject({ status: 'new', reportedByHuman: true, createdByCustomer: true });
     expect((await api.call('GET', `/sessions/${s.sessionId}/feedback`, { token: t })).body.items).toHaveLength(1);
     expectErrorShape(await api.call('PATCH', `/sessions/${s.sessionId}/feedback/${fb.body.feedbackId}`, { token: t, body: { status: 'resolved' } }), 403);
 
     const admin = await token(uid(), [ROLES.contentAdmin]);
-    const updated = await api.call('PATCH', `/sessions/${s.sessionId}/feedback/${fb.body.feedbackId}`, { token: admin, body: { status: 'in_progress', expectedLastUpdate: fb.body.lastUpdate } });
+    const updated = await api.call('PATCH', `/sessions/${s.sessionId}/feedback/${fb.body.feedbackId}`, {
+      token: admin,
+      body: { status: 'in_progress', expectedLastUpdate: fb.body.lastUpdate },
+    });
     expect(updated.body.status).toBe('in_progress');
-    const stale = await api.call('PATCH', `/sessions/${s.sessionId}/feedback/${fb.body.feedbackId}`, { token: admin, body: { status: 'resolved', expectedLastUpdate: fb.body.lastUpdate } });
+    const stale = await api.call('PATCH', `/sessions/${s.sessionId}/feedback/${fb.body.feedbackId}`, {
+      token: admin,
+      body: { status: 'resolved', expectedLastUpdate: fb.body.lastUpdate },
+    });
     expectErrorShape(stale, 409, 'CONFLICT');
-    const commented = await api.call('POST', `/sessions/${s.sessionId}/feedback/${fb.body.feedbackId}/comments`, { token: admin, body: { comment: 'looking' } });
+    const commented = await api.call('POST', `/sessions/${s.sessionId}/feedback/${fb.body.feedbackId}/comments`, {
+      token: admin,
+      body: { comment: 'looking' },
+    });
     expect(commented.status).toBe(201);
     expect(commented.body.internalComments).toHaveLength(1);
     const listed = await api.call('GET', '/feedback?status=in_progress&severity=high&limit=100', { token: admin });
@@ -83,11 +95,20 @@ describe('admin config', () => {
   it('site admins put and get chat apps and agents; bad config is a 400', async () => {
     const site = await token(uid(), [ROLES.siteAdmin]);
     const appId = uid('app');
-    const put = await api.call('PUT', `/admin/chat-apps/${appId}`, { token: site, body: { title: 'Support', enabled: true, agentId: 'echo', access: { userTypes: ['internal-user'] } } });
+    const put = await api.call('PUT', `/admin/chat-apps/${appId}`, {
+      token: site,
+      body: { title: 'Support', enabled: true, agentId: 'echo', access: { userTypes: ['internal-user'] } },
+    });
     expect(put.status).toBe(200);
     expect((await api.call('GET', `/admin/chat-apps/${appId}`, { token: site })).body).toMatchObject({ chatAppId: appId, title: 'Support' });
     expectErrorShape(await api.call('PUT', `/admin/chat-apps/${appId}`, { token: site, body: { title: 'x' } }), 400);
-    const agent = await api.call('PUT', `/admin/agents/${uid('agent')}`, { token: site, body: { agent: { kind: 'bedrock-agent', bedrockAgentId: 'ABC', bedrockAgentAliasId: 'DEF' }, pricing: { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 } } });
+    const agent = await api.call('PUT', `/admin/agents/${uid('agent')}`, {
+      token: site,
+      body: {
+        agent: { kind: 'bedrock-agent', bedrockAgentId: 'ABC', bedrockAgentAliasId: 'DEF' },
+        pricing: { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 },
+      },
+    });
     expect(agent.status).toBe(200);
     expectErrorShape(await api.call('GET', `/admin/agents/${uid()}`, { token: site }), 404);
 

@@ -58,7 +58,15 @@ describe('POST /sessions/search', () => {
     let scrollId: string | undefined;
     let pages = 0;
     do {
-      const r = await search(adminToken, { chatAppId: d.A, sortBy: [{ field: 'totalCost', order: 'desc' }, { field: 'createDate', order: 'asc' }], size: 4, ...(scrollId ? { scrollId } : {}) });
+      const r = await search(adminToken, {
+        chatAppId: d.A,
+        sortBy: [
+          { field: 'totalCost', order: 'desc' },
+          { field: 'createDate', order: 'asc' },
+        ],
+        size: 4,
+        ...(scrollId ? { scrollId } : {}),
+      });
       expect(r.status).toBe(200);
       expect(r.body.total).toBe(6);
       seen.push(...labelsOf(r));
@@ -69,26 +77,58 @@ describe('POST /sessions/search', () => {
     expect(seen).toEqual(['s1', 's3', 's6', 's2', 's5', 's7']);
     expect(pages).toBe(2);
     const first = await search(adminToken, { chatAppId: d.A, sortBy: [{ field: 'totalCost', order: 'desc' }], size: 1 });
-    expectErrorShape(await search(userToken, { chatAppId: d.A, sortBy: [{ field: 'totalCost', order: 'desc' }], size: 1, scrollId: first.body.scrollId }), 400, 'INVALID_CURSOR');
-    expectErrorShape(await search(adminToken, { chatAppId: d.A, sortBy: [{ field: 'totalCost', order: 'asc' }], size: 1, scrollId: first.body.scrollId }), 400, 'INVALID_CURSOR');
+    expectErrorShape(
+      await search(userToken, { chatAppId: d.A, sortBy: [{ field: 'totalCost', order: 'desc' }], size: 1, scrollId: first.body.scrollId }),
+      400,
+      'INVALID_CURSOR',
+    );
+    expectErrorShape(
+      await search(adminToken, { chatAppId: d.A, sortBy: [{ field: 'totalCost', order: 'asc' }], size: 1, scrollId: first.body.scrollId }),
+      400,
+      'INVALID_CURSOR',
+    );
   });
 
   it('serves title, flag, feedback and insights filters, includeFeedback with comments for admins only', async () => {
     expect(labelsOf(await search(userToken, { titlePartial: 'oRdEr', sortBy: [{ field: 'sessionId', order: 'asc' }] }))).toEqual(['s1', 's3']);
     expect(labelsOf(await search(userToken, { flagged: true, sortBy: [{ field: 'lastUpdate', order: 'desc' }] }))).toEqual(['s6', 's2']);
-    expect(labelsOf(await search(adminToken, { chatAppId: d.A, feedbackInStatus: ['new'], feedbackSeverity: ['critical'], sortBy: [{ field: 'sessionId', order: 'asc' }] }))).toEqual(['s5']);
-    expect(labelsOf(await search(adminToken, { chatAppId: d.A, feedbackReportedByHuman: false }))).toEqual(['s3']);
-    expect(labelsOf(await search(adminToken, { chatAppId: d.A, feedbackCreatedByCustomer: true, feedbackType: ['incorrect_response'], feedbackUserId: d.U }))).toEqual(['s2']);
-    expect(labelsOf(await search(userToken, { dateFilter: { dateType: 'feedback', startDate: d.feedbackFrom, endDate: d.feedbackTo }, sortBy: [{ field: 'sessionId', order: 'asc' }] }))).toEqual(['s2', 's3']);
     expect(
-      labelsOf(await search(adminToken, { chatAppId: d.A, insights: { goalCompletionStatus: ['fully_achieved'], minGoalAchievementScore: 90 }, sortBy: [{ field: 'insightGoalAchievementScore', order: 'desc' }] })),
+      labelsOf(
+        await search(adminToken, { chatAppId: d.A, feedbackInStatus: ['new'], feedbackSeverity: ['critical'], sortBy: [{ field: 'sessionId', order: 'asc' }] }),
+      ),
+    ).toEqual(['s5']);
+    expect(labelsOf(await search(adminToken, { chatAppId: d.A, feedbackReportedByHuman: false }))).toEqual(['s3']);
+    expect(
+      labelsOf(await search(adminToken, { chatAppId: d.A, feedbackCreatedByCustomer: true, feedbackType: ['incorrect_response'], feedbackUserId: d.U })),
+    ).toEqual(['s2']);
+    expect(
+      labelsOf(
+        await search(userToken, {
+          dateFilter: { dateType: 'feedback', startDate: d.feedbackFrom, endDate: d.feedbackTo },
+          sortBy: [{ field: 'sessionId', order: 'asc' }],
+        }),
+      ),
+    ).toEqual(['s2', 's3']);
+    expect(
+      labelsOf(
+        await search(adminToken, {
+          chatAppId: d.A,
+          insights: { goalCompletionStatus: ['fully_achieved'], minGoalAchievementScore: 90 },
+          sortBy: [{ field: 'insightGoalAchievementScore', order: 'desc' }],
+        }),
+      ),
     ).toEqual(['s5']);
     expect(labelsOf(await search(userToken, { sessionId: d.s[2]!, includeFeedback: true }))).toEqual(['s2']);
     // An admin without a chat app or user: the feedback index narrows (feedbackUserId keeps it to this data set).
     expect(labelsOf(await search(adminToken, { feedbackInStatus: ['in_progress'], feedbackUserId: d.U }))).toEqual(['s2']);
 
     const [f2] = (await listSessionFeedback(d.s[2]!, { caller: 'test' })).items;
-    await addInternalComment(d.s[2]!, f2!.feedbackId, { commentId: uid('c'), comment: 'internal note', createdBy: 'admin', createDate: new Date().toISOString() });
+    await addInternalComment(d.s[2]!, f2!.feedbackId, {
+      commentId: uid('c'),
+      comment: 'internal note',
+      createdBy: 'admin',
+      createDate: new Date().toISOString(),
+    });
     const asUser = await search(userToken, { sessionId: d.s[2]!, includeFeedback: true });
     expect(asUser.body.sessions[0].feedback).toHaveLength(1);
     expect(asUser.body.sessions[0].feedback[0]).toMatchObject({ feedbackId: f2!.feedbackId, status: 'in_progress', severity: 'high' });
@@ -109,7 +149,11 @@ describe('POST /sessions/search', () => {
     expect(labelsOf(narrowed)).toEqual(['s3', 's1', 's4']);
     delete process.env.SEARCH_READ_BUDGET;
     expectErrorShape(await search(userToken, { userId: d.V }), 403, 'FORBIDDEN');
-    expectErrorShape(await search(userToken, { dateFilter: { dateType: 'created', startDate: '2024-02-01T00:00:00Z', endDate: '2024-01-01T00:00:00Z' } }), 400, 'VALIDATION_FAILED');
+    expectErrorShape(
+      await search(userToken, { dateFilter: { dateType: 'created', startDate: '2024-02-01T00:00:00Z', endDate: '2024-01-01T00:00:00Z' } }),
+      400,
+      'VALIDATION_FAILED',
+    );
     expectErrorShape(await search(userToken, { insights: { minGoalAchievementScore: 60, maxGoalAchievementScore: 50 } }), 400, 'VALIDATION_FAILED');
     expectErrorShape(await search(userToken, { sortBy: [{ field: 'nope', order: 'asc' }] }), 400, 'VALIDATION_FAILED');
     expectErrorShape(await search(userToken, { scrollId: 'garbage' }), 400, 'INVALID_CURSOR');

@@ -31,7 +31,11 @@ describe('sessions and messages over HTTP', () => {
     const bad = await api.call('POST', '/sessions', { token: t, body: { chatAppId: 'has spaces', userId: 'x' } });
     expectErrorShape(bad, 400, 'VALIDATION_FAILED');
     expect(bad.body.error.details.map((d: any) => d.path)).toEqual(expect.arrayContaining(['body.chatAppId', 'body']));
-    expectErrorShape(await api.call('POST', '/sessions', { token: t, raw: '{"chatAppId":', headers: { 'content-type': 'application/json' } }), 400, 'INVALID_JSON');
+    expectErrorShape(
+      await api.call('POST', '/sessions', { token: t, raw: '{"chatAppId":', headers: { 'content-type': 'application/json' } }),
+      400,
+      'INVALID_JSON',
+    );
     expectErrorShape(await api.call('PATCH', '/sessions/abc', { token: t, body: {} }), 400, 'VALIDATION_FAILED');
     expectErrorShape(await api.call('GET', '/sessions?limit=0', { token: t }), 400, 'VALIDATION_FAILED');
     expectErrorShape(await api.call('GET', '/sessions?unknown=1', { token: t }), 400, 'VALIDATION_FAILED');
@@ -92,7 +96,8 @@ describe('sessions and messages over HTTP', () => {
     const owner = uid();
     const t = await token(owner);
     const ids: string[] = [];
-    for (const title of ['alpha order', 'beta', 'gamma order']) ids.push((await api.call('POST', '/sessions', { token: t, body: { chatAppId: 'demo', title } })).body.sessionId);
+    for (const title of ['alpha order', 'beta', 'gamma order'])
+      ids.push((await api.call('POST', '/sessions', { token: t, body: { chatAppId: 'demo', title } })).body.sessionId);
     const mine = await api.call('POST', '/sessions/search', { token: t, body: { titlePartial: 'order', size: 10 } });
     expect(mine.status).toBe(200);
     expect(mine.body).toMatchObject({ success: true, total: 2, pageSize: 10 });
@@ -102,7 +107,10 @@ describe('sessions and messages over HTTP', () => {
     const theirs = await api.call('POST', '/sessions/search', { token: admin, body: { userId: owner, sortBy: [{ field: 'lastUpdate', order: 'asc' }] } });
     expect(theirs.body.sessions.map((s: any) => s.sessionId)).toEqual(ids);
     // Every field is served now (test/api/session-search.test.ts): customData and a sort on cost included.
-    const costly = await api.call('POST', '/sessions/search', { token: t, body: { customUserData: { a: 1 }, sortBy: [{ field: 'totalCost', order: 'desc' }] } });
+    const costly = await api.call('POST', '/sessions/search', {
+      token: t,
+      body: { customUserData: { a: 1 }, sortBy: [{ field: 'totalCost', order: 'desc' }] },
+    });
     expect(costly.status).toBe(200);
     expect(costly.body).toMatchObject({ success: true, sessions: [], total: 0 });
   });

@@ -83,7 +83,8 @@ export function useBrowserEnv(): BrowserEnv {
         pricing: { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 },
       });
       const chatApp = await env.call('PUT', `/admin/chat-apps/${app.chatAppId}`, admin, { title: app.title, enabled: true, agentId: app.agentId });
-      if (agent.status !== 200 || chatApp.status !== 200) throw new Error(`registering ${app.chatAppId}: ${agent.status} ${chatApp.status} ${JSON.stringify(chatApp.body)}`);
+      if (agent.status !== 200 || chatApp.status !== 200)
+        throw new Error(`registering ${app.chatAppId}: ${agent.status} ${chatApp.status} ${JSON.stringify(chatApp.body)}`);
     }
 
     env.userToken = await token(env.userId, [], { userType: 'external-user' });
@@ -98,7 +99,15 @@ export function useBrowserEnv(): BrowserEnv {
       executablePath: CHROMIUM,
       headless: true,
       // playwright-core gives each launch a fresh temporary --user-data-dir of its own.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     env.browser = browser;
   });

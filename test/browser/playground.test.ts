@@ -26,8 +26,7 @@ const recordStreaming = (page: Page) =>
   }`);
 const streamed = (page: Page) => page.evaluate('window.__streamed') as Promise<string[]>;
 /** Part of the answer is in the page while the answer is still streaming (a function: the page's CSP forbids eval). */
-const PARTIAL_WHILE_BUSY = () =>
-  ((globalThis as any).document.querySelector('.message.assistant[aria-busy="true"] .text')?.textContent ?? '').length > 0;
+const PARTIAL_WHILE_BUSY = () => ((globalThis as any).document.querySelector('.message.assistant[aria-busy="true"] .text')?.textContent ?? '').length > 0;
 
 /** Every request the page made went to the pages' origin or the API's: nothing from a CDN. */
 function trackOrigins(page: Page) {
@@ -169,7 +168,10 @@ describe('playground', () => {
     await page.getByLabel('Description').fill('It said the wrong thing.');
     await shot(page, 'phone-feedback');
     await page.getByRole('button', { name: 'Send feedback' }).click();
-    await page.getByRole('status').getByText(/^Feedback recorded/).waitFor();
+    await page
+      .getByRole('status')
+      .getByText(/^Feedback recorded/)
+      .waitFor();
     const feedback = await env.call('GET', `/sessions/${target}/feedback`, bearer);
     expect(feedback.body.items.map((f: { title: string; type: string }) => [f.title, f.type])).toEqual([['Wrong answer', 'incorrect_response']]);
 
@@ -198,7 +200,9 @@ describe('playground', () => {
     await page.getByLabel(/^Token/).fill(env.userToken);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText(`Signed in as ${env.userId}`).waitFor();
-    await page.evaluate(`sessionStorage.setItem('pika.playground', JSON.stringify({ ...JSON.parse(sessionStorage.getItem('pika.playground')), token: ${JSON.stringify(expired)} }))`);
+    await page.evaluate(
+      `sessionStorage.setItem('pika.playground', JSON.stringify({ ...JSON.parse(sessionStorage.getItem('pika.playground')), token: ${JSON.stringify(expired)} }))`,
+    );
     await page.reload();
     await page.locator('#signin-error', { hasText: refusal.body.error.message }).waitFor();
   });
@@ -229,9 +233,11 @@ describe('/docs', () => {
     const origins = trackOrigins(page);
     await page.goto(`${env.pagesUrl}/docs`);
     await page.locator('body[data-ready="true"] .opblock').first().waitFor();
-    const listed = await page.locator('.opblock').evaluateAll((blocks) =>
-      blocks.map((b) => `${b.querySelector('.opblock-summary-method')?.textContent} ${b.querySelector('.opblock-summary-path')?.getAttribute('data-path')}`),
-    );
+    const listed = await page
+      .locator('.opblock')
+      .evaluateAll((blocks) =>
+        blocks.map((b) => `${b.querySelector('.opblock-summary-method')?.textContent} ${b.querySelector('.opblock-summary-path')?.getAttribute('data-path')}`),
+      );
     expect(listed.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
     await shot(page, 'desktop-docs');
 
@@ -289,11 +295,13 @@ describe('npm start wiring', () => {
 describe('accessibility', () => {
   it('axe-core finds violations when there are some (an unlabeled field, low contrast)', async () => {
     const page = await (await env.context(DESKTOP, { bypassCSP: true })).newPage();
-    await page.setContent('<html lang="en"><head><title>t</title></head><body><main><input type="text"><p style="color:#bbb;background:#fff">faint</p></main></body></html>');
+    await page.setContent(
+      '<html lang="en"><head><title>t</title></head><body><main><input type="text"><p style="color:#bbb;background:#fff">faint</p></main></body></html>',
+    );
     expect((await axeViolations(page)).map((v) => v.id).sort()).toEqual(['color-contrast', 'label']);
   });
 
-  it('passes axe-core\'s WCAG 2.1 A/AA rules: sign-in, a conversation with feedback open, on desktop and phone', async () => {
+  it("passes axe-core's WCAG 2.1 A/AA rules: sign-in, a conversation with feedback open, on desktop and phone", async () => {
     for (const viewport of [DESKTOP, PHONE]) {
       const page = await (await env.context(viewport, { bypassCSP: true })).newPage();
       await page.goto(`${env.pagesUrl}/?chatApp=demo`);

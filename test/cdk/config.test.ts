@@ -25,22 +25,64 @@ describe('stage configuration', () => {
     ['a converse timeout beyond 15 minutes', { converseTimeoutSeconds: 901 }, /converseTimeoutSeconds: Too big/],
     ['an unknown setting (a typo)', { retainDate: true } as never, /\(root\): Unrecognized key: "retainDate"/],
     ['a CORS origin that is not a URL', { corsOrigins: ['example.com'] }, /corsOrigins\.0/],
-    ['a JWKS URL over http', { jwt: { kind: 'jwks', jwksUrl: 'http://auth.example.com/jwks', issuer: 'i', audience: 'a' } }, /jwt\.jwksUrl: must be an https URL/],
-    ['both a secret name and ARN', { jwt: { kind: 'hs256', secretName: 'a', secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:a-AbCdEf' } }, /jwt\.secretArn: give secretName or secretArn, not both/],
-    ['an incomplete secret ARN', { jwt: { kind: 'hs256', secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:a' } }, /jwt\.secretArn: must be the complete ARN/],
+    [
+      'a JWKS URL over http',
+      { jwt: { kind: 'jwks', jwksUrl: 'http://auth.example.com/jwks', issuer: 'i', audience: 'a' } },
+      /jwt\.jwksUrl: must be an https URL/,
+    ],
+    [
+      'both a secret name and ARN',
+      { jwt: { kind: 'hs256', secretName: 'a', secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:a-AbCdEf' } },
+      /jwt\.secretArn: give secretName or secretArn, not both/,
+    ],
+    [
+      'an incomplete secret ARN',
+      { jwt: { kind: 'hs256', secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:a' } },
+      /jwt\.secretArn: must be the complete ARN/,
+    ],
     [
       'a malformed Bedrock agent id',
-      { bedrock: { agents: { support: { agent: { kind: 'bedrock-agent', bedrockAgentId: 'abc', bedrockAgentAliasId: 'TSTALIASID' }, pricing: { inputPer1kTokens: 0, outputPer1kTokens: 0 } } } } },
+      {
+        bedrock: {
+          agents: {
+            support: {
+              agent: { kind: 'bedrock-agent', bedrockAgentId: 'abc', bedrockAgentAliasId: 'TSTALIASID' },
+              pricing: { inputPer1kTokens: 0, outputPer1kTokens: 0 },
+            },
+          },
+        },
+      },
       /bedrock\.agents\.support\.agent\.bedrockAgentId: must be a Bedrock agent id/,
     ],
     [
       'negative pricing (the admin API\u2019s own schema)',
-      { bedrock: { agents: { support: { agent: { kind: 'bedrock-agent', bedrockAgentId: 'ABCDEFGHIJ', bedrockAgentAliasId: 'TSTALIASID' }, pricing: { inputPer1kTokens: -1, outputPer1kTokens: 0 } } } } },
+      {
+        bedrock: {
+          agents: {
+            support: {
+              agent: { kind: 'bedrock-agent', bedrockAgentId: 'ABCDEFGHIJ', bedrockAgentAliasId: 'TSTALIASID' },
+              pricing: { inputPer1kTokens: -1, outputPer1kTokens: 0 },
+            },
+          },
+        },
+      },
       /bedrock\.agents\.support\.pricing\.inputPer1kTokens/,
     ],
-    ['an agent alias ARN that is not one', { bedrock: { additionalAgentAliasArns: ['arn:aws:bedrock:us-east-1:123456789012:agent/ABCDEFGHIJ'] } }, /bedrock\.additionalAgentAliasArns\.0: must be an agent-alias ARN/],
-    ['a title model that is not a model id', { bedrock: { additionalModelIds: ['claude please'] } }, /bedrock\.additionalModelIds\.0: must be a Bedrock model id/],
-    ['a converse throttle above the stage throttle', { converseThrottling: { rateLimit: 1000, burstLimit: 10 } }, /converseThrottling\.rateLimit: must not exceed throttling\.rateLimit/],
+    [
+      'an agent alias ARN that is not one',
+      { bedrock: { additionalAgentAliasArns: ['arn:aws:bedrock:us-east-1:123456789012:agent/ABCDEFGHIJ'] } },
+      /bedrock\.additionalAgentAliasArns\.0: must be an agent-alias ARN/,
+    ],
+    [
+      'a title model that is not a model id',
+      { bedrock: { additionalModelIds: ['claude please'] } },
+      /bedrock\.additionalModelIds\.0: must be a Bedrock model id/,
+    ],
+    [
+      'a converse throttle above the stage throttle',
+      { converseThrottling: { rateLimit: 1000, burstLimit: 10 } },
+      /converseThrottling\.rateLimit: must not exceed throttling\.rateLimit/,
+    ],
   ] as [string, Partial<StageConfigInput>, RegExp][])('rejects %s, naming the field', (_, override, message) => {
     expect(() => stageConfig('dev', override)).toThrow(message);
     expect(() => stageConfig('dev', override)).toThrow(/^Invalid configuration for stage "dev" \(lib\/config\/stages\.ts\):\n {2}- /);
@@ -53,7 +95,12 @@ describe('stage configuration', () => {
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message.split('\n').filter((l) => l.startsWith('  - ')).map((l) => l.slice(4, l.indexOf(':')))).toEqual(['logRetentionDays', 'converseTimeoutSeconds', 'alarmEmail']);
+    expect(
+      message
+        .split('\n')
+        .filter((l) => l.startsWith('  - '))
+        .map((l) => l.slice(4, l.indexOf(':'))),
+    ).toEqual(['logRetentionDays', 'converseTimeoutSeconds', 'alarmEmail']);
   });
 
   it('an unknown stage names the configured ones', () => {
@@ -73,7 +120,9 @@ describe('Bedrock resources derived from the configuration', () => {
   const stack = new Stack(new App(), 'S', { env: { account: '111122223333', region: 'eu-west-1' } });
 
   it('a foundation model is granted in the stack\u2019s region; a cross-region profile as the profile plus its model in any region', () => {
-    expect(modelResourceArns(stack, 'anthropic.claude-3-haiku-20240307-v1:0')).toEqual([`arn:${stack.partition}:bedrock:eu-west-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0`]);
+    expect(modelResourceArns(stack, 'anthropic.claude-3-haiku-20240307-v1:0')).toEqual([
+      `arn:${stack.partition}:bedrock:eu-west-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0`,
+    ]);
     expect(modelResourceArns(stack, 'eu.amazon.nova-micro-v1:0')).toEqual([
       `arn:${stack.partition}:bedrock:eu-west-1:111122223333:inference-profile/eu.amazon.nova-micro-v1:0`,
       `arn:${stack.partition}:bedrock:*::foundation-model/amazon.nova-micro-v1:0`,

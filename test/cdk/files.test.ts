@@ -13,7 +13,11 @@ import { flat, logicalIdOf, resourcesOf, statementsByRole, synthStage, type Synt
 
 const FUNCTIONS: FunctionName[] = [...ROUTE_GROUPS, 'authorizer', ...BACKGROUND_FUNCTIONS];
 const functionOf = (s: Synthesized, name: FunctionName) =>
-  name === 'authorizer' ? s.stack.functions.authorizer : (BACKGROUND_FUNCTIONS as readonly string[]).includes(name) ? s.stack.functions.background.get(name as BackgroundFunction)! : s.stack.functions.byGroup.get(name as never)!;
+  name === 'authorizer'
+    ? s.stack.functions.authorizer
+    : (BACKGROUND_FUNCTIONS as readonly string[]).includes(name)
+      ? s.stack.functions.background.get(name as BackgroundFunction)!
+      : s.stack.functions.byGroup.get(name as never)!;
 let dev: Synthesized;
 let prod: Synthesized;
 
@@ -38,7 +42,9 @@ describe('files bucket', () => {
       const origins = stageConfig(s.stack.config.stage).corsOrigins;
       expect(b.CorsConfiguration.CorsRules).toEqual([expect.objectContaining({ AllowedOrigins: origins, AllowedMethods: ['POST', 'GET', 'HEAD'] })]);
       const policies = resourcesOf(s, 'AWS::S3::BucketPolicy').filter(([, p]) => flat(p.Properties.Bucket) === `<${logicalIdOf(s, s.stack.files.bucket)}>`);
-      const denyInsecure = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement).find((st: any) => st.Effect === 'Deny' && st.Condition?.Bool?.['aws:SecureTransport'] === 'false');
+      const denyInsecure = policies
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+        .find((st: any) => st.Effect === 'Deny' && st.Condition?.Bool?.['aws:SecureTransport'] === 'false');
       expect(denyInsecure).toBeDefined();
     }
   });
@@ -89,7 +95,16 @@ describe('S3 permissions', () => {
       createPresignedPost: ['s3:PutObject', 's3:PutObjectTagging'],
     };
     for (const name of FUNCTIONS) {
-      const out = await build({ entryPoints: [handlerEntry(name)], bundle: true, write: false, format: 'esm', platform: 'node', packages: 'external', treeShaking: true, logLevel: 'silent' });
+      const out = await build({
+        entryPoints: [handlerEntry(name)],
+        bundle: true,
+        write: false,
+        format: 'esm',
+        platform: 'node',
+        packages: 'external',
+        treeShaking: true,
+        logLevel: 'silent',
+      });
       const code = out.outputFiles[0]!.text;
       const used = new Set(Object.entries(ACTIONS).flatMap(([call, actions]) => (new RegExp(`\\b(new )?${call}\\d*\\(`).test(code) ? actions : [])));
       expect([...used].sort(), name).toEqual([...(FILES_ACCESS[name] ?? [])].sort());

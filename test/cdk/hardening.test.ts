@@ -37,7 +37,8 @@ const roleStatements = (s: Synthesized, name: string): Statement[] => {
   return statementsByRole(s).get(logicalIdOf(s, fn.role!)) ?? [];
 };
 const alarms = (s: Synthesized) => resourcesOf(s, 'AWS::CloudWatch::Alarm').map(([id, a]) => [id, a.Properties] as const);
-const gatewayResponses = (s: Synthesized) => new Map(resourcesOf(s, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => [r.Properties.ResponseType as string, r.Properties]));
+const gatewayResponses = (s: Synthesized) =>
+  new Map(resourcesOf(s, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => [r.Properties.ResponseType as string, r.Properties]));
 
 describe('Bedrock inline agents (item 1)', () => {
   it('grants bedrock:InvokeInlineAgent alone on "*", and model access as a separate InvokeModel* statement on the model ARNs', () => {
@@ -49,12 +50,18 @@ describe('Bedrock inline agents (item 1)', () => {
     const models = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('bedrock:InvokeModel')));
     expect(models.length).toBeGreaterThan(0);
     for (const st of models) {
-      for (const r of [st.Resource].flat().map(flat)) expect(r).toMatch(/^arn:<AWS::Partition>:bedrock:(<AWS::Region>|\*)?:(<AWS::AccountId>)?:(foundation-model|inference-profile)\//);
+      for (const r of [st.Resource].flat().map(flat))
+        expect(r).toMatch(/^arn:<AWS::Partition>:bedrock:(<AWS::Region>|\*)?:(<AWS::AccountId>)?:(foundation-model|inference-profile)\//);
     }
     const inlineModel = stageConfig('staging').bedrock.agents.faq!.agent;
     expect(inlineModel.kind).toBe('inline');
     const streaming = models.find((st) => [st.Action].flat().includes('bedrock:InvokeModelWithResponseStream'))!;
-    expect([streaming.Resource].flat().map(flat).some((r) => r.endsWith(`/${(inlineModel as { foundationModel: string }).foundationModel}`))).toBe(true);
+    expect(
+      [streaming.Resource]
+        .flat()
+        .map(flat)
+        .some((r) => r.endsWith(`/${(inlineModel as { foundationModel: string }).foundationModel}`)),
+    ).toBe(true);
     // Stages without inline agents get no InvokeInlineAgent at all.
     for (const s of [dev, prod]) expect(roleStatements(s, 'converse').some((st) => [st.Action].flat().includes('bedrock:InvokeInlineAgent'))).toBe(false);
   });
@@ -68,7 +75,10 @@ describe('gateway responses (items 3, 6, 8)', () => {
       expect(r!.StatusCode).toBe('503');
       const body = JSON.parse(r!.ResponseTemplates['application/json'].replace('$context.error.messageString', '"x"'));
       expect(body.error.code).toBe('DEPENDENCY_UNAVAILABLE');
-      expect(r!.ResponseParameters).toMatchObject({ 'gatewayresponse.header.Access-Control-Allow-Origin': "'https://chat.example.com'", 'gatewayresponse.header.Vary': "'Origin'" });
+      expect(r!.ResponseParameters).toMatchObject({
+        'gatewayresponse.header.Access-Control-Allow-Origin': "'https://chat.example.com'",
+        'gatewayresponse.header.Vary': "'Origin'",
+      });
     }
     expect(gatewayResponses(prod).get('UNAUTHORIZED')!.StatusCode).toBe('401');
   });
@@ -85,24 +95,42 @@ describe('gateway responses (items 3, 6, 8)', () => {
   it('every gateway response carries Vary: Origin and the stage\u2019s origin (one origin: as is; several: the request\u2019s Origin echoed)', () => {
     const single = `'${stageConfig('prod').corsOrigins[0]}'`;
     for (const [type, r] of gatewayResponses(prod)) {
-      expect(r.ResponseParameters, type).toEqual({ 'gatewayresponse.header.Access-Control-Allow-Origin': single, 'gatewayresponse.header.Access-Control-Expose-Headers': "'Retry-After, Allow'", 'gatewayresponse.header.Vary': "'Origin'" });
+      expect(r.ResponseParameters, type).toEqual({
+        'gatewayresponse.header.Access-Control-Allow-Origin': single,
+        'gatewayresponse.header.Access-Control-Expose-Headers': "'Retry-After, Allow'",
+        'gatewayresponse.header.Vary': "'Origin'",
+      });
     }
     for (const [type, r] of gatewayResponses(dev)) {
-      expect(r.ResponseParameters, type).toEqual({ 'gatewayresponse.header.Access-Control-Allow-Origin': 'method.request.header.origin', 'gatewayresponse.header.Access-Control-Expose-Headers': "'Retry-After, Allow'", 'gatewayresponse.header.Vary': "'Origin'" });
+      expect(r.ResponseParameters, type).toEqual({
+        'gatewayresponse.header.Access-Control-Allow-Origin': 'method.request.header.origin',
+        'gatewayresponse.header.Access-Control-Expose-Headers': "'Retry-After, Allow'",
+        'gatewayresponse.header.Vary': "'Origin'",
+      });
     }
   });
 });
 
 describe('alarms (items 4, 7)', () => {
   it('alarms on the authorizer\u2019s own AuthorizerFailures metric (EMF, by service), never on its Lambda Errors', () => {
-    for (const [s, stage] of [[dev, 'dev'], [prod, 'prod']] as const) {
+    for (const [s, stage] of [
+      [dev, 'dev'],
+      [prod, 'prod'],
+    ] as const) {
       const authorizerFn = logicalIdOf(s, s.stack.functions.authorizer);
       const service = s.json.Resources[authorizerFn]!.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME;
       expect(service).toBe(`pika-chat-${stage}`);
       const failures = alarms(s).filter(([, a]) => a.MetricName === AUTHORIZER_FAILURES);
       expect(failures).toHaveLength(1);
-      expect(failures[0]![1]).toMatchObject({ Namespace: METRICS_NAMESPACE, Dimensions: [{ Name: 'service', Value: service }], Statistic: 'Sum', Threshold: 1 });
-      const lambdaErrorsOfAuthorizer = alarms(s).filter(([, a]) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors' && a.Dimensions?.some((d: any) => d.Value?.Ref === authorizerFn));
+      expect(failures[0]![1]).toMatchObject({
+        Namespace: METRICS_NAMESPACE,
+        Dimensions: [{ Name: 'service', Value: service }],
+        Statistic: 'Sum',
+        Threshold: 1,
+      });
+      const lambdaErrorsOfAuthorizer = alarms(s).filter(
+        ([, a]) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors' && a.Dimensions?.some((d: any) => d.Value?.Ref === authorizerFn),
+      );
       expect(lambdaErrorsOfAuthorizer).toEqual([]);
       // The route functions (and the generated-insights sweep and worker) keep their Errors alarms.
       const routeErrorAlarms = alarms(s).filter(([, a]) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors');
@@ -111,7 +139,10 @@ describe('alarms (items 4, 7)', () => {
   });
 
   it('no latency alarm at the latencyP99Ms threshold includes /converse or the converse function (streamed answers are excluded)', () => {
-    for (const [s, stage] of [[dev, 'dev'], [prod, 'prod']] as const) {
+    for (const [s, stage] of [
+      [dev, 'dev'],
+      [prod, 'prod'],
+    ] as const) {
       const threshold = stageConfig(stage).alarms.latencyP99Ms;
       const converseFn = logicalIdOf(s, s.stack.functions.byGroup.get('converse')!);
       const latency = alarms(s).filter(([, a]) => a.Threshold === threshold);
@@ -141,7 +172,8 @@ describe('IAM and configuration (item 10)', () => {
     // CDK derives the authorizer URI's partition and region from the function's own ARN (same stack, same env).
     const fromOwnArn = /\{"Fn::Select":\[(\d),\{"Fn::Split":\[":",\{"Fn::GetAtt":\["\w+","Arn"\]\}\]\}\]\}/g;
     const arnsOf = (value: unknown, out: string[] = []): string[] => {
-      if (typeof value === 'string') out.push(...(value.replace(fromOwnArn, (_m, i: string) => (i === '1' ? '<AWS::Partition>' : '{own-region}')).match(/arn:[^"\s,]+/g) ?? []));
+      if (typeof value === 'string')
+        out.push(...(value.replace(fromOwnArn, (_m, i: string) => (i === '1' ? '<AWS::Partition>' : '{own-region}')).match(/arn:[^"\s,]+/g) ?? []));
       else if (Array.isArray(value)) for (const v of value) arnsOf(v, out);
       else if (value && typeof value === 'object') {
         const v = value as Record<string, unknown>;
@@ -153,19 +185,20 @@ describe('IAM and configuration (item 10)', () => {
     const check = (s: Synthesized, region: string, account: string) => {
       const arns = arnsOf(s.json.Resources);
       expect(arns.length).toBeGreaterThan(10);
-      const pseudo = (x: string) =>
-        x
-          .replace('<AWS::Partition>', '{partition}')
-          .replace('<AWS::Region>', '{region}')
-          .replace('<AWS::AccountId>', '{account}');
+      const pseudo = (x: string) => x.replace('<AWS::Partition>', '{partition}').replace('<AWS::Region>', '{region}').replace('<AWS::AccountId>', '{account}');
       // ARNs the stage configures whole (AgentCore harnesses and runtimes) are the user's, as written.
-      const configured = new Set(Object.values(s.stack.config.bedrock.agents).flatMap((x) => (x.agent.kind === 'agentcore-harness' ? [x.agent.harnessArn] : x.agent.kind === 'agentcore-runtime' ? [x.agent.agentRuntimeArn] : [])));
+      const configured = new Set(
+        Object.values(s.stack.config.bedrock.agents).flatMap((x) =>
+          x.agent.kind === 'agentcore-harness' ? [x.agent.harnessArn] : x.agent.kind === 'agentcore-runtime' ? [x.agent.agentRuntimeArn] : [],
+        ),
+      );
       for (const arn of arns) {
         if ([...configured].some((c) => arn.startsWith(c))) continue;
         const [, partition, service, r, a] = pseudo(arn).split(':');
         if (r === '{own-region}') continue;
         if (service === 'iam' && r === '' && a === 'aws') continue; // AWS-managed policies: arn:<partition>:iam::aws:policy/...
-        if (service === 'apigateway' && a === 'lambda') { // integration URIs: arn:<partition>:apigateway:<region>:lambda:path/...
+        if (service === 'apigateway' && a === 'lambda') {
+          // integration URIs: arn:<partition>:apigateway:<region>:lambda:path/...
           expect(r, arn).toBe(pseudo(region));
           continue;
         }
@@ -182,7 +215,10 @@ describe('IAM and configuration (item 10)', () => {
 
   it('runs without source maps unless the stage enables them (sourceMaps)', () => {
     expect(stageConfig('prod').sourceMaps).toBe(false);
-    for (const [s, on] of [[prod, false], [devMaps, true]] as const) {
+    for (const [s, on] of [
+      [prod, false],
+      [devMaps, true],
+    ] as const) {
       for (const fn of s.stack.functions.all) {
         const env = s.json.Resources[logicalIdOf(s, fn)]!.Properties.Environment.Variables;
         if (on) expect(env.NODE_OPTIONS).toBe('--enable-source-maps');

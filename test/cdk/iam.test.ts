@@ -29,7 +29,12 @@ type Statement = { Action: string | string[]; Resource: unknown; Effect: string 
 
 /** action -> resources (flattened), over every statement of the function's role. */
 function grants(s: Synthesized, name: FunctionName): Map<string, Set<string>> {
-  const fn = name === 'authorizer' ? s.stack.functions.authorizer : (BACKGROUND_FUNCTIONS as readonly string[]).includes(name) ? s.stack.functions.background.get(name as BackgroundFunction)! : s.stack.functions.byGroup.get(name as never)!;
+  const fn =
+    name === 'authorizer'
+      ? s.stack.functions.authorizer
+      : (BACKGROUND_FUNCTIONS as readonly string[]).includes(name)
+        ? s.stack.functions.background.get(name as BackgroundFunction)!
+        : s.stack.functions.byGroup.get(name as never)!;
   const roleId = logicalIdOf(s, fn.role!);
   const out = new Map<string, Set<string>>();
   for (const st of statementsByRole(s).get(roleId) ?? []) {
@@ -75,7 +80,16 @@ describe('table access', () => {
     const TRANSACT_OPS: Record<string, string> = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' };
     const indexNames = GSIS.map((g) => g.indexName);
     for (const name of FUNCTIONS) {
-      const out = await build({ entryPoints: [handlerEntry(name)], bundle: true, write: false, format: 'esm', platform: 'node', packages: 'external', treeShaking: true, logLevel: 'silent' });
+      const out = await build({
+        entryPoints: [handlerEntry(name)],
+        bundle: true,
+        write: false,
+        format: 'esm',
+        platform: 'node',
+        packages: 'external',
+        treeShaking: true,
+        logLevel: 'silent',
+      });
       const code = out.outputFiles[0]!.text;
       const commands = new Set([...code.matchAll(/\bnew (\w+Command)\d*\(/g)].map((m) => m[1]!));
       const ops = new Set([...commands].flatMap((c) => COMMAND_OPS[c] ?? []));
@@ -103,16 +117,23 @@ describe('Bedrock, secrets and wildcards', () => {
       const g = grants(s, 'converse');
       const aliases = agents.flatMap((a) => (a.agent.kind === 'bedrock-agent' ? [`agent-alias/${a.agent.bedrockAgentId}/${a.agent.bedrockAgentAliasId}`] : []));
       expect([...g.get('bedrock:InvokeAgent')!].map((arn) => arn.replace(/^.*:/, '')).sort()).toEqual(aliases.sort());
-      for (const arn of g.get('bedrock:InvokeAgent')!) expect(arn).toMatch(/^arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:agent-alias\/[0-9A-Z]{10}\/[0-9A-Z]{10}$/);
+      for (const arn of g.get('bedrock:InvokeAgent')!)
+        expect(arn).toMatch(/^arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:agent-alias\/[0-9A-Z]{10}\/[0-9A-Z]{10}$/);
       const models = agents.flatMap((a) => [...(a.agent.kind === 'inline' ? [a.agent.foundationModel] : []), ...(a.titleModel ? [a.titleModel.modelId] : [])]);
       const invokeModel = [...(g.get('bedrock:InvokeModel') ?? [])];
       expect(invokeModel.length).toBeGreaterThan(0);
-      for (const arn of invokeModel) expect(models.some((m) => arn.endsWith(`/${m}`) || m.endsWith(arn.replace(/^.*foundation-model\//, ''))), arn).toBe(true);
-      for (const arn of invokeModel) expect(arn).toMatch(/^arn:<AWS::Partition>:bedrock:(<AWS::Region>:(<AWS::AccountId>)?|\*:):(foundation-model|inference-profile)\/[\w.:-]+$/);
+      for (const arn of invokeModel)
+        expect(
+          models.some((m) => arn.endsWith(`/${m}`) || m.endsWith(arn.replace(/^.*foundation-model\//, ''))),
+          arn,
+        ).toBe(true);
+      for (const arn of invokeModel)
+        expect(arn).toMatch(/^arn:<AWS::Partition>:bedrock:(<AWS::Region>:(<AWS::AccountId>)?|\*:):(foundation-model|inference-profile)\/[\w.:-]+$/);
       const inline = agents.some((a) => a.agent.kind === 'inline');
       expect(g.has('bedrock:InvokeInlineAgent'), `${stage} inline agents`).toBe(inline);
       if (inline) expect([...g.get('bedrock:InvokeInlineAgent')!]).toEqual(['*']); // no resource-level permissions
-      if (inline) expect([...g.get('bedrock:InvokeModelWithResponseStream')!]).toEqual(expect.arrayContaining([expect.stringMatching(/foundation-model\/anthropic/)]));
+      if (inline)
+        expect([...g.get('bedrock:InvokeModelWithResponseStream')!]).toEqual(expect.arrayContaining([expect.stringMatching(/foundation-model\/anthropic/)]));
     }
   });
 
@@ -122,7 +143,9 @@ describe('Bedrock, secrets and wildcards', () => {
       const harnesses = agents.flatMap((a) => (a.agent.kind === 'agentcore-harness' ? [a.agent.harnessArn] : []));
       const runtimes = agents.flatMap((a) => (a.agent.kind === 'agentcore-runtime' ? [a.agent.agentRuntimeArn] : []));
       for (const name of FUNCTIONS) {
-        const actions = [...grants(synthesized[stage], name).keys()].filter((a) => a.startsWith('bedrock-agentcore:') && !MEMORY_ACTIONS[name as RouteGroup]?.includes(a.split(':')[1]!));
+        const actions = [...grants(synthesized[stage], name).keys()].filter(
+          (a) => a.startsWith('bedrock-agentcore:') && !MEMORY_ACTIONS[name as RouteGroup]?.includes(a.split(':')[1]!),
+        );
         if (name !== 'converse') expect(actions, `${stage} ${name}`).toEqual([]);
       }
       const g = grants(synthesized[stage], 'converse');
@@ -147,7 +170,10 @@ describe('Bedrock, secrets and wildcards', () => {
           const resources = [st.Resource].flat().map(flat);
           if (resources.includes('*')) for (const a of actions) expect(starOk.has(a), `${stage} ${role}: ${a} on *`).toBe(true);
           // Other wildcards: the region of a cross-region inference profile's model, a named secret's suffix, uploaded files' keys.
-          for (const r of resources.filter((x) => x !== '*' && x.includes('*'))) expect(r).toMatch(/:bedrock:\*::foundation-model\/|:secret:[\w/+=.@-]+-\?{6}$|:runtime\/[\w]+-[a-zA-Z0-9]{10}\/runtime-endpoint\/\*$|^<FilesBucket\w+\.Arn>\/files\/\*$/);
+          for (const r of resources.filter((x) => x !== '*' && x.includes('*')))
+            expect(r).toMatch(
+              /:bedrock:\*::foundation-model\/|:secret:[\w/+=.@-]+-\?{6}$|:runtime\/[\w]+-[a-zA-Z0-9]{10}\/runtime-endpoint\/\*$|^<FilesBucket\w+\.Arn>\/files\/\*$/,
+            );
         }
       }
     }

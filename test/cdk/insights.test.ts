@@ -25,7 +25,10 @@ const fnId = (s: Synthesized, name: 'insights-sweep' | 'insights-worker') => log
 
 describe('generated insights (AWS)', () => {
   it('an EventBridge schedule runs the sweep at the stage\u2019s rate; the sweep knows the queue and a lease longer than its deliveries', () => {
-    for (const [s, stage] of [[dev, 'dev'], [prod, 'prod']] as const) {
+    for (const [s, stage] of [
+      [dev, 'dev'],
+      [prod, 'prod'],
+    ] as const) {
       const minutes = stageConfig(stage).insights.sweepMinutes;
       const [, rule] = resourcesOf(s, 'AWS::Events::Rule')[0]!;
       expect(rule.Properties.ScheduleExpression).toBe(`rate(${minutes} minutes)`);
@@ -43,16 +46,24 @@ describe('generated insights (AWS)', () => {
     expect(queues).toHaveLength(2);
     for (const [, q] of queues) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
     const jobs = dev.json.Resources[logicalIdOf(dev, dev.stack.insights!.queue)]!;
-    expect(jobs.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [logicalIdOf(dev, dev.stack.insights!.deadLetterQueue), 'Arn'] }, maxReceiveCount: MAX_RECEIVE_COUNT });
+    expect(jobs.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [logicalIdOf(dev, dev.stack.insights!.deadLetterQueue), 'Arn'] },
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+    });
     const policies = resourcesOf(dev, 'AWS::SQS::QueuePolicy');
     expect(policies).toHaveLength(2);
     for (const [, p] of policies) {
-      expect(p.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+      expect(p.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
     }
   });
 
   it('the worker consumes the queue with batch item failures and bounded concurrency', () => {
-    for (const [s, stage] of [[dev, 'dev'], [prod, 'prod']] as const) {
+    for (const [s, stage] of [
+      [dev, 'dev'],
+      [prod, 'prod'],
+    ] as const) {
       const c = stageConfig(stage).insights;
       const [, mapping] = resourcesOf(s, 'AWS::Lambda::EventSourceMapping')[0]!;
       expect(mapping.Properties).toMatchObject({
@@ -66,13 +77,20 @@ describe('generated insights (AWS)', () => {
   });
 
   it('the worker may InvokeModel on the stage\u2019s insights models only; the sweep may only send to the queue', () => {
-    for (const [s, stage] of [[dev, 'dev'], [prod, 'prod']] as const) {
+    for (const [s, stage] of [
+      [dev, 'dev'],
+      [prod, 'prod'],
+    ] as const) {
       const byRole = statementsByRole(s);
       const worker = byRole.get(logicalIdOf(s, s.stack.functions.background.get('insights-worker')!.role!))!;
       const invoke = worker.filter((st) => [st.Action].flat().includes('bedrock:InvokeModel')).flatMap((st) => [st.Resource].flat().map(flat));
       const models = stageConfig(stage).insights.modelIds.map((m) => m.replace(/^us\./, ''));
       expect(invoke.length).toBeGreaterThan(0);
-      for (const arn of invoke) expect(models.some((m) => arn.endsWith(m)), arn).toBe(true);
+      for (const arn of invoke)
+        expect(
+          models.some((m) => arn.endsWith(m)),
+          arn,
+        ).toBe(true);
       const sweep = byRole.get(logicalIdOf(s, s.stack.functions.background.get('insights-sweep')!.role!))!;
       const sqsActions = sweep.flatMap((st) => [st.Action].flat()).filter((a) => a.startsWith('sqs:'));
       expect(sqsActions).toEqual(expect.arrayContaining(['sqs:SendMessage']));
@@ -85,7 +103,11 @@ describe('generated insights (AWS)', () => {
     const [, dlq] = alarms.find(([id]) => id.startsWith('ObservabilityinsightsDeadLetters'))!;
     expect(dlq.Properties).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 1 });
     expect(dlq.Properties.Dimensions[0].Value).toEqual({ 'Fn::GetAtt': [logicalIdOf(dev, dev.stack.insights!.deadLetterQueue), 'QueueName'] });
-    for (const name of ['insights-sweepErrors', 'insights-workerErrors']) expect(alarms.some(([id]) => id.startsWith(`Observability${name.replace('-', '')}`)), name).toBe(true);
+    for (const name of ['insights-sweepErrors', 'insights-workerErrors'])
+      expect(
+        alarms.some(([id]) => id.startsWith(`Observability${name.replace('-', '')}`)),
+        name,
+      ).toBe(true);
     for (const s of [dev, prod, off]) for (const r of s.report.pluginReports) expect(r.conclusion, JSON.stringify(r.violations).slice(0, 500)).toBe('success');
   });
 

@@ -27,7 +27,12 @@ function memoryGrants(s: Synthesized, group: RouteGroup): Map<string, string[]> 
   const out = new Map<string, string[]>();
   for (const st of statementsByRole(s).get(logicalIdOf(s, fn.role!)) ?? []) {
     for (const action of [st.Action].flat()) {
-      if (!/^bedrock-agentcore:(RetrieveMemoryRecords|CreateEvent|ListMemoryRecords|GetMemoryRecord|DeleteMemoryRecord|BatchDeleteMemoryRecords|ListSessions|ListEvents|DeleteEvent)$/.test(action)) continue;
+      if (
+        !/^bedrock-agentcore:(RetrieveMemoryRecords|CreateEvent|ListMemoryRecords|GetMemoryRecord|DeleteMemoryRecord|BatchDeleteMemoryRecords|ListSessions|ListEvents|DeleteEvent)$/.test(
+          action,
+        )
+      )
+        continue;
       out.set(action, [...(out.get(action) ?? []), ...[st.Resource].flat().map(flat)]);
     }
   }
@@ -61,7 +66,9 @@ describe('user memory in the stack', () => {
 
   it('the stage config refuses what is not a memory ARN or a namespace without {actorId}', () => {
     const base = { ...stageConfig('dev') } as Record<string, unknown>;
-    expect(() => parseStageConfig({ ...base, agentCoreMemories: [{ arn: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:harness/x-DEVHARNES1' }] })).toThrow(/agentCoreMemories\.0\.arn/);
+    expect(() => parseStageConfig({ ...base, agentCoreMemories: [{ arn: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:harness/x-DEVHARNES1' }] })).toThrow(
+      /agentCoreMemories\.0\.arn/,
+    );
     expect(() => parseStageConfig({ ...base, agentCoreMemories: [{ arn: MEMORY, namespace: '/users/all' }] })).toThrow(/agentCoreMemories\.0\.namespace/);
   });
 });

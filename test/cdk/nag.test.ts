@@ -40,7 +40,11 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('fails synth on an unacknowledged finding, also inside our stack next to acknowledged ones', () => {
-    const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] }, outdir: mkdtempSync(join(tmpdir(), 'pika-nag-')), builtinCloudFormationValidation: false });
+    const app = new App({
+      context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] },
+      outdir: mkdtempSync(join(tmpdir(), 'pika-nag-')),
+      builtinCloudFormationValidation: false,
+    });
     const stack = new PikaChatStack(app, 'PikaChat-bad', { config: stageConfig('dev') });
     // The stack acknowledges SMG4 on its own two secrets only: a third secret without rotation is reported.
     new secretsmanager.Secret(stack, 'Unrotated');
@@ -50,7 +54,9 @@ describe('cdk-nag AwsSolutions', () => {
 
     const bare = new App({ outdir: mkdtempSync(join(tmpdir(), 'pika-nag-')), builtinCloudFormationValidation: false });
     const other = new Stack(bare, 'Wide');
-    new iam.Role(other, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }).addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:*'], resources: ['*'] }));
+    new iam.Role(other, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }).addToPolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:*'], resources: ['*'] }),
+    );
     addNagChecks(bare, false);
     expect(() => bare.synth()).toThrow(/AwsSolutions-IAM5/);
     rmSync(bare.outdir, { recursive: true, force: true });

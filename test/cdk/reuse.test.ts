@@ -19,7 +19,12 @@ describe('reusing the constructs', () => {
       serviceName: 'my-chat',
       logLevel: 'INFO',
       logRetentionDays: 30,
-      environment: { JWT_JWKS_URL: 'https://login.example.com/jwks', JWT_ISSUER: 'https://login.example.com/', JWT_AUDIENCE: 'my-chat', CORS_ORIGINS: 'https://app.example.com' },
+      environment: {
+        JWT_JWKS_URL: 'https://login.example.com/jwks',
+        JWT_ISSUER: 'https://login.example.com/',
+        JWT_AUDIENCE: 'my-chat',
+        CORS_ORIGINS: 'https://app.example.com',
+      },
       cursorSecret: { secret: cursor, id: cursor.secretArn },
       bedrock: bedrockAccess(stack, stageConfig('dev').bedrock),
       sizes: { converse: { memoryMb: 2048, timeoutSeconds: 600 } },

@@ -83,7 +83,10 @@ describe('REST API generated from the route table', () => {
         expect(p.Integration.IntegrationHttpMethod).toBe('POST');
         const uri = flat(p.Integration.Uri);
         expect(uri).toContain(`<${fnLogicalId(s, route.group)}.Arn>`);
-        const expectedParams = Object.fromEntries([...pathParams(route.path).map((n) => [`method.request.path.${n}`, true]), ...requiredQueryParams(route).map((n) => [`method.request.querystring.${n}`, true])]);
+        const expectedParams = Object.fromEntries([
+          ...pathParams(route.path).map((n) => [`method.request.path.${n}`, true]),
+          ...requiredQueryParams(route).map((n) => [`method.request.querystring.${n}`, true]),
+        ]);
         expect(p.RequestParameters ?? {}).toEqual(expectedParams);
         if (route.streaming) {
           expect(p.Integration.ResponseTransferMode).toBe('STREAM');
@@ -111,7 +114,11 @@ describe('REST API generated from the route table', () => {
     expect(any.map(([, m]) => paths.get(m.Properties.ResourceId.Ref)).sort()).toEqual([...routePaths].sort());
     for (const [, m] of any) {
       const path = paths.get(m.Properties.ResourceId.Ref)!;
-      const allow = routes.filter((r) => r.path === path).map((r) => r.method).sort().join(', ');
+      const allow = routes
+        .filter((r) => r.path === path)
+        .map((r) => r.method)
+        .sort()
+        .join(', ');
       expect(m.Properties.Integration.Type).toBe('MOCK');
       const response = m.Properties.Integration.IntegrationResponses[0];
       expect(response.StatusCode).toBe('405');
@@ -155,7 +162,10 @@ describe('REST API generated from the route table', () => {
   });
 
   it('sets the stage: regional endpoint, throttling, JSON access logs without bodies, tracing, execution logs with retention, no usage plan', () => {
-    for (const [s, stage] of [[dev, 'dev'], [prod, 'prod']] as const) {
+    for (const [s, stage] of [
+      [dev, 'dev'],
+      [prod, 'prod'],
+    ] as const) {
       const c = stageConfig(stage);
       s.template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
       const [, st] = resourcesOf(s, 'AWS::ApiGateway::Stage')[0]!;
@@ -163,19 +173,33 @@ describe('REST API generated from the route table', () => {
       expect(p.StageName).toBe(stage);
       expect(p.TracingEnabled).toBe(true);
       const all = p.MethodSettings.find((m: any) => m.HttpMethod === '*' && m.ResourcePath === '/*');
-      expect(all).toMatchObject({ ThrottlingRateLimit: c.throttling.rateLimit, ThrottlingBurstLimit: c.throttling.burstLimit, DataTraceEnabled: false, LoggingLevel: 'ERROR', MetricsEnabled: c.detailedMetrics });
+      expect(all).toMatchObject({
+        ThrottlingRateLimit: c.throttling.rateLimit,
+        ThrottlingBurstLimit: c.throttling.burstLimit,
+        DataTraceEnabled: false,
+        LoggingLevel: 'ERROR',
+        MetricsEnabled: c.detailedMetrics,
+      });
       const converse = p.MethodSettings.find((m: any) => m.ResourcePath === '/~1converse' && m.HttpMethod === 'POST');
-      if (c.converseThrottling) expect(converse).toMatchObject({ ThrottlingRateLimit: c.converseThrottling.rateLimit, ThrottlingBurstLimit: c.converseThrottling.burstLimit });
+      if (c.converseThrottling)
+        expect(converse).toMatchObject({ ThrottlingRateLimit: c.converseThrottling.rateLimit, ThrottlingBurstLimit: c.converseThrottling.burstLimit });
       else expect(converse).toBeUndefined();
       const format = JSON.parse(p.AccessLogSetting.Format);
-      expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', resource: '$context.resourcePath', userId: '$context.authorizer.principalId' });
+      expect(format).toMatchObject({
+        requestId: '$context.requestId',
+        status: '$context.status',
+        resource: '$context.resourcePath',
+        userId: '$context.authorizer.principalId',
+      });
       expect(p.AccessLogSetting.Format).not.toMatch(/requestBody|header|authorization/i);
       // No API keys are issued, so a usage plan would only repeat the stage throttle.
       s.template.resourceCountIs('AWS::ApiGateway::UsagePlan', 0);
       s.template.resourceCountIs('AWS::ApiGateway::ApiKey', 0);
       // API Gateway's execution log group, created by the stack with the stage's retention, before the stage.
       const apiId = logicalIdOf(s, s.stack.api.api);
-      const [execId, exec] = resourcesOf(s, 'AWS::Logs::LogGroup').find(([, g]) => flat(g.Properties.LogGroupName ?? '').startsWith('API-Gateway-Execution-Logs_'))!;
+      const [execId, exec] = resourcesOf(s, 'AWS::Logs::LogGroup').find(([, g]) =>
+        flat(g.Properties.LogGroupName ?? '').startsWith('API-Gateway-Execution-Logs_'),
+      )!;
       expect(flat(exec.Properties.LogGroupName)).toBe(`API-Gateway-Execution-Logs_<${apiId}>/${stage}`);
       expect(exec.Properties.RetentionInDays).toBe(c.logRetentionDays);
       const [, stageResource] = resourcesOf(s, 'AWS::ApiGateway::Stage')[0]! as unknown as [string, { DependsOn?: string[] }];
@@ -214,7 +238,12 @@ describe('functions', () => {
       else expect(env.CURSOR_SECRET_ARN).toBeDefined();
     }
     const prodEnv = prod.json.Resources[fnLogicalId(prod, 'users')]!.Properties.Environment.Variables;
-    expect(prodEnv).toMatchObject({ JWT_JWKS_URL: 'https://auth.example.com/.well-known/jwks.json', JWT_ISSUER: 'https://auth.example.com/', JWT_AUDIENCE: 'pika-chat', CONVERSE_RATE_LIMIT: '30' });
+    expect(prodEnv).toMatchObject({
+      JWT_JWKS_URL: 'https://auth.example.com/.well-known/jwks.json',
+      JWT_ISSUER: 'https://auth.example.com/',
+      JWT_AUDIENCE: 'pika-chat',
+      CONVERSE_RATE_LIMIT: '30',
+    });
     expect(prodEnv).not.toHaveProperty('JWT_SECRET_ARN');
   });
 
@@ -224,12 +253,17 @@ describe('functions', () => {
       const dir = join(dev.outdir, assetPath);
       expect(existsSync(join(dir, 'index.mjs.map')), name).toBe(false);
       const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
-      expect(code.startsWith("import { createRequire as __pikaCreateRequire } from 'node:module'; const require = __pikaCreateRequire(import.meta.url);")).toBe(true);
+      expect(code.startsWith("import { createRequire as __pikaCreateRequire } from 'node:module'; const require = __pikaCreateRequire(import.meta.url);")).toBe(
+        true,
+      );
       expect(code.length / code.split('\n').length).toBeGreaterThan(1000); // minified
       // Minified module specifiers: from"x", import("x"), require("x"); not the SDK's error message quoting `[require("...")]`.
       const imports = [...code.matchAll(/(?<!\[)(?:\bfrom|\bimport\(|\brequire\()"((?:node:)?[@a-z][\w@/.-]*)"/g)].map((m) => m[1]!);
       expect(imports).toContain('node:crypto');
-      expect(imports.filter((i) => !i.startsWith('node:')), name).toEqual([]); // the AWS SDK and everything else bundled
+      expect(
+        imports.filter((i) => !i.startsWith('node:')),
+        name,
+      ).toEqual([]); // the AWS SDK and everything else bundled
       if (name !== 'authorizer') expect(code).toContain('DynamoDBDocumentClient');
     }
   });
@@ -254,13 +288,27 @@ describe('agents, alarms and outputs', () => {
   it('alarms on 5xx rate, latency per route group, 4xx, DynamoDB throttles and each function\u2019s errors and throttles', () => {
     for (const s of [dev, prod]) {
       const alarms = resourcesOf(s, 'AWS::CloudWatch::Alarm').map(([id, a]) => [id, a.Properties] as const);
-      const names = ['Api5xxRate', 'Api4xxSpike', 'DynamoDbThrottles', ...ROUTE_GROUPS.map((g) => `${g}LatencyP99`), ...ROUTE_GROUPS.map((g) => `${g}Errors`), 'authorizerFailures', ...[...ROUTE_GROUPS, 'authorizer'].map((f) => `${f}Throttles`)];
-      for (const name of names) expect(alarms.some(([id]) => id.startsWith(`Observability${name}`)), name).toBe(true);
+      const names = [
+        'Api5xxRate',
+        'Api4xxSpike',
+        'DynamoDbThrottles',
+        ...ROUTE_GROUPS.map((g) => `${g}LatencyP99`),
+        ...ROUTE_GROUPS.map((g) => `${g}Errors`),
+        'authorizerFailures',
+        ...[...ROUTE_GROUPS, 'authorizer'].map((f) => `${f}Throttles`),
+      ];
+      for (const name of names)
+        expect(
+          alarms.some(([id]) => id.startsWith(`Observability${name}`)),
+          name,
+        ).toBe(true);
       for (const [, a] of alarms) expect(a.AlarmActions).toHaveLength(1);
       const throttles = alarms.find(([id]) => id.startsWith('ObservabilityDynamoDbThrottles'))![1];
-      expect(throttles.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.Dimensions.find((d: any) => d.Name === 'GlobalSecondaryIndexName')?.Value ?? 'table').sort()).toEqual(
-        ['gsi1', 'gsi1', 'gsi2', 'gsi2', 'gsi3', 'gsi3', 'gsi4', 'gsi4', 'table', 'table'],
-      );
+      expect(
+        throttles.Metrics.filter((m: any) => m.MetricStat)
+          .map((m: any) => m.MetricStat.Metric.Dimensions.find((d: any) => d.Name === 'GlobalSecondaryIndexName')?.Value ?? 'table')
+          .sort(),
+      ).toEqual(['gsi1', 'gsi1', 'gsi2', 'gsi2', 'gsi3', 'gsi3', 'gsi4', 'gsi4', 'table', 'table']);
     }
     // prod has per-method metrics: each group's alarm takes the worst of its routes' p99.
     const [, sessions] = resourcesOf(prod, 'AWS::CloudWatch::Alarm').find(([id]) => id.startsWith('ObservabilitysessionsLatencyP99'))!;
@@ -282,15 +330,25 @@ describe('agents, alarms and outputs', () => {
     expect(cost.Properties.Threshold).toBe(warning.usd);
     const stat = cost.Properties.Metrics[0].MetricStat;
     expect(stat).toMatchObject({ Metric: { MetricName: 'CostUsd', Namespace: 'PikaChat' }, Stat: 'Sum', Period: 86_400 });
-    expect(stat.Metric.Dimensions).toEqual(expect.arrayContaining([{ Name: 'chatAppId', Value: warning.chatAppId }, { Name: 'service', Value: 'pika-chat-prod' }]));
+    expect(stat.Metric.Dimensions).toEqual(
+      expect.arrayContaining([
+        { Name: 'chatAppId', Value: warning.chatAppId },
+        { Name: 'service', Value: 'pika-chat-prod' },
+      ]),
+    );
     expect(resourcesOf(dev, 'AWS::CloudWatch::Alarm').some(([id]) => id.startsWith('ObservabilityDailyCost'))).toBe(false);
     const [, dashboard] = resourcesOf(prod, 'AWS::CloudWatch::Dashboard')[0]!;
     const body = flat(dashboard.Properties.DashboardBody);
-    for (const metric of ['CostUsd', 'InputTokens', 'OutputTokens', 'Turns', 'TurnFailures', 'BudgetRefusals']) expect(body).toContain(`MetricName=\\"${metric}\\"`);
+    for (const metric of ['CostUsd', 'InputTokens', 'OutputTokens', 'Turns', 'TurnFailures', 'BudgetRefusals'])
+      expect(body).toContain(`MetricName=\\"${metric}\\"`);
     // CloudWatch refuses an alarm on more than 10 metrics: a route group with more routes gets several.
-    for (const s of [dev, prod]) for (const [id, a] of resourcesOf(s, 'AWS::CloudWatch::Alarm')) expect((a.Properties.Metrics ?? []).filter((m: any) => m.MetricStat).length, id).toBeLessThanOrEqual(10);
+    for (const s of [dev, prod])
+      for (const [id, a] of resourcesOf(s, 'AWS::CloudWatch::Alarm'))
+        expect((a.Properties.Metrics ?? []).filter((m: any) => m.MetricStat).length, id).toBeLessThanOrEqual(10);
     const adminAlarms = resourcesOf(prod, 'AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('ObservabilityadminLatencyP99'));
-    expect(adminAlarms.reduce((n, [, a]) => n + a.Properties.Metrics.filter((m: any) => m.MetricStat).length, 0)).toBe(routes.filter((r) => r.group === 'admin').length);
+    expect(adminAlarms.reduce((n, [, a]) => n + a.Properties.Metrics.filter((m: any) => m.MetricStat).length, 0)).toBe(
+      routes.filter((r) => r.group === 'admin').length,
+    );
   });
 
   it('outputs the API URL, the table name and every function name', () => {

@@ -16,7 +16,12 @@ const PRICING = { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 };
 
 const KINDS: Record<string, (agent: string) => AgentConfig['agent']> = {
   classic: (name) => ({ kind: 'bedrock-agent', bedrockAgentId: name, bedrockAgentAliasId: 'TSTALIASID' }),
-  inline: (name) => ({ kind: 'inline', foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0', instruction: 'You are a test agent of the local emulator; answer as it does.', agentName: name }),
+  inline: (name) => ({
+    kind: 'inline',
+    foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0',
+    instruction: 'You are a test agent of the local emulator; answer as it does.',
+    agentName: name,
+  }),
   harness: (name) => ({ kind: 'agentcore-harness', harnessArn: emulatorHarnessArn(name) }),
   runtime: (name) => ({ kind: 'agentcore-runtime', agentRuntimeArn: emulatorRuntimeArn(name) }),
 };
@@ -39,8 +44,12 @@ async function appFor(kind: string, name: string, extra: Partial<AgentConfig> = 
   return chatAppId;
 }
 
-const agentRequests = (kind: string) => emulator().requests().filter((r) => r.operation === OPERATION[kind]);
-const messagesOf = async (t: string, sessionId: string) => (await api.call('GET', `/sessions/${sessionId}/messages?limit=100`, { token: t })).body.items as any[];
+const agentRequests = (kind: string) =>
+  emulator()
+    .requests()
+    .filter((r) => r.operation === OPERATION[kind]);
+const messagesOf = async (t: string, sessionId: string) =>
+  (await api.call('GET', `/sessions/${sessionId}/messages?limit=100`, { token: t })).body.items as any[];
 
 describe.each(Object.keys(KINDS))('%s agents', (kind) => {
   it('stream their chunks before the end; the turn and its usage are stored and counted on the session', async () => {
@@ -67,7 +76,10 @@ describe.each(Object.keys(KINDS))('%s agents', (kind) => {
   it('get the session context (private attributes removed)', async () => {
     const svc = await token(uid('svc'), [ROLES.service]);
     const user = uid();
-    await api.call('PUT', `/users/${user}`, { token: svc, body: { customData: { accountId: 'acct-9', tier: 'gold', nested: { a: [1, 2] }, secret: 'hide-me' } } });
+    await api.call('PUT', `/users/${user}`, {
+      token: svc,
+      body: { customData: { accountId: 'acct-9', tier: 'gold', nested: { a: [1, 2] }, secret: 'hide-me' } },
+    });
     const chatAppId = await appFor(kind, 'echo-attributes');
     const admin = await token(uid('site'), [ROLES.siteAdmin]);
     const app = (await api.call('GET', `/admin/chat-apps/${chatAppId}`, { token: admin })).body;
@@ -80,7 +92,15 @@ describe.each(Object.keys(KINDS))('%s agents', (kind) => {
       kind === 'classic' || kind === 'inline'
         ? normalizeSessionAttributes((agentRequests(kind).at(-1)!.body.sessionState ?? agentRequests(kind).at(-1)!.body.inlineSessionState).sessionAttributes)
         : JSON.parse(textOf(r.events));
-    expect(received).toMatchObject({ userId: user, chatAppId, accountId: 'acct-9', tier: 'gold', nested: { a: [1, 2] }, userType: 'external-user', timezone: 'Europe/Paris' });
+    expect(received).toMatchObject({
+      userId: user,
+      chatAppId,
+      accountId: 'acct-9',
+      tier: 'gold',
+      nested: { a: [1, 2] },
+      userType: 'external-user',
+      timezone: 'Europe/Paris',
+    });
     expect(received).not.toHaveProperty('secret');
   });
 
@@ -139,7 +159,8 @@ describe.each(Object.keys(KINDS))('%s agents', (kind) => {
     // The `hang` agent sends one chunk, then nothing: the chunk can only be here because it was relayed
     // before the answer ended (the answer ends only once we stop it). Read event by event (no break, which
     // would close the stream).
-    for (let next = await stream.next(); !next.done; next = next.value.event === 'chunk' ? { done: true, value: undefined } : await stream.next()) events.push(next.value);
+    for (let next = await stream.next(); !next.done; next = next.value.event === 'chunk' ? { done: true, value: undefined } : await stream.next())
+      events.push(next.value);
     expect(events.map((e) => e.event)).toEqual(['session', 'chunk']);
     const sessionId = events[0]!.data.sessionId as string;
     const stop = await api.call('POST', `/sessions/${sessionId}/cancel`, { token: t });
@@ -149,7 +170,12 @@ describe.each(Object.keys(KINDS))('%s agents', (kind) => {
     expect(events.at(-1)).toMatchObject({ event: 'done', data: { cancelled: true } });
     const stored = await messagesOf(t, sessionId);
     expect(stored[1]).toMatchObject({ role: 'assistant', status: 'cancelled', content: textOf(events) });
-    if (kind === 'runtime') expect(emulator().requests().some((q) => q.operation === 'StopRuntimeSession')).toBe(true);
+    if (kind === 'runtime')
+      expect(
+        emulator()
+          .requests()
+          .some((q) => q.operation === 'StopRuntimeSession'),
+      ).toBe(true);
     // Nothing runs any more.
     expect((await api.call('POST', `/sessions/${sessionId}/cancel`, { token: t })).status).toBe(409);
   }, 20_000);

@@ -32,8 +32,16 @@ beforeAll(async () => {
 });
 afterAll(async () => emu.close());
 
-const harness = (agent: string, extra: Partial<AgentCoreHarnessRef> = {}): AgentCoreHarnessRef => ({ kind: 'agentcore-harness', harnessArn: emulatorHarnessArn(agent), ...extra });
-const runtime = (agent: string, extra: Partial<AgentCoreRuntimeRef> = {}): AgentCoreRuntimeRef => ({ kind: 'agentcore-runtime', agentRuntimeArn: emulatorRuntimeArn(agent), ...extra });
+const harness = (agent: string, extra: Partial<AgentCoreHarnessRef> = {}): AgentCoreHarnessRef => ({
+  kind: 'agentcore-harness',
+  harnessArn: emulatorHarnessArn(agent),
+  ...extra,
+});
+const runtime = (agent: string, extra: Partial<AgentCoreRuntimeRef> = {}): AgentCoreRuntimeRef => ({
+  kind: 'agentcore-runtime',
+  agentRuntimeArn: emulatorRuntimeArn(agent),
+  ...extra,
+});
 
 function input(inputText: string, extra: Partial<AgentCoreInvokeInput> = {}): AgentCoreInvokeInput {
   const sessionId = extra.sessionId ?? `01JCHATSESSION${String(++n).padStart(12, '0')}`;
@@ -59,7 +67,11 @@ async function collect(gen: AsyncGenerator<ProviderEvent>) {
   return { events, text, error, chunks: events.filter((e) => e.type === 'chunk').length };
 }
 
-const lastOp = (op: string) => emu.requests().filter((r) => r.operation === op).at(-1)!;
+const lastOp = (op: string) =>
+  emu
+    .requests()
+    .filter((r) => r.operation === op)
+    .at(-1)!;
 
 describe('providerSessionId', () => {
   it('is deterministic, at least 33 characters and distinct per chat session', () => {
@@ -100,19 +112,34 @@ describe('invokeHarness', () => {
     const i = input('hi');
     const inMessage = await collect(invokeHarness(harness('echo-attributes'), i));
     expect(JSON.parse(inMessage.text)).toEqual(normalizeSessionAttributes(i.sessionAttributes));
-    const withPrompt = harness('echo-attributes', { overrides: { systemPrompt: 'Be brief.', modelId: 'anthropic.claude-x', allowedTools: ['shell'], maxIterations: 3, maxTokens: 500, timeoutSeconds: 30 } });
+    const withPrompt = harness('echo-attributes', {
+      overrides: { systemPrompt: 'Be brief.', modelId: 'anthropic.claude-x', allowedTools: ['shell'], maxIterations: 3, maxTokens: 500, timeoutSeconds: 30 },
+    });
     const inSystem = await collect(invokeHarness(withPrompt, i));
     expect(JSON.parse(inSystem.text)).toEqual(normalizeSessionAttributes(i.sessionAttributes));
     const req = lastOp('InvokeHarness');
     expect(req.body.systemPrompt).toEqual([{ text: 'Be brief.' }, { text: sessionContextBlock(i.sessionAttributes) }]);
-    expect(req.body).toMatchObject({ model: { bedrockModelConfig: { modelId: 'anthropic.claude-x' } }, allowedTools: ['shell'], maxIterations: 3, maxTokens: 500, timeoutSeconds: 30 });
+    expect(req.body).toMatchObject({
+      model: { bedrockModelConfig: { modelId: 'anthropic.claude-x' } },
+      allowedTools: ['shell'],
+      maxIterations: 3,
+      maxTokens: 500,
+      timeoutSeconds: 30,
+    });
     expect(req.body.messages).toEqual([{ role: 'user', content: [{ text: 'hi' }] }]);
   });
 
   it('summarises tool use and result', async () => {
     const r = await collect(invokeHarness(harness('tools'), input('status?')));
     expect(r.events.filter((e) => e.type === 'tool')).toEqual([
-      { type: 'tool', phase: 'use', toolUseId: HARNESS_TOOL.toolUseId, name: HARNESS_TOOL.name, toolType: 'tool_use', input: JSON.stringify({ orderId: '42', question: 'status?' }) },
+      {
+        type: 'tool',
+        phase: 'use',
+        toolUseId: HARNESS_TOOL.toolUseId,
+        name: HARNESS_TOOL.name,
+        toolType: 'tool_use',
+        input: JSON.stringify({ orderId: '42', question: 'status?' }),
+      },
       { type: 'tool', phase: 'result', toolUseId: HARNESS_TOOL.toolUseId, status: 'success', output: HARNESS_TOOL.result },
     ]);
     expect(r.text).toBe(echoAnswer('status?'));
@@ -129,7 +156,15 @@ describe('invokeHarness', () => {
     const i = input('first');
     await collect(invokeHarness(harness('recall'), i));
     const second = await collect(invokeHarness(harness('recall'), { ...i, inputText: 'second' }));
-    expect(second.text).toBe(recallAnswer([], [{ role: 'user', content: 'first' }, { role: 'assistant', content: recallAnswer([], []) }]));
+    expect(second.text).toBe(
+      recallAnswer(
+        [],
+        [
+          { role: 'user', content: 'first' },
+          { role: 'assistant', content: recallAnswer([], []) },
+        ],
+      ),
+    );
     emu.expireSessions('harness:');
     const history = [
       { role: 'assistant' as const, content: 'welcome' }, // dropped: the harness starts with user
@@ -139,7 +174,14 @@ describe('invokeHarness', () => {
     ];
     const third = await collect(invokeHarness(harness('recall'), { ...i, inputText: 'third', history }));
     expect(third.text).toBe('I remember 2 earlier turns (history: 2, session: 0):\nuser: first\nassistant: one');
-    expect(harnessHistory([{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }, { role: 'assistant', content: '' }, { role: 'assistant', content: 'c' }])).toEqual([
+    expect(
+      harnessHistory([
+        { role: 'user', content: 'a' },
+        { role: 'user', content: 'b' },
+        { role: 'assistant', content: '' },
+        { role: 'assistant', content: 'c' },
+      ]),
+    ).toEqual([
       { role: 'user', content: 'a\n\nb' },
       { role: 'assistant', content: 'c' },
     ]);
@@ -162,7 +204,17 @@ describe('invokeHarness', () => {
 
 describe('invokeAgentRuntime', () => {
   it('streams SSE chunks and usage; the payload and headers reach the agent', async () => {
-    const file = { fileId: 'f1', fileName: 'a.txt', mimeType: 'text/plain', size: 1, s3Key: 'k', uploadDate: '2026-01-01T00:00:00Z', s3Uri: 's3://b/k', url: 'https://b.example/k', urlExpiresAt: '2026-01-01T00:05:00Z' };
+    const file = {
+      fileId: 'f1',
+      fileName: 'a.txt',
+      mimeType: 'text/plain',
+      size: 1,
+      s3Key: 'k',
+      uploadDate: '2026-01-01T00:00:00Z',
+      s3Uri: 's3://b/k',
+      url: 'https://b.example/k',
+      urlExpiresAt: '2026-01-01T00:05:00Z',
+    };
     const i = input('Hello ✓', { files: [{ ...file, useCase: 'CHAT' }] });
     const r = await collect(invokeAgentRuntime(runtime('echo', { qualifier: 'DEFAULT' }), i));
     expect(r.error).toBeUndefined();
@@ -219,11 +271,31 @@ describe('invokeAgentRuntime', () => {
     const i = input('first');
     await collect(invokeAgentRuntime(runtime('recall'), i));
     const second = await collect(invokeAgentRuntime(runtime('recall'), { ...i, inputText: 'second' }));
-    expect(second.text).toBe(recallAnswer([], [{ role: 'user', content: 'first' }, { role: 'assistant', content: recallAnswer([], []) }]));
+    expect(second.text).toBe(
+      recallAnswer(
+        [],
+        [
+          { role: 'user', content: 'first' },
+          { role: 'assistant', content: recallAnswer([], []) },
+        ],
+      ),
+    );
     emu.expireSessions('runtime:');
-    const third = await collect(invokeAgentRuntime(runtime('recall'), { ...i, inputText: 'third', history: [{ role: 'user', content: 'first' }, { role: 'assistant', content: 'one' }] }));
+    const third = await collect(
+      invokeAgentRuntime(runtime('recall'), {
+        ...i,
+        inputText: 'third',
+        history: [
+          { role: 'user', content: 'first' },
+          { role: 'assistant', content: 'one' },
+        ],
+      }),
+    );
     expect(third.text).toBe('I remember 2 earlier turns (history: 2, session: 0):\nuser: first\nassistant: one');
-    expect(lastOp('InvokeAgentRuntime').body.history).toEqual([{ role: 'user', content: 'first' }, { role: 'assistant', content: 'one' }]);
+    expect(lastOp('InvokeAgentRuntime').body.history).toEqual([
+      { role: 'user', content: 'first' },
+      { role: 'assistant', content: 'one' },
+    ]);
   });
 
   it('abort: ends at once while the agent says nothing, and releases the connection', async () => {

@@ -19,7 +19,13 @@ async function chatApp(budgets?: unknown): Promise<string> {
   const chatAppId = uid('budget-app');
   const r = await api.call('PUT', `/admin/chat-apps/${chatAppId}`, {
     token: await admin(),
-    body: { title: 'Budgets', enabled: true, agentId: 'echo', access: { entity: { attributeName: 'account', values: ['acme', 'globex'] } }, ...(budgets ? { budgets } : {}) },
+    body: {
+      title: 'Budgets',
+      enabled: true,
+      agentId: 'echo',
+      access: { entity: { attributeName: 'account', values: ['acme', 'globex'] } },
+      ...(budgets ? { budgets } : {}),
+    },
   });
   expect(r.status).toBe(200);
   return chatAppId;
@@ -50,7 +56,11 @@ async function myUsage(chatAppId: string, t: string) {
 
 /** POST /converse with the raw answer (status, headers, body) for refusals. */
 async function converseRaw(t: string, body: unknown) {
-  const res = await fetch(`${api.url}/converse`, { method: 'POST', headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${api.url}/converse`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, headers: res.headers, text };
 }
@@ -111,14 +121,18 @@ describe('usage reports', () => {
     );
     expect(first.items.map((i: any) => i.key)).toEqual([users[2]!.userId, users[1]!.userId]);
     expect(first.nextCursor).toEqual(expect.any(String));
-    const second = (await api.call('GET', `/admin/usage?chatAppId=${chatAppId}&groupBy=user&limit=2&cursor=${encodeURIComponent(first.nextCursor)}`, { token: sadmin })).body;
+    const second = (
+      await api.call('GET', `/admin/usage?chatAppId=${chatAppId}&groupBy=user&limit=2&cursor=${encodeURIComponent(first.nextCursor)}`, { token: sadmin })
+    ).body;
     expect(second.items.map((i: any) => i.key)).toEqual([users[0]!.userId]);
     expect(second.nextCursor).toBeUndefined();
     expect(second.totals).toEqual(first.totals);
     const entities = (await api.call('GET', `/admin/usage?chatAppId=${chatAppId}&groupBy=entity`, { token: sadmin })).body;
     expect(entities.items.map((i: any) => i.key).sort()).toEqual(['acme', 'globex']);
     // The cursor is bound to its query.
-    const other = await api.call('GET', `/admin/usage?chatAppId=${chatAppId}&groupBy=entity&limit=2&cursor=${encodeURIComponent(first.nextCursor)}`, { token: sadmin });
+    const other = await api.call('GET', `/admin/usage?chatAppId=${chatAppId}&groupBy=entity&limit=2&cursor=${encodeURIComponent(first.nextCursor)}`, {
+      token: sadmin,
+    });
     expect(other.status).toBe(400);
     expect(other.body.error.code).toBe('INVALID_CURSOR');
 
@@ -181,7 +195,10 @@ describe('budgets', () => {
 
     const invocations = emulator().requests().length;
     const sessionsBefore = (await api.call('GET', `/sessions?chatAppId=${chatAppId}`, { token: t })).body.items.length;
-    for (const body of [{ chatAppId, message: 'two' }, { sessionId, message: 'two' }]) {
+    for (const body of [
+      { chatAppId, message: 'two' },
+      { sessionId, message: 'two' },
+    ]) {
       const r = await converseRaw(t, body);
       expect(r.status).toBe(429);
       const error = JSON.parse(r.text).error;
@@ -215,15 +232,26 @@ describe('budgets', () => {
     const put = await api.call('PUT', `/admin/chat-apps/${chatAppId}/budgets/users/${userId}`, { token: sadmin, body: { daily: { tokens: 1_000_000 } } });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ chatAppId, level: 'user', id: userId, daily: { tokens: 1_000_000 } });
-    expect((await api.call('GET', `/admin/chat-apps/${chatAppId}/budgets/users/${userId}`, { token: sadmin })).body).toMatchObject({ daily: { tokens: 1_000_000 } });
+    expect((await api.call('GET', `/admin/chat-apps/${chatAppId}/budgets/users/${userId}`, { token: sadmin })).body).toMatchObject({
+      daily: { tokens: 1_000_000 },
+    });
     expect((await converse(api.url, t, { chatAppId, message: 'allowed again' })).events.at(-1)?.event).toBe('done');
 
     // The entity's override: its monthly cost limit is used up → refused at the entity level until next month.
-    expect((await api.call('PUT', `/admin/chat-apps/${chatAppId}/budgets/entities/globex`, { token: sadmin, body: { monthly: { usd: 0.000001 } } })).status).toBe(200);
+    expect(
+      (await api.call('PUT', `/admin/chat-apps/${chatAppId}/budgets/entities/globex`, { token: sadmin, body: { monthly: { usd: 0.000001 } } })).status,
+    ).toBe(200);
     const refused = await converseRaw(t, { chatAppId, message: 'entity over' });
     expect(refused.status).toBe(429);
     const now = new Date();
-    expect(JSON.parse(refused.text).error.details).toMatchObject({ level: 'entity', period: 'monthly', unit: 'usd', entityId: 'globex', limit: 0.000001, resetsAt: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString() });
+    expect(JSON.parse(refused.text).error.details).toMatchObject({
+      level: 'entity',
+      period: 'monthly',
+      unit: 'usd',
+      entityId: 'globex',
+      limit: 0.000001,
+      resetsAt: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString(),
+    });
     // Another entity of the same chat app is not affected.
     expect((await converse(api.url, (await user('acme')).t, { chatAppId, message: 'acme is fine' })).status).toBe(200);
 
@@ -237,7 +265,10 @@ describe('budgets', () => {
     // The chat app's own limit applies to everyone.
     const app = (await api.call('GET', `/admin/chat-apps/${chatAppId}`, { token: sadmin })).body;
     const { chatAppId: _id, createDate: _c, lastUpdate: _l, ...config } = app;
-    expect((await api.call('PUT', `/admin/chat-apps/${chatAppId}`, { token: sadmin, body: { ...config, budgets: { chatApp: { monthly: { tokens: 10 } } } } })).status).toBe(200);
+    expect(
+      (await api.call('PUT', `/admin/chat-apps/${chatAppId}`, { token: sadmin, body: { ...config, budgets: { chatApp: { monthly: { tokens: 10 } } } } }))
+        .status,
+    ).toBe(200);
     const appRefused = await converseRaw((await user('acme')).t, { chatAppId, message: 'app over' });
     expect(appRefused.status).toBe(429);
     expect(JSON.parse(appRefused.text).error.details).toMatchObject({ level: 'chatApp', period: 'monthly', unit: 'tokens', limit: 10 });

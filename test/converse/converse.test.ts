@@ -34,11 +34,14 @@ describe('converse', () => {
     ]);
     expect(msgs.body.items[1].usage).toEqual(usage);
     // The title is made after the stream ended (it never delays the answer): wait for it.
-    const session = await vi.waitFor(async () => {
-      const s = (await api.call('GET', `/sessions/${sessionId}`, { token: t })).body;
-      if (!s.title || !(s.totalCost > usage.totalCost)) throw new Error('title and its cost not stored yet');
-      return s;
-    }, { timeout: 5000, interval: 20 });
+    const session = await vi.waitFor(
+      async () => {
+        const s = (await api.call('GET', `/sessions/${sessionId}`, { token: t })).body;
+        if (!s.title || !(s.totalCost > usage.totalCost)) throw new Error('title and its cost not stored yet');
+        return s;
+      },
+      { timeout: 5000, interval: 20 },
+    );
     // The session counters hold the answer's usage plus the title's.
     expect(session.title).toBe(titleFor(`User: ${message}\nAssistant: ${echoAnswer(message)}`));
     expect(session.inputTokens).toBeGreaterThan(usage.inputTokens);
@@ -85,13 +88,32 @@ describe('converse', () => {
     await api.call('PUT', `/users/${user}`, { token: svc, body: { customData, userType: 'external-user' } });
     const site = await token(uid(), ['pika:site-admin']);
     const appId = uid('app');
-    await api.call('PUT', `/admin/chat-apps/${appId}`, { token: site, body: { title: 'Attrs', enabled: true, agentId: 'echo-attributes', overrideData: { tier: 'gold' }, privateAttributes: ['secret'] } });
+    await api.call('PUT', `/admin/chat-apps/${appId}`, {
+      token: site,
+      body: { title: 'Attrs', enabled: true, agentId: 'echo-attributes', overrideData: { tier: 'gold' }, privateAttributes: ['secret'] },
+    });
     const t = await token(user);
-    const r = await converse(api.url, t, { chatAppId: appId, message: 'hi', timezone: 'Europe/Paris', features: { anything: { featureId: 'anything', enabled: true } } });
+    const r = await converse(api.url, t, {
+      chatAppId: appId,
+      message: 'hi',
+      timezone: 'Europe/Paris',
+      features: { anything: { featureId: 'anything', enabled: true } },
+    });
     const sent = lastAgentRequest(emulator())!.body.sessionState.sessionAttributes;
     const back = normalizeSessionAttributes(sent);
     const sessionId = r.events[0]!.data.sessionId;
-    expect(back).toMatchObject({ userId: user, sessionId, chatAppId: appId, agentId: 'echo-attributes', accountId: 'acct-1', tier: 'gold', limits: { daily: 5 }, beta: true, timezone: 'Europe/Paris', userType: 'external-user' });
+    expect(back).toMatchObject({
+      userId: user,
+      sessionId,
+      chatAppId: appId,
+      agentId: 'echo-attributes',
+      accountId: 'acct-1',
+      tier: 'gold',
+      limits: { daily: 5 },
+      beta: true,
+      timezone: 'Europe/Paris',
+      userType: 'external-user',
+    });
     expect(back).not.toHaveProperty('secret');
     expect(back).not.toHaveProperty('anything');
     expect(JSON.parse(textOf(r.events))).toEqual(sent);
@@ -130,7 +152,10 @@ describe('converse', () => {
     const t = await token(uid());
     const first = await converse(api.url, t, { chatAppId: 'demo', message: 'once only' }, { 'idempotency-key': 'retry-1' });
     const sessionId = first.events[0]!.data.sessionId;
-    const agentCalls = () => emulator().requests().filter((r) => r.operation === 'InvokeAgent').length;
+    const agentCalls = () =>
+      emulator()
+        .requests()
+        .filter((r) => r.operation === 'InvokeAgent').length;
     const calls = agentCalls();
     const again = await converse(api.url, t, { chatAppId: 'demo', message: 'once only' }, { 'idempotency-key': 'retry-1' });
     expect(again.events[0]!.data.sessionId, JSON.stringify(again)).toBe(sessionId);
@@ -145,7 +170,12 @@ describe('converse', () => {
     const t = await token(uid());
     const first = await converse(api.url, t, { chatAppId: 'demo', message: 'visible' });
     const sessionId = first.events[0]!.data.sessionId;
-    const hidden = await converse(api.url, t, { sessionId, message: 'widget ping', invocationMode: 'chat-app-component', chatAppComponentConfig: { componentId: 'calc' } });
+    const hidden = await converse(api.url, t, {
+      sessionId,
+      message: 'widget ping',
+      invocationMode: 'chat-app-component',
+      chatAppComponentConfig: { componentId: 'calc' },
+    });
     expect(hidden.events.at(-1)!.event).toBe('done');
     const history = (await api.call('GET', `/sessions/${sessionId}/messages`, { token: t })).body.items;
     expect(history.map((m: any) => m.content)).toEqual(['visible', echoAnswer('visible')]);
@@ -191,14 +221,25 @@ describe('inline agents', () => {
     const agentId = uid('inline');
     const chatAppId = uid('app');
     const instruction = 'You are a helpful assistant for order questions. Answer briefly.';
-    await api.call('PUT', `/admin/agents/${agentId}`, { token: site, body: { agent: { kind: 'inline', foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0', instruction }, pricing: { inputPer1kTokens: 0.001, outputPer1kTokens: 0.002 } } });
+    await api.call('PUT', `/admin/agents/${agentId}`, {
+      token: site,
+      body: {
+        agent: { kind: 'inline', foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0', instruction },
+        pricing: { inputPer1kTokens: 0.001, outputPer1kTokens: 0.002 },
+      },
+    });
     await api.call('PUT', `/admin/chat-apps/${chatAppId}`, { token: site, body: { title: 'Inline', enabled: true, agentId } });
     const user = uid();
     const r = await converse(api.url, await token(user), { chatAppId, message: 'inline question' });
     expect(textOf(r.events)).toBe(echoAnswer('inline question'));
     const sent = lastAgentRequest(emulator())!;
     expect(sent.operation).toBe('InvokeInlineAgent');
-    expect(sent.body).toMatchObject({ foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0', instruction, enableTrace: true, streamingConfigurations: { streamFinalResponse: true } });
+    expect(sent.body).toMatchObject({
+      foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0',
+      instruction,
+      enableTrace: true,
+      streamingConfigurations: { streamFinalResponse: true },
+    });
     expect(normalizeSessionAttributes(sent.body.inlineSessionState.sessionAttributes)).toMatchObject({ userId: user, chatAppId, agentId });
   });
 });

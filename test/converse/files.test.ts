@@ -21,7 +21,12 @@ const PRICING = { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 };
 
 const KINDS: Record<string, (agent: string) => AgentConfig['agent']> = {
   classic: (name) => ({ kind: 'bedrock-agent', bedrockAgentId: name, bedrockAgentAliasId: 'TSTALIASID' }),
-  inline: (name) => ({ kind: 'inline', foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0', instruction: 'You are a test agent of the local emulator; answer as it does.', agentName: name }),
+  inline: (name) => ({
+    kind: 'inline',
+    foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0',
+    instruction: 'You are a test agent of the local emulator; answer as it does.',
+    agentName: name,
+  }),
   harness: (name) => ({ kind: 'agentcore-harness', harnessArn: emulatorHarnessArn(name) }),
   runtime: (name) => ({ kind: 'agentcore-runtime', agentRuntimeArn: emulatorRuntimeArn(name) }),
 };
@@ -34,7 +39,10 @@ async function appFor(kind: string, fileUpload?: Record<string, unknown>) {
   const chatAppId = uid('app');
   expect((await api.call('PUT', `/admin/agents/${agentId}`, { token: admin, body: { agent: KINDS[kind]!('echo-files'), pricing: PRICING } })).status).toBe(200);
   const features = fileUpload ? { fileUpload: { featureId: 'fileUpload', ...fileUpload } } : undefined;
-  const put = await api.call('PUT', `/admin/chat-apps/${chatAppId}`, { token: admin, body: { title: kind, enabled: true, agentId, ...(features ? { features } : {}) } });
+  const put = await api.call('PUT', `/admin/chat-apps/${chatAppId}`, {
+    token: admin,
+    body: { title: kind, enabled: true, agentId, ...(features ? { features } : {}) },
+  });
   expect(put.status, JSON.stringify(put.body)).toBe(200);
   return chatAppId;
 }
@@ -45,9 +53,15 @@ async function sessionIn(t: string, chatAppId: string): Promise<string> {
   return r.body.sessionId;
 }
 
-const stateTag = async (key: string) => (await s3Client().send(new GetObjectTaggingCommand({ Bucket: filesBucket(), Key: key }))).TagSet?.find((t) => t.Key === 'pika-file')?.Value;
-const messagesOf = async (t: string, sessionId: string) => (await api.call('GET', `/sessions/${sessionId}/messages?limit=100`, { token: t })).body.items as any[];
-const lastRequestOf = (kind: string) => emulator().requests().filter((r) => r.operation === OPERATION[kind]).at(-1)!;
+const stateTag = async (key: string) =>
+  (await s3Client().send(new GetObjectTaggingCommand({ Bucket: filesBucket(), Key: key }))).TagSet?.find((t) => t.Key === 'pika-file')?.Value;
+const messagesOf = async (t: string, sessionId: string) =>
+  (await api.call('GET', `/sessions/${sessionId}/messages?limit=100`, { token: t })).body.items as any[];
+const lastRequestOf = (kind: string) =>
+  emulator()
+    .requests()
+    .filter((r) => r.operation === OPERATION[kind])
+    .at(-1)!;
 
 describe('announcing a file (POST /sessions/{sessionId}/files)', () => {
   it('gives a record under the owner\u2019s prefix and a presigned POST that pins key, type and size', async () => {
@@ -62,7 +76,14 @@ describe('announcing a file (POST /sessions/{sessionId}/files)', () => {
     expect(upload.fields.key).toBe(file.s3Key);
     expect(upload.fields['Content-Type']).toBe('application/pdf');
     const policy = JSON.parse(Buffer.from(upload.fields.Policy!, 'base64').toString('utf8'));
-    expect(policy.conditions).toEqual(expect.arrayContaining([['eq', '$Content-Type', 'application/pdf'], ['content-length-range', 1, 1234], { key: file.s3Key }, ['eq', '$tagging', upload.fields.tagging]]));
+    expect(policy.conditions).toEqual(
+      expect.arrayContaining([
+        ['eq', '$Content-Type', 'application/pdf'],
+        ['content-length-range', 1, 1234],
+        { key: file.s3Key },
+        ['eq', '$tagging', upload.fields.tagging],
+      ]),
+    );
   });
 
   it('refuses a type the chat app does not accept (400 naming the rule) and a size over its limit (413)', async () => {
@@ -92,10 +113,18 @@ describe('announcing a file (POST /sessions/{sessionId}/files)', () => {
     const admin = await token(uid('site'), [ROLES.siteAdmin]);
     const r = await api.call('PUT', `/admin/chat-apps/${uid('app')}`, {
       token: admin,
-      body: { title: 'x', enabled: true, agentId: 'echo', features: { fileUpload: { featureId: 'fileUpload', enabled: true, maxSizeBytes: -1, allowedMimeTypes: ['PDF'] } } },
+      body: {
+        title: 'x',
+        enabled: true,
+        agentId: 'echo',
+        features: { fileUpload: { featureId: 'fileUpload', enabled: true, maxSizeBytes: -1, allowedMimeTypes: ['PDF'] } },
+      },
     });
     expectErrorShape(r, 400, 'VALIDATION_FAILED');
-    expect(r.body.error.details.map((d: any) => d.path).sort()).toEqual(['body.features.fileUpload.allowedMimeTypes.0', 'body.features.fileUpload.maxSizeBytes']);
+    expect(r.body.error.details.map((d: any) => d.path).sort()).toEqual([
+      'body.features.fileUpload.allowedMimeTypes.0',
+      'body.features.fileUpload.maxSizeBytes',
+    ]);
   });
 
   it('is the owner\u2019s alone: another user and a content admin get 404', async () => {
@@ -238,7 +267,9 @@ describe('downloading and deleting', () => {
     expect(await got.text()).toBe('%PDF-1.4 test');
     expect(got.headers.get('content-disposition')).toContain(encodeURIComponent('r\u00e9sum\u00e9.pdf'));
     const admin = await token(uid('cadmin'), [ROLES.contentAdmin]);
-    const lines = await captureLogs(async () => expect((await api.call('GET', `/sessions/${sessionId}/files/${file.fileId}`, { token: admin })).status).toBe(200));
+    const lines = await captureLogs(async () =>
+      expect((await api.call('GET', `/sessions/${sessionId}/files/${file.fileId}`, { token: admin })).status).toBe(200),
+    );
     expect(lines.join('\n')).toContain('viewingContentFor');
     expectErrorShape(await api.call('GET', `/sessions/${sessionId}/files/${file.fileId}`, { token: await token(uid('other')) }), 404, 'NOT_FOUND');
     expectErrorShape(await api.call('GET', `/sessions/${sessionId}/files/nope`, { token: t }), 404, 'NOT_FOUND');

@@ -54,7 +54,11 @@ describe('idempotency keys', () => {
     }
     const ok = await converse(api.url, t, { chatAppId: 'demo', message: 'hi' });
     expect(ok.status, JSON.stringify(ok.error)).toBe(200);
-    const limited = await fetch(`${api.url}/converse`, { method: 'POST', headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' }, body: JSON.stringify({ chatAppId: 'demo', message: 'again' }) });
+    const limited = await fetch(`${api.url}/converse`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ chatAppId: 'demo', message: 'again' }),
+    });
     expect(limited.status, await limited.clone().text()).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
   });
@@ -64,7 +68,10 @@ describe('idempotency keys', () => {
     const key = uid('key');
     const first = await converse(api.url, t, { chatAppId: 'demo', message: 'first question' }, { 'idempotency-key': key });
     expect(first.events.at(-1)!.event).toBe('done');
-    const agentCalls = () => emulator().requests().filter((r) => r.operation !== 'Converse').length; // titles run after a turn
+    const agentCalls = () =>
+      emulator()
+        .requests()
+        .filter((r) => r.operation !== 'Converse').length; // titles run after a turn
     const calls = agentCalls();
     const other = await converse(api.url, t, { chatAppId: 'demo', message: 'another question' }, { 'idempotency-key': key });
     expect(other.status).toBe(422);

@@ -31,6 +31,14 @@ export async function converse(url: string, token: string, body: unknown, header
 }
 
 /** The last agent invocation the emulator saw (titles, made after a turn, are Converse calls: skipped). */
-export const lastAgentRequest = (emu: AgentEmulator) => emu.requests().filter((r) => r.operation !== 'Converse').at(-1);
+export const lastAgentRequest = (emu: AgentEmulator) =>
+  emu
+    .requests()
+    .filter((r) => r.operation !== 'Converse')
+    .at(-1);
 
-export const textOf = (events: SseEvent[]) => events.filter((e) => e.event === 'chunk').map((e) => e.data.text).join('');
+export const textOf = (events: SseEvent[]) =>
+  events
+    .filter((e) => e.event === 'chunk')
+    .map((e) => e.data.text)
+    .join('');

@@ -37,7 +37,14 @@ beforeAll(async () => {
   // Sweeps look at most seconds ahead: other files' sessions (30 min idle) on the shared table are never due.
   process.env.INSIGHTS_LEASE_SECONDS = '2';
   const app = (chatAppId: string, modelId: string) =>
-    putChatApp({ chatAppId, title: chatAppId, enabled: true, agentId: 'echo', insightsModel: { modelId, pricing: INSIGHTS_MODEL.pricing }, insightsIdleMinutes: 60 });
+    putChatApp({
+      chatAppId,
+      title: chatAppId,
+      enabled: true,
+      agentId: 'echo',
+      insightsModel: { modelId, pricing: INSIGHTS_MODEL.pricing },
+      insightsIdleMinutes: 60,
+    });
   await app('ins-invalid', 'invalid-tool');
   await app('ins-invalid-once', 'invalid-tool-once');
   await app('ins-fail', 'fail-tool');
@@ -88,7 +95,12 @@ describe('generated insights', () => {
     expect(calls[0]!.body.toolConfig.tools[0].toolSpec.inputSchema.json.properties.goalAchievement).toBeDefined();
 
     const status = await getInsightsStatus(sessionId);
-    expect(sessionInsightsStatusSchema.parse(status)).toMatchObject({ status: 'generated', activity: pending!.activity, modelId: INSIGHTS_MODEL.modelId, attempts: 1 });
+    expect(sessionInsightsStatusSchema.parse(status)).toMatchObject({
+      status: 'generated',
+      activity: pending!.activity,
+      modelId: INSIGHTS_MODEL.modelId,
+      attempts: 1,
+    });
     const raw = (await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.insightsStatus(sessionId) }))).Item!;
     expect(raw.gsi1pk, 'left the sparse index').toBeUndefined();
     const meta = (await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(sessionId) }))).Item!;
@@ -225,7 +237,12 @@ describe('generated insights', () => {
         batches.push({ target: String(req.headers['x-amz-target']), body });
         const md5 = (text: string) => createHash('md5').update(text).digest('hex');
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
-        res.end(JSON.stringify({ Successful: body.Entries.map((e: any) => ({ Id: e.Id, MessageId: randomUUID(), MD5OfMessageBody: md5(e.MessageBody) })), Failed: [] }));
+        res.end(
+          JSON.stringify({
+            Successful: body.Entries.map((e: any) => ({ Id: e.Id, MessageId: randomUUID(), MD5OfMessageBody: md5(e.MessageBody) })),
+            Failed: [],
+          }),
+        );
       });
     });
     await new Promise<void>((resolve) => sqs.listen(0, '127.0.0.1', resolve));
@@ -239,7 +256,10 @@ describe('generated insights', () => {
       const result = await sweepHandler();
       expect(result.queued).toBeGreaterThanOrEqual(1);
       expect(batches.every((b) => b.target === 'AmazonSQS.SendMessageBatch' && b.body.QueueUrl === process.env.INSIGHTS_QUEUE_URL)).toBe(true);
-      const mine = batches.flatMap((b) => b.body.Entries).map((e: any) => JSON.parse(e.MessageBody)).filter((j) => j.sessionId === sessionId);
+      const mine = batches
+        .flatMap((b) => b.body.Entries)
+        .map((e: any) => JSON.parse(e.MessageBody))
+        .filter((j) => j.sessionId === sessionId);
       expect(mine).toEqual([{ sessionId, activity: (await getInsightsStatus(sessionId))!.activity }]);
       expect(modelCallsFor(marker)).toHaveLength(0); // the sweep only queues
       expect((await worker(sqsEventOf(mine))).batchItemFailures).toEqual([]);

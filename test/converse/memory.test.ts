@@ -39,7 +39,10 @@ describe('recall across sessions', () => {
       expect(emulator().memory.events(MEMORY_ID, actorIdFor(user))).toHaveLength(1);
       const answer = await turn(t, { chatAppId: 'demo-memory', agentId, message: QUESTION });
       expect(answer).toBe(`You said: ${QUESTION} [memory: ${FACT}]`);
-      const sent = emulator().requests().filter((r) => ['InvokeAgent', 'InvokeHarness', 'InvokeAgentRuntime'].includes(r.operation)).at(-1)!;
+      const sent = emulator()
+        .requests()
+        .filter((r) => ['InvokeAgent', 'InvokeHarness', 'InvokeAgentRuntime'].includes(r.operation))
+        .at(-1)!;
       if (agentId === 'echo') expect(sent.body.actorId).toBe(actorIdFor(user));
       if (agentId === 'echo-classic') expect(sent.body.sessionState.promptSessionAttributes.userMemory).toContain(FACT);
       if (agentId === 'echo-runtime') expect(sent.body.memory).toEqual([FACT]);
@@ -67,7 +70,12 @@ describe('a user’s own memory', () => {
     const first = await api.call('GET', '/users/me/memory?limit=2', { token: t });
     expect(first.status).toBe(200);
     expect(first.body.items).toHaveLength(2);
-    expect(first.body.items[0]).toMatchObject({ recordId: expect.stringMatching(new RegExp(`^${MEMORY_ID}:mem-`)), memoryId: MEMORY_ID, namespaces: [`/users/${actorIdFor(user)}/facts`], createdAt: expect.any(String) });
+    expect(first.body.items[0]).toMatchObject({
+      recordId: expect.stringMatching(new RegExp(`^${MEMORY_ID}:mem-`)),
+      memoryId: MEMORY_ID,
+      namespaces: [`/users/${actorIdFor(user)}/facts`],
+      createdAt: expect.any(String),
+    });
     const second = await api.call('GET', `/users/me/memory?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`, { token: t });
     expect(second.body.items).toHaveLength(1);
     expect(second.body.nextCursor).toBeUndefined();
@@ -156,7 +164,12 @@ describe('memory failures', () => {
         const chatAppId = uid('memapp');
         const put = await api.call('PUT', `/admin/chat-apps/${chatAppId}`, {
           token: await admin(),
-          body: { title: 'Memory down', enabled: true, agentId: 'echo', features: { userMemory: { featureId: 'userMemory', enabled: true, memory: arn, strategies: name === 'hang' ? ['long-term'] : undefined } } },
+          body: {
+            title: 'Memory down',
+            enabled: true,
+            agentId: 'echo',
+            features: { userMemory: { featureId: 'userMemory', enabled: true, memory: arn, strategies: name === 'hang' ? ['long-term'] : undefined } },
+          },
         });
         expect(put.status, JSON.stringify(put.body)).toBe(200);
         const t = await token(uid('mem'));
@@ -188,14 +201,24 @@ describe('chat app settings', () => {
   it('PUT refuses a memory the stage does not register, a namespace outside the registered one, and a malformed setting', async () => {
     const adminToken = await admin();
     const put = (userMemory: Record<string, unknown>) =>
-      api.call('PUT', `/admin/chat-apps/${uid('memapp')}`, { token: adminToken, body: { title: 't', enabled: true, agentId: 'echo', features: { userMemory: { featureId: 'userMemory', enabled: true, ...userMemory } } } });
+      api.call('PUT', `/admin/chat-apps/${uid('memapp')}`, {
+        token: adminToken,
+        body: { title: 't', enabled: true, agentId: 'echo', features: { userMemory: { featureId: 'userMemory', enabled: true, ...userMemory } } },
+      });
     const unregistered = await put({ memory: emulatorMemoryArn('someone_else') });
     expect(unregistered.status).toBe(400);
     expect(unregistered.body.error.details).toEqual([expect.objectContaining({ path: 'body.features.userMemory.memory' })]);
     const outside = await put({ memory: DEMO_MEMORY_ARN, namespace: '/shared/{actorId}' });
     expect(outside.status).toBe(400);
     expect(outside.body.error.details).toEqual([expect.objectContaining({ path: 'body.features.userMemory.namespace' })]);
-    for (const bad of [{}, { memory: 'not-a-memory' }, { memory: DEMO_MEMORY_ARN, namespace: '/users/all' }, { memory: DEMO_MEMORY_ARN, recallCount: 0 }, { memory: DEMO_MEMORY_ARN, strategies: ['forever'] }, { memory: DEMO_MEMORY_ARN, extra: 1 }]) {
+    for (const bad of [
+      {},
+      { memory: 'not-a-memory' },
+      { memory: DEMO_MEMORY_ARN, namespace: '/users/all' },
+      { memory: DEMO_MEMORY_ARN, recallCount: 0 },
+      { memory: DEMO_MEMORY_ARN, strategies: ['forever'] },
+      { memory: DEMO_MEMORY_ARN, extra: 1 },
+    ]) {
       expect((await put(bad)).status, JSON.stringify(bad)).toBe(400);
     }
     expect((await put({ memory: MEMORY_ID, namespace: '/users/{actorId}/support', recallCount: 2 })).status).toBe(200);
@@ -204,8 +227,17 @@ describe('chat app settings', () => {
   it('a chat app namespace under the registered one: records of that app are listed and recalled under it', async () => {
     const chatAppId = uid('memapp');
     expect(
-      (await api.call('PUT', `/admin/chat-apps/${chatAppId}`, { token: await admin(), body: { title: 't', enabled: true, agentId: 'echo', features: { userMemory: { featureId: 'userMemory', enabled: true, memory: DEMO_MEMORY_ARN, namespace: '/users/{actorId}/facts' } } } }))
-        .status,
+      (
+        await api.call('PUT', `/admin/chat-apps/${chatAppId}`, {
+          token: await admin(),
+          body: {
+            title: 't',
+            enabled: true,
+            agentId: 'echo',
+            features: { userMemory: { featureId: 'userMemory', enabled: true, memory: DEMO_MEMORY_ARN, namespace: '/users/{actorId}/facts' } },
+          },
+        })
+      ).status,
     ).toBe(200);
     const t = await token(uid('mem'));
     await turn(t, { chatAppId, message: FACT });

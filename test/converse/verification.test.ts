@@ -21,7 +21,12 @@ const GRADER_PRICING = { inputPer1kTokens: 0.0008, outputPer1kTokens: 0.004 };
 
 const KINDS: Record<string, (agent: string) => AgentConfig['agent']> = {
   classic: (name) => ({ kind: 'bedrock-agent', bedrockAgentId: name, bedrockAgentAliasId: 'TSTALIASID' }),
-  inline: (name) => ({ kind: 'inline', foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0', instruction: 'You are a test agent of the local emulator; answer as it does.', agentName: name }),
+  inline: (name) => ({
+    kind: 'inline',
+    foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0',
+    instruction: 'You are a test agent of the local emulator; answer as it does.',
+    agentName: name,
+  }),
   harness: (name) => ({ kind: 'agentcore-harness', harnessArn: emulatorHarnessArn(name) }),
   runtime: (name) => ({ kind: 'agentcore-runtime', agentRuntimeArn: emulatorRuntimeArn(name) }),
 };
@@ -42,19 +47,28 @@ async function appFor(kind: string, name: string, feature?: Feature, app: Record
     ...(feature.retryAtOrBelow ? { retryAtOrBelow: feature.retryAtOrBelow } : {}),
     ...(feature.maxRetries !== undefined ? { maxRetries: feature.maxRetries } : {}),
   };
-  const put = await api.call('PUT', `/admin/chat-apps/${chatAppId}`, { token: admin, body: { title: kind, enabled: true, agentId, ...app, ...(verifyResponse ? { features: { ...(app.features as object), verifyResponse } } : {}) } });
+  const put = await api.call('PUT', `/admin/chat-apps/${chatAppId}`, {
+    token: admin,
+    body: { title: kind, enabled: true, agentId, ...app, ...(verifyResponse ? { features: { ...(app.features as object), verifyResponse } } : {}) },
+  });
   expect(put.status, JSON.stringify(put.body)).toBe(200);
   return chatAppId;
 }
 
 const names = (events: SseEvent[]) => events.map((e) => e.event).filter((e, i, all) => e !== 'chunk' || all[i - 1] !== 'chunk');
-const gradings = () => emulator().requests().filter((r) => r.operation === 'Converse' && r.body.toolConfig?.toolChoice?.tool?.name === 'grade_answer');
+const gradings = () =>
+  emulator()
+    .requests()
+    .filter((r) => r.operation === 'Converse' && r.body.toolConfig?.toolChoice?.tool?.name === 'grade_answer');
 const promptOf = (req: { body: any }) => req.body.messages.flatMap((m: any) => m.content.map((c: any) => c.text)).join(' ');
 /** What the emulated grader bills for a request (its documented token formula) at the grader's prices. */
 function graderUsage(req: { body: any }, verdict: { grade: string; reason: string }): ChatMessageUsage {
   const system = req.body.system.map((s: any) => s.text).join('\n');
   const texts: string[] = req.body.messages.flatMap((m: any) => m.content.map((c: any) => c.text));
-  return costOf({ inputTokens: 10 + Math.ceil((system.length + texts.join(' ').length) / 4), outputTokens: 5 + Math.ceil(JSON.stringify(verdict).length / 4) }, GRADER_PRICING);
+  return costOf(
+    { inputTokens: 10 + Math.ceil((system.length + texts.join(' ').length) / 4), outputTokens: 5 + Math.ceil(JSON.stringify(verdict).length / 4) },
+    GRADER_PRICING,
+  );
 }
 const echoUsage = (inputText: string) => costOf({ inputTokens: inputTokensFor(inputText), outputTokens: outputTokensFor(echoAnswer(inputText)) }, PRICING);
 const sum = (...u: ChatMessageUsage[]) => {
@@ -67,7 +81,8 @@ const sum = (...u: ChatMessageUsage[]) => {
     totalCost: r(a.totalCost + b.totalCost),
   }));
 };
-const assistantOf = async (t: string, sessionId: string) => ((await api.call('GET', `/sessions/${sessionId}/messages?limit=100`, { token: t })).body.items as any[]).find((m) => m.role === 'assistant');
+const assistantOf = async (t: string, sessionId: string) =>
+  ((await api.call('GET', `/sessions/${sessionId}/messages?limit=100`, { token: t })).body.items as any[]).find((m) => m.role === 'assistant');
 const sessionOf = async (t: string, sessionId: string) => (await api.call('GET', `/sessions/${sessionId}`, { token: t })).body;
 /** The provider session id a request went to, whatever the kind. */
 const providerSessionOf = (r: { params: Record<string, string> }) => r.params.runtimeSessionId ?? r.params.sessionId;
@@ -107,7 +122,9 @@ describe.each(Object.keys(KINDS))('%s agents', (kind) => {
     const chatAppId = await appFor(kind, 'echo', { graderModelId: 'grader-F-then-A', retryAtOrBelow: 'C' });
     const message = `Where is my parcel (${kind})?`;
     const gradingsBefore = gradings().length;
-    const callsBefore = emulator().requests().filter((q) => q.operation === OPERATION[kind]).length;
+    const callsBefore = emulator()
+      .requests()
+      .filter((q) => q.operation === OPERATION[kind]).length;
     const r = await converse(api.url, t, { chatAppId, message });
     expect(names(r.events)).toEqual(['session', 'chunk', 'verification', 'retry', 'chunk', 'verification', 'done']);
     const at = (name: string, n = 0) => r.events.filter((e) => e.event === name)[n]!.data;
@@ -125,7 +142,10 @@ describe.each(Object.keys(KINDS))('%s agents', (kind) => {
     const followUp = secondText.replace(/^You said: /, '');
     expect(followUp).toContain(first.reason);
     expect(followUp).toContain(message);
-    const calls = emulator().requests().filter((q) => q.operation === OPERATION[kind]).slice(callsBefore);
+    const calls = emulator()
+      .requests()
+      .filter((q) => q.operation === OPERATION[kind])
+      .slice(callsBefore);
     expect(calls).toHaveLength(2);
     expect(providerSessionOf(calls[1]!)).toBe(providerSessionOf(calls[0]!));
 
@@ -172,7 +192,12 @@ describe('answer verification', () => {
 
   it('grades against the tool calls and tool results of an AgentCore harness; the results reach neither the client nor storage', async () => {
     const t = await token(uid());
-    const chatAppId = await appFor('harness', 'tools', { graderModelId: 'grader-A' }, { streamTraces: true, features: { traces: { featureId: 'traces', enabled: true } } });
+    const chatAppId = await appFor(
+      'harness',
+      'tools',
+      { graderModelId: 'grader-A' },
+      { streamTraces: true, features: { traces: { featureId: 'traces', enabled: true } } },
+    );
     const before = gradings().length;
     const r = await converse(api.url, t, { chatAppId, message: 'Where is order 42?' });
     expect(r.events.find((e) => e.event === 'verification')!.data.reason).toContain('(evidence items: 2)');
@@ -189,17 +214,27 @@ describe('answer verification', () => {
   it('a grade that stays F after the retry is not retried again', async () => {
     const t = await token(uid());
     const chatAppId = await appFor('classic', 'echo', { graderModelId: 'grader-F', retryAtOrBelow: 'F' });
-    const before = emulator().requests().filter((q) => q.operation === 'InvokeAgent').length;
+    const before = emulator()
+      .requests()
+      .filter((q) => q.operation === 'InvokeAgent').length;
     const r = await converse(api.url, t, { chatAppId, message: 'Tell me something wrong' });
     expect(names(r.events)).toEqual(['session', 'chunk', 'verification', 'retry', 'chunk', 'verification', 'done']);
     expect(r.events.filter((e) => e.event === 'verification').map((e) => e.data.grade)).toEqual(['F', 'F']);
-    expect(emulator().requests().filter((q) => q.operation === 'InvokeAgent').length - before).toBe(2);
+    expect(
+      emulator()
+        .requests()
+        .filter((q) => q.operation === 'InvokeAgent').length - before,
+    ).toBe(2);
     const stored = await assistantOf(t, r.events[0]!.data.sessionId);
     expect(stored.metadata).toMatchObject({ verification: { grade: 'F' }, firstAnswer: { verification: { grade: 'F' } } });
   });
 
   it('without a threshold (or with maxRetries 0) a low grade is reported and stored, never retried', async () => {
-    for (const feature of [{ graderModelId: 'grader-F' }, { graderModelId: 'grader-F', retryAtOrBelow: 'C' as const, maxRetries: 0 as const }, { graderModelId: 'grader-B', retryAtOrBelow: 'C' as const }]) {
+    for (const feature of [
+      { graderModelId: 'grader-F' },
+      { graderModelId: 'grader-F', retryAtOrBelow: 'C' as const, maxRetries: 0 as const },
+      { graderModelId: 'grader-B', retryAtOrBelow: 'C' as const },
+    ]) {
       const t = await token(uid());
       const r = await converse(api.url, t, { chatAppId: await appFor('harness', 'echo', feature), message: 'no second chance' });
       expect(names(r.events)).toEqual(['session', 'chunk', 'verification', 'done']);
@@ -264,7 +299,10 @@ describe('answer verification', () => {
       [{ featureId: 'verifyResponse', enabled: true }, 'features.verifyResponse.graderModel'],
       [{ featureId: 'verifyResponse', enabled: true, graderModel, maxRetries: 2 }, 'features.verifyResponse.maxRetries'],
       [{ featureId: 'verifyResponse', enabled: true, graderModel, retryAtOrBelow: 'D' }, 'features.verifyResponse.retryAtOrBelow'],
-      [{ featureId: 'verifyResponse', enabled: true, graderModel: { modelId: 'grader-A', pricing: { inputPer1kTokens: -1, outputPer1kTokens: 0 } } }, 'features.verifyResponse.graderModel.pricing.inputPer1kTokens'],
+      [
+        { featureId: 'verifyResponse', enabled: true, graderModel: { modelId: 'grader-A', pricing: { inputPer1kTokens: -1, outputPer1kTokens: 0 } } },
+        'features.verifyResponse.graderModel.pricing.inputPer1kTokens',
+      ],
       [{ featureId: 'verifyResponse', enabled: true, graderModel, retryBelow: 'C' }, 'features.verifyResponse'],
     ] as const) {
       const r = await api.call('PUT', `/admin/chat-apps/${uid('app')}`, { token: admin, body: { ...base, features: { verifyResponse } } });
@@ -284,34 +322,82 @@ describe('verification internals', () => {
 
   it('a retry that fails is stored as the failed answer, the first answer and its grading kept', async () => {
     const plan = {
-      app: { chatAppId: 'x', title: 'x', enabled: true, agentId: 'x', features: { verifyResponse: { featureId: 'verifyResponse', enabled: true, graderModel: { modelId: 'grader-F', pricing: GRADER_PRICING }, retryAtOrBelow: 'F' } } },
+      app: {
+        chatAppId: 'x',
+        title: 'x',
+        enabled: true,
+        agentId: 'x',
+        features: {
+          verifyResponse: { featureId: 'verifyResponse', enabled: true, graderModel: { modelId: 'grader-F', pricing: GRADER_PRICING }, retryAtOrBelow: 'F' },
+        },
+      },
       message: 'question',
       session: { sessionId: 'sess-1' },
     } as unknown as TurnPlan;
     const sent: [string, unknown][] = [];
     const sink = { open: true, send: (event: string, data: unknown) => void sent.push([event, data]), end: () => undefined };
-    const relayed: Relayed = { text: 'first answer', tokens: { inputTokens: 5, outputTokens: 5 }, usageReported: true, traceKinds: [], tools: [], reached: true, cancelled: false };
+    const relayed: Relayed = {
+      text: 'first answer',
+      tokens: { inputTokens: 5, outputTokens: 5 },
+      usageReported: true,
+      traceKinds: [],
+      tools: [],
+      reached: true,
+      cancelled: false,
+    };
     const failure = { code: 'AGENT_ERROR', message: 'The agent failed while answering' } as never;
-    const out = await verifyAnswer(plan, relayed, sink, { deadlineMs: Date.now() + 60_000 }, async () => ({ ...relayed, text: 'partial', tokens: { inputTokens: 3, outputTokens: 1 }, failure }));
+    const out = await verifyAnswer(plan, relayed, sink, { deadlineMs: Date.now() + 60_000 }, async () => ({
+      ...relayed,
+      text: 'partial',
+      tokens: { inputTokens: 3, outputTokens: 1 },
+      failure,
+    }));
     expect(sent.map(([e]) => e)).toEqual(['verification', 'retry']);
-    expect(out).toMatchObject({ text: 'partial', failure, tokens: { inputTokens: 8, outputTokens: 6 }, extra: { metadata: { firstAnswer: { content: 'first answer', verification: { grade: 'F' } }, retried: true } } });
+    expect(out).toMatchObject({
+      text: 'partial',
+      failure,
+      tokens: { inputTokens: 8, outputTokens: 6 },
+      extra: { metadata: { firstAnswer: { content: 'first answer', verification: { grade: 'F' } }, retried: true } },
+    });
     expect(out.extra!.metadata.verification).toBeUndefined();
     expect(out.extra!.usage!.totalCost).toBeGreaterThan(0);
   });
 
   it('no retry when too little time is left; the grading is still stored', async () => {
     const plan = {
-      app: { chatAppId: 'x', title: 'x', enabled: true, agentId: 'x', features: { verifyResponse: { featureId: 'verifyResponse', enabled: true, graderModel: { modelId: 'grader-F', pricing: GRADER_PRICING }, retryAtOrBelow: 'F' } } },
+      app: {
+        chatAppId: 'x',
+        title: 'x',
+        enabled: true,
+        agentId: 'x',
+        features: {
+          verifyResponse: { featureId: 'verifyResponse', enabled: true, graderModel: { modelId: 'grader-F', pricing: GRADER_PRICING }, retryAtOrBelow: 'F' },
+        },
+      },
       message: 'question',
       session: { sessionId: 'sess-2' },
     } as unknown as TurnPlan;
     const sent: string[] = [];
-    const relayed: Relayed = { text: 'answer', tokens: { inputTokens: 5, outputTokens: 5 }, usageReported: true, traceKinds: [], tools: [], reached: true, cancelled: false };
+    const relayed: Relayed = {
+      text: 'answer',
+      tokens: { inputTokens: 5, outputTokens: 5 },
+      usageReported: true,
+      traceKinds: [],
+      tools: [],
+      reached: true,
+      cancelled: false,
+    };
     let retried = false;
-    const out = await verifyAnswer(plan, relayed, { open: true, send: (e) => void sent.push(e), end: () => undefined }, { deadlineMs: Date.now() + 6_000 }, async () => {
-      retried = true;
-      return relayed;
-    });
+    const out = await verifyAnswer(
+      plan,
+      relayed,
+      { open: true, send: (e) => void sent.push(e), end: () => undefined },
+      { deadlineMs: Date.now() + 6_000 },
+      async () => {
+        retried = true;
+        return relayed;
+      },
+    );
     expect(sent).toEqual(['verification']);
     expect(retried).toBe(false);
     expect(out.extra!.metadata).toMatchObject({ verification: { grade: 'F' }, retrySkipped: 'too little time left' });

@@ -46,7 +46,12 @@ describe('sessions of a chat app (sharded gsi3/gsi4, k-way merge)', () => {
     const ranged = await listAll('asc', 'created', 3, { from, to });
     expect(ranged.items.map((s) => s.sessionId)).toEqual(expected);
     const fromOnly = await listAll('desc', 'created', 6, { from });
-    expect(fromOnly.items.map((s) => s.sessionId)).toEqual(asc.filter((s) => s.createDate >= from).reverse().map((s) => s.sessionId));
+    expect(fromOnly.items.map((s) => s.sessionId)).toEqual(
+      asc
+        .filter((s) => s.createDate >= from)
+        .reverse()
+        .map((s) => s.sessionId),
+    );
 
     // A cursor works only for the query (filters included) and caller it was issued for.
     const first = await listChatAppSessions({ chatAppId, by: 'created', order: 'asc', limit: 5, caller: admin });
@@ -62,6 +67,8 @@ describe('sessions of a chat app (sharded gsi3/gsi4, k-way merge)', () => {
       { chatAppId, by: 'created' as const, order: 'asc' as const, caller: admin, from },
     ];
     for (const q of misuse) await expect(listChatAppSessions({ ...q, limit: 5, cursor })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
-    await expect(listChatAppSessions({ chatAppId, by: 'created', order: 'asc', caller: admin, from: 'yesterday' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(listChatAppSessions({ chatAppId, by: 'created', order: 'asc', caller: admin, from: 'yesterday' })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
   });
 });

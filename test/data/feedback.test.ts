@@ -25,7 +25,8 @@ const input = (sessionId: string, userId: string, over: Partial<CreateFeedbackIn
   createdByCustomer: true,
   ...over,
 });
-const newestFirst = (items: Feedback[]) => items.every((f, i) => i === 0 || `${items[i - 1]!.createDate}#${items[i - 1]!.feedbackId}` > `${f.createDate}#${f.feedbackId}`);
+const newestFirst = (items: Feedback[]) =>
+  items.every((f, i) => i === 0 || `${items[i - 1]!.createDate}#${items[i - 1]!.feedbackId}` > `${f.createDate}#${f.feedbackId}`);
 
 describe('feedback', () => {
   it('is created only on an existing session, read, and listed per session', async () => {
@@ -52,7 +53,9 @@ describe('feedback', () => {
     expect((await rawIndexPartition('gsi1', feedbackStatusPartition('new', shard))).some((i) => i.feedbackId === f.feedbackId)).toBe(true);
 
     const results = await Promise.allSettled(
-      Array.from({ length: 8 }, (_, i) => updateFeedback(s.sessionId, f.feedbackId, { status: i % 2 ? 'resolved' : 'in_progress', severity: 'high' }, f.lastUpdate)),
+      Array.from({ length: 8 }, (_, i) =>
+        updateFeedback(s.sessionId, f.feedbackId, { status: i % 2 ? 'resolved' : 'in_progress', severity: 'high' }, f.lastUpdate),
+      ),
     );
     const won = results.filter((r): r is PromiseFulfilledResult<Feedback> => r.status === 'fulfilled');
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -82,9 +85,15 @@ describe('feedback', () => {
   it('appends internal comments atomically', async () => {
     const s = await newSession();
     const f = await createFeedback(input(s.sessionId, s.userId));
-    await Promise.all(Array.from({ length: 10 }, (_, i) => addInternalComment(s.sessionId, f.feedbackId, { comment: `c${i}`, userId: 'admin', createDate: new Date().toISOString() } as never)));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        addInternalComment(s.sessionId, f.feedbackId, { comment: `c${i}`, userId: 'admin', createDate: new Date().toISOString() } as never),
+      ),
+    );
     const after = await getFeedback(s.sessionId, f.feedbackId);
-    expect((after!.internalComments as unknown as Array<{ comment: string }>).map((c) => c.comment).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `c${i}`).sort());
+    expect((after!.internalComments as unknown as Array<{ comment: string }>).map((c) => c.comment).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `c${i}`).sort(),
+    );
     await expect(addInternalComment(s.sessionId, 'nope', { comment: 'x' } as never)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
@@ -109,7 +118,12 @@ describe('feedback', () => {
 
     const fresh = await list({ status: 'new', limit: 5, caller: admin });
     expect(fresh.items.every((f) => f.status === 'new')).toBe(true);
-    expect(fresh.items.filter((f) => ids.has(f.feedbackId)).map((f) => f.feedbackId)).toEqual(mine.slice(6).reverse().map((f) => f.feedbackId));
+    expect(fresh.items.filter((f) => ids.has(f.feedbackId)).map((f) => f.feedbackId)).toEqual(
+      mine
+        .slice(6)
+        .reverse()
+        .map((f) => f.feedbackId),
+    );
 
     const critical = await list({ severity: 'critical', type: 'other', limit: 2, caller: admin });
     expect(critical.items.every((f) => f.severity === 'critical' && f.type === 'other')).toBe(true);
@@ -119,12 +133,17 @@ describe('feedback', () => {
     expect(critical.items.filter((f) => ids.has(f.feedbackId)).map((f) => f.feedbackId)).toEqual(expected.map((f) => f.feedbackId));
 
     const resolvedHigh = await list({ status: ['resolved'], severity: ['high', 'critical'], limit: 1, caller: admin });
-    const expectedResolved = mine.slice(0, 6).filter((f) => f.severity === 'high' || f.severity === 'critical').reverse();
+    const expectedResolved = mine
+      .slice(0, 6)
+      .filter((f) => f.severity === 'high' || f.severity === 'critical')
+      .reverse();
     expect(resolvedHigh.items.filter((f) => ids.has(f.feedbackId)).map((f) => f.feedbackId)).toEqual(expectedResolved.map((f) => f.feedbackId));
 
     const page = await listFeedback({ status: 'new', limit: 2, caller: admin });
     await expect(listFeedback({ status: 'resolved', limit: 2, caller: admin, cursor: page.nextCursor! })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
-    await expect(listFeedback({ status: 'new', severity: 'low', limit: 2, caller: admin, cursor: page.nextCursor! })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+    await expect(listFeedback({ status: 'new', severity: 'low', limit: 2, caller: admin, cursor: page.nextCursor! })).rejects.toMatchObject({
+      code: 'INVALID_CURSOR',
+    });
     await expect(listFeedback({ status: 'new', limit: 2, caller: 'other-admin', cursor: page.nextCursor! })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
   });
 });

@@ -21,7 +21,12 @@ export async function drain<T>(fetch: (cursor?: string) => Promise<Page<T>>, max
 }
 
 export const newSession = (overrides: { userId?: string; chatAppId?: string; agentId?: string; title?: string } = {}) =>
-  createSession({ userId: overrides.userId ?? uid('user'), chatAppId: overrides.chatAppId ?? uid('app'), agentId: overrides.agentId ?? 'agent-1', ...(overrides.title ? { title: overrides.title } : {}) });
+  createSession({
+    userId: overrides.userId ?? uid('user'),
+    chatAppId: overrides.chatAppId ?? uid('app'),
+    agentId: overrides.agentId ?? 'agent-1',
+    ...(overrides.title ? { title: overrides.title } : {}),
+  });
 
 /** Every raw item in a partition (consistent read), keys included. */
 export async function rawPartition(pk: string): Promise<Record<string, unknown>[]> {
@@ -29,7 +34,13 @@ export async function rawPartition(pk: string): Promise<Record<string, unknown>[
   let startKey: Record<string, unknown> | undefined;
   do {
     const out = await ddb().send(
-      new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ConsistentRead: true,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
     );
     items.push(...((out.Items ?? []) as Record<string, unknown>[]));
     startKey = out.LastEvaluatedKey;
@@ -40,7 +51,13 @@ export async function rawPartition(pk: string): Promise<Record<string, unknown>[
 /** Raw items of one GSI partition. */
 export async function rawIndexPartition(index: 'gsi1' | 'gsi2' | 'gsi3' | 'gsi4', pk: string): Promise<Record<string, unknown>[]> {
   const out = await ddb().send(
-    new QueryCommand({ TableName: tableName(), IndexName: index, KeyConditionExpression: '#pk = :pk', ExpressionAttributeNames: { '#pk': `${index}pk` }, ExpressionAttributeValues: { ':pk': pk } }),
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: index,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': `${index}pk` },
+      ExpressionAttributeValues: { ':pk': pk },
+    }),
   );
   return (out.Items ?? []) as Record<string, unknown>[];
 }

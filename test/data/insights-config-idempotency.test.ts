@@ -57,7 +57,10 @@ describe('idempotency records', () => {
     const again = await claimIdempotencyKey(s.sessionId, 'turn-1', opts(600));
     expect(again).toMatchObject({ outcome: 'running', record: { status: 'in_progress', createDate: first.record.createDate } });
     await completeIdempotencyKey(s.sessionId, 'turn-1', { messageIds: ['m1', 'm2'] });
-    expect(await claimIdempotencyKey(s.sessionId, 'turn-1', opts(600))).toMatchObject({ outcome: 'completed', record: { status: 'completed', result: { messageIds: ['m1', 'm2'] } } });
+    expect(await claimIdempotencyKey(s.sessionId, 'turn-1', opts(600))).toMatchObject({
+      outcome: 'completed',
+      record: { status: 'completed', result: { messageIds: ['m1', 'm2'] } },
+    });
 
     await releaseIdempotencyKey(s.sessionId, 'turn-1');
     expect((await claimIdempotencyKey(s.sessionId, 'turn-1', opts(600))).outcome).toBe('claimed');

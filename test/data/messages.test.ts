@@ -12,7 +12,13 @@ describe('messages', () => {
   it('appends in order and hides component messages from the history without a filter', async () => {
     const s = await newSession();
     const base = { userId: s.userId, sessionId: s.sessionId };
-    const m1 = await appendMessage({ ...base, role: 'user', content: 'hello', source: 'user', files: [{ fileId: 'f', fileName: 'a.txt', mimeType: 'text/plain', size: 3, s3Key: 'k', uploadDate: '2024-01-01T00:00:00.000Z' }] });
+    const m1 = await appendMessage({
+      ...base,
+      role: 'user',
+      content: 'hello',
+      source: 'user',
+      files: [{ fileId: 'f', fileName: 'a.txt', mimeType: 'text/plain', size: 3, s3Key: 'k', uploadDate: '2024-01-01T00:00:00.000Z' }],
+    });
     const hidden = await appendMessage({ ...base, role: 'user', content: 'component ping', source: 'component' });
     const m2 = await appendMessage({ ...base, role: 'assistant', content: 'hi!', metadata: { traceId: 't' } });
     const shown = await appendMessage({ ...base, role: 'user', content: 'as user', source: 'component-as-user' });
@@ -23,7 +29,9 @@ describe('messages', () => {
     const history = await listMessages({ sessionId: s.sessionId, caller: s.userId });
     expect(history.items).toEqual([m1, m2, shown]);
     expect(history.nextCursor).toBeUndefined();
-    const all = await drain((cursor) => listMessages({ sessionId: s.sessionId, caller: s.userId, includeHidden: true, limit: 1, ...(cursor ? { cursor } : {}) }));
+    const all = await drain((cursor) =>
+      listMessages({ sessionId: s.sessionId, caller: s.userId, includeHidden: true, limit: 1, ...(cursor ? { cursor } : {}) }),
+    );
     expect(all.items).toEqual([m1, hidden, m2, shown]);
 
     const raw = await rawPartition(keys.sessionPartition(s.sessionId));

@@ -6,7 +6,13 @@ import { drain, uid } from './helpers';
 
 /** Raw test items in their own partitions: sk = zero-padded position + source tag. */
 async function seed(pk: string, tag: string, matching: (n: number) => boolean, count = 100, first = 0) {
-  const items = Array.from({ length: count }, (_, i) => i + first).map((n) => ({ pk, sk: `${String(n).padStart(3, '0')}#${tag}`, id: `${String(n).padStart(3, '0')}#${tag}`, n, match: matching(n) }));
+  const items = Array.from({ length: count }, (_, i) => i + first).map((n) => ({
+    pk,
+    sk: `${String(n).padStart(3, '0')}#${tag}`,
+    id: `${String(n).padStart(3, '0')}#${tag}`,
+    n,
+    match: matching(n),
+  }));
   for (let i = 0; i < items.length; i += 25) {
     await ddb().send(new BatchWriteCommand({ RequestItems: { [tableName()]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
   }
@@ -21,7 +27,9 @@ type Row = { id: string; n: number };
 
 describe('pagination helpers', () => {
   it('bounds the page size in one place and builds order-independent query strings', () => {
-    expect([normalizeLimit(undefined), normalizeLimit(0), normalizeLimit(-5), normalizeLimit(7.9), normalizeLimit(1000), normalizeLimit(Number.NaN)]).toEqual([20, 1, 1, 7, 100, 20]);
+    expect([normalizeLimit(undefined), normalizeLimit(0), normalizeLimit(-5), normalizeLimit(7.9), normalizeLimit(1000), normalizeLimit(Number.NaN)]).toEqual([
+      20, 1, 1, 7, 100, 20,
+    ]);
     expect(queryString('q', { b: 1, a: 'x', c: undefined })).toBe(queryString('q', { a: 'x', b: 1 }));
     expect(queryString('q', { a: 'x' })).not.toBe(queryString('q', { a: 'y' }));
     expect(queryString('q', { a: 'x' })).not.toBe(queryString('r', { a: 'x' }));
@@ -72,7 +80,11 @@ describe('pagination helpers', () => {
     const body = JSON.parse(Buffer.from(payload!, 'base64url').toString());
     const forged = `${Buffer.from(JSON.stringify({ ...body, p: { pk: 'USER#victim', sk: 'PROFILE' } })).toString('base64url')}.${mac}`;
     await expect(queryPage(source(pk, false), { limit: 3, caller: 'c', query: 'q', cursor: forged })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
-    await expect(queryPage(source(pk, false), { limit: 3, caller: 'c', query: 'q2', cursor: page.nextCursor! })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
-    await expect(mergedQueryPage([source(pk, false)], { limit: 3, caller: 'c', query: 'q', order: 'asc', cursor: page.nextCursor! })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+    await expect(queryPage(source(pk, false), { limit: 3, caller: 'c', query: 'q2', cursor: page.nextCursor! })).rejects.toMatchObject({
+      code: 'INVALID_CURSOR',
+    });
+    await expect(mergedQueryPage([source(pk, false)], { limit: 3, caller: 'c', query: 'q', order: 'asc', cursor: page.nextCursor! })).rejects.toMatchObject({
+      code: 'INVALID_CURSOR',
+    });
   });
 });

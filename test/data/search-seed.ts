@@ -37,7 +37,11 @@ export interface SearchSeed {
   feedbackTo: string;
 }
 
-const insights = (score: number, status: SessionInsights['goalAchievement']['status'], sentiment: SessionInsights['userSatisfaction']['sentiment']): SessionInsights => {
+const insights = (
+  score: number,
+  status: SessionInsights['goalAchievement']['status'],
+  sentiment: SessionInsights['userSatisfaction']['sentiment'],
+): SessionInsights => {
   const i = sampleInsights(`score ${score}`);
   return { ...i, goalAchievement: { ...i.goalAchievement, score, status }, userSatisfaction: { ...i.userSatisfaction, sentiment } };
 };
@@ -54,7 +58,18 @@ export async function seedSearchData(): Promise<SearchSeed> {
     [2, A, U, '2024-01-02T10:00:00.000Z', '2024-01-02T12:00:00.000Z', 300, 100, 0.2, 'Billing question', { accountId: 'acct-1', context: 'billing' }],
     [3, A, U, '2024-01-03T10:00:00.000Z', '2024-01-10T10:00:00.000Z', 100, 50, 0.5, 'ORDER refund', { accountId: 'acct-2', context: 'order-inquiry' }],
     [4, B, U, '2024-01-04T10:00:00.000Z', '2024-01-04T11:00:00.000Z', 0, 0, 0, undefined, { accountId: 'acct-1', context: 'order-inquiry' }],
-    [5, A, V, '2024-01-05T10:00:00.000Z', '2024-01-06T10:00:00.000Z', 50, 50, 0.1, 'order again', { accountId: 'acct-1', context: 'order-inquiry', tier: 'gold' }],
+    [
+      5,
+      A,
+      V,
+      '2024-01-05T10:00:00.000Z',
+      '2024-01-06T10:00:00.000Z',
+      50,
+      50,
+      0.1,
+      'order again',
+      { accountId: 'acct-1', context: 'order-inquiry', tier: 'gold' },
+    ],
     [6, A, U, '2024-02-01T10:00:00.000Z', '2024-02-01T10:30:00.000Z', 200, 200, 0.3, 'Late', { accountId: 'acct-1', context: 'order-inquiry' }],
     [7, A, U, '2024-01-20T10:00:00.000Z', '2024-01-21T10:00:00.000Z', 10, 10, 0.05, 'Follow-up', { accountId: 'acct-1', context: 'order-inquiry', extra: 'x' }],
   ];
@@ -91,10 +106,26 @@ export async function seedSearchData(): Promise<SearchSeed> {
 
   const feedbackFrom = new Date(Date.now() - 1000).toISOString();
   const common = { title: 't', description: 'd' };
-  const f2 = await createFeedback({ ...common, sessionId: s[2]!, userId: U, type: 'incorrect_response', severity: 'high', reportedByHuman: true, createdByCustomer: true });
+  const f2 = await createFeedback({
+    ...common,
+    sessionId: s[2]!,
+    userId: U,
+    type: 'incorrect_response',
+    severity: 'high',
+    reportedByHuman: true,
+    createdByCustomer: true,
+  });
   await updateFeedback(s[2]!, f2.feedbackId, { status: 'in_progress' });
   await createFeedback({ ...common, sessionId: s[3]!, userId: U, type: 'other', severity: 'low', reportedByHuman: false, createdByCustomer: false });
-  await createFeedback({ ...common, sessionId: s[5]!, userId: V, type: 'technical_error', severity: 'critical', reportedByHuman: true, createdByCustomer: false });
+  await createFeedback({
+    ...common,
+    sessionId: s[5]!,
+    userId: V,
+    type: 'technical_error',
+    severity: 'critical',
+    reportedByHuman: true,
+    createdByCustomer: false,
+  });
   const feedbackTo = new Date(Date.now() + 1000).toISOString();
   return { U, V, A, B, s, feedbackFrom, feedbackTo };
 }

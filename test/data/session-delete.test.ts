@@ -15,9 +15,24 @@ describe('session delete', () => {
     const s = await newSession();
     const other = await newSession({ userId: s.userId, chatAppId: s.chatAppId });
     for (let i = 0; i < 60; i++) {
-      await appendMessage({ userId: s.userId, sessionId: s.sessionId, role: i % 2 ? 'assistant' : 'user', content: `m${i}`, ...(i % 10 === 0 ? { source: 'component' as const } : {}) });
+      await appendMessage({
+        userId: s.userId,
+        sessionId: s.sessionId,
+        role: i % 2 ? 'assistant' : 'user',
+        content: `m${i}`,
+        ...(i % 10 === 0 ? { source: 'component' as const } : {}),
+      });
     }
-    await createFeedback({ sessionId: s.sessionId, userId: s.userId, type: 'other', severity: 'low', title: 't', description: 'd', reportedByHuman: true, createdByCustomer: true });
+    await createFeedback({
+      sessionId: s.sessionId,
+      userId: s.userId,
+      type: 'other',
+      severity: 'low',
+      title: 't',
+      description: 'd',
+      reportedByHuman: true,
+      createdByCustomer: true,
+    });
     await putInsights(s.sessionId, sampleInsights());
     await claimIdempotencyKey(s.sessionId, 'turn-1', { ttlSeconds: 3600, leaseSeconds: 300, requestHash: 'h' });
     expect((await rawPartition(keys.sessionPartition(s.sessionId))).length).toBe(1 + 60 + 1 + 1 + 1);
@@ -48,7 +63,13 @@ describe('session delete', () => {
 
     const unknown = uid('nosession');
     await expect(
-      appendMessage({ userId: 'u', sessionId: unknown, role: 'user', content: 'x', usage: { inputTokens: 1, outputTokens: 1, inputCost: 0, outputCost: 0, totalCost: 0.1 } }),
+      appendMessage({
+        userId: 'u',
+        sessionId: unknown,
+        role: 'user',
+        content: 'x',
+        usage: { inputTokens: 1, outputTokens: 1, inputCost: 0, outputCost: 0, totalCost: 0.1 },
+      }),
     ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await rawPartition(keys.sessionPartition(unknown))).toEqual([]);
   });

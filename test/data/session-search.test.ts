@@ -86,15 +86,34 @@ describe('session search (DynamoDB Local)', () => {
     expect(await labels({ userId: d.U, flagged: true })).toEqual(['s2', 's6']);
     expect(await labels({ userId: d.U, flagged: false })).toEqual(['s1', 's3', 's4', 's7']);
     // Inclusive bounds: s3's lastUpdate and s4's createDate are exactly on them.
-    expect(await labels({ userId: d.U, date: { on: 'updated', from: '2024-01-04T00:00:00.000Z', to: '2024-01-10T10:00:00.000Z' } })).toEqual(['s1', 's3', 's4']);
-    expect(await labels({ userId: d.U, date: { on: 'created', from: '2024-01-02T00:00:00.000Z', to: '2024-01-04T10:00:00.000Z' } })).toEqual(['s2', 's3', 's4']);
+    expect(await labels({ userId: d.U, date: { on: 'updated', from: '2024-01-04T00:00:00.000Z', to: '2024-01-10T10:00:00.000Z' } })).toEqual([
+      's1',
+      's3',
+      's4',
+    ]);
+    expect(await labels({ userId: d.U, date: { on: 'created', from: '2024-01-02T00:00:00.000Z', to: '2024-01-04T10:00:00.000Z' } })).toEqual([
+      's2',
+      's3',
+      's4',
+    ]);
     expect(await labels({ userId: d.U, date: { on: 'created', from: '2024-01-20T00:00:00.000Z' } })).toEqual(['s6', 's7']);
-    expect(await labels({ chatAppId: d.A, date: { on: 'updated', from: '2024-01-06T00:00:00.000Z', to: '2024-01-31T00:00:00.000Z' } })).toEqual(['s3', 's5', 's7']);
-    expect(await labels({ chatAppId: d.A, date: { on: 'created', from: '2024-01-03T00:00:00.000Z', to: '2024-01-31T00:00:00.000Z' } })).toEqual(['s3', 's5', 's7']);
+    expect(await labels({ chatAppId: d.A, date: { on: 'updated', from: '2024-01-06T00:00:00.000Z', to: '2024-01-31T00:00:00.000Z' } })).toEqual([
+      's3',
+      's5',
+      's7',
+    ]);
+    expect(await labels({ chatAppId: d.A, date: { on: 'created', from: '2024-01-03T00:00:00.000Z', to: '2024-01-31T00:00:00.000Z' } })).toEqual([
+      's3',
+      's5',
+      's7',
+    ]);
   });
 
   it('filters on insights and on feedback (one feedback must match every feedback filter)', async () => {
-    expect(await labels({ userId: d.U, insights: { goalCompletionStatus: ['partially_achieved', 'fully_achieved'], minGoalAchievementScore: 50 } })).toEqual(['s1', 's3']);
+    expect(await labels({ userId: d.U, insights: { goalCompletionStatus: ['partially_achieved', 'fully_achieved'], minGoalAchievementScore: 50 } })).toEqual([
+      's1',
+      's3',
+    ]);
     expect(await labels({ chatAppId: d.A, insights: { goalCompletionStatus: ['fully_achieved'] } })).toEqual(['s3', 's5']);
     expect(await labels({ chatAppId: d.A, insights: { sentiment: ['negative'] } })).toEqual(['s2']);
     expect(await labels({ chatAppId: d.A, insights: { maxGoalAchievementScore: 80, minGoalAchievementScore: 80 } })).toEqual(['s1', 's3']);
@@ -133,14 +152,37 @@ describe('session search (DynamoDB Local)', () => {
 
   it('keeps the summaries on the session item in step with insights and feedback, and never returns them', async () => {
     const s = await newSession({ title: 'x' });
-    const f = await createFeedback({ sessionId: s.sessionId, userId: s.userId, type: 'other', severity: 'low', title: 't', description: 'd', reportedByHuman: true, createdByCustomer: true });
+    const f = await createFeedback({
+      sessionId: s.sessionId,
+      userId: s.userId,
+      type: 'other',
+      severity: 'low',
+      title: 't',
+      description: 'd',
+      reportedByHuman: true,
+      createdByCustomer: true,
+    });
     await updateFeedback(s.sessionId, f.feedbackId, { status: 'resolved', severity: 'medium' });
     await putInsights(s.sessionId, sampleInsights());
     const raw = (await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(s.sessionId), ConsistentRead: true }))).Item!;
     expect(raw.feedbackSummary).toEqual({
-      [f.feedbackId]: { status: 'resolved', severity: 'medium', type: 'other', reportedByHuman: true, createdByCustomer: true, userId: s.userId, createDate: f.createDate },
+      [f.feedbackId]: {
+        status: 'resolved',
+        severity: 'medium',
+        type: 'other',
+        reportedByHuman: true,
+        createdByCustomer: true,
+        userId: s.userId,
+        createDate: f.createDate,
+      },
     });
-    expect(raw.insightsSummary).toEqual({ goalStatus: 'partially_achieved', goalScore: 80, satisfaction: 'satisfied', sentiment: 'positive', complexity: 'simple' });
+    expect(raw.insightsSummary).toEqual({
+      goalStatus: 'partially_achieved',
+      goalScore: 80,
+      satisfaction: 'satisfied',
+      sentiment: 'positive',
+      complexity: 'simple',
+    });
     const read = await getSession(s.sessionId);
     expect(read).not.toHaveProperty('feedbackSummary');
     expect(read).not.toHaveProperty('insightsSummary');
@@ -153,7 +195,10 @@ describe('session search (DynamoDB Local)', () => {
     const fb = (sessionId: string, userId: string) =>
       createFeedback({ sessionId, userId, type: 'other', severity: 'low', title: 't', description: 'd', reportedByHuman: true, createdByCustomer: true });
     const summaryOf = async (sessionId: string) =>
-      (await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(sessionId), ConsistentRead: true }))).Item!.feedbackSummary as Record<string, unknown>;
+      (await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(sessionId), ConsistentRead: true }))).Item!.feedbackSummary as Record<
+        string,
+        unknown
+      >;
     const fresh = await newSession();
     expect(await summaryOf(fresh.sessionId)).toEqual({});
     const made = [await fb(fresh.sessionId, fresh.userId), await fb(fresh.sessionId, fresh.userId)];
@@ -169,9 +214,16 @@ describe('session search (DynamoDB Local)', () => {
     const strip = () =>
       ddb().send(new UpdateCommand({ TableName: tableName(), Key: keys.session(s.sessionId), UpdateExpression: 'REMOVE feedbackSummary, insightsSummary' }));
     const fb = (status: 'new' | 'resolved') =>
-      createFeedback({ sessionId: s.sessionId, userId: s.userId, type: 'other', severity: 'low', title: 't', description: 'd', reportedByHuman: true, createdByCustomer: true }).then(
-        async (f) => (status === 'new' ? f : updateFeedback(s.sessionId, f.feedbackId, { status })),
-      );
+      createFeedback({
+        sessionId: s.sessionId,
+        userId: s.userId,
+        type: 'other',
+        severity: 'low',
+        title: 't',
+        description: 'd',
+        reportedByHuman: true,
+        createdByCustomer: true,
+      }).then(async (f) => (status === 'new' ? f : updateFeedback(s.sessionId, f.feedbackId, { status })));
     const older = [await fb('new'), await fb('resolved')];
     await putInsights(s.sessionId, sampleInsights());
     await strip(); // as if written before the summaries existed
@@ -183,7 +235,17 @@ describe('session search (DynamoDB Local)', () => {
         Key: keys.session(s.sessionId),
         UpdateExpression: 'SET feedbackSummary.#id = :s',
         ExpressionAttributeNames: { '#id': older[0]!.feedbackId },
-        ExpressionAttributeValues: { ':s': { status: 'dismissed', severity: 'low', type: 'other', reportedByHuman: true, createdByCustomer: true, userId: s.userId, createDate: older[0]!.createDate } },
+        ExpressionAttributeValues: {
+          ':s': {
+            status: 'dismissed',
+            severity: 'low',
+            type: 'other',
+            reportedByHuman: true,
+            createdByCustomer: true,
+            userId: s.userId,
+            createDate: older[0]!.createDate,
+          },
+        },
       }),
     );
     expect(await searchSessions(plan({ userId: s.userId, feedback: { status: ['resolved'] } }))).toMatchObject({ total: 0 });
@@ -203,7 +265,9 @@ describe('session search (DynamoDB Local)', () => {
     await expect(searchSessions(plan({ userId: d.U, budget: 5 }))).rejects.toMatchObject({ code: 'SEARCH_TOO_BROAD' });
     await expect(searchSessions(plan({ userId: d.U, budget: 6 }))).resolves.toMatchObject({ total: 6 });
     // The date range is the key range: 3 sessions read (s4, s1, s3), within a budget of 3.
-    const narrowed = await searchSessions(plan({ userId: d.U, budget: 3, date: { on: 'updated', from: '2024-01-04T00:00:00.000Z', to: '2024-01-10T10:00:00.000Z' } }));
+    const narrowed = await searchSessions(
+      plan({ userId: d.U, budget: 3, date: { on: 'updated', from: '2024-01-04T00:00:00.000Z', to: '2024-01-10T10:00:00.000Z' } }),
+    );
     expect(narrowed.items.map((s) => label(s.sessionId))).toEqual(['s1', 's3', 's4']);
     // A created range bounds a user's lastUpdate-ordered index below: s7 and s6 are read, nothing else.
     expect((await searchSessions(plan({ userId: d.U, budget: 2, date: { on: 'created', from: '2024-01-20T00:00:00.000Z' } }))).total).toBe(2);
@@ -221,8 +285,12 @@ describe('session search (DynamoDB Local)', () => {
     expect(first.nextCursor).toBeDefined();
     const next = await searchSessions(plan({ userId: d.U, limit: 2, cursor: first.nextCursor! }));
     expect(next.items.map((s) => label(s.sessionId))).toEqual(['s3', 's4']);
-    await expect(searchSessions({ ...plan({ userId: d.U, limit: 2, cursor: first.nextCursor! }), caller: 'someone-else' })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+    await expect(searchSessions({ ...plan({ userId: d.U, limit: 2, cursor: first.nextCursor! }), caller: 'someone-else' })).rejects.toMatchObject({
+      code: 'INVALID_CURSOR',
+    });
     await expect(searchSessions(plan({ userId: d.U, limit: 2, flagged: true, cursor: first.nextCursor! }))).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
-    await expect(searchSessions(plan({ userId: d.U, limit: 2, sortBy: [{ field: 'sessionId', order: 'desc' }], cursor: first.nextCursor! }))).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+    await expect(
+      searchSessions(plan({ userId: d.U, limit: 2, sortBy: [{ field: 'sessionId', order: 'desc' }], cursor: first.nextCursor! })),
+    ).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
   });
 });

@@ -24,7 +24,13 @@ describe('sessions', () => {
 
     const { items, pages } = await drain((cursor) => listUserSessions({ userId, limit: 5, caller: userId, ...(cursor ? { cursor } : {}) }));
     expect(pages.map((p) => p.length)).toEqual([5, 5, 5, 5, 3]);
-    expect(items.map((s) => s.sessionId)).toEqual([created[0]!.sessionId, ...created.slice(1).reverse().map((s) => s.sessionId)]);
+    expect(items.map((s) => s.sessionId)).toEqual([
+      created[0]!.sessionId,
+      ...created
+        .slice(1)
+        .reverse()
+        .map((s) => s.sessionId),
+    ]);
 
     const appA = await drain((cursor) => listUserSessions({ userId, chatAppId: 'app-a', limit: 3, caller: userId, ...(cursor ? { cursor } : {}) }));
     const expectedA = created.filter((s) => s.chatAppId === 'app-a').map((s) => s.sessionId);

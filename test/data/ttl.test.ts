@@ -31,7 +31,16 @@ describe('TTL (expiresAt from ITEM_TTL_DAYS)', () => {
     expect(await getSession(s.sessionId)).not.toHaveProperty('expiresAt');
     const m = await appendMessage({ userId: s.userId, sessionId: s.sessionId, role: 'user', content: 'x' });
     expect(m).not.toHaveProperty('expiresAt');
-    await createFeedback({ sessionId: s.sessionId, userId: s.userId, type: 'other', severity: 'low', title: 't', description: 'd', reportedByHuman: true, createdByCustomer: false });
+    await createFeedback({
+      sessionId: s.sessionId,
+      userId: s.userId,
+      type: 'other',
+      severity: 'low',
+      title: 't',
+      description: 'd',
+      reportedByHuman: true,
+      createdByCustomer: false,
+    });
     await putInsights(s.sessionId, sampleInsights());
     const items = await rawPartition(keys.sessionPartition(s.sessionId));
     expect(items).toHaveLength(4);

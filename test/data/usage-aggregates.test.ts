@@ -52,12 +52,40 @@ describe('usage aggregates', () => {
 
     // The session does not exist: NOT_FOUND, and no aggregate moved.
     const missing = debit();
-    await expect(appendMessage({ userId: missing.userId, sessionId: uid('nosession'), role: 'assistant', content: 'hi', transactItems: usageAggregateWrites(missing) })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      appendMessage({ userId: missing.userId, sessionId: uid('nosession'), role: 'assistant', content: 'hi', transactItems: usageAggregateWrites(missing) }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     for (const { key } of aggregateTargets(missing)) expect(await get(key)).toBeUndefined();
     // Mistakes DynamoDB would only report at run time are named before anything is sent.
-    await expect(appendMessage({ userId: s.userId, sessionId: s.sessionId, role: 'assistant', content: 'x', transactItems: Array.from({ length: 99 }, (_, i) => usageAggregateWrites(debit({ userId: `u${i}` }))[0]!) })).rejects.toThrow(/transaction items/);
-    await expect(appendMessage({ userId: s.userId, sessionId: s.sessionId, role: 'assistant', content: 'x', transactItems: [...usageAggregateWrites(d), usageAggregateWrites(d)[0]!] })).rejects.toThrow(/two operations on one item/);
-    await expect(appendMessage({ userId: s.userId, sessionId: s.sessionId, role: 'assistant', content: 'x', transactItems: [{ Update: { TableName: tableName(), Key: keys.session(s.sessionId), UpdateExpression: 'SET x = :x', ExpressionAttributeValues: { ':x': 1 } } }] })).rejects.toThrow(/two operations on one item/);
+    await expect(
+      appendMessage({
+        userId: s.userId,
+        sessionId: s.sessionId,
+        role: 'assistant',
+        content: 'x',
+        transactItems: Array.from({ length: 99 }, (_, i) => usageAggregateWrites(debit({ userId: `u${i}` }))[0]!),
+      }),
+    ).rejects.toThrow(/transaction items/);
+    await expect(
+      appendMessage({
+        userId: s.userId,
+        sessionId: s.sessionId,
+        role: 'assistant',
+        content: 'x',
+        transactItems: [...usageAggregateWrites(d), usageAggregateWrites(d)[0]!],
+      }),
+    ).rejects.toThrow(/two operations on one item/);
+    await expect(
+      appendMessage({
+        userId: s.userId,
+        sessionId: s.sessionId,
+        role: 'assistant',
+        content: 'x',
+        transactItems: [
+          { Update: { TableName: tableName(), Key: keys.session(s.sessionId), UpdateExpression: 'SET x = :x', ExpressionAttributeValues: { ':x': 1 } } },
+        ],
+      }),
+    ).rejects.toThrow(/two operations on one item/);
   });
 
   it("a title's cost commits with the title; a session titled meanwhile keeps its title and is still debited", async () => {

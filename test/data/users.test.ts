@@ -7,8 +7,22 @@ describe('users', () => {
   it('upserts with replace semantics, keeps createDate and returns no key attributes', async () => {
     const userId = uid('u');
     expect(await getUser(userId)).toBeUndefined();
-    const first = await putUser({ userId, firstName: 'Ada', lastName: 'Lovelace', userType: 'internal-user', roles: ['pika:content-admin'], customData: { accountId: 'a1' } });
-    expect(first).toMatchObject({ userId, firstName: 'Ada', lastName: 'Lovelace', userType: 'internal-user', roles: ['pika:content-admin'], customData: { accountId: 'a1' } });
+    const first = await putUser({
+      userId,
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      userType: 'internal-user',
+      roles: ['pika:content-admin'],
+      customData: { accountId: 'a1' },
+    });
+    expect(first).toMatchObject({
+      userId,
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      userType: 'internal-user',
+      roles: ['pika:content-admin'],
+      customData: { accountId: 'a1' },
+    });
     for (const k of KEY_ATTRIBUTES) expect(first).not.toHaveProperty(k);
     expect(first.createDate).toBe(first.lastUpdate);
 

@@ -14,10 +14,18 @@ describe('widget data', () => {
     const merged = await setWidgetData({ userId, scope: 'custom', tag: 'calc', data: { lastSaved: 'later', theme: 'dark' }, partial: true });
     expect(merged).toEqual({ draftOrder: draft.draftOrder, lastSaved: 'later', theme: 'dark' });
     // Top-level merge: a nested object is replaced as a whole.
-    expect(await setWidgetData({ userId, scope: 'custom', tag: 'calc', data: { draftOrder: { items: [] } }, partial: true })).toEqual({ draftOrder: { items: [] }, lastSaved: 'later', theme: 'dark' });
+    expect(await setWidgetData({ userId, scope: 'custom', tag: 'calc', data: { draftOrder: { items: [] } }, partial: true })).toEqual({
+      draftOrder: { items: [] },
+      lastSaved: 'later',
+      theme: 'dark',
+    });
 
     // Undefined values are ignored, not a 500.
-    expect(await setWidgetData({ userId, scope: 'custom', tag: 'calc', data: { theme: 'light', gone: undefined }, partial: true })).toEqual({ draftOrder: { items: [] }, lastSaved: 'later', theme: 'light' });
+    expect(await setWidgetData({ userId, scope: 'custom', tag: 'calc', data: { theme: 'light', gone: undefined }, partial: true })).toEqual({
+      draftOrder: { items: [] },
+      lastSaved: 'later',
+      theme: 'light',
+    });
     expect(await setWidgetData({ userId, scope: 'custom', tag: 'calc', data: { only: 1 } })).toEqual({ only: 1 });
     expect(await getWidgetData(userId, 'custom', 'calc')).toEqual({ only: 1 });
     // Scope and tag separate the data.

@@ -32,7 +32,13 @@ let s3: LocalS3;
 beforeAll(async () => {
   emulator = await startAgentEmulator({ chunkDelayMs: 2 });
   s3 = await startLocalS3({ bucket: 'pika-files-deployed' });
-  stack = await deployStage(STAGE, { tableName: process.env.TABLE_NAME!, dynamoEndpoint: process.env.DYNAMODB_ENDPOINT!, agentEndpoint: emulator.endpoint, runtimeEndpoint: emulator.runtimeEndpoint, s3 });
+  stack = await deployStage(STAGE, {
+    tableName: process.env.TABLE_NAME!,
+    dynamoEndpoint: process.env.DYNAMODB_ENDPOINT!,
+    agentEndpoint: emulator.endpoint,
+    runtimeEndpoint: emulator.runtimeEndpoint,
+    s3,
+  });
 }, 120_000);
 afterAll(async () => {
   await stack?.close();
@@ -44,7 +50,14 @@ const uid = (prefix: string) => uniqueId(prefix);
 const token = (userId: string, roles: string[] = [], userType?: 'internal-user' | 'external-user') => {
   const env = stack.envOf('authorizer');
   if (config.jwt.kind !== 'hs256') throw new Error('this tier mints HS256 tokens');
-  return mintDevToken({ userId, roles, secret: stack.secretValues[env.JWT_SECRET_ARN!]!, issuer: config.jwt.issuer, audience: config.jwt.audience, ...(userType ? { userType } : {}) });
+  return mintDevToken({
+    userId,
+    roles,
+    secret: stack.secretValues[env.JWT_SECRET_ARN!]!,
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+    ...(userType ? { userType } : {}),
+  });
 };
 
 interface Call {
@@ -97,9 +110,27 @@ describe('every route through its deployed bundle', () => {
     const deployedAgent = Object.keys(config.bedrock.agents).find((id) => config.bedrock.agents[id]!.agent.kind === 'inline')!;
     expect((await ok('getAgent', 'GET', `/admin/agents/${deployedAgent}`, { token: site })).agentId).toBe(deployedAgent);
     const agentId = uid('agent');
-    await ok('putAgent', 'PUT', `/admin/agents/${agentId}`, { token: site, body: { agent: { kind: 'inline', foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0', instruction: 'You answer questions about the product briefly and politely.' }, pricing: { inputPer1kTokens: 0.001, outputPer1kTokens: 0.002 } } });
+    await ok('putAgent', 'PUT', `/admin/agents/${agentId}`, {
+      token: site,
+      body: {
+        agent: {
+          kind: 'inline',
+          foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0',
+          instruction: 'You answer questions about the product briefly and politely.',
+        },
+        pricing: { inputPer1kTokens: 0.001, outputPer1kTokens: 0.002 },
+      },
+    });
     const appId = uid('app');
-    await ok('putChatApp', 'PUT', `/admin/chat-apps/${appId}`, { token: site, body: { title: 'Tier', enabled: true, agentId: deployedAgent, insightsModel: { modelId: 'insights-model', pricing: { inputPer1kTokens: 0.001, outputPer1kTokens: 0.002 } } } });
+    await ok('putChatApp', 'PUT', `/admin/chat-apps/${appId}`, {
+      token: site,
+      body: {
+        title: 'Tier',
+        enabled: true,
+        agentId: deployedAgent,
+        insightsModel: { modelId: 'insights-model', pricing: { inputPer1kTokens: 0.001, outputPer1kTokens: 0.002 } },
+      },
+    });
     expect((await ok('getChatApp', 'GET', `/admin/chat-apps/${appId}`, { token: site })).title).toBe('Tier');
 
     // Users.
@@ -120,7 +151,9 @@ describe('every route through its deployed bundle', () => {
     expect((await ok('listSessions', 'GET', '/sessions?limit=5', { token: user })).items.map((s: any) => s.sessionId)).toContain(session.sessionId);
     expect((await ok('getSession', 'GET', `/sessions/${session.sessionId}`, { token: user })).chatAppId).toBe(appId);
     expect((await ok('updateSession', 'PATCH', `/sessions/${session.sessionId}`, { token: user, body: { title: 'Renamed' } })).title).toBe('Renamed');
-    expect((await ok('searchSessions', 'POST', '/sessions/search', { token: user, body: { sessionId: session.sessionId } })).sessions.map((s: any) => s.sessionId)).toEqual([session.sessionId]);
+    expect(
+      (await ok('searchSessions', 'POST', '/sessions/search', { token: user, body: { sessionId: session.sessionId } })).sessions.map((s: any) => s.sessionId),
+    ).toEqual([session.sessionId]);
 
     // One turn (its SSE is checked in detail below), then the history.
     const turn = await call('POST', '/converse', { token: user, body: { chatAppId: appId, sessionId: session.sessionId, message: 'Hello tier' } });
@@ -130,7 +163,13 @@ describe('every route through its deployed bundle', () => {
     expect(messages.items).toHaveLength(2); // the question and the answer
 
     // Files: announced, uploaded as a browser does, read back through a download link.
-    const announced = await ok('createFileUpload', 'POST', `/sessions/${session.sessionId}/files`, { token: user, body: { fileName: 'tier.txt', mimeType: 'text/plain', size: 4 } }, 201);
+    const announced = await ok(
+      'createFileUpload',
+      'POST',
+      `/sessions/${session.sessionId}/files`,
+      { token: user, body: { fileName: 'tier.txt', mimeType: 'text/plain', size: 4 } },
+      201,
+    );
     const form = new FormData();
     for (const [k, v] of Object.entries(announced.upload.fields as Record<string, string>)) form.append(k, v);
     form.append('file', new Blob(['tier'], { type: 'text/plain' }), 'tier.txt');
@@ -139,12 +178,33 @@ describe('every route through its deployed bundle', () => {
     expect(await (await fetch(link.url)).text()).toBe('tier');
 
     // Feedback.
-    const fb = await ok('createFeedback', 'POST', `/sessions/${session.sessionId}/feedback`, { token: user, body: { type: 'incorrect_response', severity: 'high', title: 'Wrong', description: 'It said 3' } }, 201);
+    const fb = await ok(
+      'createFeedback',
+      'POST',
+      `/sessions/${session.sessionId}/feedback`,
+      { token: user, body: { type: 'incorrect_response', severity: 'high', title: 'Wrong', description: 'It said 3' } },
+      201,
+    );
     expect((await ok('listSessionFeedback', 'GET', `/sessions/${session.sessionId}/feedback`, { token: user })).items).toHaveLength(1);
-    const updated = await ok('updateFeedback', 'PATCH', `/sessions/${session.sessionId}/feedback/${fb.feedbackId}`, { token: admin, body: { status: 'in_progress', expectedLastUpdate: fb.lastUpdate } });
+    const updated = await ok('updateFeedback', 'PATCH', `/sessions/${session.sessionId}/feedback/${fb.feedbackId}`, {
+      token: admin,
+      body: { status: 'in_progress', expectedLastUpdate: fb.lastUpdate },
+    });
     expect(updated.status).toBe('in_progress');
-    expect((await ok('addFeedbackComment', 'POST', `/sessions/${session.sessionId}/feedback/${fb.feedbackId}/comments`, { token: admin, body: { comment: 'looking' } }, 201)).internalComments).toHaveLength(1);
-    expect((await ok('listFeedback', 'GET', '/feedback?status=in_progress&limit=100', { token: admin })).items.map((f: any) => f.feedbackId)).toContain(fb.feedbackId);
+    expect(
+      (
+        await ok(
+          'addFeedbackComment',
+          'POST',
+          `/sessions/${session.sessionId}/feedback/${fb.feedbackId}/comments`,
+          { token: admin, body: { comment: 'looking' } },
+          201,
+        )
+      ).internalComments,
+    ).toHaveLength(1);
+    expect((await ok('listFeedback', 'GET', '/feedback?status=in_progress&limit=100', { token: admin })).items.map((f: any) => f.feedbackId)).toContain(
+      fb.feedbackId,
+    );
 
     // Insights.
     const insights = sampleInsights();
@@ -161,8 +221,13 @@ describe('every route through its deployed bundle', () => {
     // Budgets and usage: the turn above is in the caller's usage and the chat app's report; overrides.
     expect((await ok('getMyUsage', 'GET', `/users/me/usage?chatAppId=${appId}`, { token: user })).totals.turns).toBe(1);
     expect((await ok('getMyBudget', 'GET', '/users/me/budget', { token: user })).items.map((i: any) => i.chatAppId)).toEqual([appId]);
-    expect((await ok('getUsageReport', 'GET', `/admin/usage?chatAppId=${appId}&groupBy=user`, { token: admin })).items.map((i: any) => i.key)).toEqual([userId]);
-    for (const [level, id] of [['User', userId], ['Entity', 'acme']] as const) {
+    expect((await ok('getUsageReport', 'GET', `/admin/usage?chatAppId=${appId}&groupBy=user`, { token: admin })).items.map((i: any) => i.key)).toEqual([
+      userId,
+    ]);
+    for (const [level, id] of [
+      ['User', userId],
+      ['Entity', 'acme'],
+    ] as const) {
       const path = `/admin/chat-apps/${appId}/budgets/${level === 'User' ? 'users' : 'entities'}/${id}`;
       await ok(`put${level}Budget`, 'PUT', path, { token: site, body: { daily: { usd: 1 } } });
       expect((await ok(`get${level}Budget`, 'GET', path, { token: site })).daily).toEqual({ usd: 1 });
@@ -197,7 +262,10 @@ describe('streaming converse', () => {
     const events = await sse(res.body);
     expect(events[0]!.event).toBe('session');
     expect(events.at(-1)!.event).toBe('done');
-    const text = events.filter((e) => e.event === 'chunk').map((e) => e.data.text ?? e.data.chunk ?? e.data.content ?? '').join('');
+    const text = events
+      .filter((e) => e.event === 'chunk')
+      .map((e) => e.data.text ?? e.data.chunk ?? e.data.content ?? '')
+      .join('');
     expect(text).toBe('You said: Tell me something');
     expect(events.at(-1)!.data).toMatchObject({ sessionId: events[0]!.data.sessionId, messageId: expect.any(String) });
 
@@ -219,20 +287,33 @@ describe('the authorizer at the edge', () => {
     expectCors(missing.res);
     expect(stack.gateway.authorizerCalls.length).toBe(before); // not even invoked without the identity source
 
-    const forged = await mintDevToken({ userId: 'mallory', secret: 'not-the-key-0123456789-0123456789', issuer: 'https://auth.example.com/', audience: 'pika-chat' });
+    const forged = await mintDevToken({
+      userId: 'mallory',
+      secret: 'not-the-key-0123456789-0123456789',
+      issuer: 'https://auth.example.com/',
+      audience: 'pika-chat',
+    });
     const refused = await call('GET', '/sessions', { token: forged });
     expectError(refused, 401, 'UNAUTHORIZED');
     expect(refused.body.error.message).toBe('Unauthorized');
     expect(refused.res.gatewayResponse).toBe('UNAUTHORIZED');
     expectCors(refused.res);
     const authorizerId = stack.functionIds.authorizer!;
-    expect(stack.lambda.invocations.filter((i) => i.functionId === authorizerId).at(-1)).toMatchObject({ outcome: 'error', error: { errorMessage: 'Unauthorized' } });
+    expect(stack.lambda.invocations.filter((i) => i.functionId === authorizerId).at(-1)).toMatchObject({
+      outcome: 'error',
+      error: { errorMessage: 'Unauthorized' },
+    });
   });
 
   it('is asked once per Authorization header, its answer cached across routes and functions', async () => {
     const t = await token(uid('cached'));
     const header = `Bearer ${t}`;
-    for (const [method, path] of [['GET', '/users/me'], ['GET', '/sessions'], ['GET', '/widget-data/custom/none'], ['GET', '/users/me']] as const) {
+    for (const [method, path] of [
+      ['GET', '/users/me'],
+      ['GET', '/sessions'],
+      ['GET', '/widget-data/custom/none'],
+      ['GET', '/users/me'],
+    ] as const) {
       const c = await call(method, path, { token: t });
       expect(c.status, `${method} ${path}`).toBeLessThan(500);
       expect(c.status).not.toBe(401);
@@ -277,7 +358,10 @@ describe('secrets at cold start', () => {
     expect(lastOf(authorizerId())!.error!.errorMessage).not.toBe('Unauthorized');
     const emf = (stack.lambda.output.get(authorizerId()) ?? []).filter((l) => l.startsWith('{') && JSON.parse(l)[AUTHORIZER_FAILURES] === 1);
     expect(emf).toHaveLength(1);
-    expect(JSON.parse(emf[0]!)).toMatchObject({ service: `pika-chat-${STAGE}`, _aws: { CloudWatchMetrics: [{ Namespace: 'PikaChat', Metrics: [{ Name: AUTHORIZER_FAILURES }] }] } });
+    expect(JSON.parse(emf[0]!)).toMatchObject({
+      service: `pika-chat-${STAGE}`,
+      _aws: { CloudWatchMetrics: [{ Namespace: 'PikaChat', Metrics: [{ Name: AUTHORIZER_FAILURES }] }] },
+    });
 
     stack.secrets.mode = 'answer';
     const retried = await call('GET', '/users/me', { token: t });

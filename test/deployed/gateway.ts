@@ -138,7 +138,9 @@ export class Gateway {
       headers,
       multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
       queryStringParameters: Object.keys(query).length ? query : null,
-      multiValueQueryStringParameters: Object.keys(query).length ? Object.fromEntries([...url.searchParams.keys()].map((k) => [k, url.searchParams.getAll(k)])) : null,
+      multiValueQueryStringParameters: Object.keys(query).length
+        ? Object.fromEntries([...url.searchParams.keys()].map((k) => [k, url.searchParams.getAll(k)]))
+        : null,
       pathParameters: Object.keys(pathParameters).length ? pathParameters : null,
       stageVariables: null,
       body: req.body ?? null,
@@ -173,7 +175,7 @@ export class Gateway {
       let score = 0;
       const ok = t.every((s, i) => {
         const v = /^\{(\w+)\}$/.exec(s);
-        if (v) return (params[v[1]!] = decodeURIComponent(segs[i]!)), true;
+        if (v) return ((params[v[1]!] = decodeURIComponent(segs[i]!)), true);
         score++;
         return s === segs[i];
       });
@@ -181,11 +183,22 @@ export class Gateway {
       if (ok && (!best || score > best.score)) best = { score, path: template, params };
     }
     if (!best) return undefined;
-    const method = this.methods.find((m) => m.path === best!.path && m.httpMethod === httpMethod) ?? this.methods.find((m) => m.path === best!.path && m.httpMethod === 'ANY');
+    const method =
+      this.methods.find((m) => m.path === best!.path && m.httpMethod === httpMethod) ??
+      this.methods.find((m) => m.path === best!.path && m.httpMethod === 'ANY');
     return method ? { method, pathParameters: best.params } : undefined;
   }
 
-  private async authorize(req: GatewayRequest, url: URL, headers: Record<string, string>, method: Method, pathParameters: Record<string, string>, query: Record<string, string>, methodArn: string, requestId: string): Promise<{ type: string } | { context: Json }> {
+  private async authorize(
+    req: GatewayRequest,
+    url: URL,
+    headers: Record<string, string>,
+    method: Method,
+    pathParameters: Record<string, string>,
+    query: Record<string, string>,
+    methodArn: string,
+    requestId: string,
+  ): Promise<{ type: string } | { context: Json }> {
     const a = this.authorizer!;
     const identity = headerOf(headers, a.identityHeader);
     // A REQUEST authorizer with an identity source is not called when the source is missing: 401.
@@ -207,7 +220,15 @@ export class Gateway {
         multiValueQueryStringParameters: Object.fromEntries(Object.entries(query).map(([k, v]) => [k, [v]])),
         pathParameters,
         stageVariables: {},
-        requestContext: { accountId: '111122223333', apiId: this.apiId, httpMethod: req.method, path: `/${this.stage}${url.pathname}`, stage: this.stage, requestId, resourcePath: method.path },
+        requestContext: {
+          accountId: '111122223333',
+          apiId: this.apiId,
+          httpMethod: req.method,
+          path: `/${this.stage}${url.pathname}`,
+          stage: this.stage,
+          requestId,
+          resourcePath: method.path,
+        },
       });
       if (out.kind === 'error' && out.error.errorMessage === 'Unauthorized') return { type: 'UNAUTHORIZED' };
       // Any other function error, a timeout or an answer without a policy: the authorizer is unusable.
@@ -217,7 +238,9 @@ export class Gateway {
       if (a.ttlSeconds > 0) this.cache.set(identity, { until: Date.now() + a.ttlSeconds * 1000, result });
     }
     const statements = [result.policyDocument.Statement].flat() as Json[];
-    const matches = (st: Json) => [st.Action].flat().some((x: string) => x === 'execute-api:Invoke' || x === 'execute-api:*' || x === '*') && [st.Resource].flat().some((r: string) => wildcard(r, methodArn));
+    const matches = (st: Json) =>
+      [st.Action].flat().some((x: string) => x === 'execute-api:Invoke' || x === 'execute-api:*' || x === '*') &&
+      [st.Resource].flat().some((r: string) => wildcard(r, methodArn));
     if (statements.some((st) => st.Effect === 'Deny' && matches(st))) return { type: 'ACCESS_DENIED' };
     if (!statements.some((st) => st.Effect === 'Allow' && matches(st))) return { type: 'ACCESS_DENIED' };
     return { context: { principalId: result.principalId, ...(result.context ?? {}) } };
@@ -227,7 +250,8 @@ export class Gateway {
     if (out.kind === 'timeout') return this.gatewayResponse('INTEGRATION_TIMEOUT', reqHeaders);
     const r = out.kind === 'result' ? (out.result as Json) : undefined;
     // A function error or a malformed proxy answer: 502 "Internal server error" (not customizable).
-    if (!r || typeof r.statusCode !== 'number') return { status: 502, headers: { 'content-type': 'application/json' }, body: '{"message": "Internal server error"}', chunks: [] };
+    if (!r || typeof r.statusCode !== 'number')
+      return { status: 502, headers: { 'content-type': 'application/json' }, body: '{"message": "Internal server error"}', chunks: [] };
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries((r.headers ?? {}) as Record<string, string>)) headers[k.toLowerCase()] = String(v);
     for (const [k, v] of Object.entries((r.multiValueHeaders ?? {}) as Record<string, string[]>)) headers[k.toLowerCase()] = v.join(',');
@@ -238,7 +262,8 @@ export class Gateway {
   /** A response-streaming invocation: the 8-NUL-byte-delimited JSON prelude gives status and headers. */
   private streamed(out: InvokeResult, reqHeaders: Record<string, string>): GatewayResponse {
     if (out.kind === 'timeout') return this.gatewayResponse('INTEGRATION_TIMEOUT', reqHeaders);
-    if (out.kind !== 'stream') return { status: 502, headers: { 'content-type': 'application/json' }, body: '{"message": "Internal server error"}', chunks: [] };
+    if (out.kind !== 'stream')
+      return { status: 502, headers: { 'content-type': 'application/json' }, body: '{"message": "Internal server error"}', chunks: [] };
     let chunks = out.chunks.map((c) => Buffer.from(c));
     let prelude: Json = { statusCode: 200, headers: { 'content-type': out.contentType } };
     if (out.contentType === 'application/vnd.awslambda.http-integration-response') {
@@ -249,7 +274,7 @@ export class Gateway {
       // Keep the chunk boundaries after the prelude (the delimiter is its own write).
       let skip = end + 8;
       chunks = chunks.flatMap((c) => {
-        if (skip >= c.length) return (skip -= c.length), [];
+        if (skip >= c.length) return ((skip -= c.length), []);
         const rest = c.subarray(skip);
         skip = 0;
         return [rest];
@@ -300,6 +325,11 @@ function mapValue(v: string, reqHeaders: Record<string, string>): string | undef
 
 /** IAM-style wildcard match of a policy resource against the method ARN. */
 function wildcard(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(value);
 }

@@ -23,7 +23,11 @@ export interface Invocation {
 
 /** What a streaming invocation produced: raw bytes as written, in order. */
 export type StreamResult = { kind: 'stream'; contentType: string; chunks: Uint8Array[] };
-export type InvokeResult = { kind: 'result'; result: unknown } | StreamResult | { kind: 'error'; error: { errorType: string; errorMessage: string } } | { kind: 'timeout' };
+export type InvokeResult =
+  | { kind: 'result'; result: unknown }
+  | StreamResult
+  | { kind: 'error'; error: { errorType: string; errorMessage: string } }
+  | { kind: 'timeout' };
 
 type Message = { id?: string; kind: string; result?: unknown; chunk?: Uint8Array; contentType?: string; error?: { errorType: string; errorMessage: string } };
 
@@ -130,7 +134,11 @@ export class LambdaService {
       this.containers.set(functionId, container);
     }
     const result = await container.invoke(event);
-    this.invocations.push({ functionId, outcome: result.kind === 'error' ? 'error' : result.kind === 'timeout' ? 'timeout' : 'ok', ...(result.kind === 'error' ? { error: result.error } : {}) });
+    this.invocations.push({
+      functionId,
+      outcome: result.kind === 'error' ? 'error' : result.kind === 'timeout' ? 'timeout' : 'ok',
+      ...(result.kind === 'error' ? { error: result.error } : {}),
+    });
     // Lambda discards an environment whose invocation timed out.
     if (result.kind === 'timeout') await this.dispose(functionId);
     return result;

@@ -35,9 +35,16 @@ export interface DeployedStack {
   close(): Promise<void>;
 }
 
-export async function deployStage(stage: string, local: { tableName: string; dynamoEndpoint: string; agentEndpoint: string; runtimeEndpoint: string; s3?: { endpoint: string; bucket: string } }): Promise<DeployedStack> {
+export async function deployStage(
+  stage: string,
+  local: { tableName: string; dynamoEndpoint: string; agentEndpoint: string; runtimeEndpoint: string; s3?: { endpoint: string; bucket: string } },
+): Promise<DeployedStack> {
   const outdir = mkdtempSync(join(tmpdir(), `pika-deployed-${stage}-`));
-  const synth = spawnSync(process.execPath, ['--import', 'tsx', 'test/deployed/synth-main.ts', stage, outdir], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' } });
+  const synth = spawnSync(process.execPath, ['--import', 'tsx', 'test/deployed/synth-main.ts', stage, outdir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' },
+  });
   if (synth.status !== 0) throw new Error(`synth of ${stage} failed:\n${synth.stdout}\n${synth.stderr}`);
   const { template: file } = JSON.parse(readFileSync(join(outdir, 'deployed-tier.json'), 'utf8')) as { template: string };
   const template = JSON.parse(readFileSync(join(outdir, file), 'utf8')) as Template & { Outputs: Record<string, { Value: any }> };
@@ -63,7 +70,14 @@ export async function deployStage(stage: string, local: { tableName: string; dyn
     if (r.Type !== 'AWS::Lambda::Function' || !r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME) continue; // ours, not CDK's provider
     const environment = Object.fromEntries(Object.entries(r.Properties.Environment.Variables as Record<string, unknown>).map(([k, v]) => [k, resolve(v)]));
     for (const k of ['JWT_SECRET_ARN', 'CURSOR_SECRET_ARN']) if (environment[k]) secretValues[environment[k]] ??= randomBytes(32).toString('base64url');
-    functions.set(id, { logicalId: id, dir: join(outdir, r.Metadata!['aws:asset:path']), handler: r.Properties.Handler, timeoutSeconds: r.Properties.Timeout ?? 3, memoryMb: r.Properties.MemorySize ?? 128, environment });
+    functions.set(id, {
+      logicalId: id,
+      dir: join(outdir, r.Metadata!['aws:asset:path']),
+      handler: r.Properties.Handler,
+      timeoutSeconds: r.Properties.Timeout ?? 3,
+      memoryMb: r.Properties.MemorySize ?? 128,
+      environment,
+    });
   }
   const functionIds = Object.fromEntries(
     Object.entries(template.Outputs)

@@ -12,7 +12,11 @@ import { CDK_CONTEXT } from '../cdk/helpers';
 
 const [stage, outdir] = process.argv.slice(2);
 if (!stage || !outdir) throw new Error('usage: synth-main.ts <stage> <outdir>');
-const app = new App({ outdir, builtinCloudFormationValidation: false, context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': ['**'], 'aws:cdk:enable-asset-metadata': true } });
+const app = new App({
+  outdir,
+  builtinCloudFormationValidation: false,
+  context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': ['**'], 'aws:cdk:enable-asset-metadata': true },
+});
 const stack = new PikaChatStack(app, `PikaChat-${stage}`, { config: stageConfig(stage) });
 app.synth();
 writeFileSync(join(outdir, 'deployed-tier.json'), JSON.stringify({ stackName: stack.stackName, template: `${stack.stackName}.template.json` }));

@@ -72,7 +72,11 @@ async function runtime(agent: string, payload: string, extra: Record<string, unk
 describe('InvokeHarness', () => {
   it('echo: message start, several text deltas, stops, then metadata with usage — as the SDK deserializes them', async () => {
     const input = 'Where is order 42? ✓ 日本';
-    const { events, text } = await harness('echo', [{ role: 'user', text: input }], { runtimeUserId: 'user-1', baggage: 'pika.userId=user-1', qualifier: 'DEFAULT' });
+    const { events, text } = await harness('echo', [{ role: 'user', text: input }], {
+      runtimeUserId: 'user-1',
+      baggage: 'pika.userId=user-1',
+      qualifier: 'DEFAULT',
+    });
     expect(text).toBe(echoAnswer(input));
     expect(events[0]).toEqual({ messageStart: { role: 'assistant' } });
     expect(events.filter((e) => e.contentBlockDelta).length).toBeGreaterThanOrEqual(3);
@@ -90,14 +94,26 @@ describe('InvokeHarness', () => {
   it('tools: a tool use (input in deltas) and its result precede the answer', async () => {
     const { events, text } = await harness('tools', [{ role: 'user', text: 'status?' }]);
     expect(text).toBe(echoAnswer('status?'));
-    expect(events.find((e) => e.contentBlockStart?.start?.toolUse)?.contentBlockStart?.start?.toolUse).toMatchObject({ toolUseId: HARNESS_TOOL.toolUseId, name: HARNESS_TOOL.name });
+    expect(events.find((e) => e.contentBlockStart?.start?.toolUse)?.contentBlockStart?.start?.toolUse).toMatchObject({
+      toolUseId: HARNESS_TOOL.toolUseId,
+      name: HARNESS_TOOL.name,
+    });
     const input = events.map((e) => e.contentBlockDelta?.delta?.toolUse?.input ?? '').join('');
     expect(JSON.parse(input)).toEqual({ orderId: '42', question: 'status?' });
-    expect(events.find((e) => e.contentBlockStart?.start?.toolResult)?.contentBlockStart?.start?.toolResult).toEqual({ toolUseId: HARNESS_TOOL.toolUseId, status: 'success' });
+    expect(events.find((e) => e.contentBlockStart?.start?.toolResult)?.contentBlockStart?.start?.toolResult).toEqual({
+      toolUseId: HARNESS_TOOL.toolUseId,
+      status: 'success',
+    });
   });
 
   it('faulty: the first delta arrives, then the SDK throws the modeled error', async () => {
-    const out = await client.send(new InvokeHarnessCommand({ harnessArn: emulatorHarnessArn('faulty'), runtimeSessionId: sid('f'), messages: [{ role: 'user', content: [{ text: 'hi' }] }] }));
+    const out = await client.send(
+      new InvokeHarnessCommand({
+        harnessArn: emulatorHarnessArn('faulty'),
+        runtimeSessionId: sid('f'),
+        messages: [{ role: 'user', content: [{ text: 'hi' }] }],
+      }),
+    );
     const got: string[] = [];
     const err = await (async () => {
       for await (const e of out.stream!) if (e.contentBlockDelta?.delta?.text) got.push(e.contentBlockDelta.delta.text);
@@ -112,7 +128,11 @@ describe('InvokeHarness', () => {
     const viaSystem = await harness('echo-attributes', [{ role: 'user', text: 'hi' }], { systemPrompt: [{ text: 'Be brief.' }, { text: block }] });
     expect(JSON.parse(viaSystem.text)).toEqual(data);
     const out = await client.send(
-      new InvokeHarnessCommand({ harnessArn: emulatorHarnessArn('echo-attributes'), runtimeSessionId: sid('c'), messages: [{ role: 'user', content: [{ text: block }, { text: 'hi' }] }] }),
+      new InvokeHarnessCommand({
+        harnessArn: emulatorHarnessArn('echo-attributes'),
+        runtimeSessionId: sid('c'),
+        messages: [{ role: 'user', content: [{ text: block }, { text: 'hi' }] }],
+      }),
     );
     let text = '';
     for await (const e of out.stream!) text += e.contentBlockDelta?.delta?.text ?? '';
@@ -131,8 +151,12 @@ describe('InvokeHarness', () => {
 
   it('unknown harnesses are ResourceNotFoundException; short session ids are ValidationException', async () => {
     const messages = [{ role: 'user' as const, content: [{ text: 'x' }] }];
-    await expect(client.send(new InvokeHarnessCommand({ harnessArn: emulatorHarnessArn('nobody'), runtimeSessionId: sid('x'), messages }))).rejects.toBeInstanceOf(ResourceNotFoundException);
-    await expect(client.send(new InvokeHarnessCommand({ harnessArn: emulatorHarnessArn('echo'), runtimeSessionId: 'short', messages }))).rejects.toBeInstanceOf(ValidationException);
+    await expect(
+      client.send(new InvokeHarnessCommand({ harnessArn: emulatorHarnessArn('nobody'), runtimeSessionId: sid('x'), messages })),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(client.send(new InvokeHarnessCommand({ harnessArn: emulatorHarnessArn('echo'), runtimeSessionId: 'short', messages }))).rejects.toBeInstanceOf(
+      ValidationException,
+    );
   });
 });
 
@@ -141,16 +165,40 @@ describe('provider sessions (recall, expiry)', () => {
     const s = { runtimeSessionId: sid('recall-h') };
     await harness('recall', [{ role: 'user', text: 'first' }], s);
     const second = await harness('recall', [{ role: 'user', text: 'second' }], s);
-    expect(second.text).toBe(recallAnswer([], [{ role: 'user', content: 'first' }, { role: 'assistant', content: recallAnswer([], []) }]));
+    expect(second.text).toBe(
+      recallAnswer(
+        [],
+        [
+          { role: 'user', content: 'first' },
+          { role: 'assistant', content: recallAnswer([], []) },
+        ],
+      ),
+    );
     clock += 60_001; // idle longer than sessionIdleMs
-    const afterIdle = await harness('recall', [{ role: 'user', text: 'earlier' }, { role: 'assistant', text: 'noted' }, { role: 'user', text: 'third' }], s);
+    const afterIdle = await harness(
+      'recall',
+      [
+        { role: 'user', text: 'earlier' },
+        { role: 'assistant', text: 'noted' },
+        { role: 'user', text: 'third' },
+      ],
+      s,
+    );
     expect(afterIdle.text).toBe('I remember 2 earlier turns (history: 2, session: 0):\nuser: earlier\nassistant: noted');
   });
 
   it('runtime recall reads the payload history and its session; expireSessions forgets', async () => {
     const s = { runtimeSessionId: sid('recall-r') };
-    const sse = (body: string) => body.split('\n\n').filter(Boolean).map((b) => JSON.parse(b.slice('data: '.length)));
-    const textOf = (body: string) => sse(body).filter((e) => e.type === 'text').map((e) => e.text).join('');
+    const sse = (body: string) =>
+      body
+        .split('\n\n')
+        .filter(Boolean)
+        .map((b) => JSON.parse(b.slice('data: '.length)));
+    const textOf = (body: string) =>
+      sse(body)
+        .filter((e) => e.type === 'text')
+        .map((e) => e.text)
+        .join('');
     await runtime('recall', encodeAgentRuntimePayload({ prompt: 'one', sessionAttributes: {} }), s);
     const two = await runtime('recall', encodeAgentRuntimePayload({ prompt: 'two', sessionAttributes: {}, history: [{ role: 'user', content: 'one' }] }), s);
     // The history repeats what the session already knows: each turn is listed once.
@@ -162,7 +210,11 @@ describe('provider sessions (recall, expiry)', () => {
 });
 
 describe('InvokeAgentRuntime', () => {
-  const parse = (body: string) => body.split('\n\n').filter(Boolean).map((b) => JSON.parse(b.slice('data: '.length)));
+  const parse = (body: string) =>
+    body
+      .split('\n\n')
+      .filter(Boolean)
+      .map((b) => JSON.parse(b.slice('data: '.length)));
 
   it('echo streams SSE text events then a usage event; the payload and headers reach the agent', async () => {
     const attrs = encodeSessionAttributes({ userId: 'u1', sessionId: 's1', chatAppId: 'app', agentId: 'a', n: 3 });
@@ -171,10 +223,23 @@ describe('InvokeAgentRuntime', () => {
     expect(out.contentType).toBe('text/event-stream; charset=utf-8');
     expect(out.runtimeSessionId).toBe(sid('r'));
     const events = parse(body);
-    expect(events.filter((e) => e.type === 'text').map((e) => e.text).join('')).toBe(echoAnswer('héllo ✓ 日本語'));
-    expect(events.at(-1)).toEqual({ type: 'usage', inputTokens: inputTokensFor('héllo ✓ 日本語'), outputTokens: outputTokensFor(echoAnswer('héllo ✓ 日本語')) });
+    expect(
+      events
+        .filter((e) => e.type === 'text')
+        .map((e) => e.text)
+        .join(''),
+    ).toBe(echoAnswer('héllo ✓ 日本語'));
+    expect(events.at(-1)).toEqual({
+      type: 'usage',
+      inputTokens: inputTokensFor('héllo ✓ 日本語'),
+      outputTokens: outputTokensFor(echoAnswer('héllo ✓ 日本語')),
+    });
     const req = emu.lastRequest()!;
-    expect(req).toMatchObject({ operation: 'InvokeAgentRuntime', params: { agentRuntimeArn: emulatorRuntimeArn('echo'), runtimeSessionId: sid('r') }, body: JSON.parse(payload) });
+    expect(req).toMatchObject({
+      operation: 'InvokeAgentRuntime',
+      params: { agentRuntimeArn: emulatorRuntimeArn('echo'), runtimeSessionId: sid('r') },
+      body: JSON.parse(payload),
+    });
     expect(req.headers['x-amzn-bedrock-agentcore-runtime-user-id']).toBe('user-1');
     expect(req.headers.baggage).toBe('pika.sessionId=s1');
   });
@@ -182,7 +247,10 @@ describe('InvokeAgentRuntime', () => {
   it('echo-attributes answers with the session data parseAgentRuntimePayload decoded', async () => {
     const data = { userId: 'u1', sessionId: 's1', chatAppId: 'app', agentId: 'a', limits: { daily: 5 }, beta: true };
     const { body } = await runtime('echo-attributes', encodeAgentRuntimePayload({ prompt: 'x', sessionData: data }));
-    const text = parse(body).filter((e) => e.type === 'text').map((e) => e.text).join('');
+    const text = parse(body)
+      .filter((e) => e.type === 'text')
+      .map((e) => e.text)
+      .join('');
     expect(JSON.parse(text)).toEqual(normalizeSessionAttributes(encodeSessionAttributes(data)));
     expect(JSON.parse(text)).toEqual(data);
   });
@@ -190,7 +258,10 @@ describe('InvokeAgentRuntime', () => {
   it('json answers application/json once; plain streams text/plain deltas', async () => {
     const json = await runtime('json', encodeAgentRuntimePayload({ prompt: 'hi', sessionAttributes: {} }));
     expect(json.out.contentType).toBe('application/json');
-    expect(JSON.parse(json.body)).toEqual({ text: echoAnswer('hi'), usage: { inputTokens: inputTokensFor('hi'), outputTokens: outputTokensFor(echoAnswer('hi')) } });
+    expect(JSON.parse(json.body)).toEqual({
+      text: echoAnswer('hi'),
+      usage: { inputTokens: inputTokensFor('hi'), outputTokens: outputTokensFor(echoAnswer('hi')) },
+    });
     const plain = await runtime('plain', encodeAgentRuntimePayload({ prompt: 'hi', sessionAttributes: {} }));
     expect(plain.out.contentType).toBe('text/plain; charset=utf-8');
     expect(plain.body).toBe(echoAnswer('hi'));
@@ -209,7 +280,11 @@ describe('InvokeAgentRuntime', () => {
   it('StopRuntimeSession ends a running answer and forgets the session; a second stop is ResourceNotFoundException', async () => {
     const runtimeSessionId = sid('stop');
     const out = await client.send(
-      new InvokeAgentRuntimeCommand({ agentRuntimeArn: emulatorRuntimeArn('hang'), runtimeSessionId, payload: new TextEncoder().encode(encodeAgentRuntimePayload({ prompt: 'x', sessionAttributes: {} })) }),
+      new InvokeAgentRuntimeCommand({
+        agentRuntimeArn: emulatorRuntimeArn('hang'),
+        runtimeSessionId,
+        payload: new TextEncoder().encode(encodeAgentRuntimePayload({ prompt: 'x', sessionAttributes: {} })),
+      }),
     );
     const reading = out.response!.transformToString();
     await vi.waitFor(() => expect(emu.activeStreams()).toBe(1));
@@ -219,12 +294,19 @@ describe('InvokeAgentRuntime', () => {
     expect(emu.activeStreams()).toBe(0);
     expect(emu.providerSessions().some((s) => s.key.endsWith(runtimeSessionId))).toBe(false);
     expect(emu.lastRequest()!.operation).toBe('StopRuntimeSession');
-    await expect(client.send(new StopRuntimeSessionCommand({ agentRuntimeArn: emulatorRuntimeArn('hang'), runtimeSessionId }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(client.send(new StopRuntimeSessionCommand({ agentRuntimeArn: emulatorRuntimeArn('hang'), runtimeSessionId }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
   });
 
   it('silent waits the configured time before answering', async () => {
     emu.configure({ silentMs: 50 });
     const { body } = await runtime('silent', encodeAgentRuntimePayload({ prompt: 'late', sessionAttributes: {} }));
-    expect(parse(body).filter((e) => e.type === 'text').map((e) => e.text).join('')).toBe(echoAnswer('late'));
+    expect(
+      parse(body)
+        .filter((e) => e.type === 'text')
+        .map((e) => e.text)
+        .join(''),
+    ).toBe(echoAnswer('late'));
   });
 });

@@ -24,25 +24,65 @@ async function collect(out: { completion?: AsyncIterable<{ chunk?: { bytes?: Uin
 const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString('utf8');
 
 const ask = async (sessionId: string, inputText: string, extra: Record<string, unknown> = {}) =>
-  text(await collect(await client.send(new InvokeAgentCommand({ agentId: 'recall', agentAliasId: 'A', sessionId, inputText, streamingConfigurations: { streamFinalResponse: true }, ...extra }))));
+  text(
+    await collect(
+      await client.send(
+        new InvokeAgentCommand({
+          agentId: 'recall',
+          agentAliasId: 'A',
+          sessionId,
+          inputText,
+          streamingConfigurations: { streamFinalResponse: true },
+          ...extra,
+        }),
+      ),
+    ),
+  );
 
 describe('classic provider sessions', () => {
   it('recall remembers the session’s turns until it idles out, then only what conversationHistory carries', async () => {
     expect(await ask('c-1', 'first')).toBe(recallAnswer([], []));
-    expect(await ask('c-1', 'second')).toBe(recallAnswer([], [{ role: 'user', content: 'first' }, { role: 'assistant', content: recallAnswer([], []) }]));
+    expect(await ask('c-1', 'second')).toBe(
+      recallAnswer(
+        [],
+        [
+          { role: 'user', content: 'first' },
+          { role: 'assistant', content: recallAnswer([], []) },
+        ],
+      ),
+    );
     expect(await ask('c-other', 'x')).toBe(recallAnswer([], [])); // another session knows nothing
     clock += 1_001;
-    const conversationHistory = { messages: [{ role: 'user', content: [{ text: 'earlier' }] }, { role: 'assistant', content: [{ text: 'noted' }] }] };
-    expect(await ask('c-1', 'third', { sessionState: { conversationHistory } })).toBe('I remember 2 earlier turns (history: 2, session: 0):\nuser: earlier\nassistant: noted');
+    const conversationHistory = {
+      messages: [
+        { role: 'user', content: [{ text: 'earlier' }] },
+        { role: 'assistant', content: [{ text: 'noted' }] },
+      ],
+    };
+    expect(await ask('c-1', 'third', { sessionState: { conversationHistory } })).toBe(
+      'I remember 2 earlier turns (history: 2, session: 0):\nuser: earlier\nassistant: noted',
+    );
   });
 
   it('inline agents pick a built-in agent by agentName and read inlineSessionState.conversationHistory', async () => {
     const conversationHistory = { messages: [{ role: 'user' as const, content: [{ text: 'hi' }] }] };
     const out = await client.send(
-      new InvokeInlineAgentCommand({ sessionId: 'i-1', agentName: 'recall', inputText: 'q', foundationModel: 'm', instruction: 'x'.repeat(40), inlineSessionState: { conversationHistory } }),
+      new InvokeInlineAgentCommand({
+        sessionId: 'i-1',
+        agentName: 'recall',
+        inputText: 'q',
+        foundationModel: 'm',
+        instruction: 'x'.repeat(40),
+        inlineSessionState: { conversationHistory },
+      }),
     );
     expect(text(await collect(out))).toBe('I remember 1 earlier turn (history: 1, session: 0):\nuser: hi');
-    expect(emu.providerSessions().find((s) => s.key === 'inline:i-1')?.turns.map((t) => t.role)).toEqual(['user', 'assistant']);
+    expect(
+      emu
+        .providerSessions()
+        .find((s) => s.key === 'inline:i-1')
+        ?.turns.map((t) => t.role),
+    ).toEqual(['user', 'assistant']);
   });
 
   it('endSession ends the provider session after the answer', async () => {

@@ -27,7 +27,15 @@ type Ev = { kind: 'chunk'; text: string } | { kind: 'trace'; trace: any };
 
 async function invoke(agentId: string, inputText: string, extra: Record<string, unknown> = {}) {
   const out = await client.send(
-    new InvokeAgentCommand({ agentId, agentAliasId: 'TSTALIASID', sessionId: 's-1', inputText, enableTrace: true, streamingConfigurations: { streamFinalResponse: true }, ...extra }),
+    new InvokeAgentCommand({
+      agentId,
+      agentAliasId: 'TSTALIASID',
+      sessionId: 's-1',
+      inputText,
+      enableTrace: true,
+      streamingConfigurations: { streamFinalResponse: true },
+      ...extra,
+    }),
   );
   const events: Ev[] = [];
   for await (const e of out.completion!) {
@@ -45,7 +53,9 @@ describe('agent emulator', () => {
     const chunks = events.filter((e) => e.kind === 'chunk').map((e) => (e as { text: string }).text);
     expect(chunks.length).toBeGreaterThanOrEqual(3);
     expect(chunks.join('')).toBe(echoAnswer(input));
-    const usage = events.flatMap((e) => (e.kind === 'trace' ? [e.trace.trace?.orchestrationTrace?.modelInvocationOutput?.metadata?.usage] : [])).filter(Boolean);
+    const usage = events
+      .flatMap((e) => (e.kind === 'trace' ? [e.trace.trace?.orchestrationTrace?.modelInvocationOutput?.metadata?.usage] : []))
+      .filter(Boolean);
     expect(usage).toEqual([{ inputTokens: inputTokensFor(input), outputTokens: outputTokensFor(echoAnswer(input)) }]);
     expect(events.findIndex((e) => e.kind === 'chunk')).toBeGreaterThan(events.findIndex((e) => e.kind === 'trace'));
   });
@@ -59,7 +69,14 @@ describe('agent emulator', () => {
     const sessionAttributes = { userId: 'u1', tier: 'premium', 'pika.jsonKeys': '["n"]', n: '3' };
     const { events } = await invoke('echo-attributes', 'x', { sessionState: { sessionAttributes } });
     expect(emu.lastRequest()?.body.sessionState.sessionAttributes).toEqual(sessionAttributes);
-    expect(JSON.parse(events.filter((e) => e.kind === 'chunk').map((e) => (e as { text: string }).text).join(''))).toEqual(sessionAttributes);
+    expect(
+      JSON.parse(
+        events
+          .filter((e) => e.kind === 'chunk')
+          .map((e) => (e as { text: string }).text)
+          .join(''),
+      ),
+    ).toEqual(sessionAttributes);
     expect(emu.lastRequest()?.params).toMatchObject({ agentId: 'echo-attributes', sessionId: 's-1' });
   });
 
@@ -78,7 +95,9 @@ describe('agent emulator', () => {
   });
 
   it('inline agents answer like echo', async () => {
-    const out = await client.send(new InvokeInlineAgentCommand({ sessionId: 's-3', inputText: 'inline hi', foundationModel: 'm', instruction: 'x'.repeat(40), enableTrace: true }));
+    const out = await client.send(
+      new InvokeInlineAgentCommand({ sessionId: 's-3', inputText: 'inline hi', foundationModel: 'm', instruction: 'x'.repeat(40), enableTrace: true }),
+    );
     let text = '';
     for await (const e of out.completion!) if (e.chunk?.bytes) text += Buffer.from(e.chunk.bytes).toString();
     expect(text).toBe(echoAnswer('inline hi'));

@@ -38,10 +38,7 @@ const say = (actorId: string, sessionId: string, user: string, assistant = 'Note
       actorId,
       sessionId,
       eventTimestamp: new Date(),
-      payload: [
-        { conversational: { role: 'USER', content: { text: user } } },
-        { conversational: { role: 'ASSISTANT', content: { text: assistant } } },
-      ],
+      payload: [{ conversational: { role: 'USER', content: { text: user } } }, { conversational: { role: 'ASSISTANT', content: { text: assistant } } }],
     }),
   );
 
@@ -66,10 +63,14 @@ describe('AgentCore Memory emulation', () => {
     await say('bob', 's1', 'I live in Lisbon near the river');
     await say('bob', 's2', 'My dog is called Rex');
     await say('carol', 's1', 'I also live in Lisbon');
-    const out = await client.send(new RetrieveMemoryRecordsCommand({ memoryId: MEMORY, namespace: '/users/bob', searchCriteria: { searchQuery: 'Where do I live? Lisbon?', topK: 5 } }));
+    const out = await client.send(
+      new RetrieveMemoryRecordsCommand({ memoryId: MEMORY, namespace: '/users/bob', searchCriteria: { searchQuery: 'Where do I live? Lisbon?', topK: 5 } }),
+    );
     expect(out.memoryRecordSummaries?.map((r) => r.content?.text)).toEqual(['I live in Lisbon near the river']);
     expect(out.memoryRecordSummaries?.[0]?.score).toBeGreaterThan(0);
-    const none = await client.send(new RetrieveMemoryRecordsCommand({ memoryId: MEMORY, namespace: '/users/bob', searchCriteria: { searchQuery: 'quantum physics' } }));
+    const none = await client.send(
+      new RetrieveMemoryRecordsCommand({ memoryId: MEMORY, namespace: '/users/bob', searchCriteria: { searchQuery: 'quantum physics' } }),
+    );
     expect(none.memoryRecordSummaries).toEqual([]);
   });
 
@@ -80,7 +81,9 @@ describe('AgentCore Memory emulation', () => {
     const second = await client.send(new ListMemoryRecordsCommand({ memoryId: MEMORY, namespace: '/users/dave', maxResults: 2, nextToken: first.nextToken }));
     expect(second.memoryRecordSummaries).toHaveLength(1);
     expect(second.nextToken).toBeUndefined();
-    await expect(client.send(new ListMemoryRecordsCommand({ memoryId: MEMORY, namespace: '/users/dave', nextToken: 'forged' }))).rejects.toBeInstanceOf(ValidationException);
+    await expect(client.send(new ListMemoryRecordsCommand({ memoryId: MEMORY, namespace: '/users/dave', nextToken: 'forged' }))).rejects.toBeInstanceOf(
+      ValidationException,
+    );
     const sessions = await client.send(new ListSessionsCommand({ memoryId: MEMORY, actorId: 'dave' }));
     expect(sessions.sessionSummaries?.map((s) => s.sessionId).sort()).toEqual(['s0', 's1', 's2']);
   });
@@ -92,24 +95,46 @@ describe('AgentCore Memory emulation', () => {
     expect(records).toHaveLength(2);
     const got = await client.send(new GetMemoryRecordCommand({ memoryId: MEMORY, memoryRecordId: records[0]!.memoryRecordId! }));
     expect(got.memoryRecord).toMatchObject({ memoryRecordId: records[0]!.memoryRecordId, content: records[0]!.content, namespaces: records[0]!.namespaces });
-    const deleted = await client.send(new DeleteMemoryRecordCommand({ memoryId: MEMORY, memoryRecordId: records[0]!.memoryRecordId!, namespace: records[0]!.namespaces![0] }));
+    const deleted = await client.send(
+      new DeleteMemoryRecordCommand({ memoryId: MEMORY, memoryRecordId: records[0]!.memoryRecordId!, namespace: records[0]!.namespaces![0] }),
+    );
     expect(deleted.memoryRecordId).toBe(records[0]!.memoryRecordId);
-    await expect(client.send(new DeleteMemoryRecordCommand({ memoryId: MEMORY, memoryRecordId: records[0]!.memoryRecordId! }))).rejects.toBeInstanceOf(ResourceNotFoundException);
-    await expect(client.send(new GetMemoryRecordCommand({ memoryId: MEMORY, memoryRecordId: records[0]!.memoryRecordId! }))).rejects.toBeInstanceOf(ResourceNotFoundException);
-    const batch = await client.send(new BatchDeleteMemoryRecordsCommand({ memoryId: MEMORY, records: [{ memoryRecordId: records[1]!.memoryRecordId! }, { memoryRecordId: 'mem-missing' }] }));
+    await expect(client.send(new DeleteMemoryRecordCommand({ memoryId: MEMORY, memoryRecordId: records[0]!.memoryRecordId! }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+    await expect(client.send(new GetMemoryRecordCommand({ memoryId: MEMORY, memoryRecordId: records[0]!.memoryRecordId! }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+    const batch = await client.send(
+      new BatchDeleteMemoryRecordsCommand({ memoryId: MEMORY, records: [{ memoryRecordId: records[1]!.memoryRecordId! }, { memoryRecordId: 'mem-missing' }] }),
+    );
     expect(batch.successfulRecords).toEqual([{ memoryRecordId: records[1]!.memoryRecordId, status: 'SUCCEEDED' }]);
     expect(batch.failedRecords).toEqual([expect.objectContaining({ memoryRecordId: 'mem-missing', status: 'FAILED', errorCode: 404 })]);
     const events = (await client.send(new ListEventsCommand({ memoryId: MEMORY, actorId: 'erin', sessionId: 's1' }))).events ?? [];
     expect(events).toHaveLength(2);
     for (const e of events) await client.send(new DeleteEventCommand({ memoryId: MEMORY, actorId: 'erin', sessionId: 's1', eventId: e.eventId! }));
     expect((await client.send(new ListEventsCommand({ memoryId: MEMORY, actorId: 'erin', sessionId: 's1' }))).events).toEqual([]);
-    await expect(client.send(new DeleteEventCommand({ memoryId: MEMORY, actorId: 'erin', sessionId: 's1', eventId: events[0]!.eventId! }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(
+      client.send(new DeleteEventCommand({ memoryId: MEMORY, actorId: 'erin', sessionId: 's1', eventId: events[0]!.eventId! })),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
   it('validates ids like the service, and emulates an unavailable memory', async () => {
-    await expect(client.send(new CreateEventCommand({ memoryId: MEMORY, actorId: 'bad@actor', sessionId: 's1', eventTimestamp: new Date(), payload: [{ conversational: { role: 'USER', content: { text: 'x' } } }] }))).rejects.toBeInstanceOf(ValidationException);
+    await expect(
+      client.send(
+        new CreateEventCommand({
+          memoryId: MEMORY,
+          actorId: 'bad@actor',
+          sessionId: 's1',
+          eventTimestamp: new Date(),
+          payload: [{ conversational: { role: 'USER', content: { text: 'x' } } }],
+        }),
+      ),
+    ).rejects.toBeInstanceOf(ValidationException);
     await expect(client.send(new ListMemoryRecordsCommand({ memoryId: 'not-a-memory', namespace: '/users/x' }))).rejects.toBeInstanceOf(ValidationException);
-    await expect(client.send(new ListMemoryRecordsCommand({ memoryId: 'unavailable-emulator01', namespace: '/users/x' }))).rejects.toBeInstanceOf(ServiceException);
+    await expect(client.send(new ListMemoryRecordsCommand({ memoryId: 'unavailable-emulator01', namespace: '/users/x' }))).rejects.toBeInstanceOf(
+      ServiceException,
+    );
     expect(emu.requests().some((r) => r.operation === 'RetrieveMemoryRecords' && r.params.memoryId === MEMORY)).toBe(true);
   });
 });

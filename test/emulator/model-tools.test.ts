@@ -10,7 +10,12 @@ import { registerToolAnswerer } from '../../scripts/agent-emulator/model-tools';
 import { startAgentEmulator, type AgentEmulator } from '../../scripts/agent-emulator';
 import { restoreEnv } from '../support/env';
 
-const verdict = z.strictObject({ grade: z.enum(['A', 'B', 'C', 'F']), reason: z.string().min(3).max(200), score: z.number().int().min(1).max(5), tags: z.array(z.string()).min(1).optional() });
+const verdict = z.strictObject({
+  grade: z.enum(['A', 'B', 'C', 'F']),
+  reason: z.string().min(3).max(200),
+  score: z.number().int().min(1).max(5),
+  tags: z.array(z.string()).min(1).optional(),
+});
 const pricing = { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 };
 let emu: AgentEmulator;
 const saved = { BEDROCK_RUNTIME_ENDPOINT: process.env.BEDROCK_RUNTIME_ENDPOINT };
@@ -25,7 +30,13 @@ afterAll(async () => {
 });
 
 const ask = (modelId: string, text = 'Is the sky blue?') =>
-  callTool({ modelId, pricing, system: 'Grade the answer.', messages: [{ role: 'user', text }], tool: { name: 'record_verdict', description: 'The verdict', schema: verdict } });
+  callTool({
+    modelId,
+    pricing,
+    system: 'Grade the answer.',
+    messages: [{ role: 'user', text }],
+    tool: { name: 'record_verdict', description: 'The verdict', schema: verdict },
+  });
 
 describe('callTool', () => {
   it('sends the zod schema as the forced tool and returns the validated input with its cost', async () => {

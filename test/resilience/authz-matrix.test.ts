@@ -77,8 +77,20 @@ const MATRIX: Record<RouteId, Row> = {
 async function ownerWorld(ownerId: string, ownerToken: string, withFile = false) {
   await api.call('PUT', '/users/me', { token: ownerToken, body: { firstName: 'Owner' } });
   const session = (await api.call('POST', '/sessions', { token: ownerToken, body: { chatAppId: 'demo' } })).body;
-  await appendMessage({ userId: ownerId, sessionId: session.sessionId, role: 'user', content: 'hello', source: 'user', transactItems: (at) => [{ Put: { TableName: tableName(), Item: pendingStatusItem(session, at.createDate, at.createDate) } }] });
-  const feedback = (await api.call('POST', `/sessions/${session.sessionId}/feedback`, { token: ownerToken, body: { type: 'other', severity: 'low', title: 't', description: 'd' } })).body;
+  await appendMessage({
+    userId: ownerId,
+    sessionId: session.sessionId,
+    role: 'user',
+    content: 'hello',
+    source: 'user',
+    transactItems: (at) => [{ Put: { TableName: tableName(), Item: pendingStatusItem(session, at.createDate, at.createDate) } }],
+  });
+  const feedback = (
+    await api.call('POST', `/sessions/${session.sessionId}/feedback`, {
+      token: ownerToken,
+      body: { type: 'other', severity: 'low', title: 't', description: 'd' },
+    })
+  ).body;
   const svc = await token(uid('svc'), [ROLES.service]);
   await api.call('PUT', `/sessions/${session.sessionId}/insights`, { token: svc, body: sampleInsights() });
   await api.call('PUT', '/widget-data/custom/matrix', { token: ownerToken, body: { data: { a: 1 } } });
@@ -86,12 +98,32 @@ async function ownerWorld(ownerId: string, ownerToken: string, withFile = false)
   const fileId = withFile ? await uploadedFile(api, ownerToken, session.sessionId, 'matrix.txt', 'text/plain', 'matrix') : '';
   await putBudgetOverride('demo', 'user', ownerId, { daily: { usd: 100 } });
   await putBudgetOverride('demo', 'entity', 'matrix-entity', { monthly: { tokens: 1_000_000 } });
-  return { sessionId: session.sessionId as string, feedbackId: feedback.feedbackId as string, recordId: `${memoryIdOf(DEMO_MEMORY_ARN)}:${record.memoryRecordId}`, fileId };
+  return {
+    sessionId: session.sessionId as string,
+    feedbackId: feedback.feedbackId as string,
+    recordId: `${memoryIdOf(DEMO_MEMORY_ARN)}:${record.memoryRecordId}`,
+    fileId,
+  };
 }
 
-function request(routeId: RouteId, ownerId: string, ids: { sessionId: string; feedbackId: string; recordId: string; fileId: string }): { path: string; body?: unknown } {
+function request(
+  routeId: RouteId,
+  ownerId: string,
+  ids: { sessionId: string; feedbackId: string; recordId: string; fileId: string },
+): { path: string; body?: unknown } {
   const route = ROUTES.find((r) => r.id === routeId)!;
-  const params: Record<string, string> = { sessionId: ids.sessionId, feedbackId: ids.feedbackId, fileId: ids.fileId, userId: ownerId, scope: 'custom', tag: 'matrix', chatAppId: 'demo', agentId: 'echo', recordId: ids.recordId, entityId: 'matrix-entity' };
+  const params: Record<string, string> = {
+    sessionId: ids.sessionId,
+    feedbackId: ids.feedbackId,
+    fileId: ids.fileId,
+    userId: ownerId,
+    scope: 'custom',
+    tag: 'matrix',
+    chatAppId: 'demo',
+    agentId: 'echo',
+    recordId: ids.recordId,
+    entityId: 'matrix-entity',
+  };
   let path = route.path.replace(/\{(\w+)\}/g, (_, n: string) => params[n]!);
   const bodies: Partial<Record<RouteId, unknown>> = {
     updateMe: { firstName: 'X' },
@@ -105,8 +137,19 @@ function request(routeId: RouteId, ownerId: string, ids: { sessionId: string; fe
     createFileUpload: { fileName: 'a.txt', mimeType: 'text/plain', size: 5 },
     putInsights: sampleInsights(),
     putWidgetData: { data: { b: 2 }, partial: true },
-    putChatApp: { title: 'Demo (echo agent)', enabled: true, agentId: 'echo', allowedAgentIds: ['echo', 'echo-attributes'], features: { traces: { featureId: 'traces', enabled: true } }, streamTraces: true },
-    putAgent: { agent: { kind: 'bedrock-agent', bedrockAgentId: 'echo', bedrockAgentAliasId: 'TSTALIASID' }, pricing: { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 }, titleModel: { modelId: 'title-model', pricing: { inputPer1kTokens: 0.00025, outputPer1kTokens: 0.00125 } } },
+    putChatApp: {
+      title: 'Demo (echo agent)',
+      enabled: true,
+      agentId: 'echo',
+      allowedAgentIds: ['echo', 'echo-attributes'],
+      features: { traces: { featureId: 'traces', enabled: true } },
+      streamTraces: true,
+    },
+    putAgent: {
+      agent: { kind: 'bedrock-agent', bedrockAgentId: 'echo', bedrockAgentAliasId: 'TSTALIASID' },
+      pricing: { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 },
+      titleModel: { modelId: 'title-model', pricing: { inputPer1kTokens: 0.00025, outputPer1kTokens: 0.00125 } },
+    },
     converse: { sessionId: ids.sessionId, message: 'matrix' },
     putUserBudget: { daily: { usd: 100 } },
     putEntityBudget: { monthly: { tokens: 1_000_000 } },

@@ -21,7 +21,8 @@ describe('concurrency', () => {
     const items: any[] = [];
     let cursor: string | undefined;
     do {
-      const page = (await api.call('GET', `/sessions/${sessionId}/messages?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: t })).body;
+      const page = (await api.call('GET', `/sessions/${sessionId}/messages?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: t }))
+        .body;
       items.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);
@@ -37,7 +38,13 @@ describe('concurrency', () => {
       expect(a).toBeGreaterThan(q);
     }
     const after = (await api.call('GET', `/sessions/${sessionId}`, { token: t })).body;
-    const added = items.slice(2).reduce((s, m) => ({ i: s.i + (m.usage?.inputTokens ?? 0), o: s.o + (m.usage?.outputTokens ?? 0), c: s.c + (m.usage?.totalCost ?? 0) }), { i: 0, o: 0, c: 0 });
+    const added = items
+      .slice(2)
+      .reduce((s, m) => ({ i: s.i + (m.usage?.inputTokens ?? 0), o: s.o + (m.usage?.outputTokens ?? 0), c: s.c + (m.usage?.totalCost ?? 0) }), {
+        i: 0,
+        o: 0,
+        c: 0,
+      });
     expect(after.inputTokens - before.inputTokens).toBe(added.i);
     expect(after.outputTokens - before.outputTokens).toBe(added.o);
     expect(after.totalCost - before.totalCost).toBeCloseTo(added.c, 9);
@@ -47,7 +54,9 @@ describe('concurrency', () => {
   it('concurrent partial widget merges of different keys: every key is kept', async () => {
     const t = await token(uid());
     await api.call('PUT', '/widget-data/custom/race', { token: t, body: { data: { base: 0 } } });
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => api.call('PUT', '/widget-data/custom/race', { token: t, body: { data: { [`k${i}`]: i }, partial: true } })));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => api.call('PUT', '/widget-data/custom/race', { token: t, body: { data: { [`k${i}`]: i }, partial: true } })),
+    );
     expect(results.every((r) => r.status === 200)).toBe(true);
     const data = (await api.call('GET', '/widget-data/custom/race', { token: t })).body.data;
     expect(Object.keys(data).sort()).toEqual(['base', ...Array.from({ length: 30 }, (_, i) => `k${i}`)].sort());
@@ -57,10 +66,15 @@ describe('concurrency', () => {
     const t = await token(uid());
     const admin = await token(uid(), [ROLES.contentAdmin]);
     const { body: s } = await api.call('POST', '/sessions', { token: t, body: { chatAppId: 'demo' } });
-    const { body: fb } = await api.call('POST', `/sessions/${s.sessionId}/feedback`, { token: t, body: { type: 'other', severity: 'low', title: 't', description: 'd' } });
+    const { body: fb } = await api.call('POST', `/sessions/${s.sessionId}/feedback`, {
+      token: t,
+      body: { type: 'other', severity: 'low', title: 't', description: 'd' },
+    });
     const statuses = ['in_progress', 'resolved', 'dismissed', 'in_progress', 'resolved', 'dismissed'];
     const results = await Promise.all(
-      statuses.map((status) => api.call('PATCH', `/sessions/${s.sessionId}/feedback/${fb.feedbackId}`, { token: admin, body: { status, expectedLastUpdate: fb.lastUpdate } })),
+      statuses.map((status) =>
+        api.call('PATCH', `/sessions/${s.sessionId}/feedback/${fb.feedbackId}`, { token: admin, body: { status, expectedLastUpdate: fb.lastUpdate } }),
+      ),
     );
     const winners = results.filter((r) => r.status === 200);
     expect(winners).toHaveLength(1);

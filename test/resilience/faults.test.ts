@@ -76,11 +76,14 @@ describe('faults', () => {
     }
     controller.abort();
     expect(chunkSeen).toBe(true);
-    const msgs = await vi.waitFor(async () => {
-      const m = await messagesOf(t, sessionId);
-      if (m.length < 2) throw new Error('answer not stored yet');
-      return m;
-    }, { timeout: 10_000, interval: 50 });
+    const msgs = await vi.waitFor(
+      async () => {
+        const m = await messagesOf(t, sessionId);
+        if (m.length < 2) throw new Error('answer not stored yet');
+        return m;
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     expect(msgs[1]).toMatchObject({ role: 'assistant', status: 'complete', content: 'You said: I will not wait for the answer' });
     expect(msgs[1].usage.totalCost).toBeGreaterThan(0);
   });
@@ -89,7 +92,11 @@ describe('faults', () => {
     const t = await token(uid());
     const first = await converse(api.url, t, { chatAppId: 'demo', message: 'before the outage' });
     const sessionId = first.events[0]!.data.sessionId;
-    const saved = { DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT, AWS_ENDPOINT_URL_DYNAMODB: process.env.AWS_ENDPOINT_URL_DYNAMODB, DYNAMODB_MAX_ATTEMPTS: process.env.DYNAMODB_MAX_ATTEMPTS };
+    const saved = {
+      DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT,
+      AWS_ENDPOINT_URL_DYNAMODB: process.env.AWS_ENDPOINT_URL_DYNAMODB,
+      DYNAMODB_MAX_ATTEMPTS: process.env.DYNAMODB_MAX_ATTEMPTS,
+    };
     Object.assign(process.env, { DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9', DYNAMODB_MAX_ATTEMPTS: '1' });
     clearConfigCache();
     try {

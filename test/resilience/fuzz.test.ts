@@ -43,22 +43,46 @@ beforeAll(async () => {
   adminToken = await token(owner, [ROLES.siteAdmin, ROLES.contentAdmin, ROLES.service]);
   const session = (await api.call('POST', '/sessions', { token: ownerToken, body: { chatAppId: 'demo', title: 'fuzz target' } })).body;
   await appendMessage({ userId: owner, sessionId: session.sessionId, role: 'user', content: 'keep me', source: 'user' });
-  const fb = (await api.call('POST', `/sessions/${session.sessionId}/feedback`, { token: ownerToken, body: { type: 'other', severity: 'low', title: 't', description: 'd' } })).body;
+  const fb = (
+    await api.call('POST', `/sessions/${session.sessionId}/feedback`, {
+      token: ownerToken,
+      body: { type: 'other', severity: 'low', title: 't', description: 'd' },
+    })
+  ).body;
   await api.call('PUT', '/widget-data/custom/fuzz', { token: ownerToken, body: { data: { keep: true } } });
   await api.call('PUT', '/users/me', { token: ownerToken, body: { firstName: 'Fuzz' } });
   const file = await uploadFile(api, ownerToken, session.sessionId, 'fuzz.txt', 'text/plain', 'fuzz');
-  ids = { sessionId: session.sessionId, feedbackId: fb.feedbackId, userId: owner, scope: 'custom', tag: 'fuzz', chatAppId: 'demo', agentId: 'echo', recordId: `${memoryIdOf(DEMO_MEMORY_ARN)}:mem-fuzz`, fileId: file.fileId, s3Key: file.s3Key, entityId: 'fuzz-entity' };
+  ids = {
+    sessionId: session.sessionId,
+    feedbackId: fb.feedbackId,
+    userId: owner,
+    scope: 'custom',
+    tag: 'fuzz',
+    chatAppId: 'demo',
+    agentId: 'echo',
+    recordId: `${memoryIdOf(DEMO_MEMORY_ARN)}:mem-fuzz`,
+    fileId: file.fileId,
+    s3Key: file.s3Key,
+    entityId: 'fuzz-entity',
+  };
 });
 
 /** Every item of the fuzz user's partitions: what rejected requests must leave untouched. */
 async function snapshot(): Promise<string> {
   const parts = [`USER#${owner}`, `SESSION#${ids.sessionId}`, 'CHATAPP#demo', 'AGENT#echo', 'BUDGET#A#demo'];
   const items = [];
-  for (const pk of parts) items.push(...((await ddb().send(new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }))).Items ?? []));
+  for (const pk of parts)
+    items.push(
+      ...((await ddb().send(new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } })))
+        .Items ?? []),
+    );
   return JSON.stringify(items);
 }
 
-function event(route: RouteDef, opts: { params?: Record<string, string>; query?: Record<string, string> | null; body?: string | null; base64?: boolean; token?: string }): APIGatewayProxyEvent {
+function event(
+  route: RouteDef,
+  opts: { params?: Record<string, string>; query?: Record<string, string> | null; body?: string | null; base64?: boolean; token?: string },
+): APIGatewayProxyEvent {
   const params = opts.params ?? Object.fromEntries([...route.path.matchAll(/\{(\w+)\}/g)].map((m) => [m[1]!, ids[m[1]!]!]));
   return {
     resource: route.path,
@@ -86,7 +110,8 @@ async function call(route: RouteDef, e: APIGatewayProxyEvent) {
     throw new Error(`${route.id}: non-JSON answer ${res.statusCode} ${res.body.slice(0, 100)}`);
   }
   if (res.statusCode >= 500) throw new Error(`${route.id}: ${res.statusCode} ${res.body.slice(0, 300)} for ${String(e.body).slice(0, 200)}`);
-  if (res.statusCode >= 400 && (typeof body?.error?.code !== 'string' || typeof body.error.message !== 'string')) throw new Error(`${route.id}: bad error shape ${res.body}`);
+  if (res.statusCode >= 400 && (typeof body?.error?.code !== 'string' || typeof body.error.message !== 'string'))
+    throw new Error(`${route.id}: bad error shape ${res.body}`);
   return { status: res.statusCode, body };
 }
 
@@ -102,9 +127,25 @@ const breaker = fc.oneof(
   fc.record({ kind: fc.constant('unknownKey' as const), key: weird, value: fc.jsonValue() }),
   fc.record({ kind: fc.constant('proto' as const), key: fc.constantFrom('__proto__', 'constructor', 'prototype') }),
   fc.record({ kind: fc.constant('deep' as const), depth: fc.integer({ min: 40, max: 300 }) }),
-  fc.record({ kind: fc.constant('notJson' as const), text: fc.string({ minLength: 1 }).filter((t) => { try { JSON.parse(t); return false; } catch { return true; } }) }),
-  fc.record({ kind: fc.constant('badUtf8' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(b)])) }),
-  fc.record({ kind: fc.constant('wrongType' as const), value: fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.jsonValue(), { maxLength: 3 }), fc.string()) }),
+  fc.record({
+    kind: fc.constant('notJson' as const),
+    text: fc.string({ minLength: 1 }).filter((t) => {
+      try {
+        JSON.parse(t);
+        return false;
+      } catch {
+        return true;
+      }
+    }),
+  }),
+  fc.record({
+    kind: fc.constant('badUtf8' as const),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(b)])),
+  }),
+  fc.record({
+    kind: fc.constant('wrongType' as const),
+    value: fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.jsonValue(), { maxLength: 3 }), fc.string()),
+  }),
   fc.record({ kind: fc.constant('huge' as const), size: fc.integer({ min: 300 * 1024, max: 400 * 1024 }) }),
   // Values DynamoDB cannot store, in free-form data and in typed fields alike.
   fc.record({
@@ -172,9 +213,13 @@ describe('fuzzing every route', () => {
     const start = cases;
     for (const route of jsonRoutes) {
       await fc.assert(
-        fc.asyncProperty(fc.option(fc.jsonValue({ maxDepth: 4 }), { nil: undefined }), fc.option(fc.dictionary(fc.string({ maxLength: 12 }), fc.string({ maxLength: 40 }), { maxKeys: 4 }), { nil: undefined }), async (value, query) => {
-          await call(route, event(route, { body: value === undefined ? null : JSON.stringify(value), query: query ?? null, token: ownerToken }));
-        }),
+        fc.asyncProperty(
+          fc.option(fc.jsonValue({ maxDepth: 4 }), { nil: undefined }),
+          fc.option(fc.dictionary(fc.string({ maxLength: 12 }), fc.string({ maxLength: 40 }), { maxKeys: 4 }), { nil: undefined }),
+          async (value, query) => {
+            await call(route, event(route, { body: value === undefined ? null : JSON.stringify(value), query: query ?? null, token: ownerToken }));
+          },
+        ),
         { numRuns: 120 },
       );
     }
@@ -191,19 +236,25 @@ describe('fuzzing every route', () => {
     const cursor: string = first.body.nextCursor;
     expect(cursor).toBeTruthy();
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: cursor.length - 1 }), fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.'), async (at, ch) => {
-        fc.pre(cursor[at] !== ch);
-        const tampered = cursor.slice(0, at) + ch + cursor.slice(at + 1);
-        const r = await call(route, event(route, { params, query: { limit: '1', cursor: tampered }, token: ownerToken }));
-        expect(r.status).toBe(400);
-        expect(r.body.error.code).toBe('INVALID_CURSOR');
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: cursor.length - 1 }),
+        fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.'),
+        async (at, ch) => {
+          fc.pre(cursor[at] !== ch);
+          const tampered = cursor.slice(0, at) + ch + cursor.slice(at + 1);
+          const r = await call(route, event(route, { params, query: { limit: '1', cursor: tampered }, token: ownerToken }));
+          expect(r.status).toBe(400);
+          expect(r.body.error.code).toBe('INVALID_CURSOR');
+        },
+      ),
       { numRuns: 300 },
     );
     // Replayed on another list, or by another user: rejected too.
     const feedbackList = ROUTES.find((r) => r.id === 'listSessionFeedback')! as RouteDef;
     expect((await call(feedbackList, event(feedbackList, { params, query: { cursor }, token: ownerToken }))).body.error.code).toBe('INVALID_CURSOR');
-    expect((await call(route, event(route, { params, query: { cursor }, token: await token(uid(), [ROLES.contentAdmin]) }))).body.error.code).toBe('INVALID_CURSOR');
+    expect((await call(route, event(route, { params, query: { cursor }, token: await token(uid(), [ROLES.contentAdmin]) }))).body.error.code).toBe(
+      'INVALID_CURSOR',
+    );
   });
 
   it('memory cursors (a provider nextToken wrapped and signed): tampered or replayed by another caller or for another user are rejected', async () => {
@@ -216,12 +267,16 @@ describe('fuzzing every route', () => {
     const cursor: string = first.body.nextCursor;
     expect(cursor).toBeTruthy();
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: cursor.length - 1 }), fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.'), async (at, ch) => {
-        fc.pre(cursor[at] !== ch);
-        const r = await call(route, event(route, { query: { limit: '1', cursor: cursor.slice(0, at) + ch + cursor.slice(at + 1) }, token: meToken }));
-        expect(r.status).toBe(400);
-        expect(r.body.error.code).toBe('INVALID_CURSOR');
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: cursor.length - 1 }),
+        fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.'),
+        async (at, ch) => {
+          fc.pre(cursor[at] !== ch);
+          const r = await call(route, event(route, { query: { limit: '1', cursor: cursor.slice(0, at) + ch + cursor.slice(at + 1) }, token: meToken }));
+          expect(r.status).toBe(400);
+          expect(r.body.error.code).toBe('INVALID_CURSOR');
+        },
+      ),
       { numRuns: 150 },
     );
     expect((await call(route, event(route, { query: { cursor }, token: ownerToken }))).body.error.code).toBe('INVALID_CURSOR');
@@ -231,9 +286,20 @@ describe('fuzzing every route', () => {
   });
 
   it('usage reports and budget overrides: any dates, groupings, limits, cursors and amounts are a 2xx or a JSON 4xx', async () => {
-    const day = fc.oneof(fc.date({ min: new Date('1900-01-01'), max: new Date('2200-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)), weird, fc.constantFrom('2026-02-30', '2026-13-01', '0000-00-00', '2026-1-1'));
+    const day = fc.oneof(
+      fc.date({ min: new Date('1900-01-01'), max: new Date('2200-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+      weird,
+      fc.constantFrom('2026-02-30', '2026-13-01', '0000-00-00', '2026-1-1'),
+    );
     const query = fc.record(
-      { chatAppId: fc.oneof(fc.constant('demo'), weird), from: day, to: day, groupBy: fc.oneof(fc.constantFrom('day', 'user', 'entity', 'agent'), weird), limit: fc.oneof(fc.integer({ min: -5, max: 500 }).map(String), weird), cursor: weird },
+      {
+        chatAppId: fc.oneof(fc.constant('demo'), weird),
+        from: day,
+        to: day,
+        groupBy: fc.oneof(fc.constantFrom('day', 'user', 'entity', 'agent'), weird),
+        limit: fc.oneof(fc.integer({ min: -5, max: 500 }).map(String), weird),
+        cursor: weird,
+      },
       { requiredKeys: [] },
     );
     for (const id of ['getUsageReport', 'getMyUsage', 'getMyBudget'] as const) {
@@ -246,7 +312,10 @@ describe('fuzzing every route', () => {
         { numRuns: 200 },
       );
     }
-    const amount = fc.record({ usd: fc.oneof(fc.double(), fc.integer(), fc.string()), tokens: fc.oneof(fc.double(), fc.integer(), fc.constant(1e300)) }, { requiredKeys: [] });
+    const amount = fc.record(
+      { usd: fc.oneof(fc.double(), fc.integer(), fc.string()), tokens: fc.oneof(fc.double(), fc.integer(), fc.constant(1e300)) },
+      { requiredKeys: [] },
+    );
     const put = ROUTES.find((r) => r.id === 'putEntityBudget')! as RouteDef;
     await fc.assert(
       fc.asyncProperty(fc.record({ daily: amount, monthly: amount }, { requiredKeys: [] }), async (body) => {
@@ -262,7 +331,11 @@ describe('fuzzing every route', () => {
     await fc.assert(
       fc.asyncProperty(breaker, async (b) => {
         const { body, base64 } = brokenBody(b);
-        const res = await fetch(`${api.url}/converse`, { method: 'POST', headers: { authorization: `Bearer ${ownerToken}`, 'content-type': 'application/json' }, body: base64 ? Buffer.from(body, 'base64') : body });
+        const res = await fetch(`${api.url}/converse`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ownerToken}`, 'content-type': 'application/json' },
+          body: base64 ? Buffer.from(body, 'base64') : body,
+        });
         const text = await res.text();
         expect(res.status, text).toBeGreaterThanOrEqual(400);
         expect(res.status, text).toBeLessThan(500);

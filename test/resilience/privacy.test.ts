@@ -40,10 +40,16 @@ describe('secrets and privacy', () => {
 
   it('session attributes sent to Bedrock exclude the chat app\u2019s private attributes', async () => {
     const user = uid();
-    await api.call('PUT', `/users/${user}`, { token: await token(uid(), [ROLES.service]), body: { customData: { accountId: 'a-1', ssn: '123-45-6789', apiKey: 'k-secret' } } });
+    await api.call('PUT', `/users/${user}`, {
+      token: await token(uid(), [ROLES.service]),
+      body: { customData: { accountId: 'a-1', ssn: '123-45-6789', apiKey: 'k-secret' } },
+    });
     const site = await token(uid(), [ROLES.siteAdmin]);
     const chatAppId = uid('app');
-    await api.call('PUT', `/admin/chat-apps/${chatAppId}`, { token: site, body: { title: 'P', enabled: true, agentId: 'echo', privateAttributes: ['ssn', 'apiKey'] } });
+    await api.call('PUT', `/admin/chat-apps/${chatAppId}`, {
+      token: site,
+      body: { title: 'P', enabled: true, agentId: 'echo', privateAttributes: ['ssn', 'apiKey'] },
+    });
     await converse(api.url, await token(user), { chatAppId, message: 'hi' });
     // The whole request the agent got (body and headers), whatever the agent's kind (echo is an AgentCore harness).
     const sent = JSON.stringify(lastAgentRequest(emulator()));

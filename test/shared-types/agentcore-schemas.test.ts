@@ -7,7 +7,14 @@ const agentRuntimeArn = 'arn:aws:bedrock-agentcore:eu-central-1:123456789012:run
 
 describe('AgentCore agent schemas', () => {
   it('accept real-shaped ARNs, the emulator’s, qualifiers and overrides', () => {
-    expect(agentCoreHarnessSchema.parse({ kind: 'agentcore-harness', harnessArn, qualifier: 'DEFAULT', overrides: { modelId: 'anthropic.claude', systemPrompt: 'Be brief.', allowedTools: ['shell'], maxIterations: 5, maxTokens: 2000, timeoutSeconds: 60 } })).toBeTruthy();
+    expect(
+      agentCoreHarnessSchema.parse({
+        kind: 'agentcore-harness',
+        harnessArn,
+        qualifier: 'DEFAULT',
+        overrides: { modelId: 'anthropic.claude', systemPrompt: 'Be brief.', allowedTools: ['shell'], maxIterations: 5, maxTokens: 2000, timeoutSeconds: 60 },
+      }),
+    ).toBeTruthy();
     expect(agentCoreRuntimeSchema.parse({ kind: 'agentcore-runtime', agentRuntimeArn, qualifier: 'prod_v2' })).toBeTruthy();
     expect(agentCoreAgentSchema.parse({ kind: 'agentcore-harness', harnessArn: emulatorHarnessArn('echo-attributes') }).kind).toBe('agentcore-harness');
     expect(agentCoreAgentSchema.parse({ kind: 'agentcore-runtime', agentRuntimeArn: emulatorRuntimeArn('echo') }).kind).toBe('agentcore-runtime');

@@ -31,34 +31,63 @@ const data = {
 describe('AgentCore runtime payload', () => {
   it('gives the agent the same session data normalizeSessionAttributes gives an action-group Lambda', () => {
     const sessionAttributes = encodeSessionAttributes(data);
-    const json = encodeAgentRuntimePayload({ prompt: 'Hi', sessionAttributes, history: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] });
+    const json = encodeAgentRuntimePayload({
+      prompt: 'Hi',
+      sessionAttributes,
+      history: [
+        { role: 'user', content: 'a' },
+        { role: 'assistant', content: 'b' },
+      ],
+    });
     const parsed = parseAgentRuntimePayload(json);
     expect(parsed.session).toEqual(normalizeSessionAttributes(sessionAttributes));
     expect(parsed.session).toEqual(data);
-    expect(parsed).toMatchObject({ prompt: 'Hi', sessionAttributes, history: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }], files: [] });
+    expect(parsed).toMatchObject({
+      prompt: 'Hi',
+      sessionAttributes,
+      history: [
+        { role: 'user', content: 'a' },
+        { role: 'assistant', content: 'b' },
+      ],
+      files: [],
+    });
     // The same from bytes and from an already-parsed object.
     expect(parseAgentRuntimePayload(new TextEncoder().encode(json))).toEqual(parsed);
     expect(parseAgentRuntimePayload(JSON.parse(json))).toEqual(parsed);
   });
 
   it('encodes session data itself when given data, and leaves out empty history and files', () => {
-    expect(JSON.parse(encodeAgentRuntimePayload({ prompt: 'x', sessionData: data, history: [], files: [] }))).toEqual({ prompt: 'x', sessionAttributes: encodeSessionAttributes(data) });
+    expect(JSON.parse(encodeAgentRuntimePayload({ prompt: 'x', sessionData: data, history: [], files: [] }))).toEqual({
+      prompt: 'x',
+      sessionAttributes: encodeSessionAttributes(data),
+    });
   });
 
   it('round-trips any JSON-able custom data', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string().filter((k) => !['__proto__', 'constructor', 'prototype', 'pika.jsonKeys'].includes(k)), fc.jsonValue()), fc.string(), (custom, prompt) => {
-        const sessionData = { ...custom, ...data };
-        const parsed = parseAgentRuntimePayload(encodeAgentRuntimePayload({ prompt, sessionData }));
-        expect(parsed.prompt).toBe(prompt);
-        expect(parsed.session).toEqual(normalizeSessionAttributes(encodeSessionAttributes(sessionData)));
-      }),
+      fc.property(
+        fc.dictionary(
+          fc.string().filter((k) => !['__proto__', 'constructor', 'prototype', 'pika.jsonKeys'].includes(k)),
+          fc.jsonValue(),
+        ),
+        fc.string(),
+        (custom, prompt) => {
+          const sessionData = { ...custom, ...data };
+          const parsed = parseAgentRuntimePayload(encodeAgentRuntimePayload({ prompt, sessionData }));
+          expect(parsed.prompt).toBe(prompt);
+          expect(parsed.session).toEqual(normalizeSessionAttributes(encodeSessionAttributes(sessionData)));
+        },
+      ),
       { numRuns: 100 },
     );
   });
 
   it('is lenient with fields, strict only about the payload being a JSON object', () => {
-    const parsed = parseAgentRuntimePayload({ sessionAttributes: { userId: 'u', n: 1, __proto__x: 'y' }, history: [{ role: 'system', content: 'x' }, { role: 'user', content: 'ok' }, 'junk'], files: [{ nope: 1 }] });
+    const parsed = parseAgentRuntimePayload({
+      sessionAttributes: { userId: 'u', n: 1, __proto__x: 'y' },
+      history: [{ role: 'system', content: 'x' }, { role: 'user', content: 'ok' }, 'junk'],
+      files: [{ nope: 1 }],
+    });
     expect(parsed.prompt).toBe('');
     expect(parsed.sessionAttributes).toEqual({ userId: 'u', __proto__x: 'y' });
     expect(parsed.history).toEqual([{ role: 'user', content: 'ok' }]);
@@ -86,7 +115,11 @@ describe('SSE helpers and parser', () => {
 
   it('understands BedrockAgentCoreApp events: JSON strings, {error, error_type}; raw data is text; other objects are other', () => {
     expect(parseAgentRuntimeSseData('"delta"')).toEqual({ type: 'text', text: 'delta' });
-    expect(parseAgentRuntimeSseData('{"error":"bad","error_type":"ValueError","message":"An error occurred"}')).toEqual({ type: 'error', message: 'bad', errorType: 'ValueError' });
+    expect(parseAgentRuntimeSseData('{"error":"bad","error_type":"ValueError","message":"An error occurred"}')).toEqual({
+      type: 'error',
+      message: 'bad',
+      errorType: 'ValueError',
+    });
     expect(parseAgentRuntimeSseData('plain words')).toEqual({ type: 'text', text: 'plain words' });
     expect(parseAgentRuntimeSseData('{"event":{"x":1}}')).toEqual({ type: 'other', value: { event: { x: 1 } } });
     expect(parseAgentRuntimeSseData('{"data":"Hel","delta":{"text":"Hel"}}')).toEqual({ type: 'text', text: 'Hel' });
@@ -111,7 +144,10 @@ describe('SSE helpers and parser', () => {
   });
 
   it('reads application/json answers', () => {
-    expect(parseAgentRuntimeJsonAnswer({ text: 'hi', usage: { inputTokens: 1, outputTokens: 2 } })).toEqual({ text: 'hi', usage: { inputTokens: 1, outputTokens: 2 } });
+    expect(parseAgentRuntimeJsonAnswer({ text: 'hi', usage: { inputTokens: 1, outputTokens: 2 } })).toEqual({
+      text: 'hi',
+      usage: { inputTokens: 1, outputTokens: 2 },
+    });
     expect(parseAgentRuntimeJsonAnswer({ result: 'r' })).toEqual({ text: 'r' });
     expect(parseAgentRuntimeJsonAnswer({ result: { role: 'assistant', content: [{ text: 'a' }, { text: 'b' }] } })).toEqual({ text: 'ab' });
     expect(parseAgentRuntimeJsonAnswer('s')).toEqual({ text: 's' });

@@ -1,13 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BedrockActionGroupLambdaEvent } from 'pika-shared/types/chatbot/bedrock';
-import {
-  actionGroupFailure,
-  actionGroupSuccess,
-  encodeSessionAttributes,
-  JSON_KEYS_ATTRIBUTE,
-  normalizeSessionAttributes,
-} from 'pika-shared/util/bedrock';
+import { actionGroupFailure, actionGroupSuccess, encodeSessionAttributes, JSON_KEYS_ATTRIBUTE, normalizeSessionAttributes } from 'pika-shared/util/bedrock';
 
 const base = { userId: 'user-123', sessionId: 'session-456', chatAppId: 'support', agentId: 'support-agent' };
 
@@ -102,7 +96,12 @@ describe('action-group responses', () => {
 
   it('answers an API event with status code and application/json body, and marks failures', () => {
     const ok = actionGroupSuccess(event('api'), 'fine');
-    expect(ok.response).toMatchObject({ apiPath: '/orders/{id}', httpMethod: 'GET', httpStatusCode: 200, responseBody: { 'application/json': { body: 'fine' } } });
+    expect(ok.response).toMatchObject({
+      apiPath: '/orders/{id}',
+      httpMethod: 'GET',
+      httpStatusCode: 200,
+      responseBody: { 'application/json': { body: 'fine' } },
+    });
     const failed = actionGroupFailure(event('api'), 'no such order', { httpStatusCode: 404, state: 'REPROMPT' });
     expect(failed.response).toMatchObject({ httpStatusCode: 404, responseState: 'REPROMPT' });
     const fnFailed = actionGroupFailure(event('function'), 'boom');

@@ -98,7 +98,10 @@ describe('the packed pika-shared', () => {
   it('holds dist, the license, readme and changelog, and no source', () => {
     const r = run('tar', ['-tzf', tarball], work);
     expect(r.status, r.out).toBe(0);
-    const files = r.stdout.trim().split('\n').map((f) => f.replace(/^package\//, ''));
+    const files = r.stdout
+      .trim()
+      .split('\n')
+      .map((f) => f.replace(/^package\//, ''));
     expect(files).toEqual(expect.arrayContaining(['package.json', 'LICENSE', 'README.md', 'CHANGELOG.md']));
     for (const sub of SUBPATHS) {
       const base = `dist${sub.slice(1)}${sub === './schemas' || sub === './client' ? '/index' : ''}`;
@@ -116,7 +119,9 @@ describe('the packed pika-shared', () => {
   it('are-the-types-wrong finds nothing for any entry point (node16 ESM and CJS, bundler)', () => {
     // node10 resolution cannot see subpath exports and TypeScript 7 no longer has it: the node16 profile leaves it out.
     const r = run(process.execPath, [ATTW, tarball, '--profile', 'node16', '--format', 'json', '--entrypoints', ...SUBPATHS], work);
-    const { analysis } = JSON.parse(r.stdout) as { analysis: { entrypoints: Record<string, unknown>; problems: { kind: string; entrypoint: string; resolutionKind?: string }[] } };
+    const { analysis } = JSON.parse(r.stdout) as {
+      analysis: { entrypoints: Record<string, unknown>; problems: { kind: string; entrypoint: string; resolutionKind?: string }[] };
+    };
     expect(Object.keys(analysis.entrypoints).sort()).toEqual([...SUBPATHS].sort());
     expect(analysis.problems.filter((p) => p.resolutionKind !== 'node10')).toEqual([]);
     expect(r.status, r.out).toBe(0);
@@ -173,7 +178,11 @@ console.log(JSON.stringify({ answer: await handler(event), parsed: createSession
   });
 
   it('3b. the check fails when an example breaks the contract', () => {
-    const dir = project('ts-bundler-broken', { type: 'module' }, { 'tsconfig.json': tsconfig({ module: 'esnext', moduleResolution: 'bundler', noEmit: true }) });
+    const dir = project(
+      'ts-bundler-broken',
+      { type: 'module' },
+      { 'tsconfig.json': tsconfig({ module: 'esnext', moduleResolution: 'bundler', noEmit: true }) },
+    );
     expect(withSpecExamples(dir).length).toBeGreaterThanOrEqual(6);
     writeFileSync(join(dir, 'user.ts'), readFileSync(join(dir, 'user.ts'), 'utf8').replace("userType: 'external-user'", "userType: 'outside-user'"));
     const r = tsc(dir);
@@ -182,8 +191,11 @@ console.log(JSON.stringify({ answer: await handler(event), parsed: createSession
   });
 
   it('4. plain JavaScript ESM run by node: normalizeSessionAttributes on an action-group event; no zod needed', () => {
-    const dir = project('js-esm', { type: 'module' }, {
-      'handler.mjs': `
+    const dir = project(
+      'js-esm',
+      { type: 'module' },
+      {
+        'handler.mjs': `
 import { readFileSync } from 'node:fs';
 import { actionGroupSuccess, normalizeSessionAttributes } from 'pika-shared/util/bedrock';
 import { USER_TYPES } from 'pika-shared/types/chatbot/chatbot-types';
@@ -192,8 +204,9 @@ export const handler = async (event) => {${HANDLER_BODY}
 if (!USER_TYPES.includes('external-user')) throw new Error('USER_TYPES');
 console.log(JSON.stringify(await handler(JSON.parse(readFileSync(process.argv[2], 'utf8')))));
 `,
-      'schemas.mjs': "await import('pika-shared/schemas');",
-    });
+        'schemas.mjs': "await import('pika-shared/schemas');",
+      },
+    );
     // The proof only holds if zod cannot be found from here.
     expect(() => createRequire(join(dir, 'package.json')).resolve('zod')).toThrow();
     const r = run(process.execPath, ['handler.mjs', EVENT_FILE], dir);
@@ -206,15 +219,19 @@ console.log(JSON.stringify(await handler(JSON.parse(readFileSync(process.argv[2]
   });
 
   it('5. plain JavaScript CommonJS via require: the same handler', () => {
-    const dir = project('js-cjs', { type: 'commonjs' }, {
-      'handler.js': `
+    const dir = project(
+      'js-cjs',
+      { type: 'commonjs' },
+      {
+        'handler.js': `
 const { readFileSync } = require('node:fs');
 const { actionGroupSuccess, normalizeSessionAttributes } = require('pika-shared/util/bedrock');
 exports.handler = async (event) => {${HANDLER_BODY}
 };
 exports.handler(JSON.parse(readFileSync(process.argv[2], 'utf8'))).then((res) => console.log(JSON.stringify(res)));
 `,
-    });
+      },
+    );
     const r = run(process.execPath, ['handler.js', EVENT_FILE], dir);
     expect(r.status, r.out).toBe(0);
     expect(answerOf(r.stdout)).toEqual(EXPECTED_ANSWER);
@@ -225,17 +242,34 @@ exports.handler(JSON.parse(readFileSync(process.argv[2], 'utf8'))).then((res) =>
       name: 'no-node-builtins',
       setup(b) {
         b.onResolve({ filter: /.*/ }, (args) =>
-          args.path.startsWith('node:') || builtinModules.includes(args.path) ? { errors: [{ text: `Node built-in '${args.path}' imported by ${args.importer}` }] } : undefined,
+          args.path.startsWith('node:') || builtinModules.includes(args.path)
+            ? { errors: [{ text: `Node built-in '${args.path}' imported by ${args.importer}` }] }
+            : undefined,
         );
       },
     };
     const bundle = (dir: string, entryPoint: string) =>
-      build({ entryPoints: [join(dir, entryPoint)], absWorkingDir: dir, bundle: true, platform: 'browser', format: 'esm', minify: true, write: false, logLevel: 'silent', plugins: [noNodeBuiltins] });
+      build({
+        entryPoints: [join(dir, entryPoint)],
+        absWorkingDir: dir,
+        bundle: true,
+        platform: 'browser',
+        format: 'esm',
+        minify: true,
+        write: false,
+        logLevel: 'silent',
+        plugins: [noNodeBuiltins],
+      });
 
     it('bundles for the browser platform with no Node built-in, small', async () => {
-      const dir = project('browser', { type: 'module' }, {
-        'app.js': "import { createPikaClient } from 'pika-shared/client';\nexport const client = createPikaClient({ baseUrl: '/api', token: () => localStorage.getItem('token') ?? '' });\n",
-      });
+      const dir = project(
+        'browser',
+        { type: 'module' },
+        {
+          'app.js':
+            "import { createPikaClient } from 'pika-shared/client';\nexport const client = createPikaClient({ baseUrl: '/api', token: () => localStorage.getItem('token') ?? '' });\n",
+        },
+      );
       const out = await bundle(dir, 'app.js');
       const code = out.outputFiles[0]!.text;
       expect(code).toContain('/sessions/{sessionId}/messages'); // the route table is in

@@ -19,7 +19,12 @@ describe('pika-shared inside the repository', () => {
   it('is bundled from source by esbuild (as the Lambda bundles are)', async () => {
     const r = await build({
       stdin: { contents: "export { normalizeSessionAttributes } from 'pika-shared/util/bedrock';", resolveDir: join(root, 'functions'), loader: 'ts' },
-      bundle: true, write: false, metafile: true, platform: 'node', format: 'esm', logLevel: 'silent',
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'esm',
+      logLevel: 'silent',
     });
     expect(Object.keys(r.metafile.inputs)).toContain('shared-types/src/util/bedrock.ts');
   });

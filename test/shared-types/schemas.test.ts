@@ -53,8 +53,18 @@ describe('schemas', () => {
 
   it('feedback records enforce the spec unions', () => {
     const fb = {
-      feedbackId: 'f1', sessionId: 's1', userId: 'u1', type: 'other', severity: 'low', status: 'new', title: 't', description: 'd',
-      reportedByHuman: true, createdByCustomer: true, createDate: '2024-01-15T10:00:00Z', lastUpdate: '2024-01-15T10:00:00Z',
+      feedbackId: 'f1',
+      sessionId: 's1',
+      userId: 'u1',
+      type: 'other',
+      severity: 'low',
+      status: 'new',
+      title: 't',
+      description: 'd',
+      reportedByHuman: true,
+      createdByCustomer: true,
+      createDate: '2024-01-15T10:00:00Z',
+      lastUpdate: '2024-01-15T10:00:00Z',
     };
     expect(chatSessionFeedbackSchema.safeParse(fb).success).toBe(true);
     expect(chatSessionFeedbackSchema.safeParse({ ...fb, status: 'closed' }).success).toBe(false);

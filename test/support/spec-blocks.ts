@@ -14,7 +14,11 @@ export const SHARED_SPEC = join(SHARED_SPEC_DIR, 'session-user-types.md');
 export const COMMITTED_BLOCKS = join(root, 'test/fixtures/spec/session-user-types.blocks.md');
 
 /** Lines compared whitespace-insensitively; blank lines and the copy's `<!-- … -->` markers do not count. */
-export const normalized = (text: string) => text.split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).filter((l) => l && !l.startsWith('<!--'));
+export const normalized = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.replace(/\s+/g, ' ').trim())
+    .filter((l) => l && !l.startsWith('<!--'));
 
 /** A fixture's example lines: a `// prelude` comment line makes the line after it prelude (not from the spec). */
 export function exampleLines(file: string): string[] {
@@ -62,7 +66,10 @@ export function renderBlocks(specText: string): string {
   ];
   for (const file of fixtureFiles().sort()) {
     const lines = exampleLines(file);
-    const start = findBlock(keep.map((k) => k.norm), lines);
+    const start = findBlock(
+      keep.map((k) => k.norm),
+      lines,
+    );
     if (start < 0) throw new Error(`${file} is not a contiguous block of the spec`);
     const from = keep[start]!.i;
     const to = keep[start + lines.length - 1]!.i;

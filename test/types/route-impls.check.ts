@@ -27,7 +27,13 @@ export function fixtures() {
     deleteMyMemoryRecord: async () => ({ deleted: true as const }),
     listUserMemory: async () => ({ items: [] }),
     getMyBudget: async () => ({ items: [] }),
-    getMyUsage: async ({ query }) => ({ chatAppId: query.chatAppId, from: '2026-01-01', to: '2026-01-01', totals: { inputTokens: 0, outputTokens: 0, totalCost: 0, turns: 0 }, items: [] }),
+    getMyUsage: async ({ query }) => ({
+      chatAppId: query.chatAppId,
+      from: '2026-01-01',
+      to: '2026-01-01',
+      totals: { inputTokens: 0, outputTokens: 0, totalCost: 0, turns: 0 },
+      items: [],
+    }),
   });
 
   // @ts-expect-error a route of the group without its implementation (deleteWidgetData)

@@ -12,9 +12,9 @@ copyFileSync('biome.json', join(dir, 'biome.json'));
 mkdirSync(join(dir, 'functions/data'), { recursive: true });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function lint(source: string) {
+function lint(source: string, command: 'lint' | 'check' = 'lint') {
   writeFileSync(join(dir, 'functions/data/example.ts'), source);
-  const out = spawnSync(process.execPath, [BIOME, 'lint', '--colors=off', 'functions'], { cwd: dir, encoding: 'utf8' });
+  const out = spawnSync(process.execPath, [BIOME, command, '--colors=off', 'functions'], { cwd: dir, encoding: 'utf8' });
   return { status: out.status, text: out.stdout + out.stderr };
 }
 
@@ -27,5 +27,12 @@ describe('lint', () => {
 
   it('passes the same module without the unused code', () => {
     expect(lint('export function f(a: number) {\n  return a;\n}\n').status).toBe(0);
+  });
+
+  it('the check npm test runs also rejects unformatted code', () => {
+    const out = lint('export function f(a: number) { return a }\n', 'check');
+    expect(out.status).not.toBe(0);
+    expect(out.text).toContain('format');
+    expect(lint('export function f(a: number) {\n  return a;\n}\n', 'check').status).toBe(0);
   });
 });

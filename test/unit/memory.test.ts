@@ -34,7 +34,15 @@ describe('namespaces', () => {
 
   it('templates hold {actorId} once, as a whole segment', () => {
     for (const ok of ['/users/{actorId}', '/users/{actorId}/facts', '/{actorId}']) expect(memoryNamespaceSchema.safeParse(ok).success, ok).toBe(true);
-    for (const bad of ['/users', '/users/{actorId}{actorId}', '/users/x{actorId}', '/u/{actorId}/{actorId}', 'users/{actorId}', '/users/{other}/{actorId}', '/users/{actorId} ']) {
+    for (const bad of [
+      '/users',
+      '/users/{actorId}{actorId}',
+      '/users/x{actorId}',
+      '/u/{actorId}/{actorId}',
+      'users/{actorId}',
+      '/users/{other}/{actorId}',
+      '/users/{actorId} ',
+    ]) {
       expect(memoryNamespaceSchema.safeParse(bad).success, bad).toBe(false);
     }
   });
@@ -43,7 +51,12 @@ describe('namespaces', () => {
 describe('the userMemory feature', () => {
   it('is typed inside a chat app’s features; other features stay free-form', () => {
     const base = { chatAppId: 'a', title: 't', enabled: true, agentId: 'echo' };
-    expect(chatAppConfigSchema.safeParse({ ...base, features: { other: { featureId: 'other', enabled: true, anything: 1 }, userMemory: { featureId: 'userMemory', enabled: false } } }).success).toBe(true);
+    expect(
+      chatAppConfigSchema.safeParse({
+        ...base,
+        features: { other: { featureId: 'other', enabled: true, anything: 1 }, userMemory: { featureId: 'userMemory', enabled: false } },
+      }).success,
+    ).toBe(true);
     const r = chatAppConfigSchema.safeParse({ ...base, features: { userMemory: { featureId: 'userMemory', enabled: true, recallCount: 50 } } });
     expect(r.success).toBe(false);
     expect(r.error!.issues.map((i) => i.path.join('.')).sort()).toEqual(['features.userMemory.memory', 'features.userMemory.recallCount']);
@@ -60,7 +73,9 @@ describe('the userMemory feature', () => {
     expect(() => checkUserMemoryFeature({ featureId: 'userMemory', enabled: true, memory: ARN, namespace: '/teams/{actorId}' })).toThrow(/under/);
     // A user's path inside another's: /users/actor/{actorId} would put bob under the user "actor".
     expect(() => checkUserMemoryFeature({ featureId: 'userMemory', enabled: true, memory: ARN, namespace: '/users/actor/{actorId}' })).toThrow(/under/);
-    expect(() => checkUserMemoryFeature({ featureId: 'userMemory', enabled: true, memory: 'pika_users-AbCdE12345', namespace: '/users/{actorId}/support' })).not.toThrow();
+    expect(() =>
+      checkUserMemoryFeature({ featureId: 'userMemory', enabled: true, memory: 'pika_users-AbCdE12345', namespace: '/users/{actorId}/support' }),
+    ).not.toThrow();
     const feature = { featureId: 'userMemory', enabled: true, memory: ARN };
     expect(userMemoryOf({ features: { userMemory: feature } })).toMatchObject({ namespace: '/users/{actorId}', recall: true, record: true, recallCount: 5 });
     expect(userMemoryOf({ features: { userMemory: { ...feature, strategies: ['short-term'] } } })).toMatchObject({ recall: false, record: true });

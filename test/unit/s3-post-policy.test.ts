@@ -8,13 +8,21 @@ import { describe, expect, it } from 'vitest';
 import { checkPostPolicy } from '../../scripts/local/s3-server';
 
 const SECRETS = new Map([['local', 'local']]);
-const client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: 'http://127.0.0.1:1', forcePathStyle: true });
+const client = new S3Client({
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  endpoint: 'http://127.0.0.1:1',
+  forcePathStyle: true,
+});
 
 async function signed(expires = 60) {
   const { fields } = await createPresignedPost(client, {
     Bucket: 'b',
     Key: 'files/u/s/f',
-    Conditions: [['eq', '$Content-Type', 'text/plain'], ['content-length-range', 1, 10]],
+    Conditions: [
+      ['eq', '$Content-Type', 'text/plain'],
+      ['content-length-range', 1, 10],
+    ],
     Fields: { 'Content-Type': 'text/plain' },
     Expires: expires,
   });
@@ -52,7 +60,9 @@ describe('local S3 POST policy check', () => {
     expect(codeOf(() => checkPostPolicy('b', f, 5, SECRETS, Date.now() + 61_000))).toBe('AccessDenied');
     const policy = JSON.parse(Buffer.from(f.get('policy')!, 'base64').toString('utf8'));
     policy.conditions.push(['content-length-range', 1, 10_000]);
-    expect(codeOf(() => checkPostPolicy('b', new Map([...f, ['policy', Buffer.from(JSON.stringify(policy)).toString('base64')]]), 5, SECRETS))).toBe('SignatureDoesNotMatch');
+    expect(codeOf(() => checkPostPolicy('b', new Map([...f, ['policy', Buffer.from(JSON.stringify(policy)).toString('base64')]]), 5, SECRETS))).toBe(
+      'SignatureDoesNotMatch',
+    );
     expect(codeOf(() => checkPostPolicy('b', f, 5, new Map([['someone', 'else']])))).toBe('InvalidAccessKeyId');
     const unsigned = new Map(f);
     unsigned.delete('policy');

@@ -7,14 +7,21 @@ const emf = (lines: string[]) => lines.map((l) => JSON.parse(l)).filter((l) => l
 
 describe('usage metrics', () => {
   it('a turn: tokens, cost, turns and failures per chat app and agent, and per chat app alone', async () => {
-    const lines = emf(await captureLogs(async () => recordUsage({ chatAppId: 'app-1', agentId: 'agent-1', usage: { inputTokens: 100, outputTokens: 40, totalCost: 0.0009 }, turns: 1, failed: true })));
+    const lines = emf(
+      await captureLogs(async () =>
+        recordUsage({ chatAppId: 'app-1', agentId: 'agent-1', usage: { inputTokens: 100, outputTokens: 40, totalCost: 0.0009 }, turns: 1, failed: true }),
+      ),
+    );
     expect(lines).toHaveLength(2);
     for (const line of lines) {
       expect(line._aws.CloudWatchMetrics[0].Namespace).toBe('PikaChat');
       expect(line).toMatchObject({ chatAppId: 'app-1', InputTokens: 100, OutputTokens: 40, CostUsd: 0.0009, Turns: 1, TurnFailures: 1 });
       expect(line.service).toBeTruthy();
     }
-    expect(lines.map((l) => l._aws.CloudWatchMetrics[0].Dimensions[0].sort())).toEqual([['agentId', 'chatAppId', 'service'], ['chatAppId', 'service']]);
+    expect(lines.map((l) => l._aws.CloudWatchMetrics[0].Dimensions[0].sort())).toEqual([
+      ['agentId', 'chatAppId', 'service'],
+      ['chatAppId', 'service'],
+    ]);
     expect(lines[0].agentId).toBe('agent-1');
     expect(lines[1].agentId).toBeUndefined();
   });

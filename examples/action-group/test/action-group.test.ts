@@ -86,7 +86,10 @@ describe('examples/action-group', () => {
 
   it('bundles pika-shared from its published build, not its source', () => {
     for (const { inputs } of bundles.values()) {
-      expect(inputs.some((i) => /shared-types\/dist\/util\/bedrock\.js$/.test(i)), inputs.join('\n')).toBe(true);
+      expect(
+        inputs.some((i) => /shared-types\/dist\/util\/bedrock\.js$/.test(i)),
+        inputs.join('\n'),
+      ).toBe(true);
       expect(inputs.filter((i) => i.includes('shared-types/src/'))).toEqual([]);
     }
   });
@@ -119,27 +122,32 @@ describe('examples/action-group', () => {
     expect(res.response.functionResponse.responseState).toBe('REPROMPT');
   });
 
-  it.each(['plain', 'powertools'] as const)('CDK (%s): the agent has the orders action group, run by the Lambda, which only that agent may invoke', (router) => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = new SupportAgentStack(app, `SupportAgent-${router}`, { foundationModel: 'anthropic.claude-3-5-haiku-20241022-v1:0', router });
-    const t = Template.fromStack(stack);
-    const fnId = Object.keys(t.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x', Handler: 'index.handler' } }))[0]!;
-    const agentId = Object.keys(t.findResources('AWS::Bedrock::Agent'))[0]!;
-    expect(fnId).toBeDefined();
-    t.hasResourceProperties('AWS::Bedrock::Agent', {
-      ActionGroups: [
-        Match.objectLike({
-          ActionGroupName: 'orders',
-          ActionGroupExecutor: { Lambda: { 'Fn::GetAtt': [fnId, 'Arn'] } },
-          FunctionSchema: { Functions: [Match.objectLike({ Name: 'getOrderStatus', Parameters: { orderId: Match.objectLike({ Type: 'string', Required: true }) } })] },
-        }),
-      ],
-    });
-    t.hasResourceProperties('AWS::Lambda::Permission', {
-      FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
-      Principal: 'bedrock.amazonaws.com',
-      SourceArn: { 'Fn::GetAtt': [agentId, 'AgentArn'] },
-    });
-    t.resourceCountIs('AWS::Bedrock::AgentAlias', 1);
-  });
+  it.each(['plain', 'powertools'] as const)(
+    'CDK (%s): the agent has the orders action group, run by the Lambda, which only that agent may invoke',
+    (router) => {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const stack = new SupportAgentStack(app, `SupportAgent-${router}`, { foundationModel: 'anthropic.claude-3-5-haiku-20241022-v1:0', router });
+      const t = Template.fromStack(stack);
+      const fnId = Object.keys(t.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x', Handler: 'index.handler' } }))[0]!;
+      const agentId = Object.keys(t.findResources('AWS::Bedrock::Agent'))[0]!;
+      expect(fnId).toBeDefined();
+      t.hasResourceProperties('AWS::Bedrock::Agent', {
+        ActionGroups: [
+          Match.objectLike({
+            ActionGroupName: 'orders',
+            ActionGroupExecutor: { Lambda: { 'Fn::GetAtt': [fnId, 'Arn'] } },
+            FunctionSchema: {
+              Functions: [Match.objectLike({ Name: 'getOrderStatus', Parameters: { orderId: Match.objectLike({ Type: 'string', Required: true }) } })],
+            },
+          }),
+        ],
+      });
+      t.hasResourceProperties('AWS::Lambda::Permission', {
+        FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+        Principal: 'bedrock.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [agentId, 'AgentArn'] },
+      });
+      t.resourceCountIs('AWS::Bedrock::AgentAlias', 1);
+    },
+  );
 });

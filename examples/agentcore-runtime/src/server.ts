@@ -75,7 +75,15 @@ async function invocation(req: IncomingMessage, res: ServerResponse, options: Re
     if (!res.writableFinished) stop.abort(new Error('The caller closed the connection'));
   });
   const { session } = payload;
-  log({ level: 'info', msg: 'invocation', runtimeSessionId, userId: session.userId, chatAppId: session.chatAppId, sessionId: session.sessionId, historyTurns: payload.history.length });
+  log({
+    level: 'info',
+    msg: 'invocation',
+    runtimeSessionId,
+    userId: session.userId,
+    chatAppId: session.chatAppId,
+    sessionId: session.sessionId,
+    historyTurns: payload.history.length,
+  });
   const history = memory.earlierTurns(runtimeSessionId, payload.history);
 
   res.writeHead(200, SSE_HEADERS);

@@ -15,12 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
-import {
-  createSseParser,
-  encodeAgentRuntimePayload,
-  parseAgentRuntimeSseData,
-  type AgentRuntimeStreamEvent,
-} from 'pika-shared/util/agentcore';
+import { createSseParser, encodeAgentRuntimePayload, parseAgentRuntimeSseData, type AgentRuntimeStreamEvent } from 'pika-shared/util/agentcore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toyModel, type Model, type Turn } from '../src/model.js';
 import { createAgentServer } from '../src/server.js';
@@ -163,7 +158,10 @@ describe('examples/agentcore-runtime', () => {
   });
 
   it('bundles pika-shared from its published build, not its source', () => {
-    expect(bundleInputs.some((i) => /shared-types\/dist\/util\/agentcore\.js$/.test(i)), bundleInputs.join('\n')).toBe(true);
+    expect(
+      bundleInputs.some((i) => /shared-types\/dist\/util\/agentcore\.js$/.test(i)),
+      bundleInputs.join('\n'),
+    ).toBe(true);
     expect(bundleInputs.filter((i) => i.includes('shared-types/src/'))).toEqual([]);
   });
 
@@ -174,13 +172,12 @@ describe('examples/agentcore-runtime', () => {
     expect(await res.json()).toEqual({ status: 'Healthy' });
   });
 
-  it("streams a greeting built from the session data (customData spread in) and the history, in several deltas, then one usage event", async () => {
+  it('streams a greeting built from the session data (customData spread in) and the history, in several deltas, then one usage event', async () => {
     const answer = await invoke(agentUrl, PAYLOAD);
     expect(answer.status).toBe(200);
     expect(answer.contentType).toMatch(/^text\/event-stream/);
     expect(textOf(answer.events)).toBe(
-      'Hello Ada! You asked: "Where is my order?". Your account is premium. ' +
-        'This is chat app support, agent support-agent; you asked 1 question before.',
+      'Hello Ada! You asked: "Where is my order?". Your account is premium. ' + 'This is chat app support, agent support-agent; you asked 1 question before.',
     );
     const texts = answer.events.filter((e) => e.type === 'text');
     expect(texts.length).toBeGreaterThan(3);
@@ -193,7 +190,10 @@ describe('examples/agentcore-runtime', () => {
   });
 
   it('a first turn without history, a session without firstName or accountType: greets by userId', async () => {
-    const answer = await invoke(agentUrl, encodeAgentRuntimePayload({ prompt: 'Hi', sessionData: { ...SESSION_DATA, firstName: undefined, accountType: undefined } }));
+    const answer = await invoke(
+      agentUrl,
+      encodeAgentRuntimePayload({ prompt: 'Hi', sessionData: { ...SESSION_DATA, firstName: undefined, accountType: undefined } }),
+    );
     expect(textOf(answer.events)).toBe('Hello user-123! You asked: "Hi". This is chat app support, agent support-agent; this is our first exchange.');
     expect(answer.events.at(-1)).toEqual({ type: 'usage', inputTokens: 1, outputTokens: 17 });
   });

@@ -79,16 +79,35 @@ describe.skipIf(!IN_BACKEND)("the chat backend's relay invokes the agent (Invoke
     sessionId: '01JCHATSESSION000000000001',
     userId: 'user-123',
     inputText: 'Where is my order?',
-    sessionAttributes: encodeSessionAttributes({ userId: 'user-123', sessionId: '01JCHATSESSION000000000001', chatAppId: 'support', agentId: 'greeter', firstName: 'Ada', accountType: 'premium' }),
+    sessionAttributes: encodeSessionAttributes({
+      userId: 'user-123',
+      sessionId: '01JCHATSESSION000000000001',
+      chatAppId: 'support',
+      agentId: 'greeter',
+      firstName: 'Ada',
+      accountType: 'premium',
+    }),
     history,
     signal: new AbortController().signal,
   });
 
   it('chunks that concatenate to the greeting, then the usage', async () => {
     const events: any[] = [];
-    for await (const e of relay.invokeAgentRuntime({ kind: 'agentcore-runtime', agentRuntimeArn: ARN }, input([{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello!' }]))) events.push(e);
-    const text = events.filter((e) => e.type === 'chunk').map((e) => e.text).join('');
-    expect(text).toBe('Hello Ada! You asked: "Where is my order?". Your account is premium. This is chat app support, agent greeter; you asked 1 question before.');
+    for await (const e of relay.invokeAgentRuntime(
+      { kind: 'agentcore-runtime', agentRuntimeArn: ARN },
+      input([
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: 'Hello!' },
+      ]),
+    ))
+      events.push(e);
+    const text = events
+      .filter((e) => e.type === 'chunk')
+      .map((e) => e.text)
+      .join('');
+    expect(text).toBe(
+      'Hello Ada! You asked: "Where is my order?". Your account is premium. This is chat app support, agent greeter; you asked 1 question before.',
+    );
     expect(events.filter((e) => e.type === 'chunk').length).toBeGreaterThan(3);
     expect(events.at(-1)).toEqual({ type: 'usage', inputTokens: 6, outputTokens: 24 });
     expect(seen.at(-1)!.path).toBe(`/runtimes/${encodeURIComponent(ARN)}/invocations`);

@@ -42,7 +42,9 @@ export function providerSessionMayBeGone(lastActivity: string | Date | undefined
 
 /** W3C `baggage` with the chat's ids (`pika.userId=…,pika.sessionId=…,pika.chatAppId=…,pika.agentId=…`), values percent-encoded. */
 export function baggageFor(attributes: Record<string, string>): string | undefined {
-  const entries = (['userId', 'sessionId', 'chatAppId', 'agentId'] as const).flatMap((k) => (attributes[k] ? [`pika.${k}=${encodeURIComponent(attributes[k])}`] : []));
+  const entries = (['userId', 'sessionId', 'chatAppId', 'agentId'] as const).flatMap((k) =>
+    attributes[k] ? [`pika.${k}=${encodeURIComponent(attributes[k])}`] : [],
+  );
   return entries.length ? entries.join(',') : undefined;
 }
 

@@ -87,7 +87,11 @@ export async function* invokeHarness(agent: AgentCoreHarnessRef, input: AgentCor
   if (!out.stream) return;
   let role: string | undefined;
   let stopReason: string | undefined;
-  const open = new Map<number, { kind: 'use'; toolUseId: string; name: string; input: string; toolType?: string; serverName?: string } | { kind: 'result'; toolUseId: string; status?: 'success' | 'error'; output: string }>();
+  const open = new Map<
+    number,
+    | { kind: 'use'; toolUseId: string; name: string; input: string; toolType?: string; serverName?: string }
+    | { kind: 'result'; toolUseId: string; status?: 'success' | 'error'; output: string }
+  >();
   for await (const e of abortable(out.stream, input.signal)) {
     if (e.messageStart) {
       role = e.messageStart.role;
@@ -96,9 +100,21 @@ export async function* invokeHarness(agent: AgentCoreHarnessRef, input: AgentCor
       const { contentBlockIndex = 0, start } = e.contentBlockStart;
       if (start?.toolUse) {
         const t = start.toolUse;
-        open.set(contentBlockIndex, { kind: 'use', toolUseId: t.toolUseId ?? '', name: t.name ?? '', input: '', ...(t.type ? { toolType: t.type } : {}), ...(t.serverName ? { serverName: t.serverName } : {}) });
+        open.set(contentBlockIndex, {
+          kind: 'use',
+          toolUseId: t.toolUseId ?? '',
+          name: t.name ?? '',
+          input: '',
+          ...(t.type ? { toolType: t.type } : {}),
+          ...(t.serverName ? { serverName: t.serverName } : {}),
+        });
       } else if (start?.toolResult) {
-        open.set(contentBlockIndex, { kind: 'result', toolUseId: start.toolResult.toolUseId ?? '', ...(start.toolResult.status ? { status: start.toolResult.status } : {}), output: '' });
+        open.set(contentBlockIndex, {
+          kind: 'result',
+          toolUseId: start.toolResult.toolUseId ?? '',
+          ...(start.toolResult.status ? { status: start.toolResult.status } : {}),
+          output: '',
+        });
       }
     } else if (e.contentBlockDelta) {
       const { contentBlockIndex = 0, delta } = e.contentBlockDelta;
@@ -115,9 +131,23 @@ export async function* invokeHarness(agent: AgentCoreHarnessRef, input: AgentCor
       const block = open.get(index);
       open.delete(index);
       if (block?.kind === 'use') {
-        yield { type: 'tool', phase: 'use', toolUseId: block.toolUseId, name: block.name, input: block.input, ...(block.toolType ? { toolType: block.toolType } : {}), ...(block.serverName ? { serverName: block.serverName } : {}) };
+        yield {
+          type: 'tool',
+          phase: 'use',
+          toolUseId: block.toolUseId,
+          name: block.name,
+          input: block.input,
+          ...(block.toolType ? { toolType: block.toolType } : {}),
+          ...(block.serverName ? { serverName: block.serverName } : {}),
+        };
       } else if (block?.kind === 'result') {
-        yield { type: 'tool', phase: 'result', toolUseId: block.toolUseId, ...(block.status ? { status: block.status } : {}), ...(block.output ? { output: block.output } : {}) };
+        yield {
+          type: 'tool',
+          phase: 'result',
+          toolUseId: block.toolUseId,
+          ...(block.status ? { status: block.status } : {}),
+          ...(block.output ? { output: block.output } : {}),
+        };
       }
     } else if (e.messageStop) {
       stopReason = e.messageStop.stopReason ?? stopReason;

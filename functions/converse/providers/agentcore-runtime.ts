@@ -104,7 +104,11 @@ export async function* invokeAgentRuntime(agent: AgentCoreRuntimeRef, input: Age
 export async function stopRuntimeSession(agent: AgentCoreRuntimeRef, chatSessionId: string, opts: { signal?: AbortSignal } = {}): Promise<boolean> {
   try {
     await agentCoreClient().send(
-      new StopRuntimeSessionCommand({ agentRuntimeArn: agent.agentRuntimeArn, runtimeSessionId: providerSessionId(chatSessionId), ...(agent.qualifier ? { qualifier: agent.qualifier } : {}) }),
+      new StopRuntimeSessionCommand({
+        agentRuntimeArn: agent.agentRuntimeArn,
+        runtimeSessionId: providerSessionId(chatSessionId),
+        ...(agent.qualifier ? { qualifier: agent.qualifier } : {}),
+      }),
       opts.signal ? { abortSignal: opts.signal } : {},
     );
     return true;

@@ -105,7 +105,10 @@ export interface PikaApiRoutes {
     getEntityBudget: { params: { chatAppId: string; entityId: string }; response: BudgetOverride };
     putEntityBudget: { params: { chatAppId: string; entityId: string }; body: BudgetLimits; response: BudgetOverride };
     deleteEntityBudget: { params: { chatAppId: string; entityId: string }; response: Deleted };
-    getUsageReport: { query: { chatAppId: string; from?: string; to?: string; groupBy?: UsageGroupBy; limit?: number; cursor?: string }; response: UsageReport };
+    getUsageReport: {
+        query: { chatAppId: string; from?: string; to?: string; groupBy?: UsageGroupBy; limit?: number; cursor?: string };
+        response: UsageReport;
+    };
     converse: { body: ConverseBody; response: ConverseDone };
 }
 
@@ -194,7 +197,11 @@ export function createPikaClient(opts: PikaClientOptions) {
     const doFetch = opts.fetch ?? fetch;
     const routeOf = (id: RouteName) => API_ROUTES.find((r) => r.id === id)!;
 
-    async function send(id: RouteName, input: { params?: Rec; query?: Rec; body?: unknown }, init: { signal?: AbortSignal; headers?: Record<string, string> } = {}) {
+    async function send(
+        id: RouteName,
+        input: { params?: Rec; query?: Rec; body?: unknown },
+        init: { signal?: AbortSignal; headers?: Record<string, string> } = {},
+    ) {
         const route = routeOf(id);
         const res = await doFetch(urlOf(opts.baseUrl, route.path, input), {
             method: route.method,
@@ -221,7 +228,11 @@ export function createPikaClient(opts: PikaClientOptions) {
         },
         /** POST /converse: yields session, chunk, trace, tool, verification, retry, done or error events as the answer streams. */
         async *converse(body: ConverseBody, init: { signal?: AbortSignal; idempotencyKey?: string } = {}): AsyncGenerator<ConverseEvent> {
-            const res = await send('converse', { body }, { ...(init.signal ? { signal: init.signal } : {}), ...(init.idempotencyKey ? { headers: { 'idempotency-key': init.idempotencyKey } } : {}) });
+            const res = await send(
+                'converse',
+                { body },
+                { ...(init.signal ? { signal: init.signal } : {}), ...(init.idempotencyKey ? { headers: { 'idempotency-key': init.idempotencyKey } } : {}) },
+            );
             if (!res.body) return;
             yield* readServerSentEvents(res.body);
         },

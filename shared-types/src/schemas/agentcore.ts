@@ -34,7 +34,9 @@ export const agentCoreHarnessSchema = z.object({
 
 export const agentCoreRuntimeSchema = z.object({
     kind: z.literal('agentcore-runtime'),
-    agentRuntimeArn: z.string().regex(AGENT_RUNTIME_ARN_PATTERN, 'an agent runtime ARN: arn:aws:bedrock-agentcore:<region>:<account>:runtime/<name>-<10 letters or digits>'),
+    agentRuntimeArn: z
+        .string()
+        .regex(AGENT_RUNTIME_ARN_PATTERN, 'an agent runtime ARN: arn:aws:bedrock-agentcore:<region>:<account>:runtime/<name>-<10 letters or digits>'),
     qualifier: qualifier.optional(),
 });
 

@@ -8,7 +8,10 @@ import { mimeTypeSchema } from './file-feature';
 export const createFileUploadRequestSchema = z.strictObject({
     fileName: shortText(255)
         .min(1)
-        .refine((name) => ![...name].some((c) => c === '/' || c === '\\' || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'a file name without path separators or control characters'),
+        .refine(
+            (name) => ![...name].some((c) => c === '/' || c === '\\' || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f),
+            'a file name without path separators or control characters',
+        ),
     mimeType: mimeTypeSchema,
     size: z.number().int().positive(),
 });

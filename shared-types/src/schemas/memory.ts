@@ -33,7 +33,10 @@ export const memoryNamespaceSchema = z
     .min(2)
     .max(1024)
     .regex(/^\/[A-Za-z0-9_.:/{}-]*$/, 'a path of letters, digits and _ . : - / with {actorId}')
-    .refine((s) => s.split('{actorId}').length === 2 && /(^|\/)\{actorId\}(\/|$)/.test(s) && !/[{}]/.test(s.replace('{actorId}', '')), 'must hold {actorId} once, as a whole path segment');
+    .refine(
+        (s) => s.split('{actorId}').length === 2 && /(^|\/)\{actorId\}(\/|$)/.test(s) && !/[{}]/.test(s.replace('{actorId}', '')),
+        'must hold {actorId} once, as a whole path segment',
+    );
 
 export const userMemoryFeatureSchema = z
     .strictObject({
@@ -53,7 +56,11 @@ export const userMemoryFeatureSchema = z
 export type UserMemoryFeature = z.infer<typeof userMemoryFeatureSchema>;
 
 /** A record id in the API: `<memory id>:<memory record id>` (records of several memories in one list). */
-export const memoryRecordIdSchema = z.string().min(3).max(256).regex(/^[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/, '<memory id>:<memory record id>');
+export const memoryRecordIdSchema = z
+    .string()
+    .min(3)
+    .max(256)
+    .regex(/^[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/, '<memory id>:<memory record id>');
 
 export const userMemoryRecordSchema = z.object({
     recordId: memoryRecordIdSchema,

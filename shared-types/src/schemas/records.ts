@@ -161,9 +161,15 @@ export const verifyResponseFeatureSchema = z
     .refine((f) => !f.enabled || f.graderModel, { path: ['graderModel'], message: 'required when the feature is enabled' });
 
 /** A chat app's features by id; the features the server implements are checked against their own schema. */
-export const chatAppFeaturesSchema = z
-    .record(idSchema, chatAppFeatureSchema)
-    .pipe(z.object({ verifyResponse: verifyResponseFeatureSchema.optional(), userMemory: userMemoryFeatureSchema.optional(), fileUpload: fileUploadFeatureSchema.optional() }).catchall(chatAppFeatureSchema));
+export const chatAppFeaturesSchema = z.record(idSchema, chatAppFeatureSchema).pipe(
+    z
+        .object({
+            verifyResponse: verifyResponseFeatureSchema.optional(),
+            userMemory: userMemoryFeatureSchema.optional(),
+            fileUpload: fileUploadFeatureSchema.optional(),
+        })
+        .catchall(chatAppFeatureSchema),
+);
 
 export const chatAppConfigSchema = z.object({
     chatAppId: idSchema,
@@ -183,7 +189,9 @@ export const chatAppConfigSchema = z.object({
     privateAttributes: z.array(shortText(128)).max(100).optional(),
     streamTraces: z.boolean().optional(),
     budgets: chatAppBudgetsSchema.optional(),
-    insightsModel: z.object({ modelId: shortText(256).min(1), pricing: z.object({ inputPer1kTokens: nonNegative, outputPer1kTokens: nonNegative }) }).optional(),
+    insightsModel: z
+        .object({ modelId: shortText(256).min(1), pricing: z.object({ inputPer1kTokens: nonNegative, outputPer1kTokens: nonNegative }) })
+        .optional(),
     insightsIdleMinutes: z.number().int().min(1).max(10_080).optional(),
     insightsReportPoorOutcomes: z.boolean().optional(),
     createDate: isoDateSchema.optional(),
@@ -214,7 +222,10 @@ export const agentConfigSchema = z.object({
             foundationModel: shortText(256).min(1),
             instruction: shortText(20_000).min(40),
             idleSessionTTLInSeconds: z.number().int().min(60).max(3600).optional(),
-            agentName: z.string().regex(/^([0-9a-zA-Z][_-]?){1,100}$/, 'letters and digits, single - or _ between them').optional(),
+            agentName: z
+                .string()
+                .regex(/^([0-9a-zA-Z][_-]?){1,100}$/, 'letters and digits, single - or _ between them')
+                .optional(),
         }),
         agentCoreHarnessSchema,
         agentCoreRuntimeSchema,

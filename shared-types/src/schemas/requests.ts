@@ -109,7 +109,10 @@ export const sessionSearchRequestSchema = z.strictObject({
     feedbackUserId: userIdSchema.optional(),
     includeInsights: z.boolean().optional(),
     includeFeedback: z.boolean().optional(),
-    sortBy: z.array(z.strictObject({ field: z.enum(SESSION_SEARCH_SORT_FIELDS), order: z.enum(['asc', 'desc']) })).max(3).optional(),
+    sortBy: z
+        .array(z.strictObject({ field: z.enum(SESSION_SEARCH_SORT_FIELDS), order: z.enum(['asc', 'desc']) }))
+        .max(3)
+        .optional(),
     size: z.number().int().min(1).max(LIST_LIMIT_MAX).optional(),
 });
 

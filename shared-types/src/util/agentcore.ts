@@ -150,8 +150,7 @@ const sse = (value: unknown) => `data: ${JSON.stringify(value)}\n\n`;
 export const sseText = (delta: string): string => sse({ type: 'text', text: delta });
 
 /** Token usage as an SSE event: `data: {"type":"usage","inputTokens":n,"outputTokens":n}`. */
-export const sseUsage = (usage: AgentRuntimeUsage): string =>
-    sse({ type: 'usage', inputTokens: usage.inputTokens, outputTokens: usage.outputTokens });
+export const sseUsage = (usage: AgentRuntimeUsage): string => sse({ type: 'usage', inputTokens: usage.inputTokens, outputTokens: usage.outputTokens });
 
 /** A failure as an SSE event: `data: {"type":"error","message":"…"}`; the relay ends the turn as failed. */
 export const sseError = (message: string): string => sse({ type: 'error', message });
@@ -273,7 +272,13 @@ export function parseSessionContextBlock(text: string): SessionDataWithChatUserC
         const safe: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(value)) if (!UNSAFE_KEYS.has(k)) safe[k] = v;
         const str = (v: unknown) => (typeof v === 'string' ? v : '');
-        return { ...safe, userId: str(safe.userId), sessionId: str(safe.sessionId), chatAppId: str(safe.chatAppId), agentId: str(safe.agentId) } as SessionDataWithChatUserCustomDataSpreadIn;
+        return {
+            ...safe,
+            userId: str(safe.userId),
+            sessionId: str(safe.sessionId),
+            chatAppId: str(safe.chatAppId),
+            agentId: str(safe.agentId),
+        } as SessionDataWithChatUserCustomDataSpreadIn;
     } catch {
         return undefined;
     }
@@ -288,7 +293,17 @@ const FILES_CLOSE = '</attached_files>';
  * `</attached_files>`. `parseAttachedFilesBlock` reads it back.
  */
 export function attachedFilesBlock(files: AgentRuntimeFile[]): string {
-    const list = files.map((f) => ({ fileId: f.fileId, fileName: f.fileName, mimeType: f.mimeType, size: f.size, s3Key: f.s3Key, uploadDate: f.uploadDate, s3Uri: f.s3Uri, url: f.url, urlExpiresAt: f.urlExpiresAt }));
+    const list = files.map((f) => ({
+        fileId: f.fileId,
+        fileName: f.fileName,
+        mimeType: f.mimeType,
+        size: f.size,
+        s3Key: f.s3Key,
+        uploadDate: f.uploadDate,
+        s3Uri: f.s3Uri,
+        url: f.url,
+        urlExpiresAt: f.urlExpiresAt,
+    }));
     return `${FILES_OPEN}\n${JSON.stringify(list)}\n${FILES_CLOSE}`;
 }
 
@@ -299,7 +314,9 @@ export function parseAttachedFilesBlock(text: string): AgentRuntimeFile[] {
     if (start < 0 || end < 0) return [];
     try {
         const value: unknown = JSON.parse(text.slice(start + FILES_OPEN.length, end));
-        return Array.isArray(value) ? value.filter((f): f is AgentRuntimeFile => isRecord(f) && typeof f.fileId === 'string' && typeof f.fileName === 'string') : [];
+        return Array.isArray(value)
+            ? value.filter((f): f is AgentRuntimeFile => isRecord(f) && typeof f.fileId === 'string' && typeof f.fileName === 'string')
+            : [];
     } catch {
         return [];
     }

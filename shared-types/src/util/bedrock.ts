@@ -11,11 +11,7 @@
  * Attributes not made by the encoder simply come back as strings.
  */
 import type { SessionDataWithChatUserCustomDataSpreadIn } from '../types/chatbot/chatbot-types';
-import type {
-    BedrockActionGroupLambdaEvent,
-    BedrockActionGroupLambdaResponse,
-    BedrockResponseState,
-} from '../types/chatbot/bedrock';
+import type { BedrockActionGroupLambdaEvent, BedrockActionGroupLambdaResponse, BedrockResponseState } from '../types/chatbot/bedrock';
 
 export const JSON_KEYS_ATTRIBUTE = 'pika.jsonKeys';
 
@@ -55,9 +51,7 @@ function jsonKeysOf(attrs: Record<string, string | undefined>): Set<string> {
  * nested values decoded). userId/sessionId/chatAppId/agentId are strings ('' when absent, which only
  * happens for attributes that were not sent by the chat backend).
  */
-export function normalizeSessionAttributes(
-    attrs: Record<string, string | undefined> | undefined | null,
-): SessionDataWithChatUserCustomDataSpreadIn {
+export function normalizeSessionAttributes(attrs: Record<string, string | undefined> | undefined | null): SessionDataWithChatUserCustomDataSpreadIn {
     const source = attrs ?? {};
     const jsonKeys = jsonKeysOf(source);
     const out: Record<string, unknown> = Object.create(null);
