@@ -11,11 +11,12 @@ import type {
   SessionFeedbackType,
 } from 'pika-shared/types/chatbot/chatbot-types';
 import { conflict, notFound } from './errors';
+import { updateExpression } from './expressions';
 import { ddb, tableName } from './client';
 import { fromAttributeValues, fromItem, fromItemOrUndefined, newId, nowIso, type RawItem } from './items';
 import { allShards, FEEDBACK_PREFIX, feedbackStatusPartition, keys, shardOf } from './keys';
 import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
-import { cancellationReasons, withRetry } from './retry';
+import { cancellationReasons, isConditionFailure, withRetry } from './retry';
 import { FEEDBACK_SUMMARY_ATTRIBUTE, feedbackSummaryOf } from './search-summaries';
 import { ttlAttribute } from './ttl';
 
@@ -29,8 +30,6 @@ export type CreateFeedbackInput = Pick<
   Feedback,
   'sessionId' | 'userId' | 'type' | 'severity' | 'title' | 'description' | 'reportedByHuman' | 'createdByCustomer'
 >;
-
-const isConditionFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /**
  * The session-side half of a feedback write: its entry in the session's feedback summary (search,
@@ -158,19 +157,18 @@ export async function updateFeedback(sessionId: string, feedbackId: string, patc
   if (!current) throw notFound('Feedback');
   const expected: string = expectedLastUpdate ?? current.lastUpdate;
   const lastUpdate = nowIso(Math.max(Date.now(), (Date.parse(expected) || 0) + 1));
-  const names: Record<string, string> = { '#lastUpdate': 'lastUpdate' };
-  const values: Record<string, unknown> = { ':expected': expected, ':lastUpdate': lastUpdate };
-  const sets = ['#lastUpdate = :lastUpdate'];
-  if (patch.status !== undefined) {
-    Object.assign(names, { '#status': 'status' });
-    Object.assign(values, { ':status': patch.status, ':gsi1pk': feedbackStatusPartition(patch.status, shardOf(feedbackId)) });
-    sets.push('#status = :status', 'gsi1pk = :gsi1pk');
-  }
-  if (patch.severity !== undefined) {
-    Object.assign(names, { '#severity': 'severity' });
-    Object.assign(values, { ':severity': patch.severity });
-    sets.push('#severity = :severity');
-  }
+  // A status change moves the feedback to its status's index partition in the same write.
+  const update = updateExpression(
+    {
+      set: {
+        lastUpdate,
+        status: patch.status,
+        severity: patch.severity,
+        ...(patch.status !== undefined ? { gsi1pk: feedbackStatusPartition(patch.status, shardOf(feedbackId)) } : {}),
+      },
+    },
+    { names: { '#lastUpdate': 'lastUpdate' }, values: { ':expected': expected } },
+  );
   const updated: Feedback = {
     ...current,
     ...(patch.status !== undefined ? { status: patch.status } : {}),
@@ -186,10 +184,8 @@ export async function updateFeedback(sessionId: string, feedbackId: string, patc
               Update: {
                 TableName: tableName(),
                 Key: keys.feedback(sessionId, feedbackId),
-                UpdateExpression: `SET ${sets.join(', ')}`,
+                ...update,
                 ConditionExpression: 'attribute_exists(pk) AND #lastUpdate = :expected',
-                ExpressionAttributeNames: names,
-                ExpressionAttributeValues: values,
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
             },

@@ -9,7 +9,7 @@ import { notFound } from './errors';
 import { ddb, tableName } from './client';
 import { fromItem, type RawItem } from './items';
 import { FILE_PREFIX, keys } from './keys';
-import { cancellationReasons, withRetry } from './retry';
+import { conditionFailedAt, withRetry } from './retry';
 import { ttlAttribute } from './ttl';
 
 /** The stored record: the spec's ChatMessageFile plus its owner and session. */
@@ -39,7 +39,7 @@ export async function putFileRecord(record: FileRecord): Promise<FileRecord> {
         }),
       );
     } catch (err) {
-      if (cancellationReasons(err)?.[0]?.Code === 'ConditionalCheckFailed') throw notFound('Session');
+      if (conditionFailedAt(err, 0)) throw notFound('Session');
       throw err;
     }
   });

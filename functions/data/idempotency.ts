@@ -6,6 +6,7 @@ import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { ddb, tableName } from './client';
 import { fromAttributeValues, fromItem, nowIso } from './items';
 import { keys } from './keys';
+import { isConditionFailure } from './retry';
 import { expiresInSeconds } from './ttl';
 
 export interface IdempotencyResult {
@@ -65,8 +66,8 @@ export async function claimIdempotencyKey(scope: string, key: string, opts: Clai
     );
     return { outcome: 'claimed', record };
   } catch (err) {
-    const e = err as { name?: string; Item?: Record<string, unknown> };
-    if (e.name !== 'ConditionalCheckFailedException') throw err;
+    if (!isConditionFailure(err)) throw err;
+    const e = err as { Item?: Record<string, unknown> };
     const existing = fromItem<IdempotencyRecord>(fromAttributeValues(e.Item ?? {}));
     if (existing.requestHash !== undefined && existing.requestHash !== opts.requestHash) return { outcome: 'reused', record: existing };
     if (existing.status === 'completed') return { outcome: 'completed', record: existing };

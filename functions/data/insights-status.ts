@@ -14,11 +14,10 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SessionInsightsStatus } from 'pika-shared/types/chatbot/chatbot-types';
 import { ddb, tableName } from './client';
+import { isConditionFailure } from './retry';
 import type { RawItem } from './items';
 import { allShards, insightsDuePartition, keys } from './keys';
 import { ttlAttribute } from './ttl';
-
-const isConditionFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** Attribute names (several are DynamoDB reserved words). */
 const N = {

@@ -5,7 +5,7 @@ import { notFound } from './errors';
 import { ddb, tableName } from './client';
 import { nowIso, type RawItem } from './items';
 import { keys } from './keys';
-import { cancellationReasons, withRetry } from './retry';
+import { conditionFailedAt, withRetry } from './retry';
 import { INSIGHTS_SUMMARY_ATTRIBUTE, insightsSummaryOf } from './search-summaries';
 import { ttlAttribute } from './ttl';
 
@@ -43,7 +43,7 @@ export async function putInsights(sessionId: string, insights: SessionInsights, 
         }),
       );
     } catch (err) {
-      if (cancellationReasons(err)?.[0]?.Code === 'ConditionalCheckFailed') throw notFound('Session');
+      if (conditionFailedAt(err, 0)) throw notFound('Session');
       throw err;
     }
   });

@@ -24,6 +24,12 @@ export function cancellationReasons(err: unknown): CancellationReason[] | undefi
   return e?.name === 'TransactionCanceledException' ? (e.CancellationReasons ?? []) : undefined;
 }
 
+/** A single write whose ConditionExpression did not hold. */
+export const isConditionFailure = (err: unknown): boolean => (err as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+
+/** A cancelled transaction whose item at `index` (in TransactItems order) failed its condition. */
+export const conditionFailedAt = (err: unknown, index: number): boolean => cancellationReasons(err)?.[index]?.Code === 'ConditionalCheckFailed';
+
 const RETRYABLE_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
 
 /** A cancelled transaction worth retrying as is: a conflict/throttle and no failed condition. */

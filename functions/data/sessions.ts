@@ -1,11 +1,12 @@
 /** Sessions: SESSION#s / META, listed per user (gsi1/gsi2) and per chat app (sharded gsi3/gsi4). */
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { cancellationReasons, withRetry } from './retry';
+import { conditionFailedAt, isConditionFailure, withRetry } from './retry';
 import { assertJoinable, type TransactItems } from './transact';
 import type { ChatSession, ChatUser, RecordOrUndef } from 'pika-shared/types/chatbot/chatbot-types';
 import { notFound, validationFailed } from './errors';
 import { batchDelete } from './batch';
 import { ddb, tableName } from './client';
+import { updateExpression } from './expressions';
 import { fromItem, fromItemOrUndefined, newId, nowIso, TITLE_CLAIM_ATTRIBUTE, type RawItem } from './items';
 import { allShards, appSessionsByCreatedPartition, appSessionsByUpdatedPartition, keys, userAppSessionsPartition, userSessionsPartition } from './keys';
 import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
@@ -14,8 +15,6 @@ import { ttlAttribute } from './ttl';
 import { providerStateOf, type ProviderState } from './turns';
 
 export type Session = ChatSession<RecordOrUndef>;
-
-const isConditionFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 export interface CreateSessionInput {
   userId: string;
@@ -126,16 +125,7 @@ export interface SessionPatch {
 
 /** Title / review flag; does not move lastUpdate (that is conversation activity, see docs/data-model.md). */
 export async function updateSession(sessionId: string, patch: SessionPatch): Promise<Session> {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const sets: string[] = [];
-  for (const field of ['title', 'flaggedForHumanReview'] as const) {
-    if (patch[field] === undefined) continue;
-    names[`#${field}`] = field;
-    values[`:${field}`] = patch[field];
-    sets.push(`#${field} = :${field}`);
-  }
-  if (sets.length === 0) {
+  if (patch.title === undefined && patch.flaggedForHumanReview === undefined) {
     const current = await getSession(sessionId);
     if (!current) throw notFound('Session');
     return current;
@@ -145,10 +135,8 @@ export async function updateSession(sessionId: string, patch: SessionPatch): Pro
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.session(sessionId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
+        ...updateExpression({ set: { title: patch.title, flaggedForHumanReview: patch.flaggedForHumanReview } }),
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
         ReturnValues: 'ALL_NEW',
       }),
     );
@@ -192,7 +180,7 @@ export async function addSessionUsage(sessionId: string, usage: UsageDelta, tran
       await ddb().send(new UpdateCommand(update));
     }
   } catch (err) {
-    if (isConditionFailure(err) || cancellationReasons(err)?.[0]?.Code === 'ConditionalCheckFailed') throw notFound('Session');
+    if (isConditionFailure(err) || conditionFailedAt(err, 0)) throw notFound('Session');
     throw err;
   }
 }
@@ -254,7 +242,7 @@ export async function setGeneratedTitle(sessionId: string, title: string, usage?
         await ddb().send(new TransactWriteCommand({ TransactItems: [{ Update: update }, ...transactItems] }));
         return true;
       } catch (err) {
-        if (cancellationReasons(err)?.[0]?.Code === 'ConditionalCheckFailed') return false;
+        if (conditionFailedAt(err, 0)) return false;
         throw err;
       }
     });

@@ -9,6 +9,7 @@ import type { ChatMessage } from 'pika-shared/types/chatbot/chatbot-types';
 import { ddb, tableName } from './client';
 import { TURN_ATTRIBUTES as T } from './items';
 import { keys, MESSAGE_PREFIX } from './keys';
+import { isConditionFailure } from './retry';
 import type { SessionExtras } from './messages';
 
 /** With the user message: one more turn runs, until `deadlineIso` at the latest. */
@@ -51,7 +52,7 @@ export async function requestStop(sessionId: string, userId: string, nowIso: str
     );
     return true;
   } catch (err) {
-    if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+    if (isConditionFailure(err)) return false;
     throw err;
   }
 }

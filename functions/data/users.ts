@@ -3,6 +3,7 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChatUser, RecordOrUndef } from 'pika-shared/types/chatbot/chatbot-types';
 import { validationFailed } from './errors';
 import { ddb, tableName } from './client';
+import { updateExpression } from './expressions';
 import { fromItem, fromItemOrUndefined, nowIso, type RawItem } from './items';
 import { keys, USER_PREFIX_BUCKET_LENGTH, userPrefixPartition } from './keys';
 
@@ -20,25 +21,12 @@ export async function getUser(userId: string): Promise<User | undefined> {
 
 /** One UpdateItem: SET the given fields (and REMOVE the `remove` ones), createDate kept from the first write. */
 async function upsert(userId: string, set: Partial<Record<(typeof USER_FIELDS)[number], unknown>>, remove: string[]): Promise<User> {
-  const names: Record<string, string> = { '#createDate': 'createDate', '#lastUpdate': 'lastUpdate', '#userId': 'userId' };
   const now = nowIso();
-  const prefixKeys = keys.userPrefixIndex(userId);
-  const values: Record<string, unknown> = { ':now': now, ':userId': userId, ':gsi1pk': prefixKeys.gsi1pk, ':gsi1sk': prefixKeys.gsi1sk };
-  const sets = ['#userId = :userId', '#createDate = if_not_exists(#createDate, :now)', '#lastUpdate = :now', 'gsi1pk = :gsi1pk', 'gsi1sk = :gsi1sk'];
-  for (const [field, value] of Object.entries(set)) {
-    if (value === undefined) continue;
-    names[`#${field}`] = field;
-    values[`:${field}`] = value;
-    sets.push(`#${field} = :${field}`);
-  }
-  for (const field of remove) names[`#${field}`] = field;
   const out = await ddb().send(
     new UpdateCommand({
       TableName: tableName(),
       Key: keys.user(userId),
-      UpdateExpression: `SET ${sets.join(', ')}${remove.length ? ` REMOVE ${remove.map((f) => `#${f}`).join(', ')}` : ''}`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
+      ...updateExpression({ set: { userId, lastUpdate: now, ...keys.userPrefixIndex(userId), ...set }, setIfNotExists: { createDate: now }, remove }),
       ReturnValues: 'ALL_NEW',
     }),
   );

@@ -7,6 +7,7 @@ import type { UserWidgetData } from 'pika-shared/types/chatbot/chatbot-types';
 import { dependencyErrorOf } from '../lib/errors';
 import { conflict, payloadTooLarge, validationFailed } from './errors';
 import { ddb, tableName } from './client';
+import { isConditionFailure } from './retry';
 import { nowIso, type RawItem } from './items';
 import { keys } from './keys';
 
@@ -40,8 +41,6 @@ function checkData(data: UserWidgetData, partial: boolean): void {
   }
   if (Object.keys(data).some((k) => k.length === 0)) throw validationFailed('data keys must not be empty', { field: 'data' });
 }
-
-const isConditionFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** Stores widget data and returns the stored `data` (the merged result when partial). */
 export async function setWidgetData(input: SetWidgetDataInput): Promise<UserWidgetData> {

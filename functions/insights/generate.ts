@@ -13,7 +13,7 @@ import { createFeedback } from '../data/feedback';
 import { putInsights } from '../data/insights';
 import { claimActivity, generatedStatusWrite, recordFailed, releaseClaim, type InsightsJob } from '../data/insights-status';
 import { nowIso } from '../data/items';
-import { cancellationReasons } from '../data/retry';
+import { conditionFailedAt } from '../data/retry';
 import { addSessionUsage, getSession, type Session } from '../data/sessions';
 import { recentTurns } from '../data/turns';
 import { usageAggregateWrites } from '../data/usage-aggregates';
@@ -168,7 +168,7 @@ async function storeInsights(sessionId: string, insights: SessionInsights, statu
   try {
     await putInsights(sessionId, insights, [statusWrite]);
   } catch (err) {
-    if (cancellationReasons(err)?.[2]?.Code !== 'ConditionalCheckFailed') throw err;
+    if (!conditionFailedAt(err, 2)) throw err;
     await putInsights(sessionId, insights);
   }
 }

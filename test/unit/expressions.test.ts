@@ -1,0 +1,29 @@
+/** functions/data/expressions.ts: update expressions built only from placeholders. */
+import { describe, expect, it } from 'vitest';
+import { updateExpression } from '../../functions/data/expressions';
+
+describe('updateExpression', () => {
+  it('turns SET, if_not_exists, ADD and REMOVE into placeholders, skipping undefined values', () => {
+    const out = updateExpression({ set: { title: 't', gone: undefined, gsi1pk: 'P' }, setIfNotExists: { createDate: 'd' }, add: { totalCost: 0.5 }, remove: ['oldField'] });
+    expect(out).toEqual({
+      UpdateExpression: 'SET #u0 = :u0, #u1 = :u1, #u2 = if_not_exists(#u2, :u2) ADD #u3 :u3 REMOVE #u4',
+      ExpressionAttributeNames: { '#u0': 'title', '#u1': 'gsi1pk', '#u2': 'createDate', '#u3': 'totalCost', '#u4': 'oldField' },
+      ExpressionAttributeValues: { ':u0': 't', ':u1': 'P', ':u2': 'd', ':u3': 0.5 },
+    });
+  });
+
+  it('keeps a condition\u2019s own names and values beside its placeholders', () => {
+    const out = updateExpression({ set: { status: 'closed' } }, { names: { '#lastUpdate': 'lastUpdate' }, values: { ':expected': 'x' } });
+    expect(out.ExpressionAttributeNames).toEqual({ '#lastUpdate': 'lastUpdate', '#u0': 'status' });
+    expect(out.ExpressionAttributeValues).toEqual({ ':expected': 'x', ':u0': 'closed' });
+  });
+
+  it('a field name never reaches the expression text', () => {
+    const out = updateExpression({ set: { 'a = :x, b': 1 }, remove: ['c REMOVE d'] });
+    expect(out.UpdateExpression).toBe('SET #u0 = :u0 REMOVE #u1');
+  });
+
+  it('refuses an update with nothing to do', () => {
+    expect(() => updateExpression({ set: { a: undefined } })).toThrow(/at least one action/);
+  });
+});
