@@ -27,6 +27,9 @@ async function bundle(entry: string, outfile: string) {
     mainFields: ['module', 'main'],
     banner: { js: BANNER },
     metafile: true,
+    // Entries written outside the repository (the breakdown's) resolve packages and pika-shared from it.
+    nodePaths: [join(ROOT, 'node_modules')],
+    tsconfig: join(ROOT, 'tsconfig.json'),
     logLevel: 'silent',
   });
   const parts = new Map<string, number>();
@@ -77,6 +80,8 @@ export async function coldStart(runs: number) {
       format: 'esm',
       target: 'node22',
       minify: true,
+      // The same options as the functions' bundles (ESM builds of the SDK first), or the floor would be slower.
+      mainFields: ['module', 'main'],
       nodePaths: [join(ROOT, 'node_modules')],
       banner: { js: BANNER },
       logLevel: 'silent',
@@ -94,7 +99,30 @@ export async function coldStart(runs: number) {
       }
       rows.push({ group, top, sizeKb: size / 1024, baselineKb: baselineSize / 1024, loadMs: median(fn), baselineMs: median(base) });
     }
-    return rows;
+    // What module init costs: the bare client plus one part of a route function at a time.
+    const client =
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nexport const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));\n";
+    const parts: [string, string][] = [
+      ['+ pika-shared schemas (zod, every schema built at load)', "import * as S from 'pika-shared/schemas';\nexport const s = S;\n"],
+      ['+ the route table', `import { ROUTES } from ${JSON.stringify(join(ROOT, 'functions/http/routes.ts'))};\nexport const r = ROUTES;\n`],
+      ['+ Powertools logger', "import { Logger } from '@aws-lambda-powertools/logger';\nexport const l = new Logger();\n"],
+      ['+ jose', "import * as jose from 'jose';\nexport const j = jose;\n"],
+    ];
+    const breakdown = [];
+    for (const [i, [name, code]] of parts.entries()) {
+      const entry = join(dir, `part-${i}.ts`);
+      writeFileSync(entry, code + client);
+      const out = join(dir, `part-${i}.mjs`);
+      const { size } = await bundle(entry, out);
+      const ms: number[] = [];
+      const base: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        ms.push(loadTime(out, dir));
+        base.push(loadTime(baselineOut, dir));
+      }
+      breakdown.push({ name, sizeKb: size / 1024, loadMs: median(ms), baselineMs: median(base) });
+    }
+    return { rows, breakdown };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -35,7 +35,7 @@ try {
   log('DynamoDB cost per operation');
   const cost = await dynamoCost(stack);
   log('cold start');
-  const cold = await coldStart(quick ? 3 : 7);
+  const { rows: cold, breakdown: coldParts } = await coldStart(quick ? 3 : 7);
   log('scaling');
   const sizes = quick ? [10, 1000] : [10, 1000, 100_000];
   const scale = await scaling(stack, sizes, quick ? 20 : 50);
@@ -189,6 +189,12 @@ try {
       `| ${c.group} | ${fmt(c.sizeKb, 0)} | ${fmt(c.baselineKb, 0)} | ${fmt(c.loadMs)} | ${fmt(c.baselineMs)} | ${fmt(c.loadMs / c.baselineMs)} | ≤ ${coldTarget(c.group)}× ${pass(c.loadMs / c.baselineMs <= coldTarget(c.group))} | ${c.top.map((t) => `${t.name} ${fmt(t.kb, 0)}`).join(', ')} |`,
     );
   l();
+  l("Where a route function's load time goes: the bare client bundle plus one of its parts at a time (same options, same runs):");
+  l();
+  l('| bundle | KiB | load ms | bare client ms | added ms |');
+  l('|---|---|---|---|---|');
+  for (const p of coldParts) l(`| ${p.name} | ${fmt(p.sizeKb, 0)} | ${fmt(p.loadMs)} | ${fmt(p.baselineMs)} | ${fmt(p.loadMs - p.baselineMs)} |`);
+  l();
   l(
     "zod is imported as a namespace (`import * as z from 'zod'`, enforced by the lint): the named `z` export is a namespace object that made esbuild keep every zod locale, about 260 KiB of each bundle.",
   );
@@ -226,7 +232,7 @@ try {
   const coldMissed = cold.filter((c) => c.loadMs / c.baselineMs > coldTarget(c.group));
   if (coldMissed.length)
     l(
-      `- **Cold start** (${coldMissed.map((c) => `${c.group} ${fmt(c.loadMs / c.baselineMs)}×`).join(', ')}): see the largest parts in section 4 — every route function bundles the DynamoDB client, zod with the route table's schemas, jose and the Powertools logger; users also holds the AgentCore client (the user-memory routes), sessions the S3 client (file routes, and deleting a session's files), converse three Bedrock/AgentCore clients and S3. What is left to cut: per-group schema modules (each function importing only its routes' schemas), the memory and file routes in functions of their own (the session delete would hand its S3 cleanup to them), and the agent clients of the kinds a function never calls loaded lazily.`,
+      `- **Cold start** (${coldMissed.map((c) => `${c.group} ${fmt(c.loadMs / c.baselineMs)}×`).join(', ')}): see the largest parts in section 4 — every route function bundles the DynamoDB client, zod with the route table's schemas, jose and the Powertools logger; users also holds the AgentCore client (the user-memory routes), sessions the S3 client (file routes, and deleting a session's files), converse three Bedrock/AgentCore clients and S3. The largest single cost is module init, not size: building every pika-shared zod schema at load adds ${fmt(coldParts[0]!.loadMs - coldParts[0]!.baselineMs)} ms to the bare client's ${fmt(coldParts[0]!.baselineMs)} ms (table above). What is left to cut: per-group route modules with side-effect-free schema modules, so that each function builds only its routes' schemas (or schemas built on first use), the memory and file routes in functions of their own (the session delete would hand its S3 cleanup to them), and the agent clients of the kinds a function never calls loaded lazily.`,
     );
   else l('- **Cold start**: met for every function in this run.');
   l();
