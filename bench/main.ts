@@ -14,6 +14,7 @@ const { dynamoCost } = await import('./cost');
 const { coldStart } = await import('./cold-start');
 const { scaling } = await import('./scaling');
 const { load, CONCURRENCY } = await import('./load');
+const { searchBench } = await import('./search');
 const { fmt } = await import('./stats');
 const { ttfcSvg } = await import('./chart');
 
@@ -39,6 +40,8 @@ try {
   log('scaling');
   const sizes = quick ? [10, 1000] : [10, 1000, 100_000];
   const scale = await scaling(stack, sizes, quick ? 20 : 50);
+  log('session search');
+  const searched = await searchBench(stack, quick ? 20_000 : 100_000, quick ? 10 : 30);
   const seconds = (performance.now() - started) / 1000;
 
   const pass = (ok: boolean) => (ok ? 'pass' : '**miss**');
@@ -211,6 +214,24 @@ try {
   l();
   l(
     `The message partition holds up to ${sizes.at(-1)} items; a user's sessions are capped at 1 000 in the seed (each one is a separate write through the API's own createSession).`,
+  );
+  l();
+  l("## 6. Session search: the spec's example");
+  l();
+  l(
+    `${searched.sessions} sessions of one chat app over a year (1 000 users, seeded in ${fmt(searched.seedSeconds, 0)} s), searched through the HTTP API with the spec's example: \`chatAppId\`, \`customUserData\` \`{ accountId, context }\`, a \`created\` date range, \`includeInsights\`, \`sortBy createDate desc\`, \`size 20\`. RCU as DynamoDB Local reports it for the whole search (index Queries and the insights reads).`,
+  );
+  l();
+  l('| search | p50 ms | p99 ms | RCU | sessions returned | status |');
+  l('|---|---|---|---|---|---|');
+  for (const r of searched.rows) l(`| ${r.name} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.rcu, 1)} | ${r.returned} | ${r.status} |`);
+  l();
+  l(
+    `The same example over the whole year for the chat app: ${searched.broad.status} \`${searched.broad.code ?? ''}\` — “${searched.broad.message ?? ''}” (the read budget, docs/api.md).`,
+  );
+  l();
+  l(
+    `Write amplification of search on a converse turn: no index was added for it; the session item carries the insights and feedback summaries, so the same message append costs ${fmt(searched.summariesWcu.without, 0)} WCU on a session without them and ${fmt(searched.summariesWcu.with, 0)} WCU on one with insights and two feedback items.`,
   );
   l();
   l('## Targets missed: why, and what it would take');

@@ -86,6 +86,7 @@ export class PikaChatStack extends Stack {
         ...(c.writeRateLimit ? { WRITE_RATE_LIMIT: String(c.writeRateLimit.limit), WRITE_RATE_WINDOW_SECONDS: String(c.writeRateLimit.windowSeconds) } : {}),
         ...(c.heartbeatSeconds !== undefined ? { HEARTBEAT_MS: String(c.heartbeatSeconds * 1000) } : {}),
         ...(c.historyMaxChars !== undefined ? { HISTORY_MAX_CHARS: String(c.historyMaxChars) } : {}),
+        ...(c.searchReadBudget !== undefined ? { SEARCH_READ_BUDGET: String(c.searchReadBudget) } : {}),
         ...(c.agentCoreMemories.length ? { AGENTCORE_MEMORIES: JSON.stringify(c.agentCoreMemories) } : {}),
       },
       memoryArns: c.agentCoreMemories.map((m) => m.arn),

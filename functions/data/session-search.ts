@@ -23,6 +23,7 @@ import type {
   SessionFeedbackType,
   SessionSearchSortField,
 } from 'pika-shared/types/chatbot/chatbot-types';
+import { config } from '../lib/config';
 import { decodeCursor, encodeCursor } from '../lib/cursor';
 import { searchTooBroad } from '../lib/errors';
 import { ddb, tableName } from './client';
@@ -42,13 +43,8 @@ import { normalizeLimit, queryString, type Page, type QuerySource } from './pagi
 import { FEEDBACK_SUMMARY_ATTRIBUTE, INSIGHTS_SUMMARY_ATTRIBUTE, type FeedbackSummary, type InsightsSummary } from './search-summaries';
 import type { Session } from './sessions';
 
-/** Session items one search may read before it is refused as too broad (env SEARCH_READ_BUDGET). */
-export const DEFAULT_SEARCH_READ_BUDGET = 1000;
-
-export function searchReadBudget(): number {
-  const n = Number(process.env.SEARCH_READ_BUDGET);
-  return Number.isInteger(n) && n > 0 ? n : DEFAULT_SEARCH_READ_BUDGET;
-}
+/** Session items one search may read before it is refused as too broad (SEARCH_READ_BUDGET, default 1000). */
+export const searchReadBudget = (): number => config().SEARCH_READ_BUDGET;
 
 export interface FeedbackFilter {
   status?: SessionFeedbackStatus[];

@@ -84,6 +84,8 @@ const ENV = z.object({
   AGENT_TIMEOUT_MS: int(1, 900_000, 120_000),
   HEARTBEAT_MS: int(0, 60_000, 10_000),
   HISTORY_MAX_CHARS: int(0, 1_000_000, 40_000),
+  /** Session items one search may read before it is refused as too broad (SEARCH_TOO_BROAD). */
+  SEARCH_READ_BUDGET: int(1, 1_000_000, 1000),
   STOP_POLL_MS: int(1000, 60_000, 1000),
   BEDROCK_AGENT_ENDPOINT: optionalUrl,
   BEDROCK_RUNTIME_ENDPOINT: optionalUrl,

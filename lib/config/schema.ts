@@ -171,6 +171,8 @@ export const stageConfigSchema = z
     heartbeatSeconds: z.number().int().min(1).max(60).optional(),
     /** How much earlier conversation (characters) is resent to a provider whose session may have expired (default 40 000). */
     historyMaxChars: z.number().int().min(0).max(1_000_000).optional(),
+    /** Session items one search may read before it is refused as too broad (SEARCH_READ_BUDGET, default 1000). */
+    searchReadBudget: z.number().int().min(1).max(1_000_000).optional(),
     /** Bundle source maps and run with NODE_OPTIONS=--enable-source-maps: readable stack traces, slower cold starts. */
     sourceMaps: z.boolean().default(false),
     /** Per-method API metrics (needed for per-route-group latency alarms; billed as custom metrics). */
