@@ -4,7 +4,12 @@ import { updateExpression } from '../../functions/data/expressions';
 
 describe('updateExpression', () => {
   it('turns SET, if_not_exists, ADD and REMOVE into placeholders, skipping undefined values', () => {
-    const out = updateExpression({ set: { title: 't', gone: undefined, gsi1pk: 'P' }, setIfNotExists: { createDate: 'd' }, add: { totalCost: 0.5 }, remove: ['oldField'] });
+    const out = updateExpression({
+      set: { title: 't', gone: undefined, gsi1pk: 'P' },
+      setIfNotExists: { createDate: 'd' },
+      add: { totalCost: 0.5 },
+      remove: ['oldField'],
+    });
     expect(out).toEqual({
       UpdateExpression: 'SET #u0 = :u0, #u1 = :u1, #u2 = if_not_exists(#u2, :u2) ADD #u3 :u3 REMOVE #u4',
       ExpressionAttributeNames: { '#u0': 'title', '#u1': 'gsi1pk', '#u2': 'createDate', '#u3': 'totalCost', '#u4': 'oldField' },
