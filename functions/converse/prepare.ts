@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type * as z from 'zod';
 import { idSchema, type converseWireRequestSchema } from 'pika-shared/schemas';
 import { getAgent } from '../data/config';
-import { claimIdempotencyKey, releaseIdempotencyKey, type IdempotencyRecord } from '../data/idempotency';
+import { claimIdempotencyKey, releaseIdempotencyKey, type IdempotencyRecord, type IdempotencyResult } from '../data/idempotency';
 import { appendMessage, startSessionWithMessage } from '../data/messages';
 import { consumeRateLimit, converseRateLimit } from '../data/rate-limit';
 import { getSessionWithUser, type Session } from '../data/sessions';
@@ -49,7 +49,16 @@ export interface TurnPlan {
   entityId?: string;
 }
 
-export type Prepared = { kind: 'turn'; plan: TurnPlan } | { kind: 'replay'; record: IdempotencyRecord };
+/** What a finished turn stores on its idempotency record, for a retried request to replay. */
+export interface TurnOutcome extends IdempotencyResult {
+  sessionId: string;
+  userMessageId: string;
+  messageId: string;
+  source: ConverseSource;
+  error?: { code: string; message: string };
+}
+
+export type Prepared = { kind: 'turn'; plan: TurnPlan } | { kind: 'replay'; record: IdempotencyRecord<TurnOutcome> };
 
 function modeAndSource(body: ConverseBody): { invocationMode: ConverseInvocationMode; source: ConverseSource } {
   const invocationMode = body.invocationMode ?? 'chat-app';
@@ -138,7 +147,7 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
   const idempotency = key ? { scope: found?.sessionId ?? `u.${principal.userId}`, key } : undefined;
   if (idempotency) {
     const hash = requestHash(body);
-    const claim = await claimIdempotencyKey(idempotency.scope, idempotency.key, {
+    const claim = await claimIdempotencyKey<TurnOutcome>(idempotency.scope, idempotency.key, {
       ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
       leaseSeconds: Math.max(1, Math.ceil((opts.deadlineMs - Date.now()) / 1000)),
       requestHash: hash,

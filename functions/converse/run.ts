@@ -22,7 +22,7 @@ import { recordUsage } from '../lib/usage-metrics';
 import { insightsDueWrites } from '../insights/due';
 import { agentError, ConverseError } from './errors';
 import { recallMemory, rememberTurn } from './memory';
-import type { TurnPlan } from './prepare';
+import type { TurnOutcome, TurnPlan } from './prepare';
 import { invokeProvider, providerIdleSeconds, stopRuntimeSession } from './providers';
 import type { AgentCoreInvokeInput as ProviderInput, ToolEvent } from './providers/events';
 import { sessionAttributesFor } from './session-attributes';
@@ -275,7 +275,7 @@ export async function finish(plan: TurnPlan, r: Relayed, stored: Awaited<ReturnT
   const { session } = plan;
   const { messageId, usage, failure } = stored;
   if (plan.idempotency && messageId) {
-    await completeIdempotencyKey(plan.idempotency.scope, plan.idempotency.key, {
+    await completeIdempotencyKey<TurnOutcome>(plan.idempotency.scope, plan.idempotency.key, {
       messageIds: [plan.userMessageId, messageId],
       sessionId: session.sessionId,
       userMessageId: plan.userMessageId,
@@ -357,16 +357,11 @@ function debitOf(plan: TurnPlan, usage: { inputTokens: number; outputTokens: num
 }
 
 /** A retried request with a used idempotency key: the stored outcome again, without calling the agent. */
-export async function replayTurn(record: IdempotencyRecord, sink: EventSink): Promise<void> {
-  const r = record.result as unknown as {
-    sessionId: string;
-    userMessageId: string;
-    messageId: string;
-    source?: string;
-    error?: { code: string; message: string };
-  };
+export async function replayTurn(record: IdempotencyRecord<TurnOutcome>, sink: EventSink): Promise<void> {
+  const r = record.result;
+  if (!r) throw new ConverseError('INTERNAL', 'The completed turn has no stored outcome');
   sink.send('session', { sessionId: r.sessionId, userMessageId: r.userMessageId });
-  const message = await getMessage(r.sessionId, r.messageId, r.source as never);
+  const message = await getMessage(r.sessionId, r.messageId, r.source);
   if (message?.content) sink.send('chunk', { text: message.content });
   const verification = message?.metadata?.verification as AnswerVerification | undefined;
   if (verification) sink.send('verification', { grade: verification.grade, reason: verification.reason });

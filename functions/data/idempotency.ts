@@ -9,12 +9,12 @@ import { keys } from './keys';
 import { isConditionFailure } from './retry';
 import { expiresInSeconds } from './ttl';
 
+/** What a completed request stored; each caller extends it with its own outcome (converse: TurnOutcome). */
 export interface IdempotencyResult {
   messageIds: string[];
-  [extra: string]: unknown;
 }
 
-export interface IdempotencyRecord {
+export interface IdempotencyRecord<R extends IdempotencyResult = IdempotencyResult> {
   sessionId: string;
   key: string;
   status: 'in_progress' | 'completed';
@@ -23,7 +23,7 @@ export interface IdempotencyRecord {
   requestHash?: string;
   /** Epoch seconds until which a running turn holds the key; after it, the same request may run again. */
   leaseExpiresAt?: number;
-  result?: IdempotencyResult;
+  result?: R;
 }
 
 export interface ClaimOptions {
@@ -32,20 +32,25 @@ export interface ClaimOptions {
   requestHash: string;
 }
 
-export type ClaimOutcome =
-  | { outcome: 'claimed'; record: IdempotencyRecord }
-  | { outcome: 'completed'; record: IdempotencyRecord }
-  | { outcome: 'running'; record: IdempotencyRecord; retryAfterSeconds: number }
+export type ClaimOutcome<R extends IdempotencyResult = IdempotencyResult> =
+  | { outcome: 'claimed'; record: IdempotencyRecord<R> }
+  | { outcome: 'completed'; record: IdempotencyRecord<R> }
+  | { outcome: 'running'; record: IdempotencyRecord<R>; retryAfterSeconds: number }
   /** The key was first used with another request. */
-  | { outcome: 'reused'; record: IdempotencyRecord };
+  | { outcome: 'reused'; record: IdempotencyRecord<R> };
 
 /**
  * Claims `key` in `scope` for one request. The claim succeeds when no record exists, the record expired
  * (TTL deletion lags), or the same request's earlier turn died holding the key (its lease ran out).
  */
-export async function claimIdempotencyKey(scope: string, key: string, opts: ClaimOptions, nowMs = Date.now()): Promise<ClaimOutcome> {
+export async function claimIdempotencyKey<R extends IdempotencyResult = IdempotencyResult>(
+  scope: string,
+  key: string,
+  opts: ClaimOptions,
+  nowMs = Date.now(),
+): Promise<ClaimOutcome<R>> {
   const now = Math.floor(nowMs / 1000);
-  const record: IdempotencyRecord = {
+  const record: IdempotencyRecord<R> = {
     sessionId: scope,
     key,
     status: 'in_progress',
@@ -68,7 +73,7 @@ export async function claimIdempotencyKey(scope: string, key: string, opts: Clai
   } catch (err) {
     if (!isConditionFailure(err)) throw err;
     const e = err as { Item?: Record<string, unknown> };
-    const existing = fromItem<IdempotencyRecord>(fromAttributeValues(e.Item ?? {}));
+    const existing = fromItem<IdempotencyRecord<R>>(fromAttributeValues(e.Item ?? {}));
     if (existing.requestHash !== undefined && existing.requestHash !== opts.requestHash) return { outcome: 'reused', record: existing };
     if (existing.status === 'completed') return { outcome: 'completed', record: existing };
     return { outcome: 'running', record: existing, retryAfterSeconds: Math.max(1, (existing.leaseExpiresAt ?? now + 1) - now) };
@@ -76,7 +81,7 @@ export async function claimIdempotencyKey(scope: string, key: string, opts: Clai
 }
 
 /** Stores the outcome of the turn on its record. */
-export async function completeIdempotencyKey(sessionId: string, key: string, result: IdempotencyResult): Promise<void> {
+export async function completeIdempotencyKey<R extends IdempotencyResult>(sessionId: string, key: string, result: R): Promise<void> {
   await ddb().send(
     new UpdateCommand({
       TableName: tableName(),
