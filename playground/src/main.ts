@@ -2,8 +2,8 @@
  * The playground: a small web app built only on `pika-shared/client` (the proof that the client works in a
  * browser). Plain DOM; every text from the API is set with textContent.
  */
-import { API_ROUTES, createPikaClient, PikaApiError, type ConverseEvent, type PikaClient } from 'pika-shared/client';
-import type { ChatMessage, ChatMessageUsage, ChatSession } from 'pika-shared/types/chatbot/chatbot-types';
+import { API_ROUTES, createPikaClient, PikaApiError, type ConverseEvent, type PikaApiRoutes, type PikaClient } from 'pika-shared/client';
+import type { ChatMessage, ChatMessageFile, ChatMessageUsage, ChatSession } from 'pika-shared/types/chatbot/chatbot-types';
 import { SESSION_FEEDBACK_SEVERITIES, SESSION_FEEDBACK_TYPES } from 'pika-shared/types/chatbot/chatbot-types';
 
 interface Config {
@@ -12,6 +12,7 @@ interface Config {
   chatApps?: { chatAppId: string; title: string }[];
 }
 type Session = ChatSession<Record<string, unknown> | undefined>;
+type MemoryRecord = PikaApiRoutes['listMyMemory']['response']['items'][number];
 interface Streaming {
   controller: AbortController;
   sessionId?: string;
@@ -36,6 +37,8 @@ const state: {
   session?: Session;
   cursor?: string;
   streaming?: Streaming;
+  uploading?: boolean;
+  memoryCursor?: string;
 } = { apiUrl: '', token: '', chatAppId: '' };
 
 function save() {
@@ -72,6 +75,8 @@ function showSignIn(error?: string) {
   $('app').hidden = true;
   $('who').hidden = true;
   $('sign-out').hidden = true;
+  $('memory').hidden = true;
+  closeMemory(false);
   $('signin').hidden = false;
   const box = $('signin-error');
   box.hidden = !error;
@@ -99,6 +104,7 @@ async function signIn(): Promise<void> {
     who.textContent = `Signed in as ${me.userId}${me.roles?.length ? ` (${me.roles.join(', ')})` : ''}`;
     who.hidden = false;
     $('sign-out').hidden = false;
+    $('memory').hidden = false;
     $('message').focus();
   } catch (err) {
     if (err instanceof PikaApiError) showSignIn(`${err.message} (${err.status} ${err.code})`);
@@ -166,6 +172,7 @@ function newChat() {
   history.replaceState(null, '', location.pathname + location.search);
   $('messages').replaceChildren();
   setStatus('');
+  composerError();
   showSessionHeader();
 }
 
@@ -231,23 +238,25 @@ function usageText(u: Partial<ChatMessageUsage>) {
   return `${u.inputTokens ?? 0} input + ${u.outputTokens ?? 0} output tokens · cost ${money(u.totalCost ?? 0)}`;
 }
 
-function messageItem(m: Pick<ChatMessage, 'role' | 'content' | 'usage' | 'status' | 'error'>) {
+function messageItem(m: Pick<ChatMessage, 'role' | 'content' | 'usage' | 'status' | 'error' | 'files'>) {
   const li = el(
     'li',
     { className: `message ${m.role}` },
     el('div', { className: 'who' }, m.role === 'user' ? 'You' : m.role === 'assistant' ? 'Assistant' : 'System'),
     el('p', { className: 'text' }, m.content),
   );
+  if (m.files?.length) li.append(el('p', { className: 'files' }, `Attached: ${m.files.map((f) => f.fileName).join(', ')}`));
   if (m.error) li.append(el('p', { className: 'error' }, `Error ${m.error.code}: ${m.error.message}`));
   if (m.status === 'cancelled') li.append(el('p', { className: 'note' }, 'Stopped: the partial answer is kept.'));
   if (m.usage) li.append(el('p', { className: 'usage' }, usageText(m.usage)));
   return li;
 }
 
-async function send(text: string) {
+async function send(text: string, files: ChatMessageFile[] = []) {
   if (!state.client || state.streaming) return;
   const list = $('messages');
-  list.append(messageItem({ role: 'user', content: text }));
+  const question = messageItem({ role: 'user', content: text, files });
+  list.append(question);
   const answer = messageItem({ role: 'assistant', content: '' });
   answer.setAttribute('aria-busy', 'true');
   answer.classList.add('streaming');
@@ -261,7 +270,7 @@ async function send(text: string) {
   let isError = false;
   try {
     const events = state.client.converse(
-      { chatAppId: state.chatAppId, message: text, ...(streaming.sessionId ? { sessionId: streaming.sessionId } : {}) },
+      { chatAppId: state.chatAppId, message: text, ...(streaming.sessionId ? { sessionId: streaming.sessionId } : {}), ...(files.length ? { files } : {}) },
       { signal: streaming.controller.signal },
     );
     for await (const ev of events as AsyncGenerator<ConverseEvent>) {
@@ -294,6 +303,13 @@ async function send(text: string) {
       answer.remove();
       report(err, 'Sending');
       outcome = '';
+      // Refused before the stream: the typed message goes back to the box, the refusal is an alert.
+      if (err instanceof PikaApiError && err.status !== 401) {
+        question.remove();
+        const box = $<HTMLTextAreaElement>('message');
+        if (!box.value) box.value = text;
+        composerError(`Sending failed: ${err.message} (${err.status} ${err.code})`);
+      }
     }
   } finally {
     answer.removeAttribute('aria-busy');
@@ -315,7 +331,160 @@ function setBusy(busy: boolean) {
   $<HTMLButtonElement>('send').disabled = busy;
   $<HTMLButtonElement>('stop').disabled = !busy;
   $('messages').setAttribute('aria-busy', String(busy));
-  for (const id of ['new-chat', 'rename', 'delete']) $<HTMLButtonElement>(id).disabled = busy;
+  for (const id of ['new-chat', 'rename', 'delete', 'attach']) $<HTMLButtonElement>(id).disabled = busy;
+}
+
+// ---- files ----------------------------------------------------------------------------------------------
+
+function composerError(text?: string) {
+  const box = $('composer-error');
+  box.hidden = !text;
+  box.textContent = text ?? '';
+}
+
+/**
+ * A message with a file (docs/api.md, Files): the session first (created when the chat has none), the file
+ * announced, uploaded to the presigned POST (its fields, then the file), then the turn with the file. Any
+ * refusal is an alert and the typed message stays in the box.
+ */
+async function sendWithFile(text: string, file: File) {
+  const client = state.client;
+  if (!client || state.streaming || state.uploading) return;
+  state.uploading = true;
+  setBusy(true);
+  $<HTMLButtonElement>('stop').disabled = true;
+  composerError();
+  let step = 'Creating the session';
+  try {
+    if (!state.session) {
+      setStatus('Creating the session…');
+      state.session = await client.call('createSession', { body: { chatAppId: state.chatAppId } });
+      history.replaceState(null, '', `#/sessions/${encodeURIComponent(state.session.sessionId)}`);
+      showSessionHeader();
+    }
+    step = `Attaching ${file.name}`;
+    setStatus(`Uploading ${file.name}…`);
+    const { file: record, upload } = await client.call('createFileUpload', {
+      params: { sessionId: state.session.sessionId },
+      body: { fileName: file.name, mimeType: file.type || 'application/octet-stream', size: file.size },
+    });
+    const form = new FormData();
+    for (const [k, v] of Object.entries(upload.fields)) form.append(k, v);
+    form.append('file', file, file.name);
+    const res = await fetch(upload.url, { method: 'POST', body: form });
+    if (!res.ok) throw new Error(`the file store answered ${res.status}`);
+    $<HTMLInputElement>('attach').value = '';
+    $<HTMLTextAreaElement>('message').value = '';
+    state.uploading = false;
+    setBusy(false);
+    await send(text, [record]);
+  } catch (err) {
+    state.uploading = false;
+    setBusy(false);
+    if (err instanceof PikaApiError && err.status === 401) return report(err, step);
+    composerError(
+      err instanceof PikaApiError
+        ? `${step} failed: ${err.message} (${err.status} ${err.code})`
+        : `${step} failed: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    setStatus('');
+    if (state.session) await loadSessions(true);
+  }
+}
+
+// ---- memory ---------------------------------------------------------------------------------------------
+
+function memoryStatus(text: string) {
+  $('memory-status').textContent = text;
+}
+function memoryError(text?: string) {
+  const box = $('memory-error');
+  box.hidden = !text;
+  box.textContent = text ?? '';
+}
+function failed(err: unknown, what: string) {
+  if (err instanceof PikaApiError && err.status === 401) return report(err, what);
+  memoryError(
+    err instanceof PikaApiError
+      ? `${what} failed: ${err.message} (${err.status} ${err.code})`
+      : `${what} failed: ${err instanceof Error ? err.message : String(err)}`,
+  );
+}
+
+function memoryItem(r: MemoryRecord) {
+  const del = el('button', { type: 'button', className: 'danger' }, 'Delete');
+  del.setAttribute('aria-label', `Delete record: ${r.content}`);
+  del.addEventListener('click', () => void deleteMemoryRecord(r.recordId));
+  const li = el(
+    'li',
+    {},
+    el('p', { className: 'content' }, r.content, el('small', {}, `${r.namespaces.join(', ')} · ${new Date(r.createdAt).toLocaleString()}`)),
+    del,
+  );
+  li.dataset.recordId = r.recordId;
+  return li;
+}
+
+async function loadMemory(reset: boolean) {
+  if (!state.client) return;
+  if (reset) state.memoryCursor = undefined;
+  memoryError();
+  try {
+    const page = await state.client.call('listMyMemory', { query: { limit: 20, ...(state.memoryCursor ? { cursor: state.memoryCursor } : {}) } });
+    const list = $('memory-list');
+    if (reset) list.replaceChildren();
+    list.append(...page.items.map(memoryItem));
+    state.memoryCursor = page.nextCursor;
+    $('more-memory').hidden = !page.nextCursor;
+    $('no-memory').hidden = list.children.length > 0;
+    memoryStatus(`${list.children.length} record${list.children.length === 1 ? '' : 's'}${page.nextCursor ? ' (more to load)' : ''}`);
+  } catch (err) {
+    failed(err, 'Listing your memory');
+  }
+}
+
+async function openMemory() {
+  $('memory-panel').hidden = false;
+  $('memory').setAttribute('aria-expanded', 'true');
+  memoryStatus('Loading…');
+  await loadMemory(true);
+  $('memory-h').focus();
+}
+function closeMemory(focus = true) {
+  $('memory-panel').hidden = true;
+  $('memory').setAttribute('aria-expanded', 'false');
+  if (focus) $('memory').focus();
+}
+
+async function deleteMemoryRecord(recordId: string) {
+  if (!state.client) return;
+  memoryError();
+  try {
+    await state.client.call('deleteMyMemoryRecord', { params: { recordId } });
+    [...$('memory-list').children].find((li) => (li as HTMLElement).dataset.recordId === recordId)?.remove();
+    const left = $('memory-list').children.length;
+    $('no-memory').hidden = left > 0;
+    memoryStatus(`Record deleted. ${left} left.`);
+    $('memory-h').focus();
+  } catch (err) {
+    failed(err, 'Deleting the record');
+  }
+}
+
+async function forgetMe() {
+  if (!state.client) return;
+  if (!confirm('Forget everything every chat app remembers about you? This cannot be undone.')) return;
+  memoryError();
+  try {
+    const r = await state.client.call('forgetMyMemory', {});
+    $('memory-list').replaceChildren();
+    state.memoryCursor = undefined;
+    $('more-memory').hidden = true;
+    $('no-memory').hidden = false;
+    memoryStatus(`Forgotten: ${r.records} record${r.records === 1 ? '' : 's'} and ${r.events} event${r.events === 1 ? '' : 's'} deleted.`);
+  } catch (err) {
+    failed(err, 'Forgetting you');
+  }
 }
 
 /** Stop: the cancel route when the client's route list has one (the server ends the turn), else abort the fetch. */
@@ -463,7 +632,10 @@ async function main() {
     e.preventDefault();
     const box = $<HTMLTextAreaElement>('message');
     const text = box.value.trim();
-    if (!text || state.streaming) return;
+    if (!text || state.streaming || state.uploading) return;
+    const file = $<HTMLInputElement>('attach').files?.[0];
+    if (file) return void sendWithFile(text, file);
+    composerError();
     box.value = '';
     void send(text);
   });
@@ -492,6 +664,10 @@ async function main() {
     void sendFeedback(e.target as HTMLFormElement);
   });
   $('delete').addEventListener('click', () => void remove());
+  $('memory').addEventListener('click', () => ($('memory-panel').hidden ? void openMemory() : closeMemory()));
+  $('close-memory').addEventListener('click', () => closeMemory());
+  $('more-memory').addEventListener('click', () => void loadMemory(false));
+  $('forget-me').addEventListener('click', () => void forgetMe());
 
   document.body.dataset.ready = 'true';
   if (saved.token) await signIn();

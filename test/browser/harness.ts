@@ -20,10 +20,14 @@ export const SCREENSHOTS = join(process.cwd(), '.test-results/screenshots');
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
-/** Chat apps the tests register through the admin API: `slow` streams its chunks far apart, `hang` never ends. */
+/**
+ * Chat apps the tests register through the admin API: `slow` streams its chunks far apart, `hang` never ends,
+ * `echo-files` answers with the names of the files it received (default file rules: text, no executables).
+ */
 export const TEST_CHAT_APPS = [
   { chatAppId: 'browser-slow', title: 'Slow echo', agentId: 'slow' },
   { chatAppId: 'browser-hang', title: 'Hanging agent', agentId: 'hang' },
+  { chatAppId: 'browser-files', title: 'Files echo', agentId: 'echo-files' },
 ];
 
 export interface BrowserEnv {
@@ -69,8 +73,9 @@ export function useBrowserEnv(): BrowserEnv {
       tableName: process.env.TABLE_NAME!,
       emulator: { chunkDelayMs: 25 },
       api: {},
-      // Only the pages' origin may read the API's answers.
+      // Only the pages' origin may read the API's answers, and upload files to the local S3.
       env: { CORS_ORIGINS: env.pagesUrl },
+      s3: { corsOrigins: [env.pagesUrl] },
     });
     api = stack.api!;
     env.apiUrl = api.url;
@@ -91,7 +96,12 @@ export function useBrowserEnv(): BrowserEnv {
     Object.assign(config, {
       apiUrl: api.url,
       token: env.userToken,
-      chatApps: [...TEST_CHAT_APPS, { chatAppId: 'demo', title: 'Demo (echo agent)' }, { chatAppId: 'demo-faulty', title: 'Demo (faulty agent)' }],
+      chatApps: [
+        ...TEST_CHAT_APPS,
+        { chatAppId: 'demo', title: 'Demo (echo agent)' },
+        { chatAppId: 'demo-faulty', title: 'Demo (faulty agent)' },
+        { chatAppId: 'demo-memory', title: 'Demo (user memory)' },
+      ],
     } satisfies PlaygroundConfig);
 
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
