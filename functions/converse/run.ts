@@ -101,6 +101,18 @@ export function needsHistory(plan: Pick<TurnPlan, 'sessionCreated' | 'provider' 
   return nowMs - Date.parse(reachedAt) >= providerIdleSeconds(plan.agent) * 1000;
 }
 
+/** A relay that failed before the provider answered anything (history read, a retry's call): stored as failed. */
+export const failedRelay = (err: unknown): Relayed => ({
+  text: '',
+  tokens: { inputTokens: 0, outputTokens: 0 },
+  usageReported: false,
+  traceKinds: [],
+  tools: [],
+  reached: false,
+  cancelled: false,
+  failure: toDomainError(err),
+});
+
 /** Step 1: what the provider is sent. */
 export async function providerInput(plan: TurnPlan): Promise<Omit<ProviderInput, 'signal'>> {
   const recall = recallMemory(plan); // alongside the history read; bounded in time, never throws
@@ -299,16 +311,7 @@ export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions)
     r = await verifyAnswer(plan, r, sink, opts, (inputText) => relay(plan, { ...input, inputText, history: undefined }, sink, opts));
   } catch (err) {
     // Reading the history failed: the turn is stored as failed like any dependency failure.
-    r = {
-      text: '',
-      tokens: { inputTokens: 0, outputTokens: 0 },
-      usageReported: false,
-      traceKinds: [],
-      tools: [],
-      reached: false,
-      cancelled: false,
-      failure: toDomainError(err),
-    };
+    r = failedRelay(err);
   }
   const [stored] = await Promise.all([persist(plan, r), r.failure || r.cancelled ? undefined : rememberTurn(plan, r.text, opts.deadlineMs)]);
   await finish(plan, r, stored, sink);

@@ -26,7 +26,7 @@ import { toDomainError } from '../lib/errors';
 import { callTool } from '../models/tool-call';
 import type { TurnPlan } from './prepare';
 import type { ProviderEvent } from './providers/events';
-import type { Relayed, RunOptions } from './run';
+import { failedRelay, type Relayed, type RunOptions } from './run';
 import type { EventSink } from './sse';
 import { addTokens, addUsage } from './usage';
 
@@ -205,16 +205,7 @@ export async function verifyAnswer(
     second = await retry(followUpFor(plan.message, first.verification));
   } catch (err) {
     logger.warn('answer retry failed', { sessionId, errorName: (err as { name?: string })?.name });
-    second = {
-      text: '',
-      tokens: { inputTokens: 0, outputTokens: 0 },
-      usageReported: false,
-      traceKinds: [],
-      tools: [],
-      reached: false,
-      cancelled: false,
-      failure: toDomainError(err),
-    };
+    second = failedRelay(err);
   }
   const firstAnswer = {
     content: cut(r.text, MAX_FIRST_ANSWER_CHARS),

@@ -7,26 +7,12 @@ import { normalizeSessionAttributes } from 'pika-shared/util/bedrock';
 import { readServerSentEvents } from 'pika-shared/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { costOf } from '../../functions/converse/usage';
-import { echoAnswer, emulatorHarnessArn, emulatorRuntimeArn, inputTokensFor, outputTokensFor } from '../../scripts/agent-emulator';
+import { echoAnswer, inputTokensFor, outputTokensFor } from '../../scripts/agent-emulator';
 import { ROLES, token, uid } from '../api/harness';
-import { converse, textOf, useConverse } from './harness';
+import { converse, textOf, useConverse, AGENT_KINDS, KIND_OPERATION, TEST_PRICING } from './harness';
 
 const { api, emulator } = useConverse();
-const PRICING = { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 };
-
-const KINDS: Record<string, (agent: string) => AgentConfig['agent']> = {
-  classic: (name) => ({ kind: 'bedrock-agent', bedrockAgentId: name, bedrockAgentAliasId: 'TSTALIASID' }),
-  inline: (name) => ({
-    kind: 'inline',
-    foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0',
-    instruction: 'You are a test agent of the local emulator; answer as it does.',
-    agentName: name,
-  }),
-  harness: (name) => ({ kind: 'agentcore-harness', harnessArn: emulatorHarnessArn(name) }),
-  runtime: (name) => ({ kind: 'agentcore-runtime', agentRuntimeArn: emulatorRuntimeArn(name) }),
-};
-/** The emulator's operation of each kind (its recorded requests). */
-const OPERATION: Record<string, string> = { classic: 'InvokeAgent', inline: 'InvokeInlineAgent', harness: 'InvokeHarness', runtime: 'InvokeAgentRuntime' };
+const PRICING = TEST_PRICING;
 
 afterEach(() => {
   delete process.env.HEARTBEAT_MS;
@@ -38,7 +24,7 @@ async function appFor(kind: string, name: string, extra: Partial<AgentConfig> = 
   const admin = await token(uid('site'), [ROLES.siteAdmin]);
   const agentId = uid(`${kind}-${name}`);
   const chatAppId = uid('app');
-  const put = await api.call('PUT', `/admin/agents/${agentId}`, { token: admin, body: { agent: KINDS[kind]!(name), pricing: PRICING, ...extra } });
+  const put = await api.call('PUT', `/admin/agents/${agentId}`, { token: admin, body: { agent: AGENT_KINDS[kind]!(name), pricing: PRICING, ...extra } });
   expect(put.status, JSON.stringify(put.body)).toBe(200);
   expect((await api.call('PUT', `/admin/chat-apps/${chatAppId}`, { token: admin, body: { title: kind, enabled: true, agentId } })).status).toBe(200);
   return chatAppId;
@@ -47,11 +33,11 @@ async function appFor(kind: string, name: string, extra: Partial<AgentConfig> = 
 const agentRequests = (kind: string) =>
   emulator()
     .requests()
-    .filter((r) => r.operation === OPERATION[kind]);
+    .filter((r) => r.operation === KIND_OPERATION[kind]);
 const messagesOf = async (t: string, sessionId: string) =>
   (await api.call('GET', `/sessions/${sessionId}/messages?limit=100`, { token: t })).body.items as any[];
 
-describe.each(Object.keys(KINDS))('%s agents', (kind) => {
+describe.each(Object.keys(AGENT_KINDS))('%s agents', (kind) => {
   it('stream their chunks before the end; the turn and its usage are stored and counted on the session', async () => {
     const t = await token(uid());
     const chatAppId = await appFor(kind, 'echo');

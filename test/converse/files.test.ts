@@ -4,40 +4,27 @@
  * presigned URL), converse with the file for every agent kind, download, delete with the session — and every
  * refusal: wrong type, too large, an upload that breaks the policy, forged or foreign ids.
  */
-import type { AgentConfig } from 'pika-shared/types/chatbot/chatbot-types';
 import { parseAttachedFilesBlock } from 'pika-shared/util/agentcore';
 import { describe, expect, it } from 'vitest';
 import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { filesBucket, headObject, s3Client } from '../../functions/files/storage';
-import { emulatorHarnessArn, emulatorRuntimeArn } from '../../scripts/agent-emulator';
 import { filesAnswer } from '../../scripts/agent-emulator/files';
 import { captureLogs } from '../support/output';
 import { expectErrorShape, ROLES, token, uid } from '../api/harness';
 import { announce, browserUpload, uploadFile } from '../api/files-harness';
-import { converse, textOf, useConverse } from './harness';
+import { converse, textOf, useConverse, AGENT_KINDS, KIND_OPERATION, TEST_PRICING } from './harness';
 
 const { api, emulator } = useConverse();
-const PRICING = { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 };
-
-const KINDS: Record<string, (agent: string) => AgentConfig['agent']> = {
-  classic: (name) => ({ kind: 'bedrock-agent', bedrockAgentId: name, bedrockAgentAliasId: 'TSTALIASID' }),
-  inline: (name) => ({
-    kind: 'inline',
-    foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0',
-    instruction: 'You are a test agent of the local emulator; answer as it does.',
-    agentName: name,
-  }),
-  harness: (name) => ({ kind: 'agentcore-harness', harnessArn: emulatorHarnessArn(name) }),
-  runtime: (name) => ({ kind: 'agentcore-runtime', agentRuntimeArn: emulatorRuntimeArn(name) }),
-};
-const OPERATION: Record<string, string> = { classic: 'InvokeAgent', inline: 'InvokeInlineAgent', harness: 'InvokeHarness', runtime: 'InvokeAgentRuntime' };
+const PRICING = TEST_PRICING;
 
 /** A chat app on the emulator's `echo-files` agent of `kind`, with `fileUpload` settings when given. */
 async function appFor(kind: string, fileUpload?: Record<string, unknown>) {
   const admin = await token(uid('site'), [ROLES.siteAdmin]);
   const agentId = uid(`${kind}-files`);
   const chatAppId = uid('app');
-  expect((await api.call('PUT', `/admin/agents/${agentId}`, { token: admin, body: { agent: KINDS[kind]!('echo-files'), pricing: PRICING } })).status).toBe(200);
+  expect(
+    (await api.call('PUT', `/admin/agents/${agentId}`, { token: admin, body: { agent: AGENT_KINDS[kind]!('echo-files'), pricing: PRICING } })).status,
+  ).toBe(200);
   const features = fileUpload ? { fileUpload: { featureId: 'fileUpload', ...fileUpload } } : undefined;
   const put = await api.call('PUT', `/admin/chat-apps/${chatAppId}`, {
     token: admin,
@@ -60,7 +47,7 @@ const messagesOf = async (t: string, sessionId: string) =>
 const lastRequestOf = (kind: string) =>
   emulator()
     .requests()
-    .filter((r) => r.operation === OPERATION[kind])
+    .filter((r) => r.operation === KIND_OPERATION[kind])
     .at(-1)!;
 
 describe('announcing a file (POST /sessions/{sessionId}/files)', () => {
@@ -156,7 +143,7 @@ describe('the browser upload (multipart POST to the presigned URL)', () => {
   });
 });
 
-describe.each(Object.keys(KINDS))('a file reaches %s agents', (kind) => {
+describe.each(Object.keys(AGENT_KINDS))('a file reaches %s agents', (kind) => {
   it('natively; the stored user message carries the server\u2019s record, not the client\u2019s fields', async () => {
     const t = await token(uid('u'));
     const chatAppId = await appFor(kind);

@@ -1,6 +1,7 @@
 /** The local API plus the agent emulator, both in this test worker, the real SDK client between them. */
 import { readServerSentEvents } from 'pika-shared/client';
-import type { AgentEmulator } from '../../scripts/agent-emulator';
+import type { AgentConfig } from 'pika-shared/types/chatbot/chatbot-types';
+import { emulatorHarnessArn, emulatorRuntimeArn, type AgentEmulator } from '../../scripts/agent-emulator';
 import { apiClient, type Api } from '../api/harness';
 import { useLocalStack } from '../support/stack';
 
@@ -42,3 +43,27 @@ export const textOf = (events: SseEvent[]) =>
     .filter((e) => e.event === 'chunk')
     .map((e) => e.data.text)
     .join('');
+
+/** Per-1k-token prices the tests' agents are registered with. */
+export const TEST_PRICING = { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 };
+
+/** Every agent kind converse speaks, as the stored agent of an emulator agent called `name`. */
+export const AGENT_KINDS: Record<string, (name: string) => AgentConfig['agent']> = {
+  classic: (name) => ({ kind: 'bedrock-agent', bedrockAgentId: name, bedrockAgentAliasId: 'TSTALIASID' }),
+  inline: (name) => ({
+    kind: 'inline',
+    foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0',
+    instruction: 'You are a test agent of the local emulator; answer as it does.',
+    agentName: name,
+  }),
+  harness: (name) => ({ kind: 'agentcore-harness', harnessArn: emulatorHarnessArn(name) }),
+  runtime: (name) => ({ kind: 'agentcore-runtime', agentRuntimeArn: emulatorRuntimeArn(name) }),
+};
+
+/** The emulator's operation of each kind (its recorded requests). */
+export const KIND_OPERATION: Record<string, string> = {
+  classic: 'InvokeAgent',
+  inline: 'InvokeInlineAgent',
+  harness: 'InvokeHarness',
+  runtime: 'InvokeAgentRuntime',
+};

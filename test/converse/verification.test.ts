@@ -4,33 +4,20 @@
  * scripts/agent-emulator/verification.ts from the grader model id) grades every answer; a low grade is retried
  * once in the same provider session; both gradings are billed on the message and the session.
  */
-import type { AgentConfig, ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
+import type { ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
 import { describe, expect, it } from 'vitest';
 import { costOf } from '../../functions/converse/usage';
 import { addEvidence, MAX_EVIDENCE_CHARS, MAX_EVIDENCE_ITEMS, verifyAnswer } from '../../functions/converse/verify';
 import type { Relayed } from '../../functions/converse/run';
 import type { TurnPlan } from '../../functions/converse/prepare';
-import { echoAnswer, emulatorHarnessArn, emulatorRuntimeArn, HARNESS_TOOL, inputTokensFor, outputTokensFor } from '../../scripts/agent-emulator';
+import { echoAnswer, HARNESS_TOOL, inputTokensFor, outputTokensFor } from '../../scripts/agent-emulator';
 import { EVIDENCE_ACTION_RESULT, EVIDENCE_KB_PASSAGE, EVIDENCE_KB_URI } from '../../scripts/agent-emulator/verification';
 import { ROLES, token, uid } from '../api/harness';
-import { converse, textOf, useConverse, type SseEvent } from './harness';
+import { converse, textOf, useConverse, type SseEvent, AGENT_KINDS, KIND_OPERATION, TEST_PRICING } from './harness';
 
 const { api, emulator } = useConverse();
-const PRICING = { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 };
+const PRICING = TEST_PRICING;
 const GRADER_PRICING = { inputPer1kTokens: 0.0008, outputPer1kTokens: 0.004 };
-
-const KINDS: Record<string, (agent: string) => AgentConfig['agent']> = {
-  classic: (name) => ({ kind: 'bedrock-agent', bedrockAgentId: name, bedrockAgentAliasId: 'TSTALIASID' }),
-  inline: (name) => ({
-    kind: 'inline',
-    foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0',
-    instruction: 'You are a test agent of the local emulator; answer as it does.',
-    agentName: name,
-  }),
-  harness: (name) => ({ kind: 'agentcore-harness', harnessArn: emulatorHarnessArn(name) }),
-  runtime: (name) => ({ kind: 'agentcore-runtime', agentRuntimeArn: emulatorRuntimeArn(name) }),
-};
-const OPERATION: Record<string, string> = { classic: 'InvokeAgent', inline: 'InvokeInlineAgent', harness: 'InvokeHarness', runtime: 'InvokeAgentRuntime' };
 
 type Feature = { graderModelId?: string; retryAtOrBelow?: 'A' | 'B' | 'C' | 'F'; maxRetries?: 0 | 1; enabled?: boolean };
 
@@ -39,7 +26,7 @@ async function appFor(kind: string, name: string, feature?: Feature, app: Record
   const admin = await token(uid('site'), [ROLES.siteAdmin]);
   const agentId = uid(`${kind}-${name}`);
   const chatAppId = uid('app');
-  expect((await api.call('PUT', `/admin/agents/${agentId}`, { token: admin, body: { agent: KINDS[kind]!(name), pricing: PRICING } })).status).toBe(200);
+  expect((await api.call('PUT', `/admin/agents/${agentId}`, { token: admin, body: { agent: AGENT_KINDS[kind]!(name), pricing: PRICING } })).status).toBe(200);
   const verifyResponse = feature && {
     featureId: 'verifyResponse',
     enabled: feature.enabled ?? true,
@@ -87,7 +74,7 @@ const sessionOf = async (t: string, sessionId: string) => (await api.call('GET',
 /** The provider session id a request went to, whatever the kind. */
 const providerSessionOf = (r: { params: Record<string, string> }) => r.params.runtimeSessionId ?? r.params.sessionId;
 
-describe.each(Object.keys(KINDS))('%s agents', (kind) => {
+describe.each(Object.keys(AGENT_KINDS))('%s agents', (kind) => {
   it('an answer graded A streams its verification before done and is stored with it; the grading is billed', async () => {
     const t = await token(uid());
     const chatAppId = await appFor(kind, 'echo', { graderModelId: 'grader-A', retryAtOrBelow: 'C' });
@@ -124,7 +111,7 @@ describe.each(Object.keys(KINDS))('%s agents', (kind) => {
     const gradingsBefore = gradings().length;
     const callsBefore = emulator()
       .requests()
-      .filter((q) => q.operation === OPERATION[kind]).length;
+      .filter((q) => q.operation === KIND_OPERATION[kind]).length;
     const r = await converse(api.url, t, { chatAppId, message });
     expect(names(r.events)).toEqual(['session', 'chunk', 'verification', 'retry', 'chunk', 'verification', 'done']);
     const at = (name: string, n = 0) => r.events.filter((e) => e.event === name)[n]!.data;
@@ -144,7 +131,7 @@ describe.each(Object.keys(KINDS))('%s agents', (kind) => {
     expect(followUp).toContain(message);
     const calls = emulator()
       .requests()
-      .filter((q) => q.operation === OPERATION[kind])
+      .filter((q) => q.operation === KIND_OPERATION[kind])
       .slice(callsBefore);
     expect(calls).toHaveLength(2);
     expect(providerSessionOf(calls[1]!)).toBe(providerSessionOf(calls[0]!));
