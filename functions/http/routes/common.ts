@@ -1,0 +1,41 @@
+/** What the route modules share: the route shape, groups, and the small schemas several of them use. */
+import * as z from 'zod';
+import { idSchema, userIdSchema } from 'pika-shared/schemas';
+import type { Access } from '../../policy/principal';
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/** One Lambda function per group. */
+export const ROUTE_GROUPS = ['users', 'sessions', 'feedback', 'insights', 'widgets', 'admin', 'converse'] as const;
+export type RouteGroup = (typeof ROUTE_GROUPS)[number];
+
+export type { Access } from '../../policy/principal';
+
+export interface RouteDef {
+  readonly id: string;
+  readonly method: HttpMethod;
+  /** API Gateway resource path, e.g. /sessions/{sessionId}. */
+  readonly path: string;
+  readonly group: RouteGroup;
+  readonly summary: string;
+  readonly access: readonly Access[];
+  readonly params?: z.ZodType;
+  readonly query?: z.ZodType;
+  readonly body?: z.ZodType;
+  /** Schema of a successful JSON answer (for streaming routes: of the `done` event). */
+  readonly response: z.ZodType;
+  /** Success status (default 200). */
+  readonly status?: number;
+  /** Lambda response streaming (Server-Sent Events). */
+  readonly streaming?: boolean;
+}
+
+export const pageOf = (item: z.ZodType) => z.object({ items: z.array(item), nextCursor: z.string().optional() });
+export const scopeTag = z.strictObject({ scope: idSchema, tag: idSchema });
+export const sessionParams = z.strictObject({ sessionId: idSchema });
+export const feedbackParams = z.strictObject({ sessionId: idSchema, feedbackId: idSchema });
+export const deleted = z.object({ deleted: z.literal(true) });
+export const ADMIN_READ = ['content-admin', 'site-admin'] as const;
+export const budgetUserParams = z.strictObject({ chatAppId: idSchema, userId: userIdSchema });
+export const budgetEntityParams = z.strictObject({ chatAppId: idSchema, entityId: idSchema });

@@ -1,0 +1,37 @@
+/** The insights routes (the route table is functions/http/routes.ts). */
+import { putInsightsRequestSchema, sessionInsightsSchema, sessionInsightsStatusSchema } from 'pika-shared/schemas';
+import { ADMIN_READ, type RouteDef, sessionParams } from './common';
+
+export const INSIGHTS_ROUTES = [
+  {
+    id: 'getInsights',
+    method: 'GET',
+    path: '/sessions/{sessionId}/insights',
+    group: 'insights',
+    summary: 'Insights of a session',
+    access: ['user'],
+    params: sessionParams,
+    response: sessionInsightsSchema,
+  },
+  {
+    id: 'putInsights',
+    method: 'PUT',
+    path: '/sessions/{sessionId}/insights',
+    group: 'insights',
+    summary: 'Store insights of a session',
+    access: ['service'],
+    params: sessionParams,
+    body: putInsightsRequestSchema,
+    response: sessionInsightsSchema,
+  },
+  {
+    id: 'getInsightsStatus',
+    method: 'GET',
+    path: '/sessions/{sessionId}/insights/status',
+    group: 'insights',
+    summary: 'Where the session\u2019s generated insights stand: pending, generated, or failed and why (admins)',
+    access: ADMIN_READ,
+    params: sessionParams,
+    response: sessionInsightsStatusSchema,
+  },
+] as const satisfies readonly RouteDef[];
