@@ -168,3 +168,10 @@ export async function axeViolations(page: Page): Promise<{ id: string; impact: s
   };
   return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
 }
+
+/** The origins of every request the page makes (to prove nothing comes from a CDN, or which servers it reached). */
+export function trackOrigins(page: Page): Set<string> {
+  const origins = new Set<string>();
+  page.on('request', (r) => void origins.add(new URL(r.url()).origin));
+  return origins;
+}
