@@ -2,61 +2,11 @@
  * The playground: a small web app built only on `pika-shared/client` (the proof that the client works in a
  * browser). Plain DOM; every text from the API is set with textContent.
  */
-import { API_ROUTES, createPikaClient, PikaApiError, type ConverseEvent, type PikaApiRoutes, type PikaClient } from 'pika-shared/client';
-import type { ChatMessage, ChatMessageFile, ChatMessageUsage, ChatSession } from 'pika-shared/types/chatbot/chatbot-types';
+import { API_ROUTES, createPikaClient, PikaApiError, type ConverseEvent } from 'pika-shared/client';
+import type { ChatMessage, ChatMessageFile, ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
 import { SESSION_FEEDBACK_SEVERITIES, SESSION_FEEDBACK_TYPES } from 'pika-shared/types/chatbot/chatbot-types';
-
-interface Config {
-  apiUrl?: string;
-  token?: string;
-  chatApps?: { chatAppId: string; title: string }[];
-}
-type Session = ChatSession<Record<string, unknown> | undefined>;
-type MemoryRecord = PikaApiRoutes['listMyMemory']['response']['items'][number];
-interface Streaming {
-  controller: AbortController;
-  sessionId?: string;
-  stopping: boolean;
-}
-
-const STORE = 'pika.playground';
-const PAGE_SIZE = 10;
-
-const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const el = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]) => {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-};
-
-const state: {
-  apiUrl: string;
-  token: string;
-  chatAppId: string;
-  client?: PikaClient;
-  session?: Session;
-  cursor?: string;
-  streaming?: Streaming;
-  uploading?: boolean;
-  memoryCursor?: string;
-} = { apiUrl: '', token: '', chatAppId: '' };
-
-function save() {
-  sessionStorage.setItem(STORE, JSON.stringify({ apiUrl: state.apiUrl, token: state.token, chatAppId: state.chatAppId }));
-}
-function stored(): Partial<Pick<typeof state, 'apiUrl' | 'token' | 'chatAppId'>> {
-  try {
-    return JSON.parse(sessionStorage.getItem(STORE) ?? '{}');
-  } catch {
-    return {};
-  }
-}
-
-function setStatus(text: string, isError = false) {
-  const status = $('status');
-  status.textContent = text;
-  status.classList.toggle('error', isError);
-}
+import { closeMemory, forgetMe, loadMemory, onMemoryUnauthorized, openMemory } from './memory';
+import { $, type Config, el, PAGE_SIZE, save, type Session, setStatus, state, stored, type Streaming } from './page';
 
 /** 401 anywhere: back to the sign-in form, with the server's own message. Other errors: the status line. */
 function report(err: unknown, what: string) {
@@ -392,101 +342,6 @@ async function sendWithFile(text: string, file: File) {
   }
 }
 
-// ---- memory ---------------------------------------------------------------------------------------------
-
-function memoryStatus(text: string) {
-  $('memory-status').textContent = text;
-}
-function memoryError(text?: string) {
-  const box = $('memory-error');
-  box.hidden = !text;
-  box.textContent = text ?? '';
-}
-function failed(err: unknown, what: string) {
-  if (err instanceof PikaApiError && err.status === 401) return report(err, what);
-  memoryError(
-    err instanceof PikaApiError
-      ? `${what} failed: ${err.message} (${err.status} ${err.code})`
-      : `${what} failed: ${err instanceof Error ? err.message : String(err)}`,
-  );
-}
-
-function memoryItem(r: MemoryRecord) {
-  const del = el('button', { type: 'button', className: 'danger' }, 'Delete');
-  del.setAttribute('aria-label', `Delete record: ${r.content}`);
-  del.addEventListener('click', () => void deleteMemoryRecord(r.recordId));
-  const li = el(
-    'li',
-    {},
-    el('p', { className: 'content' }, r.content, el('small', {}, `${r.namespaces.join(', ')} · ${new Date(r.createdAt).toLocaleString()}`)),
-    del,
-  );
-  li.dataset.recordId = r.recordId;
-  return li;
-}
-
-async function loadMemory(reset: boolean) {
-  if (!state.client) return;
-  if (reset) state.memoryCursor = undefined;
-  memoryError();
-  try {
-    const page = await state.client.call('listMyMemory', { query: { limit: 20, ...(state.memoryCursor ? { cursor: state.memoryCursor } : {}) } });
-    const list = $('memory-list');
-    if (reset) list.replaceChildren();
-    list.append(...page.items.map(memoryItem));
-    state.memoryCursor = page.nextCursor;
-    $('more-memory').hidden = !page.nextCursor;
-    $('no-memory').hidden = list.children.length > 0;
-    memoryStatus(`${list.children.length} record${list.children.length === 1 ? '' : 's'}${page.nextCursor ? ' (more to load)' : ''}`);
-  } catch (err) {
-    failed(err, 'Listing your memory');
-  }
-}
-
-async function openMemory() {
-  $('memory-panel').hidden = false;
-  $('memory').setAttribute('aria-expanded', 'true');
-  memoryStatus('Loading…');
-  await loadMemory(true);
-  $('memory-h').focus();
-}
-function closeMemory(focus = true) {
-  $('memory-panel').hidden = true;
-  $('memory').setAttribute('aria-expanded', 'false');
-  if (focus) $('memory').focus();
-}
-
-async function deleteMemoryRecord(recordId: string) {
-  if (!state.client) return;
-  memoryError();
-  try {
-    await state.client.call('deleteMyMemoryRecord', { params: { recordId } });
-    [...$('memory-list').children].find((li) => (li as HTMLElement).dataset.recordId === recordId)?.remove();
-    const left = $('memory-list').children.length;
-    $('no-memory').hidden = left > 0;
-    memoryStatus(`Record deleted. ${left} left.`);
-    $('memory-h').focus();
-  } catch (err) {
-    failed(err, 'Deleting the record');
-  }
-}
-
-async function forgetMe() {
-  if (!state.client) return;
-  if (!confirm('Forget everything every chat app remembers about you? This cannot be undone.')) return;
-  memoryError();
-  try {
-    const r = await state.client.call('forgetMyMemory', {});
-    $('memory-list').replaceChildren();
-    state.memoryCursor = undefined;
-    $('more-memory').hidden = true;
-    $('no-memory').hidden = false;
-    memoryStatus(`Forgotten: ${r.records} record${r.records === 1 ? '' : 's'} and ${r.events} event${r.events === 1 ? '' : 's'} deleted.`);
-  } catch (err) {
-    failed(err, 'Forgetting you');
-  }
-}
-
 /** Stop: the cancel route when the client's route list has one (the server ends the turn), else abort the fetch. */
 async function stop() {
   const s = state.streaming;
@@ -590,6 +445,7 @@ function fillOptions(id: string, values: readonly string[]) {
 }
 
 async function main() {
+  onMemoryUnauthorized(report);
   const config: Config = await fetch('/playground/config.json').then(
     (r) => (r.ok ? r.json() : {}),
     () => ({}),
