@@ -7,26 +7,15 @@
  * - StopRuntimeSession   POST /runtimes/{agentRuntimeArn}/stopruntimesession        → {} (ends running answers)
  *
  * The session id travels in `X-Amzn-Bedrock-AgentCore-Runtime-Session-Id` (at least 33 characters, as the
- * service requires), the end user in `X-Amzn-Bedrock-AgentCore-Runtime-User-Id`.
+ * service requires), the end user in `X-Amzn-Bedrock-AgentCore-Runtime-User-Id`. The scripted agents are in
+ * agentcore-harness.ts and agentcore-runtime.ts; this module serves them over HTTP.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  isSessionContextBlock,
-  isUserMemoryBlock,
-  parseAgentRuntimePayload,
-  parseUserMemoryBlock,
-  parseSessionContextBlock,
-  sseText,
-  sseUsage,
-  type ParsedAgentRuntimePayload,
-  isAttachedFilesBlock,
-  parseAttachedFilesBlock,
-  type AgentRuntimeFile,
-} from 'pika-shared/util/agentcore';
-import { filesAnswer } from './files';
-import { echoAnswer, inputTokensFor, outputTokensFor, split } from './agents';
+import { parseAgentRuntimePayload, type ParsedAgentRuntimePayload } from 'pika-shared/util/agentcore';
 import { eventFrame, exceptionFrame } from './frames';
-import { recallAnswer, type ProviderSession, type SessionStore, type Turn } from './sessions';
+import type { ProviderSession, SessionStore } from './sessions';
+import { HARNESS_AGENTS, harnessRequestOf } from './agentcore-harness';
+import { RUNTIME_AGENTS } from './agentcore-runtime';
 
 export const EMULATOR_REGION = 'us-east-1';
 export const EMULATOR_ACCOUNT = '123456789012';
@@ -62,246 +51,6 @@ export interface AgentCoreOptions {
   chunkDelayMs: number;
   silentMs: number;
 }
-
-// ---------------------------------------------------------------------------------------------- harness
-
-export interface HarnessRequest {
-  agent: string;
-  /** The user's words: the text blocks of the last user message, session context blocks left out. */
-  input: string;
-  /** Earlier messages of this call (everything before the last user message), as turns. */
-  history: Turn[];
-  remembered: Turn[];
-  /** The session context block found in the system prompt or the messages, decoded. */
-  context: Record<string, unknown> | undefined;
-  systemPrompt: string[];
-  silentMs: number;
-  /** The user memory block's records, if one was sent. */
-  memory: string[];
-  /** The attached-files block of the last user message (pika-shared/util/agentcore `attachedFilesBlock`). */
-  files: AgentRuntimeFile[];
-}
-
-type HarnessStep =
-  | { kind: 'event'; type: string; payload: unknown; text?: string }
-  | { kind: 'exception'; type: string; message: string }
-  | { kind: 'sleep'; ms: number }
-  | { kind: 'hang' };
-
-const usageEvent = (input: string, answer: string): HarnessStep => {
-  const inputTokens = inputTokensFor(input);
-  const outputTokens = outputTokensFor(answer);
-  return {
-    kind: 'event',
-    type: 'metadata',
-    payload: { usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens }, metrics: { latencyMs: 1 } },
-  };
-};
-
-const pieces = (answer: string) => split(answer, Math.min(4, Math.max(3, Math.ceil(answer.length / 40))));
-
-function textMessage(answer: string, index = 0, parts = pieces(answer)): HarnessStep[] {
-  return [
-    { kind: 'event', type: 'messageStart', payload: { role: 'assistant' } },
-    ...parts.map((text): HarnessStep => ({ kind: 'event', type: 'contentBlockDelta', payload: { contentBlockIndex: index, delta: { text } }, text })),
-    { kind: 'event', type: 'contentBlockStop', payload: { contentBlockIndex: index } },
-    { kind: 'event', type: 'messageStop', payload: { stopReason: 'end_turn' } },
-  ];
-}
-
-const harnessAnswer = (req: HarnessRequest, answer: string): HarnessStep[] => [...textMessage(answer), usageEvent(req.input, answer)];
-
-/** The tool the `tools` harness calls before answering. */
-export const HARNESS_TOOL = { toolUseId: 'tooluse-emulator-1', name: 'lookup_order', result: 'Order 42 shipped yesterday' };
-
-export const HARNESS_AGENTS: Record<string, (req: HarnessRequest) => HarnessStep[]> = {
-  echo: (req) => harnessAnswer(req, echoAnswer(req.input, req.memory)),
-  'echo-files': (req) =>
-    harnessAnswer(
-      req,
-      filesAnswer(
-        req.input,
-        req.files.map((f) => f.fileName),
-      ),
-    ),
-  slow: (req) => harnessAnswer(req, echoAnswer(req.input)),
-  recall: (req) => harnessAnswer(req, recallAnswer(req.history, req.remembered)),
-  silent: (req) => [{ kind: 'sleep', ms: req.silentMs }, ...harnessAnswer(req, echoAnswer(req.input))],
-  'echo-attributes': (req) => harnessAnswer(req, JSON.stringify(req.context ?? null)),
-  'echo-system-prompt': (req) => harnessAnswer(req, JSON.stringify(req.systemPrompt)),
-  faulty: (_req) => [
-    { kind: 'event', type: 'messageStart', payload: { role: 'assistant' } },
-    { kind: 'event', type: 'contentBlockDelta', payload: { contentBlockIndex: 0, delta: { text: 'Partial answer' } }, text: 'Partial answer' },
-    { kind: 'exception', type: 'internalServerException', message: 'The faulty harness failed on purpose' },
-  ],
-  hang: () => [
-    { kind: 'event', type: 'messageStart', payload: { role: 'assistant' } },
-    { kind: 'event', type: 'contentBlockDelta', payload: { contentBlockIndex: 0, delta: { text: 'Thinking' } }, text: 'Thinking' },
-    { kind: 'hang' },
-  ],
-  /** Calls a tool (use, input in two deltas, result), then answers like echo. */
-  tools: (req) => {
-    const input = JSON.stringify({ orderId: '42', question: req.input });
-    const half = Math.ceil(input.length / 2);
-    const answer = echoAnswer(req.input);
-    return [
-      { kind: 'event', type: 'messageStart', payload: { role: 'assistant' } },
-      {
-        kind: 'event',
-        type: 'contentBlockStart',
-        payload: { contentBlockIndex: 0, start: { toolUse: { toolUseId: HARNESS_TOOL.toolUseId, name: HARNESS_TOOL.name, type: 'tool_use' } } },
-      },
-      { kind: 'event', type: 'contentBlockDelta', payload: { contentBlockIndex: 0, delta: { toolUse: { input: input.slice(0, half) } } } },
-      { kind: 'event', type: 'contentBlockDelta', payload: { contentBlockIndex: 0, delta: { toolUse: { input: input.slice(half) } } } },
-      { kind: 'event', type: 'contentBlockStop', payload: { contentBlockIndex: 0 } },
-      { kind: 'event', type: 'messageStop', payload: { stopReason: 'tool_use' } },
-      { kind: 'event', type: 'messageStart', payload: { role: 'user' } },
-      {
-        kind: 'event',
-        type: 'contentBlockStart',
-        payload: { contentBlockIndex: 0, start: { toolResult: { toolUseId: HARNESS_TOOL.toolUseId, status: 'success' } } },
-      },
-      { kind: 'event', type: 'contentBlockDelta', payload: { contentBlockIndex: 0, delta: { toolResult: [{ text: HARNESS_TOOL.result }] } } },
-      { kind: 'event', type: 'contentBlockStop', payload: { contentBlockIndex: 0 } },
-      { kind: 'event', type: 'messageStop', payload: { stopReason: 'tool_result' } },
-      ...textMessage(answer),
-      usageEvent(req.input, answer),
-    ];
-  },
-};
-
-const textsOf = (content: unknown): string[] =>
-  (Array.isArray(content) ? content : []).flatMap((c: any) => (typeof c?.text === 'string' ? [c.text as string] : []));
-
-function harnessRequestOf(agent: string, body: any, remembered: Turn[], silentMs: number): HarnessRequest {
-  const messages: any[] = Array.isArray(body?.messages) ? body.messages : [];
-  // The user's words: blocks the backend adds (session context, user memory, attached files) left out.
-  const words = (t: string) => !isSessionContextBlock(t) && !isUserMemoryBlock(t) && !isAttachedFilesBlock(t);
-  let last = -1;
-  messages.forEach((m, i) => {
-    if (m?.role === 'user' && textsOf(m.content).some(words)) last = i;
-  });
-  const systemPrompt = textsOf(body?.systemPrompt);
-  const allTexts = [...systemPrompt, ...messages.flatMap((m) => textsOf(m?.content))];
-  const contextText = allTexts.find(isSessionContextBlock);
-  return {
-    agent,
-    input: last >= 0 ? textsOf(messages[last].content).filter(words).join('') : '',
-    history: messages.slice(0, Math.max(0, last)).flatMap((m) => {
-      const text = textsOf(m?.content).filter(words).join('');
-      return (m?.role === 'user' || m?.role === 'assistant') && text ? [{ role: m.role, content: text } as Turn] : [];
-    }),
-    remembered,
-    context: contextText ? parseSessionContextBlock(contextText) : undefined,
-    systemPrompt,
-    silentMs,
-    memory: parseUserMemoryBlock(allTexts.find(isUserMemoryBlock) ?? ''),
-    files: last >= 0 ? textsOf(messages[last].content).filter(isAttachedFilesBlock).flatMap(parseAttachedFilesBlock) : [],
-  };
-}
-
-// ---------------------------------------------------------------------------------------------- runtime
-
-export interface RuntimeRequest {
-  agent: string;
-  payload: ParsedAgentRuntimePayload;
-  remembered: Turn[];
-  silentMs: number;
-}
-
-type RuntimeStep = { kind: 'write'; data: string | Uint8Array; text?: string } | { kind: 'sleep'; ms: number } | { kind: 'hang' };
-interface RuntimeScript {
-  contentType: string;
-  steps: RuntimeStep[];
-}
-
-const SSE = 'text/event-stream; charset=utf-8';
-
-/** SSE deltas of `answer`, each event written in two halves split at its middle byte, then a usage event. */
-function sseAnswer(req: RuntimeRequest, answer: string, opts: { usage?: boolean } = {}): RuntimeScript {
-  const steps: RuntimeStep[] = [];
-  for (const text of pieces(answer)) {
-    const bytes = new TextEncoder().encode(sseText(text));
-    const mid = Math.floor(bytes.length / 2);
-    steps.push({ kind: 'write', data: bytes.slice(0, mid), text }, { kind: 'write', data: bytes.slice(mid) });
-  }
-  if (opts.usage !== false)
-    steps.push({ kind: 'write', data: sseUsage({ inputTokens: inputTokensFor(req.payload.prompt), outputTokens: outputTokensFor(answer) }) });
-  return { contentType: SSE, steps };
-}
-
-export const RUNTIME_AGENTS: Record<string, (req: RuntimeRequest) => RuntimeScript> = {
-  echo: (req) => sseAnswer(req, echoAnswer(req.payload.prompt, req.payload.memory)),
-  'echo-files': (req) =>
-    sseAnswer(
-      req,
-      filesAnswer(
-        req.payload.prompt,
-        req.payload.files.map((f) => f.fileName),
-      ),
-    ),
-  slow: (req) => sseAnswer(req, echoAnswer(req.payload.prompt)),
-  recall: (req) => sseAnswer(req, recallAnswer(req.payload.history, req.remembered)),
-  silent: (req) => {
-    const s = sseAnswer(req, echoAnswer(req.payload.prompt));
-    return { ...s, steps: [{ kind: 'sleep', ms: req.silentMs }, ...s.steps] };
-  },
-  /** Answers with the session data it decoded from the payload (parseAgentRuntimePayload), as JSON. */
-  'echo-attributes': (req) => sseAnswer(req, JSON.stringify(req.payload.session)),
-  /** The whole SSE stream in 5-byte writes: multi-byte characters are split across chunks. */
-  'split-bytes': (req) => {
-    const answer = echoAnswer(req.payload.prompt);
-    const all = new TextEncoder().encode(
-      pieces(answer).map(sseText).join('') + sseUsage({ inputTokens: inputTokensFor(req.payload.prompt), outputTokens: outputTokensFor(answer) }),
-    );
-    const steps: RuntimeStep[] = [];
-    for (let i = 0; i < all.length; i += 5) steps.push({ kind: 'write', data: all.slice(i, i + 5) });
-    steps[0] = { ...(steps[0] as RuntimeStep & { kind: 'write' }), text: answer };
-    return { contentType: SSE, steps };
-  },
-  /** One `application/json` answer: { text, usage }. */
-  json: (req) => {
-    const text = echoAnswer(req.payload.prompt);
-    const usage = { inputTokens: inputTokensFor(req.payload.prompt), outputTokens: outputTokensFor(text) };
-    return { contentType: 'application/json', steps: [{ kind: 'write', data: JSON.stringify({ text, usage }), text }] };
-  },
-  /** Plain-text deltas (`text/plain`), no usage. */
-  plain: (req) => ({
-    contentType: 'text/plain; charset=utf-8',
-    steps: pieces(echoAnswer(req.payload.prompt)).map((text): RuntimeStep => ({ kind: 'write', data: text, text })),
-  }),
-  /**
-   * A Strands agent served by BedrockAgentCoreApp (`yield event` of `stream_async`): lifecycle and raw model
-   * events, text deltas as `{"data": …}`, a JSON-string delta, a final `{"result": …}`; no usage.
-   */
-  strands: (req) => {
-    const [first = '', ...rest] = pieces(echoAnswer(req.payload.prompt));
-    const ev = (value: unknown, text?: string): RuntimeStep => ({ kind: 'write', data: `data: ${JSON.stringify(value)}\n\n`, ...(text ? { text } : {}) });
-    return {
-      contentType: SSE,
-      steps: [
-        ev({ init_event_loop: true }),
-        ev({ event: { messageStart: { role: 'assistant' } } }),
-        ev(first, first),
-        ...rest.flatMap((text) => [ev({ event: { contentBlockDelta: { delta: { text } } } }), ev({ data: text, delta: { text } }, text)]),
-        ev({ result: 'AgentResult(…)' }),
-      ],
-    };
-  },
-  /** One delta, then BedrockAgentCoreApp's error event ({"error","error_type"}). */
-  faulty: () => ({
-    contentType: SSE,
-    steps: [
-      { kind: 'write', data: sseText('Partial answer'), text: 'Partial answer' },
-      {
-        kind: 'write',
-        data: `data: ${JSON.stringify({ error: 'The faulty runtime agent failed on purpose', error_type: 'RuntimeError', message: 'An error occurred during streaming' })}\n\n`,
-      },
-    ],
-  }),
-  /** One delta, then nothing until the client goes away or StopRuntimeSession ends the session. */
-  hang: () => ({ contentType: SSE, steps: [{ kind: 'write', data: sseText('Thinking'), text: 'Thinking' }, { kind: 'hang' }] }),
-};
 
 // ---------------------------------------------------------------------------------------------- HTTP
 
@@ -526,3 +275,6 @@ export async function handleAgentCore(ctx: AgentCoreContext, req: IncomingMessag
   }
   return true;
 }
+
+export * from './agentcore-harness';
+export * from './agentcore-runtime';
