@@ -299,6 +299,22 @@ describe('answer verification', () => {
   });
 });
 
+/** The part of a turn plan verifyAnswer reads: a chat app grading with `grader-F`, retrying at F. */
+const gradedPlan = (sessionId: string) =>
+  ({
+    app: {
+      chatAppId: 'x',
+      title: 'x',
+      enabled: true,
+      agentId: 'x',
+      features: {
+        verifyResponse: { featureId: 'verifyResponse', enabled: true, graderModel: { modelId: 'grader-F', pricing: GRADER_PRICING }, retryAtOrBelow: 'F' },
+      },
+    },
+    message: 'question',
+    session: { sessionId },
+  }) as unknown as TurnPlan;
+
 describe('verification internals', () => {
   it('evidence is bounded in items and characters', () => {
     const items: string[] = [];
@@ -308,19 +324,7 @@ describe('verification internals', () => {
   });
 
   it('a retry that fails is stored as the failed answer, the first answer and its grading kept', async () => {
-    const plan = {
-      app: {
-        chatAppId: 'x',
-        title: 'x',
-        enabled: true,
-        agentId: 'x',
-        features: {
-          verifyResponse: { featureId: 'verifyResponse', enabled: true, graderModel: { modelId: 'grader-F', pricing: GRADER_PRICING }, retryAtOrBelow: 'F' },
-        },
-      },
-      message: 'question',
-      session: { sessionId: 'sess-1' },
-    } as unknown as TurnPlan;
+    const plan = gradedPlan('sess-1');
     const sent: [string, unknown][] = [];
     const sink = { open: true, send: (event: string, data: unknown) => void sent.push([event, data]), end: () => undefined };
     const relayed: Relayed = {
@@ -351,19 +355,7 @@ describe('verification internals', () => {
   });
 
   it('no retry when too little time is left; the grading is still stored', async () => {
-    const plan = {
-      app: {
-        chatAppId: 'x',
-        title: 'x',
-        enabled: true,
-        agentId: 'x',
-        features: {
-          verifyResponse: { featureId: 'verifyResponse', enabled: true, graderModel: { modelId: 'grader-F', pricing: GRADER_PRICING }, retryAtOrBelow: 'F' },
-        },
-      },
-      message: 'question',
-      session: { sessionId: 'sess-2' },
-    } as unknown as TurnPlan;
+    const plan = gradedPlan('sess-2');
     const sent: string[] = [];
     const relayed: Relayed = {
       text: 'answer',
