@@ -6,17 +6,13 @@ import { API_ROUTES, createPikaClient, PikaApiError, type ConverseEvent } from '
 import type { ChatMessage, ChatMessageFile, ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
 import { SESSION_FEEDBACK_SEVERITIES, SESSION_FEEDBACK_TYPES } from 'pika-shared/types/chatbot/chatbot-types';
 import { closeMemory, forgetMe, loadMemory, onMemoryUnauthorized, openMemory } from './memory';
-import { $, type Config, el, PAGE_SIZE, save, type Session, setStatus, state, stored, type Streaming } from './page';
+import { $, type Config, el, failureText, PAGE_SIZE, save, type Session, setStatus, state, stored, type Streaming } from './page';
 
 /** 401 anywhere: back to the sign-in form, with the server's own message. Other errors: the status line. */
 function report(err: unknown, what: string) {
   if (err instanceof PikaApiError && err.status === 401) return showSignIn(`${err.message} (${err.code}). Sign in again with a valid token.`);
   if (err instanceof DOMException && err.name === 'AbortError') return;
-  const text =
-    err instanceof PikaApiError
-      ? `${what} failed: ${err.message} (${err.status} ${err.code})`
-      : `${what} failed: ${err instanceof Error ? err.message : String(err)}`;
-  setStatus(text, true);
+  setStatus(failureText(err, what), true);
 }
 
 function showSignIn(error?: string) {
@@ -258,7 +254,7 @@ async function send(text: string, files: ChatMessageFile[] = []) {
         question.remove();
         const box = $<HTMLTextAreaElement>('message');
         if (!box.value) box.value = text;
-        composerError(`Sending failed: ${err.message} (${err.status} ${err.code})`);
+        composerError(failureText(err, 'Sending'));
       }
     }
   } finally {
@@ -332,11 +328,7 @@ async function sendWithFile(text: string, file: File) {
     state.uploading = false;
     setBusy(false);
     if (err instanceof PikaApiError && err.status === 401) return report(err, step);
-    composerError(
-      err instanceof PikaApiError
-        ? `${step} failed: ${err.message} (${err.status} ${err.code})`
-        : `${step} failed: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    composerError(failureText(err, step));
     setStatus('');
     if (state.session) await loadSessions(true);
   }

@@ -1,6 +1,6 @@
 /** The memory panel: the caller's AgentCore Memory records (list, delete one, forget me). */
 import { PikaApiError } from 'pika-shared/client';
-import { $, el, type MemoryRecord, state } from './page';
+import { $, el, failureText, type MemoryRecord, state } from './page';
 
 /** How a 401 is handled (main.ts: back to the sign-in form); set once at start. */
 let report: (err: unknown, what: string) => void = () => undefined;
@@ -18,11 +18,7 @@ function memoryError(text?: string) {
 }
 function failed(err: unknown, what: string) {
   if (err instanceof PikaApiError && err.status === 401) return report(err, what);
-  memoryError(
-    err instanceof PikaApiError
-      ? `${what} failed: ${err.message} (${err.status} ${err.code})`
-      : `${what} failed: ${err instanceof Error ? err.message : String(err)}`,
-  );
+  memoryError(failureText(err, what));
 }
 
 function memoryItem(r: MemoryRecord) {

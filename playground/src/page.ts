@@ -1,5 +1,5 @@
 /** What the playground's modules share: the page's state, DOM helpers and the status line. */
-import type { PikaApiRoutes, PikaClient } from 'pika-shared/client';
+import { PikaApiError, type PikaApiRoutes, type PikaClient } from 'pika-shared/client';
 import type { ChatSession } from 'pika-shared/types/chatbot/chatbot-types';
 
 export interface Config {
@@ -52,4 +52,11 @@ export function setStatus(text: string, isError = false) {
   const status = $('status');
   status.textContent = text;
   status.classList.toggle('error', isError);
+}
+
+/** "<what> failed: <the server's message> (<status> <code>)", or the error's own message. */
+export function failureText(err: unknown, what: string): string {
+  return err instanceof PikaApiError
+    ? `${what} failed: ${err.message} (${err.status} ${err.code})`
+    : `${what} failed: ${err instanceof Error ? err.message : String(err)}`;
 }
