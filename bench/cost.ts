@@ -16,6 +16,8 @@ interface Tally {
   commands: string[];
   /** Usage aggregate items (USAGE#…) written, inside transactions or alone. */
   aggregateWrites: number;
+  /** WCU of each write request, in order (with its item count). */
+  perWrite: string[];
 }
 
 /** How many of a write request's items are usage aggregates. */
@@ -53,10 +55,13 @@ function install() {
           WriteCapacityUnits?: number;
           CapacityUnits?: number;
         }[];
+        let wcu = 0;
         for (const c of caps) {
           tally.rcu += c.ReadCapacityUnits ?? (READS.has(name) ? (c.CapacityUnits ?? 0) : 0);
-          tally.wcu += c.WriteCapacityUnits ?? (WRITES.has(name) ? (c.CapacityUnits ?? 0) : 0);
+          wcu += c.WriteCapacityUnits ?? (WRITES.has(name) ? (c.CapacityUnits ?? 0) : 0);
         }
+        tally.wcu += wcu;
+        if (WRITES.has(name)) tally.perWrite.push(`${name}${input.TransactItems ? `(${(input.TransactItems as unknown[]).length})` : ''} ${wcu}`);
       }
       return out;
     }) as never,
@@ -66,7 +71,7 @@ function install() {
 
 async function measure(fn: () => Promise<unknown>): Promise<Tally> {
   install();
-  tally = { reads: 0, writes: 0, scans: 0, rcu: 0, wcu: 0, commands: [], aggregateWrites: 0 };
+  tally = { reads: 0, writes: 0, scans: 0, rcu: 0, wcu: 0, commands: [], aggregateWrites: 0, perWrite: [] };
   await fn();
   await new Promise((r) => setTimeout(r, 150)); // work after the response (titles) is part of the turn
   const t = tally;

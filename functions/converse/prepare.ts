@@ -168,6 +168,8 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
       metadata: { invocationMode, ...(body.chatAppComponentConfig ? { componentId: body.chatAppComponentConfig.componentId } : {}) },
       ...(files.length ? { files: files.map(messageFileOf) } : {}),
       sessionExtras: turnStarted(new Date(opts.deadlineMs).toISOString()),
+      // The session's activity moves in a write of its own, while the agent answers (run.ts moveActivity).
+      activity: 'keep' as const,
     };
     // A new session and its first message are one transaction; otherwise the message joins the session. A new
     // session keeps the user's custom data ("inherits from user"), which session search filters on.

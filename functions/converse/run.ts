@@ -12,7 +12,7 @@ import type { AnswerVerification, ChatMessageUsage } from 'pika-shared/types/cha
 import { completeIdempotencyKey, type IdempotencyRecord } from '../data/idempotency';
 import { nowIso } from '../data/items';
 import { appendMessage, getMessage } from '../data/messages';
-import { claimTitle, setGeneratedTitle } from '../data/sessions';
+import { claimTitle, moveSessionActivity, setGeneratedTitle } from '../data/sessions';
 import { recentTurns, stopRequestedSince, turnEnded } from '../data/turns';
 import { usageAggregateWrites, type UsageDebit } from '../data/usage-aggregates';
 import { config } from '../lib/config';
@@ -274,6 +274,7 @@ export async function persist(plan: TurnPlan, r: Relayed): Promise<{ messageId?:
       // The turn's cost joins the usage aggregates (budgets, reports) in the answer's transaction, and this
       // activity's insights become due (chat apps with an insights model).
       transactItems: (at) => [...usageAggregateWrites(debit), ...insightsDueWrites(plan.app, plan.session, at)],
+      activity: 'keep',
     });
     return { messageId: stored.messageId, usage, ...(r.failure ? { failure: r.failure } : {}) };
   } catch (err) {
@@ -303,6 +304,8 @@ export async function finish(plan: TurnPlan, r: Relayed, stored: Awaited<ReturnT
 
 export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions): Promise<void> {
   sink.send('session', { sessionId: plan.session.sessionId, userMessageId: plan.userMessageId });
+  // The session lists re-sort while the agent answers, not before (a new session was created in place).
+  const moved = plan.sessionCreated ? undefined : moveActivity(plan);
   let r: Relayed;
   try {
     const input = await providerInput(plan);
@@ -313,9 +316,22 @@ export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions)
     // Reading the history failed: the turn is stored as failed like any dependency failure.
     r = failedRelay(err);
   }
+  await moved; // before the answer's transaction, which writes the same item
   const [stored] = await Promise.all([persist(plan, r), r.failure || r.cancelled ? undefined : rememberTurn(plan, r.text, opts.deadlineMs)]);
   await finish(plan, r, stored, sink);
   if (!stored.failure && !r.cancelled && !plan.session.title) await titleSession(plan, r.text, opts.deadlineMs);
+}
+
+/**
+ * The turn's one re-sort of the session lists: lastUpdate and the activity index keys move to the user
+ * message's time in a single conditional write, outside the message transactions (where every index write
+ * is billed twice). A failure leaves the lists in their previous order until the next turn: logged, never
+ * the turn's failure.
+ */
+async function moveActivity(plan: TurnPlan): Promise<void> {
+  await moveSessionActivity(plan.session.sessionId, plan.startedAt).catch((err) =>
+    logger.error('session activity not moved', { sessionId: plan.session.sessionId, errorName: (err as { name?: string })?.name }),
+  );
 }
 
 /**

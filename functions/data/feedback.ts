@@ -270,6 +270,7 @@ export async function listFeedback(input: ListFeedbackInput): Promise<Page<Feedb
   );
   return mergedQueryPage<Feedback>(sources, {
     ...input,
+    hydrate: true,
     order: 'desc',
     query: queryString('feedback', { status: selectedStatuses, severity: severities, type: types }),
   });

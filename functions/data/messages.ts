@@ -42,6 +42,12 @@ export interface AppendMessageInput {
    * message's); with the message and the session, at most MAX_TRANSACTION_ITEMS in all.
    */
   transactItems?: TransactItems | ((at: { createDate: string; createMs: number }) => TransactItems);
+  /**
+   * 'move' (default): the session's lastUpdate and activity sort keys move to this message in the same
+   * transaction. 'keep': they are left alone — a converse turn moves them once, after its answer
+   * (sessions.moveSessionActivity), instead of re-sorting three indexes inside each of its two transactions.
+   */
+  activity?: 'move' | 'keep';
 }
 
 export { MAX_TRANSACTION_ITEMS };
@@ -148,6 +154,12 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
     const extraItems = (typeof input.transactItems === 'function' ? input.transactItems({ createDate, createMs }) : input.transactItems) ?? [];
     assertJoinable([keys.message(input.sessionId, messageId, hidden), keys.session(input.sessionId)], extraItems);
     const adds = [...(usage ? ['inputTokens :in', 'outputTokens :out', 'totalCost :cost'] : []), ...extra.add];
+    const move = input.activity !== 'keep';
+    const sets = [
+      ...(move ? ['lastUpdate = :now', 'gsi1sk = :act', 'gsi2sk = :act', 'gsi4sk = :act'] : []),
+      ...(expiresAt ? ['expiresAt = :exp'] : []),
+      ...extra.set,
+    ];
     try {
       await ddb().send(
         new TransactWriteCommand({
@@ -163,17 +175,12 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
               Update: {
                 TableName: tableName(),
                 Key: keys.session(input.sessionId),
-                UpdateExpression:
-                  'SET lastUpdate = :now, gsi1sk = :act, gsi2sk = :act, gsi4sk = :act' +
-                  (expiresAt ? ', expiresAt = :exp' : '') +
-                  extra.set.map((c) => `, ${c}`).join('') +
-                  (adds.length ? ` ADD ${adds.join(', ')}` : ''),
-                ConditionExpression: 'attribute_exists(pk) AND userId = :uid AND lastUpdate <= :now',
+                UpdateExpression: [sets.length ? `SET ${sets.join(', ')}` : '', adds.length ? `ADD ${adds.join(', ')}` : ''].filter(Boolean).join(' '),
+                ConditionExpression: `attribute_exists(pk) AND userId = :uid${move ? ' AND lastUpdate <= :now' : ''}`,
                 ...(Object.keys(extra.names).length ? { ExpressionAttributeNames: extra.names } : {}),
                 ExpressionAttributeValues: {
                   ...extra.values,
-                  ':now': createDate,
-                  ':act': activity,
+                  ...(move ? { ':now': createDate, ':act': activity } : {}),
                   ':uid': input.userId,
                   ...(expiresAt ? { ':exp': expiresAt } : {}),
                   ...(usage ? { ':in': usage.inputTokens, ':out': usage.outputTokens, ':cost': usage.totalCost } : {}),

@@ -7,6 +7,7 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { invalidCursor as invalidCursorError } from './errors';
 import { decodeCursor, encodeCursor } from '../lib/cursor';
+import { batchGet } from './batch';
 import { ddb, tableName } from './client';
 import { fromItem, type RawItem } from './items';
 import { GSIS, TABLE_PARTITION_KEY, TABLE_SORT_KEY } from './table-definition';
@@ -97,6 +98,22 @@ export interface MergeOptions {
    * queried index). Must be unique across sources and follow each source's own order.
    */
   sortValue?: (itemOrKey: Key) => string;
+  /**
+   * The sources are index Queries whose entries carry only part of each item (INCLUDE projections): the page
+   * is read whole with BatchGetItem, in page order.
+   */
+  hydrate?: boolean;
+}
+
+/** The page's items: as read, or read whole by their table keys (see MergeOptions.hydrate). */
+async function pageItems<T>(page: RawItem[], hydrate: boolean | undefined): Promise<T[]> {
+  const items = hydrate ? await hydrateItems(page) : page;
+  return items.map((item) => fromItem<T>(item));
+}
+
+/** Index entries → the whole items, in the same order (an item deleted since it was listed is left out). */
+export function hydrateItems(entries: RawItem[]): Promise<RawItem[]> {
+  return batchGet(entries.map((e) => ({ pk: String(e[TABLE_PARTITION_KEY]), sk: String(e[TABLE_SORT_KEY]) })));
 }
 
 /** One source's position in a merged cursor: null = from the start, key = after it, false = exhausted. */
@@ -157,7 +174,7 @@ export async function mergedQueryPage<T>(sources: QuerySource[], opts: MergeOpti
   }
   const done = positions.every((p) => p === false);
   return {
-    items: emitted.map((item) => fromItem<T>(item)),
+    items: await pageItems<T>(emitted, opts.hydrate),
     ...(done ? {} : { nextCursor: encodeCursor(positions, binding) }),
   };
 }
@@ -177,7 +194,7 @@ export async function queryPage<T>(source: QuerySource, opts: Omit<MergeOptions,
   // More may follow if we read past the page (look-ahead) or DynamoDB stopped early (1 MB, filter rounds).
   const next = items.length > limit ? keyOf(page[page.length - 1]!, keyAttributes(source.IndexName)) : lastKey;
   return {
-    items: page.map((item) => fromItem<T>(item)),
+    items: await pageItems<T>(page, opts.hydrate),
     ...(next ? { nextCursor: encodeCursor(next, binding) } : {}),
   };
 }

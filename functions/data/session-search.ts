@@ -8,14 +8,15 @@
  *    given statuses / in the feedback date range (feedback gsi1, then BatchGetItem). At most `budget` items
  *    are read (per index read): a candidate set larger than that is a 400 SEARCH_TOO_BROAD saying how to
  *    narrow it — never a partial answer.
- * 2. Filters: evaluated on the session items, which carry everything they need (customData, flag, title,
+ * 2. Filters: evaluated on the index entries (every index carries what filters and order read:
+ *    table-definition.ts SESSION_INDEX_ATTRIBUTES) or the session items — customData, flag, title,
  *    dates, and the insights and feedback summaries written with the insights/feedback: search-summaries.ts).
  * 3. Order: every SessionSearchSortField, asc/desc, further fields as tie-breaks, then sessionId; sessions
  *    without a value (no insights yet) come last in either order.
  * 4. Page: `limit` sessions after the cursor, a keyset position (the last sort tuple) in a signed cursor
  *    bound to the caller and the query. `total` is the exact number of sessions matching the whole request.
  */
-import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   InsightsSearchParams,
   SessionFeedbackSeverity,
@@ -26,6 +27,7 @@ import type {
 import { config } from '../lib/config';
 import { decodeCursor, encodeCursor } from '../lib/cursor';
 import { searchTooBroad } from '../lib/errors';
+import { batchGet } from './batch';
 import { ddb, tableName } from './client';
 import { invalidCursor } from './errors';
 import { fromItem, type RawItem } from './items';
@@ -39,7 +41,7 @@ import {
   userAppSessionsPartition,
   userSessionsPartition,
 } from './keys';
-import { normalizeLimit, queryString, type Page, type QuerySource } from './pagination';
+import { hydrateItems, normalizeLimit, queryString, type Page, type QuerySource } from './pagination';
 import { FEEDBACK_SUMMARY_ATTRIBUTE, INSIGHTS_SUMMARY_ATTRIBUTE, type FeedbackSummary, type InsightsSummary } from './search-summaries';
 import type { Session } from './sessions';
 
@@ -161,34 +163,23 @@ export function feedbackSources(plan: SessionSearchPlan): QuerySource[] | undefi
   );
 }
 
-async function batchGetSessions(sessionIds: string[]): Promise<RawItem[]> {
-  const found: RawItem[] = [];
-  for (let i = 0; i < sessionIds.length; i += 100) {
-    let pending: Record<string, unknown>[] = sessionIds.slice(i, i + 100).map((id) => keys.session(id));
-    for (let attempt = 0; pending.length; attempt++) {
-      if (attempt >= 8) throw new Error('BatchGetItem left keys unprocessed');
-      if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-      const out = await ddb().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending } } }));
-      found.push(...((out.Responses?.[tableName()] ?? []) as RawItem[]));
-      pending = (out.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
-    }
-  }
-  return found;
-}
+/** Sort fields every index carries (table-definition.ts SESSION_INDEX_ATTRIBUTES; the goal score is in the insights summary). */
+const INDEXED_SORT_FIELDS: ReadonlySet<SessionSearchSortField> = new Set(['createDate', 'lastUpdate', 'sessionId', 'insightGoalAchievementScore']);
 
-async function readCandidates(plan: SessionSearchPlan, budget: number): Promise<RawItem[]> {
+/** The candidates, whole items or index entries (which carry every attribute filters and order read). */
+async function readCandidates(plan: SessionSearchPlan, budget: number): Promise<{ items: RawItem[]; fromIndex: boolean }> {
   if (plan.sessionId) {
     const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(plan.sessionId), ConsistentRead: true }));
-    return out.Item ? [out.Item as RawItem] : [];
+    return { items: out.Item ? [out.Item as RawItem] : [], fromIndex: false };
   }
   const byFeedback = feedbackSources(plan);
   if (byFeedback) {
     const ids = [...new Set((await readAll(byFeedback, budget)).map((f) => f.sessionId as string))];
-    return batchGetSessions(ids);
+    return { items: await batchGet(ids.map((id) => keys.session(id))), fromIndex: false };
   }
   const sources = candidateSources(plan);
   if (sources.length === 0) throw tooBroad(budget);
-  return readAll(sources, budget);
+  return { items: await readAll(sources, budget), fromIndex: true };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -317,15 +308,22 @@ export async function searchSessions(plan: SessionSearchPlan): Promise<SessionSe
     after = decoded;
   }
   const candidates = await readCandidates(plan, plan.budget ?? searchReadBudget());
-  const matched = candidates
+  // Usage counters change on every turn, so no index carries them: a sort on one reads the candidates whole.
+  if (candidates.fromIndex && plan.sortBy.some((s) => !INDEXED_SORT_FIELDS.has(s.field))) {
+    candidates.items = await hydrateItems(candidates.items);
+    candidates.fromIndex = false;
+  }
+  const matched = candidates.items
     .filter((item) => matches(item, plan))
     .map((item) => ({ item, tuple: tupleOf(item, plan.sortBy) }))
     .sort((a, b) => compareTuples(a.tuple, b.tuple, plan.sortBy));
   const rest = after ? matched.filter((m) => compareTuples(m.tuple, after!, plan.sortBy) > 0) : matched;
   const page = rest.slice(0, limit);
   const more = rest.length > limit;
+  // Index entries lack what a turn changes (usage, turn bookkeeping): the page is read whole.
+  const items = candidates.fromIndex ? await hydrateItems(page.map((m) => m.item)) : page.map((m) => m.item);
   return {
-    items: page.map((m) => fromItem<Session>(m.item)),
+    items: items.map((item) => fromItem<Session>(item)),
     total: matched.length,
     ...(more ? { nextCursor: encodeCursor(page[page.length - 1]!.tuple, binding) } : {}),
   };

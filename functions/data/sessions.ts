@@ -114,6 +114,7 @@ export async function listUserSessions(input: ListUserSessionsInput): Promise<Pa
       };
   return queryPage<Session>(source, {
     ...input,
+    hydrate: true,
     query: queryString('userSessions', { userId: input.userId, chatAppId: input.chatAppId }),
   });
 }
@@ -156,6 +157,33 @@ export interface UsageDelta {
 export function assertUsage(usage: UsageDelta): void {
   for (const k of ['inputTokens', 'outputTokens', 'totalCost'] as const) {
     if (!Number.isFinite(usage[k]) || usage[k] < 0) throw validationFailed(`usage.${k} must be a non-negative number`);
+  }
+}
+
+/**
+ * Moves a session's conversation activity to `atIso` (lastUpdate and the activity sort keys of gsi1, gsi2 and
+ * gsi4): a converse turn's one index re-sort, a single conditional write after its answer. Never backwards:
+ * false when a later activity was recorded already (or the session is gone).
+ */
+export async function moveSessionActivity(sessionId: string, atIso: string): Promise<boolean> {
+  const activity = keys.sessionActivitySortKey(atIso, sessionId);
+  try {
+    // A single write racing a turn's transaction on the same item gets TransactionConflict: retried.
+    await withRetry(() =>
+      ddb().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.session(sessionId),
+          UpdateExpression: 'SET lastUpdate = :at, gsi1sk = :act, gsi2sk = :act, gsi4sk = :act',
+          ConditionExpression: 'attribute_exists(pk) AND lastUpdate < :at',
+          ExpressionAttributeValues: { ':at': atIso, ':act': activity },
+        }),
+      ),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
   }
 }
 
@@ -322,6 +350,7 @@ export async function listChatAppSessions(input: ListChatAppSessionsInput): Prom
   }));
   return mergedQueryPage<Session>(sources, {
     ...input,
+    hydrate: true,
     order: input.order,
     query: queryString('chatAppSessions', { chatAppId: input.chatAppId, by: input.by, from, to, order: input.order }),
   });

@@ -7,6 +7,8 @@ export interface GsiDefinition {
   readonly indexName: string;
   readonly partitionKey: string;
   readonly sortKey: string;
+  /** The non-key attributes the index carries (projection INCLUDE). */
+  readonly projected: readonly string[];
   /** What the index serves (documentation only). */
   readonly serves: string;
 }
@@ -17,15 +19,38 @@ export const TABLE_SORT_KEY = 'sk';
 export const TTL_ATTRIBUTE = 'expiresAt';
 
 /**
+ * What every index carries of a session: what session search filters and sorts on (session-search.ts), so
+ * that a search reads candidates from an index alone. Never what a converse turn changes (usage counters,
+ * turn bookkeeping), so that a turn's writes leave the indexes alone except for the one activity re-sort
+ * (`lastUpdate` and the activity sort keys). The two summary names are search-summaries.ts's.
+ */
+export const SESSION_INDEX_ATTRIBUTES = [
+  'sessionId',
+  'userId',
+  'chatAppId',
+  'createDate',
+  'lastUpdate',
+  'title',
+  'flaggedForHumanReview',
+  'customData',
+  'insightsSummary',
+  'feedbackSummary',
+] as const;
+
+/**
  * All GSIs are sparse (only items that carry the key attributes are indexed) and overloaded: the
  * same index serves different entity types under different partition-key prefixes.
- * Projection is ALL so list queries need no second read.
+ * Projection is INCLUDE, chosen per index (docs/data-model.md#index-projections): a list reads its page's
+ * keys from the index and the items with one BatchGetItem, so the indexes need not carry — and be
+ * rewritten for — what changes on every turn.
  */
 export const GSIS = [
   {
     indexName: 'gsi1',
     partitionKey: 'gsi1pk',
     sortKey: 'gsi1sk',
+    // Feedback lists filter on severity and type; the insights sweep reads its due entries from the index.
+    projected: [...SESSION_INDEX_ATTRIBUTES, 'feedbackId', 'severity', 'type', 'activity', 'attempts'],
     serves:
       "a user's sessions by last activity (USER#u / lastUpdate#sessionId); users by userId prefix (UIDX#abc / lower(userId)); feedback by status, sharded (FB#status#shard / createDate#feedbackId)",
   },
@@ -33,18 +58,21 @@ export const GSIS = [
     indexName: 'gsi2',
     partitionKey: 'gsi2pk',
     sortKey: 'gsi2sk',
+    projected: SESSION_INDEX_ATTRIBUTES,
     serves: "a user's sessions in one chat app by last activity (USER#u#APP#a / lastUpdate#sessionId)",
   },
   {
     indexName: 'gsi3',
     partitionKey: 'gsi3pk',
     sortKey: 'gsi3sk',
+    projected: SESSION_INDEX_ATTRIBUTES,
     serves: 'sessions of a chat app by creation date, sharded (APPC#a#shard / createDate#sessionId)',
   },
   {
     indexName: 'gsi4',
     partitionKey: 'gsi4pk',
     sortKey: 'gsi4sk',
+    projected: SESSION_INDEX_ATTRIBUTES,
     serves: 'sessions of a chat app by last activity, sharded (APPU#a#shard / lastUpdate#sessionId)',
   },
 ] as const satisfies readonly GsiDefinition[];
@@ -78,7 +106,7 @@ export function createTableInput(tableName: string) {
         { AttributeName: g.partitionKey, KeyType: 'HASH' as const },
         { AttributeName: g.sortKey, KeyType: 'RANGE' as const },
       ],
-      Projection: { ProjectionType: 'ALL' as const },
+      Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...g.projected] },
     })),
   };
 }

@@ -5,6 +5,7 @@ import { validationFailed } from './errors';
 import { ddb, tableName } from './client';
 import { updateExpression } from './expressions';
 import { fromItem, fromItemOrUndefined, nowIso, type RawItem } from './items';
+import { hydrateItems } from './pagination';
 import { keys, USER_PREFIX_BUCKET_LENGTH, userPrefixPartition } from './keys';
 
 export type User = ChatUser<RecordOrUndef>;
@@ -64,5 +65,5 @@ export async function searchUsersByPrefix(prefix: string, limit = USER_SEARCH_MA
       Limit: Math.max(1, Math.min(USER_SEARCH_MAX_RESULTS, Math.floor(limit))),
     }),
   );
-  return ((out.Items ?? []) as RawItem[]).map((item) => fromItem<User>(item));
+  return (await hydrateItems((out.Items ?? []) as RawItem[])).map((item) => fromItem<User>(item));
 }

@@ -29,7 +29,7 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
     operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'],
     indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4'],
   },
-  feedback: { operations: ['GetItem', 'Query', 'PutItem', 'UpdateItem'], indexes: ['gsi1'] },
+  feedback: { operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'], indexes: ['gsi1'] },
   insights: { operations: ['GetItem', 'PutItem', 'UpdateItem'], indexes: [] },
   widgets: { operations: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: [] },
   admin: { operations: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: [] },

@@ -37,7 +37,8 @@ export class ChatTable extends Construct {
         indexName: gsi.indexName,
         partitionKey: key(gsi.partitionKey),
         sortKey: key(gsi.sortKey),
-        projectionType: dynamodb.ProjectionType.ALL,
+        projectionType: dynamodb.ProjectionType.INCLUDE,
+        nonKeyAttributes: [...gsi.projected],
       });
     }
   }
