@@ -4,7 +4,8 @@
  *  - direct: the same emulator echo agent read with the same SDK client, called directly;
  *  - floor: the direct stream preceded by the raw DynamoDB requests a turn cannot skip before the provider
  *    call — the context read (BatchGetItem of the session and the user) and the durable user-message write
- *    (TransactWriteItems: message Put + session Update) — issued with the handlers' own document client.
+ *    (TransactWriteItems: message Put + session Update of the turn bookkeeping) — issued with the handlers'
+ *    own document client. The turn's activity re-sort is not in it: converse makes it after the answer.
  * Relay overhead = converse TTFC − floor TTFC. Chunks in must equal chunks out.
  */
 import { BedrockAgentRuntimeClient, InvokeAgentCommand, InvokeInlineAgentCommand } from '@aws-sdk/client-bedrock-agent-runtime';
@@ -144,9 +145,10 @@ export async function floor(kind: Kind, c: Clients, message: string, ctx: { sess
           Update: {
             TableName: table,
             Key: keys.session(ctx.sessionId),
-            UpdateExpression: 'SET lastUpdate = :now, gsi1sk = :sk, gsi2sk = :sk, gsi4sk = :sk',
+            // The turn's bookkeeping (turns.ts turnStarted); the activity re-sort comes after the answer.
+            UpdateExpression: 'SET runningUntil = :until ADD runningTurns :one',
             ConditionExpression: 'attribute_exists(pk) AND userId = :user',
-            ExpressionAttributeValues: { ':now': now, ':sk': keys.sessionActivitySortKey(now, ctx.sessionId), ':user': ctx.userId },
+            ExpressionAttributeValues: { ':until': now, ':one': 0, ':user': ctx.userId },
           },
         },
       ],

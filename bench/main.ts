@@ -154,13 +154,25 @@ try {
   l('## 3. DynamoDB cost per operation');
   l();
   l(
-    'Requests observed on the document client the handlers use (config reads are cached per container and were warm). Capacity as DynamoDB Local reports it with `ReturnConsumedCapacity: TOTAL`.',
+    'Requests observed on the document client the handlers use (config reads are cached per container and were warm). Capacity as DynamoDB Local reports it with `ReturnConsumedCapacity: INDEXES`. DynamoDB Local under-reports transactions (it reports one of 8 small updates in a TransactWriteItems as 2 WCU), so the next column gives a lower bound of what DynamoDB bills: per transaction at least 2 WCU per item.',
   );
   l();
-  l('| operation | reads | writes | scans | RCU | WCU | usage aggregate items written | requests |');
-  l('|---|---|---|---|---|---|---|---|');
+  l('| operation | reads | writes | scans | RCU | WCU (Local) | WCU billed, at least | usage aggregate items written | requests |');
+  l('|---|---|---|---|---|---|---|---|---|');
   for (const c of cost)
-    l(`| ${c.name} | ${c.reads} | ${c.writes} | ${c.scans} | ${fmt(c.rcu, 1)} | ${fmt(c.wcu, 1)} | ${c.aggregateWrites} | ${c.commands.join(', ')} |`);
+    l(
+      `| ${c.name} | ${c.reads} | ${c.writes} | ${c.scans} | ${fmt(c.rcu, 1)} | ${fmt(c.wcu, 1)} | ${fmt(c.wcuBilledAtLeast, 0)} | ${c.aggregateWrites} | ${c.commands.join(', ')} |`,
+    );
+  l();
+  l(
+    "Write amplification: where each write operation's WCU went (DynamoDB Local, `ReturnConsumedCapacity: INDEXES`). The indexes carry only what lists and search read (docs/data-model.md#index-projections): a change of anything else costs them nothing; a change of a sort key costs a delete and a put in that index.",
+  );
+  l();
+  const gsiNames = ['gsi1', 'gsi2', 'gsi3', 'gsi4'];
+  l(`| operation | table | ${gsiNames.join(' | ')} |`);
+  l(`|---|---|${gsiNames.map(() => '---').join('|')}|`);
+  for (const c of cost.filter((c) => c.writes > 0))
+    l(`| ${c.name} | ${fmt(c.wcuBy.table ?? 0, 0)} | ${gsiNames.map((g) => fmt(c.wcuBy[g] ?? 0, 0)).join(' | ')} |`);
   const turn = cost.find((c) => c.name.startsWith('converse turn, new session'))!;
   const steady = cost.find((c) => c.name === 'converse turn, existing session (rate limit off)')!;
   const totalScans = cost.reduce((s, c) => s + c.scans, 0);
@@ -169,9 +181,9 @@ try {
     `Targets: a converse turn ≤ 3 write requests — new session with title: ${turn.writes} (${pass(turn.writes <= 3)}), existing session: ${steady.writes} (${pass(steady.writes <= 3)}); the per-user rate limit adds one write when enabled. ≤ 1 read beyond config lookups — existing session: ${steady.reads} (${pass(steady.reads <= 1)}). Scans anywhere: ${totalScans} (${pass(totalScans === 0)}).`,
   );
   l();
-  const wcuOk = steady.wcu <= 12 && turn.wcu <= 16;
+  const wcuOk = steady.wcuBilledAtLeast <= 12 && turn.wcuBilledAtLeast <= 16;
   l(
-    `Write cost (issue 18): a turn on an existing session ${fmt(steady.wcu, 0)} WCU (target ≤ 12: ${pass(steady.wcu <= 12)}), a new session with its title ${fmt(turn.wcu, 0)} WCU (target ≤ 16: ${pass(turn.wcu <= 16)}).`,
+    `Write cost (issue 18): a turn on an existing session ${fmt(steady.wcu, 0)} WCU as DynamoDB Local reports it, at least ${fmt(steady.wcuBilledAtLeast, 0)} as DynamoDB bills it (target ≤ 12: ${pass(steady.wcuBilledAtLeast <= 12)}); a new session with its title ${fmt(turn.wcu, 0)} WCU, billed at least ${fmt(turn.wcuBilledAtLeast, 0)} (target ≤ 16: ${pass(turn.wcuBilledAtLeast <= 16)}). Judged on the billed figure: Local's is not what a deployment pays.`,
   );
   l();
   l(
@@ -248,7 +260,7 @@ try {
   else l('- **Relay overhead ≤ 2 ms at p50**: met for every agent kind in this run.');
   if (!wcuOk)
     l(
-      `- **Write cost per turn** (existing session ${fmt(steady.wcu, 0)} WCU, new session with title ${fmt(turn.wcu, 0)}). Where it goes: the session item sits in all four GSIs with projection ALL, and each message write moves its activity sort key in three of them (a delete and a put of the whole item in each) — twice per turn (the user message, then the answer); both writes are transactions, which DynamoDB bills at twice the WCU; the answer's transaction also carries the usage aggregates (8–10 items under 1 KB) and, for chat apps with insights, the insights status item. What it would take: KEYS_ONLY or INCLUDE projections for the session indexes (lists then read the page with one BatchGetItem), one activity re-sort per turn instead of per message, and the usage aggregates in a separate, non-transactional write — trading the "message and counters never disagree" guarantee of the single transaction for cost, which this round did not do.`,
+      `- **Write cost per turn** (existing session at least ${fmt(steady.wcuBilledAtLeast, 0)} WCU billed, new session with title ${fmt(turn.wcuBilledAtLeast, 0)}; before this round's index work 74 and 46 as DynamoDB Local reported them). Done: the indexes carry only what lists and search read (INCLUDE projections; lists read their page with one BatchGetItem), so the usage counters and turn bookkeeping a turn changes cost the indexes nothing, and a turn re-sorts the lists once, in a single write outside its transactions (before: twice, inside both, where every index write is billed double). What remains is mostly the usage aggregates: ${steady.aggregateWrites} items in the answer's transaction (${turn.aggregateWrites} with a title) at 2 WCU each = ${2 * steady.aggregateWrites} (${2 * turn.aggregateWrites}) WCU, plus the re-sort's delete and put in gsi1, gsi2 and gsi4 and, for chat apps with insights, the insights status entry moving in gsi1. Reaching the targets would take the aggregates off the turn: the answer's message already carries its usage, so a DynamoDB Streams consumer could add a batch of answers to the aggregates in one write per aggregate item, which makes budgets trail the turns by the stream's delay (seconds) and needs per-batch idempotency; this round kept the aggregates exact and in the answer's transaction.`,
     );
   const coldMissed = cold.filter((c) => c.loadMs / c.baselineMs > coldTarget(c.group));
   if (coldMissed.length)

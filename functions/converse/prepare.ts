@@ -168,7 +168,7 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
       metadata: { invocationMode, ...(body.chatAppComponentConfig ? { componentId: body.chatAppComponentConfig.componentId } : {}) },
       ...(files.length ? { files: files.map(messageFileOf) } : {}),
       sessionExtras: turnStarted(new Date(opts.deadlineMs).toISOString()),
-      // The session's activity moves in a write of its own, while the agent answers (run.ts moveActivity).
+      // The session's activity moves once per turn, with the answer (run.ts persist).
       activity: 'keep' as const,
     };
     // A new session and its first message are one transaction; otherwise the message joins the session. A new

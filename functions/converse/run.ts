@@ -246,7 +246,10 @@ const toolSummary = (event: ToolEvent) =>
     ? { phase: 'use', toolUseId: event.toolUseId, name: event.name }
     : { phase: 'result', toolUseId: event.toolUseId, ...(event.status ? { status: event.status } : {}) };
 
-/** Step 3: the answer stored (with the session's counters and turn bookkeeping in the same transaction). */
+/**
+ * Step 3: the answer stored (with the session's counters and turn bookkeeping in the same transaction), then
+ * the session's activity moved to it.
+ */
 export async function persist(plan: TurnPlan, r: Relayed): Promise<{ messageId?: string; usage: ChatMessageUsage; failure?: DomainError }> {
   const usage = addUsage(costOf(r.tokens, plan.agent.pricing), r.extra?.usage);
   const answer = truncateUtf8(r.text, MAX_ANSWER_BYTES);
@@ -274,11 +277,15 @@ export async function persist(plan: TurnPlan, r: Relayed): Promise<{ messageId?:
       // The turn's cost joins the usage aggregates (budgets, reports) in the answer's transaction, and this
       // activity's insights become due (chat apps with an insights model).
       transactItems: (at) => [...usageAggregateWrites(debit), ...insightsDueWrites(plan.app, plan.session, at)],
-      activity: 'keep',
+      // A session this turn created moves in this transaction (its user message created it in place); an
+      // existing one in a write of its own, below.
+      activity: plan.sessionCreated ? 'move' : 'keep',
     });
+    await moveActivity(plan, stored.createDate);
     return { messageId: stored.messageId, usage, ...(r.failure ? { failure: r.failure } : {}) };
   } catch (err) {
     logger.error('assistant message not stored', { sessionId: plan.session.sessionId, errorName: (err as { name?: string })?.name });
+    await moveActivity(plan, plan.startedAt);
     return { usage, failure: r.failure ?? toDomainError(err) };
   }
 }
@@ -304,8 +311,6 @@ export async function finish(plan: TurnPlan, r: Relayed, stored: Awaited<ReturnT
 
 export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions): Promise<void> {
   sink.send('session', { sessionId: plan.session.sessionId, userMessageId: plan.userMessageId });
-  // The session lists re-sort while the agent answers, not before (a new session was created in place).
-  const moved = plan.sessionCreated ? undefined : moveActivity(plan);
   let r: Relayed;
   try {
     const input = await providerInput(plan);
@@ -316,20 +321,20 @@ export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions)
     // Reading the history failed: the turn is stored as failed like any dependency failure.
     r = failedRelay(err);
   }
-  await moved; // before the answer's transaction, which writes the same item
   const [stored] = await Promise.all([persist(plan, r), r.failure || r.cancelled ? undefined : rememberTurn(plan, r.text, opts.deadlineMs)]);
   await finish(plan, r, stored, sink);
   if (!stored.failure && !r.cancelled && !plan.session.title) await titleSession(plan, r.text, opts.deadlineMs);
 }
 
 /**
- * The turn's one re-sort of the session lists: lastUpdate and the activity index keys move to the user
- * message's time in a single conditional write, outside the message transactions (where every index write
- * is billed twice). A failure leaves the lists in their previous order until the next turn: logged, never
- * the turn's failure.
+ * An existing session's one re-sort per turn: lastUpdate and the activity index keys (gsi1, gsi2, gsi4) move
+ * to the turn's last message in a single conditional write after the answer's transaction — not inside the
+ * turn's two transactions, where every index write is billed twice. A failure leaves the lists in their
+ * previous order until the next turn: logged, never the turn's failure.
  */
-async function moveActivity(plan: TurnPlan): Promise<void> {
-  await moveSessionActivity(plan.session.sessionId, plan.startedAt).catch((err) =>
+async function moveActivity(plan: TurnPlan, atIso: string): Promise<void> {
+  if (plan.sessionCreated) return;
+  await moveSessionActivity(plan.session.sessionId, atIso).catch((err) =>
     logger.error('session activity not moved', { sessionId: plan.session.sessionId, errorName: (err as { name?: string })?.name }),
   );
 }

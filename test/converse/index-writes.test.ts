@@ -50,7 +50,7 @@ afterEach(() => tap?.stop());
 const movesActivity = (expr: string) => /\bgsi[124]sk\b|\blastUpdate\b/.test(expr);
 
 describe('session index writes of a converse turn', () => {
-  it('re-sorts the lists once, outside the transactions, to the user message time; lists and search show current counters', async () => {
+  it('re-sorts the lists once, after the answer, outside the transactions; lists and search show current counters', async () => {
     const user = uid();
     const t = await token(user);
     const first = await converse(api.url, t, { chatAppId: 'demo', message: 'the older session' });
@@ -67,12 +67,16 @@ describe('session index writes of a converse turn', () => {
     expect(moving).toEqual([{ command: 'UpdateItem', updates: [expect.stringMatching(/gsi1sk/)] }]);
     expect(tap.writes.filter((w) => w.command === 'TransactWriteItems').length).toBe(2);
 
-    // The older session comes first again, its activity being the turn's user message.
+    // (after the rate limit's counter, when one is set)
+    expect(tap.writes.map((w) => w.command).slice(-3)).toEqual(['TransactWriteItems', 'TransactWriteItems', 'UpdateItem']);
+
+    // The older session comes first again, its activity being the turn's answer.
     const list = (await api.call('GET', '/sessions', { token: t })).body.items;
     expect(list.map((s: { sessionId: string }) => s.sessionId)).toEqual([older, newer]);
     const messages = (await api.call('GET', `/sessions/${older}/messages`, { token: t })).body.items;
-    const question = messages.find((m: { content: string }) => m.content === 'back to the older one');
-    expect(list[0].lastUpdate).toBe(question.createDate);
+    const answer = messages.at(-1);
+    expect(answer.role).toBe('assistant');
+    expect(list[0].lastUpdate).toBe(answer.createDate);
 
     // Lists and search answer with the whole session: the counters of both turns, which no index carries.
     const stored = (await api.call('GET', `/sessions/${older}`, { token: t })).body;
@@ -86,7 +90,7 @@ describe('session index writes of a converse turn', () => {
 
     const entries = await rawIndexPartition('gsi1', userSessionsPartition(user));
     const entry = entries.find((e) => e.sk === keys.session(older).sk && e.pk === keys.session(older).pk)!;
-    expect(entry).toMatchObject({ sessionId: older, lastUpdate: question.createDate, chatAppId: 'demo' });
+    expect(entry).toMatchObject({ sessionId: older, lastUpdate: answer.createDate, chatAppId: 'demo' });
     for (const changedByTurns of ['inputTokens', 'outputTokens', 'totalCost', 'runningTurns', 'runningUntil', 'providerAgentId']) {
       expect(entry, changedByTurns).not.toHaveProperty(changedByTurns);
     }
