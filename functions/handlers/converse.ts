@@ -5,9 +5,10 @@
 import { prepareTurn } from '../converse/prepare';
 import { replayTurn, runTurn } from '../converse/run';
 import { createStreamingHandler } from '../http/handler';
+import { CONVERSE_ROUTES } from '../http/routes/converse';
 import { header } from '../http/request';
 
-export const handler = createStreamingHandler('converse', {
+export const handler = createStreamingHandler('converse', CONVERSE_ROUTES, {
   converse: async ({ principal, body, event }, { deadlineMs }) => {
     const prepared = await prepareTurn(principal, body, header(event, 'idempotency-key'), { deadlineMs });
     return {

@@ -200,15 +200,19 @@ declare const awslambda: Awslambda;
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
 
 /**
- * The streaming execution mode (API Gateway REST with responseTransferMode STREAM): a request refused before
- * the answer starts gets the JSON error of the JSON mode, with its status and CORS headers; then the prelude
- * (200, text/event-stream) and the implementation's events; a failure after the prelude is an SSE `error`
- * event. middy's streaming mode is not used on purpose: it ends the invocation when the client disconnects,
- * before the turn is stored; here `write` runs to its end whatever the client does
- * (test/resilience/faults.test.ts, "a client that disconnects mid-stream").
+ * The streaming execution mode (API Gateway REST with responseTransferMode STREAM), given the group's routes
+ * (its module under ./routes): a request refused before the answer starts gets the JSON error of the JSON
+ * mode, with its status and CORS headers; then the prelude (200, text/event-stream) and the implementation's
+ * events; a failure after the prelude is an SSE `error` event. middy's streaming mode is not used on purpose:
+ * it ends the invocation when the client disconnects, before the turn is stored; here `write` runs to its end
+ * whatever the client does (test/resilience/faults.test.ts, "a client that disconnects mid-stream").
  */
-export function createStreamingHandler<G extends RouteGroup>(group: G, impls: NoInfer<StreamingImpls<G>>): unknown {
-  const routes = ROUTES.filter((r): r is StreamingRoute<G> => r.group === group && 'streaming' in r && r.streaming === true);
+export function createStreamingHandler<G extends RouteGroup>(
+  group: G,
+  table: NoInfer<readonly Extract<AnyRoute, { group: G }>[]>,
+  impls: NoInfer<StreamingImpls<G>>,
+): unknown {
+  const routes = table.filter((r) => r.group === group && 'streaming' in r && r.streaming === true);
   const implOf = implsById<(ctx: RouteContext, invocation: { deadlineMs: number }) => Promise<StreamedAnswer>>(impls);
 
   return awslambda.streamifyResponse(async (event, responseStream, context) => {
