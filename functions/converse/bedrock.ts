@@ -1,5 +1,5 @@
 /**
- * Bedrock clients (one per container) and the agent stream as plain events. BEDROCK_AGENT_ENDPOINT /
+ * Bedrock clients (the container's, functions/lib/clients.ts) and the agent stream as plain events. BEDROCK_AGENT_ENDPOINT /
  * BEDROCK_RUNTIME_ENDPOINT point the real SDK clients at the local emulator; unset, they talk to Bedrock.
  */
 import {
@@ -14,28 +14,17 @@ import type { BedrockAgentRef, InlineAgentDefinition } from 'pika-shared/types/c
 import type { AgentCoreInvokeInput as ProviderInput } from './providers/events';
 import { utf8Stream } from './providers/utf8';
 import { userMemoryBlock } from 'pika-shared/util/agentcore';
-import { config } from '../lib/config';
+import { defineClient } from '../lib/clients';
 
-let agentClient: { client: BedrockAgentRuntimeClient; endpoint: string | undefined } | undefined;
-let runtimeClient: { client: BedrockRuntimeClient; endpoint: string | undefined } | undefined;
+export const bedrockAgentClient = defineClient('bedrockAgent', {
+  key: (c) => c.BEDROCK_AGENT_ENDPOINT,
+  create: (c) => new BedrockAgentRuntimeClient({ ...(c.BEDROCK_AGENT_ENDPOINT ? { endpoint: c.BEDROCK_AGENT_ENDPOINT } : {}), maxAttempts: 2 }),
+});
 
-export function bedrockAgentClient(): BedrockAgentRuntimeClient {
-  const endpoint = config().BEDROCK_AGENT_ENDPOINT;
-  if (agentClient?.endpoint !== endpoint || !agentClient) {
-    agentClient?.client.destroy();
-    agentClient = { client: new BedrockAgentRuntimeClient({ ...(endpoint ? { endpoint } : {}), maxAttempts: 2 }), endpoint };
-  }
-  return agentClient.client;
-}
-
-export function bedrockRuntimeClient(): BedrockRuntimeClient {
-  const endpoint = config().BEDROCK_RUNTIME_ENDPOINT;
-  if (runtimeClient?.endpoint !== endpoint || !runtimeClient) {
-    runtimeClient?.client.destroy();
-    runtimeClient = { client: new BedrockRuntimeClient({ ...(endpoint ? { endpoint } : {}), maxAttempts: 2 }), endpoint };
-  }
-  return runtimeClient.client;
-}
+export const bedrockRuntimeClient = defineClient('bedrockRuntime', {
+  key: (c) => c.BEDROCK_RUNTIME_ENDPOINT,
+  create: (c) => new BedrockRuntimeClient({ ...(c.BEDROCK_RUNTIME_ENDPOINT ? { endpoint: c.BEDROCK_RUNTIME_ENDPOINT } : {}), maxAttempts: 2 }),
+});
 
 export type AgentEvent =
   | { type: 'chunk'; text: string }

@@ -1,13 +1,12 @@
 /**
- * One DynamoDB document client per container (reused across warm invocations), built from the runtime
- * configuration (functions/lib/config.ts): TABLE_NAME, and DYNAMODB_ENDPOINT for DynamoDB Local. A new
- * configuration (tests, the local server) gets a new client.
+ * The DynamoDB document client of the container (functions/lib/clients.ts: built once from the runtime
+ * configuration, or the one a test provides): DYNAMODB_ENDPOINT for DynamoDB Local. A new configuration
+ * (tests, the local server) gets a new client. TABLE_NAME names the table.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { config, type RuntimeConfig } from '../lib/config';
-
-let cached: { doc: DynamoDBDocumentClient; config: RuntimeConfig } | undefined;
+import { defineClient } from '../lib/clients';
+import { config } from '../lib/config';
 
 export function tableName(): string {
   const name = config().TABLE_NAME;
@@ -15,19 +14,16 @@ export function tableName(): string {
   return name;
 }
 
-export function ddb(): DynamoDBDocumentClient {
-  const c = config();
-  if (cached?.config === c) return cached.doc;
-  cached?.doc.destroy();
-  const endpoint = c.DYNAMODB_ENDPOINT;
-  const client = new DynamoDBClient({
-    ...(endpoint ? { endpoint, region: c.AWS_REGION ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-    maxAttempts: c.DYNAMODB_MAX_ATTEMPTS,
-  });
-  const doc = DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    unmarshallOptions: { wrapNumbers: false },
-  });
-  cached = { doc, config: c };
-  return doc;
-}
+export const ddb = defineClient('ddb', {
+  create(c) {
+    const endpoint = c.DYNAMODB_ENDPOINT;
+    const client = new DynamoDBClient({
+      ...(endpoint ? { endpoint, region: c.AWS_REGION ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+      maxAttempts: c.DYNAMODB_MAX_ATTEMPTS,
+    });
+    return DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+      unmarshallOptions: { wrapNumbers: false },
+    });
+  },
+});

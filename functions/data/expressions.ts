@@ -8,6 +8,12 @@ export interface UpdateSpec {
   set?: Record<string, unknown>;
   /** SET each attribute only where it has no value yet. */
   setIfNotExists?: Record<string, unknown>;
+  /** SET keys inside a map attribute (`{ data: { a: 1 } }` sets `data.a`; the map must exist): merges that keep the map's other keys. */
+  setIn?: Record<string, Record<string, unknown>>;
+  /** SET keys inside a map attribute only where they have no value yet. */
+  setInIfNotExists?: Record<string, Record<string, unknown>>;
+  /** Append to a list attribute (created when absent): `list_append`, so concurrent appends all survive. */
+  append?: Record<string, readonly unknown[]>;
   /** ADD each number. */
   add?: Record<string, number>;
   /** REMOVE each attribute. */
@@ -41,6 +47,28 @@ export function updateExpression(spec: UpdateSpec, condition: { names?: Record<s
     if (value === undefined) continue;
     const p = placeholder(attribute, value);
     sets.push(`${p.name} = if_not_exists(${p.name}, ${p.value})`);
+  }
+  for (const [onlyNew, byMap] of [
+    [false, spec.setIn],
+    [true, spec.setInIfNotExists],
+  ] as const) {
+    for (const [attribute, entries] of Object.entries(byMap ?? {})) {
+      const defined = Object.entries(entries).filter(([, value]) => value !== undefined);
+      if (!defined.length) continue;
+      const map = `#u${n++}`;
+      names[map] = attribute;
+      for (const [key, value] of defined) {
+        const p = placeholder(key, value);
+        const path = `${map}.${p.name}`;
+        sets.push(`${path} = ${onlyNew ? `if_not_exists(${path}, ${p.value})` : p.value}`);
+      }
+    }
+  }
+  for (const [attribute, items] of Object.entries(spec.append ?? {})) {
+    const p = placeholder(attribute, items);
+    const empty = `:u${n++}`;
+    values[empty] = [];
+    sets.push(`${p.name} = list_append(if_not_exists(${p.name}, ${empty}), ${p.value})`);
   }
   const adds = Object.entries(spec.add ?? {}).map(([attribute, value]) => {
     const p = placeholder(attribute, value);

@@ -42,10 +42,13 @@ function feedbackSummaryUpdate(sessionId: string, feedback: Feedback, whole: boo
     Update: {
       TableName: tableName(),
       Key: keys.session(sessionId),
-      UpdateExpression: whole ? 'SET #fbs = :map' : 'SET #fbs.#fid = :summary',
+      ...updateExpression(
+        whole
+          ? { set: { [FEEDBACK_SUMMARY_ATTRIBUTE]: { [feedback.feedbackId]: summary } } }
+          : { setIn: { [FEEDBACK_SUMMARY_ATTRIBUTE]: { [feedback.feedbackId]: summary } } },
+        { names: { '#fbs': FEEDBACK_SUMMARY_ATTRIBUTE } },
+      ),
       ConditionExpression: whole ? 'attribute_exists(pk) AND attribute_not_exists(#fbs)' : 'attribute_exists(pk) AND attribute_exists(#fbs)',
-      ExpressionAttributeNames: { '#fbs': FEEDBACK_SUMMARY_ATTRIBUTE, ...(whole ? {} : { '#fid': feedback.feedbackId }) },
-      ExpressionAttributeValues: whole ? { ':map': { [feedback.feedbackId]: summary } } : { ':summary': summary },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     },
   };
@@ -212,9 +215,8 @@ export async function addInternalComment(sessionId: string, feedbackId: string, 
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.feedback(sessionId, feedbackId),
-        UpdateExpression: 'SET internalComments = list_append(if_not_exists(internalComments, :empty), :comment), lastUpdate = :now',
+        ...updateExpression({ append: { internalComments: [comment] }, set: { lastUpdate: nowIso() } }),
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':empty': [], ':comment': [comment], ':now': nowIso() },
         ReturnValues: 'ALL_NEW',
       }),
     );

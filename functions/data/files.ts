@@ -10,6 +10,7 @@ import { ddb, tableName } from './client';
 import { fromItem, type RawItem } from './items';
 import { FILE_PREFIX, keys } from './keys';
 import { conditionFailedAt, withRetry } from './retry';
+import { updateExpression } from './expressions';
 import { ttlAttribute } from './ttl';
 
 /** The stored record: the spec's ChatMessageFile plus its owner and session. */
@@ -59,9 +60,8 @@ export async function markFilesAttached(sessionId: string, fileIds: string[], at
         new UpdateCommand({
           TableName: tableName(),
           Key: keys.file(sessionId, fileId),
-          UpdateExpression: 'SET attachedAt = if_not_exists(attachedAt, :at)',
+          ...updateExpression({ setIfNotExists: { attachedAt: atIso } }),
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':at': atIso },
         }),
       ),
     );

@@ -7,6 +7,7 @@ import { ddb, tableName } from './client';
 import { fromAttributeValues, fromItem, nowIso } from './items';
 import { keys } from './keys';
 import { isConditionFailure } from './retry';
+import { updateExpression } from './expressions';
 import { expiresInSeconds } from './ttl';
 
 /** What a completed request stored; each caller extends it with its own outcome (converse: TurnOutcome). */
@@ -86,10 +87,8 @@ export async function completeIdempotencyKey<R extends IdempotencyResult>(sessio
     new UpdateCommand({
       TableName: tableName(),
       Key: keys.idempotency(sessionId, key),
-      UpdateExpression: 'SET #status = :completed, #result = :result',
+      ...updateExpression({ set: { status: 'completed', result } }),
       ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#status': 'status', '#result': 'result' },
-      ExpressionAttributeValues: { ':completed': 'completed', ':result': result },
     }),
   );
 }

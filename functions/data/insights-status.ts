@@ -15,6 +15,7 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SessionInsightsStatus } from 'pika-shared/types/chatbot/chatbot-types';
 import { ddb, tableName } from './client';
 import { isConditionFailure } from './retry';
+import { updateExpression } from './expressions';
 import type { RawItem } from './items';
 import { allShards, insightsDuePartition, keys } from './keys';
 import { ttlAttribute } from './ttl';
@@ -103,16 +104,11 @@ export async function leaseDue(e: DueEntry, leaseUntilIso: string): Promise<bool
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.insightsStatus(e.sessionId),
-        UpdateExpression: 'SET gsi1sk = :key, #due = :lease ADD #attempts :one',
+        ...updateExpression(
+          { set: { gsi1sk: keys.insightsDueIndex(e.sessionId, leaseUntilIso).gsi1sk, [N['#due']]: leaseUntilIso }, add: { [N['#attempts']]: 1 } },
+          { names: names('#status'), values: { ':old': e.dueKey, ':pending': 'pending' } },
+        ),
         ConditionExpression: 'gsi1sk = :old AND #status = :pending',
-        ExpressionAttributeNames: names('#due', '#attempts', '#status'),
-        ExpressionAttributeValues: {
-          ':key': keys.insightsDueIndex(e.sessionId, leaseUntilIso).gsi1sk,
-          ':lease': leaseUntilIso,
-          ':one': 1,
-          ':old': e.dueKey,
-          ':pending': 'pending',
-        },
       }),
     );
     return true;
@@ -129,10 +125,11 @@ export async function giveUpDue(e: DueEntry, error: { code: string; message: str
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.insightsStatus(e.sessionId),
-        UpdateExpression: 'SET #status = :failed, #error = :error, #lu = :now REMOVE gsi1pk, gsi1sk, #due',
+        ...updateExpression(
+          { set: { [N['#status']]: 'failed', [N['#error']]: error, [N['#lu']]: nowIso }, remove: ['gsi1pk', 'gsi1sk', N['#due']] },
+          { names: names('#status'), values: { ':old': e.dueKey, ':pending': 'pending' } },
+        ),
         ConditionExpression: 'gsi1sk = :old AND #status = :pending',
-        ExpressionAttributeNames: names('#status', '#error', '#lu', '#due'),
-        ExpressionAttributeValues: { ':failed': 'failed', ':error': error, ':now': nowIso, ':old': e.dueKey, ':pending': 'pending' },
       }),
     );
     return true;
@@ -153,10 +150,11 @@ export async function claimActivity(job: InsightsJob, token: string, untilMs: nu
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.insightsStatus(job.sessionId),
-        UpdateExpression: 'SET #claim = :token, #until = :until',
+        ...updateExpression(
+          { set: { [N['#claim']]: token, [N['#until']]: untilMs } },
+          { names: names('#until', '#activity', '#status'), values: { ':activity': job.activity, ':pending': 'pending', ':now': nowMs } },
+        ),
         ConditionExpression: '#activity = :activity AND #status = :pending AND (attribute_not_exists(#until) OR #until < :now)',
-        ExpressionAttributeNames: names('#claim', '#until', '#activity', '#status'),
-        ExpressionAttributeValues: { ':token': token, ':until': untilMs, ':activity': job.activity, ':pending': 'pending', ':now': nowMs },
       }),
     );
     return true;
@@ -173,10 +171,8 @@ export async function releaseClaim(sessionId: string, token: string): Promise<vo
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.insightsStatus(sessionId),
-        UpdateExpression: 'REMOVE #claim, #until',
+        ...updateExpression({ remove: [N['#claim'], N['#until']] }, { names: names('#claim'), values: { ':token': token } }),
         ConditionExpression: '#claim = :token',
-        ExpressionAttributeNames: names('#claim', '#until'),
-        ExpressionAttributeValues: { ':token': token },
       }),
     );
   } catch (err) {
@@ -195,17 +191,21 @@ function outcomeUpdate(sessionId: string, token: string, outcome: Outcome, nowIs
   return {
     TableName: tableName(),
     Key: keys.insightsStatus(sessionId),
-    UpdateExpression: `SET #status = :status, #model = :model, #usage = :usage, #lu = :now${outcome.error ? ', #error = :error' : ''} REMOVE gsi1pk, gsi1sk, #due, #claim, #until${outcome.error ? '' : ', #error'}`,
+    ...updateExpression(
+      {
+        set: {
+          [N['#status']]: outcome.error ? 'failed' : 'generated',
+          [N['#model']]: outcome.modelId,
+          [N['#usage']]: outcome.usage,
+          [N['#lu']]: nowIso,
+          [N['#error']]: outcome.error,
+        },
+        // A success clears the error of an earlier failed attempt.
+        remove: ['gsi1pk', 'gsi1sk', N['#due'], N['#claim'], N['#until'], ...(outcome.error ? [] : [N['#error']])],
+      },
+      { names: names('#claim'), values: { ':token': token } },
+    ),
     ConditionExpression: '#claim = :token',
-    ExpressionAttributeNames: names('#status', '#model', '#usage', '#lu', '#error', '#due', '#claim', '#until'),
-    ExpressionAttributeValues: {
-      ':status': outcome.error ? 'failed' : 'generated',
-      ':model': outcome.modelId,
-      ':usage': outcome.usage,
-      ':now': nowIso,
-      ':token': token,
-      ...(outcome.error ? { ':error': outcome.error } : {}),
-    },
   };
 }
 

@@ -7,6 +7,7 @@ import { nowIso, type RawItem } from './items';
 import { keys } from './keys';
 import { conditionFailedAt, withRetry } from './retry';
 import { INSIGHTS_SUMMARY_ATTRIBUTE, insightsSummaryOf } from './search-summaries';
+import { updateExpression } from './expressions';
 import { ttlAttribute } from './ttl';
 
 export async function getInsights(sessionId: string): Promise<SessionInsights | undefined> {
@@ -30,10 +31,8 @@ export async function putInsights(sessionId: string, insights: SessionInsights, 
               Update: {
                 TableName: tableName(),
                 Key: keys.session(sessionId),
-                UpdateExpression: 'SET #summary = :summary',
+                ...updateExpression({ set: { [INSIGHTS_SUMMARY_ATTRIBUTE]: insightsSummaryOf(insights) } }),
                 ConditionExpression: 'attribute_exists(pk)',
-                ExpressionAttributeNames: { '#summary': INSIGHTS_SUMMARY_ATTRIBUTE },
-                ExpressionAttributeValues: { ':summary': insightsSummaryOf(insights) },
               },
             },
             { Put: { TableName: tableName(), Item: { ...keys.insights(sessionId), sessionId, insights, lastUpdate: nowIso(), ...ttlAttribute() } } },

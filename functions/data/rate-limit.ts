@@ -7,6 +7,7 @@ import { rateLimited } from './errors';
 import { config } from '../lib/config';
 import { ddb, tableName } from './client';
 import { keys } from './keys';
+import { updateExpression } from './expressions';
 
 export interface RateLimit {
   limit: number;
@@ -21,9 +22,7 @@ export async function consumeRateLimit(userId: string, bucket: string, rule: Rat
     new UpdateCommand({
       TableName: tableName(),
       Key: keys.rateLimit(userId, bucket, String(windowStart)),
-      UpdateExpression: 'ADD #count :one SET expiresAt = if_not_exists(expiresAt, :expires)',
-      ExpressionAttributeNames: { '#count': 'count' },
-      ExpressionAttributeValues: { ':one': 1, ':expires': windowStart + rule.windowSeconds * 2 },
+      ...updateExpression({ add: { count: 1 }, setIfNotExists: { expiresAt: windowStart + rule.windowSeconds * 2 } }),
       ReturnValues: 'UPDATED_NEW',
     }),
   );

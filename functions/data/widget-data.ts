@@ -8,6 +8,7 @@ import { dependencyErrorOf } from '../lib/errors';
 import { conflict, payloadTooLarge, validationFailed } from './errors';
 import { ddb, tableName } from './client';
 import { isConditionFailure } from './retry';
+import { updateExpression } from './expressions';
 import { nowIso, type RawItem } from './items';
 import { keys } from './keys';
 
@@ -54,24 +55,16 @@ export async function setWidgetData(input: SetWidgetDataInput): Promise<UserWidg
       await ddb().send(new PutCommand({ TableName: tableName(), Item: newItem }));
       return input.data;
     }
-    const entries = Object.entries(input.data).filter(([, v]) => v !== undefined);
-    const names: Record<string, string> = { '#data': 'data' };
-    const values: Record<string, unknown> = { ':now': now };
-    const sets = entries.map(([k, v], i) => {
-      names[`#k${i}`] = k;
-      values[`:v${i}`] = v;
-      return `#data.#k${i} = :v${i}`;
-    });
+    // Each top-level key SET inside `data`, so concurrent merges of different keys all survive.
+    const merge = updateExpression({ setIn: { data: input.data }, set: { lastUpdate: now } }, { names: { '#data': 'data' } });
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         const out = await ddb().send(
           new UpdateCommand({
             TableName: tableName(),
             Key: key,
-            UpdateExpression: `SET ${[...sets, 'lastUpdate = :now'].join(', ')}`,
+            ...merge,
             ConditionExpression: 'attribute_exists(#data)',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
             ReturnValues: 'ALL_NEW',
           }),
         );

@@ -1,5 +1,5 @@
 /**
- * The files bucket through the real S3 client (one per container): presigned POST uploads and GET links,
+ * The files bucket through the real S3 client (the container's, functions/lib/clients.ts): presigned POST uploads and GET links,
  * HeadObject, batch deletes. FILES_BUCKET names the bucket; S3_ENDPOINT points the client at a local S3
  * (path-style URLs), as BEDROCK_*_ENDPOINT do for the agent emulator.
  */
@@ -13,27 +13,20 @@ import {
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { defineClient } from '../lib/clients';
 import { config } from '../lib/config';
 import { DomainError, dependencyErrorOf } from '../lib/errors';
 
-let client: { s3: S3Client; endpoint: string | undefined } | undefined;
-
-export function s3Client(): S3Client {
-  const endpoint = config().S3_ENDPOINT;
-  if (!client || client.endpoint !== endpoint) {
-    client?.s3.destroy();
-    client = {
-      s3: new S3Client({
-        ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
-        maxAttempts: 3,
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-      }),
-      endpoint,
-    };
-  }
-  return client.s3;
-}
+export const s3Client = defineClient('s3', {
+  key: (c) => c.S3_ENDPOINT,
+  create: (c) =>
+    new S3Client({
+      ...(c.S3_ENDPOINT ? { endpoint: c.S3_ENDPOINT, forcePathStyle: true } : {}),
+      maxAttempts: 3,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
+});
 
 /** The bucket, or a 503 when this deployment has none (files are off). */
 export function filesBucket(): string {

@@ -1,9 +1,12 @@
 /**
- * The middy stack every group Lambda shares: route lookup, body/params/query validation, authentication
- * and route authorization, error mapping (functions/lib/errors.ts), CORS, one access-log line per request.
- * Route implementations stay thin: they get validated input and a Principal and return the answer.
+ * The request pipeline every API Lambda runs, in one place, with two execution modes:
+ * - JSON (`createGroupHandler`, the route groups): the answer is an APIGatewayProxyResult;
+ * - streaming (`createStreamingHandler`, POST /converse): Lambda response streaming, Server-Sent Events.
+ * Both run the same stages: route lookup; `resolveRequest` (secrets, authentication, route roles, validation
+ * of params/query/body with the route's schemas); the implementation; error mapping (functions/lib/errors.ts
+ * → ./errors.ts); CORS (./cors.ts); one access-log line per request. Implementations stay thin: they get
+ * validated input and a Principal and return the answer.
  */
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DomainError } from '../lib/errors';
 import { corsHeadersFor } from './cors';
@@ -14,12 +17,15 @@ import { verifyAuthorizationHeader } from './auth';
 import { logger } from './logger';
 import { Principal } from '../policy/principal';
 import { header, parseRequest } from './request';
+import { type EventSink, sseSink, type WritableLike } from '../converse/sse';
 import type * as z from 'zod';
 import { ROUTES, type RouteDef, type RouteGroup } from './routes';
 
 type AnyRoute = (typeof ROUTES)[number];
-/** The routes of a group that answer JSON (streaming routes have their own handler). */
+/** The routes of a group that answer JSON. */
 export type JsonRoute<G extends RouteGroup = RouteGroup> = Exclude<Extract<AnyRoute, { group: G }>, { streaming: true }>;
+/** The routes of a group that stream their answer. */
+export type StreamingRoute<G extends RouteGroup = RouteGroup> = Extract<AnyRoute, { group: G; streaming: true }>;
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 type FieldOf<R, K extends 'params' | 'body'> = R extends { readonly [P in K]: infer S } ? Parsed<S> : undefined;
@@ -44,6 +50,22 @@ export type RouteResult<R> = R extends { readonly response: infer S extends z.Zo
  * route, fails `tsc`), each typed from its route.
  */
 export type GroupImpls<G extends RouteGroup> = { readonly [R in JsonRoute<G> as R['id']]: (ctx: RouteContext<R>) => Promise<RouteResult<R>> };
+
+/** What a streaming implementation hands the pipeline once nothing more can be refused. */
+export interface StreamedAnswer {
+  /** Writes the events; the pipeline ends the stream after it (and after an `error` event if it throws). */
+  write(sink: EventSink): Promise<void>;
+  /** Fields added to the request's access-log line. */
+  log?: Record<string, unknown>;
+}
+
+/**
+ * The implementations of a streaming group, one per streaming route: everything refusable happens before the
+ * returned answer (a throw there is a JSON error with its status); `deadlineMs` is when the invocation ends.
+ */
+export type StreamingImpls<G extends RouteGroup> = {
+  readonly [R in StreamingRoute<G> as R['id']]: (ctx: RouteContext<R>, invocation: { deadlineMs: number }) => Promise<StreamedAnswer>;
+};
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
   return { statusCode: status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
@@ -74,51 +96,153 @@ export async function resolveRequest<R extends RouteDef>(route: R, event: APIGat
   return { ...(parseRequest(route, event) as Pick<RouteContext<R>, 'params' | 'query' | 'body'>), principal, event, route };
 }
 
-/** The API Gateway proxy handler of one route group. */
-export function createGroupHandler<G extends RouteGroup>(group: G, impls: NoInfer<GroupImpls<G>>) {
-  const routes = ROUTES.filter((r): r is JsonRoute<G> => r.group === group && !('streaming' in r && r.streaming));
-  // Each implementation was checked against its own route by GroupImpls; here they are looked up by id.
-  const implOf = (route: RouteDef) => (impls as unknown as Record<string, (ctx: RouteContext) => Promise<unknown>>)[route.id]!;
-
-  const core = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-    const started = performance.now();
-    let routeId = 'unmatched';
-    let userId: string | undefined;
-    let result: APIGatewayProxyResult;
-    try {
-      const route: RouteDef = matchRoute(routes, event);
-      routeId = route.id;
-      const ctx = await resolveRequest(route, event);
+/** One request's log: the access-log line (written once, when the answer is complete) and a 5xx's error line. */
+function requestLog(event: APIGatewayProxyEvent) {
+  const started = performance.now();
+  let routeId = 'unmatched';
+  let userId: string | undefined;
+  return {
+    admitted(ctx: RouteContext) {
       userId = ctx.principal.userId;
-      // Counted only once the request is valid and authorized: a refused request spends nothing.
-      if (isUserWrite(route)) await consumeRateLimit(userId, 'writes', writeRateLimit());
-      const out = await implOf(route)(ctx);
-      result = json(route.status ?? 200, out);
-    } catch (err) {
-      result = errorResult(err);
-      if (result.statusCode >= 500) logger.error('request failed', { routeId, error: errorSummary(err) });
-    }
-    logger.info('request', { routeId, method: event.httpMethod, status: result.statusCode, latencyMs: Math.round(performance.now() - started), userId });
-    return result;
+    },
+    matched(route: RouteDef) {
+      routeId = route.id;
+    },
+    failed(message: string, err: unknown) {
+      logger.error(message, { routeId, error: errorSummary(err) });
+    },
+    done(status: number, extra: Record<string, unknown> = {}) {
+      logger.info('request', { routeId, method: event.httpMethod, status, latencyMs: Math.round(performance.now() - started), userId, ...extra });
+    },
   };
-
-  const withCors = (request: { event: APIGatewayProxyEvent; response: APIGatewayProxyResult | null }) => {
-    if (request.response) request.response.headers = { ...request.response.headers, ...corsHeadersFor(request.event) };
-  };
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
-    .use({
-      after: async (request) => withCors(request),
-      // Last line of defence: anything middy itself throws still becomes JSON (with CORS, so a browser can read it).
-      onError: async (request) => {
-        request.response = errorResult(request.error);
-        withCors(request);
-      },
-    })
-    .handler(core);
 }
 
-/** A write any user may make (admin and service routes are not rate-limited per user). */
+/** The stages before an implementation runs, the same in both modes: route lookup, then `resolveRequest`. */
+async function admit<R extends RouteDef>(routes: readonly R[], event: APIGatewayProxyEvent, log: ReturnType<typeof requestLog>): Promise<RouteContext<R>> {
+  const route = matchRoute(routes, event);
+  log.matched(route);
+  const ctx = await resolveRequest(route, event);
+  log.admitted(ctx);
+  return ctx;
+}
+
+/** An answer that failed: its JSON error (./errors.ts) with CORS, the 5xx logged. */
+function refusal(event: APIGatewayProxyEvent, err: unknown, log: ReturnType<typeof requestLog>): APIGatewayProxyResult {
+  const result = withCors(event, errorResult(err));
+  if (result.statusCode >= 500) log.failed('request failed', err);
+  return result;
+}
+
+function withCors(event: APIGatewayProxyEvent, result: APIGatewayProxyResult): APIGatewayProxyResult {
+  result.headers = { ...result.headers, ...corsHeadersFor(event) };
+  return result;
+}
+
+/** The implementation of each route by id (each was checked against its own route by GroupImpls/StreamingImpls). */
+function implsById<F>(impls: object) {
+  return (route: RouteDef) => (impls as Record<string, F>)[route.id]!;
+}
+
+/** The time kept, before the function's timeout, to answer with a 504 instead of the gateway's bare error. */
+const TIMEOUT_MARGIN_MS = 5;
+
+/** The JSON execution mode: the API Gateway proxy handler of one route group. */
+export function createGroupHandler<G extends RouteGroup>(group: G, impls: NoInfer<GroupImpls<G>>) {
+  const routes = ROUTES.filter((r): r is JsonRoute<G> => r.group === group && !('streaming' in r && r.streaming));
+  const implOf = implsById<(ctx: RouteContext) => Promise<unknown>>(impls);
+
+  const answer = async (event: APIGatewayProxyEvent, log: ReturnType<typeof requestLog>): Promise<APIGatewayProxyResult> => {
+    const ctx = await admit<RouteDef>(routes, event, log);
+    // Counted only once the request is valid and authorized: a refused request spends nothing.
+    if (isUserWrite(ctx.route)) await consumeRateLimit(ctx.principal.userId, 'writes', writeRateLimit());
+    return withCors(event, json(ctx.route.status ?? 200, await implOf(ctx.route)(ctx)));
+  };
+
+  return async (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> => {
+    const log = requestLog(event);
+    let result: APIGatewayProxyResult;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const remaining = context?.getRemainingTimeInMillis?.();
+      const timedOut =
+        remaining === undefined
+          ? undefined
+          : new Promise<never>((_, reject) => {
+              timer = setTimeout(
+                () => reject(Object.assign(new Error('The request ran until the function timeout'), { name: 'TimeoutError' })),
+                Math.max(0, remaining - TIMEOUT_MARGIN_MS),
+              );
+            });
+      result = await (timedOut ? Promise.race([answer(event, log), timedOut]) : answer(event, log));
+    } catch (err) {
+      result = refusal(event, err, log);
+    } finally {
+      clearTimeout(timer);
+    }
+    log.done(result.statusCode);
+    return result;
+  };
+}
+
+/** A write any user may make (admin and service routes are not rate-limited per user; converse has its own limit). */
 const isUserWrite = (route: RouteDef) => route.method !== 'GET' && route.access.includes('user') && route.id !== 'searchSessions';
+
+interface ResponseStream extends WritableLike {
+  setContentType?(type: string): void;
+}
+interface Awslambda {
+  streamifyResponse(fn: (event: APIGatewayProxyEvent, stream: ResponseStream, context: Context) => Promise<void>): unknown;
+  HttpResponseStream: { from(stream: ResponseStream, prelude: { statusCode: number; headers?: Record<string, string> }): ResponseStream };
+}
+/** Provided by the Lambda Node.js runtime (and by scripts/local/streaming.ts locally). */
+declare const awslambda: Awslambda;
+
+const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
+
+/**
+ * The streaming execution mode (API Gateway REST with responseTransferMode STREAM), given the group's routes
+ * (its module under ./routes): a request refused before the answer starts gets the JSON error of the JSON
+ * mode, with its status and CORS headers; then the prelude (200, text/event-stream) and the implementation's
+ * events; a failure after the prelude is an SSE `error` event. middy's streaming mode is not used on purpose:
+ * it ends the invocation when the client disconnects, before the turn is stored; here `write` runs to its end
+ * whatever the client does (test/resilience/faults.test.ts, "a client that disconnects mid-stream").
+ */
+export function createStreamingHandler<G extends RouteGroup>(
+  group: G,
+  table: NoInfer<readonly Extract<AnyRoute, { group: G }>[]>,
+  impls: NoInfer<StreamingImpls<G>>,
+): unknown {
+  const routes = table.filter((r) => r.group === group && 'streaming' in r && r.streaming === true);
+  const implOf = implsById<(ctx: RouteContext, invocation: { deadlineMs: number }) => Promise<StreamedAnswer>>(impls);
+
+  return awslambda.streamifyResponse(async (event, responseStream, context) => {
+    const log = requestLog(event);
+    const deadlineMs = Date.now() + context.getRemainingTimeInMillis();
+    let answer: StreamedAnswer;
+    try {
+      const ctx = await admit<RouteDef>(routes, event, log);
+      answer = await implOf(ctx.route)(ctx, { deadlineMs });
+    } catch (err) {
+      const result = refusal(event, err, log);
+      const out = awslambda.HttpResponseStream.from(responseStream, { statusCode: result.statusCode, headers: result.headers as Record<string, string> });
+      out.write(result.body);
+      out.end();
+      log.done(result.statusCode);
+      return;
+    }
+    const out = awslambda.HttpResponseStream.from(responseStream, { statusCode: 200, headers: { ...SSE_HEADERS, ...corsHeadersFor(event) } });
+    const sink = sseSink(out);
+    try {
+      await answer.write(sink);
+    } catch (err) {
+      const { body } = httpErrorOf(err);
+      log.failed('request failed mid-stream', err);
+      sink.send('error', { code: body.error.code, message: body.error.message });
+    }
+    sink.end();
+    log.done(200, answer.log);
+  });
+}
 
 /** Name and code of an error, never its payload. */
 export function errorSummary(err: unknown) {

@@ -4,15 +4,17 @@ import * as z from 'zod';
 import { idSchema } from 'pika-shared/schemas';
 import type { InsightsJob } from '../data/insights-status';
 import type { JobSender } from './sweep';
+import { defineClient } from '../lib/clients';
 
 export const insightsJobSchema = z.strictObject({ sessionId: idSchema, activity: z.iso.datetime() });
 
-let client: SQSClient | undefined;
+/** Built from nothing in the configuration: one per container. */
+const sqsClient = defineClient('sqs', { key: () => null, create: () => new SQSClient({ maxAttempts: 3 }) });
 
 /** Sends jobs to the queue in batches of 10 (SQS's limit); a message SQS refuses fails the sweep (it is leased, so sent again later). */
 export function sqsJobSender(queueUrl: string): JobSender {
   return async (jobs: InsightsJob[]) => {
-    client ??= new SQSClient({ maxAttempts: 3 });
+    const client = sqsClient();
     for (let i = 0; i < jobs.length; i += 10) {
       const batch = jobs.slice(i, i + 10);
       const out = await client.send(

@@ -3,17 +3,25 @@
  * browser). Plain DOM; every text from the API is set with textContent.
  */
 import { API_ROUTES, createPikaClient, PikaApiError, type ConverseEvent } from 'pika-shared/client';
-import type { ChatMessage, ChatMessageFile, ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
+import type { ChatMessageFile, ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
 import { SESSION_FEEDBACK_SEVERITIES, SESSION_FEEDBACK_TYPES } from 'pika-shared/types/chatbot/chatbot-types';
 import { closeMemory, forgetMe, loadMemory, onMemoryUnauthorized, openMemory } from './memory';
-import { $, type Config, el, failureText, PAGE_SIZE, save, type Session, setStatus, state, stored, type Streaming } from './page';
-
-/** 401 anywhere: back to the sign-in form, with the server's own message. Other errors: the status line. */
-function report(err: unknown, what: string) {
-  if (err instanceof PikaApiError && err.status === 401) return showSignIn(`${err.message} (${err.code}). Sign in again with a valid token.`);
-  if (err instanceof DOMException && err.name === 'AbortError') return;
-  setStatus(failureText(err, what), true);
-}
+import { messageItem, usageText } from './messages';
+import { $, composerError, type Config, el, failureText, onUnauthorized, report, save, setStatus, state, stored, type Streaming } from './page';
+import {
+  closeSub,
+  loadSessions,
+  newChat,
+  openSession,
+  openSub,
+  refreshSession,
+  refreshTitle,
+  remove,
+  rename,
+  selectChatApp,
+  sendFeedback,
+  showSessionHeader,
+} from './sessions';
 
 function showSignIn(error?: string) {
   state.streaming?.controller.abort();
@@ -56,146 +64,6 @@ async function signIn(): Promise<void> {
     if (err instanceof PikaApiError) showSignIn(`${err.message} (${err.status} ${err.code})`);
     else showSignIn(`Cannot reach the API at ${state.apiUrl}: ${err instanceof Error ? err.message : String(err)}`);
   }
-}
-
-// ---- sessions -------------------------------------------------------------------------------------------
-
-function sessionLabel(s: Session) {
-  return s.title?.trim() || 'Untitled session';
-}
-
-async function loadSessions(reset: boolean) {
-  if (!state.client) return;
-  if (reset) state.cursor = undefined;
-  try {
-    const page = await state.client.call('listSessions', {
-      query: { chatAppId: state.chatAppId, limit: PAGE_SIZE, ...(state.cursor ? { cursor: state.cursor } : {}) },
-    });
-    const list = $('session-list');
-    if (reset) list.replaceChildren();
-    for (const s of page.items) list.append(sessionItem(s));
-    state.cursor = page.nextCursor;
-    $('more-sessions').hidden = !page.nextCursor;
-    $('no-sessions').hidden = list.children.length > 0;
-    markCurrent();
-  } catch (err) {
-    report(err, 'Listing sessions');
-  }
-}
-
-function sessionItem(s: Session) {
-  const button = el('button', { type: 'button', className: 'session' }, sessionLabel(s), el('small', {}, new Date(s.lastUpdate).toLocaleString()));
-  button.dataset.sessionId = s.sessionId;
-  // Opened by the user: focus (and, on a phone, scroll) moves to the session.
-  button.addEventListener('click', () => void openSession(s.sessionId).then(() => state.session?.sessionId === s.sessionId && $('chat-title').focus()));
-  return el('li', {}, button);
-}
-
-function listItemOf(sessionId: string): HTMLLIElement | undefined {
-  return [...document.querySelectorAll<HTMLButtonElement>('#session-list button')].find((b) => b.dataset.sessionId === sessionId)?.closest('li') ?? undefined;
-}
-
-function markCurrent() {
-  for (const b of document.querySelectorAll<HTMLButtonElement>('#session-list button')) {
-    b.setAttribute('aria-current', String(b.dataset.sessionId === state.session?.sessionId));
-  }
-}
-
-function showSessionHeader() {
-  const s = state.session;
-  $('chat-title').textContent = s ? sessionLabel(s) : 'New chat';
-  $('session-actions').hidden = !s;
-  const usage = $('session-usage');
-  usage.hidden = !s;
-  if (s)
-    usage.textContent = `Session: ${s.inputTokens ?? 0} input + ${s.outputTokens ?? 0} output tokens, cost ${money(s.totalCost ?? 0)} · ${s.chatAppId} · agent ${s.agentId}`;
-  for (const id of ['rename-form', 'feedback-form']) closeSub(id);
-  markCurrent();
-}
-
-function newChat() {
-  state.session = undefined;
-  history.replaceState(null, '', location.pathname + location.search);
-  $('messages').replaceChildren();
-  setStatus('');
-  composerError();
-  showSessionHeader();
-}
-
-async function openSession(sessionId: string) {
-  if (!state.client || state.streaming) return;
-  try {
-    const session = await state.client.call('getSession', { params: { sessionId } });
-    if (session.chatAppId !== state.chatAppId) selectChatApp(session.chatAppId);
-    const messages: ChatMessage[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await state.client.call('listMessages', { params: { sessionId }, query: { limit: 100, ...(cursor ? { cursor } : {}) } });
-      messages.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    state.session = session;
-    history.replaceState(null, '', `#/sessions/${encodeURIComponent(sessionId)}`);
-    $('messages').replaceChildren(...messages.map(messageItem));
-    setStatus(`${messages.length} message${messages.length === 1 ? '' : 's'}`);
-    showSessionHeader();
-  } catch (err) {
-    if (err instanceof PikaApiError && err.status === 404) {
-      newChat();
-      return setStatus('That session does not exist (any more).', true);
-    }
-    report(err, 'Opening the session');
-  }
-}
-
-async function refreshSession(sessionId: string) {
-  if (!state.client) return;
-  try {
-    state.session = await state.client.call('getSession', { params: { sessionId } });
-    showSessionHeader();
-  } catch (err) {
-    report(err, 'Reading the session');
-  }
-}
-
-async function refreshTitle(sessionId: string) {
-  if (!state.client || state.streaming) return;
-  try {
-    const session = await state.client.call('getSession', { params: { sessionId } });
-    if (!session.title) return;
-    listItemOf(sessionId)?.replaceWith(sessionItem(session));
-    if (state.session?.sessionId === sessionId) {
-      state.session = session;
-      $('chat-title').textContent = sessionLabel(session);
-    }
-    markCurrent();
-  } catch {
-    /* the title is a nicety: the next list refresh shows it */
-  }
-}
-
-// ---- messages -------------------------------------------------------------------------------------------
-
-function money(usd: number) {
-  return `$${usd.toFixed(6)}`;
-}
-
-function usageText(u: Partial<ChatMessageUsage>) {
-  return `${u.inputTokens ?? 0} input + ${u.outputTokens ?? 0} output tokens · cost ${money(u.totalCost ?? 0)}`;
-}
-
-function messageItem(m: Pick<ChatMessage, 'role' | 'content' | 'usage' | 'status' | 'error' | 'files'>) {
-  const li = el(
-    'li',
-    { className: `message ${m.role}` },
-    el('div', { className: 'who' }, m.role === 'user' ? 'You' : m.role === 'assistant' ? 'Assistant' : 'System'),
-    el('p', { className: 'text' }, m.content),
-  );
-  if (m.files?.length) li.append(el('p', { className: 'files' }, `Attached: ${m.files.map((f) => f.fileName).join(', ')}`));
-  if (m.error) li.append(el('p', { className: 'error' }, `Error ${m.error.code}: ${m.error.message}`));
-  if (m.status === 'cancelled') li.append(el('p', { className: 'note' }, 'Stopped: the partial answer is kept.'));
-  if (m.usage) li.append(el('p', { className: 'usage' }, usageText(m.usage)));
-  return li;
 }
 
 async function send(text: string, files: ChatMessageFile[] = []) {
@@ -282,12 +150,6 @@ function setBusy(busy: boolean) {
 
 // ---- files ----------------------------------------------------------------------------------------------
 
-function composerError(text?: string) {
-  const box = $('composer-error');
-  box.hidden = !text;
-  box.textContent = text ?? '';
-}
-
 /**
  * A message with a file (docs/api.md, Files): the session first (created when the chat has none), the file
  * announced, uploaded to the presigned POST (its fields, then the file), then the turn with the file. Any
@@ -354,89 +216,14 @@ async function stop() {
   s.controller.abort();
 }
 
-// ---- rename, delete, feedback ---------------------------------------------------------------------------
-
-function openSub(id: string, button: string) {
-  $(id).hidden = false;
-  $(button).setAttribute('aria-expanded', 'true');
-  $(id).querySelector<HTMLElement>('input, select, textarea')?.focus();
-}
-function closeSub(id: string) {
-  $(id).hidden = true;
-  document.querySelector(`[aria-controls="${id}"]`)?.setAttribute('aria-expanded', 'false');
-}
-
-async function rename(title: string) {
-  if (!state.client || !state.session) return;
-  try {
-    const session = await state.client.call('updateSession', { params: { sessionId: state.session.sessionId }, body: { title } });
-    state.session = session;
-    showSessionHeader();
-    setStatus('Renamed.');
-    // In place: the pages of sessions already loaded stay.
-    const item = listItemOf(session.sessionId);
-    if (item) item.replaceWith(sessionItem(session));
-    else await loadSessions(true);
-    markCurrent();
-    $('rename').focus();
-  } catch (err) {
-    report(err, 'Renaming');
-  }
-}
-
-async function remove() {
-  if (!state.client || !state.session) return;
-  if (!confirm(`Delete “${sessionLabel(state.session)}” and all its messages?`)) return;
-  try {
-    const { sessionId } = state.session;
-    await state.client.call('deleteSession', { params: { sessionId } });
-    newChat();
-    setStatus('Session deleted.');
-    listItemOf(sessionId)?.remove();
-    $('no-sessions').hidden = $('session-list').children.length > 0;
-    $('new-chat').focus();
-  } catch (err) {
-    report(err, 'Deleting');
-  }
-}
-
-async function sendFeedback(form: HTMLFormElement) {
-  if (!state.client || !state.session) return;
-  const data = new FormData(form);
-  try {
-    const fb = await state.client.call('createFeedback', {
-      params: { sessionId: state.session.sessionId },
-      body: {
-        type: String(data.get('type')) as (typeof SESSION_FEEDBACK_TYPES)[number],
-        severity: String(data.get('severity')) as (typeof SESSION_FEEDBACK_SEVERITIES)[number],
-        title: String(data.get('title')),
-        description: String(data.get('description') ?? ''),
-      },
-    });
-    form.reset();
-    closeSub('feedback-form');
-    setStatus(`Feedback recorded (${fb.type}, ${fb.severity}, status ${fb.status}).`);
-    $('feedback').focus();
-  } catch (err) {
-    report(err, 'Sending feedback');
-  }
-}
-
 // ---- wiring ---------------------------------------------------------------------------------------------
-
-function selectChatApp(chatAppId: string) {
-  const select = $<HTMLSelectElement>('chat-app');
-  if (![...select.options].some((o) => o.value === chatAppId)) select.append(el('option', { value: chatAppId }, chatAppId));
-  select.value = chatAppId;
-  state.chatAppId = chatAppId;
-  save();
-}
 
 function fillOptions(id: string, values: readonly string[]) {
   $(id).replaceChildren(...values.map((v) => el('option', { value: v }, v.replace(/_/g, ' '))));
 }
 
 async function main() {
+  onUnauthorized(showSignIn);
   onMemoryUnauthorized(report);
   const config: Config = await fetch('/playground/config.json').then(
     (r) => (r.ok ? r.json() : {}),

@@ -48,6 +48,26 @@ export function stored(): Partial<Pick<typeof state, 'apiUrl' | 'token' | 'chatA
   }
 }
 
+/** How a 401 is handled (main.ts: back to the sign-in form, with the server's message); set once at start. */
+let signInAgain: (message: string) => void = () => undefined;
+export function onUnauthorized(handler: typeof signInAgain): void {
+  signInAgain = handler;
+}
+
+/** 401 anywhere: back to the sign-in form, with the server's own message. Other errors: the status line. */
+export function report(err: unknown, what: string) {
+  if (err instanceof PikaApiError && err.status === 401) return signInAgain(`${err.message} (${err.code}). Sign in again with a valid token.`);
+  if (err instanceof DOMException && err.name === 'AbortError') return;
+  setStatus(failureText(err, what), true);
+}
+
+/** The composer's alert: why a message was not sent (empty: none). */
+export function composerError(text?: string) {
+  const box = $('composer-error');
+  box.hidden = !text;
+  box.textContent = text ?? '';
+}
+
 export function setStatus(text: string, isError = false) {
   const status = $('status');
   status.textContent = text;

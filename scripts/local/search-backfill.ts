@@ -7,6 +7,7 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SessionInsights } from 'pika-shared/types/chatbot/chatbot-types';
 import { ddb, tableName } from '../../functions/data/client';
+import { type UpdateSpec, updateExpression } from '../../functions/data/expressions';
 import type { Feedback } from '../../functions/data/feedback';
 import type { RawItem } from '../../functions/data/items';
 import { FEEDBACK_PREFIX, keys } from '../../functions/data/keys';
@@ -36,16 +37,14 @@ export async function backfillSessionSummaries(sessionId: string): Promise<{ fee
     startKey = out.LastEvaluatedKey;
   } while (startKey);
 
-  const update = async (expression: string, names: Record<string, string>, values: Record<string, unknown>) => {
+  const update = async (spec: UpdateSpec) => {
     try {
       await ddb().send(
         new UpdateCommand({
           TableName: tableName(),
           Key: keys.session(sessionId),
-          UpdateExpression: expression,
+          ...updateExpression(spec),
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
         }),
       );
       return true;
@@ -55,19 +54,12 @@ export async function backfillSessionSummaries(sessionId: string): Promise<{ fee
     }
   };
   // The map first (a nested SET needs its parent), then the entries in batches (expression size limits).
-  if (!(await update('SET #fbs = if_not_exists(#fbs, :empty)', { '#fbs': FEEDBACK_SUMMARY_ATTRIBUTE }, { ':empty': {} }))) return false;
+  if (!(await update({ setIfNotExists: { [FEEDBACK_SUMMARY_ATTRIBUTE]: {} } }))) return false;
   for (let i = 0; i < feedback.length; i += 50) {
     const batch = feedback.slice(i, i + 50);
-    const names: Record<string, string> = { '#fbs': FEEDBACK_SUMMARY_ATTRIBUTE };
-    const values: Record<string, unknown> = {};
-    const sets = batch.map((f, j) => {
-      names[`#f${j}`] = f.feedbackId;
-      values[`:f${j}`] = feedbackSummaryOf(f);
-      return `#fbs.#f${j} = if_not_exists(#fbs.#f${j}, :f${j})`;
-    });
-    if (!(await update(`SET ${sets.join(', ')}`, names, values))) return false;
+    const entries = Object.fromEntries(batch.map((f) => [f.feedbackId, feedbackSummaryOf(f)]));
+    if (!(await update({ setInIfNotExists: { [FEEDBACK_SUMMARY_ATTRIBUTE]: entries } }))) return false;
   }
-  if (insights && !(await update('SET #ins = if_not_exists(#ins, :ins)', { '#ins': INSIGHTS_SUMMARY_ATTRIBUTE }, { ':ins': insightsSummaryOf(insights) })))
-    return false;
+  if (insights && !(await update({ setIfNotExists: { [INSIGHTS_SUMMARY_ATTRIBUTE]: insightsSummaryOf(insights) } }))) return false;
   return { feedback: feedback.length, insights: insights !== undefined };
 }

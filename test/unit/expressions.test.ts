@@ -28,6 +28,33 @@ describe('updateExpression', () => {
     expect(out.UpdateExpression).toBe('SET #u0 = :u0 REMOVE #u1');
   });
 
+  it('sets keys inside a map (one placeholder for the map), only-if-absent ones too, skipping undefined values', () => {
+    const out = updateExpression({
+      set: { lastUpdate: 'now' },
+      setIn: { data: { a: 1, gone: undefined, 'b.c': { d: 2 } } },
+      setInIfNotExists: { fbs: { f1: 'x' } },
+    });
+    expect(out).toEqual({
+      UpdateExpression: 'SET #u0 = :u0, #u1.#u2 = :u2, #u1.#u3 = :u3, #u4.#u5 = if_not_exists(#u4.#u5, :u5)',
+      ExpressionAttributeNames: { '#u0': 'lastUpdate', '#u1': 'data', '#u2': 'a', '#u3': 'b.c', '#u4': 'fbs', '#u5': 'f1' },
+      ExpressionAttributeValues: { ':u0': 'now', ':u2': 1, ':u3': { d: 2 }, ':u5': 'x' },
+    });
+  });
+
+  it('a map with nothing to set adds no name (DynamoDB refuses unused names)', () => {
+    const out = updateExpression({ set: { a: 1 }, setIn: { data: { gone: undefined } } });
+    expect(out).toEqual({ UpdateExpression: 'SET #u0 = :u0', ExpressionAttributeNames: { '#u0': 'a' }, ExpressionAttributeValues: { ':u0': 1 } });
+  });
+
+  it('appends to a list that may not exist yet', () => {
+    const out = updateExpression({ append: { internalComments: [{ text: 'c' }] } });
+    expect(out).toEqual({
+      UpdateExpression: 'SET #u0 = list_append(if_not_exists(#u0, :u1), :u0)',
+      ExpressionAttributeNames: { '#u0': 'internalComments' },
+      ExpressionAttributeValues: { ':u0': [{ text: 'c' }], ':u1': [] },
+    });
+  });
+
   it('refuses an update with nothing to do', () => {
     expect(() => updateExpression({ set: { a: undefined } })).toThrow(/at least one action/);
   });

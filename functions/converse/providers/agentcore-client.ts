@@ -1,21 +1,15 @@
 /**
- * The Bedrock AgentCore client, built once per container. BEDROCK_AGENTCORE_ENDPOINT points it at the local
+ * The Bedrock AgentCore client (the container's, functions/lib/clients.ts). BEDROCK_AGENTCORE_ENDPOINT points it at the local
  * emulator (like BEDROCK_AGENT_ENDPOINT in ../bedrock.ts); unset, it talks to AgentCore.
  */
 import { createHash } from 'node:crypto';
 import { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
-import { config } from '../../lib/config';
+import { defineClient } from '../../lib/clients';
 
-let cached: { client: BedrockAgentCoreClient; endpoint: string | undefined } | undefined;
-
-export function agentCoreClient(): BedrockAgentCoreClient {
-  const endpoint = config().BEDROCK_AGENTCORE_ENDPOINT;
-  if (!cached || cached.endpoint !== endpoint) {
-    cached?.client.destroy();
-    cached = { client: new BedrockAgentCoreClient({ ...(endpoint ? { endpoint } : {}), maxAttempts: 2 }), endpoint };
-  }
-  return cached.client;
-}
+export const agentCoreClient = defineClient('agentCore', {
+  key: (c) => c.BEDROCK_AGENTCORE_ENDPOINT,
+  create: (c) => new BedrockAgentCoreClient({ ...(c.BEDROCK_AGENTCORE_ENDPOINT ? { endpoint: c.BEDROCK_AGENTCORE_ENDPOINT } : {}), maxAttempts: 2 }),
+});
 
 /**
  * The AgentCore session id of a chat session: deterministic (every turn of a chat session reaches the same
