@@ -1,12 +1,13 @@
 /**
  * The request pipeline every API Lambda runs, in one place, with two execution modes:
- * - JSON (`createGroupHandler`, the route groups): the answer is an APIGatewayProxyResult;
+ * - JSON (`createGroupHandler`, the route groups, run by middy with its early timeout): an APIGatewayProxyResult;
  * - streaming (`createStreamingHandler`, POST /converse): Lambda response streaming, Server-Sent Events.
  * Both run the same stages: route lookup; `resolveRequest` (secrets, authentication, route roles, validation
  * of params/query/body with the route's schemas); the implementation; error mapping (functions/lib/errors.ts
  * → ./errors.ts); CORS (./cors.ts); one access-log line per request. Implementations stay thin: they get
  * validated input and a Principal and return the answer.
  */
+import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DomainError } from '../lib/errors';
 import { corsHeadersFor } from './cors';
@@ -158,30 +159,25 @@ export function createGroupHandler<G extends RouteGroup>(group: G, impls: NoInfe
     return withCors(event, json(ctx.route.status ?? 200, await implOf(ctx.route)(ctx)));
   };
 
-  return async (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> => {
-    const log = requestLog(event);
-    let result: APIGatewayProxyResult;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const remaining = context?.getRemainingTimeInMillis?.();
-      const timedOut =
-        remaining === undefined
-          ? undefined
-          : new Promise<never>((_, reject) => {
-              timer = setTimeout(
-                () => reject(Object.assign(new Error('The request ran until the function timeout'), { name: 'TimeoutError' })),
-                Math.max(0, remaining - TIMEOUT_MARGIN_MS),
-              );
-            });
-      result = await (timedOut ? Promise.race([answer(event, log), timedOut]) : answer(event, log));
-    } catch (err) {
-      result = refusal(event, err, log);
-    } finally {
-      clearTimeout(timer);
-    }
-    log.done(result.statusCode);
-    return result;
-  };
+  // middy runs the JSON mode: its early timeout (TIMEOUT_MARGIN_MS before the function's) throws a TimeoutError
+  // into onError, which answers like any other failure (504 DEPENDENCY_TIMEOUT, with CORS).
+  const logs = new WeakMap<APIGatewayProxyEvent, ReturnType<typeof requestLog>>();
+  const logOf = (event: APIGatewayProxyEvent) => logs.get(event) ?? logs.set(event, requestLog(event)).get(event)!;
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>({ timeoutEarlyInMillis: TIMEOUT_MARGIN_MS })
+    .use({
+      before: (request) => {
+        logOf(request.event);
+      },
+      after: (request) => {
+        logOf(request.event).done(request.response!.statusCode);
+      },
+      onError: (request) => {
+        const log = logOf(request.event);
+        request.response = refusal(request.event, request.error, log);
+        log.done(request.response.statusCode);
+      },
+    })
+    .handler((event) => answer(event, logOf(event)));
 }
 
 /** A write any user may make (admin and service routes are not rate-limited per user; converse has its own limit). */
