@@ -131,10 +131,24 @@ export function parseConfig(env: Record<string, string | undefined>): RuntimeCon
 }
 
 let current: RuntimeConfig | undefined;
+let provided: RuntimeConfig | undefined;
 
-/** This container's configuration, parsed at first use. */
+/** This container's configuration: the provided one, else the environment parsed at first use. */
 export function config(): RuntimeConfig {
-  return (current ??= parseConfig(process.env));
+  return provided ?? (current ??= parseConfig(process.env));
+}
+
+/**
+ * Runs on a configuration of the caller's instead of the one from the process environment (tests, tools):
+ * `variables` over the environment, parsed and validated like it. Returns the function that puts the previous
+ * configuration back. Clients built from the configuration follow it (./clients.ts).
+ */
+export function provideConfig(variables: Record<string, string | undefined>): () => void {
+  const previous = provided;
+  provided = parseConfig({ ...process.env, ...variables });
+  return () => {
+    provided = previous;
+  };
 }
 
 /**

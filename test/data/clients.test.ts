@@ -10,7 +10,7 @@ import { ddb } from '../../functions/data/client';
 import { getWidgetData, setWidgetData } from '../../functions/data/widget-data';
 import { s3Client } from '../../functions/files/storage';
 import { provideClients, resetClients } from '../../functions/lib/clients';
-import { config } from '../../functions/lib/config';
+import { config, provideConfig } from '../../functions/lib/config';
 import { restoreEnv } from '../support/env';
 import { uid } from './helpers';
 
@@ -96,5 +96,23 @@ describe('container clients', () => {
     } finally {
       restoreEnv(saved);
     }
+  });
+
+  it('a provided configuration is used instead of the environment, validated like it, and the clients follow it', async () => {
+    const envBefore = { ...process.env };
+    const clientBefore = ddb();
+    expect(() => provideConfig({ DYNAMODB_MAX_ATTEMPTS: 'many' })).toThrow(/DYNAMODB_MAX_ATTEMPTS/);
+    const withdraw = provideConfig({ DYNAMODB_MAX_ATTEMPTS: '2', SEARCH_READ_BUDGET: '7' });
+    try {
+      expect(config()).toMatchObject({ DYNAMODB_MAX_ATTEMPTS: 2, SEARCH_READ_BUDGET: 7 });
+      expect(process.env).toEqual(envBefore);
+      const client = ddb();
+      expect(client).not.toBe(clientBefore);
+      expect(await client.config.maxAttempts()).toBe(2);
+    } finally {
+      withdraw();
+    }
+    expect(config().SEARCH_READ_BUDGET).not.toBe(7);
+    expect(await ddb().config.maxAttempts()).not.toBe(2);
   });
 });
