@@ -7,6 +7,7 @@ import { decodeTime } from 'ulid';
 import type { ChatMessage, ChatMessageFile, ChatMessageStatus, ChatMessageUsage, ConverseSource } from 'pika-shared/types/chatbot/chatbot-types';
 import { notFound } from './errors';
 import { ddb, tableName } from './client';
+import { updateExpression } from './expressions';
 import { fromItemOrUndefined, newId, nowIso, type RawItem } from './items';
 import { HIDDEN_MESSAGE_PREFIX, keys, MESSAGE_PREFIX } from './keys';
 import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
@@ -56,24 +57,6 @@ export { MAX_TRANSACTION_ITEMS };
 export interface SessionExtras {
   set?: Record<string, unknown>;
   add?: Record<string, number>;
-}
-
-/** The clauses and values of `extras`, with placeholders of their own (#x0…, :x0…). */
-function extrasExpression(extras: SessionExtras | undefined): { set: string[]; add: string[]; names: Record<string, string>; values: Record<string, unknown> } {
-  const out = { set: [] as string[], add: [] as string[], names: {} as Record<string, string>, values: {} as Record<string, unknown> };
-  let i = 0;
-  for (const [kind, entries] of [
-    ['set', extras?.set],
-    ['add', extras?.add],
-  ] as const) {
-    for (const [name, value] of Object.entries(entries ?? {})) {
-      out.names[`#x${i}`] = name;
-      out.values[`:x${i}`] = value;
-      out[kind].push(kind === 'set' ? `#x${i} = :x${i}` : `#x${i} :x${i}`);
-      i++;
-    }
-  }
-  return out;
 }
 
 /** The stored form of a message with its id; its createDate is the ULID's timestamp. */
@@ -150,16 +133,23 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
     const expiresAt = itemExpiresAt(createMs);
     const activity = keys.sessionActivitySortKey(createDate, input.sessionId);
     const usage = input.usage;
-    const extra = extrasExpression(input.sessionExtras);
     const extraItems = (typeof input.transactItems === 'function' ? input.transactItems({ createDate, createMs }) : input.transactItems) ?? [];
     assertJoinable([keys.message(input.sessionId, messageId, hidden), keys.session(input.sessionId)], extraItems);
-    const adds = [...(usage ? ['inputTokens :in', 'outputTokens :out', 'totalCost :cost'] : []), ...extra.add];
     const move = input.activity !== 'keep';
-    const sets = [
-      ...(move ? ['lastUpdate = :now', 'gsi1sk = :act', 'gsi2sk = :act', 'gsi4sk = :act'] : []),
-      ...(expiresAt ? ['expiresAt = :exp'] : []),
-      ...extra.set,
-    ];
+    const sessionUpdate = updateExpression(
+      {
+        set: {
+          ...(move ? { lastUpdate: createDate, gsi1sk: activity, gsi2sk: activity, gsi4sk: activity } : {}),
+          expiresAt,
+          ...input.sessionExtras?.set,
+        },
+        add: {
+          ...(usage ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalCost: usage.totalCost } : {}),
+          ...input.sessionExtras?.add,
+        },
+      },
+      { values: { ':uid': input.userId, ...(move ? { ':now': createDate } : {}) } },
+    );
     try {
       await ddb().send(
         new TransactWriteCommand({
@@ -175,16 +165,8 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
               Update: {
                 TableName: tableName(),
                 Key: keys.session(input.sessionId),
-                UpdateExpression: [sets.length ? `SET ${sets.join(', ')}` : '', adds.length ? `ADD ${adds.join(', ')}` : ''].filter(Boolean).join(' '),
+                ...sessionUpdate,
                 ConditionExpression: `attribute_exists(pk) AND userId = :uid${move ? ' AND lastUpdate <= :now' : ''}`,
-                ...(Object.keys(extra.names).length ? { ExpressionAttributeNames: extra.names } : {}),
-                ExpressionAttributeValues: {
-                  ...extra.values,
-                  ...(move ? { ':now': createDate, ':act': activity } : {}),
-                  ':uid': input.userId,
-                  ...(expiresAt ? { ':exp': expiresAt } : {}),
-                  ...(usage ? { ':in': usage.inputTokens, ':out': usage.outputTokens, ':cost': usage.totalCost } : {}),
-                },
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
             },

@@ -160,6 +160,9 @@ export function assertUsage(usage: UsageDelta): void {
   }
 }
 
+/** The ADD of a usage delta to the session's counters. */
+const usageAdd = (usage: UsageDelta) => ({ inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalCost: usage.totalCost });
+
 /**
  * Moves a session's conversation activity to `atIso` (lastUpdate and the activity sort keys of gsi1, gsi2 and
  * gsi4): a converse turn's one index re-sort, a single conditional write after its answer. Never backwards:
@@ -174,9 +177,8 @@ export async function moveSessionActivity(sessionId: string, atIso: string): Pro
         new UpdateCommand({
           TableName: tableName(),
           Key: keys.session(sessionId),
-          UpdateExpression: 'SET lastUpdate = :at, gsi1sk = :act, gsi2sk = :act, gsi4sk = :act',
+          ...updateExpression({ set: { lastUpdate: atIso, gsi1sk: activity, gsi2sk: activity, gsi4sk: activity } }, { values: { ':at': atIso } }),
           ConditionExpression: 'attribute_exists(pk) AND lastUpdate < :at',
-          ExpressionAttributeValues: { ':at': atIso, ':act': activity },
         }),
       ),
     );
@@ -196,9 +198,8 @@ export async function addSessionUsage(sessionId: string, usage: UsageDelta, tran
   const update = {
     TableName: tableName(),
     Key: keys.session(sessionId),
-    UpdateExpression: 'ADD inputTokens :in, outputTokens :out, totalCost :cost',
+    ...updateExpression({ add: usageAdd(usage) }),
     ConditionExpression: 'attribute_exists(pk)',
-    ExpressionAttributeValues: { ':in': usage.inputTokens, ':out': usage.outputTokens, ':cost': usage.totalCost },
   };
   try {
     if (transactItems?.length) {
@@ -232,10 +233,11 @@ export async function claimTitle(sessionId: string, untilMs: number, nowMs = Dat
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.session(sessionId),
-        UpdateExpression: 'SET #claim = :until',
+        ...updateExpression(
+          { set: { [TITLE_CLAIM_ATTRIBUTE]: untilMs } },
+          { names: { '#claim': TITLE_CLAIM_ATTRIBUTE }, values: { ':now': nowMs, ':empty': '' } },
+        ),
         ConditionExpression: `attribute_exists(pk) AND ${UNTITLED} AND (attribute_not_exists(#claim) OR #claim < :now)`,
-        ExpressionAttributeNames: { '#claim': TITLE_CLAIM_ATTRIBUTE },
-        ExpressionAttributeValues: { ':until': untilMs, ':now': nowMs, ':empty': '' },
       }),
     );
     return true;
@@ -252,15 +254,11 @@ export async function claimTitle(sessionId: string, untilMs: number, nowMs = Dat
  */
 export async function setGeneratedTitle(sessionId: string, title: string, usage?: UsageDelta, transactItems?: TransactItems): Promise<boolean> {
   if (usage) assertUsage(usage);
-  const add = usage ? ' ADD inputTokens :in, outputTokens :out, totalCost :cost' : '';
-  const values = usage ? { ':in': usage.inputTokens, ':out': usage.outputTokens, ':cost': usage.totalCost } : {};
   const update = {
     TableName: tableName(),
     Key: keys.session(sessionId),
-    UpdateExpression: `SET title = :title REMOVE #claim${add}`,
+    ...updateExpression({ set: { title }, ...(usage ? { add: usageAdd(usage) } : {}), remove: [TITLE_CLAIM_ATTRIBUTE] }, { values: { ':empty': '' } }),
     ConditionExpression: `attribute_exists(pk) AND ${UNTITLED}`,
-    ExpressionAttributeNames: { '#claim': TITLE_CLAIM_ATTRIBUTE },
-    ExpressionAttributeValues: { ':title': title, ':empty': '', ...values },
   };
   // Writes of other concerns (usage aggregates) commit with the title: one transaction instead of one update.
   if (transactItems?.length) {

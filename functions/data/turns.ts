@@ -7,6 +7,7 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChatMessage } from 'pika-shared/types/chatbot/chatbot-types';
 import { ddb, tableName } from './client';
+import { updateExpression } from './expressions';
 import { TURN_ATTRIBUTES as T } from './items';
 import { keys, MESSAGE_PREFIX } from './keys';
 import { isConditionFailure } from './retry';
@@ -44,10 +45,11 @@ export async function requestStop(sessionId: string, userId: string, nowIso: str
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.session(sessionId),
-        UpdateExpression: 'SET #cancel = :now',
+        ...updateExpression(
+          { set: { [T.cancelRequestedAt]: nowIso } },
+          { names: { '#running': T.running, '#until': T.runningUntil }, values: { ':now': nowIso, ':uid': userId, ':zero': 0 } },
+        ),
         ConditionExpression: 'attribute_exists(pk) AND userId = :uid AND #running > :zero AND #until > :now',
-        ExpressionAttributeNames: { '#cancel': T.cancelRequestedAt, '#running': T.running, '#until': T.runningUntil },
-        ExpressionAttributeValues: { ':now': nowIso, ':uid': userId, ':zero': 0 },
       }),
     );
     return true;

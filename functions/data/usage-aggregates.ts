@@ -7,6 +7,7 @@
  */
 import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, tableName } from './client';
+import { updateExpression } from './expressions';
 import type { RawItem } from './items';
 import { keys, type UsageDimension } from './keys';
 import { withRetry } from './retry';
@@ -92,24 +93,16 @@ export function aggregateTargets(d: UsageDebit): Array<{ key: { pk: string; sk: 
 
 /** A debit as transaction items (ADD counters; SET the descriptive attributes). */
 export function usageAggregateWrites(d: UsageDebit): TransactItem[] {
-  return aggregateTargets(d).map(({ key, set }) => {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':in': d.usage.inputTokens, ':out': d.usage.outputTokens, ':cost': d.usage.totalCost, ':turns': d.turns ?? 0 };
-    const sets = Object.entries(set).map(([name, value], i) => {
-      names[`#s${i}`] = name;
-      values[`:s${i}`] = value;
-      return `#s${i} = :s${i}`;
-    });
-    return {
-      Update: {
-        TableName: tableName(),
-        Key: key,
-        UpdateExpression: `SET ${sets.join(', ')} ADD inputTokens :in, outputTokens :out, totalCost :cost, turns :turns`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      },
-    };
-  });
+  return aggregateTargets(d).map(({ key, set }) => ({
+    Update: {
+      TableName: tableName(),
+      Key: key,
+      ...updateExpression({
+        set,
+        add: { inputTokens: d.usage.inputTokens, outputTokens: d.usage.outputTokens, totalCost: d.usage.totalCost, turns: d.turns ?? 0 },
+      }),
+    },
+  }));
 }
 
 /** Whether a debit changes anything (a turn counts even without tokens). */

@@ -27,8 +27,11 @@ function tapWrites() {
     ((next: any, context: any) => async (args: any) => {
       const command = String(context.commandName ?? '').replace(/Command$/, '');
       if (on && /Put|Update|Delete|Write/.test(command)) {
-        const input = args.input as { UpdateExpression?: string; TransactItems?: { Update?: { UpdateExpression?: string } }[] };
-        const updates = [input.UpdateExpression, ...(input.TransactItems ?? []).map((i) => i.Update?.UpdateExpression)].filter((u): u is string => !!u);
+        type Update = { UpdateExpression?: string; ExpressionAttributeNames?: Record<string, string> };
+        const input = args.input as Update & { TransactItems?: { Update?: Update }[] };
+        // Placeholders resolved: the expression as the attribute names it changes.
+        const named = (u: Update | undefined) => u?.UpdateExpression?.replace(/#\w+/g, (p) => u.ExpressionAttributeNames?.[p] ?? p);
+        const updates = [named(input), ...(input.TransactItems ?? []).map((i) => named(i.Update))].filter((u): u is string => !!u);
         writes.push({ command, updates });
       }
       return next(args);
