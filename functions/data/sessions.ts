@@ -1,4 +1,4 @@
-/** Sessions: SESSION#s / META, listed per user (gsi1/gsi2) and per chat app (sharded gsi3/gsi4). */
+/** Sessions: SESSION#s / META, listed per user (gsi1/gsi2); a chat app's sessions (sharded gsi3/gsi4) are read by session search. */
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conditionFailedAt, isConditionFailure, withRetry } from './retry';
 import { assertJoinable, type TransactItems } from './transact';
@@ -8,8 +8,8 @@ import { batchDelete } from './batch';
 import { ddb, tableName } from './client';
 import { updateExpression } from './expressions';
 import { fromItem, fromItemOrUndefined, newId, nowIso, TITLE_CLAIM_ATTRIBUTE, type RawItem } from './items';
-import { allShards, appSessionsByCreatedPartition, appSessionsByUpdatedPartition, keys, userAppSessionsPartition, userSessionsPartition } from './keys';
-import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
+import { keys, userAppSessionsPartition, userSessionsPartition } from './keys';
+import { queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
 import { FEEDBACK_SUMMARY_ATTRIBUTE } from './search-summaries';
 import { ttlAttribute } from './ttl';
 import { providerStateOf, type ProviderState } from './turns';
@@ -308,48 +308,4 @@ export async function deleteSession(sessionId: string): Promise<void> {
     startKey = out.LastEvaluatedKey;
   } while (startKey);
   if (!found) throw notFound('Session');
-}
-
-export interface ListChatAppSessionsInput extends PageRequest {
-  chatAppId: string;
-  by: 'created' | 'updated';
-  /** ISO 8601, inclusive. */
-  from?: string;
-  /** ISO 8601, inclusive. */
-  to?: string;
-  order: 'asc' | 'desc';
-}
-
-function isoBound(value: string | undefined, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw validationFailed(`${name} must be an ISO 8601 date`, { field: name });
-  return nowIso(ms);
-}
-
-/** Sessions of a chat app by creation or last activity, merged over the INDEX_SHARDS index shards. */
-export async function listChatAppSessions(input: ListChatAppSessionsInput): Promise<Page<Session>> {
-  const from = isoBound(input.from, 'from');
-  const to = isoBound(input.to, 'to');
-  if (from && to && from > to) throw validationFailed('from must not be after to');
-  const [index, partition] = input.by === 'created' ? (['gsi3', appSessionsByCreatedPartition] as const) : (['gsi4', appSessionsByUpdatedPartition] as const);
-  // Sort keys are `date#sessionId`: '#\uffff' after the upper date makes the bound inclusive of that instant.
-  const range = from && to ? ' AND #sk BETWEEN :from AND :to' : from ? ' AND #sk >= :from' : to ? ' AND #sk <= :to' : '';
-  const sources: QuerySource[] = allShards().map((shard) => ({
-    IndexName: index,
-    KeyConditionExpression: `#pk = :pk${range}`,
-    ExpressionAttributeNames: { '#pk': `${index}pk`, ...(range ? { '#sk': `${index}sk` } : {}) },
-    ExpressionAttributeValues: {
-      ':pk': partition(input.chatAppId, shard),
-      ...(from ? { ':from': from } : {}),
-      ...(to ? { ':to': `${to}#\uffff` } : {}),
-    },
-    ScanIndexForward: input.order === 'asc',
-  }));
-  return mergedQueryPage<Session>(sources, {
-    ...input,
-    hydrate: true,
-    order: input.order,
-    query: queryString('chatAppSessions', { chatAppId: input.chatAppId, by: input.by, from, to, order: input.order }),
-  });
 }
