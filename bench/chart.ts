@@ -1,6 +1,7 @@
 /**
- * A plain SVG (no dependency) of time-to-first-chunk distributions per agent kind: for each kind, three rows
- * — direct SDK stream, the floor (direct + the raw DynamoDB requests a turn cannot skip) and POST /converse —
+ * A plain SVG (no dependency) of time-to-first-chunk distributions per agent kind: for each kind, one row per
+ * measurement — direct SDK stream, the floor (direct + the raw DynamoDB requests a turn cannot skip), the
+ * converse handler in-process and POST /converse through local HTTP —
  * each drawn as every sample (a tick), the p10–p90 box and the p50 mark, on one shared millisecond axis.
  */
 import { percentile } from './stats';

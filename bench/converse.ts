@@ -6,8 +6,12 @@
  *    call — the context read (BatchGetItem of the session and the user) and the durable user-message write
  *    (TransactWriteItems: message Put + session Update of the turn bookkeeping) — issued with the handlers'
  *    own document client. The turn's activity re-sort is not in it: converse makes it after the answer.
- * Relay overhead = converse TTFC − floor TTFC. Chunks in must equal chunks out.
+ *  - handler: the converse Lambda handler invoked in-process on a response stream with the API Gateway event
+ *    (what a Lambda invocation runs), without the local HTTP server standing in for API Gateway.
+ * Relay overhead = converse TTFC − floor TTFC, through local HTTP and in-process. Chunks in must equal chunks out.
  */
+import { Writable } from 'node:stream';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { BedrockAgentRuntimeClient, InvokeAgentCommand, InvokeInlineAgentCommand } from '@aws-sdk/client-bedrock-agent-runtime';
 import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand, InvokeHarnessCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { BatchGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -16,6 +20,7 @@ import { ddb, tableName } from '../functions/data/client';
 import { keys } from '../functions/data/keys';
 import { emulatorHarnessArn, emulatorRuntimeArn } from '../scripts/agent-emulator';
 import { uniqueId } from '../scripts/local/ids';
+import { lambdaContext } from '../scripts/local/lambda-context';
 import type { BenchStack } from './stack';
 import { percentile } from './stats';
 
@@ -158,6 +163,50 @@ export async function floor(kind: Kind, c: Clients, message: string, ctx: { sess
   return { firstChunkMs: first, relayFirstMs: NaN, totalMs: performance.now() - t0, chunks };
 }
 
+/** A Lambda response stream stand-in that notes when the first `chunk` event is written. */
+class TimingStream extends Writable {
+  first = NaN;
+  chunks = 0;
+  failed = '';
+  constructor(private readonly started: number) {
+    super();
+  }
+  setPrelude(_prelude: unknown) {}
+  override _write(data: Buffer, _enc: BufferEncoding, done: () => void) {
+    const text = data.toString();
+    const events = text.match(/^event: chunk$/gm)?.length ?? 0;
+    if (events && !this.chunks) this.first = performance.now() - this.started;
+    this.chunks += events;
+    if (/^event: error$/m.test(text)) this.failed = text;
+    done();
+  }
+}
+
+type StreamingHandler = (event: APIGatewayProxyEvent, stream: Writable, context: Context) => Promise<void>;
+
+/** The converse handler invoked in-process, as the Lambda runtime invokes it, on a response stream. */
+export async function viaHandler(handler: StreamingHandler, context: Context, token: string, sessionId: string, message: string): Promise<Sample> {
+  const started = performance.now();
+  const stream = new TimingStream(started);
+  const event = {
+    resource: '/converse',
+    path: '/converse',
+    httpMethod: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    body: JSON.stringify({ sessionId, message }),
+    isBase64Encoded: false,
+    requestContext: { requestId: 'bench' } as APIGatewayProxyEvent['requestContext'],
+  } as APIGatewayProxyEvent;
+  await handler(event, stream, context);
+  if (stream.failed) throw new Error(`converse error: ${stream.failed}`);
+  return { relayFirstMs: NaN, firstChunkMs: stream.first, totalMs: performance.now() - started, chunks: stream.chunks };
+}
+
 export async function viaApi(url: string, token: string, sessionId: string, message: string): Promise<Sample> {
   const started = performance.now();
   const res = await fetch(`${url}/converse`, {
@@ -206,7 +255,9 @@ export interface KindResult {
   api: number[];
   floor: number[];
   direct: number[];
+  handler: number[];
   apiFirst: { p50: number; p99: number };
+  handlerFirst: { p50: number; p99: number };
   directFirst: { p50: number; p99: number };
   floorFirst: { p50: number; p99: number };
   apiRelayFirst: { p50: number; p99: number };
@@ -230,22 +281,25 @@ export async function converseOverhead(stack: BenchStack, n: number) {
     Kind,
     Awaited<ReturnType<typeof setupKind>>
   >;
-  const samples = Object.fromEntries(KINDS.map((k) => [k, { api: [] as Sample[], floor: [] as Sample[], direct: [] as Sample[] }])) as Record<
-    Kind,
-    { api: Sample[]; floor: Sample[]; direct: Sample[] }
-  >;
+  type Samples = { api: Sample[]; floor: Sample[]; direct: Sample[]; handler: Sample[] };
+  const fresh = (): Samples => ({ api: [], floor: [], direct: [], handler: [] });
+  const samples = Object.fromEntries(KINDS.map((k) => [k, fresh()])) as Record<Kind, Samples>;
+  // The local stack runs in this process and has installed the runtime's `awslambda` stand-in (scripts/local/streaming.ts).
+  const converseHandler = (await import('../functions/handlers/converse')).handler as StreamingHandler;
+  const context = lambdaContext('bench-converse');
   const runners = (k: Kind) => [
+    async () => samples[k].handler.push(await viaHandler(converseHandler, context, token, ctx[k].apiSession, message)),
     async () => samples[k].direct.push(await direct(k, c, message)),
     async () => samples[k].floor.push(await floor(k, c, message, ctx[k].floorSession)),
     async () => samples[k].api.push(await viaApi(stack.api.url, token, ctx[k].apiSession, message)),
   ];
   const warmup = 8;
   for (let i = 0; i < warmup + n; i++) {
-    // Interleaved: every round runs each kind's three measurements, the order rotated each round.
+    // Interleaved: every round runs each kind's four measurements, the order rotated each round.
     const order = KINDS.flatMap((k) => runners(k));
     const shift = i % order.length;
     for (const run of [...order.slice(shift), ...order.slice(0, shift)]) await run();
-    if (i === warmup - 1) for (const k of KINDS) samples[k] = { api: [], floor: [], direct: [] };
+    if (i === warmup - 1) for (const k of KINDS) samples[k] = fresh();
   }
   c.agents.destroy();
   c.core.destroy();
@@ -266,13 +320,15 @@ export async function converseOverhead(stack: BenchStack, n: number) {
       api: s.api.map((x) => x.firstChunkMs),
       floor: s.floor.map((x) => x.firstChunkMs),
       direct: s.direct.map((x) => x.firstChunkMs),
+      handler: s.handler.map((x) => x.firstChunkMs),
       apiFirst: q(s.api, 'firstChunkMs'),
+      handlerFirst: q(s.handler, 'firstChunkMs'),
       directFirst: q(s.direct, 'firstChunkMs'),
       floorFirst: q(s.floor, 'firstChunkMs'),
       apiRelayFirst: q(s.api, 'relayFirstMs'),
       apiTotal: q(s.api, 'totalMs'),
       directTotal: q(s.direct, 'totalMs'),
-      chunksEqual: s.api.every((x, i) => x.chunks === s.direct[i]!.chunks),
+      chunksEqual: s.api.every((x, i) => x.chunks === s.direct[i]!.chunks) && s.handler.every((x, i) => x.chunks === s.direct[i]!.chunks),
       chunksPerAnswer: s.direct[0]?.chunks ?? 0,
     };
   });
