@@ -14,7 +14,16 @@ import type { Session } from '../data/sessions';
 import { config } from '../lib/config';
 import { DomainError, forbidden, notFound, payloadTooLarge, validationFailed } from '../lib/errors';
 import { logger } from '../http/logger';
-import { deleteObjects, headObject, presignDownload, presignUpload, s3Uri, tagObject } from './storage';
+import type * as Storage from './storage';
+
+// The S3 client and its SDK load with the first file operation: most requests of sessions and converse touch no file.
+let storageModule: Promise<typeof Storage> | undefined;
+const storage = () => (storageModule ??= import('./storage'));
+const presignUpload: typeof Storage.presignUpload = async (...a) => (await storage()).presignUpload(...a);
+const presignDownload: typeof Storage.presignDownload = async (...a) => (await storage()).presignDownload(...a);
+const headObject: typeof Storage.headObject = async (...a) => (await storage()).headObject(...a);
+const tagObject: typeof Storage.tagObject = async (...a) => (await storage()).tagObject(...a);
+const deleteObjects: typeof Storage.deleteObjects = async (...a) => (await storage()).deleteObjects(...a);
 
 export interface FileSettings {
   enabled: boolean;
@@ -156,6 +165,7 @@ export async function agentFiles(app: ChatAppConfig, records: ChatMessageFile[])
   const seconds = config().FILE_DOWNLOAD_URL_SECONDS;
   const { useCase } = fileSettings(app);
   const urlExpiresAt = nowIso(Date.now() + seconds * 1000);
+  const { s3Uri } = await storage();
   return Promise.all(
     records.map(async (r) => ({ ...r, s3Uri: s3Uri(r.s3Key), url: await presignDownload(r.s3Key, r.fileName, seconds), urlExpiresAt, useCase })),
   );

@@ -6,8 +6,21 @@
  */
 import { decodeCursor, encodeCursor, type CursorBinding } from '../lib/cursor';
 import { DomainError, dependencyErrorOf, notFound } from '../lib/errors';
-import { actorSessions, deleteRecord, deleteRecords, deleteSessionEvents, getRecord, listRecords, type MemoryRecord } from './client';
+import type * as Client from './client';
+import type { MemoryRecord } from './client';
 import { actorIdFor, isUnder, namespaceFor, registeredMemories, registeredMemory, type RegisteredMemory } from './registry';
+
+// The AgentCore client and its SDK load with the first memory call: the users function's other routes need neither.
+let clientModule: Promise<typeof Client> | undefined;
+const client = () => (clientModule ??= import('./client'));
+const listRecords: typeof Client.listRecords = async (...a) => (await client()).listRecords(...a);
+const getRecord: typeof Client.getRecord = async (...a) => (await client()).getRecord(...a);
+const deleteRecord: typeof Client.deleteRecord = async (...a) => (await client()).deleteRecord(...a);
+const deleteRecords: typeof Client.deleteRecords = async (...a) => (await client()).deleteRecords(...a);
+const deleteSessionEvents: typeof Client.deleteSessionEvents = async (...a) => (await client()).deleteSessionEvents(...a);
+async function* actorSessions(...a: Parameters<typeof Client.actorSessions>): ReturnType<typeof Client.actorSessions> {
+  yield* (await client()).actorSessions(...a);
+}
 
 export interface UserMemoryItem {
   recordId: string;
