@@ -1,6 +1,6 @@
 /** Files attached to converse messages: the chat app's upload settings and the upload/download routes' shapes. */
 import * as z from 'zod';
-import { chatMessageFileSchema } from './records';
+import { chatMessageFileSchema } from './message';
 import { shortText } from './common';
 import { mimeTypeSchema } from './file-feature';
 

@@ -1,0 +1,42 @@
+/** The converse request: the spec's, and what POST /converse accepts. */
+import * as z from 'zod';
+import { CONVERSE_INVOCATION_MODES, CONVERSE_SOURCES } from '../types/chatbot/chatbot-types';
+import { idSchema, userIdSchema, safeRecordSchema, shortText, MESSAGE_MAX } from './common';
+import { chatMessageFileSchema } from './message';
+import { chatAppFeatureSchema } from './feature';
+
+export const chatAppComponentConfigSchema = z.strictObject({ componentId: idSchema, settings: safeRecordSchema.optional() });
+
+const converseCommon = {
+    sessionId: idSchema.optional(),
+    chatAppId: idSchema.optional(),
+    timezone: shortText(64).optional(),
+    message: z.string().min(1).max(MESSAGE_MAX),
+    files: z.array(chatMessageFileSchema).max(20).optional(),
+    agentId: idSchema,
+    entityAttributeNameInUserCustomData: shortText(128).optional(),
+    invocationMode: z.enum(CONVERSE_INVOCATION_MODES).optional(),
+    chatAppComponentConfig: chatAppComponentConfigSchema.optional(),
+    source: z.enum(CONVERSE_SOURCES),
+};
+
+/** The spec's ConverseRequest exactly (userId and features required). */
+export const converseRequestSchema = z.object({
+    ...converseCommon,
+    userId: userIdSchema,
+    features: z.record(z.string(), chatAppFeatureSchema),
+});
+
+/**
+ * What POST /converse accepts: the spec's request, but userId and features may be omitted and are ignored
+ * when sent (the user comes from the token, features from the chat app's settings); agentId and source are
+ * optional (the chat app's agent, 'user'); clientMessageId makes a retry idempotent.
+ */
+export const converseWireRequestSchema = z.strictObject({
+    ...converseCommon,
+    userId: userIdSchema.optional(),
+    features: z.record(z.string(), z.unknown()).optional(),
+    agentId: idSchema.optional(),
+    source: z.enum(CONVERSE_SOURCES).optional(),
+    clientMessageId: idSchema.optional(),
+});
