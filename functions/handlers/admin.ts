@@ -6,6 +6,7 @@ import { logger } from '../http/logger';
 import { nowIso } from '../data/items';
 import { notFound } from '../lib/errors';
 import { createGroupHandler } from '../http/handler';
+import { ADMIN_ROUTES } from '../http/routes/admin';
 import { checkUserMemoryFeature } from '../memory/registry';
 
 /** An override of an existing chat app (404 for an unknown one: nothing is stored for it). */
@@ -18,7 +19,7 @@ const deleted = async (removal: Promise<void>) => {
   return { deleted: true as const };
 };
 
-export const handler = createGroupHandler('admin', {
+export const handler = createGroupHandler('admin', ADMIN_ROUTES, {
   getChatApp: async ({ params }) => (await getChatApp(params.chatAppId)) ?? Promise.reject(notFound('Chat app')),
   putChatApp: async ({ params, body }) => {
     checkUserMemoryFeature(body.features?.userMemory);

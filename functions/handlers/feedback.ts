@@ -4,8 +4,9 @@ import { newId, nowIso } from '../data/items';
 import { notFound } from '../lib/errors';
 import { sessionFor, visibleFeedback } from '../policy/access';
 import { createGroupHandler } from '../http/handler';
+import { FEEDBACK_ROUTES } from '../http/routes/feedback';
 
-export const handler = createGroupHandler('feedback', {
+export const handler = createGroupHandler('feedback', FEEDBACK_ROUTES, {
   createFeedback: async ({ principal, params, body, route }) => {
     const session = await sessionFor(principal, params.sessionId, 'read', route.id);
     return createFeedback({

@@ -4,8 +4,9 @@ import { getInsightsStatus } from '../data/insights-status';
 import { notFound } from '../lib/errors';
 import { sessionFor } from '../policy/access';
 import { createGroupHandler } from '../http/handler';
+import { INSIGHTS_ROUTES } from '../http/routes/insights';
 
-export const handler = createGroupHandler('insights', {
+export const handler = createGroupHandler('insights', INSIGHTS_ROUTES, {
   getInsights: async ({ principal, params, route }) => {
     await sessionFor(principal, params.sessionId, 'read', route.id);
     return (await getInsights(params.sessionId)) ?? Promise.reject(notFound('Insights'));

@@ -3,13 +3,14 @@ import { listMessages } from '../data/messages';
 import { createSession, deleteSession, listUserSessions, updateSession } from '../data/sessions';
 import { agentOf, sessionFor, usableChatApp, type SessionAction } from '../policy/access';
 import { createGroupHandler } from '../http/handler';
+import { SESSIONS_ROUTES } from '../http/routes/sessions';
 import { nowIso } from '../data/items';
 import { requestStop } from '../data/turns';
 import { conflict } from '../lib/errors';
 import { searchSessionsFor } from './session-search';
 import { announceUpload, deleteSessionObjects, downloadLink } from '../files/service';
 
-export const handler = createGroupHandler('sessions', {
+export const handler = createGroupHandler('sessions', SESSIONS_ROUTES, {
   createSession: async ({ principal, body }) => {
     const app = await usableChatApp(principal, body.chatAppId);
     // A session inherits the creating user's stored customData unless the request gives its own (the spec).

@@ -4,6 +4,7 @@ import { getUser, putUser, searchUsersByPrefix, updateUserName } from '../data/u
 import { reportRange, userDailyUsage } from '../data/usage-reports';
 import { notFound } from '../lib/errors';
 import { createGroupHandler } from '../http/handler';
+import { USERS_ROUTES } from '../http/routes/users';
 import { memoryOwner } from '../policy/access';
 import { deleteUserMemoryRecord, forgetUserMemory, listUserMemory } from '../memory/user-memory';
 import { LIST_LIMIT_DEFAULT } from 'pika-shared/schemas';
@@ -15,7 +16,7 @@ const memoryPage = (caller: string, userId: string, query: { limit?: number; cur
     binding: { caller, query: `memory:${userId}` },
   });
 
-export const handler = createGroupHandler('users', {
+export const handler = createGroupHandler('users', USERS_ROUTES, {
   getMe: async ({ principal }) =>
     (await getUser(principal.userId)) ?? {
       userId: principal.userId,

@@ -2,8 +2,9 @@
 import { deleteWidgetData, getWidgetData, setWidgetData } from '../data/widget-data';
 import { notFound } from '../lib/errors';
 import { createGroupHandler } from '../http/handler';
+import { WIDGETS_ROUTES } from '../http/routes/widgets';
 
-export const handler = createGroupHandler('widgets', {
+export const handler = createGroupHandler('widgets', WIDGETS_ROUTES, {
   getWidgetData: async ({ principal, params }) => {
     const data = await getWidgetData(principal.userId, params.scope, params.tag);
     if (!data) throw notFound('Widget data');

@@ -20,7 +20,7 @@ import { Principal } from '../policy/principal';
 import { header, parseRequest } from './request';
 import { type EventSink, sseSink, type WritableLike } from '../converse/sse';
 import type * as z from 'zod';
-import { ROUTES, type RouteDef, type RouteGroup } from './routes';
+import type { ROUTES, RouteDef, RouteGroup } from './routes';
 
 type AnyRoute = (typeof ROUTES)[number];
 /** The routes of a group that answer JSON. */
@@ -147,9 +147,9 @@ function implsById<F>(impls: object) {
 /** The time kept, before the function's timeout, to answer with a 504 instead of the gateway's bare error. */
 const TIMEOUT_MARGIN_MS = 5;
 
-/** The JSON execution mode: the API Gateway proxy handler of one route group. */
-export function createGroupHandler<G extends RouteGroup>(group: G, impls: NoInfer<GroupImpls<G>>) {
-  const routes = ROUTES.filter((r): r is JsonRoute<G> => r.group === group && !('streaming' in r && r.streaming));
+/** The JSON execution mode: the API Gateway proxy handler of one route group, given the group's routes (its module under ./routes: a bundle builds only their schemas). */
+export function createGroupHandler<G extends RouteGroup>(group: G, table: NoInfer<readonly Extract<AnyRoute, { group: G }>[]>, impls: NoInfer<GroupImpls<G>>) {
+  const routes = table.filter((r): r is JsonRoute<G> => r.group === group && !('streaming' in r && r.streaming));
   const implOf = implsById<(ctx: RouteContext) => Promise<unknown>>(impls);
 
   const answer = async (event: APIGatewayProxyEvent, log: ReturnType<typeof requestLog>): Promise<APIGatewayProxyResult> => {

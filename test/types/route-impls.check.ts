@@ -4,9 +4,11 @@
  * to be rejected. Never executed.
  */
 import { createGroupHandler } from '../../functions/http/handler';
+import { USERS_ROUTES } from '../../functions/http/routes/users';
+import { WIDGETS_ROUTES } from '../../functions/http/routes/widgets';
 
 export function fixtures() {
-  createGroupHandler('widgets', {
+  createGroupHandler('widgets', WIDGETS_ROUTES, {
     // @ts-expect-error a path parameter the route does not have (it is `scope`)
     getWidgetData: async ({ params }) => ({ scope: params.scop, tag: params.tag, data: {} }),
     // @ts-expect-error a body field the route's schema does not have (it is `data`)
@@ -15,7 +17,7 @@ export function fixtures() {
     deleteWidgetData: async () => ({ deleted: 'yes' }),
   });
 
-  createGroupHandler('users', {
+  createGroupHandler('users', USERS_ROUTES, {
     // @ts-expect-error a query parameter the route does not take (it is `prefix`)
     searchUsers: async ({ query }) => ({ items: [], q: query.prefx }),
     getMe: async ({ principal }) => ({ userId: principal.userId }),
@@ -36,13 +38,24 @@ export function fixtures() {
     }),
   });
 
+  createGroupHandler(
+    'widgets',
+    // @ts-expect-error the routes of another group
+    USERS_ROUTES,
+    {
+      getWidgetData: async ({ params }) => ({ scope: params.scope, tag: params.tag, data: {} }),
+      putWidgetData: async ({ params, body }) => ({ scope: params.scope, tag: params.tag, data: body.data }),
+      deleteWidgetData: async () => ({ deleted: true as const }),
+    },
+  );
+
   // @ts-expect-error a route of the group without its implementation (deleteWidgetData)
-  createGroupHandler('widgets', {
+  createGroupHandler('widgets', WIDGETS_ROUTES, {
     getWidgetData: async ({ params }) => ({ scope: params.scope, tag: params.tag, data: {} }),
     putWidgetData: async ({ params, body }) => ({ scope: params.scope, tag: params.tag, data: body.data }),
   });
 
-  createGroupHandler('widgets', {
+  createGroupHandler('widgets', WIDGETS_ROUTES, {
     getWidgetData: async ({ params }) => ({ scope: params.scope, tag: params.tag, data: {} }),
     putWidgetData: async ({ params, body }) => ({ scope: params.scope, tag: params.tag, data: body.data }),
     deleteWidgetData: async () => ({ deleted: true as const }),
