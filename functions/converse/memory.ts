@@ -12,10 +12,15 @@
 import { logger } from '../http/logger';
 import { config } from '../lib/config';
 import { countMetric } from '../lib/metrics';
-import { createExchangeEvent, retrieveRecords } from '../memory/client';
+import type * as MemoryClient from '../memory/client';
 import { actorIdFor, isUnder, namespaceFor, userMemoryOf } from '../memory/registry';
 import type { TurnPlan } from './prepare';
-import { providerSessionId } from './providers/agentcore-client';
+import { providerSessionId } from './providers/provider-session';
+
+// The AgentCore client loads with the first recall or exchange: only chat apps with user memory need it.
+const memoryClient = () => import('../memory/client');
+const retrieveRecords: typeof MemoryClient.retrieveRecords = async (...a) => (await memoryClient()).retrieveRecords(...a);
+const createExchangeEvent: typeof MemoryClient.createExchangeEvent = async (...a) => (await memoryClient()).createExchangeEvent(...a);
 
 export const MEMORY_FAILURES = 'UserMemoryFailures';
 /** The search query sent for recall: the message, cut to this many characters. */

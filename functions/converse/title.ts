@@ -2,9 +2,8 @@
  * Session titles: a short title from the agent's title model (Bedrock Converse), or the trimmed first
  * message when none is configured. The title's cost is added to the session's counters.
  */
-import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import type { AgentConfig, ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
-import { bedrockRuntimeClient } from './bedrock';
+import { converseOnce } from './runtime-converse';
 import { costOf } from './usage';
 
 export const TITLE_MAX_CHARS = 80;
@@ -23,13 +22,13 @@ export async function generateTitle(
   signal?: AbortSignal,
 ): Promise<{ title: string; usage?: ChatMessageUsage }> {
   if (!agent.titleModel) return { title: fallbackTitle(userMessage) };
-  const out = await bedrockRuntimeClient().send(
-    new ConverseCommand({
+  const out = await converseOnce(
+    {
       modelId: agent.titleModel.modelId,
       system: [{ text: 'Write a title of at most six words for this conversation. Answer with the title only.' }],
       messages: [{ role: 'user', content: [{ text: `User: ${userMessage.slice(0, 2000)}\nAssistant: ${answer.slice(0, 2000)}` }] }],
       inferenceConfig: { maxTokens: 30, temperature: 0.2 },
-    }),
+    },
     signal ? { abortSignal: signal } : {},
   );
   const text = out.output?.message?.content?.find((c) => 'text' in c && c.text)?.text?.replace(/^["'\s]+|["'\s.]+$/g, '') ?? '';

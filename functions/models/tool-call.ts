@@ -3,10 +3,10 @@
  * of a zod schema, the tool forced by toolChoice. The tool's input is the answer, validated with the same zod
  * schema. Used for answer verification (the verdict) and session insights (the SessionInsights record).
  */
-import { ConverseCommand, type Message } from '@aws-sdk/client-bedrock-runtime';
+import type { Message } from '@aws-sdk/client-bedrock-runtime';
 import type { ChatMessageUsage, ModelPricing } from 'pika-shared/types/chatbot/chatbot-types';
 import * as z from 'zod';
-import { bedrockRuntimeClient } from '../converse/bedrock';
+import { converseOnce } from '../converse/runtime-converse';
 import { costOf } from '../converse/usage';
 
 export interface ToolCallRequest<T> {
@@ -38,8 +38,8 @@ export function toolInputSchema(schema: z.ZodType): Record<string, unknown> {
  */
 export async function callTool<T>(req: ToolCallRequest<T>): Promise<ToolCallResult<T>> {
   const messages: Message[] = req.messages.map((m) => ({ role: m.role, content: [{ text: m.text }] }));
-  const out = await bedrockRuntimeClient().send(
-    new ConverseCommand({
+  const out = await converseOnce(
+    {
       modelId: req.modelId,
       system: [{ text: req.system }],
       messages,
@@ -48,7 +48,7 @@ export async function callTool<T>(req: ToolCallRequest<T>): Promise<ToolCallResu
         toolChoice: { tool: { name: req.tool.name } },
       },
       inferenceConfig: { maxTokens: req.maxTokens ?? 1024, temperature: 0 },
-    }),
+    },
     req.signal ? { abortSignal: req.signal } : {},
   );
   const usage = costOf({ inputTokens: out.usage?.inputTokens ?? 0, outputTokens: out.usage?.outputTokens ?? 0 }, req.pricing);

@@ -2,27 +2,16 @@
  * The Bedrock AgentCore client (the container's, functions/lib/clients.ts). BEDROCK_AGENTCORE_ENDPOINT points it at the local
  * emulator (like BEDROCK_AGENT_ENDPOINT in ../bedrock.ts); unset, it talks to AgentCore.
  */
-import { createHash } from 'node:crypto';
 import { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
 import { defineClient } from '../../lib/clients';
+import { DEFAULT_PROVIDER_IDLE_SECONDS } from './provider-session';
 
 export const agentCoreClient = defineClient('agentCore', {
   key: (c) => c.BEDROCK_AGENTCORE_ENDPOINT,
   create: (c) => new BedrockAgentCoreClient({ ...(c.BEDROCK_AGENTCORE_ENDPOINT ? { endpoint: c.BEDROCK_AGENTCORE_ENDPOINT } : {}), maxAttempts: 2 }),
 });
 
-/**
- * The AgentCore session id of a chat session: deterministic (every turn of a chat session reaches the same
- * provider session), 39–98 characters (the service wants at least 33), readable, collision-free:
- * `pika-<chat session id, characters other than letters, digits, _ and - as _, at most 60>-<32 hex of its SHA-256>`.
- */
-export function providerSessionId(chatSessionId: string): string {
-  const readable = chatSessionId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60) || 'session';
-  return `pika-${readable}-${createHash('sha256').update(chatSessionId).digest('hex').slice(0, 32)}`;
-}
-
-/** AgentCore's default idle timeout of a runtime session (`idleRuntimeSessionTimeout`), in seconds. */
-export const DEFAULT_PROVIDER_IDLE_SECONDS = 900;
+export { DEFAULT_PROVIDER_IDLE_SECONDS, providerSessionId } from './provider-session';
 
 /**
  * True when the provider session of a chat session may have idled out (its last activity is older than the

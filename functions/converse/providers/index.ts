@@ -1,18 +1,21 @@
 /** Every provider behind one call: the adapter of the agent's kind (Agents Classic or AgentCore). */
 import type { AgentCoreAgentRef } from 'pika-shared/types/chatbot/agentcore-types';
 import type { AgentConfig } from 'pika-shared/types/chatbot/chatbot-types';
-import { invokeClassic } from '../bedrock';
-import { invokeHarness } from './agentcore-harness';
-import { invokeAgentRuntime } from './agentcore-runtime';
 import type { AgentCoreInvokeInput, ProviderEvent } from './events';
+import type * as Runtime from './agentcore-runtime';
 
-export function invokeAgentCore(agent: AgentCoreAgentRef, input: AgentCoreInvokeInput): AsyncGenerator<ProviderEvent> {
-  return agent.kind === 'agentcore-harness' ? invokeHarness(agent, input) : invokeAgentRuntime(agent, input);
+// Each kind's adapter and SDK client load with its first turn: a container serves the kinds its chat apps use.
+const classic = () => import('../bedrock');
+const harness = () => import('./agentcore-harness');
+const runtime = () => import('./agentcore-runtime');
+
+export async function* invokeAgentCore(agent: AgentCoreAgentRef, input: AgentCoreInvokeInput): AsyncGenerator<ProviderEvent> {
+  yield* agent.kind === 'agentcore-harness' ? (await harness()).invokeHarness(agent, input) : (await runtime()).invokeAgentRuntime(agent, input);
 }
 
 /** One stream contract whatever the kind: the agent's answer as ProviderEvents. */
-export function invokeProvider(agent: AgentConfig['agent'], input: AgentCoreInvokeInput): AsyncGenerator<ProviderEvent> {
-  return agent.kind === 'bedrock-agent' || agent.kind === 'inline' ? invokeClassic(agent, input) : invokeAgentCore(agent, input);
+export async function* invokeProvider(agent: AgentConfig['agent'], input: AgentCoreInvokeInput): AsyncGenerator<ProviderEvent> {
+  yield* agent.kind === 'bedrock-agent' || agent.kind === 'inline' ? (await classic()).invokeClassic(agent, input) : invokeAgentCore(agent, input);
 }
 
 /** How long a provider session outlives its last turn (after that, the stored history is sent again). */
@@ -25,9 +28,9 @@ export function providerIdleSeconds(config: AgentConfig): number {
 /** Agents Classic keep a session 600 s after its last turn unless the agent says otherwise (idleSessionTTLInSeconds). */
 export const CLASSIC_IDLE_SECONDS = 600;
 
-import { DEFAULT_PROVIDER_IDLE_SECONDS } from './agentcore-client';
-export { abortable, agentCoreClient, baggageFor, DEFAULT_PROVIDER_IDLE_SECONDS, providerSessionId, providerSessionMayBeGone } from './agentcore-client';
-export { harnessHistory, harnessRequest, invokeHarness } from './agentcore-harness';
-export { AgentRuntimeError, invokeAgentRuntime, RUNTIME_ACCEPT, stopRuntimeSession } from './agentcore-runtime';
+import { DEFAULT_PROVIDER_IDLE_SECONDS } from './provider-session';
+export { DEFAULT_PROVIDER_IDLE_SECONDS, providerSessionId } from './provider-session';
+/** Stops an AgentCore runtime session (./agentcore-runtime.ts); the client loads with the first call. */
+export const stopRuntimeSession: typeof Runtime.stopRuntimeSession = async (...a) => (await runtime()).stopRuntimeSession(...a);
 export type { AgentCoreInvokeInput, ProviderEvent, TokenUsage, ToolEvent } from './events';
 export { utf8Stream, type Utf8Stream } from './utf8';
