@@ -11,7 +11,7 @@ const { startStack } = await import('./stack');
 const { crudLatency } = await import('./crud');
 const { converseOverhead } = await import('./converse');
 const { dynamoCost } = await import('./cost');
-const { coldStart } = await import('./cold-start');
+const { coldStart, coldStartMiss, coldStartSection } = await import('./cold-start');
 const { scaling } = await import('./scaling');
 const { load, CONCURRENCY } = await import('./load');
 const { searchBench } = await import('./search');
@@ -36,7 +36,7 @@ try {
   log('DynamoDB cost per operation');
   const cost = await dynamoCost(stack);
   log('cold start');
-  const { rows: cold, breakdown: coldParts } = await coldStart(quick ? 3 : 7);
+  const coldResult = await coldStart(quick ? 3 : 7);
   log('scaling');
   const sizes = quick ? [10, 1000] : [10, 1000, 100_000];
   const scale = await scaling(stack, sizes, quick ? 20 : 50);
@@ -195,29 +195,7 @@ try {
     `Usage aggregates (budgets and reports, docs/data-model.md#usage-and-budgets): a turn with a new session and title writes ${turn.aggregateWrites} aggregate items, an existing-session turn ${steady.aggregateWrites} (10 per debit, 8 without an entity: the demo users have none), inside the transactions the turn makes anyway — no extra write request; a chat app with budgets adds one BatchGetItem per turn (the budget check).`,
   );
   l();
-  l('## 4. Cold start');
-  l();
-  l(
-    "Each bundle built with the deployed stack's esbuild options (ESM, minified, no source maps unless a stage enables them); load = a fresh `node` importing it (module init included), median of runs, vs a bundle holding only a bare lib-dynamodb client. Targets (issue 18): route functions ≤ 1.10×, converse ≤ 1.25× (it needs the agent clients). The largest parts of each bundle come from esbuild's metafile.",
-  );
-  l();
-  l('| function | bundle KiB | baseline KiB | load ms | baseline ms | ratio | target | largest parts (KiB) |');
-  l('|---|---|---|---|---|---|---|---|');
-  const coldTarget = (group: string) => (group === 'converse' ? 1.25 : 1.1);
-  for (const c of cold)
-    l(
-      `| ${c.group} | ${fmt(c.sizeKb, 0)} | ${fmt(c.baselineKb, 0)} | ${fmt(c.loadMs)} | ${fmt(c.baselineMs)} | ${fmt(c.loadMs / c.baselineMs)} | ≤ ${coldTarget(c.group)}× ${pass(c.loadMs / c.baselineMs <= coldTarget(c.group))} | ${c.top.map((t) => `${t.name} ${fmt(t.kb, 0)}`).join(', ')} |`,
-    );
-  l();
-  l("Where a route function's load time goes: the bare client bundle plus one of its parts at a time (same options, same runs):");
-  l();
-  l('| bundle | KiB | load ms | bare client ms | added ms |');
-  l('|---|---|---|---|---|');
-  for (const p of coldParts) l(`| ${p.name} | ${fmt(p.sizeKb, 0)} | ${fmt(p.loadMs)} | ${fmt(p.baselineMs)} | ${fmt(p.loadMs - p.baselineMs)} |`);
-  l();
-  l(
-    "zod is imported as a namespace (`import * as z from 'zod'`, enforced by the lint): the named `z` export is a namespace object that made esbuild keep every zod locale, about 260 KiB of each bundle.",
-  );
+  for (const line of coldStartSection(coldResult)) l(line);
   l();
   l('## 5. Scaling with history');
   l();
@@ -265,11 +243,8 @@ try {
     l(
       `- **Write cost per turn** (existing session at least ${fmt(steady.wcuBilledAtLeast, 0)} WCU billed, new session with title ${fmt(turn.wcuBilledAtLeast, 0)}; before this round's index work 74 and 46 as DynamoDB Local reported them). Done: the indexes carry only what lists and search read (INCLUDE projections; lists read their page with one BatchGetItem), so the usage counters and turn bookkeeping a turn changes cost the indexes nothing, and a turn re-sorts the lists once, in a single write outside its transactions (before: twice, inside both, where every index write is billed double). What remains is mostly the usage aggregates: ${steady.aggregateWrites} items in the answer's transaction (${turn.aggregateWrites} with a title) at 2 WCU each = ${2 * steady.aggregateWrites} (${2 * turn.aggregateWrites}) WCU, plus the re-sort's delete and put in gsi1, gsi2 and gsi4 and, for chat apps with insights, the insights status entry moving in gsi1. Reaching the targets would take the aggregates off the turn: the answer's message already carries its usage, so a DynamoDB Streams consumer could add a batch of answers to the aggregates in one write per aggregate item, which makes budgets trail the turns by the stream's delay (seconds) and needs per-batch idempotency; this round kept the aggregates exact and in the answer's transaction.`,
     );
-  const coldMissed = cold.filter((c) => c.loadMs / c.baselineMs > coldTarget(c.group));
-  if (coldMissed.length)
-    l(
-      `- **Cold start** (${coldMissed.map((c) => `${c.group} ${fmt(c.loadMs / c.baselineMs)}×`).join(', ')}): see the largest parts in section 4 — every route function bundles the DynamoDB client, zod with the route table's schemas, jose and the Powertools logger; users also holds the AgentCore client (the user-memory routes), sessions the S3 client (file routes, and deleting a session's files), converse three Bedrock/AgentCore clients and S3. The largest single cost is module init, not size: building every pika-shared zod schema at load adds ${fmt(coldParts[0]!.loadMs - coldParts[0]!.baselineMs)} ms to the bare client's ${fmt(coldParts[0]!.baselineMs)} ms (table above). What is left to cut: per-group route modules with side-effect-free schema modules, so that each function builds only its routes' schemas (or schemas built on first use), the memory and file routes in functions of their own (the session delete would hand its S3 cleanup to them), and the agent clients of the kinds a function never calls loaded lazily.`,
-    );
+  const coldMiss = coldStartMiss(coldResult);
+  if (coldMiss) l(coldMiss);
   else l('- **Cold start**: met for every function in this run.');
   l();
   l('## Reproduce');
