@@ -6,7 +6,9 @@
  * values.
  */
 import * as z from 'zod';
-import { MEMORY_ARN_PATTERN, memoryNamespaceSchema } from 'pika-shared/schemas';
+// The memory module, not the schemas' index: modules loaded with `await import()` reach this one, and esbuild
+// evaluates all of an index it reaches that way.
+import { MEMORY_ARN_PATTERN, memoryNamespaceSchema } from 'pika-shared/schemas/memory';
 
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 const optionalUrl = z
