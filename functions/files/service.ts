@@ -17,13 +17,13 @@ import { logger } from '../http/logger';
 import type * as Storage from './storage';
 
 // The S3 client and its SDK load with the first file operation: most requests of sessions and converse touch no file.
-let storageModule: Promise<typeof Storage> | undefined;
-const storage = () => (storageModule ??= import('./storage'));
+const storage = () => import('./storage');
+const turnStorage = () => import('./turn-storage');
 const presignUpload: typeof Storage.presignUpload = async (...a) => (await storage()).presignUpload(...a);
-const presignDownload: typeof Storage.presignDownload = async (...a) => (await storage()).presignDownload(...a);
-const headObject: typeof Storage.headObject = async (...a) => (await storage()).headObject(...a);
-const tagObject: typeof Storage.tagObject = async (...a) => (await storage()).tagObject(...a);
 const deleteObjects: typeof Storage.deleteObjects = async (...a) => (await storage()).deleteObjects(...a);
+const presignDownload: typeof Storage.presignDownload = async (...a) => (await turnStorage()).presignDownload(...a);
+const headObject: typeof Storage.headObject = async (...a) => (await turnStorage()).headObject(...a);
+const tagObject: typeof Storage.tagObject = async (...a) => (await turnStorage()).tagObject(...a);
 
 export interface FileSettings {
   enabled: boolean;
@@ -165,7 +165,7 @@ export async function agentFiles(app: ChatAppConfig, records: ChatMessageFile[])
   const seconds = config().FILE_DOWNLOAD_URL_SECONDS;
   const { useCase } = fileSettings(app);
   const urlExpiresAt = nowIso(Date.now() + seconds * 1000);
-  const { s3Uri } = await storage();
+  const { s3Uri } = await turnStorage();
   return Promise.all(
     records.map(async (r) => ({ ...r, s3Uri: s3Uri(r.s3Key), url: await presignDownload(r.s3Key, r.fileName, seconds), urlExpiresAt, useCase })),
   );
