@@ -6,9 +6,9 @@
  * values.
  */
 import * as z from 'zod';
-// The memory module, not the schemas' index: modules loaded with `await import()` reach this one, and esbuild
-// evaluates all of an index it reaches that way.
-import { MEMORY_ARN_PATTERN, memoryNamespaceSchema } from 'pika-shared/schemas/memory';
+// Not the schemas' index: modules loaded with `await import()` reach this one, and esbuild evaluates all of
+// an index it reaches that way (and the memory feature's schemas are not the configuration's).
+import { MEMORY_ARN_PATTERN, memoryNamespaceSchema } from 'pika-shared/schemas/memory-ids';
 
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 const optionalUrl = z

@@ -4,39 +4,17 @@
  */
 import * as z from 'zod';
 import { isoDateSchema } from './common';
+import { memoryIdOf, memoryNamespaceSchema } from './memory-ids';
+
+export { MEMORY_ARN_PATTERN, MEMORY_ID_PATTERN, memoryIdOf, memoryNamespaceSchema } from './memory-ids';
 
 /** The two halves of user memory: `short-term` records each exchange (an AgentCore event), `long-term` recalls records before each turn. */
 export const MEMORY_STRATEGIES = ['short-term', 'long-term'] as const;
-
-/** An AgentCore Memory id (`name-XXXXXXXXXX`, as the service writes it). */
-export const MEMORY_ID_PATTERN = /^[a-zA-Z][a-zA-Z0-9_-]{0,99}-[a-zA-Z0-9]{10}$/;
-/** An AgentCore Memory ARN: `arn:aws:bedrock-agentcore:<region>:<account>:memory/<memory id>`. */
-export const MEMORY_ARN_PATTERN = /^arn:aws[a-z-]*:bedrock-agentcore:[a-z0-9-]+:\d{12}:memory\/([a-zA-Z][a-zA-Z0-9_-]{0,99}-[a-zA-Z0-9]{10})$/;
-
-/** The memory id of an id or ARN (undefined when it is neither). */
-export function memoryIdOf(ref: string): string | undefined {
-    if (MEMORY_ID_PATTERN.test(ref)) return ref;
-    return MEMORY_ARN_PATTERN.exec(ref)?.[1];
-}
 
 export const memoryRefSchema = z
     .string()
     .max(2048)
     .refine((s) => memoryIdOf(s) !== undefined, 'an AgentCore Memory id (name-XXXXXXXXXX) or ARN (arn:aws:bedrock-agentcore:…:memory/<id>)');
-
-/**
- * A namespace template: a path (`/users/{actorId}/facts`) with `{actorId}` once, as a whole segment. The
- * caller's actor id replaces it: every namespace of one user is under their own path, never another's.
- */
-export const memoryNamespaceSchema = z
-    .string()
-    .min(2)
-    .max(1024)
-    .regex(/^\/[A-Za-z0-9_.:/{}-]*$/, 'a path of letters, digits and _ . : - / with {actorId}')
-    .refine(
-        (s) => s.split('{actorId}').length === 2 && /(^|\/)\{actorId\}(\/|$)/.test(s) && !/[{}]/.test(s.replace('{actorId}', '')),
-        'must hold {actorId} once, as a whole path segment',
-    );
 
 export const userMemoryFeatureSchema = z
     .strictObject({
