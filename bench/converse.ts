@@ -185,7 +185,7 @@ class TimingStream extends Writable {
 type StreamingHandler = (event: APIGatewayProxyEvent, stream: Writable, context: Context) => Promise<void>;
 
 /** The converse handler invoked in-process, as the Lambda runtime invokes it, on a response stream. */
-export async function viaHandler(handler: StreamingHandler, context: Context, token: string, sessionId: string, message: string): Promise<Sample> {
+export async function viaHandler(handler: StreamingHandler, context: () => Context, token: string, sessionId: string, message: string): Promise<Sample> {
   const started = performance.now();
   const stream = new TimingStream(started);
   const event = {
@@ -202,7 +202,7 @@ export async function viaHandler(handler: StreamingHandler, context: Context, to
     isBase64Encoded: false,
     requestContext: { requestId: 'bench' } as APIGatewayProxyEvent['requestContext'],
   } as APIGatewayProxyEvent;
-  await handler(event, stream, context);
+  await handler(event, stream, context());
   if (stream.failed) throw new Error(`converse error: ${stream.failed}`);
   return { relayFirstMs: NaN, firstChunkMs: stream.first, totalMs: performance.now() - started, chunks: stream.chunks };
 }
@@ -286,7 +286,8 @@ export async function converseOverhead(stack: BenchStack, n: number) {
   const samples = Object.fromEntries(KINDS.map((k) => [k, fresh()])) as Record<Kind, Samples>;
   // The local stack runs in this process and has installed the runtime's `awslambda` stand-in (scripts/local/streaming.ts).
   const converseHandler = (await import('../functions/handlers/converse')).handler as StreamingHandler;
-  const context = lambdaContext('bench-converse');
+  // A fresh context per invocation, as Lambda gives: its remaining time counts from the invocation's start.
+  const context = () => lambdaContext('bench-converse');
   const runners = (k: Kind) => [
     async () => samples[k].handler.push(await viaHandler(converseHandler, context, token, ctx[k].apiSession, message)),
     async () => samples[k].direct.push(await direct(k, c, message)),

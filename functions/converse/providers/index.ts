@@ -3,6 +3,7 @@ import type { AgentCoreAgentRef } from 'pika-shared/types/chatbot/agentcore-type
 import type { AgentConfig } from 'pika-shared/types/chatbot/chatbot-types';
 import type { AgentCoreInvokeInput, ProviderEvent } from './events';
 import type * as Runtime from './agentcore-runtime';
+import { DEFAULT_PROVIDER_IDLE_SECONDS } from './provider-session';
 
 // Each kind's adapter and SDK client load with its first turn: a container serves the kinds its chat apps use.
 const classic = () => import('../bedrock');
@@ -28,7 +29,6 @@ export function providerIdleSeconds(config: AgentConfig): number {
 /** Agents Classic keep a session 600 s after its last turn unless the agent says otherwise (idleSessionTTLInSeconds). */
 export const CLASSIC_IDLE_SECONDS = 600;
 
-import { DEFAULT_PROVIDER_IDLE_SECONDS } from './provider-session';
 export { DEFAULT_PROVIDER_IDLE_SECONDS, providerSessionId } from './provider-session';
 /** Stops an AgentCore runtime session (./agentcore-runtime.ts); the client loads with the first call. */
 export const stopRuntimeSession: typeof Runtime.stopRuntimeSession = async (...a) => (await runtime()).stopRuntimeSession(...a);
