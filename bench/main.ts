@@ -131,6 +131,10 @@ try {
       ? `Relay overhead above 2 ms at p50: ${missed.map((k) => `\`${k.kind}\``).join(', ')} — see *Targets missed* below.`
       : 'Relay overhead ≤ 2 ms at p50 for every agent kind.',
   );
+  if (conv.kinds.some((k) => k.handlerFirst.p50 < k.floorFirst.p50))
+    l(
+      "\nAn overhead below zero means the handler's own work is smaller than this run's spread: the floor's requests go through the same document client, but its provider call through the bench's own SDK client (the handler's client has its own connections), and the two sides alternate with every other measurement of the round.",
+    );
   l();
   l('## 2b. Load: 64 concurrent turns');
   l();
