@@ -196,7 +196,7 @@ try {
   );
   l();
   l(
-    `Usage aggregates (budgets and reports, docs/data-model.md#usage-and-budgets): a turn with a new session and title writes ${turn.aggregateWrites} aggregate items, an existing-session turn ${steady.aggregateWrites} (10 per debit, 8 without an entity: the demo users have none), inside the transactions the turn makes anyway — no extra write request; a chat app with budgets adds one BatchGetItem per turn (the budget check).`,
+    `Usage aggregates (budgets and reports, docs/data-model.md#usage-and-budgets): a turn with a new session and title writes ${turn.aggregateWrites} aggregate items, an existing-session turn ${steady.aggregateWrites} (8 per debit, 6 without an entity — the user's own reads go through gsi2, so their items are not written twice; the demo users have no entity), inside the transactions the turn makes anyway — no extra write request; a chat app with budgets adds one BatchGetItem per turn (the budget check).`,
   );
   l();
   for (const line of coldStartSection(coldResult)) l(line);

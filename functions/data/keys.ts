@@ -91,8 +91,15 @@ export const keys = {
     pk: usageBucketPartition(chatAppId, bucket),
     sk: `${dimension}#${userPart(id)}`,
   }),
-  usageUserDay: (userId: string, chatAppId: string, day: string) => ({ pk: usageUserDaysPartition(userId, chatAppId), sk: `D#${day}` }),
-  usageUserMonth: (userId: string, month: string, chatAppId: string) => ({ pk: usageUserMonthsPartition(userId), sk: `M#${month}#${chatAppId}` }),
+  /** A user's day / month in a chat app: their item in the chat app's bucket partition. */
+  usageUserDay: (userId: string, chatAppId: string, day: string) => ({ pk: usageBucketPartition(chatAppId, `D#${day}`), sk: `U#${userPart(userId)}` }),
+  usageUserMonth: (userId: string, month: string, chatAppId: string) => ({ pk: usageBucketPartition(chatAppId, `M#${month}`), sk: `U#${userPart(userId)}` }),
+  /**
+   * The same user items in gsi2, for the user's own reads: their days in a chat app (their usage report) and
+   * their chat apps of a month (their budget overview) — one item per debit less than copies of their own.
+   */
+  usageUserDayIndex: (userId: string, chatAppId: string, day: string) => ({ gsi2pk: usageUserDaysPartition(userId, chatAppId), gsi2sk: `D#${day}` }),
+  usageUserMonthIndex: (userId: string, month: string, chatAppId: string) => ({ gsi2pk: usageUserMonthsPartition(userId), gsi2sk: `M#${month}#${chatAppId}` }),
   /** A per-user or per-entity budget override of a chat app (budgets.ts). */
   budgetOverride: (chatAppId: string, level: 'user' | 'entity', id: string) => ({
     pk: `BUDGET#A#${chatAppId}`,

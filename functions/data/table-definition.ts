@@ -59,7 +59,8 @@ export const GSIS = [
     partitionKey: 'gsi2pk',
     sortKey: 'gsi2sk',
     projected: SESSION_INDEX_ATTRIBUTES,
-    serves: "a user's sessions in one chat app by last activity (USER#u#APP#a / lastUpdate#sessionId)",
+    serves:
+      "a user's sessions in one chat app by last activity (USER#u#APP#a / lastUpdate#sessionId); a user's usage days in a chat app (USAGE#U#u#A#a / D#day) and chat apps of a month (USAGE#U#u / M#month#a)",
   },
   {
     indexName: 'gsi3',

@@ -1,7 +1,7 @@
 /**
  * Usage aggregates: tokens, cost and turns ADDed per UTC day and calendar month for a chat app, and inside
- * it per user, entity and agent (keys.ts `usage*`; docs/data-model.md#usage-and-budgets). One debit is 10
- * UpdateItems (8 without an entity) on distinct items, written in the transaction of the assistant message
+ * it per user, entity and agent (keys.ts `usage*`; docs/data-model.md#usage-and-budgets). One debit is 8
+ * UpdateItems (6 without an entity) on distinct items, written in the transaction of the assistant message
  * (`usageAggregateWrites`, through appendMessage's `transactItems`) or alone (`debitUsage`: titles, and
  * what other features spend outside a turn). ADD is atomic: concurrent debits never lose one another.
  */
@@ -79,15 +79,17 @@ export function aggregateTargets(d: UsageDebit): Array<{ key: { pk: string; sk: 
     out.push({ key: keys.usageChatApp(d.chatAppId, bucket), set: { chatAppId: d.chatAppId, bucket, kind: 'chatApp' } });
     for (const dim of DIMENSIONS) {
       const id = dim.id(d);
-      if (id !== undefined)
-        out.push({ key: keys.usageDimension(d.chatAppId, bucket, dim.dimension, id), set: { chatAppId: d.chatAppId, bucket, kind: dim.kind, id } });
+      if (id === undefined) continue;
+      // The user's own items are also in gsi2 (keys.usageUserDayIndex / usageUserMonthIndex): their reports.
+      const userIndex =
+        dim.dimension !== 'U'
+          ? {}
+          : bucket === dayBucket(day)
+            ? keys.usageUserDayIndex(d.userId, d.chatAppId, day)
+            : keys.usageUserMonthIndex(d.userId, month, d.chatAppId);
+      out.push({ key: keys.usageDimension(d.chatAppId, bucket, dim.dimension, id), set: { chatAppId: d.chatAppId, bucket, kind: dim.kind, id, ...userIndex } });
     }
   }
-  out.push({ key: keys.usageUserDay(d.userId, d.chatAppId, day), set: { chatAppId: d.chatAppId, bucket: dayBucket(day), kind: 'userDay', id: d.userId, day } });
-  out.push({
-    key: keys.usageUserMonth(d.userId, month, d.chatAppId),
-    set: { chatAppId: d.chatAppId, bucket: monthBucket(month), kind: 'userMonth', id: d.userId },
-  });
   return out;
 }
 
@@ -123,14 +125,16 @@ export async function debitUsage(d: UsageDebit): Promise<void> {
 }
 
 /** Every item of one partition in a sort-key range (all pages); the caller bounds the range. */
-export async function queryAll(pk: string, range: { from: string; to: string } | { prefix: string }, maxItems: number): Promise<RawItem[]> {
+export async function queryAll(pk: string, range: { from: string; to: string } | { prefix: string }, maxItems: number, index?: 'gsi2'): Promise<RawItem[]> {
   const items: RawItem[] = [];
   let start: Record<string, unknown> | undefined;
+  const [p, s] = index ? [`${index}pk`, `${index}sk`] : ['pk', 'sk'];
   do {
     const out = await ddb().send(
       new QueryCommand({
         TableName: tableName(),
-        KeyConditionExpression: 'prefix' in range ? 'pk = :pk AND begins_with(sk, :p)' : 'pk = :pk AND sk BETWEEN :from AND :to',
+        ...(index ? { IndexName: index } : {}),
+        KeyConditionExpression: 'prefix' in range ? `${p} = :pk AND begins_with(${s}, :p)` : `${p} = :pk AND ${s} BETWEEN :from AND :to`,
         ExpressionAttributeValues: { ':pk': pk, ...('prefix' in range ? { ':p': range.prefix } : { ':from': range.from, ':to': range.to }) },
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),

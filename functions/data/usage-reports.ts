@@ -9,7 +9,7 @@ import { decodeCursor, encodeCursor } from '../lib/cursor';
 import { searchTooBroad, validationFailed } from '../lib/errors';
 import type { RawItem } from './items';
 import { usageBucketPartition, usageChatAppPartition, usageUserDaysPartition, usageUserMonthsPartition, type UsageDimension } from './keys';
-import { normalizeLimit, queryString } from './pagination';
+import { hydrateItems, normalizeLimit, queryString } from './pagination';
 import { invalidCursor } from './errors';
 import { addTotals, dayBucket, dayOf, monthBucket, queryAll, totalsOf, ZERO_TOTALS, type UsageTotals } from './usage-aggregates';
 
@@ -70,14 +70,16 @@ export async function userDailyUsage(
   chatAppId: string,
   range: DateRange,
 ): Promise<{ totals: UsageTotals; items: Array<UsageTotals & { date: string }> }> {
-  const rows = await queryAll(usageUserDaysPartition(userId, chatAppId), { from: dayBucket(range.from), to: dayBucket(range.to) }, MAX_REPORT_DAYS);
-  const items = rows.map((r) => ({ date: String(r.sk).slice(2), ...rowTotals(r) }));
+  // The user's day items through gsi2, which carries no counters: the days found are read whole.
+  const entries = await queryAll(usageUserDaysPartition(userId, chatAppId), { from: dayBucket(range.from), to: dayBucket(range.to) }, MAX_REPORT_DAYS, 'gsi2');
+  const rows = await hydrateItems(entries);
+  const items = rows.map((r) => ({ date: String(r.gsi2sk).slice(2), ...rowTotals(r) }));
   return { totals: items.reduce<UsageTotals>((a, b) => addTotals(a, b), ZERO_TOTALS), items };
 }
 
 /** The chat apps a user has usage in during a month (at most MAX_BUDGET_APPS). */
 export async function userChatAppsOfMonth(userId: string, month: string): Promise<string[]> {
-  const rows = await queryAll(usageUserMonthsPartition(userId), { prefix: `M#${month}#` }, MAX_BUDGET_APPS);
+  const rows = await queryAll(usageUserMonthsPartition(userId), { prefix: `M#${month}#` }, MAX_BUDGET_APPS, 'gsi2');
   return rows.slice(0, MAX_BUDGET_APPS).map((r) => String(r.chatAppId));
 }
 

@@ -24,7 +24,8 @@ export type BackgroundFunction = (typeof BACKGROUND_FUNCTIONS)[number];
 export type FunctionName = RouteGroup | 'authorizer' | BackgroundFunction;
 
 export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
-  users: { operations: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem'], indexes: ['gsi1'] },
+  // gsi2: the user's usage days and chat apps of a month (usage-reports.ts).
+  users: { operations: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem'], indexes: ['gsi1', 'gsi2'] },
   sessions: {
     operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'],
     indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4'],

@@ -146,7 +146,7 @@ describe('usage reports', () => {
 });
 
 describe('write cost per turn', () => {
-  it('a turn writes its aggregates inside the transactions it makes anyway: 10 items with the answer, 10 with the title', async () => {
+  it('a turn writes its aggregates inside the transactions it makes anyway: 8 items with the answer, 8 with the title', async () => {
     const chatAppId = await chatApp();
     const { t } = await user('acme');
     const warm = await converse(api.url, t, { chatAppId, message: 'warm the config cache' });
@@ -169,12 +169,12 @@ describe('write cost per turn', () => {
     } finally {
       ddb().middlewareStack.remove('budgetsWriteObserver');
     }
-    // The rate-limit counter, the new session with the user message, the answer (+ 10 aggregates), the title (+ 10 aggregates).
+    // The rate-limit counter, the new session with the user message, the answer (+ 8 aggregates), the title (+ 8 aggregates).
     expect(writes.map((w) => [w.name, w.usageItems, w.items])).toEqual([
       ['UpdateItem', 0, 1],
       ['TransactWriteItems', 0, 2],
-      ['TransactWriteItems', 10, 12],
-      ['TransactWriteItems', 10, 11],
+      ['TransactWriteItems', 8, 10],
+      ['TransactWriteItems', 8, 9],
     ]);
   });
 });

@@ -27,11 +27,11 @@ const debit = (over: Partial<UsageDebit> = {}): UsageDebit => ({
 const get = async (key: { pk: string; sk: string }) => (await ddb().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }))).Item;
 
 describe('usage aggregates', () => {
-  it('a debit writes 10 aggregate items (8 without an entity), all distinct: the per-turn write cost', async () => {
+  it('a debit writes 8 aggregate items (6 without an entity), all distinct: the per-turn write cost', async () => {
     const d = debit();
     const writes = usageAggregateWrites(d);
-    expect(writes).toHaveLength(10);
-    expect(usageAggregateWrites(debit({ entityId: undefined }) as UsageDebit)).toHaveLength(8);
+    expect(writes).toHaveLength(8);
+    expect(usageAggregateWrites(debit({ entityId: undefined }) as UsageDebit)).toHaveLength(6);
     // DynamoDB refuses two operations on one item in a transaction: every key differs, and none is a session's.
     const ids = writes.map((w) => `${w.Update!.Key!.pk}|${w.Update!.Key!.sk}`);
     expect(new Set(ids).size).toBe(ids.length);
