@@ -27,10 +27,11 @@ function tapWrites() {
     ((next: any, context: any) => async (args: any) => {
       const command = String(context.commandName ?? '').replace(/Command$/, '');
       if (on && /Put|Update|Delete|Write/.test(command)) {
-        type Update = { UpdateExpression?: string; ExpressionAttributeNames?: Record<string, string> };
+        type Update = { Key?: { pk?: string }; UpdateExpression?: string; ExpressionAttributeNames?: Record<string, string> };
         const input = args.input as Update & { TransactItems?: { Update?: Update }[] };
-        // Placeholders resolved: the expression as the attribute names it changes.
-        const named = (u: Update | undefined) => u?.UpdateExpression?.replace(/#\w+/g, (p) => u.ExpressionAttributeNames?.[p] ?? p);
+        // The session item's updates only, placeholders resolved: the attribute names each one changes.
+        const named = (u: Update | undefined) =>
+          u?.Key?.pk?.startsWith('SESSION#') ? u.UpdateExpression?.replace(/#\w+/g, (p) => u.ExpressionAttributeNames?.[p] ?? p) : undefined;
         const updates = [named(input), ...(input.TransactItems ?? []).map((i) => named(i.Update))].filter((u): u is string => !!u);
         writes.push({ command, updates });
       }
