@@ -15,7 +15,7 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SessionInsightsStatus } from 'pika-shared/types/chatbot/chatbot-types';
 import { ddb, tableName } from './client';
 import { isConditionFailure } from './retry';
-import { updateExpression } from './expressions';
+import { type UpdateSpec, updateExpression } from './expressions';
 import type { RawItem } from './items';
 import { allShards, insightsDuePartition, keys } from './keys';
 import { ttlAttribute } from './ttl';
@@ -98,37 +98,26 @@ export async function listDueInsights(nowIso: string, limitPerShard: number): Pr
  * job is lost, it is due again then) and its attempts grow by one. False when the entry changed since it was
  * listed (a new turn, another sweep, done).
  */
-export async function leaseDue(e: DueEntry, leaseUntilIso: string): Promise<boolean> {
-  try {
-    await ddb().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.insightsStatus(e.sessionId),
-        ...updateExpression(
-          { set: { gsi1sk: keys.insightsDueIndex(e.sessionId, leaseUntilIso).gsi1sk, [N['#due']]: leaseUntilIso }, add: { [N['#attempts']]: 1 } },
-          { names: names('#status'), values: { ':old': e.dueKey, ':pending': 'pending' } },
-        ),
-        ConditionExpression: 'gsi1sk = :old AND #status = :pending',
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+export function leaseDue(e: DueEntry, leaseUntilIso: string): Promise<boolean> {
+  return updateWhileDue(e, {
+    set: { gsi1sk: keys.insightsDueIndex(e.sessionId, leaseUntilIso).gsi1sk, [N['#due']]: leaseUntilIso },
+    add: { [N['#attempts']]: 1 },
+  });
 }
 
 /** Ends an entry that was queued too often without an outcome (its jobs keep failing): recorded as failed. */
-export async function giveUpDue(e: DueEntry, error: { code: string; message: string }, nowIso: string): Promise<boolean> {
+export function giveUpDue(e: DueEntry, error: { code: string; message: string }, nowIso: string): Promise<boolean> {
+  return updateWhileDue(e, { set: { [N['#status']]: 'failed', [N['#error']]: error, [N['#lu']]: nowIso }, remove: ['gsi1pk', 'gsi1sk', N['#due']] });
+}
+
+/** An update of a due entry as it was listed (same sort key, still pending): false when it changed since. */
+async function updateWhileDue(e: DueEntry, spec: UpdateSpec): Promise<boolean> {
   try {
     await ddb().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.insightsStatus(e.sessionId),
-        ...updateExpression(
-          { set: { [N['#status']]: 'failed', [N['#error']]: error, [N['#lu']]: nowIso }, remove: ['gsi1pk', 'gsi1sk', N['#due']] },
-          { names: names('#status'), values: { ':old': e.dueKey, ':pending': 'pending' } },
-        ),
+        ...updateExpression(spec, { names: names('#status'), values: { ':old': e.dueKey, ':pending': 'pending' } }),
         ConditionExpression: 'gsi1sk = :old AND #status = :pending',
       }),
     );
