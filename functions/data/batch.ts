@@ -19,6 +19,11 @@ const keyString = (k: Record<string, unknown>) => `${String(k.pk)}\u0000${String
  * Eventually consistent unless `consistent`: the lists that use it read their keys from an index, which is.
  */
 export async function batchGet(keys: readonly ItemKey[], opts: { consistent?: boolean } = {}): Promise<Record<string, unknown>[]> {
+  return (await batchGetEach(keys, opts)).filter((item): item is Record<string, unknown> => item !== undefined);
+}
+
+/** The item of each key, or undefined where there is none, aligned with `keys`. */
+export async function batchGetEach(keys: readonly ItemKey[], opts: { consistent?: boolean } = {}): Promise<(Record<string, unknown> | undefined)[]> {
   const found = new Map<string, Record<string, unknown>>();
   const unique = [...new Map(keys.map((k) => [keyString(k), { pk: k.pk, sk: k.sk }])).values()];
   const chunks: ItemKey[][] = [];
@@ -37,10 +42,7 @@ export async function batchGet(keys: readonly ItemKey[], opts: { consistent?: bo
       }
     }),
   );
-  return keys.flatMap((k) => {
-    const item = found.get(keyString(k));
-    return item ? [item] : [];
-  });
+  return keys.map((k) => found.get(keyString(k)));
 }
 
 export async function batchDelete(keys: ItemKey[]): Promise<void> {

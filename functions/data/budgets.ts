@@ -3,8 +3,9 @@
  * and the converse check's one read: the overrides and the used amounts of the current day and month in ONE
  * strongly consistent BatchGetItem (at most 8 items).
  */
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { BudgetLimits } from 'pika-shared/types/chatbot/chatbot-types';
+import { batchGetEach } from './batch';
 import { ddb, tableName } from './client';
 import { notFound } from './errors';
 import { fromItemOrUndefined, nowIso, type RawItem } from './items';
@@ -70,8 +71,9 @@ export async function readBudgetState(input: { chatAppId: string; userId: string
         }
       : {}),
   };
-  const found = await batchGet(Object.values(wanted));
-  const item = (k: { pk: string; sk: string } | undefined) => (k ? found.get(`${k.pk}|${k.sk}`) : undefined);
+  const keysWanted = Object.values(wanted);
+  const items = await batchGetEach(keysWanted, { consistent: true });
+  const item = (k: { pk: string; sk: string } | undefined) => (k ? items[keysWanted.indexOf(k)] : undefined);
   const window = (d: { pk: string; sk: string } | undefined, m: { pk: string; sk: string } | undefined): UsedWindows => ({
     daily: totalsOf(item(d)),
     monthly: totalsOf(item(m)),
@@ -86,17 +88,4 @@ export async function readBudgetState(input: { chatAppId: string; userId: string
       chatApp: window(wanted.appDay, wanted.appMonth),
     },
   };
-}
-
-async function batchGet(wanted: Array<{ pk: string; sk: string }>): Promise<Map<string, RawItem>> {
-  let pending: Record<string, unknown>[] = wanted;
-  const found = new Map<string, RawItem>();
-  for (let attempt = 0; pending.length && attempt < 5; attempt++) {
-    if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-    const out = await ddb().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }));
-    for (const i of (out.Responses?.[tableName()] ?? []) as RawItem[]) found.set(`${i.pk}|${i.sk}`, i);
-    pending = (out.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
-  }
-  if (pending.length) throw new Error('BatchGetItem left keys unprocessed');
-  return found;
 }

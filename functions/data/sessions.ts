@@ -1,10 +1,10 @@
 /** Sessions: SESSION#s / META, listed per user (gsi1/gsi2); a chat app's sessions (sharded gsi3/gsi4) are read by session search. */
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conditionFailedAt, isConditionFailure, withRetry } from './retry';
 import { assertJoinable, type TransactItems } from './transact';
 import type { ChatSession, ChatUser, RecordOrUndef } from 'pika-shared/types/chatbot/chatbot-types';
 import { notFound, validationFailed } from './errors';
-import { batchDelete } from './batch';
+import { batchDelete, batchGetEach } from './batch';
 import { ddb, tableName } from './client';
 import { updateExpression } from './expressions';
 import { fromItem, fromItemOrUndefined, newId, nowIso, TITLE_CLAIM_ATTRIBUTE, type RawItem } from './items';
@@ -69,17 +69,7 @@ export async function getSessionWithUser(
   sessionId: string,
   userId: string,
 ): Promise<{ session?: Session; user?: ChatUser<RecordOrUndef>; provider: ProviderState }> {
-  let pending: Record<string, unknown>[] = [keys.session(sessionId), keys.user(userId)];
-  const found: RawItem[] = [];
-  for (let attempt = 0; pending.length && attempt < 5; attempt++) {
-    if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-    const out = await ddb().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }));
-    found.push(...((out.Responses?.[tableName()] ?? []) as RawItem[]));
-    pending = (out.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
-  }
-  if (pending.length) throw new Error('BatchGetItem left keys unprocessed');
-  const session = found.find((i) => i.sk === 'META');
-  const user = found.find((i) => i.sk === 'PROFILE');
+  const [session, user] = await batchGetEach([keys.session(sessionId), keys.user(userId)], { consistent: true });
   return {
     ...(session ? { session: fromItem<Session>(session) } : {}),
     ...(user ? { user: fromItem<ChatUser<RecordOrUndef>>(user) } : {}),
