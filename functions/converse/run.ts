@@ -5,14 +5,18 @@
  *           watching for a stop request and the deadline
  *   persist the answer with its usage and cost, ADDed to the session in the same transaction (failed and
  *           cancelled answers too: what arrived and the usage consumed)
- *   finish  the idempotency record, then `done` or `error`; the title after the stream has ended
+ *   finish  the idempotency record, then `done` or `error`
+ *   title   a session the turn creates is titled from its first message while the agent answers, and the
+ *           title joins the answer's transaction; a title not ready by then, or one of an existing untitled
+ *           session, is stored after the stream has ended
  * (prepare.ts is the step before: everything refusable, and the user message stored.)
  */
 import type { AnswerVerification, ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
 import { completeIdempotencyKey, type IdempotencyRecord } from '../data/idempotency';
 import { nowIso } from '../data/items';
 import { appendMessage, getMessage } from '../data/messages';
-import { claimTitle, moveSessionActivity, setGeneratedTitle } from '../data/sessions';
+import { joinExtras } from '../data/messages';
+import { claimTitle, generatedTitleExtras, moveSessionActivity, setGeneratedTitle } from '../data/sessions';
 import { recentTurns, stopRequestedSince, turnEnded } from '../data/turns';
 import { usageAggregateWrites, type UsageDebit } from '../data/usage-aggregates';
 import { config } from '../lib/config';
@@ -47,6 +51,10 @@ const stopPollMs = () => config().STOP_POLL_MS;
 const PERSIST_RESERVE_MS = 3_000;
 /** Below this much time left, the title is the trimmed first message instead of a model call. */
 const TITLE_MIN_MS = 1_500;
+/** How long a finished answer waits for its new session's title before it is stored without it. */
+const TITLE_JOIN_MS = 1_000;
+
+type Title = Awaited<ReturnType<typeof generateTitle>>;
 
 export interface RunOptions {
   /** Epoch ms when the invocation ends (Lambda: now + getRemainingTimeInMillis()). */
@@ -250,11 +258,13 @@ const toolSummary = (event: ToolEvent) =>
  * Step 3: the answer stored (with the session's counters and turn bookkeeping in the same transaction), then
  * the session's activity moved to it.
  */
-export async function persist(plan: TurnPlan, r: Relayed): Promise<{ messageId?: string; usage: ChatMessageUsage; failure?: DomainError }> {
+export async function persist(plan: TurnPlan, r: Relayed, title?: Title): Promise<{ messageId?: string; usage: ChatMessageUsage; failure?: DomainError }> {
   const usage = addUsage(costOf(r.tokens, plan.agent.pricing), r.extra?.usage);
   const answer = truncateUtf8(r.text, MAX_ANSWER_BYTES);
-  const debit = debitOf(plan, usage, 1);
-  recordUsage({ ...debit, turns: 1, failed: Boolean(r.failure) });
+  recordUsage({ ...debitOf(plan, usage, 1), turns: 1, failed: Boolean(r.failure) });
+  if (title?.usage) recordUsage({ ...debitOf(plan, title.usage, 0), turns: 0 });
+  // One debit for the answer and the title that joins it: the aggregate items are written once.
+  const debit = debitOf(plan, title?.usage ? addUsage(usage, title.usage) : usage, 1);
   try {
     const stored = await appendMessage({
       userId: plan.userId,
@@ -273,7 +283,10 @@ export async function persist(plan: TurnPlan, r: Relayed): Promise<{ messageId?:
         ...r.extra?.metadata,
       },
       ...(r.failure ? { error: { code: r.failure.code, message: r.failure.message } } : {}),
-      sessionExtras: turnEnded(r.reached ? { agentId: plan.agent.agentId, atIso: nowIso() } : undefined),
+      sessionExtras: joinExtras(
+        turnEnded(r.reached ? { agentId: plan.agent.agentId, atIso: nowIso() } : undefined),
+        title ? generatedTitleExtras(title.title, title.usage) : undefined,
+      ),
       // The turn's cost joins the usage aggregates (budgets, reports) in the answer's transaction, and this
       // activity's insights become due (chat apps with an insights model).
       transactItems: (at) => [...usageAggregateWrites(debit), ...insightsDueWrites(plan.app, plan.session, at)],
@@ -311,6 +324,8 @@ export async function finish(plan: TurnPlan, r: Relayed, stored: Awaited<ReturnT
 
 export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions): Promise<void> {
   sink.send('session', { sessionId: plan.session.sessionId, userMessageId: plan.userMessageId });
+  // A session this turn created: its title from the first message, while the agent answers.
+  const pendingTitle = plan.sessionCreated && !plan.session.title ? makeTitle(plan, undefined, opts.deadlineMs) : undefined;
   let r: Relayed;
   try {
     const input = await providerInput(plan);
@@ -321,9 +336,23 @@ export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions)
     // Reading the history failed: the turn is stored as failed like any dependency failure.
     r = failedRelay(err);
   }
-  const [stored] = await Promise.all([persist(plan, r), r.failure || r.cancelled ? undefined : rememberTurn(plan, r.text, opts.deadlineMs)]);
+  const title = pendingTitle && (await settledWithin(pendingTitle, TITLE_JOIN_MS));
+  const [stored] = await Promise.all([persist(plan, r, title), r.failure || r.cancelled ? undefined : rememberTurn(plan, r.text, opts.deadlineMs)]);
   await finish(plan, r, stored, sink);
-  if (!stored.failure && !r.cancelled && !plan.session.title) await titleSession(plan, r.text, opts.deadlineMs);
+  if (!title && !stored.failure && !r.cancelled && !plan.session.title) await titleSession(plan, r.text, opts.deadlineMs, pendingTitle);
+}
+
+/** The promise's value if it settles within `ms`, else undefined. */
+async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -339,22 +368,27 @@ async function moveActivity(plan: TurnPlan, atIso: string): Promise<void> {
   );
 }
 
+/** A title from the title model, or the trimmed first message when the model fails or time is short. Never rejects. */
+async function makeTitle(plan: TurnPlan, answer: string | undefined, deadlineMs: number): Promise<Title> {
+  try {
+    const leftMs = deadlineMs - Date.now() - 500; // room for the write that stores it
+    if (leftMs < TITLE_MIN_MS) throw new ConverseError('DEPENDENCY_TIMEOUT', 'No time left for the title model');
+    return await generateTitle(plan.agent, plan.message, answer, AbortSignal.timeout(leftMs - 500));
+  } catch (err) {
+    logger.warn('title model failed; using the first message', { errorName: (err as { name?: string })?.name });
+    return { title: fallbackTitle(plan.message) };
+  }
+}
+
 /**
- * After the answer: a title for an untitled session, its cost added to the session's counters. One turn
- * titles a session (the one that created it, or the one that wins the claim), within the invocation's time.
+ * After the answer: a title for an untitled session, its cost added to the session's counters, in a write of
+ * its own. One turn titles a session (the one that created it, or the one that wins the claim), within the
+ * invocation's time; `pending` is the created session's title still on its way.
  */
-async function titleSession(plan: TurnPlan, answer: string, deadlineMs: number): Promise<void> {
+async function titleSession(plan: TurnPlan, answer: string, deadlineMs: number, pending?: Promise<Title>): Promise<void> {
   try {
     if (!plan.sessionCreated && !(await claimTitle(plan.session.sessionId, deadlineMs))) return;
-    let result: Awaited<ReturnType<typeof generateTitle>>;
-    try {
-      const leftMs = deadlineMs - Date.now() - 500; // room for the write that stores it
-      if (leftMs < TITLE_MIN_MS) throw new ConverseError('DEPENDENCY_TIMEOUT', 'No time left for the title model');
-      result = await generateTitle(plan.agent, plan.message, answer, AbortSignal.timeout(leftMs - 500));
-    } catch (err) {
-      logger.warn('title model failed; using the first message', { errorName: (err as { name?: string })?.name });
-      result = { title: fallbackTitle(plan.message) };
-    }
+    const result = await (pending ?? makeTitle(plan, answer, deadlineMs));
     const usage = result.usage
       ? { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, totalCost: result.usage.totalCost }
       : undefined;

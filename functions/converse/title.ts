@@ -1,6 +1,8 @@
 /**
  * Session titles: a short title from the agent's title model (Bedrock Converse), or the trimmed first
- * message when none is configured. The title's cost is added to the session's counters.
+ * message when none is configured. The title's cost is added to the session's counters. A session a turn
+ * creates is titled from its first message while the agent answers (run.ts); a session titled later, from
+ * its first exchange.
  */
 import type { AgentConfig, ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
 import { converseOnce } from './runtime-converse';
@@ -18,7 +20,7 @@ export function fallbackTitle(message: string): string {
 export async function generateTitle(
   agent: AgentConfig,
   userMessage: string,
-  answer: string,
+  answer: string | undefined,
   signal?: AbortSignal,
 ): Promise<{ title: string; usage?: ChatMessageUsage }> {
   if (!agent.titleModel) return { title: fallbackTitle(userMessage) };
@@ -26,7 +28,9 @@ export async function generateTitle(
     {
       modelId: agent.titleModel.modelId,
       system: [{ text: 'Write a title of at most six words for this conversation. Answer with the title only.' }],
-      messages: [{ role: 'user', content: [{ text: `User: ${userMessage.slice(0, 2000)}\nAssistant: ${answer.slice(0, 2000)}` }] }],
+      messages: [
+        { role: 'user', content: [{ text: `User: ${userMessage.slice(0, 2000)}${answer === undefined ? '' : `\nAssistant: ${answer.slice(0, 2000)}`}` }] },
+      ],
       inferenceConfig: { maxTokens: 30, temperature: 0.2 },
     },
     signal ? { abortSignal: signal } : {},

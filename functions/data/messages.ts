@@ -14,6 +14,7 @@ import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, t
 import { cancellationReasons, RETRY, withRetry } from './retry';
 import { assertUsage, newSessionItem, type CreateSessionInput, type Session } from './sessions';
 import { itemExpiresAt } from './ttl';
+import { roundUsd } from './usage-aggregates';
 import { assertJoinable, MAX_TRANSACTION_ITEMS, type TransactItems } from './transact';
 
 export type MessageStatus = ChatMessageStatus;
@@ -53,10 +54,27 @@ export interface AppendMessageInput {
 
 export { MAX_TRANSACTION_ITEMS };
 
-/** Extra attributes SET, and counters ADDed, on the session item with a message. */
+/** Extra attributes SET (or SET where absent, or REMOVEd), and counters ADDed, on the session item with a message. */
 export interface SessionExtras {
   set?: Record<string, unknown>;
+  setIfNotExists?: Record<string, unknown>;
   add?: Record<string, number>;
+  remove?: readonly string[];
+}
+
+/**
+ * Several concerns' extras on one session update: counters they share are summed (one ADD per attribute),
+ * back to micro-dollars (the session's counters are token counts and costs rounded by costOf).
+ */
+export function joinExtras(...parts: Array<SessionExtras | undefined>): SessionExtras {
+  const out: Required<SessionExtras> = { set: {}, setIfNotExists: {}, add: {}, remove: [] };
+  for (const part of parts) {
+    Object.assign(out.set, part?.set);
+    Object.assign(out.setIfNotExists, part?.setIfNotExists);
+    for (const [name, n] of Object.entries(part?.add ?? {})) out.add[name] = roundUsd((out.add[name] ?? 0) + n);
+    out.remove = [...out.remove, ...(part?.remove ?? [])];
+  }
+  return out;
 }
 
 /** The stored form of a message with its id; its createDate is the ULID's timestamp. */
@@ -136,17 +154,20 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
     const extraItems = (typeof input.transactItems === 'function' ? input.transactItems({ createDate, createMs }) : input.transactItems) ?? [];
     assertJoinable([keys.message(input.sessionId, messageId, hidden), keys.session(input.sessionId)], extraItems);
     const move = input.activity !== 'keep';
+    const extras = joinExtras(
+      usage ? { add: { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalCost: usage.totalCost } } : undefined,
+      input.sessionExtras,
+    );
     const sessionUpdate = updateExpression(
       {
         set: {
           ...(move ? { lastUpdate: createDate, gsi1sk: activity, gsi2sk: activity, gsi4sk: activity } : {}),
           expiresAt,
-          ...input.sessionExtras?.set,
+          ...extras.set,
         },
-        add: {
-          ...(usage ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalCost: usage.totalCost } : {}),
-          ...input.sessionExtras?.add,
-        },
+        setIfNotExists: extras.setIfNotExists,
+        add: extras.add,
+        remove: extras.remove,
       },
       { values: { ':uid': input.userId, ...(move ? { ':now': createDate } : {}) } },
     );

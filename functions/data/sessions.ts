@@ -12,6 +12,7 @@ import { keys, userAppSessionsPartition, userSessionsPartition } from './keys';
 import { queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
 import { FEEDBACK_SUMMARY_ATTRIBUTE } from './search-summaries';
 import { ttlAttribute } from './ttl';
+import type { SessionExtras } from './messages';
 import { providerStateOf, type ProviderState } from './turns';
 
 export type Session = ChatSession<RecordOrUndef>;
@@ -235,6 +236,15 @@ export async function claimTitle(sessionId: string, untilMs: number, nowMs = Dat
     if (isConditionFailure(err)) return false;
     throw err;
   }
+}
+
+/**
+ * A new session's generated title and its usage on the answer's session update (messages.appendMessage
+ * `sessionExtras`): no write of its own. A title the user set meanwhile is kept; the claim is released.
+ */
+export function generatedTitleExtras(title: string, usage?: UsageDelta): SessionExtras {
+  if (usage) assertUsage(usage);
+  return { setIfNotExists: { title }, ...(usage ? { add: usageAdd(usage) } : {}), remove: [TITLE_CLAIM_ATTRIBUTE] };
 }
 
 /**

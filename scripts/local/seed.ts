@@ -7,7 +7,7 @@ import { DEMO_MEMORY_APP } from './demo-memory';
 
 export const DEMO_PRICING = { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 };
 
-const TITLE_MODEL = { modelId: 'title-model', pricing: { inputPer1kTokens: 0.00025, outputPer1kTokens: 0.00125 } };
+export const DEMO_TITLE_MODEL = { modelId: 'title-model', pricing: { inputPer1kTokens: 0.00025, outputPer1kTokens: 0.00125 } };
 /** The emulator answers the insights tool (scripts/agent-emulator/insights-answerer.ts). */
 export const INSIGHTS_MODEL = { modelId: 'insights-model', pricing: { inputPer1kTokens: 0.00025, outputPer1kTokens: 0.00125 } };
 const agent = (agentId: string, def: AgentConfig['agent']): AgentConfig => ({
@@ -15,7 +15,7 @@ const agent = (agentId: string, def: AgentConfig['agent']): AgentConfig => ({
   description: `Agent emulator: ${agentId}`,
   agent: def,
   pricing: DEMO_PRICING,
-  titleModel: TITLE_MODEL,
+  titleModel: DEMO_TITLE_MODEL,
 });
 const classic = (id: string): AgentConfig['agent'] => ({ kind: 'bedrock-agent', bedrockAgentId: id, bedrockAgentAliasId: 'TSTALIASID' });
 

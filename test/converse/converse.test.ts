@@ -1,13 +1,23 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readServerSentEvents } from 'pika-shared/client';
 import { normalizeSessionAttributes } from 'pika-shared/util/bedrock';
 import { echoAnswer, inputTokensFor, outputTokensFor, titleFor } from '../../scripts/agent-emulator';
-import { DEMO_PRICING } from '../../scripts/local/seed';
+import { DEMO_PRICING, DEMO_TITLE_MODEL } from '../../scripts/local/seed';
 import { costOf } from '../../functions/converse/usage';
 import { token, uid } from '../api/harness';
 import { converse, lastAgentRequest, textOf, useConverse } from './harness';
 
 const { api, emulator } = useConverse();
+
+/** The session's counters after a turn that titled it: the answer's usage plus the emulated title model's for `prompt`. */
+function titledUsage(answer: { inputTokens: number; outputTokens: number; totalCost: number }, prompt: string) {
+  const title = costOf({ inputTokens: inputTokensFor(prompt), outputTokens: outputTokensFor(titleFor(prompt)) }, DEMO_TITLE_MODEL.pricing);
+  return {
+    inputTokens: answer.inputTokens + title.inputTokens,
+    outputTokens: answer.outputTokens + title.outputTokens,
+    totalCost: Math.round((answer.totalCost + title.totalCost) * 1e6) / 1e6,
+  };
+}
 
 describe('converse', () => {
   it('streams a new session id first, then the answer in several chunks, then done; stores both sides with usage', async () => {
@@ -33,19 +43,17 @@ describe('converse', () => {
       ['assistant', echoAnswer(message), 'complete'],
     ]);
     expect(msgs.body.items[1].usage).toEqual(usage);
-    // The title is made after the stream ended (it never delays the answer): wait for it.
-    const session = await vi.waitFor(
-      async () => {
-        const s = (await api.call('GET', `/sessions/${sessionId}`, { token: t })).body;
-        if (!s.title || !(s.totalCost > usage.totalCost)) throw new Error('title and its cost not stored yet');
-        return s;
-      },
-      { timeout: 5000, interval: 20 },
-    );
-    // The session counters hold the answer's usage plus the title's.
-    expect(session.title).toBe(titleFor(`User: ${message}\nAssistant: ${echoAnswer(message)}`));
-    expect(session.inputTokens).toBeGreaterThan(usage.inputTokens);
-    expect(session.totalCost).toBeGreaterThan(usage.totalCost);
+    // The new session's title was asked of the title model from the first message while the agent answered,
+    // and stored with the answer: it is there once `done` is. The counters hold the answer's usage plus the title's.
+    const titleCall = emulator()
+      .requests()
+      .filter((q) => q.operation === 'Converse' && JSON.stringify(q.body).includes(message));
+    expect(titleCall).toHaveLength(1);
+    const prompt: string = titleCall[0]!.body.messages[0].content[0].text;
+    expect(prompt).toBe(`User: ${message}`);
+    const session = (await api.call('GET', `/sessions/${sessionId}`, { token: t })).body;
+    expect(session.title).toBe(titleFor(prompt));
+    expect(session).toMatchObject(titledUsage(usage, prompt));
   });
 
   it('a chunk reaches the client while the turn is still open, not in one body when it ends', async () => {
@@ -144,8 +152,10 @@ describe('converse', () => {
     expect(msgs[1]).toMatchObject({ role: 'assistant', content: 'Partial answer', status: 'failed', error: { code: 'AGENT_ERROR' } });
     const usage = costOf({ inputTokens: inputTokensFor('break please'), outputTokens: outputTokensFor('Partial answer') }, DEMO_PRICING);
     expect(msgs[1].usage).toEqual(usage);
+    // The session's title (asked while the agent answered) is stored with the failed answer, its cost too.
     const session = (await api.call('GET', `/sessions/${sessionId}`, { token: t })).body;
-    expect(session).toMatchObject({ inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalCost: usage.totalCost });
+    expect(session.title).toBe(titleFor('User: break please'));
+    expect(session).toMatchObject(titledUsage(usage, 'User: break please'));
   });
 
   it('a retried request with the same idempotency key neither stores nor bills the turn twice', async () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createSession, getSession, setGeneratedTitle, updateSession } from '../../functions/data/sessions';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb, tableName } from '../../functions/data/client';
+import { TITLE_CLAIM_ATTRIBUTE } from '../../functions/data/items';
+import { keys } from '../../functions/data/keys';
+import { appendMessage } from '../../functions/data/messages';
+import { createSession, generatedTitleExtras, getSession, setGeneratedTitle, updateSession } from '../../functions/data/sessions';
 import { uid } from './helpers';
 
 describe('setGeneratedTitle', () => {
@@ -16,3 +21,43 @@ describe('setGeneratedTitle', () => {
     expect(await getSession(s.sessionId)).toMatchObject({ title: 'Mine', inputTokens: 5, outputTokens: 2, totalCost: 0.00005 });
   });
 });
+
+describe('a generated title with the answer (generatedTitleExtras)', () => {
+  const answer = { inputTokens: 13, outputTokens: 4, inputCost: 0.000039, outputCost: 0.00006, totalCost: 0.000099 };
+  const title = { inputTokens: 15, outputTokens: 5, totalCost: 0.00001 };
+
+  it('sets the title, releases the claim and adds its usage to the answer’s in the answer’s one session update', async () => {
+    const userId = uid('u');
+    const s = await createSession({ userId, chatAppId: 'demo', agentId: 'echo', titleClaimUntilMs: Date.now() + 60_000 });
+    await appendMessage({
+      userId,
+      sessionId: s.sessionId,
+      role: 'assistant',
+      content: 'a',
+      usage: answer,
+      sessionExtras: generatedTitleExtras('About orders', title),
+    });
+    const raw = await rawSession(s.sessionId);
+    expect(raw).toMatchObject({ title: 'About orders', inputTokens: 28, outputTokens: 9, totalCost: 0.000109 });
+    expect(raw[TITLE_CLAIM_ATTRIBUTE]).toBeUndefined();
+  });
+
+  it('keeps a title the user set meanwhile, and still counts the title’s cost', async () => {
+    const userId = uid('u');
+    const s = await createSession({ userId, chatAppId: 'demo', agentId: 'echo' });
+    await updateSession(s.sessionId, { title: 'Mine' });
+    await appendMessage({
+      userId,
+      sessionId: s.sessionId,
+      role: 'assistant',
+      content: 'a',
+      usage: answer,
+      sessionExtras: generatedTitleExtras('Generated', title),
+    });
+    expect(await getSession(s.sessionId)).toMatchObject({ title: 'Mine', inputTokens: 28, outputTokens: 9, totalCost: 0.000109 });
+  });
+});
+
+async function rawSession(sessionId: string) {
+  return (await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(sessionId), ConsistentRead: true }))).Item as Record<string, unknown>;
+}
