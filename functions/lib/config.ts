@@ -5,78 +5,82 @@
  * only the ARNs of Secrets Manager secrets (./secrets.ts reads them), or, locally and in tests, the plain
  * values.
  */
-import * as z from 'zod';
+// zod's functional build: this schema is built in every function's init, where each classic zod schema
+// costs several times a functional one (measured: about 6 ms of each function's cold start; docs/benchmarks.md §4).
+import * as z from 'zod/mini';
 // Not the schemas' index: modules loaded with `await import()` reach this one, and esbuild evaluates all of
 // an index it reaches that way (and the memory feature's schemas are not the configuration's).
 import { MEMORY_ARN_PATTERN, memoryNamespaceSchema } from 'pika-shared/schemas/memory-ids';
 
-const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
-const optionalUrl = z
-  .url()
-  .optional()
-  .or(z.literal('').transform(() => undefined));
-const list = z
-  .string()
-  .default('')
-  .transform((s) =>
+const text = (min = 1) => z.string().check(z.minLength(min));
+const int = (min: number, max: number, fallback: number) => z._default(z.pipe(z.coerce.number(), z.int().check(z.minimum(min), z.maximum(max))), fallback);
+/** An empty variable is an unset one (a stage may write `KEY=`). */
+const empty = z.pipe(
+  z.literal(''),
+  z.transform(() => undefined),
+);
+const optionalUrl = z.union([z.optional(z.url()), empty]);
+const list = z.pipe(
+  z._default(z.string(), ''),
+  z.transform((s) =>
     s
       .split(',')
       .map((x) => x.trim())
       .filter(Boolean),
-  );
+  ),
+);
 
 /**
  * The AgentCore memories chat apps may use (AGENTCORE_MEMORIES, JSON): `[{ "arn", "namespace"? }]`. `namespace`
  * (default `/users/{actorId}`) holds every record of one user in that memory: listing and "forget me" work under it.
  */
-const memories = z
-  .string()
-  .default('[]')
-  .transform((s, ctx) => {
-    try {
-      return JSON.parse(s) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(
-    z
-      .array(
-        z.strictObject({ arn: z.string().regex(MEMORY_ARN_PATTERN, 'an AgentCore Memory ARN'), namespace: memoryNamespaceSchema.default('/users/{actorId}') }),
-      )
-      .max(20),
-  );
+const memories = z.pipe(
+  z.pipe(
+    z._default(z.string(), '[]'),
+    z.transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.issues.push({ code: 'custom', message: 'not JSON', input: s });
+        return z.NEVER;
+      }
+    }),
+  ),
+  z
+    .array(
+      z.strictObject({
+        arn: z.string().check(z.regex(MEMORY_ARN_PATTERN, 'an AgentCore Memory ARN')),
+        namespace: z._default(memoryNamespaceSchema, '/users/{actorId}'),
+      }),
+    )
+    .check(z.maxLength(20)),
+);
 
 const ENV = z.object({
   // Data
-  TABLE_NAME: z.string().min(1).optional(),
+  TABLE_NAME: z.optional(text()),
   DYNAMODB_ENDPOINT: optionalUrl,
   DYNAMODB_MAX_ATTEMPTS: int(1, 10, 3),
-  AWS_REGION: z.string().min(1).optional(),
-  ITEM_TTL_DAYS: z
-    .literal('')
-    .transform(() => undefined)
-    .or(z.coerce.number().positive().max(3650))
-    .optional(),
+  AWS_REGION: z.optional(text()),
+  ITEM_TTL_DAYS: z.optional(z.union([empty, z.coerce.number().check(z.positive(), z.maximum(3650))])),
   CONFIG_CACHE_TTL_SECONDS: int(0, 3600, 60),
   // HTTP
   CORS_ORIGINS: list,
   MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024, 256 * 1024),
   // Auth (the HS256 key or the issuer's JWKS; claims; role names)
-  JWT_SECRET: z.string().min(16).optional(),
-  JWT_SECRET_ARN: z.string().min(1).optional(),
+  JWT_SECRET: z.optional(text(16)),
+  JWT_SECRET_ARN: z.optional(text()),
   JWT_JWKS_URL: optionalUrl,
-  JWT_ISSUER: z.string().min(1).optional(),
-  JWT_AUDIENCE: z.string().min(1).optional(),
-  JWT_USER_ID_CLAIM: z.string().min(1).default('sub'),
-  JWT_ROLES_CLAIM: z.string().min(1).default('roles'),
-  JWT_USER_TYPE_CLAIM: z.string().min(1).default('userType'),
-  ROLE_CONTENT_ADMIN: z.string().min(1).default('pika:content-admin'),
-  ROLE_SITE_ADMIN: z.string().min(1).default('pika:site-admin'),
-  ROLE_SERVICE: z.string().min(1).default('pika:service'),
-  CURSOR_SECRET: z.string().min(16).optional(),
-  CURSOR_SECRET_ARN: z.string().min(1).optional(),
+  JWT_ISSUER: z.optional(text()),
+  JWT_AUDIENCE: z.optional(text()),
+  JWT_USER_ID_CLAIM: z._default(text(), 'sub'),
+  JWT_ROLES_CLAIM: z._default(text(), 'roles'),
+  JWT_USER_TYPE_CLAIM: z._default(text(), 'userType'),
+  ROLE_CONTENT_ADMIN: z._default(text(), 'pika:content-admin'),
+  ROLE_SITE_ADMIN: z._default(text(), 'pika:site-admin'),
+  ROLE_SERVICE: z._default(text(), 'pika:service'),
+  CURSOR_SECRET: z.optional(text(16)),
+  CURSOR_SECRET_ARN: z.optional(text()),
   // Rate limits (0 = off)
   CONVERSE_RATE_LIMIT: int(0, 1_000_000, 30),
   CONVERSE_RATE_WINDOW_SECONDS: int(1, 86_400, 60),
@@ -97,23 +101,13 @@ const ENV = z.object({
   /** Bounds each memory call of a turn: the recall (before the first chunk) and recording the exchange (before `done`). */
   MEMORY_TIMEOUT_MS: int(50, 10_000, 1_500),
   // Files: the bucket of uploads (absent: file routes answer 503); S3_ENDPOINT for a local S3 (path-style)
-  FILES_BUCKET: z.string().min(3).max(63).optional(),
+  FILES_BUCKET: z.optional(z.string().check(z.minLength(3), z.maxLength(63))),
   S3_ENDPOINT: optionalUrl,
   FILE_UPLOAD_URL_SECONDS: int(30, 3600, 300),
   FILE_DOWNLOAD_URL_SECONDS: int(30, 3600, 300),
   // Generated session insights (functions/insights)
   /** Overrides every chat app's insightsIdleMinutes (seconds; demos and tests). */
-  INSIGHTS_IDLE_SECONDS: z
-    .literal('')
-    .transform(() => undefined)
-    .or(
-      z.coerce
-        .number()
-        .int()
-        .min(0)
-        .max(30 * 86_400),
-    )
-    .optional(),
+  INSIGHTS_IDLE_SECONDS: z.optional(z.union([empty, z.pipe(z.coerce.number(), z.int().check(z.minimum(0), z.maximum(30 * 86_400)))])),
   /** How often `npm start` sweeps for idle sessions (in AWS the EventBridge schedule decides). */
   INSIGHTS_SWEEP_SECONDS: int(1, 86_400, 60),
   /** A queued activity is not queued again for this long (longer than the queue's retries of one job). */

@@ -42,4 +42,17 @@ describe('runtime configuration (functions/lib/config.ts)', () => {
     })();
     for (const name of ['HEARTBEAT_MS', 'DYNAMODB_ENDPOINT', 'JWT_SECRET']) expect(message).toContain(name);
   });
+
+  it('integers, empty values, URLs and the memories list', () => {
+    expect(() => parseConfig({ HEARTBEAT_MS: '1.5' })).toThrow(/HEARTBEAT_MS/);
+    expect(() => parseConfig({ DYNAMODB_MAX_ATTEMPTS: '11' })).toThrow(/DYNAMODB_MAX_ATTEMPTS/);
+    expect(parseConfig({ DYNAMODB_ENDPOINT: '', ITEM_TTL_DAYS: '' })).toMatchObject({ DYNAMODB_ENDPOINT: undefined, ITEM_TTL_DAYS: undefined });
+    expect(parseConfig({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' }).DYNAMODB_ENDPOINT).toBe('http://127.0.0.1:8000');
+    const arn = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:memory/pika_memory-abcdefghij';
+    expect(parseConfig({ AGENTCORE_MEMORIES: JSON.stringify([{ arn }]) }).AGENTCORE_MEMORIES).toEqual([{ arn, namespace: '/users/{actorId}' }]);
+    expect(parseConfig({}).AGENTCORE_MEMORIES).toEqual([]);
+    for (const bad of ['not json', JSON.stringify([{ arn: 'x' }]), JSON.stringify([{ arn, namespace: '/no-actor' }]), JSON.stringify([{ arn, extra: 1 }])]) {
+      expect(() => parseConfig({ AGENTCORE_MEMORIES: bad }), bad).toThrow(/AGENTCORE_MEMORIES/);
+    }
+  });
 });
