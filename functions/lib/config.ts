@@ -8,9 +8,9 @@
 // zod's functional build: this schema is built in every function's init, where each classic zod schema
 // costs several times a functional one (measured: about 6 ms of each function's cold start; docs/benchmarks.md §4).
 import * as z from 'zod/mini';
-// Not the schemas' index: modules loaded with `await import()` reach this one, and esbuild evaluates all of
-// an index it reaches that way (and the memory feature's schemas are not the configuration's).
-import { MEMORY_ARN_PATTERN, memoryNamespaceSchema } from 'pika-shared/schemas/memory-ids';
+// The memory rules without zod: the public namespace schema is classic zod, which the authorizer (config, jose
+// and the logger only) would otherwise load for this one check.
+import { MEMORY_ARN_PATTERN, MEMORY_NAMESPACE } from 'pika-shared/schemas/memory-rules';
 
 const text = (min = 1) => z.string().check(z.minLength(min));
 const int = (min: number, max: number, fallback: number) => z._default(z.pipe(z.coerce.number(), z.int().check(z.minimum(min), z.maximum(max))), fallback);
@@ -34,6 +34,14 @@ const list = z.pipe(
  * The AgentCore memories chat apps may use (AGENTCORE_MEMORIES, JSON): `[{ "arn", "namespace"? }]`. `namespace`
  * (default `/users/{actorId}`) holds every record of one user in that memory: listing and "forget me" work under it.
  */
+const memoryNamespace = z
+  .string()
+  .check(
+    z.minLength(MEMORY_NAMESPACE.minLength),
+    z.maxLength(MEMORY_NAMESPACE.maxLength),
+    z.regex(MEMORY_NAMESPACE.pattern, MEMORY_NAMESPACE.patternMessage),
+    z.refine(MEMORY_NAMESPACE.hasActorIdSegment, MEMORY_NAMESPACE.actorIdMessage),
+  );
 const memories = z.pipe(
   z.pipe(
     z._default(z.string(), '[]'),
@@ -50,7 +58,7 @@ const memories = z.pipe(
     .array(
       z.strictObject({
         arn: z.string().check(z.regex(MEMORY_ARN_PATTERN, 'an AgentCore Memory ARN')),
-        namespace: z._default(memoryNamespaceSchema, '/users/{actorId}'),
+        namespace: z._default(memoryNamespace, '/users/{actorId}'),
       }),
     )
     .check(z.maxLength(20)),

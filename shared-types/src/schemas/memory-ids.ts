@@ -3,17 +3,9 @@
  * configuration checks, apart from the feature and record schemas it does not need.
  */
 import * as z from 'zod';
+import { MEMORY_NAMESPACE } from './memory-rules';
 
-/** An AgentCore Memory id (`name-XXXXXXXXXX`, as the service writes it). */
-export const MEMORY_ID_PATTERN = /^[a-zA-Z][a-zA-Z0-9_-]{0,99}-[a-zA-Z0-9]{10}$/;
-/** An AgentCore Memory ARN: `arn:aws:bedrock-agentcore:<region>:<account>:memory/<memory id>`. */
-export const MEMORY_ARN_PATTERN = /^arn:aws[a-z-]*:bedrock-agentcore:[a-z0-9-]+:\d{12}:memory\/([a-zA-Z][a-zA-Z0-9_-]{0,99}-[a-zA-Z0-9]{10})$/;
-
-/** The memory id of an id or ARN (undefined when it is neither). */
-export function memoryIdOf(ref: string): string | undefined {
-    if (MEMORY_ID_PATTERN.test(ref)) return ref;
-    return MEMORY_ARN_PATTERN.exec(ref)?.[1];
-}
+export { MEMORY_ARN_PATTERN, MEMORY_ID_PATTERN, memoryIdOf } from './memory-rules';
 
 /**
  * A namespace template: a path (`/users/{actorId}/facts`) with `{actorId}` once, as a whole segment. The
@@ -21,10 +13,7 @@ export function memoryIdOf(ref: string): string | undefined {
  */
 export const memoryNamespaceSchema = z
     .string()
-    .min(2)
-    .max(1024)
-    .regex(/^\/[A-Za-z0-9_.:/{}-]*$/, 'a path of letters, digits and _ . : - / with {actorId}')
-    .refine(
-        (s) => s.split('{actorId}').length === 2 && /(^|\/)\{actorId\}(\/|$)/.test(s) && !/[{}]/.test(s.replace('{actorId}', '')),
-        'must hold {actorId} once, as a whole path segment',
-    );
+    .min(MEMORY_NAMESPACE.minLength)
+    .max(MEMORY_NAMESPACE.maxLength)
+    .regex(MEMORY_NAMESPACE.pattern, MEMORY_NAMESPACE.patternMessage)
+    .refine(MEMORY_NAMESPACE.hasActorIdSegment, MEMORY_NAMESPACE.actorIdMessage);
