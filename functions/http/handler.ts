@@ -20,6 +20,7 @@ import { Principal } from '../policy/principal';
 import { header, parseRequest } from './request';
 import { type EventSink, sseSink, type WritableLike } from '../converse/sse';
 import type * as z from 'zod';
+import type { RESPONSES } from './responses';
 import type { ROUTES, RouteDef, RouteGroup } from './routes';
 
 type AnyRoute = (typeof ROUTES)[number];
@@ -43,8 +44,11 @@ export interface RouteContext<R extends RouteDef = RouteDef> {
   route: R;
 }
 
-/** What an implementation answers: a value its route's response schema accepts. */
-export type RouteResult<R> = R extends { readonly response: infer S extends z.ZodType } ? z.input<S> : never;
+/**
+ * What an implementation answers: a value its route's response schema accepts (./responses.ts; a type-only
+ * import, so a function's bundle never builds those schemas).
+ */
+export type RouteResult<R> = R extends { readonly id: infer Id extends keyof typeof RESPONSES } ? z.input<(typeof RESPONSES)[Id]> : never;
 
 /**
  * The implementations of a group: exactly one per JSON route of the group (a missing one, or one without a

@@ -1,6 +1,7 @@
-/** The OpenAPI 3.1 document, generated from the route table's zod schemas (never written by hand). */
+/** The OpenAPI 3.1 document, generated from the route table's zod schemas and the routes' answers (never written by hand). */
 import * as z from 'zod';
 import { ERROR_STATUS } from './errors';
+import { RESPONSES } from './responses';
 import { ROUTES, type RouteDef } from './routes';
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
@@ -47,7 +48,7 @@ export function buildOpenApi(): Record<string, unknown> {
     const success = String(route.status ?? 200);
     const content = route.streaming
       ? { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events: session, chunk, trace, done, error' } } }
-      : { 'application/json': { schema: jsonSchema(route.response, 'output') } };
+      : { 'application/json': { schema: jsonSchema((RESPONSES as Record<string, z.ZodType>)[route.id]!, 'output') } };
     (paths[route.path] ??= {})[route.method.toLowerCase()] = {
       operationId: route.id,
       summary: route.summary,

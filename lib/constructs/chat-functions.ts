@@ -2,7 +2,7 @@ import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -20,6 +20,19 @@ export const PROJECT_ROOT = join(import.meta.dirname, '../..');
 
 /** The Lambda entry of a route group (or the authorizer): functions/handlers/<name>.ts, exporting `handler`. */
 export const handlerEntry = (name: FunctionName): string => join(PROJECT_ROOT, 'functions/handlers', `${name}.ts`);
+
+/** How every entry is bundled (local esbuild), source maps aside (a stage setting). */
+export const FUNCTION_BUNDLING = {
+  format: OutputFormat.ESM,
+  target: 'node22',
+  minify: true,
+  // ESM builds of dependencies first (better tree-shaking), CommonJS otherwise.
+  mainFields: ['module', 'main'],
+  // Bundle the AWS SDK v3 (tree-shaken, pinned by package-lock) instead of using the runtime's copy.
+  externalModules: [],
+  // CommonJS dependencies inside an ESM bundle still call require(): give them one.
+  banner: "import { createRequire as __pikaCreateRequire } from 'node:module'; const require = __pikaCreateRequire(import.meta.url);",
+} satisfies BundlingOptions;
 
 export interface FunctionSize {
   readonly memoryMb: number;
@@ -169,18 +182,7 @@ export class ChatFunctions extends Construct {
         ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
         ...Object.fromEntries(Object.entries(secrets).flatMap(([env, ref]) => (ref ? [[env, ref.id]] : []))),
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: props.sourceMaps ?? false,
-        // ESM builds of dependencies first (better tree-shaking), CommonJS otherwise.
-        mainFields: ['module', 'main'],
-        // Bundle the AWS SDK v3 (tree-shaken, pinned by package-lock) instead of using the runtime's copy.
-        externalModules: [],
-        // CommonJS dependencies inside an ESM bundle still call require(): give them one.
-        banner: "import { createRequire as __pikaCreateRequire } from 'node:module'; const require = __pikaCreateRequire(import.meta.url);",
-      },
+      bundling: { ...FUNCTION_BUNDLING, sourceMap: props.sourceMaps ?? false },
     });
     for (const ref of Object.values(secrets)) if (ref) this.grantSecret(fn, ref);
     for (const st of tableStatements(TABLE_ACCESS[name], props.table.tableArn)) fn.addToRolePolicy(new iam.PolicyStatement(st));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createPikaClient, PikaApiError } from 'pika-shared/client';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApi, clientRoutesSource } from '../../functions/http/openapi';
+import { RESPONSES } from '../../functions/http/responses';
 import { ROUTES } from '../../functions/http/routes';
 import { token, uid, useApi } from './harness';
 
@@ -23,6 +24,11 @@ describe('route table contract', () => {
   it('every route is in the OpenAPI document with its method', () => {
     const doc = buildOpenApi() as { paths: Record<string, Record<string, { operationId: string }>> };
     for (const r of ROUTES) expect(doc.paths[r.path]?.[r.method.toLowerCase()]?.operationId).toBe(r.id);
+  });
+
+  it('every route has its answer schema in responses.ts, and the route table holds none (functions do not bundle them)', () => {
+    expect(Object.keys(RESPONSES).sort()).toEqual(ROUTES.map((r) => r.id).sort());
+    for (const r of ROUTES) expect(r, r.id).not.toHaveProperty('response');
   });
 
   it('the typed client talks to the local API and surfaces error codes', async () => {

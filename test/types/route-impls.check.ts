@@ -1,9 +1,11 @@
 /**
- * Compile-fail fixtures for the typed route implementations (functions/http/handler.ts): `tsc` (run by
- * `npm test`) fails if any line marked @ts-expect-error stops being an error, so each mistake below is proved
- * to be rejected. Never executed.
+ * Compile-fail fixtures for the typed route implementations (functions/http/handler.ts) and the tables of the
+ * routes' answers (functions/http/responses): `tsc` (run by `npm test`) fails if any line marked
+ * @ts-expect-error stops being an error, so each mistake below is proved to be rejected. Never executed.
  */
+import * as z from 'zod';
 import { createGroupHandler } from '../../functions/http/handler';
+import type { ResponsesOf } from '../../functions/http/responses/common';
 import { USERS_ROUTES } from '../../functions/http/routes/users';
 import { WIDGETS_ROUTES } from '../../functions/http/routes/widgets';
 
@@ -20,7 +22,8 @@ export function fixtures() {
   createGroupHandler('users', USERS_ROUTES, {
     // @ts-expect-error a query parameter the route does not take (it is `prefix`)
     searchUsers: async ({ query }) => ({ items: [], q: query.prefx }),
-    getMe: async ({ principal }) => ({ userId: principal.userId }),
+    // @ts-expect-error a record the route's response schema does not accept (a user without `userId`)
+    getMe: async ({ principal }) => ({ roles: principal.identity.roles }),
     updateMe: async ({ principal }) => ({ userId: principal.userId }),
     getUser: async ({ params }) => ({ userId: params.userId }),
     putUser: async ({ params }) => ({ userId: params.userId }),
@@ -62,4 +65,15 @@ export function fixtures() {
     // @ts-expect-error an implementation without a route in the group
     listWidgetData: async () => ({ items: [] }),
   });
+
+  const answer = z.object({ deleted: z.literal(true) });
+  // @ts-expect-error a group's answers without one of its routes (deleteWidgetData)
+  ({ getWidgetData: answer, putWidgetData: answer }) satisfies ResponsesOf<typeof WIDGETS_ROUTES>;
+  ({
+    getWidgetData: answer,
+    putWidgetData: answer,
+    deleteWidgetData: answer,
+    // @ts-expect-error an answer without a route in the group
+    listWidgetData: answer,
+  }) satisfies ResponsesOf<typeof WIDGETS_ROUTES>;
 }

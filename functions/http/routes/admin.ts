@@ -1,15 +1,7 @@
-/** The admin config routes (the route table is functions/http/routes.ts). */
+/** The admin config routes (the route table is functions/http/routes.ts; their answers: ../responses/admin.ts). */
 import * as z from 'zod';
-import {
-  adminUsageQuerySchema,
-  adminUsageSchema,
-  agentConfigSchema,
-  budgetLimitsSchema,
-  budgetOverrideSchema,
-  chatAppConfigSchema,
-  idSchema,
-} from 'pika-shared/schemas';
-import { ADMIN_READ, budgetEntityParams, budgetUserParams, deleted, type RouteDef } from './common';
+import { adminUsageQuerySchema, agentConfigSchema, budgetLimitsSchema, chatAppConfigSchema, idSchema } from 'pika-shared/schemas';
+import { ADMIN_READ, budgetEntityParams, budgetUserParams, type RouteDef } from './common';
 
 export const ADMIN_ROUTES = [
   {
@@ -20,7 +12,6 @@ export const ADMIN_ROUTES = [
     summary: 'A chat app\u2019s configuration',
     access: ['site-admin'],
     params: z.strictObject({ chatAppId: idSchema }),
-    response: chatAppConfigSchema,
   },
   {
     id: 'putChatApp',
@@ -31,7 +22,6 @@ export const ADMIN_ROUTES = [
     access: ['site-admin'],
     params: z.strictObject({ chatAppId: idSchema }),
     body: chatAppConfigSchema.omit({ chatAppId: true, createDate: true, lastUpdate: true }).strict(),
-    response: chatAppConfigSchema,
   },
   {
     id: 'getAgent',
@@ -41,7 +31,6 @@ export const ADMIN_ROUTES = [
     summary: 'An agent\u2019s configuration',
     access: ['site-admin'],
     params: z.strictObject({ agentId: idSchema }),
-    response: agentConfigSchema,
   },
   {
     id: 'putAgent',
@@ -52,7 +41,6 @@ export const ADMIN_ROUTES = [
     access: ['site-admin'],
     params: z.strictObject({ agentId: idSchema }),
     body: agentConfigSchema.omit({ agentId: true, createDate: true, lastUpdate: true }).strict(),
-    response: agentConfigSchema,
   },
   {
     id: 'getUserBudget',
@@ -62,7 +50,6 @@ export const ADMIN_ROUTES = [
     summary: 'A user\u2019s budget override in a chat app',
     access: ['site-admin'],
     params: budgetUserParams,
-    response: budgetOverrideSchema,
   },
   {
     id: 'putUserBudget',
@@ -73,7 +60,6 @@ export const ADMIN_ROUTES = [
     access: ['site-admin'],
     params: budgetUserParams,
     body: budgetLimitsSchema,
-    response: budgetOverrideSchema,
   },
   {
     id: 'deleteUserBudget',
@@ -83,7 +69,6 @@ export const ADMIN_ROUTES = [
     summary: 'Remove a user\u2019s budget override',
     access: ['site-admin'],
     params: budgetUserParams,
-    response: deleted,
   },
   {
     id: 'getEntityBudget',
@@ -93,7 +78,6 @@ export const ADMIN_ROUTES = [
     summary: 'An entity\u2019s budget override in a chat app',
     access: ['site-admin'],
     params: budgetEntityParams,
-    response: budgetOverrideSchema,
   },
   {
     id: 'putEntityBudget',
@@ -104,7 +88,6 @@ export const ADMIN_ROUTES = [
     access: ['site-admin'],
     params: budgetEntityParams,
     body: budgetLimitsSchema,
-    response: budgetOverrideSchema,
   },
   {
     id: 'deleteEntityBudget',
@@ -114,7 +97,6 @@ export const ADMIN_ROUTES = [
     summary: 'Remove an entity\u2019s budget override',
     access: ['site-admin'],
     params: budgetEntityParams,
-    response: deleted,
   },
   {
     id: 'getUsageReport',
@@ -124,6 +106,5 @@ export const ADMIN_ROUTES = [
     summary: 'A chat app\u2019s usage per day, or its top users / entities / agents by cost, with totals (\u2264 400 days)',
     access: ADMIN_READ,
     query: adminUsageQuerySchema,
-    response: adminUsageSchema,
   },
 ] as const satisfies readonly RouteDef[];

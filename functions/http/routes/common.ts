@@ -23,19 +23,15 @@ export interface RouteDef {
   readonly params?: z.ZodType;
   readonly query?: z.ZodType;
   readonly body?: z.ZodType;
-  /** Schema of a successful JSON answer (for streaming routes: of the `done` event). */
-  readonly response: z.ZodType;
   /** Success status (default 200). */
   readonly status?: number;
   /** Lambda response streaming (Server-Sent Events). */
   readonly streaming?: boolean;
 }
 
-export const pageOf = (item: z.ZodType) => z.object({ items: z.array(item), nextCursor: z.string().optional() });
 export const scopeTag = z.strictObject({ scope: idSchema, tag: idSchema });
 export const sessionParams = z.strictObject({ sessionId: idSchema });
 export const feedbackParams = z.strictObject({ sessionId: idSchema, feedbackId: idSchema });
-export const deleted = z.object({ deleted: z.literal(true) });
 export const ADMIN_READ = ['content-admin', 'site-admin'] as const;
 export const budgetUserParams = z.strictObject({ chatAppId: idSchema, userId: userIdSchema });
 export const budgetEntityParams = z.strictObject({ chatAppId: idSchema, entityId: idSchema });

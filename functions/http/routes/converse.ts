@@ -1,5 +1,4 @@
-/** The converse routes (the route table is functions/http/routes.ts). */
-import * as z from 'zod';
+/** The converse routes (the route table is functions/http/routes.ts; their answers: ../responses/converse.ts). */
 import { converseWireRequestSchema } from 'pika-shared/schemas';
 import type { RouteDef } from './common';
 
@@ -12,7 +11,6 @@ export const CONVERSE_ROUTES = [
     summary: 'Send a message; the answer streams back as Server-Sent Events',
     access: ['user'],
     body: converseWireRequestSchema,
-    response: z.object({ sessionId: z.string(), userMessageId: z.string(), messageId: z.string(), usage: z.unknown() }),
     streaming: true,
   },
 ] as const satisfies readonly RouteDef[];

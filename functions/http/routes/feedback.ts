@@ -1,13 +1,12 @@
-/** The feedback routes (the route table is functions/http/routes.ts). */
+/** The feedback routes (the route table is functions/http/routes.ts; their answers: ../responses/feedback.ts). */
 import {
   addFeedbackCommentRequestSchema,
-  chatSessionFeedbackSchema,
   createFeedbackRequestSchema,
   feedbackListQuerySchema,
   listQuerySchema,
   updateFeedbackRequestSchema,
 } from 'pika-shared/schemas';
-import { ADMIN_READ, feedbackParams, pageOf, type RouteDef, sessionParams } from './common';
+import { ADMIN_READ, feedbackParams, type RouteDef, sessionParams } from './common';
 
 export const FEEDBACK_ROUTES = [
   {
@@ -19,7 +18,6 @@ export const FEEDBACK_ROUTES = [
     access: ['user'],
     params: sessionParams,
     body: createFeedbackRequestSchema,
-    response: chatSessionFeedbackSchema,
     status: 201,
   },
   {
@@ -31,7 +29,6 @@ export const FEEDBACK_ROUTES = [
     access: ['user'],
     params: sessionParams,
     query: listQuerySchema,
-    response: pageOf(chatSessionFeedbackSchema),
   },
   {
     id: 'updateFeedback',
@@ -42,7 +39,6 @@ export const FEEDBACK_ROUTES = [
     access: ADMIN_READ,
     params: feedbackParams,
     body: updateFeedbackRequestSchema,
-    response: chatSessionFeedbackSchema,
   },
   {
     id: 'addFeedbackComment',
@@ -53,7 +49,6 @@ export const FEEDBACK_ROUTES = [
     access: ADMIN_READ,
     params: feedbackParams,
     body: addFeedbackCommentRequestSchema,
-    response: chatSessionFeedbackSchema,
     status: 201,
   },
   {
@@ -64,6 +59,5 @@ export const FEEDBACK_ROUTES = [
     summary: 'Feedback across users, newest first',
     access: ADMIN_READ,
     query: feedbackListQuerySchema,
-    response: pageOf(chatSessionFeedbackSchema),
   },
 ] as const satisfies readonly RouteDef[];

@@ -1,5 +1,5 @@
-/** The insights routes (the route table is functions/http/routes.ts). */
-import { putInsightsRequestSchema, sessionInsightsSchema, sessionInsightsStatusSchema } from 'pika-shared/schemas';
+/** The insights routes (the route table is functions/http/routes.ts; their answers: ../responses/insights.ts). */
+import { putInsightsRequestSchema } from 'pika-shared/schemas';
 import { ADMIN_READ, type RouteDef, sessionParams } from './common';
 
 export const INSIGHTS_ROUTES = [
@@ -11,7 +11,6 @@ export const INSIGHTS_ROUTES = [
     summary: 'Insights of a session',
     access: ['user'],
     params: sessionParams,
-    response: sessionInsightsSchema,
   },
   {
     id: 'putInsights',
@@ -22,7 +21,6 @@ export const INSIGHTS_ROUTES = [
     access: ['service'],
     params: sessionParams,
     body: putInsightsRequestSchema,
-    response: sessionInsightsSchema,
   },
   {
     id: 'getInsightsStatus',
@@ -32,6 +30,5 @@ export const INSIGHTS_ROUTES = [
     summary: 'Where the session\u2019s generated insights stand: pending, generated, or failed and why (admins)',
     access: ADMIN_READ,
     params: sessionParams,
-    response: sessionInsightsStatusSchema,
   },
 ] as const satisfies readonly RouteDef[];

@@ -1,19 +1,14 @@
-/** The sessions routes (the route table is functions/http/routes.ts). */
+/** The sessions routes (the route table is functions/http/routes.ts; their answers: ../responses/sessions.ts). */
 import * as z from 'zod';
 import {
-  chatMessageSchema,
-  chatSessionFeedbackSchema,
-  chatSessionSchema,
   createSessionRequestSchema,
   idSchema,
   listQuerySchema,
   sessionSearchRequestSchema,
   updateSessionRequestSchema,
   createFileUploadRequestSchema,
-  fileDownloadSchema,
-  fileUploadSchema,
 } from 'pika-shared/schemas';
-import { deleted, pageOf, type RouteDef, sessionParams } from './common';
+import { type RouteDef, sessionParams } from './common';
 
 export const SESSIONS_ROUTES = [
   {
@@ -24,7 +19,6 @@ export const SESSIONS_ROUTES = [
     summary: 'Start a session in a chat app',
     access: ['user'],
     body: createSessionRequestSchema,
-    response: chatSessionSchema,
     status: 201,
   },
   {
@@ -35,7 +29,6 @@ export const SESSIONS_ROUTES = [
     summary: 'The caller\u2019s sessions, newest activity first',
     access: ['user'],
     query: listQuerySchema.extend({ chatAppId: idSchema.optional() }),
-    response: pageOf(chatSessionSchema),
   },
   {
     id: 'searchSessions',
@@ -45,14 +38,6 @@ export const SESSIONS_ROUTES = [
     summary: 'Search sessions (own; any user\u2019s for content-admins)',
     access: ['user'],
     body: sessionSearchRequestSchema,
-    response: z.object({
-      success: z.boolean(),
-      sessions: z.array(chatSessionSchema.extend({ feedback: z.array(chatSessionFeedbackSchema).optional() })),
-      error: z.string().optional(),
-      scrollId: z.string().optional(),
-      total: z.number(),
-      pageSize: z.number(),
-    }),
   },
   {
     id: 'getSession',
@@ -62,7 +47,6 @@ export const SESSIONS_ROUTES = [
     summary: 'One session',
     access: ['user'],
     params: sessionParams,
-    response: chatSessionSchema,
   },
   {
     id: 'updateSession',
@@ -73,7 +57,6 @@ export const SESSIONS_ROUTES = [
     access: ['user'],
     params: sessionParams,
     body: updateSessionRequestSchema,
-    response: chatSessionSchema,
   },
   {
     id: 'deleteSession',
@@ -83,7 +66,6 @@ export const SESSIONS_ROUTES = [
     summary: 'Delete a session with its messages, feedback and insights',
     access: ['user'],
     params: sessionParams,
-    response: deleted,
   },
   {
     id: 'cancelSession',
@@ -93,7 +75,6 @@ export const SESSIONS_ROUTES = [
     summary: 'Stop the answer being streamed in a session (within a second; the partial answer is stored as cancelled)',
     access: ['user'],
     params: sessionParams,
-    response: z.object({ cancelRequested: z.literal(true) }),
     status: 202,
   },
   {
@@ -105,7 +86,6 @@ export const SESSIONS_ROUTES = [
     access: ['user'],
     params: sessionParams,
     body: createFileUploadRequestSchema,
-    response: fileUploadSchema,
     status: 201,
   },
   {
@@ -116,7 +96,6 @@ export const SESSIONS_ROUTES = [
     summary: 'A short-lived download link to a session\u2019s file (owner; content-admins)',
     access: ['user'],
     params: z.strictObject({ sessionId: idSchema, fileId: idSchema }),
-    response: fileDownloadSchema,
   },
   {
     id: 'listMessages',
@@ -127,6 +106,5 @@ export const SESSIONS_ROUTES = [
     access: ['user'],
     params: sessionParams,
     query: listQuerySchema,
-    response: pageOf(chatMessageSchema),
   },
 ] as const satisfies readonly RouteDef[];

@@ -1,22 +1,18 @@
-/** The users routes (the route table is functions/http/routes.ts). */
+/** The users routes (the route table is functions/http/routes.ts; their answers: ../responses/users.ts). */
 import * as z from 'zod';
 import {
-  myBudgetSchema,
   myUsageQuerySchema,
-  myUsageSchema,
-  chatUserSchema,
   idSchema,
   userIdSchema,
   listQuerySchema,
   putUserRequestSchema,
   updateMeRequestSchema,
   memoryRecordIdSchema,
-  userMemoryRecordSchema,
 } from 'pika-shared/schemas';
-import { ADMIN_READ, deleted, pageOf, type RouteDef } from './common';
+import { ADMIN_READ, type RouteDef } from './common';
 
 export const USERS_ROUTES = [
-  { id: 'getMe', method: 'GET', path: '/users/me', group: 'users', summary: 'The caller\u2019s user', access: ['user'], response: chatUserSchema },
+  { id: 'getMe', method: 'GET', path: '/users/me', group: 'users', summary: 'The caller\u2019s user', access: ['user'] },
   {
     id: 'updateMe',
     method: 'PUT',
@@ -25,7 +21,6 @@ export const USERS_ROUTES = [
     summary: 'Set the caller\u2019s first/last name',
     access: ['user'],
     body: updateMeRequestSchema,
-    response: chatUserSchema,
   },
   {
     id: 'searchUsers',
@@ -35,7 +30,6 @@ export const USERS_ROUTES = [
     summary: 'Users whose id starts with prefix (\u2265 3 chars, \u2264 20 results)',
     access: ADMIN_READ,
     query: z.strictObject({ prefix: z.string().min(3).max(128) }),
-    response: z.object({ items: z.array(chatUserSchema) }),
   },
   {
     id: 'getUser',
@@ -45,7 +39,6 @@ export const USERS_ROUTES = [
     summary: 'One user',
     access: [...ADMIN_READ, 'service'],
     params: z.strictObject({ userId: userIdSchema }),
-    response: chatUserSchema,
   },
   {
     id: 'listMyMemory',
@@ -55,7 +48,6 @@ export const USERS_ROUTES = [
     summary: 'The caller\u2019s memory: their records in every memory the chat apps use, with namespaces and dates',
     access: ['user'],
     query: listQuerySchema,
-    response: pageOf(userMemoryRecordSchema),
   },
   {
     id: 'forgetMyMemory',
@@ -64,7 +56,6 @@ export const USERS_ROUTES = [
     group: 'users',
     summary: 'Forget me: every memory record and event of the caller, in every memory the chat apps use',
     access: ['user'],
-    response: z.object({ deleted: z.literal(true), records: z.number().int(), events: z.number().int() }),
   },
   {
     id: 'deleteMyMemoryRecord',
@@ -74,7 +65,6 @@ export const USERS_ROUTES = [
     summary: 'Delete one of the caller\u2019s memory records',
     access: ['user'],
     params: z.strictObject({ recordId: memoryRecordIdSchema }),
-    response: deleted,
   },
   {
     id: 'listUserMemory',
@@ -85,7 +75,6 @@ export const USERS_ROUTES = [
     access: ADMIN_READ,
     params: z.strictObject({ userId: userIdSchema }),
     query: listQuerySchema,
-    response: pageOf(userMemoryRecordSchema),
   },
   {
     id: 'putUser',
@@ -96,7 +85,6 @@ export const USERS_ROUTES = [
     access: ['site-admin', 'service'],
     params: z.strictObject({ userId: userIdSchema }),
     body: putUserRequestSchema,
-    response: chatUserSchema,
   },
   {
     id: 'getMyBudget',
@@ -106,7 +94,6 @@ export const USERS_ROUTES = [
     summary: 'What the caller has left of each budget: in chatAppId, or in every chat app they used this month',
     access: ['user'],
     query: z.strictObject({ chatAppId: idSchema.optional() }),
-    response: myBudgetSchema,
   },
   {
     id: 'getMyUsage',
@@ -116,6 +103,5 @@ export const USERS_ROUTES = [
     summary: 'The caller\u2019s tokens and cost per day in a chat app (\u2264 400 days)',
     access: ['user'],
     query: myUsageQuerySchema,
-    response: myUsageSchema,
   },
 ] as const satisfies readonly RouteDef[];

@@ -1,7 +1,6 @@
-/** The widget data routes (the route table is functions/http/routes.ts). */
-import * as z from 'zod';
-import { setWidgetDataBodySchema, userWidgetDataSchema } from 'pika-shared/schemas';
-import { deleted, type RouteDef, scopeTag } from './common';
+/** The widget data routes (the route table is functions/http/routes.ts; their answers: ../responses/widgets.ts). */
+import { setWidgetDataBodySchema } from 'pika-shared/schemas';
+import { type RouteDef, scopeTag } from './common';
 
 export const WIDGETS_ROUTES = [
   {
@@ -12,7 +11,6 @@ export const WIDGETS_ROUTES = [
     summary: 'The caller\u2019s data of a widget',
     access: ['user'],
     params: scopeTag,
-    response: z.object({ scope: z.string(), tag: z.string(), data: userWidgetDataSchema }),
   },
   {
     id: 'putWidgetData',
@@ -23,7 +21,6 @@ export const WIDGETS_ROUTES = [
     access: ['user'],
     params: scopeTag,
     body: setWidgetDataBodySchema,
-    response: z.object({ scope: z.string(), tag: z.string(), data: userWidgetDataSchema }),
   },
   {
     id: 'deleteWidgetData',
@@ -33,6 +30,5 @@ export const WIDGETS_ROUTES = [
     summary: 'Delete the caller\u2019s widget data',
     access: ['user'],
     params: scopeTag,
-    response: deleted,
   },
 ] as const satisfies readonly RouteDef[];

@@ -1,4 +1,4 @@
-/** Budgets (limits per UTC day / calendar month) and usage reports. Types in ../types/chatbot/budget-types. */
+/** Budgets (limits per UTC day / calendar month) and the usage reports' queries (the answers: ./budget-reports.ts). Types in ../types/chatbot/budget-types. */
 import * as z from 'zod';
 import { idSchema, nonNegative } from './common';
 
@@ -17,39 +17,6 @@ export const chatAppBudgetsSchema = z.strictObject({
     chatApp: budgetLimitsSchema.optional(),
 });
 
-export const budgetOverrideSchema = budgetLimitsSchema.extend({
-    chatAppId: idSchema,
-    level: z.enum(['user', 'entity']),
-    id: z.string(),
-    lastUpdate: z.string().optional(),
-});
-
-export const usageTotalsSchema = z.object({ inputTokens: z.number(), outputTokens: z.number(), totalCost: z.number(), turns: z.number() });
-
-const usageWindowSchema = z.object({ used: usageTotalsSchema, resetsAt: z.string() });
-const budgetLineSchema = z.object({
-    level: z.enum(['user', 'entity', 'chatApp']),
-    period: z.enum(['daily', 'monthly']),
-    unit: z.enum(['usd', 'tokens']),
-    used: z.number(),
-    limit: z.number(),
-    remaining: z.number(),
-    resetsAt: z.string(),
-});
-
-export const myBudgetSchema = z.object({
-    items: z.array(
-        z.object({
-            chatAppId: idSchema,
-            entityId: z.string().optional(),
-            daily: usageWindowSchema,
-            monthly: usageWindowSchema,
-            limits: z.array(budgetLineSchema),
-            exceeded: z.boolean(),
-        }),
-    ),
-});
-
 const rangeQuery = { chatAppId: idSchema, from: usageDateSchema.optional(), to: usageDateSchema.optional() };
 export const myUsageQuerySchema = z.strictObject(rangeQuery);
 export const adminUsageQuerySchema = z.strictObject({
@@ -57,22 +24,4 @@ export const adminUsageQuerySchema = z.strictObject({
     groupBy: z.enum(['day', 'user', 'entity', 'agent']).optional(),
     limit: z.coerce.number().int().min(1).max(100).optional(),
     cursor: z.string().min(1).max(4096).optional(),
-});
-
-export const myUsageSchema = z.object({
-    chatAppId: idSchema,
-    from: usageDateSchema,
-    to: usageDateSchema,
-    totals: usageTotalsSchema,
-    items: z.array(usageTotalsSchema.extend({ date: usageDateSchema })),
-});
-
-export const adminUsageSchema = z.object({
-    chatAppId: idSchema,
-    from: usageDateSchema,
-    to: usageDateSchema,
-    groupBy: z.enum(['day', 'user', 'entity', 'agent']),
-    totals: usageTotalsSchema,
-    items: z.array(usageTotalsSchema.extend({ key: z.string() })),
-    nextCursor: z.string().optional(),
 });

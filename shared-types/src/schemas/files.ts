@@ -1,6 +1,5 @@
-/** Files attached to converse messages: the chat app's upload settings and the upload/download routes' shapes. */
+/** Files attached to converse messages: the request that announces an upload (the routes' answers: ./file-links.ts). */
 import * as z from 'zod';
-import { chatMessageFileSchema } from './message';
 import { shortText } from './common';
 import { mimeTypeSchema } from './file-feature';
 
@@ -15,12 +14,3 @@ export const createFileUploadRequestSchema = z.strictObject({
     mimeType: mimeTypeSchema,
     size: z.number().int().positive(),
 });
-
-/** The answer: the file record and the browser form to upload it with (POST `url`, `fields` first, then `file`). */
-export const fileUploadSchema = z.object({
-    file: chatMessageFileSchema,
-    upload: z.object({ url: z.string(), fields: z.record(z.string(), z.string()), expiresAt: z.string() }),
-});
-
-/** GET /sessions/{sessionId}/files/{fileId}: a short-lived download link. */
-export const fileDownloadSchema = z.object({ file: chatMessageFileSchema, url: z.string(), expiresAt: z.string() });

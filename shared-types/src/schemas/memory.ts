@@ -1,9 +1,8 @@
 /**
- * User memory (AgentCore Memory): the chat app feature `userMemory` and the records a user sees of their own
- * memory through the API.
+ * User memory (AgentCore Memory): the chat app feature `userMemory` and the ids of the records a user sees of
+ * their own memory through the API (the records: ./memory-record.ts).
  */
 import * as z from 'zod';
-import { isoDateSchema } from './common';
 import { memoryIdOf, memoryNamespaceSchema } from './memory-ids';
 
 export { MEMORY_ARN_PATTERN, MEMORY_ID_PATTERN, memoryIdOf, memoryNamespaceSchema } from './memory-ids';
@@ -39,14 +38,3 @@ export const memoryRecordIdSchema = z
     .min(3)
     .max(256)
     .regex(/^[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/, '<memory id>:<memory record id>');
-
-export const userMemoryRecordSchema = z.object({
-    recordId: memoryRecordIdSchema,
-    memoryId: z.string(),
-    content: z.string(),
-    namespaces: z.array(z.string()),
-    strategyId: z.string().optional(),
-    createdAt: isoDateSchema,
-});
-
-export type UserMemoryRecord = z.infer<typeof userMemoryRecordSchema>;

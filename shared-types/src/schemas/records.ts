@@ -1,9 +1,10 @@
 /** Schemas of the stored records (what the API returns). Drift against the types is checked in ./drift-check. */
-export { userTypeSchema, chatUserLiteSchema, chatUserSchema } from './user';
+export { userTypeSchema } from './user';
+export { chatUserLiteSchema, chatUserSchema } from './user-record';
 export { sessionInsightsSchema, sessionInsightsStatusSchema } from './insights';
-export { chatSessionSchema } from './session';
+export { chatSessionSchema } from './session-record';
 export { chatMessageUsageSchema, chatMessageFileSchema, chatMessageSchema } from './message';
-export { feedbackInternalCommentSchema, chatSessionFeedbackSchema } from './feedback';
+export { feedbackInternalCommentSchema, chatSessionFeedbackSchema } from './feedback-record';
 export { userWidgetDataSchema } from './widget-data';
 export { chatAppFeatureSchema, verifyResponseFeatureSchema } from './feature';
 export { chatAppFeaturesSchema, chatAppConfigSchema } from './chat-app';

@@ -1,5 +1,6 @@
 /** Schemas of request bodies and queries. Request objects are strict: unknown keys are rejected. */
-export { updateMeRequestSchema, putUserRequestSchema, putChatUserSchema } from './user';
+export { updateMeRequestSchema, putUserRequestSchema } from './user';
+export { putChatUserSchema } from './user-record';
 export { putInsightsRequestSchema } from './insights';
 export { createSessionRequestSchema, updateSessionRequestSchema } from './session';
 export { insightsSearchParamsSchema, sessionSearchRequestSchema } from './session-search';

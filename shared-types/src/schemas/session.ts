@@ -1,23 +1,6 @@
-/** Chat sessions: the record and the requests that create or change one. */
+/** Chat sessions: the requests that create or change one (the record: ./session-record.ts). */
 import * as z from 'zod';
-import { idSchema, userIdSchema, isoDateSchema, nonNegative, safeRecordSchema, shortText, TITLE_MAX } from './common';
-import { sessionInsightsSchema } from './insights';
-
-export const chatSessionSchema = z.object({
-    userId: userIdSchema,
-    sessionId: idSchema,
-    chatAppId: idSchema,
-    agentId: idSchema,
-    title: shortText(TITLE_MAX).optional(),
-    customData: safeRecordSchema.optional(),
-    createDate: isoDateSchema,
-    lastUpdate: isoDateSchema,
-    inputTokens: nonNegative.optional(),
-    outputTokens: nonNegative.optional(),
-    totalCost: nonNegative.optional(),
-    flaggedForHumanReview: z.boolean().optional(),
-    insights: sessionInsightsSchema.optional(),
-});
+import { idSchema, safeRecordSchema, shortText, TITLE_MAX } from './common';
 
 export const createSessionRequestSchema = z.strictObject({
     chatAppId: idSchema,
