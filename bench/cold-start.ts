@@ -1,65 +1,82 @@
 /**
- * Cold start per function: each group's bundle built with the deployed stack's esbuild options, its size,
- * and the time for a fresh `node` to load it and run module init, vs a bundle holding only a bare
- * lib-dynamodb client (median of several runs each, interleaved).
+ * Cold start per function: each group's bundle built by lib/constructs/bundling.ts (the deployed stack's
+ * esbuild options: ESM, minified, code splitting into index.mjs plus chunks), its size, and the time for a fresh
+ * `node` to load index.mjs and run module init, vs a bundle holding only a bare lib-dynamodb client built the
+ * same way (median of several runs each, interleaved). Converse's first turn also imports its agent's client
+ * chunk: measured as its own rows.
  */
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ROUTE_GROUPS } from '../functions/http/routes';
+import { bundleLambda, lambdaBuildOptions, loadedAtInit, loadedByImport } from '../lib/constructs/bundling';
 import { fmt, median } from './stats';
 
 const ROOT = join(import.meta.dirname, '..');
-const BANNER = "import { createRequire as __pikaCreateRequire } from 'module'; const require = __pikaCreateRequire(import.meta.url);";
 
-/** The bundle's size and its largest parts by package (or source directory), from esbuild's metafile. */
-async function bundle(entry: string, outfile: string) {
-  const result = await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    minify: true,
-    mainFields: ['module', 'main'],
-    banner: { js: BANNER },
-    metafile: true,
-    // Entries written outside the repository (the breakdown's) resolve packages and pika-shared from it.
-    nodePaths: [join(ROOT, 'node_modules')],
-    tsconfig: join(ROOT, 'tsconfig.json'),
-    logLevel: 'silent',
-  });
+/** What a typical first request imports after index.mjs: converse's first turn loads its agent kind's client. */
+const FIRST_REQUESTS = [
+  { group: 'converse', label: 'converse, first AgentCore turn', modules: ['functions/converse/providers/agentcore-harness.ts'] },
+  { group: 'converse', label: 'converse, first Bedrock Agents turn', modules: ['functions/converse/bedrock.ts'] },
+] as const;
+
+const kib = (files: string[]) => files.reduce((n, f) => n + statSync(resolve(f)).size, 0) / 1024;
+
+/** Sizes (what loads at init, index.mjs alone, the lazily imported chunks) and the largest parts loaded at init, from esbuild's metafile. */
+function sizes(metafile: Metafile) {
+  const init = loadedAtInit(metafile);
+  const all = Object.keys(metafile.outputs).filter((o) => o.endsWith('.mjs'));
   const parts = new Map<string, number>();
-  for (const [file, input] of Object.entries(Object.values(result.metafile.outputs)[0]!.inputs)) {
-    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? file.replace(/\/[^/]+$/, '');
-    parts.set(pkg, (parts.get(pkg) ?? 0) + input.bytesInOutput);
+  for (const out of init) {
+    for (const [file, input] of Object.entries(metafile.outputs[out]!.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? file.replace(/\/[^/]+$/, '');
+      parts.set(pkg, (parts.get(pkg) ?? 0) + input.bytesInOutput);
+    }
   }
   const top = [...parts]
     .sort((a, b) => b[1] - a[1])
     .slice(0, 4)
     .map(([name, bytes]) => ({ name, kb: bytes / 1024 }));
-  const routeModules = Object.keys(Object.values(result.metafile.outputs)[0]!.inputs).flatMap((f) => /functions\/http\/routes\/(\w+)\.ts$/.exec(f)?.[1] ?? []);
-  return { size: statSync(outfile).size, top, routeModules };
+  const routeModules = all.flatMap((o) => Object.keys(metafile.outputs[o]!.inputs)).flatMap((f) => /functions\/http\/routes\/(\w+)\.ts$/.exec(f)?.[1] ?? []);
+  const index = init.find((o) => o.endsWith('index.mjs'))!;
+  return {
+    initKb: kib(init),
+    indexKb: kib([index]),
+    lazyKb: kib(all.filter((o) => !init.includes(o))),
+    chunks: all.length - 1,
+    top,
+    routeModules: [...new Set(routeModules)],
+  };
 }
 
-/** Milliseconds from process start to the bundle's module being loaded (module init included). */
-function loadTime(bundlePath: string, dir: string): number {
+/** A bundle of an entry outside the repository (the floor, the breakdown's parts): the same options, packages and pika-shared resolved from the repository. */
+async function bundleOutside(entry: string, outdir: string) {
+  const result = await build({
+    ...lambdaBuildOptions(entry, outdir),
+    nodePaths: [join(ROOT, 'node_modules')],
+    tsconfig: join(ROOT, 'tsconfig.json'),
+    logLevel: 'silent',
+  });
+  return { index: join(outdir, 'index.mjs'), ...sizes(result.metafile) };
+}
+
+/** Milliseconds from a fresh process importing the first file to the last one loaded (module init included), the files imported one after the other. */
+function loadTime(files: string[], dir: string): number {
   const loader = join(dir, `load-${Math.random().toString(36).slice(2)}.mjs`);
   writeFileSync(
     loader,
     `globalThis.awslambda = { streamifyResponse: (f) => f, HttpResponseStream: { from: (s) => s } };
 const t0 = performance.now();
-await import(${JSON.stringify(bundlePath)});
+for (const f of ${JSON.stringify(files.map((f) => resolve(f)))}) await import(f);
 console.log(JSON.stringify({ ms: performance.now() - t0 }));`,
   );
   const out = spawnSync(process.execPath, [loader], {
     encoding: 'utf8',
     env: { ...process.env, TABLE_NAME: 'x', AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'ERROR' },
   });
-  if (out.status !== 0) throw new Error(`loading ${bundlePath} failed: ${out.stderr}`);
+  if (out.status !== 0) throw new Error(`loading ${files.join(', ')} failed: ${out.stderr}`);
   return JSON.parse(out.stdout.trim().split('\n').at(-1)!).ms;
 }
 
@@ -71,37 +88,33 @@ export async function coldStart(runs: number) {
       baselineEntry,
       "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nexport const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));\nexport const handler = async () => doc;\n",
     );
-    const baselineOut = join(dir, 'baseline.mjs');
-    // Resolve the SDK from the project, not the temp dir.
-    await build({
-      entryPoints: [baselineEntry],
-      outfile: baselineOut,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      minify: true,
-      // The same options as the functions' bundles (ESM builds of the SDK first), or the floor would be slower.
-      mainFields: ['module', 'main'],
-      nodePaths: [join(ROOT, 'node_modules')],
-      banner: { js: BANNER },
-      logLevel: 'silent',
-    });
-    const baselineSize = statSync(baselineOut).size;
+    const baseline = await bundleOutside(baselineEntry, join(dir, 'baseline'));
     const rows = [];
     for (const group of [...ROUTE_GROUPS, 'authorizer'] as const) {
-      const out = join(dir, `${group}.mjs`);
-      const { size, top, routeModules } = await bundle(join(ROOT, `functions/handlers/${group}.ts`), out);
+      const entry = join(ROOT, `functions/handlers/${group}.ts`);
+      const { metafile } = await bundleLambda(entry, join(dir, group), { logLevel: 'silent' });
+      const { routeModules, ...size } = sizes(metafile);
       const otherGroups = routeModules.filter((m) => m !== group && m !== 'common');
-      const fn: number[] = [];
-      const base: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        fn.push(loadTime(out, dir));
-        base.push(loadTime(baselineOut, dir));
+      const index = join(dir, group, 'index.mjs');
+      // The function's load, then each first request's (index.mjs and the chunks it imports), each run beside a floor run.
+      const variants = [
+        { label: group, group, files: [index], firstKb: 0 },
+        ...FIRST_REQUESTS.filter((f) => f.group === group).map((f) => {
+          const extra = [...new Set(f.modules.flatMap((m) => loadedByImport(metafile, join(ROOT, m))))].filter((o) => !loadedAtInit(metafile).includes(o));
+          return { label: f.label, group, files: [index, ...extra.map((o) => resolve(o))], firstKb: kib(extra) };
+        }),
+      ];
+      for (const v of variants) {
+        const fn: number[] = [];
+        const base: number[] = [];
+        for (let i = 0; i < runs; i++) {
+          fn.push(loadTime(v.files, dir));
+          base.push(loadTime([baseline.index], dir));
+        }
+        // The ratio of each run to the floor run next to it, then the median: the machine's drift cancels out.
+        const ratio = median(fn.map((ms, i) => ms / base[i]!));
+        rows.push({ ...size, ...v, otherGroups, baselineKb: baseline.initKb, loadMs: median(fn), baselineMs: median(base), ratio });
       }
-      // The ratio of each run to the floor run next to it, then the median: the machine's drift cancels out.
-      const ratio = median(fn.map((ms, i) => ms / base[i]!));
-      rows.push({ group, top, otherGroups, sizeKb: size / 1024, baselineKb: baselineSize / 1024, loadMs: median(fn), baselineMs: median(base), ratio });
     }
     // What module init costs: the bare client plus one part of a route function at a time.
     const client =
@@ -142,15 +155,14 @@ export async function coldStart(runs: number) {
     for (const [i, [name, code]] of parts.entries()) {
       const entry = join(dir, `part-${i}.ts`);
       writeFileSync(entry, code + client);
-      const out = join(dir, `part-${i}.mjs`);
-      const { size } = await bundle(entry, out);
+      const { index, initKb } = await bundleOutside(entry, join(dir, `part-${i}`));
       const ms: number[] = [];
       const base: number[] = [];
       for (let r = 0; r < runs; r++) {
-        ms.push(loadTime(out, dir));
-        base.push(loadTime(baselineOut, dir));
+        ms.push(loadTime([index], dir));
+        base.push(loadTime([baseline.index], dir));
       }
-      breakdown.push({ name, sizeKb: size / 1024, loadMs: median(ms), baselineMs: median(base), addedMs: median(ms.map((t, i) => t - base[i]!)) });
+      breakdown.push({ name, sizeKb: initKb, loadMs: median(ms), baselineMs: median(base), addedMs: median(ms.map((t, i) => t - base[i]!)) });
     }
     return { rows, breakdown, runs };
   } finally {
@@ -175,16 +187,16 @@ export function coldStartSection(r: ColdStart): string[] {
   const lines = [
     '## 4. Cold start',
     '',
-    `Each bundle built with the deployed stack's esbuild options (ESM, minified; source maps only where a stage sets \`sourceMaps\`, off by default); load = a fresh \`node\` importing it (module init included), median of ${r.runs} runs, vs a bundle holding only a bare lib-dynamodb client loaded right after each run (ratios and added times are medians of those pairs, so the shared machine's drift cancels out). Targets (issue 18): route functions ≤ 1.10×, converse ≤ 1.25× (it needs the agent clients). The largest parts of each bundle come from esbuild's metafile.`,
+    `Each function built by lib/constructs/bundling.ts, the deployed stack's esbuild options (ESM, minified, code splitting: index.mjs plus chunk files in the function's asset directory; source maps only where a stage sets \`sourceMaps\`, off by default); load = a fresh \`node\` importing index.mjs (module init included), median of ${r.runs} runs, vs a bundle holding only a bare lib-dynamodb client built the same way, loaded right after each run (ratios and added times are medians of those pairs, so the shared machine's drift cancels out). Targets (issue 18): route functions ≤ 1.10×, converse ≤ 1.25× (it needs the agent clients) — so converse's rows include its first turn: index.mjs, then the chunk of the agent kind's client that the turn imports. KiB at init = index.mjs and the chunks it imports statically (what the runtime parses at load); lazy chunks = the rest, parsed at the first request that imports them. The largest parts loaded at init come from esbuild's metafile.`,
     '',
-    '| function | bundle KiB | baseline KiB | load ms | baseline ms | ratio (paired runs) | target | largest parts (KiB) |',
-    '|---|---|---|---|---|---|---|---|',
+    '| function | KiB at init (index.mjs) | lazy chunks KiB (files) | first request adds KiB | baseline KiB | load ms | baseline ms | ratio (paired runs) | target | largest parts at init (KiB) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...r.rows.map(
       (c) =>
-        `| ${c.group} | ${fmt(c.sizeKb, 0)} | ${fmt(c.baselineKb, 0)} | ${fmt(c.loadMs)} | ${fmt(c.baselineMs)} | ${fmt(c.ratio)} | ≤ ${coldTarget(c.group)}× ${pass(c.ratio <= coldTarget(c.group))} | ${c.top.map((t) => `${t.name} ${fmt(t.kb, 0)}`).join(', ')} |`,
+        `| ${c.label} | ${fmt(c.initKb, 0)} (${fmt(c.indexKb, 0)}) | ${fmt(c.lazyKb, 0)} (${c.chunks}) | ${c.firstKb ? fmt(c.firstKb, 0) : '–'} | ${fmt(c.baselineKb, 0)} | ${fmt(c.loadMs)} | ${fmt(c.baselineMs)} | ${fmt(c.ratio)} | ≤ ${coldTarget(c.group)}× ${pass(c.ratio <= coldTarget(c.group))} | ${c.top.map((t) => `${t.name} ${fmt(t.kb, 0)}`).join(', ')} |`,
     ),
     '',
-    "What a function builds at load: its own group's routes (createGroupHandler is given the group's module under functions/http/routes, not the whole table) and only the pika-shared schemas that those routes and its code import (pika-shared's schemas are side-effect-free modules per area, and esbuild drops the areas a bundle does not import). Clients that only some requests use are loaded with `await import()` at their first use — inlined in the one-file bundle but evaluated only then, so the bundle sizes above still count them: the S3 client (file routes, deleting a session that has files, converse turns with files), the AgentCore client (memory routes; in converse AgentCore agents and user memory), the Bedrock Agents runtime client (classic and inline agents), the Bedrock runtime client (titles, answer verification, insights).",
+    "What a function builds at load: its own group's routes (createGroupHandler is given the group's module under functions/http/routes, not the whole table) and only the pika-shared schemas that those routes and its code import (pika-shared's schemas are side-effect-free modules per area, and esbuild drops the areas a bundle does not import). Clients that only some requests use are loaded with `await import()` at their first use, and code splitting makes each such import a chunk of its own, parsed only then: the S3 client (file routes, deleting a session that has files, converse turns with files), the AgentCore client (memory routes; in converse AgentCore agents and user memory), the Bedrock Agents runtime client (classic and inline agents), the Bedrock runtime client (titles, answer verification, insights) — and the AWS SDK's own lazily imported credential providers (SSO, profiles, web identity, ...: a Lambda takes its credentials from the environment).",
     '',
     "Where a route function's load time goes: the bare client bundle plus one of its parts at a time (same options, same runs):",
     '',
@@ -196,7 +208,7 @@ export function coldStartSection(r: ColdStart): string[] {
     '',
     "zod is imported as a namespace (`import * as z from 'zod'`, enforced by the lint): the named `z` export is a namespace object that made esbuild keep every zod locale, about 260 KiB of each bundle.",
   ];
-  const mixed = r.rows.filter((c) => c.otherGroups.length);
+  const mixed = r.rows.filter((c) => c.label === c.group && c.otherGroups.length);
   if (mixed.length)
     lines.push(
       '',
@@ -209,5 +221,5 @@ export function coldStartSection(r: ColdStart): string[] {
 export function coldStartMiss(r: ColdStart): string | undefined {
   const missed = r.rows.filter((c) => c.ratio > coldTarget(c.group));
   if (!missed.length) return undefined;
-  return `- **Cold start** (${missed.map((c) => `${c.group} ${fmt(c.ratio)}×`).join(', ')}): section 4 shows the largest parts and where load time goes. Each function now builds only its group's routes and the schemas they import, and loads the S3, AgentCore and Bedrock clients at their first use; what remains above the floor is mostly what every function needs before its routes — zod, the configuration's schema, jose and the logger (${fmt(added(r, '+ zod, the configuration'))} ms together in this run) — then its own routes' schemas. Closing the rest would take validation that does not load zod at init, which this round did not do.`;
+  return `- **Cold start** (${missed.map((c) => `${c.label} ${fmt(c.ratio)}×`).join(', ')}): section 4 shows the largest parts and where load time goes. Each function now builds only its group's routes and the schemas they import, and loads the S3, AgentCore and Bedrock clients at their first use, each from a chunk of its own; what remains above the floor is mostly what every function needs before its routes — zod, the configuration's schema, jose and the logger (${fmt(added(r, '+ zod, the configuration'))} ms together in this run) — then its own routes' schemas. Closing the rest would take validation that does not load zod at init, which this round did not do.`;
 }

@@ -15,15 +15,17 @@ import { config } from '../lib/config';
 import { DomainError, forbidden, notFound, payloadTooLarge, validationFailed } from '../lib/errors';
 import { logger } from '../http/logger';
 import type * as Storage from './storage';
+import type * as Lifecycle from './storage-lifecycle';
 
-// The S3 client and its SDK load with the first file operation: most requests of sessions and converse touch no file.
+// The S3 client and its SDK load with the first file operation (each import a chunk of its own: lib/constructs/bundling.ts):
+// most requests of sessions and converse touch no file, and converse makes only a turn's calls (./storage.ts).
 const storage = () => import('./storage');
-const turnStorage = () => import('./turn-storage');
-const presignUpload: typeof Storage.presignUpload = async (...a) => (await storage()).presignUpload(...a);
-const deleteObjects: typeof Storage.deleteObjects = async (...a) => (await storage()).deleteObjects(...a);
-const presignDownload: typeof Storage.presignDownload = async (...a) => (await turnStorage()).presignDownload(...a);
-const headObject: typeof Storage.headObject = async (...a) => (await turnStorage()).headObject(...a);
-const tagObject: typeof Storage.tagObject = async (...a) => (await turnStorage()).tagObject(...a);
+const lifecycle = () => import('./storage-lifecycle');
+const presignUpload: typeof Lifecycle.presignUpload = async (...a) => (await lifecycle()).presignUpload(...a);
+const deleteObjects: typeof Lifecycle.deleteObjects = async (...a) => (await lifecycle()).deleteObjects(...a);
+const presignDownload: typeof Storage.presignDownload = async (...a) => (await storage()).presignDownload(...a);
+const headObject: typeof Storage.headObject = async (...a) => (await storage()).headObject(...a);
+const tagObject: typeof Storage.tagObject = async (...a) => (await storage()).tagObject(...a);
 
 export interface FileSettings {
   enabled: boolean;
@@ -165,7 +167,7 @@ export async function agentFiles(app: ChatAppConfig, records: ChatMessageFile[])
   const seconds = config().FILE_DOWNLOAD_URL_SECONDS;
   const { useCase } = fileSettings(app);
   const urlExpiresAt = nowIso(Date.now() + seconds * 1000);
-  const { s3Uri } = await turnStorage();
+  const { s3Uri } = await storage();
   return Promise.all(
     records.map(async (r) => ({ ...r, s3Uri: s3Uri(r.s3Key), url: await presignDownload(r.s3Key, r.fileName, seconds), urlExpiresAt, useCase })),
   );

@@ -1,17 +1,11 @@
 /**
- * The files bucket through the real S3 client (the container's, functions/lib/clients.ts): presigned POST uploads and GET links,
- * HeadObject, batch deletes. FILES_BUCKET names the bucket; S3_ENDPOINT points the client at a local S3
- * (path-style URLs), as BEDROCK_*_ENDPOINT do for the agent emulator.
+ * The files bucket through the real S3 client (the container's, functions/lib/clients.ts), and the calls a
+ * converse turn makes: HeadObject, the attached tag, GET links. FILES_BUCKET names the bucket; S3_ENDPOINT
+ * points the client at a local S3 (path-style URLs), as BEDROCK_*_ENDPOINT do for the agent emulator.
+ * Presigned uploads and deletes are in ./storage-lifecycle.ts: a bundle that needs only a turn's calls holds
+ * neither (the converse function's role allows neither: lib/constructs/access-map.ts FILES_ACCESS).
  */
-import {
-  DeleteObjectsCommand,
-  type DeleteObjectsCommandOutput,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectTaggingCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { GetObjectCommand, HeadObjectCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { defineClient } from '../lib/clients';
 import { config } from '../lib/config';
@@ -36,7 +30,7 @@ export function filesBucket(): string {
 }
 
 /** An S3 failure as a domain error: a dependency's kind, else 503 (never a silent empty answer). */
-function s3Failure(err: unknown): DomainError {
+export function s3Failure(err: unknown): DomainError {
   return dependencyErrorOf(err) ?? new DomainError('DEPENDENCY_UNAVAILABLE', 'The file store failed; retry later', undefined, { cause: err });
 }
 
@@ -46,31 +40,6 @@ function s3Failure(err: unknown): DomainError {
  */
 export const FILE_STATE_TAG = 'pika-file';
 export type FileState = 'pending' | 'attached';
-const taggingXml = (state: FileState) => `<Tagging><TagSet><Tag><Key>${FILE_STATE_TAG}</Key><Value>${state}</Value></Tag></TagSet></Tagging>`;
-
-/** A browser form upload of exactly one object: key, content type, size range and the pending tag pinned by the policy. */
-export async function presignUpload(
-  key: string,
-  contentType: string,
-  maxBytes: number,
-  expiresSeconds: number,
-): Promise<{ url: string; fields: Record<string, string> }> {
-  try {
-    return await createPresignedPost(s3Client(), {
-      Bucket: filesBucket(),
-      Key: key,
-      Conditions: [
-        ['eq', '$Content-Type', contentType],
-        ['content-length-range', 1, maxBytes],
-        ['eq', '$tagging', taggingXml('pending')],
-      ],
-      Fields: { 'Content-Type': contentType, tagging: taggingXml('pending') },
-      Expires: expiresSeconds,
-    });
-  } catch (err) {
-    throw s3Failure(err);
-  }
-}
 
 /** A GET link to one object, with the name to save it as. */
 export async function presignDownload(key: string, fileName: string, expiresSeconds: number): Promise<string> {
@@ -102,23 +71,6 @@ export async function tagObject(key: string, state: FileState): Promise<void> {
     await s3Client().send(new PutObjectTaggingCommand({ Bucket: filesBucket(), Key: key, Tagging: { TagSet: [{ Key: FILE_STATE_TAG, Value: state }] } }));
   } catch (err) {
     throw s3Failure(err);
-  }
-}
-
-/** Deletes objects (absent ones are no error), 1000 per request. */
-export async function deleteObjects(keys: string[]): Promise<void> {
-  for (let i = 0; i < keys.length; i += 1000) {
-    const batch = keys.slice(i, i + 1000);
-    let out: DeleteObjectsCommandOutput;
-    try {
-      out = await s3Client().send(new DeleteObjectsCommand({ Bucket: filesBucket(), Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
-    } catch (err) {
-      throw s3Failure(err);
-    }
-    if (out.Errors?.length)
-      throw new DomainError('DEPENDENCY_UNAVAILABLE', `The file store did not delete ${out.Errors.length} object(s); retry`, {
-        keys: out.Errors.map((e) => e.Key),
-      });
   }
 }
 

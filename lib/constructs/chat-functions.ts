@@ -1,8 +1,7 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, AssetHashType, DockerImage, Duration, Stack, type ILocalBundling } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -12,6 +11,7 @@ import { ROUTE_GROUPS, type RouteGroup } from '../../functions/http/routes';
 import type { BedrockAccess } from '../config/bedrock';
 import { acknowledgeNag, nagArn } from '../nag';
 import { BACKGROUND_FUNCTIONS, TABLE_ACCESS, tableStatements, type BackgroundFunction, type FunctionName } from './access-map';
+import { bundleLambdaSync } from './bundling';
 
 const isBackground = (name: FunctionName): name is BackgroundFunction => (BACKGROUND_FUNCTIONS as readonly string[]).includes(name);
 
@@ -21,18 +21,33 @@ export const PROJECT_ROOT = join(import.meta.dirname, '../..');
 /** The Lambda entry of a route group (or the authorizer): functions/handlers/<name>.ts, exporting `handler`. */
 export const handlerEntry = (name: FunctionName): string => join(PROJECT_ROOT, 'functions/handlers', `${name}.ts`);
 
-/** How every entry is bundled (local esbuild), source maps aside (a stage setting). */
-export const FUNCTION_BUNDLING = {
-  format: OutputFormat.ESM,
-  target: 'node22',
-  minify: true,
-  // ESM builds of dependencies first (better tree-shaking), CommonJS otherwise.
-  mainFields: ['module', 'main'],
-  // Bundle the AWS SDK v3 (tree-shaken, pinned by package-lock) instead of using the runtime's copy.
-  externalModules: [],
-  // CommonJS dependencies inside an ESM bundle still call require(): give them one.
-  banner: "import { createRequire as __pikaCreateRequire } from 'node:module'; const require = __pikaCreateRequire(import.meta.url);",
-} satisfies BundlingOptions;
+/**
+ * A function's code: its entry bundled by ./bundling.ts into the asset directory (code splitting: index.mjs plus
+ * chunk files), by the esbuild installed here, while CDK stages the asset — no Docker. Why not NodejsFunction:
+ * it cannot split (it passes esbuild --outfile), and replacing its output in an afterBundling hook would bundle
+ * every function twice and restate the options as shell arguments. What it gave is kept: handler index.handler,
+ * the asset hashed by its output, bundling skipped for stacks outside `aws:cdk:bundling-stacks`. The fields
+ * are part of CDK's asset cache key (one bundle per entry and source-map setting in an app).
+ */
+class LocalBundling implements ILocalBundling {
+  constructor(
+    readonly entry: string,
+    readonly sourceMaps: boolean,
+  ) {}
+
+  tryBundle(outputDir: string): boolean {
+    bundleLambdaSync(this.entry, outputDir, { sourceMaps: this.sourceMaps });
+    return true; // or it threw: never falls back to Docker
+  }
+}
+
+function bundledCode(entry: string, sourceMaps: boolean): lambda.Code {
+  return lambda.Code.fromAsset(PROJECT_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    // CDK requires an image; local bundling always answers, so it is never pulled or run.
+    bundling: { image: DockerImage.fromRegistry('dummy'), local: new LocalBundling(entry, sourceMaps) },
+  });
+}
 
 export interface FunctionSize {
   readonly memoryMb: number;
@@ -94,15 +109,16 @@ export const MEMORY_ACTIONS: Partial<Record<RouteGroup, readonly string[]>> = {
 };
 
 /**
- * One NodejsFunction per route group (functions/handlers/<group>.ts) plus the API authorizer: ESM bundles
- * (minified, source maps when asked, AWS SDK v3 bundled and tree-shaken), arm64, Node.js 22, X-Ray active, and only the
- * table operations, indexes, secrets and Bedrock resources each one uses.
+ * One function per route group (functions/handlers/<group>.ts) plus the API authorizer: ESM bundles split into
+ * index.mjs and lazily imported chunks (./bundling.ts: minified, source maps when asked, AWS SDK v3 bundled and
+ * tree-shaken), arm64, Node.js 22, X-Ray active, and only the table operations, indexes, secrets and Bedrock
+ * resources each one uses.
  */
 export class ChatFunctions extends Construct {
-  readonly byGroup = new Map<RouteGroup, NodejsFunction>();
-  readonly authorizer: NodejsFunction;
+  readonly byGroup = new Map<RouteGroup, lambda.Function>();
+  readonly authorizer: lambda.Function;
   /** The functions outside the API (generated insights' sweep and worker), when enabled. */
-  readonly background = new Map<BackgroundFunction, NodejsFunction>();
+  readonly background = new Map<BackgroundFunction, lambda.Function>();
 
   constructor(scope: Construct, id: string, props: ChatFunctionsProps) {
     super(scope, id);
@@ -147,11 +163,11 @@ export class ChatFunctions extends Construct {
   }
 
   /** Every function of the API, the authorizer last. */
-  get all(): NodejsFunction[] {
+  get all(): lambda.Function[] {
     return [...this.byGroup.values(), this.authorizer];
   }
 
-  private makeFunction(name: FunctionName, props: ChatFunctionsProps): NodejsFunction {
+  private makeFunction(name: FunctionName, props: ChatFunctionsProps): lambda.Function {
     const entry = handlerEntry(name);
     if (!existsSync(entry)) throw new Error(`ChatFunctions: no Lambda entry for "${name}" at ${entry} (one per route group, exporting handler)`);
     const size = { ...DEFAULT_SIZES[name], ...props.sizes?.[name] };
@@ -162,11 +178,10 @@ export class ChatFunctions extends Construct {
           ? {}
           : { JWT_SECRET_ARN: props.jwtSecret, CURSOR_SECRET_ARN: props.cursorSecret };
     const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: props.logRetentionDays as logs.RetentionDays });
-    const fn = new NodejsFunction(this, name, {
-      entry,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+    const fn = new lambda.Function(this, name, {
+      code: bundledCode(entry, props.sourceMaps ?? false),
+      handler: 'index.handler',
+      // bundling.ts targets node22.
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: size.memoryMb,
@@ -182,7 +197,6 @@ export class ChatFunctions extends Construct {
         ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
         ...Object.fromEntries(Object.entries(secrets).flatMap(([env, ref]) => (ref ? [[env, ref.id]] : []))),
       },
-      bundling: { ...FUNCTION_BUNDLING, sourceMap: props.sourceMaps ?? false },
     });
     for (const ref of Object.values(secrets)) if (ref) this.grantSecret(fn, ref);
     for (const st of tableStatements(TABLE_ACCESS[name], props.table.tableArn)) fn.addToRolePolicy(new iam.PolicyStatement(st));
@@ -190,7 +204,7 @@ export class ChatFunctions extends Construct {
   }
 
   /** GetSecretValue only (grantRead would add DescribeSecret, which the code never calls). */
-  private grantSecret(fn: NodejsFunction, ref: SecretRef): void {
+  private grantSecret(fn: lambda.Function, ref: SecretRef): void {
     // By name: the ARN in the stage's partition, region and account, with the random suffix wildcarded.
     const arn = ref.byName
       ? Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${ref.id}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })
@@ -206,7 +220,7 @@ export class ChatFunctions extends Construct {
     }
   }
 
-  private grantBedrock(fn: NodejsFunction, access: BedrockAccess): void {
+  private grantBedrock(fn: lambda.Function, access: BedrockAccess): void {
     if (access.agentAliasArns.length) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeAgent'], resources: access.agentAliasArns }));
     if (access.streamingModelArns.length) {
       fn.addToRolePolicy(

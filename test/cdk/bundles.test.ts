@@ -8,28 +8,20 @@ import { build } from 'esbuild';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROUTE_GROUPS } from '../../functions/http/routes';
-import { FUNCTION_BUNDLING, handlerEntry, PROJECT_ROOT } from '../../lib/constructs/chat-functions';
+import { lambdaBuildOptions, reachableOutputs } from '../../lib/constructs/bundling';
+import { handlerEntry, PROJECT_ROOT } from '../../lib/constructs/chat-functions';
 
-/** The repository files whose code is in the bundle of `entry`. */
+/** The repository files whose code is in what the bundle of `entry` can load (index.mjs and every live chunk). */
 async function bundledFiles(entry: string): Promise<string[]> {
   const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: FUNCTION_BUNDLING.format as 'esm',
-    target: FUNCTION_BUNDLING.target,
-    minify: FUNCTION_BUNDLING.minify,
-    mainFields: FUNCTION_BUNDLING.mainFields,
-    external: FUNCTION_BUNDLING.externalModules,
-    banner: { js: FUNCTION_BUNDLING.banner },
+    ...lambdaBuildOptions(entry, join(PROJECT_ROOT, '.data/bundles-test'), { logLevel: 'silent' }),
     absWorkingDir: PROJECT_ROOT,
-    outfile: 'index.mjs',
     write: false,
-    metafile: true,
-    logLevel: 'silent',
   });
-  const [output] = Object.values(result.metafile.outputs);
-  return Object.entries(output!.inputs).flatMap(([file, input]) => (input.bytesInOutput > 0 ? [relative(PROJECT_ROOT, file)] : []));
+  const files = new Set<string>();
+  for (const out of reachableOutputs(result.metafile))
+    for (const [file, input] of Object.entries(result.metafile.outputs[out]!.inputs)) if (input.bytesInOutput > 0) files.add(relative(PROJECT_ROOT, file));
+  return [...files];
 }
 
 const http = (file: string) => join(PROJECT_ROOT, 'functions/http', file);

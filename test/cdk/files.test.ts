@@ -3,13 +3,11 @@
  * origins, lifecycle rules for pending uploads, access logs; each function's S3 actions are exactly
  * FILES_ACCESS, on `files/*` only, and FILES_ACCESS is exactly what each deployed bundle calls.
  */
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTE_GROUPS } from '../../functions/http/routes';
 import { stageConfig } from '../../lib/config/stages';
 import { BACKGROUND_FUNCTIONS, FILES_ACCESS, type BackgroundFunction, type FunctionName } from '../../lib/constructs/access-map';
-import { handlerEntry } from '../../lib/constructs/chat-functions';
-import { flat, logicalIdOf, resourcesOf, statementsByRole, synthStage, type Synthesized } from './helpers';
+import { deployedCodeOf, flat, logicalIdOf, resourcesOf, statementsByRole, synthStage, type Synthesized } from './helpers';
 
 const FUNCTIONS: FunctionName[] = [...ROUTE_GROUPS, 'authorizer', ...BACKGROUND_FUNCTIONS];
 const functionOf = (s: Synthesized, name: FunctionName) =>
@@ -95,17 +93,7 @@ describe('S3 permissions', () => {
       createPresignedPost: ['s3:PutObject', 's3:PutObjectTagging'],
     };
     for (const name of FUNCTIONS) {
-      const out = await build({
-        entryPoints: [handlerEntry(name)],
-        bundle: true,
-        write: false,
-        format: 'esm',
-        platform: 'node',
-        packages: 'external',
-        treeShaking: true,
-        logLevel: 'silent',
-      });
-      const code = out.outputFiles[0]!.text;
+      const code = await deployedCodeOf(name);
       const used = new Set(Object.entries(ACTIONS).flatMap(([call, actions]) => (new RegExp(`\\b(new )?${call}\\d*\\(`).test(code) ? actions : [])));
       expect([...used].sort(), name).toEqual([...(FILES_ACCESS[name] ?? [])].sort());
     }

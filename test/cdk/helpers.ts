@@ -4,11 +4,15 @@
  */
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { build } from 'esbuild';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { IConstruct } from 'constructs';
 import { stageConfig, type StageConfigInput } from '../../lib/config/stages';
+import type { FunctionName } from '../../lib/constructs/access-map';
+import { lambdaBuildOptions, reachableOutputs } from '../../lib/constructs/bundling';
+import { handlerEntry } from '../../lib/constructs/chat-functions';
 import { addNagChecks } from '../../lib/nag';
 import { PikaChatStack } from '../../lib/pika-chat-stack';
 import { quietChildProcesses } from '../support/output';
@@ -113,4 +117,25 @@ export function flat(value: unknown): string {
   if (v['Fn::GetAtt']) return `<${v['Fn::GetAtt'].join('.')}>`;
   if (v.Ref) return `<${v.Ref}>`;
   return JSON.stringify(v);
+}
+
+/**
+ * The code of a function as deployed (lib/constructs/bundling.ts: tree-shaken, split into index.mjs and the
+ * chunks of its lazy imports), the text of every output file it can load joined — a call in a lazily imported
+ * module is in its chunk, not in index.mjs (and a chunk nothing imports is not deployed). Packages stay external and identifiers unminified, so the code's own SDK calls
+ * (`new QueryCommand(`) can be read. Nothing is written.
+ */
+export async function deployedCodeOf(name: FunctionName): Promise<string> {
+  const out = await build({
+    ...lambdaBuildOptions(handlerEntry(name), join(tmpdir(), 'pika-readable-bundle', name)),
+    write: false,
+    minify: false,
+    packages: 'external',
+    logLevel: 'silent',
+  });
+  const live = new Set(reachableOutputs(out.metafile).map((o) => resolve(o)));
+  return out.outputFiles
+    .filter((f) => live.has(f.path))
+    .map((f) => f.text)
+    .join('\n');
 }

@@ -3,14 +3,13 @@
  * really calls (each handler bundled and tree-shaken as deployed, then read); Bedrock only for converse and
  * only on configured ARNs; "*" only where AWS has no resource-level permission.
  */
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GSIS } from '../../functions/data/table-definition';
 import { ROUTE_GROUPS, type RouteGroup } from '../../functions/http/routes';
 import { stageConfig } from '../../lib/config/stages';
 import { BACKGROUND_FUNCTIONS, TABLE_ACCESS, type BackgroundFunction, type FunctionName } from '../../lib/constructs/access-map';
-import { handlerEntry, MEMORY_ACTIONS } from '../../lib/constructs/chat-functions';
-import { flat, logicalIdOf, statementsByRole, synthStage, type Synthesized } from './helpers';
+import { MEMORY_ACTIONS } from '../../lib/constructs/chat-functions';
+import { deployedCodeOf, flat, logicalIdOf, statementsByRole, synthStage, type Synthesized } from './helpers';
 
 const STAGES = ['dev', 'staging', 'prod'] as const;
 const FUNCTIONS: FunctionName[] = [...ROUTE_GROUPS, 'authorizer', ...BACKGROUND_FUNCTIONS];
@@ -80,17 +79,7 @@ describe('table access', () => {
     const TRANSACT_OPS: Record<string, string> = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' };
     const indexNames = GSIS.map((g) => g.indexName);
     for (const name of FUNCTIONS) {
-      const out = await build({
-        entryPoints: [handlerEntry(name)],
-        bundle: true,
-        write: false,
-        format: 'esm',
-        platform: 'node',
-        packages: 'external',
-        treeShaking: true,
-        logLevel: 'silent',
-      });
-      const code = out.outputFiles[0]!.text;
+      const code = await deployedCodeOf(name);
       const commands = new Set([...code.matchAll(/\bnew (\w+Command)\d*\(/g)].map((m) => m[1]!));
       const ops = new Set([...commands].flatMap((c) => COMMAND_OPS[c] ?? []));
       if (commands.has('TransactWriteCommand')) for (const m of code.matchAll(/\b(Put|Update|Delete|ConditionCheck)\s*:/g)) ops.add(TRANSACT_OPS[m[1]!]!);

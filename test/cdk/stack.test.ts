@@ -3,13 +3,14 @@
  * authorizer and integration (converse streaming), Lambda settings and bundles, stage settings, alarms,
  * outputs. dev is bundled for real (local esbuild) and checked by CloudFormation validation; prod is not.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput } from '../../functions/data/table-definition';
 import { keys } from '../../functions/data/keys';
 import { ROUTES, ROUTE_GROUPS, type RouteDef } from '../../functions/http/routes';
 import { stageConfig } from '../../lib/config/stages';
+import { LAMBDA_BANNER } from '../../lib/constructs/bundling';
 import { pathParams, requiredQueryParams } from '../../lib/constructs/chat-api';
 import { flat, logicalIdOf, resourcePaths, resourcesOf, synthStage, type Synthesized } from './helpers';
 
@@ -25,6 +26,9 @@ afterAll(() => {
   dev?.cleanup();
   prod?.cleanup();
 });
+
+const assetDir = (s: Synthesized, name: string) => join(s.outdir, s.json.Resources[fnLogicalId(s, name)]!.Metadata!['aws:asset:path']);
+const assetFiles = (s: Synthesized, name: string) => readdirSync(assetDir(s, name)).sort();
 
 const fnLogicalId = (s: Synthesized, name: string) => {
   const fn = name === 'authorizer' ? s.stack.functions.authorizer : s.stack.functions.byGroup.get(name as never);
@@ -219,7 +223,7 @@ describe('REST API generated from the route table', () => {
 });
 
 describe('functions', () => {
-  it('one bundled NodejsFunction per route group plus the authorizer: Node.js 22, arm64, X-Ray, sizes, environment', () => {
+  it('one bundled function per route group plus the authorizer: Node.js 22, arm64, X-Ray, sizes, environment', () => {
     const c = stageConfig('dev');
     for (const name of [...ROUTE_GROUPS, 'authorizer']) {
       const p = dev.json.Resources[fnLogicalId(dev, name)]!.Properties;
@@ -247,26 +251,53 @@ describe('functions', () => {
     expect(prodEnv).not.toHaveProperty('JWT_SECRET_ARN');
   });
 
-  it('bundles each entry with local esbuild to one minified ESM file, no source map by default, the AWS SDK inside', () => {
+  it('bundles each entry with local esbuild into index.mjs and its chunks: minified ESM, the banner in every file, no source map by default, the AWS SDK inside', () => {
     for (const name of [...ROUTE_GROUPS, 'authorizer']) {
-      const assetPath = dev.json.Resources[fnLogicalId(dev, name)]!.Metadata!['aws:asset:path'];
-      const dir = join(dev.outdir, assetPath);
-      expect(existsSync(join(dir, 'index.mjs.map')), name).toBe(false);
-      const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
-      expect(code.startsWith("import { createRequire as __pikaCreateRequire } from 'node:module'; const require = __pikaCreateRequire(import.meta.url);")).toBe(
-        true,
-      );
-      expect(code.length / code.split('\n').length).toBeGreaterThan(1000); // minified
-      // Minified module specifiers: from"x", import("x"), require("x"); not the SDK's error message quoting `[require("...")]`.
-      const imports = [...code.matchAll(/(?<!\[)(?:\bfrom|\bimport\(|\brequire\()"((?:node:)?[@a-z][\w@/.-]*)"/g)].map((m) => m[1]!);
+      const files = assetFiles(dev, name);
+      expect(files, name).toContain('index.mjs');
+      // Code splitting: chunks beside index.mjs (the lazily imported clients, the SDK's own lazy imports), nothing else.
+      expect(files.filter((f) => f !== 'index.mjs').length, name).toBeGreaterThan(0);
+      expect(
+        files.filter((f) => f !== 'index.mjs' && !/^chunk-[A-Z0-9]+\.mjs$/.test(f)),
+        name,
+      ).toEqual([]); // no index.mjs.map, no chunk maps
+      const imports: string[] = [];
+      let all = '';
+      for (const file of files) {
+        const code = readFileSync(join(assetDir(dev, name), file), 'utf8');
+        all += code;
+        // Every file may hold a CommonJS dependency: each has its own require.
+        expect(code.startsWith(LAMBDA_BANNER), `${name}/${file}`).toBe(true);
+        // Chunks import each other by relative path: every one is in the asset.
+        for (const m of code.matchAll(/(?:\bfrom|\bimport\()"\.\/([\w-]+\.mjs)"/g)) expect(files, `${name}/${file} imports ${m[1]}`).toContain(m[1]);
+        // Minified module specifiers: from"x", import("x"), require("x"); not the SDK's error message quoting `[require("...")]`.
+        imports.push(...[...code.matchAll(/(?<!\[)(?:\bfrom|\bimport\(|\brequire\()"((?:node:)?[@a-z][\w@/.-]*)"/g)].map((m) => m[1]!));
+      }
+      const index = readFileSync(join(assetDir(dev, name), 'index.mjs'), 'utf8');
+      expect(index.length / index.split('\n').length).toBeGreaterThan(1000); // minified
       expect(imports).toContain('node:crypto');
       expect(
         imports.filter((i) => !i.startsWith('node:')),
         name,
       ).toEqual([]); // the AWS SDK and everything else bundled
-      if (name !== 'authorizer') expect(code).toContain('DynamoDBDocumentClient');
+      if (name !== 'authorizer') expect(all).toContain('DynamoDBDocumentClient');
     }
   });
+
+  it('ships a source map beside every file of the bundle when the stage sets sourceMaps, and runs with them', () => {
+    const mapped = synthStage('dev', { bundle: true, overrides: { sourceMaps: true } });
+    try {
+      for (const name of ['converse', 'authorizer']) {
+        const files = assetFiles(mapped, name);
+        const code = files.filter((f) => f.endsWith('.mjs'));
+        expect(code.length, name).toBeGreaterThan(1);
+        expect(files.filter((f) => f.endsWith('.map')).sort(), name).toEqual(code.map((f) => `${f}.map`).sort());
+        expect(mapped.json.Resources[fnLogicalId(mapped, name)]!.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+      }
+    } finally {
+      mapped.cleanup();
+    }
+  }, 120_000);
 });
 
 describe('agents, alarms and outputs', () => {

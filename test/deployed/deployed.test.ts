@@ -9,6 +9,8 @@
  * locally; test/cdk/iam.test.ts and hardening.test.ts assert the policies), API Gateway quotas and
  * throttling, X-Ray, CloudWatch (EMF lines are checked as written, not as extracted).
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readServerSentEvents } from 'pika-shared/client';
 import { ROUTES } from '../../functions/http/routes';
@@ -276,6 +278,50 @@ describe('streaming converse', () => {
     expect(refused.status).toBeLessThan(500);
     expect(refused.body.error.code).toMatch(/^[A-Z_]+$/);
     expectCors(refused.res);
+  }, 30_000);
+});
+
+describe('code splitting in the deployed bundles', () => {
+  /** The files of a function's asset directory whose code contains `marker` (a string of one client package). */
+  const filesWith = (name: string, marker: string) => {
+    const dir = stack.lambda.functions.get(stack.functionIds[name]!)!.dir;
+    return readdirSync(dir).filter((f) => readFileSync(join(dir, f), 'utf8').includes(marker));
+  };
+  const loaded = (name: string) => stack.lambda.modulesOf(stack.functionIds[name]!);
+
+  it('a cold start loads index.mjs and the chunks it imports; the S3 client\u2019s chunk loads with the first file route, the agent client\u2019s with the first turn, and both run from there', async () => {
+    const [s3Chunk, ...moreS3] = filesWith('sessions', '"AmazonS3"');
+    const [agentChunk, ...moreAgent] = filesWith('converse', '"AmazonBedrockAgentRunTimeService"');
+    expect([s3Chunk, agentChunk]).toEqual([expect.stringMatching(/^chunk-\w+\.mjs$/), expect.stringMatching(/^chunk-\w+\.mjs$/)]);
+    expect([...moreS3, ...moreAgent]).toEqual([]);
+    await stack.lambda.dispose(stack.functionIds.sessions!);
+    await stack.lambda.dispose(stack.functionIds.converse!);
+
+    const site = await token(uid('site'), [config.roles.siteAdmin]);
+    const appId = uid('app');
+    const agentId = Object.keys(config.bedrock.agents).find((id) => config.bedrock.agents[id]!.agent.kind === 'inline')!;
+    expect((await call('PUT', `/admin/chat-apps/${appId}`, { token: site, body: { title: 'Split', enabled: true, agentId } })).status).toBe(200);
+    const user = await token(uid('split'));
+
+    const session = await call('POST', '/sessions', { token: user, body: { chatAppId: appId } });
+    expect(session.status).toBe(201);
+    expect(loaded('sessions')[0]).toBe('index.mjs');
+    expect(loaded('sessions')).not.toContain(s3Chunk);
+    const upload = await call('POST', `/sessions/${session.body.sessionId}/files`, {
+      token: user,
+      body: { fileName: 'split.txt', mimeType: 'text/plain', size: 5 },
+    });
+    expect(upload.status, JSON.stringify(upload.body)).toBe(201);
+    expect(loaded('sessions')).toContain(s3Chunk);
+
+    const refused = await call('POST', '/converse', { token: user, body: { chatAppId: uid('nope'), message: 'x' } });
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(loaded('converse')[0]).toBe('index.mjs');
+    expect(loaded('converse')).not.toContain(agentChunk);
+    const turn = await call('POST', '/converse', { token: user, body: { chatAppId: appId, sessionId: session.body.sessionId, message: 'Split me' } });
+    expect(turn.status).toBe(200);
+    expect((await sse(turn.body)).at(-1)!.event).toBe('done');
+    expect(loaded('converse')).toContain(agentChunk);
   }, 30_000);
 });
 

@@ -3,10 +3,12 @@
  * does: the `awslambda` global (streamifyResponse, HttpResponseStream.from with the 8-NUL-byte prelude
  * framing), an ESM import of the handler file from the asset directory at cold start, then one invocation
  * at a time. Plain JavaScript: it runs without the test's TypeScript loader. process.env is the worker's
- * own (the function's environment), stdout/stderr are piped to the parent.
+ * own (the function's environment), stdout/stderr are piped to the parent. Not the runtime's, observation only:
+ * each file of the asset directory the container loads (index.mjs, then chunks) is reported as it is resolved.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { registerHooks } from 'node:module';
+import { join, sep } from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -59,6 +61,18 @@ globalThis.awslambda = {
 };
 
 const { dir, handler: handlerSpec, functionName, memoryMb } = workerData;
+const assetUrl = pathToFileURL(dir + sep).href;
+const loaded = new Set();
+registerHooks({
+  resolve(specifier, context, nextResolve) {
+    const resolved = nextResolve(specifier, context);
+    if (resolved.url.startsWith(assetUrl) && !loaded.has(resolved.url)) {
+      loaded.add(resolved.url);
+      parentPort.postMessage({ kind: 'module', file: resolved.url.slice(assetUrl.length) });
+    }
+    return resolved;
+  },
+});
 if ((process.env.NODE_OPTIONS ?? '').includes('--enable-source-maps')) process.setSourceMapsEnabled(true);
 const [file, exportName] = handlerSpec.split('.');
 const path = ['.js', '.mjs', '.cjs'].map((ext) => join(dir, file + ext)).find((p) => existsSync(p));

@@ -29,7 +29,15 @@ export type InvokeResult =
   | { kind: 'error'; error: { errorType: string; errorMessage: string } }
   | { kind: 'timeout' };
 
-type Message = { id?: string; kind: string; result?: unknown; chunk?: Uint8Array; contentType?: string; error?: { errorType: string; errorMessage: string } };
+type Message = {
+  id?: string;
+  kind: string;
+  result?: unknown;
+  chunk?: Uint8Array;
+  contentType?: string;
+  error?: { errorType: string; errorMessage: string };
+  file?: string;
+};
 
 class Container {
   readonly worker: Worker;
@@ -37,6 +45,8 @@ class Container {
   private queue: Promise<unknown> = Promise.resolve();
   private listeners = new Map<string, (m: Message) => void>();
   private seq = 0;
+  /** The files of the asset directory this container has loaded, in order (index.mjs first, then chunks). */
+  readonly modules: string[] = [];
 
   constructor(
     readonly def: FunctionDef,
@@ -72,6 +82,7 @@ class Container {
       this.worker.once('error', reject);
       this.worker.on('message', (m: Message) => {
         if (m.kind === 'ready') resolve();
+        else if (m.kind === 'module') this.modules.push(m.file!);
         else if (m.id) this.listeners.get(m.id)?.(m);
       });
     });
@@ -142,6 +153,11 @@ export class LambdaService {
     // Lambda discards an environment whose invocation timed out.
     if (result.kind === 'timeout') await this.dispose(functionId);
     return result;
+  }
+
+  /** The files of its asset directory that a function's current container has loaded (none without a container). */
+  modulesOf(functionId: string): readonly string[] {
+    return [...(this.containers.get(functionId)?.modules ?? [])];
   }
 
   /** Stops containers (all, or one function's): the next invocation is a cold start. */
