@@ -339,7 +339,8 @@ export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions)
   const title = pendingTitle && (await settledWithin(pendingTitle, TITLE_JOIN_MS));
   const [stored] = await Promise.all([persist(plan, r, title), r.failure || r.cancelled ? undefined : rememberTurn(plan, r.text, opts.deadlineMs)]);
   await finish(plan, r, stored, sink);
-  if (!title && !stored.failure && !r.cancelled && !plan.session.title) await titleSession(plan, r.text, opts.deadlineMs, pendingTitle);
+  // A title asked for and not joined is stored all the same (its tokens are spent, so they are debited).
+  if (!title && (pendingTitle || (!stored.failure && !r.cancelled && !plan.session.title))) await titleSession(plan, r.text, opts.deadlineMs, pendingTitle);
 }
 
 /** The promise's value if it settles within `ms`, else undefined. */

@@ -127,6 +127,31 @@ describe('titles', () => {
     expect(final.totalCost - answersCost).toBeCloseTo(titleUsage.totalCost, 10);
   });
 
+  it('a title not ready when a failed answer is stored comes after it, debited all the same', async () => {
+    const t = await token(uid());
+    const chatAppId = await appWith({ bedrockAgentId: 'faulty', titleModel: 'slow-title' });
+    const message = `Slow title ${uid()}`;
+    const r = await converse(api.url, t, { chatAppId, message });
+    expect(r.events.at(-1)!.event).toBe('error');
+    const sessionId = r.events[0]!.data.sessionId as string;
+    // The answer was stored without the title: the title model was still working.
+    expect((await api.call('GET', `/sessions/${sessionId}`, { token: t })).body.title).toBeUndefined();
+    const s = await vi.waitFor(
+      async () => {
+        const got = (await api.call('GET', `/sessions/${sessionId}`, { token: t })).body;
+        if (!got.title) throw new Error('no title yet');
+        return got;
+      },
+      { timeout: 8000, interval: 50 },
+    );
+    const prompt = `User: ${message}`;
+    expect(s.title).toBe(titleFor(prompt));
+    const messages = (await api.call('GET', `/sessions/${sessionId}/messages`, { token: t })).body.items as { usage?: { totalCost: number } }[];
+    const answerCost = messages.reduce((sum, m) => sum + (m.usage?.totalCost ?? 0), 0);
+    const titleCost = costOf({ inputTokens: 10 + Math.ceil(prompt.length / 4), outputTokens: Math.ceil(titleFor(prompt).length / 4) }, PRICING).totalCost;
+    expect(s.totalCost).toBeCloseTo(answerCost + titleCost, 10);
+  });
+
   it('a title model that hangs is cut at the invocation deadline and the first message becomes the title', async () => {
     process.env.CONVERSE_TIMEOUT_SECONDS = '6';
     const t = await token(uid());
