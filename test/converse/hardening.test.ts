@@ -37,6 +37,17 @@ async function appWith(agent: { bedrockAgentId?: string; titleModel?: string } =
   return chatAppId;
 }
 
+/** The session once it has a title (titles may be stored after the stream has ended). */
+const titledSession = (sessionId: string, t: string, timeout: number) =>
+  vi.waitFor(
+    async () => {
+      const s = (await api.call('GET', `/sessions/${sessionId}`, { token: t })).body;
+      if (!s.title) throw new Error('no title yet');
+      return s;
+    },
+    { timeout, interval: 25 },
+  );
+
 const titleCalls = (sessionIdOrText: string) =>
   emulator()
     .requests()
@@ -104,14 +115,7 @@ describe('titles', () => {
     const marker = uid('q');
     const turns = await Promise.all(Array.from({ length: 5 }, (_, i) => converse(api.url, t, { sessionId, message: `${marker} question ${i}` })));
     expect(turns.every((r) => r.events.at(-1)!.event === 'done')).toBe(true);
-    const session = await vi.waitFor(
-      async () => {
-        const s = (await api.call('GET', `/sessions/${sessionId}`, { token: t })).body;
-        if (!s.title) throw new Error('no title yet');
-        return s;
-      },
-      { timeout: 5000, interval: 25 },
-    );
+    const session = await titledSession(sessionId, t, 5000);
     // Let any straggling title call finish before counting.
     await new Promise((r) => setTimeout(r, 200));
     expect(titleCalls(marker)).toHaveLength(1);
@@ -136,14 +140,7 @@ describe('titles', () => {
     const sessionId = r.events[0]!.data.sessionId as string;
     // The answer was stored without the title: the title model was still working.
     expect((await api.call('GET', `/sessions/${sessionId}`, { token: t })).body.title).toBeUndefined();
-    const s = await vi.waitFor(
-      async () => {
-        const got = (await api.call('GET', `/sessions/${sessionId}`, { token: t })).body;
-        if (!got.title) throw new Error('no title yet');
-        return got;
-      },
-      { timeout: 8000, interval: 50 },
-    );
+    const s = await titledSession(sessionId, t, 8000);
     const prompt = `User: ${message}`;
     expect(s.title).toBe(titleFor(prompt));
     const messages = (await api.call('GET', `/sessions/${sessionId}/messages`, { token: t })).body.items as { usage?: { totalCost: number } }[];
@@ -161,14 +158,7 @@ describe('titles', () => {
     const r = await converse(api.url, t, { chatAppId, message });
     expect(r.events.at(-1)!.event).toBe('done');
     const sessionId = r.events[0]!.data.sessionId as string;
-    const s = await vi.waitFor(
-      async () => {
-        const got = (await api.call('GET', `/sessions/${sessionId}`, { token: t })).body;
-        if (!got.title) throw new Error('no title yet');
-        return got;
-      },
-      { timeout: 8000, interval: 50 },
-    );
+    const s = await titledSession(sessionId, t, 8000);
     expect(s.title).toBe(fallbackTitle(message));
     expect(Date.now() - started).toBeLessThan(6000);
   });

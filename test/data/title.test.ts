@@ -25,18 +25,13 @@ describe('setGeneratedTitle', () => {
 describe('a generated title with the answer (generatedTitleExtras)', () => {
   const answer = { inputTokens: 13, outputTokens: 4, inputCost: 0.000039, outputCost: 0.00006, totalCost: 0.000099 };
   const title = { inputTokens: 15, outputTokens: 5, totalCost: 0.00001 };
+  const answerWithTitle = (userId: string, sessionId: string, generated: string) =>
+    appendMessage({ userId, sessionId, role: 'assistant', content: 'a', usage: answer, sessionExtras: generatedTitleExtras(generated, title) });
 
   it('sets the title, releases the claim and adds its usage to the answer’s in the answer’s one session update', async () => {
     const userId = uid('u');
     const s = await createSession({ userId, chatAppId: 'demo', agentId: 'echo', titleClaimUntilMs: Date.now() + 60_000 });
-    await appendMessage({
-      userId,
-      sessionId: s.sessionId,
-      role: 'assistant',
-      content: 'a',
-      usage: answer,
-      sessionExtras: generatedTitleExtras('About orders', title),
-    });
+    await answerWithTitle(userId, s.sessionId, 'About orders');
     const raw = await rawSession(s.sessionId);
     expect(raw).toMatchObject({ title: 'About orders', inputTokens: 28, outputTokens: 9, totalCost: 0.000109 });
     expect(raw[TITLE_CLAIM_ATTRIBUTE]).toBeUndefined();
@@ -46,14 +41,7 @@ describe('a generated title with the answer (generatedTitleExtras)', () => {
     const userId = uid('u');
     const s = await createSession({ userId, chatAppId: 'demo', agentId: 'echo' });
     await updateSession(s.sessionId, { title: 'Mine' });
-    await appendMessage({
-      userId,
-      sessionId: s.sessionId,
-      role: 'assistant',
-      content: 'a',
-      usage: answer,
-      sessionExtras: generatedTitleExtras('Generated', title),
-    });
+    await answerWithTitle(userId, s.sessionId, 'Generated');
     expect(await getSession(s.sessionId)).toMatchObject({ title: 'Mine', inputTokens: 28, outputTokens: 9, totalCost: 0.000109 });
   });
 });
