@@ -8,17 +8,16 @@
  *   finish  the idempotency record, then `done` or `error`
  *   title   a session the turn creates is titled from its first message while the agent answers, and the
  *           title joins the answer's transaction; a title not ready by then, or one of an existing untitled
- *           session, is stored after the stream has ended
+ *           session, is stored after the stream has ended (turn-title.ts)
  * (prepare.ts is the step before: everything refusable, and the user message stored.)
  */
 import type { AnswerVerification, ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
 import { completeIdempotencyKey, type IdempotencyRecord } from '../data/idempotency';
 import { nowIso } from '../data/items';
-import { appendMessage, getMessage } from '../data/messages';
-import { joinExtras } from '../data/messages';
-import { claimTitle, generatedTitleExtras, moveSessionActivity, setGeneratedTitle } from '../data/sessions';
+import { appendMessage, getMessage, joinExtras } from '../data/messages';
+import { generatedTitleExtras, moveSessionActivity } from '../data/sessions';
 import { recentTurns, stopRequestedSince, turnEnded } from '../data/turns';
-import { usageAggregateWrites, type UsageDebit } from '../data/usage-aggregates';
+import { usageAggregateWrites } from '../data/usage-aggregates';
 import { config } from '../lib/config';
 import { toDomainError, type DomainError } from '../lib/errors';
 import { logger } from '../http/logger';
@@ -31,7 +30,7 @@ import { invokeProvider, providerIdleSeconds, stopRuntimeSession } from './provi
 import type { AgentCoreInvokeInput as ProviderInput, ToolEvent } from './providers/events';
 import { sessionAttributesFor } from './session-attributes';
 import type { EventSink } from './sse';
-import { fallbackTitle, generateTitle } from './title';
+import { joinTitle, pendingTitle, type Title, titleSession, turnDebit } from './turn-title';
 import { addTokens, addUsage, costOf } from './usage';
 import { addEvidence, verificationOf, verifyAnswer } from './verify';
 import { agentFiles } from '../files/service';
@@ -49,13 +48,6 @@ const HISTORY_MAX_MESSAGES = 100;
 const stopPollMs = () => config().STOP_POLL_MS;
 /** Time kept after the agent's deadline to store the answer before the invocation ends. */
 const PERSIST_RESERVE_MS = 3_000;
-/** Below this much time left, the title is the trimmed first message instead of a model call. */
-const TITLE_MIN_MS = 1_500;
-/** How long a finished answer waits for its new session's title before it is stored without it. */
-const TITLE_JOIN_MS = 1_000;
-
-type Title = Awaited<ReturnType<typeof generateTitle>>;
-
 export interface RunOptions {
   /** Epoch ms when the invocation ends (Lambda: now + getRemainingTimeInMillis()). */
   deadlineMs: number;
@@ -261,10 +253,10 @@ const toolSummary = (event: ToolEvent) =>
 export async function persist(plan: TurnPlan, r: Relayed, title?: Title): Promise<{ messageId?: string; usage: ChatMessageUsage; failure?: DomainError }> {
   const usage = addUsage(costOf(r.tokens, plan.agent.pricing), r.extra?.usage);
   const answer = truncateUtf8(r.text, MAX_ANSWER_BYTES);
-  recordUsage({ ...debitOf(plan, usage, 1), turns: 1, failed: Boolean(r.failure) });
-  if (title?.usage) recordUsage({ ...debitOf(plan, title.usage, 0), turns: 0 });
+  recordUsage({ ...turnDebit(plan, usage, 1), turns: 1, failed: Boolean(r.failure) });
+  if (title?.usage) recordUsage({ ...turnDebit(plan, title.usage, 0), turns: 0 });
   // One debit for the answer and the title that joins it: the aggregate items are written once.
-  const debit = debitOf(plan, title?.usage ? addUsage(usage, title.usage) : usage, 1);
+  const debit = turnDebit(plan, title?.usage ? addUsage(usage, title.usage) : usage, 1);
   try {
     const stored = await appendMessage({
       userId: plan.userId,
@@ -325,7 +317,7 @@ export async function finish(plan: TurnPlan, r: Relayed, stored: Awaited<ReturnT
 export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions): Promise<void> {
   sink.send('session', { sessionId: plan.session.sessionId, userMessageId: plan.userMessageId });
   // A session this turn created: its title from the first message, while the agent answers.
-  const pendingTitle = plan.sessionCreated && !plan.session.title ? makeTitle(plan, undefined, opts.deadlineMs) : undefined;
+  const pending = pendingTitle(plan, opts.deadlineMs);
   let r: Relayed;
   try {
     const input = await providerInput(plan);
@@ -336,24 +328,11 @@ export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions)
     // Reading the history failed: the turn is stored as failed like any dependency failure.
     r = failedRelay(err);
   }
-  const title = pendingTitle && (await settledWithin(pendingTitle, TITLE_JOIN_MS));
+  const title = await joinTitle(pending);
   const [stored] = await Promise.all([persist(plan, r, title), r.failure || r.cancelled ? undefined : rememberTurn(plan, r.text, opts.deadlineMs)]);
   await finish(plan, r, stored, sink);
   // A title asked for and not joined is stored all the same (its tokens are spent, so they are debited).
-  if (!title && (pendingTitle || (!stored.failure && !r.cancelled && !plan.session.title))) await titleSession(plan, r.text, opts.deadlineMs, pendingTitle);
-}
-
-/** The promise's value if it settles within `ms`, else undefined. */
-async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  if (!title && (pending || (!stored.failure && !r.cancelled && !plan.session.title))) await titleSession(plan, r.text, opts.deadlineMs, pending);
 }
 
 /**
@@ -367,52 +346,6 @@ async function moveActivity(plan: TurnPlan, atIso: string): Promise<void> {
   await moveSessionActivity(plan.session.sessionId, atIso).catch((err) =>
     logger.error('session activity not moved', { sessionId: plan.session.sessionId, errorName: (err as { name?: string })?.name }),
   );
-}
-
-/** A title from the title model, or the trimmed first message when the model fails or time is short. Never rejects. */
-async function makeTitle(plan: TurnPlan, answer: string | undefined, deadlineMs: number): Promise<Title> {
-  try {
-    const leftMs = deadlineMs - Date.now() - 500; // room for the write that stores it
-    if (leftMs < TITLE_MIN_MS) throw new ConverseError('DEPENDENCY_TIMEOUT', 'No time left for the title model');
-    return await generateTitle(plan.agent, plan.message, answer, AbortSignal.timeout(leftMs - 500));
-  } catch (err) {
-    logger.warn('title model failed; using the first message', { errorName: (err as { name?: string })?.name });
-    return { title: fallbackTitle(plan.message) };
-  }
-}
-
-/**
- * After the answer: a title for an untitled session, its cost added to the session's counters, in a write of
- * its own. One turn titles a session (the one that created it, or the one that wins the claim), within the
- * invocation's time; `pending` is the created session's title still on its way.
- */
-async function titleSession(plan: TurnPlan, answer: string, deadlineMs: number, pending?: Promise<Title>): Promise<void> {
-  try {
-    if (!plan.sessionCreated && !(await claimTitle(plan.session.sessionId, deadlineMs))) return;
-    const result = await (pending ?? makeTitle(plan, answer, deadlineMs));
-    const usage = result.usage
-      ? { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, totalCost: result.usage.totalCost }
-      : undefined;
-    const debit = usage ? debitOf(plan, usage, 0) : undefined;
-    if (debit) recordUsage({ ...debit, turns: 0 });
-    // The title's cost joins the usage aggregates in the title's own write (a transaction then).
-    await setGeneratedTitle(plan.session.sessionId, result.title, usage, debit ? usageAggregateWrites(debit) : undefined);
-  } catch (err) {
-    logger.warn('session title not stored', { errorName: (err as { name?: string })?.name });
-  }
-}
-
-/** What a turn (or its title) spent, for the usage aggregates: attributed to the user, entity, chat app and agent. */
-function debitOf(plan: TurnPlan, usage: { inputTokens: number; outputTokens: number; totalCost: number }, turns: number): UsageDebit {
-  return {
-    chatAppId: plan.app.chatAppId,
-    userId: plan.userId,
-    ...(plan.entityId !== undefined ? { entityId: plan.entityId } : {}),
-    agentId: plan.agent.agentId,
-    at: Date.now(),
-    usage: { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalCost: usage.totalCost },
-    turns,
-  };
 }
 
 /** A retried request with a used idempotency key: the stored outcome again, without calling the agent. */
