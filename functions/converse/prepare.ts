@@ -42,6 +42,8 @@ export interface TurnPlan {
   startedAt: string;
   /** Which provider session answered this chat session last (whether history must be sent again). */
   provider: ProviderState;
+  /** The session's insights are pending (an answer's activity awaits them, functions/insights/due.ts). */
+  insightsPending: boolean;
   idempotency?: { scope: string; key: string };
   /** The message's files as the server stored them (verified in prepare; see functions/files/service.ts). */
   files?: FileRecord[];
@@ -80,10 +82,10 @@ function modeAndSource(body: ConverseBody): { invocationMode: ConverseInvocation
 }
 
 /** The caller's session and stored user in one read, then the ownership rule for conversing. */
-async function existingSession(principal: Principal, sessionId: string): Promise<{ session: Session; provider: ProviderState }> {
-  const { session, user, provider } = await getSessionWithUser(sessionId, principal.userId);
+async function existingSession(principal: Principal, sessionId: string): Promise<{ session: Session; provider: ProviderState; insightsPending: boolean }> {
+  const { session, user, provider, insightsActivity } = await getSessionWithUser(sessionId, principal.userId);
   principal.primeStoredUser(user);
-  return { session: await authorizeSession(principal, session, 'converse', 'converse'), provider };
+  return { session: await authorizeSession(principal, session, 'converse', 'converse'), provider, insightsPending: insightsActivity !== undefined };
 }
 
 /** The Idempotency-Key header obeys the same rule as `clientMessageId`; checked before anything is spent. */
@@ -198,6 +200,7 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
         userMessageId: userMessage.messageId,
         startedAt: userMessage.createDate,
         provider: existing?.provider ?? {},
+        insightsPending: existing?.insightsPending ?? false,
         ...(idempotency ? { idempotency } : {}),
         ...(files.length ? { files } : {}),
         ...(entityId !== undefined ? { entityId } : {}),

@@ -22,7 +22,7 @@ import { config } from '../lib/config';
 import { toDomainError, type DomainError } from '../lib/errors';
 import { logger } from '../http/logger';
 import { recordUsage } from '../lib/usage-metrics';
-import { insightsDueWrites } from '../insights/due';
+import { insightsActivityExtras, insightsDueWrites } from '../insights/due';
 import { agentError, ConverseError } from './errors';
 import { recallMemory, rememberTurn } from './memory';
 import type { TurnOutcome, TurnPlan } from './prepare';
@@ -275,13 +275,15 @@ export async function persist(plan: TurnPlan, r: Relayed, title?: Title): Promis
         ...r.extra?.metadata,
       },
       ...(r.failure ? { error: { code: r.failure.code, message: r.failure.message } } : {}),
-      sessionExtras: joinExtras(
-        turnEnded(r.reached ? { agentId: plan.agent.agentId, atIso: nowIso() } : undefined),
-        title ? generatedTitleExtras(title.title, title.usage) : undefined,
-      ),
+      sessionExtras: (at) =>
+        joinExtras(
+          turnEnded(r.reached ? { agentId: plan.agent.agentId, atIso: nowIso() } : undefined),
+          title ? generatedTitleExtras(title.title, title.usage) : undefined,
+          insightsActivityExtras(plan.app, at),
+        ),
       // The turn's cost joins the usage aggregates (budgets, reports) in the answer's transaction, and this
-      // activity's insights become due (chat apps with an insights model).
-      transactItems: (at) => [...usageAggregateWrites(debit), ...insightsDueWrites(plan.app, plan.session, at)],
+      // activity's insights become due (chat apps with an insights model: functions/insights/due.ts).
+      transactItems: (at) => [...usageAggregateWrites(debit), ...insightsDueWrites(plan.app, plan.session, at, plan.insightsPending)],
       // A session this turn created moves in this transaction (its user message created it in place); an
       // existing one in a write of its own, below.
       activity: plan.sessionCreated ? 'move' : 'keep',

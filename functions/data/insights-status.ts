@@ -11,12 +11,15 @@
  * no live claim), and stores the insights in the same transaction as the status update conditioned on its
  * claim, so a redelivered or duplicated job never calls the model twice for one activity.
  */
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { decodeTime } from 'ulid';
 import type { SessionInsightsStatus } from 'pika-shared/types/chatbot/chatbot-types';
 import { ddb, tableName } from './client';
 import { isConditionFailure } from './retry';
 import { type UpdateSpec, updateExpression } from './expressions';
-import type { RawItem } from './items';
+import { fromAttributeValues, nowIso as isoOf, type RawItem, TURN_ATTRIBUTES } from './items';
+import { cancellationReasons } from './retry';
+import { insightsActivityOf } from './turns';
 import { allShards, insightsDuePartition, keys } from './keys';
 import { ttlAttribute } from './ttl';
 
@@ -39,6 +42,8 @@ const names = (...keep: (keyof typeof N)[]) => Object.fromEntries(keep.map((k) =
 export interface InsightsJob {
   sessionId: string;
   activity: string;
+  /** The sweep's clock when it found the activity due: the worker judges newer activity idle by it. */
+  dueBy?: string;
 }
 
 /** The pending status a turn's answer writes with itself: the activity is due at `dueIso`. */
@@ -175,6 +180,85 @@ export interface Outcome {
   error?: { code: string; message: string; issues?: string[] };
 }
 
+/**
+ * Settling an activity: the session's mark (TURN_ATTRIBUTES.insightsActivity, functions/insights/due.ts) is
+ * removed in the same transaction, only if it is still the one the worker read when it started.
+ */
+export interface Settle {
+  /** The mark the worker read (absent: the session had none). */
+  insightsActivity?: string;
+}
+
+/** Settling found a newer answer's mark on the session: that activity is re-scheduled, not settled. */
+export class NewerActivity extends Error {
+  constructor(readonly insightsActivity: string | undefined) {
+    super('A newer activity awaits insights');
+    this.name = 'NewerActivity';
+  }
+}
+
+/** The session update's parts that settle `settle` (merged into a session Update of the transaction). */
+export function settleSession(settle: Settle) {
+  const mark = TURN_ATTRIBUTES.insightsActivity;
+  return {
+    remove: [mark],
+    names: { '#mark': mark },
+    values: settle.insightsActivity ? { ':mark': settle.insightsActivity } : {},
+    condition: settle.insightsActivity ? '#mark = :mark' : 'attribute_not_exists(#mark)',
+  };
+}
+
+/**
+ * Whether the session's part of a cancelled settling transaction (at `index`) failed because of a newer
+ * mark: throws NewerActivity then; false when the session is gone or the failure was elsewhere.
+ */
+export function throwIfNewerActivity(err: unknown, index: number): void {
+  const reason = cancellationReasons(err)?.[index];
+  if (reason?.Code !== 'ConditionalCheckFailed' || !reason.Item) return;
+  throw new NewerActivity(insightsActivityOf(fromAttributeValues(reason.Item)));
+}
+
+/** When an activity (an answer's id) is due: idle for `idleMs` after it, and not before now. */
+export function dueAfter(activityId: string, idleMs: number, nowMs = Date.now()): { activity: string; due: string; idle: boolean } {
+  const at = decodeTime(activityId);
+  return { activity: isoOf(at), due: isoOf(Math.max(at + idleMs, nowMs)), idle: at + idleMs <= nowMs };
+}
+
+/**
+ * A claimed activity that is not idle yet (or was overtaken while generating): the status stays pending
+ * for the newer activity, due when it is idle, and the claim is given back. False when the claim was lost.
+ */
+export async function rescheduleClaimed(sessionId: string, token: string, activityId: string, idleMs: number, nowMs = Date.now()): Promise<boolean> {
+  const { activity, due } = dueAfter(activityId, idleMs, nowMs);
+  try {
+    await ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.insightsStatus(sessionId),
+        ...updateExpression(
+          {
+            set: {
+              ...keys.insightsDueIndex(sessionId, due),
+              [N['#status']]: 'pending',
+              [N['#activity']]: activity,
+              [N['#due']]: due,
+              [N['#attempts']]: 0,
+              [N['#lu']]: activity,
+            },
+            remove: [N['#claim'], N['#until']],
+          },
+          { names: names('#claim'), values: { ':token': token } },
+        ),
+        ConditionExpression: '#claim = :token',
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
 /** The status update that ends a claimed activity (a TransactItem for putInsights, or a write of its own). */
 function outcomeUpdate(sessionId: string, token: string, outcome: Outcome, nowIso: string) {
   return {
@@ -203,18 +287,45 @@ export const generatedStatusWrite = (sessionId: string, token: string, outcome: 
   Update: outcomeUpdate(sessionId, token, outcome, nowIso),
 });
 
-/** The activity failed (no insights stored). False when the claim was lost (a newer activity replaced it). */
+/**
+ * The activity failed (no insights stored), settling the session's mark when `settle` is given (throws
+ * NewerActivity if a newer answer marked it). False when the claim was lost (a newer activity replaced it).
+ */
 export async function recordFailed(
   sessionId: string,
   token: string,
   outcome: Outcome & { error: NonNullable<Outcome['error']> },
   nowIso: string,
+  settle?: Settle,
 ): Promise<boolean> {
   try {
-    await ddb().send(new UpdateCommand(outcomeUpdate(sessionId, token, outcome, nowIso)));
+    if (!settle) {
+      await ddb().send(new UpdateCommand(outcomeUpdate(sessionId, token, outcome, nowIso)));
+      return true;
+    }
+    const s = settleSession(settle);
+    await ddb().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Update: outcomeUpdate(sessionId, token, outcome, nowIso) },
+          {
+            Update: {
+              TableName: tableName(),
+              Key: keys.session(sessionId),
+              ...updateExpression({ remove: s.remove }, { names: s.names, values: s.values }),
+              ConditionExpression: `attribute_exists(pk) AND ${s.condition}`,
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
+          },
+        ],
+      }),
+    );
     return true;
   } catch (err) {
-    if (isConditionFailure(err)) return false;
+    if (isConditionFailure(err) || cancellationReasons(err)?.[0]?.Code === 'ConditionalCheckFailed') return false;
+    throwIfNewerActivity(err, 1);
+    // The session is gone: the failure is recorded on the status alone.
+    if (cancellationReasons(err)?.[1]?.Code === 'ConditionalCheckFailed') return recordFailed(sessionId, token, outcome, nowIso);
     throw err;
   }
 }

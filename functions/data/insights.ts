@@ -8,6 +8,7 @@ import { keys } from './keys';
 import { conditionFailedAt, withRetry } from './retry';
 import { INSIGHTS_SUMMARY_ATTRIBUTE, insightsSummaryOf } from './search-summaries';
 import { updateExpression } from './expressions';
+import { type Settle, settleSession, throwIfNewerActivity } from './insights-status';
 import { ttlAttribute } from './ttl';
 
 export async function getInsights(sessionId: string): Promise<SessionInsights | undefined> {
@@ -18,9 +19,16 @@ export async function getInsights(sessionId: string): Promise<SessionInsights | 
 /**
  * Replaces the session's insights and, in the same transaction, the session's insights summary (search,
  * search-summaries.ts); the session update's condition makes sure the session exists. `also`: more
- * TransactItems written with them (a failed condition there cancels the whole write).
+ * TransactItems written with them (a failed condition there cancels the whole write). `settle`: the
+ * generator settles the activity it read (insights-status.ts: NewerActivity when a newer answer came).
  */
-export async function putInsights(sessionId: string, insights: SessionInsights, also: readonly Record<string, unknown>[] = []): Promise<SessionInsights> {
+export async function putInsights(
+  sessionId: string,
+  insights: SessionInsights,
+  also: readonly Record<string, unknown>[] = [],
+  settle?: Settle,
+): Promise<SessionInsights> {
+  const s = settle && settleSession(settle);
   await withRetry(async () => {
     try {
       return await ddb().send(
@@ -31,8 +39,9 @@ export async function putInsights(sessionId: string, insights: SessionInsights, 
               Update: {
                 TableName: tableName(),
                 Key: keys.session(sessionId),
-                ...updateExpression({ set: { [INSIGHTS_SUMMARY_ATTRIBUTE]: insightsSummaryOf(insights) } }),
-                ConditionExpression: 'attribute_exists(pk)',
+                ...updateExpression({ set: { [INSIGHTS_SUMMARY_ATTRIBUTE]: insightsSummaryOf(insights) }, ...(s ? { remove: s.remove } : {}) }, s ?? {}),
+                ConditionExpression: s ? `attribute_exists(pk) AND ${s.condition}` : 'attribute_exists(pk)',
+                ...(s ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
               },
             },
             { Put: { TableName: tableName(), Item: { ...keys.insights(sessionId), sessionId, insights, lastUpdate: nowIso(), ...ttlAttribute() } } },
@@ -42,6 +51,7 @@ export async function putInsights(sessionId: string, insights: SessionInsights, 
         }),
       );
     } catch (err) {
+      if (s) throwIfNewerActivity(err, 0);
       if (conditionFailedAt(err, 0)) throw notFound('Session');
       throw err;
     }

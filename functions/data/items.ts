@@ -18,6 +18,12 @@ export const TURN_ATTRIBUTES = {
   /** The agent whose provider session the last answer came from, and when. */
   providerAgentId: 'providerAgentId',
   providerReachedAt: 'providerReachedAt',
+  /**
+   * Chat apps with an insights model: the id of the latest answer whose activity awaits insights, set with
+   * each answer and removed (only if unchanged) when the insights of that activity are settled
+   * (functions/insights/due.ts).
+   */
+  insightsActivity: 'insightsActivity',
 } as const;
 
 /** Attributes that never leave the data layer: keys, the TTL timestamp, internal claims, bookkeeping, search summaries. */

@@ -36,14 +36,15 @@ export interface AppendMessageInput {
   /** Why an assistant message failed. */
   error?: { code: string; message: string };
   /** Turn bookkeeping written on the session in the same transaction (functions/data/turns.ts). */
-  sessionExtras?: SessionExtras;
+  sessionExtras?: SessionExtras | ((at: MessageAt) => SessionExtras);
   /**
    * Writes of other concerns that must commit with the message (e.g. usage aggregates): appended to the
    * transaction as they are. Each must target an item the transaction does not already touch (DynamoDB
-   * refuses two operations on one item), and carry no condition (a failed one would be taken for this
-   * message's); with the message and the session, at most MAX_TRANSACTION_ITEMS in all.
+   * refuses two operations on one item); with the message and the session, at most MAX_TRANSACTION_ITEMS in
+   * all. One of them may carry a condition (a ConditionCheck of what the caller believes): when it fails,
+   * the message is written again with `at.conflicted` true, and the items given then must carry none.
    */
-  transactItems?: TransactItems | ((at: { createDate: string; createMs: number }) => TransactItems);
+  transactItems?: TransactItems | ((at: MessageAt) => TransactItems);
   /**
    * 'move' (default): the session's lastUpdate and activity sort keys move to this message in the same
    * transaction. 'keep': they are left alone — a converse turn moves them once, after its answer
@@ -53,6 +54,15 @@ export interface AppendMessageInput {
 }
 
 export { MAX_TRANSACTION_ITEMS };
+
+/** The message being written, for extras that depend on it. */
+export interface MessageAt {
+  messageId: string;
+  createDate: string;
+  createMs: number;
+  /** The previous attempt was cancelled by a condition of one of the extra transaction items. */
+  conflicted: boolean;
+}
 
 /** Extra attributes SET (or SET where absent, or REMOVEd), and counters ADDed, on the session item with a message. */
 export interface SessionExtras {
@@ -104,7 +114,7 @@ function buildMessage(input: AppendMessageInput, messageId: string) {
  */
 export async function startSessionWithMessage(
   session: CreateSessionInput,
-  first: Omit<AppendMessageInput, 'userId' | 'sessionId' | 'usage'>,
+  first: Omit<AppendMessageInput, 'userId' | 'sessionId' | 'usage' | 'sessionExtras'> & { sessionExtras?: SessionExtras },
 ): Promise<{ session: Session; message: StoredMessage }> {
   const sessionId = newId();
   const messageId = newId();
@@ -145,18 +155,20 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
   if (input.usage) assertUsage(input.usage);
   const hidden = isHidden(input.source);
   let floorMs = 0;
+  let conflicted = false;
   return withRetry<StoredMessage>(async () => {
     const messageId = newId(Math.max(Date.now(), floorMs));
     const { message, createMs, createDate } = buildMessage(input, messageId);
+    const at: MessageAt = { messageId, createDate, createMs, conflicted };
     const expiresAt = itemExpiresAt(createMs);
     const activity = keys.sessionActivitySortKey(createDate, input.sessionId);
     const usage = input.usage;
-    const extraItems = (typeof input.transactItems === 'function' ? input.transactItems({ createDate, createMs }) : input.transactItems) ?? [];
+    const extraItems = (typeof input.transactItems === 'function' ? input.transactItems(at) : input.transactItems) ?? [];
     assertJoinable([keys.message(input.sessionId, messageId, hidden), keys.session(input.sessionId)], extraItems);
     const move = input.activity !== 'keep';
     const extras = joinExtras(
       usage ? { add: { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalCost: usage.totalCost } } : undefined,
-      input.sessionExtras,
+      typeof input.sessionExtras === 'function' ? input.sessionExtras(at) : input.sessionExtras,
     );
     const sessionUpdate = updateExpression(
       {
@@ -197,7 +209,7 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
       );
       return message;
     } catch (err) {
-      const [messageReason, sessionReason] = cancellationReasons(err) ?? [];
+      const [messageReason, sessionReason, ...extraReasons] = cancellationReasons(err) ?? [];
       if (sessionReason?.Code === 'ConditionalCheckFailed') {
         const old = sessionReason.Item;
         if (!old || old.userId?.S !== input.userId) throw notFound('Session');
@@ -205,6 +217,10 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
         return RETRY;
       }
       if (messageReason?.Code === 'ConditionalCheckFailed') return RETRY; // id taken: take the next one
+      if (!conflicted && extraReasons.some((r) => r.Code === 'ConditionalCheckFailed')) {
+        conflicted = true; // the caller's belief was wrong: its items without the condition
+        return RETRY;
+      }
       throw err;
     }
   });

@@ -7,13 +7,13 @@ import { notFound, validationFailed } from './errors';
 import { batchDelete, batchGetEach } from './batch';
 import { ddb, tableName } from './client';
 import { updateExpression } from './expressions';
-import { fromItem, fromItemOrUndefined, newId, nowIso, TITLE_CLAIM_ATTRIBUTE, type RawItem } from './items';
+import { fromItem, newId, nowIso, TITLE_CLAIM_ATTRIBUTE, type RawItem } from './items';
 import { keys, userAppSessionsPartition, userSessionsPartition } from './keys';
 import { queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
 import { FEEDBACK_SUMMARY_ATTRIBUTE } from './search-summaries';
 import { ttlAttribute } from './ttl';
 import type { SessionExtras } from './messages';
-import { providerStateOf, type ProviderState } from './turns';
+import { insightsActivityOf, providerStateOf, type ProviderState } from './turns';
 
 export type Session = ChatSession<RecordOrUndef>;
 
@@ -69,18 +69,26 @@ export async function createSession(input: CreateSessionInput): Promise<Session>
 export async function getSessionWithUser(
   sessionId: string,
   userId: string,
-): Promise<{ session?: Session; user?: ChatUser<RecordOrUndef>; provider: ProviderState }> {
+): Promise<{ session?: Session; user?: ChatUser<RecordOrUndef>; provider: ProviderState; insightsActivity?: string }> {
   const [session, user] = await batchGetEach([keys.session(sessionId), keys.user(userId)], { consistent: true });
+  const awaiting = session && insightsActivityOf(session);
   return {
     ...(session ? { session: fromItem<Session>(session) } : {}),
     ...(user ? { user: fromItem<ChatUser<RecordOrUndef>>(user) } : {}),
     provider: session ? providerStateOf(session) : {},
+    ...(awaiting ? { insightsActivity: awaiting } : {}),
   };
 }
 
 export async function getSession(sessionId: string): Promise<Session | undefined> {
+  return (await getSessionWithInsightsActivity(sessionId)).session;
+}
+
+/** The session and the latest answer whose activity awaits insights (functions/insights/due.ts). */
+export async function getSessionWithInsightsActivity(sessionId: string): Promise<{ session?: Session; insightsActivity?: string }> {
   const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(sessionId), ConsistentRead: true }));
-  return fromItemOrUndefined<Session>(out.Item);
+  const awaiting = out.Item && insightsActivityOf(out.Item);
+  return { ...(out.Item ? { session: fromItem<Session>(out.Item) } : {}), ...(awaiting ? { insightsActivity: awaiting } : {}) };
 }
 
 export interface ListUserSessionsInput extends PageRequest {

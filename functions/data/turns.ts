@@ -27,6 +27,10 @@ export interface ProviderState {
   reachedAt?: string;
 }
 
+/** The latest answer whose activity awaits insights (TURN_ATTRIBUTES.insightsActivity), from the stored session item. */
+export const insightsActivityOf = (item: Record<string, unknown>): string | undefined =>
+  typeof item[T.insightsActivity] === 'string' ? (item[T.insightsActivity] as string) : undefined;
+
 /** Which provider session answered this session last, from its stored item. */
 export function providerStateOf(item: Record<string, unknown>): ProviderState {
   return {

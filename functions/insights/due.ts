@@ -1,8 +1,23 @@
-/** When a session's insights become due: written with each answer of a chat app that generates insights. */
+/**
+ * When a session's insights become due. Each answer of a chat app that generates insights marks the session
+ * (TURN_ATTRIBUTES.insightsActivity = the answer's id, in the answer's session update, which is written
+ * anyway); the pending status and its due entry in gsi1 are written once per idle period, not per answer:
+ *
+ * - the first answer after the session's insights were settled (no mark on the session) Puts the pending
+ *   status, due when the session has been idle long enough;
+ * - while the mark is there, an answer only checks, in its transaction, that the status is still pending (a
+ *   ConditionCheck: no write). If the insights were settled meanwhile, the check fails and the answer is
+ *   written again with the Put — so no activity is left without a pending status;
+ * - the worker looks at the mark when its job comes: an activity newer than the status's and not idle yet is
+ *   re-scheduled (the entry moves to its due time); settling the insights removes the mark only if it is
+ *   still the one the worker read, else the newer activity is re-scheduled (insights-status.ts settle).
+ */
 import type { ChatAppConfig } from 'pika-shared/types/chatbot/chatbot-types';
+import { keys } from '../data/keys';
 import { pendingStatusItem } from '../data/insights-status';
 import { tableName } from '../data/client';
-import { nowIso } from '../data/items';
+import { nowIso, TURN_ATTRIBUTES } from '../data/items';
+import type { MessageAt, SessionExtras } from '../data/messages';
 import type { TransactItems } from '../data/transact';
 import { config } from '../lib/config';
 
@@ -13,16 +28,34 @@ export function idleSecondsOf(app: ChatAppConfig): number {
   return config().INSIGHTS_IDLE_SECONDS ?? (app.insightsIdleMinutes ?? DEFAULT_IDLE_MINUTES) * 60;
 }
 
+/** For an answer's session update: the session's activity awaiting insights is this answer's. */
+export function insightsActivityExtras(app: ChatAppConfig, at: MessageAt): SessionExtras | undefined {
+  return app.insightsModel ? { set: { [TURN_ATTRIBUTES.insightsActivity]: at.messageId } } : undefined;
+}
+
 /**
- * For a turn's answer (run.ts persist): the pending status Put in the answer's transaction, due when the
- * session has been idle long enough. Nothing for chat apps without an insights model.
+ * For an answer's transaction (run.ts persist): the pending status Put when the session's insights are not
+ * known to be pending, else a check that they still are. Nothing for chat apps without an insights model.
  */
 export function insightsDueWrites(
   app: ChatAppConfig,
   session: { sessionId: string; userId: string; chatAppId: string },
-  at: { createDate: string; createMs: number },
+  at: MessageAt,
+  knownPending: boolean,
 ): TransactItems {
   if (!app.insightsModel) return [];
+  if (knownPending && !at.conflicted)
+    return [
+      {
+        ConditionCheck: {
+          TableName: tableName(),
+          Key: keys.insightsStatus(session.sessionId),
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending' },
+        },
+      },
+    ];
   const idleMs = idleSecondsOf(app) * 1000;
   return [{ Put: { TableName: tableName(), Item: pendingStatusItem(session, at.createDate, nowIso(at.createMs + idleMs), at.createMs) } }];
 }

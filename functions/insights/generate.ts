@@ -11,15 +11,27 @@ import { sessionInsightsSchema } from 'pika-shared/schemas';
 import { getChatApp } from '../data/config';
 import { createFeedback } from '../data/feedback';
 import { putInsights } from '../data/insights';
-import { claimActivity, generatedStatusWrite, recordFailed, releaseClaim, type InsightsJob } from '../data/insights-status';
+import {
+  claimActivity,
+  dueAfter,
+  generatedStatusWrite,
+  NewerActivity,
+  recordFailed,
+  releaseClaim,
+  rescheduleClaimed,
+  type InsightsJob,
+  type Outcome,
+  type Settle,
+} from '../data/insights-status';
 import { nowIso } from '../data/items';
 import { conditionFailedAt } from '../data/retry';
-import { addSessionUsage, getSession, type Session } from '../data/sessions';
+import { addSessionUsage, getSessionWithInsightsActivity, type Session } from '../data/sessions';
 import { recentTurns } from '../data/turns';
 import { usageAggregateWrites } from '../data/usage-aggregates';
 import { entityOf } from '../converse/budget';
 import { logger } from '../http/logger';
 import { callTool } from '../models/tool-call';
+import { idleSecondsOf } from './due';
 
 /** What the model writes: the SessionInsights record but its generateDate (set here). */
 export const generatedInsightsSchema = sessionInsightsSchema.omit({ generateDate: true });
@@ -75,18 +87,41 @@ async function chargeInsightsUsage(session: Session, app: ChatAppConfig, usage: 
   );
 }
 
-export type JobOutcome = 'generated' | 'failed' | 'skipped';
+export type JobOutcome = 'generated' | 'failed' | 'skipped' | 'rescheduled';
+
+/** The mark is an answer's id (a ULID); anything else is read as no mark. */
+const activityOf = (mark: string | undefined, idleMs: number, nowMs: number) => {
+  try {
+    return mark === undefined ? undefined : dueAfter(mark, idleMs, nowMs);
+  } catch {
+    return undefined;
+  }
+};
 
 /**
- * One job: generates and stores the insights of `job.activity` unless another delivery did (or does) it.
+ * One job: generates and stores the insights of `job.activity` unless another delivery did (or does) it,
+ * or the session has had answers since and is not idle yet (the status is re-scheduled, functions/insights/due.ts).
  * Throws on a dependency failure (model or table), after giving the claim back, so the queue retries.
  */
 export async function generateInsights(job: InsightsJob): Promise<JobOutcome> {
   const token = randomUUID();
   if (!(await claimActivity(job, token, Date.now() + CLAIM_MS))) return 'skipped';
   try {
-    const session = await getSession(job.sessionId);
+    const { session, insightsActivity } = await getSessionWithInsightsActivity(job.sessionId);
     const app = session && (await getChatApp(session.chatAppId));
+    const idleMs = app ? idleSecondsOf(app) * 1000 : 0;
+    // Idle as of the sweep that found the job due (its clock), else now.
+    const nowMs = job.dueBy ? Date.parse(job.dueBy) : Date.now();
+    const latest = activityOf(insightsActivity, idleMs, nowMs);
+    if (app?.insightsModel && insightsActivity && latest && !latest.idle) {
+      await rescheduleClaimed(job.sessionId, token, insightsActivity, idleMs, nowMs);
+      return 'rescheduled';
+    }
+    // What settles this activity: the session's mark goes if it is still the one read here (else a newer
+    // answer came while generating, and that activity is re-scheduled instead).
+    const settle: Settle = insightsActivity ? { insightsActivity } : {};
+    const fail = (outcome: Outcome & { error: NonNullable<Outcome['error']> }) =>
+      settled(job.sessionId, token, idleMs, 'rescheduled', () => recordFailed(job.sessionId, token, outcome, nowIso(), settle));
     const model = app?.insightsModel;
     if (!session || !app || !model) {
       await recordFailed(
@@ -103,13 +138,7 @@ export async function generateInsights(job: InsightsJob): Promise<JobOutcome> {
     }
     const turns = await recentTurns(job.sessionId, { maxChars: TRANSCRIPT_MAX_CHARS, maxItems: TRANSCRIPT_MAX_MESSAGES });
     if (!turns.length) {
-      await recordFailed(
-        job.sessionId,
-        token,
-        { modelId: model.modelId, usage: NO_USAGE, error: { code: 'NO_TRANSCRIPT', message: 'The session has no answered message to judge' } },
-        nowIso(),
-      );
-      return 'failed';
+      return fail({ modelId: model.modelId, usage: NO_USAGE, error: { code: 'NO_TRANSCRIPT', message: 'The session has no answered message to judge' } });
     }
     const transcript = turns.map((t) => `${t.role === 'user' ? 'User' : 'Assistant'}: ${t.content}`).join('\n\n');
     let usage = NO_USAGE;
@@ -136,22 +165,19 @@ export async function generateInsights(job: InsightsJob): Promise<JobOutcome> {
     const now = nowIso();
     if (!value) {
       logger.warn('insights model answered invalidly twice', { sessionId: job.sessionId, issues: issues.slice(0, 5) });
-      await recordFailed(
-        job.sessionId,
-        token,
-        {
-          modelId: model.modelId,
-          usage: spent,
-          error: { code: 'INVALID_MODEL_OUTPUT', message: `The model's answer failed validation ${MAX_MODEL_CALLS} times`, issues },
-        },
-        now,
-      );
-      return 'failed';
+      return fail({
+        modelId: model.modelId,
+        usage: spent,
+        error: { code: 'INVALID_MODEL_OUTPUT', message: `The model's answer failed validation ${MAX_MODEL_CALLS} times`, issues },
+      });
     }
     const insights: SessionInsights = { ...value, generateDate: now };
-    await storeInsights(job.sessionId, insights, generatedStatusWrite(job.sessionId, token, { modelId: model.modelId, usage: spent }, now));
+    const stored = await settled(job.sessionId, token, idleMs, 'generated', async () => {
+      await storeInsights(job.sessionId, insights, generatedStatusWrite(job.sessionId, token, { modelId: model.modelId, usage: spent }, now), settle);
+      return 'generated' as const;
+    });
     if (app.insightsReportPoorOutcomes) await reportPoorOutcome(session, insights);
-    return 'generated';
+    return stored;
   } catch (err) {
     // Nothing stored: the claim goes back, so the queue's retry of this job may generate.
     await releaseClaim(job.sessionId, token).catch(() => undefined);
@@ -160,16 +186,32 @@ export async function generateInsights(job: InsightsJob): Promise<JobOutcome> {
 }
 
 /**
- * The insights and the status update in one transaction. If a newer turn replaced the status meanwhile (the
- * claim is gone), the insights are stored alone: they are still the latest, and the newer activity gets
- * its own later.
+ * The insights and the status update in one transaction, settling the session's mark. If a newer turn
+ * replaced the status (the claim is gone) or marked the session meanwhile, the insights are stored alone:
+ * they are still the latest, and the newer activity gets its own later (NewerActivity: re-scheduled by `settled`).
  */
-async function storeInsights(sessionId: string, insights: SessionInsights, statusWrite: Record<string, unknown>): Promise<void> {
+async function storeInsights(sessionId: string, insights: SessionInsights, statusWrite: Record<string, unknown>, settle: Settle): Promise<void> {
   try {
-    await putInsights(sessionId, insights, [statusWrite]);
+    await putInsights(sessionId, insights, [statusWrite], settle);
   } catch (err) {
-    if (!conditionFailedAt(err, 2)) throw err;
+    if (!conditionFailedAt(err, 2) && !(err instanceof NewerActivity)) throw err;
     await putInsights(sessionId, insights);
+    if (err instanceof NewerActivity) throw err;
+  }
+}
+
+/**
+ * Runs a settling write; when a newer answer marked the session meanwhile, its activity is re-scheduled
+ * (the status stays pending, due when that activity is idle) and the job's outcome is `ifNewer`.
+ */
+async function settled(sessionId: string, token: string, idleMs: number, ifNewer: JobOutcome, write: () => Promise<JobOutcome | boolean>): Promise<JobOutcome> {
+  try {
+    const out = await write();
+    return typeof out === 'boolean' ? 'failed' : out;
+  } catch (err) {
+    if (!(err instanceof NewerActivity) || !err.insightsActivity) throw err;
+    await rescheduleClaimed(sessionId, token, err.insightsActivity, idleMs);
+    return ifNewer;
   }
 }
 

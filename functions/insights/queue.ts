@@ -6,7 +6,7 @@ import type { InsightsJob } from '../data/insights-status';
 import type { JobSender } from './sweep';
 import { defineClient } from '../lib/clients';
 
-export const insightsJobSchema = z.strictObject({ sessionId: idSchema, activity: z.iso.datetime() });
+export const insightsJobSchema = z.strictObject({ sessionId: idSchema, activity: z.iso.datetime(), dueBy: z.iso.datetime().optional() });
 
 /** Built from nothing in the configuration: one per container. */
 const sqsClient = defineClient('sqs', { key: () => null, create: () => new SQSClient({ maxAttempts: 3 }) });

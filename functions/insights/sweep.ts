@@ -32,7 +32,7 @@ export async function sweepDueInsights(send: JobSender, nowMs = Date.now()): Pro
       if (await giveUpDue(e, { code: 'GAVE_UP', message: `Queued ${e.attempts} times without an outcome (see the dead-letter queue)` }, now)) gaveUp++;
       continue;
     }
-    if (await leaseDue(e, nowIso(nowMs + leaseMs()))) jobs.push({ sessionId: e.sessionId, activity: e.activity });
+    if (await leaseDue(e, nowIso(nowMs + leaseMs()))) jobs.push({ sessionId: e.sessionId, activity: e.activity, dueBy: now });
   }
   if (jobs.length) await send(jobs);
   return { due: due.length, queued: jobs.length, gaveUp };

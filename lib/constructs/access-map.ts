@@ -34,7 +34,7 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   insights: { operations: ['GetItem', 'PutItem', 'UpdateItem'], indexes: [] },
   widgets: { operations: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: [] },
   admin: { operations: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: [] },
-  converse: { operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: [] },
+  converse: { operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'], indexes: [] },
   // The authorizer only verifies tokens.
   authorizer: { operations: [], indexes: [] },
   // Due sessions from the sparse gsi1 entries, each leased (or given up) with a conditional update.

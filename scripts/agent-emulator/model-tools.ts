@@ -6,6 +6,7 @@
  *   invalid-tool       always answers with an input the schema refuses
  *   invalid-tool-once  refuses once per conversation, then answers validly (a retry succeeds)
  *   fail-tool          a 500 InternalServerException
+ *   slow-tool          answers after 1.5 s (server.ts)
  */
 import { createHash } from 'node:crypto';
 

@@ -209,7 +209,8 @@ export async function startAgentEmulator(opts: { port?: number; host?: string; n
     if (route.op === 'Converse') {
       if (params.modelId === 'fail-title') return sendError(stream, 500, 'InternalServerException', 'The title model failed on purpose');
       if (params.modelId === 'hang-title') return; // never answers: the caller's deadline must end the call
-      if (params.modelId === 'slow-title') await sleep(1_500); // answers after the agent has (a title not ready in time)
+      // Answers after the agent has (a title not ready in time); a tool call (insights) that a turn overtakes.
+      if (params.modelId === 'slow-title' || params.modelId === 'slow-tool') await sleep(1_500);
       if (body.toolConfig) {
         const answer = answerToolCall(params.modelId!, body);
         if ('error' in answer) return sendError(stream, answer.status, answer.error.type, answer.error.message);

@@ -31,6 +31,8 @@ import { converse, useConverse } from './harness';
 const { api, emulator } = useConverse();
 const saved = { INSIGHTS_IDLE_SECONDS: process.env.INSIGHTS_IDLE_SECONDS, INSIGHTS_LEASE_SECONDS: process.env.INSIGHTS_LEASE_SECONDS };
 const later = (ms = 2_000) => Date.now() + ms;
+/** A job as the sweep sends it, two seconds from now (the 1 s idle time has passed by its clock). */
+const jobOf = async (sessionId: string) => ({ sessionId, activity: (await getInsightsStatus(sessionId))!.activity, dueBy: nowIso(later()) });
 
 beforeAll(async () => {
   process.env.INSIGHTS_IDLE_SECONDS = '1';
@@ -48,6 +50,7 @@ beforeAll(async () => {
   await app('ins-invalid', 'invalid-tool');
   await app('ins-invalid-once', 'invalid-tool-once');
   await app('ins-fail', 'fail-tool');
+  await app('ins-slow', 'slow-tool');
 });
 afterAll(() => restoreEnv(saved));
 
@@ -129,8 +132,7 @@ describe('generated insights', () => {
     const t = await token(uid('ins'));
     const marker = uid('redeliver');
     const { sessionId } = await turn(t, { chatAppId: 'demo', message: `Redelivery ${marker}` });
-    const { activity } = (await getInsightsStatus(sessionId))!;
-    const event = sqsEventOf([{ sessionId, activity }]);
+    const event = sqsEventOf([await jobOf(sessionId)]);
     expect((await worker(event)).batchItemFailures).toEqual([]);
     const first = await getInsights(sessionId);
     expect(first).toBeDefined();
@@ -140,7 +142,7 @@ describe('generated insights', () => {
 
     const marker2 = uid('concurrent');
     const other = await turn(t, { chatAppId: 'demo', message: `Concurrent ${marker2}` });
-    const job = { sessionId: other.sessionId, activity: (await getInsightsStatus(other.sessionId))!.activity };
+    const job = await jobOf(other.sessionId);
     const results = await Promise.all([worker(sqsEventOf([job])), worker(sqsEventOf([job]))]);
     expect(results.flatMap((r) => r.batchItemFailures)).toEqual([]);
     expect(modelCallsFor(marker2)).toHaveLength(1);
@@ -210,8 +212,7 @@ describe('generated insights', () => {
     const t = await token(uid('ins'));
     const marker = uid('fail');
     const { sessionId } = await turn(t, { chatAppId: 'ins-fail', message: `Fail me ${marker}` });
-    const { activity } = (await getInsightsStatus(sessionId))!;
-    const event = sqsEventOf([{ sessionId, activity }]);
+    const event = sqsEventOf([await jobOf(sessionId)]);
     expect((await worker(event)).batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]!.messageId }]);
     // The claim was given back: the retry may generate (and fails again).
     const calls = modelCallsFor(marker).length;
@@ -260,7 +261,7 @@ describe('generated insights', () => {
         .flatMap((b) => b.body.Entries)
         .map((e: any) => JSON.parse(e.MessageBody))
         .filter((j) => j.sessionId === sessionId);
-      expect(mine).toEqual([{ sessionId, activity: (await getInsightsStatus(sessionId))!.activity }]);
+      expect(mine).toEqual([{ sessionId, activity: (await getInsightsStatus(sessionId))!.activity, dueBy: expect.any(String) }]);
       expect(modelCallsFor(marker)).toHaveLength(0); // the sweep only queues
       expect((await worker(sqsEventOf(mine))).batchItemFailures).toEqual([]);
       expect(modelCallsFor(marker)).toHaveLength(1);

@@ -62,9 +62,12 @@ export interface ChatAppConfig {
 export interface SessionInsightsStatus {
     sessionId: string;
     status: 'pending' | 'generated' | 'failed';
-    /** The session activity (time of its last answer) this status is about. */
+    /**
+     * The session activity (time of an answer) this status is about. While pending, the activity it was last
+     * scheduled for: answers since are caught up when it is due (the due time moves to theirs).
+     */
     activity: string;
-    /** pending: when the session counts as idle. */
+    /** pending: when the session counts as idle, unless answered since (then it is re-scheduled). */
     dueDate?: string;
     /** Times the sweep queued this activity. */
     attempts: number;
