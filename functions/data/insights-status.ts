@@ -1,11 +1,12 @@
 /**
  * Where a session's generated insights stand: SESSION#s / INSIGHTS_STATUS, one item per session.
  *
- * The answer of a converse turn Puts it as `pending` for its activity (the answer's time) in the same
- * transaction (messages.appendMessage transactItems), with a sparse gsi1 entry `INSDUE#<shard>` /
- * `<due>#<sessionId>`: the sweep finds idle sessions with a Query of the 4 shards up to now, never a Scan.
+ * The first answer after a session's insights were settled Puts it as `pending` for its activity (the
+ * answer's time) in the answer's transaction, with a sparse gsi1 entry `INSDUE#<shard>` / `<due>#<sessionId>`:
+ * the sweep finds idle sessions with a Query of the 4 shards up to now, never a Scan. Later answers only mark
+ * the session; the worker re-schedules the entry to the latest one until it is idle (functions/insights/due.ts).
  * The entry leaves the index (REMOVE gsi1pk, gsi1sk) when the activity's insights are generated or have
- * failed; a later turn Puts a new pending status for its own activity.
+ * failed, and the session's mark goes with it (settling, below).
  *
  * Idempotency per activity: a worker generates only after a conditional claim (`activity = :a`, pending,
  * no live claim), and stores the insights in the same transaction as the status update conditioned on its
@@ -15,10 +16,9 @@ import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@
 import { decodeTime } from 'ulid';
 import type { SessionInsightsStatus } from 'pika-shared/types/chatbot/chatbot-types';
 import { ddb, tableName } from './client';
-import { isConditionFailure } from './retry';
+import { cancellationReasons, isConditionFailure } from './retry';
 import { type UpdateSpec, updateExpression } from './expressions';
 import { fromAttributeValues, nowIso as isoOf, type RawItem, TURN_ATTRIBUTES } from './items';
-import { cancellationReasons } from './retry';
 import { insightsActivityOf } from './turns';
 import { allShards, insightsDuePartition, keys } from './keys';
 import { ttlAttribute } from './ttl';
@@ -197,20 +197,28 @@ export class NewerActivity extends Error {
   }
 }
 
-/** The session update's parts that settle `settle` (merged into a session Update of the transaction). */
-export function settleSession(settle: Settle) {
+/**
+ * The session's Update in a transaction that settles (or, without `settle`, only needs the session to
+ * exist): SETs `set`, and with `settle` REMOVEs the mark on the condition that it is still the one read.
+ */
+export function sessionUpdateSettling(sessionId: string, settle: Settle | undefined, set: Record<string, unknown> = {}) {
   const mark = TURN_ATTRIBUTES.insightsActivity;
+  const onMark = !settle ? '' : settle.insightsActivity ? ' AND #mark = :mark' : ' AND attribute_not_exists(#mark)';
   return {
-    remove: [mark],
-    names: { '#mark': mark },
-    values: settle.insightsActivity ? { ':mark': settle.insightsActivity } : {},
-    condition: settle.insightsActivity ? '#mark = :mark' : 'attribute_not_exists(#mark)',
+    TableName: tableName(),
+    Key: keys.session(sessionId),
+    ...updateExpression(
+      { set, ...(settle ? { remove: [mark] } : {}) },
+      settle ? { names: { '#mark': mark }, values: settle.insightsActivity ? { ':mark': settle.insightsActivity } : {} } : {},
+    ),
+    ConditionExpression: `attribute_exists(pk)${onMark}`,
+    ...(settle ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
   };
 }
 
 /**
- * Whether the session's part of a cancelled settling transaction (at `index`) failed because of a newer
- * mark: throws NewerActivity then; false when the session is gone or the failure was elsewhere.
+ * The session's part of a cancelled settling transaction (at `index`) failed because of a newer mark:
+ * throws NewerActivity then; returns when the session is gone or the failure was elsewhere.
  */
 export function throwIfNewerActivity(err: unknown, index: number): void {
   const reason = cancellationReasons(err)?.[index];
@@ -303,21 +311,9 @@ export async function recordFailed(
       await ddb().send(new UpdateCommand(outcomeUpdate(sessionId, token, outcome, nowIso)));
       return true;
     }
-    const s = settleSession(settle);
     await ddb().send(
       new TransactWriteCommand({
-        TransactItems: [
-          { Update: outcomeUpdate(sessionId, token, outcome, nowIso) },
-          {
-            Update: {
-              TableName: tableName(),
-              Key: keys.session(sessionId),
-              ...updateExpression({ remove: s.remove }, { names: s.names, values: s.values }),
-              ConditionExpression: `attribute_exists(pk) AND ${s.condition}`,
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            },
-          },
-        ],
+        TransactItems: [{ Update: outcomeUpdate(sessionId, token, outcome, nowIso) }, { Update: sessionUpdateSettling(sessionId, settle) }],
       }),
     );
     return true;

@@ -7,8 +7,7 @@ import { nowIso, type RawItem } from './items';
 import { keys } from './keys';
 import { conditionFailedAt, withRetry } from './retry';
 import { INSIGHTS_SUMMARY_ATTRIBUTE, insightsSummaryOf } from './search-summaries';
-import { updateExpression } from './expressions';
-import { type Settle, settleSession, throwIfNewerActivity } from './insights-status';
+import { type Settle, sessionUpdateSettling, throwIfNewerActivity } from './insights-status';
 import { ttlAttribute } from './ttl';
 
 export async function getInsights(sessionId: string): Promise<SessionInsights | undefined> {
@@ -28,7 +27,6 @@ export async function putInsights(
   also: readonly Record<string, unknown>[] = [],
   settle?: Settle,
 ): Promise<SessionInsights> {
-  const s = settle && settleSession(settle);
   await withRetry(async () => {
     try {
       return await ddb().send(
@@ -36,13 +34,7 @@ export async function putInsights(
           TransactItems: [
             // The session's search summary moves with the insights, in the same transaction.
             {
-              Update: {
-                TableName: tableName(),
-                Key: keys.session(sessionId),
-                ...updateExpression({ set: { [INSIGHTS_SUMMARY_ATTRIBUTE]: insightsSummaryOf(insights) }, ...(s ? { remove: s.remove } : {}) }, s ?? {}),
-                ConditionExpression: s ? `attribute_exists(pk) AND ${s.condition}` : 'attribute_exists(pk)',
-                ...(s ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
-              },
+              Update: sessionUpdateSettling(sessionId, settle, { [INSIGHTS_SUMMARY_ATTRIBUTE]: insightsSummaryOf(insights) }),
             },
             { Put: { TableName: tableName(), Item: { ...keys.insights(sessionId), sessionId, insights, lastUpdate: nowIso(), ...ttlAttribute() } } },
             // More writes of the same transaction (the generator's status update, insights-status.ts).
@@ -51,7 +43,7 @@ export async function putInsights(
         }),
       );
     } catch (err) {
-      if (s) throwIfNewerActivity(err, 0);
+      if (settle) throwIfNewerActivity(err, 0);
       if (conditionFailedAt(err, 0)) throw notFound('Session');
       throw err;
     }
