@@ -150,10 +150,10 @@ export async function floor(kind: Kind, c: Clients, message: string, ctx: { sess
           Update: {
             TableName: table,
             Key: keys.session(ctx.sessionId),
-            // The turn's bookkeeping (turns.ts turnStarted); the activity re-sort comes after the answer.
-            UpdateExpression: 'SET runningUntil = :until ADD runningTurns :one',
-            ConditionExpression: 'attribute_exists(pk) AND userId = :user',
-            ExpressionAttributeValues: { ':until': now, ':one': 0, ':user': ctx.userId },
+            // The turn holds the session (turns.ts turnStarted, sessionFree); the activity re-sort comes after the answer.
+            UpdateExpression: 'SET turnId = :turn, turnLeaseUntil = :until',
+            ConditionExpression: 'attribute_exists(pk) AND userId = :user AND (attribute_not_exists(turnId) OR turnLeaseUntil < :now)',
+            ExpressionAttributeValues: { ':turn': `floor-${now}`, ':until': new Date(Date.now() - 1).toISOString(), ':now': now, ':user': ctx.userId },
           },
         },
       ],

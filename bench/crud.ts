@@ -3,12 +3,13 @@
  * interleaved. A third column, a bare HTTP round trip on the same server stack, separates transport from
  * the handler stack (parsing, validation, auth, logging).
  */
-import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ddb, tableName } from '../functions/data/client';
 import { keys, usageUserDaysPartition, userSessionsPartition } from '../functions/data/keys';
-import { debitUsage } from '../functions/data/usage-aggregates';
+import { usageWrites } from '../functions/data/usage-aggregates';
+import { newId } from '../functions/data/items';
 import { appendMessage } from '../functions/data/messages';
 import { createSession } from '../functions/data/sessions';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
@@ -51,14 +52,14 @@ export async function crudLatency(stack: BenchStack, n: number): Promise<{ rows:
   // A month of usage for the caller's usage report (one debit per day).
   const days = Array.from({ length: 30 }, (_, i) => new Date(Date.UTC(2026, 9, 1 + i)).toISOString().slice(0, 10));
   for (const day of days)
-    await debitUsage({
-      chatAppId: 'demo',
-      userId,
-      agentId: 'echo',
-      at: `${day}T12:00:00.000Z`,
-      usage: { inputTokens: 100, outputTokens: 50, totalCost: 0.001 },
-      turns: 1,
-    });
+    await ddb().send(
+      new TransactWriteCommand({
+        TransactItems: usageWrites(
+          { chatAppId: 'demo', userId, agentId: 'echo', at: `${day}T12:00:00.000Z`, usage: { inputTokens: 100, outputTokens: 50, totalCost: 0.001 }, turns: 1 },
+          { sessionId: s.sessionId, debitId: newId() },
+        ),
+      }),
+    );
   const usageQuery = { chatAppId: 'demo', from: days[0]!, to: days.at(-1)! };
   const url = stack.api.url;
   const floorHttp = await httpFloor();
@@ -141,18 +142,17 @@ export async function crudLatency(stack: BenchStack, n: number): Promise<{ rows:
     [
       'my usage (30 days)',
       () => fetch(`${url}/users/me/usage?${new URLSearchParams(usageQuery)}`, { headers }).then((r) => r.text()),
-      // The user's day items through gsi2 (which carries no counters), then those items whole.
+      // The user's day items (one Query of their partition) and the same days' items of before 0.2 (one BatchGetItem).
       async () => {
-        const days = await ddb().send(
+        await ddb().send(
           new QueryCommand({
             TableName: tableName(),
-            IndexName: 'gsi2',
-            KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
             ExpressionAttributeValues: { ':pk': usageUserDaysPartition(userId, 'demo'), ':from': `D#${usageQuery.from}`, ':to': `D#${usageQuery.to}` },
           }),
         );
-        const Keys = (days.Items ?? []).map((i) => ({ pk: i.pk, sk: i.sk }));
-        if (Keys.length) await ddb().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys } } }));
+        const Keys = days.map((day) => keys.legacyUsageUser(userId, 'demo', `D#${day}`));
+        await ddb().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys } } }));
       },
     ],
     [

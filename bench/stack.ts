@@ -9,6 +9,7 @@ export async function startStack() {
   const stack = await startLocalStack({
     tableName,
     emulator: { chunkDelayMs: 2 },
+    usageStream: { pollMs: 1000 },
     env: {
       JWT_SECRET: jwtSecret,
       CURSOR_SECRET: randomBytes(24).toString('hex'),
@@ -22,6 +23,8 @@ export async function startStack() {
     emulator: stack.emulator!,
     api: stack.api!,
     tableName,
+    /** Adds every debit written so far to the shared usage totals (what the stream consumer does in AWS). */
+    settleUsage: () => stack.usageStream!.drain(),
     token: (userId: string, roles: string[] = []) => mintDevToken({ userId, roles, secret: jwtSecret }),
     stop: () => stack.stop(),
   };

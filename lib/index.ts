@@ -7,6 +7,7 @@ export { ChatTable, type ChatTableProps } from './constructs/chat-table';
 export { ChatFunctions, DEFAULT_SIZES, handlerEntry, type ChatFunctionsProps, type FunctionSize, type SecretRef } from './constructs/chat-functions';
 export { ChatApi, type ChatApiProps, type Throttle } from './constructs/chat-api';
 export { ChatAgents, type ChatAgentsProps } from './constructs/chat-agents';
+export { ChatUsage, type ChatUsageProps } from './constructs/chat-usage';
 export { ChatObservability, type ChatObservabilityProps } from './constructs/chat-observability';
 export { TABLE_ACCESS, type TableAccess, type FunctionName } from './constructs/access-map';
 export { bedrockAccess, modelResourceArns, type BedrockAccess } from './config/bedrock';

@@ -7,6 +7,7 @@ import { parseStageConfig, type StageConfig, type StageConfigInput } from './con
 import { acknowledgeAgentProvider, ChatAgents } from './constructs/chat-agents';
 import { ChatApi } from './constructs/chat-api';
 import { ChatFunctions, DEFAULT_SIZES, type SecretRef } from './constructs/chat-functions';
+import { ChatUsage } from './constructs/chat-usage';
 import { ChatInsights } from './constructs/chat-insights';
 import { modelResourceArns } from './config/bedrock';
 import { ChatObservability } from './constructs/chat-observability';
@@ -110,6 +111,8 @@ export class PikaChatStack extends Stack {
           })
         : undefined;
 
+    const usage = new ChatUsage(this, 'Usage', { table: this.table.table, consumer: this.functions.usageStream });
+
     for (const [name, fn] of [...this.functions.byGroup, ['authorizer', this.functions.authorizer] as const]) this.files.grant(name, fn);
 
     new ChatAgents(this, 'Agents', { table: this.table.table, agents: c.bedrock.agents });
@@ -135,8 +138,13 @@ export class PikaChatStack extends Stack {
       routes,
       table: this.table.table,
       serviceName: `pika-chat-${c.stage}`,
-      functions: new Map([...this.functions.byGroup, ['authorizer', this.functions.authorizer], ...this.functions.background]),
-      ...(this.insights ? { deadLetterQueues: { insights: this.insights.deadLetterQueue } } : {}),
+      functions: new Map([
+        ...this.functions.byGroup,
+        ['authorizer', this.functions.authorizer],
+        ...this.functions.background,
+        ['usage-stream', this.functions.usageStream],
+      ]),
+      deadLetterQueues: { usage: usage.deadLetterQueue, ...(this.insights ? { insights: this.insights.deadLetterQueue } : {}) },
       detailedMetrics: c.detailedMetrics,
       thresholds: c.alarms,
       streamingTimeoutSeconds: c.converseTimeoutSeconds,
@@ -151,7 +159,7 @@ export class PikaChatStack extends Stack {
     if (jwtSecret && c.jwt.kind === 'hs256' && !c.jwt.secretName && !c.jwt.secretArn) {
       new CfnOutput(this, 'JwtSecretArn', { value: jwtSecret.secret.secretArn, description: 'Generated HS256 key: give it to your token issuer' });
     }
-    for (const fn of [...this.functions.all, ...this.functions.background.values()]) {
+    for (const fn of [...this.functions.all, ...this.functions.background.values(), this.functions.usageStream]) {
       const name = fn.node.id;
       new CfnOutput(this, `Fn${name[0]!.toUpperCase()}${name.slice(1)}`, { value: fn.functionName, description: `Lambda of ${name}` });
     }

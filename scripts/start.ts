@@ -31,6 +31,8 @@ const stack = await startLocalStack({
   ...(values['real-bedrock'] ? { realBedrock: true } : { emulator: { port: 0 } }),
   s3: { ...(values['in-memory'] ? {} : { directory: join(DATA_DIR, 's3') }), corsOrigins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`] },
   api: { port, host: '127.0.0.1', pages },
+  // Shared usage totals (chat app, entity, agent) are added up from the table's stream, as in AWS.
+  usageStream: { pollMs: 1000 },
   env: {
     JWT_SECRET: secrets.jwtSecret,
     CURSOR_SECRET: secrets.cursorSecret,

@@ -4,10 +4,12 @@
  * 429 BUDGET_EXCEEDED before anything is stored or the agent called. A chat app without `budgets` is not
  * checked (no read on its turns); usage is aggregated either way.
  */
-import type { BudgetLimits, ChatAppConfig } from 'pika-shared/types/chatbot/chatbot-types';
+import type { AgentConfig, BudgetLimits, ChatAppConfig } from 'pika-shared/types/chatbot/chatbot-types';
 import { readBudgetState, type BudgetState } from '../data/budgets';
 import { getChatApp } from '../data/config';
-import { monthOf, type UsageTotals } from '../data/usage-aggregates';
+import type { TurnReservation } from '../data/turn-writes';
+import { COMMITTED, monthOf, type UsageTotals, type UserLimits } from '../data/usage-aggregates';
+import { config } from '../lib/config';
 import { userChatAppsOfMonth } from '../data/usage-reports';
 import { budgetExceeded, notFound } from '../lib/errors';
 import type { Principal } from '../policy/principal';
@@ -83,11 +85,21 @@ export function budgetLines(app: ChatAppConfig, state: BudgetState, nowMs: numbe
 export const isExceeded = (line: BudgetLine) => line.used >= line.limit;
 
 /**
- * The converse check: one BatchGetItem (overrides and the day/month aggregates), then 429 BUDGET_EXCEEDED
- * naming the exceeded limit that resets last (retrying before then is pointless), with Retry-After.
+ * The converse check: one BatchGetItem (overrides and the day/month totals), then 429 BUDGET_EXCEEDED naming
+ * the exceeded limit that resets last (retrying before then is pointless), with Retry-After. A user with
+ * limits gets the turn's reservation: what the user-message transaction sets aside on their day and month
+ * items, conditional on what is committed there being below the limit — so that of N racing turns only
+ * those the budget allows run (entity and chat-app totals are added up by the usage stream and may trail:
+ * docs/converse.md#budgets).
  */
-export async function assertWithinBudget(input: { app: ChatAppConfig; userId: string; entityId?: string; nowMs?: number }): Promise<void> {
-  if (!input.app.budgets) return;
+export async function budgetForTurn(input: {
+  app: ChatAppConfig;
+  agent: AgentConfig;
+  userId: string;
+  entityId?: string;
+  nowMs?: number;
+}): Promise<TurnReservation | undefined> {
+  if (!input.app.budgets) return undefined;
   const nowMs = input.nowMs ?? Date.now();
   const state = await readBudgetState({
     chatAppId: input.app.chatAppId,
@@ -95,12 +107,45 @@ export async function assertWithinBudget(input: { app: ChatAppConfig; userId: st
     nowMs,
     ...(input.entityId !== undefined ? { entityId: input.entityId } : {}),
   });
-  const exceeded = budgetLines(input.app, state, nowMs).filter(isExceeded);
-  if (!exceeded.length) return;
-  const line = exceeded.reduce((a, b) => (b.resetsAt > a.resetsAt ? b : a));
+  const lines = budgetLines(input.app, state, nowMs);
+  const exceeded = lines.filter(isExceeded);
+  if (exceeded.length)
+    throw refusal(
+      input,
+      exceeded.reduce((a, b) => (b.resetsAt > a.resetsAt ? b : a)),
+      nowMs,
+    );
+  const userLines = lines.filter((l) => l.level === 'user');
+  if (!userLines.length) return undefined;
+  const limits: UserLimits = {};
+  for (const l of userLines) (limits[l.period] ??= {})[l.unit] = l.limit;
+  const tokens = config().BUDGET_RESERVE_TOKENS;
+  const pricing = input.agent.pricing;
+  const usd = pricing ? Math.round((tokens / 1000) * Math.max(pricing.inputPer1kTokens, pricing.outputPer1kTokens) * 1e6) / 1e6 : 0;
+  return {
+    amount: { tokens, usd },
+    limits,
+    refused: (period, committed) => {
+      const candidates = userLines.filter((l) => l.period === period);
+      const committedOf = (unit: BudgetUnit) => {
+        const v = committed?.[unit === 'usd' ? COMMITTED.usd : COMMITTED.tokens];
+        return typeof v === 'number' ? v : 0;
+      };
+      const line = candidates.find((l) => committedOf(l.unit) >= l.limit) ?? candidates[0] ?? userLines[0]!;
+      // Spent up to the limit: until it resets. Set aside by running turns: once they have ended.
+      const spent = line.used >= line.limit;
+      return refusal(input, { ...line, used: Math.max(line.used, committedOf(line.unit)) }, nowMs, spent ? undefined : RUNNING_TURNS_RETRY_SECONDS);
+    },
+  };
+}
+
+/** Retry-After when a user's limit is reached only by what running turns set aside. */
+const RUNNING_TURNS_RETRY_SECONDS = 5;
+
+function refusal(input: { app: ChatAppConfig; entityId?: string }, line: BudgetLine, nowMs: number, retryAfter?: number): Error {
   recordBudgetRefusal(input.app.chatAppId);
-  const retryAfterSeconds = Math.max(1, Math.ceil((Date.parse(line.resetsAt) - nowMs) / 1000));
-  throw budgetExceeded(
+  const retryAfterSeconds = retryAfter ?? Math.max(1, Math.ceil((Date.parse(line.resetsAt) - nowMs) / 1000));
+  return budgetExceeded(
     `The ${line.period} ${line.unit === 'usd' ? 'cost' : 'token'} budget of this ${line.level === 'chatApp' ? 'chat app' : line.level} is used up until ${line.resetsAt}`,
     {
       level: line.level,

@@ -9,6 +9,8 @@ export type ConverseErrorCode = Extract<
   | 'DEPENDENCY_UNAVAILABLE'
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'CONFLICT'
+  | 'TURN_IN_PROGRESS'
+  | 'BUDGET_EXCEEDED'
   | 'VALIDATION_FAILED'
   | 'NOT_FOUND'
   | 'INTERNAL'

@@ -9,11 +9,13 @@ import type * as z from 'zod';
 import { idSchema, type converseWireRequestSchema } from 'pika-shared/schemas';
 import { getAgent } from '../data/config';
 import { claimIdempotencyKey, releaseIdempotencyKey, type IdempotencyRecord, type IdempotencyResult } from '../data/idempotency';
-import { appendMessage, startSessionWithMessage } from '../data/messages';
+import { newId } from '../data/items';
+import { storeUserMessage } from '../data/turn-writes';
+import type { Reservation } from '../data/usage-aggregates';
 import { consumeRateLimit, converseRateLimit } from '../data/rate-limit';
 import { getSessionWithUser, type Session } from '../data/sessions';
-import { turnStarted, type ProviderState } from '../data/turns';
-import { assertWithinBudget, entityOf } from './budget';
+import type { ProviderState } from '../data/turns';
+import { budgetForTurn, entityOf } from './budget';
 import { ConverseError } from './errors';
 import { agentOf, authorizeSession, usableChatApp } from '../policy/access';
 import type { Principal } from '../policy/principal';
@@ -38,8 +40,12 @@ export interface TurnPlan {
   /** The caller's effective user type (token claim, else stored user). */
   userType?: string;
   userMessageId: string;
-  /** When the turn started (its user message's time): stop requests after it are for this turn. */
+  /** The turn's id: it holds the session while it runs; stop requests name it. */
+  turnId: string;
+  /** When the turn started (its user message's time). */
   startedAt: string;
+  /** What the turn set aside on the user's budget (given back when its answer is stored). */
+  reservation?: Reservation;
   /** Which provider session answered this chat session last (whether history must be sent again). */
   provider: ProviderState;
   /** The session's insights are pending (an answer's activity awaits them, functions/insights/due.ts). */
@@ -162,26 +168,28 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
   const entityId = entityOf(app, await principal.customData());
   try {
     // Over a budget: 429 before the user message is stored or the agent called (the claim is released below).
-    await assertWithinBudget({ app, userId: principal.userId, ...(entityId !== undefined ? { entityId } : {}) });
-    const first = {
-      role: 'user' as const,
-      content: body.message,
-      source,
-      metadata: { invocationMode, ...(body.chatAppComponentConfig ? { componentId: body.chatAppComponentConfig.componentId } : {}) },
-      ...(files.length ? { files: files.map(messageFileOf) } : {}),
-      sessionExtras: turnStarted(new Date(opts.deadlineMs).toISOString()),
-      // The session's activity moves once per turn, with the answer (run.ts persist).
-      activity: 'keep' as const,
-    };
-    // A new session and its first message are one transaction; otherwise the message joins the session. A new
-    // session keeps the user's custom data ("inherits from user"), which session search filters on.
+    const reservation = await budgetForTurn({ app, agent, userId: principal.userId, ...(entityId !== undefined ? { entityId } : {}) });
+    // A new session keeps the user's custom data ("inherits from user"), which session search filters on.
     const customData = found ? undefined : await principal.customData();
-    const { session, message: userMessage } = found
-      ? { session: found, message: await appendMessage({ ...first, userId: principal.userId, sessionId: found.sessionId }) }
-      : await startSessionWithMessage(
-          { userId: principal.userId, chatAppId, agentId, titleClaimUntilMs: opts.deadlineMs, ...(customData ? { customData } : {}) },
-          first,
-        );
+    const turnId = newId();
+    const stored = await storeUserMessage({
+      userId: principal.userId,
+      chatAppId,
+      session: found
+        ? { sessionId: found.sessionId }
+        : { create: { userId: principal.userId, chatAppId, agentId, titleClaimUntilMs: opts.deadlineMs, ...(customData ? { customData } : {}) } },
+      message: {
+        content: body.message,
+        source,
+        metadata: { invocationMode, ...(body.chatAppComponentConfig ? { componentId: body.chatAppComponentConfig.componentId } : {}) },
+        ...(files.length ? { files: files.map(messageFileOf) } : {}),
+      },
+      turnId,
+      leaseUntilIso: new Date(opts.deadlineMs).toISOString(),
+      ...(reservation ? { reservation } : {}),
+    });
+    const session = stored.session ?? found!;
+    const userMessage = stored.message;
     const userType = await principal.userType();
     return {
       kind: 'turn',
@@ -198,7 +206,9 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
         ...(body.timezone ? { timezone: body.timezone } : {}),
         ...(userType ? { userType } : {}),
         userMessageId: userMessage.messageId,
+        turnId,
         startedAt: userMessage.createDate,
+        ...(reservation ? { reservation: reservation.amount } : {}),
         provider: existing?.provider ?? {},
         insightsPending: existing?.insightsPending ?? false,
         ...(idempotency ? { idempotency } : {}),

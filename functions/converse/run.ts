@@ -14,10 +14,10 @@
 import type { AnswerVerification, ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
 import { completeIdempotencyKey, type IdempotencyRecord } from '../data/idempotency';
 import { nowIso } from '../data/items';
-import { appendMessage, getMessage, joinExtras } from '../data/messages';
+import { getMessage, joinExtras } from '../data/messages';
+import { storeAnswer } from '../data/turn-writes';
 import { generatedTitleExtras, moveSessionActivity } from '../data/sessions';
-import { recentTurns, stopRequestedSince, turnEnded } from '../data/turns';
-import { usageAggregateWrites } from '../data/usage-aggregates';
+import { recentTurns, stopRequested } from '../data/turns';
 import { config } from '../lib/config';
 import { toDomainError, type DomainError } from '../lib/errors';
 import { logger } from '../http/logger';
@@ -218,7 +218,7 @@ function watchForStop(plan: TurnPlan, onStop: () => void): { stop(): void } {
   const timer = setInterval(() => {
     if (checking) return;
     checking = true;
-    stopRequestedSince(plan.session.sessionId, plan.startedAt)
+    stopRequested(plan.session.sessionId, plan.turnId)
       .then((stop) => {
         if (stop) {
           clearInterval(timer);
@@ -255,13 +255,12 @@ export async function persist(plan: TurnPlan, r: Relayed, title?: Title): Promis
   const answer = truncateUtf8(r.text, MAX_ANSWER_BYTES);
   recordUsage({ ...turnDebit(plan, usage, 1), turns: 1, failed: Boolean(r.failure) });
   if (title?.usage) recordUsage({ ...turnDebit(plan, title.usage, 0), turns: 0 });
-  // One debit for the answer and the title that joins it: the aggregate items are written once.
+  // One debit for the answer and the title that joins it: the user's usage items are written once.
   const debit = turnDebit(plan, title?.usage ? addUsage(usage, title.usage) : usage, 1);
   try {
-    const stored = await appendMessage({
+    const stored = await storeAnswer({
       userId: plan.userId,
       sessionId: plan.session.sessionId,
-      role: 'assistant',
       content: answer.text,
       source: plan.source,
       status: r.failure ? 'failed' : r.cancelled ? 'cancelled' : 'complete',
@@ -275,15 +274,14 @@ export async function persist(plan: TurnPlan, r: Relayed, title?: Title): Promis
         ...r.extra?.metadata,
       },
       ...(r.failure ? { error: { code: r.failure.code, message: r.failure.message } } : {}),
-      sessionExtras: (at) =>
-        joinExtras(
-          turnEnded(r.reached ? { agentId: plan.agent.agentId, atIso: nowIso() } : undefined),
-          title ? generatedTitleExtras(title.title, title.usage) : undefined,
-          insightsActivityExtras(plan.app, at),
-        ),
-      // The turn's cost joins the usage aggregates (budgets, reports) in the answer's transaction, and this
-      // activity's insights become due (chat apps with an insights model: functions/insights/due.ts).
-      transactItems: (at) => [...usageAggregateWrites(debit), ...insightsDueWrites(plan.app, plan.session, at, plan.insightsPending)],
+      debit,
+      ...(plan.reservation ? { release: plan.reservation } : {}),
+      ...(r.reached ? { reached: { agentId: plan.agent.agentId, atIso: nowIso() } } : {}),
+      // A title that is ready joins the answer; this activity's insights become due (functions/insights/due.ts).
+      extras: (at) => ({
+        session: joinExtras(title ? generatedTitleExtras(title.title, title.usage) : undefined, insightsActivityExtras(plan.app, at)),
+        items: insightsDueWrites(plan.app, plan.session, at, plan.insightsPending),
+      }),
       // A session this turn created moves in this transaction (its user message created it in place); an
       // existing one in a write of its own, below.
       activity: plan.sessionCreated ? 'move' : 'keep',

@@ -5,7 +5,8 @@
  * stream, in a write of its own (`titleSession`). Its cost is always debited.
  */
 import { claimTitle, setGeneratedTitle } from '../data/sessions';
-import { usageAggregateWrites, type UsageDebit } from '../data/usage-aggregates';
+import { newId } from '../data/items';
+import { usageWrites, type UsageDebit } from '../data/usage-aggregates';
 import { logger } from '../http/logger';
 import { recordUsage } from '../lib/usage-metrics';
 import { ConverseError } from './errors';
@@ -63,8 +64,13 @@ export async function titleSession(plan: TurnPlan, answer: string, deadlineMs: n
       : undefined;
     const debit = usage ? turnDebit(plan, usage, 0) : undefined;
     if (debit) recordUsage({ ...debit, turns: 0 });
-    // The title's cost joins the usage aggregates in the title's own write (a transaction then).
-    await setGeneratedTitle(plan.session.sessionId, result.title, usage, debit ? usageAggregateWrites(debit) : undefined);
+    // The title's cost joins the user's usage (and a debit record) in the title's own write (a transaction then).
+    await setGeneratedTitle(
+      plan.session.sessionId,
+      result.title,
+      usage,
+      debit ? usageWrites(debit, { sessionId: plan.session.sessionId, debitId: newId() }) : undefined,
+    );
   } catch (err) {
     logger.warn('session title not stored', { errorName: (err as { name?: string })?.name });
   }

@@ -1,7 +1,7 @@
 /**
  * Budget overrides (BUDGET#A#a / U#u | E#e): per-user and per-entity limits of a chat app set by site-admins,
  * and the converse check's one read: the overrides and the used amounts of the current day and month in ONE
- * strongly consistent BatchGetItem (at most 8 items).
+ * strongly consistent BatchGetItem (at most 10 items; a user's items of before 0.2 are read and added too).
  */
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { BudgetLimits } from 'pika-shared/types/chatbot/chatbot-types';
@@ -10,7 +10,7 @@ import { ddb, tableName } from './client';
 import { notFound } from './errors';
 import { fromItemOrUndefined, nowIso, type RawItem } from './items';
 import { keys } from './keys';
-import { dayBucket, dayOf, monthBucket, monthOf, totalsOf, type UsageTotals } from './usage-aggregates';
+import { addTotals, dayBucket, dayOf, monthBucket, monthOf, totalsOf, type UsageTotals } from './usage-aggregates';
 
 export type OverrideLevel = 'user' | 'entity';
 
@@ -61,6 +61,8 @@ export async function readBudgetState(input: { chatAppId: string; userId: string
     userOverride: keys.budgetOverride(chatAppId, 'user', userId),
     userDay: keys.usageUserDay(userId, chatAppId, day),
     userMonth: keys.usageUserMonth(userId, month, chatAppId),
+    legacyUserDay: keys.legacyUsageUser(userId, chatAppId, dayBucket(day)),
+    legacyUserMonth: keys.legacyUsageUser(userId, chatAppId, monthBucket(month)),
     appDay: keys.usageChatApp(chatAppId, dayBucket(day)),
     appMonth: keys.usageChatApp(chatAppId, monthBucket(month)),
     ...(entityId !== undefined
@@ -83,7 +85,10 @@ export async function readBudgetState(input: { chatAppId: string; userId: string
   return {
     overrides: { ...(userOverride ? { user: userOverride } : {}), ...(entityOverride ? { entity: entityOverride } : {}) },
     used: {
-      user: window(wanted.userDay, wanted.userMonth),
+      user: {
+        daily: addTotals(totalsOf(item(wanted.userDay)), totalsOf(item(wanted.legacyUserDay))),
+        monthly: addTotals(totalsOf(item(wanted.userMonth)), totalsOf(item(wanted.legacyUserMonth))),
+      },
       ...(entityId !== undefined ? { entity: window(wanted.entityDay, wanted.entityMonth) } : {}),
       chatApp: window(wanted.appDay, wanted.appMonth),
     },

@@ -9,12 +9,12 @@ export const TITLE_CLAIM_ATTRIBUTE = 'titleClaimUntil';
 
 /** Turn bookkeeping on a session item (turns.ts). */
 export const TURN_ATTRIBUTES = {
-  /** Turns running now (ADD +1 with the user message, −1 with the answer). */
-  running: 'runningTurns',
-  /** ISO time until which the latest running turn may run (its invocation's deadline). */
-  runningUntil: 'runningUntil',
-  /** ISO time of the last stop request. */
-  cancelRequestedAt: 'cancelRequestedAt',
+  /** The running turn (its user message's id): one turn at a time per session. */
+  turnId: 'turnId',
+  /** ISO time until which the running turn holds the session (its invocation's deadline): a dead turn frees it then. */
+  turnLeaseUntil: 'turnLeaseUntil',
+  /** The turn a stop was asked for. */
+  cancelTurnId: 'cancelTurnId',
   /** The agent whose provider session the last answer came from, and when. */
   providerAgentId: 'providerAgentId',
   providerReachedAt: 'providerReachedAt',

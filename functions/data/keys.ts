@@ -82,24 +82,32 @@ export const keys = {
   agent: (agentId: string) => ({ pk: `AGENT#${agentId}`, sk: 'CONFIG' }),
 
   /**
-   * Usage aggregates (usage-aggregates.ts): a chat app's own day/month buckets (`D#<day>`, `M#<month>`); the
-   * users, entities and agents of one chat app and bucket in one partition (top-by-cost reports); a user's
-   * days in a chat app (their usage report); a user's chat apps of a month (their budget overview).
+   * Usage (usage-aggregates.ts; docs/data-model.md#usage-and-budgets). Shared totals — a chat app's own day/month
+   * buckets (`D#<day>`, `M#<month>`) and the entities and agents of one chat app and bucket — are written only
+   * by the usage stream consumer, never by a request. A user's own day/month items live in the user's partition
+   * and are written in the turn's transactions (budget reservation and settlement).
    */
   usageChatApp: (chatAppId: string, bucket: string) => ({ pk: usageChatAppPartition(chatAppId), sk: bucket }),
   usageDimension: (chatAppId: string, bucket: string, dimension: UsageDimension, id: string) => ({
     pk: usageBucketPartition(chatAppId, bucket),
     sk: `${dimension}#${userPart(id)}`,
   }),
-  /** A user's day / month in a chat app: their item in the chat app's bucket partition. */
-  usageUserDay: (userId: string, chatAppId: string, day: string) => ({ pk: usageBucketPartition(chatAppId, `D#${day}`), sk: `U#${userPart(userId)}` }),
-  usageUserMonth: (userId: string, month: string, chatAppId: string) => ({ pk: usageBucketPartition(chatAppId, `M#${month}`), sk: `U#${userPart(userId)}` }),
-  /**
-   * The same user items in gsi2, for the user's own reads: their days in a chat app (their usage report) and
-   * their chat apps of a month (their budget overview) — one item per debit less than copies of their own.
-   */
-  usageUserDayIndex: (userId: string, chatAppId: string, day: string) => ({ gsi2pk: usageUserDaysPartition(userId, chatAppId), gsi2sk: `D#${day}` }),
+  /** A user's day / month in a chat app: in the user's own partition (their usage report is one Query). */
+  usageUserDay: (userId: string, chatAppId: string, day: string) => ({ pk: usageUserDaysPartition(userId, chatAppId), sk: `D#${day}` }),
+  usageUserMonth: (userId: string, month: string, chatAppId: string) => ({ pk: usageUserDaysPartition(userId, chatAppId), sk: `M#${month}` }),
+  /** gsi2: the user's chat apps of a month (their budget overview). */
   usageUserMonthIndex: (userId: string, month: string, chatAppId: string) => ({ gsi2pk: usageUserMonthsPartition(userId), gsi2sk: `M#${month}#${chatAppId}` }),
+  /** gsi3: the users of a chat app and bucket (top users by cost), sharded by user: no partition every user writes. */
+  usageUserRankIndex: (userId: string, chatAppId: string, bucket: string) => ({
+    gsi3pk: usageUserRankPartition(chatAppId, bucket, shardOf(userId, USAGE_RANK_SHARDS)),
+    gsi3sk: `U#${userPart(userId)}`,
+  }),
+  /** Before 0.2 a user's items lived in the chat app's bucket partition; budgets and reports still read them. */
+  legacyUsageUser: (userId: string, chatAppId: string, bucket: string) => ({ pk: usageBucketPartition(chatAppId, bucket), sk: `U#${userPart(userId)}` }),
+  /** What one turn (or a title, or insights) spent, in its session's partition: the usage stream's input. */
+  usageDebit: (sessionId: string, debitId: string) => ({ pk: `SESSION#${sessionId}`, sk: `${DEBIT_PREFIX}${debitId}` }),
+  /** That a debit reached the shared totals: written with them, once (its own partition: never hot). */
+  usageDebitApplied: (debitId: string) => ({ pk: `DEBITED#${debitId}`, sk: 'APPLIED' }),
   /** A per-user or per-entity budget override of a chat app (budgets.ts). */
   budgetOverride: (chatAppId: string, level: 'user' | 'entity', id: string) => ({
     pk: `BUDGET#A#${chatAppId}`,
@@ -114,6 +122,7 @@ export const MESSAGE_PREFIX = 'MSG#';
 export const HIDDEN_MESSAGE_PREFIX = 'HMSG#';
 export const FEEDBACK_PREFIX = 'FEEDBACK#';
 export const FILE_PREFIX = 'FILE#';
+export const DEBIT_PREFIX = 'DEBIT#';
 /** Every uploaded object's key starts with this (the functions' S3 permissions are scoped to it). */
 export const FILE_OBJECT_PREFIX = 'files/';
 /** The S3 key of an uploaded file: under its owner's prefix, then the session's. */
@@ -133,6 +142,9 @@ export const usageChatAppPartition = (chatAppId: string) => `USAGE#A#${chatAppId
 export const usageBucketPartition = (chatAppId: string, bucket: string) => `USAGE#A#${chatAppId}#${bucket}`;
 export const usageUserDaysPartition = (userId: string, chatAppId: string) => `USAGE#U#${userPart(userId)}#A#${chatAppId}`;
 export const usageUserMonthsPartition = (userId: string) => `USAGE#U#${userPart(userId)}`;
+export const usageUserRankPartition = (chatAppId: string, bucket: string, shard: number) => `USAGE#A#${chatAppId}#${bucket}#U#${shard}`;
+/** Shards of a bucket's user ranking (gsi3): its writes happen once per user and bucket, so 16 is ample. */
+export const USAGE_RANK_SHARDS = 16;
 
 /** Attributes that are keys, not data: stripped before an item leaves the data layer. */
 export const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk'] as const;

@@ -8,10 +8,10 @@ import type { ChatMessage, ChatMessageFile, ChatMessageStatus, ChatMessageUsage,
 import { notFound } from './errors';
 import { ddb, tableName } from './client';
 import { updateExpression } from './expressions';
-import { fromItemOrUndefined, newId, nowIso, type RawItem } from './items';
+import { fromAttributeValues, fromItemOrUndefined, newId, nowIso, type RawItem } from './items';
 import { HIDDEN_MESSAGE_PREFIX, keys, MESSAGE_PREFIX } from './keys';
 import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
-import { cancellationReasons, RETRY, withRetry } from './retry';
+import { type CancellationReason, cancellationReasons, RETRY, withRetry } from './retry';
 import { assertUsage, newSessionItem, type CreateSessionInput, type Session } from './sessions';
 import { itemExpiresAt } from './ttl';
 import { roundUsd } from './usage-aggregates';
@@ -51,6 +51,20 @@ export interface AppendMessageInput {
    * (sessions.moveSessionActivity), instead of re-sorting three indexes inside each of its two transactions.
    */
   activity?: 'move' | 'keep';
+  /** ANDed to the session update's own condition (turns.ts `sessionFree`: one turn at a time). */
+  sessionCondition?: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> };
+  /**
+   * Called when a condition of the session (the item as it was) or of extra items (their cancellation reasons,
+   * in `transactItems` order) failed: an error to throw instead of the default handling, or undefined.
+   */
+  refuse?: (failed: ConditionFailures) => Error | undefined;
+}
+
+export interface ConditionFailures {
+  /** The session item as it was, when the session's condition failed. */
+  session?: RawItem;
+  /** The extra items' reasons, aligned with `transactItems` (Code 'ConditionalCheckFailed' where one failed). */
+  extras: CancellationReason[];
 }
 
 export { MAX_TRANSACTION_ITEMS };
@@ -114,7 +128,10 @@ function buildMessage(input: AppendMessageInput, messageId: string) {
  */
 export async function startSessionWithMessage(
   session: CreateSessionInput,
-  first: Omit<AppendMessageInput, 'userId' | 'sessionId' | 'usage' | 'sessionExtras'> & { sessionExtras?: SessionExtras },
+  first: Omit<AppendMessageInput, 'userId' | 'sessionId' | 'usage' | 'sessionExtras' | 'transactItems' | 'sessionCondition'> & {
+    sessionExtras?: SessionExtras;
+    transactItems?: TransactItems;
+  },
 ): Promise<{ session: Session; message: StoredMessage }> {
   const sessionId = newId();
   const messageId = newId();
@@ -122,8 +139,23 @@ export async function startSessionWithMessage(
   const { message, createMs } = buildMessage(input, messageId);
   const created = newSessionItem(session, sessionId, createMs);
   const expiresAt = itemExpiresAt(createMs);
-  await ddb().send(
-    new TransactWriteCommand({
+  const extraItems = first.transactItems ?? [];
+  assertJoinable([keys.session(sessionId), keys.message(sessionId, messageId, isHidden(first.source))], extraItems);
+  await withRetry(async () => {
+    try {
+      await ddb().send(newSessionTransaction());
+      return true;
+    } catch (err) {
+      const [, , ...extras] = cancellationReasons(err) ?? [];
+      const refusal = extras.some((r) => r.Code === 'ConditionalCheckFailed') ? first.refuse?.({ extras }) : undefined;
+      if (refusal) throw refusal;
+      throw err;
+    }
+  });
+  return { session: created.session, message };
+
+  function newSessionTransaction() {
+    return new TransactWriteCommand({
       TransactItems: [
         // A new item: the extras' counters start at their increment.
         {
@@ -140,10 +172,10 @@ export async function startSessionWithMessage(
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
+        ...extraItems,
       ],
-    }),
-  );
-  return { session: created.session, message };
+    });
+  }
 }
 
 /**
@@ -181,8 +213,14 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
         add: extras.add,
         remove: extras.remove,
       },
-      { values: { ':uid': input.userId, ...(move ? { ':now': createDate } : {}) } },
+      {
+        names: input.sessionCondition?.names,
+        values: { ':uid': input.userId, ...(move ? { ':now': createDate } : {}), ...input.sessionCondition?.values },
+      },
     );
+    const condition = [`attribute_exists(pk) AND userId = :uid${move ? ' AND lastUpdate <= :now' : ''}`, input.sessionCondition?.expression]
+      .filter(Boolean)
+      .join(' AND ');
     try {
       await ddb().send(
         new TransactWriteCommand({
@@ -199,7 +237,7 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
                 TableName: tableName(),
                 Key: keys.session(input.sessionId),
                 ...sessionUpdate,
-                ConditionExpression: `attribute_exists(pk) AND userId = :uid${move ? ' AND lastUpdate <= :now' : ''}`,
+                ConditionExpression: condition,
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
             },
@@ -210,9 +248,17 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
       return message;
     } catch (err) {
       const [messageReason, sessionReason, ...extraReasons] = cancellationReasons(err) ?? [];
-      if (sessionReason?.Code === 'ConditionalCheckFailed') {
-        const old = sessionReason.Item;
-        if (!old || old.userId?.S !== input.userId) throw notFound('Session');
+      const sessionFailed = sessionReason?.Code === 'ConditionalCheckFailed';
+      if (sessionFailed && (!sessionReason.Item || sessionReason.Item.userId?.S !== input.userId)) throw notFound('Session');
+      if (sessionFailed || extraReasons.some((r) => r.Code === 'ConditionalCheckFailed')) {
+        const refusal = input.refuse?.({
+          ...(sessionFailed && sessionReason.Item ? { session: fromAttributeValues(sessionReason.Item) } : {}),
+          extras: extraReasons,
+        });
+        if (refusal) throw refusal;
+      }
+      if (sessionFailed) {
+        const old = sessionReason.Item!;
         floorMs = Date.parse(old.lastUpdate?.S ?? '') || Date.now(); // another turn got a later time first
         return RETRY;
       }

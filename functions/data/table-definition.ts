@@ -80,8 +80,15 @@ export const GSIS = [
 
 export type GsiName = (typeof GSIS)[number]['indexName'];
 
+/**
+ * The table's stream: the usage stream consumer (functions/handlers/usage-stream.ts) reads the debit records'
+ * new images from it.
+ */
+export const TABLE_STREAM_VIEW = 'NEW_IMAGE' as const;
+
 export const TABLE_DEFINITION = {
   partitionKey: TABLE_PARTITION_KEY,
+  stream: TABLE_STREAM_VIEW,
   sortKey: TABLE_SORT_KEY,
   ttlAttribute: TTL_ATTRIBUTE,
   gsis: GSIS,
@@ -96,6 +103,7 @@ export function createTableInput(tableName: string) {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST' as const,
+    StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE_STREAM_VIEW },
     AttributeDefinitions: keyAttributes.map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
     KeySchema: [
       { AttributeName: TABLE_PARTITION_KEY, KeyType: 'HASH' as const },

@@ -1,25 +1,44 @@
 /**
  * Converse turn bookkeeping on the session item, folded into the writes a turn makes anyway (the user
- * message and the answer transactions): how many turns run and until when, stop requests, and which
- * provider session answered last. Only a stop request and the running turn's check of it are requests of
- * their own.
+ * message and the answer transactions): which turn holds the session and until when (one turn at a time),
+ * stop requests by turn id, and which provider session answered last. Only a stop request and the running
+ * turn's check of it are requests of their own.
  */
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChatMessage } from 'pika-shared/types/chatbot/chatbot-types';
 import { ddb, tableName } from './client';
+import { DataError } from './errors';
 import { updateExpression } from './expressions';
-import { TURN_ATTRIBUTES as T } from './items';
+import { type RawItem, TURN_ATTRIBUTES as T } from './items';
 import { keys, MESSAGE_PREFIX } from './keys';
 import { isConditionFailure } from './retry';
 import type { SessionExtras } from './messages';
 
-/** With the user message: one more turn runs, until `deadlineIso` at the latest. */
-export const turnStarted = (deadlineIso: string): SessionExtras => ({ set: { [T.runningUntil]: deadlineIso }, add: { [T.running]: 1 } });
+/** With the user message: this turn holds the session until `leaseUntilIso` (its invocation's deadline). */
+export const turnStarted = (turnId: string, leaseUntilIso: string): SessionExtras => ({ set: { [T.turnId]: turnId, [T.turnLeaseUntil]: leaseUntilIso } });
 
-/** With the answer: the turn no longer runs; `agentId`'s provider session was reached at `atIso`. */
+/** The session update's condition that makes a turn wait its turn: no turn holds the session, or its lease has run out. */
+export const sessionFree = (nowIso: string) => ({
+  expression: `(attribute_not_exists(#turn) OR #lease < :leaseNow)`,
+  names: { '#turn': T.turnId, '#lease': T.turnLeaseUntil },
+  values: { ':leaseNow': nowIso },
+});
+
+/** Longest Retry-After of a 409 TURN_IN_PROGRESS: answers usually end sooner than the lease. */
+const MAX_TURN_RETRY_SECONDS = 5;
+
+/** TURN_IN_PROGRESS when `session` (the stored item) is held by another turn, else undefined. */
+export function turnInProgress(session: RawItem | undefined, nowMs: number): DataError | undefined {
+  const lease = session?.[T.turnLeaseUntil];
+  if (!session?.[T.turnId] || typeof lease !== 'string' || Date.parse(lease) <= nowMs) return undefined;
+  const seconds = Math.min(MAX_TURN_RETRY_SECONDS, Math.max(1, Math.ceil((Date.parse(lease) - nowMs) / 1000)));
+  return new DataError('TURN_IN_PROGRESS', 'Another turn of this session is running; retry when it has ended', { retryAfterSeconds: seconds });
+}
+
+/** With the answer: the session is free again; `agentId`'s provider session was reached at `atIso`. */
 export const turnEnded = (reached: { agentId: string; atIso: string } | undefined): SessionExtras => ({
   ...(reached ? { set: { [T.providerAgentId]: reached.agentId, [T.providerReachedAt]: reached.atIso } } : {}),
-  add: { [T.running]: -1 },
+  remove: [T.turnId, T.turnLeaseUntil, T.cancelTurnId],
 });
 
 export interface ProviderState {
@@ -40,20 +59,22 @@ export function providerStateOf(item: Record<string, unknown>): ProviderState {
 }
 
 /**
- * Asks the running turns of a session to stop: false when none runs (no running turn, or only turns whose
- * invocation has ended without saying so).
+ * Asks the session's running turn to stop (`turnId`: only that turn): false when no turn runs (none holds the
+ * session, its lease has run out, or it is another turn than the one named).
  */
-export async function requestStop(sessionId: string, userId: string, nowIso: string): Promise<boolean> {
+export async function requestStop(sessionId: string, userId: string, nowIso: string, turnId?: string): Promise<boolean> {
+  const target = turnId ?? (await runningTurnOf(sessionId));
+  if (!target) return false;
   try {
     await ddb().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.session(sessionId),
         ...updateExpression(
-          { set: { [T.cancelRequestedAt]: nowIso } },
-          { names: { '#running': T.running, '#until': T.runningUntil }, values: { ':now': nowIso, ':uid': userId, ':zero': 0 } },
+          { set: { [T.cancelTurnId]: target } },
+          { names: { '#turn': T.turnId, '#lease': T.turnLeaseUntil }, values: { ':now': nowIso, ':uid': userId, ':tid': target } },
         ),
-        ConditionExpression: 'attribute_exists(pk) AND userId = :uid AND #running > :zero AND #until > :now',
+        ConditionExpression: 'attribute_exists(pk) AND userId = :uid AND #turn = :tid AND #lease > :now',
       }),
     );
     return true;
@@ -63,19 +84,32 @@ export async function requestStop(sessionId: string, userId: string, nowIso: str
   }
 }
 
-/** Whether a stop was requested after `sinceIso` (one small strongly consistent read). */
-export async function stopRequestedSince(sessionId: string, sinceIso: string): Promise<boolean> {
+async function runningTurnOf(sessionId: string): Promise<string | undefined> {
+  const out = await ddb().send(
+    new GetCommand({
+      TableName: tableName(),
+      Key: keys.session(sessionId),
+      ProjectionExpression: '#turn',
+      ExpressionAttributeNames: { '#turn': T.turnId },
+      ConsistentRead: true,
+    }),
+  );
+  const id = out.Item?.[T.turnId];
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** Whether a stop was asked for turn `turnId` (one small strongly consistent read). */
+export async function stopRequested(sessionId: string, turnId: string): Promise<boolean> {
   const out = await ddb().send(
     new GetCommand({
       TableName: tableName(),
       Key: keys.session(sessionId),
       ProjectionExpression: '#cancel',
-      ExpressionAttributeNames: { '#cancel': T.cancelRequestedAt },
+      ExpressionAttributeNames: { '#cancel': T.cancelTurnId },
       ConsistentRead: true,
     }),
   );
-  const at = out.Item?.[T.cancelRequestedAt];
-  return typeof at === 'string' && at >= sinceIso;
+  return out.Item?.[T.cancelTurnId] === turnId;
 }
 
 export interface Turn {

@@ -8,7 +8,17 @@
 import { decodeCursor, encodeCursor } from '../lib/cursor';
 import { searchTooBroad, validationFailed } from '../lib/errors';
 import type { RawItem } from './items';
-import { usageBucketPartition, usageChatAppPartition, usageUserDaysPartition, usageUserMonthsPartition, type UsageDimension } from './keys';
+import { batchGet } from './batch';
+import {
+  keys,
+  USAGE_RANK_SHARDS,
+  usageBucketPartition,
+  usageChatAppPartition,
+  usageUserDaysPartition,
+  usageUserMonthsPartition,
+  usageUserRankPartition,
+  type UsageDimension,
+} from './keys';
 import { hydrateItems, normalizeLimit, queryString } from './pagination';
 import { invalidCursor } from './errors';
 import { addTotals, dayBucket, dayOf, monthBucket, queryAll, totalsOf, ZERO_TOTALS, type UsageTotals } from './usage-aggregates';
@@ -64,17 +74,29 @@ export function rangeBuckets(range: DateRange): string[] {
 
 const rowTotals = (item: RawItem) => totalsOf(item);
 
-/** A user's tokens and cost per day in one chat app (days without usage are absent). */
+/** A user's tokens and cost per day in one chat app (days without usage are absent): one Query of their partition. */
 export async function userDailyUsage(
   userId: string,
   chatAppId: string,
   range: DateRange,
 ): Promise<{ totals: UsageTotals; items: Array<UsageTotals & { date: string }> }> {
-  // The user's day items through gsi2, which carries no counters: the days found are read whole.
-  const entries = await queryAll(usageUserDaysPartition(userId, chatAppId), { from: dayBucket(range.from), to: dayBucket(range.to) }, MAX_REPORT_DAYS, 'gsi2');
-  const rows = await hydrateItems(entries);
-  const items = rows.map((r) => ({ date: String(r.gsi2sk).slice(2), ...rowTotals(r) }));
+  const rows = await queryAll(usageUserDaysPartition(userId, chatAppId), { from: dayBucket(range.from), to: dayBucket(range.to) }, MAX_REPORT_DAYS);
+  const days = new Map<string, UsageTotals>(rows.map((r) => [String(r.sk).slice(2), rowTotals(r)]));
+  // Days of before 0.2, kept in the chat app's bucket partitions: read for the range's days not found above.
+  const legacy = await batchGet(rangeDays(range).map((day) => keys.legacyUsageUser(userId, chatAppId, dayBucket(day))));
+  for (const r of legacy) {
+    const day = String(r.bucket ?? String(r.pk).split('#').slice(-1)[0]).replace(/^D#/, '');
+    days.set(day, addTotals(days.get(day) ?? ZERO_TOTALS, rowTotals(r)));
+  }
+  const items = [...days.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([date, t]) => ({ date, ...t }));
   return { totals: items.reduce<UsageTotals>((a, b) => addTotals(a, b), ZERO_TOTALS), items };
+}
+
+/** Every day of a range, oldest first. */
+function rangeDays(range: DateRange): string[] {
+  const days: string[] = [];
+  for (let ms = Date.parse(`${range.from}T00:00:00Z`); ms <= Date.parse(`${range.to}T00:00:00Z`); ms += DAY_MS) days.push(dayOf(ms));
+  return days;
 }
 
 /** The chat apps a user has usage in during a month (at most MAX_BUDGET_APPS). */
@@ -143,9 +165,7 @@ async function groupedRows(chatAppId: string, range: DateRange, dimension: Usage
   const sums = new Map<string, UsageTotals>();
   let read = 0;
   for (let i = 0; i < buckets.length; i += QUERY_CONCURRENCY) {
-    const batch = await Promise.all(
-      buckets.slice(i, i + QUERY_CONCURRENCY).map((b) => queryAll(usageBucketPartition(chatAppId, b), { prefix: `${dimension}#` }, MAX_REPORT_ROWS)),
-    );
+    const batch = await Promise.all(buckets.slice(i, i + QUERY_CONCURRENCY).map((b) => dimensionRows(chatAppId, b, dimension)));
     for (const rows of batch) {
       read += rows.length;
       if (read > MAX_REPORT_ROWS)
@@ -157,4 +177,22 @@ async function groupedRows(chatAppId: string, range: DateRange, dimension: Usage
     }
   }
   return sums;
+}
+
+/**
+ * One bucket's rows of a dimension: entities and agents from the bucket partition (the usage stream writes
+ * them); users from their own items through gsi3's shards, plus the rows of before 0.2 in the bucket partition.
+ */
+async function dimensionRows(chatAppId: string, bucket: string, dimension: UsageDimension): Promise<RawItem[]> {
+  const inBucket = await queryAll(usageBucketPartition(chatAppId, bucket), { prefix: `${dimension}#` }, MAX_REPORT_ROWS);
+  if (dimension !== 'U') return inBucket;
+  const entries = (
+    await Promise.all(
+      Array.from({ length: USAGE_RANK_SHARDS }, (_, shard) =>
+        queryAll(usageUserRankPartition(chatAppId, bucket, shard), { prefix: 'U#' }, MAX_REPORT_ROWS, 'gsi3'),
+      ),
+    )
+  ).flat();
+  if (entries.length + inBucket.length > MAX_REPORT_ROWS) return [...inBucket, ...entries];
+  return [...inBucket, ...(await hydrateItems(entries))];
 }

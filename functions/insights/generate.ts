@@ -23,11 +23,11 @@ import {
   type Outcome,
   type Settle,
 } from '../data/insights-status';
-import { nowIso } from '../data/items';
+import { newId, nowIso } from '../data/items';
 import { conditionFailedAt } from '../data/retry';
 import { addSessionUsage, getSessionWithInsightsActivity, type Session } from '../data/sessions';
 import { recentTurns } from '../data/turns';
-import { usageAggregateWrites } from '../data/usage-aggregates';
+import { usageWrites } from '../data/usage-aggregates';
 import { entityOf } from '../converse/budget';
 import { logger } from '../http/logger';
 import { callTool } from '../models/tool-call';
@@ -83,7 +83,7 @@ async function chargeInsightsUsage(session: Session, app: ChatAppConfig, usage: 
   await addSessionUsage(
     session.sessionId,
     { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalCost: usage.totalCost },
-    usageAggregateWrites(debit),
+    usageWrites(debit, { sessionId: session.sessionId, debitId: newId() }),
   );
 }
 

@@ -101,6 +101,8 @@ const ENV = z.object({
   /** Session items one search may read before it is refused as too broad (SEARCH_TOO_BROAD). */
   SEARCH_READ_BUDGET: int(1, 1_000_000, 1000),
   STOP_POLL_MS: int(1000, 60_000, 1000),
+  /** Tokens a turn sets aside on the user's budget while it runs (docs/converse.md#budgets): users' limits hold under races. */
+  BUDGET_RESERVE_TOKENS: int(1, 1_000_000, 4000),
   BEDROCK_AGENT_ENDPOINT: optionalUrl,
   BEDROCK_RUNTIME_ENDPOINT: optionalUrl,
   BEDROCK_AGENTCORE_ENDPOINT: optionalUrl,

@@ -21,7 +21,10 @@ export interface TableAccess {
 export const BACKGROUND_FUNCTIONS = ['insights-sweep', 'insights-worker'] as const;
 export type BackgroundFunction = (typeof BACKGROUND_FUNCTIONS)[number];
 
-export type FunctionName = RouteGroup | 'authorizer' | BackgroundFunction;
+/** The usage stream consumer (DynamoDB Streams): always deployed, it adds spends to the shared usage totals. */
+export const USAGE_STREAM_FUNCTION = 'usage-stream';
+
+export type FunctionName = RouteGroup | 'authorizer' | BackgroundFunction | typeof USAGE_STREAM_FUNCTION;
 
 export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   // gsi2: the user's usage days and chat apps of a month (usage-reports.ts).
@@ -33,7 +36,8 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   feedback: { operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'], indexes: ['gsi1'] },
   insights: { operations: ['GetItem', 'PutItem', 'UpdateItem'], indexes: [] },
   widgets: { operations: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: [] },
-  admin: { operations: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: [] },
+  // gsi3: the users of a usage bucket (top users by cost), read whole with BatchGetItem.
+  admin: { operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: ['gsi3'] },
   converse: { operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'], indexes: [] },
   // The authorizer only verifies tokens.
   authorizer: { operations: [], indexes: [] },
@@ -41,6 +45,8 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   'insights-sweep': { operations: ['Query', 'UpdateItem'], indexes: ['gsi1'] },
   // Claim, session + chat app, transcript (base-table Query), insights + status transaction, usage, feedback.
   'insights-worker': { operations: ['GetItem', 'Query', 'PutItem', 'UpdateItem'], indexes: [] },
+  // Applied markers read (redeliveries) and written with the shared totals' updates, in one transaction.
+  'usage-stream': { operations: ['BatchGetItem', 'PutItem', 'UpdateItem'], indexes: [] },
 };
 
 /** The IAM statements' shape: item operations on the table, Query on the table and the listed indexes. */

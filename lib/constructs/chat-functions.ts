@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ROUTE_GROUPS, type RouteGroup } from '../../functions/http/routes';
 import type { BedrockAccess } from '../config/bedrock';
 import { acknowledgeNag, nagArn } from '../nag';
-import { BACKGROUND_FUNCTIONS, TABLE_ACCESS, tableStatements, type BackgroundFunction, type FunctionName } from './access-map';
+import { BACKGROUND_FUNCTIONS, TABLE_ACCESS, tableStatements, USAGE_STREAM_FUNCTION, type BackgroundFunction, type FunctionName } from './access-map';
 import { bundleLambdaSync } from './bundling';
 
 const isBackground = (name: FunctionName): name is BackgroundFunction => (BACKGROUND_FUNCTIONS as readonly string[]).includes(name);
@@ -67,6 +67,8 @@ export const DEFAULT_SIZES: Record<FunctionName, FunctionSize> = {
   'insights-sweep': { memoryMb: 256, timeoutSeconds: 60 },
   // Two model calls at most per job, a few jobs per batch.
   'insights-worker': { memoryMb: 512, timeoutSeconds: 180 },
+  // A batch of up to 100 debits: one BatchGetItem and a few transactions.
+  'usage-stream': { memoryMb: 256, timeoutSeconds: 60 },
 };
 
 /** A Secrets Manager secret a function reads at cold start; `id` (its ARN or name) goes in the environment. */
@@ -119,11 +121,14 @@ export class ChatFunctions extends Construct {
   readonly authorizer: lambda.Function;
   /** The functions outside the API (generated insights' sweep and worker), when enabled. */
   readonly background = new Map<BackgroundFunction, lambda.Function>();
+  /** The usage stream consumer (lib/constructs/chat-usage.ts wires it to the table's stream). */
+  readonly usageStream: lambda.Function;
 
   constructor(scope: Construct, id: string, props: ChatFunctionsProps) {
     super(scope, id);
     for (const group of props.groups ?? ROUTE_GROUPS) this.byGroup.set(group, this.makeFunction(group, props));
     this.authorizer = this.makeFunction('authorizer', props);
+    this.usageStream = this.makeFunction(USAGE_STREAM_FUNCTION, props);
     if (props.insights) {
       for (const name of BACKGROUND_FUNCTIONS) this.background.set(name, this.makeFunction(name, props));
       const models = [...props.insights.modelArns];
@@ -153,7 +158,7 @@ export class ChatFunctions extends Construct {
     acknowledgeNag(
       this,
       'AwsSolutions-IAM5[Resource::*]',
-      'Only actions without resource-level permissions, where AWS requires Resource "*": xray:PutTraceSegments/PutTelemetryRecords (active tracing) and bedrock:InvokeInlineAgent (the inline agent\u2019s model calls are still limited to the configured model ARNs).',
+      'Only actions without resource-level permissions, where AWS requires Resource "*": xray:PutTraceSegments/PutTelemetryRecords (active tracing), dynamodb:ListStreams (the usage stream\u2019s event source) and bedrock:InvokeInlineAgent (the inline agent\u2019s model calls are still limited to the configured model ARNs).',
     );
     acknowledgeNag(
       this,
@@ -174,7 +179,7 @@ export class ChatFunctions extends Construct {
     const secrets =
       name === 'authorizer'
         ? { JWT_SECRET_ARN: props.jwtSecret }
-        : isBackground(name)
+        : isBackground(name) || name === USAGE_STREAM_FUNCTION
           ? {}
           : { JWT_SECRET_ARN: props.jwtSecret, CURSOR_SECRET_ARN: props.cursorSecret };
     const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: props.logRetentionDays as logs.RetentionDays });
@@ -188,7 +193,15 @@ export class ChatFunctions extends Construct {
       timeout: Duration.seconds(size.timeoutSeconds),
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
-      description: `Pika chat: ${name === 'authorizer' ? 'API authorizer (JWT)' : isBackground(name) ? `generated insights (${name})` : `${name} routes`}`,
+      description: `Pika chat: ${
+        name === 'authorizer'
+          ? 'API authorizer (JWT)'
+          : name === USAGE_STREAM_FUNCTION
+            ? 'usage stream (shared usage totals)'
+            : isBackground(name)
+              ? `generated insights (${name})`
+              : `${name} routes`
+      }`,
       environment: {
         ...props.environment,
         TABLE_NAME: props.table.tableName,

@@ -31,6 +31,8 @@ export class ChatTable extends Construct {
       deletionProtection: props.retainData,
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      // The usage stream consumer reads the debit records' new images (functions/handlers/usage-stream.ts).
+      stream: dynamodb.StreamViewType[TABLE_DEFINITION.stream],
     });
     for (const gsi of TABLE_DEFINITION.gsis) {
       this.table.addGlobalSecondaryIndex({

@@ -1,7 +1,14 @@
-import { CreateTableCommand, DescribeTableCommand, ResourceInUseException, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createTableInput, TTL_ATTRIBUTE } from '../../functions/data/table-definition';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceInUseException,
+  UpdateTableCommand,
+  UpdateTimeToLiveCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { createTableInput, TABLE_STREAM_VIEW, TTL_ATTRIBUTE } from '../../functions/data/table-definition';
 
-/** Creates the table from the shared definition unless it exists (idempotent), with TTL enabled. */
+/** Creates the table from the shared definition unless it exists (idempotent), with TTL and its stream enabled. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
     await client.send(new CreateTableCommand(createTableInput(tableName)));
@@ -11,7 +18,14 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   }
   for (let i = 0; i < 100; i++) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') return;
+    if (Table?.TableStatus === 'ACTIVE') {
+      // A table kept on disk from before the usage stream: its stream is turned on.
+      if (!Table.StreamSpecification?.StreamEnabled) {
+        await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE_STREAM_VIEW } }));
+        continue;
+      }
+      return;
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`table ${tableName} did not become ACTIVE`);

@@ -10,6 +10,7 @@ import { ensureTable } from './create-table';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import type { LocalApi, LocalApiOptions } from './server';
 import { startLocalS3, type LocalS3 } from './s3-server';
+import { startUsageStream, type UsageStream } from './usage-stream';
 
 /** The bucket of uploaded files in the local S3. */
 export const LOCAL_FILES_BUCKET = 'pika-files-local';
@@ -36,6 +37,11 @@ export interface LocalStackOptions {
    * directory), or false: none (the tests' global setup, where each file's stack starts its own).
    */
   s3?: false | { directory?: string; corsOrigins?: string[] };
+  /**
+   * The usage stream consumer polling the table's stream every `pollMs` (npm start), or false (default: the tests
+   * and the bench drain it when they read shared totals: test/support/usage.ts).
+   */
+  usageStream?: false | { pollMs: number };
   /** More environment for the handlers (JWT_SECRET, CURSOR_SECRET, CORS_ORIGINS, …), set before the API starts. */
   env?: Record<string, string>;
 }
@@ -48,6 +54,7 @@ export interface LocalStack {
   emulator: AgentEmulator | undefined;
   s3: LocalS3 | undefined;
   api: LocalApi | undefined;
+  usageStream: UsageStream | undefined;
   stop(): Promise<void>;
 }
 
@@ -103,7 +110,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     if (opts.seed ?? true) await (await import('./seed')).seedDemoConfig();
     const api = opts.api === false ? undefined : await (await import('./server')).startLocalApi(opts.api ?? {});
     if (api) stops.push(() => api.close());
-    return { tableName, dynamoDbEndpoint: endpoint, db, emulator, s3, api, stop };
+    const usageStream = opts.usageStream ? await startUsageStream({ endpoint, tableName, pollMs: opts.usageStream.pollMs }) : undefined;
+    if (usageStream) stops.push(() => usageStream.stop());
+    return { tableName, dynamoDbEndpoint: endpoint, db, emulator, s3, api, usageStream, stop };
   } catch (err) {
     await stop();
     throw err;

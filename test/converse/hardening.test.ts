@@ -107,13 +107,15 @@ describe('titles', () => {
     expectErrorShape(await api.call('POST', '/sessions', { token: t, body: { chatAppId: 'demo', title: '' } }), 400, 'VALIDATION_FAILED');
   });
 
-  it('concurrent first turns on an untitled session call and bill the title model once', async () => {
+  it('first turns of an untitled session, each starting as the last ends (its title step still running), call and bill the title model once', async () => {
     const t = await token(uid());
     const chatAppId = await appWith();
     const created = await api.call('POST', '/sessions', { token: t, body: { chatAppId } });
     const sessionId = created.body.sessionId as string;
     const marker = uid('q');
-    const turns = await Promise.all(Array.from({ length: 5 }, (_, i) => converse(api.url, t, { sessionId, message: `${marker} question ${i}` })));
+    // One turn at a time per session: each starts once the previous answer is stored, while its title is asked for.
+    const turns = [];
+    for (let i = 0; i < 5; i++) turns.push(await converse(api.url, t, { sessionId, message: `${marker} question ${i}` }));
     expect(turns.every((r) => r.events.at(-1)!.event === 'done')).toBe(true);
     const session = await titledSession(sessionId, t, 5000);
     // Let any straggling title call finish before counting.

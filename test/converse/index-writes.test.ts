@@ -95,7 +95,7 @@ describe('session index writes of a converse turn', () => {
     const entries = await rawIndexPartition('gsi1', userSessionsPartition(user));
     const entry = entries.find((e) => e.sk === keys.session(older).sk && e.pk === keys.session(older).pk)!;
     expect(entry).toMatchObject({ sessionId: older, lastUpdate: answer.createDate, chatAppId: 'demo' });
-    for (const changedByTurns of ['inputTokens', 'outputTokens', 'totalCost', 'runningTurns', 'runningUntil', 'providerAgentId']) {
+    for (const changedByTurns of ['inputTokens', 'outputTokens', 'totalCost', 'turnId', 'turnLeaseUntil', 'providerAgentId']) {
       expect(entry, changedByTurns).not.toHaveProperty(changedByTurns);
     }
   });
