@@ -458,7 +458,8 @@ export async function startDynamoDbFront(opts: DynamoDbFrontOptions): Promise<Dy
     if (!key?.[t.pk]) return undefined;
     const id = itemId(t, key);
     if (!mode.throttling) return { table: t, key, touch: { table: t, id, charges: new Map() }, after: { exists: true, size: 0, indexKeys: {} } };
-    const before = await lookUp(t, key);
+    // A Put of an item not seen yet is taken as a create: no read of DynamoDB Local for each new item.
+    const before = kind === 'Put' ? (known.get(id) ?? knownFrom(t, undefined)) : await lookUp(t, key);
     let after: Known = before;
     let touched: Set<string> | undefined;
     if (kind === 'Put') after = knownFrom(t, body.Item as Item);
