@@ -526,11 +526,12 @@ export async function startDynamoDbFront(opts: DynamoDbFrontOptions): Promise<Dy
 
   // ---- forwarding ----
 
-  function forward(req: IncomingMessage, body: Buffer, changed: boolean): Promise<Answer> {
+  function forward(req: IncomingMessage, body: Buffer): Promise<Answer> {
     const headers: IncomingHttpHeaders = { ...req.headers, host: target.host };
     delete headers.connection;
     delete headers['keep-alive'];
-    if (changed) headers['content-length'] = String(body.length);
+    delete headers['transfer-encoding'];
+    headers['content-length'] = String(body.length);
     return new Promise((resolve, reject) => {
       const out = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent }, (res) => {
         const chunks: Buffer[] = [];
@@ -572,14 +573,14 @@ export async function startDynamoDbFront(opts: DynamoDbFrontOptions): Promise<Dy
   async function getItem(req: IncomingMessage, raw: Buffer, body: Json): Promise<Answer> {
     const t = await describe(String(body.TableName ?? ''));
     const key = body.Key as Item | undefined;
-    if (!t || !key?.[t.pk]) return forward(req, raw, false);
+    if (!t || !key?.[t.pk]) return forward(req, raw);
     const consistent = body.ConsistentRead === true;
     const partition = tablePartition(t, key);
     if (mode.throttling && !bucket(partition, 'r').admits(readUnits(0, consistent))) {
       const touch = { table: t, id: itemId(t, key), charges: new Map([[partition, 1]]) };
       return throttled(throttleReason(touch, new Set([partition]), 'r'));
     }
-    const answer = await forward(req, raw, false);
+    const answer = await forward(req, raw);
     if (answer.status === 200) {
       const item = parse(answer.body).Item as Item | undefined;
       charge(partition, readUnits(item ? itemSize(item) : 0, consistent), 'r');
@@ -607,12 +608,12 @@ export async function startDynamoDbFront(opts: DynamoDbFrontOptions): Promise<Dy
   async function query(req: IncomingMessage, raw: Buffer, body: Json): Promise<Answer> {
     const t = await describe(String(body.TableName ?? ''));
     const where = t && queryPartition(t, body);
-    if (!t || !where) return forward(req, raw, false);
+    if (!t || !where) return forward(req, raw);
     const consistent = body.ConsistentRead === true && !where.index;
     if (mode.throttling && !bucket(where.partition, 'r').admits(readUnits(0, consistent))) {
       return throttled(throttleReason({ table: t, id: '', charges: new Map([[where.partition, 1]]) }, new Set([where.partition]), 'r'));
     }
-    const answer = await forward(req, raw, false);
+    const answer = await forward(req, raw);
     if (answer.status === 200) {
       const items = parse(answer.body).Items as Item[] | undefined;
       charge(
@@ -652,7 +653,7 @@ export async function startDynamoDbFront(opts: DynamoDbFrontOptions): Promise<Dy
       refused += drop.length;
     }
     if (refused && refused === total && lastReason) return throttled(lastReason);
-    const answer = refused ? await forward(req, Buffer.from(JSON.stringify({ ...body, RequestItems: admitted })), true) : await forward(req, raw, false);
+    const answer = refused ? await forward(req, Buffer.from(JSON.stringify({ ...body, RequestItems: admitted }))) : await forward(req, raw);
     if (answer.status !== 200) return answer;
     const out = parse(answer.body);
     for (const [name, items] of Object.entries((out.Responses ?? {}) as Record<string, Item[]>)) {
@@ -714,7 +715,7 @@ export async function startDynamoDbFront(opts: DynamoDbFrontOptions): Promise<Dy
       set.add(tg);
     });
     try {
-      const answer = await forward(req, raw, false);
+      const answer = await forward(req, raw);
       if (tg.doomed.size && mode.conflicts) {
         counters.conflicts.cancelledTransactGets++;
         return transactionCanceled(touches.map((_, i) => (tg.doomed.has(i) ? { Code: 'TransactionConflict', Message: CONFLICT_MESSAGE } : { Code: 'None' })));
@@ -745,7 +746,7 @@ export async function startDynamoDbFront(opts: DynamoDbFrontOptions): Promise<Dy
   async function singleWrite(op: 'PutItem' | 'UpdateItem' | 'DeleteItem', req: IncomingMessage, raw: Buffer, body: Json): Promise<Answer> {
     const kind = op === 'PutItem' ? 'Put' : op === 'UpdateItem' ? 'Update' : 'Delete';
     const spec = await planWrite(kind, body, 1);
-    if (!spec) return forward(req, raw, false);
+    if (!spec) return forward(req, raw);
     const { touch } = spec;
     if (mode.conflicts && held.has(touch.id)) {
       counters.conflicts.singleWriteConflicts++;
@@ -759,7 +760,7 @@ export async function startDynamoDbFront(opts: DynamoDbFrontOptions): Promise<Dy
     doomTransactGets(touch.id);
     track(writing, [touch.id], 1);
     try {
-      const answer = await forward(req, raw, false);
+      const answer = await forward(req, raw);
       afterWrite(spec, answer.status === 200);
       return answer;
     } finally {
@@ -822,7 +823,7 @@ export async function startDynamoDbFront(opts: DynamoDbFrontOptions): Promise<Dy
     track(writing, ids, 1);
     try {
       const changed = conflicted + throttledItems > 0;
-      const answer = await forward(req, changed ? Buffer.from(JSON.stringify({ ...body, RequestItems: admitted })) : raw, changed);
+      const answer = await forward(req, changed ? Buffer.from(JSON.stringify({ ...body, RequestItems: admitted })) : raw);
       for (const s of specs) afterWrite(s, answer.status === 200);
       if (!changed || answer.status !== 200) return answer;
       const out = parse(answer.body);
@@ -875,7 +876,7 @@ export async function startDynamoDbFront(opts: DynamoDbFrontOptions): Promise<Dy
     if (mode.conflicts) for (const id of ids) held.set(id, owner);
     for (const id of ids) doomTransactGets(id);
     try {
-      const answer = await forward(req, raw, false);
+      const answer = await forward(req, raw);
       for (const s of specs) if (s) afterWrite(s, answer.status === 200);
       if (mode.conflicts && holdMs > 0) await later(holdMs);
       return answer;
@@ -891,7 +892,7 @@ export async function startDynamoDbFront(opts: DynamoDbFrontOptions): Promise<Dy
     const [service, op = ''] = targetHeader.split('.');
     const name = service === 'DynamoDB_20120810' ? op : targetHeader || `${req.method} ${req.url}`;
     counters.requests[name] = (counters.requests[name] ?? 0) + 1;
-    if (service !== 'DynamoDB_20120810') return forward(req, raw, false);
+    if (service !== 'DynamoDB_20120810') return forward(req, raw);
     if (WRITE_OPS.has(op) && Date.now() < refuseUntil) {
       counters.refusedWrites++;
       return jsonAnswer(500, errorBody(`${TYPE_PREFIX}InternalServerError`, { message: 'Internal server error' }));
@@ -900,9 +901,9 @@ export async function startDynamoDbFront(opts: DynamoDbFrontOptions): Promise<Dy
       const body = parse(raw);
       tables.delete(tableName(String(body.TableName ?? '')));
       if (op === 'DeleteTable') known.clear();
-      return forward(req, raw, false);
+      return forward(req, raw);
     }
-    if (!mode.conflicts && !mode.throttling) return forward(req, raw, false);
+    if (!mode.conflicts && !mode.throttling) return forward(req, raw);
     const body = parse(raw);
     switch (op) {
       case 'PutItem':
@@ -916,13 +917,13 @@ export async function startDynamoDbFront(opts: DynamoDbFrontOptions): Promise<Dy
       case 'TransactGetItems':
         return transactGet(req, raw, body);
       case 'GetItem':
-        return mode.throttling ? getItem(req, raw, body) : forward(req, raw, false);
+        return mode.throttling ? getItem(req, raw, body) : forward(req, raw);
       case 'Query':
-        return mode.throttling ? query(req, raw, body) : forward(req, raw, false);
+        return mode.throttling ? query(req, raw, body) : forward(req, raw);
       case 'BatchGetItem':
-        return mode.throttling ? batchGet(req, raw, body) : forward(req, raw, false);
+        return mode.throttling ? batchGet(req, raw, body) : forward(req, raw);
       default:
-        return forward(req, raw, false);
+        return forward(req, raw);
     }
   }
 
@@ -950,7 +951,9 @@ export async function startDynamoDbFront(opts: DynamoDbFrontOptions): Promise<Dy
       const raw = Buffer.concat(chunks);
       const send = (a: Answer) => {
         if (res.destroyed) return;
-        res.writeHead(a.status, a.headers);
+        // The body is sent whole: framing headers are this connection's, not DynamoDB Local's.
+        const { connection: _c, 'keep-alive': _k, 'transfer-encoding': _t, ...headers } = a.headers;
+        res.writeHead(a.status, { ...headers, 'content-length': String(a.body.length) });
         res.end(a.body);
       };
       if (req.url?.startsWith('/_front/')) {
