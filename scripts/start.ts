@@ -16,6 +16,21 @@ const { values } = parseArgs({ options: { 'in-memory': { type: 'boolean' }, port
 const port = Number(values.port ?? process.env.PORT ?? 3000);
 const tableName = process.env.TABLE_NAME ?? 'pika-local';
 
+// PIKA_DYNAMODB_FRONT=1: the handlers reach DynamoDB Local through the front that conflicts and throttles as
+// DynamoDB does (docs/dynamodb-front.md); PIKA_DYNAMODB_FRONT_SCALE, _HOLD_MS, _BURST_SECONDS, _CONFLICTS=0, _THROTTLING=0.
+const env = process.env;
+const num = (v: string | undefined) => (v ? Number(v) : undefined);
+const front =
+  env.PIKA_DYNAMODB_FRONT === '1'
+    ? {
+        ...(num(env.PIKA_DYNAMODB_FRONT_SCALE) ? { scale: num(env.PIKA_DYNAMODB_FRONT_SCALE) } : {}),
+        ...(env.PIKA_DYNAMODB_FRONT_HOLD_MS ? { holdMs: num(env.PIKA_DYNAMODB_FRONT_HOLD_MS) } : {}),
+        ...(env.PIKA_DYNAMODB_FRONT_BURST_SECONDS ? { burstSeconds: num(env.PIKA_DYNAMODB_FRONT_BURST_SECONDS) } : {}),
+        conflicts: env.PIKA_DYNAMODB_FRONT_CONFLICTS !== '0',
+        throttling: env.PIKA_DYNAMODB_FRONT_THROTTLING !== '0',
+      }
+    : false;
+
 const secrets = localSecrets();
 const userToken = await mintDevToken({ userId: 'demo-user', userType: 'external-user', secret: secrets.jwtSecret });
 const adminToken = await mintDevToken({ userId: 'demo-admin', roles: ['pika:content-admin'], userType: 'internal-user', secret: secrets.jwtSecret });
@@ -27,6 +42,7 @@ void buildPlayground().catch((err: unknown) => console.error('The playground did
 // The agent emulator, unless --real-bedrock: then the SDK's default credentials and region reach Bedrock.
 const stack = await startLocalStack({
   tableName,
+  front,
   ...(values['in-memory'] ? {} : { dbPath: join(DATA_DIR, 'dynamodb') }),
   ...(values['real-bedrock'] ? { realBedrock: true } : { emulator: { port: 0 } }),
   s3: { ...(values['in-memory'] ? {} : { directory: join(DATA_DIR, 's3') }), corsOrigins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`] },
@@ -39,7 +55,7 @@ const stack = await startLocalStack({
     CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://localhost:5173,http://localhost:3000',
   },
 });
-const { db, emulator, s3 } = stack;
+const { db, emulator, s3, front: dbFront } = stack;
 const insightsLoop = startInsightsLoop((line) => console.log(line));
 const api = stack.api!;
 const url = `http://localhost:${api.port}`;
@@ -48,7 +64,9 @@ console.log(`
 Pika chat API listening on ${url}
   Playground: ${url}/  (sign in with the dev token below, prefilled)
   API reference: ${url}/docs
-  DynamoDB Local: ${db!.endpoint}${values['in-memory'] ? ' (in memory)' : ' (data in .data/)'}
+  DynamoDB Local: ${db!.endpoint}${values['in-memory'] ? ' (in memory)' : ' (data in .data/)'}${
+    dbFront ? `\n  DynamoDB front (conflicts, throttling): ${dbFront.endpoint}, counters at ${dbFront.endpoint}/_front/stats` : ''
+  }
   S3 (uploaded files): ${s3!.endpoint}, bucket ${s3!.bucket}${values['in-memory'] ? ' (temporary)' : ' (objects in .data/s3)'}
   Bedrock: ${emulator ? `agent emulator at ${emulator.endpoint}` : 'real Bedrock (AWS credentials from the environment)'}
   Chat apps: demo (AgentCore harness agent echo), demo-runtime (AgentCore Runtime agent echo-runtime),

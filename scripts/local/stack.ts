@@ -7,6 +7,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AgentEmulator } from '../agent-emulator';
 import { ensureTable } from './create-table';
+import { startDynamoDbFront, type DynamoDbFront, type DynamoDbFrontOptions } from './dynamodb-front';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import type { LocalApi, LocalApiOptions } from './server';
 import { startLocalS3, type LocalS3 } from './s3-server';
@@ -24,6 +25,11 @@ export interface LocalStackOptions {
   dynamoDbEndpoint?: string;
   /** Persist DynamoDB Local's data here; in memory without. */
   dbPath?: string;
+  /**
+   * The handlers reach DynamoDB Local through a front that refuses conflicting transactions and throttles hot
+   * partitions as DynamoDB does (scripts/local/dynamodb-front.ts, docs/dynamodb-front.md); default false.
+   */
+  front?: false | Omit<DynamoDbFrontOptions, 'target'>;
   /** The agent emulator (default), or false: none (the tests' global setup, where each worker starts its own). */
   emulator?: false | { chunkDelayMs?: number; port?: number };
   /** No emulator, and the SDK's own AWS credentials kept so it reaches real Bedrock (DynamoDB Local accepts any). */
@@ -48,9 +54,11 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   tableName: string;
+  /** What the handlers use: the front's endpoint when there is one, else DynamoDB Local's. */
   dynamoDbEndpoint: string;
   /** Set only when this stack started DynamoDB Local. */
   db: DynamoDbLocal | undefined;
+  front: DynamoDbFront | undefined;
   emulator: AgentEmulator | undefined;
   s3: LocalS3 | undefined;
   api: LocalApi | undefined;
@@ -81,8 +89,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     for (const s of stops.splice(0).reverse()) await s();
   };
   try {
-    const { endpoint, db } = await dynamoDb({ ...opts, tableName });
+    const { endpoint: dbEndpoint, db } = await dynamoDb({ ...opts, tableName });
     if (db) stops.push(() => db.stop());
+    const front = opts.front ? await startDynamoDbFront({ ...opts.front, target: dbEndpoint }) : undefined;
+    if (front) stops.push(() => front.stop());
+    const endpoint = front?.endpoint ?? dbEndpoint;
     // The emulator, seed and server modules load the handlers: imported only when used.
     const emulator =
       opts.emulator === false || opts.realBedrock ? undefined : await (await import('../agent-emulator')).startAgentEmulator(opts.emulator ?? {});
@@ -110,9 +121,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     if (opts.seed ?? true) await (await import('./seed')).seedDemoConfig();
     const api = opts.api === false ? undefined : await (await import('./server')).startLocalApi(opts.api ?? {});
     if (api) stops.push(() => api.close());
+    // Through the front when there is one: the consumer's transactions meet the turns' as in AWS.
     const usageStream = opts.usageStream ? await startUsageStream({ endpoint, tableName, pollMs: opts.usageStream.pollMs }) : undefined;
     if (usageStream) stops.push(() => usageStream.stop());
-    return { tableName, dynamoDbEndpoint: endpoint, db, emulator, s3, api, usageStream, stop };
+    return { tableName, dynamoDbEndpoint: endpoint, db, front, emulator, s3, api, usageStream, stop };
   } catch (err) {
     await stop();
     throw err;
