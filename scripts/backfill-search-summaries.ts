@@ -1,7 +1,9 @@
 /**
  * One-off migration: writes the session search summaries (functions/data/search-summaries.ts) of sessions
- * created before they existed. Offline only — it Scans the table for session items (`sk = META`), which no
- * request path does. Safe to run while the API serves and to run again (entries are set if_not_exists).
+ * created before they existed, and converts the former per-feedback map to the bounded counts (recounted
+ * from the feedback items). Offline only — it Scans the table for session items (`sk = META`), which no
+ * request path does. Safe to run while the API serves and to run again (each write is conditioned on the
+ * summary it read).
  *
  *   TABLE_NAME=<table> AWS_REGION=<region> npx tsx scripts/backfill-search-summaries.ts
  */
@@ -31,4 +33,4 @@ do {
   }
   startKey = out.LastEvaluatedKey;
 } while (startKey);
-console.log(`backfilled ${sessions} sessions (${feedback} feedback entries)`);
+console.log(`backfilled ${sessions} sessions (${feedback} feedback counted)`);

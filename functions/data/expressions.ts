@@ -16,6 +16,8 @@ export interface UpdateSpec {
   append?: Record<string, readonly unknown[]>;
   /** ADD each number. */
   add?: Record<string, number>;
+  /** Add numbers to keys inside a map attribute (`SET m.k = if_not_exists(m.k, 0) + n`; the map must exist; ADD takes top-level attributes only). */
+  addIn?: Record<string, Record<string, number>>;
   /** REMOVE each attribute. */
   remove?: readonly string[];
 }
@@ -62,6 +64,18 @@ export function updateExpression(spec: UpdateSpec, condition: { names?: Record<s
         const path = `${map}.${p.name}`;
         sets.push(`${path} = ${onlyNew ? `if_not_exists(${path}, ${p.value})` : p.value}`);
       }
+    }
+  }
+  for (const [attribute, entries] of Object.entries(spec.addIn ?? {})) {
+    if (!Object.keys(entries).length) continue;
+    const map = `#u${n++}`;
+    names[map] = attribute;
+    const zero = `:u${n++}`;
+    values[zero] = 0;
+    for (const [key, by] of Object.entries(entries)) {
+      const p = placeholder(key, by);
+      const path = `${map}.${p.name}`;
+      sets.push(`${path} = if_not_exists(${path}, ${zero}) + ${p.value}`);
     }
   }
   for (const [attribute, items] of Object.entries(spec.append ?? {})) {

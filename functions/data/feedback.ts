@@ -17,7 +17,17 @@ import { fromAttributeValues, fromItem, fromItemOrUndefined, newId, nowIso, type
 import { allShards, FEEDBACK_PREFIX, feedbackStatusPartition, keys, shardOf } from './keys';
 import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
 import { cancellationReasons, isConditionFailure, withRetry } from './retry';
-import { FEEDBACK_SUMMARY_ATTRIBUTE, feedbackSummaryOf } from './search-summaries';
+import {
+  FEEDBACK_SUMMARY_ATTRIBUTE,
+  FEEDBACK_SUMMARY_VERSION,
+  FEEDBACK_SUMMARY_VERSION_KEY,
+  feedbackCodes,
+  feedbackCountsOf,
+  feedbackSummaryOf,
+  isLegacyFeedbackMap,
+  type FeedbackSummary,
+  type LegacyFeedbackMap,
+} from './search-summaries';
 import { ttlAttribute } from './ttl';
 
 export type Feedback = ChatSessionFeedback;
@@ -31,47 +41,84 @@ export type CreateFeedbackInput = Pick<
   'sessionId' | 'userId' | 'type' | 'severity' | 'title' | 'description' | 'reportedByHuman' | 'createdByCustomer'
 >;
 
+/** What a feedback write changes in the session's counts: one more `add`, one less `remove` (its former values). */
+interface SummaryChange {
+  feedbackId: string;
+  add: FeedbackSummary;
+  remove?: FeedbackSummary;
+}
+
 /**
- * The session-side half of a feedback write: its entry in the session's feedback summary (search,
- * search-summaries.ts), in the same transaction. `whole` creates the map on a session written before the
- * summary existed (its older feedback is not in it until backfilled).
+ * The session-side half of a feedback write, in the same transaction: the counts of the feedback's
+ * combinations (search-summaries.ts) move by one. `session` is the session item as a cancelled attempt read
+ * it, when its summary is missing or in the former per-feedback shape: the summary is then converted, written
+ * whole (the former entries counted, this change applied), on condition that it is still what was read.
  */
-function feedbackSummaryUpdate(sessionId: string, feedback: Feedback, whole: boolean) {
-  const summary = feedbackSummaryOf(feedback);
+function feedbackSummaryUpdate(sessionId: string, change: SummaryChange, session?: RawItem) {
+  const names = { '#fbs': FEEDBACK_SUMMARY_ATTRIBUTE, '#v': FEEDBACK_SUMMARY_VERSION_KEY };
+  const common = { TableName: tableName(), Key: keys.session(sessionId), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const };
+  if (!session) {
+    const delta: Record<string, number> = {};
+    for (const code of feedbackCodes(change.add)) delta[code] = 1;
+    for (const code of change.remove ? feedbackCodes(change.remove) : []) delta[code] = (delta[code] ?? 0) - 1;
+    for (const [code, n] of Object.entries(delta)) if (n === 0) delete delta[code];
+    return {
+      Update: {
+        ...common,
+        ...updateExpression(
+          {
+            setIn: { [FEEDBACK_SUMMARY_ATTRIBUTE]: { [FEEDBACK_SUMMARY_VERSION_KEY]: FEEDBACK_SUMMARY_VERSION } },
+            addIn: { [FEEDBACK_SUMMARY_ATTRIBUTE]: delta },
+          },
+          { names, values: { ':zero': 0, ':ver': FEEDBACK_SUMMARY_VERSION } },
+        ),
+        // An empty map (a new session) or the bounded shape: counted in place.
+        ConditionExpression: 'attribute_exists(pk) AND (size(#fbs) = :zero OR #fbs.#v = :ver)',
+      },
+    };
+  }
+  const former = session[FEEDBACK_SUMMARY_ATTRIBUTE];
+  const legacy: LegacyFeedbackMap = isLegacyFeedbackMap(former) ? { ...former } : {};
+  delete legacy[change.feedbackId]; // its former values, if the map had them: replaced by `add`
+  const counts = feedbackCountsOf(legacy);
+  for (const code of feedbackCodes(change.add)) counts[code] = (counts[code] ?? 0) + 1;
+  const whole = { ...counts, [FEEDBACK_SUMMARY_VERSION_KEY]: FEEDBACK_SUMMARY_VERSION };
   return {
     Update: {
-      TableName: tableName(),
-      Key: keys.session(sessionId),
+      ...common,
       ...updateExpression(
-        whole
-          ? { set: { [FEEDBACK_SUMMARY_ATTRIBUTE]: { [feedback.feedbackId]: summary } } }
-          : { setIn: { [FEEDBACK_SUMMARY_ATTRIBUTE]: { [feedback.feedbackId]: summary } } },
-        { names: { '#fbs': FEEDBACK_SUMMARY_ATTRIBUTE } },
+        { set: { [FEEDBACK_SUMMARY_ATTRIBUTE]: whole } },
+        former === undefined ? { names: { '#fbs': FEEDBACK_SUMMARY_ATTRIBUTE } } : { names, values: { ':n': Object.keys(former as object).length } },
       ),
-      ConditionExpression: whole ? 'attribute_exists(pk) AND attribute_not_exists(#fbs)' : 'attribute_exists(pk) AND attribute_exists(#fbs)',
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+      ConditionExpression:
+        former === undefined
+          ? 'attribute_exists(pk) AND attribute_not_exists(#fbs)'
+          : 'attribute_exists(pk) AND size(#fbs) = :n AND attribute_not_exists(#fbs.#v)',
     },
   };
 }
 
 /**
  * Runs a feedback transaction whose LAST item is the session summary update. When only that update failed
- * because the session has no summary map (a session written before the map existed), it runs again with
- * `whole`; when a racing writer created the map first, again without. A missing session is NOT_FOUND;
- * any other failure goes to `onOtherFailure`.
+ * because the session's summary is missing or in the former shape, it runs again converting it (with the
+ * session item the failure returned); when a racing writer converted it first, again in place. A missing
+ * session is NOT_FOUND; any other failure goes to `onOtherFailure`.
  */
-async function withSummary(run: (whole: boolean) => Promise<unknown>, onOtherFailure: (err: unknown) => never): Promise<void> {
-  let whole = false;
-  for (let attempt = 0; attempt < 3; attempt++) {
+async function withSummary(run: (session?: RawItem) => Promise<unknown>, onOtherFailure: (err: unknown) => never): Promise<void> {
+  let session: RawItem | undefined;
+  for (let attempt = 0; attempt < 4; attempt++) {
     try {
-      await withRetry(() => run(whole));
+      await withRetry(() => run(session));
       return;
     } catch (err) {
       const reasons = cancellationReasons(err);
       const last = reasons?.[reasons.length - 1];
       if (last?.Code === 'ConditionalCheckFailed' && reasons!.slice(0, -1).every((r) => r.Code !== 'ConditionalCheckFailed')) {
         if (!last.Item) throw notFound('Session');
-        whole = !whole;
+        const read = fromAttributeValues(last.Item as Record<string, unknown>) as RawItem;
+        const summary = read[FEEDBACK_SUMMARY_ATTRIBUTE];
+        // Converted (or emptied) meanwhile: in place; still missing or in the former shape: convert it.
+        session = summary === undefined || isLegacyFeedbackMap(summary) ? read : undefined;
         continue;
       }
       onOtherFailure(err);
@@ -100,7 +147,7 @@ export async function createFeedback(input: CreateFeedbackInput): Promise<Feedba
     lastUpdate: createDate,
   };
   await withSummary(
-    (whole) =>
+    (session) =>
       ddb().send(
         new TransactWriteCommand({
           TransactItems: [
@@ -116,7 +163,7 @@ export async function createFeedback(input: CreateFeedbackInput): Promise<Feedba
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-            feedbackSummaryUpdate(input.sessionId, feedback, whole),
+            feedbackSummaryUpdate(input.sessionId, { feedbackId, add: feedbackSummaryOf(feedback) }, session),
           ],
         }),
       ),
@@ -170,7 +217,10 @@ export async function updateFeedback(sessionId: string, feedbackId: string, patc
         ...(patch.status !== undefined ? { gsi1pk: feedbackStatusPartition(patch.status, shardOf(feedbackId)) } : {}),
       },
     },
-    { names: { '#lastUpdate': 'lastUpdate' }, values: { ':expected': expected } },
+    {
+      names: { '#lastUpdate': 'lastUpdate', '#status': 'status', '#severity': 'severity' },
+      values: { ':expected': expected, ':wasStatus': current.status, ':wasSeverity': current.severity },
+    },
   );
   const updated: Feedback = {
     ...current,
@@ -179,7 +229,7 @@ export async function updateFeedback(sessionId: string, feedbackId: string, patc
     lastUpdate,
   };
   await withSummary(
-    (whole) =>
+    (session) =>
       ddb().send(
         new TransactWriteCommand({
           TransactItems: [
@@ -188,11 +238,12 @@ export async function updateFeedback(sessionId: string, feedbackId: string, patc
                 TableName: tableName(),
                 Key: keys.feedback(sessionId, feedbackId),
                 ...update,
-                ConditionExpression: 'attribute_exists(pk) AND #lastUpdate = :expected',
+                // Status and severity as read, so that the summary's -1 goes to the combination it counted.
+                ConditionExpression: 'attribute_exists(pk) AND #lastUpdate = :expected AND #status = :wasStatus AND #severity = :wasSeverity',
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
             },
-            feedbackSummaryUpdate(sessionId, updated, whole),
+            feedbackSummaryUpdate(sessionId, { feedbackId, add: feedbackSummaryOf(updated), remove: feedbackSummaryOf(current) }, session),
           ],
         }),
       ),
@@ -208,22 +259,33 @@ export async function updateFeedback(sessionId: string, feedbackId: string, patc
   return updated;
 }
 
-/** Appends an internal comment atomically (list_append); concurrent comments are all kept. */
+/** Internal comments one feedback may hold (its item stays far below DynamoDB's 400 KB: 50 × 5 000 characters). */
+export const MAX_INTERNAL_COMMENTS = 50;
+
+/**
+ * Appends an internal comment atomically (list_append); concurrent comments are all kept, up to
+ * MAX_INTERNAL_COMMENTS: the cap is the update's own condition, so racing comments never exceed it.
+ */
 export async function addInternalComment(sessionId: string, feedbackId: string, comment: FeedbackInternalComment): Promise<Feedback> {
   try {
     const out = await ddb().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.feedback(sessionId, feedbackId),
-        ...updateExpression({ append: { internalComments: [comment] }, set: { lastUpdate: nowIso() } }),
-        ConditionExpression: 'attribute_exists(pk)',
+        ...updateExpression(
+          { append: { internalComments: [comment] }, set: { lastUpdate: nowIso() } },
+          { names: { '#ic': 'internalComments' }, values: { ':max': MAX_INTERNAL_COMMENTS } },
+        ),
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#ic) OR size(#ic) < :max)',
         ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
     return fromItem<Feedback>(out.Attributes as RawItem);
   } catch (err) {
-    if (isConditionFailure(err)) throw notFound('Feedback');
-    throw err;
+    if (!isConditionFailure(err)) throw err;
+    if (!(err as { Item?: unknown }).Item) throw notFound('Feedback');
+    throw conflict(`This feedback has reached its limit of ${MAX_INTERNAL_COMMENTS} internal comments`, { maxInternalComments: MAX_INTERNAL_COMMENTS });
   }
 }
 

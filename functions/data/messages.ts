@@ -281,22 +281,36 @@ export interface ListMessagesInput extends PageRequest {
   sessionId: string;
   /** Also the hidden (source 'component') messages, merged in id order. Not for the user's history. */
   includeHidden?: boolean;
+  /** 'asc' (default): oldest first. 'desc': newest first, the cursor leading to older messages. */
+  order?: 'asc' | 'desc';
 }
 
-const messagesWithPrefix = (sessionId: string, prefix: string): QuerySource => ({
+const messagesWithPrefix = (sessionId: string, prefix: string, order: 'asc' | 'desc'): QuerySource => ({
   KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
   ExpressionAttributeValues: { ':pk': keys.sessionPartition(sessionId), ':prefix': prefix },
-  ScanIndexForward: true,
+  ScanIndexForward: order === 'asc',
 });
 
-/** A session's messages, oldest first. The history range (MSG#) holds no hidden message: no filter needed. */
+/**
+ * A session's messages, oldest first or (order 'desc') newest first. The history range (MSG#) holds no hidden
+ * message: no filter needed. The cursor is bound to the order (an asc cursor is refused for desc and the other
+ * way round); `order` joins the cursor's query string only when desc, so asc cursors are those issued before.
+ */
 export async function listMessages(input: ListMessagesInput): Promise<Page<StoredMessage>> {
-  const query = queryString('messages', { sessionId: input.sessionId, includeHidden: input.includeHidden === true });
-  if (!input.includeHidden) return queryPage<StoredMessage>(messagesWithPrefix(input.sessionId, MESSAGE_PREFIX), { ...input, query });
-  return mergedQueryPage<StoredMessage>([messagesWithPrefix(input.sessionId, MESSAGE_PREFIX), messagesWithPrefix(input.sessionId, HIDDEN_MESSAGE_PREFIX)], {
-    ...input,
-    query,
-    order: 'asc',
-    sortValue: (k) => String(k.sk).slice(String(k.sk).indexOf('#') + 1),
+  const order = input.order ?? 'asc';
+  const query = queryString('messages', {
+    sessionId: input.sessionId,
+    includeHidden: input.includeHidden === true,
+    order: order === 'desc' ? 'desc' : undefined,
   });
+  if (!input.includeHidden) return queryPage<StoredMessage>(messagesWithPrefix(input.sessionId, MESSAGE_PREFIX, order), { ...input, query });
+  return mergedQueryPage<StoredMessage>(
+    [messagesWithPrefix(input.sessionId, MESSAGE_PREFIX, order), messagesWithPrefix(input.sessionId, HIDDEN_MESSAGE_PREFIX, order)],
+    {
+      ...input,
+      query,
+      order,
+      sortValue: (k) => String(k.sk).slice(String(k.sk).indexOf('#') + 1),
+    },
+  );
 }

@@ -1,9 +1,19 @@
 /**
  * What session search filters and sorts on, kept on the session item (SESSION#s / META) so that one read of
- * a session answers every filter: a summary of its insights and one entry per feedback. Each is written in
- * the SAME transaction as the insights or feedback it summarizes (insights.ts, feedback.ts), never by search.
- * Both are internal attributes: they never leave the data layer (items.ts).
+ * a session answers its filters: a summary of its insights and a BOUNDED summary of its feedback. Each is
+ * written in the SAME transaction as the insights or feedback it summarizes (insights.ts, feedback.ts), never
+ * by search. Both are internal attributes: they never leave the data layer (items.ts).
+ *
+ * The feedback summary (`feedbackSummary`) counts the session's feedback per status × severity × type
+ * combination (4 × 4 × 5 = 80, each a 2-character key) and per reportedByHuman × createdByCustomer
+ * combination (`f0`..`f3`), plus `v: 2` saying the shape. Whatever the number of feedback, it holds at most
+ * 85 small entries (about 450 bytes); a few in practice. It answers the status, severity and type filters
+ * exactly, and the two flags exactly unless the session has feedback both with and without the flag asked
+ * for; those, a feedback creator (`feedbackUserId`) and a feedback date range (unbounded values) are checked
+ * on the feedback items of the sessions the summary does not rule out (session-search.ts). Sessions written before carry the former shape, one entry per feedbackId (LegacyFeedbackMap):
+ * search reads both, and the next feedback write converts it (feedback.ts).
  */
+import { SESSION_FEEDBACK_SEVERITIES, SESSION_FEEDBACK_STATUSES, SESSION_FEEDBACK_TYPES } from 'pika-shared/types/chatbot/chatbot-types';
 import type {
   ChatSessionFeedback,
   SessionFeedbackSeverity,
@@ -36,7 +46,7 @@ export const insightsSummaryOf = (i: SessionInsights): InsightsSummary => ({
   complexity: i.metrics.complexity,
 });
 
-/** One feedback as search sees it; the session item holds a map feedbackId → this. */
+/** One feedback as the former summary held it (a map feedbackId → this, LegacyFeedbackMap). */
 export interface FeedbackSummary {
   status: SessionFeedbackStatus;
   severity: SessionFeedbackSeverity;
@@ -56,3 +66,67 @@ export const feedbackSummaryOf = (f: ChatSessionFeedback): FeedbackSummary => ({
   userId: f.userId,
   createDate: f.createDate,
 });
+
+/** The former shape of the feedback summary: one entry per feedback (unbounded). */
+export type LegacyFeedbackMap = Record<string, FeedbackSummary>;
+/** The bounded shape: `v: 2`, and a count per code (feedbackCodes). */
+export type FeedbackCounts = Record<string, number>;
+export const FEEDBACK_SUMMARY_VERSION_KEY = 'v';
+export const FEEDBACK_SUMMARY_VERSION = 2;
+
+/** The part of a feedback the counts tell apart. */
+export type FeedbackCombination = Pick<FeedbackSummary, 'status' | 'severity' | 'type' | 'reportedByHuman' | 'createdByCustomer'>;
+const VALUE_COMBINATIONS = SESSION_FEEDBACK_STATUSES.length * SESSION_FEEDBACK_SEVERITIES.length * SESSION_FEEDBACK_TYPES.length;
+
+/**
+ * A feedback's two codes: its status × severity × type combination (its index among the 80, 2 characters in
+ * base 36) and its flags (`f0`..`f3`: reportedByHuman × createdByCustomer). Each counts one per feedback.
+ */
+export function feedbackCodes(f: FeedbackCombination): [values: string, flags: string] {
+  let i = SESSION_FEEDBACK_STATUSES.indexOf(f.status);
+  i = i * SESSION_FEEDBACK_SEVERITIES.length + SESSION_FEEDBACK_SEVERITIES.indexOf(f.severity);
+  i = i * SESSION_FEEDBACK_TYPES.length + SESSION_FEEDBACK_TYPES.indexOf(f.type);
+  return [i.toString(36).padStart(2, '0'), `f${(f.reportedByHuman ? 2 : 0) + (f.createdByCustomer ? 1 : 0)}`];
+}
+
+export type DecodedCode =
+  | { kind: 'values'; status: FeedbackSummary['status']; severity: FeedbackSummary['severity']; type: FeedbackSummary['type'] }
+  | { kind: 'flags'; reportedByHuman: boolean; createdByCustomer: boolean };
+
+export function decodeFeedbackCode(code: string): DecodedCode | undefined {
+  const flags = /^f([0-3])$/.exec(code);
+  if (flags) return { kind: 'flags', reportedByHuman: Number(flags[1]) >= 2, createdByCustomer: Number(flags[1]) % 2 === 1 };
+  if (!/^[0-9a-z]{2}$/.test(code)) return undefined;
+  let i = Number.parseInt(code, 36);
+  if (i >= VALUE_COMBINATIONS) return undefined;
+  const type = SESSION_FEEDBACK_TYPES[i % SESSION_FEEDBACK_TYPES.length]!;
+  i = Math.floor(i / SESSION_FEEDBACK_TYPES.length);
+  const severity = SESSION_FEEDBACK_SEVERITIES[i % SESSION_FEEDBACK_SEVERITIES.length]!;
+  const status = SESSION_FEEDBACK_STATUSES[Math.floor(i / SESSION_FEEDBACK_SEVERITIES.length)]!;
+  return { kind: 'values', status, severity, type };
+}
+
+/** The most entries a summary can hold: 80 value combinations, 4 flag combinations and `v`. */
+export const FEEDBACK_SUMMARY_MAX_ENTRIES = VALUE_COMBINATIONS + 4 + 1;
+
+type StoredSummary = Record<string, unknown>;
+
+/** The former per-feedback map (a session not converted yet): no `v`, and entries that are maps. */
+export function isLegacyFeedbackMap(summary: unknown): summary is LegacyFeedbackMap {
+  if (typeof summary !== 'object' || summary === null) return false;
+  const s = summary as StoredSummary;
+  return !(FEEDBACK_SUMMARY_VERSION_KEY in s) && Object.values(s).some((e) => typeof e === 'object' && e !== null);
+}
+
+/** The counts of a stored summary of either shape (absent: none). Counts ≤ 0 are no feedback. */
+export function feedbackCountsOf(summary: unknown): FeedbackCounts {
+  if (typeof summary !== 'object' || summary === null) return {};
+  const counts: FeedbackCounts = {};
+  if (isLegacyFeedbackMap(summary)) {
+    for (const entry of Object.values(summary)) for (const code of feedbackCodes(entry)) counts[code] = (counts[code] ?? 0) + 1;
+    return counts;
+  }
+  for (const [code, n] of Object.entries(summary as StoredSummary))
+    if (code !== FEEDBACK_SUMMARY_VERSION_KEY && typeof n === 'number' && n > 0) counts[code] = n;
+  return counts;
+}

@@ -17,6 +17,7 @@
  *    bound to the caller and the query. `total` is the exact number of sessions matching the whole request.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { encodeTime } from 'ulid';
 import type {
   InsightsSearchParams,
   SessionFeedbackSeverity,
@@ -34,6 +35,7 @@ import { fromItem, type RawItem } from './items';
 import { FEEDBACK_STATUSES } from './feedback';
 import {
   allShards,
+  FEEDBACK_PREFIX,
   appSessionsByCreatedPartition,
   appSessionsByUpdatedPartition,
   feedbackStatusPartition,
@@ -42,7 +44,15 @@ import {
   userSessionsPartition,
 } from './keys';
 import { hydrateItems, normalizeLimit, queryString, type Page, type QuerySource } from './pagination';
-import { FEEDBACK_SUMMARY_ATTRIBUTE, INSIGHTS_SUMMARY_ATTRIBUTE, type FeedbackSummary, type InsightsSummary } from './search-summaries';
+import {
+  decodeFeedbackCode,
+  FEEDBACK_SUMMARY_ATTRIBUTE,
+  feedbackCountsOf,
+  INSIGHTS_SUMMARY_ATTRIBUTE,
+  isLegacyFeedbackMap,
+  type FeedbackSummary,
+  type InsightsSummary,
+} from './search-summaries';
 import type { Session } from './sessions';
 
 /** Session items one search may read before it is refused as too broad (SEARCH_READ_BUDGET, default 1000). */
@@ -130,18 +140,27 @@ function tooBroad(budget: number) {
   });
 }
 
-/** Every item of the sources, or SEARCH_TOO_BROAD as soon as more than `budget` were read. */
-async function readAll(sources: QuerySource[], budget: number): Promise<RawItem[]> {
+/** The items one search has read so far, against its budget (candidates, then feedback items checked). */
+interface ReadBudget {
+  budget: number;
+  read: number;
+}
+
+function spend(b: ReadBudget, n: number): void {
+  b.read += n;
+  if (b.read > b.budget) throw tooBroad(b.budget);
+}
+
+/** Every item of the sources, or SEARCH_TOO_BROAD as soon as more than the budget were read. */
+async function readAll(sources: QuerySource[], b: ReadBudget): Promise<RawItem[]> {
   const items: RawItem[] = [];
-  let read = 0;
   for (const source of sources) {
     let startKey: Record<string, unknown> | undefined;
     do {
       const out = await ddb().send(
-        new QueryCommand({ ...source, TableName: tableName(), Limit: budget + 1 - read, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+        new QueryCommand({ ...source, TableName: tableName(), Limit: b.budget + 1 - b.read, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
       );
-      read += out.ScannedCount ?? out.Items?.length ?? 0;
-      if (read > budget) throw tooBroad(budget);
+      spend(b, out.ScannedCount ?? out.Items?.length ?? 0);
       items.push(...((out.Items ?? []) as RawItem[]));
       startKey = out.LastEvaluatedKey;
     } while (startKey);
@@ -167,7 +186,7 @@ export function feedbackSources(plan: SessionSearchPlan): QuerySource[] | undefi
 const INDEXED_SORT_FIELDS: ReadonlySet<SessionSearchSortField> = new Set(['createDate', 'lastUpdate', 'sessionId', 'insightGoalAchievementScore']);
 
 /** The candidates, whole items or index entries (which carry every attribute filters and order read). */
-async function readCandidates(plan: SessionSearchPlan, budget: number): Promise<{ items: RawItem[]; fromIndex: boolean }> {
+async function readCandidates(plan: SessionSearchPlan, budget: ReadBudget): Promise<{ items: RawItem[]; fromIndex: boolean }> {
   if (plan.sessionId) {
     const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(plan.sessionId), ConsistentRead: true }));
     return { items: out.Item ? [out.Item as RawItem] : [], fromIndex: false };
@@ -178,7 +197,7 @@ async function readCandidates(plan: SessionSearchPlan, budget: number): Promise<
     return { items: await batchGet(ids.map((id) => keys.session(id))), fromIndex: false };
   }
   const sources = candidateSources(plan);
-  if (sources.length === 0) throw tooBroad(budget);
+  if (sources.length === 0) throw tooBroad(budget.budget);
   return { items: await readAll(sources, budget), fromIndex: true };
 }
 
@@ -222,7 +241,12 @@ function insightsMatch(s: InsightsSummary | undefined, p: InsightsSearchParams):
   );
 }
 
-export function matches(item: RawItem, plan: SessionSearchPlan): boolean {
+/**
+ * Whether a session matches: true, false, or 'verify' — everything but the feedback creator or the feedback
+ * date range matched, which the bounded feedback summary cannot tell: its feedback items are checked
+ * (feedbackItemsMatch). A session still carrying the former per-feedback summary is decided on it.
+ */
+export function matches(item: RawItem, plan: SessionSearchPlan): boolean | 'verify' {
   if (plan.sessionId !== undefined && item.sessionId !== plan.sessionId) return false;
   if (plan.userId !== undefined && item.userId !== plan.userId) return false;
   if (plan.chatAppId !== undefined && item.chatAppId !== plan.chatAppId) return false;
@@ -237,10 +261,84 @@ export function matches(item: RawItem, plan: SessionSearchPlan): boolean {
   }
   if (plan.insights && !insightsMatch(item[INSIGHTS_SUMMARY_ATTRIBUTE] as InsightsSummary | undefined, plan.insights)) return false;
   if (plan.feedback || d?.on === 'feedback') {
-    const all = Object.values((item[FEEDBACK_SUMMARY_ATTRIBUTE] ?? {}) as Record<string, FeedbackSummary>);
-    if (!all.some((f) => feedbackMatches(f, plan.feedback, d))) return false;
+    const summary = item[FEEDBACK_SUMMARY_ATTRIBUTE];
+    if (isLegacyFeedbackMap(summary)) return Object.values(summary).some((f) => feedbackMatches(f, plan.feedback, d));
+    const present = Object.keys(feedbackCountsOf(summary)).map(decodeFeedbackCode);
+    const f = plan.feedback ?? {};
+    if (!present.some((c) => c?.kind === 'values' && inList(f.status, c.status) && inList(f.severity, c.severity) && inList(f.type, c.type))) return false;
+    const flags = present.filter((c) => c?.kind === 'flags');
+    const flagsMatch = (c: (typeof flags)[number]) =>
+      c !== undefined &&
+      (f.reportedByHuman === undefined || c.reportedByHuman === f.reportedByHuman) &&
+      (f.createdByCustomer === undefined || c.createdByCustomer === f.createdByCustomer);
+    if (!flags.some(flagsMatch)) return false;
+    // Counted apart from the values: decided only when every feedback's flags match (or none is asked for).
+    if (!flags.every(flagsMatch) || f.userId !== undefined || d?.on === 'feedback') return 'verify';
   }
   return true;
+}
+
+/**
+ * Whether ONE of the session's feedback items matches every feedback filter and the feedback date range: a
+ * Query of its partition's FEEDBACK# range with those as a FilterExpression, from the range's start (a
+ * feedbackId is a ULID whose time is never before its createDate, so earlier ids cannot match), stopping at the
+ * first match. Every item read counts against the search's budget.
+ */
+async function feedbackItemsMatch(sessionId: string, plan: SessionSearchPlan, b: ReadBudget): Promise<boolean> {
+  const f = plan.feedback ?? {};
+  const d = plan.date?.on === 'feedback' ? plan.date : undefined;
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {
+    ':pk': keys.sessionPartition(sessionId),
+    ':lo': d ? `${FEEDBACK_PREFIX}${encodeTime(Date.parse(d.from), 10)}` : FEEDBACK_PREFIX,
+    ':hi': `${FEEDBACK_PREFIX}\uffff`,
+  };
+  const filters: string[] = [];
+  const oneOf = (attribute: string, list: readonly string[] | undefined) => {
+    if (!list?.length) return;
+    names[`#${attribute}`] = attribute;
+    const placeholders = list.map((v, i) => {
+      values[`:${attribute}${i}`] = v;
+      return `:${attribute}${i}`;
+    });
+    filters.push(`#${attribute} IN (${placeholders.join(', ')})`);
+  };
+  const equals = (attribute: string, v: unknown) => {
+    if (v === undefined) return;
+    names[`#${attribute}`] = attribute;
+    values[`:${attribute}`] = v;
+    filters.push(`#${attribute} = :${attribute}`);
+  };
+  oneOf('status', f.status);
+  oneOf('severity', f.severity);
+  oneOf('type', f.type);
+  equals('reportedByHuman', f.reportedByHuman);
+  equals('createdByCustomer', f.createdByCustomer);
+  equals('userId', f.userId);
+  if (d) {
+    names['#createDate'] = 'createDate';
+    values[':from'] = d.from;
+    filters.push(d.to ? '#createDate BETWEEN :from AND :to' : '#createDate >= :from');
+    if (d.to) values[':to'] = d.to;
+  }
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await ddb().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
+        ...(filters.length ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: values,
+        ProjectionExpression: 'sk',
+        Limit: Math.min(100, b.budget + 1 - b.read),
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    spend(b, out.ScannedCount ?? 0);
+    if (out.Items?.length) return true;
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -307,14 +405,20 @@ export async function searchSessions(plan: SessionSearchPlan): Promise<SessionSe
     if (!validTuple(decoded, plan.sortBy.length + 1)) throw invalidCursor('The cursor is invalid, expired or belongs to another query');
     after = decoded;
   }
-  const candidates = await readCandidates(plan, plan.budget ?? searchReadBudget());
+  const budget: ReadBudget = { budget: plan.budget ?? searchReadBudget(), read: 0 };
+  const candidates = await readCandidates(plan, budget);
   // Usage counters change on every turn, so no index carries them: a sort on one reads the candidates whole.
   if (candidates.fromIndex && plan.sortBy.some((s) => !INDEXED_SORT_FIELDS.has(s.field))) {
     candidates.items = await hydrateItems(candidates.items);
     candidates.fromIndex = false;
   }
+  const verdicts = candidates.items.map((item) => matches(item, plan));
+  // Sessions the feedback summary could not decide: their feedback items, one after the other (budgeted).
+  for (const [i, verdict] of verdicts.entries()) {
+    if (verdict === 'verify') verdicts[i] = await feedbackItemsMatch(candidates.items[i]!.sessionId as string, plan, budget);
+  }
   const matched = candidates.items
-    .filter((item) => matches(item, plan))
+    .filter((_, i) => verdicts[i] === true)
     .map((item) => ({ item, tuple: tupleOf(item, plan.sortBy) }))
     .sort((a, b) => compareTuples(a.tuple, b.tuple, plan.sortBy));
   const rest = after ? matched.filter((m) => compareTuples(m.tuple, after!, plan.sortBy) > 0) : matched;

@@ -56,6 +56,6 @@ export const handler = createGroupHandler('sessions', SESSIONS_ROUTES, {
   },
   listMessages: async ({ principal, params, query, route }) => {
     await sessionFor(principal, params.sessionId, 'read', route.id);
-    return listMessages({ sessionId: params.sessionId, limit: query.limit, cursor: query.cursor, caller: principal.userId });
+    return listMessages({ sessionId: params.sessionId, limit: query.limit, cursor: query.cursor, order: query.order, caller: principal.userId });
   },
 });

@@ -12,6 +12,7 @@ import {
   closeSub,
   loadSessions,
   newChat,
+  loadOlderMessages,
   openSession,
   openSub,
   refreshSession,
@@ -263,6 +264,7 @@ async function main() {
     $('message').focus();
   });
   $('more-sessions').addEventListener('click', () => void loadSessions(false));
+  $('older-messages').addEventListener('click', () => void loadOlderMessages());
   $('composer').addEventListener('submit', (e) => {
     e.preventDefault();
     const box = $<HTMLTextAreaElement>('message');

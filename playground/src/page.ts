@@ -17,6 +17,8 @@ export interface Streaming {
 
 export const STORE = 'pika.playground';
 export const PAGE_SIZE = 10;
+/** Messages per page: a session opens at its newest page; "Load older messages" pages backwards. */
+export const MESSAGE_PAGE_SIZE = 50;
 
 export const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 export const el = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]) => {
@@ -32,6 +34,8 @@ export const state: {
   client?: PikaClient;
   session?: Session;
   cursor?: string;
+  /** The open session's cursor to its older messages (order desc); none = its first message is shown. */
+  olderCursor?: string;
   streaming?: Streaming;
   uploading?: boolean;
   memoryCursor?: string;

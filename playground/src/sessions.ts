@@ -2,7 +2,7 @@
 import { PikaApiError } from 'pika-shared/client';
 import type { ChatMessage, SESSION_FEEDBACK_SEVERITIES, SESSION_FEEDBACK_TYPES } from 'pika-shared/types/chatbot/chatbot-types';
 import { messageItem, money } from './messages';
-import { $, composerError, el, PAGE_SIZE, report, save, type Session, setStatus, state } from './page';
+import { $, composerError, el, MESSAGE_PAGE_SIZE, PAGE_SIZE, report, save, type Session, setStatus, state } from './page';
 
 function sessionLabel(s: Session) {
   return s.title?.trim() || 'Untitled session';
@@ -61,6 +61,7 @@ export function newChat() {
   state.session = undefined;
   history.replaceState(null, '', location.pathname + location.search);
   $('messages').replaceChildren();
+  showOlder(undefined);
   setStatus('');
   composerError();
   showSessionHeader();
@@ -71,17 +72,14 @@ export async function openSession(sessionId: string) {
   try {
     const session = await state.client.call('getSession', { params: { sessionId } });
     if (session.chatAppId !== state.chatAppId) selectChatApp(session.chatAppId);
-    const messages: ChatMessage[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await state.client.call('listMessages', { params: { sessionId }, query: { limit: 100, ...(cursor ? { cursor } : {}) } });
-      messages.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
+    // One page of the newest messages, newest first: shown oldest first, older ones on demand.
+    const page = await state.client.call('listMessages', { params: { sessionId }, query: { order: 'desc', limit: MESSAGE_PAGE_SIZE } });
     state.session = session;
     history.replaceState(null, '', `#/sessions/${encodeURIComponent(sessionId)}`);
-    $('messages').replaceChildren(...messages.map(messageItem));
-    setStatus(`${messages.length} message${messages.length === 1 ? '' : 's'}`);
+    $('messages').replaceChildren(...oldestFirst(page.items).map(messageItem));
+    showOlder(page.nextCursor);
+    const n = page.items.length;
+    setStatus(page.nextCursor ? `The latest ${n} messages` : `${n} message${n === 1 ? '' : 's'}`);
     showSessionHeader();
   } catch (err) {
     if (err instanceof PikaApiError && err.status === 404) {
@@ -89,6 +87,33 @@ export async function openSession(sessionId: string) {
       return setStatus('That session does not exist (any more).', true);
     }
     report(err, 'Opening the session');
+  }
+}
+
+const oldestFirst = (newestFirst: ChatMessage[]) => [...newestFirst].reverse();
+
+function showOlder(cursor: string | undefined) {
+  state.olderCursor = cursor;
+  $('older-messages').hidden = !cursor;
+}
+
+/** "Load older messages": the next page backwards (order desc), put above the messages shown. */
+export async function loadOlderMessages() {
+  const { client, session, olderCursor } = state;
+  if (!client || !session || !olderCursor) return;
+  try {
+    const page = await client.call('listMessages', {
+      params: { sessionId: session.sessionId },
+      query: { order: 'desc', limit: MESSAGE_PAGE_SIZE, cursor: olderCursor },
+    });
+    if (state.session?.sessionId !== session.sessionId) return; // another session was opened meanwhile
+    $('messages').prepend(...oldestFirst(page.items).map(messageItem));
+    showOlder(page.nextCursor);
+    const n = $('messages').children.length;
+    setStatus(page.nextCursor ? `The latest ${n} messages` : `All ${n} messages`);
+    if (!page.nextCursor) $('chat-title').focus(); // the button is gone: focus stays in the conversation
+  } catch (err) {
+    report(err, 'Loading older messages');
   }
 }
 

@@ -65,6 +65,41 @@ describe('sessions and messages over HTTP', () => {
     expect(pages).toBe(3);
   });
 
+  it('opens a session at its newest messages (order=desc) and pages backwards; refuses bad orders and crossed cursors', async () => {
+    const user = uid();
+    const t = await token(user);
+    const { body: session } = await api.call('POST', '/sessions', { token: t, body: { chatAppId: 'demo' } });
+    const written: string[] = [];
+    for (let i = 0; i < 7; i++)
+      written.push(
+        (await appendMessage({ userId: user, sessionId: session.sessionId, role: i % 2 ? 'assistant' : 'user', content: `m${i}`, source: 'user' })).messageId,
+      );
+    const url = `/sessions/${session.sessionId}/messages`;
+    const newest = await api.call('GET', `${url}?order=desc&limit=3`, { token: t });
+    expect(newest.status).toBe(200);
+    expect(newest.body.items.map((m: any) => m.messageId)).toEqual([written[6], written[5], written[4]]);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const r = await api.call('GET', `${url}?order=desc&limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: t });
+      expect(r.status).toBe(200);
+      seen.push(...r.body.items.map((m: any) => m.messageId));
+      cursor = r.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...written].reverse());
+    expect((await api.call('GET', `${url}?order=asc&limit=3`, { token: t })).body.items.map((m: any) => m.messageId)).toEqual(written.slice(0, 3));
+
+    const descCursor = encodeURIComponent(newest.body.nextCursor);
+    const ascCursor = encodeURIComponent((await api.call('GET', `${url}?limit=3`, { token: t })).body.nextCursor);
+    expectErrorShape(await api.call('GET', `${url}?cursor=${descCursor}`, { token: t }), 400, 'INVALID_CURSOR');
+    expectErrorShape(await api.call('GET', `${url}?order=desc&cursor=${ascCursor}`, { token: t }), 400, 'INVALID_CURSOR');
+    for (const bad of ['DESC', 'newest', '', 'asc,desc']) {
+      const r = await api.call('GET', `${url}?order=${encodeURIComponent(bad)}`, { token: t });
+      expectErrorShape(r, 400, 'VALIDATION_FAILED');
+      expect(r.body.error.details.map((d: any) => d.path)).toContain('query.order');
+    }
+  });
+
   it('rejects a cursor from another list or another user', async () => {
     const a = uid();
     const ta = await token(a);

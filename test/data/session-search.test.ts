@@ -6,6 +6,14 @@ import { createFeedback, updateFeedback } from '../../functions/data/feedback';
 import { putInsights } from '../../functions/data/insights';
 import { keys } from '../../functions/data/keys';
 import { backfillSessionSummaries } from '../../scripts/local/search-backfill';
+import { type FeedbackCombination, feedbackCodes } from '../../functions/data/search-summaries';
+
+/** The bounded summary expected of these feedback (each as its values and flags at its current state; count 0 kept). */
+function summaryOf(...feedback: [FeedbackCombination, number][]): Record<string, number> {
+  const out: Record<string, number> = { v: 2 };
+  for (const [f, n] of feedback) for (const code of feedbackCodes(f)) out[code] = (out[code] ?? 0) + n;
+  return out;
+}
 import { searchSessions, type SessionSearchPlan } from '../../functions/data/session-search';
 import { getSession } from '../../functions/data/sessions';
 import { sampleInsights } from './fixtures';
@@ -165,16 +173,13 @@ describe('session search (DynamoDB Local)', () => {
     await updateFeedback(s.sessionId, f.feedbackId, { status: 'resolved', severity: 'medium' });
     await putInsights(s.sessionId, sampleInsights());
     const raw = (await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(s.sessionId), ConsistentRead: true }))).Item!;
+    // Bounded: a count per combination of the filterable values (the one feedback moved from the first to the second).
+    const was = { status: 'new', severity: 'low', type: 'other', reportedByHuman: true, createdByCustomer: true } as const;
     expect(raw.feedbackSummary).toEqual({
-      [f.feedbackId]: {
-        status: 'resolved',
-        severity: 'medium',
-        type: 'other',
-        reportedByHuman: true,
-        createdByCustomer: true,
-        userId: s.userId,
-        createDate: f.createDate,
-      },
+      v: 2,
+      [feedbackCodes(was)[0]]: 0,
+      [feedbackCodes(was)[1]]: 1,
+      [feedbackCodes({ ...was, status: 'resolved', severity: 'medium' })[0]]: 1,
     });
     expect(raw.insightsSummary).toEqual({
       goalStatus: 'partially_achieved',
@@ -191,25 +196,68 @@ describe('session search (DynamoDB Local)', () => {
     expect(found.items[0]).not.toHaveProperty('feedbackSummary');
   });
 
-  it('adds every feedback to the summary, also of sessions written before it existed and under concurrency', async () => {
+  it('counts every feedback in the summary, also of sessions written before it existed and under concurrency', async () => {
     const fb = (sessionId: string, userId: string) =>
       createFeedback({ sessionId, userId, type: 'other', severity: 'low', title: 't', description: 'd', reportedByHuman: true, createdByCustomer: true });
-    const summaryOf = async (sessionId: string) =>
-      (await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(sessionId), ConsistentRead: true }))).Item!.feedbackSummary as Record<
-        string,
-        unknown
-      >;
+    const one = { status: 'new', severity: 'low', type: 'other', reportedByHuman: true, createdByCustomer: true } as const;
+    const summaryOn = async (sessionId: string) =>
+      (await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(sessionId), ConsistentRead: true }))).Item!.feedbackSummary;
     const fresh = await newSession();
-    expect(await summaryOf(fresh.sessionId)).toEqual({});
-    const made = [await fb(fresh.sessionId, fresh.userId), await fb(fresh.sessionId, fresh.userId)];
-    expect(Object.keys(await summaryOf(fresh.sessionId)).sort()).toEqual(made.map((f) => f.feedbackId).sort());
+    expect(await summaryOn(fresh.sessionId)).toEqual({});
+    await fb(fresh.sessionId, fresh.userId);
+    await fb(fresh.sessionId, fresh.userId);
+    expect(await summaryOn(fresh.sessionId)).toEqual(summaryOf([one, 2]));
     // d.s[4] was written without a summary map (as before this attribute existed): racing first feedback.
-    const racing = await Promise.all([1, 2, 3].map(() => fb(d.s[4]!, d.U)));
-    expect(Object.keys(await summaryOf(d.s[4]!)).sort()).toEqual(racing.map((f) => f.feedbackId).sort());
+    await Promise.all([1, 2, 3].map(() => fb(d.s[4]!, d.U)));
+    expect(await summaryOn(d.s[4]!)).toEqual(summaryOf([one, 3]));
     await expect(fb('no-such-session', d.U)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
-  it('backfills the summaries of a session written before they existed, never overwriting newer entries', async () => {
+  it('reads sessions still carrying the former per-feedback map, and converts it on their next feedback write', async () => {
+    const s = await newSession({ title: 'former shape' });
+    const input = { sessionId: s.sessionId, userId: s.userId, title: 't', description: 'd', reportedByHuman: true, createdByCustomer: true } as const;
+    const a = await createFeedback({ ...input, type: 'other', severity: 'low' });
+    const b = await createFeedback({ ...input, type: 'technical_error', severity: 'critical' });
+    // As the former code wrote it: one entry per feedback.
+    const entry = (f: typeof a, status: string) => ({
+      status,
+      severity: f.severity,
+      type: f.type,
+      reportedByHuman: true,
+      createdByCustomer: true,
+      userId: s.userId,
+      createDate: f.createDate,
+    });
+    await ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.session(s.sessionId),
+        UpdateExpression: 'SET feedbackSummary = :m',
+        ExpressionAttributeValues: { ':m': { [a.feedbackId]: entry(a, 'new'), [b.feedbackId]: entry(b, 'new') } },
+      }),
+    );
+    const search = (p: Plan) => labelsOf(searchSessions(plan({ userId: s.userId, ...p })));
+    const labelsOf = async (page: ReturnType<typeof searchSessions>) => (await page).items.map((x) => x.sessionId);
+    expect(await search({ feedback: { severity: ['critical'], type: ['technical_error'] } })).toEqual([s.sessionId]);
+    expect(await search({ feedback: { severity: ['critical'], type: ['other'] } })).toEqual([]);
+    expect(await search({ feedback: { userId: s.userId, status: ['new'] } })).toEqual([s.sessionId]);
+    // The next write converts it: the former entries counted, this change applied, the map gone.
+    await updateFeedback(s.sessionId, b.feedbackId, { status: 'resolved' });
+    const raw = (await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(s.sessionId), ConsistentRead: true }))).Item!;
+    const comb = (f: typeof a, status: 'new' | 'resolved') => ({ status, severity: f.severity, type: f.type, reportedByHuman: true, createdByCustomer: true });
+    expect(raw.feedbackSummary).toEqual(summaryOf([comb(a, 'new'), 1], [comb(b, 'resolved'), 1]));
+    expect(await search({ feedback: { status: ['resolved'], severity: ['critical'] } })).toEqual([s.sessionId]);
+    expect(await search({ feedback: { status: ['new'], severity: ['critical'] } })).toEqual([]);
+    // Creator and date are checked on the feedback items (the counts cannot tell them).
+    expect(await search({ feedback: { status: ['resolved'], userId: s.userId } })).toEqual([s.sessionId]);
+    expect(await search({ feedback: { status: ['resolved'], userId: 'someone-else' } })).toEqual([]);
+    expect(await search({ date: { on: 'feedback', from: b.createDate, to: b.createDate }, feedback: { severity: ['critical'] } })).toEqual([s.sessionId]);
+    expect(await search({ date: { on: 'feedback', from: a.createDate, to: a.createDate }, feedback: { severity: ['critical'] } })).toEqual(
+      a.createDate === b.createDate ? [s.sessionId] : [],
+    );
+  });
+
+  it('backfills the summaries of a session written before they existed, from its feedback items', async () => {
     const s = await newSession({ title: 'legacy' });
     const strip = () =>
       ddb().send(new UpdateCommand({ TableName: tableName(), Key: keys.session(s.sessionId), UpdateExpression: 'REMOVE feedbackSummary, insightsSummary' }));
@@ -224,40 +272,22 @@ describe('session search (DynamoDB Local)', () => {
         reportedByHuman: true,
         createdByCustomer: true,
       }).then(async (f) => (status === 'new' ? f : updateFeedback(s.sessionId, f.feedbackId, { status })));
-    const older = [await fb('new'), await fb('resolved')];
+    await fb('new');
+    await fb('resolved');
     await putInsights(s.sessionId, sampleInsights());
     await strip(); // as if written before the summaries existed
-    const newer = await fb('new'); // the first write after the deploy creates the map with its own entry only
-    // A stale entry must not win over what is there: pretend the backfill raced a newer write of older[0].
-    await ddb().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.session(s.sessionId),
-        UpdateExpression: 'SET feedbackSummary.#id = :s',
-        ExpressionAttributeNames: { '#id': older[0]!.feedbackId },
-        ExpressionAttributeValues: {
-          ':s': {
-            status: 'dismissed',
-            severity: 'low',
-            type: 'other',
-            reportedByHuman: true,
-            createdByCustomer: true,
-            userId: s.userId,
-            createDate: older[0]!.createDate,
-          },
-        },
-      }),
-    );
+    await fb('new'); // the first write after the deploy creates the summary with its own count only
     expect(await searchSessions(plan({ userId: s.userId, feedback: { status: ['resolved'] } }))).toMatchObject({ total: 0 });
     expect(await backfillSessionSummaries(s.sessionId)).toEqual({ feedback: 3, insights: true });
     const raw = (await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(s.sessionId), ConsistentRead: true }))).Item!;
-    expect(Object.fromEntries(Object.entries(raw.feedbackSummary as Record<string, { status: string }>).map(([id, e]) => [id, e.status]))).toEqual({
-      [older[0]!.feedbackId]: 'dismissed',
-      [older[1]!.feedbackId]: 'resolved',
-      [newer.feedbackId]: 'new',
-    });
+    const c = { severity: 'low', type: 'other', reportedByHuman: true, createdByCustomer: true } as const;
+    expect(raw.feedbackSummary).toEqual(summaryOf([{ ...c, status: 'new' }, 2], [{ ...c, status: 'resolved' }, 1]));
     expect(raw.insightsSummary).toMatchObject({ goalScore: 80 });
     expect(await searchSessions(plan({ userId: s.userId, feedback: { status: ['resolved'] } }))).toMatchObject({ total: 1 });
+    expect(await backfillSessionSummaries(s.sessionId)).toEqual({ feedback: 3, insights: true }); // again: the same counts
+    expect((await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(s.sessionId), ConsistentRead: true }))).Item!.feedbackSummary).toEqual(
+      raw.feedbackSummary,
+    );
     expect(await backfillSessionSummaries('no-such-session')).toBe(false);
   });
 

@@ -46,6 +46,15 @@ describe('updateExpression', () => {
     expect(out).toEqual({ UpdateExpression: 'SET #u0 = :u0', ExpressionAttributeNames: { '#u0': 'a' }, ExpressionAttributeValues: { ':u0': 1 } });
   });
 
+  it('adds to keys inside a map, from 0 where a key is absent', () => {
+    const out = updateExpression({ set: { 'm.v': undefined }, addIn: { counts: { a: 1, b: -1 } } });
+    expect(out).toEqual({
+      UpdateExpression: 'SET #u0.#u2 = if_not_exists(#u0.#u2, :u1) + :u2, #u0.#u3 = if_not_exists(#u0.#u3, :u1) + :u3',
+      ExpressionAttributeNames: { '#u0': 'counts', '#u2': 'a', '#u3': 'b' },
+      ExpressionAttributeValues: { ':u1': 0, ':u2': 1, ':u3': -1 },
+    });
+  });
+
   it('appends to a list that may not exist yet', () => {
     const out = updateExpression({ append: { internalComments: [{ text: 'c' }] } });
     expect(out).toEqual({

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import {
   createSessionRequestSchema,
   idSchema,
+  listMessagesQuerySchema,
   listQuerySchema,
   sessionSearchRequestSchema,
   updateSessionRequestSchema,
@@ -102,9 +103,9 @@ export const SESSIONS_ROUTES = [
     method: 'GET',
     path: '/sessions/{sessionId}/messages',
     group: 'sessions',
-    summary: 'Messages of a session, oldest first (component messages hidden)',
+    summary: 'Messages of a session, oldest first; order=desc lists newest first and its cursor pages to older messages (component messages hidden)',
     access: ['user'],
     params: sessionParams,
-    query: listQuerySchema,
+    query: listMessagesQuerySchema,
   },
 ] as const satisfies readonly RouteDef[];

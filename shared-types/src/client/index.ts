@@ -20,6 +20,7 @@ import type {
     CreateSessionRequest,
     FileDownload,
     FileUpload,
+    ListMessagesQuery,
     ListQuery,
     MyBudget,
     MyUsage,
@@ -78,7 +79,7 @@ export interface PikaApiRoutes {
     cancelSession: { params: SessionP; response: { cancelRequested: true } };
     createFileUpload: { params: SessionP; body: CreateFileUploadRequest; response: FileUpload };
     getFile: { params: { sessionId: string; fileId: string }; response: FileDownload };
-    listMessages: { params: SessionP; query: ListQuery; response: Page<ChatMessage> };
+    listMessages: { params: SessionP; query: ListMessagesQuery; response: Page<ChatMessage> };
     createFeedback: { params: SessionP; body: CreateFeedbackRequest; response: ChatSessionFeedback };
     listSessionFeedback: { params: SessionP; query: ListQuery; response: Page<ChatSessionFeedback> };
     updateFeedback: { params: FeedbackP; body: UpdateFeedbackRequest; response: ChatSessionFeedback };

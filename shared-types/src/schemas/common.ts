@@ -41,6 +41,27 @@ export const safeRecordSchema = z
     })
     .pipe(z.record(z.string().max(256), z.unknown()));
 
+/**
+ * A session's `customData` (given when it is created, else the creating user's): at most this many bytes of
+ * UTF-8 JSON. The session item carries it into every session index (session search filters on it), so it is
+ * bounded where it is accepted: `POST /sessions` and `PUT /users/{userId}` (what sessions inherit).
+ */
+export const CUSTOM_DATA_MAX_BYTES = 1024;
+
+const utf8Length = (s: string): number => {
+    let n = 0;
+    for (const ch of s) {
+        const c = ch.codePointAt(0)!;
+        n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    }
+    return n;
+};
+
+/** safeRecordSchema, at most CUSTOM_DATA_MAX_BYTES of JSON. */
+export const customDataSchema = safeRecordSchema.refine((v) => utf8Length(JSON.stringify(v)) <= CUSTOM_DATA_MAX_BYTES, {
+    message: `at most ${CUSTOM_DATA_MAX_BYTES} bytes of JSON`,
+});
+
 export const shortText = (max: number) => z.string().max(max);
 export const TITLE_MAX = 200;
 export const MESSAGE_MAX = 25_000;

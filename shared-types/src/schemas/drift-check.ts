@@ -39,6 +39,7 @@ export type DriftChecks = [
     Assert<Agree<z.infer<typeof S.putInsightsRequestSchema>, T.PutInsightsRequest>>,
     Assert<Agree<z.infer<typeof S.setWidgetDataBodySchema>, T.SetWidgetDataBody>>,
     Assert<Agree<z.infer<typeof S.listQuerySchema>, T.ListQuery>>,
+    Assert<Agree<z.infer<typeof S.listMessagesQuerySchema>, T.ListMessagesQuery>>,
     Assert<Agree<z.infer<typeof S.createFileUploadRequestSchema>, T.CreateFileUploadRequest>>,
     Assert<Agree<z.infer<typeof S.fileUploadSchema>, T.FileUpload>>,
     Assert<Agree<z.infer<typeof S.fileDownloadSchema>, T.FileDownload>>,

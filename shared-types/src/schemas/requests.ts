@@ -6,5 +6,5 @@ export { createSessionRequestSchema, updateSessionRequestSchema } from './sessio
 export { insightsSearchParamsSchema, sessionSearchRequestSchema } from './session-search';
 export { createFeedbackRequestSchema, updateFeedbackRequestSchema, addFeedbackCommentRequestSchema, feedbackListQuerySchema } from './feedback';
 export { setWidgetDataBodySchema } from './widget-data';
-export { LIST_LIMIT_MAX, LIST_LIMIT_DEFAULT, listQuerySchema } from './list';
+export { LIST_LIMIT_MAX, LIST_LIMIT_DEFAULT, listQuerySchema, listMessagesQuerySchema } from './list';
 export { chatAppComponentConfigSchema, converseRequestSchema, converseWireRequestSchema } from './converse';

@@ -158,6 +158,19 @@ export interface ListQuery {
     cursor?: string;
 }
 
+/** The orders of a session's messages: `asc` oldest first (the default), `desc` newest first. */
+export const MESSAGE_LIST_ORDERS = ['asc', 'desc'] as const;
+export type MessageListOrder = (typeof MESSAGE_LIST_ORDERS)[number];
+
+/**
+ * GET /sessions/{sessionId}/messages: `order: 'desc'` lists newest first, its `nextCursor` leading to older
+ * messages (a chat UI opens a long session with one page of its newest messages). A cursor is bound to its
+ * order: pass the same `order` with it.
+ */
+export interface ListMessagesQuery extends ListQuery {
+    order?: MessageListOrder;
+}
+
 export interface UpdateMeRequest {
     firstName?: string;
     lastName?: string;
