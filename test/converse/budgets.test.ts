@@ -292,6 +292,49 @@ describe('budgets', () => {
     expect((await api.call('GET', `/users/me/budget?chatAppId=${uid('nope')}`, { token: t })).status).toBe(404);
   });
 
+  it('GET /users/me/budget follows the chat app access rules: 403 where the user may not use it, left out of the listing', async () => {
+    const sadmin = await admin();
+    const put = async (chatAppId: string, extra: Record<string, unknown>) =>
+      expect(
+        (
+          await api.call('PUT', `/admin/chat-apps/${chatAppId}`, {
+            token: sadmin,
+            body: { title: 'Rules', enabled: true, agentId: 'echo', budgets: { chatApp: { monthly: { usd: 1000 } } }, ...extra },
+          })
+        ).status,
+      ).toBe(200);
+    const club = uid('club-app');
+    const closing = uid('closing-app');
+    const open = uid('open-app');
+    await put(club, { access: { roles: ['pika:budget-club'] } });
+    await put(closing, {});
+    await put(open, {});
+    const userId = uid('budget-user');
+    // A member uses all three this month; then the role is gone (a new token) and one chat app is disabled.
+    const member = await token(userId, ['pika:budget-club']);
+    for (const chatAppId of [club, closing, open]) expect((await converse(api.url, member, { chatAppId, message: 'hello' })).status).toBe(200);
+    const listed = async (tk: string) =>
+      ((await api.call('GET', '/users/me/budget', { token: tk })).body.items as { chatAppId: string }[]).map((i) => i.chatAppId);
+    await vi.waitFor(async () => {
+      if ((await listed(member)).length !== 3) throw new Error('not debited yet');
+    });
+    await put(closing, { enabled: false });
+    const t = await token(userId);
+
+    for (const chatAppId of [club, closing]) {
+      const session = await api.call('POST', '/sessions', { token: t, body: { chatAppId } });
+      const budget = await api.call('GET', `/users/me/budget?chatAppId=${chatAppId}`, { token: t });
+      expect(session.status).toBe(403);
+      expect([budget.status, budget.body.error?.code]).toEqual([403, 'FORBIDDEN']);
+      expect(budget.body.error.message).toBe(session.body.error.message);
+      expect(JSON.stringify(budget.body)).not.toContain('limits');
+    }
+    expect((await api.call('GET', `/users/me/budget?chatAppId=${open}`, { token: t })).status).toBe(200);
+    expect((await api.call('GET', `/users/me/budget?chatAppId=${club}`, { token: member })).status).toBe(200);
+    expect(await listed(t)).toEqual([open]);
+    expect((await listed(member)).sort()).toEqual([club, open].sort());
+  });
+
   it('50 parallel turns at the edge of a budget: each admitted or 429, exact accounting, overshoot within the turns in flight', async () => {
     const saved = { CONVERSE_RATE_LIMIT: process.env.CONVERSE_RATE_LIMIT };
     process.env.CONVERSE_RATE_LIMIT = '0'; // one user's 50 turns at once: the rate limit is not what is tested
