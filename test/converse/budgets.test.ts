@@ -267,6 +267,21 @@ describe('budgets', () => {
     expect(JSON.parse(appRefused.text).error.details).toMatchObject({ level: 'chatApp', period: 'monthly', unit: 'tokens', limit: 10 });
   });
 
+  it('an override in a chat app without budgets is refused (409, "has no budgets"), never stored and ignored', async () => {
+    const unbudgeted = await chatApp();
+    const budgeted = await chatApp({});
+    const sadmin = await admin();
+    const { userId } = await user('acme');
+    for (const path of [`users/${userId}`, 'entities/acme']) {
+      const refused = await api.call('PUT', `/admin/chat-apps/${unbudgeted}/budgets/${path}`, { token: sadmin, body: { daily: { usd: 1 } } });
+      expect([refused.status, refused.body.error?.code]).toEqual([409, 'CONFLICT']);
+      expect(refused.body.error.message).toMatch(/has no budgets/);
+      expect((await api.call('GET', `/admin/chat-apps/${unbudgeted}/budgets/${path}`, { token: sadmin })).status).toBe(404);
+      // `budgets: {}` is enough for overrides to apply.
+      expect((await api.call('PUT', `/admin/chat-apps/${budgeted}/budgets/${path}`, { token: sadmin, body: { daily: { usd: 1 } } })).status).toBe(200);
+    }
+  });
+
   it('GET /users/me/budget: what is left per limit, in one chat app or in every chat app used this month', async () => {
     const chatAppId = await chatApp({ user: { daily: { tokens: 1_000_000, usd: 5 } }, chatApp: { monthly: { usd: 1000 } } });
     const unbudgeted = await chatApp();
