@@ -72,5 +72,22 @@ export const safeRecordSchema = z
     .pipe(z.record(z.string().max(256), z.unknown()));
 
 export const shortText = (max: number) => z.string().max(max);
+
+/** How an IANA time zone name is spelled: `UTC`, `Europe/Paris`, `America/Argentina/Buenos_Aires`, `Etc/GMT+5`. */
+export const TIME_ZONE_PATTERN = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+){0,2}$/;
+
+/** True for a real IANA time zone name: spelled as one and known to Intl (which rejects `Not/AZone`). */
+export function isTimeZone(name: string): boolean {
+    if (name.length > 64 || !TIME_ZONE_PATTERN.test(name)) return false;
+    try {
+        new Intl.DateTimeFormat('en-US', { timeZone: name });
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/** A real IANA time zone name (`isTimeZone`), e.g. the browser's `Intl.DateTimeFormat().resolvedOptions().timeZone`. */
+export const timeZoneSchema = z.string().max(64, { abort: true }).refine(isTimeZone, 'an IANA time zone name such as Europe/Paris or UTC');
 export const TITLE_MAX = 200;
 export const MESSAGE_MAX = 25_000;
