@@ -6,12 +6,12 @@
  */
 import type { AgentConfig, BudgetLimits, ChatAppConfig } from 'pika-shared/types/chatbot/chatbot-types';
 import { readBudgetState, type BudgetState } from '../data/budgets';
-import { getChatApp } from '../data/config';
 import type { TurnReservation } from '../data/turn-writes';
 import { COMMITTED, monthOf, type UsageTotals, type UserLimits } from '../data/usage-aggregates';
 import { config } from '../lib/config';
 import { userChatAppsOfMonth } from '../data/usage-reports';
-import { budgetExceeded, notFound } from '../lib/errors';
+import { budgetExceeded, DomainError } from '../lib/errors';
+import { usableChatApp } from '../policy/access';
 import type { Principal } from '../policy/principal';
 import { recordBudgetRefusal } from '../lib/usage-metrics';
 
@@ -172,18 +172,16 @@ export interface ChatAppBudgetView {
 /**
  * What a user has left: in one chat app, or in each chat app they have usage in this month (a Query of
  * their month items, at most MAX_BUDGET_APPS; a chat app not used yet this month has all its budget left).
+ * Only chat apps the caller may use (`usableChatApp`, the rule of every chat-app route): with `chatAppId`, 404
+ * for an unknown one and 403 for one that is disabled or refuses the caller; the listing leaves those out.
  */
 export async function budgetOverview(p: Principal, chatAppId: string | undefined, nowMs = Date.now()): Promise<{ items: ChatAppBudgetView[] }> {
   const ids = chatAppId ? [chatAppId] : await userChatAppsOfMonth(p.userId, monthOf(nowMs));
-  const customData = await p.customData();
   const items: ChatAppBudgetView[] = [];
   for (const id of ids) {
-    const app = await getChatApp(id);
-    if (!app) {
-      if (chatAppId) throw notFound('Chat app');
-      continue;
-    }
-    const entityId = entityOf(app, customData);
+    const app = chatAppId ? await usableChatApp(p, id) : await usableChatApp(p, id).catch(unusable);
+    if (!app) continue;
+    const entityId = entityOf(app, await p.customData());
     const state = await readBudgetState({ chatAppId: id, userId: p.userId, nowMs, ...(entityId !== undefined ? { entityId } : {}) });
     const limits = budgetLines(app, state, nowMs);
     items.push({
@@ -196,4 +194,10 @@ export async function budgetOverview(p: Principal, chatAppId: string | undefined
     });
   }
   return { items };
+}
+
+/** A chat app the caller may not use (any more) or that is gone: left out of a listing; other failures stand. */
+function unusable(err: unknown): undefined {
+  if (err instanceof DomainError && (err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND')) return undefined;
+  throw err;
 }

@@ -4,14 +4,26 @@ import { getAgent, getChatApp, putAgent, putChatApp } from '../data/config';
 import { chatAppUsage, reportRange } from '../data/usage-reports';
 import { logger } from '../http/logger';
 import { nowIso } from '../data/items';
-import { notFound } from '../lib/errors';
+import { conflict, notFound } from '../lib/errors';
 import { createGroupHandler } from '../http/handler';
 import { ADMIN_ROUTES } from '../http/routes/admin';
 import { checkUserMemoryFeature } from '../memory/registry';
 
-/** An override of an existing chat app (404 for an unknown one: nothing is stored for it). */
+/**
+ * An override of an existing chat app that has `budgets` (404 for an unknown one; 409 for one without budgets,
+ * where an override would be accepted and then ignored): nothing is stored otherwise.
+ */
 async function putOverride(chatAppId: string, level: OverrideLevel, id: string, limits: Parameters<typeof putBudgetOverride>[3]) {
-  if (!(await getChatApp(chatAppId))) throw notFound('Chat app');
+  const app = await getChatApp(chatAppId);
+  if (!app) throw notFound('Chat app');
+  if (!app.budgets) {
+    throw conflict(
+      `Chat app ${chatAppId} has no budgets: an override would never apply. Set its budgets first (PUT /admin/chat-apps/${chatAppId}, "budgets": {} is enough)`,
+      {
+        chatAppId,
+      },
+    );
+  }
   return putBudgetOverride(chatAppId, level, id, limits);
 }
 const deleted = async (removal: Promise<void>) => {

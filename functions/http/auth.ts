@@ -52,13 +52,14 @@ export interface TokenIdentity {
 function identityOf(payload: JWTPayload, config: AuthConfig): TokenIdentity {
   const userId = payload[config.userIdClaim];
   if (typeof userId !== 'string' || !USER_ID_PATTERN.test(userId)) throw unauthorized('The token has no usable user id claim');
+  // A claim of the wrong type is refused, never guessed at: roles are an array of strings (a string is not split).
   const rawRoles = payload[config.rolesClaim];
-  const roles = Array.isArray(rawRoles)
-    ? rawRoles.filter((r): r is string => typeof r === 'string')
-    : typeof rawRoles === 'string'
-      ? rawRoles.split(/[ ,]+/).filter(Boolean)
-      : [];
+  if (rawRoles !== undefined && !(Array.isArray(rawRoles) && rawRoles.every((r) => typeof r === 'string'))) {
+    throw unauthorized('The token has a roles claim that is not an array of strings');
+  }
+  const roles: string[] = rawRoles ?? [];
   const userType = payload[config.userTypeClaim];
+  if (userType !== undefined && typeof userType !== 'string') throw unauthorized('The token has a user type claim that is not a string');
   return {
     userId,
     roles,

@@ -18,8 +18,12 @@ export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: strin
   return undefined;
 }
 
+/** Each issue with its dotted path; a record key's issue (zod's "Invalid key in record") says what is wrong with the key. */
 function issuesOf(where: string, error: z.ZodError) {
-  return error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
+  return error.issues.map((i) => ({
+    path: [where, ...i.path.map(String)].join('.'),
+    message: i.code === 'invalid_key' && i.issues[0] ? `key: ${i.issues[0].message}` : i.message,
+  }));
 }
 
 function validate(where: string, schema: z.ZodType | undefined, value: unknown, present: boolean): unknown {

@@ -9,7 +9,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { InsightsJob } from '../../functions/data/insights-status';
 import { handler as worker } from '../../functions/handlers/insights-worker';
 import { sweepDueInsights, type SweepResult } from '../../functions/insights/sweep';
+import { verifyAuthorizationHeader } from '../../functions/http/auth';
+import { httpErrorOf } from '../../functions/http/errors';
 import { config } from '../../functions/lib/config';
+import { forbidden } from '../../functions/lib/errors';
+import { Principal } from '../../functions/policy/principal';
 
 /** An SQS event of these jobs, as Lambda's event source would deliver it. */
 export function sqsEventOf(jobs: InsightsJob[]): SQSEvent {
@@ -60,13 +64,30 @@ export function startInsightsLoop(log: (line: string) => void = () => undefined)
   return { stop: () => clearInterval(timer) };
 }
 
-/** npm start's pages: POST /_local/insights/sweep runs a sweep now (the server listens on loopback only). */
-export function localInsightsPages(next: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>) {
+/**
+ * npm start's pages: POST /_local/insights/sweep runs a sweep now (`npm run insights`), for a site admin only
+ * (a dev token with the site-admin role, verified as every route verifies it): 401 without a valid token, 403
+ * for anyone else. `sweep` is the local sweep (a test passes its own).
+ */
+export function localInsightsPages(
+  next: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>,
+  sweep: () => Promise<LocalSweepResult> = () => runLocalInsightsSweep(),
+) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://localhost').pathname !== '/_local/insights/sweep') return next(req, res);
-    const result = await runLocalInsightsSweep();
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(result));
+    const answer = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    try {
+      const principal = new Principal(await verifyAuthorizationHeader(req.headers.authorization));
+      if (!(await principal.isSiteAdmin())) throw forbidden('Only a site admin runs the insights sweep');
+    } catch (err) {
+      const refused = httpErrorOf(err);
+      answer(refused.status, refused.body);
+      return true;
+    }
+    answer(200, await sweep());
     return true;
   };
 }

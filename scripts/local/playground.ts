@@ -65,6 +65,14 @@ export function buildPlayground(): Promise<string> {
   return bundle;
 }
 
+/**
+ * True for a loopback `Host` (`localhost`, `127.0.0.1`, `[::1]`, with or without a port): the only hosts the dev
+ * token is handed to. A page of another name that resolves to this machine (DNS rebinding) gets nothing.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  return /^(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/i.test(host ?? '');
+}
+
 export function createPlaygroundHandler(config: PlaygroundConfig = {}) {
   const send = (req: IncomingMessage, res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...extra });
@@ -82,7 +90,13 @@ export function createPlaygroundHandler(config: PlaygroundConfig = {}) {
     if (path === '/' || path === '/playground' || path === '/playground/') return (html(await page('index.html')), true);
     if (path === '/docs' || path === '/docs/') return (html(await page('docs.html')), true);
     if (path === '/playground/app.js') return (send(req, res, 200, TYPES['.js']!, await buildPlayground()), true);
-    if (path === '/playground/config.json' || path === '/docs/config.json') return (send(req, res, 200, TYPES['.json']!, JSON.stringify(config)), true);
+    if (path === '/playground/config.json' || path === '/docs/config.json') {
+      if (!isLoopbackHost(req.headers.host)) {
+        const error = { code: 'FORBIDDEN', message: 'The playground configuration is served to localhost, 127.0.0.1 or [::1] only' };
+        return (send(req, res, 403, TYPES['.json']!, JSON.stringify({ error })), true);
+      }
+      return (send(req, res, 200, TYPES['.json']!, JSON.stringify(config)), true);
+    }
     if (path === '/docs/openapi.json') {
       const spec = JSON.parse(await readFile(join(ROOT, 'docs/openapi.json'), 'utf8')) as { servers?: unknown };
       // "Try it out" goes to this API: the configured URL, else the origin the page was loaded from.

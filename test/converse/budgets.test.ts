@@ -279,6 +279,21 @@ describe('budgets', () => {
     expect(JSON.parse(appRefused.text).error.details).toMatchObject({ level: 'chatApp', period: 'monthly', unit: 'tokens', limit: 10 });
   });
 
+  it('an override in a chat app without budgets is refused (409, "has no budgets"), never stored and ignored', async () => {
+    const unbudgeted = await chatApp();
+    const budgeted = await chatApp({});
+    const sadmin = await admin();
+    const { userId } = await user('acme');
+    for (const path of [`users/${userId}`, 'entities/acme']) {
+      const refused = await api.call('PUT', `/admin/chat-apps/${unbudgeted}/budgets/${path}`, { token: sadmin, body: { daily: { usd: 1 } } });
+      expect([refused.status, refused.body.error?.code]).toEqual([409, 'CONFLICT']);
+      expect(refused.body.error.message).toMatch(/has no budgets/);
+      expect((await api.call('GET', `/admin/chat-apps/${unbudgeted}/budgets/${path}`, { token: sadmin })).status).toBe(404);
+      // `budgets: {}` is enough for overrides to apply.
+      expect((await api.call('PUT', `/admin/chat-apps/${budgeted}/budgets/${path}`, { token: sadmin, body: { daily: { usd: 1 } } })).status).toBe(200);
+    }
+  });
+
   it('GET /users/me/budget: what is left per limit, in one chat app or in every chat app used this month', async () => {
     const chatAppId = await chatApp({ user: { daily: { tokens: 1_000_000, usd: 5 } }, chatApp: { monthly: { usd: 1000 } } });
     const unbudgeted = await chatApp();
@@ -302,6 +317,49 @@ describe('budgets', () => {
     expect(all.map((i: any) => i.chatAppId).sort()).toEqual([chatAppId, unbudgeted].sort());
     expect(all.find((i: any) => i.chatAppId === unbudgeted).limits).toEqual([]);
     expect((await api.call('GET', `/users/me/budget?chatAppId=${uid('nope')}`, { token: t })).status).toBe(404);
+  });
+
+  it('GET /users/me/budget follows the chat app access rules: 403 where the user may not use it, left out of the listing', async () => {
+    const sadmin = await admin();
+    const put = async (chatAppId: string, extra: Record<string, unknown>) =>
+      expect(
+        (
+          await api.call('PUT', `/admin/chat-apps/${chatAppId}`, {
+            token: sadmin,
+            body: { title: 'Rules', enabled: true, agentId: 'echo', budgets: { chatApp: { monthly: { usd: 1000 } } }, ...extra },
+          })
+        ).status,
+      ).toBe(200);
+    const club = uid('club-app');
+    const closing = uid('closing-app');
+    const open = uid('open-app');
+    await put(club, { access: { roles: ['pika:budget-club'] } });
+    await put(closing, {});
+    await put(open, {});
+    const userId = uid('budget-user');
+    // A member uses all three this month; then the role is gone (a new token) and one chat app is disabled.
+    const member = await token(userId, ['pika:budget-club']);
+    for (const chatAppId of [club, closing, open]) expect((await converse(api.url, member, { chatAppId, message: 'hello' })).status).toBe(200);
+    const listed = async (tk: string) =>
+      ((await api.call('GET', '/users/me/budget', { token: tk })).body.items as { chatAppId: string }[]).map((i) => i.chatAppId);
+    await vi.waitFor(async () => {
+      if ((await listed(member)).length !== 3) throw new Error('not debited yet');
+    });
+    await put(closing, { enabled: false });
+    const t = await token(userId);
+
+    for (const chatAppId of [club, closing]) {
+      const session = await api.call('POST', '/sessions', { token: t, body: { chatAppId } });
+      const budget = await api.call('GET', `/users/me/budget?chatAppId=${chatAppId}`, { token: t });
+      expect(session.status).toBe(403);
+      expect([budget.status, budget.body.error?.code]).toEqual([403, 'FORBIDDEN']);
+      expect(budget.body.error.message).toBe(session.body.error.message);
+      expect(JSON.stringify(budget.body)).not.toContain('limits');
+    }
+    expect((await api.call('GET', `/users/me/budget?chatAppId=${open}`, { token: t })).status).toBe(200);
+    expect((await api.call('GET', `/users/me/budget?chatAppId=${club}`, { token: member })).status).toBe(200);
+    expect(await listed(t)).toEqual([open]);
+    expect((await listed(member)).sort()).toEqual([club, open].sort());
   });
 
   it('50 parallel turns against a user budget that allows one: one runs, 49 get 429 before anything is stored; exact accounting', async () => {

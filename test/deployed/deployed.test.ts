@@ -60,6 +60,7 @@ describe('every route through its deployed bundle', () => {
         title: 'Tier',
         enabled: true,
         agentId: deployedAgent,
+        budgets: {}, // budget overrides apply (and are accepted) only in a chat app with budgets
         insightsModel: { modelId: 'insights-model', pricing: { inputPer1kTokens: 0.001, outputPer1kTokens: 0.002 } },
       },
     });

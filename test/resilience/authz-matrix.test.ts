@@ -2,7 +2,7 @@
  * The authorization matrix, generated from the route table: every route x every kind of caller, with the
  * status each must get. A route without a row here fails the test, so a new route cannot ship unreviewed.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { putBudgetOverride } from '../../functions/data/budgets';
 import { tableName } from '../../functions/data/client';
 import { appendMessage } from '../../functions/data/messages';
@@ -17,6 +17,17 @@ import { DEMO_MEMORY_ARN } from '../../scripts/local/demo-memory';
 import { uploadedFile } from '../api/files-harness';
 
 const { api, emulator } = useConverse();
+
+/** Budget overrides apply only in a chat app with `budgets` (elsewhere 409): the budget routes use this one. */
+const BUDGETED_APP = uid('matrix-budgets');
+beforeAll(async () => {
+  const site = await token(uid('sadmin'), [ROLES.siteAdmin]);
+  const r = await api.call('PUT', `/admin/chat-apps/${BUDGETED_APP}`, {
+    token: site,
+    body: { title: 'Matrix budgets', enabled: true, agentId: 'echo', budgets: {} },
+  });
+  expect(r.status).toBe(200);
+});
 
 const CALLERS = ['owner', 'other', 'contentAdmin', 'siteAdmin', 'service', 'none', 'expired', 'forged', 'wrongAudience'] as const;
 type Caller = (typeof CALLERS)[number];
@@ -96,8 +107,8 @@ async function ownerWorld(ownerId: string, ownerToken: string, withFile = false)
   await api.call('PUT', '/widget-data/custom/matrix', { token: ownerToken, body: { data: { a: 1 } } });
   const record = emulator().memory.addRecord(memoryIdOf(DEMO_MEMORY_ARN)!, actorIdFor(ownerId), 'matrix fact');
   const fileId = withFile ? await uploadedFile(api, ownerToken, session.sessionId, 'matrix.txt', 'text/plain', 'matrix') : '';
-  await putBudgetOverride('demo', 'user', ownerId, { daily: { usd: 100 } });
-  await putBudgetOverride('demo', 'entity', 'matrix-entity', { monthly: { tokens: 1_000_000 } });
+  await putBudgetOverride(BUDGETED_APP, 'user', ownerId, { daily: { usd: 100 } });
+  await putBudgetOverride(BUDGETED_APP, 'entity', 'matrix-entity', { monthly: { tokens: 1_000_000 } });
   return {
     sessionId: session.sessionId as string,
     feedbackId: feedback.feedbackId as string,
@@ -119,7 +130,7 @@ function request(
     userId: ownerId,
     scope: 'custom',
     tag: 'matrix',
-    chatAppId: 'demo',
+    chatAppId: route.path.includes('/budgets/') ? BUDGETED_APP : 'demo',
     agentId: 'echo',
     recordId: ids.recordId,
     entityId: 'matrix-entity',

@@ -317,9 +317,15 @@ describe('fuzzing every route', () => {
       { requiredKeys: [] },
     );
     const put = ROUTES.find((r) => r.id === 'putEntityBudget')! as RouteDef;
+    // Overrides apply only in a chat app with budgets (demo has none: 409 for any body).
+    const budgeted = uid('fuzz-budgets');
+    expect(
+      (await api.call('PUT', `/admin/chat-apps/${budgeted}`, { token: adminToken, body: { title: 'Fuzz', enabled: true, agentId: 'echo', budgets: {} } }))
+        .status,
+    ).toBe(200);
     await fc.assert(
       fc.asyncProperty(fc.record({ daily: amount, monthly: amount }, { requiredKeys: [] }), async (body) => {
-        const r = await call(put, event(put, { body: JSON.stringify(body) }));
+        const r = await call(put, event(put, { params: { chatAppId: budgeted, entityId: 'fuzz-entity' }, body: JSON.stringify(body) }));
         expect(r.status === 200 || (r.status >= 400 && r.status < 500)).toBe(true);
       }),
       { numRuns: 200 },

@@ -1,6 +1,6 @@
 /** Chat app configuration and its features by id. */
 import * as z from 'zod';
-import { idSchema, isoDateSchema, nonNegative, safeRecordSchema, shortText, TITLE_MAX } from './common';
+import { idKeySchema, idSchema, isoDateSchema, nonNegative, safeRecordSchema, shortText, TITLE_MAX } from './common';
 import { userMemoryFeatureSchema } from './memory';
 import { fileUploadFeatureSchema } from './file-feature';
 import { chatAppBudgetsSchema } from './budgets';
@@ -8,7 +8,7 @@ import { userTypeSchema } from './user';
 import { chatAppFeatureSchema, verifyResponseFeatureSchema } from './feature';
 
 /** A chat app's features by id; the features the server implements are checked against their own schema. */
-export const chatAppFeaturesSchema = z.record(idSchema, chatAppFeatureSchema).pipe(
+export const chatAppFeaturesSchema = z.record(idKeySchema, chatAppFeatureSchema).pipe(
     z
         .object({
             verifyResponse: verifyResponseFeatureSchema.optional(),

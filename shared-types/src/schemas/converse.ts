@@ -1,7 +1,7 @@
 /** The converse request: the spec's, and what POST /converse accepts. */
 import * as z from 'zod';
 import { CONVERSE_INVOCATION_MODES, CONVERSE_SOURCES } from '../types/chatbot/chatbot-types';
-import { idSchema, userIdSchema, safeRecordSchema, shortText, MESSAGE_MAX } from './common';
+import { idSchema, userIdSchema, safeKeySchema, safeRecordSchema, shortText, timeZoneSchema, MESSAGE_MAX } from './common';
 import { chatMessageFileSchema } from './message';
 import { chatAppFeatureSchema } from './feature';
 
@@ -10,7 +10,7 @@ export const chatAppComponentConfigSchema = z.strictObject({ componentId: idSche
 const converseCommon = {
     sessionId: idSchema.optional(),
     chatAppId: idSchema.optional(),
-    timezone: shortText(64).optional(),
+    timezone: timeZoneSchema.optional(),
     message: z.string().min(1).max(MESSAGE_MAX),
     files: z.array(chatMessageFileSchema).max(20).optional(),
     agentId: idSchema,
@@ -24,7 +24,7 @@ const converseCommon = {
 export const converseRequestSchema = z.object({
     ...converseCommon,
     userId: userIdSchema,
-    features: z.record(z.string(), chatAppFeatureSchema),
+    features: z.record(safeKeySchema, chatAppFeatureSchema),
 });
 
 /**
@@ -35,7 +35,7 @@ export const converseRequestSchema = z.object({
 export const converseWireRequestSchema = z.strictObject({
     ...converseCommon,
     userId: userIdSchema.optional(),
-    features: z.record(z.string(), z.unknown()).optional(),
+    features: z.record(safeKeySchema, z.unknown()).optional(),
     agentId: idSchema.optional(),
     source: z.enum(CONVERSE_SOURCES).optional(),
     clientMessageId: idSchema.optional(),

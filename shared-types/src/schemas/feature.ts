@@ -1,10 +1,11 @@
 /** Chat app features: the generic shape, and `verifyResponse` (answer verification, docs/converse.md). */
 import * as z from 'zod';
 import { ANSWER_GRADES } from '../types/chatbot/chatbot-types';
-import { idSchema, shortText } from './common';
+import { idSchema, refineSafeShape, shortText } from './common';
 import { modelPricingSchema } from './pricing';
 
-export const chatAppFeatureSchema = z.looseObject({ featureId: idSchema, enabled: z.boolean() });
+/** Any feature: its id and switch, and settings of its own, without prototype-pollution keys or nesting deeper than 16. */
+export const chatAppFeatureSchema = z.looseObject({ featureId: idSchema, enabled: z.boolean() }).superRefine((feature, ctx) => refineSafeShape(feature, ctx));
 
 /** Chat app feature `verifyResponse` (answer verification, docs/converse.md). */
 export const verifyResponseFeatureSchema = z

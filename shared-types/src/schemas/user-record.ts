@@ -1,6 +1,6 @@
 /** The stored user (its requests: ./user.ts; a module of its own, so validating a request does not build it). */
 import * as z from 'zod';
-import { userIdSchema, isoDateSchema, safeRecordSchema, shortText } from './common';
+import { userIdSchema, isoDateSchema, safeKeySchema, safeRecordSchema, shortText } from './common';
 import { userTypeSchema } from './user';
 
 export const chatUserLiteSchema = z.object({
@@ -15,8 +15,8 @@ export const chatUserSchema = z.object({
     firstName: shortText(100).optional(),
     lastName: shortText(100).optional(),
     customData: safeRecordSchema.optional(),
-    viewingContentFor: z.record(z.string(), chatUserLiteSchema).optional(),
-    overrideData: z.record(z.string(), safeRecordSchema).optional(),
+    viewingContentFor: z.record(safeKeySchema, chatUserLiteSchema).optional(),
+    overrideData: z.record(safeKeySchema, safeRecordSchema).optional(),
     createDate: isoDateSchema.optional(),
     lastUpdate: isoDateSchema.optional(),
     userType: userTypeSchema.optional(),

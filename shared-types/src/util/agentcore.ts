@@ -247,18 +247,27 @@ export function createSseParser(): { push(text: string): string[]; end(): string
     };
 }
 
+/**
+ * JSON for a text block: `<`, `>`, `&`, U+2028 and U+2029 written as `\u` escapes, so no value — whatever its
+ * source: custom data, a file name, a memory record — can close a block early or open another one; JSON.parse
+ * reads every value back unchanged.
+ */
+function blockJson(value: unknown): string {
+    return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 const CONTEXT_OPEN = '<session_context format="json">';
 const CONTEXT_CLOSE = '</session_context>';
 
 /**
  * The session context for an AgentCore harness, as one text block: the decoded session data (the same data a
  * classic agent gets as session attributes, private attributes already removed by the caller) as JSON between
- * `<session_context format="json">` and `</session_context>`.
+ * `<session_context format="json">` and `</session_context>` (`<`, `>`, `&` escaped in the JSON, as in every block).
  */
 export function sessionContextBlock(sessionAttributes: Record<string, string>): string {
     const data = { ...normalizeSessionAttributes(sessionAttributes) };
     for (const k of Object.keys(data)) if (data[k] === undefined) delete data[k];
-    return `${CONTEXT_OPEN}\n${JSON.stringify(data)}\n${CONTEXT_CLOSE}`;
+    return `${CONTEXT_OPEN}\n${blockJson(data)}\n${CONTEXT_CLOSE}`;
 }
 
 /** The session data of the first context block in `text`, or undefined when there is none (or it is malformed). */
@@ -304,7 +313,7 @@ export function attachedFilesBlock(files: AgentRuntimeFile[]): string {
         url: f.url,
         urlExpiresAt: f.urlExpiresAt,
     }));
-    return `${FILES_OPEN}\n${JSON.stringify(list)}\n${FILES_CLOSE}`;
+    return `${FILES_OPEN}\n${blockJson(list)}\n${FILES_CLOSE}`;
 }
 
 /** The files of the first attached-files block in `text` ([] when there is none or it is malformed). */
@@ -337,8 +346,7 @@ const MEMORY_CLOSE = '</user_memory>';
  * `<user_memory format="json">` and `</user_memory>`.
  */
 export function userMemoryBlock(memory: string[]): string {
-    // `<` escaped: a record's text can never close the block early.
-    return `${MEMORY_OPEN}\n${JSON.stringify(memory).replace(/</g, '\\u003c')}\n${MEMORY_CLOSE}`;
+    return `${MEMORY_OPEN}\n${blockJson(memory)}\n${MEMORY_CLOSE}`;
 }
 
 /** The memory of the first user memory block in `text` ([] when there is none or it is malformed). */
