@@ -118,8 +118,11 @@ export class ChatObservability extends Construct {
         });
       });
     }
+    // FILL(…, 0): these metrics have no data point while nothing is throttled, and a sum with one missing term
+    // has none either (a throttled index alone would not show); AWS/DynamoDB alarms keep their state on missing data.
+    const sumFilled = (ids: string[]) => ids.map((id) => `FILL(${id}, 0)`).join(' + ');
     const ddbThrottles = new cloudwatch.MathExpression({
-      expression: Object.keys(tableMetrics).join(' + '),
+      expression: sumFilled(Object.keys(tableMetrics)),
       usingMetrics: tableMetrics,
       label: 'DynamoDB throttle events (table and indexes)',
       period,
@@ -140,7 +143,7 @@ export class ChatObservability extends Construct {
       ]),
     );
     const ddbThrottledRequests = new cloudwatch.MathExpression({
-      expression: Object.keys(throttledByOperation).join(' + '),
+      expression: sumFilled(Object.keys(throttledByOperation)),
       usingMetrics: throttledByOperation,
       label: 'DynamoDB throttled requests (every operation)',
       period,
@@ -151,11 +154,18 @@ export class ChatObservability extends Construct {
       throttleThreshold,
       'DynamoDB throttled requests: a partition past 1,000 WCU/s or 3,000 RCU/s, or an index pushing back (docs/scaling.md)',
     );
-    const conflicts = new cloudwatch.Metric({
-      namespace: 'AWS/DynamoDB',
-      metricName: 'TransactionConflict',
-      dimensionsMap: { TableName: tableName },
-      statistic: 'Sum',
+    const conflicts = new cloudwatch.MathExpression({
+      expression: 'FILL(c, 0)',
+      usingMetrics: {
+        c: new cloudwatch.Metric({
+          namespace: 'AWS/DynamoDB',
+          metricName: 'TransactionConflict',
+          dimensionsMap: { TableName: tableName },
+          statistic: 'Sum',
+          period,
+        }),
+      },
+      label: 'DynamoDB transaction conflicts',
       period,
     });
     const conflictThreshold = thresholds.transactionConflictsPer5Min ?? 100;

@@ -107,10 +107,13 @@ describe('capacity alarms', () => {
       [prod, 'prod'],
     ] as const) {
       const a = alarm(s, 'DynamoDbTransactionConflicts');
-      expect(a).toMatchObject({ Namespace: 'AWS/DynamoDB', MetricName: 'TransactionConflict', Statistic: 'Sum', Period: 300 });
+      const [stat] = a.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat);
+      expect(stat).toMatchObject({ Metric: { Namespace: 'AWS/DynamoDB', MetricName: 'TransactionConflict' }, Stat: 'Sum', Period: 300 });
+      expect(dims(stat.Metric)).toEqual({ TableName: { Ref: logicalIdOf(s, s.stack.table.table) } });
+      // No data point while there is no conflict: filled with 0, so the alarm returns to OK.
+      expect(a.Metrics.find((m: any) => m.Expression).Expression).toBe('FILL(c, 0)');
       expect(a.Threshold).toBe(stageConfig(stage).alarms.transactionConflictsPer5Min);
       expect(a.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
-      expect(dims(a)).toEqual({ TableName: { Ref: logicalIdOf(s, s.stack.table.table) } });
     }
   });
 
@@ -120,6 +123,7 @@ describe('capacity alarms', () => {
     expect(stats.map((m: any) => m.Metric.MetricName)).toEqual(DYNAMODB_OPERATIONS.map(() => 'ThrottledRequests'));
     expect(stats.map((m: any) => dims(m.Metric).Operation)).toEqual([...DYNAMODB_OPERATIONS]);
     expect(requests.Threshold).toBe(stageConfig('prod').alarms.dynamoDbThrottlesPer5Min);
+    expect(requests.Metrics.find((m: any) => m.Expression).Expression).toBe(DYNAMODB_OPERATIONS.map((_, i) => `FILL(o${i}, 0)`).join(' + '));
     const events = alarm(prod, 'DynamoDbThrottles');
     expect(new Set(events.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.MetricName))).toEqual(
       new Set(['ReadThrottleEvents', 'WriteThrottleEvents']),
