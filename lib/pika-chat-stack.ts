@@ -1,12 +1,13 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ROUTES, type RouteDef } from '../functions/http/routes';
 import { bedrockAccess } from './config/bedrock';
-import { parseStageConfig, type StageConfig, type StageConfigInput } from './config/schema';
+import { capacityOf, sweepShortfall, type Capacity } from './config/capacity';
+import { parseStageConfig, ROUTE_FUNCTIONS, type StageConfig, type StageConfigInput } from './config/schema';
 import { acknowledgeAgentProvider, ChatAgents } from './constructs/chat-agents';
 import { ChatApi } from './constructs/chat-api';
-import { ChatFunctions, DEFAULT_SIZES, type SecretRef } from './constructs/chat-functions';
+import { ChatFunctions, type SecretRef } from './constructs/chat-functions';
 import { ChatUsage } from './constructs/chat-usage';
 import { ChatInsights } from './constructs/chat-insights';
 import { modelResourceArns } from './config/bedrock';
@@ -23,6 +24,8 @@ export interface PikaChatStackProps extends StackProps {
 /** One environment of the chat backend: table, functions, REST API with streaming converse, alarms. */
 export class PikaChatStack extends Stack {
   readonly config: StageConfig;
+  /** Converse's throttle and the reserved concurrency deployed (lib/config/capacity.ts, docs/scaling.md). */
+  readonly capacity: Capacity;
   readonly table: ChatTable;
   readonly files: ChatFiles;
   readonly functions: ChatFunctions;
@@ -39,6 +42,10 @@ export class PikaChatStack extends Stack {
     super(scope, id, { ...(env ? { env } : {}), terminationProtection: c.retainData, ...stackProps });
     this.config = c;
     const routes = ROUTES as readonly RouteDef[];
+    const cap = capacityOf(c, ROUTE_FUNCTIONS.length);
+    this.capacity = cap;
+    const shortfall = sweepShortfall(c);
+    if (shortfall) Annotations.of(this).addWarningV2('pika:insights-sweep-ceiling', shortfall);
 
     this.table = new ChatTable(this, 'Data', { retainData: c.retainData, pointInTimeRecovery: c.pointInTimeRecovery });
     if (!c.pointInTimeRecovery) {
@@ -95,7 +102,12 @@ export class PikaChatStack extends Stack {
       cursorSecret,
       bedrock: bedrockAccess(this, c.bedrock),
       sourceMaps: c.sourceMaps,
-      sizes: { converse: { ...DEFAULT_SIZES.converse, timeoutSeconds: c.converseTimeoutSeconds } },
+      sizes: { converse: { memoryMb: c.capacity.converseMemoryMb, timeoutSeconds: c.converseTimeoutSeconds } },
+      reservedConcurrency: {
+        ...(cap.converseReserved !== undefined ? { converse: cap.converseReserved } : {}),
+        ...(cap.authorizerReserved !== undefined ? { authorizer: cap.authorizerReserved } : {}),
+        ...(cap.routeReserved !== undefined ? Object.fromEntries(ROUTE_FUNCTIONS.map((g) => [g, cap.routeReserved])) : {}),
+      },
       ...(c.insights.enabled ? { insights: { modelArns: [...new Set(c.insights.modelIds.flatMap((id) => modelResourceArns(this, id)))] } } : {}),
     });
     const sweep = this.functions.background.get('insights-sweep');
@@ -126,7 +138,7 @@ export class PikaChatStack extends Stack {
       authorizerCacheSeconds: c.authorizerCacheSeconds,
       corsOrigins: c.corsOrigins,
       throttling: c.throttling,
-      ...(c.converseThrottling ? { streamingThrottling: c.converseThrottling } : {}),
+      ...(cap.converseThrottling ? { streamingThrottling: cap.converseThrottling } : {}),
       logRetentionDays: c.logRetentionDays,
       streamingTimeoutSeconds: c.converseTimeoutSeconds,
       detailedMetrics: c.detailedMetrics,
@@ -145,6 +157,12 @@ export class PikaChatStack extends Stack {
         ['usage-stream', this.functions.usageStream],
       ]),
       deadLetterQueues: { usage: usage.deadLetterQueue, ...(this.insights ? { insights: this.insights.deadLetterQueue } : {}) },
+      ...(this.insights ? { backlogQueues: { insights: this.insights.queue } } : {}),
+      reservedConcurrency: new Map<string, number>([
+        ...(cap.converseReserved !== undefined ? ([['converse', cap.converseReserved]] as const) : []),
+        ...(cap.authorizerReserved !== undefined ? ([['authorizer', cap.authorizerReserved]] as const) : []),
+        ...(cap.routeReserved !== undefined ? ROUTE_FUNCTIONS.map((g) => [g, cap.routeReserved!] as const) : []),
+      ]),
       detailedMetrics: c.detailedMetrics,
       thresholds: c.alarms,
       streamingTimeoutSeconds: c.converseTimeoutSeconds,

@@ -21,6 +21,7 @@ import { recentTurns, stopRequested } from '../data/turns';
 import { config } from '../lib/config';
 import { toDomainError, type DomainError } from '../lib/errors';
 import { logger } from '../http/logger';
+import { ANSWERS_NOT_STORED, countMetric } from '../lib/metrics';
 import { recordUsage } from '../lib/usage-metrics';
 import { insightsActivityExtras, insightsDueWrites } from '../insights/due';
 import { agentError, ConverseError } from './errors';
@@ -290,6 +291,7 @@ export async function persist(plan: TurnPlan, r: Relayed, title?: Title): Promis
     return { messageId: stored.messageId, usage, ...(r.failure ? { failure: r.failure } : {}) };
   } catch (err) {
     logger.error('assistant message not stored', { sessionId: plan.session.sessionId, errorName: (err as { name?: string })?.name });
+    countMetric(ANSWERS_NOT_STORED); // alarmed (ChatObservability): an answer the user read and the table does not hold
     await moveActivity(plan, plan.startedAt);
     return { usage, failure: r.failure ?? toDomainError(err) };
   }

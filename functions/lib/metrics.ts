@@ -7,6 +7,8 @@
 export const METRICS_NAMESPACE = 'PikaChat';
 /** The authorizer could not decide (JWKS or Secrets Manager down, a bug); rejected tokens are not counted. */
 export const AUTHORIZER_FAILURES = 'AuthorizerFailures';
+/** A converse answer streamed to the user that could not be stored (run.ts persist). */
+export const ANSWERS_NOT_STORED = 'AnswersNotStored';
 
 /** Metrics carry one dimension, `service` (POWERTOOLS_SERVICE_NAME: one per stage). */
 export function countMetric(name: string, value = 1): void {

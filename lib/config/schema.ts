@@ -6,6 +6,11 @@ import { agentConfigSchema, idSchema } from 'pika-shared/schemas';
 import * as z from 'zod';
 import { AGENT_RUNTIME_ARN_PATTERN, HARNESS_ARN_PATTERN } from 'pika-shared/schemas/agentcore';
 import { MEMORY_ARN_PATTERN, memoryNamespaceSchema } from 'pika-shared/schemas';
+import { ROUTE_GROUPS } from '../../functions/http/routes';
+import { capacityIssues } from './capacity';
+
+/** The route functions besides converse (each gets `capacity.routeReservedConcurrency`). */
+export const ROUTE_FUNCTIONS = ROUTE_GROUPS.filter((g) => g !== 'converse');
 
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653] as const;
 const logRetentionSchema = z.number().refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
@@ -80,6 +85,24 @@ const jwtSchema = z.discriminatedUnion('kind', [
     claims: jwtClaimsSchema,
   }),
 ]);
+
+/** The load a stage is sized for (docs/scaling.md): what converse's throttle and concurrency are derived from. */
+const loadSchema = z.strictObject({
+  /** Converse turns started per second, sustained. */
+  turnsPerSecond: z.number().positive().max(10_000),
+  /** How long an answer streams (a turn holds one converse execution for this long). */
+  answerSeconds: z.number().positive().max(900),
+  /** Peaks above the sustained rate: API Gateway's bucket for converse holds burstFactor × turnsPerSecond requests. */
+  burstFactor: z.number().min(1).max(10).default(2),
+  /** Margin on the executions the sustained load holds at once. */
+  headroom: z.number().min(1).max(5).default(1.2),
+  /** Session activities due for generated insights per second (sessions going idle in chat apps with an insights model). */
+  insightJobsPerSecond: z.number().min(0).max(10_000).default(0),
+  /** How long one insights job takes (at most two model calls). */
+  insightJobSeconds: z.number().positive().max(900).default(10),
+});
+
+const reservedSchema = z.number().int().min(1).max(100_000);
 
 export const stageConfigSchema = z
   .strictObject({
@@ -163,6 +186,26 @@ export const stageConfigSchema = z
     itemTtlDays: z.number().int().positive().max(3650).optional(),
     /** The longest agent answer: converse's Lambda and integration timeout (streaming allows up to 15 minutes). */
     converseTimeoutSeconds: z.number().int().min(30).max(900),
+    /**
+     * Capacity (docs/scaling.md): the stated load, Lambda concurrency reserved for converse (default: derived
+     * from the load) and floors for the authorizer and each route function (reserved concurrency is a floor
+     * and a ceiling at once), the account's concurrency quota they come out of, converse's memory.
+     */
+    capacity: z
+      .strictObject({
+        load: loadSchema.optional(),
+        /** The account's Lambda concurrent-executions quota in the stage's region (AWS default 1,000; raise it before reserving). */
+        accountConcurrency: z.number().int().min(100).max(1_000_000).default(1000),
+        /** Reserved for converse; default ceil(turnsPerSecond × answerSeconds × headroom) when a load is stated, else none. */
+        converseReservedConcurrency: reservedSchema.optional(),
+        /** Reserved for the authorizer. */
+        authorizerReservedConcurrency: reservedSchema.optional(),
+        /** Reserved for each route function besides converse (users, sessions, feedback, insights, widgets, admin). */
+        routeReservedConcurrency: reservedSchema.optional(),
+        /** Converse's memory (and so CPU share): bench/converse-cpu.ts measures what a turn uses. */
+        converseMemoryMb: z.number().int().min(128).max(10_240).default(512),
+      })
+      .default({ accountConcurrency: 1000, converseMemoryMb: 512 }),
     /** Converse turns per user and window (the functions' own rate limit, stored in the table). */
     converseRateLimit: z.strictObject({ limit: z.number().int().positive(), windowSeconds: z.number().int().positive() }).optional(),
     /** Writes per user and window on the users' own write routes (default 120 per 60 s; limit 0 = off). */
@@ -185,8 +228,27 @@ export const stageConfigSchema = z
         serverErrorPercent: z.number().positive().max(100).default(1),
         /** 4xx answers (throttling, abuse, broken clients) per 5 minutes. */
         clientErrorsPer5Min: z.number().int().positive().default(500),
+        /** DynamoDB throttle events (table and indexes; and throttled requests per operation) per 5 minutes. */
+        dynamoDbThrottlesPer5Min: z.number().int().positive().default(1),
+        /** DynamoDB transactions cancelled by a conflicting one per 5 minutes (retried, but a sign of hot items). */
+        transactionConflictsPer5Min: z.number().int().positive().default(100),
+        /** Age of the oldest insights job waiting in its queue. */
+        insightsBacklogSeconds: z.number().int().positive().default(900),
+        /** A function with reserved concurrency running at this share of it. */
+        concurrencyPercent: z.number().positive().max(100).default(80),
+        /** Converse answers that could not be stored (AnswersNotStored) per 5 minutes. */
+        answersNotStoredPer5Min: z.number().int().positive().default(1),
       })
-      .default({ latencyP99Ms: 3000, serverErrorPercent: 1, clientErrorsPer5Min: 500 }),
+      .default({
+        latencyP99Ms: 3000,
+        serverErrorPercent: 1,
+        clientErrorsPer5Min: 500,
+        dynamoDbThrottlesPer5Min: 1,
+        transactionConflictsPer5Min: 100,
+        insightsBacklogSeconds: 900,
+        concurrencyPercent: 80,
+        answersNotStoredPer5Min: 1,
+      }),
     /** Files attached to messages (the files bucket, lib/constructs/chat-files.ts). */
     files: z
       .strictObject({
@@ -211,6 +273,14 @@ export const stageConfigSchema = z
     if (c.converseThrottling && c.converseThrottling.rateLimit > c.throttling.rateLimit) {
       ctx.addIssue({ code: 'custom', path: ['converseThrottling', 'rateLimit'], message: 'must not exceed throttling.rateLimit' });
     }
+    if (!c.converseThrottling && c.capacity.load && c.capacity.load.turnsPerSecond > c.throttling.rateLimit) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['capacity', 'load', 'turnsPerSecond'],
+        message: `converse's throttle derived from it must not exceed throttling.rateLimit (${c.throttling.rateLimit})`,
+      });
+    }
+    for (const issue of capacityIssues(c, ROUTE_FUNCTIONS.length)) ctx.addIssue({ code: 'custom', ...issue });
   });
 
 export type StageConfig = z.infer<typeof stageConfigSchema>;

@@ -47,6 +47,8 @@ export const STAGES = {
   },
   staging: {
     stage: 'staging',
+    // No capacity settings: no reserved concurrency (an account of 1,000 executions cannot reserve much), converse
+    // throttled by converseThrottling below; docs/scaling.md sizes a stage for a stated load (see prod).
     retainData: false,
     pointInTimeRecovery: true,
     logRetentionDays: 30,
@@ -85,20 +87,40 @@ export const STAGES = {
     retainData: true,
     pointInTimeRecovery: true,
     logRetentionDays: 365,
-    throttling: { rateLimit: 500, burstLimit: 1000 },
-    converseThrottling: { rateLimit: 50, burstLimit: 100 },
+    // Every route: converse's 200/s plus the calls around the turns (sessions, messages, feedback...).
+    throttling: { rateLimit: 1000, burstLimit: 2000 },
+    // converseThrottling: derived from capacity.load (200/s, bucket 400); set it to override.
     corsOrigins: ['https://chat.example.com'],
     jwt: { kind: 'jwks', jwksUrl: 'https://auth.example.com/.well-known/jwks.json', issuer: 'https://auth.example.com/', audience: 'pika-chat' },
     bedrock: {
       agents: {
-        support: {
-          agent: { kind: 'bedrock-agent', bedrockAgentId: 'PRODAGENT1', bedrockAgentAliasId: 'PRODALIAS1' },
+        // New agents are AgentCore agents: Bedrock Agents "Classic" is closed to new customers since 2026-07-30.
+        // An existing Classic agent is registered the same way with
+        //   agent: { kind: 'bedrock-agent', bedrockAgentId: '<10 characters>', bedrockAgentAliasId: '<10 characters>' }
+        // (the staging stage above has one; docs/deploy.md, "An Agents Classic agent").
+        assistant: {
+          description: 'An AgentCore harness (placeholder ARN: put yours here)',
+          agent: { kind: 'agentcore-harness', harnessArn: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:harness/assistant-PRODHARNS1' },
           pricing: { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 },
           titleModel: { modelId: `us.${haiku}`, pricing: haikuPricing },
         },
       },
     },
-    insights: { modelIds: [`us.${haiku}`], sweepMinutes: 5, maxConcurrency: 5 },
+    /**
+     * Sized for a stated load (docs/scaling.md): 200 turns/s sustained, 30 s answers, peaks of 2× for 2 s,
+     * 20% headroom → converse reserves 200 × 30 × 1.2 = 7,200 executions and is throttled at 200/s (bucket
+     * 400). The authorizer and every route function keep a floor of 100. 7,200 + 100 + 6 × 100 = 7,900
+     * reserved: the account's concurrency quota (1,000 by default) must be raised to 10,000 in the region first.
+     * Insights: 40 sessions going idle per second (5 turns each), 10 s per job → 480 workers.
+     */
+    capacity: {
+      load: { turnsPerSecond: 200, answerSeconds: 30, burstFactor: 2, headroom: 1.2, insightJobsPerSecond: 40, insightJobSeconds: 10 },
+      accountConcurrency: 10_000,
+      authorizerReservedConcurrency: 100,
+      routeReservedConcurrency: 100,
+      converseMemoryMb: 512,
+    },
+    insights: { modelIds: [`us.${haiku}`], sweepMinutes: 1, maxConcurrency: 480, batchSize: 5 },
     converseTimeoutSeconds: 300,
     converseRateLimit: { limit: 30, windowSeconds: 60 },
     dailyCostWarnings: [{ chatAppId: 'support', usd: 100 }],

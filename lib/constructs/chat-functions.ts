@@ -62,7 +62,9 @@ export const DEFAULT_SIZES: Record<FunctionName, FunctionSize> = {
   insights: { memoryMb: 512, timeoutSeconds: 29 },
   widgets: { memoryMb: 512, timeoutSeconds: 29 },
   admin: { memoryMb: 512, timeoutSeconds: 29 },
-  converse: { memoryMb: 1024, timeoutSeconds: 300 },
+  // Memory from bench/converse-cpu.ts: a turn's relay CPU is ~10 ms (p50), 36 ms at 512 MB's CPU share, while
+  // an answer holds the execution for seconds (docs/scaling.md, Converse memory). Stages set capacity.converseMemoryMb.
+  converse: { memoryMb: 512, timeoutSeconds: 300 },
   authorizer: { memoryMb: 256, timeoutSeconds: 10 },
   'insights-sweep': { memoryMb: 256, timeoutSeconds: 60 },
   // Two model calls at most per job, a few jobs per batch.
@@ -96,6 +98,11 @@ export interface ChatFunctionsProps {
   readonly sourceMaps?: boolean;
   /** Per-function overrides of DEFAULT_SIZES. */
   readonly sizes?: Partial<Record<FunctionName, FunctionSize>>;
+  /**
+   * Reserved concurrency per function (docs/scaling.md): executions only it may use, and at most that many.
+   * Absent: the function shares the account's unreserved pool.
+   */
+  readonly reservedConcurrency?: Partial<Record<FunctionName, number>>;
   /** AgentCore memories of user memory (stage `agentCoreMemories`): converse recalls and records, users lists and deletes. */
   readonly memoryArns?: readonly string[];
   /** Route groups to deploy (default: every group of the route table). */
@@ -191,6 +198,7 @@ export class ChatFunctions extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: size.memoryMb,
       timeout: Duration.seconds(size.timeoutSeconds),
+      ...(props.reservedConcurrency?.[name] !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency[name] } : {}),
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
       description: `Pika chat: ${

@@ -10,8 +10,30 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLE_DEFINITION } from '../../functions/data/table-definition';
 import type { RouteDef } from '../../functions/http/routes';
-import { AUTHORIZER_FAILURES, METRICS_NAMESPACE } from '../../functions/lib/metrics';
+import { ANSWERS_NOT_STORED, AUTHORIZER_FAILURES, METRICS_NAMESPACE } from '../../functions/lib/metrics';
 import { USAGE_METRICS } from '../../functions/lib/usage-metrics';
+
+/** A converse answer that could not be stored (functions/lib/metrics.ts; emitted by converse's persist step). */
+export { ANSWERS_NOT_STORED };
+
+/** The DynamoDB operations the functions make (ThrottledRequests has one metric per operation). */
+export const DYNAMODB_OPERATIONS = ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'] as const;
+
+export interface AlarmThresholds {
+  readonly latencyP99Ms: number;
+  readonly serverErrorPercent: number;
+  readonly clientErrorsPer5Min: number;
+  /** DynamoDB throttle events, and throttled requests, per 5 minutes (default 1). */
+  readonly dynamoDbThrottlesPer5Min?: number;
+  /** DynamoDB TransactionConflict per 5 minutes (default 100). */
+  readonly transactionConflictsPer5Min?: number;
+  /** Age of the oldest message in a backlog queue (default 900 s). */
+  readonly insightsBacklogSeconds?: number;
+  /** A function with reserved concurrency above this share of it (default 80%). */
+  readonly concurrencyPercent?: number;
+  /** AnswersNotStored per 5 minutes (default 1). */
+  readonly answersNotStoredPer5Min?: number;
+}
 
 export interface ChatObservabilityProps {
   readonly stage: string;
@@ -24,7 +46,11 @@ export interface ChatObservabilityProps {
   readonly serviceName: string;
   /** Per-method API metrics are on (ChatApi detailedMetrics): latency alarms per route group. */
   readonly detailedMetrics: boolean;
-  readonly thresholds: { latencyP99Ms: number; serverErrorPercent: number; clientErrorsPer5Min: number };
+  readonly thresholds: AlarmThresholds;
+  /** Reserved concurrency by function name (a key of `functions`): an alarm when one runs near its reservation. */
+  readonly reservedConcurrency?: ReadonlyMap<string, number>;
+  /** Work queues by name: an alarm when the oldest waiting message is older than `insightsBacklogSeconds`. */
+  readonly backlogQueues?: Readonly<Record<string, sqs.IQueue>>;
   /** A streamed answer may take this long: the streaming routes' latency alarm sits at 90% of it. */
   readonly streamingTimeoutSeconds: number;
   readonly alarmEmail?: string;
@@ -88,19 +114,108 @@ export class ChatObservability extends Construct {
         });
       });
     }
+    // FILL(…, 0): these metrics have no data point while nothing is throttled, and a sum with one missing term
+    // has none either (a throttled index alone would not show); AWS/DynamoDB alarms keep their state on missing data.
+    const sumFilled = (ids: string[]) => ids.map((id) => `FILL(${id}, 0)`).join(' + ');
     const ddbThrottles = new cloudwatch.MathExpression({
-      expression: Object.keys(tableMetrics).join(' + '),
+      expression: sumFilled(Object.keys(tableMetrics)),
       usingMetrics: tableMetrics,
       label: 'DynamoDB throttle events (table and indexes)',
       period,
     });
-    this.alarm('DynamoDbThrottles', ddbThrottles, 1, 'DynamoDB throttled requests on the table or an index');
+    const throttleThreshold = thresholds.dynamoDbThrottlesPer5Min ?? 1;
+    this.alarm('DynamoDbThrottles', ddbThrottles, throttleThreshold, 'DynamoDB throttled requests on the table or an index');
+    // ThrottledRequests counts requests (one per operation) where a table's or an index's throttle events count items.
+    const throttledByOperation = Object.fromEntries(
+      DYNAMODB_OPERATIONS.map((operation, i) => [
+        `o${i}`,
+        new cloudwatch.Metric({
+          namespace: 'AWS/DynamoDB',
+          metricName: 'ThrottledRequests',
+          dimensionsMap: { TableName: tableName, Operation: operation },
+          statistic: 'Sum',
+          period,
+        }),
+      ]),
+    );
+    const ddbThrottledRequests = new cloudwatch.MathExpression({
+      expression: sumFilled(Object.keys(throttledByOperation)),
+      usingMetrics: throttledByOperation,
+      label: 'DynamoDB throttled requests (every operation)',
+      period,
+    });
+    this.alarm(
+      'DynamoDbRequestsThrottled',
+      ddbThrottledRequests,
+      throttleThreshold,
+      'DynamoDB throttled requests: a partition past 1,000 WCU/s or 3,000 RCU/s, or an index pushing back (docs/scaling.md)',
+    );
+    const conflicts = new cloudwatch.MathExpression({
+      expression: 'FILL(c, 0)',
+      usingMetrics: {
+        c: new cloudwatch.Metric({
+          namespace: 'AWS/DynamoDB',
+          metricName: 'TransactionConflict',
+          dimensionsMap: { TableName: tableName },
+          statistic: 'Sum',
+          period,
+        }),
+      },
+      label: 'DynamoDB transaction conflicts',
+      period,
+    });
+    const conflictThreshold = thresholds.transactionConflictsPer5Min ?? 100;
+    this.alarm(
+      'DynamoDbTransactionConflicts',
+      conflicts,
+      conflictThreshold,
+      `At least ${conflictThreshold} DynamoDB transactions in 5 minutes cancelled by a concurrent one on the same item (retried; items shared by many turns are hot: docs/scaling.md)`,
+    );
 
     const widgets: cloudwatch.IWidget[] = [
       new cloudwatch.GraphWidget({ title: 'Requests / 5xx / 4xx', left: [requests, serverErrors, clientErrors] }),
       ...latencyWidgets,
-      new cloudwatch.GraphWidget({ title: 'DynamoDB throttles', left: [ddbThrottles] }),
+      new cloudwatch.GraphWidget({ title: 'DynamoDB throttles and transaction conflicts', left: [ddbThrottles, ddbThrottledRequests], right: [conflicts] }),
     ];
+    const concurrencyPercent = thresholds.concurrencyPercent ?? 80;
+    for (const [name, reserved] of props.reservedConcurrency ?? []) {
+      const fn = props.functions.get(name);
+      if (!fn) throw new Error(`ChatObservability: reserved concurrency for "${name}", which is not one of the functions`);
+      const running = fn.metric('ConcurrentExecutions', { period: Duration.minutes(1), statistic: 'Maximum' });
+      const threshold = Math.max(1, Math.floor((reserved * concurrencyPercent) / 100));
+      this.alarm(
+        `${name}ConcurrencyNearReserved`,
+        running,
+        threshold,
+        `Lambda ${name} ran ${threshold} executions at once, ${concurrencyPercent}% of its ${reserved} reserved: past ${reserved} it is throttled (docs/scaling.md)`,
+      );
+      widgets.push(
+        new cloudwatch.GraphWidget({
+          title: `\u03bb ${name} concurrency`,
+          left: [running],
+          leftAnnotations: [
+            { value: reserved, label: 'reserved' },
+            { value: threshold, label: 'alarm' },
+          ],
+        }),
+      );
+    }
+    if (props.functions.has('converse')) {
+      const notStored = new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: ANSWERS_NOT_STORED,
+        dimensionsMap: { service: props.serviceName },
+        statistic: 'Sum',
+        period,
+      });
+      this.alarm(
+        'AnswersNotStored',
+        notStored,
+        thresholds.answersNotStoredPer5Min ?? 1,
+        'Converse answers that could not be stored: users saw answers their sessions do not hold',
+      );
+      widgets.push(new cloudwatch.GraphWidget({ title: 'Answers not stored', left: [notStored] }));
+    }
     for (const [name, fn] of props.functions) {
       if (name === 'authorizer') {
         // Every refused token is a Lambda error ('Unauthorized' is how a 401 is asked for): alarm on the
@@ -141,6 +256,19 @@ export class ChatObservability extends Construct {
           left: [fn.metricInvocations({ period }), fn.metricErrors({ period }), fn.metricThrottles({ period })],
           right: [fn.metricDuration({ period, statistic: 'p99' })],
         }),
+      );
+    }
+    const backlogSeconds = thresholds.insightsBacklogSeconds ?? 900;
+    for (const [name, queue] of Object.entries(props.backlogQueues ?? {})) {
+      const age = queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' });
+      this.alarm(
+        `${name}Backlog`,
+        age,
+        backlogSeconds,
+        `${name}: the oldest job waited ${backlogSeconds} s in ${queue.queueName} (the workers fall behind, or cannot run)`,
+      );
+      widgets.push(
+        new cloudwatch.GraphWidget({ title: `${name} queue: oldest job (s)`, left: [age], leftAnnotations: [{ value: backlogSeconds, label: 'alarm' }] }),
       );
     }
     for (const [name, dlq] of Object.entries(props.deadLetterQueues ?? {})) {

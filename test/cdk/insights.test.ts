@@ -31,7 +31,7 @@ describe('generated insights (AWS)', () => {
     ] as const) {
       const minutes = stageConfig(stage).insights.sweepMinutes;
       const [, rule] = resourcesOf(s, 'AWS::Events::Rule')[0]!;
-      expect(rule.Properties.ScheduleExpression).toBe(`rate(${minutes} minutes)`);
+      expect(rule.Properties.ScheduleExpression).toBe(`rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`); // EventBridge wants the singular for 1
       expect(rule.Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [fnId(s, 'insights-sweep'), 'Arn'] });
       const env = s.json.Resources[fnId(s, 'insights-sweep')]!.Properties.Environment.Variables;
       expect(env.INSIGHTS_QUEUE_URL).toEqual({ Ref: logicalIdOf(s, s.stack.insights!.queue) });
