@@ -15,6 +15,8 @@ export const TURN_ATTRIBUTES = {
   turnLeaseUntil: 'turnLeaseUntil',
   /** The turn a stop was asked for. */
   cancelTurnId: 'cancelTurnId',
+  /** When the last turn's answer was stored: a later question's id and time come after it. */
+  turnEndedAt: 'turnEndedAt',
   /** The agent whose provider session the last answer came from, and when. */
   providerAgentId: 'providerAgentId',
   providerReachedAt: 'providerReachedAt',

@@ -8,7 +8,7 @@ import type { ChatMessage, ChatMessageFile, ChatMessageStatus, ChatMessageUsage,
 import { notFound } from './errors';
 import { ddb, tableName } from './client';
 import { updateExpression } from './expressions';
-import { fromAttributeValues, fromItemOrUndefined, newId, nowIso, type RawItem } from './items';
+import { fromAttributeValues, fromItemOrUndefined, newId, nowIso, type RawItem, TURN_ATTRIBUTES } from './items';
 import { HIDDEN_MESSAGE_PREFIX, keys, MESSAGE_PREFIX } from './keys';
 import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
 import { type CancellationReason, cancellationReasons, RETRY, withRetry } from './retry';
@@ -51,7 +51,7 @@ export interface AppendMessageInput {
    * (sessions.moveSessionActivity), instead of re-sorting three indexes inside each of its two transactions.
    */
   activity?: 'move' | 'keep';
-  /** ANDed to the session update's own condition (turns.ts `sessionFree`: one turn at a time). */
+  /** ANDed to the session update's own condition (turns.ts `sessionFree`: one turn at a time); `:msgDate` is the message's time. */
   sessionCondition?: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> };
   /**
    * Called when a condition of the session (the item as it was) or of extra items (their cancellation reasons,
@@ -215,7 +215,11 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
       },
       {
         names: input.sessionCondition?.names,
-        values: { ':uid': input.userId, ...(move ? { ':now': createDate } : {}), ...input.sessionCondition?.values },
+        values: {
+          ':uid': input.userId,
+          ...(move ? { ':now': createDate } : {}),
+          ...(input.sessionCondition ? { ':msgDate': createDate, ...input.sessionCondition.values } : {}),
+        },
       },
     );
     const condition = [`attribute_exists(pk) AND userId = :uid${move ? ' AND lastUpdate <= :now' : ''}`, input.sessionCondition?.expression]
@@ -259,7 +263,9 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
       }
       if (sessionFailed) {
         const old = sessionReason.Item!;
-        floorMs = Date.parse(old.lastUpdate?.S ?? '') || Date.now(); // another turn got a later time first
+        // Another turn got a later time first (its message, or the answer that ended it): the next id comes after.
+        const later = [old.lastUpdate?.S, old[TURN_ATTRIBUTES.turnEndedAt]?.S].map((iso) => Date.parse(iso ?? '')).filter(Number.isFinite);
+        floorMs = later.length ? Math.max(...later) + 1 : Date.now();
         return RETRY;
       }
       if (messageReason?.Code === 'ConditionalCheckFailed') return RETRY; // id taken: take the next one

@@ -110,7 +110,7 @@ export async function storeAnswer(input: AnswerInput): Promise<StoredMessage> {
     metadata: input.metadata,
     error: input.error,
     activity: input.activity,
-    sessionExtras: (at) => joinExtras(turnEnded(input.reached), input.extras?.(at).session),
+    sessionExtras: (at) => joinExtras(turnEnded(at.createDate, input.reached), input.extras?.(at).session),
     transactItems: (at) => [
       ...usageWrites(input.debit, { sessionId: input.sessionId, debitId: at.messageId, ...(input.release ? { release: input.release } : {}) }),
       ...(input.extras?.(at).items ?? []),

@@ -19,8 +19,10 @@ export const turnStarted = (turnId: string, leaseUntilIso: string): SessionExtra
 
 /** The session update's condition that makes a turn wait its turn: no turn holds the session, or its lease has run out. */
 export const sessionFree = (nowIso: string) => ({
-  expression: `(attribute_not_exists(#turn) OR #lease < :leaseNow)`,
-  names: { '#turn': T.turnId, '#lease': T.turnLeaseUntil },
+  // …and the question comes after the last answer (`:msgDate`: appendMessage's message time), so that the
+  // history's order is the order turns ran in, even when a question's request reached DynamoDB late.
+  expression: `(attribute_not_exists(#turn) OR #lease < :leaseNow) AND (attribute_not_exists(#ended) OR #ended < :msgDate)`,
+  names: { '#turn': T.turnId, '#lease': T.turnLeaseUntil, '#ended': T.turnEndedAt },
   values: { ':leaseNow': nowIso },
 });
 
@@ -36,8 +38,8 @@ export function turnInProgress(session: RawItem | undefined, nowMs: number): Dat
 }
 
 /** With the answer: the session is free again; `agentId`'s provider session was reached at `atIso`. */
-export const turnEnded = (reached: { agentId: string; atIso: string } | undefined): SessionExtras => ({
-  ...(reached ? { set: { [T.providerAgentId]: reached.agentId, [T.providerReachedAt]: reached.atIso } } : {}),
+export const turnEnded = (answerIso: string, reached: { agentId: string; atIso: string } | undefined): SessionExtras => ({
+  set: { [T.turnEndedAt]: answerIso, ...(reached ? { [T.providerAgentId]: reached.agentId, [T.providerReachedAt]: reached.atIso } : {}) },
   remove: [T.turnId, T.turnLeaseUntil, T.cancelTurnId],
 });
 

@@ -91,7 +91,9 @@ describe('the stated load and what prod derives from it', () => {
     const c = stageConfig('prod');
     const load = c.capacity.load!;
     expect(c.insights.maxConcurrency).toBeGreaterThanOrEqual(Math.ceil(load.insightJobsPerSecond * load.insightJobSeconds * load.headroom));
-    const [, mapping] = resourcesOf(prod, 'AWS::Lambda::EventSourceMapping')[0]!;
+    // The insights worker's (the usage stream consumer has one too).
+    const worker = logicalIdOf(prod, prod.stack.functions.background.get('insights-worker')!);
+    const [, mapping] = resourcesOf(prod, 'AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName?.Ref === worker)!;
     expect(mapping.Properties.ScalingConfig).toEqual({ MaximumConcurrency: c.insights.maxConcurrency });
     expect(sweepCeilingPerSecond(c.insights.sweepMinutes)).toBeCloseTo(SWEEP_ENTRIES_PER_RUN / 60);
     expect(load.insightJobsPerSecond).toBeGreaterThan(sweepCeilingPerSecond(c.insights.sweepMinutes));
