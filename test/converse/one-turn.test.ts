@@ -126,34 +126,27 @@ describe('one turn at a time per session', () => {
 
   it('a turn whose invocation died holds the session only until its lease ends; no counter is left behind', async () => {
     const s = await newSession();
-    const question = (turnId: string, leaseUntilIso: string) =>
-      storeUserMessage({ userId: s.userId, chatAppId: s.chatAppId, session: { sessionId: s.sessionId }, message: { content: turnId }, turnId, leaseUntilIso });
+    const s2 = await newSession();
+    const question = (session: typeof s, turnId: string, leaseUntilIso: string) =>
+      storeUserMessage({
+        userId: session.userId,
+        chatAppId: session.chatAppId,
+        session: { sessionId: session.sessionId },
+        message: { content: turnId },
+        turnId,
+        leaseUntilIso,
+      });
+    const inAMinute = () => new Date(Date.now() + 60_000).toISOString();
     // A turn that died mid-answer: its lease (its invocation's deadline) still runs.
-    await question(newId(), new Date(Date.now() + 60_000).toISOString());
-    await expect(question(newId(), new Date(Date.now() + 60_000).toISOString())).rejects.toMatchObject({
+    await question(s, newId(), inAMinute());
+    await expect(question(s, newId(), inAMinute())).rejects.toMatchObject({
       code: 'TURN_IN_PROGRESS',
       details: { retryAfterSeconds: expect.any(Number) },
     });
     // Another dead turn whose lease has run out: the next turn takes the session.
-    const s2 = await newSession();
-    const dead = newId();
-    await storeUserMessage({
-      userId: s2.userId,
-      chatAppId: s2.chatAppId,
-      session: { sessionId: s2.sessionId },
-      message: { content: 'dead' },
-      turnId: dead,
-      leaseUntilIso: new Date(Date.now() - 1).toISOString(),
-    });
+    await question(s2, newId(), new Date(Date.now() - 1).toISOString());
     const next = newId();
-    await storeUserMessage({
-      userId: s2.userId,
-      chatAppId: s2.chatAppId,
-      session: { sessionId: s2.sessionId },
-      message: { content: 'next' },
-      turnId: next,
-      leaseUntilIso: new Date(Date.now() + 60_000).toISOString(),
-    });
+    await question(s2, next, inAMinute());
     const item = (await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(s2.sessionId), ConsistentRead: true }))).Item!;
     expect(item.turnId).toBe(next);
     expect(item).not.toHaveProperty('runningTurns');
