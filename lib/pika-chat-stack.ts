@@ -8,6 +8,7 @@ import { parseStageConfig, ROUTE_FUNCTIONS, type StageConfig, type StageConfigIn
 import { acknowledgeAgentProvider, ChatAgents } from './constructs/chat-agents';
 import { ChatApi } from './constructs/chat-api';
 import { ChatFunctions, type SecretRef } from './constructs/chat-functions';
+import { ChatRedrive } from './constructs/chat-redrive';
 import { ChatUsage } from './constructs/chat-usage';
 import { ChatInsights } from './constructs/chat-insights';
 import { modelResourceArns } from './config/bedrock';
@@ -124,6 +125,8 @@ export class PikaChatStack extends Stack {
         : undefined;
 
     const usage = new ChatUsage(this, 'Usage', { table: this.table.table, consumer: this.functions.usageStream });
+    const converseFn = this.functions.byGroup.get('converse');
+    const redrive = converseFn ? new ChatRedrive(this, 'Redrive', { sender: converseFn, worker: this.functions.answerRedrive }) : undefined;
 
     for (const [name, fn] of [...this.functions.byGroup, ['authorizer', this.functions.authorizer] as const]) this.files.grant(name, fn);
 
@@ -155,8 +158,13 @@ export class PikaChatStack extends Stack {
         ['authorizer', this.functions.authorizer],
         ...this.functions.background,
         ['usage-stream', this.functions.usageStream],
+        ['answer-redrive', this.functions.answerRedrive],
       ]),
-      deadLetterQueues: { usage: usage.deadLetterQueue, ...(this.insights ? { insights: this.insights.deadLetterQueue } : {}) },
+      deadLetterQueues: {
+        usage: usage.deadLetterQueue,
+        ...(redrive ? { answers: redrive.deadLetterQueue } : {}),
+        ...(this.insights ? { insights: this.insights.deadLetterQueue } : {}),
+      },
       ...(this.insights ? { backlogQueues: { insights: this.insights.queue } } : {}),
       reservedConcurrency: new Map<string, number>([
         ...(cap.converseReserved !== undefined ? ([['converse', cap.converseReserved]] as const) : []),
@@ -177,7 +185,7 @@ export class PikaChatStack extends Stack {
     if (jwtSecret && c.jwt.kind === 'hs256' && !c.jwt.secretName && !c.jwt.secretArn) {
       new CfnOutput(this, 'JwtSecretArn', { value: jwtSecret.secret.secretArn, description: 'Generated HS256 key: give it to your token issuer' });
     }
-    for (const fn of [...this.functions.all, ...this.functions.background.values(), this.functions.usageStream]) {
+    for (const fn of [...this.functions.all, ...this.functions.background.values(), this.functions.usageStream, this.functions.answerRedrive]) {
       const name = fn.node.id;
       new CfnOutput(this, `Fn${name[0]!.toUpperCase()}${name.slice(1)}`, { value: fn.functionName, description: `Lambda of ${name}` });
     }

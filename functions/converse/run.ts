@@ -13,15 +13,16 @@
  */
 import type { AnswerVerification, ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
 import { completeIdempotencyKey, type IdempotencyRecord } from '../data/idempotency';
-import { nowIso } from '../data/items';
 import { getMessage, joinExtras } from '../data/messages';
-import { storeAnswer } from '../data/turn-writes';
+import { type AnswerRecord, storeAnswer } from '../data/turn-writes';
+import { newId, nowIso } from '../data/items';
 import { generatedTitleExtras, moveSessionActivity } from '../data/sessions';
 import { recentTurns, stopRequested } from '../data/turns';
 import { config } from '../lib/config';
 import { toDomainError, type DomainError } from '../lib/errors';
 import { logger } from '../http/logger';
-import { ANSWERS_NOT_STORED, countMetric } from '../lib/metrics';
+import { ANSWERS_DEFERRED, ANSWERS_NOT_STORED, countMetric } from '../lib/metrics';
+import { sendAnswerForLater } from './answer-queue';
 import { recordUsage } from '../lib/usage-metrics';
 import { insightsActivityExtras, insightsDueWrites } from '../insights/due';
 import { agentError, ConverseError } from './errors';
@@ -251,32 +252,39 @@ const toolSummary = (event: ToolEvent) =>
  * Step 3: the answer stored (with the session's counters and turn bookkeeping in the same transaction), then
  * the session's activity moved to it.
  */
-export async function persist(plan: TurnPlan, r: Relayed, title?: Title): Promise<{ messageId?: string; usage: ChatMessageUsage; failure?: DomainError }> {
+export async function persist(
+  plan: TurnPlan,
+  r: Relayed,
+  title?: Title,
+): Promise<{ messageId?: string; usage: ChatMessageUsage; failure?: DomainError; deferred?: boolean }> {
   const usage = addUsage(costOf(r.tokens, plan.agent.pricing), r.extra?.usage);
   const answer = truncateUtf8(r.text, MAX_ANSWER_BYTES);
   recordUsage({ ...turnDebit(plan, usage, 1), turns: 1, failed: Boolean(r.failure) });
   if (title?.usage) recordUsage({ ...turnDebit(plan, title.usage, 0), turns: 0 });
   // One debit for the answer and the title that joins it: the user's usage items are written once.
   const debit = turnDebit(plan, title?.usage ? addUsage(usage, title.usage) : usage, 1);
+  const stored = {
+    userId: plan.userId,
+    sessionId: plan.session.sessionId,
+    content: answer.text,
+    source: plan.source,
+    status: r.failure ? ('failed' as const) : r.cancelled ? ('cancelled' as const) : ('complete' as const),
+    usage,
+    metadata: {
+      traces: r.traceKinds,
+      ...(r.tools.length ? { tools: r.tools } : {}),
+      ...(r.stopReason ? { stopReason: r.stopReason } : {}),
+      ...(r.usageReported ? {} : { usageReported: false }),
+      ...(answer.truncated ? { truncated: true } : {}),
+      ...r.extra?.metadata,
+    },
+    ...(r.failure ? { error: { code: r.failure.code, message: r.failure.message } } : {}),
+    ...(plan.reservation ? { release: plan.reservation } : {}),
+  };
   try {
-    const stored = await storeAnswer({
-      userId: plan.userId,
-      sessionId: plan.session.sessionId,
-      content: answer.text,
-      source: plan.source,
-      status: r.failure ? 'failed' : r.cancelled ? 'cancelled' : 'complete',
-      usage,
-      metadata: {
-        traces: r.traceKinds,
-        ...(r.tools.length ? { tools: r.tools } : {}),
-        ...(r.stopReason ? { stopReason: r.stopReason } : {}),
-        ...(r.usageReported ? {} : { usageReported: false }),
-        ...(answer.truncated ? { truncated: true } : {}),
-        ...r.extra?.metadata,
-      },
-      ...(r.failure ? { error: { code: r.failure.code, message: r.failure.message } } : {}),
+    const message = await storeAnswer({
+      ...stored,
       debit,
-      ...(plan.reservation ? { release: plan.reservation } : {}),
       ...(r.reached ? { reached: { agentId: plan.agent.agentId, atIso: nowIso() } } : {}),
       // A title that is ready joins the answer; this activity's insights become due (functions/insights/due.ts).
       extras: (at) => ({
@@ -287,20 +295,38 @@ export async function persist(plan: TurnPlan, r: Relayed, title?: Title): Promis
       // existing one in a write of its own, below.
       activity: plan.sessionCreated ? 'move' : 'keep',
     });
-    await moveActivity(plan, stored.createDate);
-    return { messageId: stored.messageId, usage, ...(r.failure ? { failure: r.failure } : {}) };
+    await moveActivity(plan, message.createDate);
+    return { messageId: message.messageId, usage, ...(r.failure ? { failure: r.failure } : {}) };
   } catch (err) {
-    logger.error('assistant message not stored', { sessionId: plan.session.sessionId, errorName: (err as { name?: string })?.name });
+    const failure = toDomainError(err);
+    logger.error('assistant message not stored', { sessionId: plan.session.sessionId, errorName: (err as { name?: string })?.name, code: failure.code });
+    // The table failed (not the session gone): the answer goes to the redrive queue and is stored later, once.
+    const record = { ...stored, messageId: newId(), turnId: plan.turnId, debit: { ...debit, at: new Date(debit.at).toISOString() } };
+    if (failure.code !== 'NOT_FOUND' && (await deferAnswer(record)))
+      return { messageId: record.messageId, usage, deferred: true, ...(r.failure ? { failure: r.failure } : {}) };
     countMetric(ANSWERS_NOT_STORED); // alarmed (ChatObservability): an answer the user read and the table does not hold
     await moveActivity(plan, plan.startedAt);
-    return { usage, failure: r.failure ?? toDomainError(err) };
+    return { usage, failure: r.failure ?? failure };
+  }
+}
+
+/** Sends an answer to the redrive queue; false when it could not (logged). */
+async function deferAnswer(record: AnswerRecord): Promise<boolean> {
+  try {
+    if (!(await sendAnswerForLater(record))) return false;
+    countMetric(ANSWERS_DEFERRED);
+    logger.warn('assistant message queued to be stored later', { sessionId: record.sessionId, messageId: record.messageId });
+    return true;
+  } catch (err) {
+    logger.error('assistant message not queued', { sessionId: record.sessionId, errorName: (err as { name?: string })?.name });
+    return false;
   }
 }
 
 /** Step 4: the idempotency record, then the stream's last event. */
 export async function finish(plan: TurnPlan, r: Relayed, stored: Awaited<ReturnType<typeof persist>>, sink: EventSink): Promise<void> {
   const { session } = plan;
-  const { messageId, usage, failure } = stored;
+  const { messageId, usage, failure, deferred } = stored;
   if (plan.idempotency && messageId) {
     await completeIdempotencyKey<TurnOutcome>(plan.idempotency.scope, plan.idempotency.key, {
       messageIds: [plan.userMessageId, messageId],
@@ -312,7 +338,15 @@ export async function finish(plan: TurnPlan, r: Relayed, stored: Awaited<ReturnT
     }).catch((err) => logger.warn('idempotency record not completed', { errorName: (err as { name?: string })?.name }));
   }
   if (failure) sink.send('error', { code: failure.code, message: failure.message });
-  else sink.send('done', { sessionId: session.sessionId, userMessageId: plan.userMessageId, messageId, usage, ...(r.cancelled ? { cancelled: true } : {}) });
+  else
+    sink.send('done', {
+      sessionId: session.sessionId,
+      userMessageId: plan.userMessageId,
+      messageId,
+      usage,
+      ...(r.cancelled ? { cancelled: true } : {}),
+      ...(deferred ? { deferred: true } : {}),
+    });
   sink.end();
 }
 

@@ -51,6 +51,11 @@ export interface AppendMessageInput {
    * (sessions.moveSessionActivity), instead of re-sorting three indexes inside each of its two transactions.
    */
   activity?: 'move' | 'keep';
+  /**
+   * A fixed id (an answer stored later from the redrive queue): written at most once — when a message with this
+   * id exists already, it was this one, and it is returned as stored.
+   */
+  messageId?: string;
   /** ANDed to the session update's own condition (turns.ts `sessionFree`: one turn at a time); `:msgDate` is the message's time. */
   sessionCondition?: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> };
   /**
@@ -189,7 +194,7 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
   let floorMs = 0;
   let conflicted = false;
   return withRetry<StoredMessage>(async () => {
-    const messageId = newId(Math.max(Date.now(), floorMs));
+    const messageId = input.messageId ?? newId(Math.max(Date.now(), floorMs));
     const { message, createMs, createDate } = buildMessage(input, messageId);
     const at: MessageAt = { messageId, createDate, createMs, conflicted };
     const expiresAt = itemExpiresAt(createMs);
@@ -268,7 +273,7 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
         floorMs = later.length ? Math.max(...later) + 1 : Date.now();
         return RETRY;
       }
-      if (messageReason?.Code === 'ConditionalCheckFailed') return RETRY; // id taken: take the next one
+      if (messageReason?.Code === 'ConditionalCheckFailed') return input.messageId ? message : RETRY; // stored already, or the id is taken: the next one
       if (!conflicted && extraReasons.some((r) => r.Code === 'ConditionalCheckFailed')) {
         conflicted = true; // the caller's belief was wrong: its items without the condition
         return RETRY;

@@ -20,7 +20,7 @@ import {
 } from './messages';
 import type { CreateSessionInput, Session } from './sessions';
 import type { TransactItems } from './transact';
-import { sessionFree, turnEnded, turnInProgress, turnStarted } from './turns';
+import { releaseTurn, sessionFree, turnEnded, turnInProgress, turnStarted } from './turns';
 import { reserveUsageWrites, usageWrites, type Reservation, type UsageDebit, type UserLimits } from './usage-aggregates';
 
 /** A budgeted user's turn: what it sets aside, under which limits, and the error when a limit is reached. */
@@ -116,4 +116,41 @@ export async function storeAnswer(input: AnswerInput): Promise<StoredMessage> {
       ...(input.extras?.(at).items ?? []),
     ],
   });
+}
+
+/**
+ * An answer that could not be stored when its turn ended (DynamoDB failing or throttling past the retries),
+ * as the redrive queue carries it: everything `storeAnswer` writes but the session's activity, title, insights
+ * and lease (the lease ends with the turn's invocation). Its id is fixed, so it is stored exactly once however
+ * often it is delivered.
+ */
+export interface AnswerRecord extends Pick<AnswerInput, 'userId' | 'sessionId' | 'content' | 'source' | 'status' | 'metadata' | 'error' | 'usage' | 'release'> {
+  messageId: string;
+  /** The turn that answered: the session is freed if it still holds it. */
+  turnId: string;
+  debit: Omit<UsageDebit, 'at'> & { at: string };
+}
+
+/** Stores a redriven answer with its usage (session counters, the user's items, the debit record), once; frees the session. */
+export async function storeRedrivenAnswer(record: AnswerRecord): Promise<StoredMessage> {
+  const message = await appendMessage({
+    userId: record.userId,
+    sessionId: record.sessionId,
+    messageId: record.messageId,
+    role: 'assistant',
+    content: record.content,
+    source: record.source,
+    status: record.status,
+    usage: record.usage,
+    metadata: record.metadata,
+    error: record.error,
+    activity: 'keep',
+    transactItems: usageWrites(record.debit, {
+      sessionId: record.sessionId,
+      debitId: record.messageId,
+      ...(record.release ? { release: record.release } : {}),
+    }),
+  });
+  await releaseTurn(record.sessionId, record.turnId);
+  return message;
 }

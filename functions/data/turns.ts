@@ -60,6 +60,22 @@ export function providerStateOf(item: Record<string, unknown>): ProviderState {
   };
 }
 
+/** Frees the session if turn `turnId` still holds it (an answer stored after its turn ended: turn-writes.ts). */
+export async function releaseTurn(sessionId: string, turnId: string): Promise<void> {
+  try {
+    await ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.session(sessionId),
+        ...updateExpression({ remove: [T.turnId, T.turnLeaseUntil, T.cancelTurnId] }, { names: { '#turn': T.turnId }, values: { ':tid': turnId } }),
+        ConditionExpression: '#turn = :tid',
+      }),
+    );
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+  }
+}
+
 /**
  * Asks the session's running turn to stop (`turnId`: only that turn): false when no turn runs (none holds the
  * session, its lease has run out, or it is another turn than the one named).

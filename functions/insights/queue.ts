@@ -1,15 +1,12 @@
 /** The jobs' wire format (one SQS message per session activity) and the SQS sender of the sweep. */
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { idSchema } from 'pika-shared/schemas';
 import type { InsightsJob } from '../data/insights-status';
 import type { JobSender } from './sweep';
-import { defineClient } from '../lib/clients';
+import { sqsClient } from '../lib/sqs';
 
 export const insightsJobSchema = z.strictObject({ sessionId: idSchema, activity: z.iso.datetime(), dueBy: z.iso.datetime().optional() });
-
-/** Built from nothing in the configuration: one per container. */
-const sqsClient = defineClient('sqs', { key: () => null, create: () => new SQSClient({ maxAttempts: 3 }) });
 
 /** Sends jobs to the queue in batches of 10 (SQS's limit); a message SQS refuses fails the sweep (it is leased, so sent again later). */
 export function sqsJobSender(queueUrl: string): JobSender {

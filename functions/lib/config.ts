@@ -122,6 +122,8 @@ const ENV = z.object({
   INSIGHTS_SWEEP_SECONDS: int(1, 86_400, 60),
   /** A queued activity is not queued again for this long (longer than the queue's retries of one job). */
   INSIGHTS_LEASE_SECONDS: int(1, 86_400, 900),
+  /** Answers that could not be stored when their turn ended, stored later by the answer-redrive function (AWS; locally in-process). */
+  ANSWER_QUEUE_URL: optionalUrl,
   /** The SQS queue the sweep sends due sessions to (AWS; locally the worker runs in-process). */
   INSIGHTS_QUEUE_URL: optionalUrl,
 });

@@ -9,6 +9,8 @@ export const METRICS_NAMESPACE = 'PikaChat';
 export const AUTHORIZER_FAILURES = 'AuthorizerFailures';
 /** A converse answer streamed to the user that could not be stored (run.ts persist). */
 export const ANSWERS_NOT_STORED = 'AnswersNotStored';
+/** An answer that could not be stored at once and went to the redrive queue (stored later, exactly once). */
+export const ANSWERS_DEFERRED = 'AnswersDeferred';
 
 /** Metrics carry one dimension, `service` (POWERTOOLS_SERVICE_NAME: one per stage). */
 export function countMetric(name: string, value = 1): void {

@@ -23,8 +23,10 @@ export type BackgroundFunction = (typeof BACKGROUND_FUNCTIONS)[number];
 
 /** The usage stream consumer (DynamoDB Streams): always deployed, it adds spends to the shared usage totals. */
 export const USAGE_STREAM_FUNCTION = 'usage-stream';
+/** The answer redrive worker (SQS): always deployed, it stores answers the table refused when their turn ended. */
+export const ANSWER_REDRIVE_FUNCTION = 'answer-redrive';
 
-export type FunctionName = RouteGroup | 'authorizer' | BackgroundFunction | typeof USAGE_STREAM_FUNCTION;
+export type FunctionName = RouteGroup | 'authorizer' | BackgroundFunction | typeof USAGE_STREAM_FUNCTION | typeof ANSWER_REDRIVE_FUNCTION;
 
 export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   // gsi2: the user's usage days and chat apps of a month (usage-reports.ts).
@@ -47,6 +49,8 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   'insights-worker': { operations: ['GetItem', 'Query', 'PutItem', 'UpdateItem'], indexes: [] },
   // Applied markers read (redeliveries) and written with the shared totals' updates, in one transaction.
   'usage-stream': { operations: ['BatchGetItem', 'PutItem', 'UpdateItem'], indexes: [] },
+  // The answer, the session's counters, the user's usage and the debit record in one transaction; the lease freed.
+  'answer-redrive': { operations: ['PutItem', 'UpdateItem'], indexes: [] },
 };
 
 /** The IAM statements' shape: item operations on the table, Query on the table and the listed indexes. */

@@ -10,7 +10,15 @@ import { join } from 'node:path';
 import { ROUTE_GROUPS, type RouteGroup } from '../../functions/http/routes';
 import type { BedrockAccess } from '../config/bedrock';
 import { acknowledgeNag, nagArn } from '../nag';
-import { BACKGROUND_FUNCTIONS, TABLE_ACCESS, tableStatements, USAGE_STREAM_FUNCTION, type BackgroundFunction, type FunctionName } from './access-map';
+import {
+  ANSWER_REDRIVE_FUNCTION,
+  BACKGROUND_FUNCTIONS,
+  TABLE_ACCESS,
+  tableStatements,
+  USAGE_STREAM_FUNCTION,
+  type BackgroundFunction,
+  type FunctionName,
+} from './access-map';
 import { bundleLambdaSync } from './bundling';
 
 const isBackground = (name: FunctionName): name is BackgroundFunction => (BACKGROUND_FUNCTIONS as readonly string[]).includes(name);
@@ -71,6 +79,8 @@ export const DEFAULT_SIZES: Record<FunctionName, FunctionSize> = {
   'insights-worker': { memoryMb: 512, timeoutSeconds: 180 },
   // A batch of up to 100 debits: one BatchGetItem and a few transactions.
   'usage-stream': { memoryMb: 256, timeoutSeconds: 60 },
+  // A batch of up to 10 answers, one transaction each.
+  'answer-redrive': { memoryMb: 256, timeoutSeconds: 60 },
 };
 
 /** A Secrets Manager secret a function reads at cold start; `id` (its ARN or name) goes in the environment. */
@@ -130,12 +140,15 @@ export class ChatFunctions extends Construct {
   readonly background = new Map<BackgroundFunction, lambda.Function>();
   /** The usage stream consumer (lib/constructs/chat-usage.ts wires it to the table's stream). */
   readonly usageStream: lambda.Function;
+  /** The answer redrive worker (lib/constructs/chat-redrive.ts wires it to its queue). */
+  readonly answerRedrive: lambda.Function;
 
   constructor(scope: Construct, id: string, props: ChatFunctionsProps) {
     super(scope, id);
     for (const group of props.groups ?? ROUTE_GROUPS) this.byGroup.set(group, this.makeFunction(group, props));
     this.authorizer = this.makeFunction('authorizer', props);
     this.usageStream = this.makeFunction(USAGE_STREAM_FUNCTION, props);
+    this.answerRedrive = this.makeFunction(ANSWER_REDRIVE_FUNCTION, props);
     if (props.insights) {
       for (const name of BACKGROUND_FUNCTIONS) this.background.set(name, this.makeFunction(name, props));
       const models = [...props.insights.modelArns];
@@ -186,7 +199,7 @@ export class ChatFunctions extends Construct {
     const secrets =
       name === 'authorizer'
         ? { JWT_SECRET_ARN: props.jwtSecret }
-        : isBackground(name) || name === USAGE_STREAM_FUNCTION
+        : isBackground(name) || name === USAGE_STREAM_FUNCTION || name === ANSWER_REDRIVE_FUNCTION
           ? {}
           : { JWT_SECRET_ARN: props.jwtSecret, CURSOR_SECRET_ARN: props.cursorSecret };
     const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: props.logRetentionDays as logs.RetentionDays });
@@ -206,9 +219,11 @@ export class ChatFunctions extends Construct {
           ? 'API authorizer (JWT)'
           : name === USAGE_STREAM_FUNCTION
             ? 'usage stream (shared usage totals)'
-            : isBackground(name)
-              ? `generated insights (${name})`
-              : `${name} routes`
+            : name === ANSWER_REDRIVE_FUNCTION
+              ? 'answer redrive (answers stored later)'
+              : isBackground(name)
+                ? `generated insights (${name})`
+                : `${name} routes`
       }`,
       environment: {
         ...props.environment,

@@ -12,6 +12,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type DynamoDbLocal
 import type { LocalApi, LocalApiOptions } from './server';
 import { startLocalS3, type LocalS3 } from './s3-server';
 import { startUsageStream, type UsageStream } from './usage-stream';
+import type { LocalAnswerQueue } from './answer-queue';
 
 /** The bucket of uploaded files in the local S3. */
 export const LOCAL_FILES_BUCKET = 'pika-files-local';
@@ -63,6 +64,7 @@ export interface LocalStack {
   s3: LocalS3 | undefined;
   api: LocalApi | undefined;
   usageStream: UsageStream | undefined;
+  answerQueue: LocalAnswerQueue | undefined;
   stop(): Promise<void>;
 }
 
@@ -119,12 +121,15 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     });
     resetConfig(); // the functions parse their configuration again, from this environment
     if (opts.seed ?? true) await (await import('./seed')).seedDemoConfig();
+    // Answers the table refused when their turn ended, stored later by the redrive handler (in AWS: SQS).
+    const answerQueue = opts.api === false ? undefined : (await import('./answer-queue')).startLocalAnswerQueue();
+    if (answerQueue) stops.push(async () => answerQueue.stop());
     const api = opts.api === false ? undefined : await (await import('./server')).startLocalApi(opts.api ?? {});
     if (api) stops.push(() => api.close());
     // Through the front when there is one: the consumer's transactions meet the turns' as in AWS.
     const usageStream = opts.usageStream ? await startUsageStream({ endpoint, tableName, pollMs: opts.usageStream.pollMs }) : undefined;
     if (usageStream) stops.push(() => usageStream.stop());
-    return { tableName, dynamoDbEndpoint: endpoint, db, front, emulator, s3, api, usageStream, stop };
+    return { tableName, dynamoDbEndpoint: endpoint, db, front, emulator, s3, api, usageStream, answerQueue, stop };
   } catch (err) {
     await stop();
     throw err;

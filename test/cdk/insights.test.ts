@@ -42,9 +42,9 @@ describe('generated insights (AWS)', () => {
   });
 
   it('queue and dead-letter queue: SQS-managed encryption, TLS only, redrive after MAX_RECEIVE_COUNT', () => {
-    // The jobs, their dead letters, and the usage stream's dead letters (lib/constructs/chat-usage.ts).
+    // The jobs and their dead letters; the usage stream's dead letters and the answer redrive queue and its own.
     const queues = resourcesOf(dev, 'AWS::SQS::Queue');
-    expect(queues).toHaveLength(3);
+    expect(queues).toHaveLength(5);
     for (const [, q] of queues) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
     const jobs = dev.json.Resources[logicalIdOf(dev, dev.stack.insights!.queue)]!;
     expect(jobs.Properties.RedrivePolicy).toEqual({
@@ -52,7 +52,7 @@ describe('generated insights (AWS)', () => {
       maxReceiveCount: MAX_RECEIVE_COUNT,
     });
     const policies = resourcesOf(dev, 'AWS::SQS::QueuePolicy');
-    expect(policies).toHaveLength(3);
+    expect(policies).toHaveLength(5);
     for (const [, p] of policies) {
       expect(p.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -115,8 +115,12 @@ describe('generated insights (AWS)', () => {
   it('a stage with insights.enabled false has no schedule, queue or background function', () => {
     expect(off.stack.insights).toBeUndefined();
     expect(off.stack.functions.background.size).toBe(0);
-    // Only the usage stream's dead letters, which every stage has.
-    expect(resourcesOf(off, 'AWS::SQS::Queue').map(([id]) => id.startsWith('UsageDeadLetters'))).toEqual([true]);
+    // Only the queues every stage has: the usage stream's dead letters, the answer redrive queue and its dead letters.
+    expect(
+      resourcesOf(off, 'AWS::SQS::Queue')
+        .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))
+        .sort(),
+    ).toEqual(['RedriveAnswers', 'RedriveDeadLetters', 'UsageDeadLetters']);
     expect(resourcesOf(off, 'AWS::Events::Rule')).toHaveLength(0);
   });
 });

@@ -137,6 +137,11 @@ export interface ConverseDone {
     cancelled?: boolean;
     /** A retried request: the stored outcome, not a new turn. */
     replayed?: boolean;
+    /**
+     * The answer could not be stored at once (the database failing): it is queued and stored shortly, exactly
+     * once, under `messageId` — it appears in the session's messages then.
+     */
+    deferred?: boolean;
 }
 
 export class PikaApiError extends Error {

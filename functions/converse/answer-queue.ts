@@ -1,0 +1,26 @@
+/**
+ * Answers that could not be stored when their turn ended (docs/converse.md#an-answer-is-never-lost): sent to
+ * the redrive queue with a fixed message id, and stored later, exactly once, by the answer-redrive function
+ * (functions/handlers/answer-redrive.ts). In AWS the queue is SQS (ANSWER_QUEUE_URL); the local stack provides
+ * an in-process queue that hands records to the same handler.
+ */
+import type { AnswerRecord } from '../data/turn-writes';
+import { config } from '../lib/config';
+
+export type AnswerSender = (record: AnswerRecord) => Promise<void>;
+
+let local: AnswerSender | undefined;
+
+/** The local stack's queue (scripts/local/answer-queue.ts); undefined removes it. */
+export function provideAnswerQueue(sender: AnswerSender | undefined): void {
+  local = sender;
+}
+
+/** Whether the answer is on its way to being stored: false when there is no queue, or it refused the record. */
+export async function sendAnswerForLater(record: AnswerRecord): Promise<boolean> {
+  const url = config().ANSWER_QUEUE_URL;
+  if (url) await (await import('./answer-queue-sqs')).sendToQueue(url, record);
+  else if (local) await local(record);
+  else return false;
+  return true;
+}
