@@ -119,6 +119,7 @@ export class PikaChatStack extends Stack {
             sweep,
             worker,
             sweepMinutes: c.insights.sweepMinutes,
+            sweepRounds: c.insights.sweepRounds,
             maxConcurrency: c.insights.maxConcurrency,
             batchSize: c.insights.batchSize,
           })

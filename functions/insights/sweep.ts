@@ -22,18 +22,43 @@ export interface SweepResult {
   gaveUp: number;
 }
 
-export async function sweepDueInsights(send: JobSender, nowMs = Date.now()): Promise<SweepResult> {
+/** Leases taken at once within a round (each one conditional UpdateItem). */
+const LEASE_CONCURRENCY = 10;
+
+/**
+ * Up to `rounds` pages per shard of the due index, each page leased and queued before the next is read (a leased
+ * entry moves past now, so the next page holds the next due sessions); stops early when a round finds no full
+ * page or leases nothing (the index is eventually consistent), or at `untilMs`.
+ */
+export async function sweepDueInsights(send: JobSender, nowMs = Date.now(), opts: { rounds?: number; untilMs?: number } = {}): Promise<SweepResult> {
+  const total: SweepResult = { due: 0, queued: 0, gaveUp: 0 };
+  for (let round = 0; round < (opts.rounds ?? 1); round++) {
+    if (round > 0 && opts.untilMs !== undefined && Date.now() >= opts.untilMs) break;
+    const { due, queued, gaveUp, full } = await sweepRound(send, nowMs);
+    total.due += due;
+    total.queued += queued;
+    total.gaveUp += gaveUp;
+    if (!full || queued + gaveUp === 0) break;
+  }
+  return total;
+}
+
+async function sweepRound(send: JobSender, nowMs: number): Promise<SweepResult & { full: boolean }> {
   const now = nowIso(nowMs);
   const due = await listDueInsights(now, SWEEP_PAGE);
   const jobs: InsightsJob[] = [];
   let gaveUp = 0;
-  for (const e of due) {
-    if (e.attempts >= MAX_ATTEMPTS) {
-      if (await giveUpDue(e, { code: 'GAVE_UP', message: `Queued ${e.attempts} times without an outcome (see the dead-letter queue)` }, now)) gaveUp++;
-      continue;
-    }
-    if (await leaseDue(e, nowIso(nowMs + leaseMs()))) jobs.push({ sessionId: e.sessionId, activity: e.activity, dueBy: now });
+  for (let i = 0; i < due.length; i += LEASE_CONCURRENCY) {
+    await Promise.all(
+      due.slice(i, i + LEASE_CONCURRENCY).map(async (e) => {
+        if (e.attempts >= MAX_ATTEMPTS) {
+          if (await giveUpDue(e, { code: 'GAVE_UP', message: `Queued ${e.attempts} times without an outcome (see the dead-letter queue)` }, now)) gaveUp++;
+          return;
+        }
+        if (await leaseDue(e, nowIso(nowMs + leaseMs()))) jobs.push({ sessionId: e.sessionId, activity: e.activity, dueBy: now });
+      }),
+    );
   }
   if (jobs.length) await send(jobs);
-  return { due: due.length, queued: jobs.length, gaveUp };
+  return { due: due.length, queued: jobs.length, gaveUp, full: due.length >= SWEEP_PAGE };
 }

@@ -118,6 +118,8 @@ const ENV = z.object({
   // Generated session insights (functions/insights)
   /** Overrides every chat app's insightsIdleMinutes (seconds; demos and tests). */
   INSIGHTS_IDLE_SECONDS: z.optional(z.union([empty, z.pipe(z.coerce.number(), z.int().check(z.minimum(0), z.maximum(30 * 86_400)))])),
+  /** Pages per shard one sweep may read and queue (functions/insights/sweep.ts): sized to the sessions going idle per run. */
+  INSIGHTS_SWEEP_ROUNDS: int(1, 100, 1),
   /** How often `npm start` sweeps for idle sessions (in AWS the EventBridge schedule decides). */
   INSIGHTS_SWEEP_SECONDS: int(1, 86_400, 60),
   /** A queued activity is not queued again for this long (longer than the queue's retries of one job). */

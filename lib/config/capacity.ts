@@ -13,8 +13,8 @@ export const UNRESERVED_MINIMUM = 100;
 export const FULL_VCPU_MB = 1769;
 /** How fast one function may add execution environments: 1,000 every 10 seconds. */
 export const LAMBDA_SCALING_PER_10_SECONDS = 1000;
-/** Session activities the insights sweep can queue per run: one page per shard of the due index. */
-export const SWEEP_ENTRIES_PER_RUN = INDEX_SHARDS * SWEEP_PAGE;
+/** Session activities the insights sweep can queue per round: one page per shard of the due index. */
+export const SWEEP_ENTRIES_PER_ROUND = INDEX_SHARDS * SWEEP_PAGE;
 
 export interface Load {
   /** Converse turns started per second, sustained. */
@@ -39,7 +39,7 @@ export interface Throttle {
 /** The settings capacity is computed from (a subset of StageConfig, so the schema can use it while validating). */
 export interface CapacityInput {
   readonly converseThrottling?: Throttle | undefined;
-  readonly insights: { readonly enabled: boolean; readonly sweepMinutes: number; readonly maxConcurrency: number };
+  readonly insights: { readonly enabled: boolean; readonly sweepMinutes: number; readonly sweepRounds: number; readonly maxConcurrency: number };
   readonly capacity: {
     readonly load?: Load | undefined;
     readonly accountConcurrency: number;
@@ -60,7 +60,7 @@ export const converseThrottleFor = (load: Load): Throttle => ({
 });
 
 /** Insights jobs the sweep can queue per second: SWEEP_ENTRIES_PER_RUN every sweepMinutes. */
-export const sweepCeilingPerSecond = (sweepMinutes: number): number => SWEEP_ENTRIES_PER_RUN / (sweepMinutes * 60);
+export const sweepCeilingPerSecond = (sweepMinutes: number, sweepRounds = 1): number => (SWEEP_ENTRIES_PER_ROUND * sweepRounds) / (sweepMinutes * 60);
 
 /** Worker invocations the insights load keeps busy: jobs/s × seconds per job, times the headroom. */
 export const insightsWorkersFor = (load: Load): number => Math.ceil(load.insightJobsPerSecond * load.insightJobSeconds * load.headroom);
@@ -146,11 +146,11 @@ export function capacityIssues(c: CapacityInput, routeFunctions: number): Capaci
 export function sweepShortfall(c: CapacityInput): string | undefined {
   const load = c.capacity.load;
   if (!load || !c.insights.enabled || load.insightJobsPerSecond <= 0) return undefined;
-  const ceiling = sweepCeilingPerSecond(c.insights.sweepMinutes);
+  const ceiling = sweepCeilingPerSecond(c.insights.sweepMinutes, c.insights.sweepRounds);
   if (load.insightJobsPerSecond <= ceiling) return undefined;
   return (
     `Generated insights: the stated load makes ${load.insightJobsPerSecond} session activities due per second, but the sweep queues at most ` +
-    `${SWEEP_ENTRIES_PER_RUN} per run (${INDEX_SHARDS} shards × ${SWEEP_PAGE}) every ${c.insights.sweepMinutes} min = ${ceiling.toFixed(2)}/s: ` +
+    `${SWEEP_ENTRIES_PER_ROUND * c.insights.sweepRounds} per run (${INDEX_SHARDS} shards × ${SWEEP_PAGE} × ${c.insights.sweepRounds} rounds) every ${c.insights.sweepMinutes} min = ${ceiling.toFixed(2)}/s: ` +
     'the due index backs up and insights arrive later and later (docs/scaling.md, Generated insights).'
   );
 }

@@ -176,12 +176,14 @@ export const stageConfigSchema = z
         enabled: z.boolean().default(true),
         modelIds: z.array(z.string().regex(MODEL_ID, 'must be a Bedrock model id, inference-profile id or ARN')).default([]),
         sweepMinutes: z.number().int().min(1).max(60).default(5),
+        /** Pages per shard one sweep may read and queue (INSIGHTS_SWEEP_ROUNDS): what it can queue per run grows with it. */
+        sweepRounds: z.number().int().min(1).max(100).default(1),
         /** Concurrent worker invocations (the SQS event source's maxConcurrency, 2..1000). */
         maxConcurrency: z.number().int().min(2).max(1000).default(2),
         /** Jobs per worker invocation (handled one after the other). */
         batchSize: z.number().int().min(1).max(10).default(5),
       })
-      .default({ enabled: true, modelIds: [], sweepMinutes: 5, maxConcurrency: 2, batchSize: 5 }),
+      .default({ enabled: true, modelIds: [], sweepMinutes: 5, sweepRounds: 1, maxConcurrency: 2, batchSize: 5 }),
     /** Sessions, messages, feedback and insights expire after this many days (DynamoDB TTL); absent = kept. */
     itemTtlDays: z.number().int().positive().max(3650).optional(),
     /** The longest agent answer: converse's Lambda and integration timeout (streaming allows up to 15 minutes). */

@@ -120,7 +120,8 @@ export const STAGES = {
       routeReservedConcurrency: 100,
       converseMemoryMb: 512,
     },
-    insights: { modelIds: [`us.${haiku}`], sweepMinutes: 1, maxConcurrency: 480, batchSize: 5 },
+    // 40 idle sessions/s × 60 s = 2,400 per run: 16 rounds of 4 shards × 50 (3,200).
+    insights: { modelIds: [`us.${haiku}`], sweepMinutes: 1, sweepRounds: 16, maxConcurrency: 480, batchSize: 5 },
     converseTimeoutSeconds: 300,
     converseRateLimit: { limit: 30, windowSeconds: 60 },
     dailyCostWarnings: [{ chatAppId: 'support', usd: 100 }],

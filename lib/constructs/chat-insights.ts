@@ -16,6 +16,8 @@ export interface ChatInsightsProps {
   readonly sweep: lambda.Function;
   readonly worker: lambda.Function;
   readonly sweepMinutes: number;
+  /** Pages per shard one sweep reads and queues (INSIGHTS_SWEEP_ROUNDS). */
+  readonly sweepRounds: number;
   readonly maxConcurrency: number;
   readonly batchSize: number;
 }
@@ -45,6 +47,7 @@ export class ChatInsights extends Construct {
     });
     this.queue.grantSendMessages(props.sweep);
     props.sweep.addEnvironment('INSIGHTS_QUEUE_URL', this.queue.queueUrl);
+    props.sweep.addEnvironment('INSIGHTS_SWEEP_ROUNDS', String(props.sweepRounds));
     // A queued job is not queued again while the queue may still deliver it (all its receives + a margin).
     props.sweep.addEnvironment('INSIGHTS_LEASE_SECONDS', String(workerTimeout.toSeconds() * 6 * MAX_RECEIVE_COUNT + 60));
     props.worker.addEventSource(

@@ -8,7 +8,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTE_GROUPS } from '../../functions/http/routes';
 import { METRICS_NAMESPACE } from '../../functions/lib/metrics';
-import { capacityOf, converseConcurrencyFor, SWEEP_ENTRIES_PER_RUN, sweepCeilingPerSecond } from '../../lib/config/capacity';
+import { capacityOf, converseConcurrencyFor, SWEEP_ENTRIES_PER_ROUND, sweepCeilingPerSecond, sweepShortfall } from '../../lib/config/capacity';
 import { ROUTE_FUNCTIONS } from '../../lib/config/schema';
 import { stageConfig, type StageConfigInput } from '../../lib/config/stages';
 import { ANSWERS_NOT_STORED, DYNAMODB_OPERATIONS } from '../../lib/constructs/chat-observability';
@@ -87,7 +87,7 @@ describe('the stated load and what prod derives from it', () => {
     expect(resourcesOf(dev, 'AWS::CloudWatch::Alarm').filter(([id]) => id.includes('ConcurrencyNearReserved'))).toEqual([]);
   });
 
-  it('insights: prod sweeps every minute with the worker sized to the stated jobs/s, and synth warns that the sweep queues fewer', () => {
+  it('insights: prod sweeps every minute in enough rounds for the stated jobs/s, the worker sized to them; a sweep of fewer rounds is warned about', () => {
     const c = stageConfig('prod');
     const load = c.capacity.load!;
     expect(c.insights.maxConcurrency).toBeGreaterThanOrEqual(Math.ceil(load.insightJobsPerSecond * load.insightJobSeconds * load.headroom));
@@ -95,9 +95,12 @@ describe('the stated load and what prod derives from it', () => {
     const worker = logicalIdOf(prod, prod.stack.functions.background.get('insights-worker')!);
     const [, mapping] = resourcesOf(prod, 'AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName?.Ref === worker)!;
     expect(mapping.Properties.ScalingConfig).toEqual({ MaximumConcurrency: c.insights.maxConcurrency });
-    expect(sweepCeilingPerSecond(c.insights.sweepMinutes)).toBeCloseTo(SWEEP_ENTRIES_PER_RUN / 60);
-    expect(load.insightJobsPerSecond).toBeGreaterThan(sweepCeilingPerSecond(c.insights.sweepMinutes));
-    Annotations.fromStack(prod.stack).hasWarning('*', Match.stringLikeRegexp('40 session activities due per second, but the sweep queues at most 200 per run'));
+    expect(sweepCeilingPerSecond(c.insights.sweepMinutes, c.insights.sweepRounds)).toBeCloseTo((SWEEP_ENTRIES_PER_ROUND * c.insights.sweepRounds) / 60);
+    expect(load.insightJobsPerSecond).toBeLessThanOrEqual(sweepCeilingPerSecond(c.insights.sweepMinutes, c.insights.sweepRounds));
+    expect(Annotations.fromStack(prod.stack).findWarning('*', Match.stringLikeRegexp('Generated insights'))).toEqual([]);
+    expect(sweepShortfall({ ...c, insights: { ...c.insights, sweepRounds: 1 } })).toMatch(
+      /40 session activities due per second, but the sweep queues at most 200 per run/,
+    );
     expect(Annotations.fromStack(dev.stack).findWarning('*', Match.stringLikeRegexp('Generated insights'))).toEqual([]);
   });
 });

@@ -302,6 +302,31 @@ describe('generated insights', () => {
     expect(sent.flat().filter((id) => mine.has(id))).toHaveLength(mine.size);
   });
 
+  it('a sweep of several rounds reads the next page of each shard after leasing the first (INSIGHTS_SWEEP_ROUNDS)', async () => {
+    // 60 due entries per shard, due two hours ago: more than one page per shard.
+    const perShard = new Map<number, string[]>();
+    while ([...perShard.values()].filter((ids) => ids.length >= 60).length < INDEX_SHARDS) {
+      const id = newId();
+      const ids = perShard.get(shardOf(id)) ?? [];
+      if (ids.length < 60) perShard.set(shardOf(id), [...ids, id]);
+    }
+    const twoHoursAgo = Date.now() - 7_200_000;
+    const mine = new Set([...perShard.values()].flat());
+    let n = 0;
+    for (const sessionId of mine) {
+      const at = nowIso(twoHoursAgo + n++);
+      await ddb().send(new PutCommand({ TableName: tableName(), Item: pendingStatusItem({ sessionId, userId: 'sweep-rounds', chatAppId: 'demo' }, at, at) }));
+    }
+    const sent: string[] = [];
+    const leaseEnv = { INSIGHTS_LEASE_SECONDS: process.env.INSIGHTS_LEASE_SECONDS };
+    process.env.INSIGHTS_LEASE_SECONDS = '600';
+    const result = await sweepDueInsights(async (jobs) => void sent.push(...jobs.map((j) => j.sessionId)), Date.now(), { rounds: 3 });
+    restoreEnv(leaseEnv);
+    // One round would have queued 50 per shard; the second round queued the other 10 of each: all, once.
+    expect(result.due).toBeGreaterThanOrEqual(mine.size);
+    expect(sent.filter((id) => mine.has(id)).sort()).toEqual([...mine].sort());
+  });
+
   it('a malformed job is dropped, not retried forever', async () => {
     const event = sqsEventOf([{ sessionId: 'x', activity: 'y' }]);
     event.Records[0]!.body = '{"sessionId":"no such thing';
