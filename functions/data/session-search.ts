@@ -8,9 +8,10 @@
  *    given statuses / in the feedback date range (feedback gsi1, then BatchGetItem). At most `budget` items
  *    are read (per index read): a candidate set larger than that is a 400 SEARCH_TOO_BROAD saying how to
  *    narrow it — never a partial answer.
- * 2. Filters: evaluated on the index entries (every index carries what filters and order read:
- *    table-definition.ts SESSION_INDEX_ATTRIBUTES) or the session items — customData, flag, title,
- *    dates, and the insights and feedback summaries written with the insights/feedback: search-summaries.ts).
+ * 2. Filters (session-search-filters.ts): evaluated on the index entries (every index carries what filters
+ *    and order read: table-definition.ts SESSION_INDEX_ATTRIBUTES) or the session items — customData, flag,
+ *    title, dates, and the insights and feedback summaries written with the insights/feedback:
+ *    search-summaries.ts); what the feedback summary cannot decide, on the session's feedback items.
  * 3. Order: every SessionSearchSortField, asc/desc, further fields as tie-breaks, then sessionId; sessions
  *    without a value (no insights yet) come last in either order.
  * 4. Page: `limit` sessions after the cursor, a keyset position (the last sort tuple) in a signed cursor
@@ -18,13 +19,7 @@
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeTime } from 'ulid';
-import type {
-  InsightsSearchParams,
-  SessionFeedbackSeverity,
-  SessionFeedbackStatus,
-  SessionFeedbackType,
-  SessionSearchSortField,
-} from 'pika-shared/types/chatbot/chatbot-types';
+import type { SessionSearchSortField } from 'pika-shared/types/chatbot/chatbot-types';
 import { config } from '../lib/config';
 import { decodeCursor, encodeCursor } from '../lib/cursor';
 import { searchTooBroad } from '../lib/errors';
@@ -44,48 +39,14 @@ import {
   userSessionsPartition,
 } from './keys';
 import { hydrateItems, normalizeLimit, queryString, type Page, type QuerySource } from './pagination';
-import {
-  decodeFeedbackCode,
-  FEEDBACK_SUMMARY_ATTRIBUTE,
-  feedbackCountsOf,
-  INSIGHTS_SUMMARY_ATTRIBUTE,
-  isLegacyFeedbackMap,
-  type FeedbackSummary,
-  type InsightsSummary,
-} from './search-summaries';
+import { INSIGHTS_SUMMARY_ATTRIBUTE, type InsightsSummary } from './search-summaries';
+import { matches, type SessionSearchPlan } from './session-search-filters';
 import type { Session } from './sessions';
 
 /** Session items one search may read before it is refused as too broad (SEARCH_READ_BUDGET, default 1000). */
 export const searchReadBudget = (): number => config().SEARCH_READ_BUDGET;
 
-export interface FeedbackFilter {
-  status?: SessionFeedbackStatus[];
-  severity?: SessionFeedbackSeverity[];
-  type?: SessionFeedbackType[];
-  reportedByHuman?: boolean;
-  createdByCustomer?: boolean;
-  userId?: string;
-}
-
-export interface SessionSearchPlan {
-  /** Narrowing keys: at least one (sessionId, userId or chatAppId). */
-  sessionId?: string;
-  userId?: string;
-  chatAppId?: string;
-  /** Bounds are ISO strings as stored (UTC, milliseconds), both inclusive. */
-  date?: { on: 'created' | 'updated' | 'feedback'; from: string; to?: string };
-  flagged?: boolean;
-  titlePartial?: string;
-  customData?: Record<string, unknown>;
-  insights?: InsightsSearchParams;
-  /** Present when any feedback* filter is: a session matches when ONE of its feedback matches all of them. */
-  feedback?: FeedbackFilter;
-  sortBy: { field: SessionSearchSortField; order: 'asc' | 'desc' }[];
-  limit?: number;
-  cursor?: string;
-  caller: string;
-  budget?: number;
-}
+export { matches, type FeedbackFilter, type SessionSearchPlan } from './session-search-filters';
 
 export interface SessionSearchPage extends Page<Session> {
   /** Sessions matching the whole request (all pages). */
@@ -202,81 +163,7 @@ async function readCandidates(plan: SessionSearchPlan, budget: ReadBudget): Prom
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// 2. filters
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual((a as RawItem)[k], (b as RawItem)[k]));
-}
-
-const inList = <T>(list: T[] | undefined, v: T | undefined) => !list || list.length === 0 || (v !== undefined && list.includes(v));
-const inRange = (v: string | undefined, r: { from: string; to?: string }) => v !== undefined && v >= r.from && (r.to === undefined || v <= r.to);
-
-function feedbackMatches(f: FeedbackSummary, filter: FeedbackFilter | undefined, date: SessionSearchPlan['date']): boolean {
-  if (date?.on === 'feedback' && !inRange(f.createDate, date)) return false;
-  if (!filter) return true;
-  return (
-    inList(filter.status, f.status) &&
-    inList(filter.severity, f.severity) &&
-    inList(filter.type, f.type) &&
-    (filter.reportedByHuman === undefined || f.reportedByHuman === filter.reportedByHuman) &&
-    (filter.createdByCustomer === undefined || f.createdByCustomer === filter.createdByCustomer) &&
-    (filter.userId === undefined || f.userId === filter.userId)
-  );
-}
-
-function insightsMatch(s: InsightsSummary | undefined, p: InsightsSearchParams): boolean {
-  if (!s) return false;
-  return (
-    inList(p.goalCompletionStatus, s.goalStatus) &&
-    inList(p.satisfactionLevel, s.satisfaction) &&
-    inList(p.sentiment, s.sentiment) &&
-    inList(p.complexity, s.complexity) &&
-    (p.minGoalAchievementScore === undefined || s.goalScore >= p.minGoalAchievementScore) &&
-    (p.maxGoalAchievementScore === undefined || s.goalScore <= p.maxGoalAchievementScore)
-  );
-}
-
-/**
- * Whether a session matches: true, false, or 'verify' — everything but the feedback creator or the feedback
- * date range matched, which the bounded feedback summary cannot tell: its feedback items are checked
- * (feedbackItemsMatch). A session still carrying the former per-feedback summary is decided on it.
- */
-export function matches(item: RawItem, plan: SessionSearchPlan): boolean | 'verify' {
-  if (plan.sessionId !== undefined && item.sessionId !== plan.sessionId) return false;
-  if (plan.userId !== undefined && item.userId !== plan.userId) return false;
-  if (plan.chatAppId !== undefined && item.chatAppId !== plan.chatAppId) return false;
-  const d = plan.date;
-  if (d?.on === 'created' && !inRange(item.createDate as string | undefined, d)) return false;
-  if (d?.on === 'updated' && !inRange(item.lastUpdate as string | undefined, d)) return false;
-  if (plan.flagged !== undefined && (item.flaggedForHumanReview === true) !== plan.flagged) return false;
-  if (plan.titlePartial && !(typeof item.title === 'string' && item.title.toLowerCase().includes(plan.titlePartial.toLowerCase()))) return false;
-  if (plan.customData) {
-    const cd = (item.customData ?? {}) as RawItem;
-    if (typeof cd !== 'object' || !Object.entries(plan.customData).every(([k, v]) => Object.hasOwn(cd, k) && deepEqual(cd[k], v))) return false;
-  }
-  if (plan.insights && !insightsMatch(item[INSIGHTS_SUMMARY_ATTRIBUTE] as InsightsSummary | undefined, plan.insights)) return false;
-  if (plan.feedback || d?.on === 'feedback') {
-    const summary = item[FEEDBACK_SUMMARY_ATTRIBUTE];
-    if (isLegacyFeedbackMap(summary)) return Object.values(summary).some((f) => feedbackMatches(f, plan.feedback, d));
-    const present = Object.keys(feedbackCountsOf(summary)).map(decodeFeedbackCode);
-    const f = plan.feedback ?? {};
-    if (!present.some((c) => c?.kind === 'values' && inList(f.status, c.status) && inList(f.severity, c.severity) && inList(f.type, c.type))) return false;
-    const flags = present.filter((c) => c?.kind === 'flags');
-    const flagsMatch = (c: (typeof flags)[number]) =>
-      c !== undefined &&
-      (f.reportedByHuman === undefined || c.reportedByHuman === f.reportedByHuman) &&
-      (f.createdByCustomer === undefined || c.createdByCustomer === f.createdByCustomer);
-    if (!flags.some(flagsMatch)) return false;
-    // Counted apart from the values: decided only when every feedback's flags match (or none is asked for).
-    if (!flags.every(flagsMatch) || f.userId !== undefined || d?.on === 'feedback') return 'verify';
-  }
-  return true;
-}
+// 2. filters: matches (session-search-filters.ts) on the summaries; what they cannot decide, on the feedback items
 
 /**
  * Whether ONE of the session's feedback items matches every feedback filter and the feedback date range: a

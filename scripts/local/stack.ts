@@ -28,7 +28,7 @@ export interface LocalStackOptions {
   dbPath?: string;
   /**
    * The handlers reach DynamoDB Local through a front that refuses conflicting transactions and throttles hot
-   * partitions as DynamoDB does (scripts/local/dynamodb-front.ts, docs/dynamodb-front.md); default false.
+   * partitions as DynamoDB does (scripts/local/dynamodb-front/, docs/dynamodb-front.md); default false.
    */
   front?: false | Omit<DynamoDbFrontOptions, 'target'>;
   /** The agent emulator (default), or false: none (the tests' global setup, where each worker starts its own). */

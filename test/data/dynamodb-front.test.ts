@@ -1,5 +1,5 @@
 /**
- * The DynamoDB front (scripts/local/dynamodb-front.ts) in front of the run's DynamoDB Local, through the real SDK:
+ * The DynamoDB front (scripts/local/dynamodb-front/) in front of the run's DynamoDB Local, through the real SDK:
  * transaction conflicts, per-partition throttling (table and GSI), the counters and the write outage. Overlaps
  * are forced (a long hold, waiting until the front holds the items) and limits are scaled so far down that a
  * partition's second write cannot fit: no assertion depends on timing.
