@@ -96,6 +96,7 @@ export class PikaChatStack extends Stack {
         ...(c.heartbeatSeconds !== undefined ? { HEARTBEAT_MS: String(c.heartbeatSeconds * 1000) } : {}),
         ...(c.historyMaxChars !== undefined ? { HISTORY_MAX_CHARS: String(c.historyMaxChars) } : {}),
         ...(c.searchReadBudget !== undefined ? { SEARCH_READ_BUDGET: String(c.searchReadBudget) } : {}),
+        ...(c.sessionIndexShards !== undefined ? { SESSION_INDEX_SHARDS: String(c.sessionIndexShards) } : {}),
         ...(c.agentCoreMemories.length ? { AGENTCORE_MEMORIES: JSON.stringify(c.agentCoreMemories) } : {}),
       },
       memoryArns: c.agentCoreMemories.map((m) => m.arn),

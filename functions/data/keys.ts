@@ -3,6 +3,8 @@
  * Ids are validated by the schemas to a charset without '#', so '#' is a safe separator.
  */
 
+import { config } from '../lib/config';
+
 /** Write-sharding for index partitions that would otherwise be hot (a busy chat app, a feedback status). */
 export const INDEX_SHARDS = 4;
 
@@ -17,6 +19,10 @@ export function shardOf(id: string, shards = INDEX_SHARDS): number {
 }
 
 export const allShards = (): number[] => Array.from({ length: INDEX_SHARDS }, (_, i) => i);
+
+/** Shards of a chat app's session indexes (gsi3/gsi4): a stage setting, sized for its turn rate (docs/scaling.md). */
+export const sessionIndexShards = (): number => config().SESSION_INDEX_SHARDS;
+export const allSessionShards = (): number[] => Array.from({ length: sessionIndexShards() }, (_, i) => i);
 
 /**
  * A user id as a key part. Ids are validated to a charset without '#' (USER_ID_PATTERN), and this encoding
@@ -39,7 +45,7 @@ export const keys = {
   session: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'META' }),
   /** The index keys a session carries; recomputed whenever lastUpdate moves. */
   sessionIndexes: (s: { userId: string; sessionId: string; chatAppId: string; createDate: string; lastUpdate: string }) => {
-    const shard = shardOf(s.sessionId);
+    const shard = shardOf(s.sessionId, sessionIndexShards());
     return {
       gsi1pk: userSessionsPartition(s.userId),
       gsi1sk: `${s.lastUpdate}#${s.sessionId}`,

@@ -29,6 +29,7 @@ import { invalidCursor } from './errors';
 import { fromItem, type RawItem } from './items';
 import { FEEDBACK_STATUSES } from './feedback';
 import {
+  allSessionShards,
   allShards,
   FEEDBACK_PREFIX,
   appSessionsByCreatedPartition,
@@ -82,7 +83,7 @@ export function candidateSources(plan: SessionSearchPlan): QuerySource[] {
   if (plan.chatAppId) {
     const byUpdated = d?.on === 'updated';
     const range = d && d.on !== 'feedback' ? d : undefined;
-    return allShards().map((shard) =>
+    return allSessionShards().map((shard) =>
       byUpdated
         ? indexSource('gsi4', appSessionsByUpdatedPartition(plan.chatAppId!, shard), range)
         : indexSource('gsi3', appSessionsByCreatedPartition(plan.chatAppId!, shard), range),

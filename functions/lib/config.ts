@@ -98,6 +98,11 @@ const ENV = z.object({
   AGENT_TIMEOUT_MS: int(1, 900_000, 120_000),
   HEARTBEAT_MS: int(0, 60_000, 10_000),
   HISTORY_MAX_CHARS: int(0, 1_000_000, 40_000),
+  /**
+   * Shards of a chat app's session indexes (gsi3, gsi4: keys.ts). Raise it with the chat apps' turn rate, never lower
+   * it: a session keeps the shard it was created in, and readers query shards 0..N-1.
+   */
+  SESSION_INDEX_SHARDS: int(4, 256, 4),
   /** Session items one search may read before it is refused as too broad (SEARCH_TOO_BROAD). */
   SEARCH_READ_BUDGET: int(1, 1_000_000, 1000),
   STOP_POLL_MS: int(1000, 60_000, 1000),

@@ -218,6 +218,11 @@ export const stageConfigSchema = z
     historyMaxChars: z.number().int().min(0).max(1_000_000).optional(),
     /** Session items one search may read before it is refused as too broad (SEARCH_READ_BUDGET, default 1000). */
     searchReadBudget: z.number().int().min(1).max(1_000_000).optional(),
+    /**
+     * Shards of a chat app's session indexes (SESSION_INDEX_SHARDS, default 4): each turn re-sorts its session in
+     * one of them (≈ 2 WCU), so size it for 10× a chat app's turns/s ÷ 500; raise it, never lower it (docs/scaling.md).
+     */
+    sessionIndexShards: z.number().int().min(4).max(256).optional(),
     /** Bundle source maps and run with NODE_OPTIONS=--enable-source-maps: readable stack traces, slower cold starts. */
     sourceMaps: z.boolean().default(false),
     /** Per-method API metrics (needed for per-route-group latency alarms; billed as custom metrics). */

@@ -84,6 +84,8 @@ export const STAGES = {
   },
   prod: {
     stage: 'prod',
+    // 10× a chat app's goal of 1,000 turns/s: 10,000 re-sorts/s × ≈ 2 WCU over 1,000 WCU/s per shard ≈ 20 → 32.
+    sessionIndexShards: 32,
     retainData: true,
     pointInTimeRecovery: true,
     logRetentionDays: 365,
