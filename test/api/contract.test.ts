@@ -51,7 +51,7 @@ type Schema = Record<string, unknown>;
 /** Request strings without maxLength and arrays without maxItems (enums and constants are bounded by their values). */
 function unbounded(s: unknown, at: string, out: string[] = []): string[] {
   if (!s || typeof s !== 'object') return out;
-  if (Array.isArray(s)) s.forEach((x, i) => unbounded(x, `${at}[${i}]`, out));
+  if (Array.isArray(s)) for (const [i, x] of s.entries()) unbounded(x, `${at}[${i}]`, out);
   else {
     const o = s as Schema;
     if (o.type === 'string' && o.maxLength === undefined && !o.enum && o.const === undefined) out.push(at);
