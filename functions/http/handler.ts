@@ -11,6 +11,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DomainError } from '../lib/errors';
 import { corsHeadersFor } from './cors';
+import { isUserWrite } from './route-errors';
 import { httpErrorOf } from './errors';
 import { consumeRateLimit, writeRateLimit } from '../data/rate-limit';
 import { loadSecrets } from '../lib/secrets';
@@ -183,9 +184,6 @@ export function createGroupHandler<G extends RouteGroup>(group: G, table: NoInfe
     })
     .handler((event) => answer(event, logOf(event)));
 }
-
-/** A write any user may make (admin and service routes are not rate-limited per user; converse has its own limit). */
-const isUserWrite = (route: RouteDef) => route.method !== 'GET' && route.access.includes('user') && route.id !== 'searchSessions';
 
 interface ResponseStream extends WritableLike {
   setContentType?(type: string): void;

@@ -1,49 +1,97 @@
 /** The OpenAPI 3.1 document, generated from the route table's zod schemas and the routes' answers (never written by hand). */
 import * as z from 'zod';
+import { ERROR_CODES, type ErrorCode } from '../lib/errors';
 import { ERROR_STATUS } from './errors';
+import { retryAfterCodes, routeErrors } from './route-errors';
 import { RESPONSES } from './responses';
 import { ROUTES, type RouteDef } from './routes';
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
   z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
 
-const errorSchema = {
+/** The JSON error body; `codes` narrows `error.code` to those a response can carry. */
+const errorSchema = (codes: readonly ErrorCode[] = ERROR_CODES) => ({
   type: 'object',
   required: ['error'],
   properties: {
     error: {
       type: 'object',
       required: ['code', 'message'],
-      properties: { code: { type: 'string', enum: Object.keys(ERROR_STATUS) }, message: { type: 'string' }, details: {} },
+      properties: { code: { type: 'string', enum: [...codes] }, message: { type: 'string' }, details: {} },
     },
   },
+});
+
+const retryAfterHeader = {
+  description: 'Seconds to wait before retrying (sent when the server knows when)',
+  schema: { type: 'integer', minimum: 1 },
 };
+
+/**
+ * The static segments next to a path parameter: API Gateway matches `/sessions/search` before
+ * `/sessions/{sessionId}`, so `search` is never a session id there (it answers 405 to a GET).
+ */
+function reservedValues(route: RouteDef, name: string): string[] {
+  const segments = route.path.split('/');
+  const at = segments.indexOf(`{${name}}`);
+  const out = new Set<string>();
+  for (const other of ROUTES as readonly RouteDef[]) {
+    const o = other.path.split('/');
+    if (o.length <= at || o.slice(0, at).join('/') !== segments.slice(0, at).join('/')) continue;
+    if (!o[at]!.startsWith('{')) out.add(o[at]!);
+  }
+  return [...out].sort();
+}
 
 function parameters(route: RouteDef) {
   const out: Record<string, unknown>[] = [];
   for (const [where, schema] of [
     ['path', route.params],
     ['query', route.query],
+    ['header', route.headers],
   ] as const) {
     if (!schema) continue;
     const js = jsonSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
     for (const [name, s] of Object.entries(js.properties ?? {})) {
-      out.push({ name, in: where, required: where === 'path' || (js.required ?? []).includes(name), schema: s });
+      const reserved = where === 'path' ? reservedValues(route, name) : [];
+      out.push({
+        name,
+        in: where,
+        required: where === 'path' || (js.required ?? []).includes(name),
+        schema: reserved.length ? { ...(s as object), not: { enum: reserved } } : s,
+      });
     }
   }
   return out;
 }
 
-function errorResponses(route: RouteDef) {
-  const codes = new Set<number>([400, 401, 500, 503]);
-  if (route.params) codes.add(404);
-  if (!route.access.includes('user')) codes.add(403);
-  if (route.body) codes.add(413);
-  return Object.fromEntries([...codes].sort().map((c) => [String(c), { $ref: '#/components/responses/Error' }]));
+/**
+ * Each status the route can answer with an error (route-errors.ts, through ERROR_STATUS), its codes and headers:
+ * a `$ref` to a shared response in `shared` (one per combination of codes and Retry-After).
+ */
+export function errorResponses(route: RouteDef, shared: Record<string, unknown> = {}): Record<string, unknown> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of routeErrors(route)) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
+  const retry = retryAfterCodes(route);
+  const out: Record<string, unknown> = {};
+  for (const [status, codes] of [...byStatus.entries()].sort(([a], [b]) => a - b)) {
+    const withRetry = codes.filter((c) => retry.includes(c));
+    const name = `E${status}_${codes.join('_')}${withRetry.length ? `_RETRY_AFTER_${withRetry.join('_')}` : ''}`;
+    shared[name] ??= {
+      description: codes.join(', '),
+      ...(withRetry.length
+        ? { headers: { 'Retry-After': { ...retryAfterHeader, description: `${retryAfterHeader.description}: ${withRetry.join(', ')}` } } }
+        : {}),
+      content: { 'application/json': { schema: errorSchema(codes) } },
+    };
+    out[String(status)] = { $ref: `#/components/responses/${name}` };
+  }
+  return out;
 }
 
 export function buildOpenApi(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
+  const errors: Record<string, unknown> = {};
   for (const route of ROUTES as readonly RouteDef[]) {
     const success = String(route.status ?? 200);
     const content = route.streaming
@@ -57,16 +105,31 @@ export function buildOpenApi(): Record<string, unknown> {
       security: [{ bearer: [] }],
       parameters: parameters(route),
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } } : {}),
-      responses: { [success]: { description: 'OK', content }, ...errorResponses(route) },
+      responses: { [success]: { description: 'OK', content }, ...errorResponses(route, errors) },
     };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Pika chat backend', version: '1.0.0', description: 'Generated from functions/http/routes.ts by `npm run openapi`.' },
+    info: {
+      title: 'Pika chat backend',
+      version: '1.0.0',
+      description:
+        'Generated from functions/http/routes.ts by `npm run openapi`. Each operation lists every error status it can answer; ' +
+        'a method a path does not define answers 405 with `Allow` (components.responses.MethodNotAllowed).',
+    },
     servers: [{ url: 'http://localhost:3000', description: 'npm start' }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      responses: { Error: { description: 'Error', content: { 'application/json': { schema: errorSchema } } } },
+      schemas: { Error: errorSchema() },
+      responses: {
+        // Any method a path does not list answers 405 with Allow (the local server, and an ANY mock method deployed).
+        MethodNotAllowed: {
+          description: 'METHOD_NOT_ALLOWED: a method the path does not define',
+          headers: { Allow: { description: 'The methods the path defines', required: true, schema: { type: 'string' } } },
+          content: { 'application/json': { schema: errorSchema(['METHOD_NOT_ALLOWED']) } },
+        },
+        ...Object.fromEntries(Object.entries(errors).sort(([a], [b]) => a.localeCompare(b))),
+      },
     },
     paths,
   };

@@ -15,6 +15,7 @@ import { memoryIdOf } from 'pika-shared/schemas';
 import { actorIdFor } from '../../functions/memory/registry';
 import { DEMO_MEMORY_ARN } from '../../scripts/local/demo-memory';
 import { uploadedFile } from '../api/files-harness';
+import { undeclared, expectDeclared } from '../api/declared';
 
 const { api, emulator } = useConverse();
 
@@ -175,6 +176,11 @@ describe('authorization matrix', () => {
     expect(Object.keys(MATRIX).sort()).toEqual(ROUTES.map((r) => r.id).sort());
   });
 
+  it('every status of the matrix is one its route declares in the OpenAPI document', () => {
+    const problems = Object.entries(MATRIX).flatMap(([id, row]) => [...Object.values(row), 401].map((s) => undeclared(id, s)).filter(Boolean));
+    expect(problems).toEqual([]);
+  });
+
   for (const route of ROUTES) {
     it(`${route.id}: ${route.method} ${route.path}`, async () => {
       const ownerId = uid('owner');
@@ -194,12 +200,14 @@ describe('authorization matrix', () => {
         if (route.id === 'converse') {
           const r = await converse(api.url, tokens[caller] ?? '', body);
           expect(r.status, `${route.id} as ${caller}`).toBe(expected);
+          expectDeclared(route.id, r.status, undefined, caller);
           if (expected === 200) expect(r.events.at(-1)?.event).toBe('done');
           else expect(r.error?.error?.code, `${route.id} as ${caller}`).toBeTruthy();
           continue;
         }
         const r = await api.call(route.method, path, { ...(tokens[caller] ? { token: tokens[caller] } : {}), ...(body !== undefined ? { body } : {}) });
         expect(r.status, `${route.id} as ${caller}: ${JSON.stringify(r.body).slice(0, 200)}`).toBe(expected);
+        expectDeclared(route.id, r.status, r.headers, caller);
         if (expected >= 400) expectErrorShape(r, expected);
       }
     });

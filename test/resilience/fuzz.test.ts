@@ -17,6 +17,7 @@ import { memoryIdOf } from 'pika-shared/schemas';
 import { actorIdFor } from '../../functions/memory/registry';
 import { DEMO_MEMORY_ARN } from '../../scripts/local/demo-memory';
 import { uploadFile } from '../api/files-harness';
+import { expectDeclared } from '../api/declared';
 
 const { api, emulator } = useConverse();
 
@@ -112,6 +113,7 @@ async function call(route: RouteDef, e: APIGatewayProxyEvent) {
   if (res.statusCode >= 500) throw new Error(`${route.id}: ${res.statusCode} ${res.body.slice(0, 300)} for ${String(e.body).slice(0, 200)}`);
   if (res.statusCode >= 400 && (typeof body?.error?.code !== 'string' || typeof body.error.message !== 'string'))
     throw new Error(`${route.id}: bad error shape ${res.body}`);
+  expectDeclared(route.id, res.statusCode, res.headers, String(e.body).slice(0, 200));
   return { status: res.statusCode, body };
 }
 
@@ -343,6 +345,7 @@ describe('fuzzing every route', () => {
           body: base64 ? Buffer.from(body, 'base64') : body,
         });
         const text = await res.text();
+        expectDeclared('converse', res.status, res.headers, text);
         expect(res.status, text).toBeGreaterThanOrEqual(400);
         expect(res.status, text).toBeLessThan(500);
         expect(JSON.parse(text).error.code).toBeTruthy();
@@ -374,6 +377,7 @@ describe('fuzzing every route', () => {
           body: JSON.stringify({ sessionId: ownSession ? ids.sessionId : session.sessionId, message: 'fuzz', files }),
         });
         const text = await res.text();
+        expectDeclared('converse', res.status, res.headers, text);
         expect(res.status, text).toBeGreaterThanOrEqual(400);
         expect(res.status, text).toBeLessThan(500);
         expect(JSON.parse(text).error.code).toBeTruthy();

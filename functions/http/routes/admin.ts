@@ -11,6 +11,7 @@ export const ADMIN_ROUTES = [
     group: 'admin',
     summary: 'A chat app\u2019s configuration',
     access: ['site-admin'],
+    errors: ['NOT_FOUND'],
     params: z.strictObject({ chatAppId: idSchema }),
   },
   {
@@ -20,6 +21,7 @@ export const ADMIN_ROUTES = [
     group: 'admin',
     summary: 'Create or replace a chat app',
     access: ['site-admin'],
+    errors: [],
     params: z.strictObject({ chatAppId: idSchema }),
     body: chatAppConfigSchema.omit({ chatAppId: true, createDate: true, lastUpdate: true }).strict(),
   },
@@ -30,6 +32,7 @@ export const ADMIN_ROUTES = [
     group: 'admin',
     summary: 'An agent\u2019s configuration',
     access: ['site-admin'],
+    errors: ['NOT_FOUND'],
     params: z.strictObject({ agentId: idSchema }),
   },
   {
@@ -39,6 +42,7 @@ export const ADMIN_ROUTES = [
     group: 'admin',
     summary: 'Create or replace an agent (Bedrock agent + alias or inline definition, pricing)',
     access: ['site-admin'],
+    errors: [],
     params: z.strictObject({ agentId: idSchema }),
     body: agentConfigSchema.omit({ agentId: true, createDate: true, lastUpdate: true }).strict(),
   },
@@ -49,6 +53,7 @@ export const ADMIN_ROUTES = [
     group: 'admin',
     summary: 'A user\u2019s budget override in a chat app',
     access: ['site-admin'],
+    errors: ['NOT_FOUND'],
     params: budgetUserParams,
   },
   {
@@ -58,6 +63,7 @@ export const ADMIN_ROUTES = [
     group: 'admin',
     summary: 'Set a user\u2019s budget override in a chat app (replaces the default limit of each period it names)',
     access: ['site-admin'],
+    errors: ['NOT_FOUND', 'CONFLICT'],
     params: budgetUserParams,
     body: budgetLimitsSchema,
   },
@@ -68,6 +74,7 @@ export const ADMIN_ROUTES = [
     group: 'admin',
     summary: 'Remove a user\u2019s budget override',
     access: ['site-admin'],
+    errors: ['NOT_FOUND'],
     params: budgetUserParams,
   },
   {
@@ -77,6 +84,7 @@ export const ADMIN_ROUTES = [
     group: 'admin',
     summary: 'An entity\u2019s budget override in a chat app',
     access: ['site-admin'],
+    errors: ['NOT_FOUND'],
     params: budgetEntityParams,
   },
   {
@@ -86,6 +94,7 @@ export const ADMIN_ROUTES = [
     group: 'admin',
     summary: 'Set an entity\u2019s budget override in a chat app',
     access: ['site-admin'],
+    errors: ['NOT_FOUND', 'CONFLICT'],
     params: budgetEntityParams,
     body: budgetLimitsSchema,
   },
@@ -96,6 +105,7 @@ export const ADMIN_ROUTES = [
     group: 'admin',
     summary: 'Remove an entity\u2019s budget override',
     access: ['site-admin'],
+    errors: ['NOT_FOUND'],
     params: budgetEntityParams,
   },
   {
@@ -105,6 +115,7 @@ export const ADMIN_ROUTES = [
     group: 'admin',
     summary: 'A chat app\u2019s usage per day, or its top users / entities / agents by cost, with totals (\u2264 400 days)',
     access: ADMIN_READ,
+    errors: ['INVALID_CURSOR', 'SEARCH_TOO_BROAD'],
     query: adminUsageQuerySchema,
   },
 ] as const satisfies readonly RouteDef[];

@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { idSchema, userIdSchema } from 'pika-shared/schemas';
 import type { Access } from '../../policy/principal';
+import type { ErrorCode } from '../../lib/errors';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -27,6 +28,15 @@ export interface RouteDef {
   readonly status?: number;
   /** Lambda response streaming (Server-Sent Events). */
   readonly streaming?: boolean;
+  /**
+   * The error codes its implementation (and what it calls) can raise, beyond those the pipeline adds to every
+   * route (../route-errors.ts): the OpenAPI document declares their statuses and no others.
+   */
+  readonly errors: readonly ErrorCode[];
+  /** Codes whose answer here carries `Retry-After` (beyond the per-user write rate limit's 429). */
+  readonly retryAfter?: readonly ErrorCode[];
+  /** Request headers the implementation reads (documented; each validated where it is read). */
+  readonly headers?: z.ZodType;
 }
 
 export const scopeTag = z.strictObject({ scope: idSchema, tag: idSchema });

@@ -10,6 +10,7 @@ export const INSIGHTS_ROUTES = [
     group: 'insights',
     summary: 'Insights of a session',
     access: ['user'],
+    errors: ['NOT_FOUND'],
     params: sessionParams,
   },
   {
@@ -19,6 +20,7 @@ export const INSIGHTS_ROUTES = [
     group: 'insights',
     summary: 'Store insights of a session',
     access: ['service'],
+    errors: ['NOT_FOUND'],
     params: sessionParams,
     body: putInsightsRequestSchema,
   },
@@ -29,6 +31,7 @@ export const INSIGHTS_ROUTES = [
     group: 'insights',
     summary: 'Where the session\u2019s generated insights stand: pending, generated, or failed and why (admins)',
     access: ADMIN_READ,
+    errors: ['NOT_FOUND'],
     params: sessionParams,
   },
 ] as const satisfies readonly RouteDef[];

@@ -12,7 +12,7 @@ import {
 import { ADMIN_READ, type RouteDef } from './common';
 
 export const USERS_ROUTES = [
-  { id: 'getMe', method: 'GET', path: '/users/me', group: 'users', summary: 'The caller\u2019s user', access: ['user'] },
+  { id: 'getMe', method: 'GET', path: '/users/me', group: 'users', summary: 'The caller\u2019s user', access: ['user'], errors: [] },
   {
     id: 'updateMe',
     method: 'PUT',
@@ -20,6 +20,7 @@ export const USERS_ROUTES = [
     group: 'users',
     summary: 'Set the caller\u2019s first/last name',
     access: ['user'],
+    errors: [],
     body: updateMeRequestSchema,
   },
   {
@@ -29,6 +30,7 @@ export const USERS_ROUTES = [
     group: 'users',
     summary: 'Users whose id starts with prefix (\u2265 3 chars, \u2264 20 results)',
     access: ADMIN_READ,
+    errors: [],
     query: z.strictObject({ prefix: z.string().min(3).max(128) }),
   },
   {
@@ -38,6 +40,7 @@ export const USERS_ROUTES = [
     group: 'users',
     summary: 'One user',
     access: [...ADMIN_READ, 'service'],
+    errors: ['NOT_FOUND'],
     params: z.strictObject({ userId: userIdSchema }),
   },
   {
@@ -47,6 +50,7 @@ export const USERS_ROUTES = [
     group: 'users',
     summary: 'The caller\u2019s memory: their records in every memory the chat apps use, with namespaces and dates',
     access: ['user'],
+    errors: ['INVALID_CURSOR'],
     query: listQuerySchema,
   },
   {
@@ -56,6 +60,7 @@ export const USERS_ROUTES = [
     group: 'users',
     summary: 'Forget me: every memory record and event of the caller, in every memory the chat apps use',
     access: ['user'],
+    errors: [],
   },
   {
     id: 'deleteMyMemoryRecord',
@@ -64,6 +69,7 @@ export const USERS_ROUTES = [
     group: 'users',
     summary: 'Delete one of the caller\u2019s memory records',
     access: ['user'],
+    errors: ['NOT_FOUND'],
     params: z.strictObject({ recordId: memoryRecordIdSchema }),
   },
   {
@@ -73,6 +79,7 @@ export const USERS_ROUTES = [
     group: 'users',
     summary: 'A user\u2019s memory records (content admins; logged as viewingContentFor)',
     access: ADMIN_READ,
+    errors: ['INVALID_CURSOR'],
     params: z.strictObject({ userId: userIdSchema }),
     query: listQuerySchema,
   },
@@ -83,6 +90,7 @@ export const USERS_ROUTES = [
     group: 'users',
     summary: 'Create or replace a user (custom data, roles, user type)',
     access: ['site-admin', 'service'],
+    errors: [],
     params: z.strictObject({ userId: userIdSchema }),
     body: putUserRequestSchema,
   },
@@ -93,6 +101,7 @@ export const USERS_ROUTES = [
     group: 'users',
     summary: 'What the caller has left of each budget: in chatAppId, or in every chat app they used this month',
     access: ['user'],
+    errors: ['NOT_FOUND', 'FORBIDDEN'],
     query: z.strictObject({ chatAppId: idSchema.optional() }),
   },
   {
@@ -102,6 +111,7 @@ export const USERS_ROUTES = [
     group: 'users',
     summary: 'The caller\u2019s tokens and cost per day in a chat app (\u2264 400 days)',
     access: ['user'],
+    errors: [],
     query: myUsageQuerySchema,
   },
 ] as const satisfies readonly RouteDef[];

@@ -10,6 +10,7 @@ export const WIDGETS_ROUTES = [
     group: 'widgets',
     summary: 'The caller\u2019s data of a widget',
     access: ['user'],
+    errors: ['NOT_FOUND'],
     params: scopeTag,
   },
   {
@@ -19,6 +20,7 @@ export const WIDGETS_ROUTES = [
     group: 'widgets',
     summary: 'Replace, or merge (partial: true), the caller\u2019s widget data',
     access: ['user'],
+    errors: ['CONFLICT'],
     params: scopeTag,
     body: setWidgetDataBodySchema,
   },
@@ -29,6 +31,7 @@ export const WIDGETS_ROUTES = [
     group: 'widgets',
     summary: 'Delete the caller\u2019s widget data',
     access: ['user'],
+    errors: ['NOT_FOUND'],
     params: scopeTag,
   },
 ] as const satisfies readonly RouteDef[];

@@ -16,6 +16,7 @@ export const agentConfigSchema = z.object({
             idleSessionTTLInSeconds: z.number().int().min(60).max(3600).optional(),
             agentName: z
                 .string()
+                .max(200)
                 .regex(/^([0-9a-zA-Z][_-]?){1,100}$/, 'letters and digits, single - or _ between them')
                 .optional(),
         }),

@@ -11,10 +11,12 @@ import { shortText } from './common';
 const ARN_PREFIX = String.raw`^arn:aws(?:-[a-z]+)*:bedrock-agentcore:[a-z0-9-]+:\d{12}:`;
 export const HARNESS_ARN_PATTERN = new RegExp(`${ARN_PREFIX}harness/[a-zA-Z][a-zA-Z0-9_]{0,39}-[a-zA-Z0-9]{10}$`);
 export const AGENT_RUNTIME_ARN_PATTERN = new RegExp(`${ARN_PREFIX}runtime/[a-zA-Z][a-zA-Z0-9_]{0,47}-[a-zA-Z0-9]{10}$`);
+/** The longest ARN AWS accepts (its APIs' limit for an ARN): the patterns leave partition and region open. */
+export const AGENTCORE_ARN_MAX = 2048;
 /** Endpoint names (`DEFAULT` or one you created). */
 export const AGENTCORE_QUALIFIER_PATTERN = /^[a-zA-Z][a-zA-Z0-9_]{0,47}$/;
 
-const qualifier = z.string().regex(AGENTCORE_QUALIFIER_PATTERN, 'an endpoint name: a letter, then letters, digits or _ (at most 48)');
+const qualifier = z.string().max(48).regex(AGENTCORE_QUALIFIER_PATTERN, 'an endpoint name: a letter, then letters, digits or _ (at most 48)');
 
 export const agentCoreHarnessOverridesSchema = z.object({
     modelId: shortText(256).min(1).optional(),
@@ -27,7 +29,10 @@ export const agentCoreHarnessOverridesSchema = z.object({
 
 export const agentCoreHarnessSchema = z.object({
     kind: z.literal('agentcore-harness'),
-    harnessArn: z.string().regex(HARNESS_ARN_PATTERN, 'a harness ARN: arn:aws:bedrock-agentcore:<region>:<account>:harness/<name>-<10 letters or digits>'),
+    harnessArn: z
+        .string()
+        .max(AGENTCORE_ARN_MAX)
+        .regex(HARNESS_ARN_PATTERN, 'a harness ARN: arn:aws:bedrock-agentcore:<region>:<account>:harness/<name>-<10 letters or digits>'),
     qualifier: qualifier.optional(),
     overrides: agentCoreHarnessOverridesSchema.optional(),
 });
@@ -36,6 +41,7 @@ export const agentCoreRuntimeSchema = z.object({
     kind: z.literal('agentcore-runtime'),
     agentRuntimeArn: z
         .string()
+        .max(AGENTCORE_ARN_MAX)
         .regex(AGENT_RUNTIME_ARN_PATTERN, 'an agent runtime ARN: arn:aws:bedrock-agentcore:<region>:<account>:runtime/<name>-<10 letters or digits>'),
     qualifier: qualifier.optional(),
 });

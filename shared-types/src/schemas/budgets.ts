@@ -3,7 +3,10 @@ import * as z from 'zod';
 import { idSchema, nonNegative } from './common';
 
 /** Dates of usage reports: a UTC day, YYYY-MM-DD. */
-export const usageDateSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a UTC day as YYYY-MM-DD');
+export const usageDateSchema = z
+    .string()
+    .length(10)
+    .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a UTC day as YYYY-MM-DD');
 
 /** A limit in USD and/or tokens (input + output); absent = no limit in that unit. */
 export const budgetAmountSchema = z.strictObject({ usd: nonNegative.max(1e9).optional(), tokens: z.number().int().min(0).max(1e15).optional() });

@@ -27,7 +27,7 @@ export const chatAppConfigSchema = z.object({
     features: chatAppFeaturesSchema.optional(),
     access: z
         .object({
-            userTypes: z.array(userTypeSchema).optional(),
+            userTypes: z.array(userTypeSchema).max(userTypeSchema.options.length).optional(),
             roles: z.array(shortText(128)).max(50).optional(),
             entity: z.object({ attributeName: shortText(128), values: z.array(shortText(256)).max(1000) }).optional(),
         })

@@ -9,7 +9,7 @@ export const idSchema = z.string().min(1).max(128).regex(ID_PATTERN, 'only lette
 export const userIdSchema = z.string().min(1).max(128).regex(USER_ID_PATTERN, 'only letters, digits and . _ : @ | + - are allowed');
 
 /** ISO 8601 date-time with offset or Z, e.g. 2024-01-15T10:00:00Z. */
-export const isoDateSchema = z.iso.datetime({ offset: true });
+export const isoDateSchema = z.iso.datetime({ offset: true }).max(64);
 
 export const score0to100 = z.number().min(0).max(100);
 export const nonNegative = z.number().finite().min(0);
@@ -59,7 +59,10 @@ const notReserved = [(key: string) => !FORBIDDEN_KEYS.has(key), 'a reserved key 
  * Record keys: never a prototype-pollution key (zod itself skips a `__proto__` key silently; the API refuses it
  * in the body before any schema, functions/http/storable.ts). `safeKeySchema` any such text, `idKeySchema` an id.
  */
-export const safeKeySchema = z.string().refine(...notReserved);
+export const safeKeySchema = z
+    .string()
+    .max(256)
+    .refine(...notReserved);
 export const idKeySchema = idSchema.refine(...notReserved);
 
 /**

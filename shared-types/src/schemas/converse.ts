@@ -4,6 +4,7 @@ import { CONVERSE_INVOCATION_MODES, CONVERSE_SOURCES } from '../types/chatbot/ch
 import { idSchema, userIdSchema, safeKeySchema, safeRecordSchema, shortText, timeZoneSchema, MESSAGE_MAX } from './common';
 import { chatMessageFileSchema } from './message';
 import { chatAppFeatureSchema } from './feature';
+import { FILE_MAX_BYTES_LIMIT, mimeTypeSchema } from './file-feature';
 
 export const chatAppComponentConfigSchema = z.strictObject({ componentId: idSchema, settings: safeRecordSchema.optional() });
 
@@ -12,7 +13,11 @@ const converseCommon = {
     chatAppId: idSchema.optional(),
     timezone: timeZoneSchema.optional(),
     message: z.string().min(1).max(MESSAGE_MAX),
-    files: z.array(chatMessageFileSchema).max(20).optional(),
+    // As the upload announced them (a MIME type, a whole number of bytes): the server compares them with the upload.
+    files: z
+        .array(chatMessageFileSchema.extend({ mimeType: mimeTypeSchema, size: z.number().int().min(0).max(FILE_MAX_BYTES_LIMIT) }))
+        .max(20)
+        .optional(),
     agentId: idSchema,
     entityAttributeNameInUserCustomData: shortText(128).optional(),
     invocationMode: z.enum(CONVERSE_INVOCATION_MODES).optional(),
@@ -32,11 +37,14 @@ export const converseRequestSchema = z.object({
  * when sent (the user comes from the token, features from the chat app's settings); agentId and source are
  * optional (the chat app's agent, 'user'); clientMessageId makes a retry idempotent.
  */
-export const converseWireRequestSchema = z.strictObject({
-    ...converseCommon,
-    userId: userIdSchema.optional(),
-    features: z.record(safeKeySchema, z.unknown()).optional(),
-    agentId: idSchema.optional(),
-    source: z.enum(CONVERSE_SOURCES).optional(),
-    clientMessageId: idSchema.optional(),
-});
+export const converseWireRequestSchema = z
+    .strictObject({
+        ...converseCommon,
+        userId: userIdSchema.optional(),
+        features: z.record(safeKeySchema, z.unknown()).optional(),
+        agentId: idSchema.optional(),
+        source: z.enum(CONVERSE_SOURCES).optional(),
+        clientMessageId: idSchema.optional(),
+    })
+    // The server refuses a request with neither (400 naming body.chatAppId): documented, checked where the session is read.
+    .meta({ anyOf: [{ required: ['sessionId'] }, { required: ['chatAppId'] }] });

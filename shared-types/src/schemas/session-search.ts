@@ -14,10 +14,10 @@ import { idSchema, userIdSchema, isoDateSchema, safeRecordSchema, score0to100, s
 import { LIST_LIMIT_MAX } from './list';
 
 export const insightsSearchParamsSchema = z.strictObject({
-    goalCompletionStatus: z.array(z.enum(SESSION_INSIGHT_GOAL_COMPLETION_STATUSES)).optional(),
-    satisfactionLevel: z.array(z.enum(SESSION_INSIGHT_SATISFACTION_LEVELS)).optional(),
-    sentiment: z.array(z.enum(SESSION_INSIGHT_USER_SENTIMENTS)).optional(),
-    complexity: z.array(z.enum(SESSION_INSIGHT_COMPLEXITY_LEVELS)).optional(),
+    goalCompletionStatus: z.array(z.enum(SESSION_INSIGHT_GOAL_COMPLETION_STATUSES)).max(SESSION_INSIGHT_GOAL_COMPLETION_STATUSES.length).optional(),
+    satisfactionLevel: z.array(z.enum(SESSION_INSIGHT_SATISFACTION_LEVELS)).max(SESSION_INSIGHT_SATISFACTION_LEVELS.length).optional(),
+    sentiment: z.array(z.enum(SESSION_INSIGHT_USER_SENTIMENTS)).max(SESSION_INSIGHT_USER_SENTIMENTS.length).optional(),
+    complexity: z.array(z.enum(SESSION_INSIGHT_COMPLEXITY_LEVELS)).max(SESSION_INSIGHT_COMPLEXITY_LEVELS.length).optional(),
     minGoalAchievementScore: score0to100.optional(),
     maxGoalAchievementScore: score0to100.optional(),
 });
@@ -34,11 +34,11 @@ export const sessionSearchRequestSchema = z.strictObject({
     flagged: z.boolean().optional(),
     insights: insightsSearchParamsSchema.optional(),
     scrollId: z.string().min(1).max(4096).optional(),
-    feedbackInStatus: z.array(z.enum(SESSION_FEEDBACK_STATUSES)).optional(),
+    feedbackInStatus: z.array(z.enum(SESSION_FEEDBACK_STATUSES)).max(SESSION_FEEDBACK_STATUSES.length).optional(),
     feedbackReportedByHuman: z.boolean().optional(),
     feedbackCreatedByCustomer: z.boolean().optional(),
-    feedbackSeverity: z.array(z.enum(SESSION_FEEDBACK_SEVERITIES)).optional(),
-    feedbackType: z.array(z.enum(SESSION_FEEDBACK_TYPES)).optional(),
+    feedbackSeverity: z.array(z.enum(SESSION_FEEDBACK_SEVERITIES)).max(SESSION_FEEDBACK_SEVERITIES.length).optional(),
+    feedbackType: z.array(z.enum(SESSION_FEEDBACK_TYPES)).max(SESSION_FEEDBACK_TYPES.length).optional(),
     feedbackUserId: userIdSchema.optional(),
     includeInsights: z.boolean().optional(),
     includeFeedback: z.boolean().optional(),
