@@ -249,7 +249,7 @@ function ceilings(hot: { partition: string; units: number }[], run: LoadRun, sca
 
 export async function scaleBench(stack: BenchStack, quick: boolean): Promise<ScaleResult> {
   const admin = await stack.token('bench-scale-admin', ['pika:site-admin', 'pika:content-admin']);
-  const [users, turnsPerUser] = quick ? [24, 4] : [48, 6];
+  const [users, turnsPerUser] = quick ? [24, 4] : [40, 5];
   for (const id of ['bench-scale-plan', 'bench-scale-off', 'bench-scale-on']) await budgetedChatApp(stack, admin, id);
   const plan = await writePlan(stack, 'bench-scale-plan', 'bench-scale-plan-user');
 
