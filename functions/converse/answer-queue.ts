@@ -5,7 +5,9 @@
  * an in-process queue that hands records to the same handler.
  */
 import type { AnswerRecord } from '../data/turn-writes';
+import { logger } from '../http/logger';
 import { config } from '../lib/config';
+import { ANSWERS_DEFERRED, countMetric } from '../lib/metrics';
 
 export type AnswerSender = (record: AnswerRecord) => Promise<void>;
 
@@ -23,4 +25,17 @@ export async function sendAnswerForLater(record: AnswerRecord): Promise<boolean>
   else if (local) await local(record);
   else return false;
   return true;
+}
+
+/** Sends an answer to the redrive queue; false when it could not (logged): the caller counts it as not stored. */
+export async function deferAnswer(record: AnswerRecord): Promise<boolean> {
+  try {
+    if (!(await sendAnswerForLater(record))) return false;
+    countMetric(ANSWERS_DEFERRED);
+    logger.warn('assistant message queued to be stored later', { sessionId: record.sessionId, messageId: record.messageId });
+    return true;
+  } catch (err) {
+    logger.error('assistant message not queued', { sessionId: record.sessionId, errorName: (err as { name?: string })?.name });
+    return false;
+  }
 }

@@ -12,17 +12,17 @@
  * (prepare.ts is the step before: everything refusable, and the user message stored.)
  */
 import type { AnswerVerification, ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
-import { completeIdempotencyKey, type IdempotencyRecord } from '../data/idempotency';
+import { completeIdempotencyKey, type IdempotencyRecord, releaseIdempotencyKey } from '../data/idempotency';
 import { getMessage, joinExtras } from '../data/messages';
-import { type AnswerRecord, storeAnswer } from '../data/turn-writes';
+import { storeAnswer } from '../data/turn-writes';
 import { newId, nowIso } from '../data/items';
 import { generatedTitleExtras, moveSessionActivity } from '../data/sessions';
 import { recentTurns, stopRequested } from '../data/turns';
 import { config } from '../lib/config';
 import { toDomainError, type DomainError } from '../lib/errors';
 import { logger } from '../http/logger';
-import { ANSWERS_DEFERRED, ANSWERS_NOT_STORED, countMetric } from '../lib/metrics';
-import { sendAnswerForLater } from './answer-queue';
+import { ANSWERS_NOT_STORED, countMetric } from '../lib/metrics';
+import { deferAnswer } from './answer-queue';
 import { recordUsage } from '../lib/usage-metrics';
 import { insightsActivityExtras, insightsDueWrites } from '../insights/due';
 import { agentError, ConverseError } from './errors';
@@ -310,19 +310,6 @@ export async function persist(
   }
 }
 
-/** Sends an answer to the redrive queue; false when it could not (logged). */
-async function deferAnswer(record: AnswerRecord): Promise<boolean> {
-  try {
-    if (!(await sendAnswerForLater(record))) return false;
-    countMetric(ANSWERS_DEFERRED);
-    logger.warn('assistant message queued to be stored later', { sessionId: record.sessionId, messageId: record.messageId });
-    return true;
-  } catch (err) {
-    logger.error('assistant message not queued', { sessionId: record.sessionId, errorName: (err as { name?: string })?.name });
-    return false;
-  }
-}
-
 /** Step 4: the idempotency record, then the stream's last event. */
 export async function finish(plan: TurnPlan, r: Relayed, stored: Awaited<ReturnType<typeof persist>>, sink: EventSink): Promise<void> {
   const { session } = plan;
@@ -336,6 +323,11 @@ export async function finish(plan: TurnPlan, r: Relayed, stored: Awaited<ReturnT
       source: plan.source,
       ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
     }).catch((err) => logger.warn('idempotency record not completed', { errorName: (err as { name?: string })?.name }));
+  } else if (plan.idempotency) {
+    // Nothing stored (the session was deleted meanwhile): the key is free at once for a retry, not "still running".
+    await releaseIdempotencyKey(plan.idempotency.scope, plan.idempotency.key).catch((err) =>
+      logger.warn('idempotency record not released', { errorName: (err as { name?: string })?.name }),
+    );
   }
   if (failure) sink.send('error', { code: failure.code, message: failure.message });
   else

@@ -3,6 +3,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { normalizeSessionAttributes } from 'pika-shared/util/bedrock';
+import { readServerSentEvents } from 'pika-shared/client';
 import { fallbackTitle } from '../../functions/converse/title';
 import { costOf } from '../../functions/converse/usage';
 import { titleFor } from '../../scripts/agent-emulator';
@@ -54,6 +55,30 @@ const titleCalls = (sessionIdOrText: string) =>
     .filter((r) => r.operation === 'Converse' && JSON.stringify(r.body).includes(sessionIdOrText));
 
 describe('idempotency keys', () => {
+  it('a turn that ends without storing its answer (its session deleted meanwhile) frees its key at once', async () => {
+    process.env.AGENT_TIMEOUT_MS = '1500'; // the hanging agent's turn ends (failed) after 1.5 s
+    const t = await token(uid());
+    const chatAppId = await appWith({ bedrockAgentId: 'hang' });
+    const key = uid('key');
+    const body = { chatAppId, message: 'never answered' };
+    const res = await fetch(`${api.url}/converse`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json', 'idempotency-key': key },
+      body: JSON.stringify(body),
+    });
+    const events: { event: string; data: any }[] = [];
+    for await (const e of readServerSentEvents(res.body!)) {
+      events.push(e as { event: string; data: any });
+      if (e.event === 'chunk' && events.filter((x) => x.event === 'chunk').length === 1)
+        expect((await api.call('DELETE', `/sessions/${events[0]!.data.sessionId}`, { token: t })).status).toBe(200);
+    }
+    expect(events.at(-1)?.event).toBe('error');
+    // The same request again: a new turn (a new session), not 409 "still running" until the lease ends.
+    const again = await converse(api.url, t, body, { 'idempotency-key': key });
+    expect(again.status).toBe(200);
+    expect(again.events[0]!.data.sessionId).not.toBe(events[0]!.data.sessionId);
+  });
+
   it('an invalid Idempotency-Key is a 400 that spends no rate-limit slot', async () => {
     // A day-long window: a fixed window that rolled over mid-test would reset the count.
     Object.assign(process.env, { CONVERSE_RATE_LIMIT: '1', CONVERSE_RATE_WINDOW_SECONDS: '86400' });
