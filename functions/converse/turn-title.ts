@@ -59,9 +59,7 @@ export async function titleSession(plan: TurnPlan, answer: string, deadlineMs: n
   try {
     if (!plan.sessionCreated && !(await claimTitle(plan.session.sessionId, deadlineMs))) return;
     const result = await (pending ?? makeTitle(plan, answer, deadlineMs));
-    const usage = result.usage
-      ? { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, totalCost: result.usage.totalCost }
-      : undefined;
+    const usage = result.usage;
     const debit = usage ? turnDebit(plan, usage, 0) : undefined;
     if (debit) recordUsage({ ...debit, turns: 0 });
     // The title's cost joins the user's usage (and a debit record) in the title's own write (a transaction then).

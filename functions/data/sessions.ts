@@ -2,7 +2,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conditionFailedAt, isConditionFailure, withRetry } from './retry';
 import { assertJoinable, type TransactItems } from './transact';
-import type { ChatSession, ChatUser, RecordOrUndef } from 'pika-shared/types/chatbot/chatbot-types';
+import type { ChatMessageUsage, ChatSession, ChatUser, RecordOrUndef } from 'pika-shared/types/chatbot/chatbot-types';
 import { notFound, validationFailed } from './errors';
 import { batchDelete, batchGetEach } from './batch';
 import { ddb, tableName } from './client';
@@ -192,12 +192,12 @@ export async function moveSessionActivity(sessionId: string, atIso: string): Pro
  * Atomic ADD of usage (failed calls, generated insights, anything not tied to a message). With `transactItems`
  * (e.g. the usage aggregates), one transaction: the session's counters and those writes move together.
  */
-export async function addSessionUsage(sessionId: string, usage: UsageDelta, transactItems?: TransactItems): Promise<void> {
+export async function addSessionUsage(sessionId: string, usage: UsageDelta, transactItems?: TransactItems, set?: Record<string, unknown>): Promise<void> {
   assertUsage(usage);
   const update = {
     TableName: tableName(),
     Key: keys.session(sessionId),
-    ...updateExpression({ add: usageAdd(usage) }),
+    ...updateExpression({ add: usageAdd(usage), ...(set ? { set } : {}) }),
     ConditionExpression: 'attribute_exists(pk)',
   };
   try {
@@ -250,9 +250,9 @@ export async function claimTitle(sessionId: string, untilMs: number, nowMs = Dat
  * A new session's generated title and its usage on the answer's session update (messages.appendMessage
  * `sessionExtras`): no write of its own. A title the user set meanwhile is kept; the claim is released.
  */
-export function generatedTitleExtras(title: string, usage?: UsageDelta): SessionExtras {
+export function generatedTitleExtras(title: string, usage?: ChatMessageUsage): SessionExtras {
   if (usage) assertUsage(usage);
-  return { setIfNotExists: { title }, ...(usage ? { add: usageAdd(usage) } : {}), remove: [TITLE_CLAIM_ATTRIBUTE] };
+  return { setIfNotExists: { title }, ...(usage ? { add: usageAdd(usage), set: { titleUsage: usage } } : {}), remove: [TITLE_CLAIM_ATTRIBUTE] };
 }
 
 /**
@@ -260,12 +260,15 @@ export function generatedTitleExtras(title: string, usage?: UsageDelta): Session
  * A title set meanwhile (the user renamed the session) is kept: then only the usage is added. Returns
  * whether the title was set.
  */
-export async function setGeneratedTitle(sessionId: string, title: string, usage?: UsageDelta, transactItems?: TransactItems): Promise<boolean> {
+export async function setGeneratedTitle(sessionId: string, title: string, usage?: ChatMessageUsage, transactItems?: TransactItems): Promise<boolean> {
   if (usage) assertUsage(usage);
   const update = {
     TableName: tableName(),
     Key: keys.session(sessionId),
-    ...updateExpression({ set: { title }, ...(usage ? { add: usageAdd(usage) } : {}), remove: [TITLE_CLAIM_ATTRIBUTE] }, { values: { ':empty': '' } }),
+    ...updateExpression(
+      { set: { title, titleUsage: usage }, ...(usage ? { add: usageAdd(usage) } : {}), remove: [TITLE_CLAIM_ATTRIBUTE] },
+      { values: { ':empty': '' } },
+    ),
     ConditionExpression: `attribute_exists(pk) AND ${UNTITLED}`,
   };
   // Writes of other concerns (usage aggregates) commit with the title: one transaction instead of one update.
@@ -281,7 +284,8 @@ export async function setGeneratedTitle(sessionId: string, title: string, usage?
       }
     });
     if (titled) return true;
-    if (usage) await addSessionUsage(sessionId, usage);
+    // Titled meanwhile (a rename): the title model's cost is still the session's, and attributed to it.
+    if (usage) await addSessionUsage(sessionId, usage, undefined, { titleUsage: usage });
     await withRetry(() => ddb().send(new TransactWriteCommand({ TransactItems: transactItems })));
     return false;
   }
@@ -290,7 +294,7 @@ export async function setGeneratedTitle(sessionId: string, title: string, usage?
     return true;
   } catch (err) {
     if (!isConditionFailure(err)) throw err;
-    if (usage) await addSessionUsage(sessionId, usage);
+    if (usage) await addSessionUsage(sessionId, usage, undefined, { titleUsage: usage });
     return false;
   }
 }

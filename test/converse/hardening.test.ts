@@ -156,6 +156,24 @@ describe('titles', () => {
     const titleUsage = costOf({ inputTokens: 10 + Math.ceil(joined.length / 4), outputTokens: Math.ceil(titleFor(joined).length / 4) }, PRICING);
     expect(final.title).toBe(titleFor(joined));
     expect(final.totalCost - answersCost).toBeCloseTo(titleUsage.totalCost, 10);
+    // …and attributed: the session says what its title cost.
+    expect(final.titleUsage).toEqual(titleUsage);
+  });
+
+  it("a new session's tokens are all attributable: its counters are its messages' usage plus its titleUsage", async () => {
+    const t = await token(uid());
+    const chatAppId = await appWith();
+    const r = await converse(api.url, t, { chatAppId, message: `Attributable ${uid()}` });
+    expect(r.events.at(-1)!.event).toBe('done');
+    const sessionId = r.events[0]!.data.sessionId as string;
+    const s = await titledSession(sessionId, t, 5000);
+    expect(s.titleUsage).toMatchObject({ inputTokens: expect.any(Number), outputTokens: expect.any(Number), totalCost: expect.any(Number) });
+    const messages = (await api.call('GET', `/sessions/${sessionId}/messages`, { token: t })).body.items as {
+      usage?: { inputTokens: number; outputTokens: number; totalCost: number };
+    }[];
+    const sum = (k: 'inputTokens' | 'outputTokens' | 'totalCost') => messages.reduce((acc, m) => acc + (m.usage?.[k] ?? 0), 0) + s.titleUsage[k];
+    expect([s.inputTokens, s.outputTokens]).toEqual([sum('inputTokens'), sum('outputTokens')]);
+    expect(s.totalCost).toBeCloseTo(sum('totalCost'), 10);
   });
 
   it('a title not ready when a failed answer is stored comes after it, debited all the same', async () => {
@@ -174,6 +192,7 @@ describe('titles', () => {
     const answerCost = messages.reduce((sum, m) => sum + (m.usage?.totalCost ?? 0), 0);
     const titleCost = costOf({ inputTokens: 10 + Math.ceil(prompt.length / 4), outputTokens: Math.ceil(titleFor(prompt).length / 4) }, PRICING).totalCost;
     expect(s.totalCost).toBeCloseTo(answerCost + titleCost, 10);
+    expect(s.titleUsage.totalCost).toBeCloseTo(titleCost, 10);
   });
 
   it('a title model that hangs is cut at the invocation deadline and the first message becomes the title', async () => {

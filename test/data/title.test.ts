@@ -10,21 +10,24 @@ import { uid } from './helpers';
 describe('setGeneratedTitle', () => {
   it('sets the title and adds its usage in one write', async () => {
     const s = await createSession({ userId: uid('u'), chatAppId: 'demo', agentId: 'echo' });
-    expect(await setGeneratedTitle(s.sessionId, 'About orders', { inputTokens: 10, outputTokens: 3, totalCost: 0.0001 })).toBe(true);
-    expect(await getSession(s.sessionId)).toMatchObject({ title: 'About orders', inputTokens: 10, outputTokens: 3, totalCost: 0.0001 });
+    const usage = { inputTokens: 10, outputTokens: 3, inputCost: 0.00006, outputCost: 0.00004, totalCost: 0.0001 };
+    expect(await setGeneratedTitle(s.sessionId, 'About orders', usage)).toBe(true);
+    // The session's counters hold the title's tokens, and titleUsage says they are the title's.
+    expect(await getSession(s.sessionId)).toMatchObject({ title: 'About orders', inputTokens: 10, outputTokens: 3, totalCost: 0.0001, titleUsage: usage });
   });
 
   it('keeps a title the user set meanwhile, and still counts the title\u2019s cost', async () => {
     const s = await createSession({ userId: uid('u'), chatAppId: 'demo', agentId: 'echo' });
     await updateSession(s.sessionId, { title: 'Mine' });
-    expect(await setGeneratedTitle(s.sessionId, 'Generated', { inputTokens: 5, outputTokens: 2, totalCost: 0.00005 })).toBe(false);
-    expect(await getSession(s.sessionId)).toMatchObject({ title: 'Mine', inputTokens: 5, outputTokens: 2, totalCost: 0.00005 });
+    const usage = { inputTokens: 5, outputTokens: 2, inputCost: 0.00003, outputCost: 0.00002, totalCost: 0.00005 };
+    expect(await setGeneratedTitle(s.sessionId, 'Generated', usage)).toBe(false);
+    expect(await getSession(s.sessionId)).toMatchObject({ title: 'Mine', inputTokens: 5, outputTokens: 2, totalCost: 0.00005, titleUsage: usage });
   });
 });
 
 describe('a generated title with the answer (generatedTitleExtras)', () => {
   const answer = { inputTokens: 13, outputTokens: 4, inputCost: 0.000039, outputCost: 0.00006, totalCost: 0.000099 };
-  const title = { inputTokens: 15, outputTokens: 5, totalCost: 0.00001 };
+  const title = { inputTokens: 15, outputTokens: 5, inputCost: 0.000004, outputCost: 0.000006, totalCost: 0.00001 };
   const answerWithTitle = (userId: string, sessionId: string, generated: string) =>
     appendMessage({ userId, sessionId, role: 'assistant', content: 'a', usage: answer, sessionExtras: generatedTitleExtras(generated, title) });
 

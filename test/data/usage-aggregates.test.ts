@@ -115,10 +115,10 @@ describe('usage', () => {
   it("a title's cost commits with the title; a session titled meanwhile keeps its title and is still debited", async () => {
     const s = await newSession();
     const d = debit({ userId: s.userId, chatAppId: s.chatAppId, turns: 0 });
-    const usage = { inputTokens: 10, outputTokens: 5, totalCost: 0.0001 };
+    const usage = { inputTokens: 10, outputTokens: 5, inputCost: 0.00004, outputCost: 0.00006, totalCost: 0.0001 };
     const spend = () => usageWrites({ ...d, usage }, { sessionId: s.sessionId, debitId: newId() });
     expect(await setGeneratedTitle(s.sessionId, 'Generated', usage, spend())).toBe(true);
-    expect(await get(keys.usageUserDay(s.userId, s.chatAppId, dayOf(d.at)))).toMatchObject({ ...usage, turns: 0 });
+    expect(await get(keys.usageUserDay(s.userId, s.chatAppId, dayOf(d.at)))).toMatchObject({ inputTokens: 10, outputTokens: 5, totalCost: 0.0001, turns: 0 });
     // Titled already: the title stays, the usage goes to the session and the user's items all the same.
     expect(await setGeneratedTitle(s.sessionId, 'Another', usage, spend())).toBe(false);
     expect(await getSession(s.sessionId)).toMatchObject({ title: 'Generated', inputTokens: 20, outputTokens: 10 });

@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { idSchema, userIdSchema, isoDateSchema, nonNegative, safeRecordSchema, shortText, TITLE_MAX } from './common';
 import { sessionInsightsSchema } from './insights';
+import { chatMessageUsageSchema } from './message';
 
 export const chatSessionSchema = z.object({
     userId: userIdSchema,
@@ -15,6 +16,7 @@ export const chatSessionSchema = z.object({
     inputTokens: nonNegative.optional(),
     outputTokens: nonNegative.optional(),
     totalCost: nonNegative.optional(),
+    titleUsage: chatMessageUsageSchema.optional(),
     flaggedForHumanReview: z.boolean().optional(),
     insights: sessionInsightsSchema.optional(),
 });

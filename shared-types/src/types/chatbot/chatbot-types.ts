@@ -50,6 +50,11 @@ export interface ChatSession<T extends RecordOrUndef = undefined> {
     inputTokens?: number;
     outputTokens?: number;
     totalCost?: number;
+    /**
+     * What generating the session's title cost (the title model's tokens and cost). The session's counters are its
+     * messages' usage plus this (plus, in a chat app with generated insights, what the insights model cost).
+     */
+    titleUsage?: ChatMessageUsage;
     flaggedForHumanReview?: boolean;
     insights?: SessionInsights;
 }
