@@ -167,6 +167,7 @@ export class PikaChatStack extends Stack {
         ...(redrive ? { answers: redrive.deadLetterQueue } : {}),
         ...(this.insights ? { insights: this.insights.deadLetterQueue } : {}),
       },
+      streamConsumers: { usage: this.functions.usageStream },
       ...(this.insights ? { backlogQueues: { insights: this.insights.queue } } : {}),
       reservedConcurrency: new Map<string, number>([
         ...(cap.converseReserved !== undefined ? ([['converse', cap.converseReserved]] as const) : []),

@@ -245,6 +245,8 @@ export const stageConfigSchema = z
         concurrencyPercent: z.number().positive().max(100).default(80),
         /** Converse answers that could not be stored (AnswersNotStored) per 5 minutes. */
         answersNotStoredPer5Min: z.number().int().positive().default(1),
+        /** Age of the newest debit the usage stream consumer read: how far shared totals (entity and chat-app budgets) trail. */
+        usageLagSeconds: z.number().int().positive().default(60),
       })
       .default({
         latencyP99Ms: 3000,
@@ -255,6 +257,7 @@ export const stageConfigSchema = z
         insightsBacklogSeconds: 900,
         concurrencyPercent: 80,
         answersNotStoredPer5Min: 1,
+        usageLagSeconds: 60,
       }),
     /** Files attached to messages (the files bucket, lib/constructs/chat-files.ts). */
     files: z

@@ -33,6 +33,8 @@ export interface AlarmThresholds {
   readonly concurrencyPercent?: number;
   /** AnswersNotStored per 5 minutes (default 1). */
   readonly answersNotStoredPer5Min?: number;
+  /** IteratorAge of a stream consumer, in seconds (default 60). */
+  readonly usageLagSeconds?: number;
 }
 
 export interface ChatObservabilityProps {
@@ -58,6 +60,8 @@ export interface ChatObservabilityProps {
   readonly dailyCostWarnings?: readonly { chatAppId: string; usd: number }[];
   /** Dead-letter queues by name: any message in one is a job that failed every delivery. */
   readonly deadLetterQueues?: Readonly<Record<string, sqs.IQueue>>;
+  /** Stream consumers by name: an alarm when the records they read are older than `usageLagSeconds`. */
+  readonly streamConsumers?: Readonly<Record<string, lambda.IFunction>>;
 }
 
 const period = Duration.minutes(5);
@@ -269,6 +273,23 @@ export class ChatObservability extends Construct {
       );
       widgets.push(
         new cloudwatch.GraphWidget({ title: `${name} queue: oldest job (s)`, left: [age], leftAnnotations: [{ value: backlogSeconds, label: 'alarm' }] }),
+      );
+    }
+    const lagSeconds = thresholds.usageLagSeconds ?? 60;
+    for (const [name, fn] of Object.entries(props.streamConsumers ?? {})) {
+      const age = fn.metric('IteratorAge', { period, statistic: 'Maximum', unit: cloudwatch.Unit.MILLISECONDS });
+      this.alarm(
+        `${name}Lag`,
+        age,
+        lagSeconds * 1000,
+        `${name}: the stream records read are ${lagSeconds} s old (the shared usage totals, and the entity and chat-app budgets checked against them, trail by that much)`,
+      );
+      widgets.push(
+        new cloudwatch.GraphWidget({
+          title: `${name} stream: iterator age (ms)`,
+          left: [age],
+          leftAnnotations: [{ value: lagSeconds * 1000, label: 'alarm' }],
+        }),
       );
     }
     for (const [name, dlq] of Object.entries(props.deadLetterQueues ?? {})) {

@@ -112,6 +112,14 @@ describe('generated insights (AWS)', () => {
     for (const s of [dev, prod, off]) for (const r of s.report.pluginReports) expect(r.conclusion, JSON.stringify(r.violations).slice(0, 500)).toBe('success');
   });
 
+  it('alarms when the usage stream consumer trails (IteratorAge): the bound of what entity and chat-app budgets trail by', () => {
+    for (const s of [dev, off]) {
+      const [, lag] = resourcesOf(s, 'AWS::CloudWatch::Alarm').find(([id]) => id.startsWith('ObservabilityusageLag'))!;
+      expect(lag.Properties).toMatchObject({ MetricName: 'IteratorAge', Namespace: 'AWS/Lambda', Statistic: 'Maximum', Threshold: 60_000 });
+      expect(lag.Properties.Dimensions[0].Value).toEqual({ Ref: logicalIdOf(s, s.stack.functions.usageStream) });
+    }
+  });
+
   it('a stage with insights.enabled false has no schedule, queue or background function', () => {
     expect(off.stack.insights).toBeUndefined();
     expect(off.stack.functions.background.size).toBe(0);
