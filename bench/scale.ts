@@ -33,6 +33,8 @@ export interface LoadRun {
   seconds: number;
   turnsPerSecond: number;
   ttfc: { p50: number; p99: number };
+  /** Debit written → added to the shared totals by the usage stream (polled every second, as the event source's 1 s batching window). */
+  usageLag: { p50: number; p99: number; max: number; debits: number };
   ends: { done: number; error: number; none: number };
   errorSamples: string[];
   stored: { questions: number; answers: number; duplicates: number; missing: number; sessionsChecked: number; countersMismatched: number };
@@ -153,6 +155,7 @@ async function runLoad(
   );
   await stack.settleUsage();
   front.resetStats();
+  stack.usageStream.resetLags();
   const refusals = countRefusals();
   const ttfc: number[] = [];
   const ends = { done: 0, error: 0, none: 0 };
@@ -175,6 +178,8 @@ async function runLoad(
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
+  await stack.settleUsage(); // what the poller had not read yet, as its next poll would
+  const lags = [...stack.usageStream.lagsMs()];
   const frontStats = front.stats();
   refusals.stop();
   front.setMode({ conflicts: false, throttling: false }); // the checks below are the bench's, not the load's
@@ -226,6 +231,7 @@ async function runLoad(
     seconds,
     turnsPerSecond: turns / seconds,
     ttfc: { p50: percentile(ttfc, 50), p99: percentile(ttfc, 99) },
+    usageLag: { p50: percentile(lags, 50), p99: percentile(lags, 99), max: Math.max(...lags), debits: lags.length },
     ends,
     errorSamples,
     stored,

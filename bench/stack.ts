@@ -25,6 +25,7 @@ export async function startStack() {
     tableName,
     /** Adds every debit written so far to the shared usage totals (what the stream consumer does in AWS). */
     settleUsage: () => stack.usageStream!.drain(),
+    usageStream: stack.usageStream!,
     token: (userId: string, roles: string[] = []) => mintDevToken({ userId, roles, secret: jwtSecret }),
     stop: () => stack.stop(),
   };

@@ -16,7 +16,12 @@ export interface UsageStream {
   /** Reads and applies every record written so far; resolves when the stream has nothing more. */
   drain(): Promise<number>;
   stop(): Promise<void>;
+  /** Milliseconds from each debit's `at` to its batch being applied, since the last reset (the bench's lag measure). */
+  lagsMs(): readonly number[];
+  resetLags(): void;
 }
+
+const MAX_LAGS = 100_000;
 
 /** Whether a record is what the deployed event source's filter lets through (lib/constructs/chat-usage.ts). */
 export function isDebitInsert(r: _Record): boolean {
@@ -36,6 +41,7 @@ export async function startUsageStream(opts: { endpoint: string; tableName: stri
   /** Per shard: the last sequence number handed over (records after it are next), or null when closed and done. */
   const positions = new Map<string, string | null>();
   let running: Promise<number> | undefined;
+  let lags: number[] = [];
 
   async function iteratorOf(shardId: string): Promise<string | undefined> {
     const after = positions.get(shardId);
@@ -67,6 +73,11 @@ export async function startUsageStream(opts: { endpoint: string; tableName: stri
             const result = await handler(event);
             if (result.batchItemFailures.length) throw new Error('usage stream batch failed; it is read again on the next pass');
             handed += debits.length;
+            const now = Date.now();
+            for (const d of debits) {
+              const at = Date.parse(d.dynamodb?.NewImage?.at?.S ?? '');
+              if (Number.isFinite(at) && lags.length < MAX_LAGS) lags.push(now - at);
+            }
           }
           positions.set(shardId, batch.at(-1)!.dynamodb!.SequenceNumber!);
         }
@@ -99,6 +110,10 @@ export async function startUsageStream(opts: { endpoint: string; tableName: stri
     : undefined;
   return {
     drain,
+    lagsMs: () => lags,
+    resetLags: () => {
+      lags = [];
+    },
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
