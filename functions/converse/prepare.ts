@@ -137,7 +137,6 @@ export interface PrepareOptions {
 export async function prepareTurn(principal: Principal, body: ConverseBody, idempotencyHeader: string | undefined, opts: PrepareOptions): Promise<Prepared> {
   const { invocationMode, source } = modeAndSource(body);
   const key = idempotencyKeyOf(idempotencyHeader, body);
-  await consumeRateLimit(principal.userId, 'converse', converseRateLimit());
   const existing = body.sessionId ? await existingSession(principal, body.sessionId) : undefined;
   const found = existing?.session;
   const chatAppId = body.chatAppId ?? found?.chatAppId;
@@ -150,6 +149,8 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
   const agent = await getAgent(agentId);
   if (!agent) throw new ConverseError('NOT_FOUND', `Agent ${agentId} has no configuration`);
   const files = await filesForTurn(principal.userId, found, app, body.files);
+  // Counted once the request is known valid and allowed (docs/api.md#rate-limits); given back if refused below.
+  const refundRate = await consumeRateLimit(principal.userId, 'converse', converseRateLimit());
   await attachFiles(found?.sessionId ?? '', files);
 
   const idempotency = key ? { scope: found?.sessionId ?? `u.${principal.userId}`, key } : undefined;
@@ -160,6 +161,7 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
       leaseSeconds: Math.max(1, Math.ceil((opts.deadlineMs - Date.now()) / 1000)),
       requestHash: hash,
     });
+    if (claim.outcome !== 'claimed') await refundRate().catch(() => undefined); // a replay or a refusal runs no turn
     if (claim.outcome === 'reused') throw new ConverseError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was used for another request');
     if (claim.outcome === 'completed') return { kind: 'replay', record: claim.record };
     if (claim.outcome === 'running')
@@ -217,8 +219,9 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
       },
     };
   } catch (err) {
-    // Nothing was stored for this turn: let a retry with the same key run it.
+    // Nothing was stored for this turn: let a retry with the same key run it, and give the rate count back.
     if (idempotency) await releaseIdempotencyKey(idempotency.scope, idempotency.key).catch(() => undefined);
+    await refundRate().catch(() => undefined);
     throw err;
   }
 }

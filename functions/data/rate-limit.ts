@@ -14,23 +14,32 @@ export interface RateLimit {
   windowSeconds: number;
 }
 
-/** Counts this request; throws 429 RATE_LIMITED (with retryAfterSeconds) once the window's limit is passed. */
-export async function consumeRateLimit(userId: string, bucket: string, rule: RateLimit, nowMs = Date.now()): Promise<void> {
-  if (rule.limit <= 0) return;
+/**
+ * Counts this request; throws 429 RATE_LIMITED (with retryAfterSeconds) once the window's limit is passed.
+ * Resolves to a refund: a request refused later (a budget, a running turn) gives its count back.
+ */
+export async function consumeRateLimit(userId: string, bucket: string, rule: RateLimit, nowMs = Date.now()): Promise<() => Promise<void>> {
+  if (rule.limit <= 0) return async () => undefined;
   const windowStart = Math.floor(nowMs / 1000 / rule.windowSeconds) * rule.windowSeconds;
-  const out = await ddb().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keys.rateLimit(userId, bucket, String(windowStart)),
-      ...updateExpression({ add: { count: 1 }, setIfNotExists: { expiresAt: windowStart + rule.windowSeconds * 2 } }),
-      ReturnValues: 'UPDATED_NEW',
-    }),
-  );
+  const key = keys.rateLimit(userId, bucket, String(windowStart));
+  const add = (n: number) =>
+    ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key,
+        ...updateExpression({ add: { count: n }, setIfNotExists: { expiresAt: windowStart + rule.windowSeconds * 2 } }),
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+  const out = await add(1);
   const count = Number(out.Attributes?.count ?? 0);
   if (count > rule.limit) {
     const retryAfterSeconds = Math.max(1, windowStart + rule.windowSeconds - Math.floor(nowMs / 1000));
     throw rateLimited(`At most ${rule.limit} requests per ${rule.windowSeconds} s`, { retryAfterSeconds });
   }
+  return async () => {
+    await add(-1);
+  };
 }
 
 /** CONVERSE_RATE_LIMIT turns per user per CONVERSE_RATE_WINDOW_SECONDS (defaults 30 per 60 s; 0 = off). */

@@ -159,9 +159,15 @@ export function createGroupHandler<G extends RouteGroup>(group: G, table: NoInfe
 
   const answer = async (event: APIGatewayProxyEvent, log: ReturnType<typeof requestLog>): Promise<APIGatewayProxyResult> => {
     const ctx = await admit<RouteDef>(routes, event, log);
-    // Counted only once the request is valid and authorized: a refused request spends nothing.
-    if (isUserWrite(ctx.route)) await consumeRateLimit(ctx.principal.userId, 'writes', writeRateLimit());
-    return withCors(event, json(ctx.route.status ?? 200, await implOf(ctx.route)(ctx)));
+    // Counted only once the request is valid and authorized, and given back when the route refuses it (a 4xx):
+    // a refused request spends nothing.
+    const refund = isUserWrite(ctx.route) ? await consumeRateLimit(ctx.principal.userId, 'writes', writeRateLimit()) : undefined;
+    try {
+      return withCors(event, json(ctx.route.status ?? 200, await implOf(ctx.route)(ctx)));
+    } catch (err) {
+      if (refund && httpErrorOf(err).status < 500) await refund().catch(() => undefined);
+      throw err;
+    }
   };
 
   // middy runs the JSON mode: its early timeout (TIMEOUT_MARGIN_MS before the function's) throws a TimeoutError

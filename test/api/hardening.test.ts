@@ -172,6 +172,8 @@ describe('per-user write rate limit', () => {
     const t = await token(uid());
     // Refused before any work: invalid bodies do not count.
     for (let i = 0; i < 5; i++) expectErrorShape(await api.call('POST', '/sessions', { token: t, body: { chatAppId: 'demo', bogus: i } }), 400);
+    // Refused by the route itself (valid, authorized, but nothing of theirs): given back.
+    for (let i = 0; i < 5; i++) expectErrorShape(await api.call('DELETE', `/sessions/nosuch${i}`, { token: t }), 404);
     for (let i = 0; i < 3; i++) expect((await api.call('PUT', `/widget-data/w/k${i}`, { token: t, body: { data: { i } } })).status).toBe(200);
     const limited = await api.call('POST', '/sessions', { token: t, body: { chatAppId: 'demo' } });
     expectErrorShape(limited, 429, 'RATE_LIMITED');

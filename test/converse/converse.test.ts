@@ -211,7 +211,14 @@ describe('converse rate limit', () => {
     process.env.CONVERSE_RATE_WINDOW_SECONDS = '3600'; // no window boundary inside the test
     try {
       const t = await token(uid());
-      expect((await converse(api.url, t, { chatAppId: 'demo', message: 'one' })).status).toBe(200);
+      // Refused requests spend nothing (docs/api.md#rate-limits): an unknown session, a refused agent, a bad body.
+      for (let i = 0; i < 3; i++) {
+        expect((await converse(api.url, t, { sessionId: `nosuch${i}`, message: 'hi' })).status).toBe(404);
+        expect((await converse(api.url, t, { chatAppId: 'demo', agentId: 'faulty', message: 'hi' })).status).toBe(403);
+      }
+      expect((await converse(api.url, t, { chatAppId: 'demo', message: 'one' }, { 'idempotency-key': 'rate-1' })).status).toBe(200);
+      // A replay of a completed turn runs nothing, so it spends nothing either.
+      expect((await converse(api.url, t, { chatAppId: 'demo', message: 'one' }, { 'idempotency-key': 'rate-1' })).status).toBe(200);
       expect((await converse(api.url, t, { chatAppId: 'demo', message: 'two' })).status).toBe(200);
       const third = await converse(api.url, t, { chatAppId: 'demo', message: 'three' });
       expect(third.status).toBe(429);
