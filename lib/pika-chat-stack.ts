@@ -98,6 +98,7 @@ export class PikaChatStack extends Stack {
         ...(c.searchReadBudget !== undefined ? { SEARCH_READ_BUDGET: String(c.searchReadBudget) } : {}),
         ...(c.sessionIndexShards !== undefined ? { SESSION_INDEX_SHARDS: String(c.sessionIndexShards) } : {}),
         ...(c.agentCoreMemories.length ? { AGENTCORE_MEMORIES: JSON.stringify(c.agentCoreMemories) } : {}),
+        ...tuningEnvironment(c.tuning),
       },
       memoryArns: c.agentCoreMemories.map((m) => m.arn),
       ...(jwtSecret ? { jwtSecret } : {}),
@@ -219,4 +220,19 @@ export class PikaChatStack extends Stack {
     acknowledgeNag(generated, 'AwsSolutions-SMG4', reason);
     return { cursorSecret, jwtSecret: { secret: generated, id: generated.secretArn } };
   }
+}
+
+/** The stage's `tuning` as the functions' variables: only what the stage sets (else the functions' defaults). */
+function tuningEnvironment(t: StageConfig['tuning']): Record<string, string> {
+  const vars: Record<string, number | undefined> = {
+    MAX_BODY_BYTES: t.maxBodyBytes,
+    CONFIG_CACHE_TTL_SECONDS: t.configCacheSeconds,
+    STOP_POLL_MS: t.stopPollMs,
+    MEMORY_TIMEOUT_MS: t.memoryTimeoutMs,
+    BUDGET_RESERVE_TOKENS: t.budgetReserveTokens,
+    DYNAMODB_MAX_ATTEMPTS: t.dynamoDbMaxAttempts,
+    FILE_UPLOAD_URL_SECONDS: t.uploadUrlSeconds,
+    FILE_DOWNLOAD_URL_SECONDS: t.downloadUrlSeconds,
+  };
+  return Object.fromEntries(Object.entries(vars).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])));
 }

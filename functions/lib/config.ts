@@ -137,6 +137,9 @@ const ENV = z.object({
 
 export type RuntimeConfig = z.output<typeof ENV>;
 
+/** Every variable the functions read (the deployed stack's environment is checked against it: test/cdk/environment.test.ts). */
+export const CONFIG_VARIABLES = Object.keys(ENV.shape) as readonly (keyof RuntimeConfig)[];
+
 /** Parses an environment; throws an Error naming every bad variable. */
 export function parseConfig(env: Record<string, string | undefined>): RuntimeConfig {
   const parsed = ENV.safeParse(env);

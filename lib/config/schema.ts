@@ -223,6 +223,31 @@ export const stageConfigSchema = z
      * one of them (≈ 2 WCU), so size it for 10× a chat app's turns/s ÷ 500; raise it, never lower it (docs/scaling.md).
      */
     sessionIndexShards: z.number().int().min(4).max(256).optional(),
+    /** The functions' remaining knobs (each absent: the function's default, functions/lib/config.ts; docs/deploy.md). */
+    tuning: z
+      .strictObject({
+        /** Largest request body accepted (MAX_BODY_BYTES, default 256 KiB; API Gateway caps at 10 MB). */
+        maxBodyBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(10 * 1024 * 1024)
+          .optional(),
+        /** How long a function keeps chat apps and agents read from the table (CONFIG_CACHE_TTL_SECONDS, default 60). */
+        configCacheSeconds: z.number().int().min(0).max(3600).optional(),
+        /** How often a running turn checks for a stop request (STOP_POLL_MS, default 1000; one read each). */
+        stopPollMs: z.number().int().min(1000).max(60_000).optional(),
+        /** Bound on each AgentCore memory call of a turn (MEMORY_TIMEOUT_MS, default 1500). */
+        memoryTimeoutMs: z.number().int().min(50).max(10_000).optional(),
+        /** Tokens a budgeted turn sets aside while it runs (BUDGET_RESERVE_TOKENS, default 4000; docs/converse.md#budgets). */
+        budgetReserveTokens: z.number().int().min(1).max(1_000_000).optional(),
+        /** Attempts of each DynamoDB request by the SDK (DYNAMODB_MAX_ATTEMPTS, default 3). */
+        dynamoDbMaxAttempts: z.number().int().min(1).max(10).optional(),
+        /** Lifetime of presigned upload forms and download links (FILE_UPLOAD_URL_SECONDS, FILE_DOWNLOAD_URL_SECONDS, default 300). */
+        uploadUrlSeconds: z.number().int().min(30).max(3600).optional(),
+        downloadUrlSeconds: z.number().int().min(30).max(3600).optional(),
+      })
+      .default({}),
     /** Bundle source maps and run with NODE_OPTIONS=--enable-source-maps: readable stack traces, slower cold starts. */
     sourceMaps: z.boolean().default(false),
     /** Per-method API metrics (needed for per-route-group latency alarms; billed as custom metrics). */
