@@ -110,7 +110,7 @@ function idempotencyKeyOf(header: string | undefined, body: ConverseBody): strin
  * the fields the server ignores. A key reused with another request is refused rather than replayed.
  */
 function requestHash(body: ConverseBody): string {
-  const { clientMessageId: _key, userId: _ignoredUser, features: _ignoredFeatures, ...rest } = body;
+  const { clientMessageId: _key, userId: _ignoredUser, features: _ignoredFeatures, entityAttributeNameInUserCustomData: _ignoredEntity, ...rest } = body;
   return createHash('sha256').update(canonicalJson(rest)).digest('base64url');
 }
 

@@ -19,6 +19,7 @@ const converseCommon = {
         .max(20)
         .optional(),
     agentId: idSchema,
+    // Spec field; the server ignores it (the chat app's access.entity.attributeName decides).
     entityAttributeNameInUserCustomData: shortText(128).optional(),
     invocationMode: z.enum(CONVERSE_INVOCATION_MODES).optional(),
     chatAppComponentConfig: chatAppComponentConfigSchema.optional(),
