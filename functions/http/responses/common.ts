@@ -8,5 +8,5 @@ import type { RouteDef } from '../routes/common';
  */
 export type ResponsesOf<Routes extends readonly RouteDef[]> = { readonly [K in Routes[number]['id']]: z.ZodType };
 
-export const pageOf = (item: z.ZodType) => z.object({ items: z.array(item), nextCursor: z.string().optional() });
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().optional() });
 export const deleted = z.object({ deleted: z.literal(true) });
