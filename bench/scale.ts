@@ -148,8 +148,15 @@ async function runLoad(
     Array.from({ length: users }, async (_, i) => {
       const userId = `bench-scale-${label}-${runId}-${i}`;
       const token = await stack.token(userId);
-      const r = await fetch(`${stack.api.url}/sessions`, { method: 'POST', headers: jsonHeaders(token), body: JSON.stringify({ chatAppId, title: 'scale' }) });
-      const { sessionId } = (await r.json()) as { sessionId: string };
+      // Created before the load: a throttle on the way is retried, not counted.
+      let r: Response | undefined;
+      for (let attempt = 0; attempt < 10 && !r?.ok; attempt++) {
+        if (attempt) await new Promise((done) => setTimeout(done, 200 * attempt));
+        r = await fetch(`${stack.api.url}/sessions`, { method: 'POST', headers: jsonHeaders(token), body: JSON.stringify({ chatAppId, title: 'scale' }) });
+      }
+      const created = (await r!.json()) as { sessionId: string };
+      if (!r!.ok) throw new Error(`creating a session: ${r!.status} ${JSON.stringify(created)}`);
+      const { sessionId } = created;
       return { userId, token, sessionId, asked: [] as string[] };
     }),
   );
@@ -178,11 +185,11 @@ async function runLoad(
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
-  await stack.settleUsage(); // what the poller had not read yet, as its next poll would
-  const lags = [...stack.usageStream.lagsMs()];
   const frontStats = front.stats();
   refusals.stop();
   front.setMode({ conflicts: false, throttling: false }); // the checks below are the bench's, not the load's
+  await stack.settleUsage(); // what the poller had not read yet, as its next poll would
+  const lags = [...stack.usageStream.lagsMs()];
 
   const stored = { questions: 0, answers: 0, duplicates: 0, missing: 0, sessionsChecked: 0, countersMismatched: 0 };
   const sessions = { inputTokens: 0, outputTokens: 0 };
@@ -194,6 +201,7 @@ async function runLoad(
         headers: jsonHeaders(p.token),
       });
       const page = (await r.json()) as { items: Message[]; nextCursor?: string };
+      if (!r.ok) throw new Error(`reading ${p.sessionId}'s messages: ${r.status} ${JSON.stringify(page)}`);
       items.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);
