@@ -147,7 +147,8 @@ export async function converseTurn(url: string, token: string, body: Record<stri
     body: JSON.stringify(body),
   });
   let sessionId = typeof body.sessionId === 'string' ? body.sessionId : '';
-  let end: 'done' | 'error' | 'none' = 'none';
+  // Refused before the stream (a JSON 4xx/5xx: nothing stored, the client may retry) is not an answer lost.
+  let end: 'done' | 'error' | 'none' | 'refused' = res.ok ? 'none' : 'refused';
   let firstChunkMs = NaN;
   let error = res.ok ? '' : `HTTP ${res.status} ${await res.text()}`;
   if (res.ok && res.body)

@@ -35,7 +35,7 @@ export interface LoadRun {
   ttfc: { p50: number; p99: number };
   /** Debit written → added to the shared totals by the usage stream (polled every second, as the event source's 1 s batching window). */
   usageLag: { p50: number; p99: number; max: number; debits: number };
-  ends: { done: number; error: number; none: number };
+  ends: { done: number; error: number; none: number; refused: number };
   errorSamples: string[];
   stored: { questions: number; answers: number; duplicates: number; missing: number; sessionsChecked: number; countersMismatched: number };
   /** Turns less those that ended with `done` and whose question and answer are stored (whichever count is lower). */
@@ -165,7 +165,7 @@ async function runLoad(
   stack.usageStream.resetLags();
   const refusals = countRefusals();
   const ttfc: number[] = [];
-  const ends = { done: 0, error: 0, none: 0 };
+  const ends = { done: 0, error: 0, none: 0, refused: 0 };
   const errorSamples: string[] = [];
   const t0 = performance.now();
   await Promise.all(
@@ -243,7 +243,7 @@ async function runLoad(
     ends,
     errorSamples,
     stored,
-    answersLost: turns - Math.min(ends.done, stored.answers, stored.questions),
+    answersLost: turns - ends.refused - Math.min(ends.done, stored.answers, stored.questions),
     shared: { ...report.totals, sessionsInputTokens: sessions.inputTokens, sessionsOutputTokens: sessions.outputTokens },
     front: frontStats,
     refused: refusals.refused,
