@@ -1,5 +1,5 @@
 /**
- * The local S3's POST-policy check (scripts/local/s3-server.ts), on policies signed by the real
+ * The local S3's POST-policy check (scripts/local/s3-post-form.ts), on policies signed by the real
  * @aws-sdk/s3-presigned-post: what S3 refuses, it refuses — expired, re-signed, tampered, extra fields, sizes.
  */
 import { S3Client } from '@aws-sdk/client-s3';
@@ -67,5 +67,32 @@ describe('local S3 POST policy check', () => {
     const unsigned = new Map(f);
     unsigned.delete('policy');
     expect(await codeOf(() => checkPostPolicy('b', unsigned, 5, SECRETS))).toBe('AccessDenied');
+  });
+
+  it('refuses a credential of another day, service or form, and a policy document S3 would not read', async () => {
+    const f = await signed();
+    const credential = f.get('x-amz-credential')!;
+    const [id, day, region] = credential.split('/');
+    for (const other of [`${id}/19990101/${region}/s3/aws4_request`, `${id}/${day}/${region}/iam/aws4_request`, `${id}/${day}`]) {
+      expect(await codeOf(() => checkPostPolicy('b', new Map([...f, ['x-amz-credential', other]]), 5, SECRETS))).toBe('InvalidArgument');
+    }
+    expect(await codeOf(() => checkPostPolicy('b', new Map([...f, ['x-amz-algorithm', 'AWS4-HMAC-SHA1']]), 5, SECRETS))).toBe('InvalidArgument');
+    // Signed, but not a policy S3 reads: not JSON, no conditions, a condition over two fields, a non-string value.
+    const resigned = async (policyText: string) => {
+      const { createHmac } = await import('node:crypto');
+      const hmac = (k: Buffer | string, d: string) => createHmac('sha256', k).update(d).digest();
+      const key = hmac(hmac(hmac(hmac('AWS4local', day!), region!), 's3'), 'aws4_request');
+      const policy = Buffer.from(policyText).toString('base64');
+      return new Map([...f, ['policy', policy], ['x-amz-signature', createHmac('sha256', key).update(policy).digest('hex')]]);
+    };
+    const later = new Date(Date.now() + 60_000).toISOString();
+    for (const text of [
+      'not json',
+      JSON.stringify({ expiration: later }),
+      JSON.stringify({ expiration: later, conditions: [{ key: 'a', bucket: 'b' }] }),
+      JSON.stringify({ expiration: later, conditions: [['eq', '$key', 7]] }),
+    ]) {
+      expect(await codeOf(async () => checkPostPolicy('b', await resigned(text), 5, SECRETS)), text).toBe('InvalidPolicyDocument');
+    }
   });
 });
