@@ -53,8 +53,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > limit) {
+        req.pause(); // unread: the answer closes the connection (below)
+        req.removeAllListeners('data');
         resolve(undefined);
-        req.destroy();
       } else chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
@@ -204,6 +205,7 @@ export async function startLocalS3(opts: LocalS3Options): Promise<LocalS3> {
     const query = parseQuery(q < 0 ? '' : url.slice(q + 1));
     const { bucket, key } = parsePath(rawPath);
     if (bucket !== undefined) checkBucketName(bucket);
+    else if (key !== undefined) throw new S3Error('InvalidURI', "Couldn't parse the specified URI.", 400);
     if (key !== undefined) checkKey(key);
     // A CORS preflight carries no credentials, in S3 too: s3rver answers it from the bucket's rule.
     if (req.method === 'OPTIONS') return forward(store, req, res);
@@ -237,8 +239,13 @@ export async function startLocalS3(opts: LocalS3Options): Promise<LocalS3> {
 
   const front = http.createServer((req, res) => {
     handle(req, res).catch((err) => {
-      req.resume(); // an unread body must not hold the connection
-      sendError(res, err instanceof S3Error ? err : new S3Error('InternalError', String(err), 500), corsFor(req));
+      // A body left unread is not drained: the connection closes after the answer, as S3 does.
+      const unread = !req.complete;
+      if (unread) res.once('finish', () => req.socket.destroy());
+      sendError(res, err instanceof S3Error ? err : new S3Error('InternalError', String(err), 500), {
+        ...corsFor(req),
+        ...(unread ? { connection: 'close' } : {}),
+      });
     });
   });
   await new Promise<void>((resolve) => front.listen(opts.port ?? 0, '127.0.0.1', resolve));
