@@ -63,13 +63,14 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
   });
 }
 
-const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const XML_ENTITIES = new Map(Object.entries({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }));
+/** XML text as its characters (the five entities and character references; anything else left as written). */
 const xmlDecode = (s: string) =>
-  s.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (m, e: string) =>
-    e[0] === '#'
-      ? String.fromCodePoint(Number.parseInt(e.slice(e[1] === 'x' || e[1] === 'X' ? 2 : 1), e[1] === 'x' || e[1] === 'X' ? 16 : 10))
-      : (XML_ENTITIES[e] ?? m),
-  );
+  s.replace(/&(?:#x([0-9a-f]{1,6})|#(\d{1,7})|(\w+));/gi, (m, hex?: string, dec?: string, name?: string) => {
+    const code = hex ? Number.parseInt(hex, 16) : dec ? Number(dec) : undefined;
+    if (code !== undefined) return code <= 0x10ffff ? String.fromCodePoint(code) : m;
+    return XML_ENTITIES.get(name!) ?? m;
+  });
 
 /** `<Tag><Key>k</Key><Value>v</Value></Tag>`… of a Tagging document. */
 function parseTagging(xml: string): Record<string, string> {

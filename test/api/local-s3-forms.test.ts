@@ -120,6 +120,10 @@ describe('keys that would leave the bucket', () => {
     await expect(s.client().send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: [{ Key: 'files/../../store-file' }] } }))).rejects.toMatchObject(
       { $metadata: { httpStatusCode: 400 } },
     );
+    // XML character references are read as characters before the key is checked.
+    const body = '<Delete><Object><Key>files/&#46;&#46;/&#x2e;&#x2e;/store-file</Key></Object></Delete>';
+    const referenced = await s.signed('POST', `/${BUCKET}`, { query: { delete: '' }, body, headers: { 'content-type': 'application/xml' } });
+    expect([referenced.status, referenced.code], referenced.text).toEqual([400, 'InvalidArgument']);
     expect([s.outsideStore(), s.outsideBucket()]).toEqual([[], []]);
   });
 });
