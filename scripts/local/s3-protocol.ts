@@ -19,7 +19,8 @@ export class S3Error extends Error {
   }
 }
 
-const xmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Text for an XML element. */
+export const xmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function sendError(res: ServerResponse, err: S3Error, headers: Record<string, string> = {}): void {
   if (res.headersSent) return void res.end();

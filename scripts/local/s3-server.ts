@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import S3rver from 's3rver';
 import { LOCAL_CREDENTIALS } from './dynamodb-local';
 import { checkPostPolicy, parsePostForm, rebuiltForm, uploadKey } from './s3-post-form';
-import { S3Error, checkBucketName, checkKey, parsePath, parseQuery, sendError } from './s3-protocol';
+import { S3Error, checkBucketName, checkKey, parsePath, parseQuery, sendError, xmlText } from './s3-protocol';
 import { payloadHashOf, verifyRequest } from './s3-sigv4';
 
 /** s3rver answers response-header overrides (`response-content-disposition`) only to a signed request it knows the key of. */
@@ -158,9 +158,8 @@ export async function startLocalS3(opts: LocalS3Options): Promise<LocalS3> {
       res.writeHead(200);
       return void res.end();
     }
-    const esc = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     const set = Object.entries(tags.get(key) ?? {})
-      .map(([k, v]) => `<Tag><Key>${esc(k)}</Key><Value>${esc(v)}</Value></Tag>`)
+      .map(([k, v]) => `<Tag><Key>${xmlText(k)}</Key><Value>${xmlText(v)}</Value></Tag>`)
       .join('');
     res.writeHead(200, { 'content-type': 'application/xml' });
     res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Tagging><TagSet>${set}</TagSet></Tagging>`);
@@ -178,8 +177,7 @@ export async function startLocalS3(opts: LocalS3Options): Promise<LocalS3> {
       tags.delete(key);
       deleted.push(key);
     }
-    const esc = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-    const items = quiet ? '' : deleted.map((k) => `<Deleted><Key>${esc(k)}</Key></Deleted>`).join('');
+    const items = quiet ? '' : deleted.map((k) => `<Deleted><Key>${xmlText(k)}</Key></Deleted>`).join('');
     res.writeHead(200, { 'content-type': 'application/xml' });
     res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${items}</DeleteResult>`);
   }
