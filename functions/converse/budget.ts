@@ -8,12 +8,12 @@ import type { AgentConfig, BudgetLimits, ChatAppConfig } from 'pika-shared/types
 import { readBudgetState, type BudgetState } from '../data/budgets';
 import type { TurnReservation } from '../data/turn-writes';
 import { COMMITTED, monthOf, type UsageTotals, type UserLimits } from '../data/usage-aggregates';
-import { config } from '../lib/config';
+import { config } from '../platform/config';
 import { userChatAppsOfMonth } from '../data/usage-reports';
-import { budgetExceeded, DomainError } from '../lib/errors';
+import { budgetExceeded, DomainError } from '../platform/errors';
 import { usableChatApp } from '../policy/access';
 import type { Principal } from '../policy/principal';
-import { recordBudgetRefusal } from '../lib/usage-metrics';
+import { recordBudgetRefusal } from '../platform/usage-metrics';
 
 export type BudgetLevel = 'user' | 'entity' | 'chatApp';
 export type BudgetPeriod = 'daily' | 'monthly';

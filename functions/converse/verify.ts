@@ -21,14 +21,14 @@ import {
 import { verifyResponseFeatureSchema } from 'pika-shared/schemas';
 import * as z from 'zod';
 import type { OrchestrationTrace } from '@aws-sdk/client-bedrock-agent-runtime';
-import { logger } from '../http/logger';
-import { toDomainError } from '../lib/errors';
+import { logger } from '../platform/logger';
+import { toDomainError } from '../platform/errors';
 import { callTool } from '../models/tool-call';
 import type { TurnPlan } from './prepare';
 import type { ProviderEvent } from './providers/events';
 import { failedRelay, type Relayed, type RunOptions } from './run';
-import type { EventSink } from './sse';
-import { addTokens, addUsage } from './usage';
+import type { EventSink } from '../http/sse';
+import { addTokens, addUsage } from '../models/pricing';
 
 export const VERDICT_TOOL = 'grade_answer';
 export const verdictSchema = z.object({

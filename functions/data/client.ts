@@ -5,8 +5,8 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { defineClient } from '../lib/clients';
-import { config } from '../lib/config';
+import { defineClient } from '../platform/clients';
+import { config } from '../platform/config';
 
 export function tableName(): string {
   const name = config().TABLE_NAME;

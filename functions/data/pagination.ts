@@ -6,7 +6,7 @@
  */
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { invalidCursor as invalidCursorError } from './errors';
-import { decodeCursor, encodeCursor } from '../lib/cursor';
+import { decodeCursor, encodeCursor } from '../platform/cursor';
 import { batchGet } from './batch';
 import { ddb, tableName } from './client';
 import { fromItem, type RawItem } from './items';

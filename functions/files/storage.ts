@@ -7,9 +7,9 @@
  */
 import { GetObjectCommand, HeadObjectCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { defineClient } from '../lib/clients';
-import { config } from '../lib/config';
-import { DomainError, dependencyErrorOf } from '../lib/errors';
+import { defineClient } from '../platform/clients';
+import { config } from '../platform/config';
+import { DomainError, dependencyErrorOf } from '../platform/errors';
 
 export const s3Client = defineClient('s3', {
   key: (c) => c.S3_ENDPOINT,

@@ -6,9 +6,9 @@
  */
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { USER_ID_PATTERN, type UserType } from 'pika-shared/types/chatbot/chatbot-types';
-import { DomainError, unauthorized } from '../lib/errors';
-import { config, type RuntimeConfig } from '../lib/config';
-import { secretValue } from '../lib/secrets';
+import { DomainError, unauthorized } from '../platform/errors';
+import { config, type RuntimeConfig } from '../platform/config';
+import { secretValue } from '../platform/secrets';
 
 export interface AuthConfig {
   secret?: Uint8Array;

@@ -9,17 +9,17 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { DomainError } from '../lib/errors';
+import { DomainError } from '../platform/errors';
 import { corsHeadersFor } from './cors';
 import { isUserWrite } from './route-errors';
 import { httpErrorOf } from './errors';
 import { consumeRateLimit, writeRateLimit } from '../data/rate-limit';
-import { loadSecrets } from '../lib/secrets';
+import { loadSecrets } from '../platform/secrets';
 import { verifyAuthorizationHeader } from './auth';
-import { logger } from './logger';
+import { logger } from '../platform/logger';
 import { Principal } from '../policy/principal';
 import { header, parseRequest } from './request';
-import { type EventSink, sseSink, type WritableLike } from '../converse/sse';
+import { type EventSink, sseSink, type WritableLike } from './sse';
 import type * as z from 'zod';
 import type { RESPONSES } from './responses';
 import type { ROUTES, RouteDef, RouteGroup } from './routes';

@@ -19,7 +19,7 @@ import { tableName } from '../data/client';
 import { nowIso, TURN_ATTRIBUTES } from '../data/items';
 import type { MessageAt, SessionExtras } from '../data/messages';
 import type { TransactItems } from '../data/transact';
-import { config } from '../lib/config';
+import { config } from '../platform/config';
 
 export const DEFAULT_IDLE_MINUTES = 30;
 

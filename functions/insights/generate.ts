@@ -29,7 +29,7 @@ import { addSessionUsage, getSessionWithInsightsActivity, type Session } from '.
 import { recentTurns } from '../data/turns';
 import { usageWrites } from '../data/usage-aggregates';
 import { entityOf } from '../converse/budget';
-import { logger } from '../http/logger';
+import { logger } from '../platform/logger';
 import { callTool } from '../models/tool-call';
 import { idleSecondsOf } from './due';
 

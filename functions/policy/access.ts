@@ -5,8 +5,8 @@
 import type { ChatAppConfig } from 'pika-shared/types/chatbot/chatbot-types';
 import { getChatApp } from '../data/config';
 import { getSession, type Session } from '../data/sessions';
-import { forbidden, notFound } from '../lib/errors';
-import { logger } from '../http/logger';
+import { forbidden, notFound } from '../platform/errors';
+import { logger } from '../platform/logger';
 import type { Principal } from './principal';
 
 /**

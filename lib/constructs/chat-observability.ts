@@ -10,8 +10,8 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLE_DEFINITION } from '../../functions/data/table-definition';
 import type { RouteDef } from '../../functions/http/routes';
-import { ANSWERS_NOT_STORED, AUTHORIZER_FAILURES, METRICS_NAMESPACE } from '../../functions/lib/metrics';
-import { USAGE_METRICS } from '../../functions/lib/usage-metrics';
+import { ANSWERS_NOT_STORED, AUTHORIZER_FAILURES, METRICS_NAMESPACE } from '../../functions/platform/metrics';
+import { USAGE_METRICS } from '../../functions/platform/usage-metrics';
 
 /** A converse answer that could not be stored (functions/lib/metrics.ts; emitted by converse's persist step). */
 export { ANSWERS_NOT_STORED };

@@ -16,7 +16,7 @@ import {
   startAgentEmulator,
   type AgentEmulator,
 } from '../../scripts/agent-emulator';
-import { providerSessionId, providerSessionMayBeGone } from '../../functions/converse/providers/agentcore-client';
+import { providerSessionId, providerSessionMayBeGone } from '../../functions/converse/providers/agentcore';
 import { harnessHistory, invokeHarness } from '../../functions/converse/providers/agentcore-harness';
 import { AgentRuntimeError, invokeAgentRuntime, stopRuntimeSession } from '../../functions/converse/providers/agentcore-runtime';
 import type { AgentCoreInvokeInput, ProviderEvent } from '../../functions/converse/providers/events';

@@ -6,7 +6,7 @@
  */
 import type { ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
 import { describe, expect, it } from 'vitest';
-import { costOf } from '../../functions/converse/usage';
+import { costOf } from '../../functions/models/pricing';
 import { addEvidence, MAX_EVIDENCE_CHARS, MAX_EVIDENCE_ITEMS, verifyAnswer } from '../../functions/converse/verify';
 import type { Relayed } from '../../functions/converse/run';
 import type { TurnPlan } from '../../functions/converse/prepare';

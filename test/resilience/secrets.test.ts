@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { httpErrorOf } from '../../functions/http/errors';
-import { DomainError } from '../../functions/lib/errors';
-import { loadSecrets, secretValue } from '../../functions/lib/secrets';
+import { DomainError } from '../../functions/platform/errors';
+import { loadSecrets, secretValue } from '../../functions/platform/secrets';
 import { startSecretsStandIn, type SecretsStandIn } from '../support/secrets-manager';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:pika/jwt-AbCdEf';

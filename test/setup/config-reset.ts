@@ -3,7 +3,7 @@
  * run in one long-lived process and change the environment between cases: every change to process.env drops
  * the parsed configuration, so the next use parses the new environment (and builds new clients for it).
  */
-import { resetConfig } from '../../functions/lib/config';
+import { resetConfig } from '../../functions/platform/config';
 
 const env = process.env;
 process.env = new Proxy(env, {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../functions/lib/config';
+import { parseConfig } from '../../functions/platform/config';
 
 describe('runtime configuration (functions/lib/config.ts)', () => {
   it('applies the documented defaults to an empty environment', () => {

@@ -21,7 +21,7 @@
 import { InvokeHarnessCommand, type HarnessMessage, type InvokeHarnessRequest } from '@aws-sdk/client-bedrock-agentcore';
 import type { AgentCoreHarnessRef } from 'pika-shared/types/chatbot/agentcore-types';
 import { attachedFilesBlock, sessionContextBlock, userMemoryBlock } from 'pika-shared/util/agentcore';
-import { abortable, agentCoreClient, baggageFor, providerSessionId } from './agentcore-client';
+import { abortable, agentCoreClient, baggageFor, providerSessionId } from './agentcore';
 import type { AgentCoreInvokeInput, ProviderEvent } from './events';
 
 type Turn = { role: 'user' | 'assistant'; content: string };

@@ -12,7 +12,7 @@
 import { InvokeAgentRuntimeCommand, ResourceNotFoundException, StopRuntimeSessionCommand } from '@aws-sdk/client-bedrock-agentcore';
 import type { AgentCoreRuntimeRef } from 'pika-shared/types/chatbot/agentcore-types';
 import { createSseParser, encodeAgentRuntimePayload, parseAgentRuntimeJsonAnswer, parseAgentRuntimeSseData } from 'pika-shared/util/agentcore';
-import { abortable, agentCoreClient, baggageFor, providerSessionId } from './agentcore-client';
+import { abortable, agentCoreClient, baggageFor, providerSessionId } from './agentcore';
 import type { AgentCoreInvokeInput, ProviderEvent } from './events';
 import { utf8Stream } from './utf8';
 

@@ -12,7 +12,7 @@
  * | `{ type: 'stop', reason }` | once, at the end of a harness answer: its last stop reason (`end_turn`, `max_tokens`, …) |
  */
 import type { AgentFile } from '../../files/service';
-import type { AgentEvent } from '../bedrock';
+import type { AgentEvent } from './classic';
 
 export interface TokenUsage {
   inputTokens: number;

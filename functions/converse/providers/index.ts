@@ -6,7 +6,7 @@ import type * as Runtime from './agentcore-runtime';
 import { DEFAULT_PROVIDER_IDLE_SECONDS } from './provider-session';
 
 // Each kind's adapter and SDK client load with its first turn: a container serves the kinds its chat apps use.
-const classic = () => import('../bedrock');
+const classic = () => import('./classic');
 const harness = () => import('./agentcore-harness');
 const runtime = () => import('./agentcore-runtime');
 

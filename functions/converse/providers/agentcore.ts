@@ -3,7 +3,7 @@
  * emulator (like BEDROCK_AGENT_ENDPOINT in ../bedrock.ts); unset, it talks to AgentCore.
  */
 import { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
-import { defineClient } from '../../lib/clients';
+import { defineClient } from '../../platform/clients';
 import { DEFAULT_PROVIDER_IDLE_SECONDS } from './provider-session';
 
 export const agentCoreClient = defineClient('agentCore', {

@@ -11,10 +11,10 @@ import {
 } from '@aws-sdk/client-bedrock-agent-runtime';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { BedrockAgentRef, InlineAgentDefinition } from 'pika-shared/types/chatbot/chatbot-types';
-import type { AgentCoreInvokeInput as ProviderInput } from './providers/events';
-import { utf8Stream } from './providers/utf8';
+import type { AgentCoreInvokeInput as ProviderInput } from './events';
+import { utf8Stream } from './utf8';
 import { userMemoryBlock } from 'pika-shared/util/agentcore';
-import { defineClient } from '../lib/clients';
+import { defineClient } from '../../platform/clients';
 
 export const bedrockAgentClient = defineClient('bedrockAgent', {
   key: (c) => c.BEDROCK_AGENT_ENDPOINT,
