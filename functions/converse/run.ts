@@ -29,7 +29,7 @@ import { agentError, ConverseError } from './errors';
 import { recallMemory, rememberTurn } from './memory';
 import type { TurnOutcome, TurnPlan } from './prepare';
 import { invokeProvider, providerIdleSeconds, stopRuntimeSession } from './providers';
-import type { AgentCoreInvokeInput as ProviderInput, ToolEvent } from './providers/events';
+import type { ProviderInput, ToolEvent } from './providers/events';
 import { sessionAttributesFor } from './session-attributes';
 import type { EventSink } from '../http/sse';
 import { joinTitle, pendingTitle, type Title, titleSession, turnDebit } from './turn-title';

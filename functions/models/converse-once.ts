@@ -5,9 +5,6 @@
 import type { ConverseCommandInput, ConverseCommandOutput } from '@aws-sdk/client-bedrock-runtime';
 
 export async function converseOnce(input: ConverseCommandInput, options: { abortSignal?: AbortSignal }): Promise<ConverseCommandOutput> {
-  const [{ ConverseCommand }, { bedrockRuntimeClient }] = await Promise.all([
-    import('@aws-sdk/client-bedrock-runtime'),
-    import('../converse/providers/classic'),
-  ]);
+  const [{ ConverseCommand }, { bedrockRuntimeClient }] = await Promise.all([import('@aws-sdk/client-bedrock-runtime'), import('./bedrock')]);
   return bedrockRuntimeClient().send(new ConverseCommand(input), options);
 }

@@ -1,7 +1,7 @@
 /** Every provider behind one call: the adapter of the agent's kind (Agents Classic or AgentCore). */
 import type { AgentCoreAgentRef } from 'pika-shared/types/chatbot/agentcore-types';
 import type { AgentConfig } from 'pika-shared/types/chatbot/chatbot-types';
-import type { AgentCoreInvokeInput, ProviderEvent } from './events';
+import type { ProviderInput, ProviderEvent } from './events';
 import type * as Runtime from './agentcore-runtime';
 import { DEFAULT_PROVIDER_IDLE_SECONDS } from './provider-session';
 
@@ -10,12 +10,12 @@ const classic = () => import('./classic');
 const harness = () => import('./agentcore-harness');
 const runtime = () => import('./agentcore-runtime');
 
-export async function* invokeAgentCore(agent: AgentCoreAgentRef, input: AgentCoreInvokeInput): AsyncGenerator<ProviderEvent> {
+export async function* invokeAgentCore(agent: AgentCoreAgentRef, input: ProviderInput): AsyncGenerator<ProviderEvent> {
   yield* agent.kind === 'agentcore-harness' ? (await harness()).invokeHarness(agent, input) : (await runtime()).invokeAgentRuntime(agent, input);
 }
 
 /** One stream contract whatever the kind: the agent's answer as ProviderEvents. */
-export async function* invokeProvider(agent: AgentConfig['agent'], input: AgentCoreInvokeInput): AsyncGenerator<ProviderEvent> {
+export async function* invokeProvider(agent: AgentConfig['agent'], input: ProviderInput): AsyncGenerator<ProviderEvent> {
   yield* agent.kind === 'bedrock-agent' || agent.kind === 'inline' ? (await classic()).invokeClassic(agent, input) : invokeAgentCore(agent, input);
 }
 
@@ -32,5 +32,5 @@ export const CLASSIC_IDLE_SECONDS = 600;
 export { DEFAULT_PROVIDER_IDLE_SECONDS, providerSessionId } from './provider-session';
 /** Stops an AgentCore runtime session (./agentcore-runtime.ts); the client loads with the first call. */
 export const stopRuntimeSession: typeof Runtime.stopRuntimeSession = async (...a) => (await runtime()).stopRuntimeSession(...a);
-export type { AgentCoreInvokeInput, ProviderEvent, TokenUsage, ToolEvent } from './events';
+export type { ProviderInput, ProviderEvent, TokenUsage, ToolEvent } from './events';
 export { utf8Stream, type Utf8Stream } from './utf8';
