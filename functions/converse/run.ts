@@ -13,7 +13,8 @@
  */
 import type { AnswerVerification, ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
 import { completeIdempotencyKey, type IdempotencyRecord, releaseIdempotencyKey } from '../data/idempotency';
-import { getMessage, joinExtras } from '../data/messages';
+import { getMessage } from '../data/messages';
+import { joinExtras } from '../data/session-update';
 import { storeAnswer } from '../data/turn-writes';
 import { newId, nowIso } from '../data/items';
 import { generatedTitleExtras, moveSessionActivity } from '../data/sessions';
