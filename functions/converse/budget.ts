@@ -11,7 +11,7 @@ import { COMMITTED, monthOf, type UsageTotals, type UserLimits } from '../data/u
 import { config } from '../platform/config';
 import { userChatAppsOfMonth } from '../data/usage-reports';
 import { budgetExceeded, DomainError } from '../platform/errors';
-import { usableChatApp } from '../policy/access';
+import { entityOf, usableChatApp } from '../policy/access';
 import type { Principal } from '../policy/principal';
 import { recordBudgetRefusal } from '../platform/usage-metrics';
 
@@ -27,13 +27,6 @@ export interface BudgetLine {
   limit: number;
   remaining: number;
   resetsAt: string;
-}
-
-/** The user's entity in a chat app: the value of its access.entity attribute in the user's customData. */
-export function entityOf(app: ChatAppConfig, customData: Record<string, unknown> | undefined): string | undefined {
-  const attribute = app.access?.entity?.attributeName;
-  const value = attribute ? customData?.[attribute] : undefined;
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
 /** Next UTC midnight / first day of next month, as ISO. */

@@ -9,6 +9,13 @@ import { forbidden, notFound } from '../platform/errors';
 import { logger } from '../platform/logger';
 import type { Principal } from './principal';
 
+/** The user's entity in a chat app: the value of its access.entity attribute in the user's customData. */
+export function entityOf(app: ChatAppConfig, customData: Record<string, unknown> | undefined): string | undefined {
+  const attribute = app.access?.entity?.attributeName;
+  const value = attribute ? customData?.[attribute] : undefined;
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
 /**
  * What a caller does with a session (and its messages, feedback, insights):
  * - read: the owner; content-admins and the service role too (each such read logged as viewingContentFor);

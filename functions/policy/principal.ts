@@ -1,6 +1,6 @@
 /** The authenticated caller: token identity plus, loaded at most once per request, the stored user's roles. */
 import { getUser, type User } from '../data/users';
-import type { TokenIdentity } from '../http/auth';
+import type { TokenIdentity } from './identity';
 import { config } from '../platform/config';
 import { forbidden } from '../platform/errors';
 
