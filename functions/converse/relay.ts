@@ -12,7 +12,7 @@ import { logger } from '../platform/logger';
 import { agentError } from './errors';
 import { addEvidence, verificationOf } from './evidence';
 import type { TurnPlan } from './prepare';
-import { invokeProvider, stopRuntimeSession } from './providers';
+import { invokeProvider, stopProvider } from './providers';
 import type { ProviderInput, ToolEvent } from './providers/events';
 
 const MAX_TRACE_KINDS = 50;
@@ -125,9 +125,9 @@ export async function relay(plan: TurnPlan, input: Omit<ProviderInput, 'signal'>
   }
   // An aborted stream may simply end instead of throwing: a timed-out answer is never a complete one.
   if (timedOut && !out.failure && !out.cancelled) out.failure = agentError(undefined, true);
-  if (out.cancelled && plan.agent.agent.kind === 'agentcore-runtime') {
-    // The runtime agent's own work stops too, not only our read of it.
-    await stopRuntimeSession(plan.agent.agent, plan.session.sessionId).catch((err) =>
+  if (out.cancelled) {
+    // The agent's own work stops too, not only our read of it (where its kind can: providers/index.ts).
+    await stopProvider(plan.agent.agent, plan.session.sessionId).catch((err) =>
       logger.warn('runtime session not stopped', { errorName: (err as Error)?.name }),
     );
   }
