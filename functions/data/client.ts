@@ -1,5 +1,5 @@
 /**
- * The DynamoDB document client of the container (functions/lib/clients.ts: built once from the runtime
+ * The DynamoDB document client of the container (functions/platform/clients.ts: built once from the runtime
  * configuration, or the one a test provides): DYNAMODB_ENDPOINT for DynamoDB Local. A new configuration
  * (tests, the local server) gets a new client. TABLE_NAME names the table.
  */

@@ -1,5 +1,5 @@
 /**
- * The files bucket through the real S3 client (the container's, functions/lib/clients.ts), and the calls a
+ * The files bucket through the real S3 client (the container's, functions/platform/clients.ts), and the calls a
  * converse turn makes: HeadObject, the attached tag, GET links. FILES_BUCKET names the bucket; S3_ENDPOINT
  * points the client at a local S3 (path-style URLs), as BEDROCK_*_ENDPOINT do for the agent emulator.
  * Presigned uploads and deletes are in ./storage-lifecycle.ts: a bundle that needs only a turn's calls holds

@@ -3,7 +3,7 @@
  * - JSON (`createGroupHandler`, the route groups, run by middy with its early timeout): an APIGatewayProxyResult;
  * - streaming (`createStreamingHandler`, POST /converse): Lambda response streaming, Server-Sent Events.
  * Both run the same stages: route lookup; `resolveRequest` (secrets, authentication, route roles, validation
- * of params/query/body with the route's schemas); the implementation; error mapping (functions/lib/errors.ts
+ * of params/query/body with the route's schemas); the implementation; error mapping (functions/platform/errors.ts
  * → ./errors.ts); CORS (./cors.ts); one access-log line per request. Implementations stay thin: they get
  * validated input and a Principal and return the answer.
  */

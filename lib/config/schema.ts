@@ -263,7 +263,7 @@ export const stageConfigSchema = z
         pendingUploadExpiryDays: z.number().int().min(1).max(365).default(1),
       })
       .default({ pendingUploadExpiryDays: 1 }),
-    /** An alarm per chat app when its cost of one UTC day reaches `usd` (the CostUsd metric, functions/lib/usage-metrics.ts). */
+    /** An alarm per chat app when its cost of one UTC day reaches `usd` (the CostUsd metric, functions/platform/usage-metrics.ts). */
     dailyCostWarnings: z
       .array(z.strictObject({ chatAppId: z.string().regex(/^[A-Za-z0-9._:@-]{1,128}$/), usd: z.number().positive() }))
       .max(50)

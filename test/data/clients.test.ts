@@ -1,5 +1,5 @@
 /**
- * The container's clients (functions/lib/clients.ts): a provided client is the one the repositories use; the
+ * The container's clients (functions/platform/clients.ts): a provided client is the one the repositories use; the
  * built ones follow the configuration they are built from.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';

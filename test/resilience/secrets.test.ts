@@ -1,5 +1,5 @@
 /**
- * Secrets loaded at cold start (functions/lib/secrets.ts) against a local Secrets Manager stand-in: a hung
+ * Secrets loaded at cold start (functions/platform/secrets.ts) against a local Secrets Manager stand-in: a hung
  * or failing call ends with a clear 503 instead of holding every later request, and the next request
  * fetches again.
  */
