@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 const FUNCTIONS = resolve(import.meta.dirname, '../../functions');
 
 /** The layers of functions/, lowest first: a folder may import the folders of the layers below its own, never above or beside. */
-export const LAYERS: readonly (readonly string[])[] = [
+const LAYERS: readonly (readonly string[])[] = [
   ['platform'],
   ['data', 'models'],
   ['files', 'memory', 'policy'],
@@ -77,7 +77,7 @@ function folderGraph(files: Graph, folderOf: (file: string) => string): Graph {
 }
 
 /** The cycles of a graph: each strongly connected component of more than one node (or a node importing itself), sorted. */
-export function cyclesOf(graph: Graph): string[][] {
+function cyclesOf(graph: Graph): string[][] {
   let next = 0;
   const index = new Map<string, number>();
   const low = new Map<string, number>();
@@ -110,7 +110,7 @@ export function cyclesOf(graph: Graph): string[][] {
 }
 
 /** The imports that break the layer rule, as `file -> file (folder may not import folder)`. */
-export function layerViolations(files: Graph, layers: readonly (readonly string[])[]): string[] {
+function layerViolations(files: Graph, layers: readonly (readonly string[])[]): string[] {
   const rank = new Map(layers.flatMap((folders, i) => folders.map((f) => [f, i] as const)));
   const top = (file: string) => file.split('/')[0]!;
   const out: string[] = [];
