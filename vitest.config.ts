@@ -7,8 +7,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * - integration: the real DynamoDB Local (started once by test/setup/global-setup.ts), the local API, the agent
  *   emulator.
  * - slow: the generated authorization matrix and the fuzzing, CDK synthesis, the deployed bundles, pika-shared as
- *   its users install it (built and packed once by test/setup/package-setup.ts), the examples and the browser
- *   tests (headless Chromium).
+ *   its users install it (built and packed once by test/setup/package-setup.ts) and the spec's examples compiled
+ *   against that build, the examples and the browser tests (headless Chromium).
  */
 const SLOW = [
   'test/resilience/authz-matrix.test.ts',
@@ -16,6 +16,8 @@ const SLOW = [
   'test/cdk/**/*.test.ts',
   'test/deployed/**/*.test.ts',
   'test/shared-types/package.test.ts',
+  // The spec's examples compile against pika-shared as built (shared-types/dist): built here by the package setup.
+  'test/shared-types/spec-examples.test.ts',
   'examples/*/test/**/*.test.ts',
   'test/browser/**/*.test.ts',
 ];

@@ -19,7 +19,7 @@ const ROOT = join(import.meta.dirname, '..');
 /** What a typical first request imports after index.mjs: converse's first turn loads its agent kind's client. */
 const FIRST_REQUESTS = [
   { group: 'converse', label: 'converse, first AgentCore turn', modules: ['functions/converse/providers/agentcore-harness.ts'] },
-  { group: 'converse', label: 'converse, first Bedrock Agents turn', modules: ['functions/converse/bedrock.ts'] },
+  { group: 'converse', label: 'converse, first Bedrock Agents turn', modules: ['functions/converse/providers/classic.ts'] },
 ] as const;
 
 const kib = (files: string[]) => files.reduce((n, f) => n + statSync(resolve(f)).size, 0) / 1024;
@@ -159,11 +159,11 @@ export async function coldStart(runs: number) {
       ["+ one group's routes (sessions)", `import { SESSIONS_ROUTES } from ${routesOf('sessions')};\nexport const r = SESSIONS_ROUTES;\n`],
       [
         '+ the configuration (zod/mini schema of the environment)',
-        `import { config } from ${JSON.stringify(join(ROOT, 'functions/lib/config.ts'))};\nexport const c = config;\n`,
+        `import { config } from ${JSON.stringify(join(ROOT, 'functions/platform/config.ts'))};\nexport const c = config;\n`,
       ],
       [
         "+ zod, the configuration, jose and the logger together (zod with pika-shared's common schemas: what any route function needs before its routes)",
-        `import * as C from 'pika-shared/schemas/common';\nimport { config } from ${JSON.stringify(join(ROOT, 'functions/lib/config.ts'))};\nimport { Logger } from '@aws-lambda-powertools/logger';\nimport { createRemoteJWKSet, jwtVerify } from 'jose';\nexport const c = [C, config, new Logger(), createRemoteJWKSet, jwtVerify];\n`,
+        `import * as C from 'pika-shared/schemas/common';\nimport { config } from ${JSON.stringify(join(ROOT, 'functions/platform/config.ts'))};\nimport { Logger } from '@aws-lambda-powertools/logger';\nimport { createRemoteJWKSet, jwtVerify } from 'jose';\nexport const c = [C, config, new Logger(), createRemoteJWKSet, jwtVerify];\n`,
       ],
       ['+ Powertools logger', "import { Logger } from '@aws-lambda-powertools/logger';\nexport const l = new Logger();\n"],
       ['+ jose (what auth.ts imports)', "import { createRemoteJWKSet, jwtVerify } from 'jose';\nexport const j = [createRemoteJWKSet, jwtVerify];\n"],

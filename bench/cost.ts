@@ -5,7 +5,7 @@
 import { ddb } from '../functions/data/client';
 import { sampleInsights } from '../test/data/fixtures';
 import type { BenchStack } from './stack';
-import { resetConfig } from '../functions/lib/config';
+import { resetConfig } from '../functions/platform/config';
 
 interface Tally {
   reads: number;

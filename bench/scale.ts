@@ -10,7 +10,7 @@
  * per-partition limits.
  */
 import { ddb } from '../functions/data/client';
-import { resetConfig } from '../functions/lib/config';
+import { resetConfig } from '../functions/platform/config';
 import { startDynamoDbFront, type DynamoDbFront, type DynamoDbFrontStats } from '../scripts/local/dynamodb-front';
 import { converseTurn, keyClass, writePlan, type KeyClass, type TurnPlan } from './scale-plan';
 import type { BenchStack } from './stack';

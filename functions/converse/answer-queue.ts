@@ -5,9 +5,9 @@
  * an in-process queue that hands records to the same handler.
  */
 import type { AnswerRecord } from '../data/turn-writes';
-import { logger } from '../http/logger';
-import { config } from '../lib/config';
-import { ANSWERS_DEFERRED, countMetric } from '../lib/metrics';
+import { logger } from '../platform/logger';
+import { config } from '../platform/config';
+import { ANSWERS_DEFERRED, countMetric } from '../platform/metrics';
 
 export type AnswerSender = (record: AnswerRecord) => Promise<void>;
 

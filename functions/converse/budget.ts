@@ -8,12 +8,12 @@ import type { AgentConfig, BudgetLimits, ChatAppConfig } from 'pika-shared/types
 import { readBudgetState, type BudgetState } from '../data/budgets';
 import type { TurnReservation } from '../data/turn-writes';
 import { COMMITTED, monthOf, type UsageTotals, type UserLimits } from '../data/usage-aggregates';
-import { config } from '../lib/config';
+import { config } from '../platform/config';
 import { userChatAppsOfMonth } from '../data/usage-reports';
-import { budgetExceeded, DomainError } from '../lib/errors';
-import { usableChatApp } from '../policy/access';
+import { budgetExceeded, DomainError } from '../platform/errors';
+import { entityOf, usableChatApp } from '../policy/access';
 import type { Principal } from '../policy/principal';
-import { recordBudgetRefusal } from '../lib/usage-metrics';
+import { recordBudgetRefusal } from '../platform/usage-metrics';
 
 export type BudgetLevel = 'user' | 'entity' | 'chatApp';
 export type BudgetPeriod = 'daily' | 'monthly';
@@ -27,13 +27,6 @@ export interface BudgetLine {
   limit: number;
   remaining: number;
   resetsAt: string;
-}
-
-/** The user's entity in a chat app: the value of its access.entity attribute in the user's customData. */
-export function entityOf(app: ChatAppConfig, customData: Record<string, unknown> | undefined): string | undefined {
-  const attribute = app.access?.entity?.attributeName;
-  const value = attribute ? customData?.[attribute] : undefined;
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
 /** Next UTC midnight / first day of next month, as ISO. */

@@ -1,5 +1,5 @@
 /** What a converse turn reports: its own error type and codes (functions/http/errors.ts maps them to statuses). */
-import { DomainError, dependencyErrorOf, type ErrorCode } from '../lib/errors';
+import { DomainError, dependencyErrorOf, type ErrorCode } from '../platform/errors';
 
 export type ConverseErrorCode = Extract<
   ErrorCode,

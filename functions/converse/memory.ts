@@ -9,9 +9,9 @@
  * A memory failure never fails the turn: the answer goes on without recall; it is logged and counted
  * (metric UserMemoryFailures).
  */
-import { logger } from '../http/logger';
-import { config } from '../lib/config';
-import { countMetric } from '../lib/metrics';
+import { logger } from '../platform/logger';
+import { config } from '../platform/config';
+import { countMetric } from '../platform/metrics';
 import type * as MemoryClient from '../memory/client';
 import { actorIdFor, isUnder, namespaceFor, userMemoryOf } from '../memory/registry';
 import type { TurnPlan } from './prepare';

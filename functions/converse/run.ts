@@ -2,7 +2,7 @@
  * A converse turn once it streams, as named steps — each testable alone:
  *   input   the provider input: session attributes, and the stored history when the provider session may be gone
  *   relay   the provider's events to the client as they arrive (chunks, traces and tool summaries, usage),
- *           watching for a stop request and the deadline
+ *           watching for a stop request and the deadline (relay.ts); then answer verification (verify.ts)
  *   persist the answer with its usage and cost, ADDed to the session in the same transaction (failed and
  *           cancelled answers too: what arrived and the usage consumed)
  *   finish  the idempotency record, then `done` or `error`
@@ -13,48 +13,37 @@
  */
 import type { AnswerVerification, ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
 import { completeIdempotencyKey, type IdempotencyRecord, releaseIdempotencyKey } from '../data/idempotency';
-import { getMessage, joinExtras } from '../data/messages';
+import { getMessage } from '../data/messages';
+import { joinExtras } from '../data/session-update';
 import { storeAnswer } from '../data/turn-writes';
 import { newId, nowIso } from '../data/items';
 import { generatedTitleExtras, moveSessionActivity } from '../data/sessions';
-import { recentTurns, stopRequested } from '../data/turns';
-import { config } from '../lib/config';
-import { toDomainError, type DomainError } from '../lib/errors';
-import { logger } from '../http/logger';
-import { ANSWERS_NOT_STORED, countMetric } from '../lib/metrics';
+import { recentTurns } from '../data/turns';
+import { config } from '../platform/config';
+import { toDomainError, type DomainError } from '../platform/errors';
+import { logger } from '../platform/logger';
+import { ANSWERS_NOT_STORED, countMetric } from '../platform/metrics';
 import { deferAnswer } from './answer-queue';
-import { recordUsage } from '../lib/usage-metrics';
+import { recordUsage } from '../platform/usage-metrics';
 import { insightsActivityExtras, insightsDueWrites } from '../insights/due';
-import { agentError, ConverseError } from './errors';
+import { ConverseError } from './errors';
 import { recallMemory, rememberTurn } from './memory';
 import type { TurnOutcome, TurnPlan } from './prepare';
-import { invokeProvider, providerIdleSeconds, stopRuntimeSession } from './providers';
-import type { AgentCoreInvokeInput as ProviderInput, ToolEvent } from './providers/events';
+import { providerIdleSeconds } from './providers';
+import type { ProviderInput } from './providers/events';
+import { failedRelay, type Relayed, relay, type RunOptions } from './relay';
 import { sessionAttributesFor } from './session-attributes';
-import type { EventSink } from './sse';
+import type { EventSink } from '../http/sse';
 import { joinTitle, pendingTitle, type Title, titleSession, turnDebit } from './turn-title';
-import { addTokens, addUsage, costOf } from './usage';
-import { addEvidence, verificationOf, verifyAnswer } from './verify';
+import { addUsage, costOf } from '../models/pricing';
+import { verifyAnswer } from './verify';
 import { agentFiles } from '../files/service';
 
 /** Answers are cut to fit the 400 KB item limit with room for the other attributes (docs/converse.md). */
 export const MAX_ANSWER_BYTES = 300 * 1024;
-const MAX_TRACE_KINDS = 50;
-const MAX_TOOLS = 50;
-
-const agentTimeoutMs = () => config().AGENT_TIMEOUT_MS;
 /** How much earlier conversation is sent to a provider whose session may be gone (HISTORY_MAX_CHARS). */
 const historyMaxChars = () => config().HISTORY_MAX_CHARS;
 const HISTORY_MAX_MESSAGES = 100;
-/** How often a streaming turn checks for a stop request (STOP_POLL_MS): at most one small read a second. */
-const stopPollMs = () => config().STOP_POLL_MS;
-/** Time kept after the agent's deadline to store the answer before the invocation ends. */
-const PERSIST_RESERVE_MS = 3_000;
-export interface RunOptions {
-  /** Epoch ms when the invocation ends (Lambda: now + getRemainingTimeInMillis()). */
-  deadlineMs: number;
-}
-
 export function truncateUtf8(text: string, maxBytes: number): { text: string; truncated: boolean } {
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length <= maxBytes) return { text, truncated: false };
@@ -67,31 +56,6 @@ export function truncateUtf8(text: string, maxBytes: number): { text: string; tr
   };
 }
 
-function traceKind(trace: Record<string, unknown>): string {
-  const kind = Object.keys(trace)[0] ?? 'unknown';
-  const inner = trace[kind] as Record<string, unknown> | undefined;
-  return inner && typeof inner === 'object' ? `${kind}.${Object.keys(inner)[0] ?? ''}` : kind;
-}
-
-/** What the relay step gathered. */
-export interface Relayed {
-  text: string;
-  tokens: { inputTokens: number; outputTokens: number };
-  /** False when the provider reported no usage at all: the message says so rather than invent numbers. */
-  usageReported: boolean;
-  traceKinds: string[];
-  tools: { name: string; status?: string }[];
-  stopReason?: string;
-  /** The provider answered at least once: its session now holds this turn. */
-  reached: boolean;
-  cancelled: boolean;
-  failure?: DomainError;
-  /** What the agent used (tool results, knowledge-base references), bounded; gathered only for answer verification. */
-  evidence?: string[];
-  /** Added by answer verification (verify.ts): the gradings' usage (at the grader's prices) and message metadata. */
-  extra?: { usage?: ChatMessageUsage; metadata: Record<string, unknown> };
-}
-
 /**
  * Whether the provider may have lost the conversation: another agent answered last, or its session idled
  * longer than the provider keeps one. A session's first turn has nothing to resend.
@@ -102,18 +66,6 @@ export function needsHistory(plan: Pick<TurnPlan, 'sessionCreated' | 'provider' 
   if (agentId !== plan.agent.agentId || !reachedAt) return true;
   return nowMs - Date.parse(reachedAt) >= providerIdleSeconds(plan.agent) * 1000;
 }
-
-/** A relay that failed before the provider answered anything (history read, a retry's call): stored as failed. */
-export const failedRelay = (err: unknown): Relayed => ({
-  text: '',
-  tokens: { inputTokens: 0, outputTokens: 0 },
-  usageReported: false,
-  traceKinds: [],
-  tools: [],
-  reached: false,
-  cancelled: false,
-  failure: toDomainError(err),
-});
 
 /** Step 1: what the provider is sent. */
 export async function providerInput(plan: TurnPlan): Promise<Omit<ProviderInput, 'signal'>> {
@@ -144,109 +96,6 @@ export async function providerInput(plan: TurnPlan): Promise<Omit<ProviderInput,
     ...(await recall),
   };
 }
-
-/** Step 2: the provider's answer to the client as it arrives; stops on a stop request or the deadline. */
-export async function relay(plan: TurnPlan, input: Omit<ProviderInput, 'signal'>, sink: EventSink, opts: RunOptions): Promise<Relayed> {
-  const streamTraces = Boolean(plan.app.streamTraces && plan.app.features?.traces?.enabled !== false);
-  const out: Relayed = {
-    text: '',
-    tokens: { inputTokens: 0, outputTokens: 0 },
-    usageReported: false,
-    traceKinds: [],
-    tools: [],
-    reached: false,
-    cancelled: false,
-  };
-  if (verificationOf(plan.app)) out.evidence = [];
-  const abort = new AbortController();
-  let timedOut = false;
-  // The agent gets AGENT_TIMEOUT_MS, but never so long that the answer could not be stored in time.
-  const agentMs = Math.max(0, Math.min(agentTimeoutMs(), opts.deadlineMs - PERSIST_RESERVE_MS - Date.now()));
-  const timer = setTimeout(() => {
-    timedOut = true;
-    abort.abort();
-  }, agentMs);
-  const stopWatch = watchForStop(plan, () => {
-    out.cancelled = true;
-    abort.abort();
-  });
-  try {
-    for await (const event of invokeProvider(plan.agent.agent, { ...input, signal: abort.signal })) {
-      out.reached = true;
-      if (out.evidence) addEvidence(out.evidence, event);
-      if (event.type === 'chunk') {
-        out.text += event.text;
-        sink.send('chunk', { text: event.text });
-      } else if (event.type === 'trace') {
-        if (event.usage) {
-          out.tokens = addTokens(out.tokens, event.usage);
-          out.usageReported = true;
-        }
-        if (out.traceKinds.length < MAX_TRACE_KINDS) out.traceKinds.push(traceKind(event.trace));
-        if (streamTraces) sink.send('trace', event.trace);
-      } else if (event.type === 'usage') {
-        out.tokens = addTokens(out.tokens, event);
-        out.usageReported = true;
-      } else if (event.type === 'tool') {
-        recordTool(out, event);
-        if (streamTraces) sink.send('tool', toolSummary(event));
-      } else if (event.type === 'stop') {
-        out.stopReason = event.reason;
-      }
-    }
-  } catch (err) {
-    if (!out.cancelled) {
-      out.failure = agentError(err, timedOut);
-      logger.warn('agent failed', { sessionId: plan.session.sessionId, code: out.failure.code, errorName: (err as { name?: string })?.name });
-    }
-  } finally {
-    clearTimeout(timer);
-    stopWatch.stop();
-  }
-  // An aborted stream may simply end instead of throwing: a timed-out answer is never a complete one.
-  if (timedOut && !out.failure && !out.cancelled) out.failure = agentError(undefined, true);
-  if (out.cancelled && plan.agent.agent.kind === 'agentcore-runtime') {
-    // The runtime agent's own work stops too, not only our read of it.
-    await stopRuntimeSession(plan.agent.agent, plan.session.sessionId).catch((err) =>
-      logger.warn('runtime session not stopped', { errorName: (err as Error)?.name }),
-    );
-  }
-  return out;
-}
-
-/** Checks for a stop request at most once per STOP_POLL_MS while the turn streams. */
-function watchForStop(plan: TurnPlan, onStop: () => void): { stop(): void } {
-  let checking = false;
-  const timer = setInterval(() => {
-    if (checking) return;
-    checking = true;
-    stopRequested(plan.session.sessionId, plan.turnId)
-      .then((stop) => {
-        if (stop) {
-          clearInterval(timer);
-          onStop();
-        }
-      })
-      .catch((err) => logger.warn('stop check failed', { errorName: (err as Error)?.name }))
-      .finally(() => (checking = false));
-  }, stopPollMs());
-  return { stop: () => clearInterval(timer) };
-}
-
-function recordTool(out: Relayed, event: ToolEvent): void {
-  if (event.phase === 'use') {
-    if (out.tools.length < MAX_TOOLS) out.tools.push({ name: event.name });
-  } else {
-    const tool = out.tools.at(-1);
-    if (tool && event.status) tool.status = event.status;
-  }
-}
-
-/** What the client is told of a tool: its name and outcome, never its input or output. */
-const toolSummary = (event: ToolEvent) =>
-  event.phase === 'use'
-    ? { phase: 'use', toolUseId: event.toolUseId, name: event.name }
-    : { phase: 'result', toolUseId: event.toolUseId, ...(event.status ? { status: event.status } : {}) };
 
 /**
  * Step 3: the answer stored (with the session's counters and turn bookkeeping in the same transaction), then

@@ -5,8 +5,8 @@
  * its first exchange.
  */
 import type { AgentConfig, ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
-import { converseOnce } from './runtime-converse';
-import { costOf } from './usage';
+import { converseOnce } from '../models/converse-once';
+import { costOf } from '../models/pricing';
 
 export const TITLE_MAX_CHARS = 80;
 

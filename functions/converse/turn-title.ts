@@ -7,8 +7,8 @@
 import { claimTitle, setGeneratedTitle } from '../data/sessions';
 import { newId } from '../data/items';
 import { usageWrites, type UsageDebit } from '../data/usage-aggregates';
-import { logger } from '../http/logger';
-import { recordUsage } from '../lib/usage-metrics';
+import { logger } from '../platform/logger';
+import { recordUsage } from '../platform/usage-metrics';
 import { ConverseError } from './errors';
 import type { TurnPlan } from './prepare';
 import { fallbackTitle, generateTitle } from './title';

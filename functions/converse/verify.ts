@@ -14,21 +14,18 @@ import {
   ANSWER_GRADES,
   type AnswerGrade,
   type AnswerVerification,
-  type ChatAppConfig,
   type ChatMessageUsage,
   type VerifyResponseFeature,
 } from 'pika-shared/types/chatbot/chatbot-types';
-import { verifyResponseFeatureSchema } from 'pika-shared/schemas';
 import * as z from 'zod';
-import type { OrchestrationTrace } from '@aws-sdk/client-bedrock-agent-runtime';
-import { logger } from '../http/logger';
-import { toDomainError } from '../lib/errors';
+import { logger } from '../platform/logger';
+import { toDomainError } from '../platform/errors';
 import { callTool } from '../models/tool-call';
 import type { TurnPlan } from './prepare';
-import type { ProviderEvent } from './providers/events';
-import { failedRelay, type Relayed, type RunOptions } from './run';
-import type { EventSink } from './sse';
-import { addTokens, addUsage } from './usage';
+import { cut, verificationOf, type ActiveVerification } from './evidence';
+import { failedRelay, type Relayed, type RunOptions } from './relay';
+import type { EventSink } from '../http/sse';
+import { addTokens, addUsage } from '../models/pricing';
 
 export const VERDICT_TOOL = 'grade_answer';
 export const verdictSchema = z.object({
@@ -40,10 +37,7 @@ export const verdictSchema = z.object({
   reason: z.string().min(1).max(1000).describe('One or two sentences: what is wrong or missing (what a corrected answer must fix), or why the answer is sound'),
 });
 
-/** Bounds of what the grader reads (its input tokens are billed). */
-export const MAX_EVIDENCE_ITEMS = 20;
-export const MAX_EVIDENCE_ITEM_CHARS = 2_000;
-export const MAX_EVIDENCE_CHARS = 12_000;
+/** Bounds of what the grader reads (its input tokens are billed; the evidence's in ./evidence.ts). */
 const MAX_QUESTION_CHARS = 8_000;
 const MAX_GRADED_ANSWER_CHARS = 24_000;
 /** The first answer kept in the stored message's metadata (the item stays within DynamoDB's 400 KB). */
@@ -61,57 +55,6 @@ const SYSTEM = [
   'Judge it against the question and, when given, the evidence the assistant used (tool results, knowledge-base passages): an answer that contradicts or goes beyond its evidence is unsupported.',
   `Call ${VERDICT_TOOL} with a grade (A correct and complete; B correct with minor gaps; C partly wrong, incomplete or unsupported; F wrong or not an answer) and a short reason the assistant can act on.`,
 ].join(' ');
-
-export type ActiveVerification = VerifyResponseFeature & { graderModel: NonNullable<VerifyResponseFeature['graderModel']> };
-
-/** The chat app's verification settings when verification is on (a stored config that no longer parses is off). */
-export function verificationOf(app: ChatAppConfig): ActiveVerification | undefined {
-  const raw = app.features?.verifyResponse;
-  if (!raw?.enabled) return undefined;
-  const parsed = verifyResponseFeatureSchema.safeParse(raw);
-  if (!parsed.success || !parsed.data.graderModel) {
-    logger.warn('verifyResponse feature ignored: invalid settings', { chatAppId: app.chatAppId });
-    return undefined;
-  }
-  return parsed.data as ActiveVerification;
-}
-
-const cut = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max)}… [cut]`);
-const flat = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value ?? ''));
-
-/** What one provider event tells of the evidence the agent used (none for most events). */
-export function evidenceOf(event: ProviderEvent): string[] {
-  if (event.type === 'tool') {
-    if (event.phase === 'use') return [`Tool call ${event.name}: ${event.input || '{}'}`];
-    return event.output ? [`Tool result (${event.status ?? 'unknown'}): ${event.output}`] : [];
-  }
-  if (event.type !== 'trace') return [];
-  const o = event.trace.orchestrationTrace as OrchestrationTrace | undefined;
-  const out: string[] = [];
-  const call = o?.invocationInput?.actionGroupInvocationInput;
-  if (call)
-    out.push(`Action ${[call.actionGroupName, call.function ?? call.apiPath].filter(Boolean).join('.')}: ${flat(call.parameters ?? call.requestBody ?? {})}`);
-  const obs = o?.observation;
-  if (obs?.actionGroupInvocationOutput?.text) out.push(`Action result: ${obs.actionGroupInvocationOutput.text}`);
-  for (const ref of obs?.knowledgeBaseLookupOutput?.retrievedReferences ?? []) {
-    const where = ref?.location?.s3Location?.uri ?? ref?.location?.webLocation?.url ?? ref?.location?.type ?? 'knowledge base';
-    if (ref?.content?.text) out.push(`Knowledge base reference (${where}): ${ref.content.text}`);
-  }
-  const code = obs?.codeInterpreterInvocationOutput;
-  if (code?.executionOutput || code?.executionError) out.push(`Code interpreter: ${code.executionOutput ?? code.executionError}`);
-  const collaborator = obs?.agentCollaboratorInvocationOutput;
-  if (collaborator?.output?.text) out.push(`Collaborator ${collaborator.agentCollaboratorName ?? ''}: ${collaborator.output.text}`);
-  return out;
-}
-
-/** Adds an event's evidence to `items`, within the item and character bounds. */
-export function addEvidence(items: string[], event: ProviderEvent): void {
-  for (const text of evidenceOf(event)) {
-    const used = items.reduce((n, s) => n + s.length, 0);
-    if (items.length >= MAX_EVIDENCE_ITEMS || used >= MAX_EVIDENCE_CHARS) return;
-    items.push(cut(text, Math.min(MAX_EVIDENCE_ITEM_CHARS, MAX_EVIDENCE_CHARS - used)));
-  }
-}
 
 /** The grader's input: tagged sections (a retry's grading also sees the earlier verdict). */
 export function graderPrompt(question: string, answer: string, evidence: string[], previous?: AnswerVerification): string {

@@ -1,12 +1,12 @@
 /**
- * The DynamoDB document client of the container (functions/lib/clients.ts: built once from the runtime
+ * The DynamoDB document client of the container (functions/platform/clients.ts: built once from the runtime
  * configuration, or the one a test provides): DYNAMODB_ENDPOINT for DynamoDB Local. A new configuration
  * (tests, the local server) gets a new client. TABLE_NAME names the table.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { defineClient } from '../lib/clients';
-import { config } from '../lib/config';
+import { defineClient } from '../platform/clients';
+import { config } from '../platform/config';
 
 export function tableName(): string {
   const name = config().TABLE_NAME;

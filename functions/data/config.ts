@@ -4,7 +4,7 @@
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AgentConfig, ChatAppConfig } from 'pika-shared/types/chatbot/chatbot-types';
-import { config } from '../lib/config';
+import { config } from '../platform/config';
 import { ddb, tableName } from './client';
 import { fromItemOrUndefined, type RawItem } from './items';
 import { keys } from './keys';

@@ -1,5 +1,5 @@
 /** What the data layer reports: its own error type and codes (functions/http/errors.ts maps them to statuses). */
-import { DomainError, type ErrorCode } from '../lib/errors';
+import { DomainError, type ErrorCode } from '../platform/errors';
 
 export type DataErrorCode = Extract<
   ErrorCode,

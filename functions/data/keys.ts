@@ -3,7 +3,7 @@
  * Ids are validated by the schemas to a charset without '#', so '#' is a safe separator.
  */
 
-import { config } from '../lib/config';
+import { config } from '../platform/config';
 
 /** Write-sharding for index partitions that would otherwise be hot (a busy chat app, a feedback status). */
 export const INDEX_SHARDS = 4;

@@ -14,7 +14,7 @@ import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, t
 import { type CancellationReason, cancellationReasons, RETRY, withRetry } from './retry';
 import { assertUsage, newSessionItem, type CreateSessionInput, type Session } from './sessions';
 import { itemExpiresAt } from './ttl';
-import { roundUsd } from './usage-aggregates';
+import { joinExtras, type SessionExtras } from './session-update';
 import { assertJoinable, MAX_TRANSACTION_ITEMS, type TransactItems } from './transact';
 
 export type MessageStatus = ChatMessageStatus;
@@ -81,29 +81,6 @@ export interface MessageAt {
   createMs: number;
   /** The previous attempt was cancelled by a condition of one of the extra transaction items. */
   conflicted: boolean;
-}
-
-/** Extra attributes SET (or SET where absent, or REMOVEd), and counters ADDed, on the session item with a message. */
-export interface SessionExtras {
-  set?: Record<string, unknown>;
-  setIfNotExists?: Record<string, unknown>;
-  add?: Record<string, number>;
-  remove?: readonly string[];
-}
-
-/**
- * Several concerns' extras on one session update: counters they share are summed (one ADD per attribute),
- * back to micro-dollars (the session's counters are token counts and costs rounded by costOf).
- */
-export function joinExtras(...parts: Array<SessionExtras | undefined>): SessionExtras {
-  const out: Required<SessionExtras> = { set: {}, setIfNotExists: {}, add: {}, remove: [] };
-  for (const part of parts) {
-    Object.assign(out.set, part?.set);
-    Object.assign(out.setIfNotExists, part?.setIfNotExists);
-    for (const [name, n] of Object.entries(part?.add ?? {})) out.add[name] = roundUsd((out.add[name] ?? 0) + n);
-    out.remove = [...out.remove, ...(part?.remove ?? [])];
-  }
-  return out;
 }
 
 /** The stored form of a message with its id; its createDate is the ULID's timestamp. */

@@ -1,12 +1,12 @@
 /**
- * Paginated Queries with signed cursors (functions/lib/cursor.ts), bound to the caller and to a query string
+ * Paginated Queries with signed cursors (functions/platform/cursor.ts), bound to the caller and to a query string
  * naming the list and every parameter that shapes it. `queryPage` pages one key condition;
  * `mergedQueryPage` merges several (index shards, message kinds) in sort order, the cursor holding each
  * source's position. Pages look one item ahead, so the last page carries no cursor.
  */
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { invalidCursor as invalidCursorError } from './errors';
-import { decodeCursor, encodeCursor } from '../lib/cursor';
+import { decodeCursor, encodeCursor } from '../platform/cursor';
 import { batchGet } from './batch';
 import { ddb, tableName } from './client';
 import { fromItem, type RawItem } from './items';

@@ -4,7 +4,7 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { rateLimited } from './errors';
-import { config } from '../lib/config';
+import { config } from '../platform/config';
 import { ddb, tableName } from './client';
 import { keys } from './keys';
 import { updateExpression } from './expressions';

@@ -20,9 +20,9 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeTime } from 'ulid';
 import type { SessionSearchSortField } from 'pika-shared/types/chatbot/chatbot-types';
-import { config } from '../lib/config';
-import { decodeCursor, encodeCursor } from '../lib/cursor';
-import { searchTooBroad } from '../lib/errors';
+import { config } from '../platform/config';
+import { decodeCursor, encodeCursor } from '../platform/cursor';
+import { searchTooBroad } from '../platform/errors';
 import { batchGet } from './batch';
 import { ddb, tableName } from './client';
 import { invalidCursor } from './errors';

@@ -12,7 +12,7 @@ import { keys, userAppSessionsPartition, userSessionsPartition } from './keys';
 import { queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
 import { FEEDBACK_SUMMARY_ATTRIBUTE } from './search-summaries';
 import { ttlAttribute } from './ttl';
-import type { SessionExtras } from './messages';
+import type { SessionExtras } from './session-update';
 import { insightsActivityOf, providerStateOf, type ProviderState } from './turns';
 
 export type Session = ChatSession<RecordOrUndef>;

@@ -2,7 +2,7 @@
  * Item expiry (DynamoDB TTL on `expiresAt`, epoch seconds). ITEM_TTL_DAYS (positive number) applies to
  * sessions, messages, feedback and insights; unset or empty keeps items forever.
  */
-import { config } from '../lib/config';
+import { config } from '../platform/config';
 
 const DAY_SECONDS = 24 * 3600;
 

@@ -9,15 +9,8 @@
  */
 import type { ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
 import { fromAttributeValues, type RawItem } from './items';
-import {
-  appendMessage,
-  joinExtras,
-  type AppendMessageInput,
-  type MessageAt,
-  type SessionExtras,
-  type StoredMessage,
-  startSessionWithMessage,
-} from './messages';
+import { appendMessage, type AppendMessageInput, type MessageAt, type StoredMessage, startSessionWithMessage } from './messages';
+import { joinExtras, type SessionExtras } from './session-update';
 import type { CreateSessionInput, Session } from './sessions';
 import type { TransactItems } from './transact';
 import { releaseTurn, sessionFree, turnEnded, turnInProgress, turnStarted } from './turns';

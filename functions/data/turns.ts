@@ -12,7 +12,7 @@ import { updateExpression } from './expressions';
 import { type RawItem, TURN_ATTRIBUTES as T } from './items';
 import { keys, MESSAGE_PREFIX } from './keys';
 import { isConditionFailure } from './retry';
-import type { SessionExtras } from './messages';
+import type { SessionExtras } from './session-update';
 
 /** With the user message: this turn holds the session until `leaseUntilIso` (its invocation's deadline). */
 export const turnStarted = (turnId: string, leaseUntilIso: string): SessionExtras => ({ set: { [T.turnId]: turnId, [T.turnLeaseUntil]: leaseUntilIso } });

@@ -5,8 +5,8 @@
  * by day; at most MAX_REPORT_ROWS rows read, else 400 SEARCH_TOO_BROAD). Ranked and paged in memory with a
  * signed cursor (docs/data-model.md#usage-and-budgets).
  */
-import { decodeCursor, encodeCursor } from '../lib/cursor';
-import { searchTooBroad, validationFailed } from '../lib/errors';
+import { decodeCursor, encodeCursor } from '../platform/cursor';
+import { searchTooBroad, validationFailed } from '../platform/errors';
 import type { RawItem } from './items';
 import { batchGet } from './batch';
 import {

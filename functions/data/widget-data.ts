@@ -4,7 +4,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { UserWidgetData } from 'pika-shared/types/chatbot/chatbot-types';
-import { dependencyErrorOf } from '../lib/errors';
+import { dependencyErrorOf } from '../platform/errors';
 import { conflict, payloadTooLarge, validationFailed } from './errors';
 import { ddb, tableName } from './client';
 import { isConditionFailure } from './retry';

@@ -11,9 +11,9 @@ import { getFileRecord, listSessionFiles, markFilesAttached, putFileRecord, type
 import { newId, nowIso } from '../data/items';
 import { fileObjectKey } from '../data/keys';
 import type { Session } from '../data/sessions';
-import { config } from '../lib/config';
-import { DomainError, forbidden, notFound, payloadTooLarge, validationFailed } from '../lib/errors';
-import { logger } from '../http/logger';
+import { config } from '../platform/config';
+import { DomainError, forbidden, notFound, payloadTooLarge, validationFailed } from '../platform/errors';
+import { logger } from '../platform/logger';
 import type * as Storage from './storage';
 import type * as Lifecycle from './storage-lifecycle';
 

@@ -4,7 +4,7 @@
  */
 import { DeleteObjectsCommand, type DeleteObjectsCommandOutput } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { DomainError } from '../lib/errors';
+import { DomainError } from '../platform/errors';
 import { FILE_STATE_TAG, filesBucket, s3Client, s3Failure, type FileState } from './storage';
 
 const taggingXml = (state: FileState) => `<Tagging><TagSet><Tag><Key>${FILE_STATE_TAG}</Key><Value>${state}</Value></Tag></TagSet></Tagging>`;

@@ -1,5 +1,5 @@
 /**
- * The files bucket through the real S3 client (the container's, functions/lib/clients.ts), and the calls a
+ * The files bucket through the real S3 client (the container's, functions/platform/clients.ts), and the calls a
  * converse turn makes: HeadObject, the attached tag, GET links. FILES_BUCKET names the bucket; S3_ENDPOINT
  * points the client at a local S3 (path-style URLs), as BEDROCK_*_ENDPOINT do for the agent emulator.
  * Presigned uploads and deletes are in ./storage-lifecycle.ts: a bundle that needs only a turn's calls holds
@@ -7,9 +7,9 @@
  */
 import { GetObjectCommand, HeadObjectCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { defineClient } from '../lib/clients';
-import { config } from '../lib/config';
-import { DomainError, dependencyErrorOf } from '../lib/errors';
+import { defineClient } from '../platform/clients';
+import { config } from '../platform/config';
+import { DomainError, dependencyErrorOf } from '../platform/errors';
 
 export const s3Client = defineClient('s3', {
   key: (c) => c.S3_ENDPOINT,

@@ -2,9 +2,9 @@
 import { deleteBudgetOverride, getBudgetOverride, putBudgetOverride, type OverrideLevel } from '../data/budgets';
 import { getAgent, getChatApp, putAgent, putChatApp } from '../data/config';
 import { chatAppUsage, reportRange } from '../data/usage-reports';
-import { logger } from '../http/logger';
+import { logger } from '../platform/logger';
 import { nowIso } from '../data/items';
-import { conflict, notFound } from '../lib/errors';
+import { conflict, notFound } from '../platform/errors';
 import { createGroupHandler } from '../http/handler';
 import { ADMIN_ROUTES } from '../http/routes/admin';
 import { checkUserMemoryFeature } from '../memory/registry';

@@ -6,7 +6,7 @@
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type AnswerRecord, storeRedrivenAnswer } from '../data/turn-writes';
-import { logger } from '../http/logger';
+import { logger } from '../platform/logger';
 
 const isRecord = (v: unknown): v is AnswerRecord => {
   const r = v as Partial<AnswerRecord> | null;

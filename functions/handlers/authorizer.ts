@@ -9,10 +9,10 @@
  */
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { verifyAuthorizationHeader } from '../http/auth';
-import { logger } from '../http/logger';
-import { DomainError } from '../lib/errors';
-import { AUTHORIZER_FAILURES, countMetric } from '../lib/metrics';
-import { loadSecrets } from '../lib/secrets';
+import { logger } from '../platform/logger';
+import { DomainError } from '../platform/errors';
+import { AUTHORIZER_FAILURES, countMetric } from '../platform/metrics';
+import { loadSecrets } from '../platform/secrets';
 
 /** arn:aws:execute-api:region:account:apiId/stage/METHOD/path -> arn:...:apiId/stage/* */
 export const wholeApiArn = (methodArn: string) => `${methodArn.split('/').slice(0, 2).join('/')}/*`;

@@ -1,7 +1,7 @@
 /** Feedback on sessions: users report, content-admins triage. */
 import { addInternalComment, createFeedback, getFeedback, listFeedback, listSessionFeedback, updateFeedback } from '../data/feedback';
 import { newId, nowIso } from '../data/items';
-import { notFound } from '../lib/errors';
+import { notFound } from '../platform/errors';
 import { sessionFor, visibleFeedback } from '../policy/access';
 import { createGroupHandler } from '../http/handler';
 import { FEEDBACK_ROUTES } from '../http/routes/feedback';

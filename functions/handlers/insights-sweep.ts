@@ -1,8 +1,8 @@
 /** Scheduled (EventBridge) sweep: due sessions from the sparse index to the insights queue (functions/insights/sweep.ts). */
-import { logger } from '../http/logger';
+import { logger } from '../platform/logger';
 import { sqsJobSender } from '../insights/queue';
 import { sweepDueInsights } from '../insights/sweep';
-import { config } from '../lib/config';
+import { config } from '../platform/config';
 
 /** Time kept before the function's timeout: the last round's leases and sends finish. */
 const RESERVE_MS = 15_000;

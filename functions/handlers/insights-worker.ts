@@ -5,7 +5,7 @@
  * the dead-letter queue after maxReceiveCount); a malformed message is dropped with an error log.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { logger } from '../http/logger';
+import { logger } from '../platform/logger';
 import { generateInsights } from '../insights/generate';
 import { insightsJobSchema } from '../insights/queue';
 import type { InsightsJob } from '../data/insights-status';

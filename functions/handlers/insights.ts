@@ -1,7 +1,7 @@
 /** Session insights: read by the owner or content-admins, written by the trusted insights service. */
 import { getInsights, putInsights } from '../data/insights';
 import { getInsightsStatus } from '../data/insights-status';
-import { notFound } from '../lib/errors';
+import { notFound } from '../platform/errors';
 import { sessionFor } from '../policy/access';
 import { createGroupHandler } from '../http/handler';
 import { INSIGHTS_ROUTES } from '../http/routes/insights';

@@ -10,7 +10,7 @@ import { getInsights } from '../data/insights';
 import { normalizeLimit } from '../data/pagination';
 import { searchSessions, type FeedbackFilter, type SessionSearchPlan } from '../data/session-search';
 import type { Session } from '../data/sessions';
-import { forbidden, validationFailed } from '../lib/errors';
+import { forbidden, validationFailed } from '../platform/errors';
 import { authorizeSession, visibleFeedback } from '../policy/access';
 import type { Principal } from '../policy/principal';
 

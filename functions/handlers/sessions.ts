@@ -6,7 +6,7 @@ import { createGroupHandler } from '../http/handler';
 import { SESSIONS_ROUTES } from '../http/routes/sessions';
 import { nowIso } from '../data/items';
 import { requestStop } from '../data/turns';
-import { conflict } from '../lib/errors';
+import { conflict } from '../platform/errors';
 import { searchSessionsFor } from './session-search';
 import { announceUpload, deleteSessionObjects, downloadLink } from '../files/service';
 

@@ -10,7 +10,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { applyDebits, debitOf, type DebitRecord } from '../data/usage-aggregates';
 import { DEBIT_PREFIX } from '../data/keys';
-import { logger } from '../http/logger';
+import { logger } from '../platform/logger';
 
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const debits: DebitRecord[] = [];

@@ -2,7 +2,7 @@
 import { budgetOverview } from '../converse/budget';
 import { getUser, putUser, searchUsersByPrefix, updateUserName } from '../data/users';
 import { reportRange, userDailyUsage } from '../data/usage-reports';
-import { notFound } from '../lib/errors';
+import { notFound } from '../platform/errors';
 import { createGroupHandler } from '../http/handler';
 import { USERS_ROUTES } from '../http/routes/users';
 import { memoryOwner } from '../policy/access';

@@ -1,6 +1,6 @@
 /** Widget data: always the caller's own (user + scope + tag); no role reads another user's. */
 import { deleteWidgetData, getWidgetData, setWidgetData } from '../data/widget-data';
-import { notFound } from '../lib/errors';
+import { notFound } from '../platform/errors';
 import { createGroupHandler } from '../http/handler';
 import { WIDGETS_ROUTES } from '../http/routes/widgets';
 

@@ -5,10 +5,11 @@
  * Also used by the deployed stack's API Gateway authorizer.
  */
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { USER_ID_PATTERN, type UserType } from 'pika-shared/types/chatbot/chatbot-types';
-import { DomainError, unauthorized } from '../lib/errors';
-import { config, type RuntimeConfig } from '../lib/config';
-import { secretValue } from '../lib/secrets';
+import { USER_ID_PATTERN } from 'pika-shared/types/chatbot/chatbot-types';
+import { DomainError, unauthorized } from '../platform/errors';
+import { config, type RuntimeConfig } from '../platform/config';
+import { secretValue } from '../platform/secrets';
+import type { TokenIdentity } from '../policy/identity';
 
 export interface AuthConfig {
   secret?: Uint8Array;
@@ -39,14 +40,6 @@ export function authConfig(): AuthConfig {
   };
   cached = { runtime: c, key, config: auth };
   return auth;
-}
-
-export interface TokenIdentity {
-  userId: string;
-  roles: string[];
-  userType?: UserType;
-  /** Seconds since epoch. */
-  expiresAt?: number;
 }
 
 function identityOf(payload: JWTPayload, config: AuthConfig): TokenIdentity {

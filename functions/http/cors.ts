@@ -4,7 +4,7 @@
  * may read `Retry-After` (when to retry a 429/409/503) and `Allow` (a 405's methods).
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { config } from '../lib/config';
+import { config } from '../platform/config';
 import { header } from './request';
 
 export const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key'] as const;

@@ -2,7 +2,7 @@
  * The one place where a failure becomes an HTTP answer: `{ "error": { "code", "message", "details"? } }` with
  * the status of its code. Unknown errors become a 500 INTERNAL without leaking internals.
  */
-import { toDomainError, type DomainError, type ErrorCode } from '../lib/errors';
+import { toDomainError, type DomainError, type ErrorCode } from '../platform/errors';
 
 export const ERROR_STATUS: Record<ErrorCode, number> = {
   BAD_REQUEST: 400,

@@ -3,23 +3,23 @@
  * - JSON (`createGroupHandler`, the route groups, run by middy with its early timeout): an APIGatewayProxyResult;
  * - streaming (`createStreamingHandler`, POST /converse): Lambda response streaming, Server-Sent Events.
  * Both run the same stages: route lookup; `resolveRequest` (secrets, authentication, route roles, validation
- * of params/query/body with the route's schemas); the implementation; error mapping (functions/lib/errors.ts
+ * of params/query/body with the route's schemas); the implementation; error mapping (functions/platform/errors.ts
  * → ./errors.ts); CORS (./cors.ts); one access-log line per request. Implementations stay thin: they get
  * validated input and a Principal and return the answer.
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { DomainError } from '../lib/errors';
+import { DomainError } from '../platform/errors';
 import { corsHeadersFor } from './cors';
 import { isUserWrite } from './route-errors';
 import { httpErrorOf } from './errors';
 import { consumeRateLimit, writeRateLimit } from '../data/rate-limit';
-import { loadSecrets } from '../lib/secrets';
+import { loadSecrets } from '../platform/secrets';
 import { verifyAuthorizationHeader } from './auth';
-import { logger } from './logger';
+import { logger } from '../platform/logger';
 import { Principal } from '../policy/principal';
 import { header, parseRequest } from './request';
-import { type EventSink, sseSink, type WritableLike } from '../converse/sse';
+import { type EventSink, sseSink, type WritableLike } from './sse';
 import type * as z from 'zod';
 import type { RESPONSES } from './responses';
 import type { ROUTES, RouteDef, RouteGroup } from './routes';

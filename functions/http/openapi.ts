@@ -1,6 +1,6 @@
 /** The OpenAPI 3.1 document, generated from the route table's zod schemas and the routes' answers (never written by hand). */
 import * as z from 'zod';
-import { ERROR_CODES, type ErrorCode } from '../lib/errors';
+import { ERROR_CODES, type ErrorCode } from '../platform/errors';
 import { ERROR_STATUS } from './errors';
 import { retryAfterCodes, routeErrors } from './route-errors';
 import { RESPONSES } from './responses';

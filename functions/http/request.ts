@@ -1,8 +1,8 @@
 /** Turns an API Gateway proxy event into validated params/query/body for a route. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
-import { config } from '../lib/config';
-import { DomainError, payloadTooLarge, validationFailed } from '../lib/errors';
+import { config } from '../platform/config';
+import { DomainError, payloadTooLarge, validationFailed } from '../platform/errors';
 import type { RouteDef } from './routes';
 import { unstorableValues } from './storable';
 

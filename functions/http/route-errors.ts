@@ -4,7 +4,7 @@
  * OpenAPI document (./openapi.ts) turns them into statuses with ERROR_STATUS (./errors.ts), the one mapping;
  * test/api/declared.ts fails a test that sees a route answer a status it does not declare.
  */
-import type { ErrorCode } from '../lib/errors';
+import type { ErrorCode } from '../platform/errors';
 import type { RouteDef } from './routes/common';
 
 /** A write any user may make (admin and service routes are not rate-limited per user; converse has its own limit). */

@@ -17,9 +17,10 @@ import { keys } from '../data/keys';
 import { pendingStatusItem } from '../data/insights-status';
 import { tableName } from '../data/client';
 import { nowIso, TURN_ATTRIBUTES } from '../data/items';
-import type { MessageAt, SessionExtras } from '../data/messages';
+import type { MessageAt } from '../data/messages';
+import type { SessionExtras } from '../data/session-update';
 import type { TransactItems } from '../data/transact';
-import { config } from '../lib/config';
+import { config } from '../platform/config';
 
 export const DEFAULT_IDLE_MINUTES = 30;
 

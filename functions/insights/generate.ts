@@ -28,8 +28,8 @@ import { conditionFailedAt } from '../data/retry';
 import { addSessionUsage, getSessionWithInsightsActivity, type Session } from '../data/sessions';
 import { recentTurns } from '../data/turns';
 import { usageWrites } from '../data/usage-aggregates';
-import { entityOf } from '../converse/budget';
-import { logger } from '../http/logger';
+import { entityOf } from '../policy/access';
+import { logger } from '../platform/logger';
 import { callTool } from '../models/tool-call';
 import { idleSecondsOf } from './due';
 

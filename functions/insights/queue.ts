@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { idSchema } from 'pika-shared/schemas';
 import type { InsightsJob } from '../data/insights-status';
 import type { JobSender } from './sweep';
-import { sqsClient } from '../lib/sqs';
+import { sqsClient } from '../platform/sqs';
 
 export const insightsJobSchema = z.strictObject({ sessionId: idSchema, activity: z.iso.datetime(), dueBy: z.iso.datetime().optional() });
 

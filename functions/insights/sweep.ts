@@ -6,7 +6,7 @@
  */
 import { giveUpDue, leaseDue, listDueInsights, type InsightsJob } from '../data/insights-status';
 import { nowIso } from '../data/items';
-import { config } from '../lib/config';
+import { config } from '../platform/config';
 
 /** Entries read per shard and sweep (4 shards): the sweep's read cost is bounded; the rest waits for the next one. */
 export const SWEEP_PAGE = 50;

@@ -15,7 +15,7 @@ import {
   RetrieveMemoryRecordsCommand,
   type MemoryRecordSummary,
 } from '@aws-sdk/client-bedrock-agentcore';
-import { agentCoreClient } from '../converse/providers/agentcore-client';
+import { agentCoreClient } from '../models/agentcore';
 
 export interface MemoryRecord {
   memoryId: string;

@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto';
 import type { ChatAppConfig } from 'pika-shared/types/chatbot/chatbot-types';
 import { MEMORY_STRATEGIES, memoryIdOf, userMemoryFeatureSchema, type UserMemoryFeature } from 'pika-shared/schemas';
-import { config } from '../lib/config';
-import { validationFailed } from '../lib/errors';
+import { config } from '../platform/config';
+import { validationFailed } from '../platform/errors';
 
 export interface RegisteredMemory {
   arn: string;

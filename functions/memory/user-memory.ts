@@ -4,8 +4,8 @@
  * and every event of their actor, in every registered memory. Only records under the user's namespace are
  * ever shown or deleted: another user's record is "not found".
  */
-import { decodeCursor, encodeCursor, type CursorBinding } from '../lib/cursor';
-import { DomainError, dependencyErrorOf, notFound } from '../lib/errors';
+import { decodeCursor, encodeCursor, type CursorBinding } from '../platform/cursor';
+import { DomainError, dependencyErrorOf, notFound } from '../platform/errors';
 import type * as Client from './client';
 import type { MemoryRecord } from './client';
 import { actorIdFor, isUnder, namespaceFor, registeredMemories, registeredMemory, type RegisteredMemory } from './registry';

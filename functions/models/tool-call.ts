@@ -6,8 +6,8 @@
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
 import type { ChatMessageUsage, ModelPricing } from 'pika-shared/types/chatbot/chatbot-types';
 import * as z from 'zod';
-import { converseOnce } from '../converse/runtime-converse';
-import { costOf } from '../converse/usage';
+import { converseOnce } from './converse-once';
+import { costOf } from './pricing';
 
 export interface ToolCallRequest<T> {
   modelId: string;

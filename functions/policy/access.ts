@@ -5,9 +5,16 @@
 import type { ChatAppConfig } from 'pika-shared/types/chatbot/chatbot-types';
 import { getChatApp } from '../data/config';
 import { getSession, type Session } from '../data/sessions';
-import { forbidden, notFound } from '../lib/errors';
-import { logger } from '../http/logger';
+import { forbidden, notFound } from '../platform/errors';
+import { logger } from '../platform/logger';
 import type { Principal } from './principal';
+
+/** The user's entity in a chat app: the value of its access.entity attribute in the user's customData. */
+export function entityOf(app: ChatAppConfig, customData: Record<string, unknown> | undefined): string | undefined {
+  const attribute = app.access?.entity?.attributeName;
+  const value = attribute ? customData?.[attribute] : undefined;
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
 
 /**
  * What a caller does with a session (and its messages, feedback, insights):

@@ -1,8 +1,8 @@
 /** The authenticated caller: token identity plus, loaded at most once per request, the stored user's roles. */
 import { getUser, type User } from '../data/users';
-import type { TokenIdentity } from '../http/auth';
-import { config } from '../lib/config';
-import { forbidden } from '../lib/errors';
+import type { TokenIdentity } from './identity';
+import { config } from '../platform/config';
+import { forbidden } from '../platform/errors';
 
 /**
  * Who may call a route: 'user' = any signed-in principal (ownership is then checked per item, see

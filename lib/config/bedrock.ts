@@ -1,10 +1,12 @@
 /**
- * Which Bedrock resources the converse function may call, derived from a stage's `bedrock` settings: the
- * agent aliases for InvokeAgent, the models of inline agents (InvokeInlineAgent runs them with the caller's
- * permissions) and the title models (Converse).
+ * Which Bedrock resources the converse function may call, derived from a stage's `bedrock` settings: per agent
+ * kind (AGENT_KIND_IAM, under the keys of the provider registry in functions/converse/providers/index.ts) the
+ * actions and the resources of the configured agents, the models of inline agents (InvokeInlineAgent runs them
+ * with the caller's permissions) and the title models (Converse).
  */
 import { Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import type { AgentKind, AgentOf } from '../../functions/converse/providers';
 import type { StageConfig } from './schema';
 
 export interface BedrockAccess {
@@ -21,6 +23,63 @@ export interface BedrockAccess {
   /** bedrock-agentcore:InvokeAgentRuntime(+ForUser) and StopRuntimeSession, on the runtimes and their endpoints. */
   runtimeArns: string[];
 }
+
+interface StackEnv {
+  partition: string;
+  region: string;
+  account: string;
+}
+
+/** The IAM of one agent kind. */
+export interface AgentKindIam<K extends AgentKind> {
+  /** What converse calls for an agent of this kind. */
+  actions: readonly string[];
+  /** The ARNs one configured agent of this kind names. */
+  arns(agent: AgentOf<K>, env: StackEnv): string[];
+  /** The models one configured agent of this kind runs with the caller's permissions (granted InvokeModel*). */
+  models?(agent: AgentOf<K>): string[];
+  /** The statement's resources from the stage's access (configured agents and those registered later); none: no statement. */
+  resources(access: BedrockAccess): string[];
+  /** A statement id: keeps CDK from merging a "*" statement with another. */
+  sid?: string;
+  /** Why a resource of this kind ends in a wildcard (each such resource acknowledged to cdk-nag with it). */
+  wildcardReason?: string;
+}
+
+/** Every agent kind's IAM; a kind without its row fails `tsc`. */
+export const AGENT_KIND_IAM: { readonly [K in AgentKind]: AgentKindIam<K> } = {
+  'bedrock-agent': {
+    actions: ['bedrock:InvokeAgent'],
+    arns: (a, { partition, region, account }) => [`arn:${partition}:bedrock:${region}:${account}:agent-alias/${a.bedrockAgentId}/${a.bedrockAgentAliasId}`],
+    resources: (access) => access.agentAliasArns,
+  },
+  // InvokeInlineAgent has no resource-level permissions (AWS requires "*"); what the inline agent may run is
+  // bounded by the InvokeModel statement on its model. Its own statement (a sid keeps CDK from merging it with
+  // X-Ray's "*" statement).
+  inline: {
+    actions: ['bedrock:InvokeInlineAgent'],
+    arns: () => [],
+    models: (a) => [a.foundationModel],
+    resources: (access) => (access.inlineAgents ? ['*'] : []),
+    sid: 'InvokeInlineAgent',
+  },
+  // A harness runs on AgentCore Runtime, so invoking it needs both actions on the harness ARN.
+  'agentcore-harness': {
+    actions: ['bedrock-agentcore:InvokeHarness', 'bedrock-agentcore:InvokeAgentRuntime'],
+    arns: (a) => [a.harnessArn],
+    resources: (access) => access.harnessArns,
+  },
+  // A runtime agent is invoked for a user (runtimeUserId) and stopped on cancel, on the runtime and its endpoints.
+  'agentcore-runtime': {
+    actions: ['bedrock-agentcore:InvokeAgentRuntime', 'bedrock-agentcore:InvokeAgentRuntimeForUser', 'bedrock-agentcore:StopRuntimeSession'],
+    arns: (a) => [a.agentRuntimeArn],
+    resources: (access) => access.runtimeArns.flatMap((arn) => [arn, `${arn}/runtime-endpoint/*`]),
+    wildcardReason: 'The endpoints (qualifiers) of one configured AgentCore runtime: a runtime is invoked through the endpoint its config names.',
+  },
+};
+
+/** The row of an agent's kind, typed for that agent. */
+const iamOf = <K extends AgentKind>(agent: AgentOf<K>) => AGENT_KIND_IAM[agent.kind as K] as AgentKindIam<K>;
 
 /** Geography prefixes of cross-region inference profiles (us.anthropic..., eu.amazon..., global....). */
 const PROFILE_GEOGRAPHIES = new Set(['us', 'us-gov', 'eu', 'apac', 'jp', 'au', 'ca', 'global']);
@@ -49,28 +108,20 @@ export function modelResourceArns(scope: IConstruct, modelId: string): string[] 
 
 export function bedrockAccess(scope: IConstruct, bedrock: StageConfig['bedrock']): BedrockAccess {
   const { partition, region, account } = Stack.of(scope);
-  const agents = Object.values(bedrock.agents);
-  const aliasArns = agents.flatMap((a) =>
-    a.agent.kind === 'bedrock-agent'
-      ? [`arn:${partition}:bedrock:${region}:${account}:agent-alias/${a.agent.bedrockAgentId}/${a.agent.bedrockAgentAliasId}`]
-      : [],
-  );
-  const inlineModels = agents.flatMap((a) => (a.agent.kind === 'inline' ? [a.agent.foundationModel] : []));
-  const titleModels = agents.flatMap((a) => (a.titleModel ? [a.titleModel.modelId] : []));
+  const env = { partition, region, account };
+  const agents = Object.values(bedrock.agents).map((a) => a.agent);
+  const arnsOf = (kind: AgentKind) => agents.flatMap((a) => (a.kind === kind ? iamOf(a).arns(a, env) : []));
+  const kindModels = agents.flatMap((a) => iamOf(a).models?.(a) ?? []);
+  const titleModels = Object.values(bedrock.agents).flatMap((a) => (a.titleModel ? [a.titleModel.modelId] : []));
   const unique = (ids: string[]) => [...new Set(ids.flatMap((id) => modelResourceArns(scope, id)))];
-  const streaming = unique([...inlineModels, ...bedrock.additionalModelIds]);
-  const agentCoreArns = [
-    ...agents.flatMap((a) =>
-      a.agent.kind === 'agentcore-harness' ? [a.agent.harnessArn] : a.agent.kind === 'agentcore-runtime' ? [a.agent.agentRuntimeArn] : [],
-    ),
-    ...bedrock.additionalAgentCoreArns,
-  ];
+  const streaming = unique([...kindModels, ...bedrock.additionalModelIds]);
+  const additionalOf = (type: string) => bedrock.additionalAgentCoreArns.filter((arn) => arn.includes(`:${type}/`));
   return {
-    harnessArns: [...new Set(agentCoreArns.filter((arn) => arn.includes(':harness/')))],
-    runtimeArns: [...new Set(agentCoreArns.filter((arn) => arn.includes(':runtime/')))],
-    agentAliasArns: [...new Set([...aliasArns, ...bedrock.additionalAgentAliasArns])],
+    harnessArns: [...new Set([...arnsOf('agentcore-harness'), ...additionalOf('harness')])],
+    runtimeArns: [...new Set([...arnsOf('agentcore-runtime'), ...additionalOf('runtime')])],
+    agentAliasArns: [...new Set([...arnsOf('bedrock-agent'), ...bedrock.additionalAgentAliasArns])],
     streamingModelArns: streaming,
     modelArns: unique(titleModels).filter((arn) => !streaming.includes(arn)),
-    inlineAgents: bedrock.inlineAgents || inlineModels.length > 0,
+    inlineAgents: bedrock.inlineAgents || agents.some((a) => a.kind === 'inline'),
   };
 }

@@ -223,7 +223,7 @@ export const stageConfigSchema = z
      * one of them (≈ 2 WCU), so size it for 10× a chat app's turns/s ÷ 500; raise it, never lower it (docs/scaling.md).
      */
     sessionIndexShards: z.number().int().min(4).max(256).optional(),
-    /** The functions' remaining knobs (each absent: the function's default, functions/lib/config.ts; docs/deploy.md). */
+    /** The functions' remaining knobs (each absent: the function's default, functions/platform/config.ts; docs/deploy.md). */
     tuning: z
       .strictObject({
         /** Largest request body accepted (MAX_BODY_BYTES, default 256 KiB; API Gateway caps at 10 MB). */
@@ -291,7 +291,7 @@ export const stageConfigSchema = z
         pendingUploadExpiryDays: z.number().int().min(1).max(365).default(1),
       })
       .default({ pendingUploadExpiryDays: 1 }),
-    /** An alarm per chat app when its cost of one UTC day reaches `usd` (the CostUsd metric, functions/lib/usage-metrics.ts). */
+    /** An alarm per chat app when its cost of one UTC day reaches `usd` (the CostUsd metric, functions/platform/usage-metrics.ts). */
     dailyCostWarnings: z
       .array(z.strictObject({ chatAppId: z.string().regex(/^[A-Za-z0-9._:@-]{1,128}$/), usd: z.number().positive() }))
       .max(50)

@@ -5,7 +5,7 @@
  */
 import { CORS_EXPOSE_HEADERS } from '../../functions/http/cors';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import type { ErrorCode } from '../../functions/lib/errors';
+import type { ErrorCode } from '../../functions/platform/errors';
 import { acknowledgeNag } from '../nag';
 
 /**

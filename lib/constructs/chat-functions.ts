@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROUTE_GROUPS, type RouteGroup } from '../../functions/http/routes';
-import type { BedrockAccess } from '../config/bedrock';
+import { AGENT_KIND_IAM, type BedrockAccess } from '../config/bedrock';
 import { acknowledgeNag, nagArn } from '../nag';
 import {
   ANSWER_REDRIVE_FUNCTION,
@@ -257,41 +257,20 @@ export class ChatFunctions extends Construct {
   }
 
   private grantBedrock(fn: lambda.Function, access: BedrockAccess): void {
-    if (access.agentAliasArns.length) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeAgent'], resources: access.agentAliasArns }));
+    // Each agent kind's actions on its resources (lib/config/bedrock.ts AGENT_KIND_IAM).
+    for (const { actions, resources, sid, wildcardReason } of Object.values(AGENT_KIND_IAM)) {
+      const granted = resources(access);
+      if (!granted.length) continue;
+      fn.addToRolePolicy(new iam.PolicyStatement({ ...(sid ? { sid } : {}), actions: [...actions], resources: granted }));
+      if (!wildcardReason) continue;
+      for (const arn of granted.filter((r) => r.endsWith('/*'))) acknowledgeNag(fn, `AwsSolutions-IAM5[Resource::${nagArn(this, arn)}]`, wildcardReason);
+    }
     if (access.streamingModelArns.length) {
       fn.addToRolePolicy(
         new iam.PolicyStatement({ actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'], resources: access.streamingModelArns }),
       );
     }
     if (access.modelArns.length) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: access.modelArns }));
-    // InvokeInlineAgent has no resource-level permissions (AWS requires "*"); what the inline agent may run is
-    // bounded by the InvokeModel statement above.
-    // Its own statement (a sid keeps CDK from merging it with X-Ray's "*" statement).
-    if (access.inlineAgents)
-      fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'InvokeInlineAgent', actions: ['bedrock:InvokeInlineAgent'], resources: ['*'] }));
-    // AgentCore: a harness runs on AgentCore Runtime, so invoking it needs both actions on the harness ARN; a
-    // runtime agent is invoked for a user (runtimeUserId) and stopped on cancel, on the runtime and its endpoints.
-    if (access.harnessArns.length) {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({ actions: ['bedrock-agentcore:InvokeHarness', 'bedrock-agentcore:InvokeAgentRuntime'], resources: access.harnessArns }),
-      );
-    }
-    if (access.runtimeArns.length) {
-      const resources = access.runtimeArns.flatMap((arn) => [arn, `${arn}/runtime-endpoint/*`]);
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['bedrock-agentcore:InvokeAgentRuntime', 'bedrock-agentcore:InvokeAgentRuntimeForUser', 'bedrock-agentcore:StopRuntimeSession'],
-          resources,
-        }),
-      );
-      for (const arn of access.runtimeArns) {
-        acknowledgeNag(
-          fn,
-          `AwsSolutions-IAM5[Resource::${nagArn(this, `${arn}/runtime-endpoint/*`)}]`,
-          'The endpoints (qualifiers) of one configured AgentCore runtime: a runtime is invoked through the endpoint its config names.',
-        );
-      }
-    }
     for (const arn of [...access.streamingModelArns, ...access.modelArns].filter((a) => a.includes(':bedrock:*::'))) {
       acknowledgeNag(
         fn,

@@ -10,10 +10,10 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLE_DEFINITION } from '../../functions/data/table-definition';
 import type { RouteDef } from '../../functions/http/routes';
-import { ANSWERS_NOT_STORED, AUTHORIZER_FAILURES, METRICS_NAMESPACE } from '../../functions/lib/metrics';
-import { USAGE_METRICS } from '../../functions/lib/usage-metrics';
+import { ANSWERS_NOT_STORED, AUTHORIZER_FAILURES, METRICS_NAMESPACE } from '../../functions/platform/metrics';
+import { USAGE_METRICS } from '../../functions/platform/usage-metrics';
 
-/** A converse answer that could not be stored (functions/lib/metrics.ts; emitted by converse's persist step). */
+/** A converse answer that could not be stored (functions/platform/metrics.ts; emitted by converse's persist step). */
 export { ANSWERS_NOT_STORED };
 
 /** The DynamoDB operations the functions make (ThrottledRequests has one metric per operation). */
@@ -44,7 +44,7 @@ export interface ChatObservabilityProps {
   readonly table: dynamodb.ITable;
   /** By name (route group or authorizer). */
   readonly functions: ReadonlyMap<string, lambda.IFunction>;
-  /** The functions' POWERTOOLS_SERVICE_NAME: the dimension of their custom metrics (functions/lib/metrics.ts). */
+  /** The functions' POWERTOOLS_SERVICE_NAME: the dimension of their custom metrics (functions/platform/metrics.ts). */
   readonly serviceName: string;
   /** Per-method API metrics are on (ChatApi detailedMetrics): latency alarms per route group. */
   readonly detailedMetrics: boolean;
@@ -349,7 +349,7 @@ export class ChatObservability extends Construct {
   }
 
   /**
-   * Usage (functions/lib/usage-metrics.ts): a dashboard row of cost, tokens and turns per chat app (SEARCH:
+   * Usage (functions/platform/usage-metrics.ts): a dashboard row of cost, tokens and turns per chat app (SEARCH:
    * every chat app, none named at deploy time), and an alarm per configured chat app on its daily cost.
    */
   private usageRow(props: ChatObservabilityProps): cloudwatch.IWidget[] {

@@ -11,8 +11,8 @@ import { handler as worker } from '../../functions/handlers/insights-worker';
 import { sweepDueInsights, type SweepResult } from '../../functions/insights/sweep';
 import { verifyAuthorizationHeader } from '../../functions/http/auth';
 import { httpErrorOf } from '../../functions/http/errors';
-import { config } from '../../functions/lib/config';
-import { forbidden } from '../../functions/lib/errors';
+import { config } from '../../functions/platform/config';
+import { forbidden } from '../../functions/platform/errors';
 import { Principal } from '../../functions/policy/principal';
 
 /** An SQS event of these jobs, as Lambda's event source would deliver it. */

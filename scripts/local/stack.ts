@@ -16,7 +16,7 @@ import type { LocalAnswerQueue } from './answer-queue';
 
 /** The bucket of uploaded files in the local S3. */
 export const LOCAL_FILES_BUCKET = 'pika-files-local';
-import { resetConfig } from '../../functions/lib/config';
+import { resetConfig } from '../../functions/platform/config';
 import { DEMO_MEMORIES } from './demo-memory';
 
 export interface LocalStackOptions {

@@ -8,9 +8,9 @@ import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as authorizer } from '../../functions/handlers/authorizer';
 import { verifyAuthorizationHeader } from '../../functions/http/auth';
-import { DomainError } from '../../functions/lib/errors';
+import { DomainError } from '../../functions/platform/errors';
 import { httpErrorOf } from '../../functions/http/errors';
-import { AUTHORIZER_FAILURES, METRICS_NAMESPACE } from '../../functions/lib/metrics';
+import { AUTHORIZER_FAILURES, METRICS_NAMESPACE } from '../../functions/platform/metrics';
 import { signingKey, signRs256, startJwksServer, type JwksServer, type SigningKey } from '../support/jwks';
 
 const ISS = 'https://issuer.jwks.test/';

@@ -28,7 +28,7 @@ const packagesIn = (metafile: Metafile, outputs: string[]) =>
 const LAZY = {
   converse: [
     { module: 'functions/converse/providers/agentcore-harness.ts', client: '@aws-sdk/client-bedrock-agentcore' },
-    { module: 'functions/converse/bedrock.ts', client: '@aws-sdk/client-bedrock-agent-runtime' },
+    { module: 'functions/converse/providers/classic.ts', client: '@aws-sdk/client-bedrock-agent-runtime' },
     { module: 'functions/memory/client.ts', client: '@aws-sdk/client-bedrock-agentcore' },
     { module: 'functions/files/storage.ts', client: '@aws-sdk/client-s3' },
   ],

@@ -7,7 +7,7 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTE_GROUPS } from '../../functions/http/routes';
-import { METRICS_NAMESPACE } from '../../functions/lib/metrics';
+import { METRICS_NAMESPACE } from '../../functions/platform/metrics';
 import { capacityOf, converseConcurrencyFor, SWEEP_ENTRIES_PER_ROUND, sweepCeilingPerSecond, sweepShortfall } from '../../lib/config/capacity';
 import { ROUTE_FUNCTIONS } from '../../lib/config/schema';
 import { stageConfig, type StageConfigInput } from '../../lib/config/stages';

@@ -1,10 +1,10 @@
 /**
- * Every variable the functions read (functions/lib/config.ts) is set by the stack from a stage setting, or is
+ * Every variable the functions read (functions/platform/config.ts) is set by the stack from a stage setting, or is
  * one the stack leaves alone on purpose (local endpoints and secrets, Lambda's own, dev-only knobs): a knob
  * nobody can set is a doc promise that does not hold (docs/deploy.md#what-the-functions-read).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES } from '../../functions/lib/config';
+import { CONFIG_VARIABLES } from '../../functions/platform/config';
 import { resourcesOf, synthStage, type Synthesized } from './helpers';
 
 /** Not set by the stack, and why. */

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTE_GROUPS } from '../../functions/http/routes';
-import { AUTHORIZER_FAILURES, METRICS_NAMESPACE } from '../../functions/lib/metrics';
+import { AUTHORIZER_FAILURES, METRICS_NAMESPACE } from '../../functions/platform/metrics';
 import { stageConfig } from '../../lib/config/stages';
 import { flat, logicalIdOf, resourcesOf, statementsByRole, synthStage, type Synthesized } from './helpers';
 

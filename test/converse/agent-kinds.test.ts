@@ -6,7 +6,7 @@ import type { AgentConfig } from 'pika-shared/types/chatbot/chatbot-types';
 import { normalizeSessionAttributes } from 'pika-shared/util/bedrock';
 import { readServerSentEvents } from 'pika-shared/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { costOf } from '../../functions/converse/usage';
+import { costOf } from '../../functions/models/pricing';
 import { echoAnswer, inputTokensFor, outputTokensFor } from '../../scripts/agent-emulator';
 import { ROLES, token, uid } from '../api/harness';
 import { converse, textOf, useConverse, AGENT_KINDS, KIND_OPERATION, TEST_PRICING } from './harness';

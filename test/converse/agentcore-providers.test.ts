@@ -16,10 +16,10 @@ import {
   startAgentEmulator,
   type AgentEmulator,
 } from '../../scripts/agent-emulator';
-import { providerSessionId, providerSessionMayBeGone } from '../../functions/converse/providers/agentcore-client';
+import { providerSessionId, providerSessionMayBeGone } from '../../functions/converse/providers/agentcore';
 import { harnessHistory, invokeHarness } from '../../functions/converse/providers/agentcore-harness';
 import { AgentRuntimeError, invokeAgentRuntime, stopRuntimeSession } from '../../functions/converse/providers/agentcore-runtime';
-import type { AgentCoreInvokeInput, ProviderEvent } from '../../functions/converse/providers/events';
+import type { ProviderInput, ProviderEvent } from '../../functions/converse/providers/events';
 import { invokeAgentCore } from '../../functions/converse/providers';
 import { utf8Stream } from '../../functions/converse/providers/utf8';
 
@@ -43,7 +43,7 @@ const runtime = (agent: string, extra: Partial<AgentCoreRuntimeRef> = {}): Agent
   ...extra,
 });
 
-function input(inputText: string, extra: Partial<AgentCoreInvokeInput> = {}): AgentCoreInvokeInput {
+function input(inputText: string, extra: Partial<ProviderInput> = {}): ProviderInput {
   const sessionId = extra.sessionId ?? `01JCHATSESSION${String(++n).padStart(12, '0')}`;
   return {
     sessionId,

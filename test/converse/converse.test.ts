@@ -3,7 +3,7 @@ import { readServerSentEvents } from 'pika-shared/client';
 import { normalizeSessionAttributes } from 'pika-shared/util/bedrock';
 import { echoAnswer, inputTokensFor, outputTokensFor, titleFor } from '../../scripts/agent-emulator';
 import { DEMO_PRICING, DEMO_TITLE_MODEL } from '../../scripts/local/seed';
-import { costOf } from '../../functions/converse/usage';
+import { costOf } from '../../functions/models/pricing';
 import { token, uid } from '../api/harness';
 import { converse, lastAgentRequest, textOf, useConverse } from './harness';
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { normalizeSessionAttributes } from 'pika-shared/util/bedrock';
 import { readServerSentEvents } from 'pika-shared/client';
 import { fallbackTitle } from '../../functions/converse/title';
-import { costOf } from '../../functions/converse/usage';
+import { costOf } from '../../functions/models/pricing';
 import { titleFor } from '../../scripts/agent-emulator';
 import { expectErrorShape, ROLES, token, uid } from '../api/harness';
 import { converse, lastAgentRequest, useConverse } from './harness';

@@ -6,9 +6,10 @@
  */
 import type { ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
 import { describe, expect, it } from 'vitest';
-import { costOf } from '../../functions/converse/usage';
-import { addEvidence, MAX_EVIDENCE_CHARS, MAX_EVIDENCE_ITEMS, verifyAnswer } from '../../functions/converse/verify';
-import type { Relayed } from '../../functions/converse/run';
+import { costOf } from '../../functions/models/pricing';
+import { addEvidence, MAX_EVIDENCE_CHARS, MAX_EVIDENCE_ITEMS } from '../../functions/converse/evidence';
+import { verifyAnswer } from '../../functions/converse/verify';
+import type { Relayed } from '../../functions/converse/relay';
 import type { TurnPlan } from '../../functions/converse/prepare';
 import { echoAnswer, HARNESS_TOOL, inputTokensFor, outputTokensFor } from '../../scripts/agent-emulator';
 import { EVIDENCE_ACTION_RESULT, EVIDENCE_KB_PASSAGE, EVIDENCE_KB_URI } from '../../scripts/agent-emulator/verification';

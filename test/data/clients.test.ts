@@ -1,16 +1,16 @@
 /**
- * The container's clients (functions/lib/clients.ts): a provided client is the one the repositories use; the
+ * The container's clients (functions/platform/clients.ts): a provided client is the one the repositories use; the
  * built ones follow the configuration they are built from.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bedrockAgentClient } from '../../functions/converse/bedrock';
+import { bedrockAgentClient } from '../../functions/models/bedrock';
 import { ddb } from '../../functions/data/client';
 import { getWidgetData, setWidgetData } from '../../functions/data/widget-data';
 import { s3Client } from '../../functions/files/storage';
-import { provideClients, resetClients } from '../../functions/lib/clients';
-import { config, provideConfig } from '../../functions/lib/config';
+import { provideClients, resetClients } from '../../functions/platform/clients';
+import { config, provideConfig } from '../../functions/platform/config';
 import { restoreEnv } from '../support/env';
 import { uid } from './helpers';
 

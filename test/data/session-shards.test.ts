@@ -9,7 +9,7 @@ import { ddb, tableName } from '../../functions/data/client';
 import { keys } from '../../functions/data/keys';
 import { searchSessions } from '../../functions/data/session-search';
 import { createSession } from '../../functions/data/sessions';
-import { provideConfig } from '../../functions/lib/config';
+import { provideConfig } from '../../functions/platform/config';
 import { uid } from './helpers';
 
 const shardOfItem = async (sessionId: string) => {

@@ -13,7 +13,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../functions/http/routes';
-import { AUTHORIZER_FAILURES } from '../../functions/lib/metrics';
+import { AUTHORIZER_FAILURES } from '../../functions/platform/metrics';
 import { mintDevToken } from '../../scripts/local/tokens';
 import { sampleInsights } from '../data/fixtures';
 import { call, config, expectCors, expectError, sse, STAGE, stack, token, uid, useDeployedStage } from './harness';

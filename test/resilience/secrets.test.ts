@@ -1,12 +1,12 @@
 /**
- * Secrets loaded at cold start (functions/lib/secrets.ts) against a local Secrets Manager stand-in: a hung
+ * Secrets loaded at cold start (functions/platform/secrets.ts) against a local Secrets Manager stand-in: a hung
  * or failing call ends with a clear 503 instead of holding every later request, and the next request
  * fetches again.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { httpErrorOf } from '../../functions/http/errors';
-import { DomainError } from '../../functions/lib/errors';
-import { loadSecrets, secretValue } from '../../functions/lib/secrets';
+import { DomainError } from '../../functions/platform/errors';
+import { loadSecrets, secretValue } from '../../functions/platform/secrets';
 import { startSecretsStandIn, type SecretsStandIn } from '../support/secrets-manager';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:pika/jwt-AbCdEf';

@@ -1,9 +1,9 @@
 /**
- * Functions parse their configuration once per container (functions/lib/config.ts). Tests and the local server
+ * Functions parse their configuration once per container (functions/platform/config.ts). Tests and the local server
  * run in one long-lived process and change the environment between cases: every change to process.env drops
  * the parsed configuration, so the next use parses the new environment (and builds new clients for it).
  */
-import { resetConfig } from '../../functions/lib/config';
+import { resetConfig } from '../../functions/platform/config';
 
 const env = process.env;
 process.env = new Proxy(env, {

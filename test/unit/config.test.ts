@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../functions/lib/config';
+import { parseConfig } from '../../functions/platform/config';
 
-describe('runtime configuration (functions/lib/config.ts)', () => {
+describe('runtime configuration (functions/platform/config.ts)', () => {
   it('applies the documented defaults to an empty environment', () => {
     expect(parseConfig({})).toMatchObject({
       CONVERSE_RATE_LIMIT: 30,

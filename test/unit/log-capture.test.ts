@@ -3,7 +3,7 @@
  * search the logs (test/resilience/privacy.test.ts) really search them — and it holds that output back.
  */
 import { describe, expect, it } from 'vitest';
-import { logger } from '../../functions/http/logger';
+import { logger } from '../../functions/platform/logger';
 import { captureLogs, heldSince, outputMark } from '../support/output';
 
 describe('log capture', () => {

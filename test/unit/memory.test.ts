@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { chatAppConfigSchema, memoryIdOf, memoryNamespaceSchema, userMemoryFeatureSchema } from 'pika-shared/schemas';
 import { encodeAgentRuntimePayload, isUserMemoryBlock, parseAgentRuntimePayload, parseUserMemoryBlock, userMemoryBlock } from 'pika-shared/util/agentcore';
-import { parseConfig } from '../../functions/lib/config';
+import { parseConfig } from '../../functions/platform/config';
 import { actorIdFor, checkUserMemoryFeature, isUnder, namespaceFor, registeredMemories, userMemoryOf } from '../../functions/memory/registry';
 import { restoreEnv } from '../support/env';
 

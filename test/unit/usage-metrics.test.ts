@@ -1,6 +1,6 @@
 /** Usage metrics are EMF lines (Powertools Metrics) with the dimensions the CDK dashboard and alarms use. */
 import { describe, expect, it } from 'vitest';
-import { recordBudgetRefusal, recordUsage } from '../../functions/lib/usage-metrics';
+import { recordBudgetRefusal, recordUsage } from '../../functions/platform/usage-metrics';
 import { captureLogs } from '../support/output';
 
 const emf = (lines: string[]) => lines.map((l) => JSON.parse(l)).filter((l) => l._aws?.CloudWatchMetrics);

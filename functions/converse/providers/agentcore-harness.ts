@@ -21,8 +21,9 @@
 import { InvokeHarnessCommand, type HarnessMessage, type InvokeHarnessRequest } from '@aws-sdk/client-bedrock-agentcore';
 import type { AgentCoreHarnessRef } from 'pika-shared/types/chatbot/agentcore-types';
 import { attachedFilesBlock, sessionContextBlock, userMemoryBlock } from 'pika-shared/util/agentcore';
-import { abortable, agentCoreClient, baggageFor, providerSessionId } from './agentcore-client';
-import type { AgentCoreInvokeInput, ProviderEvent } from './events';
+import { agentCoreClient } from '../../models/agentcore';
+import { abortable, baggageFor, providerSessionId } from './agentcore';
+import type { ProviderInput, ProviderEvent } from './events';
 
 type Turn = { role: 'user' | 'assistant'; content: string };
 
@@ -39,7 +40,7 @@ export function harnessHistory(history: Turn[]): Turn[] {
   return merged;
 }
 
-export function harnessRequest(agent: AgentCoreHarnessRef, input: AgentCoreInvokeInput): InvokeHarnessRequest {
+export function harnessRequest(agent: AgentCoreHarnessRef, input: ProviderInput): InvokeHarnessRequest {
   const o = agent.overrides ?? {};
   const context = sessionContextBlock(input.sessionAttributes);
   const messages: HarnessMessage[] = [
@@ -82,7 +83,7 @@ function toolResultText(sofar: string, parts: { text?: string; json?: unknown }[
 }
 
 /** InvokeHarness; yields chunks, tool summaries, usage, hook traces and, last, the stop reason. */
-export async function* invokeHarness(agent: AgentCoreHarnessRef, input: AgentCoreInvokeInput): AsyncGenerator<ProviderEvent> {
+export async function* invokeHarness(agent: AgentCoreHarnessRef, input: ProviderInput): AsyncGenerator<ProviderEvent> {
   const out = await agentCoreClient().send(new InvokeHarnessCommand(harnessRequest(agent, input)), { abortSignal: input.signal });
   if (!out.stream) return;
   let role: string | undefined;

@@ -12,8 +12,9 @@
 import { InvokeAgentRuntimeCommand, ResourceNotFoundException, StopRuntimeSessionCommand } from '@aws-sdk/client-bedrock-agentcore';
 import type { AgentCoreRuntimeRef } from 'pika-shared/types/chatbot/agentcore-types';
 import { createSseParser, encodeAgentRuntimePayload, parseAgentRuntimeJsonAnswer, parseAgentRuntimeSseData } from 'pika-shared/util/agentcore';
-import { abortable, agentCoreClient, baggageFor, providerSessionId } from './agentcore-client';
-import type { AgentCoreInvokeInput, ProviderEvent } from './events';
+import { agentCoreClient } from '../../models/agentcore';
+import { abortable, baggageFor, providerSessionId } from './agentcore';
+import type { ProviderInput, ProviderEvent } from './events';
 import { utf8Stream } from './utf8';
 
 /** The agent reported a failure in its answer (an SSE error event). */
@@ -29,7 +30,7 @@ export class AgentRuntimeError extends Error {
 
 export const RUNTIME_ACCEPT = 'text/event-stream, application/json;q=0.9, text/plain;q=0.8';
 
-export async function* invokeAgentRuntime(agent: AgentCoreRuntimeRef, input: AgentCoreInvokeInput): AsyncGenerator<ProviderEvent> {
+export async function* invokeAgentRuntime(agent: AgentCoreRuntimeRef, input: ProviderInput): AsyncGenerator<ProviderEvent> {
   const payload = encodeAgentRuntimePayload({
     prompt: input.inputText,
     sessionAttributes: input.sessionAttributes,

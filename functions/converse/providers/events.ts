@@ -1,6 +1,6 @@
 /**
- * What every provider adapter yields: the classic `AgentEvent` (bedrock.ts) plus AgentCore's tool summaries,
- * usage and stop reason.
+ * What every provider adapter is given (`ProviderInput`) and yields (`ProviderEvent`): the classic `AgentEvent`s
+ * plus AgentCore's tool summaries, usage and stop reason.
  *
  * | event | meaning |
  * |---|---|
@@ -12,12 +12,16 @@
  * | `{ type: 'stop', reason }` | once, at the end of a harness answer: its last stop reason (`end_turn`, `max_tokens`, …) |
  */
 import type { AgentFile } from '../../files/service';
-import type { AgentEvent } from '../bedrock';
 
 export interface TokenUsage {
   inputTokens: number;
   outputTokens: number;
 }
+
+/** What Agents Classic yield (./classic.ts): answer text and traces. */
+export type AgentEvent =
+  | { type: 'chunk'; text: string }
+  | { type: 'trace'; trace: Record<string, unknown>; usage?: { inputTokens: number; outputTokens: number } };
 
 export type ToolEvent =
   | { type: 'tool'; phase: 'use'; toolUseId: string; name: string; input: string; toolType?: string; serverName?: string }
@@ -25,8 +29,8 @@ export type ToolEvent =
 
 export type ProviderEvent = AgentEvent | ToolEvent | ({ type: 'usage' } & TokenUsage) | { type: 'stop'; reason: string };
 
-/** The input of an AgentCore invocation (harness or runtime). */
-export interface AgentCoreInvokeInput {
+/** What a provider is sent for one turn, whatever the agent's kind (run.ts `providerInput`). */
+export interface ProviderInput {
   /** The chat session id: the provider session id is derived from it (`providerSessionId`). */
   sessionId: string;
   /** The caller (sent as `runtimeUserId`). */

@@ -1,36 +1,73 @@
-/** Every provider behind one call: the adapter of the agent's kind (Agents Classic or AgentCore). */
+/**
+ * The agent kinds, one row each: the adapter that turns the kind's API into ProviderEvents, how long its provider
+ * session outlives a turn, and how a cancelled answer stops the agent's own work. A kind without its row fails
+ * `tsc`; its IAM is the row under the same key in lib/config/bedrock.ts (docs/architecture.md: a new kind).
+ */
 import type { AgentCoreAgentRef } from 'pika-shared/types/chatbot/agentcore-types';
 import type { AgentConfig } from 'pika-shared/types/chatbot/chatbot-types';
-import type { AgentCoreInvokeInput, ProviderEvent } from './events';
-import type * as Runtime from './agentcore-runtime';
+import type { ProviderEvent, ProviderInput } from './events';
 import { DEFAULT_PROVIDER_IDLE_SECONDS } from './provider-session';
 
-// Each kind's adapter and SDK client load with its first turn: a container serves the kinds its chat apps use.
-const classic = () => import('../bedrock');
-const harness = () => import('./agentcore-harness');
-const runtime = () => import('./agentcore-runtime');
+export type AgentRef = AgentConfig['agent'];
+export type AgentKind = AgentRef['kind'];
+export type AgentOf<K extends AgentKind> = Extract<AgentRef, { kind: K }>;
 
-export async function* invokeAgentCore(agent: AgentCoreAgentRef, input: AgentCoreInvokeInput): AsyncGenerator<ProviderEvent> {
-  yield* agent.kind === 'agentcore-harness' ? (await harness()).invokeHarness(agent, input) : (await runtime()).invokeAgentRuntime(agent, input);
-}
-
-/** One stream contract whatever the kind: the agent's answer as ProviderEvents. */
-export async function* invokeProvider(agent: AgentConfig['agent'], input: AgentCoreInvokeInput): AsyncGenerator<ProviderEvent> {
-  yield* agent.kind === 'bedrock-agent' || agent.kind === 'inline' ? (await classic()).invokeClassic(agent, input) : invokeAgentCore(agent, input);
-}
-
-/** How long a provider session outlives its last turn (after that, the stored history is sent again). */
-export function providerIdleSeconds(config: AgentConfig): number {
-  if (config.providerSessionIdleSeconds !== undefined) return config.providerSessionIdleSeconds;
-  if (config.agent.kind === 'inline') return config.agent.idleSessionTTLInSeconds ?? CLASSIC_IDLE_SECONDS;
-  return config.agent.kind === 'bedrock-agent' ? CLASSIC_IDLE_SECONDS : DEFAULT_PROVIDER_IDLE_SECONDS;
+export interface Provider<K extends AgentKind> {
+  /** The adapter; it and its SDK client load with the kind's first turn (a container serves the kinds its chat apps use). */
+  load(): Promise<(agent: AgentOf<K>, input: ProviderInput) => AsyncIterable<ProviderEvent>>;
+  /** How long the provider keeps a session after its last turn, in seconds (the agent's providerSessionIdleSeconds overrides it). */
+  idleSeconds(agent: AgentOf<K>): number;
+  /** Stops the agent's own work when a turn is cancelled, not only our read of it. */
+  stop?(agent: AgentOf<K>, chatSessionId: string): Promise<unknown>;
 }
 
 /** Agents Classic keep a session 600 s after its last turn unless the agent says otherwise (idleSessionTTLInSeconds). */
 export const CLASSIC_IDLE_SECONDS = 600;
 
+export const PROVIDERS: { readonly [K in AgentKind]: Provider<K> } = {
+  'bedrock-agent': {
+    load: async () => (await import('./classic')).invokeClassic,
+    idleSeconds: () => CLASSIC_IDLE_SECONDS,
+  },
+  inline: {
+    load: async () => (await import('./classic')).invokeClassic,
+    idleSeconds: (agent) => agent.idleSessionTTLInSeconds ?? CLASSIC_IDLE_SECONDS,
+  },
+  'agentcore-harness': {
+    load: async () => (await import('./agentcore-harness')).invokeHarness,
+    idleSeconds: () => DEFAULT_PROVIDER_IDLE_SECONDS,
+  },
+  'agentcore-runtime': {
+    load: async () => (await import('./agentcore-runtime')).invokeAgentRuntime,
+    idleSeconds: () => DEFAULT_PROVIDER_IDLE_SECONDS,
+    stop: async (agent, chatSessionId) => (await import('./agentcore-runtime')).stopRuntimeSession(agent, chatSessionId),
+  },
+};
+
+/** The row of an agent's kind, typed for that agent. */
+const providerOf = <K extends AgentKind>(agent: AgentOf<K>) => PROVIDERS[agent.kind as K] as Provider<K>;
+
+/** One stream contract whatever the kind: the agent's answer as ProviderEvents. */
+export async function* invokeProvider(agent: AgentRef, input: ProviderInput): AsyncGenerator<ProviderEvent> {
+  const invoke = await providerOf(agent).load();
+  yield* invoke(agent, input);
+}
+
+export const invokeAgentCore = (agent: AgentCoreAgentRef, input: ProviderInput): AsyncGenerator<ProviderEvent> => invokeProvider(agent, input);
+
+/** Stops the agent's own work for a cancelled turn, where its kind can; false where it has no way to. */
+export async function stopProvider(agent: AgentRef, chatSessionId: string): Promise<boolean> {
+  const { stop } = providerOf(agent);
+  if (!stop) return false;
+  await stop(agent, chatSessionId);
+  return true;
+}
+
+/** How long a provider session outlives its last turn (after that, the stored history is sent again). */
+export function providerIdleSeconds(config: AgentConfig): number {
+  return config.providerSessionIdleSeconds !== undefined ? config.providerSessionIdleSeconds : providerOf(config.agent).idleSeconds(config.agent);
+}
+
 export { DEFAULT_PROVIDER_IDLE_SECONDS, providerSessionId } from './provider-session';
-/** Stops an AgentCore runtime session (./agentcore-runtime.ts); the client loads with the first call. */
-export const stopRuntimeSession: typeof Runtime.stopRuntimeSession = async (...a) => (await runtime()).stopRuntimeSession(...a);
-export type { AgentCoreInvokeInput, ProviderEvent, TokenUsage, ToolEvent } from './events';
+export type { ProviderEvent, ProviderInput, TokenUsage, ToolEvent } from './events';
 export { utf8Stream, type Utf8Stream } from './utf8';

@@ -1,5 +1,5 @@
 /**
- * Provider session ids and idle timeouts, apart from the AgentCore client (./agentcore-client.ts re-exports
+ * Provider session ids and idle timeouts, apart from the AgentCore client (./agentcore.ts re-exports
  * them): the converse path reads them on every turn, the client and its SDK load only for AgentCore agents.
  */
 import { createHash } from 'node:crypto';

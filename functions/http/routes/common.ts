@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import { idSchema, userIdSchema } from 'pika-shared/schemas';
 import type { Access } from '../../policy/principal';
-import type { ErrorCode } from '../../lib/errors';
+import type { ErrorCode } from '../../platform/errors';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];

@@ -1,15 +1,5 @@
-/**
- * The Bedrock AgentCore client (the container's, functions/lib/clients.ts). BEDROCK_AGENTCORE_ENDPOINT points it at the local
- * emulator (like BEDROCK_AGENT_ENDPOINT in ../bedrock.ts); unset, it talks to AgentCore.
- */
-import { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
-import { defineClient } from '../../lib/clients';
+/** What the two AgentCore adapters share (./agentcore-harness.ts, ./agentcore-runtime.ts): session ids, baggage, abortable streams. */
 import { DEFAULT_PROVIDER_IDLE_SECONDS } from './provider-session';
-
-export const agentCoreClient = defineClient('agentCore', {
-  key: (c) => c.BEDROCK_AGENTCORE_ENDPOINT,
-  create: (c) => new BedrockAgentCoreClient({ ...(c.BEDROCK_AGENTCORE_ENDPOINT ? { endpoint: c.BEDROCK_AGENTCORE_ENDPOINT } : {}), maxAttempts: 2 }),
-});
 
 export { DEFAULT_PROVIDER_IDLE_SECONDS, providerSessionId } from './provider-session';
 

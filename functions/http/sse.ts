@@ -1,5 +1,5 @@
 /** Server-Sent Events on a Lambda response stream: each event is written (and flushed) as it happens. */
-import { config } from '../lib/config';
+import { config } from '../platform/config';
 
 export interface EventSink {
   /** False once the client went away; writes are then dropped, the turn still completes. */

@@ -1,34 +1,10 @@
-/**
- * Bedrock clients (the container's, functions/lib/clients.ts) and the agent stream as plain events. BEDROCK_AGENT_ENDPOINT /
- * BEDROCK_RUNTIME_ENDPOINT point the real SDK clients at the local emulator; unset, they talk to Bedrock.
- */
-import {
-  BedrockAgentRuntimeClient,
-  InvokeAgentCommand,
-  InvokeInlineAgentCommand,
-  type ResponseStream,
-  type InlineAgentResponseStream,
-} from '@aws-sdk/client-bedrock-agent-runtime';
-import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+/** The Agents Classic adapter: InvokeAgent and InvokeInlineAgent as provider events. */
+import { InvokeAgentCommand, InvokeInlineAgentCommand, type ResponseStream, type InlineAgentResponseStream } from '@aws-sdk/client-bedrock-agent-runtime';
 import type { BedrockAgentRef, InlineAgentDefinition } from 'pika-shared/types/chatbot/chatbot-types';
-import type { AgentCoreInvokeInput as ProviderInput } from './providers/events';
-import { utf8Stream } from './providers/utf8';
+import type { AgentEvent, ProviderInput } from './events';
+import { utf8Stream } from './utf8';
 import { userMemoryBlock } from 'pika-shared/util/agentcore';
-import { defineClient } from '../lib/clients';
-
-export const bedrockAgentClient = defineClient('bedrockAgent', {
-  key: (c) => c.BEDROCK_AGENT_ENDPOINT,
-  create: (c) => new BedrockAgentRuntimeClient({ ...(c.BEDROCK_AGENT_ENDPOINT ? { endpoint: c.BEDROCK_AGENT_ENDPOINT } : {}), maxAttempts: 2 }),
-});
-
-export const bedrockRuntimeClient = defineClient('bedrockRuntime', {
-  key: (c) => c.BEDROCK_RUNTIME_ENDPOINT,
-  create: (c) => new BedrockRuntimeClient({ ...(c.BEDROCK_RUNTIME_ENDPOINT ? { endpoint: c.BEDROCK_RUNTIME_ENDPOINT } : {}), maxAttempts: 2 }),
-});
-
-export type AgentEvent =
-  | { type: 'chunk'; text: string }
-  | { type: 'trace'; trace: Record<string, unknown>; usage?: { inputTokens: number; outputTokens: number } };
+import { bedrockAgentClient } from '../../models/bedrock';
 
 /** Token usage of a trace event: the model-invocation metadata of any trace kind that carries it. */
 type TraceWithUsage = { modelInvocationOutput?: { metadata?: { usage?: { inputTokens?: number; outputTokens?: number } } } };

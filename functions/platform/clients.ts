@@ -3,7 +3,7 @@
  * (./config.ts) at its first use and reused by every warm invocation; when what it is built from (its `key`)
  * changes — tests and the local server parse a new environment — the next use builds a new one. Tests and
  * tools pass their own instances instead (`provideClients`). The modules that own a client define its factory
- * (functions/data/client.ts, functions/files/storage.ts, functions/converse/bedrock.ts, …): this module imports
+ * (functions/data/client.ts, functions/files/storage.ts, functions/models/bedrock.ts, …): this module imports
  * SDK types only, so a function bundles only the clients it uses.
  */
 import type { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
