@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type * as z from 'zod';
 import { idSchema, type converseWireRequestSchema } from 'pika-shared/schemas';
 import { getAgent } from '../data/config';
-import { claimIdempotencyKey, releaseIdempotencyKey, type IdempotencyRecord, type IdempotencyResult } from '../data/idempotency';
+import { claimIdempotencyKey, releaseIdempotencyKey, type IdempotencyRecord } from '../data/idempotency';
 import { newId } from '../data/items';
 import { storeUserMessage } from '../data/turn-writes';
 import type { Reservation } from '../data/usage-aggregates';
@@ -58,7 +58,7 @@ export interface TurnPlan {
 }
 
 /** What a finished turn stores on its idempotency record, for a retried request to replay. */
-export interface TurnOutcome extends IdempotencyResult {
+export interface TurnOutcome {
   sessionId: string;
   userMessageId: string;
   messageId: string;

@@ -165,7 +165,6 @@ export async function finish(plan: TurnPlan, r: Relayed, stored: Awaited<ReturnT
   const { messageId, usage, failure, deferred } = stored;
   if (plan.idempotency && messageId) {
     await completeIdempotencyKey<TurnOutcome>(plan.idempotency.scope, plan.idempotency.key, {
-      messageIds: [plan.userMessageId, messageId],
       sessionId: session.sessionId,
       userMessageId: plan.userMessageId,
       messageId,

@@ -10,10 +10,8 @@ import { isConditionFailure } from './retry';
 import { updateExpression } from './expressions';
 import { expiresInSeconds } from './ttl';
 
-/** What a completed request stored; each caller extends it with its own outcome (converse: TurnOutcome). */
-export interface IdempotencyResult {
-  messageIds: string[];
-}
+/** What a completed request stored: each caller's own outcome (converse: TurnOutcome). */
+export type IdempotencyResult = object;
 
 export interface IdempotencyRecord<R extends IdempotencyResult = IdempotencyResult> {
   sessionId: string;

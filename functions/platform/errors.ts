@@ -31,9 +31,6 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** Failures of our dependencies (DynamoDB, Bedrock, Secrets Manager, the token issuer). */
-export type DependencyErrorCode = Extract<ErrorCode, 'DEPENDENCY_UNAVAILABLE' | 'DEPENDENCY_THROTTLED' | 'DEPENDENCY_TIMEOUT'>;
-
 export class DomainError<C extends ErrorCode = ErrorCode> extends Error {
   constructor(
     readonly code: C,

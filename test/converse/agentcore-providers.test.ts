@@ -16,11 +16,12 @@ import {
   startAgentEmulator,
   type AgentEmulator,
 } from '../../scripts/agent-emulator';
-import { providerSessionId, providerSessionMayBeGone } from '../../functions/converse/providers/agentcore';
+import { providerSessionId } from '../../functions/converse/providers/agentcore';
+import { needsHistory } from '../../functions/converse/run';
 import { harnessHistory, invokeHarness } from '../../functions/converse/providers/agentcore-harness';
 import { AgentRuntimeError, invokeAgentRuntime, stopRuntimeSession } from '../../functions/converse/providers/agentcore-runtime';
 import type { ProviderInput, ProviderEvent } from '../../functions/converse/providers/events';
-import { invokeAgentCore } from '../../functions/converse/providers';
+import { invokeProvider } from '../../functions/converse/providers';
 import { utf8Stream } from '../../functions/converse/providers/utf8';
 
 let emu: AgentEmulator;
@@ -82,9 +83,14 @@ describe('providerSessionId', () => {
       expect(providerSessionId(id)).toMatch(/^[A-Za-z0-9_-]+$/);
     }
     expect(providerSessionId('a:b')).not.toBe(providerSessionId('a_b'));
-    expect(providerSessionMayBeGone(undefined)).toBe(true);
-    expect(providerSessionMayBeGone('2026-01-01T00:00:00Z', 900, Date.parse('2026-01-01T00:14:59Z'))).toBe(false);
-    expect(providerSessionMayBeGone('2026-01-01T00:00:00Z', 900, Date.parse('2026-01-01T00:15:00Z'))).toBe(true);
+    // The history is resent when the provider may have lost the conversation (run.ts needsHistory).
+    const agent = { agentId: 'a', agent: runtime('echo') } as Parameters<typeof needsHistory>[0]['agent'];
+    const at = (reachedAt?: string, agentId = 'a') => ({ sessionCreated: false, agent, provider: { agentId, ...(reachedAt ? { reachedAt } : {}) } });
+    expect(needsHistory({ ...at(), sessionCreated: true })).toBe(false); // a first turn has nothing to resend
+    expect(needsHistory(at())).toBe(true); // never reached
+    expect(needsHistory(at('2026-01-01T00:00:00Z', 'b'))).toBe(true); // another agent answered last
+    expect(needsHistory(at('2026-01-01T00:00:00Z'), Date.parse('2026-01-01T00:14:59Z'))).toBe(false);
+    expect(needsHistory(at('2026-01-01T00:00:00Z'), Date.parse('2026-01-01T00:15:00Z'))).toBe(true); // idled out (900 s)
   });
 });
 
@@ -325,11 +331,11 @@ describe('invokeAgentRuntime', () => {
   });
 });
 
-describe('invokeAgentCore', () => {
+describe('invokeProvider', () => {
   it('runs the adapter of the agent’s kind', async () => {
-    expect((await collect(invokeAgentCore(harness('echo'), input('a')))).text).toBe(echoAnswer('a'));
+    expect((await collect(invokeProvider(harness('echo'), input('a')))).text).toBe(echoAnswer('a'));
     expect(lastOp('InvokeHarness')).toBe(emu.requests().at(-1));
-    expect((await collect(invokeAgentCore(runtime('echo'), input('b')))).text).toBe(echoAnswer('b'));
+    expect((await collect(invokeProvider(runtime('echo'), input('b')))).text).toBe(echoAnswer('b'));
     expect(lastOp('InvokeAgentRuntime')).toBe(emu.requests().at(-1));
   });
 });

@@ -56,10 +56,10 @@ describe('idempotency records', () => {
 
     const again = await claimIdempotencyKey(s.sessionId, 'turn-1', opts(600));
     expect(again).toMatchObject({ outcome: 'running', record: { status: 'in_progress', createDate: first.record.createDate } });
-    await completeIdempotencyKey(s.sessionId, 'turn-1', { messageIds: ['m1', 'm2'] });
+    await completeIdempotencyKey(s.sessionId, 'turn-1', { messageId: 'm2' });
     expect(await claimIdempotencyKey(s.sessionId, 'turn-1', opts(600))).toMatchObject({
       outcome: 'completed',
-      record: { status: 'completed', result: { messageIds: ['m1', 'm2'] } },
+      record: { status: 'completed', result: { messageId: 'm2' } },
     });
 
     await releaseIdempotencyKey(s.sessionId, 'turn-1');
@@ -67,7 +67,9 @@ describe('idempotency records', () => {
 
     await claimIdempotencyKey(s.sessionId, 'expired', opts(-10));
     expect((await claimIdempotencyKey(s.sessionId, 'expired', opts(600))).outcome).toBe('claimed');
-    await expect(completeIdempotencyKey(s.sessionId, 'never-claimed', { messageIds: [] })).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+    await expect(completeIdempotencyKey(s.sessionId, 'never-claimed', { messageId: 'none' })).rejects.toMatchObject({
+      name: 'ConditionalCheckFailedException',
+    });
   });
 
   it('binds a key to its request, and lets a running claim go when its lease ends', async () => {
@@ -85,7 +87,7 @@ describe('idempotency records', () => {
     expect((await claimIdempotencyKey(s.sessionId, 'dead', opts(600, 'h1'))).outcome).toBe('claimed');
     // ...and a completed turn is replayed, never run again, even after its lease.
     await claimIdempotencyKey(s.sessionId, 'done', opts(600, 'h1', -5));
-    await completeIdempotencyKey(s.sessionId, 'done', { messageIds: ['m'] });
+    await completeIdempotencyKey(s.sessionId, 'done', { messageId: 'm' });
     expect((await claimIdempotencyKey(s.sessionId, 'done', opts(600, 'h1'))).outcome).toBe('completed');
   });
 });

@@ -1,17 +1,5 @@
 /** What the two AgentCore adapters share (./agentcore-harness.ts, ./agentcore-runtime.ts): session ids, baggage, abortable streams. */
-import { DEFAULT_PROVIDER_IDLE_SECONDS } from './provider-session';
-
 export { DEFAULT_PROVIDER_IDLE_SECONDS, providerSessionId } from './provider-session';
-
-/**
- * True when the provider session of a chat session may have idled out (its last activity is older than the
- * idle timeout, or unknown): then send the chat history with the turn, since the agent may remember nothing.
- */
-export function providerSessionMayBeGone(lastActivity: string | Date | undefined, idleSeconds = DEFAULT_PROVIDER_IDLE_SECONDS, now = Date.now()): boolean {
-  if (!lastActivity) return true;
-  const at = new Date(lastActivity).getTime();
-  return !Number.isFinite(at) || now - at >= idleSeconds * 1000;
-}
 
 /** W3C `baggage` with the chat's ids (`pika.userId=…,pika.sessionId=…,pika.chatAppId=…,pika.agentId=…`), values percent-encoded. */
 export function baggageFor(attributes: Record<string, string>): string | undefined {

@@ -38,7 +38,7 @@ export interface ProviderInput {
   inputText: string;
   /** The session attributes as sent to classic agents: private attributes removed, encoded (`sessionAttributesFor`). */
   sessionAttributes: Record<string, string>;
-  /** Earlier turns, oldest first. Send them when the provider session may be gone (see `providerSessionMayBeGone`). */
+  /** Earlier turns, oldest first. Sent when the provider session may be gone (`needsHistory` in converse/run.ts). */
   history?: { role: 'user' | 'assistant'; content: string }[];
   /** Files of the message (verified, with their S3 URI and a short-lived link): each provider passes them natively. */
   files?: AgentFile[];

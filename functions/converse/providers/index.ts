@@ -3,7 +3,6 @@
  * session outlives a turn, and how a cancelled answer stops the agent's own work. A kind without its row fails
  * `tsc`; its IAM is the row under the same key in lib/config/bedrock.ts (docs/architecture.md: a new kind).
  */
-import type { AgentCoreAgentRef } from 'pika-shared/types/chatbot/agentcore-types';
 import type { AgentConfig } from 'pika-shared/types/chatbot/chatbot-types';
 import type { ProviderEvent, ProviderInput } from './events';
 import { DEFAULT_PROVIDER_IDLE_SECONDS } from './provider-session';
@@ -52,8 +51,6 @@ export async function* invokeProvider(agent: AgentRef, input: ProviderInput): As
   const invoke = await providerOf(agent).load();
   yield* invoke(agent, input);
 }
-
-export const invokeAgentCore = (agent: AgentCoreAgentRef, input: ProviderInput): AsyncGenerator<ProviderEvent> => invokeProvider(agent, input);
 
 /** Stops the agent's own work for a cancelled turn, where its kind can; false where it has no way to. */
 export async function stopProvider(agent: AgentRef, chatSessionId: string): Promise<boolean> {
