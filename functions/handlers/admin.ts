@@ -4,7 +4,7 @@ import { getAgent, getChatApp, putAgent, putChatApp } from '../data/config';
 import { chatAppUsage, reportRange } from '../data/usage-reports';
 import { logger } from '../platform/logger';
 import { nowIso } from '../data/items';
-import { conflict, notFound } from '../platform/errors';
+import { conflict, orNotFound } from '../platform/errors';
 import { createGroupHandler } from '../http/handler';
 import { ADMIN_ROUTES } from '../http/routes/admin';
 import { checkUserMemoryFeature } from '../memory/registry';
@@ -14,8 +14,7 @@ import { checkUserMemoryFeature } from '../memory/registry';
  * where an override would be accepted and then ignored): nothing is stored otherwise.
  */
 async function putOverride(chatAppId: string, level: OverrideLevel, id: string, limits: Parameters<typeof putBudgetOverride>[3]) {
-  const app = await getChatApp(chatAppId);
-  if (!app) throw notFound('Chat app');
+  const app = orNotFound(await getChatApp(chatAppId), 'Chat app');
   if (!app.budgets) {
     throw conflict(
       `Chat app ${chatAppId} has no budgets: an override would never apply. Set its budgets first (PUT /admin/chat-apps/${chatAppId}, "budgets": {} is enough)`,
@@ -32,23 +31,23 @@ const deleted = async (removal: Promise<void>) => {
 };
 
 export const handler = createGroupHandler('admin', ADMIN_ROUTES, {
-  getChatApp: async ({ params }) => (await getChatApp(params.chatAppId)) ?? Promise.reject(notFound('Chat app')),
+  getChatApp: async ({ params }) => orNotFound(await getChatApp(params.chatAppId), 'Chat app'),
   putChatApp: async ({ params, body }) => {
     checkUserMemoryFeature(body.features?.userMemory);
     const now = nowIso();
     const existing = await getChatApp(params.chatAppId);
     return putChatApp({ ...body, chatAppId: params.chatAppId, createDate: existing?.createDate ?? now, lastUpdate: now });
   },
-  getAgent: async ({ params }) => (await getAgent(params.agentId)) ?? Promise.reject(notFound('Agent')),
+  getAgent: async ({ params }) => orNotFound(await getAgent(params.agentId), 'Agent'),
   putAgent: async ({ params, body }) => {
     const now = nowIso();
     const existing = await getAgent(params.agentId);
     return putAgent({ ...body, agentId: params.agentId, createDate: existing?.createDate ?? now, lastUpdate: now });
   },
-  getUserBudget: async ({ params }) => (await getBudgetOverride(params.chatAppId, 'user', params.userId)) ?? Promise.reject(notFound('Budget override')),
+  getUserBudget: async ({ params }) => orNotFound(await getBudgetOverride(params.chatAppId, 'user', params.userId), 'Budget override'),
   putUserBudget: async ({ params, body }) => putOverride(params.chatAppId, 'user', params.userId, body),
   deleteUserBudget: async ({ params }) => deleted(deleteBudgetOverride(params.chatAppId, 'user', params.userId)),
-  getEntityBudget: async ({ params }) => (await getBudgetOverride(params.chatAppId, 'entity', params.entityId)) ?? Promise.reject(notFound('Budget override')),
+  getEntityBudget: async ({ params }) => orNotFound(await getBudgetOverride(params.chatAppId, 'entity', params.entityId), 'Budget override'),
   putEntityBudget: async ({ params, body }) => putOverride(params.chatAppId, 'entity', params.entityId, body),
   deleteEntityBudget: async ({ params }) => deleted(deleteBudgetOverride(params.chatAppId, 'entity', params.entityId)),
   getUsageReport: async ({ principal, query }) => {

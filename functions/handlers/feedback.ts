@@ -1,7 +1,7 @@
 /** Feedback on sessions: users report, content-admins triage. */
 import { addInternalComment, createFeedback, getFeedback, listFeedback, listSessionFeedback, updateFeedback } from '../data/feedback';
 import { newId, nowIso } from '../data/items';
-import { notFound } from '../platform/errors';
+import { orNotFound } from '../platform/errors';
 import { sessionFor, visibleFeedback } from '../policy/access';
 import { createGroupHandler } from '../http/handler';
 import { FEEDBACK_ROUTES } from '../http/routes/feedback';
@@ -23,12 +23,12 @@ export const handler = createGroupHandler('feedback', FEEDBACK_ROUTES, {
     return { ...page, items: await visibleFeedback(principal, page.items) };
   },
   updateFeedback: async ({ params, body }) => {
-    if (!(await getFeedback(params.sessionId, params.feedbackId))) throw notFound('Feedback');
+    orNotFound(await getFeedback(params.sessionId, params.feedbackId), 'Feedback');
     const { expectedLastUpdate, ...patch } = body;
     return updateFeedback(params.sessionId, params.feedbackId, patch, expectedLastUpdate);
   },
   addFeedbackComment: async ({ principal, params, body }) => {
-    if (!(await getFeedback(params.sessionId, params.feedbackId))) throw notFound('Feedback');
+    orNotFound(await getFeedback(params.sessionId, params.feedbackId), 'Feedback');
     return addInternalComment(params.sessionId, params.feedbackId, {
       commentId: newId(),
       comment: body.comment,

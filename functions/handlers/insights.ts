@@ -1,7 +1,7 @@
 /** Session insights: read by the owner or content-admins, written by the trusted insights service. */
 import { getInsights, putInsights } from '../data/insights';
 import { getInsightsStatus } from '../data/insights-status';
-import { notFound } from '../platform/errors';
+import { orNotFound } from '../platform/errors';
 import { sessionFor } from '../policy/access';
 import { createGroupHandler } from '../http/handler';
 import { INSIGHTS_ROUTES } from '../http/routes/insights';
@@ -9,11 +9,11 @@ import { INSIGHTS_ROUTES } from '../http/routes/insights';
 export const handler = createGroupHandler('insights', INSIGHTS_ROUTES, {
   getInsights: async ({ principal, params, route }) => {
     await sessionFor(principal, params.sessionId, 'read', route.id);
-    return (await getInsights(params.sessionId)) ?? Promise.reject(notFound('Insights'));
+    return orNotFound(await getInsights(params.sessionId), 'Insights');
   },
   putInsights: async ({ params, body }) => putInsights(params.sessionId, body),
   getInsightsStatus: async ({ principal, params, route }) => {
     await sessionFor(principal, params.sessionId, 'read', route.id);
-    return (await getInsightsStatus(params.sessionId)) ?? Promise.reject(notFound('Insights status'));
+    return orNotFound(await getInsightsStatus(params.sessionId), 'Insights status');
   },
 });

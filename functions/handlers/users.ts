@@ -2,7 +2,7 @@
 import { budgetOverview } from '../converse/budget';
 import { getUser, putUser, searchUsersByPrefix, updateUserName } from '../data/users';
 import { reportRange, userDailyUsage } from '../data/usage-reports';
-import { notFound } from '../platform/errors';
+import { orNotFound } from '../platform/errors';
 import { createGroupHandler } from '../http/handler';
 import { USERS_ROUTES } from '../http/routes/users';
 import { memoryOwner } from '../policy/access';
@@ -25,7 +25,7 @@ export const handler = createGroupHandler('users', USERS_ROUTES, {
     },
   updateMe: async ({ principal, body }) => updateUserName(principal.userId, body),
   searchUsers: async ({ query }) => ({ items: await searchUsersByPrefix(query.prefix) }),
-  getUser: async ({ params }) => (await getUser(params.userId)) ?? Promise.reject(notFound('User')),
+  getUser: async ({ params }) => orNotFound(await getUser(params.userId), 'User'),
   putUser: async ({ params, body }) => putUser({ ...body, userId: params.userId }),
   listMyMemory: async ({ principal, query }) => memoryPage(principal.userId, principal.userId, query),
   deleteMyMemoryRecord: async ({ principal, params }) => {

@@ -1,13 +1,12 @@
 /** Widget data: always the caller's own (user + scope + tag); no role reads another user's. */
 import { deleteWidgetData, getWidgetData, setWidgetData } from '../data/widget-data';
-import { notFound } from '../platform/errors';
+import { orNotFound } from '../platform/errors';
 import { createGroupHandler } from '../http/handler';
 import { WIDGETS_ROUTES } from '../http/routes/widgets';
 
 export const handler = createGroupHandler('widgets', WIDGETS_ROUTES, {
   getWidgetData: async ({ principal, params }) => {
-    const data = await getWidgetData(principal.userId, params.scope, params.tag);
-    if (!data) throw notFound('Widget data');
+    const data = orNotFound(await getWidgetData(principal.userId, params.scope, params.tag), 'Widget data');
     return { scope: params.scope, tag: params.tag, data };
   },
   putWidgetData: async ({ principal, params, body }) => ({
@@ -16,7 +15,7 @@ export const handler = createGroupHandler('widgets', WIDGETS_ROUTES, {
     data: await setWidgetData({ userId: principal.userId, scope: params.scope, tag: params.tag, data: body.data, partial: body.partial ?? false }),
   }),
   deleteWidgetData: async ({ principal, params }) => {
-    if (!(await deleteWidgetData(principal.userId, params.scope, params.tag))) throw notFound('Widget data');
+    orNotFound(await deleteWidgetData(principal.userId, params.scope, params.tag), 'Widget data');
     return { deleted: true };
   },
 });

@@ -50,6 +50,12 @@ export const unauthorized = (message = 'Missing or invalid bearer token') => new
 export const forbidden = (message = 'Not allowed') => new DomainError('FORBIDDEN', message);
 /** Also used for other users' data: existence is never revealed. */
 export const notFound = (what: string) => new DomainError('NOT_FOUND', `${what} not found`);
+
+/** The value, or 404 `<what> not found`: the one not-found style of the handlers. */
+export function orNotFound<T>(value: T | undefined | null | false, what: string): T {
+  if (value === undefined || value === null || value === false) throw notFound(what);
+  return value;
+}
 export const conflict = (message: string, details?: unknown) => new DomainError('CONFLICT', message, details);
 export const payloadTooLarge = (message: string, details?: unknown) => new DomainError('PAYLOAD_TOO_LARGE', message, details);
 export const rateLimited = (message: string, details?: unknown) => new DomainError('RATE_LIMITED', message, details);
