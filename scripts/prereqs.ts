@@ -1,11 +1,14 @@
 /**
  * What `npm test` needs beyond `npm ci`, checked in its first second (scripts/check-prereqs.ts) rather than
- * minutes in: Java for DynamoDB Local, Chromium for the browser tests (/usr/bin/chromium, or CHROMIUM_PATH).
+ * minutes in: Java for DynamoDB Local, Chromium for the browser tests (/usr/bin/chromium, or CHROMIUM_PATH),
+ * aws-lambda-ric's native client for the deployed tier (built by its install scripts with cmake, make, g++).
  * `prereqVerdict` is the decision, a pure function of what `probePrereqs` found; `npm run test:unit` needs
  * neither and does not check.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 
@@ -16,11 +19,16 @@ export interface PrereqProbe {
   chromium: { path: string; fromEnv: boolean; executable: boolean };
   /** Root needs no sudo for apt-get. */
   root: boolean;
+  /** aws-lambda-ric's native client is built (`built`), and which of its build tools are not on PATH. */
+  lambdaRic: { built: boolean; missingTools: string[] };
 }
+
+/** aws-lambda-ric's build tools, by Debian package. */
+export const RIC_BUILD_TOOLS: Record<string, string> = { cmake: 'cmake', make: 'make', 'g++': 'g++', python3: 'python3', xz: 'xz-utils' };
 
 export interface PrereqVerdict {
   ok: boolean;
-  missing: ('java' | 'chromium')[];
+  missing: ('java' | 'chromium' | 'lambda-ric')[];
   /** The one command that installs what is missing (Debian/Ubuntu packages). */
   command?: string;
   /** What to print, one line each (empty when ok). */
@@ -47,6 +55,14 @@ export function prereqVerdict(probe: PrereqProbe): PrereqVerdict {
       lines.push(`Chromium is missing at ${probe.chromium.path}: the browser tests drive it (or set CHROMIUM_PATH to a Chromium).`);
     }
   }
+  if (!probe.lambdaRic.built) {
+    missing.push('lambda-ric');
+    packages.push(...probe.lambdaRic.missingTools.map((t) => RIC_BUILD_TOOLS[t] ?? t));
+    lines.push(
+      "aws-lambda-ric's native client is not built (its install scripts did not run or failed): the deployed tier runs the Lambda bundles under it.",
+      `${probe.lambdaRic.missingTools.length ? `It builds with ${probe.lambdaRic.missingTools.join(', ')} (missing here); then` : 'Build it with'} \`npm rebuild aws-lambda-ric\` (npm_config_nodedir set to a Node with include/node, as .ci/run does).`,
+    );
+  }
   if (!missing.length) return { ok: true, missing, lines };
   const command = packages.length ? `${probe.root ? '' : 'sudo '}apt-get install -y ${packages.join(' ')}` : undefined;
   if (command) lines.push('Install it with:', `  ${command}`);
@@ -69,5 +85,17 @@ export function probePrereqs(env: NodeJS.ProcessEnv = process.env): PrereqProbe 
     java: spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0,
     chromium: { path, fromEnv: Boolean(env.CHROMIUM_PATH), executable: isExecutableFile(path) },
     root: process.getuid?.() === 0,
+    lambdaRic: {
+      built: ricBuilt(),
+      missingTools: Object.keys(RIC_BUILD_TOOLS).filter((t) => spawnSync('sh', ['-c', `command -v ${t}`], { stdio: 'ignore' }).status !== 0),
+    },
   };
+}
+
+function ricBuilt(): boolean {
+  try {
+    return existsSync(join(dirname(createRequire(import.meta.url).resolve('aws-lambda-ric')), 'rapid-client.node'));
+  } catch {
+    return false;
+  }
 }

@@ -6,6 +6,7 @@ const probe = (over: Partial<PrereqProbe> = {}): PrereqProbe => ({
   java: true,
   chromium: { path: '/usr/bin/chromium', fromEnv: false, executable: true },
   root: true,
+  lambdaRic: { built: true, missingTools: [] },
   ...over,
 });
 const noChromium = { path: '/usr/bin/chromium', fromEnv: false, executable: false };
@@ -40,5 +41,15 @@ describe('prerequisites of npm test', () => {
     expect(v.lines.join('\n')).toContain('apt-get install -y chromium');
     // With CHROMIUM_PATH pointing at a browser, /usr/bin/chromium is not needed.
     expect(prereqVerdict(probe({ chromium: { path: '/opt/chrome/chrome', fromEnv: true, executable: true } })).ok).toBe(true);
+  });
+
+  it('aws-lambda-ric not built: says so, how to rebuild it, and installs its missing build tools with the rest', () => {
+    const v = prereqVerdict(probe({ lambdaRic: { built: false, missingTools: [] } }));
+    expect(v).toMatchObject({ ok: false, missing: ['lambda-ric'] });
+    expect(v.command).toBeUndefined();
+    expect(v.lines.join('\n')).toContain('npm rebuild aws-lambda-ric');
+    const both = prereqVerdict(probe({ java: false, lambdaRic: { built: false, missingTools: ['cmake', 'xz'] } }));
+    expect(both.command).toBe('apt-get install -y default-jre-headless cmake xz-utils');
+    expect(both.lines.join('\n')).toContain('cmake, xz (missing here)');
   });
 });
