@@ -209,7 +209,12 @@ export class LambdaService {
   async invoke(functionId: string, event: unknown): Promise<InvokeResult> {
     const def = this.functions.get(functionId);
     if (!def) throw new Error(`no function ${functionId} in the template`);
-    const container = await this.container(functionId, def);
+    let container = await this.container(functionId, def);
+    // An environment whose process exited between invocations is replaced: this invocation is a cold start.
+    if (container.exited) {
+      await this.dispose(functionId);
+      container = await this.container(functionId, def);
+    }
     const result = await container.invoke(event);
     const error = result.kind === 'error' ? result.error : result.kind === 'stream' ? result.error : undefined;
     this.invocations.push({

@@ -80,12 +80,13 @@ const last = () => lambda.invocations.at(-1)!;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'pika-runtime-'));
-  const fn = (logicalId: string, code: string): [string, FunctionDef] => {
+  const fn = (logicalId: string, code: string, timeoutSeconds: number): [string, FunctionDef] => {
     mkdirSync(join(dir, logicalId));
     writeFileSync(join(dir, logicalId, 'index.mjs'), code);
-    return [logicalId, { logicalId, dir: join(dir, logicalId), handler: 'index.handler', timeoutSeconds: 1, memoryMb: 256, environment: {} }];
+    return [logicalId, { logicalId, dir: join(dir, logicalId), handler: 'index.handler', timeoutSeconds, memoryMb: 256, environment: {} }];
   };
-  lambda = new LambdaService(new Map([fn('Streamer', STREAMER), fn('Buffered', BUFFERED)]), { AWS_REGION: 'us-east-1' });
+  // Buffered's timeout is what 'sleep' waits for; the handlers answer at once otherwise.
+  lambda = new LambdaService(new Map([fn('Streamer', STREAMER, 10), fn('Buffered', BUFFERED, 2)]), { AWS_REGION: 'us-east-1' });
   gateway = new Gateway(TEMPLATE, lambda);
 });
 afterAll(async () => {
