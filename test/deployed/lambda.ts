@@ -83,7 +83,8 @@ class Container {
     this.region = baseEnv.AWS_REGION ?? 'us-east-1';
     this.child = spawn(
       NODE,
-      // As the runtime's bootstrap starts Node: GC exposed, API Gateway's header size, a heap under the memory size.
+      // Flags as the managed runtime's bootstrap starts Node (aws-lambda-ric's worker mode filters these same ones): GC
+      // exposed, larger HTTP headers, a heap under the memory size (the ratio is ours).
       ['--expose-gc', '--max-http-header-size=81920', `--max-old-space-size=${Math.floor(def.memoryMb * 0.9)}`, '--import', OBSERVER, RIC],
       {
         cwd: def.dir,
