@@ -1,11 +1,13 @@
 /**
  * What `npm test` needs beyond `npm ci`, checked in its first second (scripts/check-prereqs.ts) rather than
- * minutes in: Java for DynamoDB Local, Chromium for the browser tests (/usr/bin/chromium, or CHROMIUM_PATH).
+ * minutes in: Java for DynamoDB Local, Chromium for the browser tests (/usr/bin/chromium, or CHROMIUM_PATH),
+ * the build tools of aws-lambda-ric's native client for the deployed tier (scripts/lambda-ric.ts builds it once).
  * `prereqVerdict` is the decision, a pure function of what `probePrereqs` found; `npm run test:unit` needs
  * neither and does not check.
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
+import { lambdaRicBuilt } from './lambda-ric';
 
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 
@@ -16,11 +18,16 @@ export interface PrereqProbe {
   chromium: { path: string; fromEnv: boolean; executable: boolean };
   /** Root needs no sudo for apt-get. */
   root: boolean;
+  /** aws-lambda-ric's native client is built (`built`), and which of its build tools are not on PATH (needed only to build it). */
+  lambdaRic: { built: boolean; missingTools: string[] };
 }
+
+/** aws-lambda-ric's build tools, by Debian package. */
+export const RIC_BUILD_TOOLS: Record<string, string> = { cmake: 'cmake', make: 'make', 'g++': 'g++', python3: 'python3', xz: 'xz-utils' };
 
 export interface PrereqVerdict {
   ok: boolean;
-  missing: ('java' | 'chromium')[];
+  missing: ('java' | 'chromium' | 'lambda-ric')[];
   /** The one command that installs what is missing (Debian/Ubuntu packages). */
   command?: string;
   /** What to print, one line each (empty when ok). */
@@ -47,6 +54,13 @@ export function prereqVerdict(probe: PrereqProbe): PrereqVerdict {
       lines.push(`Chromium is missing at ${probe.chromium.path}: the browser tests drive it (or set CHROMIUM_PATH to a Chromium).`);
     }
   }
+  if (!probe.lambdaRic.built && probe.lambdaRic.missingTools.length) {
+    missing.push('lambda-ric');
+    packages.push(...probe.lambdaRic.missingTools.map((t) => RIC_BUILD_TOOLS[t] ?? t));
+    lines.push(
+      `The deployed tier runs the Lambda bundles under AWS's runtime interface client (aws-lambda-ric), built once from its sources with ${probe.lambdaRic.missingTools.join(', ')} (missing here).`,
+    );
+  }
   if (!missing.length) return { ok: true, missing, lines };
   const command = packages.length ? `${probe.root ? '' : 'sudo '}apt-get install -y ${packages.join(' ')}` : undefined;
   if (command) lines.push('Install it with:', `  ${command}`);
@@ -69,5 +83,9 @@ export function probePrereqs(env: NodeJS.ProcessEnv = process.env): PrereqProbe 
     java: spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0,
     chromium: { path, fromEnv: Boolean(env.CHROMIUM_PATH), executable: isExecutableFile(path) },
     root: process.getuid?.() === 0,
+    lambdaRic: {
+      built: lambdaRicBuilt(),
+      missingTools: Object.keys(RIC_BUILD_TOOLS).filter((t) => spawnSync('sh', ['-c', `command -v ${t}`], { stdio: 'ignore' }).status !== 0),
+    },
   };
 }

@@ -16,6 +16,14 @@ import { resolve } from 'node:path';
  */
 export const LAMBDA_BANNER = "import { createRequire as __pikaCreateRequire } from 'node:module'; const require = __pikaCreateRequire(import.meta.url);";
 
+/**
+ * The functions' Lambda runtime (chat-functions.ts) and the bundles' esbuild target: the newest Lambda Node.js
+ * runtime. The `node` dev dependency pins the same major for the tests and the deployed tier; upgrade all three
+ * together (test/unit/node-runtime.test.ts checks they agree).
+ */
+export const LAMBDA_NODE_RUNTIME = 'nodejs24.x';
+export const LAMBDA_NODE_TARGET = 'node24';
+
 export interface LambdaBundleOptions {
   /** Source maps next to each output file (a stage's `sourceMaps`); default false. */
   readonly sourceMaps?: boolean;
@@ -36,8 +44,7 @@ export function lambdaBuildOptions(entry: string, outdir: string, options: Lambd
     splitting: true,
     platform: 'node',
     format: 'esm',
-    // The functions' runtime (lambda.Runtime.NODEJS_22_X).
-    target: 'node22',
+    target: LAMBDA_NODE_TARGET,
     minify: true,
     sourcemap: options.sourceMaps ?? false,
     // ESM builds of dependencies first (better tree-shaking), CommonJS otherwise.

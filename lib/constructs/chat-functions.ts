@@ -130,7 +130,7 @@ export const MEMORY_ACTIONS: Partial<Record<RouteGroup, readonly string[]>> = {
 /**
  * One function per route group (functions/handlers/<group>.ts) plus the API authorizer: ESM bundles split into
  * index.mjs and lazily imported chunks (./bundling.ts: minified, source maps when asked, AWS SDK v3 bundled and
- * tree-shaken), arm64, Node.js 22, X-Ray active, and only the table operations, indexes, secrets and Bedrock
+ * tree-shaken), arm64, Node.js 24, X-Ray active, and only the table operations, indexes, secrets and Bedrock
  * resources each one uses.
  */
 export class ChatFunctions extends Construct {
@@ -183,7 +183,7 @@ export class ChatFunctions extends Construct {
     acknowledgeNag(
       this,
       'AwsSolutions-L1',
-      'Node.js 22 is the runtime this code is built and tested on (the node dev dependency pins it); upgrade both together.',
+      'Node.js 24 (nodejs24.x), the newest Lambda Node.js runtime, is the one this code is built and tested on (the node dev dependency pins it); upgrade both together.',
     );
   }
 
@@ -206,8 +206,8 @@ export class ChatFunctions extends Construct {
     const fn = new lambda.Function(this, name, {
       code: bundledCode(entry, props.sourceMaps ?? false),
       handler: 'index.handler',
-      // bundling.ts targets node22.
-      runtime: lambda.Runtime.NODEJS_22_X,
+      // bundling.ts: LAMBDA_NODE_RUNTIME, the runtime its target builds for.
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: size.memoryMb,
       timeout: Duration.seconds(size.timeoutSeconds),

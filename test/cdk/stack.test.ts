@@ -225,11 +225,11 @@ describe('REST API generated from the route table', () => {
 });
 
 describe('functions', () => {
-  it('one bundled function per route group plus the authorizer: Node.js 22, arm64, X-Ray, sizes, environment', () => {
+  it('one bundled function per route group plus the authorizer: Node.js 24, arm64, X-Ray, sizes, environment', () => {
     const c = stageConfig('dev');
     for (const name of [...ROUTE_GROUPS, 'authorizer']) {
       const p = dev.json.Resources[fnLogicalId(dev, name)]!.Properties;
-      expect(p).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, Handler: 'index.handler' });
+      expect(p).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, Handler: 'index.handler' });
       expect(p.Timeout).toBe(name === 'converse' ? c.converseTimeoutSeconds : name === 'authorizer' ? 10 : 29);
       expect(p.MemorySize).toBeGreaterThanOrEqual(256);
       const env = p.Environment.Variables;

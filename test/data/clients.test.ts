@@ -5,7 +5,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bedrockAgentClient } from '../../functions/models/bedrock';
+import { bedrockAgentClient } from '../../functions/models/bedrock-agent';
 import { ddb } from '../../functions/data/client';
 import { getWidgetData, setWidgetData } from '../../functions/data/widget-data';
 import { s3Client } from '../../functions/files/storage';

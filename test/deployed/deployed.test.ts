@@ -1,7 +1,7 @@
 /**
- * The deployed tier: the staging stage synthesized with its real bundles, each Lambda loaded from its asset
- * directory the way the Node.js 22 runtime loads it (ESM import of index.mjs, `handler`, the `awslambda`
- * streaming global), with the template's environment, behind an API Gateway emulation read from the same
+ * The deployed tier: the staging stage synthesized with its real bundles, each Lambda run from its asset
+ * directory under AWS's runtime interface client on the runtime's Node.js (./lambda.ts: aws-lambda-ric against
+ * a local Runtime API), with the template's environment, behind an API Gateway emulation read from the same
  * template (routes, REQUEST authorizer and its cache, proxy vs streaming integrations, MOCK 405s, gateway
  * responses). Real DynamoDB Local, the agent emulator, a Secrets Manager stand-in.
  *

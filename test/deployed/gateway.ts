@@ -7,7 +7,7 @@
  * the template assertions in test/cdk).
  */
 import { randomUUID } from 'node:crypto';
-import type { InvokeResult, LambdaService } from './lambda';
+import type { InvokeResult, LambdaService, StreamResult } from './lambda';
 
 type Json = Record<string, any>;
 
@@ -27,6 +27,8 @@ export interface GatewayResponse {
   chunks: string[];
   /** Which gateway response answered, if API Gateway answered by itself. */
   gatewayResponse?: string;
+  /** Why a streamed integration response is broken (API Gateway's 502, or a stream cut short), if it is. */
+  integrationError?: string;
 }
 
 /** Default status and message of the gateway response types the emulator produces. */
@@ -262,27 +264,29 @@ export class Gateway {
   /** A response-streaming invocation: the 8-NUL-byte-delimited JSON prelude gives status and headers. */
   private streamed(out: InvokeResult, reqHeaders: Record<string, string>): GatewayResponse {
     if (out.kind === 'timeout') return this.gatewayResponse('INTEGRATION_TIMEOUT', reqHeaders);
-    if (out.kind !== 'stream')
-      return { status: 502, headers: { 'content-type': 'application/json' }, body: '{"message": "Internal server error"}', chunks: [] };
-    let chunks = out.chunks.map((c) => Buffer.from(c));
-    let prelude: Json = { statusCode: 200, headers: { 'content-type': out.contentType } };
-    if (out.contentType === 'application/vnd.awslambda.http-integration-response') {
-      const all = Buffer.concat(chunks);
-      const end = all.indexOf(Buffer.alloc(8));
-      if (end < 0) throw new Error('streamed response without its prelude delimiter');
-      prelude = JSON.parse(all.subarray(0, end).toString('utf8'));
-      // Keep the chunk boundaries after the prelude (the delimiter is its own write).
-      let skip = end + 8;
-      chunks = chunks.flatMap((c) => {
-        if (skip >= c.length) return ((skip -= c.length), []);
-        const rest = c.subarray(skip);
-        skip = 0;
-        return [rest];
-      });
-    }
+    const bad = (integrationError: string): GatewayResponse => ({
+      status: 502,
+      headers: { 'content-type': 'application/json' },
+      body: '{"message": "Internal server error"}',
+      chunks: [],
+      integrationError,
+    });
+    if (out.kind !== 'stream') return bad(out.kind === 'error' ? `function error: ${out.error.errorType}` : 'not a streamed response');
+    const parsed = splitPrelude(out);
+    // Nothing reached the client yet: a failed invocation or a prelude that is not there is API Gateway's 502.
+    if ('malformed' in parsed) return bad(parsed.malformed);
+    if (out.error && !parsed.chunks.length) return bad(`function error: ${out.error.errorType}`);
+    const { prelude, chunks } = parsed;
     const headers = Object.fromEntries(Object.entries((prelude.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), String(v)]));
     const texts = chunks.map((c) => c.toString('utf8'));
-    return { status: prelude.statusCode ?? 200, headers, body: texts.join(''), chunks: texts };
+    return {
+      status: prelude.statusCode ?? 200,
+      headers,
+      body: texts.join(''),
+      chunks: texts,
+      // Failed after its first bytes: the client sees the stream cut there.
+      ...(out.error ? { integrationError: `function error mid-stream: ${out.error.errorType}` } : {}),
+    };
   }
 
   private mock(integration: Json, httpMethod: string, reqHeaders: Record<string, string>): GatewayResponse {
@@ -332,4 +336,33 @@ function wildcard(pattern: string, value: string): boolean {
       .join('.*')}$`,
   );
   return re.test(value);
+}
+
+const PRELUDE_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
+
+/**
+ * A streamed response's parts: with the HTTP integration content type (HttpResponseStream.from), the JSON
+ * prelude up to 8 NUL bytes, then the body with its chunk boundaries kept; otherwise all body, status 200.
+ */
+export function splitPrelude(out: StreamResult): { prelude: Json; chunks: Buffer[] } | { malformed: string } {
+  const chunks = out.chunks.map((c) => Buffer.from(c));
+  if (out.contentType !== PRELUDE_CONTENT_TYPE) return { prelude: { statusCode: 200, headers: { 'content-type': out.contentType } }, chunks };
+  const all = Buffer.concat(chunks);
+  const end = all.indexOf(Buffer.alloc(8));
+  if (end < 0) return { malformed: `no prelude delimiter in ${all.length} bytes of ${PRELUDE_CONTENT_TYPE}` };
+  let prelude: Json;
+  try {
+    prelude = JSON.parse(all.subarray(0, end).toString('utf8'));
+  } catch {
+    return { malformed: 'prelude is not JSON' };
+  }
+  // Keep the chunk boundaries after the prelude (the delimiter is its own write).
+  let skip = end + 8;
+  const rest = chunks.flatMap((c) => {
+    if (skip >= c.length) return ((skip -= c.length), []);
+    const tail = c.subarray(skip);
+    skip = 0;
+    return [tail];
+  });
+  return { prelude, chunks: rest };
 }

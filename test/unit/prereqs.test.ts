@@ -6,6 +6,7 @@ const probe = (over: Partial<PrereqProbe> = {}): PrereqProbe => ({
   java: true,
   chromium: { path: '/usr/bin/chromium', fromEnv: false, executable: true },
   root: true,
+  lambdaRic: { built: true, missingTools: [] },
   ...over,
 });
 const noChromium = { path: '/usr/bin/chromium', fromEnv: false, executable: false };
@@ -40,5 +41,15 @@ describe('prerequisites of npm test', () => {
     expect(v.lines.join('\n')).toContain('apt-get install -y chromium');
     // With CHROMIUM_PATH pointing at a browser, /usr/bin/chromium is not needed.
     expect(prereqVerdict(probe({ chromium: { path: '/opt/chrome/chrome', fromEnv: true, executable: true } })).ok).toBe(true);
+  });
+
+  it('aws-lambda-ric not built: fine when its build tools are here (npm test builds it), else installs them with the rest', () => {
+    expect(prereqVerdict(probe({ lambdaRic: { built: false, missingTools: [] } })).ok).toBe(true);
+    // Built already: its build tools are not needed.
+    expect(prereqVerdict(probe({ lambdaRic: { built: true, missingTools: ['cmake'] } })).ok).toBe(true);
+    const both = prereqVerdict(probe({ java: false, lambdaRic: { built: false, missingTools: ['cmake', 'xz'] } }));
+    expect(both).toMatchObject({ ok: false, missing: ['java', 'lambda-ric'] });
+    expect(both.command).toBe('apt-get install -y default-jre-headless cmake xz-utils');
+    expect(both.lines.join('\n')).toContain('cmake, xz (missing here)');
   });
 });

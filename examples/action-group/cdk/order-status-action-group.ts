@@ -24,12 +24,12 @@ export class OrderStatusActionGroup extends Construct {
     this.fn = new NodejsFunction(this, 'Function', {
       entry: join(import.meta.dirname, '../src', props.router === 'powertools' ? 'powertools-handler.ts' : 'handler.ts'),
       handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       timeout: Duration.seconds(10),
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: 'node24',
         minify: true,
         sourceMap: true,
         // CommonJS dependencies inside an ESM bundle still call require(): give them one.

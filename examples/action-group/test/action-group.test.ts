@@ -46,7 +46,7 @@ console.log(JSON.stringify(await handler(JSON.parse(readFileSync(eventFile, 'utf
       bundle: true,
       platform: 'node',
       format: 'esm',
-      target: 'node22',
+      target: 'node24',
       minify: true,
       metafile: true,
       logLevel: 'silent',
@@ -128,7 +128,7 @@ describe('examples/action-group', () => {
       const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
       const stack = new SupportAgentStack(app, `SupportAgent-${router}`, { foundationModel: 'anthropic.claude-3-5-haiku-20241022-v1:0', router });
       const t = Template.fromStack(stack);
-      const fnId = Object.keys(t.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x', Handler: 'index.handler' } }))[0]!;
+      const fnId = Object.keys(t.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x', Handler: 'index.handler' } }))[0]!;
       const agentId = Object.keys(t.findResources('AWS::Bedrock::Agent'))[0]!;
       expect(fnId).toBeDefined();
       t.hasResourceProperties('AWS::Bedrock::Agent', {

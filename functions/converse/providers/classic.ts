@@ -4,7 +4,7 @@ import type { BedrockAgentRef, InlineAgentDefinition } from 'pika-shared/types/c
 import type { AgentEvent, ProviderInput } from './events';
 import { utf8Stream } from './utf8';
 import { userMemoryBlock } from 'pika-shared/util/agentcore';
-import { bedrockAgentClient } from '../../models/bedrock';
+import { bedrockAgentClient } from '../../models/bedrock-agent';
 
 /** Token usage of a trace event: the model-invocation metadata of any trace kind that carries it. */
 type TraceWithUsage = { modelInvocationOutput?: { metadata?: { usage?: { inputTokens?: number; outputTokens?: number } } } };
