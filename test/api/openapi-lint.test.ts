@@ -6,13 +6,13 @@
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import spectralCore from '@stoplight/spectral-core';
 import * as parsers from '@stoplight/spectral-parsers';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '../..');
 const DOC = join(root, 'docs/openapi.json');
@@ -79,6 +79,7 @@ beforeAll(async () => {
   // builtins + commonjs: the OWASP ruleset package is CommonJS; fetch refuses, so nothing is downloaded.
   spectral.setRuleset(await loadRuleset(join(root, '.spectral.yaml')));
 }, LINT_TIMEOUT);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('OpenAPI lint', () => {
   it('Redocly (recommended): no finding on docs/openapi.json', { timeout: LINT_TIMEOUT }, async () => {
