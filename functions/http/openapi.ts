@@ -6,6 +6,7 @@ import { retryAfterCodes, routeErrors } from './route-errors';
 import { RESPONSES } from './responses';
 import { ROUTE_GROUPS, ROUTES, type RouteDef } from './routes';
 import { CORS_EXPOSE_HEADERS } from './cors';
+import { SSE_HEADERS } from './stream-headers';
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
   z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -47,6 +48,16 @@ const CORS_HEADERS = {
   Vary: { description: 'Origin, sent with Access-Control-Allow-Origin', schema: { type: 'string', const: 'Origin' } },
 };
 const corsRefs = () => Object.fromEntries(Object.keys(CORS_HEADERS).map((h) => [h, { $ref: `#/components/headers/${h}` }]));
+
+/** A stream's prelude: not to be cached or buffered by a proxy (./stream-headers.ts). */
+const STREAM_HEADERS = {
+  'Cache-Control': { description: 'The stream is not to be cached', required: true, schema: { type: 'string', const: SSE_HEADERS['cache-control'] } },
+  'X-Accel-Buffering': {
+    description: 'Proxies are not to buffer the stream',
+    required: true,
+    schema: { type: 'string', const: SSE_HEADERS['x-accel-buffering'] },
+  },
+};
 
 /** Who may call: any signed-in user, or one of the roles (alternatives, as OpenAPI 3.1 lists role names). */
 const security = (route: RouteDef) => (route.access.includes('user') ? [{ bearer: [] }] : route.access.map((a) => ({ bearer: [a] })));
@@ -137,7 +148,7 @@ export function buildOpenApi(): Record<string, unknown> {
   for (const route of ROUTES as readonly RouteDef[]) {
     const success = String(route.status ?? 200);
     const content = route.streaming
-      ? { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events: session, chunk, trace, done, error' } } }
+      ? { [SSE_HEADERS['content-type']]: { schema: { type: 'string', description: 'Server-Sent Events: session, chunk, trace, done, error' } } }
       : { 'application/json': { schema: jsonSchema((RESPONSES as Record<string, z.ZodType>)[route.id]!, 'output') } };
     (paths[route.path] ??= {})[route.method.toLowerCase()] = {
       operationId: route.id,
@@ -147,7 +158,10 @@ export function buildOpenApi(): Record<string, unknown> {
       security: security(route),
       parameters: parameters(route),
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } } : {}),
-      responses: { [success]: { description: 'OK', headers: corsRefs(), content }, ...errorResponses(route, errors) },
+      responses: {
+        [success]: { description: 'OK', headers: { ...corsRefs(), ...(route.streaming ? STREAM_HEADERS : {}) }, content },
+        ...errorResponses(route, errors),
+      },
     };
   }
   const groups = new Set((ROUTES as readonly RouteDef[]).map((r) => r.group));

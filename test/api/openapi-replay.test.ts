@@ -16,13 +16,15 @@ const json = (o: Record<string, string> = {}) => new Headers({ 'content-type': '
 const error = (code: string) => ({ error: { code, message: 'm' } });
 
 describe('the OpenAPI check', () => {
-  it('refuses an undeclared status, an undeclared or invalid header, a missing required header, a body off its schema, a wrong content type', () => {
+  it('refuses an undeclared status, an undeclared (any but HTTP’s own) or invalid header, a missing required header, a body off its schema, a wrong content type', () => {
     const bad = [
       { method: 'GET', path: '/users/me', status: 418, headers: json(), body: error('INTERNAL') },
       { method: 'GET', path: '/users/me', status: 401, headers: json({ 'retry-after': '3' }), body: error('UNAUTHORIZED') },
       { method: 'PUT', path: '/users/me', status: 429, headers: json({ 'retry-after': 'soon' }), body: error('RATE_LIMITED') },
       { method: 'GET', path: '/sessions/search', status: 405, headers: json(), body: error('METHOD_NOT_ALLOWED') },
       { method: 'GET', path: '/users/me', status: 401, headers: json(), body: error('NOT_FOUND') },
+      { method: 'GET', path: '/users/me', status: 401, headers: json({ 'x-debug': 'stack' }), body: error('UNAUTHORIZED') },
+      { method: 'POST', path: '/converse', status: 200, headers: new Headers({ 'content-type': 'text/event-stream' }) },
       { method: 'GET', path: '/users/me', status: 200, headers: json(), body: {} },
       { method: 'GET', path: '/users/me', status: 401, headers: new Headers({ 'content-type': 'text/html' }), body: '<h1>401</h1>' },
       { method: 'DELETE', path: '/users/me', status: 200, headers: json(), body: {} },
@@ -30,6 +32,8 @@ describe('the OpenAPI check', () => {
     for (const x of bad) expect(openApiMismatches(x), `${x.method} ${x.path} ${x.status}`).not.toEqual([]);
     const good = { method: 'PUT', path: '/users/me', status: 429, headers: json({ 'retry-after': '3' }), body: error('RATE_LIMITED') };
     expect(openApiMismatches(good)).toEqual([]);
+    const stream = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
+    expect(openApiMismatches({ method: 'POST', path: '/converse', status: 200, headers: new Headers(stream) })).toEqual([]);
     expect(openApiMismatches({ ...good, path: '/playground/config.json' })).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 /**
  * Every answer the API test suites see, held to docs/openapi.json as generated from the route table: the
  * operation is found by method and path template (so routes added later are covered), then its status must be
- * declared, each API header it carries declared for that status (and valid, required ones present), its content
+ * declared, each header it carries (HTTP's own aside) declared for that status (and valid, required ones present), its content
  * type the declared one, and a JSON body valid against the response schema. A method a path does not define is
  * held to components.responses.MethodNotAllowed. Paths outside the document (dev pages, unknown paths) and
  * CORS preflights are not checked. The schemas are JSON Schema 2020-12 (OpenAPI 3.1), checked with Ajv.
@@ -27,14 +27,8 @@ const resolve = (node: Obj): Obj =>
       )
     : node;
 
-/** The headers the document speaks of anywhere: an answer carrying one must declare it where it answers. */
-const API_HEADERS = new Set<string>(['retry-after', 'allow']);
-(function collect(node: unknown) {
-  if (!node || typeof node !== 'object') return;
-  const o = node as Obj;
-  if (o.headers && typeof o.headers === 'object' && !Array.isArray(o.headers)) for (const h of Object.keys(o.headers)) API_HEADERS.add(h.toLowerCase());
-  for (const v of Object.values(o)) collect(v);
-})(doc);
+/** HTTP's own headers (the connection, the body's framing and type, the date): every other header an answer carries must be declared for it. */
+const TRANSPORT_HEADERS = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding', 'content-type']);
 
 const templates = Object.keys(doc.paths).map((template) => ({
   template,
@@ -91,7 +85,8 @@ export function openApiMismatches(x: Exchange): string[] {
   const declared: Record<string, Obj> = Object.fromEntries(
     Object.entries((resolved.headers ?? {}) as Obj).map(([k, v]) => [k.toLowerCase(), { name: k, ...resolve(v) }]),
   );
-  for (const name of API_HEADERS) {
+  const names = new Set([...x.headers.keys()].filter((h) => !TRANSPORT_HEADERS.has(h)));
+  for (const name of new Set([...names, ...Object.keys(declared)])) {
     const value = x.headers.get(name);
     const d = declared[name];
     if (value !== null && !d) problems.push(`${at}: header ${name} is not declared for this status`);
