@@ -11,6 +11,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DomainError } from '../platform/errors';
 import { corsHeadersFor } from './cors';
+import { SSE_HEADERS } from './stream-headers';
 import { isUserWrite } from './route-errors';
 import { httpErrorOf } from './errors';
 import { consumeRateLimit, writeRateLimit } from '../data/rate-limit';
@@ -200,8 +201,6 @@ interface Awslambda {
 }
 /** Provided by the Lambda Node.js runtime (and by scripts/local/streaming.ts locally). */
 declare const awslambda: Awslambda;
-
-const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
 
 /**
  * The streaming execution mode (API Gateway REST with responseTransferMode STREAM), given the group's routes

@@ -4,28 +4,80 @@ import { ERROR_CODES, type ErrorCode } from '../platform/errors';
 import { ERROR_STATUS } from './errors';
 import { retryAfterCodes, routeErrors } from './route-errors';
 import { RESPONSES } from './responses';
-import { ROUTES, type RouteDef } from './routes';
+import { ROUTE_GROUPS, ROUTES, type RouteDef } from './routes';
+import { CORS_EXPOSE_HEADERS } from './cors';
+import { SSE_HEADERS } from './stream-headers';
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
   z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
 
-/** The JSON error body; `codes` narrows `error.code` to those a response can carry. */
-const errorSchema = (codes: readonly ErrorCode[] = ERROR_CODES) => ({
+/** The JSON error body (components.schemas.Error). */
+const ERROR_SCHEMA = {
   type: 'object',
   required: ['error'],
   properties: {
     error: {
       type: 'object',
       required: ['code', 'message'],
-      properties: { code: { type: 'string', enum: [...codes] }, message: { type: 'string' }, details: {} },
+      properties: { code: { type: 'string', enum: [...ERROR_CODES] }, message: { type: 'string' }, details: {} },
     },
   },
+};
+/** The error body of a response, with `error.code` narrowed to the codes it can carry. */
+const errorSchema = (codes: readonly ErrorCode[]) => ({
+  allOf: [{ $ref: '#/components/schemas/Error' }, { properties: { error: { properties: { code: { enum: [...codes] } } } } }],
 });
 
+/** The longest wait the server asks for: until a monthly budget resets (functions/converse/budget.ts). */
+const MAX_RETRY_AFTER_SECONDS = 31 * 86_400;
 const retryAfterHeader = {
   description: 'Seconds to wait before retrying (sent when the server knows when)',
-  schema: { type: 'integer', minimum: 1 },
+  schema: { type: 'integer', minimum: 1, maximum: MAX_RETRY_AFTER_SECONDS },
 };
+
+/** Headers every answer carries when the request's Origin is one of the stage's (./cors.ts), none otherwise. */
+const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': {
+    description: "The request's Origin, sent only when it is one of the stage's CORS origins (`*` from the gateway when the stage allows any)",
+    schema: { type: 'string', pattern: '^(\\*|[a-z][a-z0-9+.-]*://[^\\s/]+)$', maxLength: 2048 },
+  },
+  'Access-Control-Expose-Headers': {
+    description: 'The answer headers a web app may read, sent with Access-Control-Allow-Origin',
+    schema: { type: 'string', const: CORS_EXPOSE_HEADERS.join(', ') },
+  },
+  Vary: { description: 'Origin, sent with Access-Control-Allow-Origin', schema: { type: 'string', const: 'Origin' } },
+};
+const corsRefs = () => Object.fromEntries(Object.keys(CORS_HEADERS).map((h) => [h, { $ref: `#/components/headers/${h}` }]));
+
+/** A stream's prelude: not to be cached or buffered by a proxy (./stream-headers.ts). */
+const STREAM_HEADERS = {
+  'Cache-Control': { description: 'The stream is not to be cached', required: true, schema: { type: 'string', const: SSE_HEADERS['cache-control'] } },
+  'X-Accel-Buffering': {
+    description: 'Proxies are not to buffer the stream',
+    required: true,
+    schema: { type: 'string', const: SSE_HEADERS['x-accel-buffering'] },
+  },
+};
+
+/** Who may call: any signed-in user, or one of the roles (alternatives, as OpenAPI 3.1 lists role names). */
+const security = (route: RouteDef) => (route.access.includes('user') ? [{ bearer: [] }] : route.access.map((a) => ({ bearer: [a] })));
+
+/** Every integer gets the format its bounds fit (int32 or int64: JSON numbers here never pass 2^53). */
+function withIntegerFormats(node: unknown): void {
+  if (!node || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const x of node) withIntegerFormats(x);
+    return;
+  }
+  const o = node as Record<string, unknown>;
+  const isInt = o.type === 'integer' || (Array.isArray(o.type) && o.type.includes('integer'));
+  if (isInt && o.format === undefined) {
+    const min = (o.minimum ?? o.exclusiveMinimum ?? -Infinity) as number;
+    const max = (o.maximum ?? o.exclusiveMaximum ?? Infinity) as number;
+    o.format = min >= -(2 ** 31) && max <= 2 ** 31 - 1 ? 'int32' : 'int64';
+  }
+  for (const v of Object.values(o)) withIntegerFormats(v);
+}
 
 /**
  * The static segments next to a path parameter: API Gateway matches `/sessions/search` before
@@ -79,9 +131,10 @@ export function errorResponses(route: RouteDef, shared: Record<string, unknown> 
     const name = `E${status}_${codes.join('_')}${withRetry.length ? `_RETRY_AFTER_${withRetry.join('_')}` : ''}`;
     shared[name] ??= {
       description: codes.join(', '),
-      ...(withRetry.length
-        ? { headers: { 'Retry-After': { ...retryAfterHeader, description: `${retryAfterHeader.description}: ${withRetry.join(', ')}` } } }
-        : {}),
+      headers: {
+        ...corsRefs(),
+        ...(withRetry.length ? { 'Retry-After': { ...retryAfterHeader, description: `${retryAfterHeader.description}: ${withRetry.join(', ')}` } } : {}),
+      },
       content: { 'application/json': { schema: errorSchema(codes) } },
     };
     out[String(status)] = { $ref: `#/components/responses/${name}` };
@@ -95,20 +148,24 @@ export function buildOpenApi(): Record<string, unknown> {
   for (const route of ROUTES as readonly RouteDef[]) {
     const success = String(route.status ?? 200);
     const content = route.streaming
-      ? { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events: session, chunk, trace, done, error' } } }
+      ? { [SSE_HEADERS['content-type']]: { schema: { type: 'string', description: 'Server-Sent Events: session, chunk, trace, done, error' } } }
       : { 'application/json': { schema: jsonSchema((RESPONSES as Record<string, z.ZodType>)[route.id]!, 'output') } };
     (paths[route.path] ??= {})[route.method.toLowerCase()] = {
       operationId: route.id,
       summary: route.summary,
       tags: [route.group],
       'x-pika-access': route.access,
-      security: [{ bearer: [] }],
+      security: security(route),
       parameters: parameters(route),
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } } : {}),
-      responses: { [success]: { description: 'OK', content }, ...errorResponses(route, errors) },
+      responses: {
+        [success]: { description: 'OK', headers: { ...corsRefs(), ...(route.streaming ? STREAM_HEADERS : {}) }, content },
+        ...errorResponses(route, errors),
+      },
     };
   }
-  return {
+  const groups = new Set((ROUTES as readonly RouteDef[]).map((r) => r.group));
+  const doc = {
     openapi: '3.1.0',
     info: {
       title: 'Pika chat backend',
@@ -116,16 +173,44 @@ export function buildOpenApi(): Record<string, unknown> {
       description:
         'Generated from functions/http/routes.ts by `npm run openapi`. Each operation lists every error status it can answer; ' +
         'a method a path does not define answers 405 with `Allow` (components.responses.MethodNotAllowed).',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
-    servers: [{ url: 'http://localhost:3000', description: 'npm start' }],
+    servers: [
+      {
+        url: 'https://{restApiId}.execute-api.{region}.amazonaws.com/{stage}',
+        description:
+          'production, staging and every other deployed stage: the stack output ApiUrl. Local development: `npm start` serves the same API on http://localhost:3000.',
+        'x-internal': false,
+        variables: {
+          restApiId: { default: 'abcde12345', description: 'The REST API id of the stage stack (PikaChat-<stage>)' },
+          region: { default: 'us-east-1', description: 'The AWS region the stage is deployed in' },
+          stage: { default: 'prod', description: 'The stage name (lib/config/stages.ts)' },
+        },
+      },
+    ],
+    tags: ROUTE_GROUPS.filter((g) => groups.has(g)).map((name) => ({ name, description: `Served by the ${name} function` })),
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Error: errorSchema() },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'A JWT verified as RFC8725 advises: the algorithm is fixed by the key (HS256 with the stage secret, or RS256/ES256/PS256 from ' +
+            "the issuer's JWKS; `none` and others refused), `exp` required, `iss` and `aud` checked when the stage sets them, claims of " +
+            'the wrong type refused. Role names in a security requirement are the roles the stage maps (ROLE_SITE_ADMIN, ROLE_CONTENT_ADMIN, ROLE_SERVICE).',
+        },
+      },
+      headers: CORS_HEADERS,
+      schemas: { Error: ERROR_SCHEMA },
       responses: {
         // Any method a path does not list answers 405 with Allow (the local server, and an ANY mock method deployed).
         MethodNotAllowed: {
           description: 'METHOD_NOT_ALLOWED: a method the path does not define',
-          headers: { Allow: { description: 'The methods the path defines', required: true, schema: { type: 'string' } } },
+          headers: {
+            ...corsRefs(),
+            Allow: { description: 'The methods the path defines', required: true, schema: { type: 'string', pattern: '^[A-Z]+(, [A-Z]+)*$', maxLength: 64 } },
+          },
           content: { 'application/json': { schema: errorSchema(['METHOD_NOT_ALLOWED']) } },
         },
         ...Object.fromEntries(Object.entries(errors).sort(([a], [b]) => a.localeCompare(b))),
@@ -133,6 +218,8 @@ export function buildOpenApi(): Record<string, unknown> {
     },
     paths,
   };
+  withIntegerFormats(doc);
+  return doc;
 }
 
 /** The route list the typed client ships (shared-types/src/client/routes.gen.ts). */

@@ -45,8 +45,9 @@ export function routeErrors(route: RouteDef): ErrorCode[] {
 
 /**
  * The codes whose answer on this route carries `Retry-After` (errors.ts adds it when the error says when):
- * the per-user write rate limit, and what the route declares in `retryAfter`.
+ * every 429 RATE_LIMITED (the per-user limits say their window's end, the stage throttle 1 s:
+ * lib/constructs/api-responses.ts), and what the route declares in `retryAfter`.
  */
 export function retryAfterCodes(route: RouteDef): ErrorCode[] {
-  return [...new Set([...(isUserWrite(route) ? (['RATE_LIMITED'] as const) : []), ...(route.retryAfter ?? [])])];
+  return [...new Set(['RATE_LIMITED' as const, ...(route.retryAfter ?? [])])];
 }

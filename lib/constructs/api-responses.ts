@@ -46,12 +46,19 @@ function corsHeaders(origins: readonly string[]): Record<string, string> {
   return { 'Access-Control-Allow-Origin': allowOrigin, 'Access-Control-Expose-Headers': `'${CORS_EXPOSE_HEADERS.join(', ')}'`, Vary: "'Origin'" };
 }
 
+/**
+ * The stage throttle is a token bucket refilled every second: a throttled client may retry after 1 s, as the
+ * OpenAPI document declares for every 429 (the per-user limits say their own window's end).
+ */
+export const THROTTLED_RETRY_AFTER_SECONDS = 1;
+
 export function addGatewayResponses(api: apigw.RestApi, corsOrigins: readonly string[]): void {
   for (const [type, status, code] of GATEWAY_ERRORS) {
+    const retry: Record<string, string> = type === apigw.ResponseType.THROTTLED ? { 'Retry-After': `'${THROTTLED_RETRY_AFTER_SECONDS}'` } : {};
     api.addGatewayResponse(`Gw${type.responseType}`, {
       type,
       ...(status ? { statusCode: String(status) } : {}),
-      responseHeaders: corsHeaders(corsOrigins),
+      responseHeaders: { ...corsHeaders(corsOrigins), ...retry },
       templates: { 'application/json': `{"error":{"code":"${code}","message":$context.error.messageString}}` },
     });
   }

@@ -3,6 +3,7 @@ import { SignJWT } from 'jose';
 import { uniqueId } from '../../scripts/local/ids';
 import type { LocalApi } from '../../scripts/local/server';
 import { mintDevToken } from '../../scripts/local/tokens';
+import { expectOpenApi } from '../support/openapi-check';
 import { useLocalStack } from '../support/stack';
 
 export const JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
@@ -80,6 +81,8 @@ export function apiClient(local: () => LocalApi): Api {
       } catch {
         /* left as text: tests assert JSON where they expect it */
       }
+      // Every answer the suites see is held to docs/openapi.json (test/support/openapi-check.ts).
+      expectOpenApi({ method, path, status: res.status, headers: res.headers, body: parsed });
       return { status: res.status, body: parsed as any, headers: res.headers };
     },
   };

@@ -163,6 +163,8 @@ describe('REST API generated from the route table', () => {
       expect(JSON.parse(body)).toEqual({ error: { code, message: 'Unauthorized' } });
       expect(r!.ResponseParameters['gatewayresponse.header.Access-Control-Allow-Origin']).toBe("'http://localhost:5173'");
     }
+    // The stage throttle's 429 tells when to retry, as the OpenAPI document declares for every 429.
+    expect(responses.get('THROTTLED')!.ResponseParameters['gatewayresponse.header.Retry-After']).toBe("'1'");
   });
 
   it('sets the stage: regional endpoint, throttling, JSON access logs without bodies, tracing, execution logs with retention, no usage plan', () => {

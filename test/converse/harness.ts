@@ -3,6 +3,7 @@ import { readServerSentEvents } from 'pika-shared/client';
 import type { AgentConfig } from 'pika-shared/types/chatbot/chatbot-types';
 import { emulatorHarnessArn, emulatorRuntimeArn, type AgentEmulator } from '../../scripts/agent-emulator';
 import { apiClient, type Api } from '../api/harness';
+import { expectOpenApi } from '../support/openapi-check';
 import { useLocalStack } from '../support/stack';
 
 export interface SseEvent {
@@ -22,9 +23,13 @@ export async function converse(url: string, token: string, body: unknown, header
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
+  // Held to docs/openapi.json: a declared status and headers, the event-stream type or a declared JSON error.
   if (!(res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
-    return { status: res.status, events: [] as SseEvent[], error: (await res.json()) as any };
+    const error = (await res.json()) as any;
+    expectOpenApi({ method: 'POST', path: '/converse', status: res.status, headers: res.headers, body: error });
+    return { status: res.status, events: [] as SseEvent[], error };
   }
+  expectOpenApi({ method: 'POST', path: '/converse', status: res.status, headers: res.headers });
   const events: SseEvent[] = [];
   // Ends with the body; the answer's events are few, so a stream that never ends is a test timeout, not a loop.
   for await (const e of readServerSentEvents(res.body!)) events.push(e as SseEvent);
