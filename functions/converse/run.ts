@@ -15,6 +15,7 @@ import type { AnswerVerification, ChatMessageUsage } from 'pika-shared/types/cha
 import { completeIdempotencyKey, type IdempotencyRecord, releaseIdempotencyKey } from '../data/idempotency';
 import { getMessage, joinExtras } from '../data/messages';
 import { storeAnswer } from '../data/turn-writes';
+import { retentionDaysOf } from '../data/ttl';
 import { newId, nowIso } from '../data/items';
 import { generatedTitleExtras, moveSessionActivity } from '../data/sessions';
 import { recentTurns, stopRequested } from '../data/turns';
@@ -266,6 +267,7 @@ export async function persist(
   const stored = {
     userId: plan.userId,
     sessionId: plan.session.sessionId,
+    retentionDays: retentionDaysOf(plan.app),
     content: answer.text,
     source: plan.source,
     status: r.failure ? ('failed' as const) : r.cancelled ? ('cancelled' as const) : ('complete' as const),

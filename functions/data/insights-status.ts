@@ -52,6 +52,7 @@ export function pendingStatusItem(
   activityIso: string,
   dueIso: string,
   nowMs = Date.now(),
+  retentionDays?: number,
 ): RawItem {
   return {
     ...keys.insightsStatus(s.sessionId),
@@ -64,7 +65,7 @@ export function pendingStatusItem(
     dueDate: dueIso,
     attempts: 0,
     lastUpdate: activityIso,
-    ...ttlAttribute(nowMs),
+    ...ttlAttribute(nowMs, retentionDays),
   };
 }
 
