@@ -17,8 +17,8 @@ import { DAY_SECONDS } from './ttl';
 
 /** The sweep looks at a session this long before its floor (at most half its retention). */
 export const RETENTION_LEAD_SECONDS = DAY_SECONDS;
-/** The entry outlives the session's expiry by this much: long enough to delete its files then. */
-export const RETENTION_GRACE_SECONDS = 7 * DAY_SECONDS;
+/** The entry (no content: ids, dates, file keys) outlives the session by this much, for the sweep to delete its files then. */
+export const RETENTION_GRACE_SECONDS = DAY_SECONDS;
 /** Parallel UpdateItems of one renewal page. */
 const RENEW_CONCURRENCY = 16;
 
