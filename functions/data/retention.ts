@@ -62,7 +62,10 @@ const entryOf = (i: Record<string, unknown>): RetentionEntry => ({
   objects: Array.isArray(i.objects) ? i.objects.map(String) : [],
 });
 
-/** Entries due by `nowIso`, oldest first, at most `limitPerShard` per shard (the rest waits for the next run). */
+/**
+ * Entries due by `nowIso`, oldest first, at most `limitPerShard` per shard (the rest waits for the next run);
+ * each read whole (the index carries only its keys), still due as listed.
+ */
 export async function listDueRetention(nowIsoValue: string, limitPerShard: number): Promise<RetentionEntry[]> {
   const pages = await Promise.all(
     allShards().map((shard) =>
@@ -77,7 +80,9 @@ export async function listDueRetention(nowIsoValue: string, limitPerShard: numbe
       ),
     ),
   );
-  return pages.flatMap((p) => (p.Items ?? []).map(entryOf));
+  const due = pages.flatMap((p) => (p.Items ?? []).map((i) => ({ sessionId: String(i.sessionId), dueKey: String(i.gsi1sk) })));
+  const entries = await Promise.all(due.map(async (d) => ({ d, entry: await getRetentionEntry(d.sessionId) })));
+  return entries.flatMap(({ d, entry }) => (entry && entry.dueKey === d.dueKey ? [entry] : []));
 }
 
 export async function getRetentionEntry(sessionId: string): Promise<RetentionEntry | undefined> {
