@@ -20,6 +20,7 @@ import {
   sessionFileKeys,
 } from '../data/retention';
 import { nowIso } from '../data/items';
+import { logger } from '../http/logger';
 
 export type RetentionOutcome = 'renewed' | 'expiring' | 'expired' | 'kept' | 'unfinished';
 
@@ -33,7 +34,13 @@ export async function sweepRetention(nowMs = Date.now(), opts: { untilMs?: numbe
       counts.unfinished++;
       continue;
     }
-    counts[await retainSession(entry, nowMs, opts.untilMs)]++;
+    try {
+      counts[await retainSession(entry, nowMs, opts.untilMs)]++;
+    } catch (err) {
+      // One session's failure (S3 or the table) does not stop the others: it stays due for the next run.
+      logger.error('retention of a session failed; retried on the next run', { sessionId: entry.sessionId, errorName: (err as { name?: string })?.name });
+      counts.unfinished++;
+    }
   }
   return counts;
 }
