@@ -1,5 +1,5 @@
 /**
- * A session's retention entry, SESSION#s / RETENTION (docs/data-model.md#retention). Every item of a session
+ * A session's retention entry, SESSION#s / RETENTION (docs/retention.md). Every item of a session
  * carries `expiresAt` = its write + the chat app's retention days, the session item's moved by each turn. So
  * that the older items do not expire before the session, the entry remembers `floor` — no item of the session
  * expires before it — and sits in gsi1 (`RETDUE#shard`, sparse) at the time the retention sweep must look

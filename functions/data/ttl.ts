@@ -1,6 +1,6 @@
 /**
  * Item expiry (DynamoDB TTL on `expiresAt`, epoch seconds) — the one place retention is decided
- * (docs/data-model.md#retention). A session's items carry `expiresAt` = their write + the retention days of its
+ * (docs/retention.md). A session's items carry `expiresAt` = their write + the retention days of its
  * chat app (`retentionDays`, else the stage's ITEM_TTL_DAYS; neither = kept forever). The session item's moves
  * with every message; the retention sweep (functions/retention/sweep.ts) keeps the older items alive as long as
  * the session, and deletes the session's files when it expires.

@@ -1,5 +1,5 @@
 /**
- * The retention sweep (docs/data-model.md#retention): a scheduled run looks at the sessions whose retention
+ * The retention sweep (docs/retention.md): a scheduled run looks at the sessions whose retention
  * entry is due (functions/data/retention.ts) and, for each:
  *   active since its floor  every older item is moved to the session's expiry (= last activity + retention),
  *                           the entry to that new floor — the session's items go together, never before it;

@@ -1,7 +1,7 @@
 /**
  * Retention in AWS: an EventBridge schedule runs the retention sweep (functions/handlers/retention-sweep.ts),
  * which keeps a session's older items as long as the session and deletes an expired session's files
- * (docs/data-model.md#retention). A run is idempotent and resumable: a failed or cut-short run leaves its
+ * (docs/retention.md). A run is idempotent and resumable: a failed or cut-short run leaves its
  * sessions due for the next one.
  */
 import { Duration } from 'aws-cdk-lib';

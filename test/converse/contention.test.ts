@@ -71,7 +71,7 @@ describe('one chat app, many users, a DynamoDB that cancels overlapping transact
     expect(
       (await api.call('PUT', `/admin/agents/${agentId}`, { token: admin, body: { agent: AGENT_KINDS.harness!('echo'), pricing: TEST_PRICING } })).status,
     ).toBe(200);
-    // With retention: a new session's retention entry joins its first transaction (docs/data-model.md#retention).
+    // With retention: a new session's retention entry joins its first transaction (docs/retention.md).
     expect(
       (await api.call('PUT', `/admin/chat-apps/${chatAppId}`, { token: admin, body: { title: 'busy', enabled: true, agentId, retentionDays: 7 } })).status,
     ).toBe(200);
