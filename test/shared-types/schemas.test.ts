@@ -39,7 +39,10 @@ describe('schemas', () => {
     for (const bad of [0, -1, 1.5, 3651, '7']) {
       const r = chatAppConfigSchema.safeParse(app(bad));
       expect(r.success, String(bad)).toBe(false);
-      expect(r.error?.issues.map((i) => i.path.join('.')), String(bad)).toEqual(['retentionDays']);
+      expect(
+        r.error?.issues.map((i) => i.path.join('.')),
+        String(bad),
+      ).toEqual(['retentionDays']);
     }
   });
 
