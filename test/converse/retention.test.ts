@@ -57,12 +57,14 @@ async function partitionOf(sessionId: string) {
 const CONTENT = new Set(['META', 'MSG', 'HMSG', 'FEEDBACK', 'FILE', 'INSIGHTS', 'INSIGHTS_STATUS']);
 
 describe('retention per chat app (retentionDays)', () => {
-  it('retentionDays: 7 puts expiresAt within 7 days on every item of the session: turn, feedback, files, insights', async () => {
+  it('retentionDays: 7 puts expiresAt within 7 days on every item of the session: turns (hidden messages too), feedback, files, insights', async () => {
     const chatAppId = await chatApp(7);
     const user = uid('u');
     const t = await token(user);
     const before = nowSec();
     const { sessionId } = await turn(t, { chatAppId, message: 'Hello there' });
+    // A chat-app component's turn: its messages are hidden (HMSG#).
+    await turn(t, { sessionId, message: 'widget ping', invocationMode: 'chat-app-component', chatAppComponentConfig: { componentId: 'calc' } });
     const feedback = await api.call('POST', `/sessions/${sessionId}/feedback`, {
       token: t,
       body: { type: 'other', severity: 'low', title: 'note', description: 'kept 7 days' },
@@ -75,7 +77,9 @@ describe('retention per chat app (retentionDays)', () => {
     const after = nowSec() + 1;
 
     const items = await partitionOf(sessionId);
-    expect(new Set(items.map((i) => i.kind))).toEqual(new Set(['META', 'MSG', 'DEBIT', 'INSIGHTS_STATUS', 'FEEDBACK', 'FILE', 'INSIGHTS', 'RETENTION']));
+    expect(new Set(items.map((i) => i.kind))).toEqual(
+      new Set(['META', 'MSG', 'HMSG', 'DEBIT', 'INSIGHTS_STATUS', 'FEEDBACK', 'FILE', 'INSIGHTS', 'RETENTION']),
+    );
     for (const item of items) {
       expect(item.expiresAt, item.sk).toBeTypeOf('number');
       // The retention entry (ids and dates, no content) outlives the session by a grace, for the sweep to delete its files.
