@@ -19,8 +19,8 @@ import { DAY_SECONDS } from './ttl';
 export const RETENTION_LEAD_SECONDS = DAY_SECONDS;
 /** The entry (no content: ids, dates, file keys) outlives the session by this much, for the sweep to delete its files then. */
 export const RETENTION_GRACE_SECONDS = DAY_SECONDS;
-/** Parallel UpdateItems of one renewal page. */
-const RENEW_CONCURRENCY = 16;
+/** Parallel writes of one page (renewal, deletion). */
+const CONCURRENCY = 16;
 
 export interface RetentionEntry {
   sessionId: string;
@@ -99,7 +99,7 @@ export async function sessionExpiry(sessionId: string): Promise<number | null | 
   return typeof out.Item.expiresAt === 'number' ? out.Item.expiresAt : undefined;
 }
 
-/** Items of a session the renewal leaves alone: the session item (the turns move it), records with a TTL of their own, the entry. */
+/** Items of a session the sweep leaves alone: the session item (the turns move it), records with a TTL of their own, the entry. */
 const OWN_EXPIRY = [/^META$/, /^DEBIT#/, /^IDEMP#/, /^RETENTION$/];
 
 /**
@@ -108,6 +108,37 @@ const OWN_EXPIRY = [/^META$/, /^DEBIT#/, /^IDEMP#/, /^RETENTION$/];
  * what was moved stays moved, and the next run reads past it.
  */
 export async function renewSessionItems(sessionId: string, until: number, deadlineMs?: number): Promise<boolean> {
+  return forEachPage(
+    sessionId,
+    (i) => !OWN_EXPIRY.some((r) => r.test(i.sk)) && (i.expiresAt === undefined || i.expiresAt < until),
+    (key) => renewItem(key, until),
+    deadlineMs,
+  );
+}
+
+/**
+ * At the session's expiry: deletes its items that would outlive it (`expiresAt` after `cutoff`: feedback,
+ * files or insights written after its last message); the rest is DynamoDB TTL's, at no cost. Resumable.
+ */
+export async function deleteItemsOutliving(sessionId: string, cutoff: number, deadlineMs?: number): Promise<boolean> {
+  return forEachPage(
+    sessionId,
+    (i) => !OWN_EXPIRY.some((r) => r.test(i.sk)) && (i.expiresAt === undefined || i.expiresAt > cutoff),
+    (key) =>
+      ddb()
+        .send(new DeleteCommand({ TableName: tableName(), Key: key }))
+        .then(() => undefined),
+    deadlineMs,
+  );
+}
+
+/** Each item of the session's partition that `pick` selects, `act`ed on page by page; false when `deadlineMs` came first. */
+async function forEachPage(
+  sessionId: string,
+  pick: (i: { sk: string; expiresAt?: number }) => boolean,
+  act: (key: { pk: string; sk: string }) => Promise<void>,
+  deadlineMs?: number,
+): Promise<boolean> {
   let startKey: Record<string, unknown> | undefined;
   do {
     if (deadlineMs !== undefined && Date.now() > deadlineMs) return false;
@@ -121,9 +152,11 @@ export async function renewSessionItems(sessionId: string, until: number, deadli
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
-    const stale = (out.Items ?? []).filter((i) => !OWN_EXPIRY.some((r) => r.test(String(i.sk))) && (typeof i.expiresAt !== 'number' || i.expiresAt < until));
-    for (let i = 0; i < stale.length; i += RENEW_CONCURRENCY) {
-      await Promise.all(stale.slice(i, i + RENEW_CONCURRENCY).map((item) => renewItem({ pk: String(item.pk), sk: String(item.sk) }, until)));
+    const picked = (out.Items ?? [])
+      .map((i) => ({ pk: String(i.pk), sk: String(i.sk), ...(typeof i.expiresAt === 'number' ? { expiresAt: i.expiresAt } : {}) }))
+      .filter(pick);
+    for (let i = 0; i < picked.length; i += CONCURRENCY) {
+      await Promise.all(picked.slice(i, i + CONCURRENCY).map(({ pk, sk }) => act({ pk, sk })));
     }
     startKey = out.LastEvaluatedKey;
   } while (startKey);

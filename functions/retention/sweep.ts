@@ -4,12 +4,14 @@
  *   active since its floor  every older item is moved to the session's expiry (= last activity + retention),
  *                           the entry to that new floor — the session's items go together, never before it;
  *   idle, not expired yet   its file objects are noted on the entry, which comes back when the session expires;
- *   expired (or gone)       its file objects are deleted (DynamoDB TTL deletes its items), then the entry.
+ *   expired (or gone)       its file objects are deleted, and its items that would outlive it (written after its
+ *                           last message); DynamoDB TTL deletes the others; then the entry.
  * Each step is idempotent and conditioned on the entry as read: a run that crashes or runs out of time leaves
  * the entry due, and the next run does the rest.
  */
 import { deleteObjects } from '../files/storage-lifecycle';
 import {
+  deleteItemsOutliving,
   deleteRetentionEntry,
   listDueRetention,
   moveRetentionEntry,
@@ -56,6 +58,7 @@ export async function retainSession(entry: RetentionEntry, nowMs: number, untilM
   }
   if (expiry === null || expiry <= nowSec) {
     await deleteObjects([...new Set([...entry.objects, ...(await sessionFileKeys(entry.sessionId))])]);
+    if (!(await deleteItemsOutliving(entry.sessionId, expiry ?? entry.floor, untilMs))) return 'unfinished';
     await deleteRetentionEntry(entry);
     return 'expired';
   }

@@ -1,7 +1,8 @@
 /**
  * The retention sweep (functions/retention/sweep.ts) on the local stack: a session that stays active keeps its
  * older items (they move to the session's expiry before they would expire alone); an idle one has its files
- * noted, then deleted from S3 when it expires — even once DynamoDB TTL took the file records; activity in
+ * noted, then deleted from S3 when it expires — even once DynamoDB TTL took the file records — with the items
+ * that would outlive it (written after its last message; the others are TTL's); activity in
  * between revives it; a renewal cut short resumes; a session deleted by its user leaves no entry. The sweep's
  * clock is a parameter: "days later" is a clock given to it, and items aged by setting their `expiresAt`.
  */
@@ -86,7 +87,7 @@ describe('retention sweep', () => {
     expect(entry.dueKey.startsWith(new Date((session - DAY_SECONDS) * 1000).toISOString())).toBe(true);
   });
 
-  it('an idle session: its files are noted before it expires and deleted from S3 when it does, even after TTL took the records', async () => {
+  it('an idle session: its files are noted before it expires and deleted from S3 when it does (even after TTL took the records), with items that would outlive it', async () => {
     const chatAppId = await chatApp(7);
     const t = await token(uid('u'));
     const { sessionId } = await turn(t, { chatAppId, message: 'with a file' });
@@ -99,11 +100,22 @@ describe('retention sweep', () => {
     expect(entry.dueKey.startsWith(new Date(expiry * 1000).toISOString())).toBe(true);
     expect(await headObject(file.s3Key)).toBeDefined(); // not before the session expires
 
+    // Feedback written after the last message (a day later): it would outlive the session.
+    const feedback = await api.call('POST', `/sessions/${sessionId}/feedback`, {
+      token: t,
+      body: { type: 'other', severity: 'low', title: 'late', description: 'after the last message' },
+    });
+    expect(feedback.status).toBe(201);
+    await setExpiry(keys.feedback(sessionId, feedback.body.feedbackId), expiry + DAY_SECONDS);
     // DynamoDB TTL deletes the file record (and, in time, the rest) once the session expired.
     await ddb().send(new DeleteCommand({ TableName: tableName(), Key: { pk: keys.sessionPartition(sessionId), sk: `${FILE_PREFIX}${file.fileId}` } }));
     expect(await retainSession(entry, (expiry + 1) * 1000)).toBe('expired');
     expect(await headObject(file.s3Key)).toBeUndefined();
     expect(await getRetentionEntry(sessionId)).toBeUndefined();
+    const left = await itemsOf(sessionId);
+    expect(left.map((i) => String(i.sk).split('#')[0])).not.toContain('FEEDBACK');
+    // What remains expires with the session (TTL's, at no cost).
+    for (const item of left) expect(item.expiresAt as number, String(item.sk)).toBeLessThanOrEqual(expiry);
   });
 
   it('activity before the expiry revives an idle session: renewed, its files kept', async () => {
@@ -113,9 +125,9 @@ describe('retention sweep', () => {
     const file = await uploadFile(api, t, sessionId, 'a.txt', 'text/plain', 'still needed');
     const noted = await idleLook(sessionId);
     const expiry = await expiryOf(sessionId);
-    // A day before: the session's expiry was then a day away; a turn now moves it 7 days on.
-    await setExpiry(keys.session(sessionId), expiry - DAY_SECONDS);
+    // The user comes back a day later: that turn moves the session's expiry a day past the former one.
     await turn(t, { chatAppId, sessionId, message: 'back again' });
+    await setExpiry(keys.session(sessionId), expiry + DAY_SECONDS);
     expect(await retainSession(noted, expiry * 1000)).toBe('renewed');
     const entry = (await getRetentionEntry(sessionId))!;
     expect(entry.objects).toEqual([]);
