@@ -8,7 +8,8 @@
  * session; afterwards by the sweep only: a turn writes nothing more for its retention.
  */
 import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { allShards, FILE_PREFIX, keys, retentionDuePartition } from './keys';
+import { dueEntries } from './due-index';
+import { FILE_PREFIX, keys, retentionDuePartition } from './keys';
 import { ddb, tableName } from './client';
 import { updateExpression } from './expressions';
 import { nowIso, type RawItem } from './items';
@@ -67,20 +68,7 @@ const entryOf = (i: Record<string, unknown>): RetentionEntry => ({
  * each read whole (the index carries only its keys), still due as listed.
  */
 export async function listDueRetention(nowIsoValue: string, limitPerShard: number): Promise<RetentionEntry[]> {
-  const pages = await Promise.all(
-    allShards().map((shard) =>
-      ddb().send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :p AND gsi1sk < :bound',
-          ExpressionAttributeValues: { ':p': retentionDuePartition(shard), ':bound': `${nowIsoValue}$` },
-          Limit: limitPerShard,
-        }),
-      ),
-    ),
-  );
-  const due = pages.flatMap((p) => (p.Items ?? []).map((i) => ({ sessionId: String(i.sessionId), dueKey: String(i.gsi1sk) })));
+  const due = (await dueEntries(retentionDuePartition, nowIsoValue, limitPerShard)).map((i) => ({ sessionId: String(i.sessionId), dueKey: String(i.gsi1sk) }));
   const entries = await Promise.all(due.map(async (d) => ({ d, entry: await getRetentionEntry(d.sessionId) })));
   return entries.flatMap(({ d, entry }) => (entry && entry.dueKey === d.dueKey ? [entry] : []));
 }
