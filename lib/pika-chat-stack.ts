@@ -9,6 +9,7 @@ import { acknowledgeAgentProvider, ChatAgents } from './constructs/chat-agents';
 import { ChatApi } from './constructs/chat-api';
 import { ChatFunctions, type SecretRef } from './constructs/chat-functions';
 import { ChatRedrive } from './constructs/chat-redrive';
+import { ChatRetention } from './constructs/chat-retention';
 import { ChatUsage } from './constructs/chat-usage';
 import { ChatInsights } from './constructs/chat-insights';
 import { modelResourceArns } from './config/bedrock';
@@ -34,6 +35,7 @@ export class PikaChatStack extends Stack {
   readonly observability: ChatObservability;
   /** Generated session insights (schedule, queue, dead-letter queue), unless the stage disables them. */
   readonly insights: ChatInsights | undefined;
+  readonly retention: ChatRetention;
 
   constructor(scope: Construct, id: string, props: PikaChatStackProps) {
     const { config, ...stackProps } = props;
@@ -61,7 +63,6 @@ export class PikaChatStack extends Stack {
       retainData: c.retainData,
       corsOrigins: c.corsOrigins,
       pendingUploadExpiryDays: c.files.pendingUploadExpiryDays,
-      ...(c.itemTtlDays ? { retentionDays: c.itemTtlDays } : {}),
       logRetentionDays: c.logRetentionDays,
     });
 
@@ -131,7 +132,14 @@ export class PikaChatStack extends Stack {
     const converseFn = this.functions.byGroup.get('converse');
     const redrive = converseFn ? new ChatRedrive(this, 'Redrive', { sender: converseFn, worker: this.functions.answerRedrive }) : undefined;
 
-    for (const [name, fn] of [...this.functions.byGroup, ['authorizer', this.functions.authorizer] as const]) this.files.grant(name, fn);
+    this.retention = new ChatRetention(this, 'Retention', { sweep: this.functions.retentionSweep });
+
+    for (const [name, fn] of [
+      ...this.functions.byGroup,
+      ['authorizer', this.functions.authorizer] as const,
+      ['retention-sweep', this.functions.retentionSweep] as const,
+    ])
+      this.files.grant(name, fn);
 
     new ChatAgents(this, 'Agents', { table: this.table.table, agents: c.bedrock.agents });
     acknowledgeAgentProvider(this);
@@ -162,6 +170,7 @@ export class PikaChatStack extends Stack {
         ...this.functions.background,
         ['usage-stream', this.functions.usageStream],
         ['answer-redrive', this.functions.answerRedrive],
+        ['retention-sweep', this.functions.retentionSweep],
       ]),
       deadLetterQueues: {
         usage: usage.deadLetterQueue,
@@ -189,7 +198,13 @@ export class PikaChatStack extends Stack {
     if (jwtSecret && c.jwt.kind === 'hs256' && !c.jwt.secretName && !c.jwt.secretArn) {
       new CfnOutput(this, 'JwtSecretArn', { value: jwtSecret.secret.secretArn, description: 'Generated HS256 key: give it to your token issuer' });
     }
-    for (const fn of [...this.functions.all, ...this.functions.background.values(), this.functions.usageStream, this.functions.answerRedrive]) {
+    for (const fn of [
+      ...this.functions.all,
+      ...this.functions.background.values(),
+      this.functions.usageStream,
+      this.functions.answerRedrive,
+      this.functions.retentionSweep,
+    ]) {
       const name = fn.node.id;
       new CfnOutput(this, `Fn${name[0]!.toUpperCase()}${name.slice(1)}`, { value: fn.functionName, description: `Lambda of ${name}` });
     }

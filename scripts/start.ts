@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { DATA_DIR, localSecrets } from './local/secrets';
 import { buildPlayground, createPlaygroundHandler } from './local/playground';
 import { localInsightsPages, startInsightsLoop } from './local/insights';
+import { startRetentionLoop } from './local/retention';
 import { demoChatApps } from './local/seed';
 import { startLocalStack } from './local/stack';
 import { mintDevToken } from './local/tokens';
@@ -57,6 +58,7 @@ const stack = await startLocalStack({
 });
 const { db, emulator, s3, front: dbFront } = stack;
 const insightsLoop = startInsightsLoop((line) => console.log(line));
+const retentionLoop = startRetentionLoop((line) => console.log(line));
 const api = stack.api!;
 const url = `http://localhost:${api.port}`;
 
@@ -95,6 +97,7 @@ async function stop() {
   if (stopping) return;
   stopping = true;
   insightsLoop.stop();
+  retentionLoop.stop();
   await stack.stop();
   process.exit(0);
 }

@@ -11,6 +11,7 @@ import { getAgent } from '../data/config';
 import { claimIdempotencyKey, releaseIdempotencyKey, type IdempotencyRecord } from '../data/idempotency';
 import { newId } from '../data/items';
 import { storeUserMessage } from '../data/turn-writes';
+import { retentionDaysOf } from '../data/ttl';
 import type { Reservation } from '../data/usage-aggregates';
 import { consumeRateLimit, converseRateLimit } from '../data/rate-limit';
 import { getSessionWithUser, type Session } from '../data/sessions';
@@ -189,6 +190,7 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
       turnId,
       leaseUntilIso: new Date(opts.deadlineMs).toISOString(),
       ...(reservation ? { reservation } : {}),
+      retentionDays: retentionDaysOf(app),
     });
     const session = stored.session ?? found!;
     const userMessage = stored.message;

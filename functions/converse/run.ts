@@ -16,6 +16,7 @@ import { completeIdempotencyKey, type IdempotencyRecord, releaseIdempotencyKey }
 import { getMessage } from '../data/messages';
 import { joinExtras } from '../data/session-update';
 import { storeAnswer } from '../data/turn-writes';
+import { retentionDaysOf } from '../data/ttl';
 import { newId, nowIso } from '../data/items';
 import { generatedTitleExtras, moveSessionActivity } from '../data/sessions';
 import { recentTurns } from '../data/turns';
@@ -115,6 +116,7 @@ export async function persist(
   const stored = {
     userId: plan.userId,
     sessionId: plan.session.sessionId,
+    retentionDays: retentionDaysOf(plan.app),
     content: answer.text,
     source: plan.source,
     status: r.failure ? ('failed' as const) : r.cancelled ? ('cancelled' as const) : ('complete' as const),

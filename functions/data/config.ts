@@ -8,6 +8,7 @@ import { config } from '../platform/config';
 import { ddb, tableName } from './client';
 import { fromItemOrUndefined, type RawItem } from './items';
 import { keys } from './keys';
+import { retentionDaysOf } from './ttl';
 
 const cache = new Map<string, { value: unknown; expires: number }>();
 
@@ -38,3 +39,8 @@ export const getChatApp = async (chatAppId: string) => cachedGet<ChatAppConfig>(
 export const putChatApp = async (config: ChatAppConfig) => put(keys.chatApp(config.chatAppId), config);
 export const getAgent = async (agentId: string) => cachedGet<AgentConfig>(keys.agent(agentId));
 export const putAgent = async (config: AgentConfig) => put(keys.agent(config.agentId), config);
+
+/** The retention of a chat app's sessions (ttl.retentionDaysOf): its own setting, else the stage's; undefined = forever. */
+export async function chatAppRetentionDays(chatAppId: string): Promise<number | undefined> {
+  return retentionDaysOf(await getChatApp(chatAppId));
+}

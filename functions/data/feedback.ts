@@ -39,7 +39,10 @@ export const FEEDBACK_STATUSES = Object.keys(STATUS_SET) as SessionFeedbackStatu
 export type CreateFeedbackInput = Pick<
   Feedback,
   'sessionId' | 'userId' | 'type' | 'severity' | 'title' | 'description' | 'reportedByHuman' | 'createdByCustomer'
->;
+> & {
+  /** The session's chat app retention (ttl.retentionDaysOf); undefined: the stage's default. */
+  retentionDays?: number;
+};
 
 /** What a feedback write changes in the session's counts: one more `add`, one less `remove` (its former values). */
 interface SummaryChange {
@@ -158,7 +161,7 @@ export async function createFeedback(input: CreateFeedbackInput): Promise<Feedba
                   ...keys.feedback(input.sessionId, feedbackId),
                   ...keys.feedbackIndex({ feedbackId, status: feedback.status, createDate }),
                   ...feedback,
-                  ...ttlAttribute(now),
+                  ...ttlAttribute(now, input.retentionDays),
                 },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },

@@ -22,7 +22,8 @@ export interface FileRecord extends ChatMessageFile {
 }
 
 /** Stores a new file record; the session must exist (one transaction: the session's condition and the Put). */
-export async function putFileRecord(record: FileRecord): Promise<FileRecord> {
+/** `retentionDays`: the chat app's (ttl.retentionDaysOf); undefined: the stage's default. */
+export async function putFileRecord(record: FileRecord, retentionDays?: number): Promise<FileRecord> {
   await withRetry(async () => {
     try {
       return await ddb().send(
@@ -32,7 +33,7 @@ export async function putFileRecord(record: FileRecord): Promise<FileRecord> {
             {
               Put: {
                 TableName: tableName(),
-                Item: { ...keys.file(record.sessionId, record.fileId), ...record, ...ttlAttribute() },
+                Item: { ...keys.file(record.sessionId, record.fileId), ...record, ...ttlAttribute(Date.now(), retentionDays) },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },

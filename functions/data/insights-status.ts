@@ -12,7 +12,7 @@
  * no live claim), and stores the insights in the same transaction as the status update conditioned on its
  * claim, so a redelivered or duplicated job never calls the model twice for one activity.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeTime } from 'ulid';
 import type { SessionInsightsStatus } from 'pika-shared/types/chatbot/chatbot-types';
 import { ddb, tableName } from './client';
@@ -20,7 +20,8 @@ import { cancellationReasons, isConditionFailure } from './retry';
 import { type UpdateSpec, updateExpression } from './expressions';
 import { fromAttributeValues, nowIso as isoOf, type RawItem, TURN_ATTRIBUTES } from './items';
 import { insightsActivityOf } from './turns';
-import { allShards, insightsDuePartition, keys } from './keys';
+import { dueEntries } from './due-index';
+import { insightsDuePartition, keys } from './keys';
 import { ttlAttribute } from './ttl';
 
 /** Attribute names (several are DynamoDB reserved words). */
@@ -52,6 +53,7 @@ export function pendingStatusItem(
   activityIso: string,
   dueIso: string,
   nowMs = Date.now(),
+  retentionDays?: number,
 ): RawItem {
   return {
     ...keys.insightsStatus(s.sessionId),
@@ -64,7 +66,7 @@ export function pendingStatusItem(
     dueDate: dueIso,
     attempts: 0,
     lastUpdate: activityIso,
-    ...ttlAttribute(nowMs),
+    ...ttlAttribute(nowMs, retentionDays),
   };
 }
 
@@ -79,23 +81,12 @@ export interface DueEntry extends InsightsJob {
  * Eventually consistent (a GSI): the lease below re-checks each entry on the item itself.
  */
 export async function listDueInsights(nowIso: string, limitPerShard: number): Promise<DueEntry[]> {
-  const pages = await Promise.all(
-    allShards().map((shard) =>
-      ddb().send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :p AND gsi1sk < :bound',
-          // '$' sorts after '#': every entry due at or before now.
-          ExpressionAttributeValues: { ':p': insightsDuePartition(shard), ':bound': `${nowIso}$` },
-          Limit: limitPerShard,
-        }),
-      ),
-    ),
-  );
-  return pages.flatMap((p) =>
-    (p.Items ?? []).map((i) => ({ sessionId: String(i.sessionId), activity: String(i.activity), attempts: Number(i.attempts ?? 0), dueKey: String(i.gsi1sk) })),
-  );
+  return (await dueEntries(insightsDuePartition, nowIso, limitPerShard)).map((i) => ({
+    sessionId: String(i.sessionId),
+    activity: String(i.activity),
+    attempts: Number(i.attempts ?? 0),
+    dueKey: String(i.gsi1sk),
+  }));
 }
 
 /**

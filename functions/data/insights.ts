@@ -26,6 +26,8 @@ export async function putInsights(
   insights: SessionInsights,
   also: readonly Record<string, unknown>[] = [],
   settle?: Settle,
+  /** The chat app's retention (ttl.retentionDaysOf); undefined: the stage's default. */
+  retentionDays?: number,
 ): Promise<SessionInsights> {
   await withRetry(async () => {
     try {
@@ -36,7 +38,12 @@ export async function putInsights(
             {
               Update: sessionUpdateSettling(sessionId, settle, { [INSIGHTS_SUMMARY_ATTRIBUTE]: insightsSummaryOf(insights) }),
             },
-            { Put: { TableName: tableName(), Item: { ...keys.insights(sessionId), sessionId, insights, lastUpdate: nowIso(), ...ttlAttribute() } } },
+            {
+              Put: {
+                TableName: tableName(),
+                Item: { ...keys.insights(sessionId), sessionId, insights, lastUpdate: nowIso(), ...ttlAttribute(Date.now(), retentionDays) },
+              },
+            },
             // More writes of the same transaction (the generator's status update, insights-status.ts).
             ...(also as never[]),
           ],

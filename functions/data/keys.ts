@@ -79,6 +79,9 @@ export const keys = {
   insightsStatus: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'INSIGHTS_STATUS' }),
   /** gsi1: sessions whose latest activity awaits insights, sharded, by the time they count as idle. */
   insightsDueIndex: (sessionId: string, dueIso: string) => ({ gsi1pk: insightsDuePartition(shardOf(sessionId)), gsi1sk: `${dueIso}#${sessionId}` }),
+  /** The session's retention entry (retention.ts): until when its items are all kept; in gsi1 by when the sweep looks again. */
+  retention: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'RETENTION' }),
+  retentionDueIndex: (sessionId: string, dueIso: string) => ({ gsi1pk: retentionDuePartition(shardOf(sessionId)), gsi1sk: `${dueIso}#${sessionId}` }),
   /** Idempotency record of a converse turn (client message id or Idempotency-Key). */
   idempotency: (sessionId: string, key: string) => ({ pk: `SESSION#${sessionId}`, sk: `IDEMP#${key}` }),
 
@@ -141,6 +144,7 @@ export const appSessionsByCreatedPartition = (chatAppId: string, shard: number) 
 export const appSessionsByUpdatedPartition = (chatAppId: string, shard: number) => `APPU#${chatAppId}#${shard}`;
 export const feedbackStatusPartition = (status: string, shard: number) => `FB#${status}#${shard}`;
 export const insightsDuePartition = (shard: number) => `INSDUE#${shard}`;
+export const retentionDuePartition = (shard: number) => `RETDUE#${shard}`;
 
 /** The sort-key prefix of a usage dimension inside a chat app's bucket partition. */
 export type UsageDimension = 'U' | 'E' | 'G';

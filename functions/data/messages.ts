@@ -35,6 +35,8 @@ export interface AppendMessageInput {
   files?: ChatMessageFile[];
   /** Why an assistant message failed. */
   error?: { code: string; message: string };
+  /** The chat app's retention (ttl.retentionDaysOf): the message's and the session's `expiresAt`; undefined: the stage's default. */
+  retentionDays?: number;
   /** Turn bookkeeping written on the session in the same transaction (functions/data/turns.ts). */
   sessionExtras?: SessionExtras | ((at: MessageAt) => SessionExtras);
   /**
@@ -119,8 +121,8 @@ export async function startSessionWithMessage(
   const messageId = newId();
   const input: AppendMessageInput = { ...first, userId: session.userId, sessionId };
   const { message, createMs } = buildMessage(input, messageId);
-  const created = newSessionItem(session, sessionId, createMs);
-  const expiresAt = itemExpiresAt(createMs);
+  const created = newSessionItem({ ...session, retentionDays: session.retentionDays ?? first.retentionDays }, sessionId, createMs);
+  const expiresAt = itemExpiresAt(createMs, session.retentionDays ?? first.retentionDays);
   const extraItems = first.transactItems ?? [];
   assertJoinable([keys.session(sessionId), keys.message(sessionId, messageId, isHidden(first.source))], extraItems);
   await withRetry(async () => {
@@ -128,7 +130,7 @@ export async function startSessionWithMessage(
       await ddb().send(newSessionTransaction());
       return true;
     } catch (err) {
-      const [, , ...extras] = cancellationReasons(err) ?? [];
+      const extras = (cancellationReasons(err) ?? []).slice(2, 2 + extraItems.length);
       const refusal = extras.some((r) => r.Code === 'ConditionalCheckFailed') ? first.refuse?.({ extras }) : undefined;
       if (refusal) throw refusal;
       throw err;
@@ -155,6 +157,7 @@ export async function startSessionWithMessage(
           },
         },
         ...extraItems,
+        ...(created.retention ? [{ Put: { TableName: tableName(), Item: created.retention } }] : []),
       ],
     });
   }
@@ -174,7 +177,7 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
     const messageId = input.messageId ?? newId(Math.max(Date.now(), floorMs));
     const { message, createMs, createDate } = buildMessage(input, messageId);
     const at: MessageAt = { messageId, createDate, createMs, conflicted };
-    const expiresAt = itemExpiresAt(createMs);
+    const expiresAt = itemExpiresAt(createMs, input.retentionDays);
     const activity = keys.sessionActivitySortKey(createDate, input.sessionId);
     const usage = input.usage;
     const extraItems = (typeof input.transactItems === 'function' ? input.transactItems(at) : input.transactItems) ?? [];

@@ -11,7 +11,8 @@ import { fromItem, newId, nowIso, TITLE_CLAIM_ATTRIBUTE, type RawItem } from './
 import { keys, userAppSessionsPartition, userSessionsPartition } from './keys';
 import { queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
 import { FEEDBACK_SUMMARY_ATTRIBUTE } from './search-summaries';
-import { ttlAttribute } from './ttl';
+import { retentionEntryItem } from './retention';
+import { itemExpiresAt, itemTtlDays, ttlAttribute } from './ttl';
 import type { SessionExtras } from './session-update';
 import { insightsActivityOf, providerStateOf, type ProviderState } from './turns';
 
@@ -25,10 +26,15 @@ export interface CreateSessionInput {
   customData?: RecordOrUndef;
   /** A converse turn that creates the session claims its title at once (see claimTitle). */
   titleClaimUntilMs?: number;
+  /** Its chat app's retention (ttl.retentionDaysOf); undefined: the stage's default. */
+  retentionDays?: number;
 }
 
-/** A new session and its item (keys, index keys, TTL), created at `nowMs` with `sessionId`. */
-export function newSessionItem(input: CreateSessionInput, sessionId: string, nowMs: number): { session: Session; item: RawItem } {
+/**
+ * A new session and its item (keys, index keys, TTL), created at `nowMs` with `sessionId`; with a TTL, also its
+ * retention entry (retention.ts), written in the same write.
+ */
+export function newSessionItem(input: CreateSessionInput, sessionId: string, nowMs: number): { session: Session; item: RawItem; retention?: RawItem } {
   const createDate = nowIso(nowMs);
   const session: Session = {
     userId: input.userId,
@@ -50,15 +56,19 @@ export function newSessionItem(input: CreateSessionInput, sessionId: string, now
     ...(input.titleClaimUntilMs !== undefined ? { [TITLE_CLAIM_ATTRIBUTE]: input.titleClaimUntilMs } : {}),
     // The feedback summary (session search) starts empty, so that feedback adds its entry in place.
     [FEEDBACK_SUMMARY_ATTRIBUTE]: {},
-    ...ttlAttribute(nowMs),
+    ...ttlAttribute(nowMs, input.retentionDays),
   };
-  return { session, item };
+  const days = input.retentionDays ?? itemTtlDays();
+  const floor = itemExpiresAt(nowMs, days);
+  return { session, item, ...(days !== undefined && floor !== undefined ? { retention: retentionEntryItem(session, floor, days) } : {}) };
 }
 
 export async function createSession(input: CreateSessionInput): Promise<Session> {
   const now = Date.now();
-  const { session, item } = newSessionItem(input, newId(now), now);
-  await ddb().send(new PutCommand({ TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+  const { session, item, retention } = newSessionItem(input, newId(now), now);
+  const put = { TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' };
+  if (!retention) await ddb().send(new PutCommand(put));
+  else await ddb().send(new TransactWriteCommand({ TransactItems: [{ Put: put }, { Put: { TableName: tableName(), Item: retention } }] }));
   return session;
 }
 

@@ -49,10 +49,11 @@ export const GSIS = [
     indexName: 'gsi1',
     partitionKey: 'gsi1pk',
     sortKey: 'gsi1sk',
-    // Feedback lists filter on severity and type; the insights sweep reads its due entries from the index.
+    // Feedback lists filter on severity and type; the insights sweep reads its due entries from the index (the retention
+    // sweep only their keys and sessionId).
     projected: [...SESSION_INDEX_ATTRIBUTES, 'feedbackId', 'severity', 'type', 'activity', 'attempts'],
     serves:
-      "a user's sessions by last activity (USER#u / lastUpdate#sessionId); users by userId prefix (UIDX#abc / lower(userId)); feedback by status, sharded (FB#status#shard / createDate#feedbackId)",
+      "a user's sessions by last activity (USER#u / lastUpdate#sessionId); users by userId prefix (UIDX#abc / lower(userId)); feedback by status, sharded (FB#status#shard / createDate#feedbackId); sessions due for insights (INSDUE#shard / due#sessionId) and for the retention sweep (RETDUE#shard / due#sessionId)",
   },
   {
     indexName: 'gsi2',

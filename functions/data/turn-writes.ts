@@ -34,6 +34,8 @@ export interface UserMessageInput {
   turnId: string;
   leaseUntilIso: string;
   reservation?: TurnReservation;
+  /** The chat app's retention (ttl.retentionDaysOf): the `expiresAt` of everything the turn writes. */
+  retentionDays?: number;
 }
 
 /**
@@ -59,6 +61,7 @@ export async function storeUserMessage(input: UserMessageInput): Promise<{ sessi
     activity: 'keep' as const,
     transactItems,
     refuse,
+    ...(input.retentionDays !== undefined ? { retentionDays: input.retentionDays } : {}),
   };
   if ('create' in input.session) return startSessionWithMessage(input.session.create, first);
   const message = await appendMessage({
@@ -74,7 +77,7 @@ function reservationItems(input: UserMessageInput, r: TurnReservation, nowMs: nu
   return reserveUsageWrites({ userId: input.userId, chatAppId: input.chatAppId, at: nowMs }, r.amount, r.limits);
 }
 
-export interface AnswerInput extends Pick<AppendMessageInput, 'content' | 'source' | 'status' | 'metadata' | 'error'> {
+export interface AnswerInput extends Pick<AppendMessageInput, 'content' | 'source' | 'status' | 'metadata' | 'error' | 'retentionDays'> {
   userId: string;
   sessionId: string;
   usage: ChatMessageUsage;
@@ -102,6 +105,7 @@ export async function storeAnswer(input: AnswerInput): Promise<StoredMessage> {
     usage: input.usage,
     metadata: input.metadata,
     error: input.error,
+    retentionDays: input.retentionDays,
     activity: input.activity,
     sessionExtras: (at) => joinExtras(turnEnded(at.createDate, input.reached), input.extras?.(at).session),
     transactItems: (at) => [
@@ -117,7 +121,8 @@ export async function storeAnswer(input: AnswerInput): Promise<StoredMessage> {
  * and lease (the lease ends with the turn's invocation). Its id is fixed, so it is stored exactly once however
  * often it is delivered.
  */
-export interface AnswerRecord extends Pick<AnswerInput, 'userId' | 'sessionId' | 'content' | 'source' | 'status' | 'metadata' | 'error' | 'usage' | 'release'> {
+export interface AnswerRecord
+  extends Pick<AnswerInput, 'userId' | 'sessionId' | 'content' | 'source' | 'status' | 'metadata' | 'error' | 'usage' | 'release' | 'retentionDays'> {
   messageId: string;
   /** The turn that answered: the session is freed if it still holds it. */
   turnId: string;
@@ -137,6 +142,7 @@ export async function storeRedrivenAnswer(record: AnswerRecord): Promise<StoredM
     usage: record.usage,
     metadata: record.metadata,
     error: record.error,
+    retentionDays: record.retentionDays,
     activity: 'keep',
     transactItems: usageWrites(record.debit, {
       sessionId: record.sessionId,

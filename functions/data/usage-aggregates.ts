@@ -15,6 +15,7 @@ import { updateExpression } from './expressions';
 import type { RawItem } from './items';
 import { keys, type UsageDimension } from './keys';
 import { cancellationReasons, RETRY, withRetry } from './retry';
+import { DAY_SECONDS, USAGE_DAY_TTL_DAYS } from './ttl';
 import type { TransactItems } from './transact';
 
 export interface UsageAmount {
@@ -52,6 +53,12 @@ export type TransactItem = TransactItems[number];
 export const dayOf = (at: string | number): string => new Date(at).toISOString().slice(0, 10);
 export const monthOf = (at: string | number): string => new Date(at).toISOString().slice(0, 7);
 export const dayBucket = (day: string) => `D#${day}`;
+
+/** A day-level usage item's `expiresAt`: USAGE_DAY_TTL_DAYS after its day ends (fixed per day: every write sets the same). */
+export const usageDayExpiresAt = (day: string): number => Date.parse(`${day}T00:00:00.000Z`) / 1000 + (USAGE_DAY_TTL_DAYS + 1) * DAY_SECONDS;
+
+/** What a usage item of `bucket` carries for its expiry: day items expire, month items stay. */
+const bucketTtl = (bucket: string): { expiresAt?: number } => (bucket.startsWith('D#') ? { expiresAt: usageDayExpiresAt(bucket.slice(2)) } : {});
 export const monthBucket = (month: string) => `M#${month}`;
 
 export const ZERO_TOTALS: UsageTotals = { inputTokens: 0, outputTokens: 0, totalCost: 0, turns: 0 };
@@ -84,7 +91,7 @@ const userBuckets = (d: { userId: string; chatAppId: string; at: string | number
   const day = dayOf(d.at);
   const month = monthOf(d.at);
   return [
-    { key: keys.usageUserDay(d.userId, d.chatAppId, day), bucket: dayBucket(day), index: {} },
+    { key: keys.usageUserDay(d.userId, d.chatAppId, day), bucket: dayBucket(day), index: bucketTtl(dayBucket(day)) },
     { key: keys.usageUserMonth(d.userId, month, d.chatAppId), bucket: monthBucket(month), index: keys.usageUserMonthIndex(d.userId, month, d.chatAppId) },
   ];
 };
@@ -210,14 +217,17 @@ const SHARED_DIMENSIONS: ReadonlyArray<{ dimension: UsageDimension; kind: 'entit
 ];
 
 /** The shared items a debit adds to: the chat app's day and month, its entity's and its agent's. */
-export function sharedTargets(d: UsageDebit): Array<{ key: { pk: string; sk: string }; set: Record<string, string> }> {
-  const out: Array<{ key: { pk: string; sk: string }; set: Record<string, string> }> = [];
+export function sharedTargets(d: UsageDebit): Array<{ key: { pk: string; sk: string }; set: Record<string, string | number> }> {
+  const out: Array<{ key: { pk: string; sk: string }; set: Record<string, string | number> }> = [];
   for (const bucket of [dayBucket(dayOf(d.at)), monthBucket(monthOf(d.at))]) {
-    out.push({ key: keys.usageChatApp(d.chatAppId, bucket), set: { chatAppId: d.chatAppId, bucket, kind: 'chatApp' } });
+    out.push({ key: keys.usageChatApp(d.chatAppId, bucket), set: { chatAppId: d.chatAppId, bucket, kind: 'chatApp', ...bucketTtl(bucket) } });
     for (const dim of SHARED_DIMENSIONS) {
       const id = dim.id(d);
       if (id !== undefined)
-        out.push({ key: keys.usageDimension(d.chatAppId, bucket, dim.dimension, id), set: { chatAppId: d.chatAppId, bucket, kind: dim.kind, id } });
+        out.push({
+          key: keys.usageDimension(d.chatAppId, bucket, dim.dimension, id),
+          set: { chatAppId: d.chatAppId, bucket, kind: dim.kind, id, ...bucketTtl(bucket) },
+        });
     }
   }
   return out;
@@ -285,7 +295,7 @@ function applyItems(group: readonly DebitRecord[]): TransactItem[] {
   const markers: TransactItem[] = group.map((d) => ({
     Put: { TableName: tableName(), Item: { ...keys.usageDebitApplied(d.debitId), expiresAt }, ConditionExpression: 'attribute_not_exists(pk)' },
   }));
-  const sums = new Map<string, { key: { pk: string; sk: string }; set: Record<string, string>; totals: UsageTotals }>();
+  const sums = new Map<string, { key: { pk: string; sk: string }; set: Record<string, string | number>; totals: UsageTotals }>();
   for (const d of group) {
     for (const t of sharedTargets(d)) {
       const k = `${t.key.pk}|${t.key.sk}`;

@@ -10,6 +10,7 @@ import type * as z from 'zod';
 import { getFileRecord, listSessionFiles, markFilesAttached, putFileRecord, type FileRecord } from '../data/files';
 import { newId, nowIso } from '../data/items';
 import { fileObjectKey } from '../data/keys';
+import { retentionDaysOf } from '../data/ttl';
 import type { Session } from '../data/sessions';
 import { config } from '../platform/config';
 import { DomainError, forbidden, notFound, payloadTooLarge, validationFailed } from '../platform/errors';
@@ -90,7 +91,7 @@ export async function announceUpload(
   const seconds = config().FILE_UPLOAD_URL_SECONDS;
   // Signed first: a deployment without a bucket stores nothing.
   const upload = await presignUpload(record.s3Key, record.mimeType, record.size, seconds);
-  await putFileRecord(record);
+  await putFileRecord(record, retentionDaysOf(app));
   return { file: messageFileOf(record), upload: { ...upload, expiresAt: nowIso(Date.now() + seconds * 1000) } };
 }
 

@@ -1,5 +1,6 @@
 /** Feedback on sessions: users report, content-admins triage. */
 import { addInternalComment, createFeedback, getFeedback, listFeedback, listSessionFeedback, updateFeedback } from '../data/feedback';
+import { chatAppRetentionDays } from '../data/config';
 import { newId, nowIso } from '../data/items';
 import { orNotFound } from '../platform/errors';
 import { sessionFor, visibleFeedback } from '../policy/access';
@@ -15,6 +16,7 @@ export const handler = createGroupHandler('feedback', FEEDBACK_ROUTES, {
       userId: session.userId,
       reportedByHuman: true,
       createdByCustomer: session.userId === principal.userId,
+      retentionDays: await chatAppRetentionDays(session.chatAppId),
     });
   },
   listSessionFeedback: async ({ principal, params, query, route }) => {

@@ -5,6 +5,7 @@ import { agentOf, sessionFor, usableChatApp, type SessionAction } from '../polic
 import { createGroupHandler } from '../http/handler';
 import { SESSIONS_ROUTES } from '../http/routes/sessions';
 import { nowIso } from '../data/items';
+import { retentionDaysOf } from '../data/ttl';
 import { requestStop } from '../data/turns';
 import { conflict } from '../platform/errors';
 import { searchSessionsFor } from './session-search';
@@ -21,6 +22,7 @@ export const handler = createGroupHandler('sessions', SESSIONS_ROUTES, {
       agentId: agentOf(app, body.agentId),
       ...(body.title !== undefined ? { title: body.title } : {}),
       ...(customData !== undefined ? { customData } : {}),
+      retentionDays: retentionDaysOf(app),
     });
   },
   listSessions: async ({ principal, query }) =>

@@ -15,6 +15,7 @@
 import type { ChatAppConfig } from 'pika-shared/types/chatbot/chatbot-types';
 import { keys } from '../data/keys';
 import { pendingStatusItem } from '../data/insights-status';
+import { retentionDaysOf } from '../data/ttl';
 import { tableName } from '../data/client';
 import { nowIso, TURN_ATTRIBUTES } from '../data/items';
 import type { MessageAt } from '../data/messages';
@@ -58,5 +59,7 @@ export function insightsDueWrites(
       },
     ];
   const idleMs = idleSecondsOf(app) * 1000;
-  return [{ Put: { TableName: tableName(), Item: pendingStatusItem(session, at.createDate, nowIso(at.createMs + idleMs), at.createMs) } }];
+  return [
+    { Put: { TableName: tableName(), Item: pendingStatusItem(session, at.createDate, nowIso(at.createMs + idleMs), at.createMs, retentionDaysOf(app)) } },
+  ];
 }

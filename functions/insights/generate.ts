@@ -10,6 +10,7 @@ import type { ChatAppConfig, ChatMessageUsage, SessionInsights } from 'pika-shar
 import { sessionInsightsSchema } from 'pika-shared/schemas';
 import { getChatApp } from '../data/config';
 import { createFeedback } from '../data/feedback';
+import { retentionDaysOf } from '../data/ttl';
 import { putInsights } from '../data/insights';
 import {
   claimActivity,
@@ -173,10 +174,16 @@ export async function generateInsights(job: InsightsJob): Promise<JobOutcome> {
     }
     const insights: SessionInsights = { ...value, generateDate: now };
     const stored = await settled(job.sessionId, token, idleMs, 'generated', async () => {
-      await storeInsights(job.sessionId, insights, generatedStatusWrite(job.sessionId, token, { modelId: model.modelId, usage: spent }, now), settle);
+      await storeInsights(
+        job.sessionId,
+        insights,
+        generatedStatusWrite(job.sessionId, token, { modelId: model.modelId, usage: spent }, now),
+        settle,
+        retentionDaysOf(app),
+      );
       return 'generated' as const;
     });
-    if (app.insightsReportPoorOutcomes) await reportPoorOutcome(session, insights);
+    if (app.insightsReportPoorOutcomes) await reportPoorOutcome(session, insights, retentionDaysOf(app));
     return stored;
   } catch (err) {
     // Nothing stored: the claim goes back, so the queue's retry of this job may generate.
@@ -190,12 +197,18 @@ export async function generateInsights(job: InsightsJob): Promise<JobOutcome> {
  * replaced the status (the claim is gone) or marked the session meanwhile, the insights are stored alone:
  * they are still the latest, and the newer activity gets its own later (NewerActivity: re-scheduled by `settled`).
  */
-async function storeInsights(sessionId: string, insights: SessionInsights, statusWrite: Record<string, unknown>, settle: Settle): Promise<void> {
+async function storeInsights(
+  sessionId: string,
+  insights: SessionInsights,
+  statusWrite: Record<string, unknown>,
+  settle: Settle,
+  retentionDays: number | undefined,
+): Promise<void> {
   try {
-    await putInsights(sessionId, insights, [statusWrite], settle);
+    await putInsights(sessionId, insights, [statusWrite], settle, retentionDays);
   } catch (err) {
     if (!conditionFailedAt(err, 2) && !(err instanceof NewerActivity)) throw err;
-    await putInsights(sessionId, insights);
+    await putInsights(sessionId, insights, [], undefined, retentionDays);
     if (err instanceof NewerActivity) throw err;
   }
 }
@@ -219,7 +232,7 @@ const POOR_GOAL = new Set(['not_achieved']);
 const POOR_SATISFACTION = new Set(['dissatisfied', 'very_dissatisfied']);
 
 /** A poor outcome opens AI-reported feedback for the content team (once: after the activity's insights are stored). */
-async function reportPoorOutcome(session: Session, insights: SessionInsights): Promise<void> {
+async function reportPoorOutcome(session: Session, insights: SessionInsights, retentionDays: number | undefined): Promise<void> {
   const goal = POOR_GOAL.has(insights.goalAchievement.status);
   const unhappy = POOR_SATISFACTION.has(insights.userSatisfaction.level);
   if (!goal && !unhappy) return;
@@ -233,6 +246,7 @@ async function reportPoorOutcome(session: Session, insights: SessionInsights): P
       description: [insights.summary, insights.goalAchievement.explanation, insights.userSatisfaction.explanation].join('\n\n').slice(0, 10_000),
       reportedByHuman: false,
       createdByCustomer: false,
+      retentionDays,
     });
   } catch (err) {
     logger.warn('AI-reported feedback not created', { sessionId: session.sessionId, errorName: (err as { name?: string })?.name });

@@ -184,7 +184,10 @@ export const stageConfigSchema = z
         batchSize: z.number().int().min(1).max(10).default(5),
       })
       .default({ enabled: true, modelIds: [], sweepMinutes: 5, sweepRounds: 1, maxConcurrency: 2, batchSize: 5 }),
-    /** Sessions, messages, feedback and insights expire after this many days (DynamoDB TTL); absent = kept. */
+    /**
+     * The default retention of chat apps without their own `retentionDays`: a session and all its items and files
+     * are deleted this many days after its last activity (DynamoDB TTL + the retention sweep); absent = kept.
+     */
     itemTtlDays: z.number().int().positive().max(3650).optional(),
     /** The longest agent answer: converse's Lambda and integration timeout (streaming allows up to 15 minutes). */
     converseTimeoutSeconds: z.number().int().min(30).max(900),

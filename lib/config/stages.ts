@@ -126,6 +126,9 @@ export const STAGES = {
     insights: { modelIds: [`us.${haiku}`], sweepMinutes: 1, sweepRounds: 16, maxConcurrency: 480, batchSize: 5 },
     converseTimeoutSeconds: 300,
     converseRateLimit: { limit: 30, windowSeconds: 60 },
+    // Retention: a session and everything in it (messages, feedback, insights, files) are deleted a year after
+    // its last activity unless its chat app sets its own retentionDays (docs/security.md, what is kept).
+    itemTtlDays: 365,
     dailyCostWarnings: [{ chatAppId: 'support', usd: 100 }],
     alarmEmail: 'oncall@example.com',
   },

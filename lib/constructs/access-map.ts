@@ -25,8 +25,16 @@ export type BackgroundFunction = (typeof BACKGROUND_FUNCTIONS)[number];
 export const USAGE_STREAM_FUNCTION = 'usage-stream';
 /** The answer redrive worker (SQS): always deployed, it stores answers the table refused when their turn ended. */
 export const ANSWER_REDRIVE_FUNCTION = 'answer-redrive';
+/** The retention sweep (EventBridge schedule): always deployed, it keeps sessions' items together and deletes expired sessions' files. */
+export const RETENTION_SWEEP_FUNCTION = 'retention-sweep';
 
-export type FunctionName = RouteGroup | 'authorizer' | BackgroundFunction | typeof USAGE_STREAM_FUNCTION | typeof ANSWER_REDRIVE_FUNCTION;
+export type FunctionName =
+  | RouteGroup
+  | 'authorizer'
+  | BackgroundFunction
+  | typeof USAGE_STREAM_FUNCTION
+  | typeof ANSWER_REDRIVE_FUNCTION
+  | typeof RETENTION_SWEEP_FUNCTION;
 
 export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   // gsi2: the user's usage days and chat apps of a month (usage-reports.ts).
@@ -51,6 +59,8 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   'usage-stream': { operations: ['BatchGetItem', 'PutItem', 'UpdateItem'], indexes: [] },
   // The answer, the session's counters, the user's usage and the debit record in one transaction; the lease freed.
   'answer-redrive': { operations: ['PutItem', 'UpdateItem'], indexes: [] },
+  // Due entries (sparse gsi1), the session's expiry and partition (base-table Query), items' expiry moved, the entry moved or deleted.
+  'retention-sweep': { operations: ['GetItem', 'Query', 'UpdateItem', 'DeleteItem'], indexes: ['gsi1'] },
 };
 
 /** The IAM statements' shape: item operations on the table, Query on the table and the listed indexes. */
@@ -69,11 +79,14 @@ export function tableStatements(access: TableAccess, tableArn: string): { action
  * none. test/cdk/files.test.ts checks this against the S3 calls in each deployed bundle.
  * - sessions: signs the upload POST (PutObject, and PutObjectTagging for its `tagging` field), HeadObject and
  *   signs download links (GetObject), deletes a session's objects (DeleteObject, through DeleteObjects);
+ * - retention-sweep: deletes an expired session's objects (DeleteObject, through DeleteObjects);
  * - converse: HeadObject and signs the agents' links (GetObject; Agents Classic read `sessionState.files` with
  *   the caller's permission too), tags a file attached (PutObjectTagging).
  */
 export type FilesAction = 's3:GetObject' | 's3:PutObject' | 's3:PutObjectTagging' | 's3:DeleteObject';
 export const FILES_ACCESS: Partial<Record<FunctionName, readonly FilesAction[]>> = {
   sessions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging', 's3:DeleteObject'],
+  // Deletes an expired session's objects (DeleteObjects).
+  'retention-sweep': ['s3:DeleteObject'],
   converse: ['s3:GetObject', 's3:PutObjectTagging'],
 };

@@ -15,15 +15,14 @@ export interface ChatFilesProps {
   readonly corsOrigins: readonly string[];
   /** Uploads no message used are deleted this many days after upload (lifecycle rule on the `pending` tag). */
   readonly pendingUploadExpiryDays: number;
-  /** Every file is deleted this long after upload, with the messages that use it (the stage's itemTtlDays). */
-  readonly retentionDays?: number;
   readonly logRetentionDays: number;
 }
 
 /**
  * The bucket of files attached to messages: private (public access blocked, TLS only, SSE-S3, owner-enforced
- * objects), CORS for the web origins' uploads, lifecycle rules (pending uploads expire; everything expires
- * with the stage's item TTL; incomplete multipart uploads are aborted), server access logs to a log bucket.
+ * objects), CORS for the web origins' uploads, lifecycle rules (pending uploads expire; incomplete multipart
+ * uploads are aborted), server access logs to a log bucket. A session's files expire with the session: the
+ * retention sweep deletes them (lib/constructs/chat-retention.ts), not an age rule that would not know its activity.
  * Functions get only the S3 actions of lib/constructs/access-map.ts FILES_ACCESS, on `files/*`.
  */
 export class ChatFiles extends Construct {
@@ -71,7 +70,6 @@ export class ChatFiles extends Construct {
           expiration: Duration.days(props.pendingUploadExpiryDays),
         },
         { id: 'abort-incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
-        ...(props.retentionDays ? [{ id: 'expire-with-messages', prefix: FILE_OBJECT_PREFIX, expiration: Duration.days(props.retentionDays) }] : []),
       ],
     });
   }

@@ -12,6 +12,7 @@ import { AGENT_KIND_IAM, type BedrockAccess } from '../config/bedrock';
 import { acknowledgeNag, nagArn } from '../nag';
 import {
   ANSWER_REDRIVE_FUNCTION,
+  RETENTION_SWEEP_FUNCTION,
   BACKGROUND_FUNCTIONS,
   TABLE_ACCESS,
   tableStatements,
@@ -81,6 +82,8 @@ export const DEFAULT_SIZES: Record<FunctionName, FunctionSize> = {
   'usage-stream': { memoryMb: 256, timeoutSeconds: 60 },
   // A batch of up to 10 answers, one transaction each.
   'answer-redrive': { memoryMb: 256, timeoutSeconds: 60 },
+  // Up to 100 due sessions per run, a renewal being an UpdateItem per older item (resumed by the next run).
+  'retention-sweep': { memoryMb: 256, timeoutSeconds: 300 },
 };
 
 /** A Secrets Manager secret a function reads at cold start; `id` (its ARN or name) goes in the environment. */
@@ -142,6 +145,8 @@ export class ChatFunctions extends Construct {
   readonly usageStream: lambda.Function;
   /** The answer redrive worker (lib/constructs/chat-redrive.ts wires it to its queue). */
   readonly answerRedrive: lambda.Function;
+  /** The retention sweep (lib/constructs/chat-retention.ts schedules it). */
+  readonly retentionSweep: lambda.Function;
 
   constructor(scope: Construct, id: string, props: ChatFunctionsProps) {
     super(scope, id);
@@ -149,6 +154,7 @@ export class ChatFunctions extends Construct {
     this.authorizer = this.makeFunction('authorizer', props);
     this.usageStream = this.makeFunction(USAGE_STREAM_FUNCTION, props);
     this.answerRedrive = this.makeFunction(ANSWER_REDRIVE_FUNCTION, props);
+    this.retentionSweep = this.makeFunction(RETENTION_SWEEP_FUNCTION, props);
     if (props.insights) {
       for (const name of BACKGROUND_FUNCTIONS) this.background.set(name, this.makeFunction(name, props));
       const models = [...props.insights.modelArns];
@@ -199,7 +205,7 @@ export class ChatFunctions extends Construct {
     const secrets =
       name === 'authorizer'
         ? { JWT_SECRET_ARN: props.jwtSecret }
-        : isBackground(name) || name === USAGE_STREAM_FUNCTION || name === ANSWER_REDRIVE_FUNCTION
+        : isBackground(name) || name === USAGE_STREAM_FUNCTION || name === ANSWER_REDRIVE_FUNCTION || name === RETENTION_SWEEP_FUNCTION
           ? {}
           : { JWT_SECRET_ARN: props.jwtSecret, CURSOR_SECRET_ARN: props.cursorSecret };
     const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: props.logRetentionDays as logs.RetentionDays });
@@ -221,9 +227,11 @@ export class ChatFunctions extends Construct {
             ? 'usage stream (shared usage totals)'
             : name === ANSWER_REDRIVE_FUNCTION
               ? 'answer redrive (answers stored later)'
-              : isBackground(name)
-                ? `generated insights (${name})`
-                : `${name} routes`
+              : name === RETENTION_SWEEP_FUNCTION
+                ? 'retention sweep (sessions kept and expired together)'
+                : isBackground(name)
+                  ? `generated insights (${name})`
+                  : `${name} routes`
       }`,
       environment: {
         ...props.environment,

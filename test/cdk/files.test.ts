@@ -9,13 +9,15 @@ import { stageConfig } from '../../lib/config/stages';
 import { BACKGROUND_FUNCTIONS, FILES_ACCESS, type BackgroundFunction, type FunctionName } from '../../lib/constructs/access-map';
 import { deployedCodeOf, flat, logicalIdOf, resourcesOf, statementsByRole, synthStage, type Synthesized } from './helpers';
 
-const FUNCTIONS: FunctionName[] = [...ROUTE_GROUPS, 'authorizer', ...BACKGROUND_FUNCTIONS];
+const FUNCTIONS: FunctionName[] = [...ROUTE_GROUPS, 'authorizer', ...BACKGROUND_FUNCTIONS, 'retention-sweep'];
 const functionOf = (s: Synthesized, name: FunctionName) =>
   name === 'authorizer'
     ? s.stack.functions.authorizer
-    : (BACKGROUND_FUNCTIONS as readonly string[]).includes(name)
-      ? s.stack.functions.background.get(name as BackgroundFunction)!
-      : s.stack.functions.byGroup.get(name as never)!;
+    : name === 'retention-sweep'
+      ? s.stack.functions.retentionSweep
+      : (BACKGROUND_FUNCTIONS as readonly string[]).includes(name)
+        ? s.stack.functions.background.get(name as BackgroundFunction)!
+        : s.stack.functions.byGroup.get(name as never)!;
 let dev: Synthesized;
 let prod: Synthesized;
 
@@ -47,12 +49,18 @@ describe('files bucket', () => {
     }
   });
 
-  it('expires pending uploads (tag pika-file=pending) after the stage\u2019s days, and every file with the stage\u2019s item TTL', () => {
+  it('expires pending uploads (tag pika-file=pending) after the stage\u2019s days, and no file by its age alone', () => {
     const rules = (s: Synthesized) => bucketOf(s).Properties.LifecycleConfiguration.Rules as any[];
     const pending = rules(dev).find((r) => r.Id === 'expire-pending-uploads');
     expect(pending).toMatchObject({ Prefix: 'files/', TagFilters: [{ Key: 'pika-file', Value: 'pending' }], ExpirationInDays: 1, Status: 'Enabled' });
-    expect(rules(dev).find((r) => r.Id === 'expire-with-messages')).toMatchObject({ Prefix: 'files/', ExpirationInDays: stageConfig('dev').itemTtlDays });
-    expect(rules(prod).find((r) => r.Id === 'expire-with-messages')).toBeUndefined(); // prod keeps messages
+    // A file lives as long as its session (moved by activity): the retention sweep deletes it, no age rule
+    // (which would delete the files of a session still in use, or keep them past a shorter chat-app retention).
+    for (const s of [dev, prod])
+      expect(
+        rules(s)
+          .filter((r) => r.ExpirationInDays !== undefined)
+          .map((r) => r.Id),
+      ).toEqual(['expire-pending-uploads']);
     const custom = synthStage('dev', { overrides: { files: { pendingUploadExpiryDays: 3 } } });
     try {
       expect(rules(custom).find((r) => r.Id === 'expire-pending-uploads').ExpirationInDays).toBe(3);

@@ -4,7 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
 import { ROUTES, ROUTE_GROUPS, type RouteDef } from '../../functions/http/routes';
-import { ChatApi, ChatFunctions, ChatRedrive, ChatTable, ChatUsage, bedrockAccess, stageConfig } from '../../lib/index';
+import { ChatApi, ChatFunctions, ChatRedrive, ChatRetention, ChatTable, ChatUsage, bedrockAccess, stageConfig } from '../../lib/index';
 
 describe('reusing the constructs', () => {
   it('a table, the functions and the API in your own stack, with your own secret and a subset of routes', () => {
@@ -34,6 +34,8 @@ describe('reusing the constructs', () => {
     new ChatUsage(stack, 'ChatUsage', { table, consumer: functions.usageStream });
     // Answers the table refused, stored later.
     new ChatRedrive(stack, 'ChatRedrive', { sender: functions.byGroup.get('converse')!, worker: functions.answerRedrive });
+    // Sessions kept and expired together with their files (docs/retention.md).
+    new ChatRetention(stack, 'ChatRetention', { sweep: functions.retentionSweep });
     const api = new ChatApi(stack, 'ChatApi', {
       stage: 'v1',
       routes,
@@ -49,7 +51,9 @@ describe('reusing the constructs', () => {
 
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::DynamoDB::Table', 1);
-    t.resourceCountIs('AWS::Lambda::Function', ROUTE_GROUPS.length + 2); // every group but admin, the authorizer, the usage stream consumer, the answer redrive
+    // every group but admin, the authorizer, the usage stream consumer, the answer redrive, the retention sweep
+    t.resourceCountIs('AWS::Lambda::Function', ROUTE_GROUPS.length + 3);
+    t.resourceCountIs('AWS::Events::Rule', 1);
     t.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     t.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 2048, Timeout: Duration.minutes(10).toSeconds() });
     const methods = Object.values(t.findResources('AWS::ApiGateway::Method')).filter((m) => !['OPTIONS', 'ANY'].includes(m.Properties.HttpMethod));

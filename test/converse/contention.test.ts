@@ -12,6 +12,7 @@ import { keys } from '../../functions/data/keys';
 import { dayOf } from '../../functions/data/usage-aggregates';
 import { startLocalStack, type LocalStack } from '../../scripts/local/stack';
 import { apiClient, ROLES, token, uid } from '../api/harness';
+import { rawPartition } from '../data/helpers';
 import { settleUsage } from '../support/usage';
 import { AGENT_KINDS, converse, TEST_PRICING } from './harness';
 
@@ -70,7 +71,10 @@ describe('one chat app, many users, a DynamoDB that cancels overlapping transact
     expect(
       (await api.call('PUT', `/admin/agents/${agentId}`, { token: admin, body: { agent: AGENT_KINDS.harness!('echo'), pricing: TEST_PRICING } })).status,
     ).toBe(200);
-    expect((await api.call('PUT', `/admin/chat-apps/${chatAppId}`, { token: admin, body: { title: 'busy', enabled: true, agentId } })).status).toBe(200);
+    // With retention: a new session's retention entry joins its first transaction (docs/retention.md).
+    expect(
+      (await api.call('PUT', `/admin/chat-apps/${chatAppId}`, { token: admin, body: { title: 'busy', enabled: true, agentId, retentionDays: 7 } })).status,
+    ).toBe(200);
     const users = await Promise.all(Array.from({ length: 40 }, async () => token(uid('busy-user'))));
     const front = stack.front!;
     front.resetStats();
@@ -83,6 +87,7 @@ describe('one chat app, many users, a DynamoDB that cancels overlapping transact
       }),
     );
     for (const s of sessions) expect(s.ends).toEqual(['done', 'done']);
+    expect((await rawPartition(keys.sessionPartition(sessions[0]!.sessionId))).map((i) => i.sk)).toContain('RETENTION');
     // Every transaction of every turn touched only its session's and its user's items: none was cancelled.
     expect(front.stats().conflicts).toMatchObject({ cancelledTransactions: 0, singleWriteConflicts: 0 });
     let spent = 0;

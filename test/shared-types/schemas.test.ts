@@ -33,6 +33,19 @@ describe('schemas', () => {
     expect(setWidgetDataBodySchema.safeParse({ data: root }).success).toBe(false);
   });
 
+  it('a chat app\u2019s retentionDays: whole days from 1 to 3650, optional', () => {
+    const app = (retentionDays?: unknown) => ({ chatAppId: 'a', title: 't', enabled: true, agentId: 'echo', retentionDays });
+    for (const ok of [undefined, 1, 7, 3650]) expect(chatAppConfigSchema.safeParse(app(ok)).success, String(ok)).toBe(true);
+    for (const bad of [0, -1, 1.5, 3651, '7']) {
+      const r = chatAppConfigSchema.safeParse(app(bad));
+      expect(r.success, String(bad)).toBe(false);
+      expect(
+        r.error?.issues.map((i) => i.path.join('.')),
+        String(bad),
+      ).toEqual(['retentionDays']);
+    }
+  });
+
   it('chat app features and user override data: no prototype key, no deep nesting, each refused by its path', () => {
     const app = (features: unknown) => ({ chatAppId: 'a', title: 't', enabled: true, agentId: 'echo', features });
     const issues = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>

@@ -15,7 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['platform'],
   ['data', 'models'],
   ['files', 'memory', 'policy'],
-  ['http', 'insights'],
+  ['http', 'insights', 'retention'],
   ['converse'],
   ['handlers'],
 ];

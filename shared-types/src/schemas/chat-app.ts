@@ -18,6 +18,10 @@ export const chatAppFeaturesSchema = z.record(idKeySchema, chatAppFeatureSchema)
         .catchall(chatAppFeatureSchema),
 );
 
+/** Bounds of a chat app's `retentionDays` (and of the stage default). */
+export const RETENTION_DAYS_MIN = 1;
+export const RETENTION_DAYS_MAX = 3650;
+
 export const chatAppConfigSchema = z.object({
     chatAppId: idSchema,
     title: shortText(TITLE_MAX),
@@ -41,6 +45,7 @@ export const chatAppConfigSchema = z.object({
         .optional(),
     insightsIdleMinutes: z.number().int().min(1).max(10_080).optional(),
     insightsReportPoorOutcomes: z.boolean().optional(),
+    retentionDays: z.number().int().min(RETENTION_DAYS_MIN).max(RETENTION_DAYS_MAX).optional(),
     createDate: isoDateSchema.optional(),
     lastUpdate: isoDateSchema.optional(),
 });

@@ -51,6 +51,11 @@ export interface ChatAppConfig {
     insightsIdleMinutes?: number;
     /** A poor outcome (goal not_achieved, user (very_)dissatisfied) opens AI-reported feedback (default false). */
     insightsReportPoorOutcomes?: boolean;
+    /**
+     * Days a session of this chat app is kept after its last activity: the session and everything in it
+     * (messages, feedback, insights, files) then expire together (1–3650; absent = the stage's default).
+     */
+    retentionDays?: number;
     createDate?: string;
     lastUpdate?: string;
 }
