@@ -42,6 +42,7 @@ import type {
     UsageReport,
     UserWidgetData,
 } from '../types/chatbot/chatbot-types';
+import type { AgUiRunInputInput, AiSdkChatRequestInput } from '../schemas/protocols';
 import { API_ROUTES } from './routes.gen';
 
 export { API_ROUTES };
@@ -111,7 +112,14 @@ export interface PikaApiRoutes {
         response: UsageReport;
     };
     converse: { body: ConverseBody; response: ConverseDone };
+    /** For the AI SDK's DefaultChatTransport (docs/converse.md#client-protocols); not called through this client. */
+    converseAiSdk: { body: AiSdkChatRequestInput; response: ConverseDone };
+    /** For AG-UI's HttpAgent (docs/converse.md#client-protocols); not called through this client. */
+    converseAgUi: { body: AgUiRunInputInput; response: { sessionId: string; messageId: string } };
 }
+
+/** The routes that stream their answer (`converse()` reads ours; the libraries read the protocol routes). */
+type StreamingRouteName = 'converse' | 'converseAiSdk' | 'converseAgUi';
 
 export type RouteName = keyof PikaApiRoutes;
 type InputOf<K extends RouteName> = Omit<PikaApiRoutes[K], 'response'>;
@@ -228,7 +236,11 @@ export function createPikaClient(opts: PikaClientOptions) {
 
     return {
         /** Calls a JSON route by its id; throws PikaApiError with the server's error code on 4xx/5xx. */
-        async call<K extends Exclude<RouteName, 'converse'>>(id: K, input: InputOf<K>, init?: { signal?: AbortSignal }): Promise<PikaApiRoutes[K]['response']> {
+        async call<K extends Exclude<RouteName, StreamingRouteName>>(
+            id: K,
+            input: InputOf<K>,
+            init?: { signal?: AbortSignal },
+        ): Promise<PikaApiRoutes[K]['response']> {
             const res = await send(id, input as { params?: Rec; query?: Rec; body?: unknown }, init);
             return (await res.json()) as PikaApiRoutes[K]['response'];
         },
