@@ -42,7 +42,6 @@ import type {
     UsageReport,
     UserWidgetData,
 } from '../types/chatbot/chatbot-types';
-import type { AgUiRunInputInput, AiSdkChatRequestInput } from '../schemas/protocols';
 import { API_ROUTES } from './routes.gen';
 
 export { API_ROUTES };
@@ -60,6 +59,35 @@ type AgentBody = Omit<AgentConfig, 'agentId' | 'createDate' | 'lastUpdate'>;
 /** What POST /converse accepts: the spec's ConverseRequest; userId/features are ignored by the server. */
 export type ConverseBody = Partial<Pick<ConverseRequest, 'userId' | 'agentId' | 'source'>> &
     Omit<ConverseRequest, 'userId' | 'features' | 'agentId' | 'source'> & { features?: Record<string, unknown>; clientMessageId?: string };
+
+/** What the AI SDK's DefaultChatTransport sends to POST /converse/ai-sdk (`body: { chatAppId }` added). */
+export type AiSdkChatBody = {
+    id: string;
+    messages: { id: string; role: 'system' | 'user' | 'assistant'; parts: { type: string; text?: string; [k: string]: unknown }[]; [k: string]: unknown }[];
+    trigger?: 'submit-message' | 'regenerate-message';
+    messageId?: string;
+    chatAppId: string;
+    agentId?: string;
+    timezone?: string;
+    [k: string]: unknown;
+};
+/** What AG-UI's HttpAgent sends to POST /converse/ag-ui (RunAgentInput; `forwardedProps: { chatAppId }` given to runAgent). */
+export type AgUiRunBody = {
+    threadId: string;
+    runId: string;
+    parentRunId?: string;
+    messages: {
+        id: string;
+        role: 'developer' | 'system' | 'assistant' | 'user' | 'tool' | 'activity' | 'reasoning';
+        content?: string | { type: string; text?: string; [k: string]: unknown }[];
+        [k: string]: unknown;
+    }[];
+    tools?: { name: string; [k: string]: unknown }[];
+    context?: { description: string; value: string; [k: string]: unknown }[];
+    state?: unknown;
+    forwardedProps: { chatAppId: string; agentId?: string; timezone?: string; [k: string]: unknown };
+    [k: string]: unknown;
+};
 
 export interface PikaApiRoutes {
     getMe: { response: ChatUser<RecordOrUndef> };
@@ -113,9 +141,9 @@ export interface PikaApiRoutes {
     };
     converse: { body: ConverseBody; response: ConverseDone };
     /** For the AI SDK's DefaultChatTransport (docs/converse.md#client-protocols); not called through this client. */
-    converseAiSdk: { body: AiSdkChatRequestInput; response: ConverseDone };
+    converseAiSdk: { body: AiSdkChatBody; response: ConverseDone };
     /** For AG-UI's HttpAgent (docs/converse.md#client-protocols); not called through this client. */
-    converseAgUi: { body: AgUiRunInputInput; response: { sessionId: string; messageId: string } };
+    converseAgUi: { body: AgUiRunBody; response: { sessionId: string; messageId: string } };
 }
 
 /** The routes that stream their answer (`converse()` reads ours; the libraries read the protocol routes). */
