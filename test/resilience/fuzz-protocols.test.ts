@@ -39,7 +39,9 @@ const brokenBody = fc.oneof(
   }),
   fc.jsonValue().map((v) => JSON.stringify(Array.isArray(v) || typeof v !== 'object' || v === null ? v : { v })),
   fc.integer({ min: 40, max: 200 }).map((depth) => JSON.stringify({ messages: JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) })),
-  fc.integer({ min: 300 * 1024, max: 400 * 1024 }).map((n) => JSON.stringify({ id: 'x', messages: [{ id: 'm', role: 'user', parts: [{ type: 'text', text: 'x'.repeat(n) }] }] })),
+  fc
+    .integer({ min: 300 * 1024, max: 400 * 1024 })
+    .map((n) => JSON.stringify({ id: 'x', messages: [{ id: 'm', role: 'user', parts: [{ type: 'text', text: 'x'.repeat(n) }] }] })),
 );
 const maybe = <T>(good: T) => fc.oneof({ weight: 3, arbitrary: fc.constant(good) }, { weight: 1, arbitrary: weird });
 
