@@ -4,9 +4,9 @@
  * chat app), and the pipeline's events are framed as AG-UI events. Nothing of the turn is here.
  */
 import { randomUUID } from 'node:crypto';
-import { AG_UI_PROTOCOL, type AgUiRunInput, ID_PATTERN } from 'pika-shared/schemas';
+import { AG_UI_PROTOCOL, type AgUiRunInput } from 'pika-shared/schemas';
 import type { FrameEncoder, TurnEvent } from '../sse';
-import { type ProtocolTurn, type TurnEventData, turnText } from './turn';
+import { type ProtocolTurn, protocolTurn, type TurnEventData, turnText } from './turn';
 
 export { AG_UI_PROTOCOL };
 
@@ -23,18 +23,11 @@ export function agUiTurn(input: AgUiRunInput): ProtocolTurn {
       ? [{ text: content }]
       : ((content ?? []).map((p) => (p.type === 'text' ? { text: p.text ?? '' } : { unsupported: p.type })) as { text?: string; unsupported?: string }[]);
   const text = turnText(index < 0 ? 'body.messages' : `body.messages.${index}.content`, parts);
-  const key = message && ID_PATTERN.test(message.id) && message.id.length <= 128 ? message.id : undefined;
   const props = input.forwardedProps;
-  return {
-    conversationId: input.threadId,
-    body: {
-      chatAppId: props.chatAppId,
-      message: text,
-      ...(props.agentId ? { agentId: props.agentId } : {}),
-      ...(props.timezone ? { timezone: props.timezone } : {}),
-      ...(key ? { clientMessageId: key } : {}),
-    },
-  };
+  return protocolTurn(
+    { conversationId: input.threadId, chatAppId: props.chatAppId, agentId: props.agentId, timezone: props.timezone, messageId: message?.id },
+    text,
+  );
 }
 
 const frame = (value: Record<string, unknown>) => `data: ${JSON.stringify(value)}\n\n`;

@@ -4,9 +4,9 @@
  * conversation), and the pipeline's events are framed as UI message chunks. Nothing of the turn is here.
  */
 import { randomUUID } from 'node:crypto';
-import { AI_SDK_PROTOCOL, type AiSdkChatRequest, ID_PATTERN } from 'pika-shared/schemas';
+import { AI_SDK_PROTOCOL, type AiSdkChatRequest } from 'pika-shared/schemas';
 import type { FrameEncoder, TurnEvent } from '../sse';
-import { type ProtocolTurn, type TurnEventData, turnText } from './turn';
+import { type ProtocolTurn, protocolTurn, type TurnEventData, turnText } from './turn';
 
 export { AI_SDK_PROTOCOL };
 
@@ -23,17 +23,8 @@ export function aiSdkTurn(req: AiSdkChatRequest): ProtocolTurn {
     parts.map((p) => (p.type === 'text' ? { text: p.text ?? '' } : p.type === 'file' ? { unsupported: 'file' } : {})),
   );
   // A regenerated answer is a new turn for the same question: the message id would replay the first answer.
-  const key = req.trigger !== 'regenerate-message' && message && ID_PATTERN.test(message.id) && message.id.length <= 128 ? message.id : undefined;
-  return {
-    conversationId: req.id,
-    body: {
-      chatAppId: req.chatAppId,
-      message: text,
-      ...(req.agentId ? { agentId: req.agentId } : {}),
-      ...(req.timezone ? { timezone: req.timezone } : {}),
-      ...(key ? { clientMessageId: key } : {}),
-    },
-  };
+  const messageId = req.trigger !== 'regenerate-message' ? message?.id : undefined;
+  return protocolTurn({ conversationId: req.id, chatAppId: req.chatAppId, agentId: req.agentId, timezone: req.timezone, messageId }, text);
 }
 
 const chunk = (value: Record<string, unknown>) => `data: ${JSON.stringify(value)}\n\n`;

@@ -1,5 +1,5 @@
 /** What the client protocols share: a protocol request as the converse request the pipeline runs. */
-import { MESSAGE_MAX } from 'pika-shared/schemas';
+import { idSchema, MESSAGE_MAX } from 'pika-shared/schemas';
 import { ConverseError } from '../errors';
 import type { ConverseBody } from '../prepare';
 
@@ -7,6 +7,31 @@ import type { ConverseBody } from '../prepare';
 export interface ProtocolTurn {
   body: ConverseBody;
   conversationId: string;
+}
+
+/** What a protocol request says of the turn, beside its text. */
+export interface TurnFields {
+  conversationId: string;
+  chatAppId: string;
+  agentId?: string | undefined;
+  timezone?: string | undefined;
+  /** The newest user message's id: the idempotency key when it is a valid one (else the request has none). */
+  messageId?: string | undefined;
+}
+
+/** The converse request of a protocol request. */
+export function protocolTurn(fields: TurnFields, text: string): ProtocolTurn {
+  const key = fields.messageId !== undefined && idSchema.safeParse(fields.messageId).success ? fields.messageId : undefined;
+  return {
+    conversationId: fields.conversationId,
+    body: {
+      chatAppId: fields.chatAppId,
+      message: text,
+      ...(fields.agentId ? { agentId: fields.agentId } : {}),
+      ...(fields.timezone ? { timezone: fields.timezone } : {}),
+      ...(key ? { clientMessageId: key } : {}),
+    },
+  };
 }
 
 /**
