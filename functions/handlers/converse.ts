@@ -23,7 +23,7 @@ async function turn(
 ): Promise<StreamedAnswer> {
   const prepared = await prepareTurn(principal, body, header(event, 'idempotency-key'), opts);
   return {
-    log: { replay: prepared.kind === 'replay', ...(opts.conversationId ? { protocol: encoding ? 'client' : 'sse' } : {}) },
+    log: { replay: prepared.kind === 'replay', ...(encoding ? { protocol: encoding.headers['x-protocol'] } : {}) },
     write: (sink) => (prepared.kind === 'replay' ? replayTurn(prepared.record, sink) : runTurn(prepared.plan, sink, { deadlineMs: opts.deadlineMs })),
     ...(encoding ? { encoding } : {}),
   };

@@ -94,6 +94,25 @@ describe('every route through its deployed bundle', () => {
     covered.add('converse');
     const messages = await ok('listMessages', 'GET', `/sessions/${session.sessionId}/messages`, { token: user });
     expect(messages.items).toHaveLength(2); // the question and the answer
+    // The client protocols continue that session by its id (their frames: test/converse/ai-sdk.test.ts, ag-ui.test.ts).
+    const uiMessage = { id: 'tier-ai-sdk', role: 'user', parts: [{ type: 'text', text: 'Hello AI SDK' }] };
+    const aiSdk = await call('POST', '/converse/ai-sdk', {
+      token: user,
+      body: { chatAppId: appId, id: session.sessionId, trigger: 'submit-message', messages: [uiMessage] },
+    });
+    expect([aiSdk.status, aiSdk.res.headers['x-vercel-ai-ui-message-stream']]).toEqual([200, 'v1']);
+    expect(aiSdk.res.body.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    covered.add('converseAiSdk');
+    const run = {
+      threadId: session.sessionId,
+      runId: 'tier-run',
+      messages: [{ id: 'tier-ag-ui', role: 'user', content: 'Hello AG-UI' }],
+      forwardedProps: { chatAppId: appId },
+    };
+    const agUi = await call('POST', '/converse/ag-ui', { token: user, body: run });
+    expect([agUi.status, agUi.res.headers['x-protocol']]).toEqual([200, 'ag-ui/1.0']);
+    expect(agUi.res.body).toContain('"type":"RUN_FINISHED"');
+    covered.add('converseAgUi');
 
     // Files: announced, uploaded as a browser does, read back through a download link.
     const announced = await ok(
