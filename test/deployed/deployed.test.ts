@@ -170,8 +170,8 @@ describe('every route through its deployed bundle', () => {
     expect(await ok('getWidgetData', 'GET', '/widget-data/custom/form', { token: user })).toEqual({ scope: 'custom', tag: 'form', data: { a: 1 } });
     expect(await ok('deleteWidgetData', 'DELETE', '/widget-data/custom/form', { token: user })).toEqual({ deleted: true });
 
-    // Budgets and usage: the turn above is in the caller's usage and the chat app's report; overrides.
-    expect((await ok('getMyUsage', 'GET', `/users/me/usage?chatAppId=${appId}`, { token: user })).totals.turns).toBe(1);
+    // Budgets and usage: the three turns above are in the caller's usage and the chat app's report; overrides.
+    expect((await ok('getMyUsage', 'GET', `/users/me/usage?chatAppId=${appId}`, { token: user })).totals.turns).toBe(3);
     expect((await ok('getMyBudget', 'GET', '/users/me/budget', { token: user })).items.map((i: any) => i.chatAppId)).toEqual([appId]);
     expect((await ok('getUsageReport', 'GET', `/admin/usage?chatAppId=${appId}&groupBy=user`, { token: admin })).items.map((i: any) => i.key)).toEqual([
       userId,
