@@ -3,10 +3,12 @@
  * (DynamoDB Local, the agent emulator) on another origin: send and stream, reopen with the history after a
  * reload, stop an answer.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../../scripts/local/stack';
@@ -74,6 +76,12 @@ async function open(chatAppId: string, userToken: string, query = ''): Promise<P
 const texts = (p: Page) => p.locator('li').allInnerTexts();
 
 describe('the AI SDK example page', () => {
+  it('type-checks as a team copies it (strict, DOM, react-jsx)', () => {
+    const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin/tsc');
+    const r = spawnSync(process.execPath, [tsc, '-p', join(resolve(import.meta.dirname, '..'), 'tsconfig.json')], { encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+  });
+
   it('sends and streams the answer, then reopens the chat with its history after a reload and continues it', async () => {
     const userToken = await token(uid('example'));
     const p = await open('example-slow', userToken);
