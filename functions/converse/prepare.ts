@@ -10,6 +10,7 @@ import { idSchema, type converseWireRequestSchema } from 'pika-shared/schemas';
 import { getAgent } from '../data/config';
 import { claimIdempotencyKey, releaseIdempotencyKey, type IdempotencyRecord } from '../data/idempotency';
 import { newId } from '../data/items';
+import { conversationSessionId } from '../data/keys';
 import { storeUserMessage } from '../data/turn-writes';
 import { retentionDaysOf } from '../data/ttl';
 import type { Reservation } from '../data/usage-aggregates';
@@ -88,11 +89,31 @@ function modeAndSource(body: ConverseBody): { invocationMode: ConverseInvocation
   return { invocationMode, source };
 }
 
+interface Existing {
+  session: Session;
+  provider: ProviderState;
+  insightsPending: boolean;
+}
+
 /** The caller's session and stored user in one read, then the ownership rule for conversing. */
-async function existingSession(principal: Principal, sessionId: string): Promise<{ session: Session; provider: ProviderState; insightsPending: boolean }> {
+async function existingSession(principal: Principal, sessionId: string): Promise<Existing> {
   const { session, user, provider, insightsActivity } = await getSessionWithUser(sessionId, principal.userId);
   principal.primeStoredUser(user);
   return { session: await authorizeSession(principal, session, 'converse', 'converse'), provider, insightsPending: insightsActivity !== undefined };
+}
+
+/**
+ * A client's conversation id (docs/converse.md#client-conversation-ids), in the same one read: the session it
+ * names (a session id the client got from us; another user's is a 404), else the caller's session derived from
+ * it, else none yet — the turn creates that derived session.
+ */
+async function conversationSession(principal: Principal, conversationId: string): Promise<{ existing?: Existing; sessionId: string }> {
+  const derived = conversationSessionId(principal.userId, conversationId);
+  const { session, user, provider, insightsActivity } = await getSessionWithUser([conversationId, derived], principal.userId);
+  principal.primeStoredUser(user);
+  if (!session) return { sessionId: derived };
+  const authorized = await authorizeSession(principal, session, 'converse', 'converse');
+  return { existing: { session: authorized, provider, insightsPending: insightsActivity !== undefined }, sessionId: authorized.sessionId };
 }
 
 /** The Idempotency-Key header obeys the same rule as `clientMessageId`; checked before anything is spent. */
@@ -133,12 +154,17 @@ export interface PrepareOptions {
    * claim until then, no longer (a turn that dies frees them).
    */
   deadlineMs: number;
+  /** The client's own conversation id (AI SDK chat id, AG-UI threadId) when the body names no session. */
+  conversationId?: string;
 }
 
 export async function prepareTurn(principal: Principal, body: ConverseBody, idempotencyHeader: string | undefined, opts: PrepareOptions): Promise<Prepared> {
   const { invocationMode, source } = modeAndSource(body);
   const key = idempotencyKeyOf(idempotencyHeader, body);
-  const existing = body.sessionId ? await existingSession(principal, body.sessionId) : undefined;
+  const conversation = !body.sessionId && opts.conversationId ? await conversationSession(principal, opts.conversationId) : undefined;
+  const existing = body.sessionId ? await existingSession(principal, body.sessionId) : conversation?.existing;
+  // The session a new conversation gets (fixed, so concurrent first requests create it once), else a new id.
+  const newSessionId = existing ? undefined : conversation?.sessionId;
   const found = existing?.session;
   const chatAppId = body.chatAppId ?? found?.chatAppId;
   if (!chatAppId)
@@ -154,7 +180,7 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
   const refundRate = await consumeRateLimit(principal.userId, 'converse', converseRateLimit());
   await attachFiles(found?.sessionId ?? '', files);
 
-  const idempotency = key ? { scope: found?.sessionId ?? `u.${principal.userId}`, key } : undefined;
+  const idempotency = key ? { scope: found?.sessionId ?? newSessionId ?? `u.${principal.userId}`, key } : undefined;
   if (idempotency) {
     const hash = requestHash(body);
     const claim = await claimIdempotencyKey<TurnOutcome>(idempotency.scope, idempotency.key, {
@@ -180,7 +206,16 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
       chatAppId,
       session: found
         ? { sessionId: found.sessionId }
-        : { create: { userId: principal.userId, chatAppId, agentId, titleClaimUntilMs: opts.deadlineMs, ...(customData ? { customData } : {}) } },
+        : {
+            create: {
+              userId: principal.userId,
+              ...(newSessionId ? { sessionId: newSessionId } : {}),
+              chatAppId,
+              agentId,
+              titleClaimUntilMs: opts.deadlineMs,
+              ...(customData ? { customData } : {}),
+            },
+          },
       message: {
         content: body.message,
         source,

@@ -3,6 +3,7 @@
  * Ids are validated by the schemas to a charset without '#', so '#' is a safe separator.
  */
 
+import { createHash } from 'node:crypto';
 import { config } from '../platform/config';
 
 /** Write-sharding for index partitions that would otherwise be hot (a busy chat app, a feedback status). */
@@ -30,6 +31,17 @@ export const allSessionShards = (): number[] => Array.from({ length: sessionInde
  * every valid id it is the identity, so existing keys never change.
  */
 export const userPart = (userId: string): string => userId.replaceAll('%', '%25').replaceAll('#', '%23');
+
+/**
+ * The session of a conversation a client names (AI SDK chat `id`, AG-UI `threadId`; docs/converse.md#client-conversation-ids):
+ * derived from the user and that id, so the same id from two users is two sessions and no user can name
+ * another's. 'c-' + 128 bits of SHA-256 in hex: a valid session id (idSchema) whatever the client's id is.
+ */
+export const conversationSessionId = (userId: string, conversationId: string): string =>
+  `c-${createHash('sha256')
+    .update(`${userPart(userId)}\n${conversationId}`)
+    .digest('hex')
+    .slice(0, 32)}`;
 
 /** Minimum userId prefix length for the admin user search; also the length of the index bucket. */
 export const USER_PREFIX_BUCKET_LENGTH = 3;

@@ -5,7 +5,7 @@
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeTime } from 'ulid';
 import type { ChatMessage, ChatMessageFile, ChatMessageStatus, ChatMessageUsage, ConverseSource } from 'pika-shared/types/chatbot/chatbot-types';
-import { notFound } from './errors';
+import { conflict, notFound } from './errors';
 import { ddb, tableName } from './client';
 import { updateExpression } from './expressions';
 import { fromAttributeValues, fromItemOrUndefined, newId, nowIso, type RawItem, TURN_ATTRIBUTES } from './items';
@@ -117,7 +117,7 @@ export async function startSessionWithMessage(
     transactItems?: TransactItems;
   },
 ): Promise<{ session: Session; message: StoredMessage }> {
-  const sessionId = newId();
+  const sessionId = session.sessionId ?? newId();
   const messageId = newId();
   const input: AppendMessageInput = { ...first, userId: session.userId, sessionId };
   const { message, createMs } = buildMessage(input, messageId);
@@ -130,7 +130,16 @@ export async function startSessionWithMessage(
       await ddb().send(newSessionTransaction());
       return true;
     } catch (err) {
-      const extras = (cancellationReasons(err) ?? []).slice(2, 2 + extraItems.length);
+      const reasons = cancellationReasons(err) ?? [];
+      const extras = reasons.slice(2, 2 + extraItems.length);
+      // A fixed id (session.sessionId) another request created first: that request's turn holds it.
+      const sessionReason = reasons[0];
+      if (sessionReason?.Code === 'ConditionalCheckFailed') {
+        throw (
+          first.refuse?.({ session: sessionReason.Item ? fromAttributeValues(sessionReason.Item) : undefined, extras }) ??
+          conflict('The session was created meanwhile; retry', { retryAfterSeconds: 1 })
+        );
+      }
       const refusal = extras.some((r) => r.Code === 'ConditionalCheckFailed') ? first.refuse?.({ extras }) : undefined;
       if (refusal) throw refusal;
       throw err;
@@ -147,6 +156,7 @@ export async function startSessionWithMessage(
             TableName: tableName(),
             Item: { ...created.item, ...first.sessionExtras?.set, ...first.sessionExtras?.add },
             ConditionExpression: 'attribute_not_exists(pk)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
         },
         {

@@ -20,6 +20,8 @@ export type Session = ChatSession<RecordOrUndef>;
 
 export interface CreateSessionInput {
   userId: string;
+  /** A session id fixed by the caller (a client's conversation id, keys.conversationSessionId); default a new id. */
+  sessionId?: string;
   chatAppId: string;
   agentId: string;
   title?: string;
@@ -74,13 +76,17 @@ export async function createSession(input: CreateSessionInput): Promise<Session>
 
 /**
  * A session and a user in ONE request (BatchGetItem, strongly consistent): the converse hot path needs
- * both. Keys DynamoDB leaves unprocessed are read again.
+ * both. Keys DynamoDB leaves unprocessed are read again. Several candidate ids (a client's conversation id
+ * and the session derived from it): the first that exists is the session.
  */
 export async function getSessionWithUser(
-  sessionId: string,
+  sessionId: string | readonly string[],
   userId: string,
 ): Promise<{ session?: Session; user?: ChatUser<RecordOrUndef>; provider: ProviderState; insightsActivity?: string }> {
-  const [session, user] = await batchGetEach([keys.session(sessionId), keys.user(userId)], { consistent: true });
+  const ids = typeof sessionId === 'string' ? [sessionId] : sessionId;
+  const items = await batchGetEach([...ids.map((id) => keys.session(id)), keys.user(userId)], { consistent: true });
+  const user = items.at(-1);
+  const session = items.slice(0, -1).find((item) => item !== undefined);
   const awaiting = session && insightsActivityOf(session);
   return {
     ...(session ? { session: fromItem<Session>(session) } : {}),

@@ -20,7 +20,7 @@ import { verifyAuthorizationHeader } from './auth';
 import { logger } from '../platform/logger';
 import { Principal } from '../policy/principal';
 import { header, parseRequest } from './request';
-import { type EventSink, sseSink, type WritableLike } from './sse';
+import { type EventSink, type FrameEncoder, sseSink, type WritableLike } from './sse';
 import type * as z from 'zod';
 import type { RESPONSES } from './responses';
 import type { ROUTES, RouteDef, RouteGroup } from './routes';
@@ -64,6 +64,8 @@ export interface StreamedAnswer {
   write(sink: EventSink): Promise<void>;
   /** Fields added to the request's access-log line. */
   log?: Record<string, unknown>;
+  /** A client protocol's framing of the same events and its response headers (default: our SSE contract). */
+  encoding?: { headers: Record<string, string>; frame: FrameEncoder };
 }
 
 /**
@@ -233,8 +235,9 @@ export function createStreamingHandler<G extends RouteGroup>(
       log.done(result.statusCode);
       return;
     }
-    const out = awslambda.HttpResponseStream.from(responseStream, { statusCode: 200, headers: { ...SSE_HEADERS, ...corsHeadersFor(event) } });
-    const sink = sseSink(out);
+    const headers = { ...SSE_HEADERS, ...answer.encoding?.headers, ...corsHeadersFor(event) };
+    const out = awslambda.HttpResponseStream.from(responseStream, { statusCode: 200, headers });
+    const sink = sseSink(out, answer.encoding ? { frame: answer.encoding.frame } : {});
     try {
       await answer.write(sink);
     } catch (err) {

@@ -1,5 +1,6 @@
 /** The OpenAPI 3.1 document, generated from the route table's zod schemas and the routes' answers (never written by hand). */
 import * as z from 'zod';
+import { AG_UI_PROTOCOL, AI_SDK_PROTOCOL } from 'pika-shared/schemas';
 import { ERROR_CODES, type ErrorCode } from '../platform/errors';
 import { ERROR_STATUS } from './errors';
 import { retryAfterCodes, routeErrors } from './route-errors';
@@ -142,24 +143,48 @@ export function errorResponses(route: RouteDef, shared: Record<string, unknown> 
   return out;
 }
 
+/** What a streaming route's events are (docs/converse.md). */
+function streamDescription(route: RouteDef): string {
+  if (route.protocol === AI_SDK_PROTOCOL)
+    return 'AI SDK UI message stream v1: start, text-start/-delta/-end, tool-input-available/tool-output-available, data-verification, data-retry, finish | abort | error, then [DONE]';
+  if (route.protocol === AG_UI_PROTOCOL)
+    return 'AG-UI events: RUN_STARTED, TEXT_MESSAGE_START/CONTENT/END, TOOL_CALL_START/END/RESULT, CUSTOM (pika.*), then RUN_FINISHED or RUN_ERROR';
+  return 'Server-Sent Events: session, chunk, trace, tool, verification, retry, done, error';
+}
+
+/** The headers of a protocol route's stream: `x-protocol`, and the AI SDK's own marker. */
+function protocolHeaders(protocol: string): Record<string, unknown> {
+  return {
+    'x-protocol': { description: 'The protocol of the stream', required: true, schema: { type: 'string', const: protocol } },
+    ...(protocol === AI_SDK_PROTOCOL
+      ? { 'x-vercel-ai-ui-message-stream': { description: 'The AI SDK UI message stream version', required: true, schema: { type: 'string', const: 'v1' } } }
+      : {}),
+  };
+}
+
 export function buildOpenApi(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   const errors: Record<string, unknown> = {};
   for (const route of ROUTES as readonly RouteDef[]) {
     const success = String(route.status ?? 200);
     const content = route.streaming
-      ? { [SSE_HEADERS['content-type']]: { schema: { type: 'string', description: 'Server-Sent Events: session, chunk, trace, done, error' } } }
+      ? { [SSE_HEADERS['content-type']]: { schema: { type: 'string', description: streamDescription(route) } } }
       : { 'application/json': { schema: jsonSchema((RESPONSES as Record<string, z.ZodType>)[route.id]!, 'output') } };
     (paths[route.path] ??= {})[route.method.toLowerCase()] = {
       operationId: route.id,
       summary: route.summary,
+      ...(route.protocol ? { 'x-protocol': route.protocol } : {}),
       tags: [route.group],
       'x-pika-access': route.access,
       security: security(route),
       parameters: parameters(route),
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } } : {}),
       responses: {
-        [success]: { description: 'OK', headers: { ...corsRefs(), ...(route.streaming ? STREAM_HEADERS : {}) }, content },
+        [success]: {
+          description: 'OK',
+          headers: { ...corsRefs(), ...(route.streaming ? STREAM_HEADERS : {}), ...(route.protocol ? protocolHeaders(route.protocol) : {}) },
+          content,
+        },
         ...errorResponses(route, errors),
       },
     };

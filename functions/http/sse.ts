@@ -1,12 +1,18 @@
 /** Server-Sent Events on a Lambda response stream: each event is written (and flushed) as it happens. */
 import { config } from '../platform/config';
 
+/** The pipeline's events (docs/converse.md#the-stream). */
+export type TurnEvent = 'session' | 'chunk' | 'trace' | 'tool' | 'verification' | 'retry' | 'done' | 'error';
+
 export interface EventSink {
   /** False once the client went away; writes are then dropped, the turn still completes. */
   readonly open: boolean;
-  send(event: 'session' | 'chunk' | 'trace' | 'tool' | 'verification' | 'retry' | 'done' | 'error', data: unknown): void;
+  send(event: TurnEvent, data: unknown): void;
   end(): void;
 }
+
+/** How events become bytes: our SSE contract (sseFrame) or a client protocol's encoder (./protocols). */
+export type FrameEncoder = (event: TurnEvent, data: unknown) => string;
 
 export function sseFrame(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -27,8 +33,9 @@ export interface WritableLike {
 }
 
 /** The sink of one response; `heartbeat` ms of silence (no event written) sends a heartbeat comment. */
-export function sseSink(stream: WritableLike, opts: { heartbeatMs?: number } = {}): EventSink {
+export function sseSink(stream: WritableLike, opts: { heartbeatMs?: number; frame?: FrameEncoder } = {}): EventSink {
   let open = true;
+  const frame = opts.frame ?? sseFrame;
   const every = opts.heartbeatMs ?? heartbeatMs();
   let timer: NodeJS.Timeout | undefined;
   const isOpen = () => open && !stream.destroyed && !stream.writableEnded;
@@ -54,7 +61,9 @@ export function sseSink(stream: WritableLike, opts: { heartbeatMs?: number } = {
     },
     send(event, data) {
       if (!isOpen()) return;
-      stream.write(sseFrame(event, data));
+      const bytes = frame(event, data);
+      if (!bytes) return;
+      stream.write(bytes);
       arm();
     },
     end() {

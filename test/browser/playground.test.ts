@@ -12,6 +12,16 @@ import { startLocalApi } from '../../scripts/local/server';
 import { badTokens, token, uid } from '../api/harness';
 import { DESKTOP, PHONE, shot, signIn, trackOrigins, useBrowserEnv } from './harness';
 
+/**
+ * What the page functions read of an element. The backend compiles without the DOM library, and @types/react
+ * (the AI SDK tests' @ai-sdk/react) declares empty global HTMLElement/Element stubs: read them through this.
+ */
+interface DomElement {
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): DomElement | null;
+  textContent: string | null;
+}
+
 const env = useBrowserEnv();
 
 // Code run in the page: strings or globalThis, as the test tree is type-checked without the DOM library.
@@ -139,7 +149,7 @@ describe('playground', () => {
     await page.getByRole('button', { name: 'More sessions' }).click();
     await expect.poll(() => sessions.count()).toBe(12);
     expect(await page.getByRole('button', { name: 'More sessions' }).isHidden()).toBe(true);
-    expect(new Set(await sessions.evaluateAll((bs) => bs.map((b) => b.getAttribute('data-session-id'))))).toEqual(new Set(created));
+    expect(new Set(await sessions.evaluateAll((bs) => bs.map((b) => (b as unknown as DomElement).getAttribute('data-session-id'))))).toEqual(new Set(created));
     await shot(page, 'phone-sessions');
 
     // Open one (keyboard), rename it.
@@ -227,11 +237,12 @@ describe('/docs', () => {
     const origins = trackOrigins(page);
     await page.goto(`${env.pagesUrl}/docs`);
     await page.locator('body[data-ready="true"] .opblock').first().waitFor();
-    const listed = await page
-      .locator('.opblock')
-      .evaluateAll((blocks) =>
-        blocks.map((b) => `${b.querySelector('.opblock-summary-method')?.textContent} ${b.querySelector('.opblock-summary-path')?.getAttribute('data-path')}`),
-      );
+    const listed = await page.locator('.opblock').evaluateAll((blocks) =>
+      blocks.map((el) => {
+        const b = el as unknown as DomElement;
+        return `${b.querySelector('.opblock-summary-method')?.textContent} ${b.querySelector('.opblock-summary-path')?.getAttribute('data-path')}`;
+      }),
+    );
     expect(listed.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
     await shot(page, 'desktop-docs');
 

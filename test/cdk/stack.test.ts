@@ -105,10 +105,11 @@ describe('REST API generated from the route table', () => {
     }
   });
 
-  it('streams exactly the streaming routes, and converse is one of them', () => {
-    expect(routes.filter((r) => r.streaming).map((r) => r.id)).toEqual(['converse']);
+  it('streams exactly the streaming routes: converse and its client-protocol modes', () => {
+    const ids = ['converse', 'converseAiSdk', 'converseAgUi'];
+    expect(routes.filter((r) => r.streaming).map((r) => r.id)).toEqual(ids);
     const streamed = resourcesOf(dev, 'AWS::ApiGateway::Method').filter(([, m]) => m.Properties.Integration?.ResponseTransferMode === 'STREAM');
-    expect(streamed.map(([, m]) => m.Properties.OperationName)).toEqual(['converse']);
+    expect(streamed.map(([, m]) => m.Properties.OperationName).sort()).toEqual([...ids].sort());
   });
 
   it('answers 405 with Allow for undefined methods on each route path (mock, no function reached)', () => {

@@ -94,6 +94,25 @@ describe('every route through its deployed bundle', () => {
     covered.add('converse');
     const messages = await ok('listMessages', 'GET', `/sessions/${session.sessionId}/messages`, { token: user });
     expect(messages.items).toHaveLength(2); // the question and the answer
+    // The client protocols continue that session by its id (their frames: test/converse/ai-sdk.test.ts, ag-ui.test.ts).
+    const uiMessage = { id: 'tier-ai-sdk', role: 'user', parts: [{ type: 'text', text: 'Hello AI SDK' }] };
+    const aiSdk = await call('POST', '/converse/ai-sdk', {
+      token: user,
+      body: { chatAppId: appId, id: session.sessionId, trigger: 'submit-message', messages: [uiMessage] },
+    });
+    expect([aiSdk.status, aiSdk.res.headers['x-vercel-ai-ui-message-stream']]).toEqual([200, 'v1']);
+    expect(aiSdk.res.body.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    covered.add('converseAiSdk');
+    const run = {
+      threadId: session.sessionId,
+      runId: 'tier-run',
+      messages: [{ id: 'tier-ag-ui', role: 'user', content: 'Hello AG-UI' }],
+      forwardedProps: { chatAppId: appId },
+    };
+    const agUi = await call('POST', '/converse/ag-ui', { token: user, body: run });
+    expect([agUi.status, agUi.res.headers['x-protocol']]).toEqual([200, 'ag-ui/1.0']);
+    expect(agUi.res.body).toContain('"type":"RUN_FINISHED"');
+    covered.add('converseAgUi');
 
     // Files: announced, uploaded as a browser does, read back through a download link.
     const announced = await ok(
@@ -151,8 +170,8 @@ describe('every route through its deployed bundle', () => {
     expect(await ok('getWidgetData', 'GET', '/widget-data/custom/form', { token: user })).toEqual({ scope: 'custom', tag: 'form', data: { a: 1 } });
     expect(await ok('deleteWidgetData', 'DELETE', '/widget-data/custom/form', { token: user })).toEqual({ deleted: true });
 
-    // Budgets and usage: the turn above is in the caller's usage and the chat app's report; overrides.
-    expect((await ok('getMyUsage', 'GET', `/users/me/usage?chatAppId=${appId}`, { token: user })).totals.turns).toBe(1);
+    // Budgets and usage: the three turns above are in the caller's usage and the chat app's report; overrides.
+    expect((await ok('getMyUsage', 'GET', `/users/me/usage?chatAppId=${appId}`, { token: user })).totals.turns).toBe(3);
     expect((await ok('getMyBudget', 'GET', '/users/me/budget', { token: user })).items.map((i: any) => i.chatAppId)).toEqual([appId]);
     expect((await ok('getUsageReport', 'GET', `/admin/usage?chatAppId=${appId}&groupBy=user`, { token: admin })).items.map((i: any) => i.key)).toEqual([
       userId,

@@ -11,6 +11,7 @@ import { ROUTES, type RouteId } from '../../functions/http/routes';
 import { badTokens, expectErrorShape, ROLES, token, uid } from '../api/harness';
 import { sampleInsights } from '../data/fixtures';
 import { converse, useConverse } from '../converse/harness';
+import { agUiBody, aiSdkBody, postProtocol } from '../converse/protocol-harness';
 import { memoryIdOf } from 'pika-shared/schemas';
 import { actorIdFor } from '../../functions/memory/registry';
 import { DEMO_MEMORY_ARN } from '../../scripts/local/demo-memory';
@@ -73,6 +74,9 @@ const MATRIX: Record<RouteId, Row> = {
   getAgent: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 200, service: 403 },
   putAgent: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 200, service: 403 },
   converse: { owner: 200, other: 404, contentAdmin: 403, siteAdmin: 403, service: 404 },
+  // The client protocols name the owner's session by its id as their conversation id: the same rule as converse.
+  converseAiSdk: { owner: 200, other: 404, contentAdmin: 403, siteAdmin: 403, service: 404 },
+  converseAgUi: { owner: 200, other: 404, contentAdmin: 403, siteAdmin: 403, service: 404 },
   // Budgets and usage: everyone reads their own; overrides are site-admin config; reports for content-admins.
   getMyBudget: { owner: 200, other: 200, contentAdmin: 200, siteAdmin: 200, service: 200 },
   getMyUsage: { owner: 200, other: 200, contentAdmin: 200, siteAdmin: 200, service: 200 },
@@ -163,6 +167,8 @@ function request(
       titleModel: { modelId: 'title-model', pricing: { inputPer1kTokens: 0.00025, outputPer1kTokens: 0.00125 } },
     },
     converse: { sessionId: ids.sessionId, message: 'matrix' },
+    converseAiSdk: aiSdkBody(ids.sessionId, 'demo', 'matrix'),
+    converseAgUi: agUiBody(ids.sessionId, 'demo', 'matrix'),
     putUserBudget: { daily: { usd: 100 } },
     putEntityBudget: { monthly: { tokens: 1_000_000 } },
   };
@@ -202,6 +208,14 @@ describe('authorization matrix', () => {
           expect(r.status, `${route.id} as ${caller}`).toBe(expected);
           expectDeclared(route.id, r.status, undefined, caller);
           if (expected === 200) expect(r.events.at(-1)?.event).toBe('done');
+          else expect(r.error?.error?.code, `${route.id} as ${caller}`).toBeTruthy();
+          continue;
+        }
+        if (route.id === 'converseAiSdk' || route.id === 'converseAgUi') {
+          const r = await postProtocol(api.url, path, tokens[caller], body);
+          expect(r.status, `${route.id} as ${caller}`).toBe(expected);
+          expectDeclared(route.id, r.status, undefined, caller);
+          if (expected === 200) expect(r.frames.at(-1)).toEqual(route.id === 'converseAiSdk' ? '[DONE]' : expect.objectContaining({ type: 'RUN_FINISHED' }));
           else expect(r.error?.error?.code, `${route.id} as ${caller}`).toBeTruthy();
           continue;
         }

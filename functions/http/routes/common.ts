@@ -28,6 +28,8 @@ export interface RouteDef {
   readonly status?: number;
   /** Lambda response streaming (Server-Sent Events). */
   readonly streaming?: boolean;
+  /** A streaming route that speaks a client library's protocol (OpenAPI `x-protocol`; docs/converse.md#client-protocols). */
+  readonly protocol?: string;
   /**
    * The error codes its implementation (and what it calls) can raise, beyond those the pipeline adds to every
    * route (../route-errors.ts): the OpenAPI document declares their statuses and no others.

@@ -60,6 +60,35 @@ type AgentBody = Omit<AgentConfig, 'agentId' | 'createDate' | 'lastUpdate'>;
 export type ConverseBody = Partial<Pick<ConverseRequest, 'userId' | 'agentId' | 'source'>> &
     Omit<ConverseRequest, 'userId' | 'features' | 'agentId' | 'source'> & { features?: Record<string, unknown>; clientMessageId?: string };
 
+/** What the AI SDK's DefaultChatTransport sends to POST /converse/ai-sdk (`body: { chatAppId }` added). */
+export type AiSdkChatBody = {
+    id: string;
+    messages: { id: string; role: 'system' | 'user' | 'assistant'; parts: { type: string; text?: string; [k: string]: unknown }[]; [k: string]: unknown }[];
+    trigger?: 'submit-message' | 'regenerate-message';
+    messageId?: string;
+    chatAppId: string;
+    agentId?: string;
+    timezone?: string;
+    [k: string]: unknown;
+};
+/** What AG-UI's HttpAgent sends to POST /converse/ag-ui (RunAgentInput; `forwardedProps: { chatAppId }` given to runAgent). */
+export type AgUiRunBody = {
+    threadId: string;
+    runId: string;
+    parentRunId?: string;
+    messages: {
+        id: string;
+        role: 'developer' | 'system' | 'assistant' | 'user' | 'tool' | 'activity' | 'reasoning';
+        content?: string | { type: string; text?: string; [k: string]: unknown }[];
+        [k: string]: unknown;
+    }[];
+    tools?: { name: string; [k: string]: unknown }[];
+    context?: { description: string; value: string; [k: string]: unknown }[];
+    state?: unknown;
+    forwardedProps: { chatAppId: string; agentId?: string; timezone?: string; [k: string]: unknown };
+    [k: string]: unknown;
+};
+
 export interface PikaApiRoutes {
     getMe: { response: ChatUser<RecordOrUndef> };
     updateMe: { body: UpdateMeRequest; response: ChatUser<RecordOrUndef> };
@@ -111,7 +140,14 @@ export interface PikaApiRoutes {
         response: UsageReport;
     };
     converse: { body: ConverseBody; response: ConverseDone };
+    /** For the AI SDK's DefaultChatTransport (docs/converse.md#client-protocols); not called through this client. */
+    converseAiSdk: { body: AiSdkChatBody; response: ConverseDone };
+    /** For AG-UI's HttpAgent (docs/converse.md#client-protocols); not called through this client. */
+    converseAgUi: { body: AgUiRunBody; response: { sessionId: string; messageId: string } };
 }
+
+/** The routes that stream their answer (`converse()` reads ours; the libraries read the protocol routes). */
+type StreamingRouteName = 'converse' | 'converseAiSdk' | 'converseAgUi';
 
 export type RouteName = keyof PikaApiRoutes;
 type InputOf<K extends RouteName> = Omit<PikaApiRoutes[K], 'response'>;
@@ -228,7 +264,11 @@ export function createPikaClient(opts: PikaClientOptions) {
 
     return {
         /** Calls a JSON route by its id; throws PikaApiError with the server's error code on 4xx/5xx. */
-        async call<K extends Exclude<RouteName, 'converse'>>(id: K, input: InputOf<K>, init?: { signal?: AbortSignal }): Promise<PikaApiRoutes[K]['response']> {
+        async call<K extends Exclude<RouteName, StreamingRouteName>>(
+            id: K,
+            input: InputOf<K>,
+            init?: { signal?: AbortSignal },
+        ): Promise<PikaApiRoutes[K]['response']> {
             const res = await send(id, input as { params?: Rec; query?: Rec; body?: unknown }, init);
             return (await res.json()) as PikaApiRoutes[K]['response'];
         },

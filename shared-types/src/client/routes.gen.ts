@@ -44,4 +44,6 @@ export const API_ROUTES = [
   { id: 'deleteEntityBudget', method: 'DELETE', path: '/admin/chat-apps/{chatAppId}/budgets/entities/{entityId}', streaming: false },
   { id: 'getUsageReport', method: 'GET', path: '/admin/usage', streaming: false },
   { id: 'converse', method: 'POST', path: '/converse', streaming: true },
+  { id: 'converseAiSdk', method: 'POST', path: '/converse/ai-sdk', streaming: true },
+  { id: 'converseAgUi', method: 'POST', path: '/converse/ag-ui', streaming: true },
 ] as const;

@@ -8,3 +8,4 @@ export { createFeedbackRequestSchema, updateFeedbackRequestSchema, addFeedbackCo
 export { setWidgetDataBodySchema } from './widget-data';
 export { LIST_LIMIT_MAX, LIST_LIMIT_DEFAULT, listQuerySchema, listMessagesQuerySchema } from './list';
 export { chatAppComponentConfigSchema, converseRequestSchema, converseWireRequestSchema } from './converse';
+export * from './protocols';

@@ -1,0 +1,100 @@
+/**
+ * AG-UI 1.0 as an execution mode of the converse turn (docs/converse.md#client-protocols): RunAgentInput becomes
+ * a converse request (its newest user message is the turn; `threadId` the conversation; `forwardedProps` the
+ * chat app), and the pipeline's events are framed as AG-UI events. Nothing of the turn is here.
+ */
+import { randomUUID } from 'node:crypto';
+import { AG_UI_PROTOCOL, type AgUiRunInput } from 'pika-shared/schemas';
+import type { FrameEncoder, TurnEvent } from '../../http/sse';
+import { type ProtocolTurn, protocolTurn, type TurnEventData, turnText } from './turn';
+
+export { AG_UI_PROTOCOL };
+
+/** The response header naming the protocol (the OpenAPI document's `x-protocol`). */
+export const AG_UI_HEADERS = { 'x-protocol': AG_UI_PROTOCOL };
+
+/** The converse request of a run: the newest user message, keyed by its id for a retry. */
+export function agUiTurn(input: AgUiRunInput): ProtocolTurn {
+  const index = input.messages.findLastIndex((m) => m.role === 'user');
+  const message = index < 0 ? undefined : input.messages[index];
+  const content = message?.content;
+  const parts =
+    typeof content === 'string'
+      ? [{ text: content }]
+      : ((content ?? []).map((p) => (p.type === 'text' ? { text: p.text ?? '' } : { unsupported: p.type })) as { text?: string; unsupported?: string }[]);
+  const text = turnText(index < 0 ? 'body.messages' : `body.messages.${index}.content`, parts);
+  const props = input.forwardedProps;
+  return protocolTurn(
+    { conversationId: input.threadId, chatAppId: props.chatAppId, agentId: props.agentId, timezone: props.timezone, messageId: message?.id },
+    text,
+  );
+}
+
+const frame = (value: Record<string, unknown>) => `data: ${JSON.stringify(value)}\n\n`;
+const custom = (name: string, value: unknown) => frame({ type: 'CUSTOM', name, value });
+
+/**
+ * The events of one turn as AG-UI events: RUN_STARTED and CUSTOM `pika.session`, TEXT_MESSAGE_START / CONTENT /
+ * END, TOOL_CALL_START / END / RESULT (name and outcome, never input or output), CUSTOM `pika.verification`,
+ * `pika.retry`, `pika.trace`, `pika.done` (usage, message id), then RUN_FINISHED — or RUN_ERROR and nothing after.
+ */
+export function agUiEncoder(run: { threadId: string; runId: string }): FrameEncoder {
+  let textId: string | undefined;
+  const closeText = () => {
+    if (!textId) return '';
+    const out = frame({ type: 'TEXT_MESSAGE_END', messageId: textId });
+    textId = undefined;
+    return out;
+  };
+  return (event: TurnEvent, data: unknown) => {
+    const d = data as TurnEventData;
+    switch (event) {
+      case 'session':
+        return frame({ type: 'RUN_STARTED', threadId: run.threadId, runId: run.runId }) + custom('pika.session', data);
+      case 'chunk': {
+        if (!d.text) return '';
+        const open = textId ? '' : frame({ type: 'TEXT_MESSAGE_START', messageId: (textId = randomUUID()), role: 'assistant' });
+        return open + frame({ type: 'TEXT_MESSAGE_CONTENT', messageId: textId, delta: d.text });
+      }
+      case 'tool':
+        if (d.phase === 'use')
+          return (
+            closeText() +
+            frame({ type: 'TOOL_CALL_START', toolCallId: d.toolUseId, toolCallName: d.name }) +
+            frame({ type: 'TOOL_CALL_END', toolCallId: d.toolUseId })
+          );
+        return frame({
+          type: 'TOOL_CALL_RESULT',
+          messageId: randomUUID(),
+          toolCallId: d.toolUseId,
+          content: JSON.stringify({ status: d.status ?? 'success' }),
+          role: 'tool',
+        });
+      case 'trace':
+        return custom('pika.trace', data);
+      case 'verification':
+        return closeText() + custom('pika.verification', { grade: d.grade, reason: d.reason });
+      case 'retry':
+        return closeText() + custom('pika.retry', { grade: d.grade, reason: d.reason });
+      case 'done': {
+        const usage = d.usage
+          ? [{ inputTokens: d.usage.inputTokens, outputTokens: d.usage.outputTokens, totalTokens: d.usage.inputTokens + d.usage.outputTokens }]
+          : undefined;
+        return (
+          closeText() +
+          custom('pika.done', data) +
+          frame({
+            type: 'RUN_FINISHED',
+            threadId: run.threadId,
+            runId: run.runId,
+            result: { sessionId: d.sessionId, messageId: d.messageId },
+            outcome: { type: d.cancelled ? 'cancelled' : 'success' },
+            ...(usage ? { usage } : {}),
+          })
+        );
+      }
+      case 'error':
+        return closeText() + frame({ type: 'RUN_ERROR', message: String(d.message ?? 'The run failed'), code: d.code });
+    }
+  };
+}

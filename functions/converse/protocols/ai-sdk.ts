@@ -1,0 +1,94 @@
+/**
+ * The Vercel AI SDK's UI message stream v1 as an execution mode of the converse turn (docs/converse.md#client-protocols):
+ * the chat request becomes a converse request (its newest user message is the turn; the chat id the
+ * conversation), and the pipeline's events are framed as UI message chunks. Nothing of the turn is here.
+ */
+import { randomUUID } from 'node:crypto';
+import { AI_SDK_PROTOCOL, type AiSdkChatRequest } from 'pika-shared/schemas';
+import type { FrameEncoder, TurnEvent } from '../../http/sse';
+import { type ProtocolTurn, protocolTurn, type TurnEventData, turnText } from './turn';
+
+export { AI_SDK_PROTOCOL };
+
+/** The response headers `DefaultChatTransport` expects (ai's UI_MESSAGE_STREAM_HEADERS). */
+export const AI_SDK_HEADERS = { 'x-vercel-ai-ui-message-stream': 'v1', 'x-protocol': AI_SDK_PROTOCOL };
+
+/** The converse request of a chat request: its newest user message, keyed by that message's id for a retry. */
+export function aiSdkTurn(req: AiSdkChatRequest): ProtocolTurn {
+  const index = req.messages.findLastIndex((m) => m.role === 'user');
+  const message = index < 0 ? undefined : req.messages[index];
+  const parts = message?.parts ?? [];
+  const text = turnText(
+    index < 0 ? 'body.messages' : `body.messages.${index}.parts`,
+    parts.map((p) => (p.type === 'text' ? { text: p.text ?? '' } : p.type === 'file' ? { unsupported: 'file' } : {})),
+  );
+  // A regenerated answer is a new turn for the same question: the message id would replay the first answer.
+  const messageId = req.trigger !== 'regenerate-message' ? message?.id : undefined;
+  return protocolTurn({ conversationId: req.id, chatAppId: req.chatAppId, agentId: req.agentId, timezone: req.timezone, messageId }, text);
+}
+
+const chunk = (value: Record<string, unknown>) => `data: ${JSON.stringify(value)}\n\n`;
+const DONE = 'data: [DONE]\n\n';
+
+/**
+ * The events of one turn as UI message chunks: `start` (session ids as message metadata), text parts, tool
+ * calls (provider-executed dynamic tools: name and outcome, never input or output), `data-verification` /
+ * `data-retry` / `data-trace` parts, then `finish` (usage, message id) or `abort` (stopped) or `error`, and [DONE].
+ */
+export function aiSdkEncoder(): FrameEncoder {
+  let textId: string | undefined;
+  let sessionMeta: Record<string, unknown> = {};
+  const closeText = () => {
+    if (!textId) return '';
+    const out = chunk({ type: 'text-end', id: textId });
+    textId = undefined;
+    return out;
+  };
+  return (event: TurnEvent, data: unknown) => {
+    const d = data as TurnEventData;
+    switch (event) {
+      case 'session':
+        sessionMeta = { sessionId: d.sessionId, userMessageId: d.userMessageId };
+        return chunk({ type: 'start', messageMetadata: sessionMeta });
+      case 'chunk': {
+        if (!d.text) return '';
+        const open = textId ? '' : chunk({ type: 'text-start', id: (textId = randomUUID()) });
+        return open + chunk({ type: 'text-delta', id: textId, delta: d.text });
+      }
+      case 'tool':
+        if (d.phase === 'use')
+          return (
+            closeText() + chunk({ type: 'tool-input-available', toolCallId: d.toolUseId, toolName: d.name, input: {}, providerExecuted: true, dynamic: true })
+          );
+        return d.status === 'error'
+          ? chunk({ type: 'tool-output-error', toolCallId: d.toolUseId, errorText: 'The tool failed', providerExecuted: true, dynamic: true })
+          : chunk({ type: 'tool-output-available', toolCallId: d.toolUseId, output: { status: d.status ?? 'success' }, providerExecuted: true, dynamic: true });
+      case 'trace':
+        return chunk({ type: 'data-trace', data, transient: true });
+      case 'verification':
+        // One part per answer: the grade of a retried answer replaces the first one's.
+        return closeText() + chunk({ type: 'data-verification', id: 'verification', data: { grade: d.grade, reason: d.reason } });
+      case 'retry':
+        return closeText() + chunk({ type: 'data-retry', data: { grade: d.grade, reason: d.reason } });
+      case 'done': {
+        const metadata = {
+          ...sessionMeta,
+          messageId: d.messageId,
+          usage: d.usage,
+          ...(d.cancelled ? { cancelled: true } : {}),
+          ...(d.replayed ? { replayed: true } : {}),
+          ...(d.deferred ? { deferred: true } : {}),
+        };
+        const end = d.cancelled ? chunk({ type: 'abort', reason: 'cancelled' }) : chunk({ type: 'finish', finishReason: 'stop', messageMetadata: metadata });
+        return closeText() + (d.cancelled ? chunk({ type: 'message-metadata', messageMetadata: metadata }) : '') + end + DONE;
+      }
+      case 'error':
+        return (
+          closeText() +
+          chunk({ type: 'error', errorText: String(d.message ?? 'The answer failed') }) +
+          chunk({ type: 'finish', finishReason: 'error', messageMetadata: { ...sessionMeta, error: { code: d.code } } }) +
+          DONE
+        );
+    }
+  };
+}
