@@ -9,6 +9,7 @@ import { acknowledgeAgentProvider, ChatAgents } from './constructs/chat-agents';
 import { ChatApi } from './constructs/chat-api';
 import { ChatFunctions, type SecretRef } from './constructs/chat-functions';
 import { ChatRedrive } from './constructs/chat-redrive';
+import { ChatLifecycle } from './constructs/chat-lifecycle';
 import { ChatUsage } from './constructs/chat-usage';
 import { ChatInsights } from './constructs/chat-insights';
 import { modelResourceArns } from './config/bedrock';
@@ -130,7 +131,19 @@ export class PikaChatStack extends Stack {
     const converseFn = this.functions.byGroup.get('converse');
     const redrive = converseFn ? new ChatRedrive(this, 'Redrive', { sender: converseFn, worker: this.functions.answerRedrive }) : undefined;
 
-    for (const [name, fn] of [...this.functions.byGroup, ['authorizer', this.functions.authorizer] as const]) this.files.grant(name, fn);
+    const lifecycle = new ChatLifecycle(this, 'Lifecycle', {
+      worker: this.functions.lifecycleWorker,
+      senders: (['users', 'sessions'] as const).flatMap((g) => this.functions.byGroup.get(g) ?? []),
+      filesBucket: this.files.bucket,
+      converseTimeoutSeconds: c.converseTimeoutSeconds,
+    });
+
+    for (const [name, fn] of [
+      ...this.functions.byGroup,
+      ['authorizer', this.functions.authorizer] as const,
+      ['lifecycle-worker', this.functions.lifecycleWorker] as const,
+    ])
+      this.files.grant(name, fn);
 
     new ChatAgents(this, 'Agents', { table: this.table.table, agents: c.bedrock.agents });
     acknowledgeAgentProvider(this);
@@ -161,10 +174,12 @@ export class PikaChatStack extends Stack {
         ...this.functions.background,
         ['usage-stream', this.functions.usageStream],
         ['answer-redrive', this.functions.answerRedrive],
+        ['lifecycle-worker', this.functions.lifecycleWorker],
       ]),
       deadLetterQueues: {
         usage: usage.deadLetterQueue,
         ...(redrive ? { answers: redrive.deadLetterQueue } : {}),
+        lifecycle: lifecycle.deadLetterQueue,
         ...(this.insights ? { insights: this.insights.deadLetterQueue } : {}),
       },
       ...(this.insights ? { backlogQueues: { insights: this.insights.queue } } : {}),

@@ -13,9 +13,11 @@ import { newId } from '../data/items';
 import { storeUserMessage } from '../data/turn-writes';
 import type { Reservation } from '../data/usage-aggregates';
 import { consumeRateLimit, converseRateLimit } from '../data/rate-limit';
+import { assertNotBeingErased } from '../data/erasure';
 import { getSessionWithUser, type Session } from '../data/sessions';
 import type { ProviderState } from '../data/turns';
 import { budgetForTurn, entityOf } from './budget';
+import { memoryMarkFor } from './memory';
 import { ConverseError } from './errors';
 import { agentOf, authorizeSession, usableChatApp } from '../policy/access';
 import type { Principal } from '../policy/principal';
@@ -55,6 +57,8 @@ export interface TurnPlan {
   files?: FileRecord[];
   /** The user's entity in this chat app (budgets and usage are attributed to it too). */
   entityId?: string;
+  /** Chat apps that record memory: the user's last "forget me" (or erasure) before the message was stored, '' for none. */
+  memoryMark?: string;
 }
 
 /** What a finished turn stores on its idempotency record, for a retried request to replay. */
@@ -137,7 +141,8 @@ export interface PrepareOptions {
 export async function prepareTurn(principal: Principal, body: ConverseBody, idempotencyHeader: string | undefined, opts: PrepareOptions): Promise<Prepared> {
   const { invocationMode, source } = modeAndSource(body);
   const key = idempotencyKeyOf(idempotencyHeader, body);
-  await consumeRateLimit(principal.userId, 'converse', converseRateLimit());
+  // A user being erased starts no new turn (409 USER_ERASURE_IN_PROGRESS): read alongside the rate limit.
+  await Promise.all([consumeRateLimit(principal.userId, 'converse', converseRateLimit()), assertNotBeingErased(principal.userId)]);
   const existing = body.sessionId ? await existingSession(principal, body.sessionId) : undefined;
   const found = existing?.session;
   const chatAppId = body.chatAppId ?? found?.chatAppId;
@@ -168,7 +173,11 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
   const entityId = entityOf(app, await principal.customData());
   try {
     // Over a budget: 429 before the user message is stored or the agent called (the claim is released below).
-    const reservation = await budgetForTurn({ app, agent, userId: principal.userId, ...(entityId !== undefined ? { entityId } : {}) });
+    // Alongside: where the user's "forget me" stands before their message is stored (memory.ts rememberTurn).
+    const [reservation, memoryMark] = await Promise.all([
+      budgetForTurn({ app, agent, userId: principal.userId, ...(entityId !== undefined ? { entityId } : {}) }),
+      memoryMarkFor(app, principal.userId),
+    ]);
     // A new session keeps the user's custom data ("inherits from user"), which session search filters on.
     const customData = found ? undefined : await principal.customData();
     const turnId = newId();
@@ -214,6 +223,7 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
         ...(idempotency ? { idempotency } : {}),
         ...(files.length ? { files } : {}),
         ...(entityId !== undefined ? { entityId } : {}),
+        ...(memoryMark !== undefined ? { memoryMark } : {}),
       },
     };
   } catch (err) {

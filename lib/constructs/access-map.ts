@@ -26,11 +26,21 @@ export const USAGE_STREAM_FUNCTION = 'usage-stream';
 /** The answer redrive worker (SQS): always deployed, it stores answers the table refused when their turn ended. */
 export const ANSWER_REDRIVE_FUNCTION = 'answer-redrive';
 
-export type FunctionName = RouteGroup | 'authorizer' | BackgroundFunction | typeof USAGE_STREAM_FUNCTION | typeof ANSWER_REDRIVE_FUNCTION;
+/** The lifecycle worker (SQS): always deployed, it runs erasures and the purge of deleted sessions (functions/lifecycle). */
+export const LIFECYCLE_WORKER_FUNCTION = 'lifecycle-worker';
+
+export type FunctionName =
+  | RouteGroup
+  | 'authorizer'
+  | BackgroundFunction
+  | typeof USAGE_STREAM_FUNCTION
+  | typeof ANSWER_REDRIVE_FUNCTION
+  | typeof LIFECYCLE_WORKER_FUNCTION;
 
 export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   // gsi2: the user's usage days and chat apps of a month (usage-reports.ts).
-  users: { operations: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem'], indexes: ['gsi1', 'gsi2'] },
+  // PutItem: an erasure's record (functions/data/erasure.ts).
+  users: { operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'], indexes: ['gsi1', 'gsi2'] },
   sessions: {
     operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'],
     indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4'],
@@ -51,6 +61,12 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   'usage-stream': { operations: ['BatchGetItem', 'PutItem', 'UpdateItem'], indexes: [] },
   // The answer, the session's counters, the user's usage and the debit record in one transaction; the lease freed.
   'answer-redrive': { operations: ['PutItem', 'UpdateItem'], indexes: [] },
+  // Erasures and session purges: partitions read and deleted page by page, the user's sessions (gsi1) and usage
+  // months (gsi2), usage re-keyed in transactions (Update + Delete), the erasure record.
+  'lifecycle-worker': {
+    operations: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'],
+    indexes: ['gsi1', 'gsi2'],
+  },
 };
 
 /** The IAM statements' shape: item operations on the table, Query on the table and the listed indexes. */
@@ -69,11 +85,14 @@ export function tableStatements(access: TableAccess, tableArn: string): { action
  * none. test/cdk/files.test.ts checks this against the S3 calls in each deployed bundle.
  * - sessions: signs the upload POST (PutObject, and PutObjectTagging for its `tagging` field), HeadObject and
  *   signs download links (GetObject), deletes a session's objects (DeleteObject, through DeleteObjects);
+ * - lifecycle-worker: deletes the objects of purged sessions and erased users (DeleteObjects); lists a user's prefix;
  * - converse: HeadObject and signs the agents' links (GetObject; Agents Classic read `sessionState.files` with
  *   the caller's permission too), tags a file attached (PutObjectTagging).
  */
 export type FilesAction = 's3:GetObject' | 's3:PutObject' | 's3:PutObjectTagging' | 's3:DeleteObject';
 export const FILES_ACCESS: Partial<Record<FunctionName, readonly FilesAction[]>> = {
   sessions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging', 's3:DeleteObject'],
+  // Erasure and session purges delete objects (and list `files/<user>/`: ListBucket, granted by ChatLifecycle).
+  'lifecycle-worker': ['s3:DeleteObject'],
   converse: ['s3:GetObject', 's3:PutObjectTagging'],
 };

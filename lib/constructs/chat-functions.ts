@@ -13,6 +13,7 @@ import { acknowledgeNag, nagArn } from '../nag';
 import {
   ANSWER_REDRIVE_FUNCTION,
   BACKGROUND_FUNCTIONS,
+  LIFECYCLE_WORKER_FUNCTION,
   TABLE_ACCESS,
   tableStatements,
   USAGE_STREAM_FUNCTION,
@@ -81,6 +82,8 @@ export const DEFAULT_SIZES: Record<FunctionName, FunctionSize> = {
   'usage-stream': { memoryMb: 256, timeoutSeconds: 60 },
   // A batch of up to 10 answers, one transaction each.
   'answer-redrive': { memoryMb: 256, timeoutSeconds: 60 },
+  // One step of an erasure or a session purge: pages for LIFECYCLE_STEP_MS (20 s), then the next message.
+  'lifecycle-worker': { memoryMb: 512, timeoutSeconds: 60 },
 };
 
 /** A Secrets Manager secret a function reads at cold start; `id` (its ARN or name) goes in the environment. */
@@ -123,9 +126,13 @@ export interface ChatFunctionsProps {
 
 /** The AgentCore Memory calls of each function (functions/memory/client.ts), on the registered memories only. */
 export const MEMORY_ACTIONS: Partial<Record<RouteGroup, readonly string[]>> = {
-  converse: ['RetrieveMemoryRecords', 'CreateEvent'],
+  // Listing and deleting too: a turn that recorded its exchange while the user's "forget me" ran forgets it again.
+  converse: ['RetrieveMemoryRecords', 'CreateEvent', 'ListSessions', 'ListEvents', 'DeleteEvent', 'ListMemoryRecords', 'BatchDeleteMemoryRecords'],
   users: ['ListMemoryRecords', 'GetMemoryRecord', 'DeleteMemoryRecord', 'BatchDeleteMemoryRecords', 'ListSessions', 'ListEvents', 'DeleteEvent'],
 };
+
+/** The lifecycle worker's memory calls: every event and record of an erased user (functions/memory/user-memory.ts forgetInMemory). */
+export const LIFECYCLE_MEMORY_ACTIONS = ['ListSessions', 'ListEvents', 'DeleteEvent', 'ListMemoryRecords', 'BatchDeleteMemoryRecords'] as const;
 
 /**
  * One function per route group (functions/handlers/<group>.ts) plus the API authorizer: ESM bundles split into
@@ -142,6 +149,8 @@ export class ChatFunctions extends Construct {
   readonly usageStream: lambda.Function;
   /** The answer redrive worker (lib/constructs/chat-redrive.ts wires it to its queue). */
   readonly answerRedrive: lambda.Function;
+  /** The lifecycle worker (lib/constructs/chat-lifecycle.ts wires it to its queue). */
+  readonly lifecycleWorker: lambda.Function;
 
   constructor(scope: Construct, id: string, props: ChatFunctionsProps) {
     super(scope, id);
@@ -149,6 +158,11 @@ export class ChatFunctions extends Construct {
     this.authorizer = this.makeFunction('authorizer', props);
     this.usageStream = this.makeFunction(USAGE_STREAM_FUNCTION, props);
     this.answerRedrive = this.makeFunction(ANSWER_REDRIVE_FUNCTION, props);
+    this.lifecycleWorker = this.makeFunction(LIFECYCLE_WORKER_FUNCTION, props);
+    if (props.memoryArns?.length)
+      this.lifecycleWorker.addToRolePolicy(
+        new iam.PolicyStatement({ actions: LIFECYCLE_MEMORY_ACTIONS.map((a) => `bedrock-agentcore:${a}`), resources: [...props.memoryArns] }),
+      );
     if (props.insights) {
       for (const name of BACKGROUND_FUNCTIONS) this.background.set(name, this.makeFunction(name, props));
       const models = [...props.insights.modelArns];
@@ -199,7 +213,7 @@ export class ChatFunctions extends Construct {
     const secrets =
       name === 'authorizer'
         ? { JWT_SECRET_ARN: props.jwtSecret }
-        : isBackground(name) || name === USAGE_STREAM_FUNCTION || name === ANSWER_REDRIVE_FUNCTION
+        : isBackground(name) || name === USAGE_STREAM_FUNCTION || name === ANSWER_REDRIVE_FUNCTION || name === LIFECYCLE_WORKER_FUNCTION
           ? {}
           : { JWT_SECRET_ARN: props.jwtSecret, CURSOR_SECRET_ARN: props.cursorSecret };
     const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: props.logRetentionDays as logs.RetentionDays });
@@ -221,9 +235,11 @@ export class ChatFunctions extends Construct {
             ? 'usage stream (shared usage totals)'
             : name === ANSWER_REDRIVE_FUNCTION
               ? 'answer redrive (answers stored later)'
-              : isBackground(name)
-                ? `generated insights (${name})`
-                : `${name} routes`
+              : name === LIFECYCLE_WORKER_FUNCTION
+                ? 'lifecycle worker (erasures, session purges)'
+                : isBackground(name)
+                  ? `generated insights (${name})`
+                  : `${name} routes`
       }`,
       environment: {
         ...props.environment,

@@ -11,7 +11,17 @@ export const CONVERSE_ROUTES = [
     group: 'converse',
     summary: 'Send a message; the answer streams back as Server-Sent Events',
     access: ['user'],
-    errors: ['FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'TURN_IN_PROGRESS', 'IDEMPOTENCY_KEY_REUSED', 'RATE_LIMITED', 'BUDGET_EXCEEDED', 'AGENT_ERROR'],
+    errors: [
+      'FORBIDDEN',
+      'NOT_FOUND',
+      'CONFLICT',
+      'TURN_IN_PROGRESS',
+      'USER_ERASURE_IN_PROGRESS',
+      'IDEMPOTENCY_KEY_REUSED',
+      'RATE_LIMITED',
+      'BUDGET_EXCEEDED',
+      'AGENT_ERROR',
+    ],
     body: converseWireRequestSchema,
     streaming: true,
     // 409: the idempotency key's turn, or another turn of the session, still runs; 429: the converse rate limit or a budget.
