@@ -13,6 +13,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const SLOW = [
   'test/resilience/authz-matrix.test.ts',
   'test/resilience/fuzz.test.ts',
+  'test/resilience/big-session-delete.test.ts',
   'test/cdk/**/*.test.ts',
   'test/deployed/**/*.test.ts',
   'test/shared-types/package.test.ts',

@@ -28,7 +28,7 @@ export async function handler(event: SQSEvent, context?: Pick<Context, 'getRemai
     const deadlineMs = Date.now() + Math.max(1_000, Math.min(config().LIFECYCLE_STEP_MS, remaining));
     try {
       const outcome = job.kind === 'erase-user' ? await runErasureStep(job, deadlineMs) : await runSessionPurge(job.sessionId, deadlineMs);
-      logger.info('lifecycle job step', {
+      logger.debug('lifecycle job step', {
         kind: job.kind,
         outcome,
         ...(job.kind === 'erase-user' ? { userId: job.userId, step: job.step } : { sessionId: job.sessionId }),

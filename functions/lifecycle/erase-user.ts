@@ -69,7 +69,8 @@ async function advance(userId: string, record: ErasureRecord, p: ErasureProgress
         count(p, 'items', r.deleted);
         count(p, 'objects', r.objects);
         if (!r.done) return; // the deadline: this session is still listed, the next step goes on with it
-        count(p, 'sessions', 1);
+        // A session the index still lists for a moment after its purge deletes nothing and is not counted twice.
+        count(p, 'sessions', Number(r.deleted > 0));
       }
       return;
     }

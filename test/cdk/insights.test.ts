@@ -43,8 +43,9 @@ describe('generated insights (AWS)', () => {
 
   it('queue and dead-letter queue: SQS-managed encryption, TLS only, redrive after MAX_RECEIVE_COUNT', () => {
     // The jobs and their dead letters; the usage stream's dead letters and the answer redrive queue and its own.
+    // And the lifecycle jobs with their dead letters.
     const queues = resourcesOf(dev, 'AWS::SQS::Queue');
-    expect(queues).toHaveLength(5);
+    expect(queues).toHaveLength(7);
     for (const [, q] of queues) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
     const jobs = dev.json.Resources[logicalIdOf(dev, dev.stack.insights!.queue)]!;
     expect(jobs.Properties.RedrivePolicy).toEqual({
@@ -52,7 +53,7 @@ describe('generated insights (AWS)', () => {
       maxReceiveCount: MAX_RECEIVE_COUNT,
     });
     const policies = resourcesOf(dev, 'AWS::SQS::QueuePolicy');
-    expect(policies).toHaveLength(5);
+    expect(policies).toHaveLength(7);
     for (const [, p] of policies) {
       expect(p.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
