@@ -12,7 +12,7 @@ import { MEMORY_ACTIONS } from '../../lib/constructs/chat-functions';
 import { deployedCodeOf, flat, logicalIdOf, statementsByRole, synthStage, type Synthesized } from './helpers';
 
 const STAGES = ['dev', 'staging', 'prod'] as const;
-const FUNCTIONS: FunctionName[] = [...ROUTE_GROUPS, 'authorizer', ...BACKGROUND_FUNCTIONS];
+const FUNCTIONS: FunctionName[] = [...ROUTE_GROUPS, 'authorizer', ...BACKGROUND_FUNCTIONS, 'lifecycle-worker'];
 /** Bedrock callers: converse (agents, titles) and the generated-insights worker (its models only, test/cdk/insights.test.ts). */
 const BEDROCK_CALLERS: FunctionName[] = ['converse', 'insights-worker'];
 const synthesized = {} as Record<(typeof STAGES)[number], Synthesized>;
@@ -31,9 +31,11 @@ function grants(s: Synthesized, name: FunctionName): Map<string, Set<string>> {
   const fn =
     name === 'authorizer'
       ? s.stack.functions.authorizer
-      : (BACKGROUND_FUNCTIONS as readonly string[]).includes(name)
-        ? s.stack.functions.background.get(name as BackgroundFunction)!
-        : s.stack.functions.byGroup.get(name as never)!;
+      : name === 'lifecycle-worker'
+        ? s.stack.functions.lifecycleWorker
+        : (BACKGROUND_FUNCTIONS as readonly string[]).includes(name)
+          ? s.stack.functions.background.get(name as BackgroundFunction)!
+          : s.stack.functions.byGroup.get(name as never)!;
   const roleId = logicalIdOf(s, fn.role!);
   const out = new Map<string, Set<string>>();
   for (const st of statementsByRole(s).get(roleId) ?? []) {

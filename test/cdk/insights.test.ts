@@ -116,12 +116,12 @@ describe('generated insights (AWS)', () => {
   it('a stage with insights.enabled false has no schedule, queue or background function', () => {
     expect(off.stack.insights).toBeUndefined();
     expect(off.stack.functions.background.size).toBe(0);
-    // Only the queues every stage has: the usage stream's dead letters, the answer redrive queue and its dead letters.
+    // Only the queues every stage has: the usage stream's dead letters, the answer redrive and lifecycle queues and their dead letters.
     expect(
       resourcesOf(off, 'AWS::SQS::Queue')
         .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))
         .sort(),
-    ).toEqual(['RedriveAnswers', 'RedriveDeadLetters', 'UsageDeadLetters']);
+    ).toEqual(['LifecycleDeadLetters', 'LifecycleJobs', 'RedriveAnswers', 'RedriveDeadLetters', 'UsageDeadLetters']);
     expect(resourcesOf(off, 'AWS::Events::Rule')).toHaveLength(0);
   });
 });
