@@ -148,13 +148,14 @@ export async function runErasureStep(job: { userId: string; step: number }, dead
   if (job.step > record.step) throw Object.assign(new Error('This erasure step is early: its predecessor has not saved yet'), { name: 'EarlyStep' });
   const p = structuredClone(record.progress);
   let delaySeconds = 0;
-  while (p.phase !== 'done' && Date.now() < deadlineMs) {
+  // At least one unit per step, however late it starts: every step moves the job on.
+  do {
     const unit = await advance(job.userId, record, p, deadlineMs);
     if (unit?.delaySeconds) {
       delaySeconds = unit.delaySeconds;
       break;
     }
-  }
+  } while (p.phase !== 'done' && Date.now() < deadlineMs);
   if (p.phase === 'done') {
     await finishErasure(record, 'done', { counts: p.counts });
     logger.info('user erased', { userId: job.userId, counts: p.counts });
