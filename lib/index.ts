@@ -9,6 +9,7 @@ export { ChatApi, type ChatApiProps, type Throttle } from './constructs/chat-api
 export { ChatAgents, type ChatAgentsProps } from './constructs/chat-agents';
 export { ChatUsage, type ChatUsageProps } from './constructs/chat-usage';
 export { ChatRedrive, type ChatRedriveProps } from './constructs/chat-redrive';
+export { ChatLifecycle, type ChatLifecycleProps } from './constructs/chat-lifecycle';
 export { ChatObservability, type ChatObservabilityProps } from './constructs/chat-observability';
 export { TABLE_ACCESS, type TableAccess, type FunctionName } from './constructs/access-map';
 export { bedrockAccess, modelResourceArns, type BedrockAccess } from './config/bedrock';
