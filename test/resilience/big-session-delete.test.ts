@@ -23,7 +23,15 @@ async function seedMessages(sessionId: string, userId: string, count: number): P
     batches.push(
       Array.from({ length: Math.min(25, count - i) }, (_, j) => {
         const messageId = newId();
-        return { ...keys.message(sessionId, messageId), messageId, sessionId, userId, role: j % 2 ? 'assistant' : 'user', content: `message ${i + j}`, source: 'user' };
+        return {
+          ...keys.message(sessionId, messageId),
+          messageId,
+          sessionId,
+          userId,
+          role: j % 2 ? 'assistant' : 'user',
+          content: `message ${i + j}`,
+          source: 'user',
+        };
       }),
     );
   }
