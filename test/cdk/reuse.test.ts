@@ -49,7 +49,8 @@ describe('reusing the constructs', () => {
 
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::DynamoDB::Table', 1);
-    t.resourceCountIs('AWS::Lambda::Function', ROUTE_GROUPS.length + 2); // every group but admin, the authorizer, the usage stream consumer, the answer redrive
+    // every group but admin, the authorizer, the usage stream consumer, the answer redrive, the lifecycle worker (its queue: ChatLifecycle)
+    t.resourceCountIs('AWS::Lambda::Function', ROUTE_GROUPS.length + 3);
     t.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     t.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 2048, Timeout: Duration.minutes(10).toSeconds() });
     const methods = Object.values(t.findResources('AWS::ApiGateway::Method')).filter((m) => !['OPTIONS', 'ANY'].includes(m.Properties.HttpMethod));
