@@ -132,9 +132,9 @@ describe('alarms (items 4, 7)', () => {
         ([, a]) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors' && a.Dimensions?.some((d: any) => d.Value?.Ref === authorizerFn),
       );
       expect(lambdaErrorsOfAuthorizer).toEqual([]);
-      // The route functions (and the generated-insights sweep and worker, the usage stream, the answer redrive) keep their Errors alarms.
+      // The route functions (and the generated-insights sweep and worker, the usage stream, the answer redrive, the lifecycle worker) keep their Errors alarms.
       const routeErrorAlarms = alarms(s).filter(([, a]) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors');
-      expect(routeErrorAlarms).toHaveLength(ROUTE_GROUPS.length + s.stack.functions.background.size + 2);
+      expect(routeErrorAlarms).toHaveLength(ROUTE_GROUPS.length + s.stack.functions.background.size + 3);
     }
   });
 

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../scripts/local/dynamodb-local';
 import { startSecretsStandIn, type SecretsStandIn } from '../support/secrets-manager';
+import { startSqsStandIn } from '../support/sqs-stand-in';
 import { Gateway } from './gateway';
 import { LambdaService, type FunctionDef } from './lambda';
 
@@ -95,6 +96,8 @@ export async function deployStage(
   ddb.destroy();
 
   const secrets = await startSecretsStandIn(secretValues);
+  // Routes that start lifecycle jobs (erasures, session purges) send to SQS: a stand-in keeps the messages.
+  const sqs = await startSqsStandIn();
   const lambda = new LambdaService(functions, {
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
@@ -103,6 +106,7 @@ export async function deployStage(
     TZ: ':UTC',
     DYNAMODB_ENDPOINT: local.dynamoEndpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+    AWS_ENDPOINT_URL_SQS: sqs.endpoint,
     BEDROCK_AGENT_ENDPOINT: local.agentEndpoint,
     BEDROCK_RUNTIME_ENDPOINT: local.runtimeEndpoint,
     ...(local.s3 ? { S3_ENDPOINT: local.s3.endpoint } : {}),
@@ -119,6 +123,7 @@ export async function deployStage(
     async close() {
       await lambda.dispose();
       await secrets.close();
+      await sqs.close();
       rmSync(outdir, { recursive: true, force: true });
     },
   };
