@@ -316,9 +316,9 @@ describe('the authorizer at the edge', () => {
     const unknown = await call('GET', '/no/such/route', { token: t });
     expectError(unknown, 404, 'NOT_FOUND');
     expectCors(unknown.res);
-    const wrong = await call('DELETE', '/users/me', { token: t });
+    const wrong = await call('POST', '/users/me', { token: t });
     expectError(wrong, 405, 'METHOD_NOT_ALLOWED');
-    expect(wrong.res.headers.allow).toBe('GET, PUT');
+    expect(wrong.res.headers.allow).toBe('DELETE, GET, PUT');
     const noPrefix = await call('GET', '/users', { token: await token(uid('admin'), [config.roles.contentAdmin]) });
     expectError(noPrefix, 400, 'VALIDATION_FAILED');
     expectCors(noPrefix.res);

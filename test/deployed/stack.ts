@@ -51,6 +51,9 @@ export async function deployStage(
   const template = JSON.parse(readFileSync(join(outdir, file), 'utf8')) as Template & { Outputs: Record<string, { Value: any }> };
 
   const secretValues: Record<string, string> = {};
+  // Routes that start lifecycle jobs (erasures, session purges) send to SQS: a stand-in keeps the messages. The
+  // SDK sends to the queue URL's host, so the queues' URLs point at it.
+  const sqs = await startSqsStandIn();
   const resolve = (v: unknown): string => {
     if (typeof v === 'string') return v;
     const o = v as Record<string, any>;
@@ -62,7 +65,7 @@ export async function deployStage(
     if (r?.Type === 'AWS::DynamoDB::Table') return local.tableName;
     if (r?.Type === 'AWS::S3::Bucket') return local.s3?.bucket ?? `pika-files-${stage}-deployed`;
     if (r?.Type === 'AWS::SecretsManager::Secret') return `arn:aws:secretsmanager:${LOCAL_REGION}:111122223333:secret:${o.Ref}-AbCdEf`;
-    if (r?.Type === 'AWS::SQS::Queue') return `https://sqs.${LOCAL_REGION}.amazonaws.com/111122223333/${o.Ref}`; // the insights queue (not emulated)
+    if (r?.Type === 'AWS::SQS::Queue') return `${sqs.endpoint}/111122223333/${o.Ref}`; // sends are kept, nothing consumes them
     throw new Error(`cannot resolve ${JSON.stringify(v)} locally`);
   };
 
@@ -96,8 +99,6 @@ export async function deployStage(
   ddb.destroy();
 
   const secrets = await startSecretsStandIn(secretValues);
-  // Routes that start lifecycle jobs (erasures, session purges) send to SQS: a stand-in keeps the messages.
-  const sqs = await startSqsStandIn();
   const lambda = new LambdaService(functions, {
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
@@ -106,7 +107,6 @@ export async function deployStage(
     TZ: ':UTC',
     DYNAMODB_ENDPOINT: local.dynamoEndpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-    AWS_ENDPOINT_URL_SQS: sqs.endpoint,
     BEDROCK_AGENT_ENDPOINT: local.agentEndpoint,
     BEDROCK_RUNTIME_ENDPOINT: local.runtimeEndpoint,
     ...(local.s3 ? { S3_ENDPOINT: local.s3.endpoint } : {}),

@@ -1,6 +1,6 @@
 /**
  * A local stand-in for SQS SendMessage (AWS JSON 1.0: POST / with `x-amz-target: AmazonSQS.SendMessage`), for SDK
- * clients pointed at it with AWS_ENDPOINT_URL_SQS (the deployed tier: a route that starts a lifecycle job). It keeps
+ * clients sending to a queue URL on it (the deployed tier: a route that starts a lifecycle job). It keeps
  * what was sent; nothing consumes it.
  */
 import { createHash, randomUUID } from 'node:crypto';
