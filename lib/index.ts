@@ -10,6 +10,7 @@ export { ChatAgents, type ChatAgentsProps } from './constructs/chat-agents';
 export { ChatUsage, type ChatUsageProps } from './constructs/chat-usage';
 export { ChatRedrive, type ChatRedriveProps } from './constructs/chat-redrive';
 export { ChatRetention, RETENTION_SWEEP_MINUTES, type ChatRetentionProps } from './constructs/chat-retention';
+export { ChatLifecycle, type ChatLifecycleProps } from './constructs/chat-lifecycle';
 export { ChatObservability, type ChatObservabilityProps } from './constructs/chat-observability';
 export { TABLE_ACCESS, type TableAccess, type FunctionName } from './constructs/access-map';
 export { bedrockAccess, modelResourceArns, type BedrockAccess } from './config/bedrock';

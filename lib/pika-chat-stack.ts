@@ -10,6 +10,7 @@ import { ChatApi } from './constructs/chat-api';
 import { ChatFunctions, type SecretRef } from './constructs/chat-functions';
 import { ChatRedrive } from './constructs/chat-redrive';
 import { ChatRetention } from './constructs/chat-retention';
+import { ChatLifecycle } from './constructs/chat-lifecycle';
 import { ChatUsage } from './constructs/chat-usage';
 import { ChatInsights } from './constructs/chat-insights';
 import { modelResourceArns } from './config/bedrock';
@@ -133,11 +134,18 @@ export class PikaChatStack extends Stack {
     const redrive = converseFn ? new ChatRedrive(this, 'Redrive', { sender: converseFn, worker: this.functions.answerRedrive }) : undefined;
 
     this.retention = new ChatRetention(this, 'Retention', { sweep: this.functions.retentionSweep });
+    const lifecycle = new ChatLifecycle(this, 'Lifecycle', {
+      worker: this.functions.lifecycleWorker,
+      senders: (['users', 'sessions'] as const).flatMap((g) => this.functions.byGroup.get(g) ?? []),
+      filesBucket: this.files.bucket,
+      converseTimeoutSeconds: c.converseTimeoutSeconds,
+    });
 
     for (const [name, fn] of [
       ...this.functions.byGroup,
       ['authorizer', this.functions.authorizer] as const,
       ['retention-sweep', this.functions.retentionSweep] as const,
+      ['lifecycle-worker', this.functions.lifecycleWorker] as const,
     ])
       this.files.grant(name, fn);
 
@@ -171,10 +179,12 @@ export class PikaChatStack extends Stack {
         ['usage-stream', this.functions.usageStream],
         ['answer-redrive', this.functions.answerRedrive],
         ['retention-sweep', this.functions.retentionSweep],
+        ['lifecycle-worker', this.functions.lifecycleWorker],
       ]),
       deadLetterQueues: {
         usage: usage.deadLetterQueue,
         ...(redrive ? { answers: redrive.deadLetterQueue } : {}),
+        lifecycle: lifecycle.deadLetterQueue,
         ...(this.insights ? { insights: this.insights.deadLetterQueue } : {}),
       },
       streamConsumers: { usage: this.functions.usageStream },
@@ -248,6 +258,7 @@ function tuningEnvironment(t: StageConfig['tuning']): Record<string, string> {
     DYNAMODB_MAX_ATTEMPTS: t.dynamoDbMaxAttempts,
     FILE_UPLOAD_URL_SECONDS: t.uploadUrlSeconds,
     FILE_DOWNLOAD_URL_SECONDS: t.downloadUrlSeconds,
+    LIFECYCLE_STEP_MS: t.lifecycleStepMs,
   };
   return Object.fromEntries(Object.entries(vars).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])));
 }

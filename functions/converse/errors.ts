@@ -10,6 +10,7 @@ export type ConverseErrorCode = Extract<
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'CONFLICT'
   | 'TURN_IN_PROGRESS'
+  | 'USER_ERASURE_IN_PROGRESS'
   | 'BUDGET_EXCEEDED'
   | 'VALIDATION_FAILED'
   | 'NOT_FOUND'

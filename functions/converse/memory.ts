@@ -6,13 +6,17 @@
  *   runtime payload `memory`);
  * - after a complete answer: the exchange as an event of the caller's actor (CreateEvent), the session being
  *   the chat session's provider session id.
+ * "Forget me" (or an erasure) asked after the turn started wins: the exchange is not recorded, and one recorded
+ * while the forget ran is forgotten again (docs/security.md#forget-me).
  * A memory failure never fails the turn: the answer goes on without recall; it is logged and counted
  * (metric UserMemoryFailures).
  */
 import { logger } from '../platform/logger';
 import { config } from '../platform/config';
 import { countMetric } from '../platform/metrics';
+import { memoryForgottenAt } from '../data/memory-marks';
 import type * as MemoryClient from '../memory/client';
+import { forgetInMemory } from '../memory/user-memory';
 import { actorIdFor, isUnder, namespaceFor, userMemoryOf } from '../memory/registry';
 import type { TurnPlan } from './prepare';
 import { providerSessionId } from './providers/provider-session';
@@ -28,7 +32,14 @@ const MAX_QUERY_CHARS = 10_000;
 /** Each side of a recorded exchange is cut to this many characters. */
 const MAX_EVENT_CHARS = 10_000;
 
-type Plan = Pick<TurnPlan, 'app' | 'userId' | 'message' | 'session'>;
+type Plan = Pick<TurnPlan, 'app' | 'userId' | 'message' | 'session'> & Partial<Pick<TurnPlan, 'memoryMark'>>;
+
+export const EXCHANGES_FORGOTTEN = 'MemoryExchangesForgotten';
+
+/** Whether the user asked to forget (or to be erased) since the turn started: the mark moved. */
+async function forgottenSince(plan: Plan): Promise<boolean> {
+  return ((await memoryForgottenAt(plan.userId)) ?? '') !== (plan.memoryMark ?? '');
+}
 
 function failed(op: 'recall' | 'record', plan: Plan, err: unknown): void {
   logger.warn('user memory failed', { op, sessionId: plan.session.sessionId, errorName: (err as { name?: string })?.name });
@@ -71,6 +82,8 @@ export async function rememberTurn(plan: Plan, answer: string, deadlineMs: numbe
   const ms = Math.min(config().MEMORY_TIMEOUT_MS, deadlineMs - Date.now() - 500);
   try {
     if (ms <= 0) throw Object.assign(new Error('No time left to record the exchange'), { name: 'TimeoutError' });
+    // Checked before: a forget since the turn started means this exchange is never recorded.
+    if (await forgottenSince(plan)) return void countMetric(EXCHANGES_FORGOTTEN);
     await createExchangeEvent(
       settings.memory.memoryId,
       actorIdFor(plan.userId),
@@ -79,6 +92,11 @@ export async function rememberTurn(plan: Plan, answer: string, deadlineMs: numbe
       answer.slice(0, MAX_EVENT_CHARS),
       AbortSignal.timeout(ms),
     );
+    // And after: a forget that marked itself meanwhile may have listed the memory before this event landed.
+    if (await forgottenSince(plan)) {
+      await forgetInMemory(settings.memory, plan.userId);
+      countMetric(EXCHANGES_FORGOTTEN);
+    }
   } catch (err) {
     failed('record', plan, err);
   }

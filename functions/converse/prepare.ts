@@ -15,9 +15,11 @@ import { storeUserMessage } from '../data/turn-writes';
 import { retentionDaysOf } from '../data/ttl';
 import type { Reservation } from '../data/usage-aggregates';
 import { consumeRateLimit, converseRateLimit } from '../data/rate-limit';
+import { assertNotBeingErased } from '../data/erasure';
 import { getSessionWithUser, type Session } from '../data/sessions';
 import type { ProviderState } from '../data/turns';
 import { budgetForTurn } from './budget';
+import { memoryMarkFor } from '../memory/registry';
 import { ConverseError } from './errors';
 import { agentOf, authorizeSession, entityOf, usableChatApp } from '../policy/access';
 import type { Principal } from '../policy/principal';
@@ -57,6 +59,8 @@ export interface TurnPlan {
   files?: FileRecord[];
   /** The user's entity in this chat app (budgets and usage are attributed to it too). */
   entityId?: string;
+  /** Chat apps that record memory: the user's last "forget me" (or erasure) before the message was stored, '' for none. */
+  memoryMark?: string;
 }
 
 /** What a finished turn stores on its idempotency record, for a retried request to replay. */
@@ -161,8 +165,13 @@ export interface PrepareOptions {
 export async function prepareTurn(principal: Principal, body: ConverseBody, idempotencyHeader: string | undefined, opts: PrepareOptions): Promise<Prepared> {
   const { invocationMode, source } = modeAndSource(body);
   const key = idempotencyKeyOf(idempotencyHeader, body);
-  const conversation = !body.sessionId && opts.conversationId ? await conversationSession(principal, opts.conversationId) : undefined;
-  const existing = body.sessionId ? await existingSession(principal, body.sessionId) : conversation?.existing;
+  // A user being erased starts no new turn (409 USER_ERASURE_IN_PROGRESS): read alongside the session.
+  const [, conversation, named] = await Promise.all([
+    assertNotBeingErased(principal.userId),
+    !body.sessionId && opts.conversationId ? conversationSession(principal, opts.conversationId) : undefined,
+    body.sessionId ? existingSession(principal, body.sessionId) : undefined,
+  ]);
+  const existing = named ?? conversation?.existing;
   // The session a new conversation gets (fixed, so concurrent first requests create it once), else a new id.
   const newSessionId = existing ? undefined : conversation?.sessionId;
   const found = existing?.session;
@@ -197,7 +206,11 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
   const entityId = entityOf(app, await principal.customData());
   try {
     // Over a budget: 429 before the user message is stored or the agent called (the claim is released below).
-    const reservation = await budgetForTurn({ app, agent, userId: principal.userId, ...(entityId !== undefined ? { entityId } : {}) });
+    // Alongside: where the user's "forget me" stands before their message is stored (memory.ts rememberTurn).
+    const [reservation, memoryMark] = await Promise.all([
+      budgetForTurn({ app, agent, userId: principal.userId, ...(entityId !== undefined ? { entityId } : {}) }),
+      memoryMarkFor(app, principal.userId),
+    ]);
     // A new session keeps the user's custom data ("inherits from user"), which session search filters on.
     const customData = found ? undefined : await principal.customData();
     const turnId = newId();
@@ -253,6 +266,7 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
         ...(idempotency ? { idempotency } : {}),
         ...(files.length ? { files } : {}),
         ...(entityId !== undefined ? { entityId } : {}),
+        ...(memoryMark !== undefined ? { memoryMark } : {}),
       },
     };
   } catch (err) {

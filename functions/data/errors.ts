@@ -3,7 +3,15 @@ import { DomainError, type ErrorCode } from '../platform/errors';
 
 export type DataErrorCode = Extract<
   ErrorCode,
-  'NOT_FOUND' | 'CONFLICT' | 'VALIDATION_FAILED' | 'INVALID_CURSOR' | 'PAYLOAD_TOO_LARGE' | 'RATE_LIMITED' | 'DEPENDENCY_THROTTLED' | 'TURN_IN_PROGRESS'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'VALIDATION_FAILED'
+  | 'INVALID_CURSOR'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'RATE_LIMITED'
+  | 'DEPENDENCY_THROTTLED'
+  | 'TURN_IN_PROGRESS'
+  | 'USER_ERASURE_IN_PROGRESS'
 >;
 
 export class DataError extends DomainError<DataErrorCode> {

@@ -97,6 +97,10 @@ export const keys = {
   /** Idempotency record of a converse turn (client message id or Idempotency-Key). */
   idempotency: (sessionId: string, key: string) => ({ pk: `SESSION#${sessionId}`, sk: `IDEMP#${key}` }),
 
+  /** When the user last asked their memory to be forgotten (memory-marks.ts): a running turn checks it before it remembers. */
+  memoryForgotten: (userId: string) => ({ pk: `USER#${userPart(userId)}`, sk: 'MEMORY_FORGOTTEN' }),
+  /** A user's erasure (erasure.ts): the job's record while it runs, and all that is left of the user after it. */
+  erasure: (userId: string) => ({ pk: `USER#${userPart(userId)}`, sk: ERASURE_SK }),
   widgetData: (userId: string, scope: string, tag: string) => ({ pk: `USER#${userPart(userId)}`, sk: `WIDGET#${scope}#${tag}` }),
 
   chatApp: (chatAppId: string) => ({ pk: `CHATAPP#${chatAppId}`, sk: 'CONFIG' }),
@@ -140,6 +144,7 @@ export const keys = {
 } as const;
 
 export const MESSAGE_PREFIX = 'MSG#';
+export const ERASURE_SK = 'ERASURE';
 export const HIDDEN_MESSAGE_PREFIX = 'HMSG#';
 export const FEEDBACK_PREFIX = 'FEEDBACK#';
 export const FILE_PREFIX = 'FILE#';
@@ -149,6 +154,11 @@ export const FILE_OBJECT_PREFIX = 'files/';
 /** The S3 key of an uploaded file: under its owner's prefix, then the session's. */
 export const fileObjectKey = (userId: string, sessionId: string, fileId: string) => `${FILE_OBJECT_PREFIX}${encodeURIComponent(userId)}/${sessionId}/${fileId}`;
 
+/** A user's own partition: profile, widget data, memory mark, erasure record. */
+export const userPartition = (userId: string) => `USER#${userPart(userId)}`;
+export const rateLimitPartition = (userId: string) => `RATE#${userPart(userId)}`;
+/** Every object of a user's files (all their sessions, deleted ones included) is under this prefix. */
+export const userFilesPrefix = (userId: string) => `${FILE_OBJECT_PREFIX}${encodeURIComponent(userId)}/`;
 export const userPrefixPartition = (lowerPrefix: string) => `UIDX#${lowerPrefix.slice(0, USER_PREFIX_BUCKET_LENGTH)}`;
 export const userSessionsPartition = (userId: string) => `USER#${userPart(userId)}`;
 export const userAppSessionsPartition = (userId: string, chatAppId: string) => `USER#${userPart(userId)}#APP#${chatAppId}`;

@@ -7,7 +7,7 @@
 import type { ChatAppConfig, ChatMessageFile } from 'pika-shared/types/chatbot/chatbot-types';
 import { DEFAULT_FILE_MAX_BYTES, DEFAULT_FILE_MIME_TYPES, fileUploadFeatureSchema } from 'pika-shared/schemas';
 import type * as z from 'zod';
-import { getFileRecord, listSessionFiles, markFilesAttached, putFileRecord, type FileRecord } from '../data/files';
+import { getFileRecord, markFilesAttached, putFileRecord, type FileRecord } from '../data/files';
 import { newId, nowIso } from '../data/items';
 import { fileObjectKey } from '../data/keys';
 import { retentionDaysOf } from '../data/ttl';
@@ -23,7 +23,6 @@ import type * as Lifecycle from './storage-lifecycle';
 const storage = () => import('./storage');
 const lifecycle = () => import('./storage-lifecycle');
 const presignUpload: typeof Lifecycle.presignUpload = async (...a) => (await lifecycle()).presignUpload(...a);
-const deleteObjects: typeof Lifecycle.deleteObjects = async (...a) => (await lifecycle()).deleteObjects(...a);
 const presignDownload: typeof Storage.presignDownload = async (...a) => (await storage()).presignDownload(...a);
 const headObject: typeof Storage.headObject = async (...a) => (await storage()).headObject(...a);
 const tagObject: typeof Storage.tagObject = async (...a) => (await storage()).tagObject(...a);
@@ -172,10 +171,4 @@ export async function agentFiles(app: ChatAppConfig, records: ChatMessageFile[])
   return Promise.all(
     records.map(async (r) => ({ ...r, s3Uri: s3Uri(r.s3Key), url: await presignDownload(r.s3Key, r.fileName, seconds), urlExpiresAt, useCase })),
   );
-}
-
-/** Removes a session's objects (before its items: a failure leaves the records to retry with). */
-export async function deleteSessionObjects(sessionId: string): Promise<void> {
-  const files = await listSessionFiles(sessionId);
-  if (files.length) await deleteObjects(files.map((f) => f.s3Key));
 }

@@ -1,6 +1,7 @@
 /** Sessions and their message history. */
 import { listMessages } from '../data/messages';
-import { createSession, deleteSession, listUserSessions, updateSession } from '../data/sessions';
+import { createSession, listUserSessions, updateSession } from '../data/sessions';
+import { deleteSessionInBackground } from '../lifecycle/purge-session';
 import { agentOf, sessionFor, usableChatApp, type SessionAction } from '../policy/access';
 import { createGroupHandler } from '../http/handler';
 import { SESSIONS_ROUTES } from '../http/routes/sessions';
@@ -9,7 +10,7 @@ import { retentionDaysOf } from '../data/ttl';
 import { requestStop } from '../data/turns';
 import { conflict } from '../platform/errors';
 import { searchSessionsFor } from './session-search';
-import { announceUpload, deleteSessionObjects, downloadLink } from '../files/service';
+import { announceUpload, downloadLink } from '../files/service';
 
 export const handler = createGroupHandler('sessions', SESSIONS_ROUTES, {
   createSession: async ({ principal, body }) => {
@@ -39,8 +40,8 @@ export const handler = createGroupHandler('sessions', SESSIONS_ROUTES, {
   },
   deleteSession: async ({ principal, params, route }) => {
     await sessionFor(principal, params.sessionId, 'delete', route.id);
-    await deleteSessionObjects(params.sessionId);
-    await deleteSession(params.sessionId);
+    // Gone from every list and read at once; its items and objects go in the background (functions/lifecycle).
+    await deleteSessionInBackground(params.sessionId);
     return { deleted: true };
   },
   cancelSession: async ({ principal, params, route }) => {

@@ -8,6 +8,8 @@ import { USERS_ROUTES } from '../http/routes/users';
 import { memoryOwner } from '../policy/access';
 import { deleteUserMemoryRecord, forgetUserMemory, listUserMemory } from '../memory/user-memory';
 import { LIST_LIMIT_DEFAULT } from 'pika-shared/schemas';
+import { erasureOf, requestErasure } from '../lifecycle/request-erasure';
+import { logger } from '../platform/logger';
 
 const memoryPage = (caller: string, userId: string, query: { limit?: number; cursor?: string }) =>
   listUserMemory(userId, {
@@ -27,6 +29,13 @@ export const handler = createGroupHandler('users', USERS_ROUTES, {
   searchUsers: async ({ query }) => ({ items: await searchUsersByPrefix(query.prefix) }),
   getUser: async ({ params }) => orNotFound(await getUser(params.userId), 'User'),
   putUser: async ({ params, body }) => putUser({ ...body, userId: params.userId }),
+  eraseMe: async ({ principal }) => requestErasure(principal.userId, 'user'),
+  getMyErasure: async ({ principal }) => erasureOf(principal.userId),
+  eraseUser: async ({ principal, params }) => {
+    logger.info('user erasure requested by a site admin', { erasedUser: params.userId, by: principal.userId });
+    return requestErasure(params.userId, 'admin');
+  },
+  getUserErasure: async ({ params }) => erasureOf(params.userId),
   listMyMemory: async ({ principal, query }) => memoryPage(principal.userId, principal.userId, query),
   deleteMyMemoryRecord: async ({ principal, params }) => {
     await deleteUserMemoryRecord(principal.userId, params.recordId);

@@ -5,6 +5,7 @@
  * read, and one user's records in a memory are exactly those under the registered namespace with their
  * actor id in it.
  */
+import { memoryForgottenAt } from '../data/memory-marks';
 import { createHash } from 'node:crypto';
 import type { ChatAppConfig } from 'pika-shared/types/chatbot/chatbot-types';
 import { MEMORY_STRATEGIES, memoryIdOf, userMemoryFeatureSchema, type UserMemoryFeature } from 'pika-shared/schemas';
@@ -96,4 +97,13 @@ export function checkUserMemoryFeature(setting: unknown): void {
       { path: 'body.features.userMemory.namespace', message: `under ${memory.namespace}` },
     ]);
   }
+}
+
+/**
+ * For a chat app that records exchanges: the user's "forget me" mark as a turn starts (read before its message is
+ * stored; the turn records nothing if it moved), '' for none; undefined (no read) for the others.
+ */
+export async function memoryMarkFor(app: Pick<ChatAppConfig, 'features'>, userId: string): Promise<string | undefined> {
+  if (!userMemoryOf(app)?.record) return undefined;
+  return (await memoryForgottenAt(userId)) ?? '';
 }

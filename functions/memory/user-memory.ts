@@ -4,6 +4,7 @@
  * and every event of their actor, in every registered memory. Only records under the user's namespace are
  * ever shown or deleted: another user's record is "not found".
  */
+import { markMemoryForgotten } from '../data/memory-marks';
 import { decodeCursor, encodeCursor, type CursorBinding } from '../platform/cursor';
 import { DomainError, dependencyErrorOf, notFound } from '../platform/errors';
 import type * as Client from './client';
@@ -112,28 +113,40 @@ export async function deleteUserMemoryRecord(userId: string, recordId: string): 
   });
 }
 
-/** "Forget me": every event of the user's actor and every record under their namespace, in every registered memory. */
+/**
+ * "Forget me": every event of the user's actor and every record under their namespace, in every registered
+ * memory. The mark goes first (functions/data/memory-marks.ts): a turn still running checks it before and after it
+ * records its exchange, so nothing said before this call comes back (docs/security.md#forget-me).
+ */
 export async function forgetUserMemory(userId: string): Promise<{ records: number; events: number }> {
-  const actorId = actorIdFor(userId);
+  await markMemoryForgotten(userId);
   let records = 0;
   let events = 0;
   await guarded(async () => {
     for (const memory of registeredMemories()) {
-      // Events first: a strategy could otherwise extract a record again from an event still there.
-      const sessions: string[] = [];
-      for await (const sessionId of actorSessions(memory.memoryId, actorId)) sessions.push(sessionId);
-      for (const sessionId of sessions) events += await deleteSessionEvents(memory.memoryId, actorId, sessionId);
-      const scope = scopeOf(memory, userId);
-      const mine: { memoryRecordId: string; namespace?: string }[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await listRecords(memory.memoryId, scope, 100, nextToken);
-        for (const r of page.records)
-          if (owned(r, scope)) mine.push({ memoryRecordId: r.memoryRecordId, namespace: r.namespaces.find((n) => isUnder(n, scope))! });
-        nextToken = page.nextToken;
-      } while (nextToken);
-      if (mine.length) records += await deleteRecords(memory.memoryId, mine);
+      const n = await forgetInMemory(memory, userId);
+      records += n.records;
+      events += n.events;
     }
   });
   return { records, events };
+}
+
+/** Every event of the user's actor and every record under their namespace in one memory (throws on a memory failure). */
+export async function forgetInMemory(memory: RegisteredMemory, userId: string): Promise<{ records: number; events: number }> {
+  const actorId = actorIdFor(userId);
+  let events = 0;
+  // Events first: a strategy could otherwise extract a record again from an event still there.
+  const sessions: string[] = [];
+  for await (const sessionId of actorSessions(memory.memoryId, actorId)) sessions.push(sessionId);
+  for (const sessionId of sessions) events += await deleteSessionEvents(memory.memoryId, actorId, sessionId);
+  const scope = scopeOf(memory, userId);
+  const mine: { memoryRecordId: string; namespace?: string }[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await listRecords(memory.memoryId, scope, 100, nextToken);
+    for (const r of page.records) if (owned(r, scope)) mine.push({ memoryRecordId: r.memoryRecordId, namespace: r.namespaces.find((n) => isUnder(n, scope))! });
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return { records: mine.length ? await deleteRecords(memory.memoryId, mine) : 0, events };
 }

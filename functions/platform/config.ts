@@ -133,6 +133,15 @@ const ENV = z.object({
   ANSWER_QUEUE_URL: optionalUrl,
   /** The SQS queue the sweep sends due sessions to (AWS; locally the worker runs in-process). */
   INSIGHTS_QUEUE_URL: optionalUrl,
+  /** The lifecycle jobs' SQS queue (erasures, large session deletes: functions/lifecycle; locally in-process). */
+  LIFECYCLE_QUEUE_URL: optionalUrl,
+  /**
+   * An erasure's second pass waits this long after the request (at least the longest turn: converse's timeout
+   * + margin), so whatever a turn running at the time stored is erased too (docs/security.md#erasure).
+   */
+  ERASURE_SETTLE_SECONDS: int(0, 3_600, 360),
+  /** How long one lifecycle job message works before it hands on to the next (pages, never a whole user at once). */
+  LIFECYCLE_STEP_MS: int(100, 600_000, 20_000),
 });
 
 export type RuntimeConfig = z.output<typeof ENV>;

@@ -249,6 +249,8 @@ export const stageConfigSchema = z
         /** Lifetime of presigned upload forms and download links (FILE_UPLOAD_URL_SECONDS, FILE_DOWNLOAD_URL_SECONDS, default 300). */
         uploadUrlSeconds: z.number().int().min(30).max(3600).optional(),
         downloadUrlSeconds: z.number().int().min(30).max(3600).optional(),
+        /** How long one step of an erasure or a session purge works before it sends the next (LIFECYCLE_STEP_MS, default 20000). */
+        lifecycleStepMs: z.number().int().min(1000).max(50_000).optional(),
       })
       .default({}),
     /** Bundle source maps and run with NODE_OPTIONS=--enable-source-maps: readable stack traces, slower cold starts. */

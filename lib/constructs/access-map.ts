@@ -28,17 +28,22 @@ export const ANSWER_REDRIVE_FUNCTION = 'answer-redrive';
 /** The retention sweep (EventBridge schedule): always deployed, it keeps sessions' items together and deletes expired sessions' files. */
 export const RETENTION_SWEEP_FUNCTION = 'retention-sweep';
 
+/** The lifecycle worker (SQS): always deployed, it runs erasures and the purge of deleted sessions (functions/lifecycle). */
+export const LIFECYCLE_WORKER_FUNCTION = 'lifecycle-worker';
+
 export type FunctionName =
   | RouteGroup
   | 'authorizer'
   | BackgroundFunction
   | typeof USAGE_STREAM_FUNCTION
   | typeof ANSWER_REDRIVE_FUNCTION
-  | typeof RETENTION_SWEEP_FUNCTION;
+  | typeof RETENTION_SWEEP_FUNCTION
+  | typeof LIFECYCLE_WORKER_FUNCTION;
 
 export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   // gsi2: the user's usage days and chat apps of a month (usage-reports.ts).
-  users: { operations: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem'], indexes: ['gsi1', 'gsi2'] },
+  // PutItem: an erasure's record (functions/data/erasure.ts).
+  users: { operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'], indexes: ['gsi1', 'gsi2'] },
   sessions: {
     operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'],
     indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4'],
@@ -61,6 +66,12 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   'answer-redrive': { operations: ['PutItem', 'UpdateItem'], indexes: [] },
   // Due entries (sparse gsi1), the session's expiry and partition (base-table Query), items' expiry moved, the entry moved or deleted.
   'retention-sweep': { operations: ['GetItem', 'Query', 'UpdateItem', 'DeleteItem'], indexes: ['gsi1'] },
+  // Erasures and session purges: partitions read and deleted page by page, the user's sessions (gsi1) and usage
+  // months (gsi2), usage re-keyed in transactions (Update + Delete), the erasure record.
+  'lifecycle-worker': {
+    operations: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'],
+    indexes: ['gsi1', 'gsi2'],
+  },
 };
 
 /** The IAM statements' shape: item operations on the table, Query on the table and the listed indexes. */
@@ -80,6 +91,7 @@ export function tableStatements(access: TableAccess, tableArn: string): { action
  * - sessions: signs the upload POST (PutObject, and PutObjectTagging for its `tagging` field), HeadObject and
  *   signs download links (GetObject), deletes a session's objects (DeleteObject, through DeleteObjects);
  * - retention-sweep: deletes an expired session's objects (DeleteObject, through DeleteObjects);
+ * - lifecycle-worker: deletes the objects of purged sessions and erased users (DeleteObjects); lists a user's prefix;
  * - converse: HeadObject and signs the agents' links (GetObject; Agents Classic read `sessionState.files` with
  *   the caller's permission too), tags a file attached (PutObjectTagging).
  */
@@ -88,5 +100,7 @@ export const FILES_ACCESS: Partial<Record<FunctionName, readonly FilesAction[]>>
   sessions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging', 's3:DeleteObject'],
   // Deletes an expired session's objects (DeleteObjects).
   'retention-sweep': ['s3:DeleteObject'],
+  // Erasure and session purges delete objects (and list `files/<user>/`: ListBucket, granted by ChatLifecycle).
+  'lifecycle-worker': ['s3:DeleteObject'],
   converse: ['s3:GetObject', 's3:PutObjectTagging'],
 };

@@ -14,6 +14,7 @@ import {
   ANSWER_REDRIVE_FUNCTION,
   RETENTION_SWEEP_FUNCTION,
   BACKGROUND_FUNCTIONS,
+  LIFECYCLE_WORKER_FUNCTION,
   TABLE_ACCESS,
   tableStatements,
   USAGE_STREAM_FUNCTION,
@@ -84,6 +85,8 @@ export const DEFAULT_SIZES: Record<FunctionName, FunctionSize> = {
   'answer-redrive': { memoryMb: 256, timeoutSeconds: 60 },
   // Up to 100 due sessions per run, a renewal being an UpdateItem per older item (resumed by the next run).
   'retention-sweep': { memoryMb: 256, timeoutSeconds: 300 },
+  // One step of an erasure or a session purge: pages for LIFECYCLE_STEP_MS (20 s), then the next message.
+  'lifecycle-worker': { memoryMb: 512, timeoutSeconds: 60 },
 };
 
 /** A Secrets Manager secret a function reads at cold start; `id` (its ARN or name) goes in the environment. */
@@ -126,9 +129,13 @@ export interface ChatFunctionsProps {
 
 /** The AgentCore Memory calls of each function (functions/memory/client.ts), on the registered memories only. */
 export const MEMORY_ACTIONS: Partial<Record<RouteGroup, readonly string[]>> = {
-  converse: ['RetrieveMemoryRecords', 'CreateEvent'],
+  // Listing and deleting too: a turn that recorded its exchange while the user's "forget me" ran forgets it again.
+  converse: ['RetrieveMemoryRecords', 'CreateEvent', 'ListSessions', 'ListEvents', 'DeleteEvent', 'ListMemoryRecords', 'BatchDeleteMemoryRecords'],
   users: ['ListMemoryRecords', 'GetMemoryRecord', 'DeleteMemoryRecord', 'BatchDeleteMemoryRecords', 'ListSessions', 'ListEvents', 'DeleteEvent'],
 };
+
+/** The lifecycle worker's memory calls: every event and record of an erased user (functions/memory/user-memory.ts forgetInMemory). */
+export const LIFECYCLE_MEMORY_ACTIONS = ['ListSessions', 'ListEvents', 'DeleteEvent', 'ListMemoryRecords', 'BatchDeleteMemoryRecords'] as const;
 
 /**
  * One function per route group (functions/handlers/<group>.ts) plus the API authorizer: ESM bundles split into
@@ -147,6 +154,8 @@ export class ChatFunctions extends Construct {
   readonly answerRedrive: lambda.Function;
   /** The retention sweep (lib/constructs/chat-retention.ts schedules it). */
   readonly retentionSweep: lambda.Function;
+  /** The lifecycle worker (lib/constructs/chat-lifecycle.ts wires it to its queue). */
+  readonly lifecycleWorker: lambda.Function;
 
   constructor(scope: Construct, id: string, props: ChatFunctionsProps) {
     super(scope, id);
@@ -155,6 +164,11 @@ export class ChatFunctions extends Construct {
     this.usageStream = this.makeFunction(USAGE_STREAM_FUNCTION, props);
     this.answerRedrive = this.makeFunction(ANSWER_REDRIVE_FUNCTION, props);
     this.retentionSweep = this.makeFunction(RETENTION_SWEEP_FUNCTION, props);
+    this.lifecycleWorker = this.makeFunction(LIFECYCLE_WORKER_FUNCTION, props);
+    if (props.memoryArns?.length)
+      this.lifecycleWorker.addToRolePolicy(
+        new iam.PolicyStatement({ actions: LIFECYCLE_MEMORY_ACTIONS.map((a) => `bedrock-agentcore:${a}`), resources: [...props.memoryArns] }),
+      );
     if (props.insights) {
       for (const name of BACKGROUND_FUNCTIONS) this.background.set(name, this.makeFunction(name, props));
       const models = [...props.insights.modelArns];
@@ -205,7 +219,11 @@ export class ChatFunctions extends Construct {
     const secrets =
       name === 'authorizer'
         ? { JWT_SECRET_ARN: props.jwtSecret }
-        : isBackground(name) || name === USAGE_STREAM_FUNCTION || name === ANSWER_REDRIVE_FUNCTION || name === RETENTION_SWEEP_FUNCTION
+        : isBackground(name) ||
+            name === USAGE_STREAM_FUNCTION ||
+            name === ANSWER_REDRIVE_FUNCTION ||
+            name === RETENTION_SWEEP_FUNCTION ||
+            name === LIFECYCLE_WORKER_FUNCTION
           ? {}
           : { JWT_SECRET_ARN: props.jwtSecret, CURSOR_SECRET_ARN: props.cursorSecret };
     const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: props.logRetentionDays as logs.RetentionDays });
@@ -229,9 +247,11 @@ export class ChatFunctions extends Construct {
               ? 'answer redrive (answers stored later)'
               : name === RETENTION_SWEEP_FUNCTION
                 ? 'retention sweep (sessions kept and expired together)'
-                : isBackground(name)
-                  ? `generated insights (${name})`
-                  : `${name} routes`
+                : name === LIFECYCLE_WORKER_FUNCTION
+                  ? 'lifecycle worker (erasures, session purges)'
+                  : isBackground(name)
+                    ? `generated insights (${name})`
+                    : `${name} routes`
       }`,
       environment: {
         ...props.environment,

@@ -13,6 +13,7 @@ import type { LocalApi, LocalApiOptions } from './server';
 import { startLocalS3, type LocalS3 } from './s3-server';
 import { startUsageStream, type UsageStream } from './usage-stream';
 import type { LocalAnswerQueue } from './answer-queue';
+import type { LocalLifecycleQueue } from './lifecycle-queue';
 
 /** The bucket of uploaded files in the local S3. */
 export const LOCAL_FILES_BUCKET = 'pika-files-local';
@@ -32,7 +33,7 @@ export interface LocalStackOptions {
    */
   front?: false | Omit<DynamoDbFrontOptions, 'target'>;
   /** The agent emulator (default), or false: none (the tests' global setup, where each worker starts its own). */
-  emulator?: false | { chunkDelayMs?: number; port?: number };
+  emulator?: false | { chunkDelayMs?: number; port?: number; silentMs?: number };
   /** No emulator, and the SDK's own AWS credentials kept so it reaches real Bedrock (DynamoDB Local accepts any). */
   realBedrock?: boolean;
   /** The local API (default: a free loopback port; `pages`: npm start's playground), or false. */
@@ -65,6 +66,8 @@ export interface LocalStack {
   api: LocalApi | undefined;
   usageStream: UsageStream | undefined;
   answerQueue: LocalAnswerQueue | undefined;
+  /** Erasures and session purges (functions/lifecycle), in-process. */
+  lifecycleQueue: LocalLifecycleQueue | undefined;
   stop(): Promise<void>;
 }
 
@@ -124,12 +127,14 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     // Answers the table refused when their turn ended, stored later by the redrive handler (in AWS: SQS).
     const answerQueue = opts.api === false ? undefined : (await import('./answer-queue')).startLocalAnswerQueue();
     if (answerQueue) stops.push(async () => answerQueue.stop());
+    const lifecycleQueue = opts.api === false ? undefined : (await import('./lifecycle-queue')).startLocalLifecycleQueue();
+    if (lifecycleQueue) stops.push(async () => lifecycleQueue.stop());
     const api = opts.api === false ? undefined : await (await import('./server')).startLocalApi(opts.api ?? {});
     if (api) stops.push(() => api.close());
     // Through the front when there is one: the consumer's transactions meet the turns' as in AWS.
     const usageStream = opts.usageStream ? await startUsageStream({ endpoint, tableName, pollMs: opts.usageStream.pollMs }) : undefined;
     if (usageStream) stops.push(() => usageStream.stop());
-    return { tableName, dynamoDbEndpoint: endpoint, db, front, emulator, s3, api, usageStream, answerQueue, stop };
+    return { tableName, dynamoDbEndpoint: endpoint, db, front, emulator, s3, api, usageStream, answerQueue, lifecycleQueue, stop };
   } catch (err) {
     await stop();
     throw err;

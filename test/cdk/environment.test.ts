@@ -45,6 +45,7 @@ beforeAll(() => {
         dynamoDbMaxAttempts: 4,
         uploadUrlSeconds: 120,
         downloadUrlSeconds: 120,
+        lifecycleStepMs: 15_000,
       },
     },
   });

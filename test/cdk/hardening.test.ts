@@ -99,6 +99,8 @@ describe('gateway responses (items 3, 6, 8)', () => {
         'gatewayresponse.header.Access-Control-Allow-Origin': single,
         'gatewayresponse.header.Access-Control-Expose-Headers': "'Retry-After, Allow'",
         'gatewayresponse.header.Vary': "'Origin'",
+        // API Gateway's own 429 says when to retry, as every 429 of the API does (docs/api.md).
+        ...(type === 'THROTTLED' ? { 'gatewayresponse.header.Retry-After': "'1'" } : {}),
       });
     }
     for (const [type, r] of gatewayResponses(dev)) {
@@ -106,6 +108,8 @@ describe('gateway responses (items 3, 6, 8)', () => {
         'gatewayresponse.header.Access-Control-Allow-Origin': 'method.request.header.origin',
         'gatewayresponse.header.Access-Control-Expose-Headers': "'Retry-After, Allow'",
         'gatewayresponse.header.Vary': "'Origin'",
+        // API Gateway's own 429 says when to retry, as every 429 of the API does (docs/api.md).
+        ...(type === 'THROTTLED' ? { 'gatewayresponse.header.Retry-After': "'1'" } : {}),
       });
     }
   });
@@ -132,9 +136,9 @@ describe('alarms (items 4, 7)', () => {
         ([, a]) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors' && a.Dimensions?.some((d: any) => d.Value?.Ref === authorizerFn),
       );
       expect(lambdaErrorsOfAuthorizer).toEqual([]);
-      // The route functions (and the generated-insights sweep and worker, the usage stream, the answer redrive, the retention sweep) keep their Errors alarms.
+      // The route functions (and the generated-insights sweep and worker, the usage stream, the answer redrive, the retention sweep, the lifecycle worker) keep their Errors alarms.
       const routeErrorAlarms = alarms(s).filter(([, a]) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors');
-      expect(routeErrorAlarms).toHaveLength(ROUTE_GROUPS.length + s.stack.functions.background.size + 3);
+      expect(routeErrorAlarms).toHaveLength(ROUTE_GROUPS.length + s.stack.functions.background.size + 4);
     }
   });
 

@@ -8,11 +8,11 @@ import { GSIS } from '../../functions/data/table-definition';
 import { ROUTE_GROUPS, type RouteGroup } from '../../functions/http/routes';
 import { stageConfig } from '../../lib/config/stages';
 import { BACKGROUND_FUNCTIONS, TABLE_ACCESS, type BackgroundFunction, type FunctionName } from '../../lib/constructs/access-map';
-import { MEMORY_ACTIONS } from '../../lib/constructs/chat-functions';
+import { MEMORY_ACTIONS, LIFECYCLE_MEMORY_ACTIONS } from '../../lib/constructs/chat-functions';
 import { deployedCodeOf, flat, logicalIdOf, statementsByRole, synthStage, type Synthesized } from './helpers';
 
 const STAGES = ['dev', 'staging', 'prod'] as const;
-const FUNCTIONS: FunctionName[] = [...ROUTE_GROUPS, 'authorizer', ...BACKGROUND_FUNCTIONS, 'retention-sweep'];
+const FUNCTIONS: FunctionName[] = [...ROUTE_GROUPS, 'authorizer', ...BACKGROUND_FUNCTIONS, 'retention-sweep', 'lifecycle-worker'];
 /** Bedrock callers: converse (agents, titles) and the generated-insights worker (its models only, test/cdk/insights.test.ts). */
 const BEDROCK_CALLERS: FunctionName[] = ['converse', 'insights-worker'];
 const synthesized = {} as Record<(typeof STAGES)[number], Synthesized>;
@@ -33,9 +33,11 @@ function grants(s: Synthesized, name: FunctionName): Map<string, Set<string>> {
       ? s.stack.functions.authorizer
       : name === 'retention-sweep'
         ? s.stack.functions.retentionSweep
-        : (BACKGROUND_FUNCTIONS as readonly string[]).includes(name)
-          ? s.stack.functions.background.get(name as BackgroundFunction)!
-          : s.stack.functions.byGroup.get(name as never)!;
+        : name === 'lifecycle-worker'
+          ? s.stack.functions.lifecycleWorker
+          : (BACKGROUND_FUNCTIONS as readonly string[]).includes(name)
+            ? s.stack.functions.background.get(name as BackgroundFunction)!
+            : s.stack.functions.byGroup.get(name as never)!;
   const roleId = logicalIdOf(s, fn.role!);
   const out = new Map<string, Set<string>>();
   for (const st of statementsByRole(s).get(roleId) ?? []) {
@@ -137,7 +139,11 @@ describe('Bedrock, secrets and wildcards', () => {
       const runtimes = agents.flatMap((a) => (a.agent.kind === 'agentcore-runtime' ? [a.agent.agentRuntimeArn] : []));
       for (const name of FUNCTIONS) {
         const actions = [...grants(synthesized[stage], name).keys()].filter(
-          (a) => a.startsWith('bedrock-agentcore:') && !MEMORY_ACTIONS[name as RouteGroup]?.includes(a.split(':')[1]!),
+          (a) =>
+            a.startsWith('bedrock-agentcore:') &&
+            !MEMORY_ACTIONS[name as RouteGroup]?.includes(a.split(':')[1]!) &&
+            // The lifecycle worker's memory deletes (test/cdk/lifecycle.test.ts).
+            !(name === 'lifecycle-worker' && (LIFECYCLE_MEMORY_ACTIONS as readonly string[]).includes(a.split(':')[1]!)),
         );
         if (name !== 'converse') expect(actions, `${stage} ${name}`).toEqual([]);
       }

@@ -43,8 +43,9 @@ describe('generated insights (AWS)', () => {
 
   it('queue and dead-letter queue: SQS-managed encryption, TLS only, redrive after MAX_RECEIVE_COUNT', () => {
     // The jobs and their dead letters; the usage stream's dead letters and the answer redrive queue and its own.
+    // And the lifecycle jobs with their dead letters.
     const queues = resourcesOf(dev, 'AWS::SQS::Queue');
-    expect(queues).toHaveLength(5);
+    expect(queues).toHaveLength(7);
     for (const [, q] of queues) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
     const jobs = dev.json.Resources[logicalIdOf(dev, dev.stack.insights!.queue)]!;
     expect(jobs.Properties.RedrivePolicy).toEqual({
@@ -52,7 +53,7 @@ describe('generated insights (AWS)', () => {
       maxReceiveCount: MAX_RECEIVE_COUNT,
     });
     const policies = resourcesOf(dev, 'AWS::SQS::QueuePolicy');
-    expect(policies).toHaveLength(5);
+    expect(policies).toHaveLength(7);
     for (const [, p] of policies) {
       expect(p.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -123,12 +124,12 @@ describe('generated insights (AWS)', () => {
   it('a stage with insights.enabled false has no schedule, queue or background function', () => {
     expect(off.stack.insights).toBeUndefined();
     expect(off.stack.functions.background.size).toBe(0);
-    // Only the queues every stage has: the usage stream's dead letters, the answer redrive queue and its dead letters.
+    // Only the queues every stage has: the usage stream's dead letters, the answer redrive and lifecycle queues and their dead letters.
     expect(
       resourcesOf(off, 'AWS::SQS::Queue')
         .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))
         .sort(),
-    ).toEqual(['RedriveAnswers', 'RedriveDeadLetters', 'UsageDeadLetters']);
+    ).toEqual(['LifecycleDeadLetters', 'LifecycleJobs', 'RedriveAnswers', 'RedriveDeadLetters', 'UsageDeadLetters']);
     // The retention sweep's schedule only.
     expect(resourcesOf(off, 'AWS::Events::Rule').map(([, r]) => flat(r.Properties.Targets[0].Arn))).toEqual([
       `<${logicalIdOf(off, off.stack.functions.retentionSweep)}.Arn>`,

@@ -48,7 +48,16 @@ describe('user memory in the stack', () => {
       expect([...g.keys()].sort(), group).toEqual(expected);
       for (const resources of g.values()) expect(resources).toEqual([MEMORY]);
     }
-    expect(MEMORY_ACTIONS.converse).toEqual(['RetrieveMemoryRecords', 'CreateEvent']);
+    // Recall and record; the listing and deleting of forgetting again an exchange recorded while "forget me" ran.
+    expect(MEMORY_ACTIONS.converse).toEqual([
+      'RetrieveMemoryRecords',
+      'CreateEvent',
+      'ListSessions',
+      'ListEvents',
+      'DeleteEvent',
+      'ListMemoryRecords',
+      'BatchDeleteMemoryRecords',
+    ]);
   });
 
   it('the functions get the registered memories as AGENTCORE_MEMORIES; a stage without memories gets neither the variable nor a grant', () => {

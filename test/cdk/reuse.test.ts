@@ -51,8 +51,8 @@ describe('reusing the constructs', () => {
 
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::DynamoDB::Table', 1);
-    // every group but admin, the authorizer, the usage stream consumer, the answer redrive, the retention sweep
-    t.resourceCountIs('AWS::Lambda::Function', ROUTE_GROUPS.length + 3);
+    // every group but admin, the authorizer, the usage stream consumer, the answer redrive, the retention sweep, the lifecycle worker (its queue: ChatLifecycle)
+    t.resourceCountIs('AWS::Lambda::Function', ROUTE_GROUPS.length + 4);
     t.resourceCountIs('AWS::Events::Rule', 1);
     t.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     t.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 2048, Timeout: Duration.minutes(10).toSeconds() });

@@ -270,7 +270,7 @@ describe('downloading and deleting', () => {
     const a = await uploadFile(api, t, sessionId, 'a.txt', 'text/plain', 'aaa');
     const b = await uploadFile(api, t, sessionId, 'b.png', 'image/png', new Uint8Array([137, 80, 78, 71]));
     expect(await headObject(a.s3Key)).toBeDefined();
-    expect((await api.call('DELETE', `/sessions/${sessionId}`, { token: t })).status).toBe(200);
+    expect((await api.call('DELETE', `/sessions/${sessionId}`, { token: t })).status).toBe(202);
     expect(await headObject(a.s3Key)).toBeUndefined();
     expect(await headObject(b.s3Key)).toBeUndefined();
     expectErrorShape(await api.call('GET', `/sessions/${sessionId}/files/${a.fileId}`, { token: t }), 404, 'NOT_FOUND');

@@ -70,7 +70,7 @@ describe('idempotency keys', () => {
     for await (const e of readServerSentEvents(res.body!)) {
       events.push(e as { event: string; data: any });
       if (e.event === 'chunk' && events.filter((x) => x.event === 'chunk').length === 1)
-        expect((await api.call('DELETE', `/sessions/${events[0]!.data.sessionId}`, { token: t })).status).toBe(200);
+        expect((await api.call('DELETE', `/sessions/${events[0]!.data.sessionId}`, { token: t })).status).toBe(202);
     }
     expect(events.at(-1)?.event).toBe('error');
     // The same request again: a new turn (a new session), not 409 "still running" until the lease ends.

@@ -188,8 +188,18 @@ describe('every route through its deployed bundle', () => {
 
     // Nothing runs in the session now: the owner's stop request reaches the function and is a 409.
     expect((await ok('cancelSession', 'POST', `/sessions/${session.sessionId}/cancel`, { token: user }, 409)).error.code).toBe('CONFLICT');
-    expect(await ok('deleteSession', 'DELETE', `/sessions/${session.sessionId}`, { token: user })).toEqual({ deleted: true });
+    expect(await ok('deleteSession', 'DELETE', `/sessions/${session.sessionId}`, { token: user }, 202)).toEqual({ deleted: true });
     expectError(await call('GET', `/sessions/${session.sessionId}`, { token: user }), 404, 'NOT_FOUND');
+
+    // Erasure: the job is queued (SQS here is a stand-in that only keeps messages), its record readable.
+    const leaving = uid('leaving');
+    const leavingToken = await token(leaving);
+    expectError(await call('GET', '/users/me/erasure', { token: leavingToken }), 404, 'NOT_FOUND');
+    expect(await ok('eraseMe', 'DELETE', '/users/me', { token: leavingToken }, 202)).toMatchObject({ userId: leaving, status: 'running' });
+    expect(await ok('getMyErasure', 'GET', '/users/me/erasure', { token: leavingToken })).toMatchObject({ status: 'running', requestedBy: 'user' });
+    const erased = uid('erased');
+    expect(await ok('eraseUser', 'DELETE', `/users/${erased}`, { token: site }, 202)).toMatchObject({ userId: erased, requestedBy: 'admin' });
+    expect(await ok('getUserErasure', 'GET', `/users/${erased}/erasure`, { token: site })).toMatchObject({ status: 'running' });
 
     expect([...covered].sort()).toEqual(ROUTES.map((r) => r.id).sort());
   }, 60_000);
@@ -325,9 +335,9 @@ describe('the authorizer at the edge', () => {
     const unknown = await call('GET', '/no/such/route', { token: t });
     expectError(unknown, 404, 'NOT_FOUND');
     expectCors(unknown.res);
-    const wrong = await call('DELETE', '/users/me', { token: t });
+    const wrong = await call('POST', '/users/me', { token: t });
     expectError(wrong, 405, 'METHOD_NOT_ALLOWED');
-    expect(wrong.res.headers.allow).toBe('GET, PUT');
+    expect(wrong.res.headers.allow).toBe('DELETE, GET, PUT');
     const noPrefix = await call('GET', '/users', { token: await token(uid('admin'), [config.roles.contentAdmin]) });
     expectError(noPrefix, 400, 'VALIDATION_FAILED');
     expectCors(noPrefix.res);

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../scripts/local/dynamodb-local';
 import { startSecretsStandIn, type SecretsStandIn } from '../support/secrets-manager';
+import { startSqsStandIn } from '../support/sqs-stand-in';
 import { Gateway } from './gateway';
 import { LambdaService, type FunctionDef } from './lambda';
 
@@ -50,6 +51,9 @@ export async function deployStage(
   const template = JSON.parse(readFileSync(join(outdir, file), 'utf8')) as Template & { Outputs: Record<string, { Value: any }> };
 
   const secretValues: Record<string, string> = {};
+  // Routes that start lifecycle jobs (erasures, session purges) send to SQS: a stand-in keeps the messages. The
+  // SDK sends to the queue URL's host, so the queues' URLs point at it.
+  const sqs = await startSqsStandIn();
   const resolve = (v: unknown): string => {
     if (typeof v === 'string') return v;
     const o = v as Record<string, any>;
@@ -61,7 +65,7 @@ export async function deployStage(
     if (r?.Type === 'AWS::DynamoDB::Table') return local.tableName;
     if (r?.Type === 'AWS::S3::Bucket') return local.s3?.bucket ?? `pika-files-${stage}-deployed`;
     if (r?.Type === 'AWS::SecretsManager::Secret') return `arn:aws:secretsmanager:${LOCAL_REGION}:111122223333:secret:${o.Ref}-AbCdEf`;
-    if (r?.Type === 'AWS::SQS::Queue') return `https://sqs.${LOCAL_REGION}.amazonaws.com/111122223333/${o.Ref}`; // the insights queue (not emulated)
+    if (r?.Type === 'AWS::SQS::Queue') return `${sqs.endpoint}/111122223333/${o.Ref}`; // sends are kept, nothing consumes them
     throw new Error(`cannot resolve ${JSON.stringify(v)} locally`);
   };
 
@@ -119,6 +123,7 @@ export async function deployStage(
     async close() {
       await lambda.dispose();
       await secrets.close();
+      await sqs.close();
       rmSync(outdir, { recursive: true, force: true });
     },
   };

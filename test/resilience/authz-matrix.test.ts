@@ -47,12 +47,18 @@ const MATRIX: Record<RouteId, Row> = {
   // Everyone names the owner's record under /users/me: only the owner finds it.
   deleteMyMemoryRecord: { owner: 200, other: 404, contentAdmin: 404, siteAdmin: 404, service: 404 },
   listUserMemory: { owner: 403, other: 403, contentAdmin: 200, siteAdmin: 200, service: 403 },
+  // Everyone may erase themselves; only site admins another user. No erasure was asked in the world: 404 shows
+  // the caller got past authorization.
+  eraseMe: { owner: 202, other: 202, contentAdmin: 202, siteAdmin: 202, service: 202 },
+  getMyErasure: { owner: 404, other: 404, contentAdmin: 404, siteAdmin: 404, service: 404 },
+  eraseUser: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 202, service: 403 },
+  getUserErasure: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 404, service: 403 },
   createSession: { owner: 201, other: 201, contentAdmin: 201, siteAdmin: 201, service: 201 },
   listSessions: { owner: 200, other: 200, contentAdmin: 200, siteAdmin: 200, service: 200 },
   searchSessions: { owner: 200, other: 403, contentAdmin: 200, siteAdmin: 200, service: 200 },
   getSession: { owner: 200, other: 404, contentAdmin: 200, siteAdmin: 200, service: 200 },
   updateSession: { owner: 200, other: 404, contentAdmin: 403, siteAdmin: 403, service: 403 },
-  deleteSession: { owner: 200, other: 404, contentAdmin: 404, siteAdmin: 404, service: 404 },
+  deleteSession: { owner: 202, other: 404, contentAdmin: 404, siteAdmin: 404, service: 404 },
   // Nothing runs in the owner's session here: 409 shows the owner got past authorization.
   cancelSession: { owner: 409, other: 404, contentAdmin: 404, siteAdmin: 404, service: 404 },
   listMessages: { owner: 200, other: 404, contentAdmin: 200, siteAdmin: 200, service: 200 },

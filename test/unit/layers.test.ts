@@ -15,7 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['platform'],
   ['data', 'models'],
   ['files', 'memory', 'policy'],
-  ['http', 'insights', 'retention'],
+  ['http', 'insights', 'lifecycle', 'retention'],
   ['converse'],
   ['handlers'],
 ];

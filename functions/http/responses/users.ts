@@ -1,6 +1,6 @@
 /** The users routes' success answers (the routes: ../routes/users.ts). */
 import * as z from 'zod';
-import { chatUserSchema, myBudgetSchema, myUsageSchema, userMemoryRecordSchema } from 'pika-shared/schemas';
+import { chatUserSchema, myBudgetSchema, myUsageSchema, userErasureSchema, userMemoryRecordSchema } from 'pika-shared/schemas';
 import type { USERS_ROUTES } from '../routes/users';
 import { deleted, pageOf, type ResponsesOf } from './common';
 
@@ -13,6 +13,10 @@ export const USERS_RESPONSES = {
   forgetMyMemory: z.object({ deleted: z.literal(true), records: z.number().int(), events: z.number().int() }),
   deleteMyMemoryRecord: deleted,
   listUserMemory: pageOf(userMemoryRecordSchema),
+  eraseMe: userErasureSchema,
+  getMyErasure: userErasureSchema,
+  eraseUser: userErasureSchema,
+  getUserErasure: userErasureSchema,
   putUser: chatUserSchema,
   getMyBudget: myBudgetSchema,
   getMyUsage: myUsageSchema,

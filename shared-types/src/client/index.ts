@@ -52,6 +52,17 @@ type WidgetP = { scope: string; tag: string };
 type Widget = { scope: string; tag: string; data: UserWidgetData };
 type Deleted = { deleted: true };
 /** One record of a user's memory (GET /users/me/memory): `recordId` is `<memory id>:<memory record id>`. */
+export type UserErasure = {
+    userId: string;
+    status: 'running' | 'done' | 'failed';
+    requestedAt: string;
+    lastUpdate: string;
+    finishedAt?: string;
+    requestedBy: 'user' | 'admin';
+    phase?: string;
+    counts?: Record<string, number>;
+    error?: { code: string; message: string };
+};
 export type UserMemoryRecord = { recordId: string; memoryId: string; content: string; namespaces: string[]; strategyId?: string; createdAt: string };
 type ChatAppBody = Omit<ChatAppConfig, 'chatAppId' | 'createDate' | 'lastUpdate'>;
 type AgentBody = Omit<AgentConfig, 'agentId' | 'createDate' | 'lastUpdate'>;
@@ -99,6 +110,10 @@ export interface PikaApiRoutes {
     forgetMyMemory: { response: { deleted: true; records: number; events: number } };
     deleteMyMemoryRecord: { params: { recordId: string }; response: Deleted };
     listUserMemory: { params: { userId: string }; query: ListQuery; response: Page<UserMemoryRecord> };
+    eraseMe: { response: UserErasure };
+    getMyErasure: { response: UserErasure };
+    eraseUser: { params: { userId: string }; response: UserErasure };
+    getUserErasure: { params: { userId: string }; response: UserErasure };
     createSession: { body: CreateSessionRequest; response: ChatSession<RecordOrUndef> };
     listSessions: { query: ListQuery & { chatAppId?: string }; response: Page<ChatSession<RecordOrUndef>> };
     searchSessions: { body: SessionSearchRequest<Rec>; response: SessionSearchResponse<RecordOrUndef> };

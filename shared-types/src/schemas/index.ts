@@ -3,6 +3,7 @@ export * from './records';
 export * from './requests';
 export * from './memory';
 export * from './memory-record';
+export * from './erasure';
 export * from './files';
 export * from './file-links';
 export * from './file-feature';
