@@ -4,6 +4,7 @@
  * 429 BUDGET_EXCEEDED before anything is stored or the agent called. A chat app without `budgets` is not
  * checked (no read on its turns); usage is aggregated either way.
  */
+import { roundUsd } from '../platform/money';
 import type { AgentConfig, BudgetLimits, ChatAppConfig } from 'pika-shared/types/chatbot/chatbot-types';
 import { readBudgetState, type BudgetState } from '../data/budgets';
 import type { TurnReservation } from '../data/turn-writes';
@@ -66,7 +67,7 @@ export function budgetLines(app: ChatAppConfig, state: BudgetState, nowMs: numbe
           unit,
           used: amount,
           limit,
-          remaining: Math.max(0, Math.round((limit - amount) * 1e6) / 1e6),
+          remaining: Math.max(0, roundUsd(limit - amount)),
           resetsAt: resetsAt(period, nowMs),
         });
       }
@@ -114,7 +115,7 @@ export async function budgetForTurn(input: {
   for (const l of userLines) (limits[l.period] ??= {})[l.unit] = l.limit;
   const tokens = config().BUDGET_RESERVE_TOKENS;
   const pricing = input.agent.pricing;
-  const usd = pricing ? Math.round((tokens / 1000) * Math.max(pricing.inputPer1kTokens, pricing.outputPer1kTokens) * 1e6) / 1e6 : 0;
+  const usd = pricing ? roundUsd((tokens / 1000) * Math.max(pricing.inputPer1kTokens, pricing.outputPer1kTokens)) : 0;
   return {
     amount: { tokens, usd },
     limits,

@@ -3,7 +3,8 @@
  * `fileObjectKey(owner, session, file)`). Written only while the session exists; read by key; a session's
  * files by a Query on its partition (`FILE#` prefix), which is bounded by the session's size.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAllPages } from './pagination';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChatMessageFile } from 'pika-shared/types/chatbot/chatbot-types';
 import { notFound } from './errors';
 import { ddb, tableName } from './client';
@@ -71,20 +72,10 @@ export async function markFilesAttached(sessionId: string, fileIds: string[], at
 
 /** Every file record of a session (one Query per 1 MB page on the session's partition). */
 export async function listSessionFiles(sessionId: string): Promise<FileRecord[]> {
-  const out: FileRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.sessionPartition(sessionId), ':prefix': FILE_PREFIX },
-        ConsistentRead: true,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    out.push(...(page.Items ?? []).map((i) => fromItem<FileRecord>(i as RawItem)));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return out;
+  const items = await queryAllPages({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.sessionPartition(sessionId), ':prefix': FILE_PREFIX },
+    ConsistentRead: true,
+  });
+  return items.map((i) => fromItem<FileRecord>(i));
 }

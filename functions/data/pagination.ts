@@ -198,3 +198,26 @@ export async function queryPage<T>(source: QuerySource, opts: Omit<MergeOptions,
     ...(next ? { nextCursor: encodeCursor(next, binding) } : {}),
   };
 }
+
+/** Every page of a query, in order, as the table answers them (an async generator: stop reading when done). */
+export async function* queryPages(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): AsyncGenerator<RawItem[]> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await ddb().send(new QueryCommand({ ...input, TableName: tableName(), ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
+    yield (out.Items ?? []) as RawItem[];
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+}
+
+/** Every item of a query; stops after the page that passes `maxItems` (the caller refuses or cuts). */
+export async function queryAllPages(
+  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+  maxItems = Number.POSITIVE_INFINITY,
+): Promise<RawItem[]> {
+  const items: RawItem[] = [];
+  for await (const page of queryPages(input)) {
+    items.push(...page);
+    if (items.length > maxItems) break;
+  }
+  return items;
+}

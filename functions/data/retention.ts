@@ -7,7 +7,8 @@
  * session's own expiry, or — the session idle — deletes its files when it expires. Written once with the
  * session; afterwards by the sweep only: a turn writes nothing more for its retention.
  */
-import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAllPages, queryPages } from './pagination';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dueEntries } from './due-index';
 import { FILE_PREFIX, keys, retentionDuePartition } from './keys';
 import { ddb, tableName } from './client';
@@ -127,27 +128,20 @@ async function forEachPage(
   act: (key: { pk: string; sk: string }) => Promise<void>,
   deadlineMs?: number,
 ): Promise<boolean> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
+  for await (const page of queryPages({
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.sessionPartition(sessionId) },
+    ProjectionExpression: 'pk, sk, expiresAt',
+    ConsistentRead: true,
+  })) {
     if (deadlineMs !== undefined && Date.now() > deadlineMs) return false;
-    const out = await ddb().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.sessionPartition(sessionId) },
-        ProjectionExpression: 'pk, sk, expiresAt',
-        ConsistentRead: true,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    const picked = (out.Items ?? [])
+    const picked = page
       .map((i) => ({ pk: String(i.pk), sk: String(i.sk), ...(typeof i.expiresAt === 'number' ? { expiresAt: i.expiresAt } : {}) }))
       .filter(pick);
     for (let i = 0; i < picked.length; i += CONCURRENCY) {
       await Promise.all(picked.slice(i, i + CONCURRENCY).map(({ pk, sk }) => act({ pk, sk })));
     }
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
+  }
   return true;
 }
 
@@ -169,23 +163,13 @@ async function renewItem(key: { pk: string; sk: string }, until: number): Promis
 
 /** The S3 keys of the session's file records. */
 export async function sessionFileKeys(sessionId: string): Promise<string[]> {
-  const found: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await ddb().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :f)',
-        ExpressionAttributeValues: { ':pk': keys.sessionPartition(sessionId), ':f': FILE_PREFIX },
-        ProjectionExpression: 's3Key',
-        ConsistentRead: true,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    for (const i of out.Items ?? []) if (typeof i.s3Key === 'string') found.push(i.s3Key);
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
-  return found;
+  const items = await queryAllPages({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :f)',
+    ExpressionAttributeValues: { ':pk': keys.sessionPartition(sessionId), ':f': FILE_PREFIX },
+    ProjectionExpression: 's3Key',
+    ConsistentRead: true,
+  });
+  return items.flatMap((i) => (typeof i.s3Key === 'string' ? [i.s3Key] : []));
 }
 
 /**

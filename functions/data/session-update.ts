@@ -2,7 +2,7 @@
  * What a write of a message adds to its session item (turn bookkeeping, a generated title, insights activity,
  * counters): each concern's part, joined into one update (messages.ts writes it with the message).
  */
-import { roundUsd } from './usage-aggregates';
+import { roundUsd } from '../platform/money';
 
 /** Extra attributes SET (or SET where absent, or REMOVEd), and counters ADDed, on the session item with a message. */
 export interface SessionExtras {

@@ -1,5 +1,5 @@
 /** Sessions: SESSION#s / META, listed per user (gsi1/gsi2); a chat app's sessions (sharded gsi3/gsi4) are read by session search. */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conditionFailedAt, isConditionFailure, withRetry } from './retry';
 import { assertJoinable, type TransactItems } from './transact';
 import type { ChatMessageUsage, ChatSession, ChatUser, RecordOrUndef } from 'pika-shared/types/chatbot/chatbot-types';
@@ -9,7 +9,7 @@ import { ddb, tableName } from './client';
 import { updateExpression } from './expressions';
 import { fromItem, newId, nowIso, TITLE_CLAIM_ATTRIBUTE, type RawItem } from './items';
 import { keys, userAppSessionsPartition, userSessionsPartition } from './keys';
-import { queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
+import { type Page, type PageRequest, type QuerySource, queryPage, queryPages, queryString } from './pagination';
 import { FEEDBACK_SUMMARY_ATTRIBUTE } from './search-summaries';
 import { retentionEntryItem } from './retention';
 import { itemExpiresAt, itemTtlDays, ttlAttribute } from './ttl';
@@ -318,22 +318,15 @@ export async function setGeneratedTitle(sessionId: string, title: string, usage?
 export async function deleteSession(sessionId: string): Promise<void> {
   const meta = await ddb().send(new DeleteCommand({ TableName: tableName(), Key: keys.session(sessionId), ReturnValues: 'ALL_OLD' }));
   let found = meta.Attributes !== undefined;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await ddb().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.sessionPartition(sessionId) },
-        ProjectionExpression: 'pk, sk',
-        ConsistentRead: true,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    const itemKeys = (out.Items ?? []) as Array<{ pk: string; sk: string }>;
+  for await (const page of queryPages({
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.sessionPartition(sessionId) },
+    ProjectionExpression: 'pk, sk',
+    ConsistentRead: true,
+  })) {
+    const itemKeys = page as Array<{ pk: string; sk: string }>;
     if (itemKeys.length > 0) found = true;
     await batchDelete(itemKeys);
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
+  }
   if (!found) throw notFound('Session');
 }

@@ -8,7 +8,9 @@
  * records by the usage stream consumer (`applyDebits`, DynamoDB Streams), once per debit: no request's
  * transaction ever touches an item that other users' requests share.
  */
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAllPages } from './pagination';
+import { roundUsd } from '../platform/money';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGetEach } from './batch';
 import { ddb, tableName } from './client';
 import { updateExpression } from './expressions';
@@ -79,7 +81,6 @@ export function addTotals(a: UsageTotals, b: UsageTotals): UsageTotals {
 }
 
 /** Sums of decimals read as JS numbers: back to micro-dollars (what costOf rounds to). */
-export const roundUsd = (n: number) => Math.round(n * 1e6) / 1e6;
 
 /**
  * On a user's day/month item, what is spent plus what running turns set aside (`committedTokens`,
@@ -325,22 +326,13 @@ export async function queryAll(
   maxItems: number,
   index?: 'gsi2' | 'gsi3',
 ): Promise<RawItem[]> {
-  const items: RawItem[] = [];
-  let start: Record<string, unknown> | undefined;
   const [p, s] = index ? [`${index}pk`, `${index}sk`] : ['pk', 'sk'];
-  do {
-    const out = await ddb().send(
-      new QueryCommand({
-        TableName: tableName(),
-        ...(index ? { IndexName: index } : {}),
-        KeyConditionExpression: 'prefix' in range ? `${p} = :pk AND begins_with(${s}, :p)` : `${p} = :pk AND ${s} BETWEEN :from AND :to`,
-        ExpressionAttributeValues: { ':pk': pk, ...('prefix' in range ? { ':p': range.prefix } : { ':from': range.from, ':to': range.to }) },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    items.push(...((out.Items ?? []) as RawItem[]));
-    if (items.length > maxItems) return items;
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
+  return queryAllPages(
+    {
+      ...(index ? { IndexName: index } : {}),
+      KeyConditionExpression: 'prefix' in range ? `${p} = :pk AND begins_with(${s}, :p)` : `${p} = :pk AND ${s} BETWEEN :from AND :to`,
+      ExpressionAttributeValues: { ':pk': pk, ...('prefix' in range ? { ':p': range.prefix } : { ':from': range.from, ':to': range.to }) },
+    },
+    maxItems,
+  );
 }

@@ -5,6 +5,7 @@
  * `PUT /sessions/{id}/insights`. An invalid answer is retried once, then recorded as a failed generation
  * (GET /sessions/{id}/insights/status), never stored. Idempotent per session activity (insights-status.ts).
  */
+import { addUsage } from '../models/pricing';
 import { randomUUID } from 'node:crypto';
 import type { ChatAppConfig, ChatMessageUsage, SessionInsights } from 'pika-shared/types/chatbot/chatbot-types';
 import { sessionInsightsSchema } from 'pika-shared/schemas';
@@ -49,16 +50,6 @@ const SYSTEM = [
   'Judge only from the transcript. Scores are 0-100. Call the tool exactly once with every field filled.',
 ].join(' ');
 
-const sum = (a: ChatMessageUsage, b: ChatMessageUsage): ChatMessageUsage => {
-  const round = (n: number) => Math.round(n * 1e6) / 1e6;
-  return {
-    inputTokens: a.inputTokens + b.inputTokens,
-    outputTokens: a.outputTokens + b.outputTokens,
-    inputCost: round(a.inputCost + b.inputCost),
-    outputCost: round(a.outputCost + b.outputCost),
-    totalCost: round(a.totalCost + b.totalCost),
-  };
-};
 const NO_USAGE: ChatMessageUsage = { inputTokens: 0, outputTokens: 0, inputCost: 0, outputCost: 0, totalCost: 0 };
 
 /**
@@ -157,7 +148,7 @@ export async function generateInsights(job: InsightsJob): Promise<JobOutcome> {
         await chargeInsightsUsage(session, app, usage); // an earlier (invalid) answer of this job was still paid for
         throw err;
       });
-      usage = sum(usage, out.usage);
+      usage = addUsage(usage, out.usage);
       if (out.ok) value = out.value;
       else issues = out.issues;
     }

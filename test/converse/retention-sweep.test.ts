@@ -155,7 +155,7 @@ describe('retention sweep', () => {
     const t = await token(uid('u'));
     const { sessionId } = await turn(t, { chatAppId: await chatApp(7), message: 'bye' });
     expect(await getRetentionEntry(sessionId)).toBeDefined();
-    expect((await api.call('DELETE', `/sessions/${sessionId}`, { token: t })).status).toBe(200);
+    expect((await api.call('DELETE', `/sessions/${sessionId}`, { token: t })).status).toBe(202);
     expect(await getRetentionEntry(sessionId)).toBeUndefined();
   });
 });
