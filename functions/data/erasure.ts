@@ -10,7 +10,7 @@ import { DataError } from './errors';
 import { updateExpression } from './expressions';
 import { nowIso, type RawItem } from './items';
 import { keys } from './keys';
-import { isConditionFailure } from './retry';
+import { isConditionFailure, updateIf } from './retry';
 
 export type ErasureStatus = 'running' | 'done' | 'failed';
 export type ErasurePhase = 'sessions' | 'idempotency' | 'usage' | 'budgets' | 'files' | 'memory' | 'user' | 'settle' | 'done';
@@ -108,7 +108,7 @@ export async function startErasure(userId: string, requestedBy: 'user' | 'admin'
 
 /** Saves the job's progress at `step`, moving to `nextStep`; false when another delivery got there first. */
 export async function saveErasureProgress(userId: string, step: number, nextStep: number, progress: ErasureProgress): Promise<boolean> {
-  try {
+  return updateIf(async () => {
     await ddb().send(
       new UpdateCommand({
         TableName: tableName(),
@@ -120,11 +120,7 @@ export async function saveErasureProgress(userId: string, step: number, nextStep
         ConditionExpression: '#stepNow = :step AND #status = :running',
       }),
     );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  });
 }
 
 /** Ends the job: the record becomes what stays of the user (id, dates, status, counts). */

@@ -16,7 +16,7 @@ import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dy
 import { decodeTime } from 'ulid';
 import type { SessionInsightsStatus } from 'pika-shared/types/chatbot/chatbot-types';
 import { ddb, tableName } from './client';
-import { cancellationReasons, isConditionFailure } from './retry';
+import { cancellationReasons, isConditionFailure, updateIf } from './retry';
 import { type UpdateSpec, updateExpression } from './expressions';
 import { fromAttributeValues, nowIso as isoOf, type RawItem, TURN_ATTRIBUTES } from './items';
 import { insightsActivityOf } from './turns';
@@ -108,7 +108,7 @@ export function giveUpDue(e: DueEntry, error: { code: string; message: string },
 
 /** An update of a due entry as it was listed (same sort key, still pending): false when it changed since. */
 async function updateWhileDue(e: DueEntry, spec: UpdateSpec): Promise<boolean> {
-  try {
+  return updateIf(async () => {
     await ddb().send(
       new UpdateCommand({
         TableName: tableName(),
@@ -117,11 +117,7 @@ async function updateWhileDue(e: DueEntry, spec: UpdateSpec): Promise<boolean> {
         ConditionExpression: 'gsi1sk = :old AND #status = :pending',
       }),
     );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  });
 }
 
 /**
@@ -130,7 +126,7 @@ async function updateWhileDue(e: DueEntry, spec: UpdateSpec): Promise<boolean> {
  * by a newer activity, or being generated elsewhere.
  */
 export async function claimActivity(job: InsightsJob, token: string, untilMs: number, nowMs = Date.now()): Promise<boolean> {
-  try {
+  return updateIf(async () => {
     await ddb().send(
       new UpdateCommand({
         TableName: tableName(),
@@ -142,11 +138,7 @@ export async function claimActivity(job: InsightsJob, token: string, untilMs: nu
         ConditionExpression: '#activity = :activity AND #status = :pending AND (attribute_not_exists(#until) OR #until < :now)',
       }),
     );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  });
 }
 
 /** Gives a claim back (the generation failed in a way a retry may fix): the job's redelivery can claim again. */
@@ -229,7 +221,7 @@ export function dueAfter(activityId: string, idleMs: number, nowMs = Date.now())
  */
 export async function rescheduleClaimed(sessionId: string, token: string, activityId: string, idleMs: number, nowMs = Date.now()): Promise<boolean> {
   const { activity, due } = dueAfter(activityId, idleMs, nowMs);
-  try {
+  return updateIf(async () => {
     await ddb().send(
       new UpdateCommand({
         TableName: tableName(),
@@ -251,11 +243,7 @@ export async function rescheduleClaimed(sessionId: string, token: string, activi
         ConditionExpression: '#claim = :token',
       }),
     );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  });
 }
 
 /** The status update that ends a claimed activity (a TransactItem for putInsights, or a write of its own). */

@@ -14,7 +14,7 @@ import { FILE_PREFIX, keys, retentionDuePartition } from './keys';
 import { ddb, tableName } from './client';
 import { updateExpression } from './expressions';
 import { nowIso, type RawItem } from './items';
-import { isConditionFailure } from './retry';
+import { isConditionFailure, updateIf } from './retry';
 import { DAY_SECONDS } from './ttl';
 
 /** The sweep looks at a session this long before its floor (at most half its retention). */
@@ -178,7 +178,7 @@ export async function sessionFileKeys(sessionId: string): Promise<string[]> {
  */
 export async function moveRetentionEntry(entry: RetentionEntry, next: { floor?: number; dueIso: string; objects?: string[] }): Promise<boolean> {
   const floor = next.floor ?? entry.floor;
-  try {
+  return updateIf(async () => {
     await ddb().send(
       new UpdateCommand({
         TableName: tableName(),
@@ -198,11 +198,7 @@ export async function moveRetentionEntry(entry: RetentionEntry, next: { floor?: 
         ConditionExpression: 'gsi1sk = :seen',
       }),
     );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  });
 }
 
 export async function deleteRetentionEntry(entry: RetentionEntry): Promise<void> {

@@ -3,7 +3,7 @@
  * `TransactionConflict`, and some conditional writes are retried with fresh values by their caller.
  */
 
-import { conflict } from './errors';
+import { conflict, notFound } from './errors';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -28,6 +28,27 @@ export function cancellationReasons(err: unknown): CancellationReason[] | undefi
 export const isConditionFailure = (err: unknown): boolean => (err as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
 
 /** A cancelled transaction whose item at `index` (in TransactItems order) failed its condition. */
+/** A conditional write: true when made, false when its condition failed (any other error is thrown). */
+export async function updateIf(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+/** A write conditioned on its item existing: its result, or 404 `<what> not found`. */
+export async function updateOr404<T>(write: () => Promise<T>, what: string): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (isConditionFailure(err)) throw notFound(what);
+    throw err;
+  }
+}
+
 export const conditionFailedAt = (err: unknown, index: number): boolean => cancellationReasons(err)?.[index]?.Code === 'ConditionalCheckFailed';
 
 const RETRYABLE_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);

@@ -1,6 +1,6 @@
 /** Sessions: SESSION#s / META, listed per user (gsi1/gsi2); a chat app's sessions (sharded gsi3/gsi4) are read by session search. */
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { conditionFailedAt, isConditionFailure, withRetry } from './retry';
+import { conditionFailedAt, isConditionFailure, updateIf, updateOr404, withRetry } from './retry';
 import { assertJoinable, type TransactItems } from './transact';
 import type { ChatMessageUsage, ChatSession, ChatUser, RecordOrUndef } from 'pika-shared/types/chatbot/chatbot-types';
 import { notFound, validationFailed } from './errors';
@@ -146,21 +146,20 @@ export async function updateSession(sessionId: string, patch: SessionPatch): Pro
     if (!current) throw notFound('Session');
     return current;
   }
-  try {
-    const out = await ddb().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.session(sessionId),
-        ...updateExpression({ set: { title: patch.title, flaggedForHumanReview: patch.flaggedForHumanReview } }),
-        ConditionExpression: 'attribute_exists(pk)',
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return fromItem<Session>(out.Attributes as RawItem);
-  } catch (err) {
-    if (isConditionFailure(err)) throw notFound('Session');
-    throw err;
-  }
+  const out = await updateOr404(
+    () =>
+      ddb().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.session(sessionId),
+          ...updateExpression({ set: { title: patch.title, flaggedForHumanReview: patch.flaggedForHumanReview } }),
+          ConditionExpression: 'attribute_exists(pk)',
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    'Session',
+  );
+  return fromItem<Session>(out.Attributes as RawItem);
 }
 
 export interface UsageDelta {
@@ -185,7 +184,7 @@ const usageAdd = (usage: UsageDelta) => ({ inputTokens: usage.inputTokens, outpu
  */
 export async function moveSessionActivity(sessionId: string, atIso: string): Promise<boolean> {
   const activity = keys.sessionActivitySortKey(atIso, sessionId);
-  try {
+  return updateIf(async () => {
     // A single write racing a turn's transaction on the same item gets TransactionConflict: retried.
     await withRetry(() =>
       ddb().send(
@@ -197,11 +196,7 @@ export async function moveSessionActivity(sessionId: string, atIso: string): Pro
         }),
       ),
     );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  });
 }
 
 /**
@@ -243,7 +238,7 @@ const UNTITLED = '(attribute_not_exists(title) OR title = :empty)';
  * turn died expires with that turn's invocation.
  */
 export async function claimTitle(sessionId: string, untilMs: number, nowMs = Date.now()): Promise<boolean> {
-  try {
+  return updateIf(async () => {
     await ddb().send(
       new UpdateCommand({
         TableName: tableName(),
@@ -255,11 +250,7 @@ export async function claimTitle(sessionId: string, untilMs: number, nowMs = Dat
         ConditionExpression: `attribute_exists(pk) AND ${UNTITLED} AND (attribute_not_exists(#claim) OR #claim < :now)`,
       }),
     );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  });
 }
 
 /**

@@ -11,7 +11,7 @@ import { DataError } from './errors';
 import { updateExpression } from './expressions';
 import { type RawItem, TURN_ATTRIBUTES as T } from './items';
 import { keys, MESSAGE_PREFIX } from './keys';
-import { isConditionFailure } from './retry';
+import { isConditionFailure, updateIf } from './retry';
 import type { SessionExtras } from './session-update';
 
 /** With the user message: this turn holds the session until `leaseUntilIso` (its invocation's deadline). */
@@ -83,7 +83,7 @@ export async function releaseTurn(sessionId: string, turnId: string): Promise<vo
 export async function requestStop(sessionId: string, userId: string, nowIso: string, turnId?: string): Promise<boolean> {
   const target = turnId ?? (await runningTurnOf(sessionId));
   if (!target) return false;
-  try {
+  return updateIf(async () => {
     await ddb().send(
       new UpdateCommand({
         TableName: tableName(),
@@ -95,11 +95,7 @@ export async function requestStop(sessionId: string, userId: string, nowIso: str
         ConditionExpression: 'attribute_exists(pk) AND userId = :uid AND #turn = :tid AND #lease > :now',
       }),
     );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  });
 }
 
 async function runningTurnOf(sessionId: string): Promise<string | undefined> {
