@@ -2,6 +2,7 @@
  * Sparse "due" entries in gsi1, sharded by session (insights status `INSDUE#shard`, retention `RETDUE#shard`),
  * sorted by `<due ISO time>#<sessionId>`: what a sweep reads.
  */
+import { ACCESS } from './access-patterns';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, tableName } from './client';
 import { allShards } from './keys';
@@ -13,7 +14,7 @@ export async function dueEntries(partitionOf: (shard: number) => string, nowIso:
       ddb().send(
         new QueryCommand({
           TableName: tableName(),
-          IndexName: 'gsi1',
+          IndexName: ACCESS.dueEntries,
           KeyConditionExpression: 'gsi1pk = :p AND gsi1sk < :bound',
           // '$' sorts after '#': every entry due at or before now.
           ExpressionAttributeValues: { ':p': partitionOf(shard), ':bound': `${nowIso}$` },

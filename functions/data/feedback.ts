@@ -2,6 +2,7 @@
  * Feedback: SESSION#s / FEEDBACK#<ulid>, indexed across users in gsi1 by status, sharded
  * (FB#status#shard / createDate#feedbackId). Updates are optimistic on lastUpdate: racing writers get 409.
  */
+import { ACCESS } from './access-patterns';
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   ChatSessionFeedback,
@@ -328,7 +329,7 @@ export async function listFeedback(input: ListFeedbackInput): Promise<Page<Feedb
   }
   const sources: QuerySource[] = statuses.flatMap((status) =>
     allShards().map((shard) => ({
-      IndexName: 'gsi1',
+      IndexName: ACCESS.feedbackByStatus,
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': feedbackStatusPartition(status, shard), ...values },
       ...(filters.length ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names } : {}),

@@ -17,6 +17,8 @@
  * 4. Page: `limit` sessions after the cursor, a keyset position (the last sort tuple) in a signed cursor
  *    bound to the caller and the query. `total` is the exact number of sessions matching the whole request.
  */
+import type { GsiName } from './table-definition';
+import { ACCESS } from './access-patterns';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeTime } from 'ulid';
 import type { SessionSearchSortField } from 'pika-shared/types/chatbot/chatbot-types';
@@ -58,7 +60,7 @@ export interface SessionSearchPage extends Page<Session> {
 // 1. candidates
 
 /** Sort keys are `date#sessionId`: '#\uffff' after the upper date makes that instant inclusive. */
-function indexSource(index: 'gsi1' | 'gsi2' | 'gsi3' | 'gsi4', partition: string, range?: { from: string; to?: string }): QuerySource {
+function indexSource(index: GsiName, partition: string, range?: { from: string; to?: string }): QuerySource {
   const rangeExpr = range ? (range.to ? ' AND #sk BETWEEN :from AND :to' : ' AND #sk >= :from') : '';
   return {
     IndexName: index,
@@ -73,8 +75,8 @@ export function candidateSources(plan: SessionSearchPlan): QuerySource[] {
   const d = plan.date;
   if (plan.userId) {
     const [index, partition] = plan.chatAppId
-      ? (['gsi2', userAppSessionsPartition(plan.userId, plan.chatAppId)] as const)
-      : (['gsi1', userSessionsPartition(plan.userId)] as const);
+      ? ([ACCESS.userAppSessions, userAppSessionsPartition(plan.userId, plan.chatAppId)] as const)
+      : ([ACCESS.userSessions, userSessionsPartition(plan.userId)] as const);
     // Ordered by lastUpdate: an `updated` range is the key range; a `created` range still bounds it below
     // (a session's lastUpdate is never before its createDate).
     const range = d?.on === 'updated' ? d : d?.on === 'created' ? { from: d.from } : undefined;
@@ -85,8 +87,8 @@ export function candidateSources(plan: SessionSearchPlan): QuerySource[] {
     const range = d && d.on !== 'feedback' ? d : undefined;
     return allSessionShards().map((shard) =>
       byUpdated
-        ? indexSource('gsi4', appSessionsByUpdatedPartition(plan.chatAppId!, shard), range)
-        : indexSource('gsi3', appSessionsByCreatedPartition(plan.chatAppId!, shard), range),
+        ? indexSource(ACCESS.appSessionsByUpdated, appSessionsByUpdatedPartition(plan.chatAppId!, shard), range)
+        : indexSource(ACCESS.appSessionsByCreated, appSessionsByCreatedPartition(plan.chatAppId!, shard), range),
     );
   }
   return [];
@@ -140,7 +142,7 @@ export function feedbackSources(plan: SessionSearchPlan): QuerySource[] | undefi
   const range = plan.date?.on === 'feedback' ? plan.date : undefined;
   if (!plan.feedback?.status && !range) return undefined;
   return (plan.feedback?.status ?? FEEDBACK_STATUSES).flatMap((status) =>
-    allShards().map((shard) => ({ ...indexSource('gsi1', feedbackStatusPartition(status, shard), range), ProjectionExpression: 'sessionId' })),
+    allShards().map((shard) => ({ ...indexSource(ACCESS.feedbackByStatus, feedbackStatusPartition(status, shard), range), ProjectionExpression: 'sessionId' })),
   );
 }
 

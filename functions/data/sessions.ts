@@ -1,4 +1,5 @@
 /** Sessions: SESSION#s / META, listed per user (gsi1/gsi2); a chat app's sessions (sharded gsi3/gsi4) are read by session search. */
+import { ACCESS } from './access-patterns';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conditionFailedAt, isConditionFailure, updateIf, updateOr404, withRetry } from './retry';
 import { assertJoinable, type TransactItems } from './transact';
@@ -116,13 +117,13 @@ export interface ListUserSessionsInput extends PageRequest {
 export async function listUserSessions(input: ListUserSessionsInput): Promise<Page<Session>> {
   const source: QuerySource = input.chatAppId
     ? {
-        IndexName: 'gsi2',
+        IndexName: ACCESS.userAppSessions,
         KeyConditionExpression: 'gsi2pk = :pk',
         ExpressionAttributeValues: { ':pk': userAppSessionsPartition(input.userId, input.chatAppId) },
         ScanIndexForward: false,
       }
     : {
-        IndexName: 'gsi1',
+        IndexName: ACCESS.userSessions,
         KeyConditionExpression: 'gsi1pk = :pk',
         ExpressionAttributeValues: { ':pk': userSessionsPartition(input.userId) },
         ScanIndexForward: false,

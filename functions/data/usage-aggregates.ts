@@ -8,6 +8,7 @@
  * records by the usage stream consumer (`applyDebits`, DynamoDB Streams), once per debit: no request's
  * transaction ever touches an item that other users' requests share.
  */
+import type { GsiName } from './table-definition';
 import { queryAllPages } from './pagination';
 import { roundUsd } from '../platform/money';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -320,12 +321,7 @@ async function alreadyApplied(debitIds: readonly string[]): Promise<Set<string>>
 }
 
 /** Every item of one partition in a sort-key range (all pages); the caller bounds the range. */
-export async function queryAll(
-  pk: string,
-  range: { from: string; to: string } | { prefix: string },
-  maxItems: number,
-  index?: 'gsi2' | 'gsi3',
-): Promise<RawItem[]> {
+export async function queryAll(pk: string, range: { from: string; to: string } | { prefix: string }, maxItems: number, index?: GsiName): Promise<RawItem[]> {
   const [p, s] = index ? [`${index}pk`, `${index}sk`] : ['pk', 'sk'];
   return queryAllPages(
     {

@@ -4,6 +4,7 @@
  * (top users included: the pseudonym carries the rank index) still add up and nothing names the user. Found
  * through the user's month index (gsi2 `USAGE#U#u`) and their partitions: Query only.
  */
+import { ACCESS } from './access-patterns';
 import { DeleteCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, tableName } from './client';
 import { updateExpression } from './expressions';
@@ -17,7 +18,7 @@ export async function usageChatAppsPage(userId: string, cursor?: Record<string, 
   const out = await ddb().send(
     new QueryCommand({
       TableName: tableName(),
-      IndexName: 'gsi2',
+      IndexName: ACCESS.usageMonthsOfUser,
       KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :m)',
       ExpressionAttributeValues: { ':pk': usageUserMonthsPartition(userId), ':m': 'M#' },
       Limit: 100,

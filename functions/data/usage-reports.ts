@@ -5,6 +5,7 @@
  * by day; at most MAX_REPORT_ROWS rows read, else 400 SEARCH_TOO_BROAD). Ranked and paged in memory with a
  * signed cursor (docs/data-model.md#usage-and-budgets).
  */
+import { ACCESS } from './access-patterns';
 import { decodeCursor, encodeCursor } from '../platform/cursor';
 import { searchTooBroad, validationFailed } from '../platform/errors';
 import type { RawItem } from './items';
@@ -101,7 +102,7 @@ function rangeDays(range: DateRange): string[] {
 
 /** The chat apps a user has usage in during a month (at most MAX_BUDGET_APPS). */
 export async function userChatAppsOfMonth(userId: string, month: string): Promise<string[]> {
-  const rows = await queryAll(usageUserMonthsPartition(userId), { prefix: `M#${month}#` }, MAX_BUDGET_APPS, 'gsi2');
+  const rows = await queryAll(usageUserMonthsPartition(userId), { prefix: `M#${month}#` }, MAX_BUDGET_APPS, ACCESS.usageMonthsOfUser);
   return rows.slice(0, MAX_BUDGET_APPS).map((r) => String(r.chatAppId));
 }
 
@@ -189,7 +190,7 @@ async function dimensionRows(chatAppId: string, bucket: string, dimension: Usage
   const entries = (
     await Promise.all(
       Array.from({ length: USAGE_RANK_SHARDS }, (_, shard) =>
-        queryAll(usageUserRankPartition(chatAppId, bucket, shard), { prefix: 'U#' }, MAX_REPORT_ROWS, 'gsi3'),
+        queryAll(usageUserRankPartition(chatAppId, bucket, shard), { prefix: 'U#' }, MAX_REPORT_ROWS, ACCESS.usageRank),
       ),
     )
   ).flat();

@@ -1,4 +1,5 @@
 /** Users: USER#u / PROFILE, indexed by id prefix in gsi1 (UIDX#<first 3 lower-case chars> / lower(userId)). */
+import { ACCESS } from './access-patterns';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChatUser, RecordOrUndef } from 'pika-shared/types/chatbot/chatbot-types';
 import { validationFailed } from './errors';
@@ -59,7 +60,7 @@ export async function searchUsersByPrefix(prefix: string, limit = USER_SEARCH_MA
   const out = await ddb().send(
     new QueryCommand({
       TableName: tableName(),
-      IndexName: 'gsi1',
+      IndexName: ACCESS.usersByPrefix,
       KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
       ExpressionAttributeValues: { ':pk': userPrefixPartition(lower), ':prefix': lower },
       Limit: Math.max(1, Math.min(USER_SEARCH_MAX_RESULTS, Math.floor(limit))),

@@ -16,6 +16,7 @@
  * Every phase reads from the start of what is left (the data is the progress), so a redelivered step redoes
  * at most a page. Only Query/GetItem; no Scan.
  */
+import { ACCESS } from '../data/access-patterns';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, tableName } from '../data/client';
 import { ERASURE_SK, userFilesPrefix, userSessionsPartition } from '../data/keys';
@@ -54,7 +55,7 @@ async function advance(userId: string, record: ErasureRecord, p: ErasureProgress
       const out = await ddb().send(
         new QueryCommand({
           TableName: tableName(),
-          IndexName: 'gsi1',
+          IndexName: ACCESS.userSessions,
           KeyConditionExpression: 'gsi1pk = :pk',
           ExpressionAttributeValues: { ':pk': userSessionsPartition(userId) },
           ProjectionExpression: 'sessionId, chatAppId',
