@@ -96,12 +96,12 @@ function buildMessage(input: AppendMessageInput, messageId: string) {
     role: input.role,
     content: input.content,
     createDate,
-    ...(input.source !== undefined ? { source: input.source } : {}),
-    ...(input.status !== undefined ? { status: input.status } : {}),
-    ...(input.usage !== undefined ? { usage: input.usage } : {}),
-    ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
-    ...(input.files !== undefined ? { files: input.files } : {}),
-    ...(input.error !== undefined ? { error: input.error } : {}),
+    source: input.source,
+    status: input.status,
+    usage: input.usage,
+    metadata: input.metadata,
+    files: input.files,
+    error: input.error,
   };
   return { message, createMs, createDate };
 }
