@@ -189,10 +189,10 @@ export async function finish(plan: TurnPlan, r: Relayed, stored: Awaited<ReturnT
       ...(r.cancelled ? { cancelled: true } : {}),
       ...(deferred ? { deferred: true } : {}),
     });
-  sink.end();
 }
 
-export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions): Promise<void> {
+/** The turn's events; what is left once the client has its answer (a title not joined) is handed back to the pipeline. */
+export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions): Promise<(() => Promise<unknown>) | undefined> {
   sink.send('session', { sessionId: plan.session.sessionId, userMessageId: plan.userMessageId });
   // A session this turn created: its title from the first message, while the agent answers.
   const pending = pendingTitle(plan, opts.deadlineMs);
@@ -210,7 +210,8 @@ export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions)
   const [stored] = await Promise.all([persist(plan, r, title), r.failure || r.cancelled ? undefined : rememberTurn(plan, r.text, opts.deadlineMs)]);
   await finish(plan, r, stored, sink);
   // A title asked for and not joined is stored all the same (its tokens are spent, so they are debited).
-  if (!title && (pending || (!stored.failure && !r.cancelled && !plan.session.title))) await titleSession(plan, r.text, opts.deadlineMs, pending);
+  if (!title && (pending || (!stored.failure && !r.cancelled && !plan.session.title))) return () => titleSession(plan, r.text, opts.deadlineMs, pending);
+  return undefined;
 }
 
 /**
@@ -227,7 +228,7 @@ async function moveActivity(plan: TurnPlan, atIso: string): Promise<void> {
 }
 
 /** A retried request with a used idempotency key: the stored outcome again, without calling the agent. */
-export async function replayTurn(record: IdempotencyRecord<TurnOutcome>, sink: EventSink): Promise<void> {
+export async function replayTurn(record: IdempotencyRecord<TurnOutcome>, sink: EventSink): Promise<undefined> {
   const r = record.result;
   if (!r) throw new ConverseError('INTERNAL', 'The completed turn has no stored outcome');
   sink.send('session', { sessionId: r.sessionId, userMessageId: r.userMessageId });
@@ -237,5 +238,5 @@ export async function replayTurn(record: IdempotencyRecord<TurnOutcome>, sink: E
   if (verification) sink.send('verification', { grade: verification.grade, reason: verification.reason });
   if (r.error) sink.send('error', r.error);
   else sink.send('done', { sessionId: r.sessionId, userMessageId: r.userMessageId, messageId: r.messageId, usage: message?.usage, replayed: true });
-  sink.end();
+  return undefined;
 }

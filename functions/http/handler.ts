@@ -60,8 +60,11 @@ export type GroupImpls<G extends RouteGroup> = { readonly [R in JsonRoute<G> as 
 
 /** What a streaming implementation hands the pipeline once nothing more can be refused. */
 export interface StreamedAnswer {
-  /** Writes the events; the pipeline ends the stream after it (and after an `error` event if it throws). */
-  write(sink: EventSink): Promise<void>;
+  /**
+   * Writes the events; the pipeline — only it — ends the stream after it (and after an `error` event if it
+   * throws), then runs the work it hands back, if any, with the client already answered.
+   */
+  write(sink: EventSink): Promise<(() => Promise<unknown>) | undefined>;
   /** Fields added to the request's access-log line. */
   log?: Record<string, unknown>;
   /** A client protocol's framing of the same events and its response headers (default: our SSE contract). */
@@ -238,14 +241,16 @@ export function createStreamingHandler<G extends RouteGroup>(
     const headers = { ...SSE_HEADERS, ...answer.encoding?.headers, ...corsHeadersFor(event) };
     const out = awslambda.HttpResponseStream.from(responseStream, { statusCode: 200, headers });
     const sink = sseSink(out, answer.encoding ? { frame: answer.encoding.frame } : {});
+    let after: (() => Promise<unknown>) | undefined;
     try {
-      await answer.write(sink);
+      after = await answer.write(sink);
     } catch (err) {
       const { body } = httpErrorOf(err);
       log.failed('request failed mid-stream', err);
       sink.send('error', { code: body.error.code, message: body.error.message });
     }
     sink.end();
+    if (after) await after().catch((err) => log.failed('work after the stream failed', err));
     log.done(200, answer.log);
   });
 }
