@@ -12,6 +12,7 @@ import { TABLE_DEFINITION } from '../../functions/data/table-definition';
 import type { RouteDef } from '../../functions/http/routes';
 import { ANSWERS_NOT_STORED, AUTHORIZER_FAILURES, METRICS_NAMESPACE } from '../../functions/platform/metrics';
 import { USAGE_METRICS } from '../../functions/platform/usage-metrics';
+import { backgroundAlarms } from './observability-background';
 
 /** A converse answer that could not be stored (functions/platform/metrics.ts; emitted by converse's persist step). */
 export { ANSWERS_NOT_STORED };
@@ -262,41 +263,7 @@ export class ChatObservability extends Construct {
         }),
       );
     }
-    const backlogSeconds = thresholds.insightsBacklogSeconds ?? 900;
-    for (const [name, queue] of Object.entries(props.backlogQueues ?? {})) {
-      const age = queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' });
-      this.alarm(
-        `${name}Backlog`,
-        age,
-        backlogSeconds,
-        `${name}: the oldest job waited ${backlogSeconds} s in ${queue.queueName} (the workers fall behind, or cannot run)`,
-      );
-      widgets.push(
-        new cloudwatch.GraphWidget({ title: `${name} queue: oldest job (s)`, left: [age], leftAnnotations: [{ value: backlogSeconds, label: 'alarm' }] }),
-      );
-    }
-    const lagSeconds = thresholds.usageLagSeconds ?? 60;
-    for (const [name, fn] of Object.entries(props.streamConsumers ?? {})) {
-      const age = fn.metric('IteratorAge', { period, statistic: 'Maximum', unit: cloudwatch.Unit.MILLISECONDS });
-      this.alarm(
-        `${name}Lag`,
-        age,
-        lagSeconds * 1000,
-        `${name}: the stream records read are ${lagSeconds} s old (the shared usage totals, and the entity and chat-app budgets checked against them, trail by that much)`,
-      );
-      widgets.push(
-        new cloudwatch.GraphWidget({
-          title: `${name} stream: iterator age (ms)`,
-          left: [age],
-          leftAnnotations: [{ value: lagSeconds * 1000, label: 'alarm' }],
-        }),
-      );
-    }
-    for (const [name, dlq] of Object.entries(props.deadLetterQueues ?? {})) {
-      const dead = dlq.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' });
-      this.alarm(`${name}DeadLetters`, dead, 1, `${name}: jobs failed every delivery and wait in the dead-letter queue ${dlq.queueName}`);
-      widgets.push(new cloudwatch.GraphWidget({ title: `${name} dead-letter queue`, left: [dead] }));
-    }
+    widgets.push(...backgroundAlarms(props, thresholds, period, (id, metric, threshold, description) => this.alarm(id, metric, threshold, description)));
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `pika-chat-${props.stage}`,
       widgets: [...chunk(widgets, 3), this.usageRow(props)],
