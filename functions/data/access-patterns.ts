@@ -1,26 +1,25 @@
 /**
  * The indexes by what each query reads from them (docs/data-model.md, access patterns): a query names its
  * pattern, not an index. Several patterns share an index (overloaded keys: keys.ts builds each partition).
+ * Imported as a namespace (`import * as ACCESS`): one export each, so a bundle keeps only the patterns it reads.
  */
 import type { GsiName } from './table-definition';
 
-export const ACCESS = {
-  /** A user's sessions, by last activity (USER_SESSIONS#u). */
-  userSessions: 'gsi1',
-  /** Sessions with feedback of a status, sharded (FEEDBACK_STATUS#…). */
-  feedbackByStatus: 'gsi1',
-  /** Due entries of a background sweep (insights INSDUE#, retention RETDUE#), sharded. */
-  dueEntries: 'gsi1',
-  /** Users by id prefix (user search). */
-  usersByPrefix: 'gsi1',
-  /** A user's sessions in one chat app, by last activity. */
-  userAppSessions: 'gsi2',
-  /** A user's usage months (budget overview, erasure). */
-  usageMonthsOfUser: 'gsi2',
-  /** A chat app's sessions by creation, sharded (search). */
-  appSessionsByCreated: 'gsi3',
-  /** A chat app's users ranked by usage, sharded (reports). */
-  usageRank: 'gsi3',
-  /** A chat app's sessions by last activity, sharded (search). */
-  appSessionsByUpdated: 'gsi4',
-} as const satisfies Record<string, GsiName>;
+/** A user's sessions, by last activity (USER_SESSIONS#u). */
+export const userSessions = 'gsi1' satisfies GsiName;
+/** Sessions with feedback of a status, sharded (FEEDBACK_STATUS#…). */
+export const feedbackByStatus = 'gsi1' satisfies GsiName;
+/** Due entries of a background sweep (insights INSDUE#, retention RETDUE#), sharded. */
+export const dueEntries = 'gsi1' satisfies GsiName;
+/** Users by id prefix (user search). */
+export const usersByPrefix = 'gsi1' satisfies GsiName;
+/** A user's sessions in one chat app, by last activity. */
+export const userAppSessions = 'gsi2' satisfies GsiName;
+/** A user's usage months (budget overview, erasure). */
+export const usageMonthsOfUser = 'gsi2' satisfies GsiName;
+/** A chat app's sessions by creation, sharded (search). */
+export const appSessionsByCreated = 'gsi3' satisfies GsiName;
+/** A chat app's users ranked by usage, sharded (reports). */
+export const usageRank = 'gsi3' satisfies GsiName;
+/** A chat app's sessions by last activity, sharded (search). */
+export const appSessionsByUpdated = 'gsi4' satisfies GsiName;

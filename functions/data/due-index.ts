@@ -2,7 +2,7 @@
  * Sparse "due" entries in gsi1, sharded by session (insights status `INSDUE#shard`, retention `RETDUE#shard`),
  * sorted by `<due ISO time>#<sessionId>`: what a sweep reads.
  */
-import { ACCESS } from './access-patterns';
+import * as ACCESS from './access-patterns';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, tableName } from './client';
 import { allShards } from './keys';

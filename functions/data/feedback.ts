@@ -2,7 +2,7 @@
  * Feedback: SESSION#s / FEEDBACK#<ulid>, indexed across users in gsi1 by status, sharded
  * (FB#status#shard / createDate#feedbackId). Updates are optimistic on lastUpdate: racing writers get 409.
  */
-import { ACCESS } from './access-patterns';
+import * as ACCESS from './access-patterns';
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   ChatSessionFeedback,

@@ -18,7 +18,7 @@
  *    bound to the caller and the query. `total` is the exact number of sessions matching the whole request.
  */
 import type { GsiName } from './table-definition';
-import { ACCESS } from './access-patterns';
+import * as ACCESS from './access-patterns';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeTime } from 'ulid';
 import type { SessionSearchSortField } from 'pika-shared/types/chatbot/chatbot-types';

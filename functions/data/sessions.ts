@@ -1,5 +1,5 @@
 /** Sessions: SESSION#s / META, listed per user (gsi1/gsi2); a chat app's sessions (sharded gsi3/gsi4) are read by session search. */
-import { ACCESS } from './access-patterns';
+import * as ACCESS from './access-patterns';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conditionFailedAt, isConditionFailure, updateIf, updateOr404, withRetry } from './retry';
 import { assertJoinable, type TransactItems } from './transact';

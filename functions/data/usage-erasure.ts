@@ -4,7 +4,7 @@
  * (top users included: the pseudonym carries the rank index) still add up and nothing names the user. Found
  * through the user's month index (gsi2 `USAGE#U#u`) and their partitions: Query only.
  */
-import { ACCESS } from './access-patterns';
+import * as ACCESS from './access-patterns';
 import { DeleteCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, tableName } from './client';
 import { updateExpression } from './expressions';

@@ -5,7 +5,7 @@
  * by day; at most MAX_REPORT_ROWS rows read, else 400 SEARCH_TOO_BROAD). Ranked and paged in memory with a
  * signed cursor (docs/data-model.md#usage-and-budgets).
  */
-import { ACCESS } from './access-patterns';
+import * as ACCESS from './access-patterns';
 import { decodeCursor, encodeCursor } from '../platform/cursor';
 import { searchTooBroad, validationFailed } from '../platform/errors';
 import type { RawItem } from './items';

@@ -1,5 +1,5 @@
 /** Users: USER#u / PROFILE, indexed by id prefix in gsi1 (UIDX#<first 3 lower-case chars> / lower(userId)). */
-import { ACCESS } from './access-patterns';
+import * as ACCESS from './access-patterns';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChatUser, RecordOrUndef } from 'pika-shared/types/chatbot/chatbot-types';
 import { validationFailed } from './errors';

@@ -16,7 +16,7 @@
  * Every phase reads from the start of what is left (the data is the progress), so a redelivered step redoes
  * at most a page. Only Query/GetItem; no Scan.
  */
-import { ACCESS } from '../data/access-patterns';
+import * as ACCESS from '../data/access-patterns';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, tableName } from '../data/client';
 import { ERASURE_SK, userFilesPrefix, userSessionsPartition } from '../data/keys';

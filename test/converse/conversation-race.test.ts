@@ -14,7 +14,9 @@ beforeAll(async () => {
   stack = await startLocalStack({
     dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT!,
     tableName: process.env.TABLE_NAME!,
-    emulator: { chunkDelayMs: 2 },
+    // The `slow` agent answers in chunks 10× this apart (~2 s a turn): the first turn still holds the session when
+    // the last of the 12 requests arrives, even on a loaded machine.
+    emulator: { chunkDelayMs: 60 },
     api: {},
     seed: false,
     front: { holdMs: 15, throttling: false },
