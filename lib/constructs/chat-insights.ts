@@ -9,8 +9,9 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { workQueue } from './work-queue';
 
 export interface ChatInsightsProps {
   readonly sweep: lambda.Function;
@@ -33,18 +34,7 @@ export class ChatInsights extends Construct {
   constructor(scope: Construct, id: string, props: ChatInsightsProps) {
     super(scope, id);
     const workerTimeout = props.worker.timeout ?? Duration.seconds(180);
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    this.queue = new sqs.Queue(this, 'Jobs', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // AWS's advice for a Lambda event source: at least 6 times the function's timeout.
-      visibilityTimeout: Duration.seconds(workerTimeout.toSeconds() * 6),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
-    });
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = workQueue(this, 'Jobs', { workerTimeout, maxReceiveCount: MAX_RECEIVE_COUNT }));
     this.queue.grantSendMessages(props.sweep);
     props.sweep.addEnvironment('INSIGHTS_QUEUE_URL', this.queue.queueUrl);
     props.sweep.addEnvironment('INSIGHTS_SWEEP_ROUNDS', String(props.sweepRounds));

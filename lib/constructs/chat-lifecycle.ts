@@ -14,8 +14,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { workQueue } from './work-queue';
 import { FILE_OBJECT_PREFIX } from '../../functions/data/keys';
 import { LIFECYCLE_MAX_RECEIVES } from '../../functions/lifecycle/jobs';
 
@@ -37,19 +38,11 @@ export class ChatLifecycle extends Construct {
   constructor(scope: Construct, id: string, props: ChatLifecycleProps) {
     super(scope, id);
     const workerTimeout = props.worker.timeout ?? Duration.seconds(60);
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = workQueue(this, 'Jobs', {
+      workerTimeout,
+      maxReceiveCount: LIFECYCLE_MAX_RECEIVES,
       retentionPeriod: Duration.days(14),
-    });
-    this.queue = new sqs.Queue(this, 'Jobs', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // AWS's advice for a Lambda event source: at least 6 times the function's timeout.
-      visibilityTimeout: Duration.seconds(workerTimeout.toSeconds() * 6),
-      retentionPeriod: Duration.days(14),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: LIFECYCLE_MAX_RECEIVES },
-    });
+    }));
     for (const fn of [...props.senders, props.worker]) {
       this.queue.grantSendMessages(fn);
       fn.addEnvironment('LIFECYCLE_QUEUE_URL', this.queue.queueUrl);

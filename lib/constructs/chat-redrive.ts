@@ -7,8 +7,9 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { workQueue } from './work-queue';
 
 export interface ChatRedriveProps {
   /** Sends the answers it could not store (converse). */
@@ -26,19 +27,11 @@ export class ChatRedrive extends Construct {
   constructor(scope: Construct, id: string, props: ChatRedriveProps) {
     super(scope, id);
     const workerTimeout = props.worker.timeout ?? Duration.seconds(60);
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = workQueue(this, 'Answers', {
+      workerTimeout,
+      maxReceiveCount: ANSWER_MAX_RECEIVE_COUNT,
       retentionPeriod: Duration.days(14),
-    });
-    this.queue = new sqs.Queue(this, 'Answers', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // AWS's advice for a Lambda event source: at least 6 times the function's timeout.
-      visibilityTimeout: Duration.seconds(workerTimeout.toSeconds() * 6),
-      retentionPeriod: Duration.days(14),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: ANSWER_MAX_RECEIVE_COUNT },
-    });
+    }));
     this.queue.grantSendMessages(props.sender);
     props.sender.addEnvironment('ANSWER_QUEUE_URL', this.queue.queueUrl);
     props.worker.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }));
