@@ -5,36 +5,39 @@
  */
 import { CORS_EXPOSE_HEADERS } from '../../functions/http/cors';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import { ERROR_STATUS } from '../../functions/http/errors';
 import type { ErrorCode } from '../../functions/platform/errors';
 import { acknowledgeNag } from '../nag';
 
 /**
- * [type, status, code]. DEFAULT_4XX/DEFAULT_5XX have no status: they shape the body of every type not listed
- * here, which keeps its own status (a 403 stays a 403).
+ * [type, code]; the status is the code's (ERROR_STATUS), as the Lambda answers have it. DEFAULT_4XX/DEFAULT_5XX
+ * have none: they shape the body of every type not listed here, which keeps its own status (a 403 stays a 403).
  */
-const GATEWAY_ERRORS: [apigw.ResponseType, number | undefined, ErrorCode][] = [
-  [apigw.ResponseType.UNAUTHORIZED, 401, 'UNAUTHORIZED'],
-  [apigw.ResponseType.ACCESS_DENIED, 403, 'FORBIDDEN'],
+const GATEWAY_ERRORS: [apigw.ResponseType, ErrorCode][] = [
+  [apigw.ResponseType.UNAUTHORIZED, 'UNAUTHORIZED'],
+  [apigw.ResponseType.ACCESS_DENIED, 'FORBIDDEN'],
   // API Gateway answers "Missing Authentication Token" for a path no resource matches.
-  [apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, 404, 'NOT_FOUND'],
-  [apigw.ResponseType.RESOURCE_NOT_FOUND, 404, 'NOT_FOUND'],
-  [apigw.ResponseType.THROTTLED, 429, 'RATE_LIMITED'],
-  [apigw.ResponseType.QUOTA_EXCEEDED, 429, 'RATE_LIMITED'],
-  [apigw.ResponseType.REQUEST_TOO_LARGE, 413, 'PAYLOAD_TOO_LARGE'],
-  [apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE, 415, 'UNSUPPORTED_MEDIA_TYPE'],
-  [apigw.ResponseType.BAD_REQUEST_PARAMETERS, 400, 'VALIDATION_FAILED'],
-  [apigw.ResponseType.BAD_REQUEST_BODY, 400, 'VALIDATION_FAILED'],
-  [apigw.ResponseType.WAF_FILTERED, 403, 'FORBIDDEN'],
+  [apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, 'NOT_FOUND'],
+  [apigw.ResponseType.RESOURCE_NOT_FOUND, 'NOT_FOUND'],
+  [apigw.ResponseType.THROTTLED, 'RATE_LIMITED'],
+  [apigw.ResponseType.QUOTA_EXCEEDED, 'RATE_LIMITED'],
+  [apigw.ResponseType.REQUEST_TOO_LARGE, 'PAYLOAD_TOO_LARGE'],
+  [apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE, 'UNSUPPORTED_MEDIA_TYPE'],
+  [apigw.ResponseType.BAD_REQUEST_PARAMETERS, 'VALIDATION_FAILED'],
+  [apigw.ResponseType.BAD_REQUEST_BODY, 'VALIDATION_FAILED'],
+  [apigw.ResponseType.WAF_FILTERED, 'FORBIDDEN'],
   // The authorizer could not decide (the issuer's JWKS or Secrets Manager down): a retryable dependency failure,
   // not a bad token. A Lambda authorizer that throws anything but 'Unauthorized' ends in
   // AUTHORIZER_CONFIGURATION_ERROR; AUTHORIZER_FAILURE is its sibling (an unusable answer).
-  [apigw.ResponseType.AUTHORIZER_CONFIGURATION_ERROR, 503, 'DEPENDENCY_UNAVAILABLE'],
-  [apigw.ResponseType.AUTHORIZER_FAILURE, 503, 'DEPENDENCY_UNAVAILABLE'],
-  [apigw.ResponseType.INTEGRATION_TIMEOUT, 504, 'DEPENDENCY_TIMEOUT'],
-  [apigw.ResponseType.INTEGRATION_FAILURE, 502, 'DEPENDENCY_UNAVAILABLE'],
-  [apigw.ResponseType.DEFAULT_4XX, undefined, 'BAD_REQUEST'],
-  [apigw.ResponseType.DEFAULT_5XX, undefined, 'INTERNAL'],
+  [apigw.ResponseType.AUTHORIZER_CONFIGURATION_ERROR, 'DEPENDENCY_UNAVAILABLE'],
+  [apigw.ResponseType.AUTHORIZER_FAILURE, 'DEPENDENCY_UNAVAILABLE'],
+  [apigw.ResponseType.INTEGRATION_TIMEOUT, 'DEPENDENCY_TIMEOUT'],
+  // The function could not be invoked (Lambda throttled it at its reserved concurrency): nothing ran, retry.
+  [apigw.ResponseType.INTEGRATION_FAILURE, 'DEPENDENCY_UNAVAILABLE'],
+  [apigw.ResponseType.DEFAULT_4XX, 'BAD_REQUEST'],
+  [apigw.ResponseType.DEFAULT_5XX, 'INTERNAL'],
 ];
+const DEFAULTS = new Set([apigw.ResponseType.DEFAULT_4XX, apigw.ResponseType.DEFAULT_5XX]);
 
 /**
  * Gateway responses carry CORS headers too, or browsers could not read a 401. A single origin (or `*`) is
@@ -48,16 +51,18 @@ function corsHeaders(origins: readonly string[]): Record<string, string> {
 
 /**
  * The stage throttle is a token bucket refilled every second: a throttled client may retry after 1 s, as the
- * OpenAPI document declares for every 429 (the per-user limits say their own window's end).
+ * OpenAPI document declares for every 429 (the per-user limits say their own window's end). A function Lambda
+ * throttled (INTEGRATION_FAILURE's 503) says the same.
  */
 export const THROTTLED_RETRY_AFTER_SECONDS = 1;
 
 export function addGatewayResponses(api: apigw.RestApi, corsOrigins: readonly string[]): void {
-  for (const [type, status, code] of GATEWAY_ERRORS) {
-    const retry: Record<string, string> = type === apigw.ResponseType.THROTTLED ? { 'Retry-After': `'${THROTTLED_RETRY_AFTER_SECONDS}'` } : {};
+  for (const [type, code] of GATEWAY_ERRORS) {
+    const retryable = type === apigw.ResponseType.THROTTLED || type === apigw.ResponseType.INTEGRATION_FAILURE;
+    const retry: Record<string, string> = retryable ? { 'Retry-After': `'${THROTTLED_RETRY_AFTER_SECONDS}'` } : {};
     api.addGatewayResponse(`Gw${type.responseType}`, {
       type,
-      ...(status ? { statusCode: String(status) } : {}),
+      statusCode: DEFAULTS.has(type) ? undefined : String(ERROR_STATUS[code]),
       responseHeaders: { ...corsHeaders(corsOrigins), ...retry },
       templates: { 'application/json': `{"error":{"code":"${code}","message":$context.error.messageString}}` },
     });

@@ -99,8 +99,9 @@ describe('gateway responses (items 3, 6, 8)', () => {
         'gatewayresponse.header.Access-Control-Allow-Origin': single,
         'gatewayresponse.header.Access-Control-Expose-Headers': "'Retry-After, Allow'",
         'gatewayresponse.header.Vary': "'Origin'",
-        // API Gateway's own 429 says when to retry, as every 429 of the API does (docs/api.md).
-        ...(type === 'THROTTLED' ? { 'gatewayresponse.header.Retry-After': "'1'" } : {}),
+        // API Gateway's own 429 says when to retry, as every 429 of the API does (docs/api.md); so does the 503 of a
+        // function Lambda throttled.
+        ...(type === 'THROTTLED' || type === 'INTEGRATION_FAILURE' ? { 'gatewayresponse.header.Retry-After': "'1'" } : {}),
       });
     }
     for (const [type, r] of gatewayResponses(dev)) {
@@ -108,8 +109,9 @@ describe('gateway responses (items 3, 6, 8)', () => {
         'gatewayresponse.header.Access-Control-Allow-Origin': 'method.request.header.origin',
         'gatewayresponse.header.Access-Control-Expose-Headers': "'Retry-After, Allow'",
         'gatewayresponse.header.Vary': "'Origin'",
-        // API Gateway's own 429 says when to retry, as every 429 of the API does (docs/api.md).
-        ...(type === 'THROTTLED' ? { 'gatewayresponse.header.Retry-After': "'1'" } : {}),
+        // API Gateway's own 429 says when to retry, as every 429 of the API does (docs/api.md); so does the 503 of a
+        // function Lambda throttled.
+        ...(type === 'THROTTLED' || type === 'INTEGRATION_FAILURE' ? { 'gatewayresponse.header.Retry-After': "'1'" } : {}),
       });
     }
   });
