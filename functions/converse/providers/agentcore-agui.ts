@@ -10,7 +10,7 @@
  * A stream that ends without RUN_FINISHED or RUN_ERROR, or an answer that is not an event stream, is a failure.
  */
 import { randomUUID } from 'node:crypto';
-import { type BaseEvent, EventType, type RunAgentInput } from '@ag-ui/core';
+import { type Event as AgUiEvent, EventType, type RunAgentInput } from '@ag-ui/core';
 import { EventSchema } from '@ag-ui/core/schemas';
 import { InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
 import type { AgentCoreRuntimeRef } from 'pika-shared/types/chatbot/agentcore-types';
@@ -92,7 +92,7 @@ export function agUiEventMapper() {
     yield { type: 'tool', phase: 'use', toolUseId: id, name: call.name, input: call.args };
   }
 
-  function* map(event: BaseEvent & Record<string, any>): Generator<ProviderEvent> {
+  function* map(event: AgUiEvent): Generator<ProviderEvent> {
     if (closed) return;
     switch (event.type) {
       case EventType.TEXT_MESSAGE_START:
@@ -166,7 +166,7 @@ export function agUiEventMapper() {
         return;
       }
       const parsed = EventSchema.safeParse(value);
-      if (parsed.success) yield* map(parsed.data as BaseEvent & Record<string, any>);
+      if (parsed.success) yield* map(parsed.data as AgUiEvent);
     },
     /** Throws unless the run was closed by RUN_FINISHED (RUN_ERROR has thrown already). */
     end(): void {
