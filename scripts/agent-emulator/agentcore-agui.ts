@@ -95,6 +95,8 @@ export const AG_UI_RUNTIME_AGENTS: Record<string, (req: RuntimeRequest) => Runti
       usage: [{ inputTokens: 12, outputTokens: 3 }],
     }),
   ]),
+  /** Text and RUN_FINISHED, then the connection stays open (until the client goes away or the session is stopped). */
+  'agui-linger': aguiAgent((_req, run) => [...textMessage(`${run.runId}-m1`, 'Done early'), ...event({ type: 'RUN_FINISHED', ...run }), { kind: 'hang' }]),
   /** Text, then the stream ends without RUN_FINISHED (a crashed server). */
   'agui-truncated': aguiAgent((_req, run) => [...textMessage(`${run.runId}-m1`, 'Cut short')]),
 };

@@ -8,7 +8,7 @@ import type { AgentCoreRuntimeRef } from 'pika-shared/types/chatbot/agentcore-ty
 import { sessionContextBlock, userMemoryBlock } from 'pika-shared/util/agentcore';
 import { AG_UI_SESSION_CONTEXT, AG_UI_USER_MEMORY } from 'pika-shared/util/agentcore-agui';
 import { encodeSessionAttributes, normalizeSessionAttributes } from 'pika-shared/util/bedrock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { invokeProvider } from '../../functions/converse/providers';
 import { providerSessionId } from '../../functions/converse/providers/agentcore';
 import { AgentRuntimeError } from '../../functions/converse/providers/agentcore-runtime';
@@ -150,6 +150,13 @@ describe('an AGUI runtime (protocol: "AGUI") through invokeProvider', () => {
     // Without the protocol the same runtime speaks our HTTP contract, as before.
     const plain = await collect(invokeProvider({ kind: 'agentcore-runtime', agentRuntimeArn: emulatorRuntimeArn('echo') }, input('hello')));
     expect(plain.text).toBe(echoAnswer('hello'));
+  });
+
+  it('RUN_FINISHED ends the answer even when the server keeps the connection open; the connection is released', async () => {
+    const r = await collect(invokeProvider(agui('agui-linger'), input('hello')));
+    expect(r.error).toBeUndefined();
+    expect(r.text).toBe('Done early');
+    await vi.waitFor(() => expect(emu.activeStreams()).toBe(0));
   });
 
   it('an abort ends the answer at once', async () => {

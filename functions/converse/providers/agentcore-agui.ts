@@ -168,6 +168,8 @@ export function agUiEventMapper() {
       const parsed = EventSchema.safeParse(value);
       if (parsed.success) yield* map(parsed.data as AgUiEvent);
     },
+    /** True once RUN_FINISHED came: what follows is ignored. */
+    closed: () => closed,
     /** Throws unless the run was closed by RUN_FINISHED (RUN_ERROR has thrown already). */
     end(): void {
       if (!closed) throw new AgentRuntimeError('The agent stopped answering before RUN_FINISHED', 'IncompleteRun');
@@ -197,13 +199,21 @@ export async function* invokeAgUiRuntime(agent: AgentCoreRuntimeRef, input: Prov
   const text = utf8Stream();
   if (!(out.contentType ?? '').toLowerCase().startsWith('text/event-stream')) {
     let all = '';
-    if (chunks) for await (const bytes of chunks) all += text.write(bytes);
-    all += text.end();
+    if (chunks)
+      for await (const bytes of chunks) {
+        all += text.write(bytes);
+        if (all.length > 200) break; // enough to say what it was; the rest is not read
+      }
     throw new AgentRuntimeError(`The AG-UI agent answered ${out.contentType || 'without a content type'}, not an event stream: ${all.slice(0, 200)}`);
   }
   const sse = createSseParser();
   const mapper = agUiEventMapper();
-  if (chunks) for await (const bytes of chunks) for (const data of sse.push(text.write(bytes))) yield* mapper.push(data);
+  if (chunks)
+    for await (const bytes of chunks) {
+      for (const data of sse.push(text.write(bytes))) yield* mapper.push(data);
+      // Nothing after RUN_FINISHED counts: the connection is released rather than held until the server closes it.
+      if (mapper.closed()) return;
+    }
   for (const data of [...sse.push(text.end()), ...sse.end()]) yield* mapper.push(data);
   mapper.end();
 }
