@@ -11,7 +11,7 @@ import { providerSessionId } from '../../functions/converse/providers';
 import { AG_UI_TOOL, agUiAnswer, emulatorRuntimeArn, inputTokensFor, outputTokensFor } from '../../scripts/agent-emulator';
 import { ROLES, token, uid } from '../api/harness';
 import { converse, TEST_PRICING, textOf, useConverse } from './harness';
-import { uiUserMessage } from './protocol-harness';
+import { aiSdkBody, postProtocol, uiUserMessage } from './protocol-harness';
 
 const { api, emulator } = useConverse();
 
@@ -122,7 +122,7 @@ describe('an AG-UI runtime agent through /converse', () => {
 });
 
 describe('an AG-UI runtime agent through the client protocols', () => {
-  it('/converse/ai-sdk: the AI SDK reads the text in several parts and the tool call', async () => {
+  it('/converse/ai-sdk: the AI SDK reads the text in several parts and the tool call; the faulty runtime is the error part', async () => {
     const t = await token(uid());
     const chatAppId = await appFor('agui');
     const transport = new DefaultChatTransport<UIMessage>({
@@ -151,6 +151,10 @@ describe('an AG-UI runtime agent through the client protocols', () => {
     const tools = snapshots.at(-1)!.parts.filter((p) => p.type === 'dynamic-tool') as { toolName: string; state: string }[];
     expect(tools).toEqual([expect.objectContaining({ toolName: AG_UI_TOOL.name, state: 'output-available' })]);
     expect((snapshots.at(-1)!.metadata as { usage: unknown }).usage).toEqual(usageOf('Where is order 42?'));
+    // The faulty runtime is the protocol's error, with a safe text.
+    const failed = await postProtocol(api.url, '/converse/ai-sdk', t, aiSdkBody(uid('chat'), await appFor('agui-faulty'), 'break'));
+    expect(failed.frames.map((f) => (typeof f === 'string' ? f : f.type)).slice(-3)).toEqual(['error', 'finish', '[DONE]']);
+    expect(failed.frames.find((f) => f.type === 'error')).toMatchObject({ errorText: 'The agent failed while answering' });
   });
 
   it('/converse/ag-ui: HttpAgent gets the text in several parts, the tool call, RUN_FINISHED; the faulty runtime is RUN_ERROR', async () => {
