@@ -72,6 +72,7 @@ Pika chat API listening on ${url}
   S3 (uploaded files): ${s3!.endpoint}, bucket ${s3!.bucket}${values['in-memory'] ? ' (temporary)' : ' (objects in .data/s3)'}
   Bedrock: ${emulator ? `agent emulator at ${emulator.endpoint}` : 'real Bedrock (AWS credentials from the environment)'}
   Chat apps: demo (AgentCore harness agent echo), demo-runtime (AgentCore Runtime agent echo-runtime),
+             demo-agui (AG-UI server on AgentCore Runtime, agui-runtime),
              demo-classic (Agents Classic agent echo-classic), demo-faulty (agent faulty),
              demo-memory (harness echo agent with user memory: GET/DELETE /users/me/memory)
 

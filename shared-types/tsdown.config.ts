@@ -9,6 +9,7 @@ export const entry = [
   'src/types/chatbot/bedrock.ts',
   'src/util/bedrock.ts',
   'src/util/agentcore.ts',
+  'src/util/agentcore-agui.ts',
   'src/util/chat-protocols.ts',
   'src/types/chatbot/agentcore-types.ts',
   'src/schemas/agentcore.ts',

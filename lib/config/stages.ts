@@ -69,6 +69,15 @@ export const STAGES = {
           agent: { kind: 'agentcore-runtime', agentRuntimeArn: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/orders_agent-STGRUNTIM1' },
           pricing: { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 },
         },
+        assistant: {
+          description: 'An AG-UI server on AgentCore Runtime (server protocol AGUI; placeholder ARN: put yours here)',
+          agent: {
+            kind: 'agentcore-runtime',
+            agentRuntimeArn: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/assistant_agui-STGRUNTIM2',
+            protocol: 'AGUI',
+          },
+          pricing: { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 },
+        },
         faq: {
           description: 'An inline agent: no Bedrock agent resource, the definition is sent with each call',
           agent: {

@@ -3,12 +3,15 @@ import { filesAnswer } from './files';
 import { echoAnswer, inputTokensFor, outputTokensFor } from './agents';
 import { recallAnswer, type Turn } from './sessions';
 import { pieces } from './agentcore-harness';
+import { AG_UI_RUNTIME_AGENTS } from './agentcore-agui';
 
 // ---------------------------------------------------------------------------------------------- runtime
 
 export interface RuntimeRequest {
   agent: string;
   payload: ParsedAgentRuntimePayload;
+  /** The body as received (JSON parsed when it is JSON): AG-UI agents validate it themselves. */
+  body: unknown;
   remembered: Turn[];
   silentMs: number;
 }
@@ -105,4 +108,6 @@ export const RUNTIME_AGENTS: Record<string, (req: RuntimeRequest) => RuntimeScri
   }),
   /** One delta, then nothing until the client goes away or StopRuntimeSession ends the session. */
   hang: () => ({ contentType: SSE, steps: [{ kind: 'write', data: sseText('Thinking'), text: 'Thinking' }, { kind: 'hang' }] }),
+  /** AG-UI servers (server protocol AGUI): ./agentcore-agui.ts. */
+  ...AG_UI_RUNTIME_AGENTS,
 };

@@ -258,7 +258,7 @@ export async function handleAgentCore(ctx: AgentCoreContext, req: IncomingMessag
     return (sendJsonError(res, 424, 'RuntimeClientError', `The agent could not read its payload: ${(err as Error).message}`), true);
   }
   const session = ctx.sessions.open(`runtime:${agent}:${sessionId}`);
-  const script = RUNTIME_AGENTS[agent]!({ agent, payload, remembered: [...session.turns], silentMs: opts.silentMs });
+  const script = RUNTIME_AGENTS[agent]!({ agent, payload, body: recorded, remembered: [...session.turns], silentMs: opts.silentMs });
   res.writeHead(200, { 'content-type': script.contentType, [SESSION_HEADER]: sessionId });
   res.flushHeaders();
   const answer = await play(
@@ -278,3 +278,4 @@ export async function handleAgentCore(ctx: AgentCoreContext, req: IncomingMessag
 
 export * from './agentcore-harness';
 export * from './agentcore-runtime';
+export * from './agentcore-agui';

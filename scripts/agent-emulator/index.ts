@@ -2,6 +2,9 @@ export { startAgentEmulator, type AgentEmulator, type EmulatorOptions, type Reco
 export { AGENTS, echoAnswer, inputTokensFor, outputTokensFor, titleFor } from './agents';
 export { recallAnswer, type Turn } from './sessions';
 export {
+  AG_UI_PREAMBLE,
+  AG_UI_TOOL,
+  agUiAnswer,
   EMULATOR_ACCOUNT,
   EMULATOR_REGION,
   HARNESS_AGENTS,

@@ -21,12 +21,14 @@ const classic = (id: string): AgentConfig['agent'] => ({ kind: 'bedrock-agent', 
 
 /**
  * One echo agent of every kind — `echo` is the AgentCore harness (the recommended path), `echo-runtime` a
- * code-defined agent on AgentCore Runtime, `echo-classic` an Agents Classic agent — and the classic agents the
+ * code-defined agent on AgentCore Runtime, `agui-runtime` an AG-UI server on AgentCore Runtime (a tool call, then
+ * the echo answer), `echo-classic` an Agents Classic agent — and the classic agents the
  * tests use (`faulty`, `hang`, `echo-attributes`).
  */
 export const demoAgents = (): AgentConfig[] => [
   agent('echo', { kind: 'agentcore-harness', harnessArn: emulatorHarnessArn('echo') }),
   agent('echo-runtime', { kind: 'agentcore-runtime', agentRuntimeArn: emulatorRuntimeArn('echo') }),
+  agent('agui-runtime', { kind: 'agentcore-runtime', agentRuntimeArn: emulatorRuntimeArn('agui'), protocol: 'AGUI' }),
   agent('echo-classic', classic('echo')),
   ...['faulty', 'hang', 'echo-attributes'].map((id) => agent(id, classic(id))),
 ];
@@ -44,6 +46,14 @@ export const demoChatApps = (): ChatAppConfig[] => [
     insightsReportPoorOutcomes: true,
   },
   { chatAppId: 'demo-runtime', title: 'Demo (AgentCore Runtime echo agent)', enabled: true, agentId: 'echo-runtime' },
+  {
+    chatAppId: 'demo-agui',
+    title: 'Demo (AG-UI server on AgentCore Runtime)',
+    enabled: true,
+    agentId: 'agui-runtime',
+    features: { traces: { featureId: 'traces', enabled: true } },
+    streamTraces: true,
+  },
   { chatAppId: 'demo-classic', title: 'Demo (Agents Classic echo agent)', enabled: true, agentId: 'echo-classic' },
   { chatAppId: 'demo-faulty', title: 'Demo (faulty agent)', enabled: true, agentId: 'faulty', allowedAgentIds: ['hang'] },
   DEMO_MEMORY_APP,

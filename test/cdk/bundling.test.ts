@@ -29,6 +29,8 @@ const LAZY = {
   converse: [
     { module: 'functions/converse/providers/agentcore-harness.ts', client: '@aws-sdk/client-bedrock-agentcore' },
     { module: 'functions/converse/providers/classic.ts', client: '@aws-sdk/client-bedrock-agent-runtime' },
+    // AG-UI runtimes' adapter: @ag-ui/core (and its zod schemas) load with the first AGUI turn only.
+    { module: 'functions/converse/providers/agentcore-agui.ts', client: '@ag-ui/core' },
     { module: 'functions/memory/client.ts', client: '@aws-sdk/client-bedrock-agentcore' },
     { module: 'functions/files/storage.ts', client: '@aws-sdk/client-s3' },
   ],
@@ -52,6 +54,7 @@ describe('code splitting', () => {
         '@aws-sdk/client-bedrock-agentcore',
         '@aws-sdk/client-bedrock-agent-runtime',
         '@aws-sdk/client-bedrock-runtime',
+        '@ag-ui/core',
       ])
         expect(atInit.has(client), `${name} loads ${client} at init`).toBe(false);
       for (const { module, client } of lazy)

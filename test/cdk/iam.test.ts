@@ -157,6 +157,10 @@ describe('Bedrock, secrets and wildcards', () => {
     }
     expect(STAGES.some((s) => Object.values(stageConfig(s).bedrock.agents).some((a) => a.agent.kind === 'agentcore-harness'))).toBe(true);
     expect(STAGES.some((s) => Object.values(stageConfig(s).bedrock.agents).some((a) => a.agent.kind === 'agentcore-runtime'))).toBe(true);
+    // An AG-UI runtime (issue 26 item 7) is invoked like any runtime: its ARN is among the runtime resources above.
+    expect(
+      STAGES.some((s) => Object.values(stageConfig(s).bedrock.agents).some((a) => a.agent.kind === 'agentcore-runtime' && a.agent.protocol === 'AGUI')),
+    ).toBe(true);
   });
 
   it('"*" only for actions without resource-level permissions; no wildcard actions anywhere in the stack', () => {

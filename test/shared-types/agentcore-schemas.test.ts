@@ -16,6 +16,8 @@ describe('AgentCore agent schemas', () => {
       }),
     ).toBeTruthy();
     expect(agentCoreRuntimeSchema.parse({ kind: 'agentcore-runtime', agentRuntimeArn, qualifier: 'prod_v2' })).toBeTruthy();
+    for (const protocol of ['HTTP', 'AGUI'])
+      expect(agentCoreRuntimeSchema.parse({ kind: 'agentcore-runtime', agentRuntimeArn, protocol }).protocol).toBe(protocol);
     expect(agentCoreAgentSchema.parse({ kind: 'agentcore-harness', harnessArn: emulatorHarnessArn('echo-attributes') }).kind).toBe('agentcore-harness');
     expect(agentCoreAgentSchema.parse({ kind: 'agentcore-runtime', agentRuntimeArn: emulatorRuntimeArn('echo') }).kind).toBe('agentcore-runtime');
     expect(agentCoreHarnessSchema.safeParse({ kind: 'agentcore-harness', harnessArn: harnessArn.replace(':aws:', ':aws-us-gov:') }).success).toBe(true);
@@ -33,6 +35,8 @@ describe('AgentCore agent schemas', () => {
     for (const arn of bad) expect(agentCoreHarnessSchema.safeParse({ kind: 'agentcore-harness', harnessArn: arn }).success, arn).toBe(false);
     expect(agentCoreRuntimeSchema.safeParse({ kind: 'agentcore-runtime', agentRuntimeArn: harnessArn }).success).toBe(false);
     expect(agentCoreRuntimeSchema.safeParse({ kind: 'agentcore-runtime', agentRuntimeArn, qualifier: 'has space' }).success).toBe(false);
+    for (const protocol of ['agui', 'MCP', 'A2A', ''])
+      expect(agentCoreRuntimeSchema.safeParse({ kind: 'agentcore-runtime', agentRuntimeArn, protocol }).success, protocol).toBe(false);
     expect(agentCoreHarnessSchema.safeParse({ kind: 'agentcore-harness', harnessArn, overrides: { maxIterations: 0 } }).success).toBe(false);
     expect(agentCoreHarnessSchema.safeParse({ kind: 'agentcore-harness', harnessArn, overrides: { maxTokens: 1.5 } }).success).toBe(false);
   });

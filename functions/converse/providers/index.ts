@@ -36,12 +36,20 @@ export const PROVIDERS: { readonly [K in AgentKind]: Provider<K> } = {
     load: async () => (await import('./agentcore-harness')).invokeHarness,
     idleSeconds: () => DEFAULT_PROVIDER_IDLE_SECONDS,
   },
+  // One kind, two server protocols: AGUI runtimes (RunAgentInput in, AG-UI events out) load their adapter on first use.
   'agentcore-runtime': {
-    load: async () => (await import('./agentcore-runtime')).invokeAgentRuntime,
+    load: async () => {
+      const { invokeAgentRuntime } = await import('./agentcore-runtime');
+      return (agent, input) => (agent.protocol === 'AGUI' ? invokeAgUi(agent, input) : invokeAgentRuntime(agent, input));
+    },
     idleSeconds: () => DEFAULT_PROVIDER_IDLE_SECONDS,
     stop: async (agent, chatSessionId) => (await import('./agentcore-runtime')).stopRuntimeSession(agent, chatSessionId),
   },
 };
+
+async function* invokeAgUi(agent: AgentOf<'agentcore-runtime'>, input: ProviderInput): AsyncGenerator<ProviderEvent> {
+  yield* (await import('./agentcore-agui')).invokeAgUiRuntime(agent, input);
+}
 
 /** The row of an agent's kind, typed for that agent. */
 const providerOf = <K extends AgentKind>(agent: AgentOf<K>) => PROVIDERS[agent.kind as K] as Provider<K>;

@@ -44,6 +44,8 @@ export const agentCoreRuntimeSchema = z.object({
         .max(AGENTCORE_ARN_MAX)
         .regex(AGENT_RUNTIME_ARN_PATTERN, 'an agent runtime ARN: arn:aws:bedrock-agentcore:<region>:<account>:runtime/<name>-<10 letters or digits>'),
     qualifier: qualifier.optional(),
+    /** The runtime's server protocol (HTTP when absent); AGUI: RunAgentInput in, AG-UI events out. */
+    protocol: z.enum(['HTTP', 'AGUI']).optional(),
 });
 
 export const agentCoreAgentSchema = z.discriminatedUnion('kind', [agentCoreHarnessSchema, agentCoreRuntimeSchema]);

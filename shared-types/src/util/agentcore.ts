@@ -19,12 +19,16 @@
  *   Or `application/json` once: `{"text":"…","usage"?:{inputTokens,outputTokens}}` (or `{"result":…}`).
  *   Any other content type is read as plain text deltas.
  *
+ * An AGUI runtime (server protocol AGUI) receives an AG-UI `RunAgentInput` instead (./agentcore-agui.ts):
+ * `parseAgentRuntimePayload` reads it too, so a tool gets the same session data whatever the protocol.
+ *
  * AgentCore harness (`InvokeHarness`) has no payload of ours: the session context travels as a text block
  * (`sessionContextBlock`) that `parseSessionContextBlock` reads back.
  *
  * No zod and no Node built-ins: this runs in any agent runtime (Node, Bun, Deno, browsers).
  */
 import type { ChatMessageFile, SessionDataWithChatUserCustomDataSpreadIn } from '../types/chatbot/chatbot-types';
+import { runAgentInputPayload } from './agentcore-agui';
 import { encodeSessionAttributes, normalizeSessionAttributes } from './bedrock';
 
 export interface AgentRuntimeHistoryTurn {
@@ -90,12 +94,14 @@ function payloadObject(payload: unknown): Record<string, unknown> {
 }
 
 /**
- * Reads the payload an agent received (a parsed object, a JSON string or its UTF-8 bytes). Lenient like
+ * Reads the payload an agent received (a parsed object, a JSON string or its UTF-8 bytes): ours or an AG-UI
+ * `RunAgentInput` (see ./agentcore-agui.ts). Lenient like
  * `normalizeSessionAttributes`: a missing prompt is '', non-string attributes and malformed history turns are
  * dropped. Throws `AgentRuntimePayloadError` only when the payload is not a JSON object at all.
  */
 export function parseAgentRuntimePayload(payload: unknown): ParsedAgentRuntimePayload {
-    const obj = payloadObject(payload);
+    const received = payloadObject(payload);
+    const obj = runAgentInputPayload(received) ?? received;
     const sessionAttributes: Record<string, string> = {};
     if (isRecord(obj.sessionAttributes)) {
         for (const [k, v] of Object.entries(obj.sessionAttributes)) if (typeof v === 'string' && !UNSAFE_KEYS.has(k)) sessionAttributes[k] = v;
@@ -106,9 +112,11 @@ export function parseAgentRuntimePayload(payload: unknown): ParsedAgentRuntimePa
     const files = (Array.isArray(obj.files) ? obj.files : []).filter(
         (f): f is AgentRuntimeFile => isRecord(f) && typeof f.fileId === 'string' && typeof f.s3Key === 'string',
     );
+    // An AG-UI run without our forwardedProps: the session context block of its `context`, if any.
+    const contextBlock = obj === received || Object.keys(sessionAttributes).length ? undefined : parseSessionContextBlock(String(obj.sessionContext ?? ''));
     return {
         prompt: typeof obj.prompt === 'string' ? obj.prompt : '',
-        session: normalizeSessionAttributes(sessionAttributes),
+        session: contextBlock ?? normalizeSessionAttributes(sessionAttributes),
         sessionAttributes,
         history,
         files,

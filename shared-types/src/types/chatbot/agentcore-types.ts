@@ -27,6 +27,13 @@ export interface AgentCoreHarnessRef {
     overrides?: AgentCoreHarnessOverrides;
 }
 
+/**
+ * The server protocol of an AgentCore runtime (its `protocolConfiguration.serverProtocol`) that the relay speaks:
+ * `HTTP` (the default) sends the payload of `pika-shared/util/agentcore` and reads its answer by content type;
+ * `AGUI` sends an AG-UI `RunAgentInput` and reads the AG-UI event stream (docs/agentcore.md#ag-ui-runtimes).
+ */
+export type AgentCoreRuntimeProtocol = 'HTTP' | 'AGUI';
+
 /** A code-defined agent hosted on AgentCore Runtime: `InvokeAgentRuntime` with the payload of `pika-shared/util/agentcore`. */
 export interface AgentCoreRuntimeRef {
     kind: 'agentcore-runtime';
@@ -34,6 +41,8 @@ export interface AgentCoreRuntimeRef {
     agentRuntimeArn: string;
     /** The runtime endpoint; the service uses DEFAULT when absent. */
     qualifier?: string;
+    /** The runtime's server protocol; HTTP when absent. */
+    protocol?: AgentCoreRuntimeProtocol;
 }
 
 export type AgentCoreAgentRef = AgentCoreHarnessRef | AgentCoreRuntimeRef;
