@@ -18,7 +18,7 @@ import type { SessionInsightsStatus } from 'pika-shared/types/chatbot/chatbot-ty
 import { ddb, tableName } from './client';
 import { cancellationReasons, isConditionFailure, updateIf } from './retry';
 import { type UpdateSpec, updateExpression } from './expressions';
-import { fromAttributeValues, nowIso as isoOf, type RawItem, TURN_ATTRIBUTES } from './items';
+import { entity, fromAttributeValues, nowIso as isoOf, type RawItem, SESSION, TURN_ATTRIBUTES } from './items';
 import { insightsActivityOf } from './turns';
 import { dueEntries } from './due-index';
 import { insightsDuePartition, keys } from './keys';
@@ -206,7 +206,7 @@ export function sessionUpdateSettling(sessionId: string, settle: Settle | undefi
 export function throwIfNewerActivity(err: unknown, index: number): void {
   const reason = cancellationReasons(err)?.[index];
   if (reason?.Code !== 'ConditionalCheckFailed' || !reason.Item) return;
-  throw new NewerActivity(insightsActivityOf(fromAttributeValues(reason.Item)));
+  throw new NewerActivity(insightsActivityOf(SESSION.item(fromAttributeValues(reason.Item))));
 }
 
 /** When an activity (an answer's id) is due: idle for `idleMs` after it, and not before now. */
@@ -305,20 +305,23 @@ export async function recordFailed(
   }
 }
 
+/** SESSION#s / INSIGHTS_STATUS: the status, its claim and owner fields (attempts absent until the first queueing). */
+const STATUS = entity<Omit<SessionInsightsStatus, 'attempts'> & { attempts?: number; claimId?: string; claimUntil?: number }>();
+
 /** The status as admins see it (no keys, claims or owner fields). */
 export async function getInsightsStatus(sessionId: string): Promise<SessionInsightsStatus | undefined> {
   const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.insightsStatus(sessionId), ConsistentRead: true }));
-  const i = out.Item as RawItem | undefined;
-  if (!i) return undefined;
+  if (!out.Item) return undefined;
+  const i = STATUS.item(out.Item);
   return {
     sessionId: String(i.sessionId),
-    status: i.status as SessionInsightsStatus['status'],
+    status: i.status,
     activity: String(i.activity),
     ...(i.dueDate ? { dueDate: String(i.dueDate) } : {}),
     attempts: Number(i.attempts ?? 0),
     ...(i.modelId ? { modelId: String(i.modelId) } : {}),
-    ...(i.usage ? { usage: i.usage as NonNullable<SessionInsightsStatus['usage']> } : {}),
-    ...(i.error ? { error: i.error as NonNullable<SessionInsightsStatus['error']> } : {}),
+    ...(i.usage ? { usage: i.usage } : {}),
+    ...(i.error ? { error: i.error } : {}),
     lastUpdate: String(i.lastUpdate),
   };
 }
