@@ -9,6 +9,7 @@ import { keys } from './keys';
 import { isConditionFailure } from './retry';
 import { updateExpression } from './expressions';
 import { expiresInSeconds } from './ttl';
+import { TTL_ATTRIBUTE } from './table-definition';
 
 /** What a completed request stored: each caller's own outcome (converse: TurnOutcome). */
 export type IdempotencyResult = object;
@@ -61,9 +62,9 @@ export async function claimIdempotencyKey<R extends IdempotencyResult = Idempote
     await ddb().send(
       new PutCommand({
         TableName: tableName(),
-        Item: { ...keys.idempotency(scope, key), ...record, expiresAt: expiresInSeconds(opts.ttlSeconds, nowMs) },
-        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR (#status = :running AND leaseExpiresAt < :now AND requestHash = :hash)',
-        ExpressionAttributeNames: { '#status': 'status' },
+        Item: { ...keys.idempotency(scope, key), ...record, [TTL_ATTRIBUTE]: expiresInSeconds(opts.ttlSeconds, nowMs) },
+        ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now OR (#status = :running AND leaseExpiresAt < :now AND requestHash = :hash)',
+        ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE },
         ExpressionAttributeValues: { ':now': now, ':running': 'in_progress', ':hash': opts.requestHash },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),

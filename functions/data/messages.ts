@@ -14,6 +14,7 @@ import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, t
 import { type CancellationReason, cancellationReasons, RETRY, withRetry } from './retry';
 import { assertUsage, newSessionItem, type CreateSessionInput, type Session } from './sessions';
 import { itemExpiresAt } from './ttl';
+import { TTL_ATTRIBUTE } from './table-definition';
 import { joinExtras, type SessionExtras } from './session-update';
 import { assertJoinable, MAX_TRANSACTION_ITEMS, type TransactItems } from './transact';
 
@@ -162,7 +163,7 @@ export async function startSessionWithMessage(
         {
           Put: {
             TableName: tableName(),
-            Item: { ...keys.message(sessionId, messageId, isHidden(first.source)), ...message, ...(expiresAt ? { expiresAt } : {}) },
+            Item: { ...keys.message(sessionId, messageId, isHidden(first.source)), ...message, [TTL_ATTRIBUTE]: expiresAt },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
@@ -201,7 +202,7 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
       {
         set: {
           ...(move ? { lastUpdate: createDate, gsi1sk: activity, gsi2sk: activity, gsi4sk: activity } : {}),
-          expiresAt,
+          [TTL_ATTRIBUTE]: expiresAt,
           ...extras.set,
         },
         setIfNotExists: extras.setIfNotExists,
@@ -227,7 +228,7 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
             {
               Put: {
                 TableName: tableName(),
-                Item: { ...keys.message(input.sessionId, messageId, hidden), ...message, ...(expiresAt ? { expiresAt } : {}) },
+                Item: { ...keys.message(input.sessionId, messageId, hidden), ...message, [TTL_ATTRIBUTE]: expiresAt },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },

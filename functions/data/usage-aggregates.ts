@@ -8,7 +8,7 @@
  * records by the usage stream consumer (`applyDebits`, DynamoDB Streams), once per debit: no request's
  * transaction ever touches an item that other users' requests share.
  */
-import type { GsiName } from './table-definition';
+import { type GsiName, TTL_ATTRIBUTE } from './table-definition';
 import { queryAllPages } from './pagination';
 import { roundUsd } from '../platform/money';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -61,7 +61,7 @@ export const dayBucket = (day: string) => `D#${day}`;
 export const usageDayExpiresAt = (day: string): number => Date.parse(`${day}T00:00:00.000Z`) / 1000 + (USAGE_DAY_TTL_DAYS + 1) * DAY_SECONDS;
 
 /** What a usage item of `bucket` carries for its expiry: day items expire, month items stay. */
-const bucketTtl = (bucket: string): { expiresAt?: number } => (bucket.startsWith('D#') ? { expiresAt: usageDayExpiresAt(bucket.slice(2)) } : {});
+const bucketTtl = (bucket: string): { [TTL_ATTRIBUTE]?: number } => (bucket.startsWith('D#') ? { [TTL_ATTRIBUTE]: usageDayExpiresAt(bucket.slice(2)) } : {});
 export const monthBucket = (month: string) => `M#${month}`;
 
 export const ZERO_TOTALS: UsageTotals = { inputTokens: 0, outputTokens: 0, totalCost: 0, turns: 0 };
@@ -150,7 +150,7 @@ function debitItem(d: UsageDebit, sessionId: string, debitId: string): RawItem {
     outputTokens: d.usage.outputTokens,
     totalCost: d.usage.totalCost,
     turns: d.turns ?? 0,
-    expiresAt: Math.floor(Date.now() / 1000) + DEBIT_TTL_SECONDS,
+    [TTL_ATTRIBUTE]: Math.floor(Date.now() / 1000) + DEBIT_TTL_SECONDS,
   };
 }
 
@@ -295,7 +295,11 @@ function nextGroup(pending: readonly DebitRecord[]): DebitRecord[] {
 function applyItems(group: readonly DebitRecord[]): TransactItem[] {
   const expiresAt = Math.floor(Date.now() / 1000) + APPLIED_TTL_SECONDS;
   const markers: TransactItem[] = group.map((d) => ({
-    Put: { TableName: tableName(), Item: { ...keys.usageDebitApplied(d.debitId), expiresAt }, ConditionExpression: 'attribute_not_exists(pk)' },
+    Put: {
+      TableName: tableName(),
+      Item: { ...keys.usageDebitApplied(d.debitId), [TTL_ATTRIBUTE]: expiresAt },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
   }));
   const sums = new Map<string, { key: { pk: string; sk: string }; set: Record<string, string | number>; totals: UsageTotals }>();
   for (const d of group) {
