@@ -57,7 +57,7 @@ export function newSessionItem(input: CreateSessionInput, sessionId: string, now
     ...keys.session(sessionId),
     ...keys.sessionIndexes({ userId: input.userId, sessionId, chatAppId: input.chatAppId, createDate, lastUpdate: createDate }),
     ...session,
-    ...(input.titleClaimUntilMs !== undefined ? { [TITLE_CLAIM_ATTRIBUTE]: input.titleClaimUntilMs } : {}),
+    [TITLE_CLAIM_ATTRIBUTE]: input.titleClaimUntilMs,
     // The feedback summary (session search) starts empty, so that feedback adds its entry in place.
     [FEEDBACK_SUMMARY_ATTRIBUTE]: {},
     ...ttlAttribute(nowMs, input.retentionDays),
@@ -212,7 +212,7 @@ export async function addSessionUsage(sessionId: string, usage: UsageDelta, tran
   const update = {
     TableName: tableName(),
     Key: keys.session(sessionId),
-    ...updateExpression({ add: usageAdd(usage), ...(set ? { set } : {}) }),
+    ...updateExpression({ add: usageAdd(usage), set }),
     ConditionExpression: 'attribute_exists(pk)',
   };
   try {

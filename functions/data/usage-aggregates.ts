@@ -143,7 +143,7 @@ function debitItem(d: UsageDebit, sessionId: string, debitId: string): RawItem {
     debitId,
     chatAppId: d.chatAppId,
     userId: d.userId,
-    ...(d.entityId !== undefined ? { entityId: d.entityId } : {}),
+    entityId: d.entityId,
     agentId: d.agentId,
     at: new Date(d.at).toISOString(),
     inputTokens: d.usage.inputTokens,
