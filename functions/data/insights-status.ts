@@ -1,16 +1,7 @@
 /**
- * Where a session's generated insights stand: SESSION#s / INSIGHTS_STATUS, one item per session.
- *
- * The first answer after a session's insights were settled Puts it as `pending` for its activity (the
- * answer's time) in the answer's transaction, with a sparse gsi1 entry `INSDUE#<shard>` / `<due>#<sessionId>`:
- * the sweep finds idle sessions with a Query of the 4 shards up to now, never a Scan. Later answers only mark
- * the session; the worker re-schedules the entry to the latest one until it is idle (functions/insights/due.ts).
- * The entry leaves the index (REMOVE gsi1pk, gsi1sk) when the activity's insights are generated or have
- * failed, and the session's mark goes with it (settling, below).
- *
- * Idempotency per activity: a worker generates only after a conditional claim (`activity = :a`, pending,
- * no live claim), and stores the insights in the same transaction as the status update conditioned on its
- * claim, so a redelivered or duplicated job never calls the model twice for one activity.
+ * Where a session's generated insights stand: SESSION#s / INSIGHTS_STATUS, one item per session, with a sparse
+ * gsi1 due entry (`INSDUE#<shard>`) while pending; a worker generates only after a conditional claim on the
+ * activity, so a redelivered job never calls the model twice (docs/data-model.md#generated-insights).
  */
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeTime } from 'ulid';

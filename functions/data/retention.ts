@@ -1,11 +1,7 @@
 /**
- * A session's retention entry, SESSION#s / RETENTION (docs/retention.md). Every item of a session
- * carries `expiresAt` = its write + the chat app's retention days, the session item's moved by each turn. So
- * that the older items do not expire before the session, the entry remembers `floor` — no item of the session
- * expires before it — and sits in gsi1 (`RETDUE#shard`, sparse) at the time the retention sweep must look
- * again: shortly before `floor`. The sweep (functions/retention/sweep.ts) then moves every older item to the
- * session's own expiry, or — the session idle — deletes its files when it expires. Written once with the
- * session; afterwards by the sweep only: a turn writes nothing more for its retention.
+ * A session's retention entry, SESSION#s / RETENTION: its `floor` (no item of the session expires before) and a
+ * sparse gsi1 due entry (`RETDUE#shard`) for the retention sweep (functions/retention/sweep.ts). Written with the
+ * session, then by the sweep only (docs/retention.md).
  */
 import { queryAllPages, queryPages } from './pagination';
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';

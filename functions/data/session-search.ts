@@ -1,21 +1,7 @@
 /**
- * Session search: every SessionSearchRequest field, on DynamoDB, without a Scan.
- *
- * 1. Candidates: the sessions of ONE narrowing key, read with Queries on an index whose key condition
- *    carries the date range where the index order allows it — a session (GetItem), a user's sessions
- *    (gsi1, or gsi2 with a chat app: `lastUpdate#sessionId`), a chat app's sessions (the 4 shards of gsi3
- *    by creation or gsi4 by last activity), or, with none of those, the sessions of the feedback with the
- *    given statuses / in the feedback date range (feedback gsi1, then BatchGetItem). At most `budget` items
- *    are read (per index read): a candidate set larger than that is a 400 SEARCH_TOO_BROAD saying how to
- *    narrow it — never a partial answer.
- * 2. Filters (session-search-filters.ts): evaluated on the index entries (every index carries what filters
- *    and order read: table-definition.ts SESSION_INDEX_ATTRIBUTES) or the session items — customData, flag,
- *    title, dates, and the insights and feedback summaries written with the insights/feedback:
- *    search-summaries.ts); what the feedback summary cannot decide, on the session's feedback items.
- * 3. Order: every SessionSearchSortField, asc/desc, further fields as tie-breaks, then sessionId; sessions
- *    without a value (no insights yet) come last in either order.
- * 4. Page: `limit` sessions after the cursor, a keyset position (the last sort tuple) in a signed cursor
- *    bound to the caller and the query. `total` is the exact number of sessions matching the whole request.
+ * Session search: every SessionSearchRequest field, without a Scan, in four steps — candidates of one narrowing
+ * key within a read budget (else SEARCH_TOO_BROAD), filters (session-search-filters.ts), order, keyset page.
+ * How and why: docs/api.md#session-search, docs/data-model.md#session-search-summaries.
  */
 import type { GsiName } from './table-definition';
 import * as ACCESS from './access-patterns';

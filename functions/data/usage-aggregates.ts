@@ -1,12 +1,7 @@
 /**
- * Usage: tokens, cost and turns per UTC day and calendar month, for a user in a chat app and — shared by all
- * its users — for the chat app, its entities and its agents (keys.ts `usage*`; docs/data-model.md#usage-and-budgets).
- *
- * A spend is written where it happens, in the transaction of the answer (or title, or insights) that caused
- * it, but only to items of that user and session: the user's day and month items (exact, so that budgets
- * hold) and a small debit record in the session's partition. The shared totals are added up from the debit
- * records by the usage stream consumer (`applyDebits`, DynamoDB Streams), once per debit: no request's
- * transaction ever touches an item that other users' requests share.
+ * Usage per UTC day and month, for a user in a chat app and for the chat app, its entities and agents. A turn
+ * writes only its user's items and a debit record; the shared totals are added from the debits by the usage
+ * stream consumer (`applyDebits`), so no request's transaction touches a shared item (docs/data-model.md#usage-and-budgets).
  */
 import { type GsiName, TTL_ATTRIBUTE } from './table-definition';
 import { queryAllPages } from './pagination';
