@@ -17,7 +17,7 @@ import { ddb, tableName } from './client';
 import { entity, fromAttributeValues, newId, nowIso, SESSION, type SessionItem } from './items';
 import { allShards, FEEDBACK_PREFIX, feedbackStatusPartition, keys, shardOf } from './keys';
 import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
-import { cancellationReasons, isConditionFailure, withRetry } from './retry';
+import { cancellationReasons, conditionFailureItem, isConditionFailure, withRetry } from './retry';
 import {
   FEEDBACK_SUMMARY_ATTRIBUTE,
   FEEDBACK_SUMMARY_VERSION,
@@ -290,7 +290,7 @@ export async function addInternalComment(sessionId: string, feedbackId: string, 
     return FEEDBACK.record(out.Attributes!);
   } catch (err) {
     if (!isConditionFailure(err)) throw err;
-    if (!(err as { Item?: unknown }).Item) throw notFound('Feedback');
+    if (!conditionFailureItem(err)) throw notFound('Feedback');
     throw conflict(`This feedback has reached its limit of ${MAX_INTERNAL_COMMENTS} internal comments`, { maxInternalComments: MAX_INTERNAL_COMMENTS });
   }
 }

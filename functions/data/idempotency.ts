@@ -6,7 +6,7 @@ import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { ddb, tableName } from './client';
 import { entity, fromAttributeValues, nowIso } from './items';
 import { keys } from './keys';
-import { isConditionFailure } from './retry';
+import { conditionFailureItem, isConditionFailure } from './retry';
 import { updateExpression } from './expressions';
 import { expiresInSeconds } from './ttl';
 import { TTL_ATTRIBUTE } from './table-definition';
@@ -72,8 +72,7 @@ export async function claimIdempotencyKey<R extends IdempotencyResult = Idempote
     return { outcome: 'claimed', record };
   } catch (err) {
     if (!isConditionFailure(err)) throw err;
-    const e = err as { Item?: Record<string, unknown> };
-    const existing = entity<IdempotencyRecord<R>>().record(fromAttributeValues(e.Item ?? {}));
+    const existing = entity<IdempotencyRecord<R>>().record(fromAttributeValues(conditionFailureItem(err) ?? {}));
     if (existing.requestHash !== undefined && existing.requestHash !== opts.requestHash) return { outcome: 'reused', record: existing };
     if (existing.status === 'completed') return { outcome: 'completed', record: existing };
     return { outcome: 'running', record: existing, retryAfterSeconds: Math.max(1, (existing.leaseExpiresAt ?? now + 1) - now) };
