@@ -69,8 +69,8 @@ export interface Entity<R extends object, X extends object = object> {
 /**
  * The one place an item read from the table gets its type: DynamoDB hands back untyped maps, and this cast is
  * the audited step from them to `Stored<R, X>`. Each entity is declared once, next to the module that writes
- * its items from the same types (SESSION below, MESSAGE in messages.ts, …), so a read by a wrong attribute
- * name fails tsc. Values of the table are the data layer's own writes; untrusted input is validated before
+ * its items from the same types (SESSION and MESSAGE below, USER in users.ts, …), so a read by a wrong attribute
+ * name fails tsc (test/types/items.check.ts). Values of the table are the data layer's own writes; untrusted input is validated before
  * it is written (the route schemas), not here.
  */
 export function entity<R extends object, X extends object = object>(): Entity<R, X> {

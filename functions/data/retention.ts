@@ -76,7 +76,7 @@ export async function getRetentionEntry(sessionId: string): Promise<RetentionEnt
   return out.Item ? entryOf(out.Item) : undefined;
 }
 
-/** What the sweep reads of an item: its expiry (with its key, to tell a session that never expires from one gone). */
+/** What the sweep reads: a session's expiry (with its key, to tell one that never expires from one gone); each item's keys and expiry. */
 const EXPIRY = ANY_ITEM.projection(TTL_ATTRIBUTE, 'pk');
 const KEYS_AND_EXPIRY = ANY_ITEM.projection('pk', 'sk', TTL_ATTRIBUTE);
 
