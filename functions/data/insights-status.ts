@@ -296,7 +296,7 @@ export async function recordFailed(
   }
 }
 
-/** SESSION#s / INSIGHTS_STATUS: the status, its claim and owner fields (attempts absent until the first queueing). */
+/** SESSION#s / INSIGHTS_STATUS: the status and its claim (attempts absent until the first queueing). */
 const STATUS = entity<Omit<SessionInsightsStatus, 'attempts'> & { attempts?: number; claimId?: string; claimUntil?: number }>();
 
 /** The status as admins see it (no keys, claims or owner fields). */
