@@ -92,9 +92,18 @@ export function entity<R extends object, X extends object = object>(): Entity<R,
 export const ANY_ITEM = entity<object>();
 
 /** What the data layer keeps on a session item besides the session: the title claim, turn bookkeeping, search summaries. */
-export type SessionInternals = { [TITLE_CLAIM_ATTRIBUTE]?: number; [INSIGHTS_SUMMARY_ATTRIBUTE]?: InsightsSummary; [FEEDBACK_SUMMARY_ATTRIBUTE]?: unknown } & {
-  [K in (typeof TURN_ATTRIBUTES)[keyof typeof TURN_ATTRIBUTES]]?: string;
-};
+export interface SessionInternals {
+  [TITLE_CLAIM_ATTRIBUTE]?: number;
+  [TURN_ATTRIBUTES.turnId]?: string;
+  [TURN_ATTRIBUTES.turnLeaseUntil]?: string;
+  [TURN_ATTRIBUTES.cancelTurnId]?: string;
+  [TURN_ATTRIBUTES.turnEndedAt]?: string;
+  [TURN_ATTRIBUTES.providerAgentId]?: string;
+  [TURN_ATTRIBUTES.providerReachedAt]?: string;
+  [TURN_ATTRIBUTES.insightsActivity]?: string;
+  [INSIGHTS_SUMMARY_ATTRIBUTE]?: InsightsSummary;
+  [FEEDBACK_SUMMARY_ATTRIBUTE]?: unknown;
+}
 /** SESSION#s / META (sessions.ts); here because turns, search and feedback read it too. */
 export const SESSION = entity<ChatSession<RecordOrUndef>, SessionInternals>();
 export type SessionItem = Stored<ChatSession<RecordOrUndef>, SessionInternals>;

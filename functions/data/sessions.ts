@@ -88,9 +88,8 @@ export async function getSessionWithUser(
   const ids = typeof sessionId === 'string' ? [sessionId] : sessionId;
   const items = await batchGetEach([...ids.map((id) => keys.session(id)), keys.user(userId)], { consistent: true });
   const user = items.at(-1);
-  const found = items.slice(0, -1).find((item) => item !== undefined);
-  const session = found && SESSION.item(found);
-  const awaiting = session && insightsActivityOf(session);
+  const session = items.slice(0, -1).find((item) => item !== undefined);
+  const awaiting = session && insightsActivityOf(SESSION.item(session));
   return {
     ...(session ? { session: SESSION.record(session) } : {}),
     ...(user ? { user: USER.record(user) } : {}),

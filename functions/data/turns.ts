@@ -52,10 +52,10 @@ export const insightsActivityOf = (item: SessionItem): string | undefined =>
   typeof item[T.insightsActivity] === 'string' ? item[T.insightsActivity] : undefined;
 
 /** Which provider session answered this session last, from its stored item. */
-export function providerStateOf(item: SessionItem): ProviderState {
+export function providerStateOf(item: Record<string, unknown>): ProviderState {
   return {
-    ...(typeof item[T.providerAgentId] === 'string' ? { agentId: item[T.providerAgentId] } : {}),
-    ...(typeof item[T.providerReachedAt] === 'string' ? { reachedAt: item[T.providerReachedAt] } : {}),
+    ...(typeof item[T.providerAgentId] === 'string' ? { agentId: item[T.providerAgentId] as string } : {}),
+    ...(typeof item[T.providerReachedAt] === 'string' ? { reachedAt: item[T.providerReachedAt] as string } : {}),
   };
 }
 
