@@ -40,8 +40,8 @@ const INTERNAL_ATTRIBUTES: ReadonlySet<string> = new Set<string>([
 
 export type RawItem = Record<string, unknown>;
 
-/** The item without key attributes, the TTL and internal claims: what the API sees. */
-function withoutInternals(item: object): RawItem {
+/** The item without key attributes, the TTL and internal claims: what the API sees, untyped (entities read typed: `entity`). */
+export function fromItem(item: object): RawItem {
   const out: RawItem = {};
   for (const [name, value] of Object.entries(item)) if (!INTERNAL_ATTRIBUTES.has(name)) out[name] = value;
   return out;
@@ -75,7 +75,7 @@ export interface Entity<R extends object, X extends object = object> {
  */
 export function entity<R extends object, X extends object = object>(): Entity<R, X> {
   const item = (raw: object) => raw as Stored<R, X>;
-  const record = (raw: object) => withoutInternals(raw) as R;
+  const record = (raw: object) => fromItem(raw) as R;
   return {
     item,
     record,
