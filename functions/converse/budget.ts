@@ -99,7 +99,7 @@ export async function budgetForTurn(input: {
     chatAppId: input.app.chatAppId,
     userId: input.userId,
     nowMs,
-    ...(input.entityId !== undefined ? { entityId: input.entityId } : {}),
+    entityId: input.entityId,
   });
   const lines = budgetLines(input.app, state, nowMs);
   const exceeded = lines.filter(isExceeded);
@@ -176,7 +176,7 @@ export async function budgetOverview(p: Principal, chatAppId: string | undefined
     const app = chatAppId ? await usableChatApp(p, id) : await usableChatApp(p, id).catch(unusable);
     if (!app) continue;
     const entityId = entityOf(app, await p.customData());
-    const state = await readBudgetState({ chatAppId: id, userId: p.userId, nowMs, ...(entityId !== undefined ? { entityId } : {}) });
+    const state = await readBudgetState({ chatAppId: id, userId: p.userId, nowMs, entityId });
     const limits = budgetLines(app, state, nowMs);
     items.push({
       chatAppId: id,

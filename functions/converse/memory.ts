@@ -1,15 +1,7 @@
 /**
- * User memory in a converse turn (the chat app's `userMemory` feature, AgentCore Memory):
- * - before: the caller's records relevant to the message (RetrieveMemoryRecords under their namespace), within
- *   MEMORY_TIMEOUT_MS since it delays the first chunk, given to the agent with their actor id
- *   (providers: classic/inline prompt session attribute `userMemory`, harness `actorId` and a memory block,
- *   runtime payload `memory`);
- * - after a complete answer: the exchange as an event of the caller's actor (CreateEvent), the session being
- *   the chat session's provider session id.
- * "Forget me" (or an erasure) asked after the turn started wins: the exchange is not recorded, and one recorded
- * while the forget ran is forgotten again (docs/security.md#forget-me).
- * A memory failure never fails the turn: the answer goes on without recall; it is logged and counted
- * (metric UserMemoryFailures).
+ * User memory in a converse turn (the chat app's `userMemory` feature, AgentCore Memory): the caller's relevant
+ * records before (within MEMORY_TIMEOUT_MS), the exchange as an event after a complete answer; a forget asked
+ * meanwhile wins, and a memory failure never fails the turn (docs/converse.md#user-memory).
  */
 import { logger } from '../platform/logger';
 import { config } from '../platform/config';

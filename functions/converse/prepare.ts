@@ -208,7 +208,7 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
     // Over a budget: 429 before the user message is stored or the agent called (the claim is released below).
     // Alongside: where the user's "forget me" stands before their message is stored (memory.ts rememberTurn).
     const [reservation, memoryMark] = await Promise.all([
-      budgetForTurn({ app, agent, userId: principal.userId, ...(entityId !== undefined ? { entityId } : {}) }),
+      budgetForTurn({ app, agent, userId: principal.userId, entityId }),
       memoryMarkFor(app, principal.userId),
     ]);
     // A new session keeps the user's custom data ("inherits from user"), which session search filters on.
@@ -226,7 +226,7 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
               chatAppId,
               agentId,
               titleClaimUntilMs: opts.deadlineMs,
-              ...(customData ? { customData } : {}),
+              customData,
             },
           },
       message: {

@@ -79,7 +79,7 @@ export function turnDebit(plan: TurnPlan, usage: { inputTokens: number; outputTo
   return {
     chatAppId: plan.app.chatAppId,
     userId: plan.userId,
-    ...(plan.entityId !== undefined ? { entityId: plan.entityId } : {}),
+    entityId: plan.entityId,
     agentId: plan.agent.agentId,
     at: Date.now(),
     usage: { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalCost: usage.totalCost },

@@ -1,14 +1,7 @@
 /**
- * Answer verification (chat app feature `verifyResponse`, docs/converse.md): after the answer, a grader model
- * rates it A/B/C/F with a short reason — against the question and the evidence the agent used where its
- * provider exposes it (classic traces: action-group results, knowledge-base references, code-interpreter and
- * collaborator outputs; harness: tool calls and tool results), not only the answer text. The grader is Bedrock
- * Converse with a forced tool (`callTool`). The verdict streams as `event: verification` and is stored on the
- * answer (`metadata.verification`). An answer graded at or below `retryAtOrBelow` is retried once: the agent
- * gets a follow-up in the same provider session with the grader's reason (`event: retry`), the corrected answer
- * streams and is graded too, and it is the stored answer (the first one in `metadata.firstAnswer`). Every
- * grading's tokens and cost join the message's usage, hence the session's counters, in the answer's own write.
- * A grader failure (error or invalid verdict) never fails the turn: `grade: null` and the reason.
+ * Answer verification (chat app feature `verifyResponse`): a grader model rates the answer A/B/C/F against the
+ * question and the evidence the agent used; a low grade is retried once in the same provider session; a grader
+ * failure never fails the turn (docs/converse.md#answer-verification).
  */
 import {
   ANSWER_GRADES,

@@ -38,7 +38,7 @@ export async function batchGetEach(keys: readonly ItemKey[], opts: { consistent?
           new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ...(opts.consistent ? { ConsistentRead: true } : {}) } } }),
         );
         for (const item of out.Responses?.[tableName()] ?? []) found.set(keyString(item), item);
-        pending = (out.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
+        pending = out.UnprocessedKeys?.[tableName()]?.Keys ?? [];
       }
     }),
   );

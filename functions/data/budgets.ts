@@ -8,7 +8,7 @@ import type { BudgetLimits } from 'pika-shared/types/chatbot/chatbot-types';
 import { batchGetEach } from './batch';
 import { ddb, tableName } from './client';
 import { notFound } from './errors';
-import { fromItemOrUndefined, nowIso, type RawItem } from './items';
+import { entity, nowIso } from './items';
 import { keys } from './keys';
 import { addTotals, dayBucket, dayOf, monthBucket, monthOf, totalsOf, type UsageTotals } from './usage-aggregates';
 
@@ -21,6 +21,8 @@ export interface BudgetOverride extends BudgetLimits {
   id: string;
   lastUpdate?: string;
 }
+/** The override of one user or entity in a chat app (keys.budgetOverride). */
+const OVERRIDE = entity<BudgetOverride>();
 
 const limitsOf = (o: BudgetOverride | undefined): BudgetLimits | undefined =>
   o ? { ...(o.daily ? { daily: o.daily } : {}), ...(o.monthly ? { monthly: o.monthly } : {}) } : undefined;
@@ -33,7 +35,7 @@ export async function putBudgetOverride(chatAppId: string, level: OverrideLevel,
 
 export async function getBudgetOverride(chatAppId: string, level: OverrideLevel, id: string): Promise<BudgetOverride | undefined> {
   const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.budgetOverride(chatAppId, level, id), ConsistentRead: true }));
-  return fromItemOrUndefined<BudgetOverride>(out.Item as RawItem | undefined);
+  return OVERRIDE.recordOrUndefined(out.Item);
 }
 
 /** Deletes an override; NOT_FOUND when there was none. */
@@ -80,8 +82,8 @@ export async function readBudgetState(input: { chatAppId: string; userId: string
     daily: totalsOf(item(d)),
     monthly: totalsOf(item(m)),
   });
-  const userOverride = limitsOf(fromItemOrUndefined<BudgetOverride>(item(wanted.userOverride)));
-  const entityOverride = limitsOf(fromItemOrUndefined<BudgetOverride>(item(wanted.entityOverride)));
+  const userOverride = limitsOf(OVERRIDE.recordOrUndefined(item(wanted.userOverride)));
+  const entityOverride = limitsOf(OVERRIDE.recordOrUndefined(item(wanted.entityOverride)));
   return {
     overrides: { ...(userOverride ? { user: userOverride } : {}), ...(entityOverride ? { entity: entityOverride } : {}) },
     used: {

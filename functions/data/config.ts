@@ -6,9 +6,12 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AgentConfig, ChatAppConfig } from 'pika-shared/types/chatbot/chatbot-types';
 import { config } from '../platform/config';
 import { ddb, tableName } from './client';
-import { fromItemOrUndefined, type RawItem } from './items';
+import { type Entity, entity } from './items';
 import { keys } from './keys';
 import { retentionDaysOf } from './ttl';
+
+const CHAT_APP = entity<ChatAppConfig>();
+const AGENT = entity<AgentConfig>();
 
 const cache = new Map<string, { value: unknown; expires: number }>();
 
@@ -19,12 +22,12 @@ export function clearConfigCache(): void {
   cache.clear();
 }
 
-async function cachedGet<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
+async function cachedGet<T extends object>(key: { pk: string; sk: string }, stored: Entity<T>): Promise<T | undefined> {
   const id = `${key.pk}|${key.sk}`;
   const hit = cache.get(id);
   if (hit && hit.expires > Date.now()) return hit.value as T | undefined;
   const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
-  const value = fromItemOrUndefined<T>(out.Item as RawItem | undefined);
+  const value = stored.recordOrUndefined(out.Item);
   cache.set(id, { value, expires: Date.now() + cacheTtlMs() });
   return value;
 }
@@ -35,9 +38,9 @@ async function put<T extends object>(key: { pk: string; sk: string }, value: T):
   return value;
 }
 
-export const getChatApp = async (chatAppId: string) => cachedGet<ChatAppConfig>(keys.chatApp(chatAppId));
+export const getChatApp = async (chatAppId: string) => cachedGet(keys.chatApp(chatAppId), CHAT_APP);
 export const putChatApp = async (config: ChatAppConfig) => put(keys.chatApp(config.chatAppId), config);
-export const getAgent = async (agentId: string) => cachedGet<AgentConfig>(keys.agent(agentId));
+export const getAgent = async (agentId: string) => cachedGet(keys.agent(agentId), AGENT);
 export const putAgent = async (config: AgentConfig) => put(keys.agent(config.agentId), config);
 
 /** The retention of a chat app's sessions (ttl.retentionDaysOf): its own setting, else the stage's; undefined = forever. */

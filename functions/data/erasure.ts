@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { ddb, tableName } from './client';
 import { DataError } from './errors';
 import { updateExpression } from './expressions';
-import { nowIso, type RawItem } from './items';
+import { entity, nowIso } from './items';
 import { keys } from './keys';
 import { isConditionFailure, updateIf } from './retry';
 
@@ -61,13 +61,11 @@ export const newProgress = (): ErasureProgress => ({
 
 export async function getErasureRecord(userId: string): Promise<ErasureRecord | undefined> {
   const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.erasure(userId), ConsistentRead: true }));
-  return out.Item ? recordOf(out.Item) : undefined;
+  return ERASURE.recordOrUndefined(out.Item);
 }
 
-const recordOf = (item: RawItem): ErasureRecord => {
-  const { pk: _pk, sk: _sk, ...rest } = item;
-  return rest as unknown as ErasureRecord;
-};
+/** USER#u / ERASURE. */
+const ERASURE = entity<ErasureRecord>();
 
 /** The public view: no step, no pseudonym, no cursor. */
 export const erasureView = (r: ErasureRecord): Erasure => ({

@@ -14,10 +14,10 @@ import type {
 import { conflict, notFound } from './errors';
 import { updateExpression } from './expressions';
 import { ddb, tableName } from './client';
-import { fromAttributeValues, fromItem, fromItemOrUndefined, newId, nowIso, type RawItem } from './items';
+import { entity, fromAttributeValues, newId, nowIso, SESSION, type SessionItem } from './items';
 import { allShards, FEEDBACK_PREFIX, feedbackStatusPartition, keys, shardOf } from './keys';
 import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
-import { cancellationReasons, isConditionFailure, withRetry } from './retry';
+import { cancellationReasons, conditionFailureItem, isConditionFailure, withRetry } from './retry';
 import {
   FEEDBACK_SUMMARY_ATTRIBUTE,
   FEEDBACK_SUMMARY_VERSION,
@@ -32,6 +32,8 @@ import {
 import { ttlAttribute } from './ttl';
 
 export type Feedback = ChatSessionFeedback;
+/** SESSION#s / FEEDBACK#f. */
+export const FEEDBACK = entity<Feedback>();
 
 /** Every status, checked complete against the union at compile time. */
 const STATUS_SET: Record<SessionFeedbackStatus, true> = { new: true, in_progress: true, resolved: true, dismissed: true };
@@ -58,7 +60,7 @@ interface SummaryChange {
  * it, when its summary is missing or in the former per-feedback shape: the summary is then converted, written
  * whole (the former entries counted, this change applied), on condition that it is still what was read.
  */
-function feedbackSummaryUpdate(sessionId: string, change: SummaryChange, session?: RawItem) {
+function feedbackSummaryUpdate(sessionId: string, change: SummaryChange, session?: SessionItem) {
   const names = { '#fbs': FEEDBACK_SUMMARY_ATTRIBUTE, '#v': FEEDBACK_SUMMARY_VERSION_KEY };
   const common = { TableName: tableName(), Key: keys.session(sessionId), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const };
   if (!session) {
@@ -108,8 +110,8 @@ function feedbackSummaryUpdate(sessionId: string, change: SummaryChange, session
  * session item the failure returned); when a racing writer converted it first, again in place. A missing
  * session is NOT_FOUND; any other failure goes to `onOtherFailure`.
  */
-async function withSummary(run: (session?: RawItem) => Promise<unknown>, onOtherFailure: (err: unknown) => never): Promise<void> {
-  let session: RawItem | undefined;
+async function withSummary(run: (session?: SessionItem) => Promise<unknown>, onOtherFailure: (err: unknown) => never): Promise<void> {
+  let session: SessionItem | undefined;
   for (let attempt = 0; attempt < 4; attempt++) {
     try {
       await withRetry(() => run(session));
@@ -119,7 +121,7 @@ async function withSummary(run: (session?: RawItem) => Promise<unknown>, onOther
       const last = reasons?.[reasons.length - 1];
       if (last?.Code === 'ConditionalCheckFailed' && reasons!.slice(0, -1).every((r) => r.Code !== 'ConditionalCheckFailed')) {
         if (!last.Item) throw notFound('Session');
-        const read = fromAttributeValues(last.Item as Record<string, unknown>) as RawItem;
+        const read = SESSION.item(fromAttributeValues(last.Item));
         const summary = read[FEEDBACK_SUMMARY_ATTRIBUTE];
         // Converted (or emptied) meanwhile: in place; still missing or in the former shape: convert it.
         session = summary === undefined || isLegacyFeedbackMap(summary) ? read : undefined;
@@ -180,18 +182,18 @@ export async function createFeedback(input: CreateFeedbackInput): Promise<Feedba
 
 export async function getFeedback(sessionId: string, feedbackId: string): Promise<Feedback | undefined> {
   const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.feedback(sessionId, feedbackId), ConsistentRead: true }));
-  return fromItemOrUndefined<Feedback>(out.Item as RawItem | undefined);
+  return FEEDBACK.recordOrUndefined(out.Item);
 }
 
 /** A session's feedback, oldest first. */
 export async function listSessionFeedback(sessionId: string, page: PageRequest): Promise<Page<Feedback>> {
-  return queryPage<Feedback>(
+  return queryPage(
     {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': keys.sessionPartition(sessionId), ':prefix': FEEDBACK_PREFIX },
       ScanIndexForward: true,
     },
-    { ...page, query: queryString('sessionFeedback', { sessionId }) },
+    { ...page, read: FEEDBACK.record, query: queryString('sessionFeedback', { sessionId }) },
   );
 }
 
@@ -256,7 +258,7 @@ export async function updateFeedback(sessionId: string, feedbackId: string, patc
       if (first?.Code !== 'ConditionalCheckFailed') throw err;
       if (!first.Item) throw notFound('Feedback');
       throw conflict('The feedback was changed by someone else; reload and retry', {
-        lastUpdate: fromAttributeValues(first.Item as Record<string, unknown>).lastUpdate,
+        lastUpdate: FEEDBACK.item(fromAttributeValues(first.Item)).lastUpdate,
       });
     },
   );
@@ -285,10 +287,10 @@ export async function addInternalComment(sessionId: string, feedbackId: string, 
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
-    return fromItem<Feedback>(out.Attributes as RawItem);
+    return FEEDBACK.record(out.Attributes!);
   } catch (err) {
     if (!isConditionFailure(err)) throw err;
-    if (!(err as { Item?: unknown }).Item) throw notFound('Feedback');
+    if (!conditionFailureItem(err)) throw notFound('Feedback');
     throw conflict(`This feedback has reached its limit of ${MAX_INTERNAL_COMMENTS} internal comments`, { maxInternalComments: MAX_INTERNAL_COMMENTS });
   }
 }
@@ -336,8 +338,9 @@ export async function listFeedback(input: ListFeedbackInput): Promise<Page<Feedb
       ScanIndexForward: false,
     })),
   );
-  return mergedQueryPage<Feedback>(sources, {
+  return mergedQueryPage(sources, {
     ...input,
+    read: FEEDBACK.record,
     hydrate: true,
     order: 'desc',
     query: queryString('feedback', { status: selectedStatuses, severity: severities, type: types }),

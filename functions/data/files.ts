@@ -8,7 +8,7 @@ import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dy
 import type { ChatMessageFile } from 'pika-shared/types/chatbot/chatbot-types';
 import { notFound } from './errors';
 import { ddb, tableName } from './client';
-import { fromItem, type RawItem } from './items';
+import { entity } from './items';
 import { FILE_PREFIX, keys } from './keys';
 import { conditionFailedAt, withRetry } from './retry';
 import { updateExpression } from './expressions';
@@ -21,6 +21,8 @@ export interface FileRecord extends ChatMessageFile {
   /** When a message first referenced it (absent: uploaded, or announced, and never used). */
   attachedAt?: string;
 }
+/** SESSION#s / FILE#f. */
+const FILE = entity<FileRecord>();
 
 /** Stores a new file record; the session must exist (one transaction: the session's condition and the Put). */
 /** `retentionDays`: the chat app's (ttl.retentionDaysOf); undefined: the stage's default. */
@@ -51,7 +53,7 @@ export async function putFileRecord(record: FileRecord, retentionDays?: number):
 
 export async function getFileRecord(sessionId: string, fileId: string): Promise<FileRecord | undefined> {
   const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.file(sessionId, fileId), ConsistentRead: true }));
-  return out.Item ? fromItem<FileRecord>(out.Item as RawItem) : undefined;
+  return FILE.recordOrUndefined(out.Item);
 }
 
 /** Marks files as used by a message (kept as they are when already marked). */
@@ -77,5 +79,5 @@ export async function listSessionFiles(sessionId: string): Promise<FileRecord[]>
     ExpressionAttributeValues: { ':pk': keys.sessionPartition(sessionId), ':prefix': FILE_PREFIX },
     ConsistentRead: true,
   });
-  return items.map((i) => fromItem<FileRecord>(i));
+  return items.map(FILE.record);
 }

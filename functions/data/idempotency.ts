@@ -4,11 +4,12 @@
  */
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, tableName } from './client';
-import { fromAttributeValues, fromItem, nowIso } from './items';
+import { entity, fromAttributeValues, nowIso } from './items';
 import { keys } from './keys';
-import { isConditionFailure } from './retry';
+import { conditionFailureItem, isConditionFailure } from './retry';
 import { updateExpression } from './expressions';
 import { expiresInSeconds } from './ttl';
+import { TTL_ATTRIBUTE } from './table-definition';
 
 /** What a completed request stored: each caller's own outcome (converse: TurnOutcome). */
 export type IdempotencyResult = object;
@@ -61,9 +62,9 @@ export async function claimIdempotencyKey<R extends IdempotencyResult = Idempote
     await ddb().send(
       new PutCommand({
         TableName: tableName(),
-        Item: { ...keys.idempotency(scope, key), ...record, expiresAt: expiresInSeconds(opts.ttlSeconds, nowMs) },
-        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR (#status = :running AND leaseExpiresAt < :now AND requestHash = :hash)',
-        ExpressionAttributeNames: { '#status': 'status' },
+        Item: { ...keys.idempotency(scope, key), ...record, [TTL_ATTRIBUTE]: expiresInSeconds(opts.ttlSeconds, nowMs) },
+        ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now OR (#status = :running AND leaseExpiresAt < :now AND requestHash = :hash)',
+        ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE },
         ExpressionAttributeValues: { ':now': now, ':running': 'in_progress', ':hash': opts.requestHash },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
@@ -71,8 +72,7 @@ export async function claimIdempotencyKey<R extends IdempotencyResult = Idempote
     return { outcome: 'claimed', record };
   } catch (err) {
     if (!isConditionFailure(err)) throw err;
-    const e = err as { Item?: Record<string, unknown> };
-    const existing = fromItem<IdempotencyRecord<R>>(fromAttributeValues(e.Item ?? {}));
+    const existing = entity<IdempotencyRecord<R>>().record(fromAttributeValues(conditionFailureItem(err) ?? {}));
     if (existing.requestHash !== undefined && existing.requestHash !== opts.requestHash) return { outcome: 'reused', record: existing };
     if (existing.status === 'completed') return { outcome: 'completed', record: existing };
     return { outcome: 'running', record: existing, retryAfterSeconds: Math.max(1, (existing.leaseExpiresAt ?? now + 1) - now) };

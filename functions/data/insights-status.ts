@@ -1,16 +1,7 @@
 /**
- * Where a session's generated insights stand: SESSION#s / INSIGHTS_STATUS, one item per session.
- *
- * The first answer after a session's insights were settled Puts it as `pending` for its activity (the
- * answer's time) in the answer's transaction, with a sparse gsi1 entry `INSDUE#<shard>` / `<due>#<sessionId>`:
- * the sweep finds idle sessions with a Query of the 4 shards up to now, never a Scan. Later answers only mark
- * the session; the worker re-schedules the entry to the latest one until it is idle (functions/insights/due.ts).
- * The entry leaves the index (REMOVE gsi1pk, gsi1sk) when the activity's insights are generated or have
- * failed, and the session's mark goes with it (settling, below).
- *
- * Idempotency per activity: a worker generates only after a conditional claim (`activity = :a`, pending,
- * no live claim), and stores the insights in the same transaction as the status update conditioned on its
- * claim, so a redelivered or duplicated job never calls the model twice for one activity.
+ * Where a session's generated insights stand: SESSION#s / INSIGHTS_STATUS, one item per session, with a sparse
+ * gsi1 due entry (`INSDUE#<shard>`) while pending; a worker generates only after a conditional claim on the
+ * activity, so a redelivered job never calls the model twice (docs/data-model.md#generated-insights).
  */
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeTime } from 'ulid';
@@ -18,7 +9,7 @@ import type { SessionInsightsStatus } from 'pika-shared/types/chatbot/chatbot-ty
 import { ddb, tableName } from './client';
 import { cancellationReasons, isConditionFailure, updateIf } from './retry';
 import { type UpdateSpec, updateExpression } from './expressions';
-import { fromAttributeValues, nowIso as isoOf, type RawItem, TURN_ATTRIBUTES } from './items';
+import { entity, fromAttributeValues, nowIso as isoOf, type RawItem, SESSION, TURN_ATTRIBUTES } from './items';
 import { insightsActivityOf } from './turns';
 import { dueEntries } from './due-index';
 import { insightsDuePartition, keys } from './keys';
@@ -206,7 +197,7 @@ export function sessionUpdateSettling(sessionId: string, settle: Settle | undefi
 export function throwIfNewerActivity(err: unknown, index: number): void {
   const reason = cancellationReasons(err)?.[index];
   if (reason?.Code !== 'ConditionalCheckFailed' || !reason.Item) return;
-  throw new NewerActivity(insightsActivityOf(fromAttributeValues(reason.Item)));
+  throw new NewerActivity(insightsActivityOf(SESSION.item(fromAttributeValues(reason.Item))));
 }
 
 /** When an activity (an answer's id) is due: idle for `idleMs` after it, and not before now. */
@@ -305,20 +296,23 @@ export async function recordFailed(
   }
 }
 
+/** SESSION#s / INSIGHTS_STATUS: the status and its claim (attempts absent until the first queueing). */
+const STATUS = entity<Omit<SessionInsightsStatus, 'attempts'> & { attempts?: number; claimId?: string; claimUntil?: number }>();
+
 /** The status as admins see it (no keys, claims or owner fields). */
 export async function getInsightsStatus(sessionId: string): Promise<SessionInsightsStatus | undefined> {
   const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.insightsStatus(sessionId), ConsistentRead: true }));
-  const i = out.Item as RawItem | undefined;
-  if (!i) return undefined;
+  if (!out.Item) return undefined;
+  const i = STATUS.item(out.Item);
   return {
     sessionId: String(i.sessionId),
-    status: i.status as SessionInsightsStatus['status'],
+    status: i.status,
     activity: String(i.activity),
     ...(i.dueDate ? { dueDate: String(i.dueDate) } : {}),
     attempts: Number(i.attempts ?? 0),
     ...(i.modelId ? { modelId: String(i.modelId) } : {}),
-    ...(i.usage ? { usage: i.usage as NonNullable<SessionInsightsStatus['usage']> } : {}),
-    ...(i.error ? { error: i.error as NonNullable<SessionInsightsStatus['error']> } : {}),
+    ...(i.usage ? { usage: i.usage } : {}),
+    ...(i.error ? { error: i.error } : {}),
     lastUpdate: String(i.lastUpdate),
   };
 }

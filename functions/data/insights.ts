@@ -3,16 +3,19 @@ import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { SessionInsights } from 'pika-shared/types/chatbot/chatbot-types';
 import { notFound } from './errors';
 import { ddb, tableName } from './client';
-import { nowIso, type RawItem } from './items';
+import { entity, nowIso } from './items';
 import { keys } from './keys';
 import { conditionFailedAt, withRetry } from './retry';
 import { INSIGHTS_SUMMARY_ATTRIBUTE, insightsSummaryOf } from './search-summaries';
 import { type Settle, sessionUpdateSettling, throwIfNewerActivity } from './insights-status';
 import { ttlAttribute } from './ttl';
 
+/** SESSION#s / INSIGHTS. */
+const INSIGHTS = entity<{ sessionId: string; insights: SessionInsights; lastUpdate: string }>();
+
 export async function getInsights(sessionId: string): Promise<SessionInsights | undefined> {
   const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.insights(sessionId), ConsistentRead: true }));
-  return (out.Item as RawItem | undefined)?.insights as SessionInsights | undefined;
+  return out.Item && INSIGHTS.item(out.Item).insights;
 }
 
 /**

@@ -1,7 +1,8 @@
 /** Small helpers shared by the repositories: item shaping, clocks, ids. */
 import { monotonicFactory } from 'ulid';
+import type { ChatMessage, ChatSession, RecordOrUndef } from 'pika-shared/types/chatbot/chatbot-types';
 import { KEY_ATTRIBUTES } from './keys';
-import { SEARCH_SUMMARY_ATTRIBUTES } from './search-summaries';
+import { FEEDBACK_SUMMARY_ATTRIBUTE, INSIGHTS_SUMMARY_ATTRIBUTE, type InsightsSummary, SEARCH_SUMMARY_ATTRIBUTES } from './search-summaries';
 import { TTL_ATTRIBUTE } from './table-definition';
 
 /** Epoch ms until which one converse turn holds the right to title an untitled session (sessions.ts). */
@@ -39,16 +40,76 @@ const INTERNAL_ATTRIBUTES: ReadonlySet<string> = new Set<string>([
 
 export type RawItem = Record<string, unknown>;
 
-/** The item as the API sees it: without key attributes, `expiresAt` and internal claims. */
-export function fromItem<T>(item: RawItem): T {
+/** The item without key attributes, the TTL and internal claims: what the API sees, untyped (entities read typed: `entity`). */
+export function fromItem(item: object): RawItem {
   const out: RawItem = {};
   for (const [name, value] of Object.entries(item)) if (!INTERNAL_ATTRIBUTES.has(name)) out[name] = value;
-  return out as T;
+  return out;
 }
 
-export function fromItemOrUndefined<T>(item: RawItem | undefined): T | undefined {
-  return item ? fromItem<T>(item) : undefined;
+/** What every item holds besides its record: its table keys and, when it expires, its TTL (epoch seconds). */
+export type StoredAttributes = { pk: string; sk: string } & { [TTL_ATTRIBUTE]?: number };
+
+/** An item as stored: its record `R`, the data layer's own attributes `X` of the entity, keys and TTL. */
+export type Stored<R extends object, X extends object = object> = R & X & StoredAttributes;
+
+/** An entity's typed reads of its items (see `entity`). */
+export interface Entity<R extends object, X extends object = object> {
+  /** A whole item as read (GetItem, Query, BatchGetItem, ReturnValues, a failed condition's item). */
+  item(raw: object): Stored<R, X>;
+  /** Its record as the API sees it: without keys, TTL and internal attributes. */
+  record(raw: object): R;
+  recordOrUndefined(raw: object | undefined): R | undefined;
+  /** A read of only `attributes` (placeholders `#p0`…, reserved words included; the only names of its command) and what such an item holds. */
+  projection<K extends keyof Stored<R, X> & string>(
+    ...attributes: K[]
+  ): { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string>; read(raw: object): Pick<Stored<R, X>, K> };
 }
+
+/**
+ * The one place an item read from the table gets its type: DynamoDB hands back untyped maps, and this cast is
+ * the audited step from them to `Stored<R, X>`. Each entity is declared once, next to the module that writes
+ * its items from the same types (SESSION and MESSAGE below, USER in users.ts, …), so a read by a wrong attribute
+ * name fails tsc (test/types/items.check.ts). Values of the table are the data layer's own writes; untrusted input is validated before
+ * it is written (the route schemas), not here.
+ */
+export function entity<R extends object, X extends object = object>(): Entity<R, X> {
+  const item = (raw: object) => raw as Stored<R, X>;
+  const record = (raw: object) => fromItem(raw) as R;
+  return {
+    item,
+    record,
+    recordOrUndefined: (raw) => (raw ? record(raw) : undefined),
+    projection: (...attributes) => ({
+      ProjectionExpression: attributes.map((_, i) => `#p${i}`).join(', '),
+      ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#p${i}`, a])),
+      read: item,
+    }),
+  };
+}
+
+/** Any item of the table, read for its keys and TTL (deletes, expiry). */
+export const ANY_ITEM = entity<object>();
+
+/** What the data layer keeps on a session item besides the session: the title claim, turn bookkeeping, search summaries. */
+export interface SessionInternals {
+  [TITLE_CLAIM_ATTRIBUTE]?: number;
+  [TURN_ATTRIBUTES.turnId]?: string;
+  [TURN_ATTRIBUTES.turnLeaseUntil]?: string;
+  [TURN_ATTRIBUTES.cancelTurnId]?: string;
+  [TURN_ATTRIBUTES.turnEndedAt]?: string;
+  [TURN_ATTRIBUTES.providerAgentId]?: string;
+  [TURN_ATTRIBUTES.providerReachedAt]?: string;
+  [TURN_ATTRIBUTES.insightsActivity]?: string;
+  [INSIGHTS_SUMMARY_ATTRIBUTE]?: InsightsSummary;
+  [FEEDBACK_SUMMARY_ATTRIBUTE]?: unknown;
+}
+/** SESSION#s / META (sessions.ts); here because turns, search and feedback read it too. */
+export const SESSION = entity<ChatSession<RecordOrUndef>, SessionInternals>();
+export type SessionItem = Stored<ChatSession<RecordOrUndef>, SessionInternals>;
+
+/** SESSION#s / MSG#m (history) and HMSG#m (hidden): messages.ts writes them, turns.ts reads the recent ones. */
+export const MESSAGE = entity<ChatMessage>();
 
 export const nowIso = (ms = Date.now()): string => new Date(ms).toISOString();
 

@@ -8,12 +8,13 @@ import type { ChatMessage, ChatMessageFile, ChatMessageStatus, ChatMessageUsage,
 import { conflict, notFound } from './errors';
 import { ddb, tableName } from './client';
 import { updateExpression } from './expressions';
-import { fromAttributeValues, fromItemOrUndefined, newId, nowIso, type RawItem, TURN_ATTRIBUTES } from './items';
+import { fromAttributeValues, MESSAGE, newId, nowIso, type RawItem, TURN_ATTRIBUTES } from './items';
 import { HIDDEN_MESSAGE_PREFIX, keys, MESSAGE_PREFIX } from './keys';
 import { mergedQueryPage, queryPage, queryString, type Page, type PageRequest, type QuerySource } from './pagination';
 import { type CancellationReason, cancellationReasons, RETRY, withRetry } from './retry';
 import { assertUsage, newSessionItem, type CreateSessionInput, type Session } from './sessions';
 import { itemExpiresAt } from './ttl';
+import { TTL_ATTRIBUTE } from './table-definition';
 import { joinExtras, type SessionExtras } from './session-update';
 import { assertJoinable, MAX_TRANSACTION_ITEMS, type TransactItems } from './transact';
 
@@ -162,7 +163,7 @@ export async function startSessionWithMessage(
         {
           Put: {
             TableName: tableName(),
-            Item: { ...keys.message(sessionId, messageId, isHidden(first.source)), ...message, ...(expiresAt ? { expiresAt } : {}) },
+            Item: { ...keys.message(sessionId, messageId, isHidden(first.source)), ...message, [TTL_ATTRIBUTE]: expiresAt },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
@@ -201,7 +202,7 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
       {
         set: {
           ...(move ? { lastUpdate: createDate, gsi1sk: activity, gsi2sk: activity, gsi4sk: activity } : {}),
-          expiresAt,
+          [TTL_ATTRIBUTE]: expiresAt,
           ...extras.set,
         },
         setIfNotExists: extras.setIfNotExists,
@@ -227,7 +228,7 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
             {
               Put: {
                 TableName: tableName(),
-                Item: { ...keys.message(input.sessionId, messageId, hidden), ...message, ...(expiresAt ? { expiresAt } : {}) },
+                Item: { ...keys.message(input.sessionId, messageId, hidden), ...message, [TTL_ATTRIBUTE]: expiresAt },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -275,7 +276,7 @@ export async function appendMessage(input: AppendMessageInput): Promise<StoredMe
 
 export async function getMessage(sessionId: string, messageId: string, source?: ConverseSource): Promise<StoredMessage | undefined> {
   const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.message(sessionId, messageId, isHidden(source)), ConsistentRead: true }));
-  return fromItemOrUndefined<StoredMessage>(out.Item as RawItem | undefined);
+  return MESSAGE.recordOrUndefined(out.Item);
 }
 
 export interface ListMessagesInput extends PageRequest {
@@ -304,14 +305,12 @@ export async function listMessages(input: ListMessagesInput): Promise<Page<Store
     includeHidden: input.includeHidden === true,
     order: order === 'desc' ? 'desc' : undefined,
   });
-  if (!input.includeHidden) return queryPage<StoredMessage>(messagesWithPrefix(input.sessionId, MESSAGE_PREFIX, order), { ...input, query });
-  return mergedQueryPage<StoredMessage>(
-    [messagesWithPrefix(input.sessionId, MESSAGE_PREFIX, order), messagesWithPrefix(input.sessionId, HIDDEN_MESSAGE_PREFIX, order)],
-    {
-      ...input,
-      query,
-      order,
-      sortValue: (k) => String(k.sk).slice(String(k.sk).indexOf('#') + 1),
-    },
-  );
+  if (!input.includeHidden) return queryPage(messagesWithPrefix(input.sessionId, MESSAGE_PREFIX, order), { ...input, query, read: MESSAGE.record });
+  return mergedQueryPage([messagesWithPrefix(input.sessionId, MESSAGE_PREFIX, order), messagesWithPrefix(input.sessionId, HIDDEN_MESSAGE_PREFIX, order)], {
+    ...input,
+    read: MESSAGE.record,
+    query,
+    order,
+    sortValue: (k) => String(k.sk).slice(String(k.sk).indexOf('#') + 1),
+  });
 }

@@ -9,7 +9,7 @@ import { invalidCursor as invalidCursorError } from './errors';
 import { decodeCursor, encodeCursor } from '../platform/cursor';
 import { batchGet } from './batch';
 import { ddb, tableName } from './client';
-import { fromItem, type RawItem } from './items';
+import type { RawItem } from './items';
 import { GSIS, TABLE_PARTITION_KEY, TABLE_SORT_KEY } from './table-definition';
 
 import type { Page } from 'pika-shared/types/chatbot/chatbot-types';
@@ -79,14 +79,16 @@ async function fetchSource(source: QuerySource, start: Key | null, want: number)
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
-    items.push(...((out.Items ?? []) as RawItem[]));
-    startKey = out.LastEvaluatedKey as Key | undefined;
+    items.push(...(out.Items ?? []));
+    startKey = out.LastEvaluatedKey;
     if (!startKey || items.length >= want) break;
   }
   return { items, ...(startKey ? { lastKey: startKey } : {}) };
 }
 
-export interface MergeOptions {
+export interface MergeOptions<T> {
+  /** An item's record (its entity's `record`, items.ts). */
+  read: (item: RawItem) => T;
   limit?: number;
   cursor?: string;
   caller: string;
@@ -106,9 +108,9 @@ export interface MergeOptions {
 }
 
 /** The page's items: as read, or read whole by their table keys (see MergeOptions.hydrate). */
-async function pageItems<T>(page: RawItem[], hydrate: boolean | undefined): Promise<T[]> {
-  const items = hydrate ? await hydrateItems(page) : page;
-  return items.map((item) => fromItem<T>(item));
+async function pageItems<T>(page: RawItem[], opts: { hydrate?: boolean; read: (item: RawItem) => T }): Promise<T[]> {
+  const items = opts.hydrate ? await hydrateItems(page) : page;
+  return items.map(opts.read);
 }
 
 /** Index entries → the whole items, in the same order (an item deleted since it was listed is left out). */
@@ -126,7 +128,7 @@ const invalidCursor = () => invalidCursorError('The cursor is invalid, expired o
  * must match). Each round reads up to limit+1 items per source; an item is emitted only when no source
  * that still has unread items could hold an earlier one.
  */
-export async function mergedQueryPage<T>(sources: QuerySource[], opts: MergeOptions): Promise<Page<T>> {
+export async function mergedQueryPage<T>(sources: QuerySource[], opts: MergeOptions<T>): Promise<Page<T>> {
   const limit = normalizeLimit(opts.limit);
   const binding = { caller: opts.caller, query: opts.query };
   let positions: Position[] = sources.map(() => null);
@@ -174,13 +176,13 @@ export async function mergedQueryPage<T>(sources: QuerySource[], opts: MergeOpti
   }
   const done = positions.every((p) => p === false);
   return {
-    items: await pageItems<T>(emitted, opts.hydrate),
+    items: await pageItems(emitted, opts),
     ...(done ? {} : { nextCursor: encodeCursor(positions, binding) }),
   };
 }
 
 /** One Query, paginated: `Limit` + a signed cursor holding the position (DynamoDB's start key). */
-export async function queryPage<T>(source: QuerySource, opts: Omit<MergeOptions, 'order' | 'sortValue'>): Promise<Page<T>> {
+export async function queryPage<T>(source: QuerySource, opts: Omit<MergeOptions<T>, 'order' | 'sortValue'>): Promise<Page<T>> {
   const limit = normalizeLimit(opts.limit);
   const binding = { caller: opts.caller, query: opts.query };
   let start: Key | null = null;
@@ -194,7 +196,7 @@ export async function queryPage<T>(source: QuerySource, opts: Omit<MergeOptions,
   // More may follow if we read past the page (look-ahead) or DynamoDB stopped early (1 MB, filter rounds).
   const next = items.length > limit ? keyOf(page[page.length - 1]!, keyAttributes(source.IndexName)) : lastKey;
   return {
-    items: await pageItems<T>(page, opts.hydrate),
+    items: await pageItems(page, opts),
     ...(next ? { nextCursor: encodeCursor(next, binding) } : {}),
   };
 }
@@ -204,7 +206,7 @@ export async function* queryPages(input: Omit<QueryCommandInput, 'TableName' | '
   let startKey: Record<string, unknown> | undefined;
   do {
     const out = await ddb().send(new QueryCommand({ ...input, TableName: tableName(), ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
-    yield (out.Items ?? []) as RawItem[];
+    yield out.Items ?? [];
     startKey = out.LastEvaluatedKey;
   } while (startKey);
 }

@@ -8,6 +8,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { batchDelete } from './batch';
 import { ddb, tableName } from './client';
 import { FILE_PREFIX, keys, rateLimitPartition, userPartition } from './keys';
+import { entity } from './items';
 
 /** Keys read (and deleted) per page: 20 BatchWriteItems. */
 export const PURGE_PAGE = 500;
@@ -20,6 +21,9 @@ export interface PurgedPage {
   /** False once the partition holds nothing more (but what `keep` spares). */
   more: boolean;
 }
+
+/** What a purge reads of each item: its keys, and a file record's object. */
+const PURGED = entity<{ s3Key?: string }>().projection('pk', 'sk', 's3Key');
 
 /**
  * One page of `pk`: `beforeDelete` gets the page's file objects (S3 keys) before any item goes, so a failure
@@ -34,12 +38,12 @@ export async function purgePartitionPage(
       TableName: tableName(),
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': pk },
-      ProjectionExpression: 'pk, sk, s3Key',
+      ...PURGED,
       ConsistentRead: true,
       Limit: opts.limit ?? PURGE_PAGE,
     }),
   );
-  const items = (out.Items ?? []) as Array<{ pk: string; sk: string; s3Key?: string }>;
+  const items = (out.Items ?? []).map(PURGED.read);
   const doomed = items.filter((i) => !opts.keep?.(i.sk));
   const objects = doomed.filter((i) => i.sk.startsWith(FILE_PREFIX) && typeof i.s3Key === 'string').map((i) => i.s3Key!);
   if (objects.length && opts.beforeDelete) await opts.beforeDelete(objects);

@@ -8,6 +8,7 @@ import { config } from '../platform/config';
 import { ddb, tableName } from './client';
 import { keys } from './keys';
 import { updateExpression } from './expressions';
+import { TTL_ATTRIBUTE } from './table-definition';
 
 export interface RateLimit {
   limit: number;
@@ -27,7 +28,7 @@ export async function consumeRateLimit(userId: string, bucket: string, rule: Rat
       new UpdateCommand({
         TableName: tableName(),
         Key: key,
-        ...updateExpression({ add: { count: n }, setIfNotExists: { expiresAt: windowStart + rule.windowSeconds * 2 } }),
+        ...updateExpression({ add: { count: n }, setIfNotExists: { [TTL_ATTRIBUTE]: windowStart + rule.windowSeconds * 2 } }),
         ReturnValues: 'UPDATED_NEW',
       }),
     );

@@ -1,11 +1,7 @@
 /**
- * A session's retention entry, SESSION#s / RETENTION (docs/retention.md). Every item of a session
- * carries `expiresAt` = its write + the chat app's retention days, the session item's moved by each turn. So
- * that the older items do not expire before the session, the entry remembers `floor` — no item of the session
- * expires before it — and sits in gsi1 (`RETDUE#shard`, sparse) at the time the retention sweep must look
- * again: shortly before `floor`. The sweep (functions/retention/sweep.ts) then moves every older item to the
- * session's own expiry, or — the session idle — deletes its files when it expires. Written once with the
- * session; afterwards by the sweep only: a turn writes nothing more for its retention.
+ * A session's retention entry, SESSION#s / RETENTION: its `floor` (no item of the session expires before) and a
+ * sparse gsi1 due entry (`RETDUE#shard`) for the retention sweep (functions/retention/sweep.ts). Written with the
+ * session, then by the sweep only (docs/retention.md).
  */
 import { queryAllPages, queryPages } from './pagination';
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -13,9 +9,10 @@ import { dueEntries } from './due-index';
 import { FILE_PREFIX, keys, retentionDuePartition } from './keys';
 import { ddb, tableName } from './client';
 import { updateExpression } from './expressions';
-import { nowIso, type RawItem } from './items';
+import { ANY_ITEM, nowIso, type RawItem } from './items';
 import { isConditionFailure, updateIf } from './retry';
 import { DAY_SECONDS } from './ttl';
+import { TTL_ATTRIBUTE } from './table-definition';
 
 /** The sweep looks at a session this long before its floor (at most half its retention). */
 export const RETENTION_LEAD_SECONDS = DAY_SECONDS;
@@ -51,7 +48,7 @@ export function retentionEntryItem(s: { sessionId: string; userId: string; chatA
     chatAppId: s.chatAppId,
     floor,
     retentionDays,
-    expiresAt: floor + RETENTION_GRACE_SECONDS,
+    [TTL_ATTRIBUTE]: floor + RETENTION_GRACE_SECONDS,
   };
 }
 
@@ -79,13 +76,16 @@ export async function getRetentionEntry(sessionId: string): Promise<RetentionEnt
   return out.Item ? entryOf(out.Item) : undefined;
 }
 
+/** What the sweep reads: a session's expiry (with its key, to tell one that never expires from one gone); each item's keys and expiry. */
+const EXPIRY = ANY_ITEM.projection(TTL_ATTRIBUTE, 'pk');
+const KEYS_AND_EXPIRY = ANY_ITEM.projection('pk', 'sk', TTL_ATTRIBUTE);
+
 /** The session item's `expiresAt`: null when the session is gone, undefined when it never expires. */
 export async function sessionExpiry(sessionId: string): Promise<number | null | undefined> {
-  const out = await ddb().send(
-    new GetCommand({ TableName: tableName(), Key: keys.session(sessionId), ConsistentRead: true, ProjectionExpression: 'expiresAt, pk' }),
-  );
+  const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(sessionId), ConsistentRead: true, ...EXPIRY }));
   if (!out.Item) return null;
-  return typeof out.Item.expiresAt === 'number' ? out.Item.expiresAt : undefined;
+  const expiresAt = EXPIRY.read(out.Item)[TTL_ATTRIBUTE];
+  return typeof expiresAt === 'number' ? expiresAt : undefined;
 }
 
 /** Items of a session the sweep leaves alone: the session item (the turns move it), records with a TTL of their own, the entry. */
@@ -99,7 +99,7 @@ const OWN_EXPIRY = [/^META$/, /^DEBIT#/, /^IDEMP#/, /^RETENTION$/];
 export async function renewSessionItems(sessionId: string, until: number, deadlineMs?: number): Promise<boolean> {
   return forEachPage(
     sessionId,
-    (i) => !OWN_EXPIRY.some((r) => r.test(i.sk)) && (i.expiresAt === undefined || i.expiresAt < until),
+    (i) => !OWN_EXPIRY.some((r) => r.test(i.sk)) && (i[TTL_ATTRIBUTE] === undefined || i[TTL_ATTRIBUTE] < until),
     (key) => renewItem(key, until),
     deadlineMs,
   );
@@ -112,7 +112,7 @@ export async function renewSessionItems(sessionId: string, until: number, deadli
 export async function deleteItemsOutliving(sessionId: string, cutoff: number, deadlineMs?: number): Promise<boolean> {
   return forEachPage(
     sessionId,
-    (i) => !OWN_EXPIRY.some((r) => r.test(i.sk)) && (i.expiresAt === undefined || i.expiresAt > cutoff),
+    (i) => !OWN_EXPIRY.some((r) => r.test(i.sk)) && (i[TTL_ATTRIBUTE] === undefined || i[TTL_ATTRIBUTE] > cutoff),
     (key) =>
       ddb()
         .send(new DeleteCommand({ TableName: tableName(), Key: key }))
@@ -124,20 +124,18 @@ export async function deleteItemsOutliving(sessionId: string, cutoff: number, de
 /** Each item of the session's partition that `pick` selects, `act`ed on page by page; false when `deadlineMs` came first. */
 async function forEachPage(
   sessionId: string,
-  pick: (i: { sk: string; expiresAt?: number }) => boolean,
+  pick: (i: { sk: string; [TTL_ATTRIBUTE]?: number }) => boolean,
   act: (key: { pk: string; sk: string }) => Promise<void>,
   deadlineMs?: number,
 ): Promise<boolean> {
   for await (const page of queryPages({
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': keys.sessionPartition(sessionId) },
-    ProjectionExpression: 'pk, sk, expiresAt',
+    ...KEYS_AND_EXPIRY,
     ConsistentRead: true,
   })) {
     if (deadlineMs !== undefined && Date.now() > deadlineMs) return false;
-    const picked = page
-      .map((i) => ({ pk: String(i.pk), sk: String(i.sk), ...(typeof i.expiresAt === 'number' ? { expiresAt: i.expiresAt } : {}) }))
-      .filter(pick);
+    const picked = page.map(KEYS_AND_EXPIRY.read).filter(pick);
     for (let i = 0; i < picked.length; i += CONCURRENCY) {
       await Promise.all(picked.slice(i, i + CONCURRENCY).map(({ pk, sk }) => act({ pk, sk })));
     }
@@ -151,8 +149,9 @@ async function renewItem(key: { pk: string; sk: string }, until: number): Promis
       new UpdateCommand({
         TableName: tableName(),
         Key: key,
-        UpdateExpression: 'SET expiresAt = :u',
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(expiresAt) OR expiresAt < :u)',
+        UpdateExpression: 'SET #ttl = :u',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#ttl) OR #ttl < :u)',
+        ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
         ExpressionAttributeValues: { ':u': until },
       }),
     );
@@ -188,7 +187,7 @@ export async function moveRetentionEntry(entry: RetentionEntry, next: { floor?: 
             set: {
               ...keys.retentionDueIndex(entry.sessionId, next.dueIso),
               floor,
-              expiresAt: Math.max(floor, Date.parse(next.dueIso) / 1000) + RETENTION_GRACE_SECONDS,
+              [TTL_ATTRIBUTE]: Math.max(floor, Date.parse(next.dueIso) / 1000) + RETENTION_GRACE_SECONDS,
               objects: next.objects?.length ? next.objects : undefined,
             },
             remove: next.objects?.length ? [] : ['objects'],

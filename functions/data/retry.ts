@@ -27,7 +27,10 @@ export function cancellationReasons(err: unknown): CancellationReason[] | undefi
 /** A single write whose ConditionExpression did not hold. */
 export const isConditionFailure = (err: unknown): boolean => (err as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
 
-/** A cancelled transaction whose item at `index` (in TransactItems order) failed its condition. */
+/** The item a failed conditional write returned (ReturnValuesOnConditionCheckFailure ALL_OLD), raw AttributeValues. */
+export const conditionFailureItem = (err: unknown): Record<string, unknown> | undefined =>
+  isConditionFailure(err) ? (err as { Item?: Record<string, unknown> }).Item : undefined;
+
 /** A conditional write: true when made, false when its condition failed (any other error is thrown). */
 export async function updateIf(write: () => Promise<unknown>): Promise<boolean> {
   try {
@@ -49,6 +52,7 @@ export async function updateOr404<T>(write: () => Promise<T>, what: string): Pro
   }
 }
 
+/** A cancelled transaction whose item at `index` (in TransactItems order) failed its condition. */
 export const conditionFailedAt = (err: unknown, index: number): boolean => cancellationReasons(err)?.[index]?.Code === 'ConditionalCheckFailed';
 
 const RETRYABLE_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);

@@ -1,17 +1,8 @@
 /**
- * What session search filters and sorts on, kept on the session item (SESSION#s / META) so that one read of
- * a session answers its filters: a summary of its insights and a BOUNDED summary of its feedback. Each is
- * written in the SAME transaction as the insights or feedback it summarizes (insights.ts, feedback.ts), never
- * by search. Both are internal attributes: they never leave the data layer (items.ts).
- *
- * The feedback summary (`feedbackSummary`) counts the session's feedback per status × severity × type
- * combination (4 × 4 × 5 = 80, each a 2-character key) and per reportedByHuman × createdByCustomer
- * combination (`f0`..`f3`), plus `v: 2` saying the shape. Whatever the number of feedback, it holds at most
- * 85 small entries (about 450 bytes); a few in practice. It answers the status, severity and type filters
- * exactly, and the two flags exactly unless the session has feedback both with and without the flag asked
- * for; those, a feedback creator (`feedbackUserId`) and a feedback date range (unbounded values) are checked
- * on the feedback items of the sessions the summary does not rule out (session-search.ts). Sessions written before carry the former shape, one entry per feedbackId (LegacyFeedbackMap):
- * search reads both, and the next feedback write converts it (feedback.ts).
+ * What session search filters and sorts on, kept on the session item: a summary of its insights and a bounded
+ * count of its feedback combinations (or the former per-feedback map, read and converted on the next feedback
+ * write), each written in the transaction of what it summarizes. Internal attributes (items.ts).
+ * Shapes, bounds and costs: docs/data-model.md#session-search-summaries.
  */
 import { SESSION_FEEDBACK_SEVERITIES, SESSION_FEEDBACK_STATUSES, SESSION_FEEDBACK_TYPES } from 'pika-shared/types/chatbot/chatbot-types';
 import type {

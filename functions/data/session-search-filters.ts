@@ -9,7 +9,7 @@ import type {
   SessionFeedbackType,
   SessionSearchSortField,
 } from 'pika-shared/types/chatbot/chatbot-types';
-import type { RawItem } from './items';
+import type { RawItem, SessionItem } from './items';
 import {
   decodeFeedbackCode,
   FEEDBACK_SUMMARY_ATTRIBUTE,
@@ -91,20 +91,20 @@ function insightsMatch(s: InsightsSummary | undefined, p: InsightsSearchParams):
  * date range matched, which the bounded feedback summary cannot tell: its feedback items are checked
  * (feedbackItemsMatch). A session still carrying the former per-feedback summary is decided on it.
  */
-export function matches(item: RawItem, plan: SessionSearchPlan): boolean | 'verify' {
+export function matches(item: SessionItem, plan: SessionSearchPlan): boolean | 'verify' {
   if (plan.sessionId !== undefined && item.sessionId !== plan.sessionId) return false;
   if (plan.userId !== undefined && item.userId !== plan.userId) return false;
   if (plan.chatAppId !== undefined && item.chatAppId !== plan.chatAppId) return false;
   const d = plan.date;
-  if (d?.on === 'created' && !inRange(item.createDate as string | undefined, d)) return false;
-  if (d?.on === 'updated' && !inRange(item.lastUpdate as string | undefined, d)) return false;
+  if (d?.on === 'created' && !inRange(item.createDate, d)) return false;
+  if (d?.on === 'updated' && !inRange(item.lastUpdate, d)) return false;
   if (plan.flagged !== undefined && (item.flaggedForHumanReview === true) !== plan.flagged) return false;
   if (plan.titlePartial && !(typeof item.title === 'string' && item.title.toLowerCase().includes(plan.titlePartial.toLowerCase()))) return false;
   if (plan.customData) {
-    const cd = (item.customData ?? {}) as RawItem;
+    const cd: RawItem = item.customData ?? {};
     if (typeof cd !== 'object' || !Object.entries(plan.customData).every(([k, v]) => Object.hasOwn(cd, k) && deepEqual(cd[k], v))) return false;
   }
-  if (plan.insights && !insightsMatch(item[INSIGHTS_SUMMARY_ATTRIBUTE] as InsightsSummary | undefined, plan.insights)) return false;
+  if (plan.insights && !insightsMatch(item[INSIGHTS_SUMMARY_ATTRIBUTE], plan.insights)) return false;
   if (plan.feedback || d?.on === 'feedback') {
     const summary = item[FEEDBACK_SUMMARY_ATTRIBUTE];
     if (isLegacyFeedbackMap(summary)) return Object.values(summary).some((f) => feedbackMatches(f, plan.feedback, d));

@@ -1,21 +1,7 @@
 /**
- * Session search: every SessionSearchRequest field, on DynamoDB, without a Scan.
- *
- * 1. Candidates: the sessions of ONE narrowing key, read with Queries on an index whose key condition
- *    carries the date range where the index order allows it — a session (GetItem), a user's sessions
- *    (gsi1, or gsi2 with a chat app: `lastUpdate#sessionId`), a chat app's sessions (the 4 shards of gsi3
- *    by creation or gsi4 by last activity), or, with none of those, the sessions of the feedback with the
- *    given statuses / in the feedback date range (feedback gsi1, then BatchGetItem). At most `budget` items
- *    are read (per index read): a candidate set larger than that is a 400 SEARCH_TOO_BROAD saying how to
- *    narrow it — never a partial answer.
- * 2. Filters (session-search-filters.ts): evaluated on the index entries (every index carries what filters
- *    and order read: table-definition.ts SESSION_INDEX_ATTRIBUTES) or the session items — customData, flag,
- *    title, dates, and the insights and feedback summaries written with the insights/feedback:
- *    search-summaries.ts); what the feedback summary cannot decide, on the session's feedback items.
- * 3. Order: every SessionSearchSortField, asc/desc, further fields as tie-breaks, then sessionId; sessions
- *    without a value (no insights yet) come last in either order.
- * 4. Page: `limit` sessions after the cursor, a keyset position (the last sort tuple) in a signed cursor
- *    bound to the caller and the query. `total` is the exact number of sessions matching the whole request.
+ * Session search: every SessionSearchRequest field, without a Scan, in four steps — candidates of one narrowing
+ * key within a read budget (else SEARCH_TOO_BROAD), filters (session-search-filters.ts), order, keyset page.
+ * How and why: docs/api.md#session-search, docs/data-model.md#session-search-summaries.
  */
 import type { GsiName } from './table-definition';
 import * as ACCESS from './access-patterns';
@@ -28,8 +14,8 @@ import { searchTooBroad } from '../platform/errors';
 import { batchGet } from './batch';
 import { ddb, tableName } from './client';
 import { invalidCursor } from './errors';
-import { fromItem, type RawItem } from './items';
-import { FEEDBACK_STATUSES } from './feedback';
+import { type RawItem, SESSION, type SessionItem } from './items';
+import { FEEDBACK, FEEDBACK_STATUSES } from './feedback';
 import {
   allSessionShards,
   allShards,
@@ -42,7 +28,7 @@ import {
   userSessionsPartition,
 } from './keys';
 import { hydrateItems, normalizeLimit, queryString, type Page, type QuerySource } from './pagination';
-import { INSIGHTS_SUMMARY_ATTRIBUTE, type InsightsSummary } from './search-summaries';
+import { INSIGHTS_SUMMARY_ATTRIBUTE } from './search-summaries';
 import { matches, type SessionSearchPlan } from './session-search-filters';
 import type { Session } from './sessions';
 
@@ -125,7 +111,7 @@ async function readAll(sources: QuerySource[], b: ReadBudget): Promise<RawItem[]
         new QueryCommand({ ...source, TableName: tableName(), Limit: b.budget + 1 - b.read, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
       );
       spend(b, out.ScannedCount ?? out.Items?.length ?? 0);
-      items.push(...((out.Items ?? []) as RawItem[]));
+      items.push(...(out.Items ?? []));
       startKey = out.LastEvaluatedKey;
     } while (startKey);
   }
@@ -153,11 +139,11 @@ const INDEXED_SORT_FIELDS: ReadonlySet<SessionSearchSortField> = new Set(['creat
 async function readCandidates(plan: SessionSearchPlan, budget: ReadBudget): Promise<{ items: RawItem[]; fromIndex: boolean }> {
   if (plan.sessionId) {
     const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(plan.sessionId), ConsistentRead: true }));
-    return { items: out.Item ? [out.Item as RawItem] : [], fromIndex: false };
+    return { items: out.Item ? [out.Item] : [], fromIndex: false };
   }
   const byFeedback = feedbackSources(plan);
   if (byFeedback) {
-    const ids = [...new Set((await readAll(byFeedback, budget)).map((f) => f.sessionId as string))];
+    const ids = [...new Set((await readAll(byFeedback, budget)).map((f) => FEEDBACK.item(f).sessionId))];
     return { items: await batchGet(ids.map((id) => keys.session(id))), fromIndex: false };
   }
   const sources = candidateSources(plan);
@@ -236,16 +222,13 @@ async function feedbackItemsMatch(sessionId: string, plan: SessionSearchPlan, b:
 
 type SortValue = string | number | null;
 
-function sortValueOf(item: RawItem, field: SessionSearchSortField): SortValue {
-  const v = field === 'insightGoalAchievementScore' ? (item[INSIGHTS_SUMMARY_ATTRIBUTE] as InsightsSummary | undefined)?.goalScore : item[field];
+function sortValueOf(item: SessionItem, field: SessionSearchSortField): SortValue {
+  const v = field === 'insightGoalAchievementScore' ? item[INSIGHTS_SUMMARY_ATTRIBUTE]?.goalScore : item[field];
   return typeof v === 'string' || typeof v === 'number' ? v : null;
 }
 
 /** The full sort tuple of an item: one value per sort field, then the sessionId. */
-const tupleOf = (item: RawItem, sortBy: SessionSearchPlan['sortBy']): SortValue[] => [
-  ...sortBy.map((s) => sortValueOf(item, s.field)),
-  item.sessionId as string,
-];
+const tupleOf = (item: SessionItem, sortBy: SessionSearchPlan['sortBy']): SortValue[] => [...sortBy.map((s) => sortValueOf(item, s.field)), item.sessionId];
 
 /** Missing values last in either order; the final sessionId goes the first field's way. */
 function compareTuples(a: SortValue[], b: SortValue[], sortBy: SessionSearchPlan['sortBy']): number {
@@ -302,14 +285,14 @@ export async function searchSessions(plan: SessionSearchPlan): Promise<SessionSe
     candidates.items = await hydrateItems(candidates.items);
     candidates.fromIndex = false;
   }
-  const verdicts = candidates.items.map((item) => matches(item, plan));
+  const verdicts = candidates.items.map((item) => matches(SESSION.item(item), plan));
   // Sessions the feedback summary could not decide: their feedback items, one after the other (budgeted).
   for (const [i, verdict] of verdicts.entries()) {
-    if (verdict === 'verify') verdicts[i] = await feedbackItemsMatch(candidates.items[i]!.sessionId as string, plan, budget);
+    if (verdict === 'verify') verdicts[i] = await feedbackItemsMatch(SESSION.item(candidates.items[i]!).sessionId, plan, budget);
   }
   const matched = candidates.items
     .filter((_, i) => verdicts[i] === true)
-    .map((item) => ({ item, tuple: tupleOf(item, plan.sortBy) }))
+    .map((item) => ({ item, tuple: tupleOf(SESSION.item(item), plan.sortBy) }))
     .sort((a, b) => compareTuples(a.tuple, b.tuple, plan.sortBy));
   const rest = after ? matched.filter((m) => compareTuples(m.tuple, after!, plan.sortBy) > 0) : matched;
   const page = rest.slice(0, limit);
@@ -317,7 +300,7 @@ export async function searchSessions(plan: SessionSearchPlan): Promise<SessionSe
   // Index entries lack what a turn changes (usage, turn bookkeeping): the page is read whole.
   const items = candidates.fromIndex ? await hydrateItems(page.map((m) => m.item)) : page.map((m) => m.item);
   return {
-    items: items.map((item) => fromItem<Session>(item)),
+    items: items.map(SESSION.record),
     total: matched.length,
     ...(more ? { nextCursor: encodeCursor(page[page.length - 1]!.tuple, binding) } : {}),
   };

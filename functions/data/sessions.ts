@@ -8,7 +8,7 @@ import { notFound, validationFailed } from './errors';
 import { batchDelete, batchGetEach } from './batch';
 import { ddb, tableName } from './client';
 import { updateExpression } from './expressions';
-import { fromItem, newId, nowIso, TITLE_CLAIM_ATTRIBUTE, type RawItem } from './items';
+import { ANY_ITEM, newId, nowIso, type RawItem, SESSION, type SessionItem, TITLE_CLAIM_ATTRIBUTE } from './items';
 import { keys, userAppSessionsPartition, userSessionsPartition } from './keys';
 import { type Page, type PageRequest, type QuerySource, queryPage, queryPages, queryString } from './pagination';
 import { FEEDBACK_SUMMARY_ATTRIBUTE } from './search-summaries';
@@ -16,6 +16,7 @@ import { retentionEntryItem } from './retention';
 import { itemExpiresAt, itemTtlDays, ttlAttribute } from './ttl';
 import type { SessionExtras } from './session-update';
 import { insightsActivityOf, providerStateOf, type ProviderState } from './turns';
+import { USER } from './users';
 
 export type Session = ChatSession<RecordOrUndef>;
 
@@ -56,11 +57,11 @@ export function newSessionItem(input: CreateSessionInput, sessionId: string, now
     ...keys.session(sessionId),
     ...keys.sessionIndexes({ userId: input.userId, sessionId, chatAppId: input.chatAppId, createDate, lastUpdate: createDate }),
     ...session,
-    ...(input.titleClaimUntilMs !== undefined ? { [TITLE_CLAIM_ATTRIBUTE]: input.titleClaimUntilMs } : {}),
+    [TITLE_CLAIM_ATTRIBUTE]: input.titleClaimUntilMs,
     // The feedback summary (session search) starts empty, so that feedback adds its entry in place.
     [FEEDBACK_SUMMARY_ATTRIBUTE]: {},
     ...ttlAttribute(nowMs, input.retentionDays),
-  };
+  } satisfies SessionItem;
   const days = input.retentionDays ?? itemTtlDays();
   const floor = itemExpiresAt(nowMs, days);
   return { session, item, ...(days !== undefined && floor !== undefined ? { retention: retentionEntryItem(session, floor, days) } : {}) };
@@ -88,10 +89,10 @@ export async function getSessionWithUser(
   const items = await batchGetEach([...ids.map((id) => keys.session(id)), keys.user(userId)], { consistent: true });
   const user = items.at(-1);
   const session = items.slice(0, -1).find((item) => item !== undefined);
-  const awaiting = session && insightsActivityOf(session);
+  const awaiting = session && insightsActivityOf(SESSION.item(session));
   return {
-    ...(session ? { session: fromItem<Session>(session) } : {}),
-    ...(user ? { user: fromItem<ChatUser<RecordOrUndef>>(user) } : {}),
+    ...(session ? { session: SESSION.record(session) } : {}),
+    ...(user ? { user: USER.record(user) } : {}),
     provider: session ? providerStateOf(session) : {},
     ...(awaiting ? { insightsActivity: awaiting } : {}),
   };
@@ -104,8 +105,8 @@ export async function getSession(sessionId: string): Promise<Session | undefined
 /** The session and the latest answer whose activity awaits insights (functions/insights/due.ts). */
 export async function getSessionWithInsightsActivity(sessionId: string): Promise<{ session?: Session; insightsActivity?: string }> {
   const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.session(sessionId), ConsistentRead: true }));
-  const awaiting = out.Item && insightsActivityOf(out.Item);
-  return { ...(out.Item ? { session: fromItem<Session>(out.Item) } : {}), ...(awaiting ? { insightsActivity: awaiting } : {}) };
+  const awaiting = out.Item && insightsActivityOf(SESSION.item(out.Item));
+  return { ...(out.Item ? { session: SESSION.record(out.Item) } : {}), ...(awaiting ? { insightsActivity: awaiting } : {}) };
 }
 
 export interface ListUserSessionsInput extends PageRequest {
@@ -128,8 +129,9 @@ export async function listUserSessions(input: ListUserSessionsInput): Promise<Pa
         ExpressionAttributeValues: { ':pk': userSessionsPartition(input.userId) },
         ScanIndexForward: false,
       };
-  return queryPage<Session>(source, {
+  return queryPage(source, {
     ...input,
+    read: SESSION.record,
     hydrate: true,
     query: queryString('userSessions', { userId: input.userId, chatAppId: input.chatAppId }),
   });
@@ -160,7 +162,7 @@ export async function updateSession(sessionId: string, patch: SessionPatch): Pro
       ),
     'Session',
   );
-  return fromItem<Session>(out.Attributes as RawItem);
+  return SESSION.record(out.Attributes!);
 }
 
 export interface UsageDelta {
@@ -209,7 +211,7 @@ export async function addSessionUsage(sessionId: string, usage: UsageDelta, tran
   const update = {
     TableName: tableName(),
     Key: keys.session(sessionId),
-    ...updateExpression({ add: usageAdd(usage), ...(set ? { set } : {}) }),
+    ...updateExpression({ add: usageAdd(usage), set }),
     ConditionExpression: 'attribute_exists(pk)',
   };
   try {
@@ -310,13 +312,14 @@ export async function setGeneratedTitle(sessionId: string, title: string, usage?
 export async function deleteSession(sessionId: string): Promise<void> {
   const meta = await ddb().send(new DeleteCommand({ TableName: tableName(), Key: keys.session(sessionId), ReturnValues: 'ALL_OLD' }));
   let found = meta.Attributes !== undefined;
+  const itemKey = ANY_ITEM.projection('pk', 'sk');
   for await (const page of queryPages({
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': keys.sessionPartition(sessionId) },
-    ProjectionExpression: 'pk, sk',
+    ...itemKey,
     ConsistentRead: true,
   })) {
-    const itemKeys = page as Array<{ pk: string; sk: string }>;
+    const itemKeys = page.map(itemKey.read);
     if (itemKeys.length > 0) found = true;
     await batchDelete(itemKeys);
   }

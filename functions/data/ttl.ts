@@ -6,6 +6,7 @@
  * the session, and deletes the session's files when it expires.
  */
 import { config } from '../platform/config';
+import { TTL_ATTRIBUTE } from './table-definition';
 
 export const DAY_SECONDS = 24 * 3600;
 
@@ -30,8 +31,8 @@ export function itemExpiresAt(nowMs = Date.now(), retentionDays?: number): numbe
 
 export const expiresInSeconds = (seconds: number, nowMs = Date.now()): number => Math.floor(nowMs / 1000 + seconds);
 
-/** `{ expiresAt }` to spread into an item, or nothing. */
-export function ttlAttribute(nowMs = Date.now(), retentionDays?: number): { expiresAt?: number } {
+/** The TTL attribute (`expiresAt`) to spread into an item, or nothing. */
+export function ttlAttribute(nowMs = Date.now(), retentionDays?: number): { [TTL_ATTRIBUTE]?: number } {
   const expiresAt = itemExpiresAt(nowMs, retentionDays);
-  return expiresAt === undefined ? {} : { expiresAt };
+  return expiresAt === undefined ? {} : { [TTL_ATTRIBUTE]: expiresAt };
 }

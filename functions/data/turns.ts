@@ -5,11 +5,10 @@
  * turn's check of it are requests of their own.
  */
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ChatMessage } from 'pika-shared/types/chatbot/chatbot-types';
 import { ddb, tableName } from './client';
 import { DataError } from './errors';
 import { updateExpression } from './expressions';
-import { type RawItem, TURN_ATTRIBUTES as T } from './items';
+import { MESSAGE, type RawItem, type SessionItem, TURN_ATTRIBUTES as T } from './items';
 import { keys, MESSAGE_PREFIX } from './keys';
 import { isConditionFailure, updateIf } from './retry';
 import type { SessionExtras } from './session-update';
@@ -49,8 +48,8 @@ export interface ProviderState {
 }
 
 /** The latest answer whose activity awaits insights (TURN_ATTRIBUTES.insightsActivity), from the stored session item. */
-export const insightsActivityOf = (item: Record<string, unknown>): string | undefined =>
-  typeof item[T.insightsActivity] === 'string' ? (item[T.insightsActivity] as string) : undefined;
+export const insightsActivityOf = (item: SessionItem): string | undefined =>
+  typeof item[T.insightsActivity] === 'string' ? item[T.insightsActivity] : undefined;
 
 /** Which provider session answered this session last, from its stored item. */
 export function providerStateOf(item: Record<string, unknown>): ProviderState {
@@ -131,6 +130,9 @@ export interface Turn {
   content: string;
 }
 
+/** What a turn's history reads of a message. */
+const TURN_MESSAGE = MESSAGE.projection('messageId', 'role', 'content', 'status');
+
 /**
  * The session's latest turns, oldest first, within `maxChars` (newest kept): the shown messages only (hidden
  * component messages live under another prefix), without `excludeMessageId` (the turn's own question),
@@ -142,8 +144,7 @@ export async function recentTurns(sessionId: string, opts: { maxChars: number; m
       TableName: tableName(),
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': keys.sessionPartition(sessionId), ':prefix': MESSAGE_PREFIX },
-      ProjectionExpression: 'messageId, #role, content, #status',
-      ExpressionAttributeNames: { '#role': 'role', '#status': 'status' },
+      ...TURN_MESSAGE,
       ScanIndexForward: false,
       Limit: opts.maxItems,
       ConsistentRead: true,
@@ -151,7 +152,7 @@ export async function recentTurns(sessionId: string, opts: { maxChars: number; m
   );
   const turns: Turn[] = [];
   let used = 0;
-  for (const m of (out.Items ?? []) as Pick<ChatMessage, 'messageId' | 'role' | 'content' | 'status'>[]) {
+  for (const m of (out.Items ?? []).map(TURN_MESSAGE.read)) {
     if (m.messageId === opts.excludeMessageId || m.status === 'failed' || !m.content) continue;
     if (m.role !== 'user' && m.role !== 'assistant') continue;
     if (used + m.content.length > opts.maxChars) break;

@@ -1,14 +1,9 @@
 /**
- * Usage: tokens, cost and turns per UTC day and calendar month, for a user in a chat app and — shared by all
- * its users — for the chat app, its entities and its agents (keys.ts `usage*`; docs/data-model.md#usage-and-budgets).
- *
- * A spend is written where it happens, in the transaction of the answer (or title, or insights) that caused
- * it, but only to items of that user and session: the user's day and month items (exact, so that budgets
- * hold) and a small debit record in the session's partition. The shared totals are added up from the debit
- * records by the usage stream consumer (`applyDebits`, DynamoDB Streams), once per debit: no request's
- * transaction ever touches an item that other users' requests share.
+ * Usage per UTC day and month, for a user in a chat app and for the chat app, its entities and agents. A turn
+ * writes only its user's items and a debit record; the shared totals are added from the debits by the usage
+ * stream consumer (`applyDebits`), so no request's transaction touches a shared item (docs/data-model.md#usage-and-budgets).
  */
-import type { GsiName } from './table-definition';
+import { type GsiName, TTL_ATTRIBUTE } from './table-definition';
 import { queryAllPages } from './pagination';
 import { roundUsd } from '../platform/money';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -61,7 +56,7 @@ export const dayBucket = (day: string) => `D#${day}`;
 export const usageDayExpiresAt = (day: string): number => Date.parse(`${day}T00:00:00.000Z`) / 1000 + (USAGE_DAY_TTL_DAYS + 1) * DAY_SECONDS;
 
 /** What a usage item of `bucket` carries for its expiry: day items expire, month items stay. */
-const bucketTtl = (bucket: string): { expiresAt?: number } => (bucket.startsWith('D#') ? { expiresAt: usageDayExpiresAt(bucket.slice(2)) } : {});
+const bucketTtl = (bucket: string): { [TTL_ATTRIBUTE]?: number } => (bucket.startsWith('D#') ? { [TTL_ATTRIBUTE]: usageDayExpiresAt(bucket.slice(2)) } : {});
 export const monthBucket = (month: string) => `M#${month}`;
 
 export const ZERO_TOTALS: UsageTotals = { inputTokens: 0, outputTokens: 0, totalCost: 0, turns: 0 };
@@ -143,14 +138,14 @@ function debitItem(d: UsageDebit, sessionId: string, debitId: string): RawItem {
     debitId,
     chatAppId: d.chatAppId,
     userId: d.userId,
-    ...(d.entityId !== undefined ? { entityId: d.entityId } : {}),
+    entityId: d.entityId,
     agentId: d.agentId,
     at: new Date(d.at).toISOString(),
     inputTokens: d.usage.inputTokens,
     outputTokens: d.usage.outputTokens,
     totalCost: d.usage.totalCost,
     turns: d.turns ?? 0,
-    expiresAt: Math.floor(Date.now() / 1000) + DEBIT_TTL_SECONDS,
+    [TTL_ATTRIBUTE]: Math.floor(Date.now() / 1000) + DEBIT_TTL_SECONDS,
   };
 }
 
@@ -295,7 +290,11 @@ function nextGroup(pending: readonly DebitRecord[]): DebitRecord[] {
 function applyItems(group: readonly DebitRecord[]): TransactItem[] {
   const expiresAt = Math.floor(Date.now() / 1000) + APPLIED_TTL_SECONDS;
   const markers: TransactItem[] = group.map((d) => ({
-    Put: { TableName: tableName(), Item: { ...keys.usageDebitApplied(d.debitId), expiresAt }, ConditionExpression: 'attribute_not_exists(pk)' },
+    Put: {
+      TableName: tableName(),
+      Item: { ...keys.usageDebitApplied(d.debitId), [TTL_ATTRIBUTE]: expiresAt },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
   }));
   const sums = new Map<string, { key: { pk: string; sk: string }; set: Record<string, string | number>; totals: UsageTotals }>();
   for (const d of group) {

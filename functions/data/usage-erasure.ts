@@ -51,7 +51,7 @@ export async function rekeyUsagePage(userId: string, chatAppId: string, pseudony
   const out = await ddb().send(
     new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true, Limit: 25 }),
   );
-  const items = (out.Items ?? []) as RawItem[];
+  const items = out.Items ?? [];
   for (const item of items) {
     // A concurrent delivery of the same step moved it first: its transaction is cancelled, nothing counted twice.
     // Atomic: the pseudonym gets the item's amounts exactly once (the user's item goes in the same transaction).

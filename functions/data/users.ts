@@ -5,11 +5,13 @@ import type { ChatUser, RecordOrUndef } from 'pika-shared/types/chatbot/chatbot-
 import { validationFailed } from './errors';
 import { ddb, tableName } from './client';
 import { updateExpression } from './expressions';
-import { fromItem, fromItemOrUndefined, nowIso, type RawItem } from './items';
+import { entity, nowIso } from './items';
 import { hydrateItems } from './pagination';
 import { keys, USER_PREFIX_BUCKET_LENGTH, userPrefixPartition } from './keys';
 
 export type User = ChatUser<RecordOrUndef>;
+/** USER#u / PROFILE. */
+export const USER = entity<User>();
 
 /** Stored user fields besides userId and the dates (which the data layer owns). */
 const USER_FIELDS = ['firstName', 'lastName', 'customData', 'viewingContentFor', 'overrideData', 'userType', 'roles'] as const;
@@ -18,7 +20,7 @@ export const USER_SEARCH_MAX_RESULTS = 20;
 
 export async function getUser(userId: string): Promise<User | undefined> {
   const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.user(userId), ConsistentRead: true }));
-  return fromItemOrUndefined<User>(out.Item as RawItem | undefined);
+  return USER.recordOrUndefined(out.Item);
 }
 
 /** One UpdateItem: SET the given fields (and REMOVE the `remove` ones), createDate kept from the first write. */
@@ -32,7 +34,7 @@ async function upsert(userId: string, set: Partial<Record<(typeof USER_FIELDS)[n
       ReturnValues: 'ALL_NEW',
     }),
   );
-  return fromItem<User>(out.Attributes as RawItem);
+  return USER.record(out.Attributes!);
 }
 
 /** Upsert with replace semantics: fields absent from `user` are removed; createDate survives, lastUpdate = now. */
@@ -66,5 +68,5 @@ export async function searchUsersByPrefix(prefix: string, limit = USER_SEARCH_MA
       Limit: Math.max(1, Math.min(USER_SEARCH_MAX_RESULTS, Math.floor(limit))),
     }),
   );
-  return (await hydrateItems((out.Items ?? []) as RawItem[])).map((item) => fromItem<User>(item));
+  return (await hydrateItems(out.Items ?? [])).map(USER.record);
 }

@@ -9,13 +9,16 @@ import { conflict, payloadTooLarge, validationFailed } from './errors';
 import { ddb, tableName } from './client';
 import { isConditionFailure } from './retry';
 import { updateExpression } from './expressions';
-import { nowIso, type RawItem } from './items';
+import { entity, nowIso } from './items';
 import { keys } from './keys';
 
 /** Largest `data` accepted per request, as UTF-8 JSON. The whole item is further bounded by DynamoDB's 400 KB. */
 export const WIDGET_DATA_MAX_BYTES = 64 * 1024;
 /** Top-level keys per partial merge (bounds the UpdateExpression well under its 4 KB limit). */
 export const WIDGET_DATA_MAX_KEYS_PER_MERGE = 100;
+
+/** USER#u / WIDGET#scope#tag. */
+const WIDGET = entity<{ userId: string; scope: string; tag: string; data: UserWidgetData; createDate: string; lastUpdate: string }>();
 
 export interface SetWidgetDataInput {
   userId: string;
@@ -27,7 +30,7 @@ export interface SetWidgetDataInput {
 
 export async function getWidgetData(userId: string, scope: string, tag: string): Promise<UserWidgetData | undefined> {
   const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.widgetData(userId, scope, tag), ConsistentRead: true }));
-  return (out.Item as RawItem | undefined)?.data as UserWidgetData | undefined;
+  return out.Item && WIDGET.item(out.Item).data;
 }
 
 function checkData(data: UserWidgetData, partial: boolean): void {
@@ -68,7 +71,7 @@ export async function setWidgetData(input: SetWidgetDataInput): Promise<UserWidg
             ReturnValues: 'ALL_NEW',
           }),
         );
-        return (out.Attributes as RawItem).data as UserWidgetData;
+        return WIDGET.item(out.Attributes!).data;
       } catch (err) {
         if (!isConditionFailure(err)) throw err;
       }

@@ -21,8 +21,8 @@ export const handler = createGroupHandler('sessions', SESSIONS_ROUTES, {
       userId: principal.userId,
       chatAppId: app.chatAppId,
       agentId: agentOf(app, body.agentId),
-      ...(body.title !== undefined ? { title: body.title } : {}),
-      ...(customData !== undefined ? { customData } : {}),
+      title: body.title,
+      customData,
       retentionDays: retentionDaysOf(app),
     });
   },

@@ -1,16 +1,7 @@
 /**
- * When a session's insights become due. Each answer of a chat app that generates insights marks the session
- * (TURN_ATTRIBUTES.insightsActivity = the answer's id, in the answer's session update, which is written
- * anyway); the pending status and its due entry in gsi1 are written once per idle period, not per answer:
- *
- * - the first answer after the session's insights were settled (no mark on the session) Puts the pending
- *   status, due when the session has been idle long enough;
- * - while the mark is there, an answer only checks, in its transaction, that the status is still pending (a
- *   ConditionCheck: no write). If the insights were settled meanwhile, the check fails and the answer is
- *   written again with the Put — so no activity is left without a pending status;
- * - the worker looks at the mark when its job comes: an activity newer than the status's and not idle yet is
- *   re-scheduled (the entry moves to its due time); settling the insights removes the mark only if it is
- *   still the one the worker read, else the newer activity is re-scheduled (insights-status.ts settle).
+ * When a session's insights become due: each answer marks the session (TURN_ATTRIBUTES.insightsActivity, in the
+ * update it writes anyway); the pending status and its due entry are written once per idle period, not per
+ * answer, and the worker re-schedules a newer activity (docs/data-model.md#generated-insights, "Once per idle period").
  */
 import type { ChatAppConfig } from 'pika-shared/types/chatbot/chatbot-types';
 import { keys } from '../data/keys';

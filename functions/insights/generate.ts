@@ -66,7 +66,7 @@ async function chargeInsightsUsage(session: Session, app: ChatAppConfig, usage: 
   const debit = {
     chatAppId: session.chatAppId,
     userId: session.userId,
-    ...(entityId !== undefined ? { entityId } : {}),
+    entityId,
     agentId: INSIGHTS_USAGE_AGENT,
     at: Date.now(),
     usage,

@@ -37,7 +37,7 @@ export class Principal {
     this.stored ??= Promise.resolve({
       roles: user?.roles ?? [],
       ...(user?.userType ? { userType: user.userType } : {}),
-      ...(user?.customData ? { customData: user.customData as Record<string, unknown> } : {}),
+      ...(user?.customData ? { customData: user.customData } : {}),
       ...(user ? { user } : {}),
     });
   }
@@ -46,7 +46,7 @@ export class Principal {
     this.stored ??= getUser(this.userId).then((u) => ({
       roles: u?.roles ?? [],
       ...(u?.userType ? { userType: u.userType } : {}),
-      ...(u?.customData ? { customData: u.customData as Record<string, unknown> } : {}),
+      ...(u?.customData ? { customData: u.customData } : {}),
       ...(u ? { user: u } : {}),
     }));
     return this.stored;

@@ -1,13 +1,7 @@
 /**
- * The retention sweep (docs/retention.md): a scheduled run looks at the sessions whose retention
- * entry is due (functions/data/retention.ts) and, for each:
- *   active since its floor  every older item is moved to the session's expiry (= last activity + retention),
- *                           the entry to that new floor — the session's items go together, never before it;
- *   idle, not expired yet   its file objects are noted on the entry, which comes back when the session expires;
- *   expired (or gone)       its file objects are deleted, and its items that would outlive it (written after its
- *                           last message); DynamoDB TTL deletes the others; then the entry.
- * Each step is idempotent and conditioned on the entry as read: a run that crashes or runs out of time leaves
- * the entry due, and the next run does the rest.
+ * The retention sweep: for each session whose retention entry is due (functions/data/retention.ts), renew its
+ * older items (active), note its files (idle) or delete its files and the items that would outlive it (expired).
+ * Each step idempotent and conditioned on the entry as read (docs/retention.md).
  */
 import { deleteObjects } from '../files/storage-lifecycle';
 import {

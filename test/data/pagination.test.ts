@@ -1,6 +1,7 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { ddb, tableName } from '../../functions/data/client';
+import { entity } from '../../functions/data/items';
 import { mergedQueryPage, normalizeLimit, queryPage, queryString, type QuerySource } from '../../functions/data/pagination';
 import { drain, uid } from './helpers';
 
@@ -24,6 +25,7 @@ const source = (pk: string, filtered: boolean, asc = true): QuerySource => ({
   ScanIndexForward: asc,
 });
 type Row = { id: string; n: number };
+const read = entity<Row>().record;
 
 describe('pagination helpers', () => {
   it('bounds the page size in one place and builds order-independent query strings', () => {
@@ -39,11 +41,11 @@ describe('pagination helpers', () => {
     const pk = uid('PGTEST');
     await seed(pk, 'A', (n) => n % 9 === 0);
     const expected = Array.from({ length: 100 }, (_, n) => n).filter((n) => n % 9 === 0);
-    const res = await drain((cursor) => queryPage<Row>(source(pk, true), { limit: 4, caller: 'c', query: 'q', ...(cursor ? { cursor } : {}) }));
+    const res = await drain((cursor) => queryPage(source(pk, true), { read, limit: 4, caller: 'c', query: 'q', ...(cursor ? { cursor } : {}) }));
     expect(res.items.map((r) => r.n)).toEqual(expected);
     expect(res.items[0]).not.toHaveProperty('pk');
     expect(res.items[0]).not.toHaveProperty('sk');
-    const exact = await drain((cursor) => queryPage<Row>(source(pk, false), { limit: 25, caller: 'c', query: 'q', ...(cursor ? { cursor } : {}) }));
+    const exact = await drain((cursor) => queryPage(source(pk, false), { read, limit: 25, caller: 'c', query: 'q', ...(cursor ? { cursor } : {}) }));
     expect(exact.pages.map((p) => p.length)).toEqual([25, 25, 25, 25]); // look-ahead: no empty trailing page
   });
 
@@ -56,7 +58,8 @@ describe('pagination helpers', () => {
     await seed(b, 'B', () => true, 25, 75);
     const merged = (order: 'asc' | 'desc', limit: number) =>
       drain((cursor) =>
-        mergedQueryPage<Row>([source(a, true, order === 'asc'), source(b, true, order === 'asc')], {
+        mergedQueryPage([source(a, true, order === 'asc'), source(b, true, order === 'asc')], {
+          read,
           limit,
           caller: 'c',
           query: `merge-${order}`,
@@ -75,15 +78,17 @@ describe('pagination helpers', () => {
   it('rejects a cursor whose position was replaced, even with a valid-looking structure', async () => {
     const pk = uid('PGTEST');
     await seed(pk, 'A', () => true, 10);
-    const page = await queryPage<Row>(source(pk, false), { limit: 3, caller: 'c', query: 'q' });
+    const page = await queryPage(source(pk, false), { read, limit: 3, caller: 'c', query: 'q' });
     const [payload, mac] = page.nextCursor!.split('.');
     const body = JSON.parse(Buffer.from(payload!, 'base64url').toString());
     const forged = `${Buffer.from(JSON.stringify({ ...body, p: { pk: 'USER#victim', sk: 'PROFILE' } })).toString('base64url')}.${mac}`;
-    await expect(queryPage(source(pk, false), { limit: 3, caller: 'c', query: 'q', cursor: forged })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
-    await expect(queryPage(source(pk, false), { limit: 3, caller: 'c', query: 'q2', cursor: page.nextCursor! })).rejects.toMatchObject({
+    await expect(queryPage(source(pk, false), { read, limit: 3, caller: 'c', query: 'q', cursor: forged })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+    await expect(queryPage(source(pk, false), { read, limit: 3, caller: 'c', query: 'q2', cursor: page.nextCursor! })).rejects.toMatchObject({
       code: 'INVALID_CURSOR',
     });
-    await expect(mergedQueryPage([source(pk, false)], { limit: 3, caller: 'c', query: 'q', order: 'asc', cursor: page.nextCursor! })).rejects.toMatchObject({
+    await expect(
+      mergedQueryPage([source(pk, false)], { read, limit: 3, caller: 'c', query: 'q', order: 'asc', cursor: page.nextCursor! }),
+    ).rejects.toMatchObject({
       code: 'INVALID_CURSOR',
     });
   });
