@@ -134,7 +134,8 @@ export async function verifyAnswer(
   retry: (inputText: string) => Promise<Relayed>,
 ): Promise<Relayed> {
   const feature = verificationOf(plan.app);
-  if (!feature || r.failure || r.cancelled) return r;
+  // An answer awaiting the client is not finished: nothing to grade yet.
+  if (!feature || r.failure || r.cancelled || r.asked.length) return r;
   const sessionId = plan.session.sessionId;
   const first = await gradeAnswer(feature, { question: plan.message, answer: r.text, evidence: r.evidence ?? [], sessionId }, opts.deadlineMs);
   sink.send('verification', first.verification);
