@@ -14,7 +14,7 @@ const { api, emulator } = useConverse();
 
 const requestOf = (r: Awaited<ReturnType<typeof converse>>) => r.events.find((e) => e.event === 'tool_request')?.data;
 
-describe('human in the loop over /converse (Agents Classic return of control)', () => {
+describe('human in the loop over /converse (Classic return of control, harness inline functions)', () => {
   it('a client tool round trip: tool_request, stored as awaiting, toolResults resume the same provider session', async () => {
     const t = await token(uid());
     const { chatAppId } = await askingApp(api, 'classic', 'ask-client');
@@ -130,5 +130,35 @@ describe('human in the loop over /converse (Agents Classic return of control)', 
     });
     const { sessionId } = r.events[0]!.data;
     expect((await storedMessages(api, t, sessionId)).map((m) => m.status)).toEqual([undefined, 'failed']);
+  });
+
+  it('an AgentCore harness inline function: resumed in the same runtime session with its toolUse and the toolResult', async () => {
+    const t = await token(uid());
+    const { chatAppId } = await askingApp(api, 'harness', 'ask-client');
+    const r1 = await converse(api.url, t, { chatAppId, message: 'Where is order 42?' });
+    const asked = requestOf(r1);
+    expect(asked).toMatchObject({ name: 'lookup_order', kind: 'client-tool', input: { orderId: '42' } });
+    const paused = lastAgentRequest(emulator())!;
+    const { sessionId } = r1.events[0]!.data;
+    const r2 = await converse(api.url, t, { sessionId, toolResults: [{ toolCallId: asked.toolCallId, output: 'In transit', isError: true }] });
+    expect(textOf(r2.events)).toBe("The client's lookup_order failed: In transit");
+    const resumed = lastAgentRequest(emulator())!;
+    expect(resumed.params.runtimeSessionId).toBe(paused.params.runtimeSessionId);
+    expect(resumed.body.messages).toEqual([
+      { role: 'assistant', content: [{ toolUse: { toolUseId: asked.toolCallId, name: 'lookup_order', input: { orderId: '42' }, type: 'tool_use' } }] },
+      { role: 'user', content: [{ toolResult: { toolUseId: asked.toolCallId, content: [{ text: 'In transit' }], status: 'error' } }] },
+    ]);
+  });
+
+  it('a harness inline function the chat app has approved by its clients: approve and deny', async () => {
+    const t = await token(uid());
+    const { chatAppId } = await askingApp(api, 'harness', 'ask-approval');
+    for (const approved of [true, false]) {
+      const r1 = await converse(api.url, t, { chatAppId, message: 'Cancel order 42' });
+      const asked = requestOf(r1);
+      expect(asked).toMatchObject({ name: 'cancel_order', kind: 'approval' });
+      const r2 = await converse(api.url, t, { sessionId: r1.events[0]!.data.sessionId, toolResults: [{ toolCallId: asked.toolCallId, approved }] });
+      expect(textOf(r2.events)).toBe(approved ? `The client's cancel_order said: {"approved":true}` : `The client's cancel_order failed: {"approved":false}`);
+    }
   });
 });
