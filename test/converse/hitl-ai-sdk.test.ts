@@ -47,7 +47,9 @@ describe('human in the loop with the AI SDK', () => {
       await chat.sendMessage();
       expect(chat.status).toBe('ready');
       expect(chat.messages).toHaveLength(2);
-      expect(textOf(chat.lastMessage!)).toBe(kind === 'classic' ? 'The caller\'s lookup_order said: {"status":"shipped"}' : 'The client\'s lookup_order said: {"status":"shipped"}');
+      expect(textOf(chat.lastMessage!)).toBe(
+        kind === 'classic' ? 'The caller\'s lookup_order said: {"status":"shipped"}' : 'The client\'s lookup_order said: {"status":"shipped"}',
+      );
       const sessionId = (chat.lastMessage!.metadata as { sessionId: string }).sessionId;
       expect((await storedMessages(api, t, sessionId)).map((m) => [m.role, m.status])).toEqual([
         ['user', undefined],
@@ -95,7 +97,15 @@ describe('human in the loop with the AI SDK', () => {
     const answer = {
       id: uid('a'),
       role: 'assistant',
-      parts: [{ type: 'tool-cancel_order', toolCallId: call.toolCallId, state: 'approval-responded', input: call.input, approval: { id: call.toolCallId, approved: true } }],
+      parts: [
+        {
+          type: 'tool-cancel_order',
+          toolCallId: call.toolCallId,
+          state: 'approval-responded',
+          input: call.input,
+          approval: { id: call.toolCallId, approved: true },
+        },
+      ],
     };
     // The chat id is the caller's own: another user's same id is another (new) conversation with nothing awaiting.
     const other = await postProtocol(api.url, '/converse/ai-sdk', await token(uid()), { ...body, messages: [...body.messages, answer] });
