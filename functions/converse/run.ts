@@ -226,7 +226,8 @@ export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions)
   const [stored] = await Promise.all([persist(plan, r, title), remember ? rememberTurn(plan, r.text, opts.deadlineMs) : undefined]);
   await finish(plan, r, stored, sink);
   // A title asked for and not joined is stored all the same (its tokens are spent, so they are debited).
-  if (!title && (pending || (!stored.failure && !r.cancelled && !plan.session.title))) return () => titleSession(plan, r.text, opts.deadlineMs, pending);
+  if (!title && (pending || (!stored.failure && !r.cancelled && !plan.session.title && !plan.resume)))
+    return () => titleSession(plan, r.text, opts.deadlineMs, pending);
   return undefined;
 }
 

@@ -25,7 +25,7 @@ const finished = (events: BaseEvent[]) => events.find((e) => e.type === 'RUN_FIN
 const textOf = (events: BaseEvent[]) =>
   events
     .filter((e) => e.type === 'TEXT_MESSAGE_CONTENT')
-    .map((e) => (e as { delta: string }).delta)
+    .map((e) => (e as unknown as { delta: string }).delta)
     .join('');
 
 describe('human in the loop with HttpAgent', () => {

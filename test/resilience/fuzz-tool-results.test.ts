@@ -37,8 +37,9 @@ async function awaitingSession() {
 }
 
 /** One answer that is never the valid one: a wrong id, or the right id with a wrong value or an unknown key. */
-const badAnswer = (toolCallId: string) =>
-  fc.oneof(
+type Answer = { toolCallId: unknown; output?: unknown; approved?: unknown; [k: string]: unknown };
+const badAnswer = (toolCallId: string): fc.Arbitrary<Answer> =>
+  fc.oneof<fc.Arbitrary<Answer>[]>(
     fc.record({ toolCallId: fc.oneof(weird, fc.stringMatching(/^[A-Za-z0-9._:@-]{1,60}$/)), output: fc.option(weird, { nil: undefined }) }),
     fc.record({ toolCallId: fc.constant(toolCallId), output: fc.oneof(fc.integer(), fc.constant(null), fc.string({ minLength: 20_001, maxLength: 20_100 })) }),
     fc.record({ toolCallId: fc.constant(toolCallId), approved: fc.oneof(fc.constant(true), fc.constant('yes'), fc.integer()) }),
