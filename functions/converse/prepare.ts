@@ -196,11 +196,12 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
   const agentId = agentOf(app, body.agentId ?? found?.agentId);
   const agent = await getAgent(agentId);
   if (!agent) throw new ConverseError('NOT_FOUND', `Agent ${agentId} has no configuration`);
-  // An answer awaiting the client takes its answers, and only them (client-tools.ts).
+  // An answer awaiting the client takes its answers, and only them (client-tools.ts). Checked before anything
+  // is spent — with an idempotency key after its claim instead, so that a retried answer replays its turn.
   const awaiting = existing?.provider.awaiting;
-  const resume = body.toolResults
-    ? resumeOf(awaiting, body.toolResults, agentId, { fromHistory: opts.toolResultsFromHistory === true })
-    : assertNotAwaiting(awaiting);
+  const checkResume = () =>
+    body.toolResults ? resumeOf(awaiting, body.toolResults, agentId, { fromHistory: opts.toolResultsFromHistory === true }) : assertNotAwaiting(awaiting);
+  const checked = key ? undefined : checkResume();
   const files = await filesForTurn(principal.userId, found, app, body.files);
   // Counted once the request is known valid and allowed (docs/api.md#rate-limits); given back if refused below.
   const refundRate = await consumeRateLimit(principal.userId, 'converse', converseRateLimit());
@@ -222,6 +223,7 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
   }
   const entityId = entityOf(app, await principal.customData());
   try {
+    const resume = key ? checkResume() : checked;
     // Over a budget: 429 before the user message is stored or the agent called (the claim is released below).
     // Alongside: where the user's "forget me" stands before their message is stored (memory.ts rememberTurn).
     const [reservation, memoryMark] = await Promise.all([

@@ -161,4 +161,27 @@ describe('human in the loop over /converse (Classic return of control, harness i
       expect(textOf(r2.events)).toBe(approved ? `The client's cancel_order said: {"approved":true}` : `The client's cancel_order failed: {"approved":false}`);
     }
   });
+
+  it('idempotency: a retried ask replays its tool_request, a retried answer replays the resumed turn without resuming twice', async () => {
+    const t = await token(uid());
+    const { chatAppId } = await askingApp(api, 'classic', 'ask-client');
+    const key = uid('k');
+    const r1 = await converse(api.url, t, { chatAppId, message: 'Where is order 42?', clientMessageId: key });
+    const replay = await converse(api.url, t, { chatAppId, message: 'Where is order 42?', clientMessageId: key });
+    expect(requestOf(replay)).toEqual(requestOf(r1));
+    expect(replay.events.at(-1)!.data).toMatchObject({ replayed: true, awaitingClient: true });
+    const { sessionId } = r1.events[0]!.data;
+    const answer = { sessionId, toolResults: [{ toolCallId: requestOf(r1).toolCallId, output: 'ok' }], clientMessageId: uid('k') };
+    const calls = () =>
+      emulator()
+        .requests()
+        .filter((q) => q.operation === 'InvokeAgent').length;
+    const r2 = await converse(api.url, t, answer);
+    const before = calls();
+    const again = await converse(api.url, t, answer);
+    expect(textOf(again.events)).toBe(textOf(r2.events));
+    expect(again.events.at(-1)!.data.replayed).toBe(true);
+    expect(calls()).toBe(before);
+    expect(await storedMessages(api, t, sessionId)).toHaveLength(4);
+  });
 });
