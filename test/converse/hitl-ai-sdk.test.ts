@@ -90,10 +90,10 @@ describe('human in the loop with the AI SDK', () => {
     const body = aiSdkBody(chatId, chatAppId, 'Cancel order 42');
     const r = await postProtocol(api.url, '/converse/ai-sdk', t, body);
     const types = r.frames.map((f) => (typeof f === 'string' ? f : f.type));
-    expect(types).toEqual(['start', 'tool-input-available', 'tool-approval-request', 'finish', '[DONE]']);
-    const call = r.frames[1];
-    expect(r.frames[2]).toEqual({ type: 'tool-approval-request', approvalId: call.toolCallId, toolCallId: call.toolCallId });
-    expect(r.frames[3].finishReason).toBe('tool-calls');
+    expect(types).toEqual(['start', 'start-step', 'tool-input-available', 'tool-approval-request', 'finish', '[DONE]']);
+    const call = r.frames[2];
+    expect(r.frames[3]).toEqual({ type: 'tool-approval-request', approvalId: call.toolCallId, toolCallId: call.toolCallId });
+    expect(r.frames[4].finishReason).toBe('tool-calls');
     const answer = {
       id: uid('a'),
       role: 'assistant',

@@ -38,7 +38,7 @@ const chunk = (value: Record<string, unknown>) => `data: ${JSON.stringify(value)
 const DONE = 'data: [DONE]\n\n';
 
 /**
- * The events of one turn as UI message chunks: `start` (session ids as message metadata), text parts, tool
+ * The events of one turn as UI message chunks: `start` (session ids as message metadata) and `start-step`, text parts, tool
  * calls (provider-executed dynamic tools: name and outcome, never input or output), `data-verification` /
  * `data-retry` / `data-trace` parts, then `finish` (usage, message id) or `abort` (stopped) or `error`, and [DONE].
  */
@@ -56,7 +56,8 @@ export function aiSdkEncoder(): FrameEncoder {
     switch (event) {
       case 'session':
         sessionMeta = { sessionId: d.sessionId, userMessageId: d.userMessageId };
-        return chunk({ type: 'start', messageMetadata: sessionMeta });
+        // One step per stream: a turn resumed after a tool request continues the same message in a step of its own.
+        return chunk({ type: 'start', messageMetadata: sessionMeta }) + chunk({ type: 'start-step' });
       case 'chunk': {
         if (!d.text) return '';
         const open = textId ? '' : chunk({ type: 'text-start', id: (textId = randomUUID()) });
