@@ -195,7 +195,8 @@ export async function finish(plan: TurnPlan, r: Relayed, stored: Awaited<ReturnT
       usage,
       ...(r.cancelled ? { cancelled: true } : {}),
       ...(deferred ? { deferred: true } : {}),
-      ...(awaitingOf(plan, r) ? { awaitingClient: true } : {}),
+      // A deferred answer is stored by the redrive, which keeps no pending calls: nothing can be answered then.
+      ...(awaitingOf(plan, r) && !deferred ? { awaitingClient: true } : {}),
     });
 }
 
