@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RETURN_CONTROL } from '../../scripts/agent-emulator/agents';
-import { expectErrorShape, token, uid } from '../api/harness';
+import { expectErrorShape, ROLES, token, uid } from '../api/harness';
 import { converse, lastAgentRequest, textOf, useConverse } from './harness';
 import { askingApp, storedMessages } from './hitl-harness';
 
@@ -183,5 +183,13 @@ describe('human in the loop over /converse (Classic return of control, harness i
     expect(again.events.at(-1)!.data.replayed).toBe(true);
     expect(calls()).toBe(before);
     expect(await storedMessages(api, t, sessionId)).toHaveLength(4);
+  });
+
+  it('clientTools are checked as chat app configuration: names like an agent function, each once', async () => {
+    const admin = await token(uid('site'), [ROLES.siteAdmin]);
+    for (const clientTools of [[{ name: 'a b' }], [{ name: 'x' }, { name: 'x', approval: true }], [{ name: 'x', extra: 1 }]]) {
+      const r = await api.call('PUT', `/admin/chat-apps/${uid('app')}`, { token: admin, body: { title: 't', enabled: true, agentId: 'a', clientTools } });
+      expect(r.status, JSON.stringify(clientTools)).toBe(400);
+    }
   });
 });

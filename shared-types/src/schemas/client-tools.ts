@@ -15,7 +15,10 @@ export const clientToolConfigSchema = z.strictObject({
     approval: z.boolean().optional(),
 });
 
-export const clientToolsSchema = z.array(clientToolConfigSchema).max(50);
+export const clientToolsSchema = z
+    .array(clientToolConfigSchema)
+    .max(50)
+    .refine((tools) => new Set(tools.map((t) => t.name)).size === tools.length, 'each function is named once');
 
 /** A client tool's output (text; JSON as text) or a denial's reason: bounded like a message. */
 export const TOOL_OUTPUT_MAX = 20_000;
