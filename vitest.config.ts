@@ -14,6 +14,7 @@ const SLOW = [
   'test/resilience/authz-matrix.test.ts',
   'test/resilience/fuzz.test.ts',
   'test/resilience/fuzz-protocols.test.ts',
+  'test/resilience/fuzz-tool-results.test.ts',
   'test/resilience/big-session-delete.test.ts',
   'test/cdk/**/*.test.ts',
   'test/deployed/**/*.test.ts',

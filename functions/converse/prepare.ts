@@ -25,6 +25,8 @@ import { agentOf, authorizeSession, entityOf, usableChatApp } from '../policy/ac
 import type { Principal } from '../policy/principal';
 import { attachFiles, filesForTurn, messageFileOf } from '../files/service';
 import type { FileRecord } from '../data/files';
+import { assertNotAwaiting, resumeOf, storedResults } from './client-tools';
+import type { ResumeInput } from './providers/events';
 
 export type ConverseBody = z.infer<typeof converseWireRequestSchema>;
 
@@ -61,6 +63,8 @@ export interface TurnPlan {
   entityId?: string;
   /** Chat apps that record memory: the user's last "forget me" (or erasure) before the message was stored, '' for none. */
   memoryMark?: string;
+  /** The turn answers the tool requests of the session's awaiting answer (docs/converse.md#human-in-the-loop): `message` is ''. */
+  resume?: ResumeInput;
 }
 
 /** What a finished turn stores on its idempotency record, for a retried request to replay. */
@@ -87,6 +91,12 @@ function modeAndSource(body: ConverseBody): { invocationMode: ConverseInvocation
       { path: 'body.source', message: 'needs invocationMode chat-app-component' },
     ]);
   }
+  if (body.message === undefined && !body.toolResults)
+    throw new ConverseError('VALIDATION_FAILED', 'Give the message (or toolResults answering the agent)', [{ path: 'body.message', message: 'required' }]);
+  if (body.message !== undefined && body.toolResults)
+    throw new ConverseError('VALIDATION_FAILED', 'toolResults answer the agent: send the next message once it has answered', [
+      { path: 'body.message', message: 'not with toolResults' },
+    ]);
   if (invocationMode === 'direct-agent-invoke' && !body.agentId) {
     throw new ConverseError('VALIDATION_FAILED', 'direct-agent-invoke mode names its agent', [{ path: 'body.agentId', message: 'required' }]);
   }
@@ -160,6 +170,8 @@ export interface PrepareOptions {
   deadlineMs: number;
   /** The client's own conversation id (AI SDK chat id, AG-UI threadId) when the body names no session. */
   conversationId?: string;
+  /** The body's toolResults come from a library's resent history: answers to calls no longer pending are ignored. */
+  toolResultsFromHistory?: boolean;
 }
 
 export async function prepareTurn(principal: Principal, body: ConverseBody, idempotencyHeader: string | undefined, opts: PrepareOptions): Promise<Prepared> {
@@ -184,6 +196,12 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
   const agentId = agentOf(app, body.agentId ?? found?.agentId);
   const agent = await getAgent(agentId);
   if (!agent) throw new ConverseError('NOT_FOUND', `Agent ${agentId} has no configuration`);
+  // An answer awaiting the client takes its answers, and only them (client-tools.ts). Checked before anything
+  // is spent — with an idempotency key after its claim instead, so that a retried answer replays its turn.
+  const awaiting = existing?.provider.awaiting;
+  const checkResume = () =>
+    body.toolResults ? resumeOf(awaiting, body.toolResults, agentId, { fromHistory: opts.toolResultsFromHistory === true }) : assertNotAwaiting(awaiting);
+  const checked = key ? undefined : checkResume();
   const files = await filesForTurn(principal.userId, found, app, body.files);
   // Counted once the request is known valid and allowed (docs/api.md#rate-limits); given back if refused below.
   const refundRate = await consumeRateLimit(principal.userId, 'converse', converseRateLimit());
@@ -205,6 +223,7 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
   }
   const entityId = entityOf(app, await principal.customData());
   try {
+    const resume = key ? checkResume() : checked;
     // Over a budget: 429 before the user message is stored or the agent called (the claim is released below).
     // Alongside: where the user's "forget me" stands before their message is stored (memory.ts rememberTurn).
     const [reservation, memoryMark] = await Promise.all([
@@ -230,9 +249,13 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
             },
           },
       message: {
-        content: body.message,
+        content: body.message ?? '',
         source,
-        metadata: { invocationMode, ...(body.chatAppComponentConfig ? { componentId: body.chatAppComponentConfig.componentId } : {}) },
+        metadata: {
+          invocationMode,
+          ...(body.chatAppComponentConfig ? { componentId: body.chatAppComponentConfig.componentId } : {}),
+          ...(resume ? { toolResults: storedResults(resume) } : {}),
+        },
         ...(files.length ? { files: files.map(messageFileOf) } : {}),
       },
       turnId,
@@ -252,7 +275,7 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
         agent,
         session,
         sessionCreated: !found,
-        message: body.message,
+        message: body.message ?? '',
         source,
         invocationMode,
         ...(body.timezone ? { timezone: body.timezone } : {}),
@@ -267,6 +290,7 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
         ...(files.length ? { files } : {}),
         ...(entityId !== undefined ? { entityId } : {}),
         ...(memoryMark !== undefined ? { memoryMark } : {}),
+        ...(resume ? { resume } : {}),
       },
     };
   } catch (err) {

@@ -14,6 +14,8 @@ import { addEvidence, verificationOf } from './evidence';
 import type { TurnPlan } from './prepare';
 import { invokeProvider, stopProvider } from './providers';
 import type { ProviderInput, ToolEvent } from './providers/events';
+import type { PendingToolCall } from '../data/turns';
+import { pendingCallOf, toolRequestOf } from './client-tools';
 
 const MAX_TRACE_KINDS = 50;
 const MAX_TOOLS = 50;
@@ -47,6 +49,10 @@ export interface Relayed {
   reached: boolean;
   cancelled: boolean;
   failure?: DomainError;
+  /** The calls the agent handed to the client (human in the loop): the answer then awaits the client. */
+  asked: PendingToolCall[];
+  /** The provider's id of the invocation that asked (Agents Classic). */
+  invocationId?: string;
   /** What the agent used (tool results, knowledge-base references), bounded; gathered only for answer verification. */
   evidence?: string[];
   /** Added by answer verification (verify.ts): the gradings' usage (at the grader's prices) and message metadata. */
@@ -60,6 +66,7 @@ export const failedRelay = (err: unknown): Relayed => ({
   usageReported: false,
   traceKinds: [],
   tools: [],
+  asked: [],
   reached: false,
   cancelled: false,
   failure: toDomainError(err),
@@ -74,6 +81,7 @@ export async function relay(plan: TurnPlan, input: Omit<ProviderInput, 'signal'>
     usageReported: false,
     traceKinds: [],
     tools: [],
+    asked: [],
     reached: false,
     cancelled: false,
   };
@@ -112,6 +120,12 @@ export async function relay(plan: TurnPlan, input: Omit<ProviderInput, 'signal'>
         if (streamTraces) sink.send('tool', toolSummary(event));
       } else if (event.type === 'stop') {
         out.stopReason = event.reason;
+      } else if (event.type === 'ask') {
+        // A function the chat app does not hand to its clients fails the turn (client-tools.ts).
+        const call = pendingCallOf(plan.app, event, out.asked.length);
+        out.asked.push(call);
+        if (event.invocationId) out.invocationId = event.invocationId;
+        sink.send('tool_request', toolRequestOf(call));
       }
     }
   } catch (err) {

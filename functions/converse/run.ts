@@ -11,7 +11,7 @@
  *           session, is stored after the stream has ended (turn-title.ts)
  * (prepare.ts is the step before: everything refusable, and the user message stored.)
  */
-import type { AnswerVerification, ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
+import type { AnswerVerification, ChatMessageUsage, ToolRequest } from 'pika-shared/types/chatbot/chatbot-types';
 import { completeIdempotencyKey, type IdempotencyRecord, releaseIdempotencyKey } from '../data/idempotency';
 import { getMessage } from '../data/messages';
 import { joinExtras } from '../data/session-update';
@@ -38,6 +38,7 @@ import type { EventSink } from '../http/sse';
 import { joinTitle, pendingTitle, type Title, titleSession, turnDebit } from './turn-title';
 import { addUsage, costOf } from '../models/pricing';
 import { verifyAnswer } from './verify';
+import { toolRequestOf } from './client-tools';
 import { agentFiles } from '../files/service';
 
 /** Answers are cut to fit the 400 KB item limit with room for the other attributes (docs/converse.md). */
@@ -83,9 +84,11 @@ export async function providerInput(plan: TurnPlan): Promise<Omit<ProviderInput,
     invocationMode: plan.invocationMode,
     source: plan.source,
   });
-  const history = needsHistory(plan)
-    ? await recentTurns(plan.session.sessionId, { maxChars: historyMaxChars(), maxItems: HISTORY_MAX_MESSAGES, excludeMessageId: plan.userMessageId })
-    : [];
+  // A resumed turn continues the paused invocation of the same provider session: nothing else is sent.
+  const history =
+    !plan.resume && needsHistory(plan)
+      ? await recentTurns(plan.session.sessionId, { maxChars: historyMaxChars(), maxItems: HISTORY_MAX_MESSAGES, excludeMessageId: plan.userMessageId })
+      : [];
   const files = plan.files?.length ? await agentFiles(plan.app, plan.files) : [];
   return {
     sessionId: plan.session.sessionId,
@@ -94,6 +97,7 @@ export async function providerInput(plan: TurnPlan): Promise<Omit<ProviderInput,
     sessionAttributes,
     ...(history.length ? { history } : {}),
     ...(files.length ? { files } : {}),
+    ...(plan.resume ? { resume: plan.resume } : {}),
     ...(await recall),
   };
 }
@@ -108,6 +112,7 @@ export async function persist(
   title?: Title,
 ): Promise<{ messageId?: string; usage: ChatMessageUsage; failure?: DomainError; deferred?: boolean }> {
   const usage = addUsage(costOf(r.tokens, plan.agent.pricing), r.extra?.usage);
+  const awaiting = awaitingOf(plan, r);
   const answer = truncateUtf8(r.text, MAX_ANSWER_BYTES);
   recordUsage({ ...turnDebit(plan, usage, 1), turns: 1, failed: Boolean(r.failure) });
   if (title?.usage) recordUsage({ ...turnDebit(plan, title.usage, 0), turns: 0 });
@@ -119,11 +124,12 @@ export async function persist(
     retentionDays: retentionDaysOf(plan.app),
     content: answer.text,
     source: plan.source,
-    status: r.failure ? ('failed' as const) : r.cancelled ? ('cancelled' as const) : ('complete' as const),
+    status: r.failure ? ('failed' as const) : r.cancelled ? ('cancelled' as const) : awaiting ? ('awaiting-client' as const) : ('complete' as const),
     usage,
     metadata: {
       traces: r.traceKinds,
       ...(r.tools.length ? { tools: r.tools } : {}),
+      ...(awaiting ? { toolRequests: awaiting.calls.map(toolRequestOf) } : {}),
       ...(r.stopReason ? { stopReason: r.stopReason } : {}),
       ...(r.usageReported ? {} : { usageReported: false }),
       ...(answer.truncated ? { truncated: true } : {}),
@@ -137,6 +143,7 @@ export async function persist(
       ...stored,
       debit,
       ...(r.reached ? { reached: { agentId: plan.agent.agentId, atIso: nowIso() } } : {}),
+      ...(awaiting ? { awaiting } : {}),
       // A title that is ready joins the answer; this activity's insights become due (functions/insights/due.ts).
       extras: (at) => ({
         session: joinExtras(title ? generatedTitleExtras(title.title, title.usage) : undefined, insightsActivityExtras(plan.app, at)),
@@ -188,7 +195,15 @@ export async function finish(plan: TurnPlan, r: Relayed, stored: Awaited<ReturnT
       usage,
       ...(r.cancelled ? { cancelled: true } : {}),
       ...(deferred ? { deferred: true } : {}),
+      // A deferred answer is stored by the redrive, which keeps no pending calls: nothing can be answered then.
+      ...(awaitingOf(plan, r) && !deferred ? { awaitingClient: true } : {}),
     });
+}
+
+/** What the session awaits after this answer: the calls the agent handed to the client, unless the answer failed or was stopped. */
+function awaitingOf(plan: TurnPlan, r: Relayed) {
+  if (!r.asked.length || r.failure || r.cancelled) return undefined;
+  return { agentId: plan.agent.agentId, ...(r.invocationId ? { invocationId: r.invocationId } : {}), calls: r.asked };
 }
 
 /** The turn's events; what is left once the client has its answer (a title not joined) is handed back to the pipeline. */
@@ -207,10 +222,13 @@ export async function runTurn(plan: TurnPlan, sink: EventSink, opts: RunOptions)
     r = failedRelay(err);
   }
   const title = await joinTitle(pending);
-  const [stored] = await Promise.all([persist(plan, r, title), r.failure || r.cancelled ? undefined : rememberTurn(plan, r.text, opts.deadlineMs)]);
+  // Memory keeps finished exchanges: not an answer awaiting the client, nor the turn that answers it.
+  const remember = !(r.failure || r.cancelled || r.asked.length || plan.resume);
+  const [stored] = await Promise.all([persist(plan, r, title), remember ? rememberTurn(plan, r.text, opts.deadlineMs) : undefined]);
   await finish(plan, r, stored, sink);
   // A title asked for and not joined is stored all the same (its tokens are spent, so they are debited).
-  if (!title && (pending || (!stored.failure && !r.cancelled && !plan.session.title))) return () => titleSession(plan, r.text, opts.deadlineMs, pending);
+  if (!title && (pending || (!stored.failure && !r.cancelled && !plan.session.title && !plan.resume)))
+    return () => titleSession(plan, r.text, opts.deadlineMs, pending);
   return undefined;
 }
 
@@ -234,9 +252,18 @@ export async function replayTurn(record: IdempotencyRecord<TurnOutcome>, sink: E
   sink.send('session', { sessionId: r.sessionId, userMessageId: r.userMessageId });
   const message = await getMessage(r.sessionId, r.messageId, r.source);
   if (message?.content) sink.send('chunk', { text: message.content });
+  for (const request of (message?.metadata?.toolRequests as ToolRequest[] | undefined) ?? []) sink.send('tool_request', request);
   const verification = message?.metadata?.verification as AnswerVerification | undefined;
   if (verification) sink.send('verification', { grade: verification.grade, reason: verification.reason });
   if (r.error) sink.send('error', r.error);
-  else sink.send('done', { sessionId: r.sessionId, userMessageId: r.userMessageId, messageId: r.messageId, usage: message?.usage, replayed: true });
+  else
+    sink.send('done', {
+      sessionId: r.sessionId,
+      userMessageId: r.userMessageId,
+      messageId: r.messageId,
+      usage: message?.usage,
+      replayed: true,
+      ...(message?.status === 'awaiting-client' ? { awaitingClient: true } : {}),
+    });
   return undefined;
 }

@@ -127,7 +127,8 @@ export async function verifyAnswer(
   retry: (inputText: string) => Promise<Relayed>,
 ): Promise<Relayed> {
   const feature = verificationOf(plan.app);
-  if (!feature || r.failure || r.cancelled) return r;
+  // An answer awaiting the client is not finished, and a resumed one has no question of its own: not graded.
+  if (!feature || r.failure || r.cancelled || r.asked.length || plan.resume) return r;
   const sessionId = plan.session.sessionId;
   const first = await gradeAnswer(feature, { question: plan.message, answer: r.text, evidence: r.evidence ?? [], sessionId }, opts.deadlineMs);
   sink.send('verification', first.verification);

@@ -27,6 +27,11 @@ export const TURN_ATTRIBUTES = {
    * (functions/insights/due.ts).
    */
   insightsActivity: 'insightsActivity',
+  /**
+   * The last answer asked the client (docs/converse.md#human-in-the-loop): its message id, the agent, the
+   * provider's invocation id and the pending tool calls. Set with that answer, removed with the next one.
+   */
+  awaitingClient: 'awaitingClient',
 } as const;
 
 /** Attributes that never leave the data layer: keys, the TTL timestamp, internal claims, bookkeeping, search summaries. */

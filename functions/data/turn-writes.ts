@@ -13,7 +13,7 @@ import { appendMessage, type AppendMessageInput, type MessageAt, type StoredMess
 import { joinExtras, type SessionExtras } from './session-update';
 import type { CreateSessionInput, Session } from './sessions';
 import type { TransactItems } from './transact';
-import { releaseTurn, sessionFree, turnEnded, turnInProgress, turnStarted } from './turns';
+import { type AwaitingClient, releaseTurn, sessionFree, turnEnded, turnInProgress, turnStarted } from './turns';
 import { reserveUsageWrites, usageWrites, type Reservation, type UsageDebit, type UserLimits } from './usage-aggregates';
 
 /** A budgeted user's turn: what it sets aside, under which limits, and the error when a limit is reached. */
@@ -87,6 +87,8 @@ export interface AnswerInput extends Pick<AppendMessageInput, 'content' | 'sourc
   release?: Reservation;
   /** The provider session this answer came from, when reached. */
   reached?: { agentId: string; atIso: string };
+  /** The answer asks the client (its message id is filled in): kept on the session until the next answer. */
+  awaiting?: Omit<AwaitingClient, 'messageId'>;
   /** Other concerns' session extras and items that commit with the answer (title, insights). */
   extras?: (at: MessageAt) => { session?: SessionExtras; items?: TransactItems };
   /** A session the turn created moves its activity here; an existing one after the answer (sessions.moveSessionActivity). */
@@ -107,7 +109,11 @@ export async function storeAnswer(input: AnswerInput): Promise<StoredMessage> {
     error: input.error,
     retentionDays: input.retentionDays,
     activity: input.activity,
-    sessionExtras: (at) => joinExtras(turnEnded(at.createDate, input.reached), input.extras?.(at).session),
+    sessionExtras: (at) =>
+      joinExtras(
+        turnEnded(at.createDate, input.reached, input.awaiting ? { ...input.awaiting, messageId: at.messageId } : undefined),
+        input.extras?.(at).session,
+      ),
     transactItems: (at) => [
       ...usageWrites(input.debit, { sessionId: input.sessionId, debitId: at.messageId, ...(input.release ? { release: input.release } : {}) }),
       ...(input.extras?.(at).items ?? []),

@@ -36,15 +36,42 @@ export function turnInProgress(session: RawItem | undefined, nowMs: number): Dat
   return new DataError('TURN_IN_PROGRESS', 'Another turn of this session is running; retry when it has ended', { retryAfterSeconds: seconds });
 }
 
-/** With the answer: the session is free again; `agentId`'s provider session was reached at `atIso`. */
-export const turnEnded = (answerIso: string, reached: { agentId: string; atIso: string } | undefined): SessionExtras => ({
-  set: { [T.turnEndedAt]: answerIso, ...(reached ? { [T.providerAgentId]: reached.agentId, [T.providerReachedAt]: reached.atIso } : {}) },
-  remove: [T.turnId, T.turnLeaseUntil, T.cancelTurnId],
+/**
+ * With the answer: the session is free again; `agentId`'s provider session was reached at `atIso`; the answer
+ * awaits the client (`awaiting`), or nothing does any more.
+ */
+export const turnEnded = (answerIso: string, reached: { agentId: string; atIso: string } | undefined, awaiting?: AwaitingClient): SessionExtras => ({
+  set: {
+    [T.turnEndedAt]: answerIso,
+    ...(reached ? { [T.providerAgentId]: reached.agentId, [T.providerReachedAt]: reached.atIso } : {}),
+    ...(awaiting ? { [T.awaitingClient]: awaiting } : {}),
+  },
+  remove: [T.turnId, T.turnLeaseUntil, T.cancelTurnId, ...(awaiting ? [] : [T.awaitingClient])],
 });
+
+/** A tool call the agent handed to the client; `provider`: what its adapter needs to send the answer back. */
+export interface PendingToolCall {
+  toolCallId: string;
+  name: string;
+  kind: 'client-tool' | 'approval';
+  input: Record<string, unknown>;
+  provider?: Record<string, unknown>;
+}
+
+/** An answer awaiting the client: stored on the session item (at most MAX_TOOL_REQUESTS calls, inputs bounded). */
+export interface AwaitingClient {
+  messageId: string;
+  agentId: string;
+  /** The provider's id of the paused invocation (Agents Classic `invocationId`). */
+  invocationId?: string;
+  calls: PendingToolCall[];
+}
 
 export interface ProviderState {
   agentId?: string;
   reachedAt?: string;
+  /** The last answer awaits the client's tool results or approvals. */
+  awaiting?: AwaitingClient;
 }
 
 /** The latest answer whose activity awaits insights (TURN_ATTRIBUTES.insightsActivity), from the stored session item. */
@@ -56,6 +83,7 @@ export function providerStateOf(item: Record<string, unknown>): ProviderState {
   return {
     ...(typeof item[T.providerAgentId] === 'string' ? { agentId: item[T.providerAgentId] as string } : {}),
     ...(typeof item[T.providerReachedAt] === 'string' ? { reachedAt: item[T.providerReachedAt] as string } : {}),
+    ...(item[T.awaitingClient] && typeof item[T.awaitingClient] === 'object' ? { awaiting: item[T.awaitingClient] as AwaitingClient } : {}),
   };
 }
 

@@ -7,6 +7,7 @@
 import { type PrepareOptions, prepareTurn, type ConverseBody } from '../converse/prepare';
 import { AG_UI_HEADERS, agUiEncoder, agUiTurn } from '../converse/protocols/ag-ui';
 import { AI_SDK_HEADERS, aiSdkEncoder, aiSdkTurn } from '../converse/protocols/ai-sdk';
+import type { ProtocolTurn } from '../converse/protocols/turn';
 import { replayTurn, runTurn } from '../converse/run';
 import { createStreamingHandler, type StreamedAnswer } from '../http/handler';
 import { CONVERSE_ROUTES } from '../http/routes/converse';
@@ -29,14 +30,20 @@ async function turn(
   };
 }
 
+const protocolOptions = (t: ProtocolTurn, deadlineMs: number): PrepareOptions => ({
+  deadlineMs,
+  conversationId: t.conversationId,
+  ...(t.toolResultsFromHistory ? { toolResultsFromHistory: true } : {}),
+});
+
 export const handler = createStreamingHandler('converse', CONVERSE_ROUTES, {
   converse: ({ principal, body, event }, { deadlineMs }) => turn(principal, body, event, { deadlineMs }),
   converseAiSdk: ({ principal, body, event }, { deadlineMs }) => {
     const t = aiSdkTurn(body);
-    return turn(principal, t.body, event, { deadlineMs, conversationId: t.conversationId }, { headers: AI_SDK_HEADERS, frame: aiSdkEncoder() });
+    return turn(principal, t.body, event, protocolOptions(t, deadlineMs), { headers: AI_SDK_HEADERS, frame: aiSdkEncoder() });
   },
   converseAgUi: ({ principal, body, event }, { deadlineMs }) => {
     const t = agUiTurn(body);
-    return turn(principal, t.body, event, { deadlineMs, conversationId: t.conversationId }, { headers: AG_UI_HEADERS, frame: agUiEncoder(body) });
+    return turn(principal, t.body, event, protocolOptions(t, deadlineMs), { headers: AG_UI_HEADERS, frame: agUiEncoder(body) });
   },
 });

@@ -146,10 +146,10 @@ export function errorResponses(route: RouteDef, shared: Record<string, unknown> 
 /** What a streaming route's events are (docs/converse.md). */
 function streamDescription(route: RouteDef): string {
   if (route.protocol === AI_SDK_PROTOCOL)
-    return 'AI SDK UI message stream v1: start, text-start/-delta/-end, tool-input-available/tool-output-available, data-verification, data-retry, finish | abort | error, then [DONE]';
+    return 'AI SDK UI message stream v1: start, start-step, text-start/-delta/-end, tool-input-available/tool-output-available, tool-approval-request, data-verification, data-retry, finish | abort | error, then [DONE]';
   if (route.protocol === AG_UI_PROTOCOL)
-    return 'AG-UI events: RUN_STARTED, TEXT_MESSAGE_START/CONTENT/END, TOOL_CALL_START/END/RESULT, CUSTOM (pika.*), then RUN_FINISHED or RUN_ERROR';
-  return 'Server-Sent Events: session, chunk, trace, tool, verification, retry, done, error';
+    return 'AG-UI events: RUN_STARTED, TEXT_MESSAGE_START/CONTENT/END, TOOL_CALL_START/ARGS/END/RESULT, CUSTOM (pika.*), then RUN_FINISHED (outcome success, cancelled or interrupt) or RUN_ERROR';
+  return 'Server-Sent Events: session, chunk, trace, tool, tool_request, verification, retry, done, error';
 }
 
 /** The headers of a protocol route's stream: `x-protocol`, and the AI SDK's own marker. */

@@ -2,7 +2,7 @@
 import { config } from '../platform/config';
 
 /** The pipeline's events (docs/converse.md#the-stream). */
-export type TurnEvent = 'session' | 'chunk' | 'trace' | 'tool' | 'verification' | 'retry' | 'done' | 'error';
+export type TurnEvent = 'session' | 'chunk' | 'trace' | 'tool' | 'tool_request' | 'verification' | 'retry' | 'done' | 'error';
 
 export interface EventSink {
   /** False once the client went away; writes are then dropped, the turn still completes. */

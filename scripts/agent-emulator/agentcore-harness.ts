@@ -7,6 +7,7 @@ import {
   parseAttachedFilesBlock,
   type AgentRuntimeFile,
 } from 'pika-shared/util/agentcore';
+import { randomUUID } from 'node:crypto';
 import { filesAnswer } from './files';
 import { echoAnswer, inputTokensFor, outputTokensFor, split } from './agents';
 import { recallAnswer, type Turn } from './sessions';
@@ -28,6 +29,10 @@ export interface HarnessRequest {
   memory: string[];
   /** The attached-files block of the last user message (pika-shared/util/agentcore `attachedFilesBlock`). */
   files: AgentRuntimeFile[];
+  /** The last message's toolResult blocks (the caller answering inline functions), with their text. */
+  toolResults: { toolUseId: string; name: string; text: string; status?: string }[];
+  /** Why the toolResults cannot be taken: each must answer a toolUse of the assistant message just before. */
+  resumeError?: string;
 }
 
 export type HarnessStep =
@@ -62,7 +67,33 @@ export const harnessAnswer = (req: HarnessRequest, answer: string): HarnessStep[
 /** The tool the `tools` harness calls before answering. */
 export const HARNESS_TOOL = { toolUseId: 'tooluse-emulator-1', name: 'lookup_order', result: 'Order 42 shipped yesterday' };
 
+/** An inline function call (return of control): the harness stops with `tool_use` and waits for the caller's toolResult. */
+function inlineFunctionCall(req: HarnessRequest, name: string, input: Record<string, string>): HarnessStep[] {
+  const json = JSON.stringify(input);
+  return [
+    { kind: 'event', type: 'messageStart', payload: { role: 'assistant' } },
+    {
+      kind: 'event',
+      type: 'contentBlockStart',
+      payload: { contentBlockIndex: 0, start: { toolUse: { toolUseId: `tooluse-${randomUUID()}`, name, type: 'tool_use' } } },
+    },
+    { kind: 'event', type: 'contentBlockDelta', payload: { contentBlockIndex: 0, delta: { toolUse: { input: json } } } },
+    { kind: 'event', type: 'contentBlockStop', payload: { contentBlockIndex: 0 } },
+    { kind: 'event', type: 'messageStop', payload: { stopReason: 'tool_use' } },
+    usageEvent(req.input, json),
+  ];
+}
+
+/** What an asking harness says once the caller answered its inline function. */
+export const inlineFunctionAnswer = (req: HarnessRequest) =>
+  req.toolResults.map((r) => (r.status === 'error' ? `The client's ${r.name} failed: ${r.text}` : `The client's ${r.name} said: ${r.text}`)).join(' ');
+
 export const HARNESS_AGENTS: Record<string, (req: HarnessRequest) => HarnessStep[]> = {
+  /** Calls the inline function lookup_order (the caller runs it), then answers with its result. */
+  'ask-client': (req) => (req.toolResults.length ? harnessAnswer(req, inlineFunctionAnswer(req)) : inlineFunctionCall(req, 'lookup_order', { orderId: '42' })),
+  /** Calls the inline function cancel_order (a chat app may have its clients approve it), then says what it heard. */
+  'ask-approval': (req) =>
+    req.toolResults.length ? harnessAnswer(req, inlineFunctionAnswer(req)) : inlineFunctionCall(req, 'cancel_order', { orderId: '42' }),
   echo: (req) => harnessAnswer(req, echoAnswer(req.input, req.memory)),
   'echo-files': (req) =>
     harnessAnswer(
@@ -145,5 +176,22 @@ export function harnessRequestOf(agent: string, body: any, remembered: Turn[], s
     silentMs,
     memory: parseUserMemoryBlock(allTexts.find(isUserMemoryBlock) ?? ''),
     files: last >= 0 ? textsOf(messages[last].content).filter(isAttachedFilesBlock).flatMap(parseAttachedFilesBlock) : [],
+    ...toolResultsOf(messages),
   };
+}
+
+/** The caller's toolResults in the last message, each answering a toolUse of the assistant message before it. */
+function toolResultsOf(messages: any[]): Pick<HarnessRequest, 'toolResults' | 'resumeError'> {
+  const blocks = (m: any, kind: string): any[] => (Array.isArray(m?.content) ? m.content.flatMap((c: any) => (c?.[kind] ? [c[kind]] : [])) : []);
+  const results = blocks(messages.at(-1), 'toolResult');
+  if (!results.length) return { toolResults: [] };
+  const uses = messages.length >= 2 && messages.at(-2)?.role === 'assistant' ? blocks(messages.at(-2), 'toolUse') : [];
+  const toolResults = results.map((r) => ({
+    toolUseId: String(r.toolUseId ?? ''),
+    name: String(uses.find((u) => u.toolUseId === r.toolUseId)?.name ?? ''),
+    text: textsOf(r.content).join(''),
+    ...(r.status ? { status: String(r.status) } : {}),
+  }));
+  const unmatched = toolResults.find((r) => !r.name);
+  return { toolResults, ...(unmatched ? { resumeError: `toolResult ${unmatched.toolUseId} answers no toolUse of the assistant message before it` } : {}) };
 }

@@ -187,6 +187,7 @@ export async function handleAgentCore(ctx: AgentCoreContext, req: IncomingMessag
     if (!Array.isArray(body.messages) || body.messages.length === 0) return (validation(res, 'messages must not be empty'), true);
     const session = ctx.sessions.open(`harness:${agent}:${sessionId}`);
     const hreq = harnessRequestOf(agent, body, [...session.turns], opts.silentMs);
+    if (hreq.resumeError) return (validation(res, hreq.resumeError), true);
     res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', [SESSION_HEADER]: sessionId });
     res.flushHeaders();
     const text = await play(

@@ -3,6 +3,7 @@
  * as a frame when it is produced. Usage is deterministic so tests can assert exact numbers:
  * inputTokens = 10 + ceil(len(inputText) / 4), outputTokens = ceil(len(answer) / 4).
  */
+import { randomUUID } from 'node:crypto';
 import { recallAnswer, type Turn } from './sessions';
 import { filesAnswer, type ReceivedFile } from './files';
 
@@ -13,7 +14,9 @@ export type Step =
   | { kind: 'sleep'; ms: number }
   /** A chunk of raw answer bytes: may end in the middle of a multi-byte character. */
   | { kind: 'bytes'; bytes: Uint8Array }
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** Return of control: the `returnControl` event (the agent then waits for the caller's results). */
+  | { kind: 'returnControl'; payload: { invocationId: string; invocationInputs: unknown[] } };
 
 export interface AgentRequest {
   agentId: string;
@@ -31,6 +34,8 @@ export interface AgentRequest {
   memory?: string[];
   /** `sessionState.files` / `inlineSessionState.files` received (./files.ts). */
   files?: ReceivedFile[];
+  /** `sessionState.returnControlInvocationResults` (checked against the session's pending invocation). */
+  returnControlResults?: any[];
 }
 
 export const inputTokensFor = (inputText: string) => 10 + Math.ceil(inputText.length / 4);
@@ -72,7 +77,59 @@ function answerSteps(req: AgentRequest, answer: string): Step[] {
   return [...usageTraces(req, answer), ...pieces.map((text) => ({ kind: 'chunk' as const, text }))];
 }
 
+/** The functions the asking agents hand to the caller (an action group with RETURN_CONTROL; one with requireConfirmation). */
+export const RETURN_CONTROL = {
+  actionGroup: 'orders',
+  clientTool: { name: 'lookup_order', input: { orderId: '42' } },
+  approval: { name: 'cancel_order', input: { orderId: '42' } },
+};
+
+/** Return of control for `fn` (`RESULT`: the caller runs it; `USER_CONFIRMATION`: the caller approves, the action group runs it). */
+function returnControl(fn: { name: string; input: Record<string, string> }, type: 'RESULT' | 'USER_CONFIRMATION', agentId: string): Step {
+  return {
+    kind: 'returnControl',
+    payload: {
+      invocationId: randomUUID(),
+      invocationInputs: [
+        {
+          functionInvocationInput: {
+            actionGroup: RETURN_CONTROL.actionGroup,
+            function: fn.name,
+            actionInvocationType: type,
+            agentId,
+            parameters: Object.entries(fn.input).map(([name, value]) => ({ name, type: 'string', value })),
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** What an asking agent says once the caller answered: the function's output, or whether it was confirmed. */
+export function returnControlAnswer(results: any[]): string {
+  return results
+    .map((r) => {
+      const f = r?.functionResult ?? r?.apiResult ?? {};
+      const name = f.function ?? f.apiPath ?? '?';
+      if (f.confirmationState === 'CONFIRM') return `Confirmed: ${name} ran.`;
+      if (f.confirmationState === 'DENY') return `Denied: ${name} did not run.`;
+      const body = Object.values(f.responseBody ?? {}).map((b: any) => b?.body ?? '')[0] ?? '';
+      return f.responseState === 'FAILURE' ? `The caller's ${name} failed: ${body}` : `The caller's ${name} said: ${body}`;
+    })
+    .join(' ');
+}
+
 export const AGENTS: Record<string, (req: AgentRequest) => Step[]> = {
+  /** Asks the caller to run lookup_order (return of control), then answers with its output. */
+  'ask-client': (req) =>
+    req.returnControlResults
+      ? answerSteps(req, returnControlAnswer(req.returnControlResults))
+      : [...usageTraces(req, ''), returnControl(RETURN_CONTROL.clientTool, 'RESULT', req.agentId)],
+  /** Asks the caller to confirm cancel_order (requireConfirmation), then says what happened. */
+  'ask-approval': (req) =>
+    req.returnControlResults
+      ? answerSteps(req, returnControlAnswer(req.returnControlResults))
+      : [...usageTraces(req, ''), returnControl(RETURN_CONTROL.approval, 'USER_CONFIRMATION', req.agentId)],
   echo: (req) => answerSteps(req, echoAnswer(req.inputText, req.memory)),
   slow: (req) => answerSteps(req, echoAnswer(req.inputText)),
   'echo-attributes': (req) => answerSteps(req, JSON.stringify(req.sessionAttributes)),

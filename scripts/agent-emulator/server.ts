@@ -140,8 +140,15 @@ export async function startAgentEmulator(opts: { port?: number; host?: string; n
         .map(([k, v]) => [k, String(v)]),
     );
 
-  /** Plays a classic agent's steps as event-stream frames; returns the answer text written. */
-  async function play(stream: ServerHttp2Stream, steps: Step[], sessionId: string, agentId: string, slow: boolean): Promise<string> {
+  /** Plays a classic agent's steps as event-stream frames; returns the answer text written (a return of control: its invocation id). */
+  async function play(
+    stream: ServerHttp2Stream,
+    steps: Step[],
+    sessionId: string,
+    agentId: string,
+    slow: boolean,
+    paused: { invocationId?: string } = {},
+  ): Promise<string> {
     const delay = options.chunkDelayMs;
     const decoder = new TextDecoder();
     let text = '';
@@ -170,21 +177,24 @@ export async function startAgentEmulator(opts: { port?: number; host?: string; n
       }
       if (step.kind === 'chunk') text += step.text;
       if (step.kind === 'bytes') text += decoder.decode(step.bytes, { stream: true });
+      if (step.kind === 'returnControl') paused.invocationId = step.payload.invocationId;
       const frame =
-        step.kind === 'chunk'
-          ? chunkFrame(step.text)
-          : step.kind === 'bytes'
-            ? eventFrame('chunk', { bytes: Buffer.from(step.bytes).toString('base64') })
-            : step.kind === 'trace'
-              ? eventFrame('trace', {
-                  agentId,
-                  agentAliasId: 'TSTALIASID',
-                  agentVersion: 'DRAFT',
-                  sessionId,
-                  eventTime: new Date().toISOString(),
-                  trace: step.trace,
-                })
-              : exceptionFrame(step.type, step.message);
+        step.kind === 'returnControl'
+          ? eventFrame('returnControl', step.payload)
+          : step.kind === 'chunk'
+            ? chunkFrame(step.text)
+            : step.kind === 'bytes'
+              ? eventFrame('chunk', { bytes: Buffer.from(step.bytes).toString('base64') })
+              : step.kind === 'trace'
+                ? eventFrame('trace', {
+                    agentId,
+                    agentAliasId: 'TSTALIASID',
+                    agentVersion: 'DRAFT',
+                    sessionId,
+                    eventTime: new Date().toISOString(),
+                    trace: step.trace,
+                  })
+                : exceptionFrame(step.type, step.message);
       stream.write(frame);
       if (step.kind === 'exception') break;
       await sleep(slow ? delay * 10 : delay);
@@ -250,15 +260,23 @@ export async function startAgentEmulator(opts: { port?: number; host?: string; n
       silentMs: options.silentMs,
       memory: parseUserMemoryBlock(String(state?.promptSessionAttributes?.userMemory ?? '')),
       files: classicFiles(state),
+      ...(Array.isArray(state?.returnControlInvocationResults) ? { returnControlResults: state.returnControlInvocationResults } : {}),
     };
+    // Results resume only the paused invocation (its id); a paused session takes nothing else.
+    if (req.returnControlResults && (!session.pendingInvocationId || state?.invocationId !== session.pendingInvocationId))
+      return sendError(stream, 400, 'ValidationException', 'The invocationId does not match a pending return of control');
+    if (!req.returnControlResults && session.pendingInvocationId)
+      return sendError(stream, 400, 'ValidationException', 'The session awaits the results of a return of control');
+    const paused: { invocationId?: string } = {};
     const running = () => undefined; // a running session never idles out
     session.running.add(running);
     let answer: string;
     try {
-      answer = await play(stream, script(req), params.sessionId!, agentId, agentId === 'slow');
+      answer = await play(stream, script(req), params.sessionId!, agentId, agentId === 'slow', paused);
     } finally {
       session.running.delete(running);
     }
+    session.pendingInvocationId = paused.invocationId;
     session.turns.push({ role: 'user', content: req.inputText }, { role: 'assistant', content: answer });
     providerSessions.touch(session);
     if (body.endSession === true) providerSessions.stop(session.key);

@@ -15,6 +15,8 @@ export interface ProviderSession {
   lastUsedAt: number;
   /** Running answers of this session: StopRuntimeSession ends them. */
   running: Set<() => void>;
+  /** The invocation paused by a return of control (Agents Classic): only its results resume it. */
+  pendingInvocationId?: string;
 }
 
 export class SessionStore {

@@ -153,8 +153,8 @@ describe('POST /converse/ai-sdk with the AI SDK', () => {
     expect(r.headers.get('x-protocol')).toBe('ai-sdk-ui-message-stream/v1');
     expect(r.text).not.toContain('\r');
     const types = r.frames.map((f) => (typeof f === 'string' ? f : f.type));
-    expect(types[0]).toBe('start');
-    expect(types.slice(1, 3)).toEqual(['text-start', 'text-delta']);
+    // Each stream is one step (a resumed turn's answer is a step of its own: useChat's lastAssistantMessageIsComplete… read steps).
+    expect(types.slice(0, 4)).toEqual(['start', 'start-step', 'text-start', 'text-delta']);
     expect(types.slice(-3)).toEqual(['text-end', 'finish', '[DONE]']);
     const again = await postProtocol(api.url, '/converse/ai-sdk', t, body);
     expect(again.frames.at(-2)).toMatchObject({ type: 'finish', messageMetadata: { replayed: true, messageId: r.frames.at(-2).messageMetadata.messageId } });

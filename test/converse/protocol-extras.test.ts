@@ -120,7 +120,7 @@ describe('answer verification', () => {
     const chat = new Chat({ transport: transportFor(t, await appFor('classic', 'echo', verifying('grader-C-then-A', true))) });
     await chat.sendMessage({ text: 'grade me' });
     const parts = chat.messages[1]!.parts.map((p) => p.type);
-    expect(parts).toEqual(['text', 'data-verification', 'data-retry', 'text']);
+    expect(parts).toEqual(['step-start', 'text', 'data-verification', 'data-retry', 'text']);
     expect(chat.messages[1]!.parts.find((p) => p.type === 'data-verification')).toMatchObject({ data: { grade: 'A' } });
     expect(chat.messages[1]!.parts.find((p) => p.type === 'data-retry')).toMatchObject({ data: { grade: 'C' } });
   });

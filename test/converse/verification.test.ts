@@ -334,6 +334,7 @@ describe('verification internals', () => {
       usageReported: true,
       traceKinds: [],
       tools: [],
+      asked: [],
       reached: true,
       cancelled: false,
     };
@@ -364,6 +365,7 @@ describe('verification internals', () => {
       usageReported: true,
       traceKinds: [],
       tools: [],
+      asked: [],
       reached: true,
       cancelled: false,
     };

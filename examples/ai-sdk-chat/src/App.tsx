@@ -1,9 +1,10 @@
 /**
  * A chat on the Vercel AI SDK's useChat, unchanged, against the Pika chat backend's POST /converse/ai-sdk:
- * send, stream, stop, and reopen the chat with its history after a reload (the session id rides in the URL).
+ * send, stream, stop, reopen the chat with its history after a reload (the session id rides in the URL), and
+ * approve or deny what the agent asks to do (a tool approval: the chat app's clientTools with approval).
  */
 import { useChat } from '@ai-sdk/react';
-import { DefaultChatTransport, type UIMessage } from 'ai';
+import { DefaultChatTransport, lastAssistantMessageIsCompleteWithApprovalResponses, type UIMessage } from 'ai';
 import { useMemo, useState } from 'react';
 import type { ChatConfig } from './config.js';
 
@@ -21,10 +22,12 @@ export function App({ config, sessionId, history }: { config: ChatConfig; sessio
     [config],
   );
   // A reopened chat uses its session id as the chat id: the next message continues that session.
-  const { messages, sendMessage, stop, status, error } = useChat({
+  const { messages, sendMessage, stop, status, error, addToolApprovalResponse } = useChat({
     ...(sessionId ? { id: sessionId } : {}),
     messages: history,
     transport,
+    // Once every approval the agent asked for is answered, the answers go back and the agent carries on.
+    sendAutomaticallyWhen: lastAssistantMessageIsCompleteWithApprovalResponses,
     onFinish: ({ message }) => rememberSession((message.metadata as Meta | undefined)?.sessionId),
   });
   const [input, setInput] = useState('');
@@ -44,7 +47,21 @@ export function App({ config, sessionId, history }: { config: ChatConfig; sessio
         {messages.map((m) => (
           <li key={m.id} data-role={m.role}>
             <strong>{m.role === 'user' ? 'You' : 'Agent'}:</strong>{' '}
-            {m.parts.map((p, i) => (p.type === 'text' ? <span key={i}>{p.text}</span> : null))}
+            {m.parts.map((p, i) =>
+              p.type === 'text' ? (
+                <span key={i}>{p.text}</span>
+              ) : 'approval' in p && p.state === 'approval-requested' ? (
+                <span key={i} role="group" aria-label="Approval">
+                  Allow {p.type.slice('tool-'.length)} {JSON.stringify(p.input)}?{' '}
+                  <button type="button" onClick={() => void addToolApprovalResponse({ id: p.approval.id, approved: true })}>
+                    Approve
+                  </button>
+                  <button type="button" onClick={() => void addToolApprovalResponse({ id: p.approval.id, approved: false })}>
+                    Deny
+                  </button>
+                </span>
+              ) : null,
+            )}
           </li>
         ))}
       </ol>

@@ -1,7 +1,7 @@
 /**
  * The example page in Debian's Chromium (playwright-core, nothing downloaded) against the backend's local stack
  * (DynamoDB Local, the agent emulator) on another origin: send and stream, reopen with the history after a
- * reload, stop an answer.
+ * reload, stop an answer, approve and deny what the agent asks to do.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -53,6 +53,18 @@ beforeAll(async () => {
     const app = await api('PUT', `/admin/chat-apps/example-${agentId}`, admin, { title: agentId, enabled: true, agentId: `example-${agentId}` });
     expect([agent.status, app.status]).toEqual([200, 200]);
   }
+  // An agent that asks for a confirmation (Agents Classic requireConfirmation) before it cancels an order.
+  const asking = await api('PUT', '/admin/agents/example-ask-approval', admin, {
+    agent: { kind: 'bedrock-agent', bedrockAgentId: 'ask-approval', bedrockAgentAliasId: 'TSTALIASID' },
+    pricing: { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 },
+  });
+  const askingApp = await api('PUT', '/admin/chat-apps/example-ask-approval', admin, {
+    title: 'approvals',
+    enabled: true,
+    agentId: 'example-ask-approval',
+    clientTools: [{ name: 'cancel_order', approval: true }],
+  });
+  expect([asking.status, askingApp.status]).toEqual([200, 200]);
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
 });
@@ -133,4 +145,31 @@ describe('the AI SDK example page', () => {
     );
     expect(answer).toMatchObject({ status: 'cancelled', content: 'Thinking' });
   });
+
+  for (const [button, answer] of [
+    ['Approve', 'Confirmed: cancel_order ran.'],
+    ['Deny', 'Denied: cancel_order did not run.'],
+  ] as const)
+    it(`an approval: the agent asks, ${button} answers it and the agent carries on in the same answer`, async () => {
+      const userToken = await token(uid('example'));
+      const p = await open('example-ask-approval', userToken);
+      await p.getByRole('textbox', { name: 'Message' }).fill('Cancel order 42');
+      await p.getByRole('button', { name: 'Send' }).click();
+      const approval = p.getByRole('group', { name: 'Approval' });
+      await approval.getByText('Allow cancel_order {"orderId":"42"}?').waitFor();
+      await p.getByLabel('Status').getByText('ready').waitFor();
+      await approval.getByRole('button', { name: button }).click();
+      await p.locator('li[data-role="assistant"]', { hasText: answer }).waitFor();
+      await p.getByLabel('Status').getByText('ready').waitFor();
+      expect(await approval.count()).toBe(0);
+      const sessions = (await api('GET', '/sessions?chatAppId=example-ask-approval', userToken)).body.items as { sessionId: string }[];
+      const stored = (await api('GET', `/sessions/${sessions[0]!.sessionId}/messages`, userToken)).body.items as any[];
+      expect(stored.map((m) => [m.role, m.content, m.status])).toEqual([
+        ['user', 'Cancel order 42', undefined],
+        ['assistant', '', 'awaiting-client'],
+        ['user', '', undefined],
+        ['assistant', answer, 'complete'],
+      ]);
+      expect(stored[2].metadata.toolResults[0]).toMatchObject({ name: 'cancel_order', approved: button === 'Approve' });
+    });
 });

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { AG_UI_PROTOCOL, type AgUiRunInput } from 'pika-shared/schemas';
 import type { FrameEncoder, TurnEvent } from '../../http/sse';
+import { agUiToolResults } from './tool-answers';
 import { type ProtocolTurn, protocolTurn, type TurnEventData, turnText } from './turn';
 
 export { AG_UI_PROTOCOL };
@@ -13,8 +14,12 @@ export { AG_UI_PROTOCOL };
 /** The response header naming the protocol (the OpenAPI document's `x-protocol`). */
 export const AG_UI_HEADERS = { 'x-protocol': AG_UI_PROTOCOL };
 
-/** The converse request of a run: the newest user message, keyed by its id for a retry. */
+/** The converse request of a run: the newest user message, keyed by its id for a retry — or the run's answers to tool requests. */
 export function agUiTurn(input: AgUiRunInput): ProtocolTurn {
+  const props = input.forwardedProps;
+  const fields = { conversationId: input.threadId, chatAppId: props.chatAppId, agentId: props.agentId, timezone: props.timezone };
+  const toolResults = agUiToolResults(input);
+  if (toolResults) return protocolTurn(fields, { toolResults });
   const index = input.messages.findLastIndex((m) => m.role === 'user');
   const message = index < 0 ? undefined : input.messages[index];
   const content = message?.content;
@@ -23,11 +28,7 @@ export function agUiTurn(input: AgUiRunInput): ProtocolTurn {
       ? [{ text: content }]
       : ((content ?? []).map((p) => (p.type === 'text' ? { text: p.text ?? '' } : { unsupported: p.type })) as { text?: string; unsupported?: string }[]);
   const text = turnText(index < 0 ? 'body.messages' : `body.messages.${index}.content`, parts);
-  const props = input.forwardedProps;
-  return protocolTurn(
-    { conversationId: input.threadId, chatAppId: props.chatAppId, agentId: props.agentId, timezone: props.timezone, messageId: message?.id },
-    text,
-  );
+  return protocolTurn({ ...fields, messageId: message?.id }, { text });
 }
 
 const frame = (value: Record<string, unknown>) => `data: ${JSON.stringify(value)}\n\n`;
@@ -40,6 +41,8 @@ const custom = (name: string, value: unknown) => frame({ type: 'CUSTOM', name, v
  */
 export function agUiEncoder(run: { threadId: string; runId: string }): FrameEncoder {
   let textId: string | undefined;
+  // The run's tool requests: RUN_FINISHED's interrupt outcome lists them (answered by the next run's `resume`).
+  const interrupts: Record<string, unknown>[] = [];
   const closeText = () => {
     if (!textId) return '';
     const out = frame({ type: 'TEXT_MESSAGE_END', messageId: textId });
@@ -70,6 +73,19 @@ export function agUiEncoder(run: { threadId: string; runId: string }): FrameEnco
           content: JSON.stringify({ status: d.status ?? 'success' }),
           role: 'tool',
         });
+      case 'tool_request':
+        interrupts.push({
+          id: d.toolCallId,
+          reason: d.kind === 'approval' ? 'tool_approval' : 'client_tool',
+          toolCallId: d.toolCallId,
+          message: d.kind === 'approval' ? `Approve ${d.name}?` : `Run ${d.name} and send its result`,
+        });
+        return (
+          closeText() +
+          frame({ type: 'TOOL_CALL_START', toolCallId: d.toolCallId, toolCallName: d.name }) +
+          frame({ type: 'TOOL_CALL_ARGS', toolCallId: d.toolCallId, delta: JSON.stringify(d.input ?? {}) }) +
+          frame({ type: 'TOOL_CALL_END', toolCallId: d.toolCallId })
+        );
       case 'trace':
         return custom('pika.trace', data);
       case 'verification':
@@ -88,7 +104,7 @@ export function agUiEncoder(run: { threadId: string; runId: string }): FrameEnco
             threadId: run.threadId,
             runId: run.runId,
             result: { sessionId: d.sessionId, messageId: d.messageId },
-            outcome: { type: d.cancelled ? 'cancelled' : 'success' },
+            outcome: d.cancelled ? { type: 'cancelled' } : d.awaitingClient && interrupts.length ? { type: 'interrupt', interrupts } : { type: 'success' },
             ...(usage ? { usage } : {}),
           })
         );

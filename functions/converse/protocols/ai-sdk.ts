@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { AI_SDK_PROTOCOL, type AiSdkChatRequest } from 'pika-shared/schemas';
 import type { FrameEncoder, TurnEvent } from '../../http/sse';
+import { aiSdkToolResults } from './tool-answers';
 import { type ProtocolTurn, protocolTurn, type TurnEventData, turnText } from './turn';
 
 export { AI_SDK_PROTOCOL };
@@ -13,8 +14,14 @@ export { AI_SDK_PROTOCOL };
 /** The response headers `DefaultChatTransport` expects (ai's UI_MESSAGE_STREAM_HEADERS). */
 export const AI_SDK_HEADERS = { 'x-vercel-ai-ui-message-stream': 'v1', 'x-protocol': AI_SDK_PROTOCOL };
 
-/** The converse request of a chat request: its newest user message, keyed by that message's id for a retry. */
+/**
+ * The converse request of a chat request: its newest user message, keyed by that message's id for a retry — or,
+ * when the newest message is the assistant's with answered client tool parts, those answers (./tool-answers.ts).
+ */
 export function aiSdkTurn(req: AiSdkChatRequest): ProtocolTurn {
+  const fields = { conversationId: req.id, chatAppId: req.chatAppId, agentId: req.agentId, timezone: req.timezone };
+  const toolResults = aiSdkToolResults(req);
+  if (toolResults) return protocolTurn(fields, { toolResults });
   const index = req.messages.findLastIndex((m) => m.role === 'user');
   const message = index < 0 ? undefined : req.messages[index];
   const parts = message?.parts ?? [];
@@ -24,14 +31,14 @@ export function aiSdkTurn(req: AiSdkChatRequest): ProtocolTurn {
   );
   // A regenerated answer is a new turn for the same question: the message id would replay the first answer.
   const messageId = req.trigger !== 'regenerate-message' ? message?.id : undefined;
-  return protocolTurn({ conversationId: req.id, chatAppId: req.chatAppId, agentId: req.agentId, timezone: req.timezone, messageId }, text);
+  return protocolTurn({ ...fields, messageId }, { text });
 }
 
 const chunk = (value: Record<string, unknown>) => `data: ${JSON.stringify(value)}\n\n`;
 const DONE = 'data: [DONE]\n\n';
 
 /**
- * The events of one turn as UI message chunks: `start` (session ids as message metadata), text parts, tool
+ * The events of one turn as UI message chunks: `start` (session ids as message metadata) and `start-step`, text parts, tool
  * calls (provider-executed dynamic tools: name and outcome, never input or output), `data-verification` /
  * `data-retry` / `data-trace` parts, then `finish` (usage, message id) or `abort` (stopped) or `error`, and [DONE].
  */
@@ -49,7 +56,8 @@ export function aiSdkEncoder(): FrameEncoder {
     switch (event) {
       case 'session':
         sessionMeta = { sessionId: d.sessionId, userMessageId: d.userMessageId };
-        return chunk({ type: 'start', messageMetadata: sessionMeta });
+        // One step per stream: a turn resumed after a tool request continues the same message in a step of its own.
+        return chunk({ type: 'start', messageMetadata: sessionMeta }) + chunk({ type: 'start-step' });
       case 'chunk': {
         if (!d.text) return '';
         const open = textId ? '' : chunk({ type: 'text-start', id: (textId = randomUUID()) });
@@ -63,6 +71,13 @@ export function aiSdkEncoder(): FrameEncoder {
         return d.status === 'error'
           ? chunk({ type: 'tool-output-error', toolCallId: d.toolUseId, errorText: 'The tool failed', providerExecuted: true, dynamic: true })
           : chunk({ type: 'tool-output-available', toolCallId: d.toolUseId, output: { status: d.status ?? 'success' }, providerExecuted: true, dynamic: true });
+      case 'tool_request':
+        // A client tool is a call for addToolOutput; an approval is answered with addToolApprovalResponse.
+        return (
+          closeText() +
+          chunk({ type: 'tool-input-available', toolCallId: d.toolCallId, toolName: d.name, input: d.input ?? {} }) +
+          (d.kind === 'approval' ? chunk({ type: 'tool-approval-request', approvalId: d.toolCallId, toolCallId: d.toolCallId }) : '')
+        );
       case 'trace':
         return chunk({ type: 'data-trace', data, transient: true });
       case 'verification':
@@ -78,8 +93,11 @@ export function aiSdkEncoder(): FrameEncoder {
           ...(d.cancelled ? { cancelled: true } : {}),
           ...(d.replayed ? { replayed: true } : {}),
           ...(d.deferred ? { deferred: true } : {}),
+          ...(d.awaitingClient ? { awaitingClient: true } : {}),
         };
-        const end = d.cancelled ? chunk({ type: 'abort', reason: 'cancelled' }) : chunk({ type: 'finish', finishReason: 'stop', messageMetadata: metadata });
+        const end = d.cancelled
+          ? chunk({ type: 'abort', reason: 'cancelled' })
+          : chunk({ type: 'finish', finishReason: d.awaitingClient ? 'tool-calls' : 'stop', messageMetadata: metadata });
         return closeText() + (d.cancelled ? chunk({ type: 'message-metadata', messageMetadata: metadata }) : '') + end + DONE;
       }
       case 'error':

@@ -1,5 +1,6 @@
 /** What the client protocols share: a protocol request as the converse request the pipeline runs. */
 import { idSchema, MESSAGE_MAX } from 'pika-shared/schemas';
+import type { ConverseToolResult, ToolRequestKind } from 'pika-shared/types/chatbot/chatbot-types';
 import { ConverseError } from '../errors';
 import type { ConverseBody } from '../prepare';
 
@@ -7,6 +8,8 @@ import type { ConverseBody } from '../prepare';
 export interface ProtocolTurn {
   body: ConverseBody;
   conversationId: string;
+  /** The body's toolResults come from the library's resent history (./tool-answers.ts). */
+  toolResultsFromHistory?: boolean;
 }
 
 /** What a protocol request says of the turn, beside its text. */
@@ -19,14 +22,15 @@ export interface TurnFields {
   messageId?: string | undefined;
 }
 
-/** The converse request of a protocol request. */
-export function protocolTurn(fields: TurnFields, text: string): ProtocolTurn {
-  const key = fields.messageId !== undefined && idSchema.safeParse(fields.messageId).success ? fields.messageId : undefined;
+/** The converse request of a protocol request: the newest user message's text, or the client's answers to tool requests. */
+export function protocolTurn(fields: TurnFields, turn: { text: string } | { toolResults: ConverseToolResult[] }): ProtocolTurn {
+  const key = 'text' in turn && fields.messageId !== undefined && idSchema.safeParse(fields.messageId).success ? fields.messageId : undefined;
   return {
     conversationId: fields.conversationId,
+    ...('toolResults' in turn ? { toolResultsFromHistory: true } : {}),
     body: {
       chatAppId: fields.chatAppId,
-      message: text,
+      ...('text' in turn ? { message: turn.text } : { toolResults: turn.toolResults }),
       ...(fields.agentId ? { agentId: fields.agentId } : {}),
       ...(fields.timezone ? { timezone: fields.timezone } : {}),
       ...(key ? { clientMessageId: key } : {}),
@@ -65,6 +69,11 @@ export interface TurnEventData {
   text?: string;
   phase?: 'use' | 'result';
   toolUseId?: string;
+  /** A `tool_request`: the call the agent hands to the client. */
+  toolCallId?: string;
+  input?: Record<string, unknown>;
+  kind?: ToolRequestKind;
+  awaitingClient?: boolean;
   name?: string;
   status?: string;
   grade?: string | null;

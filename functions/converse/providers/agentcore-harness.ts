@@ -24,6 +24,7 @@ import { attachedFilesBlock, sessionContextBlock, userMemoryBlock } from 'pika-s
 import { agentCoreClient } from '../../models/agentcore';
 import { abortable, baggageFor, providerSessionId } from './agentcore';
 import type { ProviderInput, ProviderEvent } from './events';
+import { inlineCalls, resumeMessages } from './harness-inline';
 
 type Turn = { role: 'user' | 'assistant'; content: string };
 
@@ -43,18 +44,21 @@ export function harnessHistory(history: Turn[]): Turn[] {
 export function harnessRequest(agent: AgentCoreHarnessRef, input: ProviderInput): InvokeHarnessRequest {
   const o = agent.overrides ?? {};
   const context = sessionContextBlock(input.sessionAttributes);
-  const messages: HarnessMessage[] = [
-    ...harnessHistory(input.history ?? []).map((t): HarnessMessage => ({ role: t.role, content: [{ text: t.content }] })),
-    {
-      role: 'user',
-      content: [
-        ...(o.systemPrompt ? [] : [{ text: context }]),
-        ...(input.memory?.length ? [{ text: userMemoryBlock(input.memory) }] : []),
-        ...(input.files?.length ? [{ text: attachedFilesBlock(input.files) }] : []),
-        { text: input.inputText },
-      ],
-    },
-  ];
+  // Resumed: the paused inline function calls and the client's results, nothing else (./harness-inline.ts).
+  const messages: HarnessMessage[] = input.resume
+    ? resumeMessages(input.resume)
+    : [
+        ...harnessHistory(input.history ?? []).map((t): HarnessMessage => ({ role: t.role, content: [{ text: t.content }] })),
+        {
+          role: 'user',
+          content: [
+            ...(o.systemPrompt ? [] : [{ text: context }]),
+            ...(input.memory?.length ? [{ text: userMemoryBlock(input.memory) }] : []),
+            ...(input.files?.length ? [{ text: attachedFilesBlock(input.files) }] : []),
+            { text: input.inputText },
+          ],
+        },
+      ];
   const baggage = baggageFor(input.sessionAttributes);
   return {
     harnessArn: agent.harnessArn,
@@ -65,7 +69,7 @@ export function harnessRequest(agent: AgentCoreHarnessRef, input: ProviderInput)
     ...(baggage ? { baggage } : {}),
     ...(input.traceParent ? { traceParent: input.traceParent } : {}),
     messages,
-    ...(o.systemPrompt ? { systemPrompt: [{ text: o.systemPrompt }, { text: context }] } : {}),
+    ...(o.systemPrompt && !input.resume ? { systemPrompt: [{ text: o.systemPrompt }, { text: context }] } : {}),
     ...(o.modelId ? { model: { bedrockModelConfig: { modelId: o.modelId } } } : {}),
     ...(o.allowedTools ? { allowedTools: o.allowedTools } : {}),
     ...(o.maxIterations ? { maxIterations: o.maxIterations } : {}),
@@ -88,6 +92,7 @@ export async function* invokeHarness(agent: AgentCoreHarnessRef, input: Provider
   if (!out.stream) return;
   let role: string | undefined;
   let stopReason: string | undefined;
+  const calls = inlineCalls();
   const open = new Map<
     number,
     | { kind: 'use'; toolUseId: string; name: string; input: string; toolType?: string; serverName?: string }
@@ -132,7 +137,8 @@ export async function* invokeHarness(agent: AgentCoreHarnessRef, input: Provider
       const block = open.get(index);
       open.delete(index);
       if (block?.kind === 'use') {
-        yield {
+        // Held until the harness answers it (a tool it ran) or stops on it (an inline function: an ask).
+        calls.used({
           type: 'tool',
           phase: 'use',
           toolUseId: block.toolUseId,
@@ -140,8 +146,9 @@ export async function* invokeHarness(agent: AgentCoreHarnessRef, input: Provider
           input: block.input,
           ...(block.toolType ? { toolType: block.toolType } : {}),
           ...(block.serverName ? { serverName: block.serverName } : {}),
-        };
+        });
       } else if (block?.kind === 'result') {
+        yield* calls.answered(block.toolUseId);
         yield {
           type: 'tool',
           phase: 'result',
@@ -159,5 +166,7 @@ export async function* invokeHarness(agent: AgentCoreHarnessRef, input: Provider
     }
     // Modeled errors (internalServerException, validationException, runtimeClientError) are thrown by the SDK.
   }
+  // Stopped on calls the harness did not run itself: inline functions, handed to the client.
+  yield* stopReason === 'tool_use' ? calls.asks() : calls.unanswered();
   if (stopReason) yield { type: 'stop', reason: stopReason };
 }

@@ -1,7 +1,8 @@
 /** The Agents Classic adapter: InvokeAgent and InvokeInlineAgent as provider events. */
 import { InvokeAgentCommand, InvokeInlineAgentCommand, type ResponseStream, type InlineAgentResponseStream } from '@aws-sdk/client-bedrock-agent-runtime';
 import type { BedrockAgentRef, InlineAgentDefinition } from 'pika-shared/types/chatbot/chatbot-types';
-import type { AgentEvent, ProviderInput } from './events';
+import type { AgentEvent, AskEvent, ProviderInput } from './events';
+import { asksOf, returnControlState } from './classic-return-control';
 import { utf8Stream } from './utf8';
 import { userMemoryBlock } from 'pika-shared/util/agentcore';
 import { bedrockAgentClient } from '../../models/bedrock-agent';
@@ -35,15 +36,17 @@ function sessionFiles(files: ProviderInput['files']) {
  * Agents Classic: InvokeAgent (agent + alias) or InvokeInlineAgent (inline definition), with traces and
  * token streaming on. Text is decoded as a stream: a character split across chunks is never broken.
  */
-export async function* invokeClassic(agent: BedrockAgentRef | InlineAgentDefinition, input: ProviderInput): AsyncGenerator<AgentEvent> {
+export async function* invokeClassic(agent: BedrockAgentRef | InlineAgentDefinition, input: ProviderInput): AsyncGenerator<AgentEvent | AskEvent> {
   const common = {
     sessionId: input.sessionId,
-    inputText: input.inputText,
+    // With returnControlInvocationResults the agent ignores inputText: none is sent.
+    ...(input.resume ? {} : { inputText: input.inputText }),
     enableTrace: true,
     streamingConfigurations: { streamFinalResponse: true },
   };
   const state = {
     sessionAttributes: input.sessionAttributes,
+    ...(input.resume ? returnControlState(input.resume) : {}),
     ...(input.memory?.length ? { promptSessionAttributes: { userMemory: userMemoryBlock(input.memory) } } : {}),
     ...conversationHistory(input.history),
     ...sessionFiles(input.files),
@@ -72,6 +75,8 @@ export async function* invokeClassic(agent: BedrockAgentRef | InlineAgentDefinit
     if (event.chunk?.bytes) {
       const piece = text.write(event.chunk.bytes);
       if (piece) yield { type: 'chunk', text: piece };
+    } else if (event.returnControl) {
+      yield* asksOf(event.returnControl);
     } else if (event.trace?.trace) {
       const trace = event.trace.trace as unknown as Record<string, unknown>;
       const usage = usageOfTrace(trace);

@@ -10,7 +10,10 @@
  * | `{ type: 'tool', phase: 'result', toolUseId, status?, output? }` | the tool answered (`success` / `error`); `output`: its text (bounded), for answer verification only, never relayed |
  * | `{ type: 'usage', inputTokens, outputTokens }` | tokens consumed; several may come: add them up |
  * | `{ type: 'stop', reason }` | once, at the end of a harness answer: its last stop reason (`end_turn`, `max_tokens`, …) |
+ * | `{ type: 'ask', toolCallId, name, input, confirm?, invocationId?, provider? }` | the agent hands a call to the client (Classic return of control, a harness inline function) and pauses |
  */
+import type { ConverseToolResult } from 'pika-shared/types/chatbot/chatbot-types';
+import type { PendingToolCall } from '../../data/turns';
 import type { AgentFile } from '../../files/service';
 
 export interface TokenUsage {
@@ -27,7 +30,24 @@ export type ToolEvent =
   | { type: 'tool'; phase: 'use'; toolUseId: string; name: string; input: string; toolType?: string; serverName?: string }
   | { type: 'tool'; phase: 'result'; toolUseId: string; status?: 'success' | 'error'; output?: string };
 
-export type ProviderEvent = AgentEvent | ToolEvent | ({ type: 'usage' } & TokenUsage) | { type: 'stop'; reason: string };
+/** The agent asks the client (human in the loop): `confirm` = it wants an approval; `provider`: what the answer needs sent back. */
+export interface AskEvent {
+  type: 'ask';
+  toolCallId: string;
+  name: string;
+  input: Record<string, unknown>;
+  confirm?: boolean;
+  invocationId?: string;
+  provider?: Record<string, unknown>;
+}
+
+/** The client's answers to a paused invocation, sent instead of the user's words. */
+export interface ResumeInput {
+  invocationId?: string;
+  results: (PendingToolCall & ConverseToolResult)[];
+}
+
+export type ProviderEvent = AgentEvent | ToolEvent | AskEvent | ({ type: 'usage' } & TokenUsage) | { type: 'stop'; reason: string };
 
 /** What a provider is sent for one turn, whatever the agent's kind (run.ts `providerInput`). */
 export interface ProviderInput {
@@ -49,4 +69,6 @@ export interface ProviderInput {
   signal: AbortSignal;
   /** W3C trace context to pass on (`traceparent`). */
   traceParent?: string;
+  /** The client's answers to the invocation that asked (then `inputText` is empty and no history is sent). */
+  resume?: ResumeInput;
 }

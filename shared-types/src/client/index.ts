@@ -15,6 +15,8 @@ import type {
     ChatSessionFeedback,
     ChatUser,
     ConverseRequest,
+    ConverseToolResult,
+    ToolRequest,
     CreateFeedbackRequest,
     CreateFileUploadRequest,
     CreateSessionRequest,
@@ -68,8 +70,13 @@ type ChatAppBody = Omit<ChatAppConfig, 'chatAppId' | 'createDate' | 'lastUpdate'
 type AgentBody = Omit<AgentConfig, 'agentId' | 'createDate' | 'lastUpdate'>;
 
 /** What POST /converse accepts: the spec's ConverseRequest; userId/features are ignored by the server. */
-export type ConverseBody = Partial<Pick<ConverseRequest, 'userId' | 'agentId' | 'source'>> &
-    Omit<ConverseRequest, 'userId' | 'features' | 'agentId' | 'source'> & { features?: Record<string, unknown>; clientMessageId?: string };
+export type ConverseBody = Partial<Pick<ConverseRequest, 'userId' | 'agentId' | 'source' | 'message'>> &
+    Omit<ConverseRequest, 'userId' | 'features' | 'agentId' | 'source' | 'message'> & {
+        features?: Record<string, unknown>;
+        clientMessageId?: string;
+        /** Answers to the tool requests of the answer awaiting the client (instead of `message`). */
+        toolResults?: ConverseToolResult[];
+    };
 
 /** What the AI SDK's DefaultChatTransport sends to POST /converse/ai-sdk (`body: { chatAppId }` added). */
 export type AiSdkChatBody = {
@@ -177,6 +184,8 @@ export type ConverseEvent =
     | { event: 'verification'; data: AnswerVerification }
     /** The answer was graded too low and is being retried: the corrected answer's chunks follow. */
     | { event: 'retry'; data: AnswerVerification }
+    /** The agent asks the client to run a function (`client-tool`) or approve one (`approval`): answer with `toolResults`. */
+    | { event: 'tool_request'; data: ToolRequest }
     | { event: 'done'; data: ConverseDone }
     | { event: 'error'; data: { code: string; message: string } };
 export interface ConverseDone {
@@ -193,6 +202,8 @@ export interface ConverseDone {
      * once, under `messageId` — it appears in the session's messages then.
      */
     deferred?: boolean;
+    /** The answer awaits the client's answers to its `tool_request`s (status `awaiting-client`). */
+    awaitingClient?: boolean;
 }
 
 export class PikaApiError extends Error {
@@ -287,7 +298,7 @@ export function createPikaClient(opts: PikaClientOptions) {
             const res = await send(id, input as { params?: Rec; query?: Rec; body?: unknown }, init);
             return (await res.json()) as PikaApiRoutes[K]['response'];
         },
-        /** POST /converse: yields session, chunk, trace, tool, verification, retry, done or error events as the answer streams. */
+        /** POST /converse: yields session, chunk, trace, tool, tool_request, verification, retry, done or error events as the answer streams. */
         async *converse(body: ConverseBody, init: { signal?: AbortSignal; idempotencyKey?: string } = {}): AsyncGenerator<ConverseEvent> {
             const res = await send(
                 'converse',

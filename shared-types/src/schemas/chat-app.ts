@@ -6,6 +6,7 @@ import { fileUploadFeatureSchema } from './file-feature';
 import { chatAppBudgetsSchema } from './budgets';
 import { userTypeSchema } from './user';
 import { chatAppFeatureSchema, verifyResponseFeatureSchema } from './feature';
+import { clientToolsSchema } from './client-tools';
 
 /** A chat app's features by id; the features the server implements are checked against their own schema. */
 export const chatAppFeaturesSchema = z.record(idKeySchema, chatAppFeatureSchema).pipe(
@@ -39,6 +40,7 @@ export const chatAppConfigSchema = z.object({
     overrideData: safeRecordSchema.optional(),
     privateAttributes: z.array(shortText(128)).max(100).optional(),
     streamTraces: z.boolean().optional(),
+    clientTools: clientToolsSchema.optional(),
     budgets: chatAppBudgetsSchema.optional(),
     insightsModel: z
         .object({ modelId: shortText(256).min(1), pricing: z.object({ inputPer1kTokens: nonNegative, outputPer1kTokens: nonNegative }) })

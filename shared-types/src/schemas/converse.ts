@@ -5,6 +5,7 @@ import { idSchema, userIdSchema, safeKeySchema, safeRecordSchema, shortText, tim
 import { chatMessageFileSchema } from './message';
 import { chatAppFeatureSchema } from './feature';
 import { FILE_MAX_BYTES_LIMIT, mimeTypeSchema } from './file-feature';
+import { converseToolResultsSchema } from './client-tools';
 
 export const chatAppComponentConfigSchema = z.strictObject({ componentId: idSchema, settings: safeRecordSchema.optional() });
 
@@ -36,7 +37,9 @@ export const converseRequestSchema = z.object({
 /**
  * What POST /converse accepts: the spec's request, but userId and features may be omitted and are ignored
  * when sent (the user comes from the token, features from the chat app's settings); agentId and source are
- * optional (the chat app's agent, 'user'); clientMessageId makes a retry idempotent.
+ * optional (the chat app's agent, 'user'); clientMessageId makes a retry idempotent. `toolResults` answer the
+ * tool requests of an answer awaiting the client (docs/converse.md#human-in-the-loop): such a request has no
+ * `message` (one of the two is required; the server says which is missing).
  */
 export const converseWireRequestSchema = z
     .strictObject({
@@ -46,6 +49,8 @@ export const converseWireRequestSchema = z
         agentId: idSchema.optional(),
         source: z.enum(CONVERSE_SOURCES).optional(),
         clientMessageId: idSchema.optional(),
+        message: converseCommon.message.optional(),
+        toolResults: converseToolResultsSchema.optional(),
     })
     // The server refuses a request with neither (400 naming body.chatAppId): documented, checked where the session is read.
     .meta({ anyOf: [{ required: ['sessionId'] }, { required: ['chatAppId'] }] });

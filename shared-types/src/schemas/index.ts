@@ -9,3 +9,4 @@ export * from './file-links';
 export * from './file-feature';
 export * from './budgets';
 export * from './budget-reports';
+export * from './client-tools';

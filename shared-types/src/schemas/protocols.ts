@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { idSchema, timeZoneSchema } from './common';
+import { MAX_TOOL_REQUESTS, TOOL_OUTPUT_MAX } from './client-tools';
 
 export const AI_SDK_PROTOCOL = 'ai-sdk-ui-message-stream/v1';
 export const AG_UI_PROTOCOL = 'ag-ui/1.0';
@@ -23,7 +24,13 @@ const turnFields = {
     timezone: timeZoneSchema.optional(),
 };
 
-const uiMessagePartSchema = z.looseObject({ type: z.string().min(1).max(128), text: z.string().max(HISTORY_TEXT_MAX).optional() });
+/** A part: text, or a tool part (`tool-<name>` / `dynamic-tool`: its toolCallId and state; its output is checked when read). */
+const uiMessagePartSchema = z.looseObject({
+    type: z.string().min(1).max(128),
+    text: z.string().max(HISTORY_TEXT_MAX).optional(),
+    toolCallId: z.string().max(CLIENT_ID_MAX).optional(),
+    state: z.string().max(64).optional(),
+});
 
 /** One `UIMessage` as `useChat` keeps it (its other fields — metadata, tool parts' state — are the client's). */
 export const uiMessageSchema = z.looseObject({
@@ -53,6 +60,8 @@ export const agUiMessageSchema = z.looseObject({
     id: z.string().max(CLIENT_ID_MAX),
     role: z.enum(['developer', 'system', 'assistant', 'user', 'tool', 'activity', 'reasoning']),
     content: z.union([z.string().max(HISTORY_TEXT_MAX), z.array(agUiContentPartSchema).max(MAX_PARTS)]).optional(),
+    /** A `role: "tool"` message: the tool call it answers. */
+    toolCallId: z.string().max(CLIENT_ID_MAX).optional(),
 });
 
 /**
@@ -75,6 +84,24 @@ export const agUiRunInputSchema = z
             .optional(),
         state: z.unknown().optional(),
         forwardedProps: z.looseObject(turnFields),
+        // Answers to the interrupts of the run before (docs/converse.md#human-in-the-loop): an approval's
+        // payload is `{ approved }`, a client tool's `{ output }` (or its `role: "tool"` message).
+        resume: z
+            .array(
+                z.looseObject({
+                    interruptId: z.string().min(1).max(CLIENT_ID_MAX),
+                    status: z.enum(['resolved', 'cancelled']),
+                    payload: z
+                        .looseObject({
+                            approved: z.boolean().optional(),
+                            output: z.string().max(TOOL_OUTPUT_MAX).optional(),
+                            reason: z.string().max(1_000).optional(),
+                        })
+                        .optional(),
+                }),
+            )
+            .max(MAX_TOOL_REQUESTS)
+            .optional(),
     })
     .meta({ 'x-protocol': AG_UI_PROTOCOL });
 

@@ -4,6 +4,7 @@
  */
 import type { AgentCoreHarnessRef, AgentCoreRuntimeRef } from './agentcore-types';
 import type { ChatAppBudgets } from './budget-types';
+import type { ClientToolConfig } from './client-tools';
 import type {
     ChatAppFeature,
     ChatMessageFile,
@@ -43,6 +44,8 @@ export interface ChatAppConfig {
     privateAttributes?: string[];
     /** Stream agent traces to the client (`event: trace`). */
     streamTraces?: boolean;
+    /** Functions the clients handle when the agent asks (docs/converse.md#human-in-the-loop); an ask for another fails the turn. */
+    clientTools?: ClientToolConfig[];
     /** Budget defaults: per user, per entity (access.entity's attribute) and for the whole chat app. */
     budgets?: ChatAppBudgets;
     /** Bedrock model that writes the sessions' insights (Converse with a tool); absent = no generated insights. */

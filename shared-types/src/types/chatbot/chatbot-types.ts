@@ -93,8 +93,11 @@ export interface ChatMessage {
     error?: { code: string; message: string };
 }
 
-/** `cancelled`: the user stopped the answer (POST /sessions/{sessionId}/cancel); the partial text is kept. */
-export const CHAT_MESSAGE_STATUSES = ['streaming', 'complete', 'failed', 'cancelled'] as const;
+/**
+ * `cancelled`: the user stopped the answer (POST /sessions/{sessionId}/cancel); the partial text is kept.
+ * `awaiting-client`: the agent asked the client (metadata.toolRequests); the next converse request answers it.
+ */
+export const CHAT_MESSAGE_STATUSES = ['streaming', 'complete', 'failed', 'cancelled', 'awaiting-client'] as const;
 export type ChatMessageStatus = (typeof CHAT_MESSAGE_STATUSES)[number];
 
 export interface ChatMessageUsage {
@@ -330,3 +333,4 @@ export interface SetUserWidgetDataRequest {
 
 export * from './api-types';
 export * from './budget-types';
+export * from './client-tools';
