@@ -5,7 +5,7 @@
  */
 import type { ChatAppConfig, ConverseToolResult, ToolRequest } from 'pika-shared/types/chatbot/chatbot-types';
 import { MAX_TOOL_REQUESTS } from 'pika-shared/schemas';
-import type { AwaitingClient, PendingToolCall } from '../data/turns';
+import type { AwaitingClient, PendingToolCall } from '../data/items';
 import { ConverseError } from './errors';
 import type { AskEvent, ResumeInput } from './providers/events';
 

@@ -14,7 +14,7 @@ import { addEvidence, verificationOf } from './evidence';
 import type { TurnPlan } from './prepare';
 import { invokeProvider, stopProvider } from './providers';
 import type { ProviderInput, ToolEvent } from './providers/events';
-import type { PendingToolCall } from '../data/turns';
+import type { PendingToolCall } from '../data/items';
 import { pendingCallOf, toolRequestOf } from './client-tools';
 
 const MAX_TRACE_KINDS = 50;

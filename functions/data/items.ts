@@ -96,6 +96,24 @@ export function entity<R extends object, X extends object = object>(): Entity<R,
 /** Any item of the table, read for its keys and TTL (deletes, expiry). */
 export const ANY_ITEM = entity<object>();
 
+/** A tool call the agent handed to the client; `provider`: what its adapter needs to send the answer back. */
+export interface PendingToolCall {
+  toolCallId: string;
+  name: string;
+  kind: 'client-tool' | 'approval';
+  input: Record<string, unknown>;
+  provider?: Record<string, unknown>;
+}
+
+/** An answer awaiting the client: stored on the session item (at most MAX_TOOL_REQUESTS calls, inputs bounded). */
+export interface AwaitingClient {
+  messageId: string;
+  agentId: string;
+  /** The provider's id of the paused invocation (Agents Classic `invocationId`). */
+  invocationId?: string;
+  calls: PendingToolCall[];
+}
+
 /** What the data layer keeps on a session item besides the session: the title claim, turn bookkeeping, search summaries. */
 export interface SessionInternals {
   [TITLE_CLAIM_ATTRIBUTE]?: number;
@@ -106,6 +124,7 @@ export interface SessionInternals {
   [TURN_ATTRIBUTES.providerAgentId]?: string;
   [TURN_ATTRIBUTES.providerReachedAt]?: string;
   [TURN_ATTRIBUTES.insightsActivity]?: string;
+  [TURN_ATTRIBUTES.awaitingClient]?: AwaitingClient;
   [INSIGHTS_SUMMARY_ATTRIBUTE]?: InsightsSummary;
   [FEEDBACK_SUMMARY_ATTRIBUTE]?: unknown;
 }

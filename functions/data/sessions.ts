@@ -89,12 +89,13 @@ export async function getSessionWithUser(
   const items = await batchGetEach([...ids.map((id) => keys.session(id)), keys.user(userId)], { consistent: true });
   const user = items.at(-1);
   const session = items.slice(0, -1).find((item) => item !== undefined);
-  const awaiting = session && insightsActivityOf(SESSION.item(session));
+  const stored = session && SESSION.item(session);
+  const insightsActivity = stored && insightsActivityOf(stored);
   return {
     ...(session ? { session: SESSION.record(session) } : {}),
     ...(user ? { user: USER.record(user) } : {}),
-    provider: session ? providerStateOf(session) : {},
-    ...(awaiting ? { insightsActivity: awaiting } : {}),
+    provider: stored ? providerStateOf(stored) : {},
+    ...(insightsActivity ? { insightsActivity } : {}),
   };
 }
 

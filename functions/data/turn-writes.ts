@@ -8,12 +8,12 @@
  * that other users' turns share (test/data/write-plan.test.ts). Retries live in messages.ts (withRetry).
  */
 import type { ChatMessageUsage } from 'pika-shared/types/chatbot/chatbot-types';
-import { fromAttributeValues, type RawItem } from './items';
+import { type AwaitingClient, fromAttributeValues, type RawItem } from './items';
 import { appendMessage, type AppendMessageInput, type MessageAt, type StoredMessage, startSessionWithMessage } from './messages';
 import { joinExtras, type SessionExtras } from './session-update';
 import type { CreateSessionInput, Session } from './sessions';
 import type { TransactItems } from './transact';
-import { type AwaitingClient, releaseTurn, sessionFree, turnEnded, turnInProgress, turnStarted } from './turns';
+import { releaseTurn, sessionFree, turnEnded, turnInProgress, turnStarted } from './turns';
 import { reserveUsageWrites, usageWrites, type Reservation, type UsageDebit, type UserLimits } from './usage-aggregates';
 
 /** A budgeted user's turn: what it sets aside, under which limits, and the error when a limit is reached. */

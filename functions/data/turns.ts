@@ -8,7 +8,7 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, tableName } from './client';
 import { DataError } from './errors';
 import { updateExpression } from './expressions';
-import { MESSAGE, type RawItem, type SessionItem, TURN_ATTRIBUTES as T } from './items';
+import { type AwaitingClient, MESSAGE, type RawItem, type SessionItem, TURN_ATTRIBUTES as T } from './items';
 import { keys, MESSAGE_PREFIX } from './keys';
 import { isConditionFailure, updateIf } from './retry';
 import type { SessionExtras } from './session-update';
@@ -49,24 +49,6 @@ export const turnEnded = (answerIso: string, reached: { agentId: string; atIso: 
   remove: [T.turnId, T.turnLeaseUntil, T.cancelTurnId, ...(awaiting ? [] : [T.awaitingClient])],
 });
 
-/** A tool call the agent handed to the client; `provider`: what its adapter needs to send the answer back. */
-export interface PendingToolCall {
-  toolCallId: string;
-  name: string;
-  kind: 'client-tool' | 'approval';
-  input: Record<string, unknown>;
-  provider?: Record<string, unknown>;
-}
-
-/** An answer awaiting the client: stored on the session item (at most MAX_TOOL_REQUESTS calls, inputs bounded). */
-export interface AwaitingClient {
-  messageId: string;
-  agentId: string;
-  /** The provider's id of the paused invocation (Agents Classic `invocationId`). */
-  invocationId?: string;
-  calls: PendingToolCall[];
-}
-
 export interface ProviderState {
   agentId?: string;
   reachedAt?: string;
@@ -79,12 +61,8 @@ export const insightsActivityOf = (item: SessionItem): string | undefined =>
   typeof item[T.insightsActivity] === 'string' ? item[T.insightsActivity] : undefined;
 
 /** Which provider session answered this session last, from its stored item. */
-export function providerStateOf(item: Record<string, unknown>): ProviderState {
-  return {
-    ...(typeof item[T.providerAgentId] === 'string' ? { agentId: item[T.providerAgentId] as string } : {}),
-    ...(typeof item[T.providerReachedAt] === 'string' ? { reachedAt: item[T.providerReachedAt] as string } : {}),
-    ...(item[T.awaitingClient] && typeof item[T.awaitingClient] === 'object' ? { awaiting: item[T.awaitingClient] as AwaitingClient } : {}),
-  };
+export function providerStateOf(item: SessionItem): ProviderState {
+  return { agentId: item[T.providerAgentId], reachedAt: item[T.providerReachedAt], awaiting: item[T.awaitingClient] };
 }
 
 /** Frees the session if turn `turnId` still holds it (an answer stored after its turn ended: turn-writes.ts). */

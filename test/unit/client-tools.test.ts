@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { pendingCallOf, resumeOf } from '../../functions/converse/client-tools';
 import { asksOf, returnControlState } from '../../functions/converse/providers/classic-return-control';
 import { inlineCalls } from '../../functions/converse/providers/harness-inline';
-import type { AwaitingClient } from '../../functions/data/turns';
+import type { AwaitingClient } from '../../functions/data/items';
 
 const api = {
   apiInvocationInput: {

@@ -13,7 +13,7 @@
  * | `{ type: 'ask', toolCallId, name, input, confirm?, invocationId?, provider? }` | the agent hands a call to the client (Classic return of control, a harness inline function) and pauses |
  */
 import type { ConverseToolResult } from 'pika-shared/types/chatbot/chatbot-types';
-import type { PendingToolCall } from '../../data/turns';
+import type { PendingToolCall } from '../../data/items';
 import type { AgentFile } from '../../files/service';
 
 export interface TokenUsage {
