@@ -93,6 +93,19 @@ export async function listUserMemory(
   return { items, ...(pos.m < memories.length ? { nextCursor: encodeCursor(pos, opts.binding) } : {}) };
 }
 
+/** Every record of the user in every registered memory, a page at a time (an export of their data). */
+export async function* userMemoryRecords(userId: string): AsyncGenerator<UserMemoryItem> {
+  for (const memory of registeredMemories()) {
+    const scope = scopeOf(memory, userId);
+    let nextToken: string | undefined;
+    do {
+      const page = await guarded(() => listRecords(memory.memoryId, scope, 100, nextToken));
+      for (const r of page.records) if (owned(r, scope)) yield toItem(r);
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+}
+
 /** Deletes one of the user's records; any other id (unknown memory, unknown record, another user's) is 404. */
 export async function deleteUserMemoryRecord(userId: string, recordId: string): Promise<void> {
   const [memoryId = '', memoryRecordId = ''] = recordId.split(':');

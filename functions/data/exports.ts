@@ -1,0 +1,138 @@
+/**
+ * Exports of a user's data (docs/data-model.md#exports), in the user's partition: `USER#u / EXPORT#<exportId>`
+ * per export (status, dates, the object's key, counts — no content), expiring with its document, and
+ * `USER#u / EXPORT_RUNNING`, the lock that lets a user run one export at a time (a lease, so a job that died
+ * without a word frees it). Started in one transaction that also checks no erasure of the user runs.
+ */
+import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb, tableName } from './client';
+import { DataError, conflict } from './errors';
+import { updateExpression } from './expressions';
+import { newId, nowIso, type RawItem } from './items';
+import { exportObjectKey, keys } from './keys';
+import { conditionFailedAt, updateIf } from './retry';
+import { DAY_SECONDS, expiresInSeconds } from './ttl';
+
+/** How long an export's document (the bucket's lifecycle rule) and its record (TTL) are kept. */
+export const EXPORT_RETENTION_DAYS = 7;
+/** How long the lock holds when its job neither finishes nor fails (the job's retries included). */
+export const EXPORT_LEASE_SECONDS = 3600;
+
+export type ExportStatus = 'running' | 'done' | 'failed';
+
+export interface ExportRecord {
+  userId: string;
+  exportId: string;
+  status: ExportStatus;
+  createdAt: string;
+  lastUpdate: string;
+  completedAt?: string;
+  /** The document's S3 key (under exports/<user>/). */
+  s3Key: string;
+  /** Epoch seconds: the table's TTL, EXPORT_RETENTION_DAYS after the request. */
+  expiresAt: number;
+  counts?: Record<string, number>;
+  bytes?: number;
+  error?: { code: string; message: string };
+}
+
+const recordOf = (item: RawItem): ExportRecord => {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as unknown as ExportRecord;
+};
+
+/**
+ * Starts an export: the record and the lock, unless the user is being erased (409 USER_ERASURE_IN_PROGRESS) or
+ * an export of theirs still runs (409 CONFLICT naming it). One transaction of the user's own items.
+ */
+export async function startExport(userId: string, nowMs = Date.now()): Promise<ExportRecord> {
+  const exportId = newId(nowMs);
+  const at = nowIso(nowMs);
+  const record: ExportRecord = {
+    userId,
+    exportId,
+    status: 'running',
+    createdAt: at,
+    lastUpdate: at,
+    s3Key: exportObjectKey(userId, exportId),
+    expiresAt: expiresInSeconds(EXPORT_RETENTION_DAYS * DAY_SECONDS, nowMs),
+  };
+  const leaseUntil = expiresInSeconds(EXPORT_LEASE_SECONDS, nowMs);
+  try {
+    await ddb().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            ConditionCheck: {
+              TableName: tableName(),
+              Key: keys.erasure(userId),
+              ConditionExpression: 'attribute_not_exists(pk) OR #s <> :running',
+              ExpressionAttributeNames: { '#s': 'status' },
+              ExpressionAttributeValues: { ':running': 'running' },
+            },
+          },
+          {
+            Put: {
+              TableName: tableName(),
+              Item: { ...keys.exportLock(userId), exportId, leaseUntil, expiresAt: leaseUntil + DAY_SECONDS },
+              ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :now',
+              ExpressionAttributeValues: { ':now': Math.floor(nowMs / 1000) },
+            },
+          },
+          { Put: { TableName: tableName(), Item: { ...keys.exportRecord(userId, exportId), ...record }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        ],
+      }),
+    );
+  } catch (err) {
+    if (conditionFailedAt(err, 0))
+      throw new DataError('USER_ERASURE_IN_PROGRESS', 'This user’s data is being erased; nothing to export (GET /users/me/erasure)');
+    if (conditionFailedAt(err, 1)) {
+      const lock = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.exportLock(userId), ConsistentRead: true }));
+      throw conflict('An export of your data is already running; wait for it (GET /users/me/exports/{exportId})', {
+        exportId: lock.Item?.exportId,
+      });
+    }
+    throw err;
+  }
+  return record;
+}
+
+export async function getExportRecord(userId: string, exportId: string): Promise<ExportRecord | undefined> {
+  const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.exportRecord(userId, exportId), ConsistentRead: true }));
+  return out.Item ? recordOf(out.Item) : undefined;
+}
+
+/** Ends a running export (false: it was not running any more) and frees the lock if it is still this export's. */
+export async function finishExport(
+  userId: string,
+  exportId: string,
+  status: 'done' | 'failed',
+  extra: { counts?: Record<string, number>; bytes?: number; error?: { code: string; message: string } } = {},
+): Promise<boolean> {
+  const at = nowIso();
+  const made = await updateIf(() =>
+    ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.exportRecord(userId, exportId),
+        ...updateExpression({ set: { status, lastUpdate: at, completedAt: at, ...extra } }, { names: { '#now': 'status' }, values: { ':running': 'running' } }),
+        ConditionExpression: 'attribute_exists(pk) AND #now = :running',
+      }),
+    ),
+  );
+  await releaseExportLock(userId, exportId);
+  return made;
+}
+
+export async function releaseExportLock(userId: string, exportId: string): Promise<void> {
+  await updateIf(() =>
+    ddb().send(
+      new DeleteCommand({
+        TableName: tableName(),
+        Key: keys.exportLock(userId),
+        ConditionExpression: 'exportId = :id',
+        ExpressionAttributeValues: { ':id': exportId },
+      }),
+    ),
+  );
+}

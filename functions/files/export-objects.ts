@@ -1,0 +1,88 @@
+/**
+ * Export documents in the files bucket, under `exports/` (its own lifecycle rule and grants: lib/constructs/chat-files.ts):
+ * a document written as it is produced — a multipart upload whose parts are sent as they fill, so memory holds
+ * one part (PART_BYTES) and one line however big the user — and the short-lived GET link a user downloads it with.
+ * The object becomes visible only when the upload completes: a job that fails or runs again leaves no half
+ * document (an upload never completed is aborted, and the bucket's rule aborts any left after a day).
+ */
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { filesBucket, s3Client, s3Failure } from './storage';
+
+/** Bytes of a part (S3: at least 5 MiB but the last). */
+export const PART_BYTES = 8 * 1024 * 1024;
+
+export interface DocumentWriter {
+  /** Adds text; resolves once it is buffered (a full part is sent first). */
+  write(text: string): Promise<void>;
+  /** Sends the last part and completes the object; its size in bytes. */
+  complete(): Promise<number>;
+  /** Gives up: no object is made (never throws). */
+  abort(): Promise<void>;
+}
+
+export async function openDocument(key: string, opts: { contentType: string; fileName: string }): Promise<DocumentWriter> {
+  const Bucket = filesBucket();
+  const s3 = s3Client();
+  let uploadId: string;
+  try {
+    const out = await s3.send(
+      new CreateMultipartUploadCommand({
+        Bucket,
+        Key: key,
+        ContentType: opts.contentType,
+        ContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(opts.fileName)}`,
+      }),
+    );
+    uploadId = out.UploadId!;
+  } catch (err) {
+    throw s3Failure(err);
+  }
+  const parts: { PartNumber: number; ETag: string }[] = [];
+  let chunks: Buffer[] = [];
+  let buffered = 0;
+  let total = 0;
+  const sendPart = async () => {
+    const body = Buffer.concat(chunks, buffered);
+    chunks = [];
+    buffered = 0;
+    const PartNumber = parts.length + 1;
+    try {
+      const out = await s3.send(new UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber, Body: body }));
+      parts.push({ PartNumber, ETag: out.ETag! });
+    } catch (err) {
+      throw s3Failure(err);
+    }
+  };
+  return {
+    async write(text) {
+      const chunk = Buffer.from(text, 'utf8');
+      chunks.push(chunk);
+      buffered += chunk.length;
+      total += chunk.length;
+      if (buffered >= PART_BYTES) await sendPart();
+    },
+    async complete() {
+      if (buffered > 0 || parts.length === 0) await sendPart();
+      try {
+        await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
+      } catch (err) {
+        throw s3Failure(err);
+      }
+      return total;
+    },
+    async abort() {
+      chunks = [];
+      await s3.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
+    },
+  };
+}
+
+/** A GET link to an export document (the name to save it as comes with the object). */
+export async function presignExportDownload(key: string, expiresSeconds: number): Promise<string> {
+  try {
+    return await getSignedUrl(s3Client(), new GetObjectCommand({ Bucket: filesBucket(), Key: key }), { expiresIn: expiresSeconds });
+  } catch (err) {
+    throw s3Failure(err);
+  }
+}
