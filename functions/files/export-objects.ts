@@ -1,12 +1,11 @@
 /**
- * Export documents in the files bucket, under `exports/` (its own lifecycle rule and grants: lib/constructs/chat-files.ts):
- * a document written as it is produced — a multipart upload whose parts are sent as they fill, so memory holds
- * one part (PART_BYTES) and one line however big the user — and the short-lived GET link a user downloads it with.
+ * Export documents in the files bucket, under `exports/` (its own lifecycle rule and grants: lib/constructs/chat-files.ts),
+ * written as they are produced — a multipart upload whose parts are sent as they fill, so memory holds one part
+ * (PART_BYTES) and one line however big the user. Their download links: ./export-links.ts (the users function's chunk).
  * The object becomes visible only when the upload completes: a job that fails or runs again leaves no half
  * document (an upload never completed is aborted, and the bucket's rule aborts any left after a day).
  */
-import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { filesBucket, s3Client, s3Failure } from './storage';
 
 /** Bytes of a part (S3: at least 5 MiB but the last). */
@@ -76,13 +75,4 @@ export async function openDocument(key: string, opts: { contentType: string; fil
       await s3.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
     },
   };
-}
-
-/** A GET link to an export document (the name to save it as comes with the object). */
-export async function presignExportDownload(key: string, expiresSeconds: number): Promise<string> {
-  try {
-    return await getSignedUrl(s3Client(), new GetObjectCommand({ Bucket: filesBucket(), Key: key }), { expiresIn: expiresSeconds });
-  } catch (err) {
-    throw s3Failure(err);
-  }
 }

@@ -20,7 +20,16 @@
  */
 import * as ACCESS from '../data/access-patterns';
 import { fromItem, type RawItem } from '../data/items';
-import { FEEDBACK_PREFIX, FILE_PREFIX, HIDDEN_MESSAGE_PREFIX, MESSAGE_PREFIX, keys, usageUserDaysPartition, userPartition, userSessionsPartition } from '../data/keys';
+import {
+  FEEDBACK_PREFIX,
+  FILE_PREFIX,
+  HIDDEN_MESSAGE_PREFIX,
+  MESSAGE_PREFIX,
+  keys,
+  usageUserDaysPartition,
+  userPartition,
+  userSessionsPartition,
+} from '../data/keys';
 import { queryPages } from '../data/pagination';
 import { getSession } from '../data/sessions';
 import { usageChatAppsPage } from '../data/usage-erasure';
@@ -88,7 +97,10 @@ export async function* exportLines(userId: string, header: { exportId: string; c
     cursor = page.cursor;
   } while (cursor);
   for (const chatAppId of chatApps)
-    for await (const page of queryPages({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': usageUserDaysPartition(userId, chatAppId) } }))
+    for await (const page of queryPages({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': usageUserDaysPartition(userId, chatAppId) },
+    }))
       for (const item of page) yield counted({ type: 'usage', chatAppId, bucket: item.sk, data: fromItem(item) });
   for await (const record of userMemoryRecords(userId)) yield counted({ type: 'memoryRecord', data: record });
   yield { type: 'end', counts };

@@ -10,6 +10,7 @@ import { getErasureRecord } from '../data/erasure';
 import { finishExport, getExportRecord } from '../data/exports';
 import { logger } from '../platform/logger';
 import { exportLines } from './export-document';
+import { deleteFileObjects } from './purge-session';
 
 type Outcome = 'done' | 'not-running' | 'erased' | 'failed';
 
@@ -21,10 +22,7 @@ async function erasedSince(userId: string, since: string): Promise<boolean> {
   return !!erasure && (erasure.status === 'running' || erasure.requestedAt >= since);
 }
 
-async function deleteDocument(key: string): Promise<void> {
-  const { deleteObjects } = await import('../files/storage-lifecycle');
-  await deleteObjects([key]);
-}
+const deleteDocument = (key: string) => deleteFileObjects([key]);
 
 /** Runs one export; throws (to be delivered again) on a dependency failure. */
 export async function runExport(job: { userId: string; exportId: string }, deadlineMs: number): Promise<Outcome> {

@@ -35,9 +35,9 @@ export async function requestExport(userId: string): Promise<ExportView> {
   try {
     await sendLifecycleJob({ kind: 'export-user', userId, exportId: record.exportId });
   } catch (err) {
-    await finishExport(userId, record.exportId, 'failed', { error: { code: 'DEPENDENCY_UNAVAILABLE', message: 'The export could not be queued; ask again' } }).catch(
-      () => undefined,
-    );
+    await finishExport(userId, record.exportId, 'failed', {
+      error: { code: 'DEPENDENCY_UNAVAILABLE', message: 'The export could not be queued; ask again' },
+    }).catch(() => undefined);
     throw err;
   }
   return viewOf(record);
@@ -49,7 +49,7 @@ export async function exportOf(userId: string, exportId: string, nowMs = Date.no
   // DynamoDB deletes expired items within days, not at once: past its expiry an export is gone for the API too.
   if (!record || record.expiresAt * 1000 <= nowMs) throw notFound('Export');
   if (record.status !== 'done') return viewOf(record);
-  const { presignExportDownload } = await import('../files/export-objects');
+  const { presignExportDownload } = await import('../files/export-links');
   const url = await presignExportDownload(record.s3Key, EXPORT_LINK_SECONDS);
   return viewOf(record, { url, expiresAt: new Date(nowMs + EXPORT_LINK_SECONDS * 1000).toISOString() });
 }

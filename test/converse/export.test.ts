@@ -35,7 +35,13 @@ async function download(url: string): Promise<{ text: string; lines: Line[] }> {
   const res = await fetch(url);
   expect(res.status).toBe(200);
   const text = await res.text();
-  return { text, lines: text.trimEnd().split('\n').map((l) => JSON.parse(l) as Line) };
+  return {
+    text,
+    lines: text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line),
+  };
 }
 
 const exportsOf = (userId: string) => objectsUnder(`exports/${encodeURIComponent(userId)}/`);
@@ -117,7 +123,11 @@ describe('exporting a user\u2019s data', () => {
     expect(byType('memoryRecord').map((l) => l.data.recordId)).toContain(`${MEMORY_ID}:${record.memoryRecordId}`);
     // Nothing internal: no keys, no bookkeeping items.
     expect(text).not.toMatch(/"(pk|sk|gsi1pk)":/);
-    expect(lines.map((l) => l.type).filter((t) => !['export', 'profile', 'widget', 'session', 'message', 'feedback', 'file', 'insights', 'usage', 'memoryRecord', 'end'].includes(t))).toEqual([]);
+    expect(
+      lines
+        .map((l) => l.type)
+        .filter((t) => !['export', 'profile', 'widget', 'session', 'message', 'feedback', 'file', 'insights', 'usage', 'memoryRecord', 'end'].includes(t)),
+    ).toEqual([]);
 
     // Only the owner reads it; an unknown id is the same 404.
     const otherGet = await api.call('GET', path, { token: b.t });
@@ -166,7 +176,8 @@ describe('exporting a user\u2019s data', () => {
     // ~10 MiB of messages: more than one part of the multipart upload.
     const big = 'x'.repeat(250_000);
     const count = Math.ceil((PART_BYTES * 1.2) / big.length);
-    for (let i = 0; i < count; i++) await appendMessage({ userId: user, sessionId: session.body.sessionId, role: 'user', content: `${i} ${big}`, source: 'user' });
+    for (let i = 0; i < count; i++)
+      await appendMessage({ userId: user, sessionId: session.body.sessionId, role: 'user', content: `${i} ${big}`, source: 'user' });
     const running = await startExport(user); // the record; its job delivered here, twice at once, then again
     const job = { userId: user, exportId: running.exportId };
     const results = await Promise.all([deliver(job), deliver(job, 2)]);
