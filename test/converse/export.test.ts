@@ -3,14 +3,14 @@
  * another user, POST /users/me/exports runs the job through the in-process lifecycle queue into the local S3,
  * the document is downloaded through the presigned link and holds all of the user's data and nothing of the
  * other's; another user's GET is a 404; an export is refused while the user's erasure (or another export of
- * theirs) runs; a redelivered job writes one document, in parts when it is big; and erasing the user removes
+ * theirs, until its lease ends) runs; a redelivered job writes one document, in parts when it is big; and erasing the user removes
  * the export with everything else.
  */
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryIdOf } from 'pika-shared/schemas';
 import { startErasure } from '../../functions/data/erasure';
-import { getExportRecord, startExport } from '../../functions/data/exports';
+import { EXPORT_LEASE_SECONDS, getExportRecord, startExport } from '../../functions/data/exports';
 import { appendMessage } from '../../functions/data/messages';
 import { PART_BYTES } from '../../functions/files/export-objects';
 import { filesBucket, s3Client } from '../../functions/files/storage';
@@ -155,6 +155,11 @@ describe('exporting a user\u2019s data', () => {
     const again = await api.call('POST', '/users/me/exports', { token: await token(busy) });
     expect([again.status, again.body.error.code, again.body.error.details]).toEqual([409, 'CONFLICT', { exportId: running.exportId }]);
     expect((await api.call('GET', `/users/me/exports/${running.exportId}`, { token: await token(busy) })).body).toMatchObject({ status: 'running' });
+
+    // A lock whose lease has ended (its job died without a word) blocks nothing.
+    const stale = uid('stale');
+    await startExport(stale, Date.now() - (EXPORT_LEASE_SECONDS + 60) * 1000);
+    expect((await api.call('POST', '/users/me/exports', { token: await token(stale) })).status).toBe(202);
   });
 
   it('an export whose user is erased meanwhile writes nothing', async () => {
