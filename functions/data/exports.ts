@@ -34,6 +34,10 @@ export interface ExportRecord {
   counts?: Record<string, number>;
   bytes?: number;
   error?: { code: string; message: string };
+  /** The job's step (one per queue message: another step's message is stale or early). */
+  step: number;
+  /** While it runs, between steps: where the document stands and its upload (functions/lifecycle/export-user.ts). */
+  progress?: { cursor: unknown; upload: unknown };
 }
 
 const recordOf = (item: RawItem): ExportRecord => {
@@ -56,6 +60,7 @@ export async function startExport(userId: string, nowMs = Date.now()): Promise<E
     lastUpdate: at,
     s3Key: exportObjectKey(userId, exportId),
     expiresAt: expiresInSeconds(EXPORT_RETENTION_DAYS * DAY_SECONDS, nowMs),
+    step: 0,
   };
   const leaseUntil = expiresInSeconds(EXPORT_LEASE_SECONDS, nowMs);
   try {
@@ -102,6 +107,29 @@ export async function getExportRecord(userId: string, exportId: string): Promise
   return out.Item ? recordOf(out.Item) : undefined;
 }
 
+/** Saves the job's progress at `step`, moving to `nextStep`; false when another delivery got there first. */
+export async function saveExportProgress(
+  userId: string,
+  exportId: string,
+  step: number,
+  nextStep: number,
+  progress: NonNullable<ExportRecord['progress']>,
+): Promise<boolean> {
+  return updateIf(() =>
+    ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.exportRecord(userId, exportId),
+        ...updateExpression(
+          { set: { step: nextStep, progress, lastUpdate: nowIso() } },
+          { names: { '#stepNow': 'step', '#now': 'status' }, values: { ':step': step, ':running': 'running' } },
+        ),
+        ConditionExpression: '#stepNow = :step AND #now = :running',
+      }),
+    ),
+  );
+}
+
 /** Ends a running export (false: it was not running any more) and frees the lock if it is still this export's. */
 export async function finishExport(
   userId: string,
@@ -115,7 +143,10 @@ export async function finishExport(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.exportRecord(userId, exportId),
-        ...updateExpression({ set: { status, lastUpdate: at, completedAt: at, ...extra } }, { names: { '#now': 'status' }, values: { ':running': 'running' } }),
+        ...updateExpression(
+          { set: { status, lastUpdate: at, completedAt: at, ...extra }, remove: ['progress'] },
+          { names: { '#now': 'status' }, values: { ':running': 'running' } },
+        ),
         ConditionExpression: 'attribute_exists(pk) AND #now = :running',
       }),
     ),

@@ -11,40 +11,57 @@ import { filesBucket, s3Client, s3Failure } from './storage';
 /** Bytes of a part (S3: at least 5 MiB but the last). */
 export const PART_BYTES = 8 * 1024 * 1024;
 
+/** An upload in progress, saved between the steps of a job: parts sent so far and their bytes. */
+export interface UploadState {
+  uploadId: string;
+  parts: { PartNumber: number; ETag: string }[];
+  bytes: number;
+}
+
 export interface DocumentWriter {
-  /** Adds text; resolves once it is buffered (a full part is sent first). */
-  write(text: string): Promise<void>;
+  /** Adds text; a full part is sent first (then true: the state is a checkpoint, nothing buffered). */
+  write(text: string): Promise<boolean>;
+  /** The upload as sent so far (what a next step resumes). */
+  state(): UploadState;
   /** Sends the last part and completes the object; its size in bytes. */
   complete(): Promise<number>;
   /** Gives up: no object is made (never throws). */
   abort(): Promise<void>;
 }
 
-export async function openDocument(key: string, opts: { contentType: string; fileName: string }): Promise<DocumentWriter> {
+/** Aborts an upload (a job's, given up); never throws. */
+export async function abortUpload(key: string, uploadId: string): Promise<void> {
+  await s3Client()
+    .send(new AbortMultipartUploadCommand({ Bucket: filesBucket(), Key: key, UploadId: uploadId }))
+    .catch(() => undefined);
+}
+
+/** A new document at `key`, or the upload `resume` goes on with. */
+export async function openDocument(key: string, opts: { contentType: string; fileName: string }, resume?: UploadState): Promise<DocumentWriter> {
   const Bucket = filesBucket();
   const s3 = s3Client();
   let uploadId: string;
-  try {
-    const out = await s3.send(
-      new CreateMultipartUploadCommand({
-        Bucket,
-        Key: key,
-        ContentType: opts.contentType,
-        ContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(opts.fileName)}`,
-      }),
-    );
-    uploadId = out.UploadId!;
-  } catch (err) {
-    throw s3Failure(err);
-  }
-  const parts: { PartNumber: number; ETag: string }[] = [];
+  if (resume) uploadId = resume.uploadId;
+  else
+    try {
+      const out = await s3.send(
+        new CreateMultipartUploadCommand({
+          Bucket,
+          Key: key,
+          ContentType: opts.contentType,
+          ContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(opts.fileName)}`,
+        }),
+      );
+      uploadId = out.UploadId!;
+    } catch (err) {
+      throw s3Failure(err);
+    }
+  const parts = [...(resume?.parts ?? [])];
   let chunks: Buffer[] = [];
   let buffered = 0;
-  let total = 0;
+  let sent = resume?.bytes ?? 0;
   const sendPart = async () => {
     const body = Buffer.concat(chunks, buffered);
-    chunks = [];
-    buffered = 0;
     const PartNumber = parts.length + 1;
     try {
       const out = await s3.send(new UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber, Body: body }));
@@ -52,15 +69,20 @@ export async function openDocument(key: string, opts: { contentType: string; fil
     } catch (err) {
       throw s3Failure(err);
     }
+    sent += buffered;
+    chunks = [];
+    buffered = 0;
   };
   return {
     async write(text) {
       const chunk = Buffer.from(text, 'utf8');
       chunks.push(chunk);
       buffered += chunk.length;
-      total += chunk.length;
-      if (buffered >= PART_BYTES) await sendPart();
+      if (buffered < PART_BYTES) return false;
+      await sendPart();
+      return true;
     },
+    state: () => ({ uploadId, parts: [...parts], bytes: sent }),
     async complete() {
       if (buffered > 0 || parts.length === 0) await sendPart();
       try {
@@ -68,11 +90,11 @@ export async function openDocument(key: string, opts: { contentType: string; fil
       } catch (err) {
         throw s3Failure(err);
       }
-      return total;
+      return sent;
     },
     async abort() {
       chunks = [];
-      await s3.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
+      await abortUpload(key, uploadId);
     },
   };
 }

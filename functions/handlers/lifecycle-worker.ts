@@ -1,8 +1,8 @@
 /**
- * The lifecycle worker (SQS): one job step per message (functions/lifecycle) — a user's erasure or a session's
- * purge — each bounded by LIFECYCLE_STEP_MS and the invocation's remaining time, the next step sent as its
- * own message; or a user's export, in one message bounded by the invocation's time. A step that fails is reported in `batchItemFailures` and delivered again; at its last delivery
- * (LIFECYCLE_MAX_RECEIVES) an erasure is marked failed before the message goes to the dead-letter queue.
+ * The lifecycle worker (SQS): one job step per message (functions/lifecycle) — a user's erasure or export, a
+ * session's purge — each bounded by LIFECYCLE_STEP_MS and the invocation's remaining time, the next step sent as
+ * its own message. A step that fails is reported in `batchItemFailures` and delivered again; at its last delivery
+ * (LIFECYCLE_MAX_RECEIVES) an erasure or export is marked failed before the message goes to the dead-letter queue.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { logger } from '../platform/logger';
@@ -10,7 +10,7 @@ import { config } from '../platform/config';
 import { failErasure, runErasureStep } from '../lifecycle/erase-user';
 import { LIFECYCLE_MAX_RECEIVES, lifecycleJobSchema, type LifecycleJob } from '../lifecycle/jobs';
 import { runSessionPurge } from '../lifecycle/purge-session';
-import { failExport, runExport } from '../lifecycle/export-user';
+import { failExport, runExportStep } from '../lifecycle/export-user';
 
 /** Time kept for sending the next step and saving progress. */
 const RESERVE_MS = 5_000;
@@ -26,13 +26,13 @@ export async function handler(event: SQSEvent, context?: Pick<Context, 'getRemai
       continue;
     }
     const remaining = context ? context.getRemainingTimeInMillis() - RESERVE_MS : Number.POSITIVE_INFINITY;
-    const deadlineMs = Date.now() + Math.max(1_000, job.kind === 'export-user' ? remaining : Math.min(config().LIFECYCLE_STEP_MS, remaining));
+    const deadlineMs = Date.now() + Math.max(1_000, Math.min(config().LIFECYCLE_STEP_MS, remaining));
     try {
       const outcome =
         job.kind === 'erase-user'
           ? await runErasureStep(job, deadlineMs)
           : job.kind === 'export-user'
-            ? await runExport(job, deadlineMs)
+            ? await runExportStep(job, deadlineMs)
             : await runSessionPurge(job.sessionId, deadlineMs);
       logger.debug('lifecycle job step', {
         kind: job.kind,
@@ -40,7 +40,7 @@ export async function handler(event: SQSEvent, context?: Pick<Context, 'getRemai
         ...(job.kind === 'erase-user'
           ? { userId: job.userId, step: job.step }
           : job.kind === 'export-user'
-            ? { userId: job.userId, exportId: job.exportId }
+            ? { userId: job.userId, exportId: job.exportId, step: job.step }
             : { sessionId: job.sessionId }),
       });
     } catch (err) {
@@ -51,7 +51,7 @@ export async function handler(event: SQSEvent, context?: Pick<Context, 'getRemai
         message: (err as Error)?.message,
       });
       if (last && job.kind === 'erase-user' && (err as { name?: string })?.name !== 'EarlyStep') await failErasure(job.userId, err);
-      if (last && job.kind === 'export-user') await failExport(job.userId, job.exportId, err);
+      if (last && job.kind === 'export-user' && (err as { name?: string })?.name !== 'EarlyStep') await failExport(job.userId, job.exportId, err);
       batchItemFailures.push({ itemIdentifier: message.messageId });
     }
   }

@@ -33,7 +33,7 @@ const viewOf = (r: ExportRecord, link?: { url: string; expiresAt: string }): Exp
 export async function requestExport(userId: string): Promise<ExportView> {
   const record = await startExport(userId);
   try {
-    await sendLifecycleJob({ kind: 'export-user', userId, exportId: record.exportId });
+    await sendLifecycleJob({ kind: 'export-user', userId, exportId: record.exportId, step: 0 });
   } catch (err) {
     await finishExport(userId, record.exportId, 'failed', {
       error: { code: 'DEPENDENCY_UNAVAILABLE', message: 'The export could not be queued; ask again' },

@@ -13,6 +13,7 @@ import { startErasure } from '../../functions/data/erasure';
 import { EXPORT_LEASE_SECONDS, getExportRecord, startExport } from '../../functions/data/exports';
 import { appendMessage } from '../../functions/data/messages';
 import { PART_BYTES } from '../../functions/files/export-objects';
+import { provideConfig } from '../../functions/platform/config';
 import { filesBucket, s3Client } from '../../functions/files/storage';
 import { handler as lifecycleWorker } from '../../functions/handlers/lifecycle-worker';
 import { actorIdFor } from '../../functions/memory/registry';
@@ -46,8 +47,8 @@ async function download(url: string): Promise<{ text: string; lines: Line[] }> {
 
 const exportsOf = (userId: string) => objectsUnder(`exports/${encodeURIComponent(userId)}/`);
 
-/** The lifecycle worker given one export job, as SQS delivers it. */
-const deliver = (job: { userId: string; exportId: string }, receives = 1) =>
+/** The lifecycle worker given one export job step, as SQS delivers it. */
+const deliver = (job: { userId: string; exportId: string; step: number }, receives = 1) =>
   lifecycleWorker({
     Records: [
       {
@@ -168,36 +169,62 @@ describe('exporting a user\u2019s data', () => {
     expect((await api.call('PUT', '/users/me', { token: t, body: { firstName: 'Raced' } })).status).toBe(200);
     const running = await startExport(user);
     await startErasure(user, 'user');
-    expect((await deliver({ userId: user, exportId: running.exportId })).batchItemFailures).toEqual([]);
+    expect((await deliver({ userId: user, exportId: running.exportId, step: 0 })).batchItemFailures).toEqual([]);
     expect(await getExportRecord(user, running.exportId)).toMatchObject({ status: 'failed', error: { code: 'USER_ERASURE_IN_PROGRESS' } });
     expect(await exportsOf(user)).toEqual([]);
   });
 
-  it('a redelivered job writes one document; a big one in several parts', async () => {
+  it('a big export runs in steps, one part at least each; redelivered steps write one document', async () => {
     const user = uid('big');
     const t = await token(user);
     const session = await api.call('POST', '/sessions', { token: t, body: { chatAppId: 'demo' } });
     expect(session.status).toBe(201);
-    // ~10 MiB of messages: more than one part of the multipart upload.
+    // ~10 MiB of messages: two parts of the multipart upload, so two steps when a step's time is short.
     const big = 'x'.repeat(250_000);
     const count = Math.ceil((PART_BYTES * 1.2) / big.length);
     for (let i = 0; i < count; i++)
       await appendMessage({ userId: user, sessionId: session.body.sessionId, role: 'user', content: `${i} ${big}`, source: 'user' });
-    const running = await startExport(user); // the record; its job delivered here, twice at once, then again
-    const job = { userId: user, exportId: running.exportId };
-    const results = await Promise.all([deliver(job), deliver(job, 2)]);
-    expect(results.map((r) => r.batchItemFailures)).toEqual([[], []]);
-    expect(await exportsOf(user)).toEqual([running.s3Key]);
-    const head = await s3Client().send(new HeadObjectCommand({ Bucket: filesBucket(), Key: running.s3Key }));
-    expect(Number(head.ContentLength)).toBeGreaterThan(PART_BYTES);
-    const done = await getExportRecord(user, running.exportId);
-    expect(done).toMatchObject({ status: 'done', bytes: Number(head.ContentLength) });
-    await deliver(job, 3); // done: nothing is written again
-    expect(await getExportRecord(user, running.exportId)).toEqual(done);
-    const view = await api.call('GET', `/users/me/exports/${running.exportId}`, { token: t });
-    const { lines } = await download(view.body.downloadUrl);
-    expect(lines.filter((l) => l.type === 'message')).toHaveLength(count);
-    expect(lines.filter((l) => l.type === 'export')).toHaveLength(1);
-    expect(lines.at(-1)).toMatchObject({ type: 'end', counts: { session: 1, message: count } });
+    const restore = provideConfig({ LIFECYCLE_STEP_MS: '100' });
+    try {
+      const running = await startExport(user); // the record; its first step delivered here, twice at once
+      const job = { userId: user, exportId: running.exportId, step: 0 };
+      const results = await Promise.all([deliver(job), deliver(job, 2)]);
+      expect(results.map((r) => r.batchItemFailures)).toEqual([[], []]);
+      // Each sent its part and the next step; one saved its checkpoint. The queue runs step 1 (twice: the second is a no-op).
+      let done = await getExportRecord(user, running.exportId);
+      while (done?.status === 'running') {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        done = await getExportRecord(user, running.exportId);
+      }
+      expect(done).toMatchObject({ status: 'done', step: 1 });
+      expect(done!.progress).toBeUndefined();
+      expect(await exportsOf(user)).toEqual([running.s3Key]);
+      const head = await s3Client().send(new HeadObjectCommand({ Bucket: filesBucket(), Key: running.s3Key }));
+      expect(Number(head.ContentLength)).toBeGreaterThan(PART_BYTES);
+      expect(done!.bytes).toBe(Number(head.ContentLength));
+      // Stale and finished: nothing is written again.
+      await deliver(job, 3);
+      await deliver({ ...job, step: 1 }, 2);
+      expect(await getExportRecord(user, running.exportId)).toEqual(done);
+      const view = await api.call('GET', `/users/me/exports/${running.exportId}`, { token: t });
+      const { lines } = await download(view.body.downloadUrl);
+      const messages = lines.filter((l) => l.type === 'message').map((l) => String(l.data.content).split(' ')[0]);
+      expect(messages).toEqual(Array.from({ length: count }, (_, i) => String(i))); // each once, in order, across the steps
+      expect(lines.filter((l) => l.type === 'export')).toHaveLength(1);
+      expect(lines.at(-1)).toMatchObject({ type: 'end', counts: { session: 1, message: count } });
+    } finally {
+      restore();
+    }
   }, 120_000);
+
+  it('an early step is delivered again, not run; the due step runs', async () => {
+    const user = uid('early');
+    const t = await token(user);
+    expect((await api.call('PUT', '/users/me', { token: t, body: { firstName: 'Early' } })).status).toBe(200);
+    const running = await startExport(user);
+    expect((await deliver({ userId: user, exportId: running.exportId, step: 1 })).batchItemFailures).toHaveLength(1);
+    expect(await getExportRecord(user, running.exportId)).toMatchObject({ status: 'running', step: 0 });
+    expect((await deliver({ userId: user, exportId: running.exportId, step: 0 })).batchItemFailures).toEqual([]);
+    expect(await getExportRecord(user, running.exportId)).toMatchObject({ status: 'done', counts: { profile: 1 } });
+  });
 });
