@@ -4,12 +4,12 @@
  * `USER#u / EXPORT_RUNNING`, the lock that lets a user run one export at a time (a lease, so a job that died
  * without a word frees it). Started in one transaction that also checks no erasure of the user runs.
  */
-import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, tableName } from './client';
 import { DataError, conflict } from './errors';
 import { updateExpression } from './expressions';
 import { newId, nowIso, type RawItem } from './items';
-import { exportObjectKey, keys } from './keys';
+import { EXPORT_PREFIX, exportObjectKey, keys, userPartition } from './keys';
 import { conditionFailedAt, updateIf } from './retry';
 import { DAY_SECONDS, expiresInSeconds } from './ttl';
 
@@ -166,4 +166,21 @@ export async function releaseExportLock(userId: string, exportId: string): Promi
       }),
     ),
   );
+}
+
+/** The uploads of the user's exports still running (an erasure aborts them: their parts are the user's data). */
+export async function runningExportUploads(userId: string): Promise<{ key: string; uploadId: string }[]> {
+  const out = await ddb().send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+      ExpressionAttributeValues: { ':pk': userPartition(userId), ':e': EXPORT_PREFIX },
+      ProjectionExpression: 's3Key, progress',
+      ConsistentRead: true,
+    }),
+  );
+  return (out.Items ?? []).flatMap((i) => {
+    const uploadId = (i.progress as { upload?: { uploadId?: string } } | undefined)?.upload?.uploadId;
+    return uploadId ? [{ key: String(i.s3Key), uploadId }] : [];
+  });
 }

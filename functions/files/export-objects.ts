@@ -29,11 +29,13 @@ export interface DocumentWriter {
   abort(): Promise<void>;
 }
 
-/** Aborts an upload (a job's, given up); never throws. */
+/** Aborts an upload and drops its parts (one already gone is no error). */
 export async function abortUpload(key: string, uploadId: string): Promise<void> {
-  await s3Client()
-    .send(new AbortMultipartUploadCommand({ Bucket: filesBucket(), Key: key, UploadId: uploadId }))
-    .catch(() => undefined);
+  try {
+    await s3Client().send(new AbortMultipartUploadCommand({ Bucket: filesBucket(), Key: key, UploadId: uploadId }));
+  } catch (err) {
+    if ((err as { name?: string })?.name !== 'NoSuchUpload') throw s3Failure(err);
+  }
 }
 
 /** A new document at `key`, or the upload `resume` goes on with. */
@@ -94,7 +96,7 @@ export async function openDocument(key: string, opts: { contentType: string; fil
     },
     async abort() {
       chunks = [];
-      await abortUpload(key, uploadId);
+      await abortUpload(key, uploadId).catch(() => undefined); // else the bucket's rule aborts it after a day
     },
   };
 }

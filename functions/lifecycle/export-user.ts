@@ -37,7 +37,7 @@ const deleteDocument = (key: string) => deleteFileObjects([key]);
 
 async function giveUp(record: ExportRecord, error: { code: string; message: string }): Promise<void> {
   const upload = (record.progress as Progress | undefined)?.upload;
-  if (upload) await (await objects()).abortUpload(record.s3Key, upload.uploadId);
+  if (upload) await (await objects()).abortUpload(record.s3Key, upload.uploadId).catch(() => undefined);
   await finishExport(record.userId, record.exportId, 'failed', { error });
 }
 

@@ -10,9 +10,10 @@ import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryIdOf } from 'pika-shared/schemas';
 import { startErasure } from '../../functions/data/erasure';
-import { EXPORT_LEASE_SECONDS, getExportRecord, startExport } from '../../functions/data/exports';
+import { EXPORT_LEASE_SECONDS, getExportRecord, saveExportProgress, startExport } from '../../functions/data/exports';
 import { appendMessage } from '../../functions/data/messages';
-import { PART_BYTES } from '../../functions/files/export-objects';
+import { openDocument, PART_BYTES } from '../../functions/files/export-objects';
+import { EXPORT_START } from '../../functions/lifecycle/export-document';
 import { provideConfig } from '../../functions/platform/config';
 import { filesBucket, s3Client } from '../../functions/files/storage';
 import { handler as lifecycleWorker } from '../../functions/handlers/lifecycle-worker';
@@ -172,6 +173,24 @@ describe('exporting a user\u2019s data', () => {
     expect((await deliver({ userId: user, exportId: running.exportId, step: 0 })).batchItemFailures).toEqual([]);
     expect(await getExportRecord(user, running.exportId)).toMatchObject({ status: 'failed', error: { code: 'USER_ERASURE_IN_PROGRESS' } });
     expect(await exportsOf(user)).toEqual([]);
+  });
+
+  it('erasing a user while an export of theirs runs aborts its upload: no part, object or record is left', async () => {
+    const user = uid('midway');
+    const t = await token(user);
+    expect((await api.call('PUT', '/users/me', { token: t, body: { firstName: 'Midway' } })).status).toBe(200);
+    const running = await startExport(user);
+    // A step's checkpoint as the job saves it: an upload with a part sent.
+    const writer = await openDocument(running.s3Key, { contentType: 'application/x-ndjson', fileName: 'x.ndjson' });
+    expect(await writer.write('x'.repeat(PART_BYTES))).toBe(true);
+    expect(await saveExportProgress(user, running.exportId, 0, 1, { cursor: EXPORT_START, upload: writer.state() })).toBe(true);
+    expect((await api.call('DELETE', '/users/me', { token: t })).status).toBe(202);
+    expect((await waitWhileRunning(api, t, '/users/me/erasure')).body.status).toBe('done');
+    await expect(writer.complete()).rejects.toThrow(); // NoSuchUpload: its parts are gone
+    // Its next step finds nothing to go on with.
+    expect((await deliver({ userId: user, exportId: running.exportId, step: 1 })).batchItemFailures).toEqual([]);
+    expect(await exportsOf(user)).toEqual([]);
+    expect(await getExportRecord(user, running.exportId)).toBeUndefined();
   });
 
   it('a big export runs in steps, one part at least each; redelivered steps write one document', async () => {
