@@ -101,6 +101,9 @@ export const keys = {
   memoryForgotten: (userId: string) => ({ pk: `USER#${userPart(userId)}`, sk: 'MEMORY_FORGOTTEN' }),
   /** A user's erasure (erasure.ts): the job's record while it runs, and all that is left of the user after it. */
   erasure: (userId: string) => ({ pk: `USER#${userPart(userId)}`, sk: ERASURE_SK }),
+  /** An export of the user's data (exports.ts), and the one running export's lock (a user runs one at a time). */
+  exportRecord: (userId: string, exportId: string) => ({ pk: `USER#${userPart(userId)}`, sk: `${EXPORT_PREFIX}${exportId}` }),
+  exportLock: (userId: string) => ({ pk: `USER#${userPart(userId)}`, sk: 'EXPORT_RUNNING' }),
   widgetData: (userId: string, scope: string, tag: string) => ({ pk: `USER#${userPart(userId)}`, sk: `WIDGET#${scope}#${tag}` }),
 
   chatApp: (chatAppId: string) => ({ pk: `CHATAPP#${chatAppId}`, sk: 'CONFIG' }),
@@ -148,11 +151,18 @@ export const ERASURE_SK = 'ERASURE';
 export const HIDDEN_MESSAGE_PREFIX = 'HMSG#';
 export const FEEDBACK_PREFIX = 'FEEDBACK#';
 export const FILE_PREFIX = 'FILE#';
+export const EXPORT_PREFIX = 'EXPORT#';
 export const DEBIT_PREFIX = 'DEBIT#';
 /** Every uploaded object's key starts with this (the functions' S3 permissions are scoped to it). */
 export const FILE_OBJECT_PREFIX = 'files/';
 /** The S3 key of an uploaded file: under its owner's prefix, then the session's. */
 export const fileObjectKey = (userId: string, sessionId: string, fileId: string) => `${FILE_OBJECT_PREFIX}${encodeURIComponent(userId)}/${sessionId}/${fileId}`;
+
+/** Every export document is under this prefix of the files bucket (its own lifecycle rule and grants). */
+export const EXPORT_OBJECT_PREFIX = 'exports/';
+/** Every export of a user is under this prefix; one object per export. */
+export const userExportsPrefix = (userId: string) => `${EXPORT_OBJECT_PREFIX}${encodeURIComponent(userId)}/`;
+export const exportObjectKey = (userId: string, exportId: string) => `${userExportsPrefix(userId)}${exportId}.ndjson`;
 
 /** A user's own partition: profile, widget data, memory mark, erasure record. */
 export const userPartition = (userId: string) => `USER#${userPart(userId)}`;

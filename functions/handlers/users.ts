@@ -9,6 +9,7 @@ import { memoryOwner } from '../policy/access';
 import { deleteUserMemoryRecord, forgetUserMemory, listUserMemory } from '../memory/user-memory';
 import { LIST_LIMIT_DEFAULT } from 'pika-shared/schemas';
 import { erasureOf, requestErasure } from '../lifecycle/request-erasure';
+import { exportOf, requestExport } from '../lifecycle/request-export';
 import { logger } from '../platform/logger';
 
 const memoryPage = (caller: string, userId: string, query: { limit?: number; cursor?: string }) =>
@@ -36,6 +37,8 @@ export const handler = createGroupHandler('users', USERS_ROUTES, {
     return requestErasure(params.userId, 'admin');
   },
   getUserErasure: async ({ params }) => erasureOf(params.userId),
+  createMyExport: async ({ principal }) => requestExport(principal.userId),
+  getMyExport: async ({ principal, params }) => exportOf(principal.userId, params.exportId),
   listMyMemory: async ({ principal, query }) => memoryPage(principal.userId, principal.userId, query),
   deleteMyMemoryRecord: async ({ principal, params }) => {
     await deleteUserMemoryRecord(principal.userId, params.recordId);

@@ -8,9 +8,10 @@
  *   idempotency  the records of turns that started a session (`SESSION#u.<user>`)
  *   usage        the user's day and month items moved to a random pseudonym (reports still add up)
  *   budgets      the user's budget overrides in every chat app they were seen in
- *   files        every object under `files/<user>/` (sessions deleted long ago included)
+ *   files        every object under `files/<user>/` (sessions deleted long ago included) and `exports/<user>/`,
+ *                and the uploads of exports still running
  *   memory       every event and record of the user in every registered AgentCore memory
- *   user         profile, widget data, memory mark (`USER#u`, all but the erasure record), rate-limit counters
+ *   user         profile, widget data, memory mark, export records (`USER#u`, all but the erasure record), rate-limit counters
  *   settle       once the longest turn running at the request has ended: the whole pass again, then done
  *
  * Every phase reads from the start of what is left (the data is the progress), so a redelivered step redoes
@@ -19,8 +20,9 @@
 import * as ACCESS from '../data/access-patterns';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, tableName } from '../data/client';
-import { ERASURE_SK, userFilesPrefix, userSessionsPartition } from '../data/keys';
+import { ERASURE_SK, userExportsPrefix, userFilesPrefix, userSessionsPartition } from '../data/keys';
 import { getErasureRecord, finishErasure, saveErasureProgress, type ErasureProgress, type ErasureRecord } from '../data/erasure';
+import { runningExportUploads } from '../data/exports';
 import { newSessionTurnsPartition, purgePartitionPage, rateLimitPartition, userPartition } from '../data/purge';
 import { deleteUserBudgetOverride, rekeyUsagePage, usageChatAppsPage } from '../data/usage-erasure';
 import { logger } from '../platform/logger';
@@ -102,10 +104,21 @@ async function advance(userId: string, record: ErasureRecord, p: ErasureProgress
     case 'files': {
       if (!config().FILES_BUCKET) return void (p.phase = NEXT.files);
       const { listObjectKeys } = await import('../files/storage-purge');
-      const { keys: objects } = await listObjectKeys(userFilesPrefix(userId));
-      if (!objects.length) return void (p.phase = NEXT.files);
-      await deleteFileObjects(objects);
-      count(p, 'objects', objects.length);
+      // Uploaded files (sessions deleted long ago included), then export documents: a page of the first non-empty.
+      for (const prefix of [userFilesPrefix(userId), userExportsPrefix(userId)]) {
+        const { keys: objects } = await listObjectKeys(prefix);
+        if (!objects.length) continue;
+        await deleteFileObjects(objects);
+        count(p, 'objects', objects.length);
+        return;
+      }
+      // Exports still running: their uploads' parts (not objects yet) go too; their steps then find nothing to go on with.
+      const uploads = await runningExportUploads(userId);
+      if (uploads.length) {
+        const { abortUpload } = await import('../files/export-objects');
+        for (const u of uploads) await abortUpload(u.key, u.uploadId);
+      }
+      p.phase = NEXT.files;
       return;
     }
     case 'memory': {

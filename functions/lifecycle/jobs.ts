@@ -15,6 +15,8 @@ export const lifecycleJobSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('erase-user'), userId: userIdSchema, step: z.number().int().min(0) }),
   /** The items and objects of a session already gone from every list (its META deleted). */
   z.strictObject({ kind: z.literal('purge-session'), sessionId: idSchema }),
+  /** Step `step` of an export of the user's data (the export record says which step is due). */
+  z.strictObject({ kind: z.literal('export-user'), userId: userIdSchema, exportId: idSchema, step: z.number().int().min(0) }),
 ]);
 export type LifecycleJob = z.infer<typeof lifecycleJobSchema>;
 

@@ -93,6 +93,40 @@ export async function listUserMemory(
   return { items, ...(pos.m < memories.length ? { nextCursor: encodeCursor(pos, opts.binding) } : {}) };
 }
 
+/** Where a listing of the user's records stands: the memory's index, its page's token, the records of that page already read. */
+export interface MemoryListPosition {
+  m: number;
+  token?: string;
+  skip: number;
+}
+
+/**
+ * Every record of the user in every registered memory, a page at a time (an export of their data), each with the
+ * position after it: a listing resumed from that position goes on with the next record.
+ */
+export async function* userMemoryRecords(
+  userId: string,
+  from: MemoryListPosition = { m: 0, skip: 0 },
+): AsyncGenerator<{ record: UserMemoryItem; next: MemoryListPosition }> {
+  const memories = registeredMemories();
+  for (let m = from.m; m < memories.length; m++) {
+    const memory = memories[m]!;
+    const scope = scopeOf(memory, userId);
+    let token = m === from.m ? from.token : undefined;
+    let skip = m === from.m ? from.skip : 0;
+    for (;;) {
+      const page = await guarded(() => listRecords(memory.memoryId, scope, 100, token));
+      for (let i = skip; i < page.records.length; i++) {
+        const r = page.records[i]!;
+        if (owned(r, scope)) yield { record: toItem(r), next: { m, ...(token ? { token } : {}), skip: i + 1 } };
+      }
+      if (!page.nextToken) break;
+      token = page.nextToken;
+      skip = 0;
+    }
+  }
+}
+
 /** Deletes one of the user's records; any other id (unknown memory, unknown record, another user's) is 404. */
 export async function deleteUserMemoryRecord(userId: string, recordId: string): Promise<void> {
   const [memoryId = '', memoryRecordId = ''] = recordId.split(':');

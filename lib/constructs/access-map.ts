@@ -42,8 +42,10 @@ export type FunctionName =
 
 export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   // gsi2: the user's usage days and chat apps of a month (usage-reports.ts).
-  // PutItem: an erasure's record (functions/data/erasure.ts).
-  users: { operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'], indexes: ['gsi1', 'gsi2'] },
+  // PutItem: an erasure's record (functions/data/erasure.ts). An export started (data/exports.ts): a transaction
+  // checking the erasure record (ConditionCheckItem) with the lock and the record; the lock freed (DeleteItem)
+  // when its job cannot be queued.
+  users: { operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'], indexes: ['gsi1', 'gsi2'] },
   sessions: {
     operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'],
     indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4'],
@@ -67,7 +69,8 @@ export const TABLE_ACCESS: Record<FunctionName, TableAccess> = {
   // Due entries (sparse gsi1), the session's expiry and partition (base-table Query), items' expiry moved, the entry moved or deleted.
   'retention-sweep': { operations: ['GetItem', 'Query', 'UpdateItem', 'DeleteItem'], indexes: ['gsi1'] },
   // Erasures and session purges: partitions read and deleted page by page, the user's sessions (gsi1) and usage
-  // months (gsi2), usage re-keyed in transactions (Update + Delete), the erasure record.
+  // months (gsi2), usage re-keyed in transactions (Update + Delete), the erasure record. Exports: the same reads,
+  // the export record updated and its lock deleted.
   'lifecycle-worker': {
     operations: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'],
     indexes: ['gsi1', 'gsi2'],
@@ -103,4 +106,17 @@ export const FILES_ACCESS: Partial<Record<FunctionName, readonly FilesAction[]>>
   // Erasure and session purges delete objects (and list `files/<user>/`: ListBucket, granted by ChatLifecycle).
   'lifecycle-worker': ['s3:DeleteObject'],
   converse: ['s3:GetObject', 's3:PutObjectTagging'],
+};
+
+/**
+ * What each function may do to export documents (functions/files/export-objects.ts), on `exports/*` only:
+ * - users: signs the download link of a finished export (GetObject);
+ * - lifecycle-worker: writes a document (PutObject: the multipart upload's create, parts and completion;
+ *   AbortMultipartUpload when its job fails) and deletes it (DeleteObject: an erased user's, through
+ *   DeleteObjects; listing `exports/<user>/`: ListBucket, granted by ChatLifecycle).
+ */
+export type ExportsAction = 's3:GetObject' | 's3:PutObject' | 's3:AbortMultipartUpload' | 's3:DeleteObject';
+export const EXPORTS_ACCESS: Partial<Record<FunctionName, readonly ExportsAction[]>> = {
+  users: ['s3:GetObject'],
+  'lifecycle-worker': ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
 };

@@ -3,10 +3,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { FILE_OBJECT_PREFIX } from '../../functions/data/keys';
+import { EXPORT_RETENTION_DAYS } from '../../functions/data/exports';
+import { EXPORT_OBJECT_PREFIX, FILE_OBJECT_PREFIX } from '../../functions/data/keys';
 import { FILE_STATE_TAG } from '../../functions/files/storage';
 import { acknowledgeNag } from '../nag';
-import { FILES_ACCESS, type FunctionName } from './access-map';
+import { EXPORTS_ACCESS, FILES_ACCESS, type FunctionName } from './access-map';
 
 export interface ChatFilesProps {
   /** RETAIN both buckets (production data) or DESTROY them with the stack (they must be empty then). */
@@ -23,7 +24,9 @@ export interface ChatFilesProps {
  * objects), CORS for the web origins' uploads, lifecycle rules (pending uploads expire; incomplete multipart
  * uploads are aborted), server access logs to a log bucket. A session's files expire with the session: the
  * retention sweep deletes them (lib/constructs/chat-retention.ts), not an age rule that would not know its activity.
- * Functions get only the S3 actions of lib/constructs/access-map.ts FILES_ACCESS, on `files/*`.
+ * Functions get only the S3 actions of lib/constructs/access-map.ts FILES_ACCESS, on `files/*`. Exports of users'
+ * data live under `exports/` of the same bucket (same encryption and access blocks): expired by age after
+ * EXPORT_RETENTION_DAYS, the functions' actions there are EXPORTS_ACCESS.
  */
 export class ChatFiles extends Construct {
   readonly bucket: s3.Bucket;
@@ -69,21 +72,33 @@ export class ChatFiles extends Construct {
           tagFilters: { [FILE_STATE_TAG]: 'pending' },
           expiration: Duration.days(props.pendingUploadExpiryDays),
         },
+        // Exports of a user's data (issue 27 item 2): the document lives as long as its record (TTL), then goes.
+        { id: 'expire-exports', prefix: EXPORT_OBJECT_PREFIX, expiration: Duration.days(EXPORT_RETENTION_DAYS) },
         { id: 'abort-incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });
   }
 
-  /** The function's S3 actions (FILES_ACCESS) on the uploaded objects only. */
+  /** The function's S3 actions: FILES_ACCESS on the uploaded objects only, EXPORTS_ACCESS on the export documents only. */
   grant(name: FunctionName, fn: IFunction): void {
-    const actions = FILES_ACCESS[name];
-    if (!actions?.length) return;
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...actions], resources: [this.bucket.arnForObjects(`${FILE_OBJECT_PREFIX}*`)] }));
     const bucketId = Stack.of(this).resolve((this.bucket.node.defaultChild as s3.CfnBucket).logicalId) as string;
-    acknowledgeNag(
-      fn,
-      `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${FILE_OBJECT_PREFIX}*]`,
-      'Uploaded files have generated keys under files/<user>/<session>/<file>: the function acts on objects it cannot name in advance, only under that prefix of the one files bucket.',
-    );
+    const actions = FILES_ACCESS[name];
+    if (actions?.length) {
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...actions], resources: [this.bucket.arnForObjects(`${FILE_OBJECT_PREFIX}*`)] }));
+      acknowledgeNag(
+        fn,
+        `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${FILE_OBJECT_PREFIX}*]`,
+        'Uploaded files have generated keys under files/<user>/<session>/<file>: the function acts on objects it cannot name in advance, only under that prefix of the one files bucket.',
+      );
+    }
+    const exportActions = EXPORTS_ACCESS[name];
+    if (exportActions?.length) {
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...exportActions], resources: [this.bucket.arnForObjects(`${EXPORT_OBJECT_PREFIX}*`)] }));
+      acknowledgeNag(
+        fn,
+        `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${EXPORT_OBJECT_PREFIX}*]`,
+        'Export documents have generated keys under exports/<user>/<export>: the function acts on objects it cannot name in advance, only under that prefix of the one files bucket.',
+      );
+    }
   }
 }

@@ -1,13 +1,15 @@
 /**
- * The lifecycle jobs in AWS (functions/lifecycle; docs/security.md#erasure): one SQS queue of job steps with a
- * dead-letter queue (alarmed in ChatObservability), consumed by the lifecycle worker one message at a time.
- * Each step sends its successor (the worker may send to its own queue); the users routes start erasures and
- * the sessions routes purges (send only). Why SQS rather than Step Functions: a job is a chain of identical
- * bounded steps whose state lives in the table anyway (the erasure record, or the partition left to delete), so
- * a queue gives durability, retries, a dead-letter queue and delays (the erasure's second pass) with one
- * resource and the pattern the stack already runs (answer redrive, insights) — locally the same handler runs
- * in-process; a state machine would add a second engine and an emulator for no state it would hold.
- * Both queues are encrypted and refuse non-TLS requests. The worker may list only `files/` of the files bucket.
+ * The lifecycle jobs in AWS (functions/lifecycle; docs/security.md#erasure, #export): erasures, session purges and
+ * exports of users' data — one SQS queue of job steps with a dead-letter queue (alarmed in ChatObservability),
+ * consumed by the lifecycle worker one message at a time. Each step sends its successor (the worker may send to
+ * its own queue); the users routes start erasures and exports, the sessions routes purges (send only). Why SQS
+ * rather than Step Functions: a job is a chain of identical bounded steps whose state lives in the table anyway
+ * (the erasure or export record, or the partition left to delete), so a queue gives durability, retries, a
+ * dead-letter queue and delays (the erasure's second pass) with one resource and the pattern the stack already
+ * runs (answer redrive, insights) — locally the same handler runs in-process; a state machine would add a second
+ * engine and an emulator for no state it would hold.
+ * Both queues are encrypted and refuse non-TLS requests. The worker may list only `files/` and `exports/` of the
+ * files bucket.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -17,7 +19,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { workQueue } from './work-queue';
-import { FILE_OBJECT_PREFIX } from '../../functions/data/keys';
+import { EXPORT_OBJECT_PREFIX, FILE_OBJECT_PREFIX } from '../../functions/data/keys';
 import { LIFECYCLE_MAX_RECEIVES } from '../../functions/lifecycle/jobs';
 
 export interface ChatLifecycleProps {
@@ -49,12 +51,12 @@ export class ChatLifecycle extends Construct {
     }
     props.worker.addEnvironment('ERASURE_SETTLE_SECONDS', String(props.converseTimeoutSeconds + 60));
     props.worker.addEventSource(new SqsEventSource(this.queue, { batchSize: 1, maxConcurrency: props.maxConcurrency ?? 5, reportBatchItemFailures: true }));
-    // Listing a user's objects (erasure): ListBucket on the files bucket, only for keys under files/.
+    // Listing a user's objects (erasure): ListBucket on the files bucket, only for keys under files/ and exports/.
     props.worker.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['s3:ListBucket'],
         resources: [props.filesBucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${FILE_OBJECT_PREFIX}*`] } },
+        conditions: { StringLike: { 's3:prefix': [`${FILE_OBJECT_PREFIX}*`, `${EXPORT_OBJECT_PREFIX}*`] } },
       }),
     );
   }

@@ -7,11 +7,13 @@
  * and checked against its signed policy (./s3-post-form.ts), then sent on rebuilt. Bucket names and keys
  * that could name a file outside the bucket are refused (./s3-protocol.ts). Object tags (the POST's `tagging`
  * field, PutObjectTagging, GetObjectTagging) are kept here, in memory: the bucket's lifecycle rules read them
- * in AWS. The functions reach it through the real `@aws-sdk/client-s3` (S3_ENDPOINT, path-style).
+ * in AWS. Multipart uploads are s3rver's, with what it leaves out: AbortMultipartUpload, and NoSuchUpload for a
+ * part or completion of an upload that is not (or no longer) there. The functions reach it through the real
+ * `@aws-sdk/client-s3` (S3_ENDPOINT, path-style).
  * docs/deploy.md, *Files locally*; docs/security.md.
  */
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -151,6 +153,26 @@ export async function startLocalS3(opts: LocalS3Options): Promise<LocalS3> {
 
   const tags = new Map<string, Record<string, string>>();
 
+  /** Where s3rver keeps an upload's parts (its store's layout), if that upload is there. */
+  const files = (backend as unknown as { store: { getResourcePath(bucket: string, key: undefined, resource: string): string } }).store;
+  const uploadDir = (bucket: string, uploadId: string) =>
+    /^[0-9a-f]{1,64}$/.test(uploadId) ? join(files.getResourcePath(bucket, undefined, 'uploads'), uploadId) : undefined;
+  /** AbortMultipartUpload, and S3's NoSuchUpload for any use of an upload that is not there (s3rver checks neither). */
+  function multipart(req: IncomingMessage, res: ServerResponse, bucket: string, uploadId: string): boolean {
+    const dir = uploadDir(bucket, uploadId);
+    if (!dir || !existsSync(join(dir, 'key')))
+      throw new S3Error(
+        'NoSuchUpload',
+        'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+        404,
+      );
+    if (req.method !== 'DELETE') return false;
+    rmSync(dir, { recursive: true, force: true });
+    res.writeHead(204);
+    res.end();
+    return true;
+  }
+
   async function tagging(req: IncomingMessage, res: ServerResponse, path: string, key: string, body: Buffer | undefined): Promise<void> {
     if ((await storeRequest(store, 'HEAD', path)) !== 200) throw new S3Error('NoSuchKey', 'The specified key does not exist.', 404);
     if (req.method === 'PUT') {
@@ -213,6 +235,7 @@ export async function startLocalS3(opts: LocalS3Options): Promise<LocalS3> {
     }
     const { payloadHash } = await verifyRequest({ method: req.method ?? 'GET', rawPath, query, headers: req.headers }, secrets);
     checkCopySource(req.headers['x-amz-copy-source']);
+    if (key !== undefined && typeof query.uploadId === 'string' && multipart(req, res, bucket!, query.uploadId)) return;
     const isTagging = 'tagging' in query && key !== undefined && (req.method === 'PUT' || req.method === 'GET');
     const isDelete = req.method === 'POST' && 'delete' in query && key === undefined;
     // A new or deleted object has no tags (a PUT's x-amz-tagging is not kept here).

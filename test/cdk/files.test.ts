@@ -1,23 +1,27 @@
 /**
  * The files bucket (lib/constructs/chat-files.ts): private, TLS only, encrypted, CORS for the stage's web
- * origins, lifecycle rules for pending uploads, access logs; each function's S3 actions are exactly
- * FILES_ACCESS, on `files/*` only, and FILES_ACCESS is exactly what each deployed bundle calls.
+ * origins, lifecycle rules for pending uploads and export documents, access logs; each function's S3 actions
+ * are exactly FILES_ACCESS on `files/*` and EXPORTS_ACCESS on `exports/*`, and those are exactly what each
+ * deployed bundle calls.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTE_GROUPS } from '../../functions/http/routes';
 import { stageConfig } from '../../lib/config/stages';
-import { BACKGROUND_FUNCTIONS, FILES_ACCESS, type BackgroundFunction, type FunctionName } from '../../lib/constructs/access-map';
+import { EXPORT_RETENTION_DAYS } from '../../functions/data/exports';
+import { BACKGROUND_FUNCTIONS, EXPORTS_ACCESS, FILES_ACCESS, type BackgroundFunction, type FunctionName } from '../../lib/constructs/access-map';
 import { deployedCodeOf, flat, logicalIdOf, resourcesOf, statementsByRole, synthStage, type Synthesized } from './helpers';
 
-const FUNCTIONS: FunctionName[] = [...ROUTE_GROUPS, 'authorizer', ...BACKGROUND_FUNCTIONS, 'retention-sweep'];
+const FUNCTIONS: FunctionName[] = [...ROUTE_GROUPS, 'authorizer', ...BACKGROUND_FUNCTIONS, 'retention-sweep', 'lifecycle-worker'];
 const functionOf = (s: Synthesized, name: FunctionName) =>
   name === 'authorizer'
     ? s.stack.functions.authorizer
     : name === 'retention-sweep'
       ? s.stack.functions.retentionSweep
-      : (BACKGROUND_FUNCTIONS as readonly string[]).includes(name)
-        ? s.stack.functions.background.get(name as BackgroundFunction)!
-        : s.stack.functions.byGroup.get(name as never)!;
+      : name === 'lifecycle-worker'
+        ? s.stack.functions.lifecycleWorker
+        : (BACKGROUND_FUNCTIONS as readonly string[]).includes(name)
+          ? s.stack.functions.background.get(name as BackgroundFunction)!
+          : s.stack.functions.byGroup.get(name as never)!;
 let dev: Synthesized;
 let prod: Synthesized;
 
@@ -55,12 +59,21 @@ describe('files bucket', () => {
     expect(pending).toMatchObject({ Prefix: 'files/', TagFilters: [{ Key: 'pika-file', Value: 'pending' }], ExpirationInDays: 1, Status: 'Enabled' });
     // A file lives as long as its session (moved by activity): the retention sweep deletes it, no age rule
     // (which would delete the files of a session still in use, or keep them past a shorter chat-app retention).
-    for (const s of [dev, prod])
+    // Export documents alone expire by age, under exports/ only, as their records do (TTL).
+    for (const s of [dev, prod]) {
       expect(
         rules(s)
           .filter((r) => r.ExpirationInDays !== undefined)
           .map((r) => r.Id),
-      ).toEqual(['expire-pending-uploads']);
+      ).toEqual(['expire-pending-uploads', 'expire-exports']);
+      expect(rules(s).find((r) => r.Id === 'expire-exports')).toEqual({
+        Id: 'expire-exports',
+        Prefix: 'exports/',
+        ExpirationInDays: EXPORT_RETENTION_DAYS,
+        Status: 'Enabled',
+      });
+      expect(rules(s).find((r) => r.Id === 'abort-incomplete-multipart')).toMatchObject({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } });
+    }
     const custom = synthStage('dev', { overrides: { files: { pendingUploadExpiryDays: 3 } } });
     try {
       expect(rules(custom).find((r) => r.Id === 'expire-pending-uploads').ExpirationInDays).toBe(3);
@@ -79,19 +92,26 @@ describe('files bucket', () => {
 });
 
 describe('S3 permissions', () => {
-  it('each function gets exactly its FILES_ACCESS actions, on files/* of the bucket only', () => {
-    const objects = `<${logicalIdOf(dev, dev.stack.files.bucket)}.Arn>/files/*`;
+  it('each function gets exactly its FILES_ACCESS actions on files/* and its EXPORTS_ACCESS actions on exports/*, nothing else', () => {
+    const bucket = `<${logicalIdOf(dev, dev.stack.files.bucket)}.Arn>`;
     for (const name of FUNCTIONS) {
       const fn = functionOf(dev, name);
       const statements = statementsByRole(dev).get(logicalIdOf(dev, fn.role!)) ?? [];
       const s3 = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('s3:')));
-      const actions = s3.flatMap((st) => [st.Action].flat()).sort();
-      expect(actions, name).toEqual([...(FILES_ACCESS[name] ?? [])].sort());
-      for (const st of s3) expect([st.Resource].flat().map(flat), name).toEqual([objects]);
+      const on = (prefix: string) =>
+        s3
+          .filter((st) => [st.Resource].flat().map(flat).join() === `${bucket}/${prefix}*`)
+          .flatMap((st) => [st.Action].flat())
+          .sort();
+      expect(on('files/'), name).toEqual([...(FILES_ACCESS[name] ?? [])].sort());
+      expect(on('exports/'), name).toEqual([...(EXPORTS_ACCESS[name] ?? [])].sort());
+      // The worker's ListBucket (on the bucket, only under files/ and exports/) is ChatLifecycle's: test/cdk/lifecycle.test.ts.
+      const others = s3.flatMap((st) => [st.Action].flat()).filter((a) => !(name === 'lifecycle-worker' && a === 's3:ListBucket'));
+      expect(on('files/').length + on('exports/').length, `${name}: no other S3 statement`).toBe(others.length);
     }
   });
 
-  it('FILES_ACCESS is what each deployed (tree-shaken) bundle calls', async () => {
+  it('FILES_ACCESS and EXPORTS_ACCESS together are what each deployed (tree-shaken) bundle calls', async () => {
     const ACTIONS: Record<string, string[]> = {
       HeadObjectCommand: ['s3:GetObject'],
       GetObjectCommand: ['s3:GetObject'],
@@ -99,11 +119,17 @@ describe('S3 permissions', () => {
       DeleteObjectsCommand: ['s3:DeleteObject'],
       // The presigned POST carries a tagging field: S3 checks PutObject and PutObjectTagging of its signer.
       createPresignedPost: ['s3:PutObject', 's3:PutObjectTagging'],
+      CreateMultipartUploadCommand: ['s3:PutObject'],
+      UploadPartCommand: ['s3:PutObject'],
+      CompleteMultipartUploadCommand: ['s3:PutObject'],
+      AbortMultipartUploadCommand: ['s3:AbortMultipartUpload'],
     };
-    for (const name of FUNCTIONS) {
+    // The worker loads ../files/storage-lifecycle as one chunk (for its DeleteObjects): the presigned POST code
+    // in it is never called there (its role has no PutObjectTagging). Its grants: test/cdk/lifecycle.test.ts.
+    for (const name of FUNCTIONS.filter((f) => f !== 'lifecycle-worker')) {
       const code = await deployedCodeOf(name);
       const used = new Set(Object.entries(ACTIONS).flatMap(([call, actions]) => (new RegExp(`\\b(new )?${call}\\d*\\(`).test(code) ? actions : [])));
-      expect([...used].sort(), name).toEqual([...(FILES_ACCESS[name] ?? [])].sort());
+      expect([...used].sort(), name).toEqual([...new Set([...(FILES_ACCESS[name] ?? []), ...(EXPORTS_ACCESS[name] ?? [])])].sort());
     }
   }, 60_000);
 });

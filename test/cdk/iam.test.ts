@@ -173,10 +173,10 @@ describe('Bedrock, secrets and wildcards', () => {
           for (const a of actions) expect(a, `${stage} ${role}`).not.toContain('*');
           const resources = [st.Resource].flat().map(flat);
           if (resources.includes('*')) for (const a of actions) expect(starOk.has(a), `${stage} ${role}: ${a} on *`).toBe(true);
-          // Other wildcards: the region of a cross-region inference profile's model, a named secret's suffix, uploaded files' keys.
+          // Other wildcards: the region of a cross-region inference profile's model, a named secret's suffix, uploaded files' and export documents' keys.
           for (const r of resources.filter((x) => x !== '*' && x.includes('*')))
             expect(r).toMatch(
-              /:bedrock:\*::foundation-model\/|:secret:[\w/+=.@-]+-\?{6}$|:runtime\/[\w]+-[a-zA-Z0-9]{10}\/runtime-endpoint\/\*$|^<FilesBucket\w+\.Arn>\/files\/\*$/,
+              /:bedrock:\*::foundation-model\/|:secret:[\w/+=.@-]+-\?{6}$|:runtime\/[\w]+-[a-zA-Z0-9]{10}\/runtime-endpoint\/\*$|^<FilesBucket\w+\.Arn>\/(files|exports)\/\*$/,
             );
         }
       }

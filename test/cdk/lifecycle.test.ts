@@ -1,9 +1,10 @@
 /**
- * The lifecycle jobs in the synthesized stack (erasures, session purges): the encrypted TLS-only queue with its
- * dead-letter queue → the worker (batch item failures, one message at a time, bounded concurrency); only the
- * users and sessions functions and the worker itself may send; the worker's least privilege — its table
- * operations and indexes, DeleteObject on files/* and ListBucket only under files/, the memory deletes on the
- * registered memories — and the DLQ alarm. cdk-nag passes.
+ * The lifecycle jobs in the synthesized stack (erasures, session purges, exports): the encrypted TLS-only queue
+ * with its dead-letter queue → the worker (batch item failures, one message at a time, bounded concurrency); only
+ * the users and sessions functions and the worker itself may send; the worker's least privilege — its table
+ * operations and indexes, DeleteObject on files/*, the export writes and deletes on exports/*, ListBucket only
+ * under files/ and exports/, the memory deletes on the registered memories — the users function's GetObject
+ * (export links) on exports/* only, and the DLQ alarm. cdk-nag passes.
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,20 +75,29 @@ describe('lifecycle jobs (AWS)', () => {
     const indexes = table.flatMap((st) => (Array.isArray(st.Resource) ? st.Resource : [st.Resource]).map(flat)).filter((r) => r.includes('/index/'));
     expect(indexes.map((r) => r.split('/index/')[1]).sort()).toEqual(['gsi1', 'gsi2']);
     const s3 = statements.filter((st) => actionsOf(st).some((a) => a.startsWith('s3:')));
-    expect(s3.map((st) => [actionsOf(st).join(','), flat(st.Resource)]).sort()).toEqual(
+    expect(s3.map((st) => [actionsOf(st).sort().join(','), flat(st.Resource)]).sort()).toEqual(
       [
         ['s3:DeleteObject', expect.stringMatching(/\/files\/\*$/)],
+        ['s3:AbortMultipartUpload,s3:DeleteObject,s3:PutObject', expect.stringMatching(/\/exports\/\*$/)],
         ['s3:ListBucket', expect.stringMatching(/^<.*Bucket.*\.Arn>$/)],
       ].sort(),
     );
     expect((s3.find((st) => actionsOf(st).includes('s3:ListBucket')) as unknown as { Condition: unknown }).Condition).toEqual({
-      StringLike: { 's3:prefix': ['files/*'] },
+      StringLike: { 's3:prefix': ['files/*', 'exports/*'] },
     });
     const memory = statements.filter((st) => actionsOf(st).some((a) => a.startsWith('bedrock-agentcore:')));
     expect(memory.flatMap(actionsOf).sort()).toEqual(LIFECYCLE_MEMORY_ACTIONS.map((a) => `bedrock-agentcore:${a}`).sort());
     for (const st of memory) expect(st.Resource).toEqual(stageConfig('dev').agentCoreMemories.map((m) => m.arn)[0]);
     // No Bedrock model or agent access, no secrets.
     expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('bedrock:') || a.startsWith('secretsmanager:'))).toEqual([]);
+  });
+
+  it('the users function signs export links: GetObject on exports/* only, no write or delete there', () => {
+    const users = logicalIdOf(dev, dev.stack.functions.byGroup.get('users')!);
+    const s3 = statementsByRole(dev)
+      .get(roleOf(dev, users))!
+      .filter((st) => actionsOf(st).some((a) => a.startsWith('s3:')));
+    expect(s3.map((st) => [actionsOf(st).join(','), flat(st.Resource)])).toEqual([['s3:GetObject', expect.stringMatching(/^<.*Bucket.*\.Arn>\/exports\/\*$/)]]);
   });
 
   it('cdk-nag has nothing to say', () => {

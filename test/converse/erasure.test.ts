@@ -2,26 +2,19 @@
  * Erasing a user (issue 27 item 1) on the local stack: data of every kind is planted for a user and for another
  * user — profile, widget data, sessions with turns (messages, debits, usage, idempotency and rate-limit records),
  * a hidden message, feedback with an internal comment, insights, uploaded files and an object of a session
- * deleted long ago, a budget override, memory events and records — then DELETE /users/me runs the job through
+ * deleted long ago, a budget override, memory events and records, an export of their data — then DELETE /users/me runs the job through
  * the in-process lifecycle queue, and a Scan of the whole table and the bucket listing show nothing of the user
  * but the erasure record; the other user is untouched and the chat app's user report still adds up.
  */
-import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryIdOf } from 'pika-shared/schemas';
-import { putBudgetOverride } from '../../functions/data/budgets';
-import { ddb, tableName } from '../../functions/data/client';
 import { startErasure } from '../../functions/data/erasure';
-import { appendMessage } from '../../functions/data/messages';
-import { filesBucket, s3Client } from '../../functions/files/storage';
 import { actorIdFor } from '../../functions/memory/registry';
 import { DEMO_MEMORY_ARN } from '../../scripts/local/demo-memory';
-import { uploadFile } from '../api/files-harness';
-import { ROLES, token, uid } from '../api/harness';
-import { sampleInsights } from '../data/fixtures';
+import { token, uid } from '../api/harness';
 import { restoreEnv } from '../support/env';
 import { converse, useConverse } from './harness';
+import { admin, mentions, objectsUnder, plant as plantFor, scanAll, waitWhileRunning } from './user-data';
 
 const { api, emulator } = useConverse();
 const MEMORY_ID = memoryIdOf(DEMO_MEMORY_ARN)!;
@@ -30,54 +23,7 @@ const saved = { ERASURE_SETTLE_SECONDS: process.env.ERASURE_SETTLE_SECONDS };
 beforeAll(() => void (process.env.ERASURE_SETTLE_SECONDS = '1'));
 afterAll(() => restoreEnv(saved));
 
-const admin = () => token(uid('sadmin'), [ROLES.siteAdmin, ROLES.contentAdmin]);
-
-async function scanAll(): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await ddb().send(new ScanCommand({ TableName: tableName(), ...(start ? { ExclusiveStartKey: start } : {}) }));
-    items.push(...((out.Items ?? []) as Record<string, unknown>[]));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
-
-const mentions = (item: Record<string, unknown>, ...needles: string[]) => needles.some((n) => JSON.stringify(item).includes(n));
-
-async function objectsUnder(prefix: string): Promise<string[]> {
-  const out = await s3Client().send(new ListObjectsV2Command({ Bucket: filesBucket(), Prefix: prefix }));
-  return (out.Contents ?? []).map((o) => o.Key!);
-}
-
-/** Everything a user can own, through the API where there is a route, directly where only services write. */
-async function plant(userId: string, chatAppId: string, secret: string) {
-  const t = await token(userId);
-  const svc = await token(uid('svc'), [ROLES.service]);
-  expect((await api.call('PUT', '/users/me', { token: t, body: { firstName: secret } })).status).toBe(200);
-  expect((await api.call('PUT', `/widget-data/custom/${secret}`, { token: t, body: { data: { note: secret } } })).status).toBe(200);
-  // Turns: messages, usage, debits, a title, rate-limit counters; one with an idempotency key starting a session.
-  const first = await converse(api.url, t, { chatAppId, message: `${secret} first`, clientMessageId: `${secret}-k1` });
-  expect(first.events.at(-1)?.event).toBe('done');
-  const sessionId = first.events[0]!.data.sessionId as string;
-  expect((await converse(api.url, t, { sessionId, message: `${secret} again` })).events.at(-1)?.event).toBe('done');
-  // Memory: an exchange recorded, a record extracted.
-  expect((await converse(api.url, t, { chatAppId: 'demo-memory', message: `${secret} remember me` })).events.at(-1)?.event).toBe('done');
-  await appendMessage({ userId, sessionId, role: 'assistant', content: `${secret} hidden`, source: 'component' });
-  const fb = await api.call('POST', `/sessions/${sessionId}/feedback`, {
-    token: t,
-    body: { type: 'other', severity: 'low', title: secret, description: secret },
-  });
-  expect(fb.status).toBe(201);
-  const comment = await api.call('POST', `/sessions/${sessionId}/feedback/${fb.body.feedbackId}/comments`, { token: await admin(), body: { comment: secret } });
-  expect(comment.status).toBe(201);
-  expect((await api.call('PUT', `/sessions/${sessionId}/insights`, { token: svc, body: sampleInsights() })).status).toBe(200);
-  await uploadFile(api, t, sessionId, `${secret}.txt`, 'text/plain', secret);
-  // An object of a session deleted long ago (its records gone, the object left behind).
-  await s3Client().send(new PutObjectCommand({ Bucket: filesBucket(), Key: `files/${encodeURIComponent(userId)}/old-session/old-file`, Body: secret }));
-  await putBudgetOverride(chatAppId, 'user', userId, { daily: { usd: 5 } });
-  return { t, sessionId };
-}
+const plant = (userId: string, chatAppId: string, secret: string) => plantFor(api, userId, chatAppId, secret);
 
 /** The chat app's users by cost, summed (the report a content admin reads). */
 async function userReport(chatAppId: string) {
@@ -94,13 +40,7 @@ async function userReport(chatAppId: string) {
   };
 }
 
-async function waitForErasure(t: string, path = '/users/me/erasure') {
-  for (;;) {
-    const r = await api.call('GET', path, { token: t });
-    if (r.body.status !== 'running') return r;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const waitForErasure = (t: string, path = '/users/me/erasure') => waitWhileRunning(api, t, path);
 
 describe('erasing a user', () => {
   it('leaves nothing of the user but the erasure record; the other user is untouched; the report still adds up', async () => {
@@ -116,6 +56,12 @@ describe('erasing a user', () => {
     const otherSecret = `o${uid('other').replace(/[^a-z0-9]/gi, '')}`;
     const a = await plant(gone, chatAppId, secret);
     await plant(kept, chatAppId, otherSecret);
+    // An export of the user's data (issue 27 item 2): its document and its records go with the rest.
+    const exported = await api.call('POST', '/users/me/exports', { token: a.t });
+    expect(exported.status).toBe(202);
+    const exportPath = `/users/me/exports/${exported.body.exportId}`;
+    expect((await waitWhileRunning(api, a.t, exportPath)).body.status).toBe('done');
+    expect(await objectsUnder(`exports/${encodeURIComponent(gone)}/`)).toHaveLength(1);
 
     const before = await scanAll();
     expect(before.filter((i) => mentions(i, gone, actorIdFor(gone))).length).toBeGreaterThan(15);
@@ -155,6 +101,8 @@ describe('erasing a user', () => {
     // Files and memory.
     expect(await objectsUnder(`files/${encodeURIComponent(gone)}/`)).toEqual([]);
     expect(await objectsUnder(`files/${encodeURIComponent(kept)}/`)).toHaveLength(2);
+    expect(await objectsUnder(`exports/${encodeURIComponent(gone)}/`)).toEqual([]);
+    expect((await api.call('GET', exportPath, { token: a.t })).status).toBe(404);
     expect(emulator().memory.events(MEMORY_ID, actorIdFor(gone))).toEqual([]);
     expect(emulator().memory.records(MEMORY_ID, `/users/${actorIdFor(gone)}/`)).toEqual([]);
     expect(emulator().memory.events(MEMORY_ID, actorIdFor(kept))).toHaveLength(1);

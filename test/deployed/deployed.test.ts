@@ -191,6 +191,12 @@ describe('every route through its deployed bundle', () => {
     expect(await ok('deleteSession', 'DELETE', `/sessions/${session.sessionId}`, { token: user }, 202)).toEqual({ deleted: true });
     expectError(await call('GET', `/sessions/${session.sessionId}`, { token: user }), 404, 'NOT_FOUND');
 
+    // Export: the job is queued (the SQS stand-in keeps it), its record readable by its owner only.
+    const exporting = await ok('createMyExport', 'POST', '/users/me/exports', { token: user }, 202);
+    expect(exporting).toMatchObject({ exportId: expect.any(String), status: 'running' });
+    expect(await ok('getMyExport', 'GET', `/users/me/exports/${exporting.exportId}`, { token: user })).toMatchObject({ status: 'running' });
+    expectError(await call('GET', `/users/me/exports/${exporting.exportId}`, { token: service }), 404, 'NOT_FOUND');
+
     // Erasure: the job is queued (SQS here is a stand-in that only keeps messages), its record readable.
     const leaving = uid('leaving');
     const leavingToken = await token(leaving);

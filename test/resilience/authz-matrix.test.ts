@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { putBudgetOverride } from '../../functions/data/budgets';
 import { tableName } from '../../functions/data/client';
 import { appendMessage } from '../../functions/data/messages';
+import { startExport } from '../../functions/data/exports';
 import { pendingStatusItem } from '../../functions/data/insights-status';
 import { ROUTES, type RouteId } from '../../functions/http/routes';
 import { badTokens, expectErrorShape, ROLES, token, uid } from '../api/harness';
@@ -53,6 +54,10 @@ const MATRIX: Record<RouteId, Row> = {
   getMyErasure: { owner: 404, other: 404, contentAdmin: 404, siteAdmin: 404, service: 404 },
   eraseUser: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 202, service: 403 },
   getUserErasure: { owner: 403, other: 403, contentAdmin: 403, siteAdmin: 404, service: 403 },
+  // The owner's export started in the world still runs (no job): 409 shows the owner got past authorization;
+  // anyone else starts their own. Everyone names the owner's export under /users/me: only the owner finds it.
+  createMyExport: { owner: 409, other: 202, contentAdmin: 202, siteAdmin: 202, service: 202 },
+  getMyExport: { owner: 200, other: 404, contentAdmin: 404, siteAdmin: 404, service: 404 },
   createSession: { owner: 201, other: 201, contentAdmin: 201, siteAdmin: 201, service: 201 },
   listSessions: { owner: 200, other: 200, contentAdmin: 200, siteAdmin: 200, service: 200 },
   searchSessions: { owner: 200, other: 403, contentAdmin: 200, siteAdmin: 200, service: 200 },
@@ -95,6 +100,10 @@ const MATRIX: Record<RouteId, Row> = {
   getUsageReport: { owner: 403, other: 403, contentAdmin: 200, siteAdmin: 200, service: 403 },
 };
 
+/** The owner's export (its record, without a job: it stays running), started once per owner. */
+const exports = new Map<string, string>();
+const exportOf = async (ownerId: string) => exports.get(ownerId) ?? exports.set(ownerId, (await startExport(ownerId)).exportId).get(ownerId)!;
+
 /** The owner's data, fresh per cell so that deletes and writes do not affect other cells. */
 async function ownerWorld(ownerId: string, ownerToken: string, withFile = false) {
   await api.call('PUT', '/users/me', { token: ownerToken, body: { firstName: 'Owner' } });
@@ -125,13 +134,14 @@ async function ownerWorld(ownerId: string, ownerToken: string, withFile = false)
     feedbackId: feedback.feedbackId as string,
     recordId: `${memoryIdOf(DEMO_MEMORY_ARN)}:${record.memoryRecordId}`,
     fileId,
+    exportId: await exportOf(ownerId),
   };
 }
 
 function request(
   routeId: RouteId,
   ownerId: string,
-  ids: { sessionId: string; feedbackId: string; recordId: string; fileId: string },
+  ids: { sessionId: string; feedbackId: string; recordId: string; fileId: string; exportId: string },
 ): { path: string; body?: unknown } {
   const route = ROUTES.find((r) => r.id === routeId)!;
   const params: Record<string, string> = {
@@ -145,6 +155,7 @@ function request(
     agentId: 'echo',
     recordId: ids.recordId,
     entityId: 'matrix-entity',
+    exportId: ids.exportId,
   };
   let path = route.path.replace(/\{(\w+)\}/g, (_, n: string) => params[n]!);
   const bodies: Partial<Record<RouteId, unknown>> = {

@@ -206,6 +206,8 @@ describe('fuzzing every route', () => {
             else if (route.id === 'eraseUser' && valid) expect(r.status).toBe(202);
             // … and whose erasure, asked just before with the same generated id, can be read.
             else if (route.id === 'getUserErasure' && valid) expect([200, 404]).toContain(r.status);
+            // Any valid export id names no export of the caller's: 404, never another user's export.
+            else if (route.id === 'getMyExport' && valid) expect(r.status).toBe(404);
             else expect(r.status).toBeGreaterThanOrEqual(400);
           }),
           { numRuns: 100 },

@@ -1,6 +1,6 @@
 /** The users routes' success answers (the routes: ../routes/users.ts). */
 import * as z from 'zod';
-import { chatUserSchema, myBudgetSchema, myUsageSchema, userErasureSchema, userMemoryRecordSchema } from 'pika-shared/schemas';
+import { chatUserSchema, myBudgetSchema, myUsageSchema, userErasureSchema, userExportSchema, userMemoryRecordSchema } from 'pika-shared/schemas';
 import type { USERS_ROUTES } from '../routes/users';
 import { deleted, pageOf, type ResponsesOf } from './common';
 
@@ -17,6 +17,8 @@ export const USERS_RESPONSES = {
   getMyErasure: userErasureSchema,
   eraseUser: userErasureSchema,
   getUserErasure: userErasureSchema,
+  createMyExport: userExportSchema,
+  getMyExport: userExportSchema,
   putUser: chatUserSchema,
   getMyBudget: myBudgetSchema,
   getMyUsage: myUsageSchema,

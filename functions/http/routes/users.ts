@@ -124,6 +124,27 @@ export const USERS_ROUTES = [
     params: z.strictObject({ userId: userIdSchema }),
   },
   {
+    id: 'createMyExport',
+    method: 'POST',
+    path: '/users/me/exports',
+    group: 'users',
+    summary:
+      'Export everything the caller owns to one NDJSON document, by a background job (202 with its status; 409 while their erasure or another export of theirs runs; docs/security.md#export)',
+    access: ['user'],
+    status: 202,
+    errors: ['CONFLICT', 'USER_ERASURE_IN_PROGRESS'],
+  },
+  {
+    id: 'getMyExport',
+    method: 'GET',
+    path: '/users/me/exports/{exportId}',
+    group: 'users',
+    summary: 'Where one of the caller\u2019s exports stands; when done, a download link valid 15 minutes (404: not theirs, unknown or expired)',
+    access: ['user'],
+    errors: ['NOT_FOUND'],
+    params: z.strictObject({ exportId: idSchema }),
+  },
+  {
     id: 'putUser',
     method: 'PUT',
     path: '/users/{userId}',

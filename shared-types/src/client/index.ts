@@ -65,6 +65,18 @@ export type UserErasure = {
     counts?: Record<string, number>;
     error?: { code: string; message: string };
 };
+/** An export of the caller's data (POST /users/me/exports): `downloadUrl` only when done, short-lived. */
+export type UserExport = {
+    exportId: string;
+    status: 'running' | 'done' | 'failed';
+    createdAt: string;
+    completedAt?: string;
+    downloadUrl?: string;
+    downloadUrlExpiresAt?: string;
+    expiresAt?: string;
+    counts?: Record<string, number>;
+    error?: { code: string; message: string };
+};
 export type UserMemoryRecord = { recordId: string; memoryId: string; content: string; namespaces: string[]; strategyId?: string; createdAt: string };
 type ChatAppBody = Omit<ChatAppConfig, 'chatAppId' | 'createDate' | 'lastUpdate'>;
 type AgentBody = Omit<AgentConfig, 'agentId' | 'createDate' | 'lastUpdate'>;
@@ -121,6 +133,8 @@ export interface PikaApiRoutes {
     getMyErasure: { response: UserErasure };
     eraseUser: { params: { userId: string }; response: UserErasure };
     getUserErasure: { params: { userId: string }; response: UserErasure };
+    createMyExport: { response: UserExport };
+    getMyExport: { params: { exportId: string }; response: UserExport };
     createSession: { body: CreateSessionRequest; response: ChatSession<RecordOrUndef> };
     listSessions: { query: ListQuery & { chatAppId?: string }; response: Page<ChatSession<RecordOrUndef>> };
     searchSessions: { body: SessionSearchRequest<Rec>; response: SessionSearchResponse<RecordOrUndef> };

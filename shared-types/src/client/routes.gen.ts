@@ -12,6 +12,8 @@ export const API_ROUTES = [
   { id: 'getMyErasure', method: 'GET', path: '/users/me/erasure', streaming: false },
   { id: 'eraseUser', method: 'DELETE', path: '/users/{userId}', streaming: false },
   { id: 'getUserErasure', method: 'GET', path: '/users/{userId}/erasure', streaming: false },
+  { id: 'createMyExport', method: 'POST', path: '/users/me/exports', streaming: false },
+  { id: 'getMyExport', method: 'GET', path: '/users/me/exports/{exportId}', streaming: false },
   { id: 'putUser', method: 'PUT', path: '/users/{userId}', streaming: false },
   { id: 'getMyBudget', method: 'GET', path: '/users/me/budget', streaming: false },
   { id: 'getMyUsage', method: 'GET', path: '/users/me/usage', streaming: false },

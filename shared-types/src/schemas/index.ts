@@ -4,6 +4,7 @@ export * from './requests';
 export * from './memory';
 export * from './memory-record';
 export * from './erasure';
+export * from './data-export';
 export * from './files';
 export * from './file-links';
 export * from './file-feature';
