@@ -8,9 +8,10 @@ import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCo
 import { ddb, tableName } from './client';
 import { DataError, conflict } from './errors';
 import { updateExpression } from './expressions';
-import { newId, nowIso, type RawItem } from './items';
+import { entity, newId, nowIso } from './items';
 import { EXPORT_PREFIX, exportObjectKey, keys, userPartition } from './keys';
 import { conditionFailedAt, updateIf } from './retry';
+import { TTL_ATTRIBUTE } from './table-definition';
 import { DAY_SECONDS, expiresInSeconds } from './ttl';
 
 /** How long an export's document (the bucket's lifecycle rule) and its record (TTL) are kept. */
@@ -30,7 +31,7 @@ export interface ExportRecord {
   /** The document's S3 key (under exports/<user>/). */
   s3Key: string;
   /** Epoch seconds: the table's TTL, EXPORT_RETENTION_DAYS after the request. */
-  expiresAt: number;
+  [TTL_ATTRIBUTE]: number;
   counts?: Record<string, number>;
   bytes?: number;
   error?: { code: string; message: string };
@@ -40,10 +41,8 @@ export interface ExportRecord {
   progress?: { cursor: unknown; upload: unknown };
 }
 
-const recordOf = (item: RawItem): ExportRecord => {
-  const { pk: _pk, sk: _sk, ...rest } = item;
-  return rest as unknown as ExportRecord;
-};
+/** The record keeps its TTL: the API answers with it (the document's end of life). */
+const EXPORT = entity<ExportRecord>();
 
 /**
  * Starts an export: the record and the lock, unless the user is being erased (409 USER_ERASURE_IN_PROGRESS) or
@@ -59,7 +58,7 @@ export async function startExport(userId: string, nowMs = Date.now()): Promise<E
     createdAt: at,
     lastUpdate: at,
     s3Key: exportObjectKey(userId, exportId),
-    expiresAt: expiresInSeconds(EXPORT_RETENTION_DAYS * DAY_SECONDS, nowMs),
+    [TTL_ATTRIBUTE]: expiresInSeconds(EXPORT_RETENTION_DAYS * DAY_SECONDS, nowMs),
     step: 0,
   };
   const leaseUntil = expiresInSeconds(EXPORT_LEASE_SECONDS, nowMs);
@@ -79,7 +78,7 @@ export async function startExport(userId: string, nowMs = Date.now()): Promise<E
           {
             Put: {
               TableName: tableName(),
-              Item: { ...keys.exportLock(userId), exportId, leaseUntil, expiresAt: leaseUntil + DAY_SECONDS },
+              Item: { ...keys.exportLock(userId), exportId, leaseUntil, [TTL_ATTRIBUTE]: leaseUntil + DAY_SECONDS },
               ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :now',
               ExpressionAttributeValues: { ':now': Math.floor(nowMs / 1000) },
             },
@@ -104,7 +103,7 @@ export async function startExport(userId: string, nowMs = Date.now()): Promise<E
 
 export async function getExportRecord(userId: string, exportId: string): Promise<ExportRecord | undefined> {
   const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.exportRecord(userId, exportId), ConsistentRead: true }));
-  return out.Item ? recordOf(out.Item) : undefined;
+  return out.Item ? EXPORT.item(out.Item) : undefined;
 }
 
 /** Saves the job's progress at `step`, moving to `nextStep`; false when another delivery got there first. */

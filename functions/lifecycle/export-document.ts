@@ -66,12 +66,12 @@ export interface ExportCursor {
 export const EXPORT_START: ExportCursor = { position: { at: 'header' }, counts: {} };
 
 const fileMetadata = (item: RawItem) => {
-  const { s3Key: _s3Key, ...rest } = fromItem<RawItem>(item);
+  const { s3Key: _s3Key, ...rest } = fromItem(item);
   return rest;
 };
 
 const feedbackOf = (item: RawItem) => {
-  const { internalComments: _staff, ...rest } = fromItem<RawItem>(item);
+  const { internalComments: _staff, ...rest } = fromItem(item);
   return rest;
 };
 
