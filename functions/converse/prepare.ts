@@ -261,6 +261,8 @@ export async function prepareTurn(principal: Principal, body: ConverseBody, idem
       turnId,
       leaseUntilIso: new Date(opts.deadlineMs).toISOString(),
       ...(reservation ? { reservation } : {}),
+      // Checked again in the write: another request may have answered the same tool requests meanwhile.
+      resumes: resume ? awaiting?.messageId : undefined,
       retentionDays: retentionDaysOf(app),
     });
     const session = stored.session ?? found!;

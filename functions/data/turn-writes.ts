@@ -13,7 +13,7 @@ import { appendMessage, type AppendMessageInput, type MessageAt, type StoredMess
 import { joinExtras, type SessionExtras } from './session-update';
 import type { CreateSessionInput, Session } from './sessions';
 import type { TransactItems } from './transact';
-import { releaseTurn, sessionFree, turnEnded, turnInProgress, turnStarted } from './turns';
+import { awaitingChanged, releaseTurn, sessionFree, turnEnded, turnInProgress, turnStarted } from './turns';
 import { reserveUsageWrites, usageWrites, type Reservation, type UsageDebit, type UserLimits } from './usage-aggregates';
 
 /** A budgeted user's turn: what it sets aside, under which limits, and the error when a limit is reached. */
@@ -34,20 +34,23 @@ export interface UserMessageInput {
   turnId: string;
   leaseUntilIso: string;
   reservation?: TurnReservation;
+  /** The awaiting answer (message id) whose tool requests this turn answers; none: nothing may await the client. */
+  resumes?: string;
   /** The chat app's retention (ttl.retentionDaysOf): the `expiresAt` of everything the turn writes. */
   retentionDays?: number;
 }
 
 /**
  * The question of a turn. An existing session held by another running turn is refused with 409
- * TURN_IN_PROGRESS; a reached budget with the reservation's error; in both cases nothing is written.
+ * TURN_IN_PROGRESS, one whose awaiting answer is not the one `resumes` names with 409 CONFLICT; a reached budget
+ * with the reservation's error; in each case nothing is written.
  */
 export async function storeUserMessage(input: UserMessageInput): Promise<{ session?: Session; message: StoredMessage }> {
   const now = Date.now();
   const reservation = input.reservation;
   const transactItems = reservation ? reservationItems(input, reservation, now) : [];
   const refuse = ({ session, extras }: { session?: RawItem; extras: { Code?: string; Item?: Record<string, unknown> }[] }) => {
-    const busy = turnInProgress(session, now);
+    const busy = turnInProgress(session, now) ?? awaitingChanged(session, input.resumes);
     if (busy) return busy;
     const failed = extras.findIndex((r) => r.Code === 'ConditionalCheckFailed');
     if (failed < 0 || !reservation) return undefined;
@@ -68,7 +71,7 @@ export async function storeUserMessage(input: UserMessageInput): Promise<{ sessi
     ...first,
     userId: input.userId,
     sessionId: input.session.sessionId,
-    sessionCondition: sessionFree(new Date(now).toISOString()),
+    sessionCondition: sessionFree(new Date(now).toISOString(), input.resumes),
   });
   return { message };
 }

@@ -6,9 +6,9 @@
  */
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, tableName } from './client';
-import { DataError } from './errors';
+import { conflict, DataError } from './errors';
 import { updateExpression } from './expressions';
-import { type AwaitingClient, MESSAGE, type RawItem, type SessionItem, TURN_ATTRIBUTES as T } from './items';
+import { type AwaitingClient, MESSAGE, type RawItem, SESSION, type SessionItem, TURN_ATTRIBUTES as T } from './items';
 import { keys, MESSAGE_PREFIX } from './keys';
 import { isConditionFailure, updateIf } from './retry';
 import type { SessionExtras } from './session-update';
@@ -16,14 +16,36 @@ import type { SessionExtras } from './session-update';
 /** With the user message: this turn holds the session until `leaseUntilIso` (its invocation's deadline). */
 export const turnStarted = (turnId: string, leaseUntilIso: string): SessionExtras => ({ set: { [T.turnId]: turnId, [T.turnLeaseUntil]: leaseUntilIso } });
 
-/** The session update's condition that makes a turn wait its turn: no turn holds the session, or its lease has run out. */
-export const sessionFree = (nowIso: string) => ({
+/**
+ * The session update's condition that makes a turn wait its turn: no turn holds the session, or its lease has run
+ * out. `resumes`: the awaiting answer (its message id) whose tool requests this turn answers — it must still be the
+ * one awaiting; without it, nothing may await the client (a concurrent resume answered it first, or an ask came).
+ */
+export const sessionFree = (nowIso: string, resumes?: string) => ({
   // …and the question comes after the last answer (`:msgDate`: appendMessage's message time), so that the
   // history's order is the order turns ran in, even when a question's request reached DynamoDB late.
-  expression: `(attribute_not_exists(#turn) OR #lease < :leaseNow) AND (attribute_not_exists(#ended) OR #ended < :msgDate)`,
-  names: { '#turn': T.turnId, '#lease': T.turnLeaseUntil, '#ended': T.turnEndedAt },
-  values: { ':leaseNow': nowIso },
+  expression: `(attribute_not_exists(#turn) OR #lease < :leaseNow) AND (attribute_not_exists(#ended) OR #ended < :msgDate) AND ${
+    resumes ? '#await.#awaitMsg = :awaitMsg' : 'attribute_not_exists(#await)'
+  }`,
+  names: {
+    '#turn': T.turnId,
+    '#lease': T.turnLeaseUntil,
+    '#ended': T.turnEndedAt,
+    '#await': T.awaitingClient,
+    ...(resumes ? { '#awaitMsg': 'messageId' } : {}),
+  },
+  values: { ':leaseNow': nowIso, ...(resumes ? { ':awaitMsg': resumes } : {}) },
 });
+
+/** 409 CONFLICT when what the session awaits (the stored item) is not what the turn was checked against. */
+export function awaitingChanged(stored: RawItem | undefined, resumes: string | undefined): DataError | undefined {
+  const awaiting = stored && SESSION.item(stored)[T.awaitingClient];
+  if (!stored || awaiting?.messageId === resumes) return undefined;
+  const details = { awaitingToolCallIds: awaiting?.calls.map((c) => c.toolCallId) ?? [] };
+  return resumes
+    ? conflict('These tool results answer requests that no longer await (another request answered them first)', details)
+    : conflict('The agent awaits the answers to its tool requests: send toolResults (an approval may be denied)', details);
+}
 
 /** Longest Retry-After of a 409 TURN_IN_PROGRESS: answers usually end sooner than the lease. */
 const MAX_TURN_RETRY_SECONDS = 5;

@@ -5,6 +5,7 @@
  * `returnControlInvocationResults` through the real SDK client and the agent emulator.
  */
 import { describe, expect, it } from 'vitest';
+import { storeUserMessage } from '../../functions/data/turn-writes';
 import { RETURN_CONTROL } from '../../scripts/agent-emulator/agents';
 import { expectErrorShape, ROLES, token, uid } from '../api/harness';
 import { converse, lastAgentRequest, textOf, useConverse } from './harness';
@@ -191,5 +192,34 @@ describe('human in the loop over /converse (Classic return of control, harness i
       const r = await api.call('PUT', `/admin/chat-apps/${uid('app')}`, { token: admin, body: { title: 't', enabled: true, agentId: 'a', clientTools } });
       expect(r.status, JSON.stringify(clientTools)).toBe(400);
     }
+  });
+
+  it('the question’s write checks what awaits, not only the read before it: a stale resume or a plain message is a 409, nothing written', async () => {
+    const userId = uid();
+    const t = await token(userId);
+    const { chatAppId } = await askingApp(api, 'classic', 'ask-client');
+    const r1 = await converse(api.url, t, { chatAppId, message: 'Where is order 42?' });
+    const { sessionId } = r1.events[0]!.data;
+    const before = await storedMessages(api, t, sessionId);
+    const write = (resumes?: string) =>
+      storeUserMessage({
+        userId,
+        chatAppId,
+        session: { sessionId },
+        message: { content: '', source: 'user' },
+        turnId: uid('turn'),
+        leaseUntilIso: new Date(Date.now() + 30_000).toISOString(),
+        resumes,
+      });
+    // As if another request had answered these requests (and the agent asked again) between the read and the write.
+    await expect(write('an-answer-no-longer-awaiting')).rejects.toMatchObject({
+      code: 'CONFLICT',
+      details: { awaitingToolCallIds: [requestOf(r1).toolCallId] },
+    });
+    // As if the agent had asked between a plain message's read and its write.
+    await expect(write(undefined)).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await storedMessages(api, t, sessionId)).toEqual(before);
+    // The awaiting answer's own id passes: the resume the read saw.
+    await expect(write(before[1].messageId)).resolves.toMatchObject({ message: { role: 'user' } });
   });
 });
