@@ -8,22 +8,14 @@
  *
  * Call it before useApi/useLocalStack: their beforeAll runs after this one and reads DYNAMODB_ENDPOINT and TABLE_NAME.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
-import { ensureTable } from '../../scripts/local/create-table';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type DynamoDbLocal } from '../../scripts/local/dynamodb-local';
+import { startLocalStack, type LocalStack } from '../../scripts/local/stack';
 
 export function useOwnDynamoDbLocal(tableName: string): void {
-  let db: DynamoDbLocal | undefined;
+  let db: LocalStack | undefined;
   beforeAll(async () => {
-    db = await startDynamoDbLocal();
-    const admin = new DynamoDBClient({ endpoint: db.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    try {
-      await ensureTable(admin, tableName); // the same definition as every table (functions/data/table-definition.ts)
-    } finally {
-      admin.destroy();
-    }
-    Object.assign(process.env, { DYNAMODB_ENDPOINT: db.endpoint, AWS_ENDPOINT_URL_DYNAMODB: db.endpoint, TABLE_NAME: tableName });
+    // As the run's (test/setup/global-setup.ts): DynamoDB Local, the table from the one definition, the environment.
+    db = await startLocalStack({ tableName, emulator: false, s3: false, api: false, seed: false });
   }, 120_000);
   afterAll(async () => db?.stop());
 }
