@@ -9,13 +9,16 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * - slow: the generated authorization matrix and the fuzzing, CDK synthesis, the deployed bundles, pika-shared as
  *   its users install it (built and packed once by test/setup/package-setup.ts) and the spec's examples compiled
  *   against that build, the examples and the browser tests (headless Chromium).
+ * - big: the two files that write tens of thousands of items (100,000 messages deleted, 10,000 feedback reports),
+ *   each on a DynamoDB Local of its own (test/support/own-dynamodb.ts): sharing nothing, they run side by side, in
+ *   a group of their own (vitest runs a group's files at most `maxWorkers` at once, and the groups one after the
+ *   other; the others run one file at a time where there are 2 cores: the default maxWorkers is cores - 1).
  */
 const SLOW = [
   'test/resilience/authz-matrix.test.ts',
   'test/resilience/fuzz.test.ts',
   'test/resilience/fuzz-protocols.test.ts',
   'test/resilience/fuzz-tool-results.test.ts',
-  'test/resilience/big-session-delete.test.ts',
   'test/cdk/**/*.test.ts',
   'test/deployed/**/*.test.ts',
   'test/shared-types/package.test.ts',
@@ -24,12 +27,14 @@ const SLOW = [
   'examples/*/test/**/*.test.ts',
   'test/browser/**/*.test.ts',
 ];
+const BIG = ['test/resilience/big-session-delete.test.ts', 'test/data/bounded-items.test.ts'];
 const DYNAMODB = 'test/setup/global-setup.ts';
 const PACKAGE = 'test/setup/package-setup.ts';
-export const TIERS: Record<'unit' | 'integration' | 'slow', { include: string[]; exclude: string[]; globalSetup: string[] }> = {
+export const TIERS: Record<'unit' | 'integration' | 'slow' | 'big', { include: string[]; exclude: string[]; globalSetup: string[] }> = {
   unit: { include: ['test/shared-types/**/*.test.ts', 'test/unit/**/*.test.ts'], exclude: SLOW, globalSetup: [] },
-  integration: { include: ['test/{data,api,converse,emulator,resilience}/**/*.test.ts'], exclude: SLOW, globalSetup: [DYNAMODB] },
+  integration: { include: ['test/{data,api,converse,emulator,resilience}/**/*.test.ts'], exclude: [...SLOW, ...BIG], globalSetup: [DYNAMODB] },
   slow: { include: SLOW, exclude: [], globalSetup: [DYNAMODB, PACKAGE] },
+  big: { include: BIG, exclude: [], globalSetup: [DYNAMODB] },
 };
 
 export default defineConfig({
@@ -52,6 +57,7 @@ export default defineConfig({
         include: tier.include,
         exclude: [...configDefaults.exclude, ...tier.exclude],
         ...(tier.globalSetup.length ? { globalSetup: tier.globalSetup } : {}),
+        ...(name === 'big' ? { maxWorkers: 2, sequence: { groupOrder: 1 } } : {}),
       },
     })),
   },

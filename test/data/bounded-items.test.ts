@@ -2,12 +2,10 @@
  * The session item stays small whatever is done with the session (docs/data-model.md#item-sizes): its feedback
  * summary is bounded, customData is bounded where it is accepted, and a feedback's internal comments are capped.
  */
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CUSTOM_DATA_MAX_BYTES, createSessionRequestSchema, putUserRequestSchema } from 'pika-shared/schemas';
 import { SESSION_FEEDBACK_SEVERITIES, SESSION_FEEDBACK_STATUSES, SESSION_FEEDBACK_TYPES } from 'pika-shared/types/chatbot/chatbot-types';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTable } from '../../scripts/local/create-table';
+import { describe, expect, it } from 'vitest';
 import { ddb, tableName } from '../../functions/data/client';
 import { addInternalComment, createFeedback, getFeedback, MAX_INTERNAL_COMMENTS, updateFeedback } from '../../functions/data/feedback';
 import { putInsights } from '../../functions/data/insights';
@@ -18,6 +16,7 @@ import { searchSessions } from '../../functions/data/session-search';
 import { createSession, getSession } from '../../functions/data/sessions';
 import { httpErrorOf } from '../../functions/http/errors';
 import { itemSize } from '../support/item-size';
+import { useOwnDynamoDbLocal } from '../support/own-dynamodb';
 import { sampleInsights } from './fixtures';
 import { newSession, uid } from './helpers';
 
@@ -31,19 +30,11 @@ async function inChunks(n: number, width: number, make: (i: number) => Promise<u
 }
 
 /**
- * A table of this file's own: 10 000 feedback in status `new` would swell the shared table's feedback-by-status
- * index, which other files list across users. (Each test file runs in its own worker: TABLE_NAME is this file's.)
+ * A DynamoDB Local of this file's own (test/support/own-dynamodb.ts): 10 000 feedback in status `new` would swell
+ * the shared table's feedback-by-status index, which other files list across users, and their 20 000 stream
+ * records would slow the tables created after them.
  */
-const admin = () =>
-  new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT!, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-beforeAll(async () => {
-  const name = uid('pika-test-bounded');
-  await ensureTable(admin(), name);
-  process.env.TABLE_NAME = name;
-});
-afterAll(async () => {
-  await admin().send(new DeleteTableCommand({ TableName: process.env.TABLE_NAME! }));
-});
+useOwnDynamoDbLocal(uid('pika-test-bounded'));
 
 describe('bounded session item', () => {
   it('10 000 feedback reports on one session: the session item stays under 4 KB, turns still write, search still finds it', async () => {

@@ -2,7 +2,7 @@
  * Big deletions finish (issue 27 item 5): a session of 100,000 messages (written with BatchWriteItem directly,
  * as a long-lived session would hold them) and a file is deleted with DELETE /sessions/{id}: 202 at once, gone
  * from the list and every read immediately, and the lifecycle job deletes every item and the object in the
- * background, page by page. The wait is bounded by the test's timeout, nothing is timed.
+ * background, page by page, one queue message after another. The wait is bounded by the test's timeout, nothing is timed.
  */
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -12,9 +12,14 @@ import { newId } from '../../functions/data/items';
 import { keys } from '../../functions/data/keys';
 import { filesBucket, s3Client } from '../../functions/files/storage';
 import { uploadFile } from '../api/files-harness';
-import { token, uid, useApi } from '../api/harness';
+import { apiClient, token, uid } from '../api/harness';
+import { useOwnDynamoDbLocal } from '../support/own-dynamodb';
+import { useLocalStack } from '../support/stack';
 
-const api = useApi();
+// 200,000 stream records (the writes, then the deletes): a DynamoDB Local of this file's own (test/support/own-dynamodb.ts).
+useOwnDynamoDbLocal(uid('pika-test-big'));
+const stack = useLocalStack({ emulator: false });
+const api = apiClient(stack.api);
 const MESSAGES = 100_000;
 
 async function seedMessages(sessionId: string, userId: string, count: number): Promise<void> {
@@ -91,8 +96,9 @@ describe('deleting a large session', () => {
     expect((await api.call('GET', '/sessions', { token: t })).body.items).toEqual([]);
     expect(await itemsLeft(session.sessionId)).toBeGreaterThan(0);
 
-    // The background job finishes (the test's timeout bounds the wait).
-    while ((await itemsLeft(session.sessionId)) > 0) await new Promise((resolve) => setTimeout(resolve, 500));
+    // The background job runs to its end (the test's timeout bounds the wait) and leaves nothing.
+    await stack.lifecycleQueue().idle();
+    expect(await itemsLeft(session.sessionId)).toBe(0);
     expect(await objectExists(file.s3Key)).toBe(false);
     // Deleting again: the session is unknown.
     expect((await api.call('DELETE', `/sessions/${session.sessionId}`, { token: t })).status).toBe(404);

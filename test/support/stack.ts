@@ -4,10 +4,15 @@
  */
 import { afterAll, beforeAll } from 'vitest';
 import type { AgentEmulator } from '../../scripts/agent-emulator';
+import type { LocalLifecycleQueue } from '../../scripts/local/lifecycle-queue';
 import type { LocalApi } from '../../scripts/local/server';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../scripts/local/stack';
 
-export function useLocalStack(opts: { emulator: LocalStackOptions['emulator'] }): { api: () => LocalApi; emulator: () => AgentEmulator } {
+export function useLocalStack(opts: { emulator: LocalStackOptions['emulator'] }): {
+  api: () => LocalApi;
+  emulator: () => AgentEmulator;
+  lifecycleQueue: () => LocalLifecycleQueue;
+} {
   let stack: LocalStack | undefined;
   beforeAll(async () => {
     const dynamoDbEndpoint = process.env.DYNAMODB_ENDPOINT;
@@ -21,5 +26,6 @@ export function useLocalStack(opts: { emulator: LocalStackOptions['emulator'] })
       if (!stack?.emulator) throw new Error('no agent emulator in this stack');
       return stack.emulator;
     },
+    lifecycleQueue: () => stack!.lifecycleQueue!,
   };
 }

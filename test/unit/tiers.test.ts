@@ -24,6 +24,7 @@ describe('test tiers', () => {
       ['unit', false, false],
       ['integration', true, true],
       ['slow', true, true],
+      ['big', true, true],
     ]);
   });
 });
