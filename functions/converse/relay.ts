@@ -59,8 +59,8 @@ export interface Relayed {
   extra?: { usage?: ChatMessageUsage; metadata: Record<string, unknown> };
 }
 
-/** A relay that failed before the provider answered anything (history read, a retry's call): stored as failed. */
-export const failedRelay = (err: unknown): Relayed => ({
+/** A relay before the provider answered anything. */
+const emptyRelay = (): Relayed => ({
   text: '',
   tokens: { inputTokens: 0, outputTokens: 0 },
   usageReported: false,
@@ -69,22 +69,15 @@ export const failedRelay = (err: unknown): Relayed => ({
   asked: [],
   reached: false,
   cancelled: false,
-  failure: toDomainError(err),
 });
+
+/** A relay that failed before the provider answered anything (history read, a retry's call): stored as failed. */
+export const failedRelay = (err: unknown): Relayed => ({ ...emptyRelay(), failure: toDomainError(err) });
 
 /** Step 2: the provider's answer to the client as it arrives; stops on a stop request or the deadline. */
 export async function relay(plan: TurnPlan, input: Omit<ProviderInput, 'signal'>, sink: EventSink, opts: RunOptions): Promise<Relayed> {
   const streamTraces = Boolean(plan.app.streamTraces && plan.app.features?.traces?.enabled !== false);
-  const out: Relayed = {
-    text: '',
-    tokens: { inputTokens: 0, outputTokens: 0 },
-    usageReported: false,
-    traceKinds: [],
-    tools: [],
-    asked: [],
-    reached: false,
-    cancelled: false,
-  };
+  const out = emptyRelay();
   if (verificationOf(plan.app)) out.evidence = [];
   const abort = new AbortController();
   let timedOut = false;

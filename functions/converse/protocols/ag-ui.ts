@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { AG_UI_PROTOCOL, type AgUiRunInput } from 'pika-shared/schemas';
 import type { FrameEncoder, TurnEvent } from '../../http/sse';
 import { agUiToolResults } from './tool-answers';
-import { type ProtocolTurn, protocolTurn, type TurnEventData, turnText } from './turn';
+import { type ProtocolTurn, protocolTurn, type TurnEventData, textBlocks, turnText } from './turn';
 
 export { AG_UI_PROTOCOL };
 
@@ -40,29 +40,24 @@ const custom = (name: string, value: unknown) => frame({ type: 'CUSTOM', name, v
  * `pika.retry`, `pika.trace`, `pika.done` (usage, message id), then RUN_FINISHED — or RUN_ERROR and nothing after.
  */
 export function agUiEncoder(run: { threadId: string; runId: string }): FrameEncoder {
-  let textId: string | undefined;
+  const text = textBlocks({
+    start: (messageId) => frame({ type: 'TEXT_MESSAGE_START', messageId, role: 'assistant' }),
+    delta: (messageId, delta) => frame({ type: 'TEXT_MESSAGE_CONTENT', messageId, delta }),
+    end: (messageId) => frame({ type: 'TEXT_MESSAGE_END', messageId }),
+  });
   // The run's tool requests: RUN_FINISHED's interrupt outcome lists them (answered by the next run's `resume`).
   const interrupts: Record<string, unknown>[] = [];
-  const closeText = () => {
-    if (!textId) return '';
-    const out = frame({ type: 'TEXT_MESSAGE_END', messageId: textId });
-    textId = undefined;
-    return out;
-  };
   return (event: TurnEvent, data: unknown) => {
     const d = data as TurnEventData;
     switch (event) {
       case 'session':
         return frame({ type: 'RUN_STARTED', threadId: run.threadId, runId: run.runId }) + custom('pika.session', data);
-      case 'chunk': {
-        if (!d.text) return '';
-        const open = textId ? '' : frame({ type: 'TEXT_MESSAGE_START', messageId: (textId = randomUUID()), role: 'assistant' });
-        return open + frame({ type: 'TEXT_MESSAGE_CONTENT', messageId: textId, delta: d.text });
-      }
+      case 'chunk':
+        return text.delta(d.text ?? '');
       case 'tool':
         if (d.phase === 'use')
           return (
-            closeText() +
+            text.close() +
             frame({ type: 'TOOL_CALL_START', toolCallId: d.toolUseId, toolCallName: d.name }) +
             frame({ type: 'TOOL_CALL_END', toolCallId: d.toolUseId })
           );
@@ -81,7 +76,7 @@ export function agUiEncoder(run: { threadId: string; runId: string }): FrameEnco
           message: d.kind === 'approval' ? `Approve ${d.name}?` : `Run ${d.name} and send its result`,
         });
         return (
-          closeText() +
+          text.close() +
           frame({ type: 'TOOL_CALL_START', toolCallId: d.toolCallId, toolCallName: d.name }) +
           frame({ type: 'TOOL_CALL_ARGS', toolCallId: d.toolCallId, delta: JSON.stringify(d.input ?? {}) }) +
           frame({ type: 'TOOL_CALL_END', toolCallId: d.toolCallId })
@@ -89,15 +84,15 @@ export function agUiEncoder(run: { threadId: string; runId: string }): FrameEnco
       case 'trace':
         return custom('pika.trace', data);
       case 'verification':
-        return closeText() + custom('pika.verification', { grade: d.grade, reason: d.reason });
+        return text.close() + custom('pika.verification', { grade: d.grade, reason: d.reason });
       case 'retry':
-        return closeText() + custom('pika.retry', { grade: d.grade, reason: d.reason });
+        return text.close() + custom('pika.retry', { grade: d.grade, reason: d.reason });
       case 'done': {
         const usage = d.usage
           ? [{ inputTokens: d.usage.inputTokens, outputTokens: d.usage.outputTokens, totalTokens: d.usage.inputTokens + d.usage.outputTokens }]
           : undefined;
         return (
-          closeText() +
+          text.close() +
           custom('pika.done', data) +
           frame({
             type: 'RUN_FINISHED',
@@ -110,7 +105,7 @@ export function agUiEncoder(run: { threadId: string; runId: string }): FrameEnco
         );
       }
       case 'error':
-        return closeText() + frame({ type: 'RUN_ERROR', message: String(d.message ?? 'The run failed'), code: d.code });
+        return text.close() + frame({ type: 'RUN_ERROR', message: String(d.message ?? 'The run failed'), code: d.code });
     }
   };
 }

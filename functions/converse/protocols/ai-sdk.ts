@@ -3,11 +3,10 @@
  * the chat request becomes a converse request (its newest user message is the turn; the chat id the
  * conversation), and the pipeline's events are framed as UI message chunks. Nothing of the turn is here.
  */
-import { randomUUID } from 'node:crypto';
 import { AI_SDK_PROTOCOL, type AiSdkChatRequest } from 'pika-shared/schemas';
 import type { FrameEncoder, TurnEvent } from '../../http/sse';
 import { aiSdkToolResults } from './tool-answers';
-import { type ProtocolTurn, protocolTurn, type TurnEventData, turnText } from './turn';
+import { type ProtocolTurn, protocolTurn, type TurnEventData, textBlocks, turnText } from './turn';
 
 export { AI_SDK_PROTOCOL };
 
@@ -43,14 +42,12 @@ const DONE = 'data: [DONE]\n\n';
  * `data-retry` / `data-trace` parts, then `finish` (usage, message id) or `abort` (stopped) or `error`, and [DONE].
  */
 export function aiSdkEncoder(): FrameEncoder {
-  let textId: string | undefined;
+  const text = textBlocks({
+    start: (id) => chunk({ type: 'text-start', id }),
+    delta: (id, delta) => chunk({ type: 'text-delta', id, delta }),
+    end: (id) => chunk({ type: 'text-end', id }),
+  });
   let sessionMeta: Record<string, unknown> = {};
-  const closeText = () => {
-    if (!textId) return '';
-    const out = chunk({ type: 'text-end', id: textId });
-    textId = undefined;
-    return out;
-  };
   return (event: TurnEvent, data: unknown) => {
     const d = data as TurnEventData;
     switch (event) {
@@ -58,15 +55,12 @@ export function aiSdkEncoder(): FrameEncoder {
         sessionMeta = { sessionId: d.sessionId, userMessageId: d.userMessageId };
         // One step per stream: a turn resumed after a tool request continues the same message in a step of its own.
         return chunk({ type: 'start', messageMetadata: sessionMeta }) + chunk({ type: 'start-step' });
-      case 'chunk': {
-        if (!d.text) return '';
-        const open = textId ? '' : chunk({ type: 'text-start', id: (textId = randomUUID()) });
-        return open + chunk({ type: 'text-delta', id: textId, delta: d.text });
-      }
+      case 'chunk':
+        return text.delta(d.text ?? '');
       case 'tool':
         if (d.phase === 'use')
           return (
-            closeText() + chunk({ type: 'tool-input-available', toolCallId: d.toolUseId, toolName: d.name, input: {}, providerExecuted: true, dynamic: true })
+            text.close() + chunk({ type: 'tool-input-available', toolCallId: d.toolUseId, toolName: d.name, input: {}, providerExecuted: true, dynamic: true })
           );
         return d.status === 'error'
           ? chunk({ type: 'tool-output-error', toolCallId: d.toolUseId, errorText: 'The tool failed', providerExecuted: true, dynamic: true })
@@ -74,7 +68,7 @@ export function aiSdkEncoder(): FrameEncoder {
       case 'tool_request':
         // A client tool is a call for addToolOutput; an approval is answered with addToolApprovalResponse.
         return (
-          closeText() +
+          text.close() +
           chunk({ type: 'tool-input-available', toolCallId: d.toolCallId, toolName: d.name, input: d.input ?? {} }) +
           (d.kind === 'approval' ? chunk({ type: 'tool-approval-request', approvalId: d.toolCallId, toolCallId: d.toolCallId }) : '')
         );
@@ -82,9 +76,9 @@ export function aiSdkEncoder(): FrameEncoder {
         return chunk({ type: 'data-trace', data, transient: true });
       case 'verification':
         // One part per answer: the grade of a retried answer replaces the first one's.
-        return closeText() + chunk({ type: 'data-verification', id: 'verification', data: { grade: d.grade, reason: d.reason } });
+        return text.close() + chunk({ type: 'data-verification', id: 'verification', data: { grade: d.grade, reason: d.reason } });
       case 'retry':
-        return closeText() + chunk({ type: 'data-retry', data: { grade: d.grade, reason: d.reason } });
+        return text.close() + chunk({ type: 'data-retry', data: { grade: d.grade, reason: d.reason } });
       case 'done': {
         const metadata = {
           ...sessionMeta,
@@ -98,11 +92,11 @@ export function aiSdkEncoder(): FrameEncoder {
         const end = d.cancelled
           ? chunk({ type: 'abort', reason: 'cancelled' })
           : chunk({ type: 'finish', finishReason: d.awaitingClient ? 'tool-calls' : 'stop', messageMetadata: metadata });
-        return closeText() + (d.cancelled ? chunk({ type: 'message-metadata', messageMetadata: metadata }) : '') + end + DONE;
+        return text.close() + (d.cancelled ? chunk({ type: 'message-metadata', messageMetadata: metadata }) : '') + end + DONE;
       }
       case 'error':
         return (
-          closeText() +
+          text.close() +
           chunk({ type: 'error', errorText: String(d.message ?? 'The answer failed') }) +
           chunk({ type: 'finish', finishReason: 'error', messageMetadata: { ...sessionMeta, error: { code: d.code } } }) +
           DONE

@@ -1,4 +1,5 @@
-/** What the client protocols share: a protocol request as the converse request the pipeline runs. */
+/** What the client protocols share: a protocol request as the converse request the pipeline runs, and text blocks. */
+import { randomUUID } from 'node:crypto';
 import { idSchema, MESSAGE_MAX } from 'pika-shared/schemas';
 import type { ConverseToolResult, ToolRequestKind } from 'pika-shared/types/chatbot/chatbot-types';
 import { ConverseError } from '../errors';
@@ -84,4 +85,25 @@ export interface TurnEventData {
   deferred?: boolean;
   code?: string;
   message?: string;
+}
+
+/**
+ * An answer's text as the protocols frame it: blocks with an id of their own, opened at the first delta and
+ * closed before anything else (a tool call, the end); `close()` is '' when none is open.
+ */
+export function textBlocks(frames: { start: (id: string) => string; delta: (id: string, text: string) => string; end: (id: string) => string }) {
+  let id: string | undefined;
+  return {
+    delta(text: string): string {
+      if (!text) return '';
+      const open = id ? '' : frames.start((id = randomUUID()));
+      return open + frames.delta(id, text);
+    },
+    close(): string {
+      if (!id) return '';
+      const out = frames.end(id);
+      id = undefined;
+      return out;
+    },
+  };
 }

@@ -12,13 +12,11 @@
 import { randomUUID } from 'node:crypto';
 import { type Event as AgUiEvent, EventType, type RunAgentInput } from '@ag-ui/core';
 import { EventSchema } from '@ag-ui/core/schemas';
-import { InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
 import type { AgentCoreRuntimeRef } from 'pika-shared/types/chatbot/agentcore-types';
 import { attachedFilesBlock, createSseParser, sessionContextBlock, userMemoryBlock } from 'pika-shared/util/agentcore';
 import { AG_UI_ATTACHED_FILES, AG_UI_SESSION_CONTEXT, AG_UI_USAGE_EVENT, AG_UI_USER_MEMORY, type AgUiForwardedProps } from 'pika-shared/util/agentcore-agui';
-import { agentCoreClient } from '../../models/agentcore';
-import { abortable, baggageFor, providerSessionId } from './agentcore';
-import { AgentRuntimeError } from './agentcore-runtime';
+import { providerSessionId } from './agentcore';
+import { AgentRuntimeError, sendToRuntime } from './agentcore-runtime';
 import type { ProviderEvent, ProviderInput } from './events';
 import { utf8Stream } from './utf8';
 
@@ -179,32 +177,16 @@ export function agUiEventMapper() {
 
 /** InvokeAgentRuntime on an AGUI runtime: a RunAgentInput in, its AG-UI events out as ProviderEvents. */
 export async function* invokeAgUiRuntime(agent: AgentCoreRuntimeRef, input: ProviderInput): AsyncGenerator<ProviderEvent> {
-  const baggage = baggageFor(input.sessionAttributes);
-  const out = await agentCoreClient().send(
-    new InvokeAgentRuntimeCommand({
-      agentRuntimeArn: agent.agentRuntimeArn,
-      ...(agent.qualifier ? { qualifier: agent.qualifier } : {}),
-      runtimeSessionId: providerSessionId(input.sessionId),
-      runtimeUserId: input.userId,
-      ...(baggage ? { baggage } : {}),
-      ...(input.traceParent ? { traceParent: input.traceParent } : {}),
-      contentType: 'application/json',
-      accept: AG_UI_ACCEPT,
-      payload: new TextEncoder().encode(JSON.stringify(runAgentInput(input))),
-    }),
-    { abortSignal: input.signal },
-  );
-  const body = out.response as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;
-  const chunks = body ? abortable(body, input.signal, () => body.destroy?.()) : undefined;
+  const { contentType, chunks } = await sendToRuntime(agent, input, AG_UI_ACCEPT, JSON.stringify(runAgentInput(input)));
   const text = utf8Stream();
-  if (!(out.contentType ?? '').toLowerCase().startsWith('text/event-stream')) {
+  if (!contentType.startsWith('text/event-stream')) {
     let all = '';
     if (chunks)
       for await (const bytes of chunks) {
         all += text.write(bytes);
         if (all.length > 200) break; // enough to say what it was; the rest is not read
       }
-    throw new AgentRuntimeError(`The AG-UI agent answered ${out.contentType || 'without a content type'}, not an event stream: ${all.slice(0, 200)}`);
+    throw new AgentRuntimeError(`The AG-UI agent answered ${contentType || 'without a content type'}, not an event stream: ${all.slice(0, 200)}`);
   }
   const sse = createSseParser();
   const mapper = agUiEventMapper();

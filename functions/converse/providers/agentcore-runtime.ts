@@ -30,14 +30,8 @@ export class AgentRuntimeError extends Error {
 
 export const RUNTIME_ACCEPT = 'text/event-stream, application/json;q=0.9, text/plain;q=0.8';
 
-export async function* invokeAgentRuntime(agent: AgentCoreRuntimeRef, input: ProviderInput): AsyncGenerator<ProviderEvent> {
-  const payload = encodeAgentRuntimePayload({
-    prompt: input.inputText,
-    sessionAttributes: input.sessionAttributes,
-    ...(input.history?.length ? { history: input.history } : {}),
-    ...(input.files?.length ? { files: input.files.map(({ useCase: _classicOnly, ...file }) => file) } : {}),
-    ...(input.memory?.length ? { memory: input.memory } : {}),
-  });
+/** InvokeAgentRuntime for one turn (whatever the runtime's protocol): its content type (lower case) and its body, aborted with the turn. */
+export async function sendToRuntime(agent: AgentCoreRuntimeRef, input: ProviderInput, accept: string, payload: string) {
   const baggage = baggageFor(input.sessionAttributes);
   const out = await agentCoreClient().send(
     new InvokeAgentRuntimeCommand({
@@ -48,16 +42,29 @@ export async function* invokeAgentRuntime(agent: AgentCoreRuntimeRef, input: Pro
       ...(baggage ? { baggage } : {}),
       ...(input.traceParent ? { traceParent: input.traceParent } : {}),
       contentType: 'application/json',
-      accept: RUNTIME_ACCEPT,
+      accept,
       payload: new TextEncoder().encode(payload),
     }),
     { abortSignal: input.signal },
   );
   const body = out.response as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;
-  if (!body) return;
-  const chunks = abortable(body, input.signal, () => body.destroy?.());
+  return {
+    contentType: (out.contentType ?? '').toLowerCase(),
+    chunks: body ? abortable(body, input.signal, () => body.destroy?.()) : undefined,
+  };
+}
+
+export async function* invokeAgentRuntime(agent: AgentCoreRuntimeRef, input: ProviderInput): AsyncGenerator<ProviderEvent> {
+  const payload = encodeAgentRuntimePayload({
+    prompt: input.inputText,
+    sessionAttributes: input.sessionAttributes,
+    ...(input.history?.length ? { history: input.history } : {}),
+    ...(input.files?.length ? { files: input.files.map(({ useCase: _classicOnly, ...file }) => file) } : {}),
+    ...(input.memory?.length ? { memory: input.memory } : {}),
+  });
+  const { contentType, chunks } = await sendToRuntime(agent, input, RUNTIME_ACCEPT, payload);
+  if (!chunks) return;
   const text = utf8Stream();
-  const contentType = (out.contentType ?? '').toLowerCase();
 
   if (contentType.startsWith('text/event-stream')) {
     const sse = createSseParser();
