@@ -159,7 +159,7 @@ export async function persist(
     const failure = toDomainError(err);
     logger.error('assistant message not stored', { sessionId: plan.session.sessionId, errorName: (err as { name?: string })?.name, code: failure.code });
     // The table failed (not the session gone): the answer goes to the redrive queue and is stored later, once.
-    const record = { ...stored, messageId: newId(), turnId: plan.turnId, debit: { ...debit, at: new Date(debit.at).toISOString() } };
+    const record = { ...stored, messageId: newId(), turnId: plan.turnId, debit: { ...debit, at: new Date(debit.at).toISOString() }, awaiting };
     if (failure.code !== 'NOT_FOUND' && (await deferAnswer(record)))
       return { messageId: record.messageId, usage, deferred: true, ...(r.failure ? { failure: r.failure } : {}) };
     countMetric(ANSWERS_NOT_STORED); // alarmed (ChatObservability): an answer the user read and the table does not hold
@@ -195,8 +195,8 @@ export async function finish(plan: TurnPlan, r: Relayed, stored: Awaited<ReturnT
       usage,
       ...(r.cancelled ? { cancelled: true } : {}),
       ...(deferred ? { deferred: true } : {}),
-      // A deferred answer is stored by the redrive, which keeps no pending calls: nothing can be answered then.
-      ...(awaitingOf(plan, r) && !deferred ? { awaitingClient: true } : {}),
+      // A deferred one too: the redrive keeps its calls pending as it frees the session (answers meanwhile: 409 TURN_IN_PROGRESS).
+      ...(awaitingOf(plan, r) ? { awaitingClient: true } : {}),
     });
 }
 

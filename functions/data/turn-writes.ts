@@ -136,6 +136,8 @@ export interface AnswerRecord
   /** The turn that answered: the session is freed if it still holds it. */
   turnId: string;
   debit: Omit<UsageDebit, 'at'> & { at: string };
+  /** The answer asks the client: its calls await as the session is freed (not if another turn took the session meanwhile). */
+  awaiting?: Omit<AwaitingClient, 'messageId'>;
 }
 
 /** Stores a redriven answer with its usage (session counters, the user's items, the debit record), once; frees the session. */
@@ -159,6 +161,6 @@ export async function storeRedrivenAnswer(record: AnswerRecord): Promise<StoredM
       ...(record.release ? { release: record.release } : {}),
     }),
   });
-  await releaseTurn(record.sessionId, record.turnId);
+  await releaseTurn(record.sessionId, record.turnId, record.awaiting && { ...record.awaiting, messageId: record.messageId });
   return message;
 }

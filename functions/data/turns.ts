@@ -88,13 +88,16 @@ export function providerStateOf(item: SessionItem): ProviderState {
 }
 
 /** Frees the session if turn `turnId` still holds it (an answer stored after its turn ended: turn-writes.ts). */
-export async function releaseTurn(sessionId: string, turnId: string): Promise<void> {
+export async function releaseTurn(sessionId: string, turnId: string, awaiting?: AwaitingClient): Promise<void> {
   try {
     await ddb().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.session(sessionId),
-        ...updateExpression({ remove: [T.turnId, T.turnLeaseUntil, T.cancelTurnId] }, { names: { '#turn': T.turnId }, values: { ':tid': turnId } }),
+        ...updateExpression(
+          { set: { [T.awaitingClient]: awaiting }, remove: [T.turnId, T.turnLeaseUntil, T.cancelTurnId] },
+          { names: { '#turn': T.turnId }, values: { ':tid': turnId } },
+        ),
         ConditionExpression: '#turn = :tid',
       }),
     );

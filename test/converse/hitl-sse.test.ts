@@ -5,7 +5,9 @@
  * `returnControlInvocationResults` through the real SDK client and the agent emulator.
  */
 import { describe, expect, it } from 'vitest';
-import { storeUserMessage } from '../../functions/data/turn-writes';
+import { newId } from '../../functions/data/items';
+import { getSessionWithUser } from '../../functions/data/sessions';
+import { storeRedrivenAnswer, storeUserMessage } from '../../functions/data/turn-writes';
 import { RETURN_CONTROL } from '../../scripts/agent-emulator/agents';
 import { expectErrorShape, ROLES, token, uid } from '../api/harness';
 import { converse, lastAgentRequest, textOf, useConverse } from './harness';
@@ -221,5 +223,46 @@ describe('human in the loop over /converse (Classic return of control, harness i
     expect(await storedMessages(api, t, sessionId)).toEqual(before);
     // The awaiting answer's own id passes: the resume the read saw.
     await expect(write(before[1].messageId)).resolves.toMatchObject({ message: { role: 'user' } });
+  });
+
+  it('an asking answer stored by the redrive keeps its calls pending as it frees the session; not when another turn took it', async () => {
+    const userId = uid();
+    const t = await token(userId);
+    const { chatAppId, agentId } = await askingApp(api, 'classic', 'ask-client');
+    const redriven = async (holding: boolean) => {
+      const sessionId = (await api.call('POST', '/sessions', { token: t, body: { chatAppId } })).body.sessionId as string;
+      const turnId = uid('turn');
+      await storeUserMessage({
+        userId,
+        chatAppId,
+        session: { sessionId },
+        message: { content: 'q', source: 'user' },
+        turnId,
+        leaseUntilIso: new Date(Date.now() + 30_000).toISOString(),
+      });
+      const usage = { inputTokens: 1, outputTokens: 1, inputCost: 0, outputCost: 0, totalCost: 0 };
+      const call = { toolCallId: 'inv-1.0', name: 'lookup_order', kind: 'client-tool' as const, input: { orderId: '42' } };
+      const message = await storeRedrivenAnswer({
+        userId,
+        sessionId,
+        messageId: newId(),
+        turnId: holding ? turnId : uid('another-turn'),
+        content: '',
+        source: 'user',
+        status: 'awaiting-client',
+        usage,
+        debit: { chatAppId, userId, agentId, at: new Date().toISOString(), usage, turns: 1 },
+        awaiting: { agentId, invocationId: 'inv-1', calls: [call] },
+      });
+      return { message, provider: (await getSessionWithUser(sessionId, userId)).provider };
+    };
+    const kept = await redriven(true);
+    expect(kept.provider.awaiting).toEqual({
+      messageId: kept.message.messageId,
+      agentId,
+      invocationId: 'inv-1',
+      calls: [expect.objectContaining({ toolCallId: 'inv-1.0' })],
+    });
+    expect((await redriven(false)).provider.awaiting).toBeUndefined();
   });
 });
