@@ -5,23 +5,21 @@
  * deployed bundle calls.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTE_GROUPS } from '../../functions/http/routes';
 import { stageConfig } from '../../lib/config/stages';
 import { EXPORT_RETENTION_DAYS } from '../../functions/data/exports';
-import { BACKGROUND_FUNCTIONS, EXPORTS_ACCESS, FILES_ACCESS, type BackgroundFunction, type FunctionName } from '../../lib/constructs/access-map';
-import { deployedCodeOf, flat, logicalIdOf, resourcesOf, statementsByRole, synthStage, type Synthesized } from './helpers';
+import { EXPORTS_ACCESS, FILES_ACCESS } from '../../lib/constructs/access-map';
+import {
+  ALL_FUNCTIONS as FUNCTIONS,
+  deployedCodeOf,
+  flat,
+  functionOf,
+  logicalIdOf,
+  resourcesOf,
+  statementsByRole,
+  synthStage,
+  type Synthesized,
+} from './helpers';
 
-const FUNCTIONS: FunctionName[] = [...ROUTE_GROUPS, 'authorizer', ...BACKGROUND_FUNCTIONS, 'retention-sweep', 'lifecycle-worker'];
-const functionOf = (s: Synthesized, name: FunctionName) =>
-  name === 'authorizer'
-    ? s.stack.functions.authorizer
-    : name === 'retention-sweep'
-      ? s.stack.functions.retentionSweep
-      : name === 'lifecycle-worker'
-        ? s.stack.functions.lifecycleWorker
-        : (BACKGROUND_FUNCTIONS as readonly string[]).includes(name)
-          ? s.stack.functions.background.get(name as BackgroundFunction)!
-          : s.stack.functions.byGroup.get(name as never)!;
 let dev: Synthesized;
 let prod: Synthesized;
 

@@ -9,8 +9,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { IConstruct } from 'constructs';
+import { ROUTE_GROUPS } from '../../functions/http/routes';
 import { stageConfig, type StageConfigInput } from '../../lib/config/stages';
-import type { FunctionName } from '../../lib/constructs/access-map';
+import { BACKGROUND_FUNCTIONS, type BackgroundFunction, type FunctionName } from '../../lib/constructs/access-map';
 import { lambdaBuildOptions, reachableOutputs } from '../../lib/constructs/bundling';
 import { handlerEntry } from '../../lib/constructs/chat-functions';
 import { addNagChecks } from '../../lib/nag';
@@ -138,4 +139,16 @@ export async function deployedCodeOf(name: FunctionName): Promise<string> {
     .filter((f) => live.has(f.path))
     .map((f) => f.text)
     .join('\n');
+}
+
+/** Every function of the access map. */
+export const ALL_FUNCTIONS: FunctionName[] = [...ROUTE_GROUPS, 'authorizer', ...BACKGROUND_FUNCTIONS, 'retention-sweep', 'lifecycle-worker'];
+
+/** The synthesized function of an access-map name (route groups, the authorizer, background workers). */
+export function functionOf(s: Synthesized, name: FunctionName) {
+  if (name === 'authorizer') return s.stack.functions.authorizer;
+  if (name === 'retention-sweep') return s.stack.functions.retentionSweep;
+  if (name === 'lifecycle-worker') return s.stack.functions.lifecycleWorker;
+  if ((BACKGROUND_FUNCTIONS as readonly string[]).includes(name)) return s.stack.functions.background.get(name as BackgroundFunction)!;
+  return s.stack.functions.byGroup.get(name as never)!;
 }

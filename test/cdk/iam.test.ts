@@ -7,12 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GSIS } from '../../functions/data/table-definition';
 import { ROUTE_GROUPS, type RouteGroup } from '../../functions/http/routes';
 import { stageConfig } from '../../lib/config/stages';
-import { BACKGROUND_FUNCTIONS, TABLE_ACCESS, type BackgroundFunction, type FunctionName } from '../../lib/constructs/access-map';
+import { TABLE_ACCESS, type FunctionName } from '../../lib/constructs/access-map';
 import { MEMORY_ACTIONS, LIFECYCLE_MEMORY_ACTIONS } from '../../lib/constructs/chat-functions';
-import { deployedCodeOf, flat, logicalIdOf, statementsByRole, synthStage, type Synthesized } from './helpers';
+import { ALL_FUNCTIONS as FUNCTIONS, deployedCodeOf, flat, functionOf, logicalIdOf, statementsByRole, synthStage, type Synthesized } from './helpers';
 
 const STAGES = ['dev', 'staging', 'prod'] as const;
-const FUNCTIONS: FunctionName[] = [...ROUTE_GROUPS, 'authorizer', ...BACKGROUND_FUNCTIONS, 'retention-sweep', 'lifecycle-worker'];
 /** Bedrock callers: converse (agents, titles) and the generated-insights worker (its models only, test/cdk/insights.test.ts). */
 const BEDROCK_CALLERS: FunctionName[] = ['converse', 'insights-worker'];
 const synthesized = {} as Record<(typeof STAGES)[number], Synthesized>;
@@ -28,16 +27,7 @@ type Statement = { Action: string | string[]; Resource: unknown; Effect: string 
 
 /** action -> resources (flattened), over every statement of the function's role. */
 function grants(s: Synthesized, name: FunctionName): Map<string, Set<string>> {
-  const fn =
-    name === 'authorizer'
-      ? s.stack.functions.authorizer
-      : name === 'retention-sweep'
-        ? s.stack.functions.retentionSweep
-        : name === 'lifecycle-worker'
-          ? s.stack.functions.lifecycleWorker
-          : (BACKGROUND_FUNCTIONS as readonly string[]).includes(name)
-            ? s.stack.functions.background.get(name as BackgroundFunction)!
-            : s.stack.functions.byGroup.get(name as never)!;
+  const fn = functionOf(s, name);
   const roleId = logicalIdOf(s, fn.role!);
   const out = new Map<string, Set<string>>();
   for (const st of statementsByRole(s).get(roleId) ?? []) {

@@ -7,12 +7,13 @@ import { RunAgentInputSchema } from '@ag-ui/core/schemas';
 import type { AgentCoreRuntimeRef } from 'pika-shared/types/chatbot/agentcore-types';
 import { sessionContextBlock, userMemoryBlock } from 'pika-shared/util/agentcore';
 import { AG_UI_SESSION_CONTEXT, AG_UI_USER_MEMORY } from 'pika-shared/util/agentcore-agui';
-import { encodeSessionAttributes, normalizeSessionAttributes } from 'pika-shared/util/bedrock';
+import { normalizeSessionAttributes } from 'pika-shared/util/bedrock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { invokeProvider } from '../../functions/converse/providers';
+import { collect, providerInput } from './provider-input';
 import { providerSessionId } from '../../functions/converse/providers/agentcore';
 import { AgentRuntimeError } from '../../functions/converse/providers/agentcore-runtime';
-import type { ProviderEvent, ProviderInput } from '../../functions/converse/providers/events';
+import type { ProviderInput } from '../../functions/converse/providers/events';
 import {
   AG_UI_PREAMBLE,
   AG_UI_TOOL,
@@ -26,7 +27,6 @@ import {
 } from '../../scripts/agent-emulator';
 
 let emu: AgentEmulator;
-let n = 0;
 
 beforeAll(async () => {
   emu = await startAgentEmulator({ chunkDelayMs: 1 });
@@ -36,29 +36,7 @@ afterAll(async () => emu.close());
 
 const agui = (agent: string): AgentCoreRuntimeRef => ({ kind: 'agentcore-runtime', agentRuntimeArn: emulatorRuntimeArn(agent), protocol: 'AGUI' });
 
-function input(inputText: string, extra: Partial<ProviderInput> = {}): ProviderInput {
-  const sessionId = `01JAGUISESSION${String(++n).padStart(12, '0')}`;
-  return {
-    sessionId,
-    userId: 'user-1',
-    inputText,
-    sessionAttributes: encodeSessionAttributes({ userId: 'user-1', sessionId, chatAppId: 'app', agentId: 'agent', tier: 'gold', limits: { daily: 5 } }),
-    signal: new AbortController().signal,
-    ...extra,
-  };
-}
-
-async function collect(gen: AsyncGenerator<ProviderEvent>) {
-  const events: ProviderEvent[] = [];
-  let error: unknown;
-  try {
-    for await (const e of gen) events.push(e);
-  } catch (err) {
-    error = err;
-  }
-  const chunks = events.flatMap((e) => (e.type === 'chunk' ? [e.text] : []));
-  return { events, text: chunks.join(''), chunks: chunks.length, error };
-}
+const input = (inputText: string, extra: Partial<ProviderInput> = {}) => providerInput('01JAGUISESSION', inputText, extra);
 
 const lastRuntimeRequest = () =>
   emu

@@ -4,7 +4,7 @@ import { InternalServerException } from '@aws-sdk/client-bedrock-agentcore';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AgentCoreHarnessRef, AgentCoreRuntimeRef } from 'pika-shared/types/chatbot/agentcore-types';
 import { sessionContextBlock } from 'pika-shared/util/agentcore';
-import { encodeSessionAttributes, normalizeSessionAttributes } from 'pika-shared/util/bedrock';
+import { normalizeSessionAttributes } from 'pika-shared/util/bedrock';
 import {
   echoAnswer,
   emulatorHarnessArn,
@@ -22,10 +22,10 @@ import { harnessHistory, invokeHarness } from '../../functions/converse/provider
 import { AgentRuntimeError, invokeAgentRuntime, stopRuntimeSession } from '../../functions/converse/providers/agentcore-runtime';
 import type { ProviderInput, ProviderEvent } from '../../functions/converse/providers/events';
 import { invokeProvider } from '../../functions/converse/providers';
+import { collect, providerInput } from './provider-input';
 import { utf8Stream } from '../../functions/converse/providers/utf8';
 
 let emu: AgentEmulator;
-let n = 0;
 
 beforeAll(async () => {
   emu = await startAgentEmulator({ chunkDelayMs: 2 });
@@ -44,29 +44,7 @@ const runtime = (agent: string, extra: Partial<AgentCoreRuntimeRef> = {}): Agent
   ...extra,
 });
 
-function input(inputText: string, extra: Partial<ProviderInput> = {}): ProviderInput {
-  const sessionId = extra.sessionId ?? `01JCHATSESSION${String(++n).padStart(12, '0')}`;
-  return {
-    sessionId,
-    userId: 'user-1',
-    inputText,
-    sessionAttributes: encodeSessionAttributes({ userId: 'user-1', sessionId, chatAppId: 'app', agentId: 'agent', tier: 'gold', limits: { daily: 5 } }),
-    signal: new AbortController().signal,
-    ...extra,
-  };
-}
-
-async function collect(gen: AsyncGenerator<ProviderEvent>) {
-  const events: ProviderEvent[] = [];
-  let error: unknown;
-  try {
-    for await (const e of gen) events.push(e);
-  } catch (err) {
-    error = err;
-  }
-  const text = events.flatMap((e) => (e.type === 'chunk' ? [e.text] : [])).join('');
-  return { events, text, error, chunks: events.filter((e) => e.type === 'chunk').length };
-}
+const input = (inputText: string, extra: Partial<ProviderInput> = {}) => providerInput('01JCHATSESSION', inputText, extra);
 
 const lastOp = (op: string) =>
   emu
