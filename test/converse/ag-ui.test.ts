@@ -5,22 +5,13 @@
 import { HttpAgent, type BaseEvent } from '@ag-ui/client';
 import { describe, expect, it, vi } from 'vitest';
 import { echoAnswer } from '../../scripts/agent-emulator';
-import { ROLES, token, uid } from '../api/harness';
-import { AGENT_KINDS, TEST_PRICING, useConverse } from './harness';
+import { token, uid } from '../api/harness';
+import { useConverse, chatAppWith, storedMessages, messagesWhen } from './harness';
 import { agUiBody, postProtocol } from './protocol-harness';
 
 const { api } = useConverse();
 
-async function appFor(kind: string, name: string) {
-  const admin = await token(uid('site'), [ROLES.siteAdmin]);
-  const agentId = uid(`${kind}-${name}`);
-  const chatAppId = uid('app');
-  expect((await api.call('PUT', `/admin/agents/${agentId}`, { token: admin, body: { agent: AGENT_KINDS[kind]!(name), pricing: TEST_PRICING } })).status).toBe(
-    200,
-  );
-  expect((await api.call('PUT', `/admin/chat-apps/${chatAppId}`, { token: admin, body: { title: kind, enabled: true, agentId } })).status).toBe(200);
-  return chatAppId;
-}
+const appFor = async (kind: string, name: string, extra: Record<string, unknown> = {}) => (await chatAppWith(api, kind, name, extra)).chatAppId;
 
 const agentFor = (t: string, threadId = uid('thread')) =>
   new HttpAgent({ url: `${api.url}/converse/ag-ui`, headers: { authorization: `Bearer ${t}` }, threadId });
@@ -39,8 +30,7 @@ async function run(agent: HttpAgent, chatAppId: string, text: string) {
 
 const custom = (events: BaseEvent[], name: string) =>
   events.find((e) => e.type === 'CUSTOM' && (e as { name?: string }).name === name) as { value: any } | undefined;
-const messagesOf = async (t: string, sessionId: string) =>
-  (await api.call('GET', `/sessions/${sessionId}/messages?limit=100`, { token: t })).body.items as any[];
+const messagesOf = (t: string, sessionId: string) => storedMessages(api, t, sessionId);
 
 describe('POST /converse/ag-ui with HttpAgent', () => {
   it('streams RUN_STARTED, text in several parts, RUN_FINISHED; a second run on the thread continues its session', async () => {
@@ -122,14 +112,7 @@ describe('POST /converse/ag-ui with HttpAgent', () => {
       )
       .catch(() => undefined);
     expect(sessionId).not.toBe('');
-    const stored = await vi.waitFor(
-      async () => {
-        const m = await messagesOf(t, sessionId);
-        if (m.length < 2) throw new Error('answer not stored yet');
-        return m;
-      },
-      { timeout: 10_000, interval: 50 },
-    );
+    const stored = await messagesWhen(api, t, sessionId, 2);
     expect(stored[1]).toMatchObject({ role: 'assistant', status: 'complete', content: echoAnswer('I will not wait') });
   });
 });

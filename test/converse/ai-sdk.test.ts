@@ -5,24 +5,15 @@
  */
 import { Chat } from '@ai-sdk/react';
 import { DefaultChatTransport, readUIMessageStream, type UIMessage } from 'ai';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { echoAnswer } from '../../scripts/agent-emulator';
-import { ROLES, token, uid } from '../api/harness';
-import { AGENT_KINDS, TEST_PRICING, useConverse } from './harness';
+import { token, uid } from '../api/harness';
+import { useConverse, chatAppWith, storedMessages, messagesWhen } from './harness';
 import { aiSdkBody, postProtocol, uiUserMessage } from './protocol-harness';
 
 const { api } = useConverse();
 
-async function appFor(kind: string, name: string, extra: Record<string, unknown> = {}) {
-  const admin = await token(uid('site'), [ROLES.siteAdmin]);
-  const agentId = uid(`${kind}-${name}`);
-  const chatAppId = uid('app');
-  expect((await api.call('PUT', `/admin/agents/${agentId}`, { token: admin, body: { agent: AGENT_KINDS[kind]!(name), pricing: TEST_PRICING } })).status).toBe(
-    200,
-  );
-  expect((await api.call('PUT', `/admin/chat-apps/${chatAppId}`, { token: admin, body: { title: kind, enabled: true, agentId, ...extra } })).status).toBe(200);
-  return chatAppId;
-}
+const appFor = async (kind: string, name: string, extra: Record<string, unknown> = {}) => (await chatAppWith(api, kind, name, extra)).chatAppId;
 
 const transportFor = (t: string, chatAppId: string) =>
   new DefaultChatTransport<UIMessage>({ api: `${api.url}/converse/ai-sdk`, headers: { authorization: `Bearer ${t}` }, body: { chatAppId } });
@@ -41,8 +32,7 @@ const textOf = (m: UIMessage) =>
     .filter((p) => p.type === 'text')
     .map((p) => (p as { text: string }).text)
     .join('');
-const messagesOf = async (t: string, sessionId: string) =>
-  (await api.call('GET', `/sessions/${sessionId}/messages?limit=100`, { token: t })).body.items as any[];
+const messagesOf = (t: string, sessionId: string) => storedMessages(api, t, sessionId);
 
 describe('POST /converse/ai-sdk with the AI SDK', () => {
   it('streams the answer in several parts, then continues the same session with the second message', async () => {
@@ -192,14 +182,7 @@ describe('POST /converse/ai-sdk with the AI SDK', () => {
     }
     controller.abort();
     await reader.cancel().catch(() => undefined);
-    const stored = await vi.waitFor(
-      async () => {
-        const m = await messagesOf(t, sessionId);
-        if (m.length < 2) throw new Error('answer not stored yet');
-        return m;
-      },
-      { timeout: 10_000, interval: 50 },
-    );
+    const stored = await messagesWhen(api, t, sessionId, 2);
     expect(stored[1]).toMatchObject({ role: 'assistant', status: 'complete', content: echoAnswer('I will not wait') });
   });
 });

@@ -2,7 +2,8 @@
 import { readServerSentEvents } from 'pika-shared/client';
 import type { AgentConfig } from 'pika-shared/types/chatbot/chatbot-types';
 import { emulatorHarnessArn, emulatorRuntimeArn, type AgentEmulator } from '../../scripts/agent-emulator';
-import { apiClient, type Api } from '../api/harness';
+import { expect, vi } from 'vitest';
+import { apiClient, ROLES, token, uid, type Api } from '../api/harness';
 import { expectOpenApi } from '../support/openapi-check';
 import { useLocalStack } from '../support/stack';
 
@@ -72,3 +73,30 @@ export const KIND_OPERATION: Record<string, string> = {
   harness: 'InvokeHarness',
   runtime: 'InvokeAgentRuntime',
 };
+
+/** A chat app on an agent of its own (the emulator's `name` agent of `kind`), with `app`'s further chat-app settings. */
+export async function chatAppWith(api: Api, kind: string, name: string, app: Record<string, unknown> = {}) {
+  const admin = await token(uid('site'), [ROLES.siteAdmin]);
+  const agentId = uid(`${kind}-${name}`);
+  const chatAppId = uid('app');
+  const agent = await api.call('PUT', `/admin/agents/${agentId}`, { token: admin, body: { agent: AGENT_KINDS[kind]!(name), pricing: TEST_PRICING } });
+  expect(agent.status, JSON.stringify(agent.body)).toBe(200);
+  const put = await api.call('PUT', `/admin/chat-apps/${chatAppId}`, { token: admin, body: { title: kind, enabled: true, agentId, ...app } });
+  expect(put.status, JSON.stringify(put.body)).toBe(200);
+  return { chatAppId, agentId };
+}
+
+/** A session's messages as its user reads them (first 100). */
+export const storedMessages = async (api: Api, t: string, sessionId: string) =>
+  (await api.call('GET', `/sessions/${sessionId}/messages?limit=100`, { token: t })).body.items as any[];
+
+/** The session's messages once there are at least `count` (an answer stored after its stream was aborted). */
+export const messagesWhen = (api: Api, t: string, sessionId: string, count: number) =>
+  vi.waitFor(
+    async () => {
+      const m = await storedMessages(api, t, sessionId);
+      if (m.length < count) throw new Error(`${m.length} of ${count} messages stored yet`);
+      return m;
+    },
+    { timeout: 10_000, interval: 50 },
+  );

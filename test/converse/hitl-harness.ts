@@ -1,7 +1,6 @@
 /** Chat apps with agents that ask the client (human in the loop), for the tests of each protocol. */
-import { expect } from 'vitest';
-import { ROLES, token, uid, type Api } from '../api/harness';
-import { AGENT_KINDS, TEST_PRICING } from './harness';
+import type { Api } from '../api/harness';
+import { chatAppWith, storedMessages } from './harness';
 
 /** The emulator's asking functions as the chat app's client tools (cancel_order asks for an approval either way). */
 export const CLIENT_TOOLS = [
@@ -10,16 +9,6 @@ export const CLIENT_TOOLS = [
 ];
 
 /** A chat app whose agent is the emulator's `name` agent of `kind`, with `clientTools` (default CLIENT_TOOLS). */
-export async function askingApp(api: Api, kind: string, name: string, clientTools: unknown = CLIENT_TOOLS) {
-  const admin = await token(uid('site'), [ROLES.siteAdmin]);
-  const agentId = uid(`${kind}-${name}`);
-  const chatAppId = uid('app');
-  const agent = await api.call('PUT', `/admin/agents/${agentId}`, { token: admin, body: { agent: AGENT_KINDS[kind]!(name), pricing: TEST_PRICING } });
-  expect(agent.status).toBe(200);
-  const app = await api.call('PUT', `/admin/chat-apps/${chatAppId}`, { token: admin, body: { title: kind, enabled: true, agentId, clientTools } });
-  expect(app.status).toBe(200);
-  return { chatAppId, agentId };
-}
+export const askingApp = (api: Api, kind: string, name: string, clientTools: unknown = CLIENT_TOOLS) => chatAppWith(api, kind, name, { clientTools });
 
-export const storedMessages = async (api: Api, t: string, sessionId: string) =>
-  (await api.call('GET', `/sessions/${sessionId}/messages?limit=100`, { token: t })).body.items as any[];
+export { storedMessages };

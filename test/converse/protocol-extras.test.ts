@@ -8,8 +8,8 @@ import { HttpAgent, type BaseEvent } from '@ag-ui/client';
 import { DefaultChatTransport, type UIMessage } from 'ai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { echoAnswer } from '../../scripts/agent-emulator';
-import { ROLES, token, uid } from '../api/harness';
-import { AGENT_KINDS, TEST_PRICING, useConverse } from './harness';
+import { token, uid } from '../api/harness';
+import { useConverse, chatAppWith, storedMessages } from './harness';
 import { agUiBody, aiSdkBody, postProtocol, uiUserMessage } from './protocol-harness';
 
 const { api, emulator } = useConverse();
@@ -19,17 +19,7 @@ afterEach(() => {
   emulator().configure({ silentMs: 20_000 });
 });
 
-async function appFor(kind: string, name: string, extra: Record<string, unknown> = {}) {
-  const admin = await token(uid('site'), [ROLES.siteAdmin]);
-  const agentId = uid(`${kind}-${name}`);
-  const chatAppId = uid('app');
-  expect((await api.call('PUT', `/admin/agents/${agentId}`, { token: admin, body: { agent: AGENT_KINDS[kind]!(name), pricing: TEST_PRICING } })).status).toBe(
-    200,
-  );
-  const put = await api.call('PUT', `/admin/chat-apps/${chatAppId}`, { token: admin, body: { title: kind, enabled: true, agentId, ...extra } });
-  expect(put.status, JSON.stringify(put.body)).toBe(200);
-  return chatAppId;
-}
+const appFor = async (kind: string, name: string, extra: Record<string, unknown> = {}) => (await chatAppWith(api, kind, name, extra)).chatAppId;
 
 const transportFor = (t: string, chatAppId: string) =>
   new DefaultChatTransport<UIMessage>({ api: `${api.url}/converse/ai-sdk`, headers: { authorization: `Bearer ${t}` }, body: { chatAppId } });
@@ -43,8 +33,7 @@ const verifying = (graderModelId: string, retry = false) => ({
     },
   },
 });
-const messagesOf = async (t: string, sessionId: string) =>
-  (await api.call('GET', `/sessions/${sessionId}/messages?limit=100`, { token: t })).body.items as any[];
+const messagesOf = (t: string, sessionId: string) => storedMessages(api, t, sessionId);
 
 describe('heartbeats', () => {
   it.each([
