@@ -82,22 +82,17 @@ export class ChatFiles extends Construct {
   /** The function's S3 actions: FILES_ACCESS on the uploaded objects only, EXPORTS_ACCESS on the export documents only. */
   grant(name: FunctionName, fn: IFunction): void {
     const bucketId = Stack.of(this).resolve((this.bucket.node.defaultChild as s3.CfnBucket).logicalId) as string;
-    const actions = FILES_ACCESS[name];
-    if (actions?.length) {
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...actions], resources: [this.bucket.arnForObjects(`${FILE_OBJECT_PREFIX}*`)] }));
+    const prefixes = [
+      [FILES_ACCESS[name], FILE_OBJECT_PREFIX, 'Uploaded files have generated keys under files/<user>/<session>/<file>'],
+      [EXPORTS_ACCESS[name], EXPORT_OBJECT_PREFIX, 'Export documents have generated keys under exports/<user>/<export>'],
+    ] as const;
+    for (const [actions, prefix, keys] of prefixes) {
+      if (!actions?.length) continue;
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...actions], resources: [this.bucket.arnForObjects(`${prefix}*`)] }));
       acknowledgeNag(
         fn,
-        `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${FILE_OBJECT_PREFIX}*]`,
-        'Uploaded files have generated keys under files/<user>/<session>/<file>: the function acts on objects it cannot name in advance, only under that prefix of the one files bucket.',
-      );
-    }
-    const exportActions = EXPORTS_ACCESS[name];
-    if (exportActions?.length) {
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...exportActions], resources: [this.bucket.arnForObjects(`${EXPORT_OBJECT_PREFIX}*`)] }));
-      acknowledgeNag(
-        fn,
-        `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${EXPORT_OBJECT_PREFIX}*]`,
-        'Export documents have generated keys under exports/<user>/<export>: the function acts on objects it cannot name in advance, only under that prefix of the one files bucket.',
+        `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
+        `${keys}: the function acts on objects it cannot name in advance, only under that prefix of the one files bucket.`,
       );
     }
   }
